@@ -1,0 +1,73 @@
+"""Variable bindings: values for the graph's inputs, checked before anything is computed.
+
+A value is a number or a constant expression (1/3, -pi/2), read by gradtrace's own parser.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .errors import BindingError, GradtraceError
+from .graph import Const, Graph, _did_you_mean, _lower_expr
+from .ops import CONSTANTS
+from .syntax import parse_expression
+
+
+class Binding:
+    """One name = value pair and where it came from (for messages such as 'bound twice')."""
+    __slots__ = ("name", "value", "origin")
+
+    def __init__(self, name: str, value: Any, origin: str | None = None):
+        self.name, self.value = name, value
+        self.origin = origin or f"{name}={value}"
+
+
+def parse_value(name: str, text: str) -> float:
+    """A binding's value: a number or a constant expression such as 1/3 or -pi/2."""
+    try:
+        expr = parse_expression(text)
+        value = _lower_expr(text, expr, {}, {}, [])
+    except GradtraceError as err:
+        raise BindingError(f"the value for {name} is not a number: {err.message}", source=err.source,
+                           span=err.span, hint=err.hint or "write a number such as -2, 0.5 or 1/3") from None
+    if not isinstance(value, Const):
+        raise BindingError(f"the value for {name} must be a number or a constant expression, not {text!r}",
+                           source=text, span=(0, len(text)), hint="constants are numbers, pi and e")
+    return value.value
+
+
+def resolve(graph: Graph, bindings: Iterable[Binding]) -> dict[str, float]:
+    """Check bindings against the graph's variables and return name -> float.
+
+    Every missing variable is named at once; unknown names get close-match suggestions.
+    """
+    values: dict[str, float] = {}
+    origins: dict[str, str] = {}
+    wanted = [v.name for v in graph.variables]
+    known = set(wanted) | set(graph.unused_variables)
+    for b in bindings:
+        if b.name in origins:
+            raise BindingError(f"{b.name} is bound twice: {origins[b.name]} and {b.origin}",
+                               hint="give each variable one value")
+        if b.name in CONSTANTS and b.name not in known:
+            raise BindingError(f"{b.name} is the constant {CONSTANTS[b.name]:.6g} here and can't be bound",
+                               hint="use another variable name")
+        if b.name not in known:
+            hint = _did_you_mean(b.name, sorted(known))
+            if not hint:
+                hint = f"its variables are {', '.join(wanted)}" if wanted else "it has no variables"
+            raise BindingError(f"{b.origin}: the expression has no variable {b.name!r}", hint=hint)
+        value = b.value
+        if isinstance(value, str):
+            value = parse_value(b.name, value)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BindingError(f"the value for {b.name} must be a number, not {value!r}")
+        origins[b.name] = b.origin
+        values[b.name] = float(value)
+    missing = [name for name in wanted if name not in values]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        example = " ".join(f"-{name} 1" for name in missing[:3])
+        raise BindingError(f"no value for the variable{plural} {', '.join(missing)}",
+                           hint=f"bind {'them' if plural else 'it'}, e.g. {example}")
+    return {name: values[name] for name in wanted}

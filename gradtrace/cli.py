@@ -1,0 +1,237 @@
+"""The command line: options -> core -> renderer -> exit code. Nothing else lives here.
+
+Variables are bound with their own names as options (-x -2, --w0 2, --w0=2, w0=2), so the
+tool's own options are all long (--json, --precision, ...) and every single letter is free.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .bindings import Binding, resolve
+from .engine import run
+from .errors import BindingError, ExitCode, GradtraceError
+from .graph import _did_you_mean, build
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NEGATIVE_NUMBER = re.compile(r"-(\d|\.\d)")
+
+
+def split_bindings(args: list[str], options: dict[str, bool]) -> tuple[list[str], list[str], list[Binding]]:
+    """Separate the tool's own options, the positional arguments and the variable bindings.
+
+    `options` maps each long option to whether it takes a value. A token that is not one of
+    them and looks like -name, --name, -name=v or --name=v binds a variable, and the token after
+    a bare -name is always its value, even when it starts with '-' (negative numbers).
+    name=v binds too once the expression has been given.
+    """
+    opts: list[str] = []
+    positional: list[str] = []
+    bindings: list[Binding] = []
+    expression_from_file = any(a == "--file" or a.startswith("--file=") for a in args)
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--":
+            positional.extend(args[i + 1:])
+            break
+        if tok.startswith("--"):
+            name, eq, value = tok.partition("=")
+            if name in options:
+                opts.append(tok)
+                if options[name] and not eq and i + 1 < len(args):
+                    opts.append(args[i + 1])
+                    i += 1
+                i += 1
+                continue
+            var, dashes = name[2:], "--"
+        elif tok.startswith("-") and len(tok) > 1 and not _NEGATIVE_NUMBER.match(tok):
+            var, eq, value = tok[1:].partition("=")
+            dashes = "-"
+        elif "=" in tok and (positional or expression_from_file) and _IDENT.match(tok.partition("=")[0]):
+            var, _, value = tok.partition("=")
+            bindings.append(Binding(var, value, tok))
+            i += 1
+            continue
+        else:
+            positional.append(tok)
+            i += 1
+            continue
+        if not _IDENT.match(var):
+            positional.append(tok)  # e.g. an expression that starts with a minus: -x*y
+            i += 1
+            continue
+        if not eq:
+            if i + 1 >= len(args):
+                close = _did_you_mean("--" + var, sorted(options)) if dashes == "--" else None
+                if close:
+                    raise GradtraceError(f"no such option: {tok} ({close})")
+                raise BindingError(f"{tok} needs a value", hint=f"write {tok} 2 to bind the variable {var}")
+            value = args[i + 1]
+            origin = f"{tok} {value}"
+            i += 2
+        else:
+            origin = tok
+            i += 1
+        bindings.append(Binding(var, value, origin))
+    return opts, positional, bindings
+
+
+class GradtraceCommand(click.Command):
+    """A click command that takes variable bindings out of the arguments before click parses them."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options: dict[str, bool] = {}
+        for param in self.params:
+            if isinstance(param, click.Option):
+                for opt in param.opts + param.secondary_opts:
+                    options[opt] = not (param.is_flag or param.count)
+        options.update({name: False for name in self.get_help_option_names(ctx)})
+        try:
+            opts, positional, bindings = split_bindings(args, options)
+        except GradtraceError as err:
+            _fail(err)
+        ctx.meta["gradtrace.bindings"] = bindings
+        return super().parse_args(ctx, opts + ["--"] + positional)
+
+
+def _fail(err: GradtraceError) -> None:
+    """Print a core error to stderr and exit with its code."""
+    text = err.format()
+    click.echo(f"gradtrace: {text}", err=True)
+    raise click.exceptions.Exit(int(err.exit_code))
+
+
+def make_console(color: str, stderr: bool = False) -> Any:
+    """A rich console: colour on a terminal, plain text when piped or when NO_COLOR is set."""
+    from rich.console import Console
+
+    if color == "always":
+        return Console(force_terminal=True, stderr=stderr)
+    if color == "never" or os.environ.get("NO_COLOR"):
+        return Console(color_system=None, stderr=stderr)
+    return Console(stderr=stderr)
+
+
+HELP_EPILOG = """\b
+Examples:
+  gradtrace "(x+y)*z" -x -2 -y 5 -z -4
+  gradtrace "q = x + y; f = q * z" -x -2 -y 5 -z -4 --json
+  gradtrace "1/(1+exp(-(w0*x0+w1*x1+w2)))" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3
+  gradtrace "max(x, y)" x=4 y=5
+\b
+Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE.
+A value may be a number or a constant expression such as 1/3 or -pi/2.
+\b
+Exit codes: 0 ok, 1 evaluation error (log(-1), 1/0, overflow),
+2 usage, parse or binding error, 3 a check or expected answer failed.
+"""
+
+
+@click.command(cls=GradtraceCommand, context_settings={"help_option_names": ["--help"], "max_content_width": 100},
+               epilog=HELP_EPILOG)
+@click.argument("expression", nargs=-1)
+@click.option("--file", "program_file", type=click.File("r", encoding="utf-8"), metavar="PATH",
+              help="Read the program from PATH ('-' for stdin).")
+@click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
+@click.option("--vars", "vars_file", type=click.File("r", encoding="utf-8"), metavar="FILE.json",
+              help="Load variable bindings from a JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON (for scripts).")
+@click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
+              help="Significant digits shown in the table; JSON keeps full precision.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour in the table; auto means on a terminal, unless NO_COLOR is set.")
+@click.version_option(__version__, "--version", prog_name="gradtrace")
+@click.pass_context
+def cli(ctx: click.Context, expression: tuple[str, ...], program_file: Any, output_name: str | None,
+        vars_file: Any, as_json: bool, precision: int, color: str) -> None:
+    """Trace the gradients of an expression through its computational graph.
+
+    EXPRESSION is a formula such as "(x+y)*z" or a small program such as
+    "q = x + y; f = q * z". Every node of its graph is shown with its value, its upstream
+    gradient, and each input's local and downstream gradient, labelled with the lecture's
+    backward-flow patterns (distributor, router, switcher, scaler, adder).
+    """
+    bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
+    try:
+        source = _program_text(expression, program_file)
+        if vars_file is not None:
+            bindings = _load_vars(vars_file) + bindings
+        graph = build(source, output_name)
+        _reject_unknown_options(graph, bindings, ctx)
+        trace = run(graph, resolve(graph, bindings))
+    except GradtraceError as err:
+        _fail(err)
+
+    if as_json:
+        from .render import json as json_renderer
+
+        click.echo(json_renderer.render(trace))
+        return
+    from .render import table
+
+    table.render(trace, make_console(color), precision)
+
+
+def _program_text(expression: tuple[str, ...], program_file: Any) -> str:
+    if program_file is not None:
+        if expression:
+            raise GradtraceError(f"give the program either as an argument or with --file, not both "
+                                 f"(got {expression[0]!r} too)")
+        return program_file.read()
+    if not expression:
+        raise GradtraceError("no expression given", hint='try: gradtrace "(x+y)*z" -x -2 -y 5 -z -4')
+    if len(expression) > 1:
+        raise GradtraceError(f"expected one expression, got {len(expression)}: "
+                             + ", ".join(repr(e) for e in expression),
+                             hint="quote the expression, and bind variables with -x 2 or x=2")
+    return expression[0]
+
+
+def _load_vars(stream: Any) -> list[Binding]:
+    name = getattr(stream, "name", "--vars")
+    try:
+        data = json.load(stream)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BindingError(f"--vars {name}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise BindingError(f"--vars {name}: expected a JSON object such as {{\"x\": 2}}")
+    return [Binding(str(k), v, f"{k} in {name}") for k, v in data.items()]
+
+
+def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Context) -> None:
+    """A --name that is neither an option nor a variable is most likely a mistyped option."""
+    variables = {v.name for v in graph.variables} | set(graph.unused_variables)
+    options = sorted(o for p in ctx.command.params if isinstance(p, click.Option) for o in p.opts)
+    for b in bindings:
+        if b.name not in variables and b.origin.startswith("--"):
+            close = _did_you_mean("--" + b.name, options)
+            if close:
+                raise GradtraceError(f"no such option: --{b.name} ({close})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point."""
+    try:
+        cli.main(args=argv, prog_name="gradtrace", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except RecursionError:
+        click.echo("gradtrace: internal error: the input nests too deeply (please report this)", err=True)
+        return int(ExitCode.EVALUATION)
+    return 0

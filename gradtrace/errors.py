@@ -1,0 +1,76 @@
+"""One error hierarchy for the core. Each error knows its exit code and, where it can, the span
+of user text it is about, so the CLI can point at it with a caret."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    EVALUATION = 1   # the input is well-formed but its value or gradient is undefined
+    USAGE = 2        # bad options, syntax or bindings
+    CHECK_FAILED = 3  # a gradient check or an expected answer failed
+
+
+class GradtraceError(Exception):
+    """Base of every error a user can cause; never raised for internal bugs."""
+
+    kind = "error"
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, source: str | None = None,
+                 span: tuple[int, int] | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.span = span
+        self.hint = hint
+
+    def format(self) -> str:
+        """The message, the offending line with a caret under the span, and any hint."""
+        lines = [f"{self.kind}: {self.message}"]
+        if self.source is not None and self.span is not None:
+            lines.extend(point_at(self.source, self.span))
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class ParseError(GradtraceError):
+    kind = "parse error"
+
+
+class BindingError(GradtraceError):
+    kind = "binding error"
+
+
+class EvaluationError(GradtraceError):
+    kind = "evaluation error"
+    exit_code = ExitCode.EVALUATION
+
+
+def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
+    """Lines showing where span falls in source: the line itself and carets under the span."""
+    start, end = span
+    start = max(0, min(start, len(source)))
+    end = max(start + 1, min(end, len(source) + 1))
+    line_start = source.rfind("\n", 0, start) + 1
+    line_end = source.find("\n", start)
+    if line_end == -1:
+        line_end = len(source)
+    line = source[line_start:line_end]
+    col = start - line_start
+    length = max(1, min(end, line_end + 1) - start)
+    # Long lines (a 100,000-term sum) are cut to a window around the span.
+    offset = 0
+    if len(line) > width:
+        offset = max(0, min(col - width // 3, len(line) - width))
+        line = ("…" if offset else "") + line[offset:offset + width] + ("…" if offset + width < len(line) else "")
+        col = col - offset + (1 if offset else 0)
+        length = min(length, width)
+    prefix = ""
+    if "\n" in source:
+        lineno = source.count("\n", 0, line_start) + 1
+        prefix = f"line {lineno}: "
+    return ["  " + prefix + line.replace("\t", " "), "  " + " " * (len(prefix) + col) + "^" * length]

@@ -1,0 +1,433 @@
+"""Expression trees -> a computational graph whose nodes mirror what the user typed.
+
+Nodes are created in topological order (inputs before the gates that use them), hold their inputs
+as an ordered tuple (so x*x has two edges), and get the user's names (q, f) or generated ones
+(t1, t2, ...). Constants are folded and never become nodes: a binary operator with one constant
+operand becomes one unary gate (+1, *-1, 1/x, x^2, 2^x), as in the lecture.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+from .errors import EvaluationError, GradtraceError, ParseError
+from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
+from .syntax import BinOp, Call, Expr, Name, Num, Program, Unary, parse_program
+
+ATOM = 9  # precedence of names, numbers and calls when writing expressions back out
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4, "^": 4}
+_RIGHT_ASSOC = {"**", "^"}
+
+
+class Const:
+    """A folded constant: its value, its text as written, and the tree it came from."""
+    __slots__ = ("value", "text", "precedence", "expr")
+
+    def __init__(self, value: float, text: str, precedence: int, expr: Expr):
+        self.value, self.text, self.precedence, self.expr = value, text, precedence, expr
+
+
+class Node:
+    """A gate or a variable. `args` lists what was written, in order: an int is the index of an
+    input in `inputs`, a Const is a constant operand (shown in the expression, not a node)."""
+    __slots__ = ("id", "name", "op", "inputs", "params", "args", "keywords", "span", "spelling", "expr")
+
+    def __init__(self, op: Op | None, inputs: tuple, params: tuple, args: tuple,
+                 span: tuple[int, int], spelling: str | None = None, name: str | None = None,
+                 keywords: tuple[tuple[str, Const], ...] = ()):
+        self.id = -1
+        self.name = name
+        self.op = op              # None for a variable
+        self.inputs = inputs      # Nodes while building; node ids once the graph is finished
+        self.params = params      # the op's parameter values, e.g. (c,) or (alpha,)
+        self.args = args
+        self.keywords = keywords  # parameters the user gave explicitly, e.g. (("alpha", 0.2),)
+        self.span = span
+        self.spelling = spelling  # the operator as typed: ** or ^
+        self.expr = ""            # what it computes, written with its inputs' names
+
+    @property
+    def is_variable(self) -> bool:
+        return self.op is None
+
+    @property
+    def label(self) -> str:
+        """The gate's short label for pictures: +, *, +1, *-1, 1/x, x^2, exp, σ."""
+        if self.op is None:
+            return self.name or ""
+        text = self.op.label
+        if "{c}" in text:
+            const = next(a for a in self.args if isinstance(a, Const))
+            text = text.replace("{c}", const.text)
+        return text
+
+    def __repr__(self) -> str:
+        return f"<node {self.name} = {self.expr}>"
+
+
+Value = Union[Node, Const]
+
+
+class Graph:
+    """Nodes in topological order, the output node, and the variables (inputs)."""
+
+    def __init__(self, source: str, nodes: list[Node], output: Node, unused_variables: list[str],
+                 env_names: dict[str, str]):
+        self.source = source
+        self.nodes = nodes
+        self.output = output
+        self.variables = [n for n in nodes if n.is_variable]
+        self.unused_variables = unused_variables  # in the program, but not feeding the output
+        self.env_names = env_names                # program name -> node name (for --output, --expect)
+        self.by_name = {n.name: n for n in nodes}
+        consumers: list[list[tuple[int, int]]] = [[] for _ in nodes]
+        for node in nodes:
+            for slot, i in enumerate(node.inputs):
+                consumers[i].append((node.id, slot))
+        self.consumers = consumers  # per node: (consumer id, input slot), one per edge
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+
+def build(source: str, output: str | None = None) -> Graph:
+    """Parse a program and build its graph, pruned to what the output depends on."""
+    program = parse_program(source)
+    return lower(program, output)
+
+
+def lower(program: Program, output_name: str | None = None) -> Graph:
+    """Lower parsed statements to a graph (iteratively, whatever the nesting depth)."""
+    source = program.source
+    env: dict[str, Value] = {}
+    variables: dict[str, Node] = {}
+    created: list[Node] = []
+    versions: list[tuple[str, Node]] = []   # (target, node) for every fresh node a statement named
+    last: Value | None = None
+    last_stmt = None
+    for stmt in program.statements:
+        expr = stmt.expr
+        if stmt.augment:
+            expr = BinOp(stmt.augment, Name(stmt.target, stmt.target_span), stmt.expr, stmt.target_span)
+        value = _lower_expr(source, expr, env, variables, created)
+        if stmt.target is not None:
+            if stmt.target in CONSTANTS or stmt.target in FUNCTIONS:
+                what = "constant" if stmt.target in CONSTANTS else "function"
+                raise ParseError(f"{stmt.target!r} is a {what} and can't be assigned to", source=source,
+                                 span=stmt.target_span, hint="pick another name")
+            if isinstance(value, Node) and value.name is None and not value.is_variable \
+                    and all(node is not value for _, node in versions):
+                versions.append((stmt.target, value))
+            env[stmt.target] = value
+        last, last_stmt = value, stmt
+
+    if output_name is not None:
+        if output_name in env:
+            out = env[output_name]
+        elif output_name in variables:
+            out = variables[output_name]
+        else:
+            known = sorted(set(env) | set(variables))
+            raise GradtraceError(f"--output {output_name}: the program has no value named {output_name!r}",
+                                 hint=_did_you_mean(output_name, known) or
+                                 (f"its names are {', '.join(known)}" if known else
+                                  "name a value with an assignment, e.g. f = x*y"))
+    else:
+        out = last
+    if isinstance(out, Const):
+        span = last_stmt.expr.span if output_name is None else None
+        raise EvaluationError(f"the output is the constant {_fmt(out.value)}: there is nothing to differentiate",
+                              source=source if span else None, span=span,
+                              hint="use a variable, e.g. x*2, and bind it with -x 3")
+    assert out is not None
+
+    nodes = _prune(created, out)
+    kept = {id(n) for n in nodes}
+    for i, node in enumerate(nodes):
+        node.id = i
+    for node in nodes:
+        node.inputs = tuple(inp.id for inp in node.inputs)
+    unused = [name for name, n in variables.items() if id(n) not in kept]
+    _name_nodes(nodes, out, [(t, n) for t, n in versions if id(n) in kept], set(env) | set(variables))
+    for node in nodes:
+        node.expr = _write(node, nodes)
+    env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and id(v) in kept}
+    return Graph(source, nodes, out, unused, env_names)
+
+
+# ---- lowering one expression ------------------------------------------------------------------
+
+def _lower_expr(source: str, root: Expr, env: dict[str, Value], variables: dict[str, Node],
+                created: list[Node]) -> Value:
+    """Post-order walk with an explicit stack; children are lowered left to right."""
+    results: list[Value] = []
+    work: list[tuple[Expr, bool]] = [(root, False)]
+    while work:
+        expr, ready = work.pop()
+        children = expr.children()
+        if not ready:
+            if isinstance(expr, Name):
+                results.append(_lower_name(expr, env, variables, created))
+                continue
+            if isinstance(expr, Num):
+                results.append(Const(expr.value, expr.text, ATOM, expr))
+                continue
+            work.append((expr, True))
+            for child in reversed(children):
+                work.append((child, False))
+            continue
+        n = len(children)
+        args = results[len(results) - n:]
+        del results[len(results) - n:]
+        if isinstance(expr, BinOp):
+            results.append(_lower_binary(source, expr, args[0], args[1], created))
+        elif isinstance(expr, Unary):
+            results.append(_lower_unary(source, expr, args[0], created))
+        elif isinstance(expr, Call):
+            results.append(_lower_call(source, expr, args, created))
+        else:  # pragma: no cover - every Expr subclass is handled above
+            raise AssertionError(type(expr))
+    assert len(results) == 1
+    return results[0]
+
+
+def _lower_name(expr: Name, env: dict[str, Value], variables: dict[str, Node], created: list[Node]) -> Value:
+    if expr.id in env:
+        return env[expr.id]
+    if expr.id in CONSTANTS:
+        return Const(CONSTANTS[expr.id], expr.id, ATOM, expr)
+    if expr.id not in variables:
+        node = Node(None, (), (), (), expr.span, name=expr.id)
+        variables[expr.id] = node
+        created.append(node)
+    return variables[expr.id]
+
+
+def _fold(source: str, op: Op, values: tuple, params: tuple, text: str, precedence: int, expr: Expr) -> Const:
+    """Compute a gate on constants at build time; its errors point at the constant's text."""
+    _check_domain(source, op, values, params, expr.span, text)
+    try:
+        value = op.apply(scalar, values, params)
+    except (ArithmeticError, ValueError) as exc:
+        raise EvaluationError(f"{text} is undefined ({exc})", source=source, span=expr.span) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise EvaluationError(f"{text} overflows", source=source, span=expr.span)
+    return Const(float(value), text, precedence, expr)
+
+
+def _check_domain(source: str, op: Op, values: tuple, params: tuple, span: tuple[int, int], text: str) -> None:
+    if op.domain is None:
+        return
+    predicate, needs = op.domain
+    ok = predicate(scalar, values, *params) if op.variadic else predicate(scalar, *values, *params)
+    if not ok:
+        shown = ", ".join(_fmt(v) for v in values)
+        raise EvaluationError(f"{text}: {op.name} needs {needs}, got {shown}", source=source, span=span)
+
+
+def _lower_binary(source: str, expr: BinOp, left: Value, right: Value, created: list[Node]) -> Value:
+    op = INFIX.get(expr.op)
+    if op is None:
+        raise ParseError(f"the operator {expr.op!r} needs array values, which this build does not support",
+                         source=source, span=expr.op_span)
+    precedence = _PRECEDENCE[expr.op]
+    if isinstance(left, Const) and isinstance(right, Const):
+        text = f"{_wrap(left, expr.op, False)}{expr.op}{_wrap(right, expr.op, True)}"
+        return _fold(source, op, (left.value, right.value), (), text, precedence, expr)
+    if isinstance(left, Const) or isinstance(right, Const):
+        const, var, side = (left, right, op.const_left) if isinstance(left, Const) else (right, left, op.const_right)
+        gate = OPS[side]
+        args = (const, 0) if const is left else (0, const)
+        node = Node(gate, (var,), (const.value,), args, expr.span, spelling=expr.op)
+        created.append(node)
+        return node
+    node = Node(op, (left, right), (), (0, 1), expr.span, spelling=expr.op)
+    created.append(node)
+    return node
+
+
+def _lower_unary(source: str, expr: Unary, operand: Value, created: list[Node]) -> Value:
+    if expr.op == "+":
+        return operand
+    if expr.op == "-":
+        if isinstance(operand, Const):
+            text = "-" + (operand.text if operand.precedence >= 3 else f"({operand.text})")
+            return Const(-operand.value, text, 3, expr)
+        node = Node(OPS["neg"], (operand,), (), (0,), expr.span)
+        created.append(node)
+        return node
+    op = OPS.get("transpose")
+    if op is None:
+        raise ParseError(f"{expr.op} (transpose) needs array values, which this build does not support",
+                         source=source, span=expr.span)
+    if isinstance(operand, Const):
+        return operand
+    node = Node(op, (operand,), (), (0,), expr.span)
+    created.append(node)
+    return node
+
+
+def _lower_call(source: str, expr: Call, args: list[Value], created: list[Node]) -> Value:
+    op = FUNCTIONS.get(expr.func)
+    if op is None:
+        hint = _did_you_mean(expr.func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
+        raise ParseError(f"unknown function {expr.func!r}", source=source, span=expr.func_span, hint=hint)
+    n_pos = len(expr.args)
+    positional, keyword_values = args[:n_pos], args[n_pos:]
+    user_params = [p for p in op.params if p[0] != "consts"]
+    if op.variadic:
+        if n_pos < 2:
+            raise ParseError(f"{op.name} needs at least two arguments", source=source, span=expr.span)
+        inputs_written = positional
+        extra: list[Value] = []
+    else:
+        if n_pos < op.arity:
+            raise ParseError(f"{op.name} needs {op.arity} argument{'s' if op.arity > 1 else ''}, got {n_pos}",
+                             source=source, span=expr.span)
+        inputs_written, extra = positional[:op.arity], positional[op.arity:]
+        if len(extra) > len(user_params):
+            raise ParseError(f"{op.name} takes {op.arity + len(user_params)} argument(s), got {n_pos}",
+                             source=source, span=expr.span)
+    # Parameters (alpha) come positionally after the inputs or by keyword, and must be constants.
+    given: dict[str, Const] = {}
+    for (pname, _), value, arg_expr in zip(user_params, extra, expr.args[op.arity:] if not op.variadic else ()):
+        given[pname] = _require_const(source, op, pname, value, arg_expr)
+    for (kname, kexpr), value in zip(expr.keywords, keyword_values):
+        if kname not in dict(user_params):
+            names = ", ".join(p for p, _ in user_params) or "none"
+            raise ParseError(f"{op.name} has no parameter {kname!r} (its parameters: {names})",
+                             source=source, span=kexpr.span)
+        if kname in given:
+            raise ParseError(f"{op.name}: {kname} is given twice", source=source, span=kexpr.span)
+        given[kname] = _require_const(source, op, kname, value, kexpr)
+    params = tuple(given[p].value if p in given else default for p, default in user_params)
+    keywords = tuple((p, given[p]) for p, _ in user_params if p in given)
+
+    if all(isinstance(a, Const) for a in inputs_written):
+        values = tuple(a.value for a in inputs_written)
+        param_text = "".join(f", {p}={c.text}" for p, c in keywords)
+        text = f"{expr.func}({', '.join(a.text for a in inputs_written)}{param_text})"
+        fold_params = params + ((),) if op.variadic else params
+        return _fold(source, op, values, fold_params, text, ATOM, expr)
+    inputs = tuple(a for a in inputs_written if isinstance(a, Node))
+    layout: list = []
+    k = 0
+    for a in inputs_written:
+        if isinstance(a, Node):
+            layout.append(k)
+            k += 1
+        else:
+            layout.append(a)
+    if op.variadic:
+        params = (tuple(a.value for a in inputs_written if isinstance(a, Const)),)
+    node = Node(op, inputs, params, tuple(layout), expr.span, keywords=keywords)
+    created.append(node)
+    return node
+
+
+def _require_const(source: str, op: Op, pname: str, value: Value, expr: Expr) -> Const:
+    if not isinstance(value, Const):
+        raise ParseError(f"{op.name}'s {pname} must be a constant", source=source, span=expr.span,
+                         hint=f"write e.g. {op.name}(x, {pname}=0.1)")
+    return value
+
+
+# ---- pruning and naming -----------------------------------------------------------------------
+
+def _prune(created: list[Node], out: Node) -> list[Node]:
+    """Keep the nodes the output depends on, in creation (topological) order."""
+    keep = {id(out)}
+    stack = [out]
+    while stack:
+        node = stack.pop()
+        for inp in node.inputs:
+            if id(inp) not in keep:
+                keep.add(id(inp))
+                stack.append(inp)
+    return [n for n in created if id(n) in keep]
+
+
+def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], taken: set[str]) -> None:
+    """User names first (the last assignment keeps the plain name), then f for an unnamed output,
+    then t1, t2, ... in topological order."""
+    used = set(taken)
+    by_target: dict[str, list[Node]] = {}
+    for target, node in versions:
+        by_target.setdefault(target, []).append(node)
+    variable_names = {n.name for n in nodes if n.is_variable}
+    for target, group in by_target.items():
+        plain = group[-1] if target not in variable_names else None
+        k = 0
+        for node in group:
+            if node is plain:
+                node.name = target
+                continue
+            k += 1
+            while f"{target}_{k}" in used:
+                k += 1
+            node.name = f"{target}_{k}"
+            used.add(node.name)
+    if out.name is None:
+        for candidate in ("f", "out"):
+            if candidate not in used:
+                out.name = candidate
+                break
+        else:
+            out.name = _fresh("out_", used, 1)
+        used.add(out.name)
+    counter = 1
+    for node in nodes:
+        if node.name is None:
+            node.name = _fresh("t", used, counter)
+            counter = int(node.name[1:]) + 1
+            used.add(node.name)
+
+
+def _fresh(prefix: str, used: set[str], start: int) -> str:
+    k = start
+    while f"{prefix}{k}" in used:
+        k += 1
+    return f"{prefix}{k}"
+
+
+# ---- writing expressions back out -------------------------------------------------------------
+
+def _write(node: Node, nodes: list[Node]) -> str:
+    """What a node computes, with its inputs' names: 'q * z', 'exp(t3)', 't5 + 1', '-t2'."""
+    op = node.op
+    if op is None:
+        return "input"
+    parts = [nodes[node.inputs[a]].name if isinstance(a, int) else a for a in node.args]
+    if op.name == "neg":
+        return f"-{parts[0]}"
+    if op.name == "transpose":
+        return f"{parts[0]}.T"
+    if op.infix is not None and len(parts) == 2:
+        symbol = node.spelling or op.infix
+        left, right = (_wrap(p, symbol, side) for p, side in zip(parts, (False, True)))
+        return f"{left} {symbol} {right}"
+    texts = [p.text if isinstance(p, Const) else p for p in parts]
+    texts += [f"{name}={const.text}" for name, const in node.keywords]
+    return f"{op.name}({', '.join(texts)})"
+
+
+def _wrap(part: Value | str, symbol: str, right_side: bool) -> str:
+    """A constant's text, in parentheses where the operator would otherwise bind it wrongly."""
+    if not isinstance(part, Const):
+        return part
+    prec = _PRECEDENCE.get(symbol, 2)
+    binds_first = part.precedence > prec or (part.precedence == prec and right_side == (symbol in _RIGHT_ASSOC))
+    return part.text if binds_first else f"({part.text})"
+
+
+def _fmt(value: float) -> str:
+    return format(value, ".6g")
+
+
+def _did_you_mean(name: str, candidates: list[str]) -> str | None:
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(close) + "?"

@@ -1,0 +1,304 @@
+"""THE op table: every gate gradtrace knows, one record each.
+
+A record says how the gate computes its output (`fn`), its local gradients ∂out/∂input_i both as
+values (`grads`) and as short formula text (`formula`), its backward-flow pattern, its sympy
+counterpart, and its domain and kink conventions. The parser, the engine, the renderers and the
+tests all read this table; adding an op means adding one record.
+
+Rules take a backend `xp` first (`scalar` below, numpy for arrays), then the inputs, then the
+op's parameters. A local-gradient rule also gets the op's output, because some derivatives are
+best written with it (exp' = exp, σ' = (1-σ)σ). Rules return bare local partials: the engine
+multiplies by the upstream gradient and sums at forks.
+
+As the lecture puts it, each op is also a gate with a forward/backward API:
+
+    >>> OPS["mul"].forward(-4.0, 3.0)
+    -12.0
+    >>> OPS["mul"].backward(1.0, -4.0, 3.0)
+    (3.0, -4.0)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+VARIADIC = -1
+
+
+class scalar:
+    """The backend for Python floats: math functions plus the few helpers the rules need."""
+    exp = staticmethod(math.exp)
+    expm1 = staticmethod(math.expm1)
+    log = staticmethod(math.log)
+    sqrt = staticmethod(math.sqrt)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    tanh = staticmethod(math.tanh)
+    pow = staticmethod(math.pow)
+
+    @staticmethod
+    def sigmoid(x: float) -> float:
+        # Two branches so that neither exp(-x) nor exp(x) can overflow.
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        z = math.exp(x)
+        return z / (1.0 + z)
+
+    @staticmethod
+    def where(condition: bool, a: float, b: float) -> float:
+        return a if condition else b
+
+    @staticmethod
+    def sign(x: float) -> float:
+        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+
+    @staticmethod
+    def maximum(a: float, b: float) -> float:
+        return a if a >= b else b
+
+    @staticmethod
+    def minimum(a: float, b: float) -> float:
+        return a if a <= b else b
+
+    @staticmethod
+    def all(condition: bool) -> bool:
+        return bool(condition)
+
+    @staticmethod
+    def any(condition: bool) -> bool:
+        return bool(condition)
+
+    @staticmethod
+    def is_integer(x: float) -> bool:
+        return float(x).is_integer()
+
+
+class Op:
+    """One gate: its forward rule, local-gradient rules, formula text and conventions."""
+
+    __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
+                 "sympy", "domain", "kink", "notes", "params", "const_left", "const_right", "callable")
+
+    def __init__(self, name: str, arity: int, fn: Callable, grads: Callable, formula: tuple[str, ...], *,
+                 label: str, infix: str | None = None, pattern: str | None = None,
+                 sympy: Callable | None = None, domain: tuple[Callable, str] | None = None,
+                 kink: tuple[Callable, str] | None = None, notes: str = "",
+                 params: tuple[tuple[str, float | None], ...] = (),
+                 const_left: str | None = None, const_right: str | None = None, callable: bool = False):
+        self.name = name
+        self.arity = arity            # number of graph inputs; VARIADIC for max/min
+        self.fn = fn                  # fn(xp, *inputs, *params) -> output
+        self.grads = grads            # grads(xp, out, *inputs, *params) -> tuple of ∂out/∂input_i
+        self.formula = formula        # per input; {0} {1} name inputs, {i} the input itself, {c} {alpha} params, {out} the node
+        self.label = label            # the gate's picture label, e.g. "*", "+{c}", "1/x"
+        self.infix = infix            # operator symbol for infix ops, None for calls
+        self.pattern = pattern        # backward-flow pattern: distributor, router, switcher, scaler
+        self.sympy = sympy            # sympy(sp, *inputs, *params) -> sympy expression
+        self.domain = domain          # (predicate(xp, *inputs, *params) -> bool, "what it needs")
+        self.kink = kink              # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
+        self.notes = notes            # domain and kink conventions in words
+        self.params = params          # ((name, default), ...); default None means required
+        self.const_left = const_left  # the unary gate for `c <op> x` with a constant c
+        self.const_right = const_right  # the unary gate for `x <op> c`
+        self.callable = callable      # reachable as name(...) from the language
+
+    @property
+    def variadic(self) -> bool:
+        return self.arity == VARIADIC
+
+    # The engine and the gate API go through these two, so the calling convention lives here.
+    def apply(self, xp: Any, inputs: tuple, params: tuple) -> Any:
+        """The output for these inputs (a tuple) and parameters."""
+        if self.variadic:
+            return self.fn(xp, inputs, *params)
+        return self.fn(xp, *inputs, *params)
+
+    def local(self, xp: Any, out: Any, inputs: tuple, params: tuple) -> tuple:
+        """The local gradients ∂out/∂input_i, one per input."""
+        if self.variadic:
+            return tuple(self.grads(xp, out, inputs, *params))
+        return tuple(self.grads(xp, out, *inputs, *params))
+
+    # The lecture's modular gate API, on floats.
+    def forward(self, *inputs: float, **params: float) -> float:
+        """Run the gate forward on floats, e.g. OPS["mul"].forward(3, -4)."""
+        return self.apply(scalar, tuple(float(x) for x in inputs), self._params(params))
+
+    def backward(self, upstream: float, *inputs: float, **params: float) -> tuple[float, ...]:
+        """The downstream gradients: upstream × local, one per input."""
+        ps = self._params(params)
+        xs = tuple(float(x) for x in inputs)
+        out = self.apply(scalar, xs, ps)
+        return tuple(upstream * g for g in self.local(scalar, out, xs, ps))
+
+    def _params(self, given: dict[str, float]) -> tuple:
+        values = []
+        for name, default in self.params:
+            value = given.get(name, default)
+            if value is None:
+                raise TypeError(f"{self.name} needs the parameter {name}")
+            values.append(value)
+        return tuple(values)
+
+    def __repr__(self) -> str:
+        return f"<op {self.name}>"
+
+
+# ---- rules that need more than a lambda -------------------------------------------------------
+
+def _extreme(pick: Callable) -> Callable:
+    def fn(xp, xs, consts=()):
+        values = tuple(xs) + tuple(consts)
+        out = values[0]
+        for v in values[1:]:
+            out = pick(xp)(out, v)
+        return out
+    return fn
+
+
+def _extreme_grads(xp, out, xs, consts=()):
+    # NOTE: a tie splits the gradient evenly between the tied arguments, as PyTorch and JAX do.
+    # Tied constants take their share too, so max(0, x) at x=0 passes half, like torch.maximum.
+    winners = [xp.where(x == out, 1.0, 0.0) for x in tuple(xs) + tuple(consts)]
+    count = winners[0]
+    for w in winners[1:]:
+        count = count + w
+    return tuple(w / count for w in winners[:len(xs)])
+
+
+def _tie(xp, out, xs, consts=()):
+    ties = sum(1 for x in tuple(xs) + tuple(consts) if xp.any(x == out))
+    return ties > 1
+
+
+def _pow_grads(xp, out, x, y):
+    # ∂/∂y x^y = ln(x)·x^y needs x > 0; at x = 0 the limit is 0 for y > 0 (as PyTorch takes it).
+    dx = y * xp.pow(x, y - 1) if y != 0 else 0.0
+    if x > 0:
+        dy = math.log(x) * out
+    elif x == 0 and y > 0:
+        dy = 0.0
+    else:
+        dy = math.nan
+    return (dx, dy)
+
+
+def _c(text: str) -> str:
+    return text
+
+
+# ---- the table --------------------------------------------------------------------------------
+
+_RECORDS = [
+    # Binary operators ----------------------------------------------------------------------------
+    Op("add", 2, lambda xp, a, b: a + b, lambda xp, out, a, b: (1.0, 1.0), ("1", "1"),
+       label="+", infix="+", pattern="distributor", sympy=lambda sp, a, b: a + b,
+       const_left="add_const", const_right="add_const",
+       notes="add gate: passes the upstream gradient unchanged to both inputs."),
+    Op("sub", 2, lambda xp, a, b: a - b, lambda xp, out, a, b: (1.0, -1.0), ("1", "-1"),
+       label="-", infix="-", pattern="distributor", sympy=lambda sp, a, b: a - b,
+       const_left="rsub_const", const_right="sub_const",
+       notes="sub gate: passes the upstream gradient to the first input and its negative to the second."),
+    Op("mul", 2, lambda xp, a, b: a * b, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
+       label="*", infix="*", pattern="switcher", sympy=lambda sp, a, b: a * b,
+       const_left="mul_const", const_right="mul_const",
+       notes="mul gate: each input's local gradient is the other input's value."),
+    Op("div", 2, lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -a / (b * b)),
+       ("1/{1}", "-{0}/{1}²"), label="/", infix="/", sympy=lambda sp, a, b: a / b,
+       domain=(lambda xp, a, b: xp.all(b != 0), "a nonzero divisor"),
+       const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
+    Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
+       label="x^y", infix="**", sympy=lambda sp, a, b: a ** b,
+       domain=(lambda xp, a, b: xp.all(a > 0) or (xp.all(a == 0) and xp.all(b > 0)),
+               "a positive base when the exponent is a variable"),
+       const_left="rpow_const", const_right="pow_const",
+       notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
+    # Unary gates for a binary operator with one constant operand (the lecture's +1, *-1, 1/x) ----
+    Op("neg", 1, lambda xp, x: -x, lambda xp, out, x: (-1.0,), ("-1",),
+       label="*-1", infix="-", pattern="scaler", sympy=lambda sp, x: -x,
+       notes="Unary minus is the lecture's *-1 gate."),
+    Op("add_const", 1, lambda xp, x, c: x + c, lambda xp, out, x, c: (1.0,), ("1",),
+       label="+{c}", infix="+", pattern="distributor", sympy=lambda sp, x, c: x + c, params=(("c", None),),
+       notes="Adding a constant passes the gradient unchanged."),
+    Op("sub_const", 1, lambda xp, x, c: x - c, lambda xp, out, x, c: (1.0,), ("1",),
+       label="-{c}", infix="-", pattern="distributor", sympy=lambda sp, x, c: x - c, params=(("c", None),)),
+    Op("rsub_const", 1, lambda xp, x, c: c - x, lambda xp, out, x, c: (-1.0,), ("-1",),
+       label="{c}-x", infix="-", pattern="distributor", sympy=lambda sp, x, c: c - x, params=(("c", None),)),
+    Op("mul_const", 1, lambda xp, x, c: x * c, lambda xp, out, x, c: (c,), ("{c}",),
+       label="*{c}", infix="*", pattern="scaler", sympy=lambda sp, x, c: x * c, params=(("c", None),),
+       notes="Multiplying by a constant scales the gradient by it."),
+    Op("div_const", 1, lambda xp, x, c: x / c, lambda xp, out, x, c: (1.0 / c,), ("1/{c}",),
+       label="/{c}", infix="/", pattern="scaler", sympy=lambda sp, x, c: x / c, params=(("c", None),)),
+    Op("rdiv_const", 1, lambda xp, x, c: c / x, lambda xp, out, x, c: (-c / (x * x),), ("-{c}/{0}²",),
+       label="{c}/x", infix="/", sympy=lambda sp, x, c: c / x, params=(("c", None),),
+       domain=(lambda xp, x, c: xp.all(x != 0), "a nonzero input"),
+       notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
+    Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1),),
+       ("{c}·{0}^{c-1}",), label="x^{c}", infix="**", sympy=lambda sp, x, c: x ** c, params=(("c", None),),
+       domain=(lambda xp, x, c: (xp.is_integer(c) or xp.all(x >= 0)) and (c >= 0 or xp.all(x != 0)),
+               "a nonnegative base for a fractional power, and a nonzero base for a negative power"),
+       notes="x^c: local gradient c·x^(c-1)."),
+    Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
+       ("ln({c})·{c}^{0}",), label="{c}^x", infix="**", sympy=lambda sp, x, c: c ** x, params=(("c", None),),
+       domain=(lambda xp, x, c: c > 0, "a positive constant base (∂/∂x c^x = ln(c)·c^x)"),
+       notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
+    # Functions ------------------------------------------------------------------------------------
+    Op("exp", 1, lambda xp, x: xp.exp(x), lambda xp, out, x: (out,), ("exp({0})",),
+       label="exp", sympy=lambda sp, x: sp.exp(x), callable=True,
+       notes="Its local gradient is its own output."),
+    Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
+       label="log", sympy=lambda sp, x: sp.log(x), callable=True,
+       domain=(lambda xp, x: xp.all(x > 0), "a positive input"), notes="Natural log; needs x > 0."),
+    Op("sqrt", 1, lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,), ("1/(2·sqrt({0}))",),
+       label="√", sympy=lambda sp, x: sp.sqrt(x), callable=True,
+       domain=(lambda xp, x: xp.all(x >= 0), "a nonnegative input"),
+       notes="Needs x ≥ 0; its gradient is infinite at 0."),
+    Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
+       label="abs", sympy=lambda sp, x: sp.Abs(x), callable=True,
+       kink=(lambda xp, out, x: xp.any(x == 0), "abs'(0) is taken as 0"),
+       notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
+    Op("sin", 1, lambda xp, x: xp.sin(x), lambda xp, out, x: (xp.cos(x),), ("cos({0})",),
+       label="sin", sympy=lambda sp, x: sp.sin(x), callable=True),
+    Op("cos", 1, lambda xp, x: xp.cos(x), lambda xp, out, x: (-xp.sin(x),), ("-sin({0})",),
+       label="cos", sympy=lambda sp, x: sp.cos(x), callable=True),
+    Op("tanh", 1, lambda xp, x: xp.tanh(x), lambda xp, out, x: (1.0 - out * out,), ("1-tanh²",),
+       label="tanh", sympy=lambda sp, x: sp.tanh(x), callable=True),
+    Op("sigmoid", 1, lambda xp, x: xp.sigmoid(x), lambda xp, out, x: ((1.0 - out) * out,), ("(1-σ)σ",),
+       label="σ", sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), callable=True,
+       notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
+    Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
+       ("[{0} > 0]",), label="relu", pattern="router", sympy=lambda sp, x: sp.Max(0, x), callable=True,
+       kink=(lambda xp, out, x: xp.any(x == 0), "relu'(0) is taken as 0"),
+       notes="NOTE: relu'(0) = 0, as in PyTorch and JAX."),
+    Op("leaky_relu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
+       lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), ("1 if {0} > 0 else {alpha}",),
+       label="leaky", sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * x, True)),
+       params=(("alpha", 0.01),), callable=True,
+       kink=(lambda xp, out, x, alpha: xp.any(x == 0), "leaky_relu'(0) is taken as alpha"),
+       notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
+    Op("elu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0))),
+       lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, out + alpha),), ("1 if {0} > 0 else {out}+{alpha}",),
+       label="elu", sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True)),
+       params=(("alpha", 1.0),), callable=True,
+       kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, "elu'(0) is taken as alpha"),
+       notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
+    Op("max", VARIADIC, _extreme(lambda xp: xp.maximum), _extreme_grads, ("[{i} is max]",),
+       label="max", pattern="router", sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
+       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), callable=True,
+       params=(("consts", ()),),
+       notes="max gate: routes the whole gradient to the largest input. NOTE: a tie splits it evenly."),
+    Op("min", VARIADIC, _extreme(lambda xp: xp.minimum), _extreme_grads, ("[{i} is min]",),
+       label="min", pattern="router", sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
+       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), callable=True,
+       params=(("consts", ()),),
+       notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
+]
+
+OPS: dict[str, Op] = {op.name: op for op in _RECORDS}
+
+# Names the language can call, and the infix operators, both read off the table.
+FUNCTIONS: dict[str, Op] = {op.name: op for op in _RECORDS if op.callable}
+INFIX: dict[str, Op] = {op.infix: op for op in _RECORDS if op.infix and op.arity == 2}
+INFIX["^"] = INFIX["**"]
+CONSTANTS = {"pi": math.pi, "e": math.e}

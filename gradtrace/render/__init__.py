@@ -1,0 +1,28 @@
+"""Renderers: each turns one Trace into one output format. They only read the trace."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def fmt(value: Any, precision: int = 4) -> str:
+    """A number with `precision` significant digits: -12, 0.7311, 1.368, 1e-20."""
+    if isinstance(value, (int, float)):
+        if value == 0:
+            return "0"  # no "-0"
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return format(value, f".{precision}g")
+    return str(value)
+
+
+def signed_sum(values: list[Any], precision: int = 4) -> str:
+    """Terms of a sum as a person writes them: 2 + 3 - 0.5."""
+    text = fmt(values[0], precision)
+    for v in values[1:]:
+        s = fmt(v, precision)
+        text += f" - {s[1:]}" if s.startswith("-") else f" + {s}"
+    return text

@@ -1,0 +1,81 @@
+"""The default output: one row per node, output first, in the lecture's colours (values green,
+gradients red), with each input's local and downstream gradient on its own line."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.columns import Columns
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..trace import Trace
+from . import fmt, signed_sum
+
+VALUE = "green"
+GRADIENT = "red"
+PATTERN = "cyan"
+
+
+def build(trace: Trace, precision: int = 4) -> Group:
+    """The table, the notes on kinks, and the gradient summary, as one rich renderable."""
+    out = trace.output
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
+    table.add_column("node", style="bold", overflow="fold")
+    table.add_column("computes", overflow="fold")
+    table.add_column("value", justify="right", style=VALUE, overflow="fold")
+    table.add_column(f"upstream\n∂{out}/∂node", justify="right", style=GRADIENT, overflow="fold")
+    table.add_column("local\n∂node/∂input", overflow="fold")
+    table.add_column("downstream\nup × local", justify="right", style=GRADIENT, overflow="fold")
+    table.add_column("pattern", style=PATTERN, overflow="fold")
+
+    notes: list[Text] = []
+    for row in trace.nodes:
+        # One table row per input edge, so each input's local and downstream gradients stay side
+        # by side even when a narrow terminal wraps the cells.
+        locals_, downs = [], []
+        for name, formula, g, d in zip(row.inputs, row.formulas, row.local, row.downstream):
+            g_text = fmt(g, precision)
+            cell = Text(f"∂{row.name}/∂{name} = ")
+            if formula != g_text:
+                cell.append(f"{formula} = ")
+            cell.append(g_text, style=GRADIENT)
+            locals_.append(cell)
+            downs.append(fmt(d, precision))
+        upstream = [Text(fmt(row.upstream, precision))]
+        parts = row.parts
+        if len(parts) > 1:
+            # A copy gate: its upstream gradient is the sum of what each use sent back.
+            upstream.append(Text("= " + signed_sum([v for _, v in parts], precision), style="dim"))
+        patterns = list(row.patterns)
+        for k in range(max(1, len(locals_), len(upstream), len(patterns))):
+            first = k == 0
+            table.add_row(
+                row.name if first else "",
+                row.expr if first else "",
+                fmt(row.value, precision) if first else "",
+                upstream[k] if k < len(upstream) else "",
+                locals_[k] if k < len(locals_) else "",
+                downs[k] if k < len(downs) else "",
+                patterns[k] if k < len(patterns) else "",
+            )
+        if row.kink:
+            notes.append(Text(f"note: {row.name} = {row.expr}: {row.kink}", style="yellow"))
+
+    header = Text()
+    header.append(trace.graph.source.strip().replace("\n", "; "), style="bold")
+    if trace.bindings:
+        header.append("   at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items()))
+    value = Text(f"{out} = ")
+    value.append(fmt(trace.value, precision), style=VALUE)
+    items = [value]
+    for name, g in trace.gradients.items():
+        item = Text(f"∂{out}/∂{name} = ")
+        item.append(fmt(g, precision), style=GRADIENT)
+        items.append(item)
+    return Group(header, Text(), table, *notes, Text(), Columns(items, padding=(0, 4)))
+
+
+def render(trace: Trace, console: Console, precision: int = 4) -> None:
+    """Print the table to a rich console."""
+    console.print(build(trace, precision))

@@ -1,0 +1,184 @@
+"""The Trace: everything one forward and backward pass found, in the one shape every renderer
+reads (table, JSON, pictures, explanations), so no two outputs can disagree.
+
+Full precision is kept here; only renderers round.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .graph import Const, Graph, Node
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_\-]+)\}")
+
+
+class NodeTrace:
+    """One node of a trace, seen from the table's point of view."""
+
+    __slots__ = ("_trace", "_node")
+
+    def __init__(self, trace: Trace, node: Node):
+        self._trace, self._node = trace, node
+
+    name = property(lambda self: self._node.name)
+    expr = property(lambda self: self._node.expr, doc="what it computes, e.g. 'q * z'")
+    label = property(lambda self: self._node.label, doc="the gate label, e.g. '*', '+1', '1/x'")
+    node = property(lambda self: self._node)
+
+    @property
+    def op(self) -> str:
+        return "input" if self._node.op is None else self._node.op.name
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        nodes = self._trace.graph.nodes
+        return tuple(nodes[i].name for i in self._node.inputs)
+
+    value = property(lambda self: self._trace.values[self._node.id])
+    upstream = property(lambda self: self._trace.upstream[self._node.id], doc="∂out/∂node")
+    local = property(lambda self: self._trace.local[self._node.id], doc="∂node/∂input, per input")
+    downstream = property(lambda self: self._trace.downstream[self._node.id], doc="upstream × local, per input")
+    kink = property(lambda self: self._trace.kinks[self._node.id])
+
+    @property
+    def formulas(self) -> tuple[str, ...]:
+        """The local gradients as short formulas, e.g. ('z', 'q') for q * z."""
+        return formulas(self._trace.graph, self._node)
+
+    @property
+    def parts(self) -> tuple[tuple[str, Any], ...]:
+        """Where the upstream gradient comes from: (consumer, its downstream) per outgoing edge.
+        More than one part makes this node a copy gate, whose gradients add up."""
+        return self._trace.parts(self._node.id)
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """The backward-flow patterns: the gate's own, plus 'adder' for a node used more than once."""
+        out = []
+        if self._node.op is not None and self._node.op.pattern:
+            out.append(self._node.op.pattern)
+        if len(self._trace.graph.consumers[self._node.id]) > 1:
+            out.append("adder")
+        return tuple(out)
+
+    def __repr__(self) -> str:
+        return f"<NodeTrace {self.name} = {self.expr}: value {self.value!r}, upstream {self.upstream!r}>"
+
+
+class Trace:
+    """Values, upstream, local and downstream gradients of every node of one graph."""
+
+    def __init__(self, graph: Graph, bindings: dict[str, Any], values: list, upstream: list,
+                 local: list, downstream: list, kinks: list):
+        self.graph = graph
+        self.bindings = bindings
+        self.values = values
+        self.upstream = upstream
+        self.local = local
+        self.downstream = downstream
+        self.kinks = kinks
+
+    @property
+    def output(self) -> str:
+        return self.graph.output.name
+
+    @property
+    def value(self) -> Any:
+        return self.values[self.graph.output.id]
+
+    @property
+    def gradients(self) -> dict[str, Any]:
+        """∂out/∂v for every variable v, in the order the variables first appear."""
+        return {v.name: self.upstream[v.id] for v in self.graph.variables}
+
+    @property
+    def nodes(self) -> list[NodeTrace]:
+        """Every node, in backward order: the output first."""
+        return [NodeTrace(self, n) for n in reversed(self.graph.nodes)]
+
+    def node(self, name: str) -> NodeTrace:
+        """The node with this name, or a KeyError."""
+        if name in self.graph.by_name:
+            return NodeTrace(self, self.graph.by_name[name])
+        if name in self.graph.env_names:
+            return NodeTrace(self, self.graph.by_name[self.graph.env_names[name]])
+        raise KeyError(name)
+
+    def parts(self, node_id: int) -> tuple[tuple[str, Any], ...]:
+        nodes = self.graph.nodes
+        return tuple((nodes[c].name, self.downstream[c][slot]) for c, slot in self.graph.consumers[node_id])
+
+    def to_dict(self) -> dict:
+        """The JSON contract: output, gradients and nodes, with only strict-JSON values."""
+        nodes = []
+        for view in self.nodes:
+            node = view.node
+            parts = view.parts
+            nodes.append({
+                "name": node.name,
+                "op": view.op,
+                "label": node.label,
+                "expr": node.expr,
+                "pattern": " + ".join(view.patterns) or None,
+                "patterns": list(view.patterns),
+                "inputs": list(view.inputs),
+                "value": jsonable(view.value),
+                "upstream": jsonable(view.upstream),
+                "formula": list(view.formulas),
+                "local": [jsonable(g) for g in view.local],
+                "downstream": [jsonable(g) for g in view.downstream],
+                "parts": [{"from": name, "value": jsonable(v)} for name, v in parts] if len(parts) > 1 else [],
+                "kink": view.kink,
+            })
+        return {
+            "expression": self.graph.source,
+            "output": {"name": self.output, "value": jsonable(self.value)},
+            "bindings": {k: jsonable(v) for k, v in self.bindings.items()},
+            "gradients": {k: jsonable(v) for k, v in self.gradients.items()},
+            "nodes": nodes,
+        }
+
+
+def formulas(graph: Graph, node: Node) -> tuple[str, ...]:
+    """Fill an op's formula templates with the node's input names and parameters."""
+    op = node.op
+    if op is None:
+        return ()
+    names = [graph.nodes[i].name for i in node.inputs]
+    fields: dict[str, str] = {str(k): name for k, name in enumerate(names)}
+    fields["out"] = node.name
+    const = next((a for a in node.args if isinstance(a, Const)), None)
+    if const is not None and any(p == "c" for p, _ in op.params):
+        fields["c"] = const.text
+        fields["c-1"] = number(node.params[0] - 1)
+    given = dict(node.keywords)
+    for (pname, _), value in zip(op.params, node.params):
+        if pname not in ("c", "consts"):
+            fields[pname] = given[pname].text if pname in given else number(value)
+    out = []
+    for slot, name in enumerate(names):
+        template = op.formula[min(slot, len(op.formula) - 1)]
+        fields["i"] = name
+        out.append(_PLACEHOLDER.sub(lambda m: fields.get(m.group(1), m.group(0)), template))
+    return tuple(out)
+
+
+def number(value: float) -> str:
+    """A constant as short text: 2, 0.5, -1."""
+    return format(value, ".6g")
+
+
+def jsonable(value: Any) -> Any:
+    """A float for JSON: non-finite numbers become the strings "nan", "inf" and "-inf"."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, int):
+        return float(value)
+    return value
