@@ -32,7 +32,7 @@ def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar) -> list:
             predicate, needs = op.domain
             ok = predicate(xp, args, *node.params) if op.variadic else predicate(xp, *args, *node.params)
             if not ok:
-                what = op.name if op.callable else node.label
+                what = node.label if op.arity == 1 and not op.callable else op.name
                 raise _error(graph, node, f"{what} needs {needs}", args, "but")
         try:
             out = op.apply(xp, args, node.params)

@@ -72,8 +72,9 @@ class Graph:
     """Nodes in topological order, the output node, and the variables (inputs)."""
 
     def __init__(self, source: str, nodes: list[Node], output: Node, unused_variables: list[str],
-                 env_names: dict[str, str]):
+                 env_names: dict[str, str], text: str | None = None):
         self.source = source
+        self.text = text if text is not None else source  # the statements, without comments
         self.nodes = nodes
         self.output = output
         self.variables = [n for n in nodes if n.is_variable]
@@ -152,7 +153,8 @@ def lower(program: Program, output_name: str | None = None) -> Graph:
     for node in nodes:
         node.expr = _write(node, nodes)
     env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and id(v) in kept}
-    return Graph(source, nodes, out, unused, env_names)
+    text = "; ".join(" ".join(source[s.span[0]:s.span[1]].split()) for s in program.statements)
+    return Graph(source, nodes, out, unused, env_names, text)
 
 
 # ---- lowering one expression ------------------------------------------------------------------

@@ -63,7 +63,7 @@ def build(trace: Trace, precision: int = 4) -> Group:
             notes.append(Text(f"note: {row.name} = {row.expr}: {row.kink}", style="yellow"))
 
     header = Text()
-    header.append(trace.graph.source.strip().replace("\n", "; "), style="bold")
+    header.append(trace.graph.text, style="bold")
     if trace.bindings:
         header.append("   at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items()))
     value = Text(f"{out} = ")

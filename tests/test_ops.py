@@ -1,0 +1,110 @@
+"""Every op in the table, checked against two oracles: sympy's diff and central differences.
+
+The test is parametrized over the op table, so adding an op adds its checks.
+"""
+
+import itertools
+import math
+
+import pytest
+import sympy as sp
+
+import gradtrace
+from gradtrace.ops import FUNCTIONS, OPS, VARIADIC, scalar
+
+CANDIDATES = (-1.7, -0.6, 0.45, 1.3, 2.2)
+CONSTANTS = (2.0, -1.5, 0.5, 3.0)
+
+
+def sample_points(op):
+    """Points inside the op's domain and away from its kinks, with parameter values."""
+    arity = 3 if op.arity == VARIADIC else op.arity
+    param_sets = [()]
+    names = [p for p, _ in op.params]
+    if names == ["c"]:
+        param_sets = [(c,) for c in CONSTANTS]
+    elif names == ["alpha"]:
+        param_sets = [(0.2,), (1.0,)]
+    elif names == ["consts"]:
+        param_sets = [((),), ((0.1,),)]
+    points = []
+    for xs in itertools.product(CANDIDATES, repeat=arity):
+        for ps in param_sets:
+            if op.domain and not (op.domain[0](scalar, xs, *ps) if op.variadic else op.domain[0](scalar, *xs, *ps)):
+                continue
+            if op.variadic and len(set(xs + tuple(ps[0]))) < len(xs) + len(ps[0]):
+                continue  # no ties: the numerical gradient is unreliable there
+            points.append((xs, ps))
+    return points[::max(1, len(points) // 12)]
+
+
+def numeric(op, xs, ps, i, h=1e-6):
+    up = list(xs); up[i] += h
+    down = list(xs); down[i] -= h
+    return (op.apply(scalar, tuple(up), ps) - op.apply(scalar, tuple(down), ps)) / (2 * h)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_local_gradients_match_sympy_and_central_differences(name):
+    op = OPS[name]
+    points = sample_points(op)
+    assert len(points) >= 3, f"{name}: too few sample points in its domain"
+    for xs, ps in points:
+        syms = sp.symbols(f"a0:{len(xs)}", real=True)
+        expr = op.sympy(sp, syms, *ps) if op.variadic else op.sympy(sp, *syms, *ps)
+        out = op.apply(scalar, xs, ps)
+        assert float(expr.subs(dict(zip(syms, xs)))) == pytest.approx(out, rel=1e-12, abs=1e-12)
+        local = op.local(scalar, out, xs, ps)
+        assert len(local) == len(xs)
+        for i, g in enumerate(local):
+            exact = float(sp.diff(expr, syms[i]).subs(dict(zip(syms, xs))).evalf())
+            assert g == pytest.approx(exact, rel=1e-9, abs=1e-12), (name, xs, ps, i)
+            assert g == pytest.approx(numeric(op, xs, ps, i), rel=1e-5, abs=1e-7), (name, xs, ps, i)
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_record_is_complete(name):
+    op = OPS[name]
+    assert op.label and op.sympy is not None
+    n_formulas = 1 if op.arity == VARIADIC else op.arity
+    assert len(op.formula) == n_formulas
+    assert op.pattern in (None, "distributor", "router", "switcher", "scaler")
+    assert op.callable or op.infix, f"{name} can't be written in the language"
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_can_be_called_from_the_language(name):
+    op = FUNCTIONS[name]
+    args = "x, y" if op.arity == VARIADIC else "x"
+    t = gradtrace.trace(f"{name}({args})", x=0.3, **({"y": 0.7} if op.arity == VARIADIC else {}))
+    assert t.node(t.output).op == name
+    assert math.isfinite(t.gradients["x"])
+
+
+def test_gate_api_is_the_lectures_modular_forward_backward():
+    mul = OPS["mul"]
+    assert mul.forward(-4, 3) == -12
+    assert mul.backward(2.0, -4, 3) == (6.0, -8.0)
+    assert OPS["sigmoid"].backward(1.0, 1.0) == pytest.approx((0.19661193324148185,))
+    assert OPS["leaky_relu"].backward(1.0, -2.0, alpha=0.3) == (0.3,)
+    assert OPS["max"].backward(1.0, 4, 5) == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("expr, value, x_grad", [
+    ("relu(x)", 0.0, 0.0),         # NOTE relu'(0) = 0
+    ("abs(x)", 0.0, 0.0),          # NOTE abs'(0) = 0
+    ("leaky_relu(x, 0.1)", 0.0, 0.1),
+    ("elu(x, alpha=2)", 0.0, 2.0),
+])
+def test_kink_conventions_at_zero(expr, value, x_grad):
+    t = gradtrace.trace(expr, x=0)
+    assert t.value == value and t.gradients["x"] == x_grad
+    assert t.node(t.output).kink
+
+
+def test_max_tie_splits_evenly_and_is_flagged():
+    t = gradtrace.trace("max(x, y, z)", x=2, y=2, z=1)
+    assert t.gradients == {"x": 0.5, "y": 0.5, "z": 0.0}
+    assert "tie" in t.node(t.output).kink
+    # A tie with a constant takes its share too, as torch.maximum does.
+    assert gradtrace.trace("max(0, x)", x=0).gradients["x"] == 0.5

@@ -1,0 +1,136 @@
+"""The language: tokens, precedence, programs, pasted characters and parse errors."""
+
+import pytest
+
+import gradtrace
+from gradtrace.errors import ParseError
+from gradtrace.graph import build
+
+
+def exprs(program):
+    """name: what it computes, output first."""
+    g = build(program)
+    return {n.name: n.expr for n in reversed(g.nodes) if not n.is_variable}
+
+
+def labels(program):
+    return [n.label for n in build(program).nodes if not n.is_variable]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("2 + 3 * x", 8), ("(2 + 3) * x", 10), ("x ** 2 ** 3", 256), ("x ^ 3", 8),
+    ("-x ** 2", -4), ("2 ** -x", 0.25), ("x - 1 - 1", 0), ("x / 2 / 2", 0.5), ("+x", 2),
+    ("1e-3 * x", 0.002), (".5 * x", 1), ("2. * x", 4), ("pi * x / pi", 2), ("e ** 0 * x", 2),
+    ("x−1", 1), ("3·x", 6), ("3×x", 6),  # pasted from slides: U+2212 minus, middle dot, times
+])
+def test_precedence_numbers_and_pasted_characters(text, value):
+    assert gradtrace.trace(text, x=2).value == pytest.approx(value)
+
+
+def test_binary_op_with_one_constant_is_one_gate_named_after_it():
+    assert labels("x + 1") == ["+1"]
+    assert labels("-x") == ["*-1"]
+    assert labels("1/x") == ["1/x"]
+    assert labels("x^2") == ["x^2"]
+    assert labels("2**x") == ["2^x"]
+    assert labels("x * 3") == ["*3"] and labels("3 * x") == ["*3"]
+    assert labels("x - 1/2") == ["-1/2"]
+    assert labels("max(0, x)") == ["max"]
+    assert exprs("x - 1/2") == {"f": "x - 1/2"}
+    assert exprs("x * (1/3)") == {"f": "x * (1/3)"}
+    assert exprs("2 ** (x)") == {"f": "2 ** x"}
+    assert exprs("x*x") == {"f": "x * x"}
+
+
+def test_constants_are_folded_and_get_no_nodes():
+    g = build("x * (2 + 3) + exp(0) - pi")
+    assert [n.label for n in g.nodes] == ["x", "*2+3", "+exp(0)", "-pi"]
+    assert gradtrace.trace("x * (2 + 3) + exp(0) - pi", x=1).value == pytest.approx(6 - 3.141592653589793)
+
+
+def test_statements_names_comments_and_augmented_assignment():
+    program = """
+    # the lecture's circuit, one gate per line
+    q = x + y
+    f = q * z   # the output
+    """
+    assert exprs(program) == {"f": "q * z", "q": "x + y"}
+    assert exprs("q = x + y; f = q * z") == {"f": "q * z", "q": "x + y"}
+    # A name assigned twice: the last keeps it, earlier versions get suffixes.
+    assert exprs("f = x * y; f += x; f *= 2") == {"f": "f_2 * 2", "f_2": "f_1 + x", "f_1": "x * y"}
+    t = gradtrace.trace("a = x * y\nb = a + 1\na = 2 * x", output="b", x=2, y=3)
+    assert t.output == "b" and t.value == 7
+    # Newlines inside parentheses continue a statement.
+    assert gradtrace.trace("f = (x +\n  y)", x=1, y=2).value == 3
+
+
+def test_unnamed_nodes_are_numbered_in_topological_order_without_clashing():
+    assert exprs("(x + y) * z") == {"f": "t1 * z", "t1": "x + y"}
+    assert exprs("t1 = x * 2; f = t1 + exp(x) + 1") == {"f": "t3 + 1", "t3": "t1 + t2", "t2": "exp(x)",
+                                                         "t1": "x * 2"}
+    # The output is called f unless f is already taken.
+    assert list(exprs("f + 1")) == ["out"]
+
+
+def test_keyword_and_positional_parameters():
+    assert exprs("leaky_relu(x, alpha=0.2)") == {"f": "leaky_relu(x, alpha=0.2)"}
+    assert gradtrace.trace("leaky_relu(x, 0.2)", x=-1).gradients == {"x": 0.2}
+    assert gradtrace.trace("elu(x)", x=-1).value == pytest.approx(-0.6321205588)
+
+
+# Parse errors: the message, the offending line and a caret under the problem, exactly.
+@pytest.mark.parametrize("text, expected", [
+    ("(x+)*z", "parse error: expected a number, a name or '(' but found ')'\n  (x+)*z\n     ^"),
+    ("2x", "parse error: expected an operator between '2' and 'x'\n  2x\n   ^\nhint: write 2*x to multiply"),
+    ("(x+y", "parse error: this '(' is never closed\n  (x+y\n  ^\nhint: add the missing ')'"),
+    ("x+y)", "parse error: unmatched ')'\n  x+y)\n     ^"),
+    ("x*", "parse error: the expression ends too early: expected a number, a name or '(' after '*'\n  x*\n    ^"),
+    ("x $ y", "parse error: unexpected character '$'\n  x $ y\n    ^\n"
+              "hint: the operators are + - * / ** ^ @; functions are called as name(args)"),
+    ("sigmod(x)", "parse error: unknown function 'sigmod'\n  sigmod(x)\n  ^^^^^^\nhint: did you mean sigmoid?"),
+    ("exp(x, y)", "parse error: exp takes 1 argument(s), got 2\n  exp(x, y)\n  ^^^^^^^^^"),
+    ("max(x)", "parse error: max needs at least two arguments\n  max(x)\n  ^^^^^^"),
+    ("leaky_relu(x, alpha=y)", "parse error: leaky_relu's alpha must be a constant\n"
+                               "  leaky_relu(x, alpha=y)\n                      ^\n"
+                               "hint: write e.g. leaky_relu(x, alpha=0.1)"),
+    ("x, y", "parse error: ',' outside a function call\n  x, y\n   ^\n"
+             "hint: commas separate the arguments of a call such as max(x, y)"),
+    ("q = x +\nf = q * z", "parse error: the expression ends too early: expected a number, a name or '(' "
+                           "after '+'\n  line 1: q = x +\n                 ^"),
+])
+def test_parse_errors_point_at_the_problem(text, expected):
+    with pytest.raises(ParseError) as err:
+        build(text)
+    assert err.value.format() == expected
+
+
+def test_empty_and_blank_programs_are_parse_errors():
+    for text in ("", "   ", "# only a comment", ";;"):
+        with pytest.raises(ParseError, match="empty"):
+            build(text)
+
+
+def test_code_is_never_executed():
+    for text in ("__import__('os').system('echo hi')", "().__class__", "lambda: 1", "x.__class__"):
+        with pytest.raises(ParseError):
+            build(text)
+
+
+def test_a_100000_term_sum_parses_and_traces():
+    n = 100_000
+    t = gradtrace.trace(" + ".join(f"x{i % 7}" for i in range(n)), **{f"x{k}": 1.0 for k in range(7)})
+    assert t.value == n
+    assert sum(t.gradients.values()) == n
+
+
+def test_10000_nested_parentheses_parse_and_trace():
+    depth = 10_000
+    assert gradtrace.trace("(" * depth + "x" + ")" * depth, x=3).value == 3
+    # Nesting that makes a 10,000-deep chain of gates: no recursion anywhere.
+    chain = "(" * depth + "x" + " + 1)" * depth
+    t = gradtrace.trace(chain, x=0)
+    assert t.value == depth and t.gradients == {"x": 1}
+    t = gradtrace.trace("-" * depth + "x", x=2)
+    assert t.value == 2 and t.gradients == {"x": 1}
+    t = gradtrace.trace("sin(" * 2000 + "x" + ")" * 2000, x=0.5)
+    assert 0 < t.gradients["x"] < 1
