@@ -46,7 +46,9 @@ def split_bindings(args: list[str], options: dict[str, bool]) -> tuple[list[str]
             name, eq, value = tok.partition("=")
             if name in options:
                 opts.append(tok)
-                if options[name] and not eq and i + 1 < len(args):
+                if options[name] and not eq:
+                    if i + 1 >= len(args):
+                        raise click.UsageError(f"Option '{name}' requires an argument.")
                     opts.append(args[i + 1])
                     i += 1
                 i += 1
@@ -138,10 +140,10 @@ Exit codes: 0 ok, 1 evaluation error (log(-1), 1/0, overflow),
 @click.command(cls=GradtraceCommand, context_settings={"help_option_names": ["--help"], "max_content_width": 100},
                epilog=HELP_EPILOG)
 @click.argument("expression", nargs=-1)
-@click.option("--file", "program_file", type=click.File("r", encoding="utf-8"), metavar="PATH",
+@click.option("--file", "program_file", metavar="PATH",
               help="Read the program from PATH ('-' for stdin).")
 @click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
-@click.option("--vars", "vars_file", type=click.File("r", encoding="utf-8"), metavar="FILE.json",
+@click.option("--vars", "vars_file", metavar="FILE.json",
               help="Load variable bindings from a JSON object.")
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON (for scripts).")
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
@@ -150,8 +152,8 @@ Exit codes: 0 ok, 1 evaluation error (log(-1), 1/0, overflow),
               help="Colour in the table; auto means on a terminal, unless NO_COLOR is set.")
 @click.version_option(__version__, "--version", prog_name="gradtrace")
 @click.pass_context
-def cli(ctx: click.Context, expression: tuple[str, ...], program_file: Any, output_name: str | None,
-        vars_file: Any, as_json: bool, precision: int, color: str) -> None:
+def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | None, output_name: str | None,
+        vars_file: str | None, as_json: bool, precision: int, color: str) -> None:
     """Trace the gradients of an expression through its computational graph.
 
     EXPRESSION is a formula such as "(x+y)*z" or a small program such as
@@ -180,12 +182,25 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: Any, outp
     table.render(trace, make_console(color), precision)
 
 
-def _program_text(expression: tuple[str, ...], program_file: Any) -> str:
+def read_text(path: str, option: str) -> str:
+    """A UTF-8 text file's contents ('-' is stdin), or a usage error that names the file."""
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except UnicodeDecodeError:
+        raise GradtraceError(f"{option} {path}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise GradtraceError(f"{option} {path}: {exc.strerror or exc}") from None
+
+
+def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
     if program_file is not None:
         if expression:
             raise GradtraceError(f"give the program either as an argument or with --file, not both "
                                  f"(got {expression[0]!r} too)")
-        return program_file.read()
+        return read_text(program_file, "--file")
     if not expression:
         raise GradtraceError("no expression given", hint='try: gradtrace "(x+y)*z" -x -2 -y 5 -z -4')
     if len(expression) > 1:
@@ -195,11 +210,11 @@ def _program_text(expression: tuple[str, ...], program_file: Any) -> str:
     return expression[0]
 
 
-def _load_vars(stream: Any) -> list[Binding]:
-    name = getattr(stream, "name", "--vars")
+def _load_vars(path: str) -> list[Binding]:
+    name = path
     try:
-        data = json.load(stream)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(read_text(path, "--vars"))
+    except json.JSONDecodeError as exc:
         raise BindingError(f"--vars {name}: not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise BindingError(f"--vars {name}: expected a JSON object such as {{\"x\": 2}}")
@@ -231,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
-    except RecursionError:
-        click.echo("gradtrace: internal error: the input nests too deeply (please report this)", err=True)
+    except Exception as exc:  # the one catch-all: a bug must still not greet the user with a traceback
+        if os.environ.get("GRADTRACE_DEBUG"):
+            raise
+        click.echo(f"gradtrace: internal error: {type(exc).__name__}: {exc}\n"
+                   "This is a bug in gradtrace; please report it with the command you ran "
+                   "(GRADTRACE_DEBUG=1 shows the traceback).", err=True)
         return int(ExitCode.EVALUATION)
     return 0

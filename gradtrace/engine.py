@@ -28,12 +28,9 @@ def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar) -> list:
             continue
         op = node.op
         args = tuple(values[i] for i in node.inputs)
-        if op.domain is not None:
-            predicate, needs = op.domain
-            ok = predicate(xp, args, *node.params) if op.variadic else predicate(xp, *args, *node.params)
-            if not ok:
-                what = node.label if op.arity == 1 and not op.callable else op.name
-                raise _error(graph, node, f"{what} needs {needs}", args, "but")
+        if not op.in_domain(xp, args, node.params):
+            what = node.label if op.arity == 1 and not op.callable else op.name
+            raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but")
         try:
             out = op.apply(xp, args, node.params)
         except OverflowError:

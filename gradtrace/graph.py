@@ -218,13 +218,9 @@ def _fold(source: str, op: Op, values: tuple, params: tuple, text: str, preceden
 
 
 def _check_domain(source: str, op: Op, values: tuple, params: tuple, span: tuple[int, int], text: str) -> None:
-    if op.domain is None:
-        return
-    predicate, needs = op.domain
-    ok = predicate(scalar, values, *params) if op.variadic else predicate(scalar, *values, *params)
-    if not ok:
+    if not op.in_domain(scalar, values, params):
         shown = ", ".join(_fmt(v) for v in values)
-        raise EvaluationError(f"{text}: {op.name} needs {needs}, got {shown}", source=source, span=span)
+        raise EvaluationError(f"{text}: {op.name} needs {op.needs(params)}, got {shown}", source=source, span=span)
 
 
 def _lower_binary(source: str, expr: BinOp, left: Value, right: Value, created: list[Node]) -> Value:

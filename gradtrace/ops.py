@@ -95,7 +95,8 @@ class Op:
         self.infix = infix            # operator symbol for infix ops, None for calls
         self.pattern = pattern        # backward-flow pattern: distributor, router, switcher, scaler
         self.sympy = sympy            # sympy(sp, *inputs, *params) -> sympy expression
-        self.domain = domain          # (predicate(xp, *inputs, *params) -> bool, "what it needs")
+        self.domain = domain          # (predicate(xp, *inputs, *params) -> bool, what it needs: text, or
+                                      #  a function of the params returning the text)
         self.kink = kink              # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
         self.notes = notes            # domain and kink conventions in words
         self.params = params          # ((name, default), ...); default None means required
@@ -140,6 +141,19 @@ class Op:
                 raise TypeError(f"{self.name} needs the parameter {name}")
             values.append(value)
         return tuple(values)
+
+    def in_domain(self, xp: Any, inputs: tuple, params: tuple) -> bool:
+        """Whether these inputs are inside the op's domain (always, for ops without one)."""
+        if self.domain is None:
+            return True
+        predicate = self.domain[0]
+        return bool(predicate(xp, inputs, *params) if self.variadic else predicate(xp, *inputs, *params))
+
+    def needs(self, params: tuple) -> str:
+        """What the op's domain requires, in words, e.g. 'a positive input'."""
+        assert self.domain is not None
+        text = self.domain[1]
+        return text if isinstance(text, str) else text(*params)
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -237,7 +251,9 @@ _RECORDS = [
     Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1),),
        ("{c}·{0}^{c-1}",), label="x^{c}", infix="**", sympy=lambda sp, x, c: x ** c, params=(("c", None),),
        domain=(lambda xp, x, c: (xp.is_integer(c) or xp.all(x >= 0)) and (c >= 0 or xp.all(x != 0)),
-               "a nonnegative base for a fractional power, and a nonzero base for a negative power"),
+               lambda c: "a nonzero base for a negative power" if float(c).is_integer() else
+               ("a positive base for a negative fractional power" if c < 0 else
+                "a nonnegative base for a fractional power")),
        notes="x^c: local gradient c·x^(c-1)."),
     Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
        ("ln({c})·{c}^{0}",), label="{c}^x", infix="**", sympy=lambda sp, x, c: c ** x, params=(("c", None),),

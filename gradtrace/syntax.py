@@ -245,10 +245,9 @@ def _expression(source: str, tokens: list[Token], end: Token) -> Expr:
         kind, text = tok.kind, tok.text
         if expect_operand:
             if kind == "number":
-                try:
-                    value = float(text)
-                except ValueError:  # pragma: no cover - the regex only admits valid floats
-                    raise fail(f"{text!r} is not a number", tok)
+                value = float(text)  # the regex admits only valid float literals
+                if value == float("inf"):
+                    raise fail(f"the number {text} is too large for a float (the largest is about 1.8e308)", tok)
                 operands.append(Num(value, text, (tok.start, tok.end)))
                 expect_operand = False
             elif kind == "name":

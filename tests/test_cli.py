@@ -103,6 +103,11 @@ def test_negative_values_are_values_and_leading_minus_expressions_work(gt):
     (["log(x)", "-x", "-1"], 1, "evaluation error: f = log(x): log needs a positive input, but x = -1"),
     (["1/x", "-x", "0"], 1, "1/x needs a nonzero input"),
     ([], 2, "no expression given"),
+    (["x*1e400", "-x", "1"], 2, "the number 1e400 is too large for a float"),
+    (["x*y", "-x", "1e999", "-y", "1"], 2, "the number 1e999 is too large"),
+    (["x ** -1", "-x", "0"], 1, "x^-1 needs a nonzero base for a negative power, but x = 0"),
+    (["x*y", "-x", "1", "-y", "2", "--output"], 2, "Option '--output' requires an argument."),
+    (["--file", "/nonexistent/p.gt"], 2, "--file /nonexistent/p.gt: No such file or directory"),
     (["x", "-x", "1", "--precision", "0"], 2, "Invalid value for '--precision'"),
 ])
 def test_errors_go_to_stderr_with_the_documented_exit_code(gt, args, code, message):
@@ -149,3 +154,27 @@ def test_precision_changes_the_table_not_the_json(gt):
 def test_kink_notes_are_printed(gt):
     out = gt("max(x, y)", "-x", "1", "-y", "1").stdout
     assert "note: f = max(x, y): a tie" in out
+
+
+def test_binary_files_are_refused_cleanly(gt, tmp_path):
+    path = tmp_path / "binary.gt"
+    path.write_bytes(bytes(range(256)))
+    result = gt("--file", str(path))
+    assert result.exit_code == 2 and "not a UTF-8 text file" in result.stderr
+    result = gt("x", "--vars", str(path))
+    assert result.exit_code == 2 and "not a UTF-8 text file" in result.stderr
+
+
+def test_an_internal_bug_is_one_line_on_stderr_not_a_traceback(monkeypatch, capsys):
+    from gradtrace import cli as cli_module
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(cli_module, "run", broken)
+    assert cli_module.main(["x", "-x", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: ZeroDivisionError: simulated bug" in err and "Traceback" not in err
+    monkeypatch.setenv("GRADTRACE_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli_module.main(["x", "-x", "1"])

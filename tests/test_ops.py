@@ -30,7 +30,7 @@ def sample_points(op):
     points = []
     for xs in itertools.product(CANDIDATES, repeat=arity):
         for ps in param_sets:
-            if op.domain and not (op.domain[0](scalar, xs, *ps) if op.variadic else op.domain[0](scalar, *xs, *ps)):
+            if not op.in_domain(scalar, xs, ps):
                 continue
             if op.variadic and len(set(xs + tuple(ps[0]))) < len(xs) + len(ps[0]):
                 continue  # no ties: the numerical gradient is unreliable there
