@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .bindings import Binding, resolve
+from .check import DEFAULT_STEP, Tolerance, check_answers, gradient_check
 from .engine import run
 from .errors import BindingError, ExitCode, GradtraceError
 from .graph import _did_you_mean, build
@@ -24,10 +25,11 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NEGATIVE_NUMBER = re.compile(r"-(\d|\.\d)")
 
 
-def split_bindings(args: list[str], options: dict[str, bool]) -> tuple[list[str], list[str], list[Binding]]:
+def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str], list[str], list[Binding]]:
     """Separate the tool's own options, the positional arguments and the variable bindings.
 
-    `options` maps each long option to whether it takes a value. A token that is not one of
+    `options` maps each long option to whether it takes a value: False, True, or a tuple of the
+    values an optional value may take (--explain [forward]). A token that is not one of
     them and looks like -name, --name, -name=v or --name=v binds a variable, and the token after
     a bare -name is always its value, even when it starts with '-' (negative numbers).
     name=v binds too once the expression has been given.
@@ -46,9 +48,13 @@ def split_bindings(args: list[str], options: dict[str, bool]) -> tuple[list[str]
             name, eq, value = tok.partition("=")
             if name in options:
                 opts.append(tok)
-                if options[name] and not eq:
+                takes = options[name]
+                if takes is True and not eq:
                     if i + 1 >= len(args):
                         raise click.UsageError(f"Option '{name}' requires an argument.")
+                    opts.append(args[i + 1])
+                    i += 1
+                elif isinstance(takes, tuple) and not eq and i + 1 < len(args) and args[i + 1] in takes:
                     opts.append(args[i + 1])
                     i += 1
                 i += 1
@@ -90,11 +96,14 @@ class GradtraceCommand(click.Command):
     """A click command that takes variable bindings out of the arguments before click parses them."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        options: dict[str, bool] = {}
+        options: dict[str, Any] = {}
         for param in self.params:
             if isinstance(param, click.Option):
+                takes: Any = not (param.is_flag or param.count)
+                if getattr(param, "_flag_needs_value", False):
+                    takes = tuple(getattr(param.type, "choices", ()))
                 for opt in param.opts + param.secondary_opts:
-                    options[opt] = not (param.is_flag or param.count)
+                    options[opt] = takes
         options.update({name: False for name in self.get_help_option_names(ctx)})
         try:
             opts, positional, bindings = split_bindings(args, options)
@@ -137,23 +146,40 @@ Exit codes: 0 ok, 1 evaluation error (log(-1), 1/0, overflow),
 """
 
 
+FORMATS = ("table", "json", "markdown", "latex", "csv")
+
+
 @click.command(cls=GradtraceCommand, context_settings={"help_option_names": ["--help"], "max_content_width": 100},
                epilog=HELP_EPILOG)
 @click.argument("expression", nargs=-1)
-@click.option("--file", "program_file", metavar="PATH",
-              help="Read the program from PATH ('-' for stdin).")
+@click.option("--file", "program_file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
 @click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
-@click.option("--vars", "vars_file", metavar="FILE.json",
-              help="Load variable bindings from a JSON object.")
-@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON (for scripts).")
+@click.option("--vars", "vars_file", metavar="FILE.json", help="Load variable bindings from a JSON object.")
+@click.option("--format", "format_name", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Output format.")
+@click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json (for scripts).")
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
-              help="Significant digits shown in the table; JSON keeps full precision.")
+              help="Significant digits shown; JSON and CSV keep full precision.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour in the table; auto means on a terminal, unless NO_COLOR is set.")
+@click.option("--check", is_flag=True, help="Compare every gradient with a central difference (exit 3 if wrong).")
+@click.option("--step", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_STEP, show_default=True,
+              help="The step h of --check's central difference.")
+@click.option("--expect", multiple=True, metavar="NAME=VALUE",
+              help="Check an answer: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; "
+                   "NAME.value is its value. Repeatable; exit 3 if any is wrong.")
+@click.option("--answers", "answers_file", metavar="FILE", help="Answers to check, as a JSON or TOML mapping.")
+@click.option("--tol", metavar="TOL", help="Tolerance for answers: 0.01 or abs:0.01 (absolute), 1%% or rel:0.01.")
+@click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
+              default=None, help="Tell the backward pass (or the forward pass) step by step.")
+@click.option("--symbolic", is_flag=True, help="Symbolic values and gradients (the default with no bindings).")
+@click.option("--exact", is_flag=True, help="Exact arithmetic at the bindings: 1/3, e/(1+e), roots.")
 @click.version_option(__version__, "--version", prog_name="gradtrace")
 @click.pass_context
 def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | None, output_name: str | None,
-        vars_file: str | None, as_json: bool, precision: int, color: str) -> None:
+        vars_file: str | None, format_name: str, as_json: bool, precision: int, color: str, check: bool,
+        step: float, expect: tuple[str, ...], answers_file: str | None, tol: str | None, explain: str | None,
+        symbolic: bool, exact: bool) -> None:
     """Trace the gradients of an expression through its computational graph.
 
     EXPRESSION is a formula such as "(x+y)*z" or a small program such as
@@ -162,24 +188,134 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
     backward-flow patterns (distributor, router, switcher, scaler, adder).
     """
     bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
+    if as_json:
+        format_name = "json"
     try:
         source = _program_text(expression, program_file)
         if vars_file is not None:
             bindings = _load_vars(vars_file) + bindings
         graph = build(source, output_name)
         _reject_unknown_options(graph, bindings, ctx)
-        trace = run(graph, resolve(graph, bindings))
+        expected = _expected(expect, answers_file)
+        if symbolic or not bindings:
+            if bindings:
+                raise GradtraceError("--symbolic takes no bindings", hint="use --exact for exact values at a point")
+            if check or expected or exact:
+                what = "--check" if check else ("--exact" if exact else "--expect")
+                raise BindingError(f"{what} needs values for the variables",
+                                   hint="bind them, e.g. " + " ".join(f"-{v.name} 1" for v in graph.variables[:3]))
+            from .symbolic import symbolic_trace
+
+            trace = symbolic_trace(graph)
+        else:
+            numeric = run(graph, resolve(graph, bindings))
+            trace = numeric
+            if exact:
+                from .symbolic import exact_bindings, symbolic_trace
+
+                raw = {b.name: b.value for b in bindings if b.name in numeric.bindings}
+                trace = symbolic_trace(graph, exact_bindings(raw), numeric)
+            report = gradient_check(numeric, step) if check else None
+            answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
+            trace = trace.with_reports(report, answers)
     except GradtraceError as err:
         _fail(err)
 
-    if as_json:
+    _render(trace, format_name, explain, precision, color)
+    _exit_for_reports(trace)
+
+
+def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str) -> None:
+    if format_name == "json":
         from .render import json as json_renderer
 
-        click.echo(json_renderer.render(trace))
-        return
-    from .render import table
+        extra = None
+        if explain:
+            from .render.explain import backward_lines, forward_lines
 
-    table.render(trace, make_console(color), precision)
+            lines = forward_lines(trace, precision) if explain == "forward" else backward_lines(trace, precision)
+            extra = {"explanation": lines}
+        click.echo(json_renderer.render(trace, extra))
+        return
+    if explain:
+        from .render import table
+        from .render.explain import backward_lines, forward_lines
+
+        lines = forward_lines(trace, precision) if explain == "forward" else backward_lines(trace, precision)
+        click.echo("\n".join(lines))
+        sections = table.sections(trace, precision)
+        if sections:
+            console = make_console(color)
+            for section in sections:
+                console.print(section)
+        return
+    if format_name == "markdown":
+        from .render import markdown
+
+        click.echo(markdown.render(trace, precision), nl=False)
+    elif format_name == "latex":
+        from .render import latex
+
+        click.echo(latex.render(trace, precision), nl=False)
+    elif format_name == "csv":
+        from .render import csv
+
+        click.echo(csv.render(trace), nl=False)
+    else:
+        from .render import table
+
+        table.render(trace, make_console(color), precision)
+
+
+def _exit_for_reports(trace: Any) -> None:
+    """Exit 3, with a line on stderr, when the gradient check or an answer failed."""
+    problems = []
+    if trace.check is not None and trace.check.failed:
+        problems.append("gradient check failed for " + ", ".join(trace.check.failed))
+    if trace.answers:
+        wrong = [a.name for a in trace.answers if not a.correct]
+        if wrong:
+            problems.append(f"{len(wrong)} of {len(trace.answers)} answers wrong: " + ", ".join(wrong))
+    if problems:
+        click.echo("gradtrace: " + "; ".join(problems), err=True)
+        raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[tuple[str, str]]:
+    """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as (name, answer text)."""
+    out: list[tuple[str, str]] = []
+    if answers_file is not None:
+        text = read_text(answers_file, "--answers")
+        try:
+            if answers_file.endswith(".toml"):
+                import tomllib
+
+                data = tomllib.loads(text, parse_float=str)
+            else:
+                data = json.loads(text, parse_float=str, parse_int=str)
+        except ValueError as exc:  # json's and tomllib's decode errors are both ValueErrors
+            raise GradtraceError(f"--answers {answers_file}: not valid {'TOML' if answers_file.endswith('.toml') else 'JSON'}"
+                                 f" ({exc})") from None
+        if not isinstance(data, dict):
+            raise GradtraceError(f"--answers {answers_file}: expected a mapping such as {{\"x\": -4}}")
+        out += _flatten(data)
+    for item in expect:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip() or not value.strip():
+            raise GradtraceError(f"--expect {item}: write NAME=VALUE", hint="e.g. --expect x=-4 or --expect q.value=3")
+        out.append((name.strip(), value.strip()))
+    return out
+
+
+def _flatten(data: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table."""
+    out: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out += _flatten(value, f"{prefix}{key}.")
+        else:
+            out.append((f"{prefix}{key}", str(value)))
+    return out
 
 
 def read_text(path: str, option: str) -> str:

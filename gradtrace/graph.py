@@ -8,7 +8,7 @@ operand becomes one unary gate (+1, *-1, 1/x, x^2, 2^x), as in the lecture.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Callable, Union
 
 from .errors import EvaluationError, GradtraceError, ParseError
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
@@ -20,11 +20,15 @@ _RIGHT_ASSOC = {"**", "^"}
 
 
 class Const:
-    """A folded constant: its value, its text as written, and the tree it came from."""
-    __slots__ = ("value", "text", "precedence", "expr")
+    """A constant: its float value, its text as written, and how it was made, so that exact modes
+    can rebuild it without re-reading any text: a literal (op None; text is the number, pi or e),
+    or an op applied to constant args with constant params."""
+    __slots__ = ("value", "text", "precedence", "op", "args", "params")
 
-    def __init__(self, value: float, text: str, precedence: int, expr: Expr):
-        self.value, self.text, self.precedence, self.expr = value, text, precedence, expr
+    def __init__(self, value: float, text: str, precedence: int, op: Op | None = None,
+                 args: tuple[Const, ...] = (), params: tuple = ()):
+        self.value, self.text, self.precedence = value, text, precedence
+        self.op, self.args, self.params = op, args, params
 
 
 class Node:
@@ -151,7 +155,7 @@ def lower(program: Program, output_name: str | None = None) -> Graph:
     unused = [name for name, n in variables.items() if id(n) not in kept]
     _name_nodes(nodes, out, [(t, n) for t, n in versions if id(n) in kept], set(env) | set(variables))
     for node in nodes:
-        node.expr = _write(node, nodes)
+        node.expr = write_expr(node, nodes)
     env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and id(v) in kept}
     text = "; ".join(" ".join(source[s.span[0]:s.span[1]].split()) for s in program.statements)
     return Graph(source, nodes, out, unused, env_names, text)
@@ -172,7 +176,7 @@ def _lower_expr(source: str, root: Expr, env: dict[str, Value], variables: dict[
                 results.append(_lower_name(expr, env, variables, created))
                 continue
             if isinstance(expr, Num):
-                results.append(Const(expr.value, expr.text, ATOM, expr))
+                results.append(Const(expr.value, expr.text, ATOM))
                 continue
             work.append((expr, True))
             for child in reversed(children):
@@ -197,7 +201,7 @@ def _lower_name(expr: Name, env: dict[str, Value], variables: dict[str, Node], c
     if expr.id in env:
         return env[expr.id]
     if expr.id in CONSTANTS:
-        return Const(CONSTANTS[expr.id], expr.id, ATOM, expr)
+        return Const(CONSTANTS[expr.id], expr.id, ATOM)
     if expr.id not in variables:
         node = Node(None, (), (), (), expr.span, name=expr.id)
         variables[expr.id] = node
@@ -205,8 +209,12 @@ def _lower_name(expr: Name, env: dict[str, Value], variables: dict[str, Node], c
     return variables[expr.id]
 
 
-def _fold(source: str, op: Op, values: tuple, params: tuple, text: str, precedence: int, expr: Expr) -> Const:
-    """Compute a gate on constants at build time; its errors point at the constant's text."""
+def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str, precedence: int,
+          expr: Expr) -> Const:
+    """Compute a gate on constants at build time; its errors point at the constant's text.
+    params may hold Consts (given by the user) or floats (defaults)."""
+    values = tuple(a.value for a in args)
+    params = tuple(p.value if isinstance(p, Const) else p for p in params)
     _check_domain(source, op, values, params, expr.span, text)
     try:
         value = op.apply(scalar, values, params)
@@ -214,7 +222,7 @@ def _fold(source: str, op: Op, values: tuple, params: tuple, text: str, preceden
         raise EvaluationError(f"{text} is undefined ({exc})", source=source, span=expr.span) from None
     if value != value or value in (float("inf"), float("-inf")):
         raise EvaluationError(f"{text} overflows", source=source, span=expr.span)
-    return Const(float(value), text, precedence, expr)
+    return Const(float(value), text, precedence, op, args, params)
 
 
 def _check_domain(source: str, op: Op, values: tuple, params: tuple, span: tuple[int, int], text: str) -> None:
@@ -231,7 +239,7 @@ def _lower_binary(source: str, expr: BinOp, left: Value, right: Value, created: 
     precedence = _PRECEDENCE[expr.op]
     if isinstance(left, Const) and isinstance(right, Const):
         text = f"{_wrap(left, expr.op, False)}{expr.op}{_wrap(right, expr.op, True)}"
-        return _fold(source, op, (left.value, right.value), (), text, precedence, expr)
+        return _fold(source, op, (left, right), (), text, precedence, expr)
     if isinstance(left, Const) or isinstance(right, Const):
         const, var, side = (left, right, op.const_left) if isinstance(left, Const) else (right, left, op.const_right)
         gate = OPS[side]
@@ -250,7 +258,7 @@ def _lower_unary(source: str, expr: Unary, operand: Value, created: list[Node]) 
     if expr.op == "-":
         if isinstance(operand, Const):
             text = "-" + (operand.text if operand.precedence >= 3 else f"({operand.text})")
-            return Const(-operand.value, text, 3, expr)
+            return Const(-operand.value, text, 3, OPS["neg"], (operand,))
         node = Node(OPS["neg"], (operand,), (), (0,), expr.span)
         created.append(node)
         return node
@@ -302,11 +310,10 @@ def _lower_call(source: str, expr: Call, args: list[Value], created: list[Node])
     keywords = tuple((p, given[p]) for p, _ in user_params if p in given)
 
     if all(isinstance(a, Const) for a in inputs_written):
-        values = tuple(a.value for a in inputs_written)
         param_text = "".join(f", {p}={c.text}" for p, c in keywords)
         text = f"{expr.func}({', '.join(a.text for a in inputs_written)}{param_text})"
-        fold_params = params + ((),) if op.variadic else params
-        return _fold(source, op, values, fold_params, text, ATOM, expr)
+        fold_params = ((),) if op.variadic else tuple(given.get(p, default) for p, default in user_params)
+        return _fold(source, op, tuple(inputs_written), fold_params, text, ATOM, expr)
     inputs = tuple(a for a in inputs_written if isinstance(a, Node))
     layout: list = []
     k = 0
@@ -390,12 +397,15 @@ def _fresh(prefix: str, used: set[str], start: int) -> str:
 
 # ---- writing expressions back out -------------------------------------------------------------
 
-def _write(node: Node, nodes: list[Node]) -> str:
-    """What a node computes, with its inputs' names: 'q * z', 'exp(t3)', 't5 + 1', '-t2'."""
+def write_expr(node: Node, nodes: list[Node], text_of: Callable[[Node], str] | None = None) -> str:
+    """What a node computes, with its inputs' names ('q * z', 'exp(t3)', 't5 + 1', '-t2'), or with
+    whatever text_of gives for each input, such as its value ('3 * -4')."""
     op = node.op
     if op is None:
         return "input"
-    parts = [nodes[node.inputs[a]].name if isinstance(a, int) else a for a in node.args]
+    if text_of is None:
+        text_of = _name_of
+    parts = [text_of(nodes[node.inputs[a]]) if isinstance(a, int) else a for a in node.args]
     if op.name == "neg":
         return f"-{parts[0]}"
     if op.name == "transpose":
@@ -407,6 +417,10 @@ def _write(node: Node, nodes: list[Node]) -> str:
     texts = [p.text if isinstance(p, Const) else p for p in parts]
     texts += [f"{name}={const.text}" for name, const in node.keywords]
     return f"{op.name}({', '.join(texts)})"
+
+
+def _name_of(node: Node) -> str:
+    return node.name
 
 
 def _wrap(part: Value | str, symbol: str, right_side: bool) -> str:

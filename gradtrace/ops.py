@@ -78,19 +78,20 @@ class Op:
     """One gate: its forward rule, local-gradient rules, formula text and conventions."""
 
     __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
-                 "sympy", "domain", "kink", "notes", "params", "const_left", "const_right", "callable")
+                 "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable")
 
     def __init__(self, name: str, arity: int, fn: Callable, grads: Callable, formula: tuple[str, ...], *,
                  label: str, infix: str | None = None, pattern: str | None = None,
                  sympy: Callable | None = None, domain: tuple[Callable, str] | None = None,
-                 kink: tuple[Callable, str] | None = None, notes: str = "",
+                 kink: tuple[Callable, str] | None = None, branch: Callable | None = None, notes: str = "",
                  params: tuple[tuple[str, float | None], ...] = (),
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
         self.fn = fn                  # fn(xp, *inputs, *params) -> output
         self.grads = grads            # grads(xp, out, *inputs, *params) -> tuple of ∂out/∂input_i
-        self.formula = formula        # per input; {0} {1} name inputs, {i} the input itself, {c} {alpha} params, {out} the node
+        self.formula = formula        # per input: a template ({0} {1} name the inputs, {i} the input itself,
+                                      # {c} {alpha} the params, {out} the node) or a function of those fields
         self.label = label            # the gate's picture label, e.g. "*", "+{c}", "1/x"
         self.infix = infix            # operator symbol for infix ops, None for calls
         self.pattern = pattern        # backward-flow pattern: distributor, router, switcher, scaler
@@ -98,6 +99,7 @@ class Op:
         self.domain = domain          # (predicate(xp, *inputs, *params) -> bool, what it needs: text, or
                                       #  a function of the params returning the text)
         self.kink = kink              # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
+        self.branch = branch          # branch(xp, out, *inputs, *params) -> which piece of a piecewise op
         self.notes = notes            # domain and kink conventions in words
         self.params = params          # ((name, default), ...); default None means required
         self.const_left = const_left  # the unary gate for `c <op> x` with a constant c
@@ -155,6 +157,14 @@ class Op:
         text = self.domain[1]
         return text if isinstance(text, str) else text(*params)
 
+    def which_branch(self, xp: Any, out: Any, inputs: tuple, params: tuple) -> Any:
+        """Which piece of a piecewise op (relu's side of 0, max's winner) these inputs select."""
+        if self.branch is None:
+            return None
+        if self.variadic:
+            return self.branch(xp, out, inputs, *params)
+        return self.branch(xp, out, *inputs, *params)
+
     def __repr__(self) -> str:
         return f"<op {self.name}>"
 
@@ -181,6 +191,14 @@ def _extreme_grads(xp, out, xs, consts=()):
     return tuple(w / count for w in winners[:len(xs)])
 
 
+def _winners(xp, out, xs, consts=()):
+    return tuple(bool(xp.all(x == out)) for x in tuple(xs) + tuple(consts))
+
+
+def _sign_branch(xp, out, x, *params):
+    return xp.sign(x)
+
+
 def _tie(xp, out, xs, consts=()):
     ties = sum(1 for x in tuple(xs) + tuple(consts) if xp.any(x == out))
     return ties > 1
@@ -198,8 +216,12 @@ def _pow_grads(xp, out, x, y):
     return (dx, dy)
 
 
-def _c(text: str) -> str:
-    return text
+def _power_rule(fields: dict[str, str]) -> str:
+    """The formula of x^c: c·x^(c-1), written as a person would (2·x, not 2·x^1)."""
+    c, x, power = fields["c"], fields["0"], fields["c-1"]
+    if power == "1":
+        return f"{c}·{x}"
+    return f"{c}·{x}^{power}" if not power.startswith("-") else f"{c}·{x}^({power})"
 
 
 # ---- the table --------------------------------------------------------------------------------
@@ -249,7 +271,7 @@ _RECORDS = [
        domain=(lambda xp, x, c: xp.all(x != 0), "a nonzero input"),
        notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
     Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1),),
-       ("{c}·{0}^{c-1}",), label="x^{c}", infix="**", sympy=lambda sp, x, c: x ** c, params=(("c", None),),
+       (_power_rule,), label="x^{c}", infix="**", sympy=lambda sp, x, c: x ** c, params=(("c", None),),
        domain=(lambda xp, x, c: (xp.is_integer(c) or xp.all(x >= 0)) and (c >= 0 or xp.all(x != 0)),
                lambda c: "a nonzero base for a negative power" if float(c).is_integer() else
                ("a positive base for a negative fractional power" if c < 0 else
@@ -272,7 +294,7 @@ _RECORDS = [
        notes="Needs x ≥ 0; its gradient is infinite at 0."),
     Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
        label="abs", sympy=lambda sp, x: sp.Abs(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), "abs'(0) is taken as 0"),
+       kink=(lambda xp, out, x: xp.any(x == 0), "abs'(0) is taken as 0"), branch=_sign_branch,
        notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
     Op("sin", 1, lambda xp, x: xp.sin(x), lambda xp, out, x: (xp.cos(x),), ("cos({0})",),
        label="sin", sympy=lambda sp, x: sp.sin(x), callable=True),
@@ -285,33 +307,43 @@ _RECORDS = [
        notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
     Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
        ("[{0} > 0]",), label="relu", pattern="router", sympy=lambda sp, x: sp.Max(0, x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), "relu'(0) is taken as 0"),
+       kink=(lambda xp, out, x: xp.any(x == 0), "relu'(0) is taken as 0"), branch=_sign_branch,
        notes="NOTE: relu'(0) = 0, as in PyTorch and JAX."),
     Op("leaky_relu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
        lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), ("1 if {0} > 0 else {alpha}",),
        label="leaky", sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * x, True)),
        params=(("alpha", 0.01),), callable=True,
-       kink=(lambda xp, out, x, alpha: xp.any(x == 0), "leaky_relu'(0) is taken as alpha"),
+       kink=(lambda xp, out, x, alpha: xp.any(x == 0), "leaky_relu'(0) is taken as alpha"), branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
     Op("elu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0))),
        lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, out + alpha),), ("1 if {0} > 0 else {out}+{alpha}",),
        label="elu", sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True)),
        params=(("alpha", 1.0),), callable=True,
        kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, "elu'(0) is taken as alpha"),
+       branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
     Op("max", VARIADIC, _extreme(lambda xp: xp.maximum), _extreme_grads, ("[{i} is max]",),
        label="max", pattern="router", sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
-       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), callable=True,
+       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
        params=(("consts", ()),),
        notes="max gate: routes the whole gradient to the largest input. NOTE: a tie splits it evenly."),
     Op("min", VARIADIC, _extreme(lambda xp: xp.minimum), _extreme_grads, ("[{i} is min]",),
        label="min", pattern="router", sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
-       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), callable=True,
+       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
        params=(("consts", ()),),
        notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _RECORDS}
+
+# The lecture's backward-flow patterns, in words (explanations, pictures and quiz hints read these).
+PATTERNS = {
+    "distributor": "passes the upstream gradient on unchanged to its inputs",
+    "router": "routes the whole upstream gradient to the winning input; the others get 0",
+    "switcher": "switches its inputs: each input's local gradient is the other input's value",
+    "scaler": "scales the upstream gradient by its constant",
+    "adder": "is used more than once (a copy gate): the gradients from its uses add up",
+}
 
 # Names the language can call, and the infix operators, both read off the table.
 FUNCTIONS: dict[str, Op] = {op.name: op for op in _RECORDS if op.callable}

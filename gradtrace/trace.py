@@ -72,7 +72,7 @@ class Trace:
     """Values, upstream, local and downstream gradients of every node of one graph."""
 
     def __init__(self, graph: Graph, bindings: dict[str, Any], values: list, upstream: list,
-                 local: list, downstream: list, kinks: list):
+                 local: list, downstream: list, kinks: list, mode: str = "numeric"):
         self.graph = graph
         self.bindings = bindings
         self.values = values
@@ -80,6 +80,16 @@ class Trace:
         self.local = local
         self.downstream = downstream
         self.kinks = kinks
+        self.mode = mode    # numeric (floats), symbolic or exact (sympy expressions)
+        self.check = None   # a check.CheckReport, when --check asked for one
+        self.answers = None  # check.Answer list, when answers were given
+
+    def with_reports(self, check: Any = None, answers: Any = None) -> Trace:
+        """A copy of this trace carrying a gradient check and graded answers."""
+        new = Trace(self.graph, self.bindings, self.values, self.upstream, self.local, self.downstream,
+                    self.kinks, self.mode)
+        new.check, new.answers = check, answers
+        return new
 
     @property
     def output(self) -> str:
@@ -117,7 +127,7 @@ class Trace:
         for view in self.nodes:
             node = view.node
             parts = view.parts
-            nodes.append({
+            entry = {
                 "name": node.name,
                 "op": view.op,
                 "label": node.label,
@@ -132,14 +142,28 @@ class Trace:
                 "downstream": [jsonable(g) for g in view.downstream],
                 "parts": [{"from": name, "value": jsonable(v)} for name, v in parts] if len(parts) > 1 else [],
                 "kink": view.kink,
-            })
-        return {
+            }
+            if self.mode == "exact":
+                entry["exact"] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
+                                  "local": [expr_text(g) for g in view.local],
+                                  "downstream": [expr_text(g) for g in view.downstream]}
+            nodes.append(entry)
+        data = {
+            "mode": self.mode,
             "expression": self.graph.source,
             "output": {"name": self.output, "value": jsonable(self.value)},
             "bindings": {k: jsonable(v) for k, v in self.bindings.items()},
             "gradients": {k: jsonable(v) for k, v in self.gradients.items()},
             "nodes": nodes,
         }
+        if self.mode == "exact":
+            data["gradients_exact"] = {k: expr_text(v) for k, v in self.gradients.items()}
+            data["output"]["exact"] = expr_text(self.value)
+        if self.check is not None:
+            data["check"] = self.check.to_dict()
+        if self.answers is not None:
+            data["answers"] = [a.to_dict() for a in self.answers]
+        return data
 
 
 def formulas(graph: Graph, node: Node) -> tuple[str, ...]:
@@ -162,7 +186,10 @@ def formulas(graph: Graph, node: Node) -> tuple[str, ...]:
     for slot, name in enumerate(names):
         template = op.formula[min(slot, len(op.formula) - 1)]
         fields["i"] = name
-        out.append(_PLACEHOLDER.sub(lambda m: fields.get(m.group(1), m.group(0)), template))
+        if callable(template):
+            out.append(template(fields))
+        else:
+            out.append(_PLACEHOLDER.sub(lambda m: fields.get(m.group(1), m.group(0)), template))
     return tuple(out)
 
 
@@ -172,7 +199,10 @@ def number(value: float) -> str:
 
 
 def jsonable(value: Any) -> Any:
-    """A float for JSON: non-finite numbers become the strings "nan", "inf" and "-inf"."""
+    """A float for JSON: non-finite numbers become the strings "nan", "inf" and "-inf"; exact
+    sympy numbers become floats and symbolic expressions their text."""
+    if not isinstance(value, (int, float, str)) and getattr(value, "is_number", False):
+        value = float(value)
     if isinstance(value, float):
         if math.isnan(value):
             return "nan"
@@ -181,4 +211,14 @@ def jsonable(value: Any) -> Any:
         return value
     if isinstance(value, int):
         return float(value)
-    return value
+    if isinstance(value, str) or value is None:
+        return value
+    return expr_text(value)
+
+
+def expr_text(value: Any) -> str:
+    """A symbolic or exact value as text; sympy's E is written e, as on the slides."""
+    text = str(value)
+    if "E" in text and not any(str(s) == "E" for s in getattr(value, "free_symbols", ())):
+        text = re.sub(r"\bE\b", "e", text)
+    return text

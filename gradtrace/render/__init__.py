@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..trace import expr_text
+
 
 def fmt(value: Any, precision: int = 4) -> str:
     """A number with `precision` significant digits: -12, 0.7311, 1.368, 1e-20."""
@@ -16,7 +18,14 @@ def fmt(value: Any, precision: int = 4) -> str:
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
         return format(value, f".{precision}g")
-    return str(value)
+    text = expr_text(value)
+    if getattr(value, "is_number", False):  # an exact sympy number: 1/3 ≈ 0.3333
+        try:
+            approx = fmt(float(value), precision)
+        except (TypeError, ValueError):
+            return text
+        return text if text == approx else f"{text} ≈ {approx}"
+    return text
 
 
 def signed_sum(values: list[Any], precision: int = 4) -> str:

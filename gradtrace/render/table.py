@@ -3,6 +3,8 @@ gradients red), with each input's local and downstream gradient on its own line.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich import box
 from rich.columns import Columns
 from rich.console import Console, Group
@@ -64,6 +66,8 @@ def build(trace: Trace, precision: int = 4) -> Group:
 
     header = Text()
     header.append(trace.graph.text, style="bold")
+    if trace.mode == "symbolic":
+        header.append("   symbolic")
     if trace.bindings:
         header.append("   at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items()))
     value = Text(f"{out} = ")
@@ -73,7 +77,52 @@ def build(trace: Trace, precision: int = 4) -> Group:
         item = Text(f"∂{out}/∂{name} = ")
         item.append(fmt(g, precision), style=GRADIENT)
         items.append(item)
-    return Group(header, Text(), table, *notes, Text(), Columns(items, padding=(0, 4)))
+    return Group(header, Text(), table, *notes, Text(), Columns(items, padding=(0, 4)), *sections(trace, precision))
+
+
+def _why(answer: Any) -> str:
+    """What the right answer looks like at the precision the student wrote."""
+    if answer.rule.startswith("rounds to"):
+        decimals = int(answer.rule.split()[2])
+        return f"; at {decimals} decimal{'s' if decimals > 1 else ''} that is {answer.actual:.{decimals}f}"
+    if answer.rule.startswith("within"):
+        return f", not {answer.rule}"
+    return ""
+
+
+def sections(trace: Trace, precision: int = 4) -> list:
+    """The gradient check and the graded answers, when the trace carries them."""
+    out: list = []
+    if trace.check is not None:
+        check = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False,
+                      title=f"gradient check: central difference, h = {trace.check.step:g}", title_justify="left")
+        for column in ("variable", "analytic", "numerical", "relative error", "verdict"):
+            check.add_column(column, justify="right" if column in ("analytic", "numerical", "relative error") else "left",
+                             overflow="fold")
+        kink_notes = []
+        for v in trace.check.variables:
+            style = "red" if v.failed else ("yellow" if v.verdict != "good" else "green")
+            check.add_row(v.name, fmt(v.analytic, precision), fmt(v.numerical, precision),
+                          "-" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}",
+                          Text(v.verdict + (" (kink)" if v.kinks else ""), style=style))
+            if v.kinks:
+                kink_notes.append(Text(f"note: {v.name} sits at a kink ({', '.join(v.kinks)}): the numerical gradient "
+                                       "is unreliable there, so this is not counted as a failure", style="yellow"))
+        out += [Text(), check, *kink_notes]
+    if trace.answers is not None:
+        out += [Text(), Text("answers", style="bold")]
+        for a in trace.answers:
+            line = Text()
+            if a.correct:
+                line.append("✓ ", style="green")
+                line.append(f"{a.name} = {a.given}   ({a.refers_to} = {fmt(a.actual, precision)})")
+            else:
+                line.append("✗ ", style="red")
+                line.append(f"{a.name} = {a.given}   ({a.refers_to} is ")
+                line.append(fmt(a.actual, precision), style="bold")
+                line.append(_why(a) + ")")
+            out.append(line)
+    return out
 
 
 def render(trace: Trace, console: Console, precision: int = 4) -> None:

@@ -1,0 +1,106 @@
+"""--explain: the forward or backward pass told step by step, the way the lecture narrates it.
+
+Plain text, one idea per line, so it reads the same in a terminal, in a file and in a pipe.
+"""
+
+from __future__ import annotations
+
+from ..graph import write_expr
+from ..ops import PATTERNS
+from ..trace import NodeTrace, Trace
+from . import fmt, signed_sum
+
+
+def _n(value: object, precision: int) -> str:
+    """A number inside a formula: negative ones in parentheses, so 3 · (-4) reads right."""
+    text = fmt(value, precision)
+    return f"({text})" if text.startswith("-") and " " not in text else text
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
+    """The forward pass: every gate's value, computed from its inputs' values."""
+    graph = trace.graph
+    lines = [f"Forward pass through {graph.text}", ""]
+    if trace.bindings:
+        lines.append("Inputs: " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items()))
+    step = 0
+    for node in graph.nodes:
+        if node.op is None:
+            continue
+        step += 1
+        with_values = write_expr(node, graph.nodes, lambda n: _n(trace.values[n.id], precision))
+        lines.append(f"{step}. {node.name} = {node.expr} = {with_values} = {fmt(trace.values[node.id], precision)}")
+    lines += ["", f"Output: {trace.output} = {fmt(trace.value, precision)}"]
+    return lines
+
+
+def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
+    """The backward pass from ∂f/∂f = 1: each gate's pattern, then the chain rule for each input,
+    in symbols and in numbers; at a fork, the sum of the branches."""
+    f = trace.output
+    at = ""
+    if trace.bindings:
+        at = " at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
+    lines = [f"Backward pass through {trace.graph.text}{at}", "",
+             f"Start at the output: ∂{f}/∂{f} = 1."]
+    step = 0
+    for row in trace.nodes:
+        parts = row.parts
+        if len(parts) > 1:
+            step += 1
+            uses = ", ".join(name for name, _ in parts)
+            lines.append(f"{step}. {row.name} is used {len(parts)} times ({uses}): a copy gate, an adder: "
+                         f"its gradients add up, ∂{f}/∂{row.name} = {signed_sum([v for _, v in parts], precision)}"
+                         f" = {fmt(row.upstream, precision)}")
+        if row.op == "input":
+            continue
+        step += 1
+        lines.append(f"{step}. {row.name} = {row.expr} = {fmt(row.value, precision)}: {_gate(row, precision)}")
+        for name, formula, g, d in zip(row.inputs, row.formulas, row.local, row.downstream):
+            local = f"∂{row.name}/∂{name} = " + (formula + " = " if formula != fmt(g, precision) else "") + \
+                fmt(g, precision)
+            if row.name == f:
+                lines.append(f"   {local}")  # ∂f/∂f = 1, so the local gradient is the whole answer
+                continue
+            branches = len(trace.node(name).parts)
+            lines.append(f"   {local}, so ∂{f}/∂{name} = ∂{f}/∂{row.name} · ∂{row.name}/∂{name} = "
+                         f"{fmt(row.upstream, precision)} · {_n(g, precision)} = {fmt(d, precision)}"
+                         + (f" (one of {branches} branches)" if branches > 1 else ""))
+        if row.kink:
+            lines.append(f"   note: {row.kink}")
+    lines += ["", "Result: " + ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())]
+    return lines
+
+
+def _gate(row: NodeTrace, precision: int) -> str:
+    """One sentence: what kind of gate this is and what its pattern does with the gradient."""
+    up = fmt(row.upstream, precision)
+    op = row.node.op
+    assert op is not None
+    # The lecture calls binary gates by name (add gate, mul gate); constant gates by label (+1, 1/x).
+    label = op.name if op.arity == 2 else row.label
+    article = "an" if label[:1].lower() in "aeiox" else "a"
+    kind = f"{article} {label} gate"
+    pattern = op.pattern
+    if pattern == "distributor":
+        if all(g == 1 for g in row.local):
+            return f"{kind}, a distributor: it distributes the upstream gradient {up} unchanged to {_names(list(row.inputs))}."
+        return f"{kind}, a distributor: it passes the upstream gradient {up} on, negated where the input is subtracted."
+    if pattern == "router":
+        winners = [name for name, g in zip(row.inputs, row.local) if g != 0]
+        if not winners:
+            return f"{kind}, a router: no input wins here, so it routes nothing back (every input gets 0)."
+        if len(winners) > 1 or any(g not in (0, 1) for g in row.local):
+            return f"{kind}, a router: the inputs tie, so it splits the upstream gradient {up} evenly."
+        others = [name for name in row.inputs if name not in winners]
+        rest = f"; {_names(others)} get{'s' if len(others) == 1 else ''} 0" if others else ""
+        return f"{kind}, a router: it routes the whole upstream gradient {up} to {winners[0]}{rest}."
+    if pattern == "switcher":
+        return f"{kind}, a switcher: it {PATTERNS['switcher']}."
+    if pattern == "scaler":
+        return f"{kind}, a scaler: it scales the upstream gradient {up} by {fmt(row.local[0], precision)}."
+    return f"{kind}: its local gradient is {row.formulas[0]}." if len(row.inputs) == 1 else f"{kind}."

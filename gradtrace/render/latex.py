@@ -1,0 +1,37 @@
+"""--format latex: a tabular environment that compiles, for homework write-ups."""
+
+from __future__ import annotations
+
+from ..trace import Trace
+from . import fmt
+from .tex import formula, name, partial
+
+
+def render(trace: Trace, precision: int = 4) -> str:
+    """The trace as a LaTeX tabular (one line per input of each node), then the gradients."""
+    f = trace.output
+    lines = [r"% gradtrace: " + trace.graph.text.replace("%", r"\%"),
+             r"{\renewcommand{\arraystretch}{1.5}%  room for the stacked fractions",
+             r"\begin{tabular}{llrrlrl}", r"\hline",
+             rf"node & computes & value & upstream $\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & "
+             r"downstream & pattern \\", r"\hline"]
+    for row in trace.nodes:
+        entries = list(zip(row.inputs, row.formulas, row.local, row.downstream)) or [None]
+        patterns = ", ".join(row.patterns)
+        for k, entry in enumerate(entries):
+            first = k == 0
+            cells = [f"${name(row.name)}$" if first else "",
+                     (f"${formula(row.expr)}$" if row.op != "input" else "input") if first else "",
+                     f"${fmt(row.value, precision)}$" if first else "",
+                     f"${fmt(row.upstream, precision)}$" if first else "",
+                     "", "", patterns if first else ""]
+            if entry is not None:
+                inp, form, g, d = entry
+                g_text = fmt(g, precision)
+                cells[4] = "$" + partial(row.name, inp) + " = " + (formula(form) + " = " if form != g_text else "") + \
+                    g_text + "$"
+                cells[5] = f"${fmt(d, precision)}$"
+            lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\hline", r"\end{tabular}}", ""]
+    lines.append(", ".join(f"${partial(f, k)} = {fmt(v, precision)}$" for k, v in trace.gradients.items()))
+    return "\n".join(lines) + "\n"

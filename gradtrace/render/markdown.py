@@ -1,0 +1,54 @@
+"""--format markdown: a table that renders on GitHub, with math in $...$, for notes and write-ups."""
+
+from __future__ import annotations
+
+from ..trace import Trace
+from . import fmt, signed_sum
+from .tex import formula, name, partial
+
+def _math(text: str) -> str:
+    return f"${text}$"
+
+
+def render(trace: Trace, precision: int = 4) -> str:
+    """The trace as a GitHub-flavoured markdown table, then the gradients and any checks."""
+    f = trace.output
+    lines = [f"**{trace.graph.text}**" + (
+        " at " + ", ".join(f"${name(k)} = {fmt(v, precision)}$" for k, v in trace.bindings.items())
+        if trace.bindings else ""), ""]
+    upstream_head = rf"\frac{{\partial {name(f)}}}{{\partial \cdot}}"
+    lines.append(f"| node | computes | value | upstream ${upstream_head}$ | local | downstream | pattern |")
+    lines.append("|---|---|--:|--:|---|--:|---|")
+    for row in trace.nodes:
+        locals_ = []
+        for inp, form, g in zip(row.inputs, row.formulas, row.local):
+            g_text = fmt(g, precision)
+            body = partial(row.name, inp) + " = " + (formula(form) + " = " if form != g_text else "") + g_text
+            locals_.append(_math(body))
+        upstream = _math(fmt(row.upstream, precision))
+        if len(row.parts) > 1:
+            upstream += "<br>" + _math("= " + signed_sum([v for _, v in row.parts], precision))
+        cells = [
+            _math(name(row.name)),
+            _math(formula(row.expr)) if row.op != "input" else "input",
+            _math(fmt(row.value, precision)),
+            upstream,
+            "<br>".join(locals_),
+            "<br>".join(_math(fmt(d, precision)) for d in row.downstream),
+            ", ".join(row.patterns),
+        ]
+        lines.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
+    lines.append("")
+    lines.append(", ".join(_math(f"{partial(f, k)} = {fmt(v, precision)}") for k, v in trace.gradients.items()))
+    if trace.check is not None:
+        lines += ["", f"Gradient check (central difference, h = {trace.check.step:g}):", "",
+                  "| variable | analytic | numerical | relative error | verdict |", "|---|--:|--:|--:|---|"]
+        for v in trace.check.variables:
+            lines.append(f"| {_math(name(v.name))} | {fmt(v.analytic, precision)} | {fmt(v.numerical, precision)} | "
+                         f"{v.relative_error:.1e} | {v.verdict}{' (kink: ' + ', '.join(v.kinks) + ')' if v.kinks else ''} |")
+    if trace.answers is not None:
+        lines += ["", "Answers:", ""]
+        for a in trace.answers:
+            mark = "✓" if a.correct else "✗"
+            lines.append(f"- {mark} {a.name} = {a.given}" + ("" if a.correct else f" (the answer is {fmt(a.actual, precision)})"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,169 @@
+"""The sympy bridge: symbolic and exact traces, built from gradtrace's own graph.
+
+sympy objects come from the op table's `sympy` rules applied to symbols and to constants rebuilt
+from how they were made (graph.Const), never from parsing the user's text, since sympify and
+parse_expr run eval. sympy is imported here only, and only when a mode needs it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .errors import GradtraceError
+from .graph import Const, Graph, Node
+from .trace import Trace
+
+MAX_NODES = 400  # symbolic expressions grow fast; past this they stop being readable or quick
+
+
+def _sympy() -> Any:
+    import sympy
+
+    return sympy
+
+
+def exact_const(const: Const) -> Any:
+    """The exact sympy value of a constant: 0.5 -> 1/2, pi -> pi, 1/3 -> 1/3, exp(1) -> E."""
+    sp = _sympy()
+    done: dict[int, Any] = {}
+    stack = [const]
+    while stack:  # post-order without recursion: constant trees can be deep (1+1+...+1)
+        c = stack[-1]
+        pending = [a for a in c.args if id(a) not in done] if c.op is not None else []
+        pending += [p for p in c.params if isinstance(p, Const) and id(p) not in done]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if c.op is None:
+            done[id(c)] = {"pi": sp.pi, "e": sp.E}.get(c.text) or _rational(sp, c.text)
+            continue
+        args = [done[id(a)] for a in c.args]
+        params = [_exact_param(sp, p, done) for p in c.params]
+        done[id(c)] = c.op.sympy(sp, args, *params) if c.op.variadic else c.op.sympy(sp, *args, *params)
+    return done[id(const)]
+
+
+def _rational(sp: Any, text: str) -> Any:
+    frac = Fraction(text)  # the number token, already validated by the tokenizer
+    return sp.Rational(frac.numerator, frac.denominator)
+
+
+def _exact_param(sp: Any, param: Any, done: dict[int, Any]) -> Any:
+    if isinstance(param, Const):
+        return done[id(param)]
+    if isinstance(param, tuple):
+        return tuple(_exact_param(sp, p, done) for p in param)
+    return _rational(sp, repr(float(param)))
+
+
+def _node_params(sp: Any, node: Node) -> tuple:
+    """A node's parameters, exactly: constant operands, alpha as given or its default."""
+    op = node.op
+    assert op is not None
+    consts = [a for a in node.args if isinstance(a, Const)]
+    if op.variadic:
+        return (tuple(exact_const(c) for c in consts),)
+    given = dict(node.keywords)
+    out = []
+    for (name, default), value in zip(op.params, node.params):
+        if name == "c":
+            out.append(exact_const(consts[0]))
+        elif name in given:
+            out.append(exact_const(given[name]))
+        else:
+            out.append(_rational(sp, repr(float(value))))
+    return tuple(out)
+
+
+def tidy(expr: Any) -> Any:
+    """sympy's simplify, unless it brings in functions the expression did not have (the sigmoid's
+    gradient as 1/(4 cosh²(x/2))): then the lecture's form, over a common denominator."""
+    sp = _sympy()
+    simple = sp.simplify(expr)
+    kinds = {type(f) for f in expr.atoms(sp.Function)}
+    if {type(f) for f in simple.atoms(sp.Function)} <= kinds:
+        return simple
+    return sp.together(expr)
+
+
+def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: Trace | None = None) -> Trace:
+    """A trace whose values and gradients are simplified sympy expressions in the variables, or,
+    with exact (name -> sympy number), exact numbers such as 1/3 or e/(1+e).
+
+    At a kink sympy's conventions differ from gradtrace's (its Heaviside(0) is 1/2, relu'(0) is
+    0 here), so there the local gradients come from the numeric trace, made exact."""
+    if len(graph.nodes) > MAX_NODES:
+        raise GradtraceError(f"the graph has {len(graph.nodes)} nodes; symbolic and exact modes stop at "
+                             f"{MAX_NODES}", hint="bind the variables to numbers instead")
+    sp = _sympy()
+    n = len(graph.nodes)
+    values: list = [None] * n
+    local: list = [()] * n
+    for node in graph.nodes:
+        if node.op is None:
+            values[node.id] = sp.Symbol(node.name, real=True)
+            continue
+        op = node.op
+        params = _node_params(sp, node)
+        # The local rule is sympy's derivative of the op on placeholders, then the inputs put in.
+        slots = sp.symbols(f"_a0:{len(node.inputs)}", real=True)
+        template = op.sympy(sp, slots, *params) if op.variadic else op.sympy(sp, *slots, *params)
+        inputs = dict(zip(slots, (values[i] for i in node.inputs)))
+        values[node.id] = template.subs(inputs)
+        if numeric is not None and numeric.kinks[node.id]:
+            local[node.id] = tuple(sp.nsimplify(g) for g in numeric.local[node.id])
+        else:
+            local[node.id] = tuple(sp.diff(template, s).subs(inputs) for s in slots)
+
+    upstream: list = [sp.Integer(0)] * n
+    downstream: list = [()] * n
+    upstream[graph.output.id] = sp.Integer(1)
+    for node in reversed(graph.nodes):
+        if node.op is None:
+            continue
+        down = tuple(upstream[node.id] * g for g in local[node.id])
+        downstream[node.id] = down
+        for i, d in zip(node.inputs, down):
+            upstream[i] = upstream[i] + d
+
+    subs = {sp.Symbol(name, real=True): v for name, v in (exact or {}).items()}
+
+    def finish(expr: Any) -> Any:
+        return tidy(expr.subs(subs) if subs else expr)
+
+    values = [finish(v) for v in values]
+    upstream = [finish(u) for u in upstream]
+    local = [tuple(finish(g) for g in gs) for gs in local]
+    downstream = [tuple(finish(g) for g in gs) for gs in downstream]
+    kinks = numeric.kinks if numeric is not None else [None] * n
+    if subs:
+        _check_exact(graph, values, upstream, local)
+    return Trace(graph, dict(exact or {}), values, upstream, local, downstream, kinks,
+                 mode="exact" if subs else "symbolic")
+
+
+def _check_exact(graph: Graph, values: list, upstream: list, local: list) -> None:
+    """Exact arithmetic can still meet log(-1) or 1/0: report it as the float path would."""
+    from .errors import EvaluationError
+
+    for node in graph.nodes:
+        for what, v in [("value", values[node.id]), ("gradient", upstream[node.id])] + \
+                [("local gradient", g) for g in local[node.id]]:
+            if v.has(_sympy().zoo, _sympy().nan, _sympy().oo, -_sympy().oo) or not v.is_real:
+                raise EvaluationError(f"{node.name} = {node.expr}: its {what} is undefined here ({v})",
+                                      source=graph.source, span=node.span)
+
+
+def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
+    """Binding values as exact sympy numbers: '1/3' -> 1/3, '-pi/2' -> -pi/2, 0.1 -> 1/10."""
+    from .graph import _lower_expr
+    from .syntax import parse_expression
+
+    out = {}
+    for name, value in bindings.items():
+        text = value if isinstance(value, str) else repr(float(value))
+        const = _lower_expr(text, parse_expression(text), {}, {}, [])
+        out[name] = exact_const(const)
+    return out
