@@ -146,7 +146,7 @@ Exit codes: 0 ok, 1 evaluation error (log(-1), 1/0, overflow),
 """
 
 
-FORMATS = ("table", "json", "markdown", "latex", "csv")
+FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid")
 
 
 @click.command(cls=GradtraceCommand, context_settings={"help_option_names": ["--help"], "max_content_width": 100},
@@ -158,6 +158,13 @@ FORMATS = ("table", "json", "markdown", "latex", "csv")
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default="table", show_default=True,
               help="Output format.")
 @click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json (for scripts).")
+@click.option("--graph", "as_graph", is_flag=True, help="Shorthand for --format graph: the circuit in the terminal.")
+@click.option("--dot", "as_dot", is_flag=True, help="Shorthand for --format dot: Graphviz DOT of the circuit.")
+@click.option("--mermaid", "as_mermaid", is_flag=True, help="Shorthand for --format mermaid: a Mermaid flowchart.")
+@click.option("--render", "render_file", metavar="FILE",
+              help="Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz.")
+@click.option("--html", "html_file", metavar="FILE",
+              help="Write a self-contained page with the picture, the table and the explanation.")
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help="Significant digits shown; JSON and CSV keep full precision.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
@@ -177,7 +184,8 @@ FORMATS = ("table", "json", "markdown", "latex", "csv")
 @click.version_option(__version__, "--version", prog_name="gradtrace")
 @click.pass_context
 def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | None, output_name: str | None,
-        vars_file: str | None, format_name: str, as_json: bool, precision: int, color: str, check: bool,
+        vars_file: str | None, format_name: str, as_json: bool, as_graph: bool, as_dot: bool, as_mermaid: bool,
+        render_file: str | None, html_file: str | None, precision: int, color: str, check: bool,
         step: float, expect: tuple[str, ...], answers_file: str | None, tol: str | None, explain: str | None,
         symbolic: bool, exact: bool) -> None:
     """Trace the gradients of an expression through its computational graph.
@@ -188,8 +196,9 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
     backward-flow patterns (distributor, router, switcher, scaler, adder).
     """
     bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
-    if as_json:
-        format_name = "json"
+    for flag, name in ((as_json, "json"), (as_graph, "graph"), (as_dot, "dot"), (as_mermaid, "mermaid")):
+        if flag:
+            format_name = name
     try:
         source = _program_text(expression, program_file)
         if vars_file is not None:
@@ -218,11 +227,39 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
             report = gradient_check(numeric, step) if check else None
             answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
             trace = trace.with_reports(report, answers)
+        _write_files(trace, render_file, html_file, precision)
     except GradtraceError as err:
         _fail(err)
 
     _render(trace, format_name, explain, precision, color)
     _exit_for_reports(trace)
+
+
+def _write_files(trace: Any, render_file: str | None, html_file: str | None, precision: int) -> None:
+    """--render FILE and --html FILE: pictures drawn by Graphviz, written before anything is printed."""
+    from pathlib import Path
+
+    if render_file is not None:
+        from .render import dot, picture
+
+        suffix = Path(render_file).suffix.lower().lstrip(".")
+        if suffix not in picture.FORMATS:
+            raise GradtraceError(f"--render {render_file}: the file must end in .svg, .png or .pdf")
+        dpi = 144 if suffix == "png" else None  # a sharp bitmap; vector formats need none
+        _write(render_file, picture.draw(dot.render(trace, precision, dpi=dpi), suffix))
+    if html_file is not None:
+        from .render import html
+
+        _write(html_file, html.render(trace, precision).encode("utf-8"))
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        with open(path, "wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise GradtraceError(f"can't write {path}: {exc.strerror or exc}") from None
+    click.echo(f"gradtrace: wrote {path}", err=True)
 
 
 def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str) -> None:
@@ -249,7 +286,17 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
             for section in sections:
                 console.print(section)
         return
-    if format_name == "markdown":
+    if format_name in ("dot", "mermaid"):
+        from .render import dot, mermaid
+
+        click.echo((dot if format_name == "dot" else mermaid).render(trace, precision), nl=False)
+    elif format_name == "graph":
+        from .render import graph
+
+        console = make_console(color)
+        for line in graph.render(trace, console.width, precision):
+            console.print(line)
+    elif format_name == "markdown":
         from .render import markdown
 
         click.echo(markdown.render(trace, precision), nl=False)

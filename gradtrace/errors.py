@@ -50,6 +50,12 @@ class EvaluationError(GradtraceError):
     exit_code = ExitCode.EVALUATION
 
 
+class MissingProgram(GradtraceError):
+    """A program gradtrace drives (Graphviz's dot) is not installed."""
+    kind = "error"
+    exit_code = ExitCode.EVALUATION
+
+
 def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
     """Lines showing where span falls in source: the line itself and carets under the span."""
     start, end = span

@@ -1,0 +1,103 @@
+"""--dot and --render: the lecture's circuit picture as Graphviz DOT.
+
+Left to right; variables as plain labels in the leftmost rank; gates as circles with their symbol,
+their name and a small pattern caption; every wire carries its forward value above it in green
+and its gradient below it in red. A value used more than once goes through a visible adder point
+(the copy gate), and each branch carries its own part of the gradient.
+
+Graphviz puts an edge label beside the wire, never across it, so each wire's numbers are a small
+node sitting on the wire, with a rule between the two numbers that continues the line.
+The text is deterministic: the same trace gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..trace import Trace
+from . import fmt
+
+GREEN = "#1a7f37"
+RED = "#cf222e"
+INK = "#444444"
+
+
+def _html(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def wire_label(value: str, gradient: str) -> str:
+    """The numbers on one wire: value above the line, gradient below it."""
+    return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+            f'<tr><td><font color="{GREEN}">{_html(value)}</font></td></tr><hr/>'
+            f'<tr><td><font color="{RED}">{_html(gradient)}</font></td></tr></table>>')
+
+
+def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi: int | None = None) -> str:
+    """The trace as a DOT digraph. blank_gradients leaves the red numbers empty (worksheets);
+    dpi sets the resolution of bitmaps (PNG)."""
+    graph = trace.graph
+    out_name = trace.output
+    lines = [
+        "digraph gradtrace {",
+        f'  graph [rankdir=LR, nodesep=0.25, ranksep=0.3, fontname="Helvetica", '
+        f'label=<{_html(graph.text)}>, labelloc=t, fontsize=12' + (f", dpi={dpi}" if dpi else "") + "];",
+        '  node [fontname="Helvetica"];',
+        f'  edge [arrowsize=0.6, color="{INK}", penwidth=1.2];',
+    ]
+
+    def grad(value: object) -> str:
+        return "?" if blank_gradients else fmt(value, precision)
+
+    variables = []
+    for node in graph.nodes:
+        nid = f"n{node.id}"
+        if node.op is None:
+            variables.append(nid)
+            lines.append(f'  {nid} [shape=plaintext, fontsize=16, label=<{_html(node.name)}>];')
+            continue
+        # The name sits inside the circle under the symbol, so it can't drift to another gate;
+        # the pattern is a small caption beside it.
+        pattern = node.op.pattern or ""
+        symbol = node.label
+        size = max(0.62, 0.13 * max(len(symbol), len(node.name)) + 0.3)
+        big = 18 if len(symbol) <= 2 else 13
+        caption = f', xlabel=<<font point-size="9" color="gray35">{_html(pattern)}</font>>' if pattern else ""
+        lines.append(f'  {nid} [shape=circle, fixedsize=true, width={size:.2f}, '
+                     f'label=<<font point-size="{big}">{_html(symbol)}</font><br/>'
+                     f'<font point-size="9"><b>{_html(node.name)}</b></font>>{caption}];')
+    # Variables on the left, top to bottom in the order they appear (x, y, z as on the slide).
+    lines.append(f"  {{rank=min; {'; '.join(variables)};"
+                 + (f" {' -> '.join(variables)} [style=invis];" if len(variables) > 1 else "") + "}")
+
+    wire = 0
+
+    def add_wire(source: str, target: str, value: object, gradient: object) -> None:
+        nonlocal wire
+        wire += 1
+        wid = f"w{wire}"
+        lines.append(f"  {wid} [shape=plaintext, margin=0, width=0, height=0, "
+                     f"label={wire_label(fmt(value, precision), grad(gradient))}];")
+        lines.append(f"  {source} -> {wid} [arrowhead=none];")
+        lines.append(f"  {wid} -> {target};")
+
+    for node in graph.nodes:
+        uses = graph.consumers[node.id]
+        value = trace.values[node.id]
+        source = f"n{node.id}"
+        if len(uses) > 1:
+            # The copy gate: one wire in with the total gradient, one branch out per use.
+            adder = f"a{node.id}"
+            lines.append(f'  {adder} [shape=point, width=0.09, color="{INK}", '
+                         f'xlabel=<<font point-size="9" color="gray35">adder</font>>];')
+            add_wire(source, adder, value, trace.upstream[node.id])
+            lines[-1] = lines[-1][:-1] + " [arrowhead=none];"
+            source = adder
+        for consumer, slot in uses:
+            add_wire(source, f"n{consumer}", value, trace.downstream[consumer][slot])
+    # The output wire, with ∂out/∂out = 1 below it.
+    lines.append('  end [shape=point, style=invis, width=0.01];')
+    add_wire(f"n{graph.output.id}", "end", trace.value, trace.upstream[graph.output.id])
+    lines.append(f'  end [xlabel=<<font color="gray35">{_html(out_name)}</font>>];')
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,73 @@
+"""--html FILE: one self-contained page (no network references) with the picture, the table and
+the step-by-step explanation, for a teacher to share."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..trace import Trace
+from . import dot, fmt, signed_sum
+from .explain import backward_lines
+from .picture import svg_inline
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; padding: 0 1rem; }
+h1 { font-size: 1.4rem; font-family: ui-monospace, monospace; }
+figure { margin: 1.5rem 0; overflow-x: auto; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { padding: .25rem .7rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.value { color: #1a7f37; } .grad { color: #cf222e; } .pattern { color: #0969da; }
+pre { background: #f6f8fa; padding: 1rem; overflow-x: auto; line-height: 1.5; }
+"""
+
+
+def render(trace: Trace, precision: int = 4) -> str:
+    """The page as one string."""
+    f = trace.output
+    at = ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
+    rows = []
+    for row in trace.nodes:
+        locals_ = "<br>".join(
+            escape(f"∂{row.name}/∂{i} = " + (form + " = " if form != fmt(g, precision) else "") + fmt(g, precision))
+            for i, form, g in zip(row.inputs, row.formulas, row.local))
+        downs = "<br>".join(escape(fmt(d, precision)) for d in row.downstream)
+        up = escape(fmt(row.upstream, precision))
+        if len(row.parts) > 1:
+            up += "<br><small>= " + escape(signed_sum([v for _, v in row.parts], precision)) + "</small>"
+        rows.append(f"<tr><td><b>{escape(row.name)}</b></td><td><code>{escape(row.expr)}</code></td>"
+                    f"<td class='num value'>{escape(fmt(row.value, precision))}</td>"
+                    f"<td class='num grad'>{up}</td><td>{locals_}</td><td class='num grad'>{downs}</td>"
+                    f"<td class='pattern'>{escape(', '.join(row.patterns))}</td></tr>")
+    gradients = ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())
+    explanation = "\n".join(backward_lines(trace, precision))
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>gradtrace: {escape(trace.graph.text)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<h1>{escape(trace.graph.text)}</h1>
+<p>{escape("at " + at) if at else ""}</p>
+<figure>
+{svg_inline(dot.render(trace, precision))}
+<figcaption>Forward values in <span class="value">green</span> above each wire, gradients in
+<span class="grad">red</span> below it.</figcaption>
+</figure>
+<table>
+<thead><tr><th>node</th><th>computes</th><th>value</th><th>upstream ∂{escape(f)}/∂node</th>
+<th>local ∂node/∂input</th><th>downstream</th><th>pattern</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+<p><b>{escape(f)} = {escape(fmt(trace.value, precision))}</b>; {escape(gradients)}</p>
+<h2>The backward pass, step by step</h2>
+<pre>{escape(explanation)}</pre>
+<p><small>Made with gradtrace.</small></p>
+</body>
+</html>
+"""

@@ -1,0 +1,33 @@
+"""--render FILE: the DOT picture drawn by Graphviz's `dot` program into SVG, PNG or PDF bytes."""
+
+from __future__ import annotations
+
+from ..errors import EvaluationError, MissingProgram
+
+FORMATS = ("svg", "png", "pdf")
+INSTALL_HINT = ("install Graphviz: apt-get install graphviz (Debian, Ubuntu), brew install graphviz (macOS), "
+                "or see graphviz.org/download; --dot prints the picture's DOT text without it")
+
+
+def draw(dot_text: str, fmt: str) -> bytes:
+    """Run Graphviz's dot on the text; a missing dot program is an error that says how to install it."""
+    import graphviz
+
+    try:
+        return graphviz.Source(dot_text).pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise MissingProgram("Graphviz's dot program is not installed, so no picture can be drawn",
+                              hint=INSTALL_HINT) from None
+    except graphviz.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
+        raise EvaluationError("Graphviz's dot failed: " + (detail[-1] if detail else str(exc))) from None
+
+
+def svg_inline(dot_text: str) -> str:
+    """The picture as an <svg> element for embedding in HTML: no XML prolog, no DOCTYPE (which
+    names an external DTD), no namespace URLs."""
+    import re
+
+    svg = draw(dot_text, "svg").decode("utf-8")
+    svg = svg[svg.index("<svg"):]
+    return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)

@@ -1,0 +1,171 @@
+"""Issue: pictures. DOT, rendered PNG/SVG/PDF, Mermaid, the HTML page and the terminal drawing."""
+
+import os
+import re
+import shutil
+import struct
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import HEADLINE, SIGMOID, SIGMOID_BINDINGS
+
+GOLDEN = Path(__file__).parent / "golden"
+WIRE = re.compile(r'^  (w\d+) \[shape=plaintext.*<font color="#1a7f37">([^<]+)</font>.*'
+                  r'<font color="#cf222e">([^<]+)</font>.*\];$')
+
+
+def needs_dot():
+    """Rendering must run in CI (which installs Graphviz); elsewhere it may be skipped."""
+    if shutil.which("dot") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Graphviz's dot is not installed, but CI must render pictures")
+        pytest.skip("Graphviz's dot is not installed")
+
+
+# ---- DOT --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, args", [("headline", HEADLINE), ("sigmoid_neuron", [SIGMOID, *SIGMOID_BINDINGS])])
+def test_dot_golden(gt, name, args):
+    out = gt(*args, "--dot").stdout
+    expected = (GOLDEN / f"{name}.dot").read_text().replace(
+        "q = x + y; f = q * z", "(x+y)*z").replace(
+        "f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))", SIGMOID)
+    assert out == expected
+
+
+def test_every_wire_carries_its_value_and_its_gradient(gt):
+    out = gt(SIGMOID, *SIGMOID_BINDINGS, "--dot").stdout
+    wires = {m.group(1): (m.group(2), m.group(3)) for m in map(WIRE.match, out.splitlines()) if m}
+    assert len(wires) == 13  # 12 edges and the output wire
+    edges = re.findall(r"^  (\w+) -> (\w+)", out, flags=re.M)
+    assert len(edges) == 2 * len(wires)
+    for source, target in edges:
+        assert source in wires or target in wires, "an edge without its numbers"
+    # The lecture's numbers on the wires: value above, gradient below.
+    assert ("0.3679", "-0.5344") in wires.values() and ("-1", "-0.1966") in wires.values()
+    assert ("0.7311", "1") in wires.values()
+    assert out.count("shape=circle") == 8 and "rankdir=LR" in out
+
+
+def test_fan_out_goes_through_a_visible_adder(gt):
+    out = gt("x*y + x", "-x", "3", "-y", "-2", "--dot").stdout
+    assert out.count("shape=point, width=0.09") == 1 and "adder" in out
+    wires = [(m.group(2), m.group(3)) for m in map(WIRE.match, out.splitlines()) if m]
+    assert ("3", "-1") in wires        # into the adder: the total
+    assert ("3", "-2") in wires and ("3", "1") in wires  # its two branches
+
+
+def test_dot_is_deterministic(gt):
+    assert gt(*HEADLINE, "--dot").stdout == gt(*HEADLINE, "--dot").stdout
+
+
+# ---- rendering through Graphviz ---------------------------------------------------------------
+
+def test_sigmoid_renders_to_png_svg_and_pdf(gt, tmp_path):
+    needs_dot()
+    png, svg, pdf = tmp_path / "s.png", tmp_path / "s.svg", tmp_path / "s.pdf"
+    for path in (png, svg, pdf):
+        result = gt(SIGMOID, *SIGMOID_BINDINGS, "--render", str(path))
+        assert result.exit_code == 0, result.stderr
+        assert f"wrote {path}" in result.stderr
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    assert 1000 < width < 5000 and 200 < height < 2000 and width > height
+    root = ET.fromstring(svg.read_bytes())
+    assert root.tag.endswith("svg")
+    texts = "".join(root.itertext())
+    assert "0.7311" in texts and "-0.5344" in texts and "σ" not in texts
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_svg_is_deterministic(gt, tmp_path):
+    needs_dot()
+    a, b = tmp_path / "a.svg", tmp_path / "b.svg"
+    gt(*HEADLINE, "--render", str(a))
+    gt(*HEADLINE, "--render", str(b))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_without_dot_render_exits_1_and_says_how_to_install_but_dot_text_still_works(gt, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot program anywhere
+    result = gt(*HEADLINE, "--render", str(tmp_path / "x.png"))
+    assert result.exit_code == 1
+    assert "Graphviz's dot program is not installed" in result.stderr
+    assert "apt-get install graphviz" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+    result = gt(*HEADLINE, "--dot")
+    assert result.exit_code == 0 and result.stdout.startswith("digraph gradtrace {")
+
+
+def test_render_refuses_unknown_suffixes(gt, tmp_path):
+    result = gt(*HEADLINE, "--render", str(tmp_path / "x.gif"))
+    assert result.exit_code == 2 and "must end in .svg, .png or .pdf" in result.stderr
+
+
+# ---- the HTML page ----------------------------------------------------------------------------
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.external = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "data", "action") and value and not value.startswith("#"):
+                self.external.append((tag, name, value))
+        if tag in ("link", "script", "iframe", "img", "object", "embed"):
+            self.external.append((tag, "", ""))
+
+
+def test_html_page_embeds_the_svg_and_references_nothing_external(gt, tmp_path):
+    needs_dot()
+    page = tmp_path / "lesson.html"
+    result = gt(*HEADLINE, "--html", str(page))
+    assert result.exit_code == 0
+    text = page.read_text()
+    parser = _Page()
+    parser.feed(text)
+    assert "svg" in parser.tags and "table" in parser.tags and "pre" in parser.tags
+    assert parser.external == []
+    assert "http://" not in text and "https://" not in text and "<!DOCTYPE svg" not in text
+    assert "∂f/∂x = ∂f/∂t1 · ∂t1/∂x = -4 · 1 = -4" in text.replace("&gt;", ">")
+    assert text.count("<tr>") == 1 + 5
+
+
+# ---- Mermaid ----------------------------------------------------------------------------------
+
+def test_mermaid_flowchart_with_values_and_gradients_on_edges(gt):
+    out = gt(*HEADLINE, "--mermaid").stdout
+    assert out.startswith("flowchart LR\n")
+    edges = re.findall(r'-->\|"([^"]+)"\|', out)
+    assert len(edges) == 5 and all("<br/>∂ " in e for e in edges)
+    assert '"-2<br/>∂ -4"' in out and '"-12<br/>∂ 1"' in out
+
+
+# ---- the terminal drawing ---------------------------------------------------------------------
+
+def test_graph_golden_at_80_columns_and_piped(gt):
+    result = gt(*HEADLINE, "--graph")
+    assert result.stdout == (GOLDEN / "headline.graph.txt").read_text()
+    assert "\x1b[" not in result.stdout
+
+
+def test_graph_of_a_deep_circuit_fits_80_columns_in_bands(gt):
+    out = gt(SIGMOID, *SIGMOID_BINDINGS, "--graph").stdout
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "▸ t5" in out and "t5 ───" in out  # the cut, continued by name
+    for number in ("0.3679", "-0.5344", "1.368", "0.7311", "-0.1966"):
+        assert number in out
+
+
+def test_graph_too_large_prints_a_summary(gt):
+    program = " + ".join(f"x{i}*y" for i in range(30))
+    bindings = [f"x{i}=1" for i in range(30)] + ["y=2"]
+    out = " ".join(gt(program, *bindings, "--graph").stdout.split())
+    assert "59 gates are more than a terminal drawing can show readably" in out
+    assert "--render graph.svg" in out
