@@ -24,8 +24,10 @@ __all__ = ["trace", "Trace", "NodeTrace", "OPS", "GradtraceError", "ParseError",
            "EvaluationError"]
 
 
-def trace(program: str, *, output: str | None = None, **bindings: Any) -> Trace:
-    """Trace a program at the given bindings: forward values and every gradient."""
+def trace(program: str, *, output: str | None = None, seed: Any = None, **bindings: Any) -> Trace:
+    """Trace a program at the given bindings (numbers, numpy arrays, or text such as "1/3" or
+    "[0.2, 0.4]"): forward values and every gradient. seed is ∂out/∂out for an array output
+    ("ones" or an array)."""
     graph = build(program, output)
     inputs = resolve(graph, [Binding(k, v, f"{k}={v}") for k, v in bindings.items()])
-    return run(graph, inputs)
+    return run(graph, inputs, seed)

@@ -36,12 +36,37 @@ def parse_value(name: str, text: str) -> float:
     return value.value
 
 
-def resolve(graph: Graph, bindings: Iterable[Binding]) -> dict[str, float]:
+def _value(b: Binding) -> Any:
+    """A float, or a numpy array for [...] literals, @files and lists."""
+    value = b.value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            from .arrays import parse_array
+
+            return parse_array(b.name, text)
+        if text.startswith("@"):
+            from .arrays import load_array
+
+            return load_array(b.name, text[1:])
+        return parse_value(b.name, value)
+    if isinstance(value, list):
+        from .arrays import to_array
+
+        return to_array(b.name, value, b.origin)
+    if hasattr(value, "shape"):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BindingError(f"the value for {b.name} must be a number or an array, not {value!r}")
+    return float(value)
+
+
+def resolve(graph: Graph, bindings: Iterable[Binding]) -> dict[str, Any]:
     """Check bindings against the graph's variables and return name -> float.
 
     Every missing variable is named at once; unknown names get close-match suggestions.
     """
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     wanted = [v.name for v in graph.variables]
     known = set(wanted) | set(graph.unused_variables)
@@ -57,13 +82,8 @@ def resolve(graph: Graph, bindings: Iterable[Binding]) -> dict[str, float]:
             if not hint:
                 hint = f"its variables are {', '.join(wanted)}" if wanted else "it has no variables"
             raise BindingError(f"{b.origin}: the expression has no variable {b.name!r}", hint=hint)
-        value = b.value
-        if isinstance(value, str):
-            value = parse_value(b.name, value)
-        elif isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise BindingError(f"the value for {b.name} must be a number, not {value!r}")
         origins[b.name] = b.origin
-        values[b.name] = float(value)
+        values[b.name] = _value(b)
     missing = [name for name in wanted if name not in values]
     if missing:
         plural = "s" if len(missing) > 1 else ""

@@ -179,6 +179,11 @@ FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid
 @click.option("--tol", metavar="TOL", help="Tolerance for answers: 0.01 or abs:0.01 (absolute), 1%% or rel:0.01.")
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help="Tell the backward pass (or the forward pass) step by step.")
+@click.option("--seed", "seed_text", metavar="ones|@FILE.npy",
+              help="The gradient to start backprop from when the output is an array.")
+@click.option("--full", is_flag=True, help="Show arrays in full, however large.")
+@click.option("--jacobian", "show_jacobians", is_flag=True,
+              help="Print each local Jacobian in full when it is small (up to 64 entries).")
 @click.option("--symbolic", is_flag=True, help="Symbolic values and gradients (the default with no bindings).")
 @click.option("--exact", is_flag=True, help="Exact arithmetic at the bindings: 1/3, e/(1+e), roots.")
 @click.version_option(__version__, "--version", prog_name="gradtrace")
@@ -187,7 +192,7 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
         vars_file: str | None, format_name: str, as_json: bool, as_graph: bool, as_dot: bool, as_mermaid: bool,
         render_file: str | None, html_file: str | None, precision: int, color: str, check: bool,
         step: float, expect: tuple[str, ...], answers_file: str | None, tol: str | None, explain: str | None,
-        symbolic: bool, exact: bool) -> None:
+        seed_text: str | None, full: bool, show_jacobians: bool, symbolic: bool, exact: bool) -> None:
     """Trace the gradients of an expression through its computational graph.
 
     EXPRESSION is a formula such as "(x+y)*z" or a small program such as
@@ -217,7 +222,9 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
 
             trace = symbolic_trace(graph)
         else:
-            numeric = run(graph, resolve(graph, bindings))
+            numeric = run(graph, resolve(graph, bindings), _seed(seed_text))
+            if exact and numeric.arrays:
+                raise GradtraceError("--exact works on scalar values", hint="drop --exact for arrays")
             trace = numeric
             if exact:
                 from .symbolic import exact_bindings, symbolic_trace
@@ -231,8 +238,19 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
     except GradtraceError as err:
         _fail(err)
 
-    _render(trace, format_name, explain, precision, color)
+    _render(trace, format_name, explain, precision, color, full, show_jacobians)
     _exit_for_reports(trace)
+
+
+def _seed(text: str | None) -> Any:
+    """--seed ones, or --seed @grad.npy (a file like any array binding)."""
+    if text is None or text == "ones":
+        return text
+    if text.startswith("@"):
+        from .arrays import load_array
+
+        return load_array("--seed", text[1:])
+    raise GradtraceError(f"--seed {text}: write --seed ones or --seed @grad.npy")
 
 
 def _write_files(trace: Any, render_file: str | None, html_file: str | None, precision: int) -> None:
@@ -262,7 +280,8 @@ def _write(path: str, data: bytes) -> None:
     click.echo(f"gradtrace: wrote {path}", err=True)
 
 
-def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str) -> None:
+def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str, full: bool = False,
+            jacobians: bool = False) -> None:
     if format_name == "json":
         from .render import json as json_renderer
 
@@ -311,7 +330,7 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
     else:
         from .render import table
 
-        table.render(trace, make_console(color), precision)
+        table.render(trace, make_console(color), precision, full, jacobians)
 
 
 def _exit_for_reports(trace: Any) -> None:

@@ -6,6 +6,11 @@ Vocabulary, used everywhere in gradtrace:
   local      ∂node/∂input, the gate's own derivative (the op table's rule);
   downstream upstream × local, the gradient the node sends to one input.
 A node used more than once (a copy gate) receives the sum of its consumers' downstream gradients.
+
+On arrays the same loop runs with the numpy backend. An elementwise gate's local gradient is the
+diagonal of its Jacobian, kept as an array; an array op (matmul, softmax, ...) gives the
+vector-Jacobian product directly. No Jacobian is ever built. Gradients are summed back to each
+input's shape (un-broadcast) here, in one place.
 """
 
 from __future__ import annotations
@@ -13,14 +18,31 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .errors import EvaluationError
+from .errors import BindingError, EvaluationError
 from .graph import Graph, Node
-from .ops import scalar
+from .ops import Op, scalar
 from .trace import Trace
+
+
+def backend_for(graph: Graph, inputs: dict[str, Any]) -> Any:
+    """numpy when a value is an array or the program uses an array op; plain floats otherwise."""
+    if any(hasattr(v, "shape") for v in inputs.values()) or \
+            any(n.op is not None and n.op.arrays_only for n in graph.nodes):
+        from .arrays import numpy_backend
+
+        return numpy_backend
+    return scalar
 
 
 def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar) -> list:
     """Every node's value, in topological order."""
+    if xp is not scalar:
+        with xp.np.errstate(all="ignore"):  # non-finite results are reported below, by node
+            return _forward(graph, inputs, xp)
+    return _forward(graph, inputs, xp)
+
+
+def _forward(graph: Graph, inputs: dict[str, Any], xp: Any) -> list:
     values: list = [None] * len(graph.nodes)
     for node in graph.nodes:
         if node.op is None:
@@ -28,48 +50,78 @@ def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar) -> list:
             continue
         op = node.op
         args = tuple(values[i] for i in node.inputs)
-        if not op.in_domain(xp, args, node.params):
+        inside = op.in_domain(xp, args, node.params)
+        if not xp.all(inside):
             what = node.label if op.arity == 1 and not op.callable else op.name
-            raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but")
+            raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but", inside)
         try:
             out = op.apply(xp, args, node.params)
         except OverflowError:
             raise _error(graph, node, "the result overflows (it is too large for a float)", args) from None
         except (ArithmeticError, ValueError) as exc:
+            if xp is not scalar and isinstance(exc, ValueError):
+                # Domains were checked above, so numpy's ValueError here is about shapes.
+                raise _shape_error(graph, node, args, str(exc)) from None
             raise _error(graph, node, f"it is undefined here ({exc})", args) from None
-        if not _finite(out):
-            if all(_finite(a) for a in args):
-                raise _error(graph, node, "the result overflows (it is too large for a float)", args)
+        if not xp.finite(out) and all(xp.finite(a) for a in args):
+            raise _error(graph, node, "the result overflows (it is too large for a float)", args)
         values[node.id] = out
     return values
 
 
+def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: tuple, params: tuple) -> tuple[tuple, tuple]:
+    """One gate's local gradients and the downstream gradients it sends, before un-broadcasting.
+    For an array op the local entries are None: its Jacobian is described, never built."""
+    if op.vjp is not None:
+        down = tuple(op.vjp(xp, up, out, *args, *params))
+        return tuple(None for _ in down), down
+    partials = op.local(xp, out, args, params)
+    return partials, tuple(up * g for g in partials)
+
+
 def backward(graph: Graph, values: list, seed: Any = 1.0, xp: Any = scalar) -> tuple[list, list, list]:
     """upstream per node, and local and downstream per node and input, from ∂out/∂out = seed."""
+    if xp is not scalar:
+        with xp.np.errstate(all="ignore"):
+            return _backward(graph, values, seed, xp)
+    return _backward(graph, values, seed, xp)
+
+
+def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, list, list]:
     n = len(graph.nodes)
-    upstream: list = [0.0] * n
+    upstream: list = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
     local: list = [()] * n
     downstream: list = [()] * n
     upstream[graph.output.id] = seed
     for node in reversed(graph.nodes):
         if node.op is None:
             continue
+        up = upstream[node.id]
         args = tuple(values[i] for i in node.inputs)
         try:
-            partials = node.op.local(xp, values[node.id], args, node.params)
+            # A gate that only feeds class labels gets no gradient, and passes none on.
+            partials, down = local_downstream(node.op, xp, 0.0 if up is None else up, values[node.id], args,
+                                              node.params)
         except (ArithmeticError, ValueError):
-            partials = tuple(math.nan for _ in args)
-        for slot, g in enumerate(partials):
-            if not _finite(g):
+            partials = down = tuple(math.nan for _ in args)
+        if up is None:
+            down = tuple(None for _ in args)
+        for slot, (g, d) in enumerate(zip(partials, down)):
+            if (g is not None and not xp.finite(g)) or (d is not None and up is not None and not xp.finite(d)
+                                                        and xp.finite(up)):
                 name = graph.nodes[node.inputs[slot]].name
                 raise _error(graph, node, f"its local gradient ∂{node.name}/∂{name} is undefined or infinite here",
                              args)
-        up = upstream[node.id]
-        down = tuple(up * g for g in partials)
+        if xp is not scalar:
+            from .arrays import shape_of, unbroadcast
+
+            down = tuple(unbroadcast(d, shape_of(a)) for d, a in zip(down, args))
         local[node.id] = partials
         downstream[node.id] = down
         for i, d in zip(node.inputs, down):
-            upstream[i] = upstream[i] + d
+            if d is not None:
+                # The first gradient to arrive is kept as it is (no copy); later ones add up.
+                upstream[i] = d if upstream[i] is None else upstream[i] + d
     return upstream, local, downstream
 
 
@@ -89,25 +141,65 @@ def kinks(graph: Graph, values: list, xp: Any = scalar) -> list[str | None]:
     return notes
 
 
-def run(graph: Graph, inputs: dict[str, Any], seed: Any = 1.0) -> Trace:
+def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
+    """∂out/∂out: 1 for a scalar output; for an array output, the seed the user gave."""
+    if seed is None:
+        if xp is scalar or not hasattr(out, "shape") or xp.np.shape(out) == ():
+            return 1.0
+        raise BindingError(f"the output {graph.output.name} has shape {tuple(xp.np.shape(out))}, but backprop "
+                           "starts from one number",
+                           hint=f"reduce it, e.g. sum({graph.output.name}), or give a seed gradient: "
+                                "--seed ones or --seed @grad.npy")
+    if isinstance(seed, str) and seed == "ones":
+        return xp.np.ones_like(out, dtype=float) if xp is not scalar else 1.0
+    shape = tuple(xp.np.shape(out)) if xp is not scalar else ()
+    given = tuple(getattr(seed, "shape", ()))
+    if given != shape:
+        raise BindingError(f"the seed has shape {given}, but the output {graph.output.name} has shape {shape}")
+    return seed
+
+
+def run(graph: Graph, inputs: dict[str, Any], seed: Any = None) -> Trace:
     """Forward, then backward: the full trace."""
-    values = forward(graph, inputs)
-    upstream, local, downstream = backward(graph, values, seed)
-    return Trace(graph, dict(inputs), values, upstream, local, downstream, kinks(graph, values))
+    xp = backend_for(graph, inputs)
+    if xp is not scalar:
+        inputs = {k: (v if hasattr(v, "shape") else xp.np.float64(v)) for k, v in inputs.items()}
+    values = forward(graph, inputs, xp)
+    seed = seed_for(graph, values[graph.output.id], seed, xp)
+    upstream, local, downstream = backward(graph, values, seed, xp)
+    trace = Trace(graph, dict(inputs), values, upstream, local, downstream, kinks(graph, values, xp))
+    trace.backend = xp if xp is not scalar else None
+    trace.seed = seed
+    return trace
 
 
-def _finite(x: Any) -> bool:
-    try:
-        return math.isfinite(x)
-    except TypeError:  # arrays: the numpy backend checks these
-        return True
+def _shape_error(graph: Graph, node: Node, args: tuple, detail: str) -> EvaluationError:
+    shapes = " and ".join(f"{graph.nodes[i].name} {tuple(getattr(a, 'shape', ()))}" for i, a in zip(node.inputs, args))
+    return EvaluationError(f"{node.name} = {node.expr}: the shapes don't fit: {shapes} ({detail})",
+                           source=graph.source, span=node.span)
 
 
-def _error(graph: Graph, node: Node, problem: str, args: tuple, connector: str = "at") -> EvaluationError:
-    shown = ", ".join(f"{graph.nodes[i].name} = {_fmt(a)}" for i, a in zip(node.inputs, args))
-    return EvaluationError(f"{node.name} = {node.expr}: {problem}, {connector} {shown}",
+def _error(graph: Graph, node: Node, problem: str, args: tuple, connector: str = "at",
+           inside: Any = True) -> EvaluationError:
+    parts = []
+    for i, a in zip(node.inputs, args):
+        name = graph.nodes[i].name
+        if hasattr(a, "shape") and getattr(a, "ndim", 0) > 0:
+            from .arrays import first_bad
+
+            where = first_bad(inside) if inside is not True else None
+            if where is not None and a.shape == getattr(inside, "shape", None):
+                parts.append(f"{name}[{', '.join(map(str, where))}] = {_fmt(float(a[where]))}")
+            else:
+                parts.append(f"{name} of shape {tuple(a.shape)}")
+        else:
+            parts.append(f"{name} = {_fmt(a)}")
+    return EvaluationError(f"{node.name} = {node.expr}: {problem}, {connector} {', '.join(parts)}",
                            source=graph.source, span=node.span)
 
 
 def _fmt(value: Any) -> str:
-    return format(value, ".6g") if isinstance(value, float) else str(value)
+    try:
+        return format(float(value), ".6g")
+    except (TypeError, ValueError):
+        return str(value)

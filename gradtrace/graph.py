@@ -309,6 +309,9 @@ def _lower_call(source: str, expr: Call, args: list[Value], created: list[Node])
     params = tuple(given[p].value if p in given else default for p, default in user_params)
     keywords = tuple((p, given[p]) for p, _ in user_params if p in given)
 
+    if op.arrays_only and all(isinstance(a, Const) for a in inputs_written):
+        raise ParseError(f"{op.name} needs an array argument, such as a variable bound to [1, 2, 3]",
+                         source=source, span=expr.span)
     if all(isinstance(a, Const) for a in inputs_written):
         param_text = "".join(f", {p}={c.text}" for p, c in keywords)
         text = f"{expr.func}({', '.join(a.text for a in inputs_written)}{param_text})"

@@ -73,19 +73,34 @@ class scalar:
     def is_integer(x: float) -> bool:
         return float(x).is_integer()
 
+    @staticmethod
+    def key(x: Any) -> Any:
+        """A hashable stand-in for a value, to compare branches (numpy: the array's bytes)."""
+        return x
+
+    @staticmethod
+    def count_true(masks: list) -> int:
+        return sum(bool(m) for m in masks)
+
+    @staticmethod
+    def finite(x: float) -> bool:
+        return math.isfinite(x)
+
 
 class Op:
     """One gate: its forward rule, local-gradient rules, formula text and conventions."""
 
     __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
-                 "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable")
+                 "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable",
+                 "vjp", "jacobian")
 
-    def __init__(self, name: str, arity: int, fn: Callable, grads: Callable, formula: tuple[str, ...], *,
+    def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple, *,
                  label: str, infix: str | None = None, pattern: str | None = None,
                  sympy: Callable | None = None, domain: tuple[Callable, str] | None = None,
                  kink: tuple[Callable, str] | None = None, branch: Callable | None = None, notes: str = "",
                  params: tuple[tuple[str, float | None], ...] = (),
-                 const_left: str | None = None, const_right: str | None = None, callable: bool = False):
+                 const_left: str | None = None, const_right: str | None = None, callable: bool = False,
+                 vjp: Callable | None = None, jacobian: tuple = ()):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
         self.fn = fn                  # fn(xp, *inputs, *params) -> output
@@ -105,10 +120,20 @@ class Op:
         self.const_left = const_left  # the unary gate for `c <op> x` with a constant c
         self.const_right = const_right  # the unary gate for `x <op> c`
         self.callable = callable      # reachable as name(...) from the language
+        # Array ops whose Jacobian is not diagonal give a vector-Jacobian product instead of local
+        # partials: vjp(xp, upstream, out, *inputs, *params) -> downstream per input (None: no
+        # gradient, e.g. class labels). Their formula text then describes the Jacobian's structure.
+        self.vjp = vjp
+        self.jacobian = jacobian      # array ops: the structure of ∂out/∂input_i, in words
 
     @property
     def variadic(self) -> bool:
         return self.arity == VARIADIC
+
+    @property
+    def arrays_only(self) -> bool:
+        """An op that needs array values (matmul, sum, softmax, ...)."""
+        return self.vjp is not None
 
     # The engine and the gate API go through these two, so the calling convention lives here.
     def apply(self, xp: Any, inputs: tuple, params: tuple) -> Any:
@@ -144,12 +169,12 @@ class Op:
             values.append(value)
         return tuple(values)
 
-    def in_domain(self, xp: Any, inputs: tuple, params: tuple) -> bool:
-        """Whether these inputs are inside the op's domain (always, for ops without one)."""
+    def in_domain(self, xp: Any, inputs: tuple, params: tuple) -> Any:
+        """Where these inputs are inside the op's domain: True, or elementwise for arrays."""
         if self.domain is None:
             return True
         predicate = self.domain[0]
-        return bool(predicate(xp, inputs, *params) if self.variadic else predicate(xp, *inputs, *params))
+        return predicate(xp, inputs, *params) if self.variadic else predicate(xp, *inputs, *params)
 
     def needs(self, params: tuple) -> str:
         """What the op's domain requires, in words, e.g. 'a positive input'."""
@@ -184,35 +209,29 @@ def _extreme(pick: Callable) -> Callable:
 def _extreme_grads(xp, out, xs, consts=()):
     # NOTE: a tie splits the gradient evenly between the tied arguments, as PyTorch and JAX do.
     # Tied constants take their share too, so max(0, x) at x=0 passes half, like torch.maximum.
-    winners = [xp.where(x == out, 1.0, 0.0) for x in tuple(xs) + tuple(consts)]
-    count = winners[0]
-    for w in winners[1:]:
-        count = count + w
-    return tuple(w / count for w in winners[:len(xs)])
+    # Masks and the count are kept small (bools, bytes): only the results are float arrays.
+    masks = [x == out for x in tuple(xs) + tuple(consts)]
+    count = xp.count_true(masks)
+    return tuple(m / count for m in masks[:len(xs)])
 
 
 def _winners(xp, out, xs, consts=()):
-    return tuple(bool(xp.all(x == out)) for x in tuple(xs) + tuple(consts))
+    return tuple(xp.key(x == out) for x in tuple(xs) + tuple(consts))
 
 
 def _sign_branch(xp, out, x, *params):
-    return xp.sign(x)
+    return xp.key(xp.sign(x))
 
 
 def _tie(xp, out, xs, consts=()):
-    ties = sum(1 for x in tuple(xs) + tuple(consts) if xp.any(x == out))
-    return ties > 1
+    return xp.any(xp.count_true([x == out for x in tuple(xs) + tuple(consts)]) > 1)
 
 
 def _pow_grads(xp, out, x, y):
-    # ∂/∂y x^y = ln(x)·x^y needs x > 0; at x = 0 the limit is 0 for y > 0 (as PyTorch takes it).
-    dx = y * xp.pow(x, y - 1) if y != 0 else 0.0
-    if x > 0:
-        dy = math.log(x) * out
-    elif x == 0 and y > 0:
-        dy = 0.0
-    else:
-        dy = math.nan
+    # ∂/∂y x^y = ln(x)·x^y needs x > 0; at x = 0 the limit is 0 for y > 0 (as PyTorch takes it),
+    # and the domain check has already refused x < 0.
+    dx = xp.where(y != 0, y * xp.pow(x, y - 1 + xp.where(y != 0, 0.0, 1.0)), 0.0)
+    dy = xp.where(x > 0, xp.log(xp.where(x > 0, x, 1.0)) * out, 0.0)
     return (dx, dy)
 
 
@@ -242,11 +261,11 @@ _RECORDS = [
        notes="mul gate: each input's local gradient is the other input's value."),
     Op("div", 2, lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -a / (b * b)),
        ("1/{1}", "-{0}/{1}²"), label="/", infix="/", sympy=lambda sp, a, b: a / b,
-       domain=(lambda xp, a, b: xp.all(b != 0), "a nonzero divisor"),
+       domain=(lambda xp, a, b: b != 0, "a nonzero divisor"),
        const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
     Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
        label="x^y", infix="**", sympy=lambda sp, a, b: a ** b,
-       domain=(lambda xp, a, b: xp.all(a > 0) or (xp.all(a == 0) and xp.all(b > 0)),
+       domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b > 0)),
                "a positive base when the exponent is a variable"),
        const_left="rpow_const", const_right="pow_const",
        notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
@@ -268,11 +287,11 @@ _RECORDS = [
        label="/{c}", infix="/", pattern="scaler", sympy=lambda sp, x, c: x / c, params=(("c", None),)),
     Op("rdiv_const", 1, lambda xp, x, c: c / x, lambda xp, out, x, c: (-c / (x * x),), ("-{c}/{0}²",),
        label="{c}/x", infix="/", sympy=lambda sp, x, c: c / x, params=(("c", None),),
-       domain=(lambda xp, x, c: xp.all(x != 0), "a nonzero input"),
+       domain=(lambda xp, x, c: x != 0, "a nonzero input"),
        notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
     Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1),),
        (_power_rule,), label="x^{c}", infix="**", sympy=lambda sp, x, c: x ** c, params=(("c", None),),
-       domain=(lambda xp, x, c: (xp.is_integer(c) or xp.all(x >= 0)) and (c >= 0 or xp.all(x != 0)),
+       domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
                lambda c: "a nonzero base for a negative power" if float(c).is_integer() else
                ("a positive base for a negative fractional power" if c < 0 else
                 "a nonnegative base for a fractional power")),
@@ -287,10 +306,10 @@ _RECORDS = [
        notes="Its local gradient is its own output."),
     Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
        label="log", sympy=lambda sp, x: sp.log(x), callable=True,
-       domain=(lambda xp, x: xp.all(x > 0), "a positive input"), notes="Natural log; needs x > 0."),
+       domain=(lambda xp, x: x > 0, "a positive input"), notes="Natural log; needs x > 0."),
     Op("sqrt", 1, lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,), ("1/(2·sqrt({0}))",),
        label="√", sympy=lambda sp, x: sp.sqrt(x), callable=True,
-       domain=(lambda xp, x: xp.all(x >= 0), "a nonnegative input"),
+       domain=(lambda xp, x: x >= 0, "a nonnegative input"),
        notes="Needs x ≥ 0; its gradient is infinite at 0."),
     Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
        label="abs", sympy=lambda sp, x: sp.Abs(x), callable=True,
@@ -332,6 +351,133 @@ _RECORDS = [
        kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
        params=(("consts", ()),),
        notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
+]
+
+# Array ops ----------------------------------------------------------------------------------------
+# Rules reach numpy through xp.np; this module itself never imports it.
+
+def _matmul_vjp(xp, up, out, a, b):
+    np = xp.np
+    a, b, up = np.asarray(a), np.asarray(b), np.asarray(up)
+    if a.ndim == 1 and b.ndim == 1:          # (n,) @ (n,) -> ()
+        return up * b, up * a
+    if b.ndim == 1:                          # (..., m, n) @ (n,) -> (..., m)
+        return up[..., :, None] * b, np.einsum("...mn,...m->n", a, up)
+    if a.ndim == 1:                          # (n,) @ (..., n, p) -> (..., p)
+        return np.einsum("...np,...p->n", b, up), a[:, None] * up[..., None, :]
+    # The engine sums batch axes that broadcasting added back to each input's shape.
+    return up @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ up
+
+
+def _softmax(xp, x):
+    np = xp.np
+    z = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return z / np.sum(z, axis=-1, keepdims=True)
+
+
+def _log_softmax(xp, x):
+    np = xp.np
+    shifted = x - np.max(x, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def _rows(xp, scores, y):
+    """scores as (N, C) and labels as N integers, for the losses."""
+    np = xp.np
+    s = np.atleast_2d(scores)
+    return s, np.atleast_1d(np.asarray(y)).astype(int)
+
+
+def _labels_ok(xp, scores, y):
+    np = xp.np
+    s = np.atleast_2d(scores)
+    labels = np.atleast_1d(np.asarray(y, dtype=float))
+    return bool(labels.ndim == 1 and len(labels) == s.shape[0] and np.all(labels == np.round(labels))
+                and np.all((labels >= 0) & (labels < s.shape[-1])))
+
+
+def _cross_entropy(xp, scores, y):
+    np = xp.np
+    s, labels = _rows(xp, scores, y)
+    return -np.mean(_log_softmax(xp, s)[np.arange(len(labels)), labels])
+
+
+def _cross_entropy_vjp(xp, up, out, scores, y):
+    np = xp.np
+    s, labels = _rows(xp, scores, y)
+    g = _softmax(xp, s)
+    g[np.arange(len(labels)), labels] -= 1.0
+    return (up * g / len(labels)).reshape(np.shape(scores)), None
+
+
+def _svm_margins(xp, scores, y):
+    np = xp.np
+    s, labels = _rows(xp, scores, y)
+    rows = np.arange(len(labels))
+    margins = np.maximum(0.0, s - s[rows, labels][:, None] + 1.0)
+    margins[rows, labels] = 0.0
+    return margins, rows, labels
+
+
+def _svm_loss(xp, scores, y):
+    margins, rows, labels = _svm_margins(xp, scores, y)
+    return xp.np.sum(margins) / len(labels)
+
+
+def _svm_vjp(xp, up, out, scores, y):
+    np = xp.np
+    margins, rows, labels = _svm_margins(xp, scores, y)
+    g = (margins > 0).astype(float)
+    g[rows, labels] = -g.sum(axis=1)
+    return (up * g / len(labels)).reshape(np.shape(scores)), None
+
+
+_LABELS = (_labels_ok, "integer class labels y, one per row of scores, each in 0..C-1")
+
+_RECORDS += [
+    Op("matmul", 2, lambda xp, a, b: xp.np.matmul(a, b), None, ("up·{1}ᵀ", "{0}ᵀ·up"),
+       jacobian=("block-structured: sends upstream·{1}ᵀ", "block-structured: sends {0}ᵀ·upstream"),
+       label="@", infix="@", vjp=_matmul_vjp,
+       notes="Matrix product (vectors, matrices, batches). ∂/∂W of W@x sends upstream·xᵀ, ∂/∂x sends Wᵀ·upstream."),
+    Op("sum", 1, lambda xp, x: xp.np.sum(x), None, ("ones",),
+       jacobian=("all ones: copies the upstream to every element",),
+       label="Σ", pattern="distributor", callable=True,
+       vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up, xp.np.shape(x)),),
+       notes="Sum of all elements: distributes the upstream gradient to every element."),
+    Op("mean", 1, lambda xp, x: xp.np.mean(x), None, ("1/n",), jacobian=("all 1/n: shares the upstream evenly",),
+       label="mean", callable=True,
+       vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up / xp.np.size(x), xp.np.shape(x)),)),
+    Op("dot", 2, lambda xp, a, b: xp.np.sum(xp.np.multiply(a, b)), None, ("{1}", "{0}"),
+       jacobian=("one row: the other vector, {1}", "one row: the other vector, {0}"),
+       label="·", pattern="switcher", callable=True,
+       vjp=lambda xp, up, out, a, b: (up * b, up * a),
+       notes="Dot product of two vectors: each one's gradient is the other, scaled by the upstream."),
+    Op("transpose", 1, lambda xp, x: xp.np.transpose(x), None, ("upᵀ",),
+       jacobian=("a permutation: transposes the upstream",),
+       label="ᵀ", callable=True,
+       vjp=lambda xp, up, out, x: (xp.np.transpose(up),), notes="x.T or transpose(x): reverses the axes."),
+    Op("norm", 1, lambda xp, x: xp.np.sqrt(xp.np.vdot(x, x)), None, ("{0}/‖{0}‖",),
+       jacobian=("one row: {0}/‖{0}‖",),
+       label="‖·‖", callable=True,
+       vjp=lambda xp, up, out, x: (up * x / out,),
+       notes="The Euclidean norm; its gradient x/‖x‖ is undefined at 0."),
+    Op("softmax", 1, _softmax, None, ("diag(s)-s·sᵀ",), jacobian=("dense within each row: diag(s) - s·sᵀ",),
+       label="softmax", callable=True,
+       vjp=lambda xp, up, out, x: (out * (up - xp.np.sum(up * out, axis=-1, keepdims=True)),),
+       notes="Softmax along the last axis."),
+    Op("log_softmax", 1, _log_softmax, None, ("I-1·sᵀ",), jacobian=("dense within each row: I - 1·softmaxᵀ",),
+       label="log σ", callable=True,
+       vjp=lambda xp, up, out, x: (up - xp.np.exp(out) * xp.np.sum(up, axis=-1, keepdims=True),),
+       notes="Log-softmax along the last axis, computed stably."),
+    Op("cross_entropy", 2, _cross_entropy, None, ("(s-onehot)/N", "none"),
+       jacobian=("one row: (softmax(scores) - one-hot(y)) / N", "none: labels are not differentiable"),
+       label="CE", callable=True, vjp=_cross_entropy_vjp, domain=_LABELS,
+       notes="Softmax cross-entropy, averaged over the rows of scores; y holds integer labels."),
+    Op("svm_loss", 2, _svm_loss, None, ("margins/N", "none"),
+       jacobian=("one row: 1 where a margin is violated, minus their count at y, over N",
+                 "none: labels are not differentiable"),
+       label="SVM", callable=True, vjp=_svm_vjp, domain=_LABELS,
+       notes="The multiclass hinge loss with margin 1, averaged over the rows of scores."),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _RECORDS}

@@ -97,6 +97,10 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     if len(graph.nodes) > MAX_NODES:
         raise GradtraceError(f"the graph has {len(graph.nodes)} nodes; symbolic and exact modes stop at "
                              f"{MAX_NODES}", hint="bind the variables to numbers instead")
+    arrays = sorted({n.op.name for n in graph.nodes if n.op is not None and n.op.sympy is None})
+    if arrays:
+        raise GradtraceError(f"symbolic and exact modes work on scalar expressions, and {', '.join(arrays)} "
+                             "needs arrays", hint="bind the variables to arrays, e.g. -x \"[1, 2]\"")
     sp = _sympy()
     n = len(graph.nodes)
     values: list = [None] * n

@@ -83,12 +83,34 @@ class Trace:
         self.mode = mode    # numeric (floats), symbolic or exact (sympy expressions)
         self.check = None   # a check.CheckReport, when --check asked for one
         self.answers = None  # check.Answer list, when answers were given
+        self.backend: Any = None  # the op backend the values were computed with (None: Python floats)
+        self.seed: Any = 1.0      # ∂out/∂out
+
+    @property
+    def arrays(self) -> bool:
+        """Whether the values are numpy arrays (the vector half of the lecture)."""
+        return self.backend is not None and getattr(self.backend, "np", None) is not None
+
+    def jacobian(self, node_id: int, slot: int) -> dict:
+        """The local Jacobian ∂node/∂input, described and never built: its size, its structure and
+        the memory it would take as a dense float64 matrix."""
+        node = self.graph.nodes[node_id]
+        out, inp = self.values[node_id], self.values[node.inputs[slot]]
+        rows, cols = _size(out), _size(inp)
+        if node.op.vjp is not None:
+            structure = formulas(self.graph, node, node.op.jacobian)[slot]
+        elif _shape(out) == _shape(inp):
+            structure = "diagonal"
+        else:
+            structure = "diagonal, broadcast (each input element feeds several outputs)"
+        return {"rows": rows, "cols": cols, "structure": structure, "bytes_if_built": rows * cols * 8}
 
     def with_reports(self, check: Any = None, answers: Any = None) -> Trace:
         """A copy of this trace carrying a gradient check and graded answers."""
         new = Trace(self.graph, self.bindings, self.values, self.upstream, self.local, self.downstream,
                     self.kinks, self.mode)
         new.check, new.answers = check, answers
+        new.backend, new.seed = self.backend, self.seed
         return new
 
     @property
@@ -143,6 +165,9 @@ class Trace:
                 "parts": [{"from": name, "value": jsonable(v)} for name, v in parts] if len(parts) > 1 else [],
                 "kink": view.kink,
             }
+            if self.arrays:
+                entry["shape"] = list(_shape(view.value))
+                entry["jacobian"] = [self.jacobian(node.id, k) for k in range(len(node.inputs))]
             if self.mode == "exact":
                 entry["exact"] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
                                   "local": [expr_text(g) for g in view.local],
@@ -166,8 +191,8 @@ class Trace:
         return data
 
 
-def formulas(graph: Graph, node: Node) -> tuple[str, ...]:
-    """Fill an op's formula templates with the node's input names and parameters."""
+def formulas(graph: Graph, node: Node, templates: tuple | None = None) -> tuple[str, ...]:
+    """Fill an op's formula templates (or the given ones) with the node's input names and parameters."""
     op = node.op
     if op is None:
         return ()
@@ -184,7 +209,8 @@ def formulas(graph: Graph, node: Node) -> tuple[str, ...]:
             fields[pname] = given[pname].text if pname in given else number(value)
     out = []
     for slot, name in enumerate(names):
-        template = op.formula[min(slot, len(op.formula) - 1)]
+        chosen = templates or op.formula
+        template = chosen[min(slot, len(chosen) - 1)]
         fields["i"] = name
         if callable(template):
             out.append(template(fields))
@@ -198,9 +224,24 @@ def number(value: float) -> str:
     return format(value, ".6g")
 
 
+def _shape(value: Any) -> tuple:
+    return tuple(getattr(value, "shape", ()))
+
+
+def _size(value: Any) -> int:
+    return int(getattr(value, "size", 1))
+
+
 def jsonable(value: Any) -> Any:
-    """A float for JSON: non-finite numbers become the strings "nan", "inf" and "-inf"; exact
-    sympy numbers become floats and symbolic expressions their text."""
+    """A float for JSON: non-finite numbers become the strings "nan", "inf" and "-inf"; arrays
+    become nested lists; exact sympy numbers become floats and symbolic expressions their text."""
+    if hasattr(value, "tolist") and hasattr(value, "shape"):  # a numpy array or scalar
+        if value.shape == ():
+            value = float(value)
+        else:
+            from .arrays import jsonable_array
+
+            return jsonable_array(value)
     if not isinstance(value, (int, float, str)) and getattr(value, "is_number", False):
         value = float(value)
     if isinstance(value, float):

@@ -9,7 +9,14 @@ from ..trace import expr_text
 
 
 def fmt(value: Any, precision: int = 4) -> str:
-    """A number with `precision` significant digits: -12, 0.7311, 1.368, 1e-20."""
+    """A number with `precision` significant digits: -12, 0.7311, 1.368, 1e-20; an array in full
+    when small, as its shape and summary when large; None (no gradient) as a dash."""
+    if value is None:
+        return "—"
+    if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
+        from ..arrays import describe
+
+        return describe(value, precision)
     if isinstance(value, (int, float)):
         if value == 0:
             return "0"  # no "-0"

@@ -19,48 +19,62 @@ GRADIENT = "red"
 PATTERN = "cyan"
 
 
-def build(trace: Trace, precision: int = 4) -> Group:
+def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool = False) -> Group:
     """The table, the notes on kinks, and the gradient summary, as one rich renderable."""
     out = trace.output
+    arrays = trace.arrays
+
+    def show(value: Any, shape: bool = False) -> str:
+        if arrays and getattr(value, "ndim", 0) > 0:
+            from ..arrays import describe
+
+            return describe(value, precision, full, shape)  # the table has a shape column
+        return fmt(value, precision)
+
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
     table.add_column("node", style="bold", overflow="fold")
     table.add_column("computes", overflow="fold")
+    if arrays:
+        table.add_column("shape", overflow="fold")
     table.add_column("value", justify="right", style=VALUE, overflow="fold")
     table.add_column(f"upstream\n∂{out}/∂node", justify="right", style=GRADIENT, overflow="fold")
     table.add_column("local\n∂node/∂input", overflow="fold")
     table.add_column("downstream\nup × local", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column("pattern", style=PATTERN, overflow="fold")
+    table.add_column("pattern", style=PATTERN, no_wrap=True)
 
     notes: list[Text] = []
     for row in trace.nodes:
         # One table row per input edge, so each input's local and downstream gradients stay side
         # by side even when a narrow terminal wraps the cells.
         locals_, downs = [], []
-        for name, formula, g, d in zip(row.inputs, row.formulas, row.local, row.downstream):
-            g_text = fmt(g, precision)
+        for k, (name, formula, g, d) in enumerate(zip(row.inputs, row.formulas, row.local, row.downstream)):
             cell = Text(f"∂{row.name}/∂{name} = ")
-            if formula != g_text:
-                cell.append(f"{formula} = ")
-            cell.append(g_text, style=GRADIENT)
+            if arrays and (g is None or getattr(g, "ndim", 0) > 0):
+                cell.append(formula)  # an array: the rule here, the Jacobian's size in the section below
+            else:
+                g_text = show(g)
+                if formula != g_text:
+                    cell.append(f"{formula} = ")
+                cell.append(g_text, style=GRADIENT)
             locals_.append(cell)
-            downs.append(fmt(d, precision))
-        upstream = [Text(fmt(row.upstream, precision))]
+            downs.append(show(d))
+        upstream = [Text(show(row.upstream))]
         parts = row.parts
-        if len(parts) > 1:
+        if len(parts) > 1 and not arrays:
             # A copy gate: its upstream gradient is the sum of what each use sent back.
             upstream.append(Text("= " + signed_sum([v for _, v in parts], precision), style="dim"))
         patterns = list(row.patterns)
         for k in range(max(1, len(locals_), len(upstream), len(patterns))):
             first = k == 0
-            table.add_row(
-                row.name if first else "",
-                row.expr if first else "",
-                fmt(row.value, precision) if first else "",
-                upstream[k] if k < len(upstream) else "",
-                locals_[k] if k < len(locals_) else "",
-                downs[k] if k < len(downs) else "",
-                patterns[k] if k < len(patterns) else "",
-            )
+            cells = [row.name if first else "", row.expr if first else ""]
+            if arrays:
+                cells.append(str(tuple(getattr(row.value, "shape", ()))) if first else "")
+            cells += [show(row.value) if first else "",
+                      upstream[k] if k < len(upstream) else "",
+                      locals_[k] if k < len(locals_) else "",
+                      downs[k] if k < len(downs) else "",
+                      patterns[k] if k < len(patterns) else ""]
+            table.add_row(*cells)
         if row.kink:
             notes.append(Text(f"note: {row.name} = {row.expr}: {row.kink}", style="yellow"))
 
@@ -69,15 +83,71 @@ def build(trace: Trace, precision: int = 4) -> Group:
     if trace.mode == "symbolic":
         header.append("   symbolic")
     if trace.bindings:
-        header.append("   at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items()))
+        header.append("   at " + ", ".join(f"{k} = {show(v, True)}" for k, v in trace.bindings.items()))
     value = Text(f"{out} = ")
-    value.append(fmt(trace.value, precision), style=VALUE)
+    value.append(show(trace.value), style=VALUE)
     items = [value]
     for name, g in trace.gradients.items():
         item = Text(f"∂{out}/∂{name} = ")
-        item.append(fmt(g, precision), style=GRADIENT)
+        item.append(show(g, True), style=GRADIENT)
         items.append(item)
-    return Group(header, Text(), table, *notes, Text(), Columns(items, padding=(0, 4)), *sections(trace, precision))
+    extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, precision) if jacobians else [])
+    return Group(header, Text(), table, *notes, Text(), Columns(items, padding=(0, 4)), *extra,
+                 *sections(trace, precision))
+
+
+def _jacobian_sizes(trace: Trace) -> list:
+    """Each local Jacobian of an array trace: its size, structure and what building it would cost."""
+    from ..arrays import nbytes_text
+
+    grid = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0),
+                 title="local Jacobians (described, never built)", title_justify="left", title_style="bold")
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_column(justify="right", no_wrap=True, style="dim")
+    for row in trace.nodes:
+        for k, name in enumerate(row.inputs):
+            j = trace.jacobian(row.node.id, k)
+            grid.add_row(f"∂{row.name}/∂{name}", f"{j['rows']}×{j['cols']}", j["structure"],
+                         f"{nbytes_text(j['bytes_if_built'])} if built")
+    return [Text(), grid]
+
+
+def _jacobians(trace: Trace, precision: int) -> list:
+    """--jacobian: each local Jacobian in full, when it is small enough to read (64 entries)."""
+    from ..arrays import JACOBIAN_SHOWN, jacobian_matrix, nbytes_text
+
+    out: list = [Text(), Text("local Jacobians", style="bold")]
+    xp = trace.backend
+    for row in trace.nodes:
+        node = row.node
+        if node.op is None:
+            continue
+        args = tuple(trace.values[i] for i in node.inputs)
+        for k, name in enumerate(row.inputs):
+            j = trace.jacobian(node.id, k)
+            title = f"∂{row.name}/∂{name}  ({j['rows']}×{j['cols']}, {j['structure']})"
+            if j["rows"] * j["cols"] > JACOBIAN_SHOWN:
+                out.append(Text(f"{title}: not printed, {j['rows'] * j['cols']} entries "
+                                f"({nbytes_text(j['bytes_if_built'])}) is more than {JACOBIAN_SHOWN}", style="dim"))
+                continue
+            if xp is None:
+                matrix = [[row.local[k]]]
+            else:
+                matrix = jacobian_matrix(node.op, xp, trace.values[node.id], args, node.params, k).tolist()
+            grid = Table(box=box.SIMPLE, show_header=False, pad_edge=False, title=title, title_justify="left")
+            for _ in matrix[0]:
+                grid.add_column(justify="right")
+            for r in matrix:
+                grid.add_row(*(fmt(v, precision) for v in r))
+            out.append(grid)
+    return out
+
+
+def render(trace: Trace, console: Console, precision: int = 4, full: bool = False, jacobians: bool = False) -> None:
+    """Print the table to a rich console."""
+    console.print(build(trace, precision, full, jacobians))
 
 
 def _why(answer: Any) -> str:
@@ -125,6 +195,3 @@ def sections(trace: Trace, precision: int = 4) -> list:
     return out
 
 
-def render(trace: Trace, console: Console, precision: int = 4) -> None:
-    """Print the table to a rich console."""
-    console.print(build(trace, precision))
