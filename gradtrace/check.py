@@ -244,13 +244,39 @@ def check_answers(trace: Trace, expected: list[tuple[str, str]], tol: Tolerance 
             actual, refers_to = node.value, f"{node.name}"
         else:
             actual, refers_to = node.upstream, f"∂{out}/∂{node.name}"
-        given, rule = _parse_answer(name, text)
-        if tol is not None:
-            correct, rule = tol.allows(actual, given), f"within {tol.text}"
+        if str(text).strip().startswith("["):
+            correct, rule = _array_answer(name, str(text), actual, tol)
         else:
-            correct = rule_allows(rule, actual, given)
+            given, rule = _parse_answer(name, text)
+            if tol is not None:
+                correct, rule = tol.allows(actual, given), f"within {tol.text}"
+            else:
+                correct = rule_allows(rule, actual, given)
         answers.append(Answer(name, refers_to, text.strip(), actual, correct, rule))
     return answers
+
+
+def _array_answer(name: str, text: str, actual: Any, tol: Tolerance | None) -> tuple[bool, str]:
+    """An array answer such as [0.09, 0.18]: the same shape, and every element matching by the
+    same rule as a single answer (its own decimals, or --tol)."""
+    import json
+
+    import numpy as np
+
+    try:
+        given = np.array(json.loads(text, parse_float=str, parse_int=str), dtype=object)
+    except (json.JSONDecodeError, ValueError):
+        raise GradtraceError(f"--expect {name}={text}: not a valid array",
+                             hint="write nested lists of numbers, e.g. --expect x=[0.1,0.2]") from None
+    actual = np.asarray(actual, dtype=float)
+    if given.shape != actual.shape:
+        return False, f"shape {actual.shape}, not {given.shape}"
+    for want, have in zip(given.ravel(), actual.ravel()):
+        value, rule = _parse_answer(name, str(want))
+        ok = tol.allows(float(have), value) if tol is not None else rule_allows(rule, float(have), value)
+        if not ok:
+            return False, f"element by element, {rule if tol is None else 'within ' + tol.text}"
+    return True, "element by element"
 
 
 def _parse_answer(name: str, text: str) -> tuple[float, str]:

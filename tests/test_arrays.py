@@ -214,3 +214,21 @@ def test_full_shows_every_element(gt):
 def test_symbolic_mode_refuses_array_ops(gt):
     result = gt("sum(x)")
     assert result.exit_code == 2 and "symbolic and exact modes work on scalar expressions" in result.stderr
+
+
+def test_explain_tells_array_ops_by_their_jacobians(gt):
+    out = gt("sum((W @ x)**2)", "-W", LECTURE_W, "-x", LECTURE_X, "--explain").stdout
+    assert "1. f = sum(t2) = 0.116: a sum gate, a distributor" in out
+    assert "the Jacobian ∂t1/∂W is block-structured: sends upstream·xᵀ, so ∂f/∂W = [[0.088, 0.176], [0.104, 0.208]]" \
+        in out
+    assert "—" not in out
+
+
+def test_array_answers_are_graded_element_by_element(gt):
+    ok = gt("sum((W @ x)**2)", "-W", LECTURE_W, "-x", LECTURE_X, "--expect", "x=[-0.11,0.64]",
+            "--expect", "W=[[0.088,0.176],[0.1,0.2]]")
+    assert ok.exit_code == 0 and ok.stdout.count("✓") == 2
+    wrong = gt("sum((W @ x)**2)", "-W", LECTURE_W, "-x", LECTURE_X, "--expect", "x=[-0.11,0.7]")
+    assert wrong.exit_code == 3 and "✗ x = [-0.11,0.7]" in wrong.stdout
+    shape = gt("sum((W @ x)**2)", "-W", LECTURE_W, "-x", LECTURE_X, "--expect", "x=[1]")
+    assert shape.exit_code == 3 and "shape (2,), not (1,)" in shape.stdout

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..graph import write_expr
 from ..ops import PATTERNS
-from ..trace import NodeTrace, Trace
+from ..trace import NodeTrace, Trace, formulas
 from . import fmt, signed_sum
 
 
@@ -60,6 +60,13 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
             continue
         step += 1
         lines.append(f"{step}. {row.name} = {row.expr} = {fmt(row.value, precision)}: {_gate(row, precision)}")
+        if row.node.op.vjp is not None:
+            # An array op: no local gradient to multiply by, just what each input receives.
+            structures = formulas(trace.graph, row.node, row.node.op.jacobian)
+            for name, structure, d in zip(row.inputs, structures, row.downstream):
+                lines.append(f"   ∂{f}/∂{name}: the Jacobian ∂{row.name}/∂{name} is {structure}, "
+                             f"so ∂{f}/∂{name} = {fmt(d, precision)}")
+            continue
         for name, formula, g, d in zip(row.inputs, row.formulas, row.local, row.downstream):
             local = f"∂{row.name}/∂{name} = " + (formula + " = " if formula != fmt(g, precision) else "") + \
                 fmt(g, precision)
@@ -81,11 +88,13 @@ def _gate(row: NodeTrace, precision: int) -> str:
     up = fmt(row.upstream, precision)
     op = row.node.op
     assert op is not None
-    # The lecture calls binary gates by name (add gate, mul gate); constant gates by label (+1, 1/x).
-    label = op.name if op.arity == 2 else row.label
+    # The lecture calls gates by name (add gate, mul gate, sigmoid gate); constant gates by label (+1, 1/x).
+    label = op.name if op.arity == 2 or op.callable else row.label
     article = "an" if label[:1].lower() in "aeiox" else "a"
     kind = f"{article} {label} gate"
     pattern = op.pattern
+    if op.vjp is not None:
+        return f"{kind}" + (f", a {pattern}" if pattern else "") + f": {op.notes}" if op.notes else f"{kind}."
     if pattern == "distributor":
         if all(g == 1 for g in row.local):
             return f"{kind}, a distributor: it distributes the upstream gradient {up} unchanged to {_names(list(row.inputs))}."

@@ -157,6 +157,8 @@ def _why(answer: Any) -> str:
         return f"; at {decimals} decimal{'s' if decimals > 1 else ''} that is {answer.actual:.{decimals}f}"
     if answer.rule.startswith("within"):
         return f", not {answer.rule}"
+    if answer.rule.startswith(("shape", "element")):
+        return f"; compared {answer.rule}"
     return ""
 
 
