@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .engine import forward
@@ -282,6 +281,8 @@ def _array_answer(name: str, text: str, actual: Any, tol: Tolerance | None) -> t
 def _parse_answer(name: str, text: str) -> tuple[float, str]:
     text = str(text).strip()
     if _NUMBER.match(text):
+        from decimal import Decimal
+
         exponent = Decimal(text).as_tuple().exponent
         decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
         return float(text), (f"rounds to {decimals} decimal{'s' if decimals > 1 else ''}" if decimals else "exact")

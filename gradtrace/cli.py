@@ -6,7 +6,6 @@ tool's own options are all long (--json, --precision, ...) and every single lett
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -16,7 +15,6 @@ import click
 
 from . import __version__
 from .bindings import Binding, resolve
-from .check import DEFAULT_STEP, Tolerance, check_answers, gradient_check
 from .engine import run
 from .errors import BindingError, ExitCode, GradtraceError
 from .graph import _did_you_mean, build
@@ -170,7 +168,7 @@ FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour in the table; auto means on a terminal, unless NO_COLOR is set.")
 @click.option("--check", is_flag=True, help="Compare every gradient with a central difference (exit 3 if wrong).")
-@click.option("--step", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_STEP, show_default=True,
+@click.option("--step", type=click.FloatRange(min=0, min_open=True), default=1e-5, show_default=True,
               help="The step h of --check's central difference.")
 @click.option("--expect", multiple=True, metavar="NAME=VALUE",
               help="Check an answer: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; "
@@ -231,8 +229,12 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
 
                 raw = {b.name: b.value for b in bindings if b.name in numeric.bindings}
                 trace = symbolic_trace(graph, exact_bindings(raw), numeric)
-            report = gradient_check(numeric, step) if check else None
-            answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
+            report = answers = None
+            if check or expected:
+                from .check import Tolerance, check_answers, gradient_check  # only when asked for
+
+                report = gradient_check(numeric, step) if check else None
+                answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
             trace = trace.with_reports(report, answers)
         _write_files(trace, render_file, html_file, precision)
     except GradtraceError as err:
@@ -351,6 +353,8 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[tuple[s
     """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as (name, answer text)."""
     out: list[tuple[str, str]] = []
     if answers_file is not None:
+        import json
+
         text = read_text(answers_file, "--answers")
         try:
             if answers_file.endswith(".toml"):
@@ -413,6 +417,8 @@ def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
 
 
 def _load_vars(path: str) -> list[Binding]:
+    import json
+
     name = path
     try:
         data = json.loads(read_text(path, "--vars"))

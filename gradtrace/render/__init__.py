@@ -42,3 +42,16 @@ def signed_sum(values: list[Any], precision: int = 4) -> str:
         s = fmt(v, precision)
         text += f" - {s[1:]}" if s.startswith("-") else f" + {s}"
     return text
+
+
+def spaced(items: list, gap: int, width: int | None = None) -> object:
+    """Items on one line when they fit (the usual case, and cheap), else rich Columns, which wraps
+    between items and never inside one."""
+    from rich.text import Text
+
+    line = Text(" " * gap).join(items)
+    if width is not None and line.cell_len <= width:
+        return line
+    from rich.columns import Columns
+
+    return Columns(items, padding=(0, gap))

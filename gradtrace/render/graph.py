@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rich.columns import Columns
 from rich.text import Text
 
 from ..trace import Trace
-from . import fmt, signed_sum
+from . import fmt, signed_sum, spaced
 
 MAX_GATES = 40     # past this many gates a terminal drawing stops being readable
 MAX_LEAVES = 24    # rows of inputs in one band
@@ -101,7 +100,7 @@ def render(trace: Trace, width: int = 80, precision: int = 4) -> list:
             lines.append(Text())
         lines.extend(drawn)
     lines.append(Text())
-    lines.extend(_legend(trace, precision))
+    lines.extend(_legend(trace, precision, width))
     return lines
 
 
@@ -219,7 +218,7 @@ def _line(chars: list[str], styles: list) -> Text:
     return text
 
 
-def _legend(trace: Trace, precision: int) -> list:
+def _legend(trace: Trace, precision: int, width: int) -> list:
     """What each gate computes and its pattern; each copy gate with the parts that add up."""
     f = trace.output
     out: list[Text] = []
@@ -244,7 +243,7 @@ def _legend(trace: Trace, precision: int) -> list:
         item = Text(f"∂{f}/∂{name} = ")
         item.append(fmt(g, precision), GRADIENT)
         items.append(item)
-    out.append(Columns(items, padding=(0, 3)))  # wraps between items, never inside one
+    out.append(spaced(items, 3, width))
     return out
 
 

@@ -6,20 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from rich import box
-from rich.columns import Columns
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from ..trace import Trace
-from . import fmt, signed_sum
+from . import fmt, signed_sum, spaced
 
 VALUE = "green"
 GRADIENT = "red"
 PATTERN = "cyan"
 
 
-def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool = False) -> Group:
+def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool = False,
+          width: int | None = None) -> Group:
     """The table, the notes on kinks, and the gradient summary, as one rich renderable."""
     out = trace.output
     arrays = trace.arrays
@@ -92,7 +92,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
         item.append(show(g, True), style=GRADIENT)
         items.append(item)
     extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, precision) if jacobians else [])
-    return Group(header, Text(), table, *notes, Text(), Columns(items, padding=(0, 4)), *extra,
+    return Group(header, Text(), table, *notes, Text(), spaced(items, 4, width), *extra,
                  *sections(trace, precision))
 
 
@@ -147,7 +147,7 @@ def _jacobians(trace: Trace, precision: int) -> list:
 
 def render(trace: Trace, console: Console, precision: int = 4, full: bool = False, jacobians: bool = False) -> None:
     """Print the table to a rich console."""
-    console.print(build(trace, precision, full, jacobians))
+    console.print(build(trace, precision, full, jacobians, console.width))
 
 
 def _why(answer: Any) -> str:
