@@ -26,11 +26,12 @@ def _html(text: str) -> str:
     return escape(text, quote=True)
 
 
-def wire_label(value: str, gradient: str) -> str:
-    """The numbers on one wire: value above the line, gradient below it."""
+def wire_label(value: str, gradient: str | None) -> str:
+    """The numbers on one wire: value above the line, gradient below it (None: left blank to fill in)."""
+    below = "&#160;" * max(4, len(value)) if gradient is None else f'<font color="{RED}">{_html(gradient)}</font>'
     return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
             f'<tr><td><font color="{GREEN}">{_html(value)}</font></td></tr><hr/>'
-            f'<tr><td><font color="{RED}">{_html(gradient)}</font></td></tr></table>>')
+            f'<tr><td>{below}</td></tr></table>>')
 
 
 def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi: int | None = None) -> str:
@@ -45,9 +46,6 @@ def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi:
         '  node [fontname="Helvetica"];',
         f'  edge [arrowsize=0.6, color="{INK}", penwidth=1.2];',
     ]
-
-    def grad(value: object) -> str:
-        return "?" if blank_gradients else fmt(value, precision)
 
     variables = []
     for node in graph.nodes:
@@ -72,12 +70,13 @@ def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi:
 
     wire = 0
 
-    def add_wire(source: str, target: str, value: object, gradient: object) -> None:
+    def add_wire(source: str, target: str, value: object, gradient: object, blank: bool = blank_gradients) -> None:
         nonlocal wire
         wire += 1
         wid = f"w{wire}"
+        below = None if blank else fmt(gradient, precision)
         lines.append(f"  {wid} [shape=plaintext, margin=0, width=0, height=0, "
-                     f"label={wire_label(fmt(value, precision), grad(gradient))}];")
+                     f"label={wire_label(fmt(value, precision), below)}];")
         lines.append(f"  {source} -> {wid} [arrowhead=none];")
         lines.append(f"  {wid} -> {target};")
 
@@ -95,9 +94,9 @@ def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi:
             source = adder
         for consumer, slot in uses:
             add_wire(source, f"n{consumer}", value, trace.downstream[consumer][slot])
-    # The output wire, with ∂out/∂out = 1 below it.
+    # The output wire, with ∂out/∂out = 1 below it (given, even on a worksheet: it is where backprop starts).
     lines.append('  end [shape=point, style=invis, width=0.01];')
-    add_wire(f"n{graph.output.id}", "end", trace.value, trace.upstream[graph.output.id])
+    add_wire(f"n{graph.output.id}", "end", trace.value, trace.upstream[graph.output.id], blank=False)
     lines.append(f'  end [xlabel=<<font color="gray35">{_html(out_name)}</font>>];')
     lines.append("}")
     return "\n".join(lines) + "\n"

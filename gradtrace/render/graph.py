@@ -41,8 +41,9 @@ class _Occ:
         self.col = 0
 
 
-def render(trace: Trace, width: int = 80, precision: int = 4) -> list:
-    """The drawing as rich renderables, one per line (or a summary when the graph is too large)."""
+def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = False) -> list:
+    """The drawing as rich renderables, one per line (or a summary when the graph is too large).
+    blank leaves the gradients out, for a student to work them out (the quiz)."""
     graph = trace.graph
     gates = [n for n in graph.nodes if n.op is not None]
     if not gates:
@@ -93,18 +94,18 @@ def render(trace: Trace, width: int = 80, precision: int = 4) -> list:
     lines: list[Text] = []
     for k, band in enumerate(bands):
         drawn = _band(trace, band, column, glyph, gw, out_w, name_w, leaf_label + 3, precision,
-                      last=(k == len(bands) - 1))
+                      last=(k == len(bands) - 1), blank=blank)
         if drawn is None:
             return summary(trace, f"more than {MAX_LEAVES} inputs in one part of the drawing")
         if k:
             lines.append(Text())
         lines.extend(drawn)
     lines.append(Text())
-    lines.extend(_legend(trace, precision, width))
+    lines.extend(_legend(trace, precision, width, blank))
     return lines
 
 
-def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last):
+def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last, blank=False):
     graph = trace.graph
     in_band = {g for g, c in column.items() if c in band}
     # Roots: gates of this band none of whose consumers is in the band.
@@ -170,7 +171,8 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
     def wire(row: int, start: int, end: int, value, grad) -> None:
         put(row, start, "─" * max(0, end - start))
         put(row - 1, start + 1, fmt(value, precision), VALUE)
-        put(row + 1, start + 1, fmt(grad, precision), GRADIENT)
+        if not blank:
+            put(row + 1, start + 1, fmt(grad, precision), GRADIENT)
 
     for occ in leaves:
         occ.col = 0
@@ -218,10 +220,17 @@ def _line(chars: list[str], styles: list) -> Text:
     return text
 
 
-def _legend(trace: Trace, precision: int, width: int) -> list:
-    """What each gate computes and its pattern; each copy gate with the parts that add up."""
+def _legend(trace: Trace, precision: int, width: int, blank: bool = False) -> list:
+    """What each gate computes and its pattern; each copy gate with the parts that add up.
+    blank: only what each gate computes and the output's value (patterns would give answers away)."""
     f = trace.output
     out: list[Text] = []
+    if blank:
+        for row in trace.nodes:
+            if row.op != "input":
+                out.append(Text.assemble((row.name, NAME), f" = {row.expr}"))
+        out.append(Text.assemble(f"{f} = ", (fmt(trace.value, precision), VALUE), f"   ∂{f}/∂{f} = 1"))
+        return out
     for row in trace.nodes:
         if row.op == "input" and len(row.parts) < 2:
             continue

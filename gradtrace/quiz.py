@@ -1,0 +1,251 @@
+"""Practice: random circuits built from the lecture's gates, the questions a student answers on
+the way back through them, and worksheets for teachers. No terminal here: the CLI asks.
+
+A problem is a small program with small-number bindings. Its questions are the upstream gradient
+of every gate in backward order, then each variable's gradient. Each question knows the lecture's
+hint for the gate that sends that gradient back, and the worked chain-rule step.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from . import trace as _trace_program
+from .errors import GradtraceError
+from .ops import PATTERNS
+from .render import fmt, signed_sum
+from .trace import Trace
+
+VARIABLES = ("x", "y", "z", "w")
+# The gate mix per difficulty: 1 add and mul; 2 adds max, fan-out and constants; 3 adds exp, 1/x,
+# sigmoid and tanh.
+MIXES = {
+    1: ["add", "mul"],
+    2: ["add", "mul", "max", "scale", "shift"],
+    3: ["add", "mul", "max", "scale", "shift", "exp", "recip", "sigmoid", "tanh"],
+}
+SIZES = {1: (2, 3), 2: (3, 5), 3: (4, 6)}
+SMOOTH = {"exp", "recip", "sigmoid", "tanh"}
+
+
+class Question:
+    """One blank to fill: the node, what its value means, the right answer, a hint, the worked step."""
+    __slots__ = ("name", "prompt", "answer", "hint", "worked")
+
+    def __init__(self, name: str, prompt: str, answer: float, hint: str, worked: str):
+        self.name, self.prompt, self.answer, self.hint, self.worked = name, prompt, answer, hint, worked
+
+
+class Problem:
+    """A circuit to backprop through by hand."""
+
+    def __init__(self, program: str, bindings: dict[str, float], difficulty: int):
+        self.program = program
+        self.bindings = bindings
+        self.difficulty = difficulty
+        self.trace: Trace = _trace_program(program, **bindings)
+
+    @property
+    def patterns(self) -> set[str]:
+        return {p for row in self.trace.nodes for p in row.patterns}
+
+    def questions(self, precision: int = 4) -> list[Question]:
+        """Every gate's upstream gradient (output excepted: it is 1), then every variable's."""
+        t = self.trace
+        f = t.output
+        gates = [row for row in t.nodes if row.op != "input" and row.name != f]
+        variables = [row for row in t.nodes if row.op == "input"]
+        variables.sort(key=lambda row: list(t.gradients).index(row.name))
+        out = []
+        for row in gates + variables:
+            out.append(Question(row.name, f"∂{f}/∂{row.name}", float(row.upstream), self._hint(row),
+                                self._worked(row, precision)))
+        return out
+
+    def _hint(self, row: Any) -> str:
+        t = self.trace
+        parts = row.parts
+        if len(parts) > 1:
+            return (f"{row.name} is used {len(parts)} times: it is a copy gate, and {PATTERNS['adder'].split(': ')[1]}"
+                    " — work out what each use sends back, then add them.")
+        consumer = t.node(parts[0][0])
+        op = consumer.node.op
+        pattern = op.pattern
+        kind = op.name if op.arity == 2 or op.callable else consumer.label
+        if pattern == "switcher":
+            return f"{consumer.name} = {consumer.expr} is a mul gate, and a mul gate switches: " \
+                   "the local gradient is the other input."
+        if pattern == "distributor":
+            return f"{consumer.name} = {consumer.expr} is a {kind} gate, and an add gate distributes: " \
+                   "it passes its upstream gradient on unchanged."
+        if pattern == "router":
+            return f"{consumer.name} = {consumer.expr} is a {kind} gate, and a max gate routes: " \
+                   "the whole gradient goes to the larger input, 0 to the other."
+        if pattern == "scaler":
+            return f"{consumer.name} = {consumer.expr} is a {kind} gate: it scales its upstream gradient by its constant."
+        slot = consumer.inputs.index(row.name)
+        return f"{consumer.name} = {consumer.expr} is a {kind} gate: its local gradient is {consumer.formulas[slot]}; " \
+               "multiply it by the gate's upstream gradient."
+
+    def _worked(self, row: Any, precision: int) -> str:
+        t = self.trace
+        f = t.output
+        steps = []
+        for consumer_name, _ in row.parts:
+            c = t.node(consumer_name)
+            slot = [k for k, name in enumerate(c.inputs) if name == row.name]
+            for k in slot:
+                steps.append((c, k))
+        seen: set = set()
+        lines = []
+        values = []
+        for c, k in steps:
+            if (c.name, k) in seen:
+                continue
+            seen.add((c.name, k))
+            local = c.local[k]
+            down = c.downstream[k]
+            values.append(down)
+            formula = c.formulas[k]
+            with_formula = "" if formula == fmt(local, precision) else \
+                f"{fmt(c.upstream, precision)} · {formula} = "
+            lines.append(f"∂{f}/∂{c.name} · ∂{c.name}/∂{row.name} = {with_formula}"
+                         f"{fmt(c.upstream, precision)} · {fmt(local, precision)} = {fmt(down, precision)}")
+        text = "; ".join(lines)
+        if len(values) > 1:
+            text += f"; they add up: {signed_sum(values, precision)} = {fmt(row.upstream, precision)}"
+        return f"∂{f}/∂{row.name}: {text}"
+
+
+# ---- generation -------------------------------------------------------------------------------
+
+def generate(rng: random.Random, difficulty: int) -> Problem:
+    """A random circuit at this difficulty that traces cleanly and reads well by hand."""
+    if difficulty not in MIXES:
+        raise GradtraceError(f"--difficulty {difficulty}: choose 1, 2 or 3")
+    for _ in range(1000):
+        program, names = _circuit(rng, difficulty)
+        bindings = {name: _number(rng, difficulty) for name in names}
+        try:
+            problem = Problem(program, bindings, difficulty)
+        except GradtraceError:
+            continue  # a domain error (1/0): draw again
+        if _acceptable(problem):
+            return problem
+    raise AssertionError("no acceptable problem in 1000 draws")  # pragma: no cover
+
+
+def worksheet(seed: int, count: int, difficulty: int) -> list[Problem]:
+    """count problems from one seed; at difficulty 2 or more, every gate pattern appears in them."""
+    rng = random.Random(seed)
+    needed = {"distributor", "router", "switcher", "scaler", "adder"} if difficulty >= 2 else set()
+    problems = [generate(rng, difficulty) for _ in range(count)]
+    for _ in range(200):
+        missing = needed - set().union(*(p.patterns for p in problems))
+        if not missing or count < 3:
+            break
+        # Replace the problem that shows the fewest patterns with one that shows a missing one.
+        fresh = generate(rng, difficulty)
+        if fresh.patterns & missing:
+            weakest = min(range(count), key=lambda i: (len(problems[i].patterns), i))
+            problems[weakest] = fresh
+    return problems
+
+
+def _number(rng: random.Random, difficulty: int) -> float:
+    """Small integers, or a one-decimal value now and then: numbers a student can use by hand."""
+    if rng.random() < 0.25:
+        return rng.choice([-1.5, -0.5, 0.5, 1.5, 2.5])
+    high = 2 if difficulty == 3 else 5
+    return float(rng.choice([v for v in range(-high, high + 1) if v != 0]))
+
+
+def _circuit(rng: random.Random, difficulty: int) -> tuple[str, list[str]]:
+    """Combine terms with gates from the difficulty's mix until one expression is left."""
+    low, high = SIZES[difficulty]
+    gates = rng.randint(low, high)
+    if difficulty == 1:
+        # add and mul only, no fan-out: one gate fewer than there are variables.
+        names = list(VARIABLES[:gates + 1])
+    else:
+        names = list(VARIABLES[:rng.randint(2, 3)])
+    terms: list[tuple[str, bool]] = [(n, True) for n in names]  # (text, is it an atom)
+    mix = MIXES[difficulty]
+    smooth_left = 2  # exp, 1/x, sigmoid, tanh: at most two per problem, so it stays a hand calculation
+    made = 0
+    while made < gates or len(terms) > 1:
+        kinds = [k for k in mix if k not in SMOOTH or smooth_left > 0]
+        if len(terms) == 1:
+            kinds = [k for k in kinds if k not in ("add", "mul", "max")] if difficulty >= 2 else []
+            if difficulty >= 2 and rng.random() < 0.6:
+                terms.append((rng.choice(names), True))  # a variable used again: fan-out
+                kinds = ["add", "mul", "max"]
+            if not kinds:
+                break
+        kind = rng.choice(kinds)
+        if kind in ("add", "mul", "max"):
+            a = terms.pop(rng.randrange(len(terms)))
+            b = terms.pop(rng.randrange(len(terms)))
+            if difficulty >= 2 and b[0] in names and rng.random() < 0.3:
+                terms.append(b)  # the variable stays available: used twice, a copy gate
+            terms.append(_binary(kind, a, b))
+        else:
+            i = rng.randrange(len(terms))
+            terms[i] = _unary(kind, terms[i], rng)
+            smooth_left -= kind in SMOOTH
+        made += 1
+        if made >= gates + 4:
+            break
+    while len(terms) > 1:
+        a, b = terms.pop(), terms.pop()
+        terms.append(_binary("add", a, b))
+    used = [n for n in names if _mentions(terms[0][0], n)]
+    return terms[0][0], used
+
+
+def _mentions(text: str, name: str) -> bool:
+    import re
+
+    return re.search(rf"\b{name}\b", text) is not None
+
+
+def _binary(kind: str, a: tuple[str, bool], b: tuple[str, bool]) -> tuple[str, bool]:
+    if kind == "max":
+        return f"max({a[0]}, {b[0]})", True
+    if kind == "add":
+        return f"{a[0]} + {b[0]}", False
+    wrap = lambda t: t[0] if t[1] else f"({t[0]})"  # noqa: E731 - a two-line helper reads better inline
+    return f"{wrap(a)} * {wrap(b)}", False
+
+
+def _unary(kind: str, a: tuple[str, bool], rng: random.Random) -> tuple[str, bool]:
+    text = a[0] if a[1] else f"({a[0]})"
+    if kind == "scale":
+        return f"{rng.choice([2, 3, -1, -2])} * {text}", False
+    if kind == "shift":
+        return f"{text} {rng.choice(['+ 1', '+ 2', '- 1'])}", False
+    if kind == "recip":
+        return f"1 / {text}", False
+    return f"{kind}({a[0]})", True
+
+
+def _acceptable(problem: Problem) -> bool:
+    """No kinks (ties), every variable used, and readable numbers where the gates allow it."""
+    t = problem.trace
+    if any(t.kinks):
+        return False
+    if problem.difficulty < 3 or not any(g in problem.program for g in ("exp", "1 /", "sigmoid", "tanh")):
+        numbers = [row.value for row in t.nodes] + [row.upstream for row in t.nodes]
+        if any(_digits(v) > 4 for v in numbers):
+            return False
+    return all(abs(v) < 1e4 for v in t.gradients.values())
+
+
+def _digits(value: float) -> int:
+    """Significant digits needed to write value exactly (up to 12)."""
+    text = f"{abs(value):.12g}"
+    if "e" in text:
+        return 12
+    digits = text.replace(".", "").lstrip("0")
+    return len(digits.rstrip("0")) if "." in text else len(digits.rstrip("0") or "0")

@@ -1,0 +1,132 @@
+"""Issue: practice mode. The scripted quiz, worksheets, and the quality of generated problems."""
+
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gradtrace import quiz as practice
+from gradtrace.check import gradient_check
+from gradtrace.render import fmt
+
+PATTERNS = {"distributor", "router", "switcher", "scaler", "adder"}
+
+
+def answers_for(seed, difficulty, problems=1):
+    rng = random.Random(seed)
+    out = []
+    for _ in range(problems):
+        out += [fmt(q.answer, 6) for q in practice.generate(rng, difficulty).questions()]
+    return out
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_correct_answers_on_stdin_score_full_marks(gt, difficulty):
+    answers = answers_for(7, difficulty, problems=2)
+    result = gt("quiz", "--seed", "7", "--difficulty", str(difficulty), "--problems", "2",
+                input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.stdout
+    assert f"score: {len(answers)} / {len(answers)}  (full marks!)" in result.stdout
+    assert "✗" not in result.stdout and result.stdout.count("✓") == len(answers)
+
+
+def test_a_wrong_answer_shows_the_hint_then_the_worked_step(gt):
+    answers = answers_for(11, 2)
+    result = gt("quiz", "--seed", "11", "--difficulty", "2", input="\n".join(["12345", "54321"] + answers[1:]) + "\n")
+    out = result.stdout
+    assert result.exit_code == 0  # completed, though not with full marks
+    hint = out.index("✗ hint: f = max(t3, x) is a max gate, and a max gate routes")
+    worked = out.index("✗ the answer is 1. ∂f/∂t3: ∂f/∂f · ∂f/∂t3 = 1 · [t3 is max] = 1 · 1 = 1")
+    assert hint < worked
+    assert f"score: {len(answers) - 1:g} / {len(answers)}" in out
+
+
+def test_second_try_gets_half_a_point_and_bad_input_is_asked_again(gt):
+    answers = answers_for(11, 2)
+    result = gt("quiz", "--seed", "11", "--difficulty", "2", input="\n".join(["oops", "3", answers[0]] + answers[1:]))
+    assert "type a number" in result.stdout
+    assert f"score: {len(answers) - 0.5:g} / {len(answers)}" in result.stdout
+
+
+def test_stopping_early_exits_3(gt):
+    result = gt("quiz", "--seed", "3", input="q\n")
+    assert result.exit_code == 3 and "stopped: score 0" in result.stdout
+    result = gt("quiz", "--seed", "3", input="")  # stdin ran out
+    assert result.exit_code == 3
+
+
+def test_the_quiz_shows_forward_values_but_no_gradients(gt):
+    out = gt("quiz", "--seed", "11", "--difficulty", "2", input="q\n").stdout
+    assert "187.5" in out and "Work backwards from ∂f/∂f = 1" in out
+    problem = practice.generate(random.Random(11), 2)
+    drawing = out[:out.index("Work backwards")]
+    for q in problem.questions():
+        if q.answer not in (1.0,) and f"{q.answer:g}" not in [f"{v:g}" for v in problem.trace.values]:
+            assert f" {fmt(q.answer)}\n" not in drawing  # the gradient is not given away
+
+
+def test_same_seed_same_worksheet_bytes(gt, tmp_path):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        result = gt("quiz", "--worksheet", "4", "--seed", "21", "--difficulty", "2", "--out", str(out))
+        assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(["worksheet.md", "answers.md"] + [f"{k}-{i}.svg" for k in ("problem", "answer")
+                                                            for i in range(1, 5)])
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    sheet, key = (a / "worksheet.md").read_text(), (a / "answers.md").read_text()
+    assert sheet.count("![Problem") == 4 and "(problem-1.svg)" in sheet and "(answer-1.svg)" in key
+    assert "Worked steps:" in key and "Worked steps:" not in sheet
+    # Blank on the worksheet, filled on the key: the red gradient numbers appear only in answer SVGs.
+    assert (a / "problem-1.svg").read_text().count('fill="#cf222e"') == 1  # only ∂f/∂f = 1, given
+    assert (a / "answer-1.svg").read_text().count('fill="#cf222e"') > 3
+
+
+def test_worksheet_needs_an_out_dir(gt):
+    result = gt("quiz", "--worksheet", "2", "--seed", "1")
+    assert result.exit_code == 2 and "--worksheet needs --out DIR" in result.stderr
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_a_large_batch_traces_cleanly_and_its_keys_agree_with_check(difficulty):
+    rng = random.Random(difficulty)
+    for _ in range(150):
+        problem = practice.generate(rng, difficulty)
+        t = problem.trace
+        assert not hasattr(t.value, "shape")  # a scalar output
+        report = gradient_check(t)
+        assert not report.failed and all(v.verdict == "good" for v in report.variables), problem.program
+        key = {q.name: q.answer for q in problem.questions()}
+        for v in report.variables:
+            assert key[v.name] == pytest.approx(v.numerical, rel=1e-6, abs=1e-6)
+        for value in problem.bindings.values():
+            assert value == int(value) or value * 10 == int(value * 10)  # small integers or one decimal
+            assert abs(value) <= 5
+        ops = {row.op for row in t.nodes}
+        allowed = {1: {"input", "add", "mul"},
+                   2: {"input", "add", "mul", "max", "mul_const", "add_const", "sub_const"},
+                   3: {"input", "add", "mul", "max", "mul_const", "add_const", "sub_const", "exp", "rdiv_const",
+                       "sigmoid", "tanh"}}[difficulty]
+        assert ops <= allowed, (problem.program, ops - allowed)
+        smooth = ops & {"exp", "rdiv_const", "sigmoid", "tanh"}
+        if not smooth:
+            for row in t.nodes:
+                for number in (row.value, row.upstream):
+                    digits = re.sub(r"[^0-9]", "", f"{abs(number):.10g}").strip("0")
+                    assert len(digits) <= 4, (problem.program, number)
+
+
+@pytest.mark.parametrize("difficulty", [2, 3])
+def test_every_pattern_appears_in_a_worksheet_of_ten(difficulty):
+    for seed in range(25):
+        problems = practice.worksheet(seed, 10, difficulty)
+        assert PATTERNS <= set().union(*(p.patterns for p in problems)), seed
+
+
+def test_bad_difficulty_is_a_usage_error(gt):
+    assert gt("quiz", "--difficulty", "4").exit_code == 2
