@@ -237,6 +237,11 @@ def _lower_binary(source: str, expr: BinOp, left: Value, right: Value, created: 
         raise ParseError(f"the operator {expr.op!r} needs array values, which this build does not support",
                          source=source, span=expr.op_span)
     precedence = _PRECEDENCE[expr.op]
+    if op.arrays_only and (isinstance(left, Const) or isinstance(right, Const)):
+        # No array literals in the language: arrays come from bindings, so a constant can't be one.
+        raise ParseError(f"{expr.op} needs two arrays, and a constant is a single number",
+                         source=source, span=expr.span,
+                         hint="bind the arrays to variables, e.g. W @ x with -W \"[[1, 2], [3, 4]]\" -x \"[1, 1]\"")
     if isinstance(left, Const) and isinstance(right, Const):
         text = f"{_wrap(left, expr.op, False)}{expr.op}{_wrap(right, expr.op, True)}"
         return _fold(source, op, (left, right), (), text, precedence, expr)
@@ -309,9 +314,10 @@ def _lower_call(source: str, expr: Call, args: list[Value], created: list[Node])
     params = tuple(given[p].value if p in given else default for p, default in user_params)
     keywords = tuple((p, given[p]) for p, _ in user_params if p in given)
 
-    if op.arrays_only and all(isinstance(a, Const) for a in inputs_written):
-        raise ParseError(f"{op.name} needs an array argument, such as a variable bound to [1, 2, 3]",
-                         source=source, span=expr.span)
+    if op.arrays_only and any(isinstance(a, Const) for a in inputs_written):
+        raise ParseError(f"{op.name} needs array arguments, and a constant is a single number",
+                         source=source, span=expr.span,
+                         hint="bind the arrays to variables, e.g. -x \"[1, 2, 3]\"")
     if all(isinstance(a, Const) for a in inputs_written):
         param_text = "".join(f", {p}={c.text}" for p, c in keywords)
         text = f"{expr.func}({', '.join(a.text for a in inputs_written)}{param_text})"
