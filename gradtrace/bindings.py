@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .errors import BindingError, GradtraceError
-from .graph import Const, Graph, _did_you_mean, _lower_expr
+from .errors import BindingError, GradtraceError, did_you_mean
+from .graph import Const, Graph, constant
 from .ops import CONSTANTS
-from .syntax import parse_expression
 
 
 class Binding:
@@ -25,8 +24,7 @@ class Binding:
 def parse_value(name: str, text: str) -> float:
     """A binding's value: a number or a constant expression such as 1/3 or -pi/2."""
     try:
-        expr = parse_expression(text)
-        value = _lower_expr(text, expr, {}, {}, [])
+        value = constant(text)
     except GradtraceError as err:
         raise BindingError(f"the value for {name} is not a number: {err.message}", source=err.source,
                            span=err.span, hint=err.hint or "write a number such as -2, 0.5 or 1/3") from None
@@ -78,7 +76,7 @@ def resolve(graph: Graph, bindings: Iterable[Binding]) -> dict[str, Any]:
             raise BindingError(f"{b.name} is the constant {CONSTANTS[b.name]:.6g} here and can't be bound",
                                hint="use another variable name")
         if b.name not in known:
-            hint = _did_you_mean(b.name, sorted(known))
+            hint = did_you_mean(b.name, sorted(known))
             if not hint:
                 hint = f"its variables are {', '.join(wanted)}" if wanted else "it has no variables"
             raise BindingError(f"{b.origin}: the expression has no variable {b.name!r}", hint=hint)

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .engine import forward
-from .errors import EvaluationError, GradtraceError
+from .errors import EvaluationError, GradtraceError, did_you_mean
 from .graph import Graph
 from .ops import scalar
 from .trace import Trace
@@ -235,10 +235,9 @@ def check_answers(trace: Trace, expected: list[tuple[str, str]], tol: Tolerance 
         try:
             node = trace.node(target)
         except KeyError:
-            from .graph import _did_you_mean
             names = [n.name for n in trace.nodes]
             raise GradtraceError(f"--expect {name}: the trace has no node or variable {target!r}",
-                                 hint=_did_you_mean(target, names) or f"its nodes are {', '.join(names)}") from None
+                                 hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}") from None
         if attribute == "value":
             actual, refers_to = node.value, f"{node.name}"
         else:

@@ -16,8 +16,8 @@ import click
 from . import __version__
 from .bindings import Binding, resolve
 from .engine import run
-from .errors import BindingError, ExitCode, GradtraceError
-from .graph import _did_you_mean, build
+from .errors import BindingError, ExitCode, GradtraceError, did_you_mean
+from .graph import build
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NEGATIVE_NUMBER = re.compile(r"-(\d|\.\d)")
@@ -76,7 +76,7 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
             continue
         if not eq:
             if i + 1 >= len(args):
-                close = _did_you_mean("--" + var, sorted(options)) if dashes == "--" else None
+                close = did_you_mean("--" + var, sorted(options)) if dashes == "--" else None
                 if close:
                     raise GradtraceError(f"no such option: {tok} ({close})")
                 raise BindingError(f"{tok} needs a value", hint=f"write {tok} 2 to bind the variable {var}")
@@ -445,7 +445,7 @@ def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Cont
     options = sorted(o for p in ctx.command.params if isinstance(p, click.Option) for o in p.opts)
     for b in bindings:
         if b.name not in variables and b.origin.startswith("--"):
-            close = _did_you_mean("--" + b.name, options)
+            close = did_you_mean("--" + b.name, options)
             if close:
                 raise GradtraceError(f"no such option: --{b.name} ({close})")
 

@@ -80,3 +80,13 @@ def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
         lineno = source.count("\n", 0, line_start) + 1
         prefix = f"line {lineno}: "
     return ["  " + prefix + line.replace("\t", " "), "  " + " " * (len(prefix) + col) + "^" * length]
+
+
+def did_you_mean(name: str, candidates: list[str]) -> str | None:
+    """'did you mean w0?' for a near miss among candidates, or None."""
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(close) + "?"

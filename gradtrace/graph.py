@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable, Union
 
-from .errors import EvaluationError, GradtraceError, ParseError
+from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
 from .syntax import BinOp, Call, Expr, Name, Num, Program, Unary, parse_program
 
@@ -95,6 +95,14 @@ class Graph:
         return len(self.nodes)
 
 
+def constant(text: str) -> Value:
+    """A constant expression such as 1/3 or -pi/2, lowered with no variables in scope: a Const, or
+    a Node if the text names a variable (for the caller to refuse)."""
+    from .syntax import parse_expression
+
+    return _lower_expr(text, parse_expression(text), {}, {}, [])
+
+
 def build(source: str, output: str | None = None) -> Graph:
     """Parse a program and build its graph, pruned to what the output depends on."""
     program = parse_program(source)
@@ -134,7 +142,7 @@ def lower(program: Program, output_name: str | None = None) -> Graph:
         else:
             known = sorted(set(env) | set(variables))
             raise GradtraceError(f"--output {output_name}: the program has no value named {output_name!r}",
-                                 hint=_did_you_mean(output_name, known) or
+                                 hint=did_you_mean(output_name, known) or
                                  (f"its names are {', '.join(known)}" if known else
                                   "name a value with an assignment, e.g. f = x*y"))
     else:
@@ -281,7 +289,7 @@ def _lower_unary(source: str, expr: Unary, operand: Value, created: list[Node]) 
 def _lower_call(source: str, expr: Call, args: list[Value], created: list[Node]) -> Value:
     op = FUNCTIONS.get(expr.func)
     if op is None:
-        hint = _did_you_mean(expr.func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
+        hint = did_you_mean(expr.func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
         raise ParseError(f"unknown function {expr.func!r}", source=source, span=expr.func_span, hint=hint)
     n_pos = len(expr.args)
     positional, keyword_values = args[:n_pos], args[n_pos:]
@@ -443,12 +451,3 @@ def _wrap(part: Value | str, symbol: str, right_side: bool) -> str:
 
 def _fmt(value: float) -> str:
     return format(value, ".6g")
-
-
-def _did_you_mean(name: str, candidates: list[str]) -> str | None:
-    import difflib  # only on the error path
-
-    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
-    if not close:
-        return None
-    return "did you mean " + " or ".join(close) + "?"

@@ -162,12 +162,10 @@ def _check_exact(graph: Graph, values: list, upstream: list, local: list) -> Non
 
 def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
     """Binding values as exact sympy numbers: '1/3' -> 1/3, '-pi/2' -> -pi/2, 0.1 -> 1/10."""
-    from .graph import _lower_expr
-    from .syntax import parse_expression
+    from .graph import constant
 
     out = {}
     for name, value in bindings.items():
         text = value if isinstance(value, str) else repr(float(value))
-        const = _lower_expr(text, parse_expression(text), {}, {}, [])
-        out[name] = exact_const(const)
+        out[name] = exact_const(constant(text))
     return out

@@ -145,6 +145,8 @@ def test_mermaid_flowchart_with_values_and_gradients_on_edges(gt):
     edges = re.findall(r'-->\|"([^"]+)"\|', out)
     assert len(edges) == 5 and all("<br/>∂ " in e for e in edges)
     assert '"-2<br/>∂ -4"' in out and '"-12<br/>∂ 1"' in out
+    # "end" is a Mermaid keyword: no node may be called that.
+    assert not re.search(r"\bend\b", out)
 
 
 # ---- the terminal drawing ---------------------------------------------------------------------

@@ -55,3 +55,20 @@ def spaced(items: list, gap: int, width: int | None = None) -> object:
     from rich.columns import Columns
 
     return Columns(items, padding=(0, gap))
+
+
+def wires(trace: Any) -> Any:
+    """Every wire of the circuit picture, in order, as (source, target, value, gradient) with ids
+    n<id> for nodes, a<id> for the adder of a value used more than once (its wire carries the
+    total; each branch after it carries its own part), and "end" after the output."""
+    graph = trace.graph
+    for node in graph.nodes:
+        uses = graph.consumers[node.id]
+        value = trace.values[node.id]
+        source = f"n{node.id}"
+        if len(uses) > 1:
+            yield source, f"a{node.id}", value, trace.upstream[node.id]
+            source = f"a{node.id}"
+        for consumer, slot in uses:
+            yield source, f"n{consumer}", value, trace.downstream[consumer][slot]
+    yield f"n{graph.output.id}", "end", trace.value, trace.upstream[graph.output.id]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from html import escape
 
 from ..trace import Trace
-from . import fmt
+from . import fmt, wires
 
 GREEN = "#1a7f37"
 RED = "#cf222e"
@@ -68,35 +68,19 @@ def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi:
     lines.append(f"  {{rank=min; {'; '.join(variables)};"
                  + (f" {' -> '.join(variables)} [style=invis];" if len(variables) > 1 else "") + "}")
 
-    wire = 0
-
-    def add_wire(source: str, target: str, value: object, gradient: object, blank: bool = blank_gradients) -> None:
-        nonlocal wire
-        wire += 1
-        wid = f"w{wire}"
-        below = None if blank else fmt(gradient, precision)
-        lines.append(f"  {wid} [shape=plaintext, margin=0, width=0, height=0, "
-                     f"label={wire_label(fmt(value, precision), below)}];")
-        lines.append(f"  {source} -> {wid} [arrowhead=none];")
-        lines.append(f"  {wid} -> {target};")
-
-    for node in graph.nodes:
-        uses = graph.consumers[node.id]
-        value = trace.values[node.id]
-        source = f"n{node.id}"
-        if len(uses) > 1:
+    for k, (source, target, value, gradient) in enumerate(wires(trace), 1):
+        if target.startswith("a"):
             # The copy gate: one wire in with the total gradient, one branch out per use.
-            adder = f"a{node.id}"
-            lines.append(f'  {adder} [shape=point, width=0.09, color="{INK}", '
+            lines.append(f'  {target} [shape=point, width=0.09, color="{INK}", '
                          f'xlabel=<<font point-size="9" color="gray35">adder</font>>];')
-            add_wire(source, adder, value, trace.upstream[node.id])
-            lines[-1] = lines[-1][:-1] + " [arrowhead=none];"
-            source = adder
-        for consumer, slot in uses:
-            add_wire(source, f"n{consumer}", value, trace.downstream[consumer][slot])
-    # The output wire, with ∂out/∂out = 1 below it (given, even on a worksheet: it is where backprop starts).
-    lines.append('  end [shape=point, style=invis, width=0.01];')
-    add_wire(f"n{graph.output.id}", "end", trace.value, trace.upstream[graph.output.id], blank=False)
+        elif target == "end":
+            lines.append('  end [shape=point, style=invis, width=0.01];')
+        # ∂out/∂out = 1 on the output wire stays, even on a worksheet: it is where backprop starts.
+        below = None if blank_gradients and target != "end" else fmt(gradient, precision)
+        lines.append(f"  w{k} [shape=plaintext, margin=0, width=0, height=0, "
+                     f"label={wire_label(fmt(value, precision), below)}];")
+        lines.append(f"  {source} -> w{k} [arrowhead=none];")
+        lines.append(f"  w{k} -> {target}" + (" [arrowhead=none];" if target.startswith("a") else ";"))
     lines.append(f'  end [xlabel=<<font color="gray35">{_html(out_name)}</font>>];')
     lines.append("}")
     return "\n".join(lines) + "\n"

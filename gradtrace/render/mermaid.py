@@ -6,7 +6,7 @@ Each edge is labelled with the wire's value and, below it, its gradient (∂).
 from __future__ import annotations
 
 from ..trace import Trace
-from . import fmt
+from . import fmt, wires
 
 
 def _text(s: str) -> str:
@@ -32,19 +32,15 @@ def render(trace: Trace, precision: int = 4) -> str:
     def label(value: object, gradient: object) -> str:
         return f'"{fmt(value, precision)}<br/>∂ {fmt(gradient, precision)}"'
 
-    for node in graph.nodes:
-        uses = graph.consumers[node.id]
-        source = f"n{node.id}"
-        if len(uses) > 1:
-            adder = f"a{node.id}"
-            lines.append(f'  {adder}(("+"))')
-            lines.append(f"  {source} ---|{label(trace.values[node.id], trace.upstream[node.id])}| {adder}")
-            source = adder
-        for consumer, slot in uses:
-            lines.append(f"  {source} -->|{label(trace.values[node.id], trace.downstream[consumer][slot])}| "
-                         f"n{consumer}")
-    lines.append(f'  out["{_text(out)}"]')
-    lines.append(f"  n{graph.output.id} -->|{label(trace.value, trace.upstream[graph.output.id])}| out")
+    for source, target, value, gradient in wires(trace):
+        if target.startswith("a"):
+            lines.append(f'  {target}(("+"))')  # the adder of a value used more than once
+            lines.append(f"  {source} ---|{label(value, gradient)}| {target}")
+        elif target == "end":  # "end" is a Mermaid keyword, so the output node gets another id
+            lines.append(f'  output["{_text(out)}"]')
+            lines.append(f"  {source} -->|{label(value, gradient)}| output")
+        else:
+            lines.append(f"  {source} -->|{label(value, gradient)}| {target}")
     lines.append("  classDef var fill:none,stroke:none,font-size:18px")
-    lines.append(f"  class {','.join(variables + ['out'])} var")
+    lines.append(f"  class {','.join(variables + ['output'])} var")
     return "\n".join(lines) + "\n"
