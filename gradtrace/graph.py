@@ -8,6 +8,7 @@ operand becomes one unary gate (+1, *-1, 1/x, x^2, 2^x), as in the lecture.
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Union
 
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
@@ -228,7 +229,7 @@ def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str
         value = op.apply(scalar, values, params)
     except (ArithmeticError, ValueError) as exc:
         raise EvaluationError(f"{text} is undefined ({exc})", source=source, span=expr.span) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise EvaluationError(f"{text} overflows", source=source, span=expr.span)
     return Const(float(value), text, precedence, op, args, params)
 

@@ -420,7 +420,7 @@ def _svm_margins(xp, scores, y):
 
 
 def _svm_loss(xp, scores, y):
-    margins, rows, labels = _svm_margins(xp, scores, y)
+    margins, _, labels = _svm_margins(xp, scores, y)
     return xp.np.sum(margins) / len(labels)
 
 

@@ -215,8 +215,12 @@ def _binary(kind: str, a: tuple[str, bool], b: tuple[str, bool]) -> tuple[str, b
         return f"max({a[0]}, {b[0]})", True
     if kind == "add":
         return f"{a[0]} + {b[0]}", False
-    wrap = lambda t: t[0] if t[1] else f"({t[0]})"  # noqa: E731 - a two-line helper reads better inline
-    return f"{wrap(a)} * {wrap(b)}", False
+    return f"{_operand(a)} * {_operand(b)}", False
+
+
+def _operand(term: tuple[str, bool]) -> str:
+    """A term as a factor: atoms as they are, sums in parentheses."""
+    return term[0] if term[1] else f"({term[0]})"
 
 
 def _unary(kind: str, a: tuple[str, bool], rng: random.Random) -> tuple[str, bool]:

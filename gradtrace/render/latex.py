@@ -13,8 +13,8 @@ def render(trace: Trace, precision: int = 4) -> str:
     lines = [r"% gradtrace: " + trace.graph.text.replace("%", r"\%"),
              r"{\renewcommand{\arraystretch}{1.5}%  room for the stacked fractions",
              r"\begin{tabular}{llrrlrl}", r"\hline",
-             rf"node & computes & value & upstream $\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & "
-             r"downstream & pattern \\", r"\hline"]
+             (rf"node & computes & value & upstream $\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & "
+              r"downstream & pattern \\"), r"\hline"]
     for row in trace.nodes:
         entries = list(zip(row.inputs, row.formulas, row.local, row.downstream)) or [None]
         patterns = ", ".join(row.patterns)

@@ -20,8 +20,8 @@ def _header(problem: Problem, i: int, precision: int) -> list[str]:
 def render(problems: list[Problem], seed: int, difficulty: int, key: bool, precision: int = 4) -> str:
     """The worksheet (key=False) or its answer key (key=True), picturing problem-N.svg / answer-N.svg."""
     title = "Backprop worksheet: answer key" if key else "Backprop worksheet"
-    lines = [f"# {title}", "", f"Difficulty {difficulty}, seed {seed}. Regenerate with "
-             f"`gradtrace quiz --worksheet {len(problems)} --difficulty {difficulty} --seed {seed} --out DIR`.", ""]
+    regenerate = f"gradtrace quiz --worksheet {len(problems)} --difficulty {difficulty} --seed {seed} --out DIR"
+    lines = [f"# {title}", "", f"Difficulty {difficulty}, seed {seed}. Regenerate with `{regenerate}`.", ""]
     if not key:
         lines += ["For each circuit, fill in the gradient below every wire and the upstream gradient ∂f/∂node "
                   "of every node, working back from ∂f/∂f = 1. " + PATTERN_REMINDER, ""]
