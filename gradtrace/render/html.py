@@ -14,6 +14,7 @@ STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.4rem; font-family: ui-monospace, monospace; }
 figure { margin: 1.5rem 0; overflow-x: auto; }
+figure svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { padding: .25rem .7rem; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
