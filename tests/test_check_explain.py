@@ -274,3 +274,13 @@ def test_sympy_is_imported_only_when_a_mode_needs_it():
         assert done.stderr.strip().endswith("NO-SYMPY"), (extra, done.stderr)
     done = subprocess.run([sys.executable, "-c", probe, "x*y"], capture_output=True, text=True, timeout=60)
     assert done.stderr.strip().endswith("SYMPY")
+
+
+def test_check_samples_variables_when_there_are_many(gt):
+    program = " + ".join(f"x{i}*y" for i in range(300))
+    bindings = [f"x{i}={i % 5 - 2}" for i in range(300)] + ["y=3"]
+    result = gt(program, *bindings, "--check", "--json")
+    check = json.loads(result.stdout)["check"]
+    assert result.exit_code == 0 and check["passed"]
+    assert check["checked"] == 200 and check["of"] == 301 and len(check["variables"]) == 200
+    assert "200 of 301 variables, chosen at random" in " ".join(gt(program, *bindings, "--check").stdout.split())

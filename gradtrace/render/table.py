@@ -166,8 +166,11 @@ def sections(trace: Trace, precision: int = 4) -> list:
     """The gradient check and the graded answers, when the trace carries them."""
     out: list = []
     if trace.check is not None:
+        title = f"gradient check: central difference, h = {trace.check.step:g}"
+        if trace.check.sampled:
+            title += f"; {len(trace.check.variables)} of {trace.check.total} variables, chosen at random"
         check = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False,
-                      title=f"gradient check: central difference, h = {trace.check.step:g}", title_justify="left")
+                      title=title, title_justify="left")
         for column in ("variable", "analytic", "numerical", "relative error", "verdict"):
             check.add_column(column, justify="right" if column in ("analytic", "numerical", "relative error") else "left",
                              overflow="fold")
