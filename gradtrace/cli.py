@@ -190,7 +190,7 @@ FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid
               default=None, help="Tell the backward pass (or the forward pass) step by step.")
 @click.option("--seed", "seed_text", metavar="ones|@FILE.npy",
               help="The gradient to start backprop from when the output is an array.")
-@click.option("--full", is_flag=True, help="Show arrays in full, however large.")
+@click.option("--full", is_flag=True, help="Show arrays in full however large, and every row of a large table.")
 @click.option("--jacobian", "show_jacobians", is_flag=True,
               help="Print each local Jacobian in full when it is small (up to 64 entries).")
 @click.option("--symbolic", is_flag=True, help="Symbolic values and gradients (the default with no bindings).")

@@ -178,3 +178,13 @@ def test_an_internal_bug_is_one_line_on_stderr_not_a_traceback(monkeypatch, caps
     monkeypatch.setenv("GRADTRACE_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         cli_module.main(["x", "-x", "1"])
+
+
+def test_a_large_table_is_cut_with_a_clear_note_and_full_shows_all(gt):
+    program = " + ".join(f"x{i}*y" for i in range(100))  # 300 nodes
+    bindings = [f"x{i}=1" for i in range(100)] + ["y=2"]
+    out = " ".join(gt(program, *bindings).stdout.split())
+    assert "… 100 more nodes, nearer the inputs: --full shows them all" in out
+    assert "… and 61 more" in out
+    full = gt(program, *bindings, "--full").stdout
+    assert "more nodes" not in full and "∂f/∂x99 = 2" in " ".join(full.split())

@@ -13,6 +13,8 @@ from rich.text import Text
 from ..trace import Trace
 from . import fmt, signed_sum, spaced
 
+MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
+MAX_GRADIENTS = 40   # gradients in the summary line before it is cut
 VALUE = "green"
 GRADIENT = "red"
 PATTERN = "cyan"
@@ -43,7 +45,9 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
     table.add_column("pattern", style=PATTERN, no_wrap=True)
 
     notes: list[Text] = []
-    for row in trace.nodes:
+    rows = trace.nodes
+    hidden = 0 if full or len(rows) <= MAX_ROWS else len(rows) - MAX_ROWS
+    for row in rows[:len(rows) - hidden]:
         # One table row per input edge, so each input's local and downstream gradients stay side
         # by side even when a narrow terminal wraps the cells.
         locals_, downs = [], []
@@ -87,10 +91,17 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
     value = Text(f"{out} = ")
     value.append(show(trace.value), style=VALUE)
     items = [value]
-    for name, g in trace.gradients.items():
+    gradients = list(trace.gradients.items())
+    cut = 0 if full or len(gradients) <= MAX_GRADIENTS else len(gradients) - MAX_GRADIENTS
+    for name, g in gradients[:len(gradients) - cut]:
         item = Text(f"∂{out}/∂{name} = ")
         item.append(show(g, True), style=GRADIENT)
         items.append(item)
+    if cut:
+        items.append(Text(f"… and {cut} more", style="dim"))
+    if hidden:
+        notes.insert(0, Text(f"… {hidden} more nodes, nearer the inputs: --full shows them all, and --format csv or "
+                             "--json carry everything", style="dim"))
     extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, precision) if jacobians else [])
     return Group(header, Text(), table, *notes, Text(), spaced(items, 4, width), *extra,
                  *sections(trace, precision))
