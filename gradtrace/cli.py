@@ -270,6 +270,10 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
     """--render FILE and --html FILE: pictures drawn by Graphviz, written before anything is printed."""
     from pathlib import Path
 
+    if render_file is not None or html_file is not None:
+        from .render import picture
+
+        picture.check_size(trace)
     if render_file is not None:
         from .render import dot, picture
 

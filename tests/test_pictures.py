@@ -171,3 +171,18 @@ def test_graph_too_large_prints_a_summary(gt):
     out = " ".join(gt(program, *bindings, "--graph").stdout.split())
     assert "59 gates are more than a terminal drawing can show readably" in out
     assert "--render graph.svg" in out
+
+
+def test_large_graphs_draw_quickly_or_are_refused_clearly(gt, tmp_path):
+    needs_dot()
+    terms = 100  # 200 gates, one value fanning out to 100 of them: minutes without iteration limits
+    program = " + ".join(f"x{i}*y" for i in range(terms))
+    bindings = [f"x{i}=1" for i in range(terms)] + ["y=2"]
+    result = gt(program, *bindings, "--render", str(tmp_path / "big.svg"))
+    assert result.exit_code == 0 and (tmp_path / "big.svg").stat().st_size > 0
+    assert "nslimit=2" in gt(program, *bindings, "--dot").stdout
+    program = " + ".join(f"x{i}*y" for i in range(200))
+    bindings = [f"x{i}=1" for i in range(200)] + ["y=2"]
+    result = gt(program, *bindings, "--render", str(tmp_path / "huge.svg"))
+    assert result.exit_code == 1 and "399 gates, too many to draw readably (at most 250)" in result.stderr
+    assert gt(program, *bindings, "--dot").exit_code == 0

@@ -17,6 +17,7 @@ from html import escape
 from ..trace import Trace
 from . import fmt, wires
 
+BIG = 40  # gates; larger graphs get Graphviz iteration limits
 GREEN = "#1a7f37"
 RED = "#cf222e"
 INK = "#444444"
@@ -39,10 +40,14 @@ def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi:
     dpi sets the resolution of bitmaps (PNG)."""
     graph = trace.graph
     out_name = trace.output
+    gates = sum(1 for n in graph.nodes if n.op is not None)
+    # Graphviz's network simplex grows steeply with wide fan-out (70 uses of one value: 15 s);
+    # past a few dozen gates, a couple of iterations lay it out in well under a second.
+    limits = ", nslimit=2, nslimit1=2" if gates > BIG else ""
     lines = [
         "digraph gradtrace {",
         f'  graph [rankdir=LR, nodesep=0.25, ranksep=0.3, fontname="Helvetica", '
-        f'label=<{_html(graph.text)}>, labelloc=t, fontsize=12' + (f", dpi={dpi}" if dpi else "") + "];",
+        f'label=<{_html(graph.text)}>, labelloc=t, fontsize=12' + (f", dpi={dpi}" if dpi else "") + limits + "];",
         '  node [fontname="Helvetica"];',
         f'  edge [arrowsize=0.6, color="{INK}", penwidth=1.2];',
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import EvaluationError, MissingProgram
 
 FORMATS = ("svg", "png", "pdf")
+MAX_GATES = 250  # past this a picture is unreadably large, and Graphviz takes minutes
 INSTALL_HINT = ("install Graphviz: apt-get install graphviz (Debian, Ubuntu), brew install graphviz (macOS), "
                 "or see graphviz.org/download; --dot prints the picture's DOT text without it")
 
@@ -31,3 +32,11 @@ def svg_inline(dot_text: str) -> str:
     svg = draw(dot_text, "svg").decode("utf-8")
     svg = svg[svg.index("<svg"):]
     return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)
+
+
+def check_size(trace: object) -> None:
+    """Refuse to draw a graph too large to read as a picture, before Graphviz spends minutes on it."""
+    gates = sum(1 for n in trace.graph.nodes if n.op is not None)
+    if gates > MAX_GATES:
+        raise EvaluationError(f"the graph has {gates} gates, too many to draw readably (at most {MAX_GATES})",
+                              hint="--dot prints the DOT text if you want to try anyway; --graph summarises it")
