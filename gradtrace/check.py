@@ -92,6 +92,7 @@ def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMP
         chosen = set(random.Random(0).sample(range(len(variables)), MAX_VARIABLES))
         variables = [v for k, v in enumerate(variables) if k in chosen]
     descendants = {v.id: _descendants(graph, v.id) for v in variables}
+    scale = abs(_objective(trace, trace.values))
     results = []
     for var in variables:
         analytic_all = trace.upstream[var.id]
@@ -117,7 +118,7 @@ def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMP
                                        kinks or [f"{label} ± {step:g} leaves the domain"])
             else:
                 analytic = float(analytic_all if coord is None else analytic_all[coord])
-                error = relative_error(analytic, numerical, abs(_objective(trace, trace.values)))
+                error = relative_error(analytic, numerical, scale)
                 result = VariableCheck(label, analytic, numerical, error, verdict(error),
                                        kinks + [c for c in crossed if c not in kinks])
             if worst is None or _worse(result, worst):
@@ -130,8 +131,8 @@ def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMP
 
 
 def _worse(a: VariableCheck, b: VariableCheck) -> bool:
-    ea = math.inf if a.relative_error != a.relative_error else a.relative_error
-    eb = math.inf if b.relative_error != b.relative_error else b.relative_error
+    ea = math.inf if math.isnan(a.relative_error) else a.relative_error
+    eb = math.inf if math.isnan(b.relative_error) else b.relative_error
     return ea > eb
 
 
@@ -254,7 +255,7 @@ def check_answers(trace: Trace, expected: list[tuple[str, str]], tol: Tolerance 
         if str(text).strip().startswith("["):
             correct, rule = _array_answer(name, str(text), actual, tol)
         else:
-            given, rule = _parse_answer(name, text)
+            given, rule = parse_answer(name, text)
             if tol is not None:
                 correct, rule = tol.allows(actual, given), f"within {tol.text}"
             else:
@@ -279,14 +280,15 @@ def _array_answer(name: str, text: str, actual: Any, tol: Tolerance | None) -> t
     if given.shape != actual.shape:
         return False, f"shape {actual.shape}, not {given.shape}"
     for want, have in zip(given.ravel(), actual.ravel()):
-        value, rule = _parse_answer(name, str(want))
+        value, rule = parse_answer(name, str(want))
         ok = tol.allows(float(have), value) if tol is not None else rule_allows(rule, float(have), value)
         if not ok:
             return False, f"element by element, {rule if tol is None else 'within ' + tol.text}"
     return True, "element by element"
 
 
-def _parse_answer(name: str, text: str) -> tuple[float, str]:
+def parse_answer(name: str, text: str) -> tuple[float, str]:
+    """An answer's value and its matching rule: exact for integers, or rounding at its decimals."""
     text = str(text).strip()
     if _NUMBER.match(text):
         from decimal import Decimal

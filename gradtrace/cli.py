@@ -270,13 +270,12 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
     """--render FILE and --html FILE: pictures drawn by Graphviz, written before anything is printed."""
     from pathlib import Path
 
-    if render_file is not None or html_file is not None:
-        from .render import picture
+    if render_file is None and html_file is None:
+        return
+    from .render import dot, picture
 
-        picture.check_size(trace)
+    picture.check_size(trace)
     if render_file is not None:
-        from .render import dot, picture
-
         suffix = Path(render_file).suffix.lower().lstrip(".")
         if suffix not in picture.FORMATS:
             raise GradtraceError(f"--render {render_file}: the file must end in .svg, .png or .pdf")
@@ -305,18 +304,16 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
 
         extra = None
         if explain:
-            from .render.explain import backward_lines, forward_lines
+            from .render import explain as explanation
 
-            lines = forward_lines(trace, precision) if explain == "forward" else backward_lines(trace, precision)
-            extra = {"explanation": lines}
+            extra = {"explanation": explanation.lines(trace, explain, precision)}
         click.echo(json_renderer.render(trace, extra))
         return
     if explain:
+        from .render import explain as explanation
         from .render import table
-        from .render.explain import backward_lines, forward_lines
 
-        lines = forward_lines(trace, precision) if explain == "forward" else backward_lines(trace, precision)
-        click.echo("\n".join(lines))
+        click.echo("\n".join(explanation.lines(trace, explain, precision)))
         sections = table.sections(trace, precision)
         if sections:
             console = make_console(color)

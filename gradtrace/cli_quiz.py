@@ -68,7 +68,7 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
     from rich.markup import escape
     from rich.prompt import Prompt
 
-    from .check import _parse_answer, rule_allows
+    from .check import parse_answer, rule_allows
     from .render import graph
 
     t = problem.trace
@@ -92,7 +92,7 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
             if text.lower() in ("q", "quit", "exit"):
                 return points, len(questions), False
             try:
-                given, rule = _parse_answer(q.name, text)
+                given, rule = parse_answer(q.name, text)
             except GradtraceError:
                 console.print("  type a number, such as -4 or 0.39 (or q to stop)")
                 continue

@@ -15,6 +15,7 @@ input's shape (un-broadcast) here, in one place.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any
 
@@ -34,12 +35,15 @@ def backend_for(graph: Graph, inputs: dict[str, Any]) -> Any:
     return scalar
 
 
+def _quiet(xp: Any) -> Any:
+    """numpy's warnings off: non-finite results are reported by node, as errors, instead."""
+    return xp.np.errstate(all="ignore") if xp is not scalar else contextlib.nullcontext()
+
+
 def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar) -> list:
     """Every node's value, in topological order."""
-    if xp is not scalar:
-        with xp.np.errstate(all="ignore"):  # non-finite results are reported below, by node
-            return _forward(graph, inputs, xp)
-    return _forward(graph, inputs, xp)
+    with _quiet(xp):
+        return _forward(graph, inputs, xp)
 
 
 def _forward(graph: Graph, inputs: dict[str, Any], xp: Any) -> list:
@@ -81,10 +85,8 @@ def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: tuple, params: tu
 
 def backward(graph: Graph, values: list, seed: Any = 1.0, xp: Any = scalar) -> tuple[list, list, list]:
     """upstream per node, and local and downstream per node and input, from ∂out/∂out = seed."""
-    if xp is not scalar:
-        with xp.np.errstate(all="ignore"):
-            return _backward(graph, values, seed, xp)
-    return _backward(graph, values, seed, xp)
+    with _quiet(xp):
+        return _backward(graph, values, seed, xp)
 
 
 def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, list, list]:
@@ -167,10 +169,8 @@ def run(graph: Graph, inputs: dict[str, Any], seed: Any = None) -> Trace:
     values = forward(graph, inputs, xp)
     seed = seed_for(graph, values[graph.output.id], seed, xp)
     upstream, local, downstream = backward(graph, values, seed, xp)
-    trace = Trace(graph, dict(inputs), values, upstream, local, downstream, kinks(graph, values, xp))
-    trace.backend = xp if xp is not scalar else None
-    trace.seed = seed
-    return trace
+    return Trace(graph, dict(inputs), values, upstream, local, downstream, kinks(graph, values, xp),
+                 backend=xp if xp is not scalar else None, seed=seed)
 
 
 def _shape_error(graph: Graph, node: Node, args: tuple, detail: str) -> EvaluationError:

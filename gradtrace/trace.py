@@ -72,7 +72,8 @@ class Trace:
     """Values, upstream, local and downstream gradients of every node of one graph."""
 
     def __init__(self, graph: Graph, bindings: dict[str, Any], values: list, upstream: list,
-                 local: list, downstream: list, kinks: list, mode: str = "numeric"):
+                 local: list, downstream: list, kinks: list, mode: str = "numeric", backend: Any = None,
+                 seed: Any = 1.0):
         self.graph = graph
         self.bindings = bindings
         self.values = values
@@ -83,13 +84,13 @@ class Trace:
         self.mode = mode    # numeric (floats), symbolic or exact (sympy expressions)
         self.check = None   # a check.CheckReport, when --check asked for one
         self.answers = None  # check.Answer list, when answers were given
-        self.backend: Any = None  # the op backend the values were computed with (None: Python floats)
-        self.seed: Any = 1.0      # ∂out/∂out
+        self.backend = backend  # the numpy backend for array values; None for Python floats
+        self.seed = seed        # ∂out/∂out
 
     @property
     def arrays(self) -> bool:
         """Whether the values are numpy arrays (the vector half of the lecture)."""
-        return self.backend is not None and getattr(self.backend, "np", None) is not None
+        return self.backend is not None
 
     def jacobian(self, node_id: int, slot: int) -> dict:
         """The local Jacobian ∂node/∂input, described and never built: its size, its structure and
@@ -108,9 +109,8 @@ class Trace:
     def with_reports(self, check: Any = None, answers: Any = None) -> Trace:
         """A copy of this trace carrying a gradient check and graded answers."""
         new = Trace(self.graph, self.bindings, self.values, self.upstream, self.local, self.downstream,
-                    self.kinks, self.mode)
+                    self.kinks, self.mode, self.backend, self.seed)
         new.check, new.answers = check, answers
-        new.backend, new.seed = self.backend, self.seed
         return new
 
     @property

@@ -113,3 +113,8 @@ def _gate(row: NodeTrace, precision: int) -> str:
     if pattern == "scaler":
         return f"{kind}, a scaler: it scales the upstream gradient {up} by {fmt(row.local[0], precision)}."
     return f"{kind}: its local gradient is {row.formulas[0]}." if len(row.inputs) == 1 else f"{kind}."
+
+
+def lines(trace: Trace, which: str, precision: int = 4) -> list[str]:
+    """The explanation --explain asked for: "forward" or "backward"."""
+    return forward_lines(trace, precision) if which == "forward" else backward_lines(trace, precision)
