@@ -179,7 +179,7 @@ def _descendants(graph: Graph, start: int) -> list[int]:
     seen = {start}
     stack = [start]
     while stack:
-        for consumer, _ in graph.consumers[stack.pop()]:
+        for consumer, _ in graph.consumers_of(stack.pop()):
             if consumer not in seen:
                 seen.add(consumer)
                 stack.append(consumer)

@@ -47,17 +47,19 @@ def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar) -> list:
 
 
 def _forward(graph: Graph, inputs: dict[str, Any], xp: Any) -> list:
-    values: list = [None] * len(graph.nodes)
+    values: list = []  # node ids are positions, so appending keeps values[node.id]
+    finite = math.isfinite if xp is scalar else xp.finite
     for node in graph.nodes:
-        if node.op is None:
-            values[node.id] = inputs[node.name]
-            continue
         op = node.op
-        args = tuple(values[i] for i in node.inputs)
-        inside = op.in_domain(xp, args, node.params)
-        if not xp.all(inside):
-            what = node.label if op.arity == 1 and not op.callable else op.name
-            raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but", inside)
+        if op is None:
+            values.append(inputs[node.name])
+            continue
+        args = [values[i] for i in node.inputs]
+        if op.domain is not None:
+            inside = op.in_domain(xp, args, node.params)
+            if not xp.all(inside):
+                what = node.label if op.arity == 1 and not op.callable else op.name
+                raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but", inside)
         try:
             out = op.apply(xp, args, node.params)
         except OverflowError:
@@ -67,9 +69,9 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any) -> list:
                 # Domains were checked above, so numpy's ValueError here is about shapes.
                 raise _shape_error(graph, node, args, str(exc)) from None
             raise _error(graph, node, f"it is undefined here ({exc})", args) from None
-        if not xp.finite(out) and all(xp.finite(a) for a in args):
+        if not finite(out) and all(map(finite, args)):
             raise _error(graph, node, "the result overflows (it is too large for a float)", args)
-        values[node.id] = out
+        values.append(out)
     return values
 
 
@@ -80,7 +82,7 @@ def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: tuple, params: tu
         down = tuple(op.vjp(xp, up, out, *args, *params))
         return tuple(None for _ in down), down
     partials = op.local(xp, out, args, params)
-    return partials, tuple(up * g for g in partials)
+    return partials, tuple([up * g for g in partials])
 
 
 def backward(graph: Graph, values: list, seed: Any = 1.0, xp: Any = scalar) -> tuple[list, list, list]:
@@ -95,26 +97,25 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, lis
     local: list = [()] * n
     downstream: list = [()] * n
     upstream[graph.output.id] = seed
+    arrays = xp is not scalar
+    isfinite = math.isfinite
     for node in reversed(graph.nodes):
-        if node.op is None:
+        op = node.op
+        if op is None:
             continue
         up = upstream[node.id]
-        args = tuple(values[i] for i in node.inputs)
+        args = [values[i] for i in node.inputs]
         try:
             # A gate that only feeds class labels gets no gradient, and passes none on.
-            partials, down = local_downstream(node.op, xp, 0.0 if up is None else up, values[node.id], args,
+            partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[node.id], args,
                                               node.params)
         except (ArithmeticError, ValueError):
             partials = down = tuple(math.nan for _ in args)
         if up is None:
             down = tuple(None for _ in args)
-        for slot, (g, d) in enumerate(zip(partials, down)):
-            if (g is not None and not xp.finite(g)) or (d is not None and up is not None and not xp.finite(d)
-                                                        and xp.finite(up)):
-                name = graph.nodes[node.inputs[slot]].name
-                raise _error(graph, node, f"its local gradient ∂{node.name}/∂{name} is undefined or infinite here",
-                             args)
-        if xp is not scalar:
+        if arrays or not (all(map(isfinite, partials)) and all(map(isfinite, down))):
+            _check_finite(graph, node, xp, up, partials, down, args)
+        if arrays:
             from .arrays import shape_of, unbroadcast
 
             down = tuple(unbroadcast(d, shape_of(a)) for d, a in zip(down, args))
@@ -125,6 +126,16 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, lis
                 # The first gradient to arrive is kept as it is (no copy); later ones add up.
                 upstream[i] = d if upstream[i] is None else upstream[i] + d
     return upstream, local, downstream
+
+
+def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple, down: tuple, args: list) -> None:
+    """Refuse a local gradient that is undefined or infinite (a downstream one that overflows)."""
+    for slot, (g, d) in enumerate(zip(partials, down)):
+        if (g is not None and not xp.finite(g)) or (d is not None and up is not None and not xp.finite(d)
+                                                    and xp.finite(up)):
+            name = graph.nodes[node.inputs[slot]].name
+            raise _error(graph, node, f"its local gradient ∂{node.name}/∂{name} is undefined or infinite here",
+                         args)
 
 
 def kinks(graph: Graph, values: list, xp: Any = scalar) -> list[str | None]:

@@ -8,13 +8,17 @@ operand becomes one unary gate (+1, *-1, 1/x, x^2, 2^x), as in the lecture.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+from array import array
 from typing import Callable, Union
 
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
 from .syntax import BinOp, Call, Expr, Name, Num, Program, Unary, parse_program
 
+_ONE, _BOTH = (0,), (0, 1)  # the args of most gates, shared
 ATOM = 9  # precedence of names, numbers and calls when writing expressions back out
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4, "^": 4}
 _RIGHT_ASSOC = {"**", "^"}
@@ -35,7 +39,7 @@ class Const:
 class Node:
     """A gate or a variable. `args` lists what was written, in order: an int is the index of an
     input in `inputs`, a Const is a constant operand (shown in the expression, not a node)."""
-    __slots__ = ("id", "name", "op", "inputs", "params", "args", "keywords", "span", "spelling", "expr")
+    __slots__ = ("id", "name", "op", "inputs", "params", "args", "keywords", "span", "spelling", "graph_nodes")
 
     def __init__(self, op: Op | None, inputs: tuple, params: tuple, args: tuple,
                  span: tuple[int, int], spelling: str | None = None, name: str | None = None,
@@ -49,7 +53,13 @@ class Node:
         self.keywords = keywords  # parameters the user gave explicitly, e.g. (("alpha", 0.2),)
         self.span = span
         self.spelling = spelling  # the operator as typed: ** or ^
-        self.expr = ""            # what it computes, written with its inputs' names
+        self.graph_nodes: list[Node] = []  # the finished graph's nodes, to name the inputs by
+
+    @property
+    def expr(self) -> str:
+        """What it computes, written with its inputs' names: 'q * z' (written when asked, since a
+        10^6-node graph would otherwise hold a million strings it may never show)."""
+        return write_expr(self, self.graph_nodes)
 
     @property
     def is_variable(self) -> bool:
@@ -85,12 +95,41 @@ class Graph:
         self.variables = [n for n in nodes if n.is_variable]
         self.unused_variables = unused_variables  # in the program, but not feeding the output
         self.env_names = env_names                # program name -> node name (for --output, --expect)
-        self.by_name = {n.name: n for n in nodes}
-        consumers: list[list[tuple[int, int]]] = [[] for _ in nodes]
-        for node in nodes:
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, Node]:
+        return {n.name: n for n in self.nodes}
+
+    @functools.cached_property
+    def fanout(self) -> array:
+        """Per node, how many edges leave it: more than one makes it a copy gate."""
+        counts = array("l", bytes(8 * len(self.nodes)))
+        for node in self.nodes:
+            for i in node.inputs:
+                counts[i] += 1
+        return counts
+
+    @functools.cached_property
+    def _edges(self) -> tuple[array, array, array]:
+        """All edges grouped by the node they leave, as flat arrays (compressed sparse rows), so a
+        10^6-node graph keeps no list per node: start[i]:start[i+1] index consumer and slot."""
+        start = array("l", itertools.accumulate(self.fanout, initial=0))
+        at = array("l", start)
+        consumer = array("l", bytes(8 * start[-1]))
+        slots = array("l", bytes(8 * start[-1]))
+        for node in self.nodes:
             for slot, i in enumerate(node.inputs):
-                consumers[i].append((node.id, slot))
-        self.consumers = consumers  # per node: (consumer id, input slot), one per edge
+                p = at[i]
+                consumer[p] = node.id
+                slots[p] = slot
+                at[i] = p + 1
+        return start, consumer, slots
+
+    def consumers_of(self, node_id: int) -> list[tuple[int, int]]:
+        """(consumer id, input slot) for every edge leaving a node, in the consumers' order."""
+        start, consumer, slots = self._edges
+        a, b = start[node_id], start[node_id + 1]
+        return list(zip(consumer[a:b], slots[a:b]))
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -160,11 +199,11 @@ def lower(program: Program, output_name: str | None = None) -> Graph:
     for i, node in enumerate(nodes):
         node.id = i
     for node in nodes:
-        node.inputs = tuple(inp.id for inp in node.inputs)
+        node.inputs = tuple([inp.id for inp in node.inputs])
     unused = [name for name, n in variables.items() if id(n) not in kept]
     _name_nodes(nodes, out, [(t, n) for t, n in versions if id(n) in kept], set(env) | set(variables))
     for node in nodes:
-        node.expr = write_expr(node, nodes)
+        node.graph_nodes = nodes
     env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and id(v) in kept}
     text = "; ".join(" ".join(source[s.span[0]:s.span[1]].split()) for s in program.statements)
     return Graph(source, nodes, out, unused, env_names, text)
@@ -174,34 +213,37 @@ def lower(program: Program, output_name: str | None = None) -> Graph:
 
 def _lower_expr(source: str, root: Expr, env: dict[str, Value], variables: dict[str, Node],
                 created: list[Node]) -> Value:
-    """Post-order walk with an explicit stack; children are lowered left to right."""
+    """Post-order walk with an explicit stack; children are lowered left to right. A 1-tuple on the
+    stack marks an expression whose children are done."""
     results: list[Value] = []
-    work: list[tuple[Expr, bool]] = [(root, False)]
+    work: list = [root]
     while work:
-        expr, ready = work.pop()
-        children = expr.children()
-        if not ready:
-            if isinstance(expr, Name):
-                results.append(_lower_name(expr, env, variables, created))
+        item = work.pop()
+        cls = item.__class__
+        if cls is Name:
+            results.append(_lower_name(item, env, variables, created))
+        elif cls is Num:
+            results.append(Const(item.value, item.text, ATOM))
+        elif cls is BinOp:
+            work += ((item,), item.right, item.left)
+        elif cls is not tuple:
+            work.append((item,))
+            work.extend(reversed(item.children()))
+        else:
+            expr = item[0]
+            if expr.__class__ is BinOp:
+                right = results.pop()
+                results.append(_lower_binary(source, expr, results.pop(), right, created))
                 continue
-            if isinstance(expr, Num):
-                results.append(Const(expr.value, expr.text, ATOM))
-                continue
-            work.append((expr, True))
-            for child in reversed(children):
-                work.append((child, False))
-            continue
-        n = len(children)
-        args = results[len(results) - n:]
-        del results[len(results) - n:]
-        if isinstance(expr, BinOp):
-            results.append(_lower_binary(source, expr, args[0], args[1], created))
-        elif isinstance(expr, Unary):
-            results.append(_lower_unary(source, expr, args[0], created))
-        elif isinstance(expr, Call):
-            results.append(_lower_call(source, expr, args, created))
-        else:  # pragma: no cover - every Expr subclass is handled above
-            raise AssertionError(type(expr))
+            n = len(expr.children())
+            args = results[len(results) - n:]
+            del results[len(results) - n:]
+            if isinstance(expr, Unary):
+                results.append(_lower_unary(source, expr, args[0], created))
+            elif isinstance(expr, Call):
+                results.append(_lower_call(source, expr, args, created))
+            else:  # pragma: no cover - every Expr subclass is handled above
+                raise AssertionError(type(expr))
     assert len(results) == 1
     return results[0]
 
@@ -261,7 +303,7 @@ def _lower_binary(source: str, expr: BinOp, left: Value, right: Value, created: 
         node = Node(gate, (var,), (const.value,), args, expr.span, spelling=expr.op)
         created.append(node)
         return node
-    node = Node(op, (left, right), (), (0, 1), expr.span, spelling=expr.op)
+    node = Node(op, (left, right), (), _BOTH, expr.span, spelling=expr.op)
     created.append(node)
     return node
 
@@ -273,7 +315,7 @@ def _lower_unary(source: str, expr: Unary, operand: Value, created: list[Node]) 
         if isinstance(operand, Const):
             text = "-" + (operand.text if operand.precedence >= 3 else f"({operand.text})")
             return Const(-operand.value, text, 3, OPS["neg"], (operand,))
-        node = Node(OPS["neg"], (operand,), (), (0,), expr.span)
+        node = Node(OPS["neg"], (operand,), (), _ONE, expr.span)
         created.append(node)
         return node
     op = OPS.get("transpose")
@@ -282,7 +324,7 @@ def _lower_unary(source: str, expr: Unary, operand: Value, created: list[Node]) 
                          source=source, span=expr.span)
     if isinstance(operand, Const):
         return operand
-    node = Node(op, (operand,), (), (0,), expr.span)
+    node = Node(op, (operand,), (), _ONE, expr.span)
     created.append(node)
     return node
 
@@ -422,6 +464,9 @@ def write_expr(node: Node, nodes: list[Node], text_of: Callable[[Node], str] | N
     if op is None:
         return "input"
     if text_of is None:
+        if node.args is _BOTH and op.infix is not None:  # the common case, x * y: nothing to wrap
+            a, b = node.inputs
+            return f"{nodes[a].name} {node.spelling or op.infix} {nodes[b].name}"
         text_of = _name_of
     parts = [text_of(nodes[node.inputs[a]]) if isinstance(a, int) else a for a in node.args]
     if op.name == "neg":

@@ -6,6 +6,7 @@ Full precision is kept here; only renderers round.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -60,7 +61,7 @@ class NodeTrace:
         out = []
         if self._node.op is not None and self._node.op.pattern:
             out.append(self._node.op.pattern)
-        if len(self._trace.graph.consumers[self._node.id]) > 1:
+        if self._trace.graph.fanout[self._node.id] > 1:
             out.append("adder")
         return tuple(out)
 
@@ -141,49 +142,62 @@ class Trace:
 
     def parts(self, node_id: int) -> tuple[tuple[str, Any], ...]:
         nodes = self.graph.nodes
-        return tuple((nodes[c].name, self.downstream[c][slot]) for c, slot in self.graph.consumers[node_id])
+        return tuple((nodes[c].name, self.downstream[c][slot]) for c, slot in self.graph.consumers_of(node_id))
 
     def to_dict(self) -> dict:
         """The JSON contract: output, gradients and nodes, with only strict-JSON values."""
-        nodes = []
-        for view in self.nodes:
-            node = view.node
-            parts = view.parts
-            entry = {
-                "name": node.name,
-                "op": view.op,
-                "label": node.label,
-                "expr": node.expr,
-                "pattern": " + ".join(view.patterns) or None,
-                "patterns": list(view.patterns),
-                "inputs": list(view.inputs),
-                "value": jsonable(view.value),
-                "upstream": jsonable(view.upstream),
-                "formula": list(view.formulas),
-                "local": [jsonable(g) for g in view.local],
-                "downstream": [jsonable(g) for g in view.downstream],
-                "parts": [{"from": name, "value": jsonable(v)} for name, v in parts] if len(parts) > 1 else [],
-                "kink": view.kink,
-            }
-            if self.arrays:
-                entry["shape"] = list(_shape(view.value))
-                entry["jacobian"] = [self.jacobian(node.id, k) for k in range(len(node.inputs))]
-            if self.mode == "exact":
-                entry["exact"] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
-                                  "local": [expr_text(g) for g in view.local],
-                                  "downstream": [expr_text(g) for g in view.downstream]}
-            nodes.append(entry)
+        data = self.head_dict()
+        data["nodes"] = [self.node_dict(node) for node in reversed(self.graph.nodes)]
+        data.update(self.tail_dict())
+        return data
+
+    def head_dict(self) -> dict:
+        """The contract's first part: mode, expression, output, bindings and gradients."""
         data = {
             "mode": self.mode,
             "expression": self.graph.source,
             "output": {"name": self.output, "value": jsonable(self.value)},
             "bindings": {k: jsonable(v) for k, v in self.bindings.items()},
             "gradients": {k: jsonable(v) for k, v in self.gradients.items()},
-            "nodes": nodes,
         }
         if self.mode == "exact":
-            data["gradients_exact"] = {k: expr_text(v) for k, v in self.gradients.items()}
             data["output"]["exact"] = expr_text(self.value)
+            data["gradients_exact"] = {k: expr_text(v) for k, v in self.gradients.items()}
+        return data
+
+    def node_dict(self, node: Node) -> dict:
+        """One node of the contract ("nodes" lists them output first)."""
+        view = NodeTrace(self, node)
+        parts = view.parts if self.graph.fanout[node.id] > 1 else ()
+        patterns = view.patterns
+        entry = {
+            "name": node.name,
+            "op": view.op,
+            "label": node.label,
+            "expr": node.expr,
+            "pattern": " + ".join(patterns) or None,
+            "patterns": list(patterns),
+            "inputs": list(view.inputs),
+            "value": jsonable(view.value),
+            "upstream": jsonable(view.upstream),
+            "formula": list(view.formulas),
+            "local": [jsonable(g) for g in view.local],
+            "downstream": [jsonable(g) for g in view.downstream],
+            "parts": [{"from": name, "value": jsonable(v)} for name, v in parts],
+            "kink": view.kink,
+        }
+        if self.arrays:
+            entry["shape"] = list(_shape(view.value))
+            entry["jacobian"] = [self.jacobian(node.id, k) for k in range(len(node.inputs))]
+        if self.mode == "exact":
+            entry["exact"] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
+                              "local": [expr_text(g) for g in view.local],
+                              "downstream": [expr_text(g) for g in view.downstream]}
+        return entry
+
+    def tail_dict(self) -> dict:
+        """The contract's last part: the gradient check and graded answers, when asked for."""
+        data: dict = {}
         if self.check is not None:
             data["check"] = self.check.to_dict()
         if self.answers is not None:
@@ -196,7 +210,29 @@ def formulas(graph: Graph, node: Node, templates: tuple | None = None) -> tuple[
     op = node.op
     if op is None:
         return ()
+    chosen = templates or op.formula
     names = [graph.nodes[i].name for i in node.inputs]
+    plan = _plan(chosen, len(names))
+    if plan is not None:  # the common case: only literal text and input names, no field table needed
+        return tuple([data if kind == "text" else names[data] if kind == "input" else
+                      "".join([text + (names[int(field)] if field is not None else "") for text, field in data])
+                      for kind, data in plan])
+    fields = _fields(node, names)
+    out = []
+    for slot, name in enumerate(names):
+        kind, data = _compile(chosen[min(slot, len(chosen) - 1)])
+        fields["i"] = name
+        if kind == "function":
+            out.append(data(fields))
+        else:
+            out.append("".join(text + (fields.get(field, "{" + field + "}") if field is not None else "")
+                               for text, field in data))
+    return tuple(out)
+
+
+def _fields(node: Node, names: list[str]) -> dict[str, str]:
+    """What a formula template may name: inputs by position, the node itself, and parameters."""
+    op = node.op
     fields: dict[str, str] = {str(k): name for k, name in enumerate(names)}
     fields["out"] = node.name
     const = next((a for a in node.args if isinstance(a, Const)), None)
@@ -207,16 +243,38 @@ def formulas(graph: Graph, node: Node, templates: tuple | None = None) -> tuple[
     for (pname, _), value in zip(op.params, node.params):
         if pname not in ("c", "consts"):
             fields[pname] = given[pname].text if pname in given else number(value)
-    out = []
-    for slot, name in enumerate(names):
-        chosen = templates or op.formula
-        template = chosen[min(slot, len(chosen) - 1)]
-        fields["i"] = name
-        if callable(template):
-            out.append(template(fields))
-        else:
-            out.append(_PLACEHOLDER.sub(lambda m: fields.get(m.group(1), m.group(0)), template))
-    return tuple(out)
+    return fields
+
+
+@functools.lru_cache(maxsize=None)
+def _plan(templates: tuple, arity: int) -> tuple | None:
+    """Each input's compiled template when none needs more than input names, else None."""
+    plan = tuple(_compile(templates[min(slot, len(templates) - 1)]) for slot in range(arity))
+    return plan if all(kind in ("text", "input", "inputs") for kind, _ in plan) else None
+
+
+@functools.lru_cache(maxsize=None)
+def _compile(template: Any) -> tuple[str, Any]:
+    """A template sorted once by what filling it needs: ("text", "1"), ("input", 1) for "{1}",
+    ("inputs", pieces) when it names only inputs, ("fields", pieces) or ("function", template).
+    Templates are turned to text on every node of a 10^6-node JSON, so this work is done once.
+    pieces are (literal text, field or None) pairs: "1/{1}" -> (("1/", "1"),)."""
+    if callable(template):
+        return "function", template
+    pieces: list[tuple[str, str | None]] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(template):
+        pieces.append((template[pos:m.start()], m.group(1)))
+        pos = m.end()
+    if pos < len(template) or not pieces:
+        pieces.append((template[pos:], None))
+    if len(pieces) == 1 and pieces[0][1] is None:
+        return "text", template
+    if len(pieces) == 1 and pieces[0][0] == "" and pieces[0][1].isdigit():
+        return "input", int(pieces[0][1])
+    if all(field is None or field.isdigit() for _, field in pieces):
+        return "inputs", tuple(pieces)
+    return "fields", tuple(pieces)
 
 
 def number(value: float) -> str:

@@ -63,7 +63,7 @@ def wires(trace: Any) -> Any:
     total; each branch after it carries its own part), and "end" after the output."""
     graph = trace.graph
     for node in graph.nodes:
-        uses = graph.consumers[node.id]
+        uses = graph.consumers_of(node.id)
         value = trace.values[node.id]
         source = f"n{node.id}"
         if len(uses) > 1:

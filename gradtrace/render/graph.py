@@ -69,7 +69,7 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
         c = column[g.id]
         gw[c] = max(gw[c], len(glyph[g.id]), len(g.name))
         label = max(len(fmt(trace.values[g.id], precision)),
-                    max((len(fmt(trace.downstream[u][s], precision)) for u, s in graph.consumers[g.id]), default=0),
+                    max((len(fmt(trace.downstream[u][s], precision)) for u, s in graph.consumers_of(g.id)), default=0),
                     len(fmt(trace.upstream[g.id], precision)))
         out_w[c] = max(out_w[c], label + 3)
     leaf_label = max(len(fmt(trace.values[n.id], precision)) for n in graph.nodes)
@@ -110,7 +110,7 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
     in_band = {g for g, c in column.items() if c in band}
     # Roots: gates of this band none of whose consumers is in the band.
     roots = [g for g in sorted(in_band)
-             if not any(u in in_band for u, _ in graph.consumers[g])]
+             if not any(u in in_band for u, _ in graph.consumers_of(g))]
     expanded: set[int] = set()
     trees = []
     leaves: list[_Occ] = []

@@ -1,15 +1,144 @@
-"""The JSON renderer: strict RFC 8259 JSON of Trace.to_dict(), the contract scripts rely on."""
+"""The JSON renderer: strict RFC 8259 JSON of Trace.to_dict(), the contract scripts rely on.
+
+The document is written in pieces, one node per line, so a 10^6-node trace streams out in
+linear time and memory instead of being built as one giant dict and one giant string first.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
+from typing import IO, Any, Iterator
 
-from ..trace import Trace
+from ..trace import Trace, formulas, jsonable
+
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
+_string = json.encoder.encode_basestring  # the C escaper json itself uses for str
+_repr = float.__repr__                   # json writes floats with repr, too
+BATCH = 2000                             # nodes per write
 
 
 def render(trace: Trace, extra: dict | None = None) -> str:
     """The trace as one strict-JSON document (no NaN or Infinity tokens)."""
-    data = trace.to_dict()
+    return "".join(chunks(trace, extra))
+
+
+def write(trace: Trace, stream: IO[str], extra: dict | None = None) -> None:
+    """Write the document to stream piece by piece (stdout for the CLI)."""
+    batch: list[str] = []
+    for piece in chunks(trace, extra):
+        batch.append(piece)
+        if len(batch) >= BATCH:
+            stream.write("".join(batch))
+            batch.clear()
+    stream.write("".join(batch))
+
+
+def chunks(trace: Trace, extra: dict | None = None) -> Iterator[str]:
+    """The document in order: the head's fields, then "nodes" one per line, then reports."""
+    head = trace.head_dict()
+    tail = trace.tail_dict()
     if extra:
-        data.update(extra)
-    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2)
+        tail.update(extra)
+    yield "{\n"
+    for key, value in head.items():
+        if key in ("bindings", "gradients", "gradients_exact"):
+            yield f"  {_string(key)}: {_mapping(value)},\n"
+        else:
+            yield f"  {_string(key)}: {_indented(value)},\n"
+    yield '  "nodes": ['
+    lines = _fast_lines if trace.mode == "numeric" and not trace.arrays else _lines
+    separator = "\n    "
+    for line in lines(trace):
+        yield separator + line
+        separator = ",\n    "
+    yield "\n  ]"
+    for key, value in tail.items():
+        yield f",\n  {_string(key)}: {_indented(value)}"
+    yield "\n}\n"
+
+
+def _indented(value: Any) -> str:
+    """A small value laid out as json.dumps(indent=2) would, nested one level in."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=2).replace("\n", "\n  ")
+
+
+def _mapping(mapping: dict) -> str:
+    """Bindings and gradients, one per line (there may be a million of them)."""
+    if not mapping:
+        return "{}"
+    return "{\n    " + ",\n    ".join([f"{_string(k)}: {_repr(v) if v.__class__ is float else _encode(v)}"
+                                       for k, v in mapping.items()]) + "\n  }"
+
+
+def _lines(trace: Trace) -> Iterator[str]:
+    """Every node's line, output first, each the compact JSON of trace.node_dict(node)."""
+    nodes = trace.graph.nodes
+    for k in range(len(nodes) - 1, -1, -1):
+        yield _encode(trace.node_dict(nodes[k]))
+
+
+def _num(value: Any) -> str:
+    if value.__class__ is float and value - value == 0.0:  # finite: NaN and ±inf fail this
+        return _repr(value)
+    return _encode(jsonable(value))
+
+
+def _finite_floats(*columns: Any) -> bool:
+    """Whether every number in these lists is a finite float (checked at C speed)."""
+    for column in columns:
+        if not all(map(_is_float, column)) or not all(map(math.isfinite, column)):
+            return False
+    return True
+
+
+def _is_float(value: Any) -> bool:
+    return value.__class__ is float
+
+
+def _fast_lines(trace: Trace) -> Iterator[str]:
+    """The lines of _lines for a numeric scalar trace, written without building dicts: a 10^6-node
+    trace spends most of its JSON time here. Names are identifiers and op texts come from the op
+    table, so only expressions, labels and formulas need escaping. tests/test_json.py checks that
+    both writers agree for every op."""
+    graph = trace.graph
+    nodes = graph.nodes
+    values, upstream, local, downstream, kinks = trace.values, trace.upstream, trace.local, trace.downstream, \
+        trace.kinks
+    chain = itertools.chain.from_iterable
+    num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
+    fanout = graph.fanout
+    quoted = ['"' + node.name + '"' for node in nodes]
+    pattern_texts: dict = {}  # (op, copy gate?) -> the "pattern" and "patterns" values
+    for k in range(len(nodes) - 1, -1, -1):
+        node = nodes[k]
+        op = node.op
+        name = quoted[k]
+        shared = fanout[k] > 1
+        key = (op, shared)
+        if key not in pattern_texts:
+            patterns = ([op.pattern] if op is not None and op.pattern else []) + (["adder"] if shared else [])
+            pattern_texts[key] = ('"' + " + ".join(patterns) + '"' if patterns else "null",
+                                  ", ".join(['"' + p + '"' for p in patterns]))
+        pattern, listed = pattern_texts[key]
+        if shared:
+            parts = ", ".join([f'{{"from": {quoted[c]}, "value": {num(downstream[c][slot])}}}'
+                               for c, slot in graph.consumers_of(k)])
+        else:
+            parts = ""
+        if op is None:
+            yield (f'{{"name": {name}, "op": "input", "label": {name}, "expr": "input", '
+                   f'"pattern": {pattern}, "patterns": [{listed}], "inputs": [], "value": {num(values[k])}, '
+                   f'"upstream": {num(upstream[k])}, "formula": [], "local": [], "downstream": [], '
+                   f'"parts": [{parts}], "kink": null}}')
+            continue
+        inputs = ", ".join(map(quoted.__getitem__, node.inputs))
+        kink = kinks[k]
+        yield (f'{{"name": {name}, "op": "{op.name}", "label": {_string(node.label)}, '
+               f'"expr": {_string(node.expr)}, "pattern": {pattern}, "patterns": [{listed}], '
+               f'"inputs": [{inputs}], "value": {num(values[k])}, "upstream": {num(upstream[k])}, '
+               f'"formula": [{", ".join(map(_string, formulas(graph, node)))}], '
+               f'"local": [{", ".join(map(num, local[k]))}], '
+               f'"downstream": [{", ".join(map(num, downstream[k]))}], "parts": [{parts}], '
+               f'"kink": {"null" if kink is None else _string(kink)}}}')
