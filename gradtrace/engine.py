@@ -21,14 +21,14 @@ from typing import Any
 
 from .errors import BindingError, EvaluationError
 from .graph import Graph, Node
-from .ops import Op, scalar
+from .ops import VARIADIC, Op, scalar
 from .trace import Trace
 
 
 def backend_for(graph: Graph, inputs: dict[str, Any]) -> Any:
     """numpy when a value is an array or the program uses an array op; plain floats otherwise."""
     if any(hasattr(v, "shape") for v in inputs.values()) or \
-            any(n.op is not None and n.op.arrays_only for n in graph.nodes):
+            any(op is not None and op.arrays_only for op in {n.op for n in graph.nodes}):
         from .arrays import numpy_backend
 
         return numpy_backend
@@ -61,7 +61,7 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any) -> list:
                 what = node.label if op.arity == 1 and not op.callable else op.name
                 raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but", inside)
         try:
-            out = op.apply(xp, args, node.params)
+            out = op.fn(xp, args, *node.params) if op.arity == VARIADIC else op.fn(xp, *args, *node.params)
         except OverflowError:
             raise _error(graph, node, "the result overflows (it is too large for a float)", args) from None
         except (ArithmeticError, ValueError) as exc:
@@ -106,9 +106,13 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, lis
         up = upstream[node.id]
         args = [values[i] for i in node.inputs]
         try:
-            # A gate that only feeds class labels gets no gradient, and passes none on.
-            partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[node.id], args,
-                                              node.params)
+            if up is not None and op.grads is not None and op.arity != VARIADIC:  # local_downstream, inlined
+                partials = op.grads(xp, values[node.id], *args, *node.params)
+                down = tuple([up * g for g in partials])
+            else:
+                # A gate that only feeds class labels gets no gradient, and passes none on.
+                partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[node.id], args,
+                                                  node.params)
         except (ArithmeticError, ValueError):
             partials = down = tuple(math.nan for _ in args)
         if up is None:

@@ -16,7 +16,7 @@ from typing import Callable, Union
 
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
-from .syntax import BinOp, Call, Expr, Name, Num, Program, Unary, parse_program
+from .syntax import parse_expression, parse_program
 
 _ONE, _BOTH = (0,), (0, 1)  # the args of most gates, shared
 ATOM = 9  # precedence of names, numbers and calls when writing expressions back out
@@ -138,141 +138,230 @@ class Graph:
 def constant(text: str) -> Value:
     """A constant expression such as 1/3 or -pi/2, lowered with no variables in scope: a Const, or
     a Node if the text names a variable (for the caller to refuse)."""
-    from .syntax import parse_expression
-
-    return _lower_expr(text, parse_expression(text), {}, {}, [])
+    return parse_expression(text, _Lowering(text))
 
 
 def build(source: str, output: str | None = None) -> Graph:
     """Parse a program and build its graph, pruned to what the output depends on."""
-    program = parse_program(source)
-    return lower(program, output)
+    lowering = _Lowering(source)
+    parse_program(source, lowering)
+    return lowering.finish(output)
 
 
-def lower(program: Program, output_name: str | None = None) -> Graph:
-    """Lower parsed statements to a graph (iteratively, whatever the nesting depth)."""
-    source = program.source
-    env: dict[str, Value] = {}
-    variables: dict[str, Node] = {}
-    created: list[Node] = []
-    versions: list[tuple[str, Node]] = []   # (target, node) for every fresh node a statement named
-    last: Value | None = None
-    last_stmt = None
-    for stmt in program.statements:
-        expr = stmt.expr
-        if stmt.augment:
-            expr = BinOp(stmt.augment, Name(stmt.target, stmt.target_span), stmt.expr, stmt.target_span)
-        value = _lower_expr(source, expr, env, variables, created)
-        if stmt.target is not None:
-            if stmt.target in CONSTANTS or stmt.target in FUNCTIONS:
-                what = "constant" if stmt.target in CONSTANTS else "function"
-                raise ParseError(f"{stmt.target!r} is a {what} and can't be assigned to", source=source,
-                                 span=stmt.target_span, hint="pick another name")
-            if isinstance(value, Node) and value.name is None and not value.is_variable \
-                    and all(node is not value for _, node in versions):
-                versions.append((stmt.target, value))
-            env[stmt.target] = value
-        last, last_stmt = value, stmt
+class _Lowering:
+    """The parser's builder: each piece of the program becomes a Node or a folded Const as soon as
+    it is read, so no syntax tree is ever built."""
 
-    if output_name is not None:
-        if output_name in env:
-            out = env[output_name]
-        elif output_name in variables:
-            out = variables[output_name]
+    def __init__(self, source: str):
+        self.source = source
+        self.env: dict[str, Value] = {}         # program names -> their current value
+        self.variables: dict[str, Node] = {}    # names never assigned: the graph's inputs
+        self.created: list[Node] = []           # every node, in creation (topological) order
+        self.versions: list[tuple[str, Node]] = []  # (target, node) for every fresh node a statement named
+        self.named: set[int] = set()            # ids of the nodes in versions
+        self.last: Value | None = None
+        self.last_span: tuple[int, int] | None = None
+        self.statements: list[tuple[int, int]] = []  # spans, for the graph's one-line text
+
+    # -- the Builder protocol (syntax.py) --
+
+    def number(self, text: str, value: float, span: tuple[int, int]) -> Value:
+        return Const(value, text, ATOM)
+
+    def name(self, text: str, span: tuple[int, int]) -> Value:
+        value = self.env.get(text)
+        if value is not None:
+            return value
+        if text in CONSTANTS:
+            return Const(CONSTANTS[text], text, ATOM)
+        node = self.variables.get(text)
+        if node is None:
+            node = self.variables[text] = Node(None, (), (), (), span, name=text)
+            self.created.append(node)
+        return node
+
+    def binary(self, symbol: str, left: Value, right: Value, span: tuple[int, int],
+               op_span: tuple[int, int]) -> Value:
+        source = self.source
+        op = INFIX.get(symbol)
+        if op is None:
+            raise ParseError(f"the operator {symbol!r} needs array values, which this build does not support",
+                             source=source, span=op_span)
+        left_const, right_const = left.__class__ is Const, right.__class__ is Const
+        if not left_const and not right_const:  # the common case: a gate between two nodes
+            node = Node(op, (left, right), (), _BOTH, span, spelling=symbol)
+            self.created.append(node)
+            return node
+        if op.arrays_only:
+            # No array literals in the language: arrays come from bindings, so a constant can't be one.
+            raise ParseError(f"{symbol} needs two arrays, and a constant is a single number",
+                             source=source, span=span,
+                             hint="bind the arrays to variables, e.g. W @ x with -W \"[[1, 2], [3, 4]]\" -x \"[1, 1]\"")
+        precedence = _PRECEDENCE[symbol]
+        if left_const and right_const:
+            text = f"{_wrap(left, symbol, False)}{symbol}{_wrap(right, symbol, True)}"
+            return _fold(source, op, (left, right), (), text, precedence, span)
+        const, var, side = (left, right, op.const_left) if left_const else (right, left, op.const_right)
+        gate = OPS[side]
+        args = (const, 0) if const is left else (0, const)
+        node = Node(gate, (var,), (const.value,), args, span, spelling=symbol)
+        self.created.append(node)
+        return node
+
+    def unary(self, symbol: str, operand: Value, span: tuple[int, int]) -> Value:
+        if symbol == "+":
+            return operand
+        if symbol == "-":
+            if isinstance(operand, Const):
+                text = "-" + (operand.text if operand.precedence >= 3 else f"({operand.text})")
+                return Const(-operand.value, text, 3, OPS["neg"], (operand,))
+            node = Node(OPS["neg"], (operand,), (), _ONE, span)
+            self.created.append(node)
+            return node
+        op = OPS.get("transpose")
+        if op is None:
+            raise ParseError(f"{symbol} (transpose) needs array values, which this build does not support",
+                             source=self.source, span=span)
+        if isinstance(operand, Const):
+            return operand
+        node = Node(op, (operand,), (), _ONE, span)
+        self.created.append(node)
+        return node
+
+    def call(self, func: str, args: list[Value], arg_spans: list[tuple[int, int]],
+             keywords: list[tuple[str, Value, tuple[int, int]]], span: tuple[int, int],
+             func_span: tuple[int, int]) -> Value:
+        source = self.source
+        op = FUNCTIONS.get(func)
+        if op is None:
+            hint = did_you_mean(func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
+            raise ParseError(f"unknown function {func!r}", source=source, span=func_span, hint=hint)
+        n_pos = len(args)
+        user_params = [p for p in op.params if p[0] != "consts"]
+        if op.variadic:
+            if n_pos < 2:
+                raise ParseError(f"{op.name} needs at least two arguments", source=source, span=span)
+            inputs_written = args
+            extra: list[tuple[Value, tuple[int, int]]] = []
         else:
-            known = sorted(set(env) | set(variables))
-            raise GradtraceError(f"--output {output_name}: the program has no value named {output_name!r}",
-                                 hint=did_you_mean(output_name, known) or
-                                 (f"its names are {', '.join(known)}" if known else
-                                  "name a value with an assignment, e.g. f = x*y"))
-    else:
-        out = last
-    if isinstance(out, Const):
-        span = last_stmt.expr.span if output_name is None else None
-        raise EvaluationError(f"the output is the constant {_fmt(out.value)}: there is nothing to differentiate",
-                              source=source if span else None, span=span,
-                              hint="use a variable, e.g. x*2, and bind it with -x 3")
-    assert out is not None
+            if n_pos < op.arity:
+                raise ParseError(f"{op.name} needs {op.arity} argument{'s' if op.arity > 1 else ''}, got {n_pos}",
+                                 source=source, span=span)
+            inputs_written = args[:op.arity]
+            extra = list(zip(args[op.arity:], arg_spans[op.arity:]))
+            if len(extra) > len(user_params):
+                raise ParseError(f"{op.name} takes {op.arity + len(user_params)} argument(s), got {n_pos}",
+                                 source=source, span=span)
+        # Parameters (alpha) come positionally after the inputs or by keyword, and must be constants.
+        given: dict[str, Const] = {}
+        for (pname, _), (value, value_span) in zip(user_params, extra):
+            given[pname] = self._require_const(op, pname, value, value_span)
+        for kname, value, value_span in keywords:
+            if kname not in dict(user_params):
+                names = ", ".join(p for p, _ in user_params) or "none"
+                raise ParseError(f"{op.name} has no parameter {kname!r} (its parameters: {names})",
+                                 source=source, span=value_span)
+            if kname in given:
+                raise ParseError(f"{op.name}: {kname} is given twice", source=source, span=value_span)
+            given[kname] = self._require_const(op, kname, value, value_span)
+        params = tuple(given[p].value if p in given else default for p, default in user_params)
+        keyword_consts = tuple((p, given[p]) for p, _ in user_params if p in given)
 
-    nodes = _prune(created, out)
-    kept = {id(n) for n in nodes}
-    for i, node in enumerate(nodes):
-        node.id = i
-    for node in nodes:
-        node.inputs = tuple([inp.id for inp in node.inputs])
-    unused = [name for name, n in variables.items() if id(n) not in kept]
-    _name_nodes(nodes, out, [(t, n) for t, n in versions if id(n) in kept], set(env) | set(variables))
-    for node in nodes:
-        node.graph_nodes = nodes
-    env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and id(v) in kept}
-    text = "; ".join(" ".join(source[s.span[0]:s.span[1]].split()) for s in program.statements)
-    return Graph(source, nodes, out, unused, env_names, text)
+        if op.arrays_only and any(isinstance(a, Const) for a in inputs_written):
+            raise ParseError(f"{op.name} needs array arguments, and a constant is a single number",
+                             source=source, span=span, hint="bind the arrays to variables, e.g. -x \"[1, 2, 3]\"")
+        if all(isinstance(a, Const) for a in inputs_written):
+            param_text = "".join(f", {p}={c.text}" for p, c in keyword_consts)
+            text = f"{func}({', '.join(a.text for a in inputs_written)}{param_text})"
+            fold_params = ((),) if op.variadic else tuple(given.get(p, default) for p, default in user_params)
+            return _fold(source, op, tuple(inputs_written), fold_params, text, ATOM, span)
+        inputs = tuple(a for a in inputs_written if isinstance(a, Node))
+        layout: list = []
+        k = 0
+        for a in inputs_written:
+            if isinstance(a, Node):
+                layout.append(k)
+                k += 1
+            else:
+                layout.append(a)
+        if op.variadic:
+            params = (tuple(a.value for a in inputs_written if isinstance(a, Const)),)
+        node = Node(op, inputs, params, tuple(layout), span, keywords=keyword_consts)
+        self.created.append(node)
+        return node
 
+    def statement(self, target: str | None, target_span: tuple[int, int] | None, value: Value,
+                  span: tuple[int, int]) -> None:
+        if target is not None:
+            if target in CONSTANTS or target in FUNCTIONS:
+                what = "constant" if target in CONSTANTS else "function"
+                raise ParseError(f"{target!r} is a {what} and can't be assigned to", source=self.source,
+                                 span=target_span, hint="pick another name")
+            if isinstance(value, Node) and value.name is None and id(value) not in self.named:
+                self.versions.append((target, value))
+                self.named.add(id(value))
+            self.env[target] = value
+        self.last, self.last_span = value, span
+        self.statements.append(span)
 
-# ---- lowering one expression ------------------------------------------------------------------
+    def _require_const(self, op: Op, pname: str, value: Value, span: tuple[int, int]) -> Const:
+        if not isinstance(value, Const):
+            raise ParseError(f"{op.name}'s {pname} must be a constant", source=self.source, span=span,
+                             hint=f"write e.g. {op.name}(x, {pname}=0.1)")
+        return value
 
-def _lower_expr(source: str, root: Expr, env: dict[str, Value], variables: dict[str, Node],
-                created: list[Node]) -> Value:
-    """Post-order walk with an explicit stack; children are lowered left to right. A 1-tuple on the
-    stack marks an expression whose children are done."""
-    results: list[Value] = []
-    work: list = [root]
-    while work:
-        item = work.pop()
-        cls = item.__class__
-        if cls is Name:
-            results.append(_lower_name(item, env, variables, created))
-        elif cls is Num:
-            results.append(Const(item.value, item.text, ATOM))
-        elif cls is BinOp:
-            work += ((item,), item.right, item.left)
-        elif cls is not tuple:
-            work.append((item,))
-            work.extend(reversed(item.children()))
+    # -- the finished graph --
+
+    def finish(self, output_name: str | None) -> Graph:
+        """Choose the output, prune what it doesn't need, number and name the nodes."""
+        source, env, variables = self.source, self.env, self.variables
+        if output_name is not None:
+            if output_name in env:
+                out = env[output_name]
+            elif output_name in variables:
+                out = variables[output_name]
+            else:
+                known = sorted(set(env) | set(variables))
+                raise GradtraceError(f"--output {output_name}: the program has no value named {output_name!r}",
+                                     hint=did_you_mean(output_name, known) or
+                                     (f"its names are {', '.join(known)}" if known else
+                                      "name a value with an assignment, e.g. f = x*y"))
         else:
-            expr = item[0]
-            if expr.__class__ is BinOp:
-                right = results.pop()
-                results.append(_lower_binary(source, expr, results.pop(), right, created))
-                continue
-            n = len(expr.children())
-            args = results[len(results) - n:]
-            del results[len(results) - n:]
-            if isinstance(expr, Unary):
-                results.append(_lower_unary(source, expr, args[0], created))
-            elif isinstance(expr, Call):
-                results.append(_lower_call(source, expr, args, created))
-            else:  # pragma: no cover - every Expr subclass is handled above
-                raise AssertionError(type(expr))
-    assert len(results) == 1
-    return results[0]
+            out = self.last
+        if isinstance(out, Const):
+            span = self.last_span if output_name is None else None
+            raise EvaluationError(f"the output is the constant {_fmt(out.value)}: there is nothing to differentiate",
+                                  source=source if span else None, span=span,
+                                  hint="use a variable, e.g. x*2, and bind it with -x 3")
+        assert out is not None
 
-
-def _lower_name(expr: Name, env: dict[str, Value], variables: dict[str, Node], created: list[Node]) -> Value:
-    if expr.id in env:
-        return env[expr.id]
-    if expr.id in CONSTANTS:
-        return Const(CONSTANTS[expr.id], expr.id, ATOM)
-    if expr.id not in variables:
-        node = Node(None, (), (), (), expr.span, name=expr.id)
-        variables[expr.id] = node
-        created.append(node)
-    return variables[expr.id]
+        nodes = _prune(self.created, out)
+        self.created = []
+        for i, node in enumerate(nodes):
+            node.id = i
+        for node in nodes:
+            node.inputs = tuple([inp.id for inp in node.inputs])
+            node.graph_nodes = nodes
+        unused = [name for name, n in variables.items() if n.id < 0]
+        _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], set(env) | set(variables))
+        env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
+        text = "; ".join(" ".join(source[a:b].split()) for a, b in self.statements)
+        return Graph(source, nodes, out, unused, env_names, text)
 
 
 def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str, precedence: int,
-          expr: Expr) -> Const:
+          span: tuple[int, int]) -> Const:
     """Compute a gate on constants at build time; its errors point at the constant's text.
     params may hold Consts (given by the user) or floats (defaults)."""
     values = tuple(a.value for a in args)
     params = tuple(p.value if isinstance(p, Const) else p for p in params)
-    _check_domain(source, op, values, params, expr.span, text)
+    _check_domain(source, op, values, params, span, text)
     try:
         value = op.apply(scalar, values, params)
     except (ArithmeticError, ValueError) as exc:
-        raise EvaluationError(f"{text} is undefined ({exc})", source=source, span=expr.span) from None
+        raise EvaluationError(f"{text} is undefined ({exc})", source=source, span=span) from None
     if not math.isfinite(value):
-        raise EvaluationError(f"{text} overflows", source=source, span=expr.span)
+        raise EvaluationError(f"{text} overflows", source=source, span=span)
     return Const(float(value), text, precedence, op, args, params)
 
 
@@ -282,134 +371,17 @@ def _check_domain(source: str, op: Op, values: tuple, params: tuple, span: tuple
         raise EvaluationError(f"{text}: {op.name} needs {op.needs(params)}, got {shown}", source=source, span=span)
 
 
-def _lower_binary(source: str, expr: BinOp, left: Value, right: Value, created: list[Node]) -> Value:
-    op = INFIX.get(expr.op)
-    if op is None:
-        raise ParseError(f"the operator {expr.op!r} needs array values, which this build does not support",
-                         source=source, span=expr.op_span)
-    precedence = _PRECEDENCE[expr.op]
-    if op.arrays_only and (isinstance(left, Const) or isinstance(right, Const)):
-        # No array literals in the language: arrays come from bindings, so a constant can't be one.
-        raise ParseError(f"{expr.op} needs two arrays, and a constant is a single number",
-                         source=source, span=expr.span,
-                         hint="bind the arrays to variables, e.g. W @ x with -W \"[[1, 2], [3, 4]]\" -x \"[1, 1]\"")
-    if isinstance(left, Const) and isinstance(right, Const):
-        text = f"{_wrap(left, expr.op, False)}{expr.op}{_wrap(right, expr.op, True)}"
-        return _fold(source, op, (left, right), (), text, precedence, expr)
-    if isinstance(left, Const) or isinstance(right, Const):
-        const, var, side = (left, right, op.const_left) if isinstance(left, Const) else (right, left, op.const_right)
-        gate = OPS[side]
-        args = (const, 0) if const is left else (0, const)
-        node = Node(gate, (var,), (const.value,), args, expr.span, spelling=expr.op)
-        created.append(node)
-        return node
-    node = Node(op, (left, right), (), _BOTH, expr.span, spelling=expr.op)
-    created.append(node)
-    return node
-
-
-def _lower_unary(source: str, expr: Unary, operand: Value, created: list[Node]) -> Value:
-    if expr.op == "+":
-        return operand
-    if expr.op == "-":
-        if isinstance(operand, Const):
-            text = "-" + (operand.text if operand.precedence >= 3 else f"({operand.text})")
-            return Const(-operand.value, text, 3, OPS["neg"], (operand,))
-        node = Node(OPS["neg"], (operand,), (), _ONE, expr.span)
-        created.append(node)
-        return node
-    op = OPS.get("transpose")
-    if op is None:
-        raise ParseError(f"{expr.op} (transpose) needs array values, which this build does not support",
-                         source=source, span=expr.span)
-    if isinstance(operand, Const):
-        return operand
-    node = Node(op, (operand,), (), _ONE, expr.span)
-    created.append(node)
-    return node
-
-
-def _lower_call(source: str, expr: Call, args: list[Value], created: list[Node]) -> Value:
-    op = FUNCTIONS.get(expr.func)
-    if op is None:
-        hint = did_you_mean(expr.func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
-        raise ParseError(f"unknown function {expr.func!r}", source=source, span=expr.func_span, hint=hint)
-    n_pos = len(expr.args)
-    positional, keyword_values = args[:n_pos], args[n_pos:]
-    user_params = [p for p in op.params if p[0] != "consts"]
-    if op.variadic:
-        if n_pos < 2:
-            raise ParseError(f"{op.name} needs at least two arguments", source=source, span=expr.span)
-        inputs_written = positional
-        extra: list[Value] = []
-    else:
-        if n_pos < op.arity:
-            raise ParseError(f"{op.name} needs {op.arity} argument{'s' if op.arity > 1 else ''}, got {n_pos}",
-                             source=source, span=expr.span)
-        inputs_written, extra = positional[:op.arity], positional[op.arity:]
-        if len(extra) > len(user_params):
-            raise ParseError(f"{op.name} takes {op.arity + len(user_params)} argument(s), got {n_pos}",
-                             source=source, span=expr.span)
-    # Parameters (alpha) come positionally after the inputs or by keyword, and must be constants.
-    given: dict[str, Const] = {}
-    for (pname, _), value, arg_expr in zip(user_params, extra, expr.args[op.arity:] if not op.variadic else ()):
-        given[pname] = _require_const(source, op, pname, value, arg_expr)
-    for (kname, kexpr), value in zip(expr.keywords, keyword_values):
-        if kname not in dict(user_params):
-            names = ", ".join(p for p, _ in user_params) or "none"
-            raise ParseError(f"{op.name} has no parameter {kname!r} (its parameters: {names})",
-                             source=source, span=kexpr.span)
-        if kname in given:
-            raise ParseError(f"{op.name}: {kname} is given twice", source=source, span=kexpr.span)
-        given[kname] = _require_const(source, op, kname, value, kexpr)
-    params = tuple(given[p].value if p in given else default for p, default in user_params)
-    keywords = tuple((p, given[p]) for p, _ in user_params if p in given)
-
-    if op.arrays_only and any(isinstance(a, Const) for a in inputs_written):
-        raise ParseError(f"{op.name} needs array arguments, and a constant is a single number",
-                         source=source, span=expr.span,
-                         hint="bind the arrays to variables, e.g. -x \"[1, 2, 3]\"")
-    if all(isinstance(a, Const) for a in inputs_written):
-        param_text = "".join(f", {p}={c.text}" for p, c in keywords)
-        text = f"{expr.func}({', '.join(a.text for a in inputs_written)}{param_text})"
-        fold_params = ((),) if op.variadic else tuple(given.get(p, default) for p, default in user_params)
-        return _fold(source, op, tuple(inputs_written), fold_params, text, ATOM, expr)
-    inputs = tuple(a for a in inputs_written if isinstance(a, Node))
-    layout: list = []
-    k = 0
-    for a in inputs_written:
-        if isinstance(a, Node):
-            layout.append(k)
-            k += 1
-        else:
-            layout.append(a)
-    if op.variadic:
-        params = (tuple(a.value for a in inputs_written if isinstance(a, Const)),)
-    node = Node(op, inputs, params, tuple(layout), expr.span, keywords=keywords)
-    created.append(node)
-    return node
-
-
-def _require_const(source: str, op: Op, pname: str, value: Value, expr: Expr) -> Const:
-    if not isinstance(value, Const):
-        raise ParseError(f"{op.name}'s {pname} must be a constant", source=source, span=expr.span,
-                         hint=f"write e.g. {op.name}(x, {pname}=0.1)")
-    return value
-
-
 # ---- pruning and naming -----------------------------------------------------------------------
 
 def _prune(created: list[Node], out: Node) -> list[Node]:
-    """Keep the nodes the output depends on, in creation (topological) order."""
-    keep = {id(out)}
-    stack = [out]
-    while stack:
-        node = stack.pop()
-        for inp in node.inputs:
-            if id(inp) not in keep:
-                keep.add(id(inp))
-                stack.append(inp)
-    return [n for n in created if id(n) in keep]
+    """Keep the nodes the output depends on, in creation (topological) order. Creation order
+    is topological, so one sweep from the output backwards marks them all (id 0: needed)."""
+    out.id = 0
+    for node in reversed(created):
+        if node.id == 0:
+            for inp in node.inputs:
+                inp.id = 0
+    return [n for n in created if n.id == 0]
 
 
 def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], taken: set[str]) -> None:
@@ -440,12 +412,15 @@ def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], 
         else:
             out.name = _fresh("out_", used, 1)
         used.add(out.name)
-    counter = 1
-    for node in nodes:
+    counter = 0
+    for node in nodes:  # t1, t2, ...: increasing, so they can only clash with the user's names
         if node.name is None:
-            node.name = _fresh("t", used, counter)
-            counter = int(node.name[1:]) + 1
-            used.add(node.name)
+            counter += 1
+            name = f"t{counter}"
+            while name in used:
+                counter += 1
+                name = f"t{counter}"
+            node.name = name
 
 
 def _fresh(prefix: str, used: set[str], start: int) -> str:

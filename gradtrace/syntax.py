@@ -1,13 +1,17 @@
-"""Text -> statements and expression trees.
+"""Text -> calls on a builder, one per piece of the language read.
 
-The parser is an operator-precedence (shunting-yard) loop over tokens with explicit stacks, so a
-100,000-term sum or 10,000 nested parentheses cost memory, never Python recursion. Every tree
-node carries the span of text it came from, so later errors can point at it.
+The parser is an operator-precedence (shunting-yard) loop over a stream of tokens with explicit
+stacks, so a 10^6-term sum or 10,000 nested parentheses cost memory, never Python recursion. It
+builds no syntax tree of its own: each number, name, operator, call and statement is handed to a
+builder as soon as it is complete, with the span of text it came from so later errors can point
+at it. graph.py's builder lowers them straight into the computational graph; a 1 MB program never
+exists as tokens or a tree in memory, only as the graph.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, Iterator, Protocol
 
 from .errors import ParseError
 
@@ -30,111 +34,45 @@ UNARY_PRECEDENCE = 3
 AUGMENTED = {"+=": "+", "-=": "-", "*=": "*", "/=": "/"}
 ATTRIBUTES = {".T": "transpose"}
 
-
-class Token:
-    __slots__ = ("kind", "text", "start", "end")
-
-    def __init__(self, kind: str, text: str, start: int, end: int):
-        self.kind, self.text, self.start, self.end = kind, text, start, end
-
-    def __repr__(self) -> str:
-        return f"Token({self.kind}, {self.text!r}, {self.start})"
+Span = tuple[int, int]
+# A token: (kind, text, start, end). kind is number, name, attr, op or end.
+Token = tuple[str, str, int, int]
 
 
-# ---- expression trees -------------------------------------------------------------------------
+class Builder(Protocol):
+    """What the parser reports. Each method returns the builder's own value for that piece (a graph
+    node, a constant, ...), which the parser hands back as an operand of later calls."""
 
-class Expr:
-    """A node of the expression tree: what the user wrote, before any graph is built."""
-    __slots__ = ("span",)
-
-    def children(self) -> tuple[Expr, ...]:
-        return ()
-
-
-class Num(Expr):
-    __slots__ = ("value", "text")
-
-    def __init__(self, value: float, text: str, span: tuple[int, int]):
-        self.value, self.text, self.span = value, text, span
-
-
-class Name(Expr):
-    __slots__ = ("id",)
-
-    def __init__(self, id: str, span: tuple[int, int]):
-        self.id, self.span = id, span
-
-
-class Call(Expr):
-    __slots__ = ("func", "args", "keywords", "func_span")
-
-    def __init__(self, func: str, args: tuple[Expr, ...], keywords: tuple[tuple[str, Expr], ...],
-                 span: tuple[int, int], func_span: tuple[int, int]):
-        self.func, self.args, self.keywords, self.span, self.func_span = func, args, keywords, span, func_span
-
-    def children(self) -> tuple[Expr, ...]:
-        return self.args + tuple(value for _, value in self.keywords)
-
-
-class BinOp(Expr):
-    __slots__ = ("op", "left", "right", "op_span")
-
-    def __init__(self, op: str, left: Expr, right: Expr, op_span: tuple[int, int]):
-        self.op, self.left, self.right, self.op_span = op, left, right, op_span
-        self.span = (left.span[0], right.span[1])
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.left, self.right)
-
-
-class Unary(Expr):
-    """Prefix minus or plus, or a postfix attribute such as .T."""
-    __slots__ = ("op", "operand")
-
-    def __init__(self, op: str, operand: Expr, span: tuple[int, int]):
-        self.op, self.operand, self.span = op, operand, span
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.operand,)
-
-
-class Statement:
-    __slots__ = ("target", "augment", "expr", "span", "target_span")
-
-    def __init__(self, target: str | None, augment: str | None, expr: Expr,
-                 span: tuple[int, int], target_span: tuple[int, int] | None):
-        self.target, self.augment, self.expr = target, augment, expr
-        self.span, self.target_span = span, target_span
-
-
-class Program:
-    __slots__ = ("source", "statements")
-
-    def __init__(self, source: str, statements: list[Statement]):
-        self.source, self.statements = source, statements
+    def number(self, text: str, value: float, span: Span) -> Any: ...
+    def name(self, text: str, span: Span) -> Any: ...
+    def binary(self, op: str, left: Any, right: Any, span: Span, op_span: Span) -> Any: ...
+    def unary(self, op: str, operand: Any, span: Span) -> Any: ...  # - + or .T
+    def call(self, func: str, args: list[Any], arg_spans: list[Span],
+             keywords: list[tuple[str, Any, Span]], span: Span, func_span: Span) -> Any: ...
+    def statement(self, target: str | None, target_span: Span | None, value: Any, span: Span) -> None: ...
 
 
 # ---- tokens -----------------------------------------------------------------------------------
 
-def tokenize(source: str) -> list[Token]:
-    """Split source into tokens; pasted characters (−, ·, ×) are read as ASCII operators."""
+def tokenize(source: str) -> Iterator[Token]:
+    """Split source into tokens, lazily; pasted characters (−, ·, ×) are read as ASCII operators.
+    The last token is ("end", "", n, n)."""
     text = source.translate(PASTED)  # one character for one, so spans still index the source
-    tokens: list[Token] = []
     pos, n = 0, len(text)
-    match = _TOKEN.match
-    while pos < n:
-        m = match(text, pos)
-        if m is None:
-            ch = source[pos]
-            hint = "the operators are + - * / ** ^ @; functions are called as name(args)" \
-                if ch in "!%&|<>[]{}'\"$?:~`\\" else None
-            raise ParseError(f"unexpected character {ch!r}", source=source, span=(pos, pos + 1), hint=hint)
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        if start != pos:  # finditer skipped a character no token starts with
+            break
         kind = m.lastgroup
         if kind != "space":
-            tokens.append(Token(kind, m.group(), pos, m.end()))
-        pos = m.end()
-    tokens.append(Token("end", "", n, n))
-    return tokens
+            yield kind, m.group(), start, end
+        pos = end
+    if pos < n:
+        ch = source[pos]
+        hint = "the operators are + - * / ** ^ @; functions are called as name(args)" \
+            if ch in "!%&|<>[]{}'\"$?:~`\\" else None
+        raise ParseError(f"unexpected character {ch!r}", source=source, span=(pos, pos + 1), hint=hint)
+    yield "end", "", n, n
 
 
 # ---- parser -----------------------------------------------------------------------------------
@@ -149,165 +87,170 @@ class _Frame:
         self.commas = 0
 
 
-class _Op:
-    """A pending operator on the stack."""
-    __slots__ = ("token", "precedence", "unary")
-
-    def __init__(self, token: Token, precedence: int, unary: bool):
-        self.token, self.precedence, self.unary = token, precedence, unary
-
-
-def parse_program(source: str) -> Program:
-    """Parse a whole program: statements separated by newlines or ';'."""
+def parse_program(source: str, builder: Builder) -> int:
+    """Parse a whole program, statements separated by newlines or ';', reporting each piece to the
+    builder as it is read. Returns the number of statements."""
     tokens = tokenize(source)
-    statements: list[Statement] = []
-    start = 0
-    depth = 0
-    for i, tok in enumerate(tokens):
-        if tok.kind == "op" and tok.text == "(":
-            depth += 1
-        elif tok.kind == "op" and tok.text == ")":
-            depth = max(0, depth - 1)
-        # Newlines inside parentheses continue the statement, as in Python.
-        is_break = tok.kind == "op" and (tok.text == ";" or (tok.text == "\n" and depth == 0))
-        if is_break or tok.kind == "end":
-            body = [t for t in tokens[start:i] if not (t.kind == "op" and t.text == "\n")]
-            if body:
-                statements.append(_statement(source, body, Token("end", "", tok.start, tok.start)))
-            start = i + 1
-    if not statements:
+    tok = next(tokens)
+    nxt = tok if tok[0] == "end" else next(tokens)
+    count = 0
+    while True:
+        while tok[0] == "op" and tok[1] in (";", "\n"):
+            tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
+        if tok[0] == "end":
+            break
+        if tok[0] == "name" and nxt[0] == "op" and (nxt[1] == "=" or nxt[1] in AUGMENTED):
+            target, assign = tok, nxt
+            target_span = (target[2], target[3])
+            tok = next(tokens)
+            nxt = tok if tok[0] == "end" else next(tokens)
+            if tok[0] == "end" or (tok[0] == "op" and tok[1] in (";", "\n")):
+                raise ParseError(f"nothing is assigned to {target[1]}", source=source, span=(assign[2], assign[3]),
+                                 hint=f"write {target[1]} = <expression>")
+            if assign[1] in AUGMENTED:  # f += x is f = f + x
+                current = builder.name(target[1], target_span)
+            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens)
+            if assign[1] in AUGMENTED:
+                value = builder.binary(AUGMENTED[assign[1]], current, value, (target[2], span[1]), target_span)
+            builder.statement(target[1], target_span, value, (target[2], span[1]))
+        else:
+            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens)
+            builder.statement(None, None, value, span)
+        count += 1
+    if not count:
         raise ParseError("the expression is empty", source=source, span=(0, max(1, len(source))),
                          hint='give an expression such as "(x+y)*z"')
-    return Program(source, statements)
+    return count
 
 
-def parse_expression(source: str) -> Expr:
-    """Parse a single expression (used for binding values such as -pi/2)."""
+def parse_expression(source: str, builder: Builder) -> Any:
+    """Parse a single expression (a binding's value such as -pi/2) and return the builder's value."""
     tokens = tokenize(source)
-    body = tokens[:-1]
-    if not body:
+    first = next(tokens)
+    if first[0] == "end":
         raise ParseError("the value is empty", source=source, span=(0, 1))
-    return _expression(source, body, tokens[-1])
-
-
-def _statement(source: str, body: list[Token], end: Token) -> Statement:
-    first = body[0]
-    if len(body) >= 2 and first.kind == "name" and body[1].kind == "op" and (
-            body[1].text == "=" or body[1].text in AUGMENTED):
-        if len(body) == 2:
-            raise ParseError(f"nothing is assigned to {first.text}", source=source,
-                             span=(body[1].start, body[1].end), hint=f"write {first.text} = <expression>")
-        expr = _expression(source, body[2:], end)
-        augment = AUGMENTED.get(body[1].text)
-        return Statement(first.text, augment, expr, (first.start, expr.span[1]), (first.start, first.end))
-    expr = _expression(source, body, end)
-    return Statement(None, None, expr, expr.span, None)
+    value, _, tok, _ = _expression(source, builder, first, next(tokens), tokens)
+    if tok[0] != "end":
+        raise ParseError(f"expected one expression but found {_describe(tok)}", source=source,
+                         span=(tok[2], max(tok[3], tok[2] + 1)))
+    return value
 
 
 def _describe(tok: Token) -> str:
-    if tok.kind == "end":
+    if tok[0] == "end":
         return "end of input"
-    if tok.text == "\n":
+    if tok[1] == "\n":
         return "line break"
-    return repr(tok.text)
+    return repr(tok[1])
 
 
-def _expression(source: str, tokens: list[Token], end: Token) -> Expr:
-    """Shunting-yard over one statement's tokens. Explicit stacks only: no recursion."""
-    operands: list[Expr] = []
-    stack: list[_Op | _Frame] = []
+def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
+                tokens: Iterator[Token]) -> tuple[Any, Span, Token, Token]:
+    """Shunting-yard over one statement, from tok to the first ';', line break outside
+    parentheses, or the end. Explicit stacks only: no recursion. nxt is the token after tok.
+    Returns the builder's value, its span, the token that ended the statement and the next one."""
+    operands: list = []     # the builder's values
+    spans: list[Span] = []  # and the text each came from
+    stack: list = []        # pending operators (kind, text, start, end, precedence, unary) and _Frames
+    depth = 0               # open parentheses
     expect_operand = True
-    tokens = tokens + [end]
-    i = 0
+    prev: Token = tok
 
     def fail(message: str, tok: Token, hint: str | None = None) -> ParseError:
-        span = (tok.start, max(tok.end, tok.start + 1))
-        return ParseError(message, source=source, span=span, hint=hint)
+        return ParseError(message, source=source, span=(tok[2], max(tok[3], tok[2] + 1)), hint=hint)
 
     def reduce_top() -> None:
         op = stack.pop()
-        assert isinstance(op, _Op)
-        if op.unary:
+        if op[5]:  # unary
             operand = operands.pop()
-            operands.append(Unary(op.token.text, operand, (op.token.start, operand.span[1])))
+            span = (op[2], spans.pop()[1])
+            operands.append(builder.unary(op[1], operand, span))
+            spans.append(span)
         else:
-            right = operands.pop()
-            left = operands.pop()
-            operands.append(BinOp(op.token.text, left, right, (op.token.start, op.token.end)))
+            right, right_span = operands.pop(), spans.pop()
+            left, left_span = operands.pop(), spans.pop()
+            span = (left_span[0], right_span[1])
+            operands.append(builder.binary(op[1], left, right, span, (op[2], op[3])))
+            spans.append(span)
 
     def reduce_to_frame() -> _Frame | None:
-        while stack and isinstance(stack[-1], _Op):
+        while stack and stack[-1].__class__ is tuple:
             reduce_top()
         return stack[-1] if stack else None
 
     while True:
-        tok = tokens[i]
-        kind, text = tok.kind, tok.text
+        kind, text = tok[0], tok[1]
+        if kind == "op" and (text == ";" or (text == "\n" and not depth)):
+            kind = "end"  # the statement ends here
+        elif kind == "op" and text == "\n":  # a line break inside parentheses continues the statement
+            tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
+            continue
         if expect_operand:
-            if kind == "number":
+            if kind == "name":
+                frame = stack[-1] if stack and stack[-1].__class__ is _Frame else None
+                if nxt[0] == "op" and nxt[1] == "(":
+                    stack.append(_Frame(nxt, tok, len(operands)))
+                    depth += 1
+                    tok, nxt = nxt, next(tokens)
+                elif frame is not None and frame.func is not None and nxt[0] == "op" and nxt[1] == "=" and \
+                        len(operands) - frame.base == frame.commas:  # a keyword argument: alpha=0.1
+                    frame.keywords.append((frame.commas, text, tok))
+                    tok, nxt = nxt, next(tokens)
+                else:
+                    operands.append(builder.name(text, (tok[2], tok[3])))
+                    spans.append((tok[2], tok[3]))
+                    expect_operand = False
+            elif kind == "number":
                 value = float(text)  # the regex admits only valid float literals
                 if value == float("inf"):
                     raise fail(f"the number {text} is too large for a float (the largest is about 1.8e308)", tok)
-                operands.append(Num(value, text, (tok.start, tok.end)))
+                operands.append(builder.number(text, value, (tok[2], tok[3])))
+                spans.append((tok[2], tok[3]))
                 expect_operand = False
-            elif kind == "name":
-                nxt = tokens[i + 1]
-                frame = stack[-1] if stack and isinstance(stack[-1], _Frame) else None
-                at_argument_start = frame is not None and frame.func is not None and \
-                    len(operands) - frame.base == frame.commas
-                if nxt.kind == "op" and nxt.text == "(":
-                    stack.append(_Frame(nxt, tok, len(operands)))
-                    i += 1
-                elif at_argument_start and nxt.kind == "op" and nxt.text == "=":
-                    frame.keywords.append((frame.commas, text, tok))
-                    i += 1
-                else:
-                    operands.append(Name(text, (tok.start, tok.end)))
-                    expect_operand = False
             elif kind == "op" and text == "(":
                 stack.append(_Frame(tok, None, len(operands)))
+                depth += 1
             elif kind == "op" and text in ("-", "+"):
-                stack.append(_Op(tok, UNARY_PRECEDENCE, True))
-            elif kind == "op" and text == ")" and stack and isinstance(stack[-1], _Frame) \
+                stack.append((kind, text, tok[2], tok[3], UNARY_PRECEDENCE, True))
+            elif kind == "op" and text == ")" and stack and stack[-1].__class__ is _Frame \
                     and stack[-1].func is not None and len(operands) == stack[-1].base and stack[-1].commas == 0:
                 # An empty argument list, f(): let the arity check name the function.
                 frame = stack.pop()
-                operands.append(_finish_call(source, frame, [], tok))
+                depth -= 1
+                _finish_call(source, builder, frame, operands, spans, tok)
                 expect_operand = False
+            elif kind == "end":
+                what = f"after {_describe(prev)}" if prev is not tok else "here"
+                raise fail(f"the expression ends too early: expected a number, a name or '(' {what}", tok)
             else:
-                if kind == "end":
-                    after = tokens[i - 1] if i > 0 else tok
-                    what = f"after {_describe(after)}" if i > 0 else "here"
-                    raise fail(f"the expression ends too early: expected a number, a name or '(' {what}",
-                               tok)
                 raise fail(f"expected a number, a name or '(' but found {_describe(tok)}", tok)
         else:
             if kind == "op" and text in BINARY:
                 precedence, right_assoc = BINARY[text]
-                while stack and isinstance(stack[-1], _Op) and (
-                        stack[-1].precedence > precedence or
-                        (stack[-1].precedence == precedence and not right_assoc)):
+                while stack and stack[-1].__class__ is tuple and (
+                        stack[-1][4] > precedence or (stack[-1][4] == precedence and not right_assoc)):
                     reduce_top()
-                stack.append(_Op(tok, precedence, False))
+                stack.append((kind, text, tok[2], tok[3], precedence, False))
                 expect_operand = True
+            elif kind == "end":
+                break
             elif kind == "attr":
                 if text not in ATTRIBUTES:
-                    raise fail(f"unknown attribute {text!r}", tok,
-                               hint="the only attribute is .T (transpose)")
-                operand = operands.pop()
-                operands.append(Unary(text, operand, (operand.span[0], tok.end)))
+                    raise fail(f"unknown attribute {text!r}", tok, hint="the only attribute is .T (transpose)")
+                operand, span = operands.pop(), spans.pop()
+                span = (span[0], tok[3])
+                operands.append(builder.unary(text, operand, span))
+                spans.append(span)
             elif kind == "op" and text == ")":
                 frame = reduce_to_frame()
                 if frame is None:
                     raise fail("unmatched ')'", tok)
                 stack.pop()
+                depth -= 1
                 if frame.func is None:
-                    inner = operands[-1]
-                    inner.span = (frame.token.start, tok.end)
+                    spans[-1] = (frame.token[2], tok[3])
                 else:
-                    args = operands[frame.base:]
-                    del operands[frame.base:]
-                    operands.append(_finish_call(source, frame, args, tok))
+                    _finish_call(source, builder, frame, operands, spans, tok)
             elif kind == "op" and text == ",":
                 frame = reduce_to_frame()
                 if frame is None or frame.func is None:
@@ -315,46 +258,50 @@ def _expression(source: str, tokens: list[Token], end: Token) -> Expr:
                                hint="commas separate the arguments of a call such as max(x, y)")
                 frame.commas += 1
                 expect_operand = True
-            elif kind == "end":
-                break
             elif kind in ("number", "name") or (kind == "op" and text == "("):
-                prev = tokens[i - 1]
                 raise fail(f"expected an operator between {_describe(prev)} and {_describe(tok)}", tok,
-                           hint=f"write {prev.text}*{tok.text} to multiply")
+                           hint=f"write {prev[1]}*{tok[1]} to multiply")
             elif kind == "op" and text == "=":
                 raise fail("unexpected '=' inside an expression", tok,
                            hint="an assignment is 'name = expression', one per statement")
             else:
                 raise fail(f"expected an operator but found {_describe(tok)}", tok)
-        i += 1
+        prev = tok
+        tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
 
     while stack:
         top = stack[-1]
-        if isinstance(top, _Frame):
+        if top.__class__ is _Frame:
             raise fail("this '(' is never closed", top.token, hint="add the missing ')'")
         reduce_top()
     assert len(operands) == 1
-    return operands[0]
+    return operands[0], spans[0], tok, nxt
 
 
-def _finish_call(source: str, frame: _Frame, args: list[Expr], close: Token) -> Call:
+def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list, spans: list[Span],
+                 close: Token) -> None:
+    """Replace a call's arguments on the operand stacks with the builder's value for the call."""
     func = frame.func
     assert func is not None
-    positional: list[Expr] = []
-    keywords: list[tuple[str, Expr]] = []
+    args, arg_spans = operands[frame.base:], spans[frame.base:]
+    del operands[frame.base:], spans[frame.base:]
+    positional: list = []
+    positional_spans: list[Span] = []
+    keywords: list[tuple[str, Any, Span]] = []
     keyword_at = {index: (name, tok) for index, name, tok in frame.keywords}
     seen: set[str] = set()
-    for index, arg in enumerate(args):
+    for index, (arg, span) in enumerate(zip(args, arg_spans)):
         if index in keyword_at:
             name, tok = keyword_at[index]
             if name in seen:
-                raise ParseError(f"keyword {name!r} is given twice", source=source, span=(tok.start, tok.end))
+                raise ParseError(f"keyword {name!r} is given twice", source=source, span=(tok[2], tok[3]))
             seen.add(name)
-            keywords.append((name, arg))
+            keywords.append((name, arg, span))
         else:
             if keywords:
-                raise ParseError("a positional argument follows a keyword argument", source=source,
-                                 span=arg.span)
+                raise ParseError("a positional argument follows a keyword argument", source=source, span=span)
             positional.append(arg)
-    return Call(func.text, tuple(positional), tuple(keywords), (func.start, close.end),
-                (func.start, func.end))
+            positional_spans.append(span)
+    span = (func[2], close[3])
+    operands.append(builder.call(func[1], positional, positional_spans, keywords, span, (func[2], func[3])))
+    spans.append(span)

@@ -151,18 +151,25 @@ class Trace:
         data.update(self.tail_dict())
         return data
 
-    def head_dict(self) -> dict:
-        """The contract's first part: mode, expression, output, bindings and gradients."""
+    def head_dict(self, lazy: bool = False) -> dict:
+        """The contract's first part: mode, expression, output, bindings and gradients. With lazy,
+        the mappings (a million entries, for a million-term program) come as iterators of (name, value)
+        pairs, the values not yet made JSON-safe."""
+        upstream = self.upstream
         data = {
             "mode": self.mode,
             "expression": self.graph.source,
             "output": {"name": self.output, "value": jsonable(self.value)},
-            "bindings": {k: jsonable(v) for k, v in self.bindings.items()},
-            "gradients": {k: jsonable(v) for k, v in self.gradients.items()},
+            "bindings": self.bindings.items(),
+            "gradients": ((v.name, upstream[v.id]) for v in self.graph.variables),
         }
         if self.mode == "exact":
             data["output"]["exact"] = expr_text(self.value)
-            data["gradients_exact"] = {k: expr_text(v) for k, v in self.gradients.items()}
+            data["gradients_exact"] = ((k, expr_text(v)) for k, v in self.gradients.items())
+        if not lazy:
+            for key in ("bindings", "gradients", "gradients_exact"):
+                if key in data:
+                    data[key] = {k: jsonable(v) for k, v in data[key]}
         return data
 
     def node_dict(self, node: Node) -> dict:
@@ -212,7 +219,7 @@ def formulas(graph: Graph, node: Node, templates: tuple | None = None) -> tuple[
         return ()
     chosen = templates or op.formula
     names = [graph.nodes[i].name for i in node.inputs]
-    plan = _plan(chosen, len(names))
+    plan = formula_plan(chosen, len(names))
     if plan is not None:  # the common case: only literal text and input names, no field table needed
         return tuple([data if kind == "text" else names[data] if kind == "input" else
                       "".join([text + (names[int(field)] if field is not None else "") for text, field in data])
@@ -247,7 +254,7 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=None)
-def _plan(templates: tuple, arity: int) -> tuple | None:
+def formula_plan(templates: tuple, arity: int) -> tuple | None:
     """Each input's compiled template when none needs more than input names, else None."""
     plan = tuple(_compile(templates[min(slot, len(templates) - 1)]) for slot in range(arity))
     return plan if all(kind in ("text", "input", "inputs") for kind, _ in plan) else None

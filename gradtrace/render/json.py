@@ -11,7 +11,8 @@ import json
 import math
 from typing import IO, Any, Iterator
 
-from ..trace import Trace, formulas, jsonable
+from ..graph import write_expr
+from ..trace import Trace, formula_plan, formulas, jsonable
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
 _string = json.encoder.encode_basestring  # the C escaper json itself uses for str
@@ -37,16 +38,18 @@ def write(trace: Trace, stream: IO[str], extra: dict | None = None) -> None:
 
 def chunks(trace: Trace, extra: dict | None = None) -> Iterator[str]:
     """The document in order: the head's fields, then "nodes" one per line, then reports."""
-    head = trace.head_dict()
+    head = trace.head_dict(lazy=True)
     tail = trace.tail_dict()
     if extra:
         tail.update(extra)
     yield "{\n"
     for key, value in head.items():
+        yield f"  {_string(key)}: "
         if key in ("bindings", "gradients", "gradients_exact"):
-            yield f"  {_string(key)}: {_mapping(value)},\n"
+            yield from _mapping(value)
         else:
-            yield f"  {_string(key)}: {_indented(value)},\n"
+            yield _indented(value)
+        yield ",\n"
     yield '  "nodes": ['
     lines = _fast_lines if trace.mode == "numeric" and not trace.arrays else _lines
     separator = "\n    "
@@ -64,12 +67,13 @@ def _indented(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=2).replace("\n", "\n  ")
 
 
-def _mapping(mapping: dict) -> str:
+def _mapping(pairs: Iterator[tuple[str, Any]]) -> Iterator[str]:
     """Bindings and gradients, one per line (there may be a million of them)."""
-    if not mapping:
-        return "{}"
-    return "{\n    " + ",\n    ".join([f"{_string(k)}: {_repr(v) if v.__class__ is float else _encode(v)}"
-                                       for k, v in mapping.items()]) + "\n  }"
+    separator = "{\n    "
+    for key, value in pairs:
+        yield f"{separator}{_string(key)}: {_num(value)}"
+        separator = ",\n    "
+    yield "{}" if separator == "{\n    " else "\n  }"
 
 
 def _lines(trace: Trace) -> Iterator[str]:
@@ -86,15 +90,9 @@ def _num(value: Any) -> str:
 
 
 def _finite_floats(*columns: Any) -> bool:
-    """Whether every number in these lists is a finite float (checked at C speed)."""
-    for column in columns:
-        if not all(map(_is_float, column)) or not all(map(math.isfinite, column)):
-            return False
-    return True
-
-
-def _is_float(value: Any) -> bool:
-    return value.__class__ is float
+    """Whether every number in these lists is a finite float, checked at C speed: a sum is finite
+    only when no term is NaN or infinite (an overflowing sum just takes the careful path)."""
+    return all(set(map(type, column)) <= {float} and math.isfinite(sum(column)) for column in columns)
 
 
 def _fast_lines(trace: Trace) -> Iterator[str]:
@@ -109,12 +107,12 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     chain = itertools.chain.from_iterable
     num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
     fanout = graph.fanout
-    quoted = ['"' + node.name + '"' for node in nodes]
     pattern_texts: dict = {}  # (op, copy gate?) -> the "pattern" and "patterns" values
+    op_texts: dict = {}       # (op, arity) -> _op_texts
     for k in range(len(nodes) - 1, -1, -1):
         node = nodes[k]
         op = node.op
-        name = quoted[k]
+        name = '"' + node.name + '"'
         shared = fanout[k] > 1
         key = (op, shared)
         if key not in pattern_texts:
@@ -123,7 +121,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
                                   ", ".join(['"' + p + '"' for p in patterns]))
         pattern, listed = pattern_texts[key]
         if shared:
-            parts = ", ".join([f'{{"from": {quoted[c]}, "value": {num(downstream[c][slot])}}}'
+            parts = ", ".join([f'{{"from": "{nodes[c].name}", "value": {num(downstream[c][slot])}}}'
                                for c, slot in graph.consumers_of(k)])
         else:
             parts = ""
@@ -133,12 +131,36 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
                    f'"upstream": {num(upstream[k])}, "formula": [], "local": [], "downstream": [], '
                    f'"parts": [{parts}], "kink": null}}')
             continue
-        inputs = ", ".join(map(quoted.__getitem__, node.inputs))
+        names = [nodes[j].name for j in node.inputs]
+        fixed = op_texts.get((op, len(names)))
+        if fixed is None:
+            fixed = op_texts[(op, len(names))] = _op_texts(op, len(names))
+        label, plan = fixed
+        if op.infix is not None and len(names) == 2:  # x * y: two names, nothing to escape or wrap
+            expr = f'"{names[0]} {node.spelling or op.infix} {names[1]}"'
+        else:
+            expr = _string(write_expr(node, nodes))
+        if plan is not None:
+            formula = ", ".join([data if kind == "text" else '"' + names[data] + '"' for kind, data in plan])
+        else:
+            formula = ", ".join(map(_string, formulas(graph, node)))
+        inputs = ", ".join(['"' + n + '"' for n in names])
         kink = kinks[k]
-        yield (f'{{"name": {name}, "op": "{op.name}", "label": {_string(node.label)}, '
-               f'"expr": {_string(node.expr)}, "pattern": {pattern}, "patterns": [{listed}], '
-               f'"inputs": [{inputs}], "value": {num(values[k])}, "upstream": {num(upstream[k])}, '
-               f'"formula": [{", ".join(map(_string, formulas(graph, node)))}], '
+        yield (f'{{"name": {name}, "op": "{op.name}", "label": {label or _string(node.label)}, '
+               f'"expr": {expr}, "pattern": {pattern}, "patterns": [{listed}], '
+               f'"inputs": [{inputs}], "value": {num(values[k])}, '
+               f'"upstream": {num(upstream[k])}, "formula": [{formula}], '
                f'"local": [{", ".join(map(num, local[k]))}], '
                f'"downstream": [{", ".join(map(num, downstream[k]))}], "parts": [{parts}], '
                f'"kink": {"null" if kink is None else _string(kink)}}}')
+
+
+def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple | None]:
+    """What every node of one op writes the same: its label as JSON (None when it names a constant,
+    as +{c} does), and its formulas when they need only input names: ("text", JSON) or ("input", k)
+    per input (None when they need parameters)."""
+    label = None if "{c}" in op.label else _string(op.label)
+    plan = formula_plan(op.formula, arity)
+    if plan is None or any(kind not in ("text", "input") for kind, _ in plan):
+        return label, None
+    return label, tuple((kind, _string(data) if kind == "text" else data) for kind, data in plan)
