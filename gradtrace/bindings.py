@@ -14,11 +14,19 @@ from .ops import CONSTANTS
 
 class Binding:
     """One name = value pair and where it came from (for messages such as 'bound twice')."""
-    __slots__ = ("name", "value", "origin")
+    __slots__ = ("name", "value", "_origin", "source")
 
-    def __init__(self, name: str, value: Any, origin: str | None = None):
+    def __init__(self, name: str, value: Any, origin: str | None = None, source: str | None = None):
         self.name, self.value = name, value
-        self.origin = origin or f"{name}={value}"
+        self._origin = origin  # how it was written, e.g. "-x 2"
+        self.source = source   # or the file it came from, e.g. "vals.json"
+
+    @property
+    def origin(self) -> str:
+        """Where the binding came from, for messages: '-x 2', 'x in vals.json' or 'x=2'."""
+        if self._origin is not None:
+            return self._origin
+        return f"{self.name} in {self.source}" if self.source else f"{self.name}={self.value}"
 
 
 def parse_value(name: str, text: str) -> float:
@@ -61,29 +69,49 @@ def _value(b: Binding) -> Any:
     return float(value)
 
 
+def _finite(b: Binding, value: Any) -> Any:
+    """Refuse NaN and infinities up front: they would surface later as a puzzling gradient error."""
+    if value.__class__ is float:
+        if value - value == 0.0:
+            return value
+        bad, where = value, ""
+    else:
+        import numpy as np
+
+        finite = np.isfinite(value)
+        if finite.all():
+            return value
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])
+        bad, where = value[index], f"[{', '.join(map(str, index))}]"
+    what = "NaN" if bad != bad else "infinite"
+    raise BindingError(f"{b.origin}: the value of {b.name}{where} is {what}",
+                       hint="gradients need finite numbers; NaN and inf have none")
+
+
 def resolve(graph: Graph, bindings: Iterable[Binding]) -> dict[str, Any]:
     """Check bindings against the graph's variables and return name -> float.
 
     Every missing variable is named at once; unknown names get close-match suggestions.
     """
+    bindings = list(bindings)
     values: dict[str, Any] = {}
-    origins: dict[str, str] = {}
     wanted = [v.name for v in graph.variables]
-    known = set(wanted) | set(graph.unused_variables)
+    known = set(wanted)
+    known.update(graph.unused_variables)
     for b in bindings:
-        if b.name in origins:
-            raise BindingError(f"{b.name} is bound twice: {origins[b.name]} and {b.origin}",
+        if b.name in values:
+            first = next(a for a in bindings if a.name == b.name)
+            raise BindingError(f"{b.name} is bound twice: {first.origin} and {b.origin}",
                                hint="give each variable one value")
-        if b.name in CONSTANTS and b.name not in known:
-            raise BindingError(f"{b.name} is the constant {CONSTANTS[b.name]:.6g} here and can't be bound",
-                               hint="use another variable name")
         if b.name not in known:
+            if b.name in CONSTANTS:
+                raise BindingError(f"{b.name} is the constant {CONSTANTS[b.name]:.6g} here and can't be bound",
+                                   hint="use another variable name")
             hint = did_you_mean(b.name, sorted(known))
             if not hint:
                 hint = f"its variables are {', '.join(wanted)}" if wanted else "it has no variables"
             raise BindingError(f"{b.origin}: the expression has no variable {b.name!r}", hint=hint)
-        origins[b.name] = b.origin
-        values[b.name] = _value(b)
+        values[b.name] = _finite(b, _value(b))
     missing = [name for name in wanted if name not in values]
     if missing:
         plural = "s" if len(missing) > 1 else ""

@@ -440,7 +440,7 @@ def _load_vars(path: str) -> list[Binding]:
         raise BindingError(f"--vars {name}: not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise BindingError(f"--vars {name}: expected a JSON object such as {{\"x\": 2}}")
-    return [Binding(str(k), v, f"{k} in {name}") for k, v in data.items()]
+    return [Binding(str(k), v, source=name) for k, v in data.items()]
 
 
 def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Context) -> None:

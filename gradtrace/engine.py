@@ -54,7 +54,7 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any) -> list:
         if op is None:
             values.append(inputs[node.name])
             continue
-        args = [values[i] for i in node.inputs]
+        args = list(map(values.__getitem__, node.inputs))
         if op.domain is not None:
             inside = op.in_domain(xp, args, node.params)
             if not xp.all(inside):
@@ -104,7 +104,7 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, lis
         if op is None:
             continue
         up = upstream[node.id]
-        args = [values[i] for i in node.inputs]
+        args = list(map(values.__getitem__, node.inputs))
         try:
             if up is not None and op.grads is not None and op.arity != VARIADIC:  # local_downstream, inlined
                 partials = op.grads(xp, values[node.id], *args, *node.params)

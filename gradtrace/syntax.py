@@ -187,25 +187,27 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
             continue
         if expect_operand:
             if kind == "name":
-                frame = stack[-1] if stack and stack[-1].__class__ is _Frame else None
-                if nxt[0] == "op" and nxt[1] == "(":
+                following = nxt[1]
+                if following == "(" and nxt[0] == "op":
                     stack.append(_Frame(nxt, tok, len(operands)))
                     depth += 1
                     tok, nxt = nxt, next(tokens)
-                elif frame is not None and frame.func is not None and nxt[0] == "op" and nxt[1] == "=" and \
-                        len(operands) - frame.base == frame.commas:  # a keyword argument: alpha=0.1
-                    frame.keywords.append((frame.commas, text, tok))
+                elif following == "=" and stack and stack[-1].__class__ is _Frame and stack[-1].func is not None \
+                        and len(operands) - stack[-1].base == stack[-1].commas:  # a keyword argument: alpha=0.1
+                    stack[-1].keywords.append((stack[-1].commas, text, tok))
                     tok, nxt = nxt, next(tokens)
                 else:
-                    operands.append(builder.name(text, (tok[2], tok[3])))
-                    spans.append((tok[2], tok[3]))
+                    span = (tok[2], tok[3])
+                    operands.append(builder.name(text, span))
+                    spans.append(span)
                     expect_operand = False
             elif kind == "number":
                 value = float(text)  # the regex admits only valid float literals
                 if value == float("inf"):
                     raise fail(f"the number {text} is too large for a float (the largest is about 1.8e308)", tok)
-                operands.append(builder.number(text, value, (tok[2], tok[3])))
-                spans.append((tok[2], tok[3]))
+                span = (tok[2], tok[3])
+                operands.append(builder.number(text, value, span))
+                spans.append(span)
                 expect_operand = False
             elif kind == "op" and text == "(":
                 stack.append(_Frame(tok, None, len(operands)))

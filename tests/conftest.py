@@ -1,5 +1,14 @@
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
+
+# Property tests: a small, derandomized run by default (fast, and the same in CI every time);
+# --hypothesis-profile=long for a long random search.
+_quiet = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture]
+settings.register_profile("default", max_examples=25, derandomize=True, deadline=None,
+                          suppress_health_check=_quiet, print_blob=True)
+settings.register_profile("long", max_examples=1000, deadline=None, suppress_health_check=_quiet)
+settings.load_profile("default")
 
 from gradtrace.cli import cli
 
