@@ -214,11 +214,14 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
     for flag, name in ((as_json, "json"), (as_graph, "graph"), (as_dot, "dot"), (as_mermaid, "mermaid")):
         if flag:
             format_name = name
+    from . import progress
+
+    display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
     try:
         source = _program_text(expression, program_file)
         if vars_file is not None:
             bindings = _load_vars(vars_file) + bindings
-        graph = build(source, output_name)
+        graph = build(source, output_name, display)
         _reject_unknown_options(graph, bindings, ctx)
         expected = _expected(expect, answers_file)
         if symbolic or not bindings:
@@ -232,7 +235,7 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
 
             trace = symbolic_trace(graph)
         else:
-            numeric = run(graph, resolve(graph, bindings), _seed(seed_text))
+            numeric = run(graph, resolve(graph, bindings), _seed(seed_text), display)
             if exact and numeric.arrays:
                 raise GradtraceError("--exact works on scalar values", hint="drop --exact for arrays")
             trace = numeric
@@ -250,9 +253,16 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
             trace = trace.with_reports(report, answers)
         _write_files(trace, render_file, html_file, precision)
     except GradtraceError as err:
+        if display is not None:
+            display.close()
         _fail(err)
 
-    _render(trace, format_name, explain, precision, color, full, show_jacobians)
+    if display is not None and sys.stdout.isatty():
+        display.close()  # the output goes to the same screen: the display must be gone first
+        display = None
+    _render(trace, format_name, explain, precision, color, full, show_jacobians, display)
+    if display is not None:
+        display.close()
     _exit_for_reports(trace)
 
 
@@ -299,7 +309,7 @@ def _write(path: str, data: bytes, quiet: bool = False) -> None:
 
 
 def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str, full: bool = False,
-            jacobians: bool = False) -> None:
+            jacobians: bool = False, report: Any = None) -> None:
     if format_name == "json":
         from .render import json as json_renderer
 
@@ -308,7 +318,7 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
             from .render import explain as explanation
 
             extra = {"explanation": explanation.lines(trace, explain, precision)}
-        json_renderer.write(trace, sys.stdout, extra)
+        json_renderer.write(trace, sys.stdout, extra, report)
         return
     if explain:
         from .render import explain as explanation
@@ -484,6 +494,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        click.echo("gradtrace: out of memory: the program is too large for this machine's memory "
+                   "(a 10^6-term program needs about 2.5 GB)", err=True)
+        return int(ExitCode.EVALUATION)
     except Exception as exc:  # the one catch-all: a bug must still not greet the user with a traceback
         if os.environ.get("GRADTRACE_DEBUG"):
             raise

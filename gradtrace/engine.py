@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any
+from typing import Any, Callable
 
 from .errors import BindingError, EvaluationError
 from .graph import Graph, Node
 from .ops import VARIADIC, Op, scalar
 from .trace import Trace
+
+EVERY = 1 << 14  # nodes between two progress reports
+Report = Callable[[str, int, int], None]
 
 
 def backend_for(graph: Graph, inputs: dict[str, Any]) -> Any:
@@ -40,16 +43,20 @@ def _quiet(xp: Any) -> Any:
     return xp.np.errstate(all="ignore") if xp is not scalar else contextlib.nullcontext()
 
 
-def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar) -> list:
-    """Every node's value, in topological order."""
+def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar, report: Report | None = None) -> list:
+    """Every node's value, in topological order. report(phase, done, total), if given, hears how
+    far the pass has got every EVERY nodes."""
     with _quiet(xp):
-        return _forward(graph, inputs, xp)
+        return _forward(graph, inputs, xp, report)
 
 
-def _forward(graph: Graph, inputs: dict[str, Any], xp: Any) -> list:
+def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | None) -> list:
     values: list = []  # node ids are positions, so appending keeps values[node.id]
     finite = math.isfinite if xp is scalar else xp.finite
+    total = len(graph.nodes)
     for node in graph.nodes:
+        if report is not None and not node.id % EVERY:
+            report("forward pass", node.id, total)
         op = node.op
         if op is None:
             values.append(inputs[node.name])
@@ -85,13 +92,14 @@ def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: tuple, params: tu
     return partials, tuple([up * g for g in partials])
 
 
-def backward(graph: Graph, values: list, seed: Any = 1.0, xp: Any = scalar) -> tuple[list, list, list]:
+def backward(graph: Graph, values: list, seed: Any = 1.0, xp: Any = scalar,
+             report: Report | None = None) -> tuple[list, list, list]:
     """upstream per node, and local and downstream per node and input, from ∂out/∂out = seed."""
     with _quiet(xp):
-        return _backward(graph, values, seed, xp)
+        return _backward(graph, values, seed, xp, report)
 
 
-def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, list, list]:
+def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | None) -> tuple[list, list, list]:
     n = len(graph.nodes)
     upstream: list = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
     local: list = [()] * n
@@ -100,6 +108,8 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any) -> tuple[list, lis
     arrays = xp is not scalar
     isfinite = math.isfinite
     for node in reversed(graph.nodes):
+        if report is not None and not node.id % EVERY:
+            report("backward pass", n - node.id, n)
         op = node.op
         if op is None:
             continue
@@ -176,14 +186,14 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
     return seed
 
 
-def run(graph: Graph, inputs: dict[str, Any], seed: Any = None) -> Trace:
-    """Forward, then backward: the full trace."""
+def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report | None = None) -> Trace:
+    """Forward, then backward: the full trace. report: see forward."""
     xp = backend_for(graph, inputs)
     if xp is not scalar:
         inputs = {k: (v if hasattr(v, "shape") else xp.np.float64(v)) for k, v in inputs.items()}
-    values = forward(graph, inputs, xp)
+    values = forward(graph, inputs, xp, report)
     seed = seed_for(graph, values[graph.output.id], seed, xp)
-    upstream, local, downstream = backward(graph, values, seed, xp)
+    upstream, local, downstream = backward(graph, values, seed, xp, report)
     return Trace(graph, dict(inputs), values, upstream, local, downstream, kinks(graph, values, xp),
                  backend=xp if xp is not scalar else None, seed=seed)
 

@@ -18,6 +18,7 @@ from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
 from .syntax import parse_expression, parse_program
 
+_EVERY = 1 << 14  # nodes between two progress reports
 _ONE, _BOTH = (0,), (0, 1)  # the args of most gates, shared
 ATOM = 9  # precedence of names, numbers and calls when writing expressions back out
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4, "^": 4}
@@ -141,9 +142,11 @@ def constant(text: str) -> Value:
     return parse_expression(text, _Lowering(text))
 
 
-def build(source: str, output: str | None = None) -> Graph:
-    """Parse a program and build its graph, pruned to what the output depends on."""
-    lowering = _Lowering(source)
+def build(source: str, output: str | None = None,
+          report: Callable[[str, int, int], None] | None = None) -> Graph:
+    """Parse a program and build its graph, pruned to what the output depends on.
+    report(phase, done, total), if given, hears how many characters have been read now and then."""
+    lowering = _Lowering(source, report)
     parse_program(source, lowering)
     return lowering.finish(output)
 
@@ -152,8 +155,9 @@ class _Lowering:
     """The parser's builder: each piece of the program becomes a Node or a folded Const as soon as
     it is read, so no syntax tree is ever built."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, report: Callable[[str, int, int], None] | None = None):
         self.source = source
+        self.report = report
         self.env: dict[str, Value] = {}         # program names -> their current value
         self.variables: dict[str, Node] = {}    # names never assigned: the graph's inputs
         self.created: list[Node] = []           # every node, in creation (topological) order
@@ -191,6 +195,8 @@ class _Lowering:
         if not left_const and not right_const:  # the common case: a gate between two nodes
             node = Node(op, (left, right), (), _BOTH, span, spelling=symbol)
             self.created.append(node)
+            if self.report is not None and not len(self.created) % _EVERY:
+                self.report("reading the program", span[1], len(source))
             return node
         if op.arrays_only:
             # No array literals in the language: arrays come from bindings, so a constant can't be one.
@@ -358,10 +364,12 @@ def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str
     _check_domain(source, op, values, params, span, text)
     try:
         value = op.apply(scalar, values, params)
+    except OverflowError:
+        value = math.inf
     except (ArithmeticError, ValueError) as exc:
         raise EvaluationError(f"{text} is undefined ({exc})", source=source, span=span) from None
     if not math.isfinite(value):
-        raise EvaluationError(f"{text} overflows", source=source, span=span)
+        raise EvaluationError(f"{text} overflows (it is too large for a float)", source=source, span=span)
     return Const(float(value), text, precedence, op, args, params)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from typing import IO, Any, Iterator
+from typing import IO, Any, Callable, Iterator
 
 from ..graph import write_expr
 from ..trace import Trace, formula_plan, formulas, jsonable
@@ -25,14 +25,21 @@ def render(trace: Trace, extra: dict | None = None) -> str:
     return "".join(chunks(trace, extra))
 
 
-def write(trace: Trace, stream: IO[str], extra: dict | None = None) -> None:
-    """Write the document to stream piece by piece (stdout for the CLI)."""
+def write(trace: Trace, stream: IO[str], extra: dict | None = None,
+          report: Callable[[str, int, int], None] | None = None) -> None:
+    """Write the document to stream piece by piece (stdout for the CLI). report(phase, done, total)
+    hears how many pieces have been written, now and then."""
     batch: list[str] = []
+    total = 2 * len(trace.graph.variables) + len(trace.graph.nodes)  # about one piece each
+    written = 0
     for piece in chunks(trace, extra):
         batch.append(piece)
         if len(batch) >= BATCH:
             stream.write("".join(batch))
             batch.clear()
+            written += BATCH
+            if report is not None and not written % (8 * BATCH):
+                report("writing JSON", min(written, total), total)
     stream.write("".join(batch))
 
 
