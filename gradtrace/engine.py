@@ -187,14 +187,15 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
 
 
 def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report | None = None) -> Trace:
-    """Forward, then backward: the full trace. report: see forward."""
+    """Forward, then backward: the full trace, which keeps the inputs dict it is given (no copy:
+    a 10^6-term program has a million bindings). report: see forward."""
     xp = backend_for(graph, inputs)
     if xp is not scalar:
         inputs = {k: (v if hasattr(v, "shape") else xp.np.float64(v)) for k, v in inputs.items()}
     values = forward(graph, inputs, xp, report)
     seed = seed_for(graph, values[graph.output.id], seed, xp)
     upstream, local, downstream = backward(graph, values, seed, xp, report)
-    return Trace(graph, dict(inputs), values, upstream, local, downstream, kinks(graph, values, xp),
+    return Trace(graph, inputs, values, upstream, local, downstream, kinks(graph, values, xp),
                  backend=xp if xp is not scalar else None, seed=seed)
 
 

@@ -40,7 +40,8 @@ class Const:
 class Node:
     """A gate or a variable. `args` lists what was written, in order: an int is the index of an
     input in `inputs`, a Const is a constant operand (shown in the expression, not a node)."""
-    __slots__ = ("id", "name", "op", "inputs", "params", "args", "keywords", "span", "spelling", "graph_nodes")
+    __slots__ = ("id", "name", "op", "inputs", "params", "args", "keywords", "start", "end", "spelling",
+                 "graph_nodes")
 
     def __init__(self, op: Op | None, inputs: tuple, params: tuple, args: tuple,
                  span: tuple[int, int], spelling: str | None = None, name: str | None = None,
@@ -52,9 +53,14 @@ class Node:
         self.params = params      # the op's parameter values, e.g. (c,) or (alpha,)
         self.args = args
         self.keywords = keywords  # parameters the user gave explicitly, e.g. (("alpha", 0.2),)
-        self.span = span
+        self.start, self.end = span  # where it was written (two slots, not a tuple per node)
         self.spelling = spelling  # the operator as typed: ** or ^
-        self.graph_nodes: list[Node] = []  # the finished graph's nodes, to name the inputs by
+        self.graph_nodes: list[Node] | None = None  # the finished graph's nodes, to name the inputs by
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Where in the source it was written, for error messages."""
+        return self.start, self.end
 
     @property
     def expr(self) -> str:

@@ -17,7 +17,7 @@ from ..trace import Trace, formula_plan, formulas, jsonable
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
 _string = json.encoder.encode_basestring  # the C escaper json itself uses for str
 _repr = float.__repr__                   # json writes floats with repr, too
-BATCH = 2000                             # nodes per write
+BLOCK = 1024                             # nodes per write
 
 
 def render(trace: Trace, extra: dict | None = None) -> str:
@@ -27,42 +27,35 @@ def render(trace: Trace, extra: dict | None = None) -> str:
 
 def write(trace: Trace, stream: IO[str], extra: dict | None = None,
           report: Callable[[str, int, int], None] | None = None) -> None:
-    """Write the document to stream piece by piece (stdout for the CLI). report(phase, done, total)
-    hears how many pieces have been written, now and then."""
-    batch: list[str] = []
-    total = 2 * len(trace.graph.variables) + len(trace.graph.nodes)  # about one piece each
-    written = 0
-    for piece in chunks(trace, extra):
-        batch.append(piece)
-        if len(batch) >= BATCH:
-            stream.write("".join(batch))
-            batch.clear()
-            written += BATCH
-            if report is not None and not written % (8 * BATCH):
-                report("writing JSON", min(written, total), total)
-    stream.write("".join(batch))
+    """Write the document to stream block by block (stdout for the CLI). report(phase, done,
+    total), if given, hears how many nodes have been written, now and then."""
+    for block in chunks(trace, extra, report):
+        stream.write(block)
 
 
-def chunks(trace: Trace, extra: dict | None = None) -> Iterator[str]:
-    """The document in order: the head's fields, then "nodes" one per line, then reports."""
+def chunks(trace: Trace, extra: dict | None = None,
+           report: Callable[[str, int, int], None] | None = None) -> Iterator[str]:
+    """The document in order, in blocks: the head's fields, then "nodes" one per line, then the
+    reports. Lines are joined BLOCK at a time, so a million of them cost one write per BLOCK."""
     head = trace.head_dict(lazy=True)
     tail = trace.tail_dict()
     if extra:
         tail.update(extra)
     yield "{\n"
     for key, value in head.items():
-        yield f"  {_string(key)}: "
         if key in ("bindings", "gradients", "gradients_exact"):
-            yield from _mapping(value)
+            yield f"  {_string(key)}: " + "".join(_mapping(value)) + ",\n"
         else:
-            yield _indented(value)
-        yield ",\n"
+            yield f"  {_string(key)}: {_indented(value)},\n"
     yield '  "nodes": ['
-    lines = _fast_lines if trace.mode == "numeric" and not trace.arrays else _lines
+    lines = (_fast_lines if trace.mode == "numeric" and not trace.arrays else _lines)(trace)
+    total = len(trace.graph.nodes)
     separator = "\n    "
-    for line in lines(trace):
-        yield separator + line
+    for done in range(0, total, BLOCK):
+        yield separator + ",\n    ".join(itertools.islice(lines, BLOCK))
         separator = ",\n    "
+        if report is not None and not done % (16 * BLOCK):
+            report("writing JSON", done, total)
     yield "\n  ]"
     for key, value in tail.items():
         yield f",\n  {_string(key)}: {_indented(value)}"
