@@ -9,6 +9,7 @@ Target: gradtrace within 1.25x of the bare script (ratio of medians).
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -46,6 +47,7 @@ def timed(cmd: list[str]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--json", metavar="PATH", help="also write the medians and the ratio here")
     args = parser.parse_args()
     script = shutil.which("gradtrace") or str(Path(sys.executable).with_name("gradtrace"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,6 +65,8 @@ def main() -> int:
         print(f"{name:20s} median {m * 1000:7.1f} ms   min {min(times[name]) * 1000:7.1f} ms")
     ratio = medians["gradtrace headline"] / medians["bare click+rich"]
     print(f"ratio gradtrace / bare: {ratio:.2f}x (target <= 1.25x) -> {'OK' if ratio <= 1.25 else 'MISSED'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"medians": medians, "ratio": ratio, "target": 1.25, "runs": args.runs}))
     return 0
 
 

@@ -98,6 +98,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size up to 10^5 (larger sizes run once)")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--json", metavar="PATH", help="also write every median here")
     args = parser.parse_args()
 
     peers = {"micrograd": MICROGRAD}
@@ -149,6 +150,9 @@ def main() -> int:
         limit = 12 * large / small / 10
         print(f"growth {small:,} -> {large:,}: {growth:.1f}x the time (<= {limit:.0f}x) -> "
               f"{'OK' if growth <= limit else 'MISSED'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({str(n): {name: {"seconds": t, "mib": m} for name, (t, m) in r.items()}
+                                               for n, r in results.items()}))
     return 0
 
 

@@ -14,6 +14,7 @@ Target: the API within 1.2x of PyTorch.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -32,6 +33,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=4096)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--json", metavar="PATH", help="also write the medians and the ratio here")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     W = rng.standard_normal((args.n, args.n)) / np.sqrt(args.n)
@@ -101,6 +103,9 @@ def main() -> int:
         ratio = medians["gradtrace API"] / base
         print(f"target: API within 1.2x of PyTorch -> {ratio:.2f}x {'OK' if ratio <= 1.2 else 'MISSED'}")
     print(f"  gradtrace API / numpy by hand: {medians['gradtrace API'] / medians['numpy by hand']:.2f}x")
+    if args.json:
+        ratio = medians["gradtrace API"] / base if base else None
+        Path(args.json).write_text(json.dumps({"medians": medians, "ratio": ratio, "target": 1.2, "runs": args.runs}))
     return 0
 
 

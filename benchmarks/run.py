@@ -1,0 +1,114 @@
+"""All of gradtrace's benchmarks from one command, with a summary against the targets.
+
+    pip install ".[bench]"            # micrograd and matplotlib; PyTorch: pip install torch==2.13.0
+    python benchmarks/run.py          # about 5 minutes on 2 cores; --quick skips the 10^6-term run
+
+(a) bench_headline.py  the headline command vs a bare click+rich script        target <= 1.25x
+(b) bench_scale.py     10^5 and 10^6 terms, text to JSON, vs micrograd/PyTorch  target <= 1.0x micrograd
+                                                                               (time and memory) at 10^5;
+                                                                               10^6 within 12x its 10^5 time
+(c) bench_vectors.py   ||W·X||² gradients vs PyTorch on the CPU                target <= 1.2x
+
+Each benchmark measures its contenders side by side, interleaved, in one run. The summary is
+written to benchmarks/results.json, and with matplotlib installed, plotted to docs/benchmarks.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def bench(script: str, *args: str) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        print(f"\n$ python benchmarks/{script} {' '.join(args)}", flush=True)
+        subprocess.run([sys.executable, str(HERE / script), *args, "--json", str(out)], check=True)
+        return json.loads(out.read_text())
+
+
+def summary(results: dict) -> list[tuple[str, float, float]]:
+    """(what, measured ratio, target) for every target."""
+    rows = [("(a) headline / bare click+rich", results["headline"]["ratio"], 1.25)]
+    scale = results["scale"]
+    small = scale.get("100000")
+    if small and "micrograd" in small:
+        for key, what in (("seconds", "time"), ("mib", "memory")):
+            rows.append((f"(b) 10^5 terms {what} / micrograd", small["gradtrace"][key] / small["micrograd"][key], 1.0))
+    if small and "1000000" in scale:
+        rows.append(("(b) 10^6 time / 10^5 time", scale["1000000"]["gradtrace"]["seconds"] /
+                     small["gradtrace"]["seconds"], 12.0))
+    if results["vectors"].get("ratio") is not None:
+        rows.append(("(c) vectors API / PyTorch", results["vectors"]["ratio"], 1.2))
+    return rows
+
+
+def plot(results: dict, rows: list[tuple[str, float, float]], path: Path) -> bool:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1.1, 1]})
+    names = [r[0] for r in rows][::-1]
+    ratios = [r[1] / r[2] for r in rows][::-1]
+    colors = ["#2e7d32" if r <= 1 else "#c62828" for r in ratios]
+    left.barh(names, ratios, color=colors)
+    left.axvline(1.0, color="black", linestyle="--", linewidth=1)
+    left.set_xlabel("measured / target (left of the dashed line: target met)")
+    for y, (ratio, row) in enumerate(zip(ratios, rows[::-1])):
+        left.text(ratio, y, f" {row[1]:.2f}x (target {row[2]:g}x)", va="center", fontsize=8)
+    left.set_xlim(0, max(ratios) * 1.6)
+    left.set_title("gradtrace against its targets")
+    scale = results["scale"]
+    sizes = sorted(scale, key=int)
+    contenders = [c for c in ("gradtrace", "micrograd", "pytorch") if c in scale[sizes[0]]]
+    width = 0.8 / len(contenders)
+    for k, name in enumerate(contenders):
+        xs = [i + k * width for i in range(len(sizes))]
+        ys = [scale[n][name]["seconds"] if name in scale[n] else 0 for n in sizes]
+        right.bar(xs, ys, width, label=name)
+        for x, y in zip(xs, ys):
+            right.text(x, y, f"{y:.1f}s", ha="center", va="bottom", fontsize=8)
+    right.set_xticks([i + width * (len(contenders) - 1) / 2 for i in range(len(sizes))])
+    right.set_xticklabels([f"{int(n):,} terms" for n in sizes])
+    right.set_yscale("log")
+    right.set_ylabel("wall time, whole process (s, log scale)")
+    right.set_title("sum of x_i*y: text (or bindings) to JSON")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and no 10^6-term run")
+    args = parser.parse_args()
+    results = {
+        "headline": bench("bench_headline.py", "--runs", "15" if args.quick else "40"),
+        "scale": bench("bench_scale.py", "--sizes", *(["100000"] if args.quick else ["100000", "1000000"]),
+                       "--runs", "3"),
+        "vectors": bench("bench_vectors.py", "--runs", "5" if args.quick else "9"),
+    }
+    rows = summary(results)
+    print("\nSummary (ratios of medians, measured side by side)")
+    for what, ratio, target in rows:
+        print(f"  {what:36s} {ratio:5.2f}x   target <= {target:g}x   {'OK' if ratio <= target else 'MISSED'}")
+    (HERE / "results.json").write_text(json.dumps({"results": results, "summary": rows}, indent=2) + "\n")
+    picture = HERE.parent / "docs" / "benchmarks.png"
+    if plot(results, rows, picture):
+        print(f"plot: {picture.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
