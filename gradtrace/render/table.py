@@ -3,6 +3,7 @@ gradients red), with each input's local and downstream gradient on its own line.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from rich import box
@@ -14,7 +15,9 @@ from ..trace import Trace
 from . import fmt, signed_sum, spaced
 
 MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
-MAX_GRADIENTS = 40   # gradients in the summary line before it is cut
+MAX_GRADIENTS = 40   # gradients in the summary line (and bindings in the header) before it is cut
+MAX_HEADER = 300     # characters of the program shown above the table
+MAX_TERMS = 12       # terms of a copy gate's sum shown in its upstream cell
 VALUE = "green"
 GRADIENT = "red"
 PATTERN = "cyan"
@@ -66,7 +69,10 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
         parts = row.parts
         if len(parts) > 1 and not arrays:
             # A copy gate: its upstream gradient is the sum of what each use sent back.
-            upstream.append(Text("= " + signed_sum([v for _, v in parts], precision), style="dim"))
+            terms = signed_sum([v for _, v in parts[:MAX_TERMS if not full else None]], precision)
+            if len(parts) > MAX_TERMS and not full:
+                terms += f" + … ({len(parts)} terms)"
+            upstream.append(Text("= " + terms, style="dim"))
         patterns = list(row.patterns)
         for k in range(max(1, len(locals_), len(upstream), len(patterns))):
             first = k == 0
@@ -83,11 +89,17 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
             notes.append(Text(f"note: {row.name} = {row.expr}: {row.kink}", style="yellow"))
 
     header = Text()
-    header.append(trace.graph.text, style="bold")
+    text = trace.graph.text
+    if len(text) > MAX_HEADER and not full:
+        text = f"{text[:MAX_HEADER]} … ({len(text):,} characters)"
+    header.append(text, style="bold")
     if trace.mode == "symbolic":
         header.append("   symbolic")
     if trace.bindings:
-        header.append("   at " + ", ".join(f"{k} = {show(v, True)}" for k, v in trace.bindings.items()))
+        bindings = list(itertools.islice(trace.bindings.items(), None if full else MAX_GRADIENTS))
+        header.append("   at " + ", ".join(f"{k} = {show(v, True)}" for k, v in bindings))
+        if len(bindings) < len(trace.bindings):
+            header.append(f", … and {len(trace.bindings) - len(bindings)} more", style="dim")
     value = Text(f"{out} = ")
     value.append(show(trace.value), style=VALUE)
     items = [value]
