@@ -96,9 +96,12 @@ def resolve(graph: Graph, bindings: Iterable[Binding]) -> dict[str, Any]:
     bindings = list(bindings)
     values: dict[str, Any] = {}
     wanted = [v.name for v in graph.variables]
-    known = set(wanted)
-    known.update(graph.unused_variables)
+    known = graph.variable_names
     for b in bindings:
+        value = b.value
+        if value.__class__ is float and value - value == 0.0 and b.name in known and b.name not in values:
+            values[b.name] = value  # the common case, from --vars: a finite float for a variable
+            continue
         if b.name in values:
             first = next(a for a in bindings if a.name == b.name)
             raise BindingError(f"{b.name} is bound twice: {first.origin} and {b.origin}",

@@ -455,10 +455,10 @@ def _load_vars(path: str) -> list[Binding]:
 
 def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Context) -> None:
     """A --name that is neither an option nor a variable is most likely a mistyped option."""
-    variables = {v.name for v in graph.variables} | set(graph.unused_variables)
+    variables = graph.variable_names
     options = sorted(o for p in ctx.command.params if isinstance(p, click.Option) for o in p.opts)
     for b in bindings:
-        if b.name not in variables and b.origin.startswith("--"):
+        if b.source is None and b.name not in variables and b.origin.startswith("--"):
             close = did_you_mean("--" + b.name, options)
             if close:
                 raise GradtraceError(f"no such option: --{b.name} ({close})")

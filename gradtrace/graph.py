@@ -104,6 +104,11 @@ class Graph:
         self.env_names = env_names                # program name -> node name (for --output, --expect)
 
     @functools.cached_property
+    def variable_names(self) -> set[str]:
+        """Every variable the program names, the output's inputs and the unused ones alike."""
+        return {v.name for v in self.variables}.union(self.unused_variables)
+
+    @functools.cached_property
     def by_name(self) -> dict[str, Node]:
         return {n.name: n for n in self.nodes}
 
