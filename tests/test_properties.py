@@ -176,11 +176,13 @@ def check_scalar(text, expr, symbols, bindings):
     assert float(expr.subs(subs).evalf()) == pytest.approx(t.value, rel=1e-9, abs=1e-9), text
     for name in used:
         ours = t.gradients[name]
-        exact = float(sp.diff(expr, symbols[name]).subs(subs).evalf())
-        assert close(ours, exact, abs(t.value)), (text, bindings, name, ours, exact)
+        # Central differences first: they also skip points within a step of a kink, where
+        # sympy's exact arithmetic may see a tie that floating point does not (min(x, 2-(2-x))).
         numeric = central(graph, t.bindings, name)
         assert math.isclose(ours, numeric, rel_tol=1e-4, abs_tol=1e-5 * max(1.0, abs(t.value))), \
             (text, bindings, name, ours, numeric)
+        exact = float(sp.diff(expr, symbols[name]).subs(subs).evalf())
+        assert close(ours, exact, abs(t.value)), (text, bindings, name, ours, exact)
 
 
 @given(programs(), points)
@@ -230,14 +232,14 @@ def test_elementwise_array_programs_match_sympy_per_element(program, xs, ys, sca
     for name in names:
         grad = np.atleast_1d(t.gradients[name])
         for i in range(3 if name != "z" else 1):
+            index = None if name == "z" else (i,)
+            numeric = central(graph, t.bindings, name, numpy_backend, index)  # first: skips near-kinks
             total = 0.0
             for k in range(3):
                 subs = {symbols["x"]: xs[k], symbols["y"]: ys[k], symbols["z"]: scalars["z"]}
                 if name == "z" or k == i:
                     total += float(sp.diff(expr, symbols[name]).subs(subs).evalf())
             assert close(float(grad[i]), total, abs(float(t.value))), (source, name, i)
-            index = None if name == "z" else (i,)
-            numeric = central(graph, t.bindings, name, numpy_backend, index)
             assert math.isclose(float(grad[i]), numeric, rel_tol=1e-4, abs_tol=1e-5 * max(1.0, abs(float(t.value))))
 
 
