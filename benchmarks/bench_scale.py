@@ -66,6 +66,8 @@ json.dump({"value": out.item(), "gradients": gradients}, open(sys.argv[2], "w"))
 
 def run(cmd: list[str], output: Path | None) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MiB) of one process, its stdout going to output."""
+    if output is not None and output.exists():
+        output.unlink()  # every run writes a new file: truncating a large old one is not its cost
     start = time.perf_counter()
     with open(output or os.devnull, "wb") as stdout:
         proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
@@ -123,6 +125,8 @@ def main() -> int:
             samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
             for _ in range(runs):
                 for name, cmd in commands.items():
+                    for old in folder.glob(f"{name}.json"):
+                        old.unlink()
                     samples[name].append(run(cmd, folder / "gradtrace.json" if name == "gradtrace" else None))
             # Same numbers from everyone: the gradients must agree before the times mean anything.
             ours = gradients_of(folder / "gradtrace.json")

@@ -219,13 +219,13 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
     display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
     try:
         source = _program_text(expression, program_file)
-        if vars_file is not None:
-            bindings = _load_vars(vars_file) + bindings
+        values_file = _load_vars(vars_file) if vars_file is not None else None
         graph = build(source, output_name, display)
         _reject_unknown_options(graph, bindings, ctx)
         expected = _expected(expect, answers_file)
-        if symbolic or not bindings:
-            if bindings:
+        has_values = bool(bindings) or bool(values_file and values_file[1])
+        if symbolic or not has_values:
+            if has_values:
                 raise GradtraceError("--symbolic takes no bindings", hint="use --exact for exact values at a point")
             if check or expected or exact:
                 what = "--check" if check else ("--exact" if exact else "--expect")
@@ -235,14 +235,15 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
 
             trace = symbolic_trace(graph)
         else:
-            numeric = run(graph, resolve(graph, bindings), _seed(seed_text), display)
+            numeric = run(graph, resolve(graph, bindings, values_file), _seed(seed_text), display)
             if exact and numeric.arrays:
                 raise GradtraceError("--exact works on scalar values", hint="drop --exact for arrays")
             trace = numeric
             if exact:
                 from .symbolic import exact_bindings, symbolic_trace
 
-                raw = {b.name: b.value for b in bindings if b.name in numeric.bindings}
+                raw = {**(values_file[1] if values_file else {}), **{b.name: b.value for b in bindings}}
+                raw = {name: value for name, value in raw.items() if name in numeric.bindings}
                 trace = symbolic_trace(graph, exact_bindings(raw), numeric)
             report = answers = None
             if check or expected:
@@ -440,17 +441,17 @@ def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
     return expression[0]
 
 
-def _load_vars(path: str) -> list[Binding]:
+def _load_vars(path: str) -> tuple[str, dict]:
+    """--vars FILE.json: (path, the mapping), for bindings.resolve to check."""
     import json
 
-    name = path
     try:
         data = json.loads(read_text(path, "--vars"))
     except json.JSONDecodeError as exc:
-        raise BindingError(f"--vars {name}: not valid JSON ({exc})") from None
+        raise BindingError(f"--vars {path}: not valid JSON ({exc})") from None
     if not isinstance(data, dict):
-        raise BindingError(f"--vars {name}: expected a JSON object such as {{\"x\": 2}}")
-    return [Binding(str(k), v, source=name) for k, v in data.items()]
+        raise BindingError(f"--vars {path}: expected a JSON object such as {{\"x\": 2}}")
+    return path, data
 
 
 def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Context) -> None:
@@ -458,7 +459,7 @@ def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Cont
     variables = graph.variable_names
     options = sorted(o for p in ctx.command.params if isinstance(p, click.Option) for o in p.opts)
     for b in bindings:
-        if b.source is None and b.name not in variables and b.origin.startswith("--"):
+        if b.name not in variables and b.origin.startswith("--"):
             close = did_you_mean("--" + b.name, options)
             if close:
                 raise GradtraceError(f"no such option: --{b.name} ({close})")
