@@ -68,6 +68,7 @@ def run(cmd: list[str], output: Path | None) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MiB) of one process, its stdout going to output."""
     if output is not None and output.exists():
         output.unlink()  # every run writes a new file: truncating a large old one is not its cost
+    os.sync()  # the last run's output goes to disk now, not during this run
     start = time.perf_counter()
     with open(output or os.devnull, "wb") as stdout:
         proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE)
