@@ -61,7 +61,8 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
         if op is None:
             values.append(inputs[node.name])
             continue
-        args = list(map(values.__getitem__, node.inputs))
+        ids = node.inputs
+        args = [values[ids[0]], values[ids[1]]] if len(ids) == 2 else list(map(values.__getitem__, ids))
         if op.domain is not None:
             inside = op.in_domain(xp, args, node.params)
             if not xp.all(inside):
@@ -114,7 +115,27 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | N
         if op is None:
             continue
         up = upstream[node.id]
-        args = list(map(values.__getitem__, node.inputs))
+        ids = node.inputs
+        if not arrays and up is not None and len(ids) == 2 and op.arity == 2:
+            # The same steps as below, unrolled for the two-input scalar gate that a large program
+            # is mostly made of (x*y, a+b): no intermediate lists, one finiteness test.
+            a, b = ids
+            try:
+                partials = op.grads(xp, values[node.id], values[a], values[b], *node.params)
+                g0, g1 = partials
+            except (ArithmeticError, ValueError):
+                partials = (g0, g1) = (math.nan, math.nan)
+            d0, d1 = up * g0, up * g1
+            if not isfinite(g0 + g1 + d0 + d1):  # a NaN or an infinity somewhere (or a sum too large)
+                _check_finite(graph, node, xp, up, partials, (d0, d1), [values[a], values[b]])
+            local[node.id] = partials
+            downstream[node.id] = (d0, d1)
+            previous = upstream[a]
+            upstream[a] = d0 if previous is None else previous + d0
+            previous = upstream[b]
+            upstream[b] = d1 if previous is None else previous + d1
+            continue
+        args = list(map(values.__getitem__, ids))
         try:
             if up is not None and op.grads is not None and op.arity != VARIADIC:  # local_downstream, inlined
                 partials = op.grads(xp, values[node.id], *args, *node.params)

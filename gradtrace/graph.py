@@ -94,14 +94,23 @@ class Graph:
     """Nodes in topological order, the output node, and the variables (inputs)."""
 
     def __init__(self, source: str, nodes: list[Node], output: Node, unused_variables: list[str],
-                 env_names: dict[str, str], text: str | None = None):
+                 env_names: dict[str, str], text: str | list[tuple[int, int]] | None = None):
         self.source = source
-        self.text = text if text is not None else source  # the statements, without comments
+        self._text = text  # the statements without comments, or their spans, written out when asked
         self.nodes = nodes
         self.output = output
         self.variables = [n for n in nodes if n.is_variable]
         self.unused_variables = unused_variables  # in the program, but not feeding the output
         self.env_names = env_names                # program name -> node name (for --output, --expect)
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The program on one line, without comments: "q = x + y; f = q * z"."""
+        if self._text is None:
+            return self.source
+        if isinstance(self._text, str):
+            return self._text
+        return "; ".join(" ".join(self.source[a:b].split()) for a, b in self._text)
 
     @functools.cached_property
     def variable_names(self) -> set[str]:
@@ -362,8 +371,7 @@ class _Lowering:
         unused = [name for name, n in variables.items() if n.id < 0]
         _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], set(env) | set(variables))
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
-        text = "; ".join(" ".join(source[a:b].split()) for a, b in self.statements)
-        return Graph(source, nodes, out, unused, env_names, text)
+        return Graph(source, nodes, out, unused, env_names, self.statements)
 
 
 def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str, precedence: int,
