@@ -94,9 +94,12 @@ class Graph:
     """Nodes in topological order, the output node, and the variables (inputs)."""
 
     def __init__(self, source: str, nodes: list[Node], output: Node, unused_variables: list[str],
-                 env_names: dict[str, str], text: str | list[tuple[int, int]] | None = None):
+                 env_names: dict[str, str], text: str | list[tuple[int, int]] | None = None,
+                 fanout: list[int] | None = None):
         self.source = source
         self._text = text  # the statements without comments, or their spans, written out when asked
+        if fanout is not None:
+            self.fanout = fanout
         self.nodes = nodes
         self.output = output
         self.variables = [n for n in nodes if n.is_variable]
@@ -122,13 +125,25 @@ class Graph:
         return {n.name: n for n in self.nodes}
 
     @functools.cached_property
-    def fanout(self) -> array:
+    def fanout(self) -> list[int]:
         """Per node, how many edges leave it: more than one makes it a copy gate."""
-        counts = array("l", bytes(8 * len(self.nodes)))
+        counts = [0] * len(self.nodes)
         for node in self.nodes:
             for i in node.inputs:
                 counts[i] += 1
         return counts
+
+    @functools.cached_property
+    def shared_consumers(self) -> dict[int, list[tuple[int, int]]]:
+        """consumers_of for the copy gates only (fanout > 1), found in one pass without the full
+        edge arrays: all that the JSON writer needs."""
+        fanout = self.fanout
+        shared: dict[int, list[tuple[int, int]]] = {}
+        for node in self.nodes:
+            for slot, i in enumerate(node.inputs):
+                if fanout[i] > 1:
+                    shared.setdefault(i, []).append((node.id, slot))
+        return shared
 
     @functools.cached_property
     def _edges(self) -> tuple[array, array, array]:
@@ -363,15 +378,24 @@ class _Lowering:
 
         nodes = _prune(self.created, out)
         self.created = []
-        for i, node in enumerate(nodes):
+        fanout = [0] * len(nodes)  # edges leaving each node, counted on the way
+        for i, node in enumerate(nodes):  # topological: a node's inputs have their ids already
             node.id = i
-        for node in nodes:
-            node.inputs = tuple([inp.id for inp in node.inputs])
+            inputs = node.inputs
+            if len(inputs) == 2:
+                a, b = inputs[0].id, inputs[1].id
+                node.inputs = (a, b)
+                fanout[a] += 1
+                fanout[b] += 1
+            else:
+                node.inputs = tuple([n.id for n in inputs])
+                for j in node.inputs:
+                    fanout[j] += 1
             node.graph_nodes = nodes
         unused = [name for name, n in variables.items() if n.id < 0]
-        _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], set(env) | set(variables))
+        _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], env, variables)
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
-        return Graph(source, nodes, out, unused, env_names, self.statements)
+        return Graph(source, nodes, out, unused, env_names, self.statements, fanout)
 
 
 def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str, precedence: int,
@@ -411,50 +435,54 @@ def _prune(created: list[Node], out: Node) -> list[Node]:
     return [n for n in created if n.id == 0]
 
 
-def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], taken: set[str]) -> None:
+def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], env: dict[str, Value],
+                variables: dict[str, Node]) -> None:
     """User names first (the last assignment keeps the plain name), then f for an unnamed output,
-    then t1, t2, ... in topological order."""
-    used = set(taken)
+    then t1, t2, ... in topological order, none of them clashing with the program's names."""
+    used = set(env)  # with the variables' names: `variables` itself is checked, not copied
+
+    def taken(name: str) -> bool:
+        return name in used or name in variables
+
     by_target: dict[str, list[Node]] = {}
     for target, node in versions:
         by_target.setdefault(target, []).append(node)
-    variable_names = {n.name for n in nodes if n.is_variable}
     for target, group in by_target.items():
-        plain = group[-1] if target not in variable_names else None
+        in_graph = target in variables and variables[target].id >= 0  # a variable of that name is a node
+        plain = group[-1] if not in_graph else None
         k = 0
         for node in group:
             if node is plain:
                 node.name = target
                 continue
             k += 1
-            while f"{target}_{k}" in used:
+            while taken(f"{target}_{k}"):
                 k += 1
             node.name = f"{target}_{k}"
             used.add(node.name)
     if out.name is None:
         for candidate in ("f", "out"):
-            if candidate not in used:
+            if not taken(candidate):
                 out.name = candidate
                 break
         else:
-            out.name = _fresh("out_", used, 1)
+            k = 1
+            while taken(f"out_{k}"):
+                k += 1
+            out.name = f"out_{k}"
         used.add(out.name)
+    # t1, t2, ...: increasing, so they can only clash with the user's names of that form, which
+    # are gathered first (a small set, where a million variables would make each look-up slow).
+    clashes = {name for name in itertools.chain(used, variables) if name[:1] == "t" and name[1:].isdigit()}
     counter = 0
-    for node in nodes:  # t1, t2, ...: increasing, so they can only clash with the user's names
+    for node in nodes:
         if node.name is None:
             counter += 1
             name = f"t{counter}"
-            while name in used:
+            while name in clashes:
                 counter += 1
                 name = f"t{counter}"
             node.name = name
-
-
-def _fresh(prefix: str, used: set[str], start: int) -> str:
-    k = start
-    while f"{prefix}{k}" in used:
-        k += 1
-    return f"{prefix}{k}"
 
 
 # ---- writing expressions back out -------------------------------------------------------------

@@ -107,6 +107,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     chain = itertools.chain.from_iterable
     num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
     fanout = graph.fanout
+    consumers = graph.shared_consumers if max(fanout) > 1 else {}
     pattern_texts: dict = {}  # (op, copy gate?) -> the "pattern" and "patterns" values
     op_texts: dict = {}       # (op, arity) -> _op_texts
     for k in range(len(nodes) - 1, -1, -1):
@@ -122,7 +123,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         pattern, listed = pattern_texts[key]
         if shared:
             parts = ", ".join([f'{{"from": "{nodes[c].name}", "value": {num(downstream[c][slot])}}}'
-                               for c, slot in graph.consumers_of(k)])
+                               for c, slot in consumers[k]])
         else:
             parts = ""
         if op is None:
