@@ -81,6 +81,10 @@ def plot(results: dict, rows: list[tuple[str, float, float]], path: Path) -> boo
     right.set_xticks([i + width * (len(contenders) - 1) / 2 for i in range(len(sizes))])
     right.set_xticklabels([f"{int(n):,} terms" for n in sizes])
     right.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    right.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    right.yaxis.set_minor_formatter(NullFormatter())
     right.set_ylabel("wall time, whole process (s, log scale)")
     right.set_title("sum of x_i*y: text (or bindings) to JSON")
     right.legend()
