@@ -83,6 +83,7 @@ def plot(results: dict, rows: list[tuple[str, float, float]], path: Path) -> boo
     right.set_yscale("log")
     from matplotlib.ticker import FuncFormatter, NullFormatter
 
+    right.set_yticks([1, 2, 5, 10, 20, 50])
     right.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     right.yaxis.set_minor_formatter(NullFormatter())
     right.set_ylabel("wall time, whole process (s, log scale)")
@@ -96,7 +97,12 @@ def plot(results: dict, rows: list[tuple[str, float, float]], path: Path) -> boo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and no 10^6-term run")
+    parser.add_argument("--replot", action="store_true", help="only redraw the plot from results.json")
     args = parser.parse_args()
+    picture = HERE.parent / "docs" / "benchmarks.png"
+    if args.replot:
+        saved = json.loads((HERE / "results.json").read_text())
+        return 0 if plot(saved["results"], [tuple(r) for r in saved["summary"]], picture) else 1
     results = {
         "headline": bench("bench_headline.py", "--runs", "15" if args.quick else "40"),
         "scale": bench("bench_scale.py", "--sizes", *(["100000"] if args.quick else ["100000", "1000000"]),
@@ -108,7 +114,6 @@ def main() -> int:
     for what, ratio, target in rows:
         print(f"  {what:36s} {ratio:5.2f}x   target <= {target:g}x   {'OK' if ratio <= target else 'MISSED'}")
     (HERE / "results.json").write_text(json.dumps({"results": results, "summary": rows}, indent=2) + "\n")
-    picture = HERE.parent / "docs" / "benchmarks.png"
     if plot(results, rows, picture):
         print(f"plot: {picture.relative_to(HERE.parent)}")
     return 0
