@@ -217,53 +217,53 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
     from . import progress
 
     display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
-    try:
-        source = _program_text(expression, program_file)
-        values_file = _load_vars(vars_file) if vars_file is not None else None
-        graph = build(source, output_name, display)
-        _reject_unknown_options(graph, bindings, ctx)
-        expected = _expected(expect, answers_file)
-        has_values = bool(bindings) or bool(values_file and values_file[1])
-        if symbolic or not has_values:
-            if has_values:
-                raise GradtraceError("--symbolic takes no bindings", hint="use --exact for exact values at a point")
-            if check or expected or exact:
-                what = "--check" if check else ("--exact" if exact else "--expect")
-                raise BindingError(f"{what} needs values for the variables",
-                                   hint="bind them, e.g. " + " ".join(f"-{v.name} 1" for v in graph.variables[:3]))
-            from .symbolic import symbolic_trace
+    try:  # whatever happens (an error, Ctrl-C), the display goes and the cursor comes back
+        try:
+            source = _program_text(expression, program_file)
+            values_file = _load_vars(vars_file) if vars_file is not None else None
+            graph = build(source, output_name, display)
+            _reject_unknown_options(graph, bindings, ctx)
+            expected = _expected(expect, answers_file)
+            has_values = bool(bindings) or bool(values_file and values_file[1])
+            if symbolic or not has_values:
+                if has_values:
+                    raise GradtraceError("--symbolic takes no bindings", hint="use --exact for exact values at a point")
+                if check or expected or exact:
+                    what = "--check" if check else ("--exact" if exact else "--expect")
+                    raise BindingError(f"{what} needs values for the variables",
+                                       hint="bind them, e.g. " + " ".join(f"-{v.name} 1" for v in graph.variables[:3]))
+                from .symbolic import symbolic_trace
 
-            trace = symbolic_trace(graph)
-        else:
-            numeric = run(graph, resolve(graph, bindings, values_file), _seed(seed_text), display)
-            if exact and numeric.arrays:
-                raise GradtraceError("--exact works on scalar values", hint="drop --exact for arrays")
-            trace = numeric
-            if exact:
-                from .symbolic import exact_bindings, symbolic_trace
+                trace = symbolic_trace(graph)
+            else:
+                numeric = run(graph, resolve(graph, bindings, values_file), _seed(seed_text), display)
+                if exact and numeric.arrays:
+                    raise GradtraceError("--exact works on scalar values", hint="drop --exact for arrays")
+                trace = numeric
+                if exact:
+                    from .symbolic import exact_bindings, symbolic_trace
 
-                raw = {**(values_file[1] if values_file else {}), **{b.name: b.value for b in bindings}}
-                raw = {name: value for name, value in raw.items() if name in numeric.bindings}
-                trace = symbolic_trace(graph, exact_bindings(raw), numeric)
-            report = answers = None
-            if check or expected:
-                from .check import Tolerance, check_answers, gradient_check  # only when asked for
+                    raw = {**(values_file[1] if values_file else {}), **{b.name: b.value for b in bindings}}
+                    raw = {name: value for name, value in raw.items() if name in numeric.bindings}
+                    trace = symbolic_trace(graph, exact_bindings(raw), numeric)
+                report = answers = None
+                if check or expected:
+                    from .check import Tolerance, check_answers, gradient_check  # only when asked for
 
-                report = gradient_check(numeric, step) if check else None
-                answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
-            trace = trace.with_reports(report, answers)
-        _write_files(trace, render_file, html_file, precision)
-    except GradtraceError as err:
+                    report = gradient_check(numeric, step) if check else None
+                    answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
+                trace = trace.with_reports(report, answers)
+            _write_files(trace, render_file, html_file, precision)
+        except GradtraceError as err:
+            _fail(err)
+
+        if display is not None and sys.stdout.isatty():
+            display.close()  # the output goes to the same screen: the display must be gone first
+        _render(trace, format_name, explain, precision, color, full, show_jacobians,
+                display if not sys.stdout.isatty() else None)
+    finally:
         if display is not None:
             display.close()
-        _fail(err)
-
-    if display is not None and sys.stdout.isatty():
-        display.close()  # the output goes to the same screen: the display must be gone first
-        display = None
-    _render(trace, format_name, explain, precision, color, full, show_jacobians, display)
-    if display is not None:
-        display.close()
     _exit_for_reports(trace)
 
 
