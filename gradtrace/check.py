@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 import re
-from typing import Any
+from typing import Any, Callable
 
 from .engine import forward
 from .errors import EvaluationError, GradtraceError, did_you_mean
@@ -82,9 +82,11 @@ SAMPLES = 10         # coordinates checked per array variable, like the course's
 MAX_VARIABLES = 200  # past this many variables, a random sample of them is checked (two passes each)
 
 
-def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMPLES) -> CheckReport:
+def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMPLES,
+                   report: Callable[[str, int, int], None] | None = None) -> CheckReport:
     """Central differences for every variable (for an array, a random sample of its coordinates,
-    reporting the worst), compared with the trace's analytic gradients."""
+    reporting the worst), compared with the trace's analytic gradients. report(phase, done,
+    total), if given, hears how many variables have been checked."""
     graph = trace.graph
     xp = trace.backend or scalar
     variables = graph.variables
@@ -94,7 +96,9 @@ def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMP
     descendants = {v.id: _descendants(graph, v.id) for v in variables}
     scale = abs(_objective(trace, trace.values))
     results = []
-    for var in variables:
+    for done, var in enumerate(variables):
+        if report is not None:
+            report("gradient check", done, len(variables))
         analytic_all = trace.upstream[var.id]
         if analytic_all is None:
             continue  # class labels: nothing to check

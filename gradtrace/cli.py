@@ -250,7 +250,7 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
                 if check or expected:
                     from .check import Tolerance, check_answers, gradient_check  # only when asked for
 
-                    report = gradient_check(numeric, step) if check else None
+                    report = gradient_check(numeric, step, report=display) if check else None
                     answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
                 trace = trace.with_reports(report, answers)
             _write_files(trace, render_file, html_file, precision)

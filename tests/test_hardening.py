@@ -219,3 +219,15 @@ def test_no_terminal_means_no_display():
 
     assert progress.for_terminal(Pipe()) is None
     assert isinstance(progress.for_terminal(Terminal()), progress.DelayedProgress)
+
+
+def test_the_gradient_check_reports_progress_too(gt, tmp_path, monkeypatch):
+    from rich.console import Console
+
+    program, bindings = _sum_program(tmp_path, 300)
+    screen = io.StringIO()
+    monkeypatch.setattr(progress, "for_terminal",
+                        lambda stream=None: progress.DelayedProgress(0, Console(file=screen, force_terminal=True)))
+    result = gt("--file", program, "--vars", bindings, "--check", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert "gradient check" in screen.getvalue()
