@@ -94,12 +94,10 @@ class Graph:
     """Nodes in topological order, the output node, and the variables (inputs)."""
 
     def __init__(self, source: str, nodes: list[Node], output: Node, unused_variables: list[str],
-                 env_names: dict[str, str], text: str | list[tuple[int, int]] | None = None,
-                 fanout: list[int] | None = None):
+                 env_names: dict[str, str], statements: list[tuple[int, int]], fanout: list[int]):
         self.source = source
-        self._text = text  # the statements without comments, or their spans, written out when asked
-        if fanout is not None:
-            self.fanout = fanout
+        self.statements = statements  # their spans in the source
+        self.fanout = fanout          # per node, how many edges leave it: more than one makes a copy gate
         self.nodes = nodes
         self.output = output
         self.variables = [n for n in nodes if n.is_variable]
@@ -109,11 +107,7 @@ class Graph:
     @functools.cached_property
     def text(self) -> str:
         """The program on one line, without comments: "q = x + y; f = q * z"."""
-        if self._text is None:
-            return self.source
-        if isinstance(self._text, str):
-            return self._text
-        return "; ".join(" ".join(self.source[a:b].split()) for a, b in self._text)
+        return "; ".join(" ".join(self.source[a:b].split()) for a, b in self.statements)
 
     @functools.cached_property
     def variable_names(self) -> set[str]:
@@ -123,15 +117,6 @@ class Graph:
     @functools.cached_property
     def by_name(self) -> dict[str, Node]:
         return {n.name: n for n in self.nodes}
-
-    @functools.cached_property
-    def fanout(self) -> list[int]:
-        """Per node, how many edges leave it: more than one makes it a copy gate."""
-        counts = [0] * len(self.nodes)
-        for node in self.nodes:
-            for i in node.inputs:
-                counts[i] += 1
-        return counts
 
     @functools.cached_property
     def shared_consumers(self) -> dict[int, list[tuple[int, int]]]:
