@@ -84,7 +84,7 @@ def _finite(b: Binding, value: Any) -> Any:
             return value
         index = tuple(int(i) for i in np.argwhere(~finite)[0])
         bad, where = value[index], f"[{', '.join(map(str, index))}]"
-    what = "NaN" if bad != bad else "infinite"
+    what = "NaN" if math.isnan(bad) else "infinite"
     raise BindingError(f"{b.origin}: the value of {b.name}{where} is {what}",
                        hint="gradients need finite numbers; NaN and inf have none")
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 import random
 import re
-from typing import Any, Callable
+from typing import Any
 
 from .engine import forward
 from .errors import EvaluationError, GradtraceError, did_you_mean
-from .graph import Graph
+from .graph import Graph, Report
 from .ops import scalar
 from .trace import Trace
 
@@ -83,7 +83,7 @@ MAX_VARIABLES = 200  # past this many variables, a random sample of them is chec
 
 
 def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMPLES,
-                   report: Callable[[str, int, int], None] | None = None) -> CheckReport:
+                   report: Report | None = None) -> CheckReport:
     """Central differences for every variable (for an array, a random sample of its coordinates,
     reporting the worst), compared with the trace's analytic gradients. report(phase, done,
     total), if given, hears how many variables have been checked."""

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any, Callable
+from typing import Any
 
 from .errors import BindingError, EvaluationError
-from .graph import Graph, Node
-from .ops import VARIADIC, Op, scalar
+from .graph import REPORT_EVERY, Graph, Node, Report
+from .ops import Op, scalar
 from .trace import Trace
-
-EVERY = 1 << 14  # nodes between two progress reports
-Report = Callable[[str, int, int], None]
 
 
 def backend_for(graph: Graph, inputs: dict[str, Any]) -> Any:
@@ -45,7 +42,7 @@ def _quiet(xp: Any) -> Any:
 
 def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar, report: Report | None = None) -> list:
     """Every node's value, in topological order. report(phase, done, total), if given, hears how
-    far the pass has got every EVERY nodes."""
+    far the pass has got every REPORT_EVERY nodes."""
     with _quiet(xp):
         return _forward(graph, inputs, xp, report)
 
@@ -55,7 +52,7 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
     finite = math.isfinite if xp is scalar else xp.finite
     total = len(graph.nodes)
     for node in graph.nodes:
-        if report is not None and not node.id % EVERY:
+        if report is not None and not node.id % REPORT_EVERY:
             report("forward pass", node.id, total)
         op = node.op
         if op is None:
@@ -69,7 +66,7 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
                 what = node.label if op.arity == 1 and not op.callable else op.name
                 raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but", inside)
         try:
-            out = op.fn(xp, args, *node.params) if op.arity == VARIADIC else op.fn(xp, *args, *node.params)
+            out = op.apply(xp, args, node.params)
         except OverflowError:
             raise _error(graph, node, "the result overflows (it is too large for a float)", args) from None
         except (ArithmeticError, ValueError) as exc:
@@ -109,7 +106,7 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | N
     arrays = xp is not scalar
     isfinite = math.isfinite
     for node in reversed(graph.nodes):
-        if report is not None and not node.id % EVERY:
+        if report is not None and not node.id % REPORT_EVERY:
             report("backward pass", n - node.id, n)
         op = node.op
         if op is None:
@@ -137,13 +134,9 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | N
             continue
         args = list(map(values.__getitem__, ids))
         try:
-            if up is not None and op.grads is not None and op.arity != VARIADIC:  # local_downstream, inlined
-                partials = op.grads(xp, values[node.id], *args, *node.params)
-                down = tuple([up * g for g in partials])
-            else:
-                # A gate that only feeds class labels gets no gradient, and passes none on.
-                partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[node.id], args,
-                                                  node.params)
+            # A gate that only feeds class labels gets no gradient, and passes none on.
+            partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[node.id], args,
+                                              node.params)
         except (ArithmeticError, ValueError):
             partials = down = tuple(math.nan for _ in args)
         if up is None:

@@ -18,7 +18,10 @@ from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
 from .syntax import parse_expression, parse_program
 
-_EVERY = 1 << 14  # nodes between two progress reports
+# Long steps report how far they have got through report(phase, done, total), once per
+# REPORT_EVERY nodes; the CLI turns that into a progress display (progress.py).
+Report = Callable[[str, int, int], None]
+REPORT_EVERY = 1 << 14
 _ONE, _BOTH = (0,), (0, 1)  # the args of most gates, shared
 ATOM = 9  # precedence of names, numbers and calls when writing expressions back out
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4, "^": 4}
@@ -163,7 +166,7 @@ def constant(text: str) -> Value:
 
 
 def build(source: str, output: str | None = None,
-          report: Callable[[str, int, int], None] | None = None) -> Graph:
+          report: Report | None = None) -> Graph:
     """Parse a program and build its graph, pruned to what the output depends on.
     report(phase, done, total), if given, hears how many characters have been read now and then."""
     lowering = _Lowering(source, report)
@@ -175,7 +178,7 @@ class _Lowering:
     """The parser's builder: each piece of the program becomes a Node or a folded Const as soon as
     it is read, so no syntax tree is ever built."""
 
-    def __init__(self, source: str, report: Callable[[str, int, int], None] | None = None):
+    def __init__(self, source: str, report: Report | None = None):
         self.source = source
         self.report = report
         self.env: dict[str, Value] = {}         # program names -> their current value
@@ -215,7 +218,7 @@ class _Lowering:
         if not left_const and not right_const:  # the common case: a gate between two nodes
             node = Node(op, (left, right), (), _BOTH, span, spelling=symbol)
             self.created.append(node)
-            if self.report is not None and not len(self.created) % _EVERY:
+            if self.report is not None and not len(self.created) % REPORT_EVERY:
                 self.report("reading the program", span[1], len(source))
             return node
         if op.arrays_only:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Callable
+from typing import Any
 
 DELAY = 1.0      # seconds of work before the display appears
-EVERY = 1 << 14  # the core reports once per this many nodes
-
-Report = Callable[[str, int, int], None]
 
 
 def for_terminal(stream: Any = None) -> DelayedProgress | None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Iterator
 
-from ..graph import write_expr
+from ..graph import Report, write_expr
 from ..trace import Trace, formula_plan, formulas, jsonable
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
@@ -26,7 +26,7 @@ def render(trace: Trace, extra: dict | None = None) -> str:
 
 
 def write(trace: Trace, stream: IO[str], extra: dict | None = None,
-          report: Callable[[str, int, int], None] | None = None) -> None:
+          report: Report | None = None) -> None:
     """Write the document to stream block by block (stdout for the CLI). report(phase, done,
     total), if given, hears how many nodes have been written, now and then."""
     for block in chunks(trace, extra, report):
@@ -34,7 +34,7 @@ def write(trace: Trace, stream: IO[str], extra: dict | None = None,
 
 
 def chunks(trace: Trace, extra: dict | None = None,
-           report: Callable[[str, int, int], None] | None = None) -> Iterator[str]:
+           report: Report | None = None) -> Iterator[str]:
     """The document in order, in blocks: the head's fields, then "nodes" one per line, then the
     reports. Lines are joined BLOCK at a time, so a million of them cost one write per BLOCK."""
     head = trace.head_dict(lazy=True)
