@@ -58,12 +58,7 @@ class NodeTrace:
     @property
     def patterns(self) -> tuple[str, ...]:
         """The backward-flow patterns: the gate's own, plus 'adder' for a node used more than once."""
-        out = []
-        if self._node.op is not None and self._node.op.pattern:
-            out.append(self._node.op.pattern)
-        if self._trace.graph.fanout[self._node.id] > 1:
-            out.append("adder")
-        return tuple(out)
+        return patterns_of(self._node.op, self._trace.graph.fanout[self._node.id] > 1)
 
     def __repr__(self) -> str:
         return f"<NodeTrace {self.name} = {self.expr}: value {self.value!r}, upstream {self.upstream!r}>"
@@ -210,6 +205,12 @@ class Trace:
         if self.answers is not None:
             data["answers"] = [a.to_dict() for a in self.answers]
         return data
+
+
+def patterns_of(op: Any, copy_gate: bool) -> tuple[str, ...]:
+    """A node's backward-flow patterns: its op's own (None for a variable), then 'adder' for a
+    copy gate, whose gradients add up."""
+    return ((op.pattern,) if op is not None and op.pattern else ()) + (("adder",) if copy_gate else ())
 
 
 def formulas(graph: Graph, node: Node, templates: tuple | None = None) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ import math
 from typing import IO, Any, Iterator
 
 from ..graph import Report, write_expr
-from ..trace import Trace, formula_plan, formulas, jsonable
+from ..trace import Trace, formula_plan, formulas, jsonable, patterns_of
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
 _string = json.encoder.encode_basestring  # the C escaper json itself uses for str
@@ -117,7 +117,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         shared = fanout[k] > 1
         key = (op, shared)
         if key not in pattern_texts:
-            patterns = ([op.pattern] if op is not None and op.pattern else []) + (["adder"] if shared else [])
+            patterns = patterns_of(op, shared)
             pattern_texts[key] = ('"' + " + ".join(patterns) + '"' if patterns else "null",
                                   ", ".join(['"' + p + '"' for p in patterns]))
         pattern, listed = pattern_texts[key]
