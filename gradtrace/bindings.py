@@ -46,8 +46,6 @@ def parse_value(name: str, text: str) -> float:
 def _value(b: Binding) -> Any:
     """A float, or a numpy array for [...] literals, @files and lists."""
     value = b.value
-    if value.__class__ is float:  # from --vars, the common case of a large program
-        return value
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):

@@ -137,10 +137,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         if fixed is None:
             fixed = op_texts[(op, len(names))] = _op_texts(op, len(names))
         label, plan = fixed
-        if op.infix is not None and len(names) == 2:  # x * y: two names, nothing to escape or wrap
-            expr = f'"{names[0]} {node.spelling or op.infix} {names[1]}"'
-        else:
-            expr = _string(write_expr(node, nodes))
+        expr = _string(write_expr(node, nodes))
         if plan is not None:
             formula = ", ".join([data if kind == "text" else '"' + names[data] + '"' for kind, data in plan])
         else:
