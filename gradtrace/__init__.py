@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .bindings import Binding, resolve
-from .engine import run
+from .bindings import Binding
 from .errors import BindingError, EvaluationError, GradtraceError, ParseError
-from .graph import build
 from .ops import OPS
 from .trace import NodeTrace, Trace
 
@@ -24,10 +22,13 @@ __all__ = ["trace", "Trace", "NodeTrace", "OPS", "GradtraceError", "ParseError",
            "EvaluationError"]
 
 
-def trace(program: str, *, output: str | None = None, seed: Any = None, **bindings: Any) -> Trace:
+def trace(program: str, *, output: str | None = None, seed: Any = None, mode: str | None = None,
+          **bindings: Any) -> Trace:
     """Trace a program at the given bindings (numbers, numpy arrays, or text such as "1/3" or
-    "[0.2, 0.4]"): forward values and every gradient. seed is ∂out/∂out for an array output
-    ("ones" or an array)."""
-    graph = build(program, output)
-    inputs = resolve(graph, [Binding(k, v, f"{k}={v}") for k, v in bindings.items()])
-    return run(graph, inputs, seed)
+    "[0.2, 0.4]"): forward values and every gradient. With no bindings the trace is symbolic, as
+    on the command line; mode="exact" keeps exact arithmetic at the bindings. seed is ∂out/∂out
+    for an array output ("ones" or an array)."""
+    from .run import run_program
+
+    items = [Binding(k, v, f"{k}={v!r}" if not isinstance(v, str) else f"{k}={v}") for k, v in bindings.items()]
+    return run_program(program, items, output=output, seed=seed, mode=mode).trace

@@ -119,6 +119,34 @@ def to_array(name: str, data: Any, origin: str) -> np.ndarray:
     return array
 
 
+def answer_elements(origin: str, given: Any) -> np.ndarray:
+    """An array answer as an object array of each element's text, as written (so each element is
+    graded at its own decimals): nested lists (from JSON or TOML) or their text."""
+    data = given
+    if isinstance(given, str):
+        try:
+            data = json.loads(given, parse_float=str, parse_int=str)
+        except (json.JSONDecodeError, RecursionError):
+            raise BindingError(f"{origin}: not a valid array",
+                               hint="write nested lists of numbers, e.g. x=[0.1, 0.2]") from None
+
+    def texts(x: Any) -> Any:
+        if isinstance(x, list):
+            return [texts(v) for v in x]
+        if isinstance(x, bool) or not isinstance(x, (str, int, float)):
+            raise BindingError(f"{origin}: an array answer holds only numbers")
+        return str(x)
+
+    try:
+        out = np.array(texts(data), dtype=object)
+    except (ValueError, RecursionError):
+        raise BindingError(f"{origin}: the array is ragged or too deeply nested",
+                           hint="every row needs the same number of entries") from None
+    if out.ndim == 0 or out.size == 0 or any(isinstance(v, list) for v in out.ravel()):
+        raise BindingError(f"{origin}: not a valid array", hint="write nested lists of numbers, e.g. x=[0.1, 0.2]")
+    return out
+
+
 def load_array(name: str, path: str) -> np.ndarray:
     """@path: a .npy, .csv or .json file."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""

@@ -1,4 +1,5 @@
-"""Checks: the analytic gradient against the numerical one, and a student's answers against the trace.
+"""The gradient check: the analytic gradient against the numerical one (answers.py grades a
+student's answers).
 
 The lecture's contrast: the numerical gradient is slow, approximate and easy; the analytic one is
 fast, exact and error-prone. So gradtrace checks its own analytic gradient with central
@@ -9,11 +10,10 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from typing import Any
 
 from .engine import forward
-from .errors import EvaluationError, GradtraceError, did_you_mean
+from .errors import EvaluationError
 from .graph import Graph, Report
 from .ops import scalar
 from .trace import Trace
@@ -188,128 +188,3 @@ def _descendants(graph: Graph, start: int) -> list[int]:
                 seen.add(consumer)
                 stack.append(consumer)
     return sorted(seen)
-
-
-# ---- a student's answers ----------------------------------------------------------------------
-
-class Tolerance:
-    """An explicit tolerance from --tol: '0.01' or 'abs:0.01' (absolute), '1%' or 'rel:0.01' (relative)."""
-    __slots__ = ("absolute", "relative", "text")
-
-    def __init__(self, text: str):
-        self.text = text.strip()
-        self.absolute = self.relative = 0.0
-        body = self.text
-        try:
-            if body.endswith("%"):
-                self.relative = float(body[:-1]) / 100
-            elif body.startswith("rel:"):
-                self.relative = float(body[4:])
-            elif body.startswith("abs:"):
-                self.absolute = float(body[4:])
-            else:
-                self.absolute = float(body)
-        except ValueError:
-            raise GradtraceError(f"--tol {text}: not a tolerance",
-                                 hint="write --tol 0.01 (absolute), --tol 1% or --tol rel:0.01 (relative)") from None
-        if not (self.absolute >= 0 and self.relative >= 0) or math.isinf(self.absolute + self.relative):
-            raise GradtraceError(f"--tol {text}: a tolerance must be a finite number ≥ 0")
-
-    def allows(self, actual: float, given: float) -> bool:
-        return abs(actual - given) <= max(self.absolute, self.relative * abs(actual))
-
-
-class Answer:
-    """One expected answer, what it refers to, and whether it matches."""
-    __slots__ = ("name", "refers_to", "given", "actual", "correct", "rule")
-
-    def __init__(self, name: str, refers_to: str, given: str, actual: float, correct: bool, rule: str):
-        self.name, self.refers_to, self.given = name, refers_to, given
-        self.actual, self.correct, self.rule = actual, correct, rule
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "refers_to": self.refers_to, "given": self.given, "actual": self.actual,
-                "correct": self.correct, "rule": self.rule}
-
-
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
-
-
-def check_answers(trace: Trace, expected: list[tuple[str, str]], tol: Tolerance | None = None) -> list[Answer]:
-    """Grade answers: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; NAME.value is
-    its forward value. An answer written with d decimals matches when the true value rounds to it
-    at d decimals; an integer must be exact (to 1e-9); --tol overrides both."""
-    answers = []
-    out = trace.output
-    for name, text in expected:
-        target, _, attribute = name.partition(".")
-        if attribute not in ("", "value"):
-            raise GradtraceError(f"--expect {name}: only NAME and NAME.value can be checked",
-                                 hint=f"write --expect {target}=... for ∂{out}/∂{target}")
-        try:
-            node = trace.node(target)
-        except KeyError:
-            names = [n.name for n in trace.nodes]
-            raise GradtraceError(f"--expect {name}: the trace has no node or variable {target!r}",
-                                 hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}") from None
-        if attribute == "value":
-            actual, refers_to = node.value, f"{node.name}"
-        else:
-            actual, refers_to = node.upstream, f"∂{out}/∂{node.name}"
-        if str(text).strip().startswith("["):
-            correct, rule = _array_answer(name, str(text), actual, tol)
-        else:
-            given, rule = parse_answer(name, text)
-            if tol is not None:
-                correct, rule = tol.allows(actual, given), f"within {tol.text}"
-            else:
-                correct = rule_allows(rule, actual, given)
-        answers.append(Answer(name, refers_to, text.strip(), actual, correct, rule))
-    return answers
-
-
-def _array_answer(name: str, text: str, actual: Any, tol: Tolerance | None) -> tuple[bool, str]:
-    """An array answer such as [0.09, 0.18]: the same shape, and every element matching by the
-    same rule as a single answer (its own decimals, or --tol)."""
-    import json
-
-    import numpy as np
-
-    try:
-        given = np.array(json.loads(text, parse_float=str, parse_int=str), dtype=object)
-    except (json.JSONDecodeError, ValueError):
-        raise GradtraceError(f"--expect {name}={text}: not a valid array",
-                             hint="write nested lists of numbers, e.g. --expect x=[0.1,0.2]") from None
-    actual = np.asarray(actual, dtype=float)
-    if given.shape != actual.shape:
-        return False, f"shape {actual.shape}, not {given.shape}"
-    for want, have in zip(given.ravel(), actual.ravel()):
-        value, rule = parse_answer(name, str(want))
-        ok = tol.allows(float(have), value) if tol is not None else rule_allows(rule, float(have), value)
-        if not ok:
-            return False, f"element by element, {rule if tol is None else 'within ' + tol.text}"
-    return True, "element by element"
-
-
-def parse_answer(name: str, text: str) -> tuple[float, str]:
-    """An answer's value and its matching rule: exact for integers, or rounding at its decimals."""
-    text = str(text).strip()
-    if _NUMBER.match(text):
-        from decimal import Decimal
-
-        exponent = Decimal(text).as_tuple().exponent
-        decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-        return float(text), (f"rounds to {decimals} decimal{'s' if decimals > 1 else ''}" if decimals else "exact")
-    from .bindings import parse_value  # a constant expression such as 1/3 or -pi/2
-    try:
-        return parse_value(name, text), "exact"
-    except GradtraceError as err:
-        raise GradtraceError(f"--expect {name}={text}: the answer is not a number", hint=err.hint) from None
-
-
-def rule_allows(rule: str, actual: float, given: float) -> bool:
-    if rule == "exact":
-        return abs(actual - given) <= 1e-9 * max(1.0, abs(actual))
-    decimals = int(rule.split()[2])
-    # The true value, rounded at d decimals, equals the answer: |actual - given| ≤ half a unit.
-    return abs(actual - given) <= 0.5 * 10 ** -decimals * (1 + 1e-9) + 1e-12

@@ -15,8 +15,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .bindings import Binding, resolve
-from .engine import run
+from .bindings import Binding
 from .errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from .graph import build
 
@@ -91,17 +90,8 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
     return opts, positional, bindings
 
 
-class GradtraceCommand(click.Command):
-    """A click command that takes variable bindings out of the arguments before click parses them.
-    `gradtrace quiz ...` goes to the quiz command instead."""
-
-    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
-        argv = list(sys.argv[1:] if args is None else args)
-        if argv and argv[0] == "quiz":
-            from .cli_quiz import quiz
-
-            return quiz.main(argv[1:], prog_name=f"{prog_name or 'gradtrace'} quiz", **extra)
-        return super().main(argv, prog_name, **extra)
+class TraceCommand(click.Command):
+    """A click command that takes variable bindings out of the arguments before click parses them."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options: dict[str, Any] = {}
@@ -116,9 +106,34 @@ class GradtraceCommand(click.Command):
         try:
             opts, positional, bindings = split_bindings(args, options)
         except GradtraceError as err:
-            _fail(err)
+            if ctx.resilient_parsing:  # shell completion: half-typed input is normal
+                opts, positional, bindings = [], [], []
+            else:
+                _fail(err)
         ctx.meta["gradtrace.bindings"] = bindings
         return super().parse_args(ctx, opts + ["--"] + positional)
+
+
+class GradtraceGroup(click.Group):
+    """`gradtrace EXPRESSION ...` traces; `gradtrace quiz ...` practises. The group itself parses
+    nothing, so the trace command sees every argument (-x -2 binds a variable, --help is its help)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands:
+            args = ["trace", *args]
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        if args and args[0] not in self.commands:
+            args = ["trace", *args]
+        return super().resolve_command(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
+        """Completing the first word: the subcommands, and the trace command's own options."""
+        items = [i for i in super().shell_complete(ctx, incomplete) if i.value != "trace"]
+        if incomplete.startswith("-"):
+            items += self.commands["trace"].shell_complete(ctx, incomplete)
+        return items
 
 
 def _fail(err: GradtraceError) -> None:
@@ -159,21 +174,28 @@ Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).
 FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid")
 
 
-@click.command(cls=GradtraceCommand, context_settings={"help_option_names": ["--help"], "max_content_width": 100},
-               epilog=HELP_EPILOG)
+@click.group(cls=GradtraceGroup, context_settings={"help_option_names": []})
+def cli() -> None:
+    """gradtrace: trace an expression (the default), or practise with `gradtrace quiz`."""
+
+
+@cli.command("trace", cls=TraceCommand, epilog=HELP_EPILOG,
+             context_settings={"help_option_names": ["--help"], "max_content_width": 100})
 @click.argument("expression", nargs=-1)
-@click.option("--file", "program_file", metavar="PATH", help="Read the program from PATH ('-' for stdin).")
+@click.option("--file", "program_file", metavar="PATH", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Read the program from PATH ('-' for stdin).")
 @click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
-@click.option("--vars", "vars_file", metavar="FILE.json", help="Load variable bindings from a JSON object.")
-@click.option("--format", "format_name", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Output format.")
+@click.option("--vars", "vars_file", metavar="FILE.json", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Load variable bindings from a JSON object.")
+@click.option("--format", "format_name", type=click.Choice(FORMATS), default=None,
+              help="Output format.  [default: table]")
 @click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json (for scripts).")
 @click.option("--graph", "as_graph", is_flag=True, help="Shorthand for --format graph: the circuit in the terminal.")
 @click.option("--dot", "as_dot", is_flag=True, help="Shorthand for --format dot: Graphviz DOT of the circuit.")
 @click.option("--mermaid", "as_mermaid", is_flag=True, help="Shorthand for --format mermaid: a Mermaid flowchart.")
-@click.option("--render", "render_file", metavar="FILE",
+@click.option("--render", "render_file", metavar="FILE", type=click.Path(dir_okay=False),
               help="Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz.")
-@click.option("--html", "html_file", metavar="FILE",
+@click.option("--html", "html_file", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write a self-contained page with the picture, the table and the explanation.")
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help="Significant digits shown; JSON and CSV keep full precision.")
@@ -185,7 +207,8 @@ FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid
 @click.option("--expect", multiple=True, metavar="NAME=VALUE",
               help="Check an answer: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; "
                    "NAME.value is its value. Repeatable; exit 3 if any is wrong.")
-@click.option("--answers", "answers_file", metavar="FILE", help="Answers to check, as a JSON or TOML mapping.")
+@click.option("--answers", "answers_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Answers to check, as a JSON or TOML mapping (arrays as lists).")
 @click.option("--tol", metavar="TOL", help="Tolerance for answers: 0.01 or abs:0.01 (absolute), 1%% or rel:0.01.")
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help="Tell the backward pass (or the forward pass) step by step.")
@@ -198,11 +221,12 @@ FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid
 @click.option("--exact", is_flag=True, help="Exact arithmetic at the bindings: 1/3, e/(1+e), roots.")
 @click.version_option(__version__, "--version", prog_name="gradtrace")
 @click.pass_context
-def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | None, output_name: str | None,
-        vars_file: str | None, format_name: str, as_json: bool, as_graph: bool, as_dot: bool, as_mermaid: bool,
-        render_file: str | None, html_file: str | None, precision: int, color: str, check: bool,
-        step: float, expect: tuple[str, ...], answers_file: str | None, tol: str | None, explain: str | None,
-        seed_text: str | None, full: bool, show_jacobians: bool, symbolic: bool, exact: bool) -> None:
+def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file: str | None,
+                  output_name: str | None, vars_file: str | None, format_name: str | None, as_json: bool,
+                  as_graph: bool, as_dot: bool, as_mermaid: bool, render_file: str | None, html_file: str | None,
+                  precision: int, color: str, check: bool, step: float, expect: tuple[str, ...],
+                  answers_file: str | None, tol: str | None, explain: str | None, seed_text: str | None,
+                  full: bool, show_jacobians: bool, symbolic: bool, exact: bool) -> None:
     """Trace the gradients of an expression through its computational graph.
 
     EXPRESSION is a formula such as "(x+y)*z" or a small program such as
@@ -211,10 +235,11 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
     backward-flow patterns (distributor, router, switcher, scaler, adder).
     """
     bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
-    for flag, name in ((as_json, "json"), (as_graph, "graph"), (as_dot, "dot"), (as_mermaid, "mermaid")):
-        if flag:
-            format_name = name
+    format_name = _choose_format(format_name, as_json, as_graph, as_dot, as_mermaid)
+    _refuse_conflicts(format_name, explain, check, bool(expect or answers_file), symbolic, exact)
+    mode = "symbolic" if symbolic else ("exact" if exact else None)
     from . import progress
+    from .run import run_program
 
     display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
     try:  # whatever happens (an error, Ctrl-C), the display goes and the cursor comes back
@@ -224,38 +249,19 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
             graph = build(source, output_name, display)
             _reject_unknown_options(graph, bindings, ctx)
             expected = _expected(expect, answers_file)
-            has_values = bool(bindings) or bool(values_file and values_file[1])
-            if symbolic or not has_values:
-                if has_values:
-                    raise GradtraceError("--symbolic takes no bindings", hint="use --exact for exact values at a point")
-                if check or expected or exact:
-                    what = "--check" if check else ("--exact" if exact else "--expect")
-                    raise BindingError(f"{what} needs values for the variables",
-                                       hint="bind them, e.g. " + " ".join(f"-{v.name} 1" for v in graph.variables[:3]))
-                from .symbolic import symbolic_trace
+            tolerance = None
+            if tol:
+                from .answers import Tolerance
 
-                trace = symbolic_trace(graph)
-            else:
-                numeric = run(graph, resolve(graph, bindings, values_file), _seed(seed_text), display)
-                if exact and numeric.arrays:
-                    raise GradtraceError("--exact works on scalar values", hint="drop --exact for arrays")
-                trace = numeric
-                if exact:
-                    from .symbolic import exact_bindings, symbolic_trace
-
-                    raw = {**(values_file[1] if values_file else {}), **{b.name: b.value for b in bindings}}
-                    raw = {name: value for name, value in raw.items() if name in numeric.bindings}
-                    trace = symbolic_trace(graph, exact_bindings(raw), numeric)
-                report = answers = None
-                if check or expected:
-                    from .check import Tolerance, check_answers, gradient_check  # only when asked for
-
-                    report = gradient_check(numeric, step, report=display) if check else None
-                    answers = check_answers(numeric, expected, Tolerance(tol) if tol else None) if expected else None
-                trace = trace.with_reports(report, answers)
+                tolerance = Tolerance(tol)
+            result = run_program(source, bindings, values_file, seed=_seed(seed_text), mode=mode, check=check,
+                                 step=step, expected=expected, tol=tolerance, precision=precision,
+                                 report=display, graph=graph)
+            trace = result.trace
+            _note_unused(graph)
             _write_files(trace, render_file, html_file, precision)
         except GradtraceError as err:
-            _fail(err)
+            _fail(_for_cli(err, output_name, seed_text, tol, symbolic, exact))
 
         if display is not None and sys.stdout.isatty():
             display.close()  # the output goes to the same screen: the display must be gone first
@@ -265,6 +271,60 @@ def cli(ctx: click.Context, expression: tuple[str, ...], program_file: str | Non
         if display is not None:
             display.close()
     _exit_for_reports(trace)
+
+
+def _choose_format(format_name: str | None, as_json: bool, as_graph: bool, as_dot: bool, as_mermaid: bool) -> str:
+    """The one output format asked for; two different ones are a usage error, never a silent pick."""
+    chosen = [(f"--format {format_name}", format_name)] if format_name else []
+    chosen += [(f"--{name}", name) for flag, name in ((as_json, "json"), (as_graph, "graph"), (as_dot, "dot"),
+                                                      (as_mermaid, "mermaid")) if flag]
+    if len({name for _, name in chosen}) > 1:
+        raise click.UsageError(f"{' and '.join(flag for flag, _ in chosen)} each choose an output format; "
+                               "pick one (--render FILE and --html FILE can go with any of them)")
+    return chosen[0][1] if chosen else "table"
+
+
+# Formats that can carry a gradient check's and answers' verdicts, and --explain's text.
+REPORTS_IN = {"table", "json", "markdown", "latex", "csv", "graph"}
+EXPLAIN_IN = {"table", "json", "graph"}
+
+
+def _refuse_conflicts(format_name: str, explain: str | None, check: bool, answers: bool, symbolic: bool,
+                      exact: bool) -> None:
+    """Requests that can't both be honoured exit 2 and say so."""
+    if symbolic and exact:
+        raise click.UsageError("--symbolic and --exact are two different modes; pick one")
+    if explain and format_name not in EXPLAIN_IN:
+        raise click.UsageError(f"--explain writes text, which has no place in --format {format_name}; "
+                               "use it with the table, --graph or --json (where it is the \"explanation\" key)")
+    if (check or answers) and format_name not in REPORTS_IN:
+        what = "--check" if check else "--expect/--answers"
+        raise click.UsageError(f"{what} reports verdicts, which have no place in --format {format_name}; "
+                               "use the table, --json, --format csv, markdown or latex")
+
+
+def _for_cli(err: GradtraceError, output_name: str | None, seed_text: str | None, tol: str | None,
+             symbolic: bool, exact: bool) -> GradtraceError:
+    """Name the option an error is about: the core says what, the command line says which flag."""
+    prefix = {"output": f"--output {output_name}", "seed": f"--seed {seed_text}" if seed_text else None,
+              "tolerance": f"--tol {tol}", "mode": "--symbolic" if symbolic else ("--exact" if exact else None)}
+    flag = prefix.get(err.about or "")
+    if flag:
+        err.message = f"{flag}: {err.message}"
+    if err.about == "seed" and not seed_text and err.hint:
+        err.hint += ": --seed ones or --seed @grad.npy"
+    return err
+
+
+def _note_unused(graph: Any) -> None:
+    """Statements whose value never reaches the output are left out of the trace: say which."""
+    left_out = graph.unused_statements
+    if left_out:
+        shown = "; ".join(left_out[:5]) + (f"; and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        click.echo(f"gradtrace: note: the output is {graph.output.name}, and {shown} "
+                   f"{'does' if len(left_out) == 1 else 'do'} not reach it, so "
+                   f"{'it is' if len(left_out) == 1 else 'they are'} left out (--output NAME traces another value)",
+                   err=True)
 
 
 def _seed(text: str | None) -> Any:
@@ -323,16 +383,9 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
         return
     if explain:
         from .render import explain as explanation
-        from .render import table
 
         click.echo("\n".join(explanation.lines(trace, explain, precision)))
-        sections = table.sections(trace, precision)
-        if sections:
-            console = make_console(color)
-            for section in sections:
-                console.print(section)
-        return
-    if format_name in ("dot", "mermaid"):
+    elif format_name in ("dot", "mermaid"):
         from .render import dot, mermaid
 
         click.echo((dot if format_name == "dot" else mermaid).render(trace, precision), nl=False)
@@ -358,6 +411,15 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
         from .render import table
 
         table.render(trace, make_console(color), precision, full, jacobians)
+        return
+    if format_name in ("table", "graph"):  # the check's and answers' verdicts follow the text
+        from .render import table
+
+        sections = table.sections(trace, precision)
+        if sections:
+            console = make_console(color)
+            for section in sections:
+                console.print(section)
 
 
 def _exit_for_reports(trace: Any) -> None:
@@ -374,56 +436,65 @@ def _exit_for_reports(trace: Any) -> None:
         raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
 
 
-def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[tuple[str, str]]:
-    """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as (name, answer text)."""
-    out: list[tuple[str, str]] = []
+def _expected(expect: tuple[str, ...], answers_file: str | None) -> list:
+    """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as answers to grade."""
+    from .answers import Expected
+
+    out: list[Expected] = []
     if answers_file is not None:
         import json
 
         text = read_text(answers_file, "--answers")
+        toml = answers_file.endswith(".toml")
         try:
-            if answers_file.endswith(".toml"):
+            if toml:
                 import tomllib
 
                 data = tomllib.loads(text, parse_float=str)
             else:
                 data = json.loads(text, parse_float=str, parse_int=str)
-        except ValueError as exc:  # json's and tomllib's decode errors are both ValueErrors
-            raise GradtraceError(f"--answers {answers_file}: not valid {'TOML' if answers_file.endswith('.toml') else 'JSON'}"
-                                 f" ({exc})") from None
+        except (ValueError, RecursionError) as exc:  # json's and tomllib's decode errors are both ValueErrors
+            raise GradtraceError(f"--answers {answers_file}: not valid {'TOML' if toml else 'JSON'} ({exc})") from None
         if not isinstance(data, dict):
             raise GradtraceError(f"--answers {answers_file}: expected a mapping such as {{\"x\": -4}}")
-        out += _flatten(data)
+        out += [Expected(name, value, f"{name} in {answers_file}") for name, value in _flatten(data)]
     for item in expect:
         name, eq, value = item.partition("=")
         if not eq or not name.strip() or not value.strip():
             raise GradtraceError(f"--expect {item}: write NAME=VALUE", hint="e.g. --expect x=-4 or --expect q.value=3")
-        out.append((name.strip(), value.strip()))
+        out.append(Expected(name.strip(), value.strip(), f"--expect {item}"))
     return out
 
 
-def _flatten(data: dict, prefix: str = "") -> list[tuple[str, str]]:
-    """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table."""
-    out: list[tuple[str, str]] = []
+def _flatten(data: dict, prefix: str = "") -> list[tuple[str, Any]]:
+    """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table.
+    Numbers keep the text they were written with; arrays stay nested lists."""
+    out: list[tuple[str, Any]] = []
     for key, value in data.items():
         if isinstance(value, dict):
             out += _flatten(value, f"{prefix}{key}.")
+        elif isinstance(value, (str, int, float, list)) and not isinstance(value, bool):
+            out.append((f"{prefix}{key}", value if isinstance(value, list) else str(value)))
         else:
-            out.append((f"{prefix}{key}", str(value)))
+            raise GradtraceError(f"--answers: the answer for {prefix}{key} must be a number or a list of numbers, "
+                                 f"not {value!r}"[:200])
     return out
 
 
 def read_text(path: str, option: str) -> str:
-    """A UTF-8 text file's contents ('-' is stdin), or a usage error that names the file."""
+    """A UTF-8 text file's contents ('-' is stdin; a leading byte-order mark is dropped), or a usage
+    error that names the file."""
     try:
         if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8") as stream:
-            return stream.read()
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as stream:
+                text = stream.read()
     except UnicodeDecodeError:
         raise GradtraceError(f"{option} {path}: not a UTF-8 text file") from None
     except OSError as exc:
         raise GradtraceError(f"{option} {path}: {exc.strerror or exc}") from None
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
@@ -449,6 +520,8 @@ def _load_vars(path: str) -> tuple[str, dict]:
         data = json.loads(read_text(path, "--vars"))
     except json.JSONDecodeError as exc:
         raise BindingError(f"--vars {path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise BindingError(f"--vars {path}: nested too deeply to be an array of numbers") from None
     if not isinstance(data, dict):
         raise BindingError(f"--vars {path}: expected a JSON object such as {{\"x\": 2}}")
     return path, data
@@ -476,35 +549,109 @@ def entry() -> None:
     code = main()
     try:
         sys.stdout.flush()
+    except (BrokenPipeError, OSError):
+        pass
+    try:
         sys.stderr.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, OSError, ValueError):
         pass
     os._exit(code)
 
 
+def _readable_streams() -> None:
+    """Text that a stream's encoding can't hold (PYTHONIOENCODING=ascii, a Latin-1 terminal) is
+    written in plain ASCII (∂ as d, → as ->) instead of ending the run with an encoding error."""
+    import codecs
+
+    codecs.register_error("gradtrace", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("_", "-")
+        if encoding not in ("utf-8", "utf8") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="gradtrace")
+            except (ValueError, OSError):
+                pass
+
+
+_ASCII = {"∂": "d", "−": "-", "·": "*", "×": "x", "⊙": "(.)", "σ": "sigma", "√": "sqrt", "²": "^2", "³": "^3",
+          "ᵀ": "^T", "‖": "||", "≈": "~", "≤": "<=", "≥": ">=", "≠": "!=", "→": "->", "←": "<-", "…": "...",
+          "—": "-", "–": "-", "✓": "ok", "✗": "X", "Σ": "sum", "π": "pi", "│": "|", "─": "-", "━": "=",
+          "┃": "|", "╭": "+", "╮": "+", "╰": "+", "╯": "+", "┼": "+", "├": "+", "┤": "+", "┬": "+", "┴": "+",
+          "┌": "+", "┐": "+", "└": "+", "┘": "+", "▶": ">", "●": "o", "○": "o", "⁻": "-", "¹": "1", "⋅": "*"}
+
+
+def _ascii_fallback(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    text = err.object[err.start:err.end]
+    return "".join(_ASCII.get(ch, "?") for ch in text), err.end
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line and return its exit code."""
+    """Run the command line and return its exit code: 0 ok, 1 evaluation error, 2 usage, parse or
+    binding error, 3 a failed check or wrong answer, 130 interrupted (Ctrl-C)."""
+    import errno
+
+    _readable_streams()
     try:
-        cli.main(args=argv, prog_name="gradtrace", standalone_mode=True)
+        result = cli.main(args=argv, prog_name="gradtrace", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        _quiet_echo("gradtrace: interrupted")
+        return 130
+    except BrokenPipeError:
+        return _reader_gone()
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            return _reader_gone()
+        if exc.errno in (errno.ENOSPC, errno.EIO, errno.EBADF):
+            _quiet_echo(f"gradtrace: can't write the output: {exc.strerror or exc}")
+            return int(ExitCode.EVALUATION)
+        return _internal(exc)
+    except MemoryError:
+        _quiet_echo("gradtrace: out of memory: the program is too large for this machine's memory "
+                    "(a 10^6-term program needs about 2 GB)")
+        return int(ExitCode.EVALUATION)
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    except BrokenPipeError:
-        # The reader went away (| head): stop quietly, as Unix tools do.
+    except Exception as exc:  # the one catch-all: a bug must still not greet the user with a traceback
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> int:
+    if os.environ.get("GRADTRACE_DEBUG"):
+        raise exc
+    _quiet_echo(f"gradtrace: internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in gradtrace; please report it with the command you ran "
+                "(GRADTRACE_DEBUG=1 shows the traceback).")
+    return int(ExitCode.EVALUATION)
+
+
+def _quiet_echo(message: str) -> None:
+    """A message on stderr, unless stderr itself is gone (2>&-)."""
+    try:
+        click.echo(message, err=True)
+    except (OSError, ValueError):
+        pass
+
+
+def _reader_gone() -> int:
+    """The reader went away (| head): stop quietly with success, as Unix filters do when their
+    output is no longer wanted (the output that was read is whole)."""
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except KeyboardInterrupt:
-        return 130
-    except MemoryError:
-        click.echo("gradtrace: out of memory: the program is too large for this machine's memory "
-                   "(a 10^6-term program needs about 2 GB)", err=True)
-        return int(ExitCode.EVALUATION)
-    except Exception as exc:  # the one catch-all: a bug must still not greet the user with a traceback
-        if os.environ.get("GRADTRACE_DEBUG"):
-            raise
-        click.echo(f"gradtrace: internal error: {type(exc).__name__}: {exc}\n"
-                   "This is a bug in gradtrace; please report it with the command you ran "
-                   "(GRADTRACE_DEBUG=1 shows the traceback).", err=True)
-        return int(ExitCode.EVALUATION)
+    except (OSError, ValueError):
+        pass
     return 0
+
+
+from .cli_quiz import quiz  # noqa: E402  (quiz uses this module's helpers, so it is added last)
+
+cli.add_command(quiz)

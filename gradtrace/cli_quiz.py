@@ -68,7 +68,7 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
     from rich.markup import escape
     from rich.prompt import Prompt
 
-    from .check import parse_answer, rule_allows
+    from .answers import grade
     from .render import graph
 
     t = problem.trace
@@ -92,11 +92,11 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
             if text.lower() in ("q", "quit", "exit"):
                 return points, len(questions), False
             try:
-                given, rule = parse_answer(q.name, text)
+                correct, _ = grade(text, q.answer, precision)
             except GradtraceError:
                 console.print("  type a number, such as -4 or 0.39 (or q to stop)")
                 continue
-            if rule_allows(rule, q.answer, given):
+            if correct:
                 points += 1.0 if tries == 0 else 0.5
                 console.print("  [green]✓[/green]")
                 break

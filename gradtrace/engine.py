@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any
+from typing import Any, Callable
 
 from .errors import BindingError, EvaluationError
 from .graph import REPORT_EVERY, Graph, Node, Report
@@ -40,14 +40,17 @@ def _quiet(xp: Any) -> Any:
     return xp.np.errstate(all="ignore") if xp is not scalar else contextlib.nullcontext()
 
 
-def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar, report: Report | None = None) -> list:
+def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar, report: Report | None = None,
+            nudge: Callable[[int, Any], Any] | None = None) -> list:
     """Every node's value, in topological order. report(phase, done, total), if given, hears how
-    far the pass has got every REPORT_EVERY nodes."""
+    far the pass has got every REPORT_EVERY nodes. nudge(node id, value), if given, replaces each
+    gate's output (answers.float_noise moves them by a few ulps to measure rounding noise)."""
     with _quiet(xp):
-        return _forward(graph, inputs, xp, report)
+        return _forward(graph, inputs, xp, report, nudge)
 
 
-def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | None) -> list:
+def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | None,
+             nudge: Callable[[int, Any], Any] | None = None) -> list:
     values: list = []  # node ids are positions, so appending keeps values[node.id]
     finite = math.isfinite if xp is scalar else xp.finite
     total = len(graph.nodes)
@@ -76,6 +79,8 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
             raise _error(graph, node, f"it is undefined here ({exc})", args) from None
         if not finite(out) and all(map(finite, args)):
             raise _error(graph, node, "the result overflows (it is too large for a float)", args)
+        if nudge is not None:
+            out = nudge(node.id, out)
         values.append(out)
     return values
 
@@ -189,14 +194,16 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
             return 1.0
         raise BindingError(f"the output {graph.output.name} has shape {tuple(xp.np.shape(out))}, but backprop "
                            "starts from one number",
-                           hint=f"reduce it, e.g. sum({graph.output.name}), or give a seed gradient: "
-                                "--seed ones or --seed @grad.npy")
+                           about="seed",
+                           hint=f"reduce it, e.g. sum({graph.output.name}), or give a seed gradient "
+                                "(ones, or an array of the output's shape)")
     if isinstance(seed, str) and seed == "ones":
         return xp.np.ones_like(out, dtype=float) if xp is not scalar else 1.0
     shape = tuple(xp.np.shape(out)) if xp is not scalar else ()
     given = tuple(getattr(seed, "shape", ()))
     if given != shape:
-        raise BindingError(f"the seed has shape {given}, but the output {graph.output.name} has shape {shape}")
+        raise BindingError(f"the seed has shape {given}, but the output {graph.output.name} has shape {shape}",
+                           about="seed")
     return seed
 
 

@@ -20,12 +20,15 @@ class GradtraceError(Exception):
     exit_code = ExitCode.USAGE
 
     def __init__(self, message: str, *, source: str | None = None,
-                 span: tuple[int, int] | None = None, hint: str | None = None):
+                 span: tuple[int, int] | None = None, hint: str | None = None, about: str | None = None):
         super().__init__(message)
         self.message = message
         self.source = source
         self.span = span
         self.hint = hint
+        # Which input the error is about, for a front end to name it its own way: "output" (the
+        # value traced), "seed" or "tolerance". The core never names command-line options.
+        self.about = about
 
     def format(self) -> str:
         """The message, the offending line with a caret under the span, and any hint."""

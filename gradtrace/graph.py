@@ -106,6 +106,7 @@ class Graph:
         self.variables = [n for n in nodes if n.is_variable]
         self.unused_variables = unused_variables  # in the program, but not feeding the output
         self.env_names = env_names                # program name -> node name (for --output, --expect)
+        self.unused_statements: list[str] = []    # statements whose value does not reach the output
 
     @functools.cached_property
     def text(self) -> str:
@@ -189,6 +190,7 @@ class _Lowering:
         self.last: Value | None = None
         self.last_span: tuple[int, int] | None = None
         self.statements: list[tuple[int, int]] = []  # spans, for the graph's one-line text
+        self.statement_values: list[Value] = []        # what each statement computed
 
     # -- the Builder protocol (syntax.py) --
 
@@ -332,6 +334,7 @@ class _Lowering:
             self.env[target] = value
         self.last, self.last_span = value, span
         self.statements.append(span)
+        self.statement_values.append(value)
 
     def _require_const(self, op: Op, pname: str, value: Value, span: tuple[int, int]) -> Const:
         if not isinstance(value, Const):
@@ -351,7 +354,7 @@ class _Lowering:
                 out = variables[output_name]
             else:
                 known = sorted(set(env) | set(variables))
-                raise GradtraceError(f"--output {output_name}: the program has no value named {output_name!r}",
+                raise GradtraceError(f"the program has no value named {output_name!r}", about="output",
                                      hint=did_you_mean(output_name, known) or
                                      (f"its names are {', '.join(known)}" if known else
                                       "name a value with an assignment, e.g. f = x*y"))
@@ -383,7 +386,10 @@ class _Lowering:
         unused = [name for name, n in variables.items() if n.id < 0]
         _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], env, variables)
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
-        return Graph(source, nodes, out, unused, env_names, self.statements, fanout)
+        graph = Graph(source, nodes, out, unused, env_names, self.statements, fanout)
+        graph.unused_statements = [" ".join(source[a:b].split()) for (a, b), v in
+                                   zip(self.statements, self.statement_values) if isinstance(v, Node) and v.id < 0]
+        return graph
 
 
 def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str, precedence: int,

@@ -171,7 +171,7 @@ def test_an_internal_bug_is_one_line_on_stderr_not_a_traceback(monkeypatch, caps
     def broken(*args, **kwargs):
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(cli_module, "run", broken)
+    monkeypatch.setattr("gradtrace.run.run", broken)
     assert cli_module.main(["x", "-x", "1"]) == 1
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: simulated bug" in err and "Traceback" not in err

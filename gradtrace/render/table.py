@@ -175,13 +175,17 @@ def render(trace: Trace, console: Console, precision: int = 4, full: bool = Fals
 
 def _why(answer: Any) -> str:
     """What the right answer looks like at the precision the student wrote."""
-    if answer.rule.startswith("rounds to"):
-        decimals = int(answer.rule.split()[2])
-        return f"; at {decimals} decimal{'s' if decimals > 1 else ''} that is {answer.actual:.{decimals}f}"
+    if answer.worst:
+        return f"; {answer.worst}"
     if answer.rule.startswith("within"):
         return f", not {answer.rule}"
-    if answer.rule.startswith(("shape", "element")):
-        return f"; compared {answer.rule}"
+    if answer.shown is not None and answer.rule.startswith("rounds to") and "." in answer.shown:
+        decimals = len(answer.shown.split(".")[1])
+        return f"; at {decimals} decimal{'s' if decimals > 1 else ''} that is {answer.shown}"
+    if answer.rule.startswith(("shape", "a single")):
+        return f"; its {answer.rule}" if answer.rule.startswith("shape") else f"; {answer.rule}"
+    if answer.rule.startswith("zero"):
+        return "; not zero"
     return ""
 
 

@@ -1,0 +1,325 @@
+"""Grading a student's answers against a trace: the one rule every verdict follows.
+
+The rule, as the README states it:
+  * an answer written with decimals (0.39, 1.224e-06) passes when the true value rounds to it at
+    its last written digit: 0.39, 0.393 and 0.4 all pass for 0.3932;
+  * any other nonzero answer (a whole number such as -4, 2e-3, or a constant expression such as
+    1/3 or -pi/2) must agree with the true value to the precision gradtrace shows (4 significant
+    digits by default, more if the answer itself has more);
+  * zero, however it is written (0, 0.0, 0.00), passes only for a true zero: a value no farther
+    from 0 than the float noise of the computation that produced it;
+  * an explicit tolerance (--tol) replaces all of this.
+
+So whatever gradtrace prints as the true value passes when typed back, and a nonzero gradient
+never passes as zero. The rule is specified by a table of (answer, true value, verdict) in
+tests/test_answers.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from .errors import GradtraceError, did_you_mean
+
+EPS = 2.0 ** -52
+DEFAULT_PRECISION = 4  # significant digits, as the table shows them
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+MAX_ANSWER_TEXT = 200  # an answer is a number, not a program: longer text is refused at once
+
+
+class Rule:
+    """How one answer is compared with the true value."""
+
+    __slots__ = ("kind", "place", "digits", "tol")
+
+    def __init__(self, kind: str, place: float = 0.0, digits: int = DEFAULT_PRECISION, tol: Tolerance | None = None):
+        self.kind = kind      # "decimals", "digits", "zero" or "tolerance"
+        self.place = place    # decimals: the place value of the last written digit (0.01 for 0.39)
+        self.digits = digits  # digits: significant digits compared
+        self.tol = tol
+
+    def allows(self, actual: float, given: float, noise: float = 0.0) -> bool:
+        """Whether the true value `actual` (with float noise `noise`) matches the answer `given`."""
+        if not math.isfinite(actual):
+            return False
+        if self.kind == "tolerance":
+            assert self.tol is not None
+            return self.tol.allows(actual, given)
+        if self.kind == "zero":
+            return abs(actual) <= noise
+        # Half a unit of the compared digit, plus a few ulps so that the float subtraction's own
+        # rounding never turns a printed value into a wrong one.
+        slack = 4 * EPS * max(abs(actual), abs(given)) + noise
+        if self.kind == "decimals":
+            return abs(actual - given) <= 0.5 * self.place * (1 + 1e-9) + slack
+        exponent = math.floor(math.log10(abs(given)))
+        return abs(actual - given) <= 0.5 * 10.0 ** (exponent - self.digits + 1) * (1 + 1e-9) + slack
+
+    @property
+    def text(self) -> str:
+        """The rule in words, for reports and JSON."""
+        if self.kind == "tolerance":
+            assert self.tol is not None
+            return f"within {self.tol.text}"
+        if self.kind == "zero":
+            return "zero, up to float noise"
+        if self.kind == "decimals":
+            decimals = -round(math.log10(self.place))
+            if decimals > 0:
+                return f"rounds to {decimals} decimal{'s' if decimals > 1 else ''}"
+            return f"rounds to the nearest {self.place:g}"
+        return f"to {self.digits} significant digits"
+
+    def shown(self, actual: float) -> str | None:
+        """The true value written at the answer's precision, for a wrong answer's message."""
+        if self.kind == "decimals" and self.place < 1 and math.isfinite(actual):
+            decimals = -round(math.log10(self.place))
+            if decimals <= 20:
+                return f"{actual:.{decimals}f}"
+        if self.kind == "digits" and math.isfinite(actual):
+            return format(actual, f".{self.digits}g")
+        return None
+
+
+class Tolerance:
+    """An explicit tolerance: '0.01' or 'abs:0.01' (absolute), '1%' or 'rel:0.01' (relative)."""
+
+    __slots__ = ("absolute", "relative", "text")
+
+    def __init__(self, text: str):
+        self.text = text.strip()
+        self.absolute = self.relative = 0.0
+        body = self.text
+        try:
+            if body.endswith("%"):
+                self.relative = float(body[:-1]) / 100
+            elif body.startswith("rel:"):
+                self.relative = float(body[4:])
+            elif body.startswith("abs:"):
+                self.absolute = float(body[4:])
+            else:
+                self.absolute = float(body)
+        except ValueError:
+            raise GradtraceError(f"{text!r} is not a tolerance", about="tolerance",
+                                 hint="write 0.01 (absolute), 1% or rel:0.01 (relative)") from None
+        if not (self.absolute >= 0 and self.relative >= 0) or math.isinf(self.absolute + self.relative):
+            raise GradtraceError(f"{text!r}: a tolerance must be a finite number ≥ 0", about="tolerance")
+
+    def allows(self, actual: float, given: float) -> bool:
+        return abs(actual - given) <= max(self.absolute, self.relative * abs(actual))
+
+
+def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | None = None,
+                origin: str | None = None) -> tuple[float, Rule]:
+    """An answer's value and the rule it is graded by. origin names where it came from in
+    messages (e.g. "x=2"); the text is read by gradtrace's own parser, never by eval."""
+    text = str(text).strip()
+    where = origin or text
+    if not text:
+        raise GradtraceError(f"{where}: the answer is empty", hint="write a number such as -4, 0.39 or 1/3")
+    if len(text) > MAX_ANSWER_TEXT:
+        raise GradtraceError(f"{where[:60]}…: an answer is a number, and this is {len(text)} characters long")
+    match = _NUMBER.match(text)
+    if match:
+        mantissa, exponent_text = match.group(1), match.group(2)
+        if exponent_text and abs(int(exponent_text[1:])) > 400:
+            raise GradtraceError(f"{where}: the exponent is out of range for a float",
+                                 hint="answers are floats, between about 1e-308 and 1e308")
+        value = float(text)
+        if math.isinf(value):
+            raise GradtraceError(f"{where}: the number is too large for a float")
+        places = Decimal(text).as_tuple().exponent
+        has_decimals = "." in mantissa and not mantissa.endswith(".")
+        if value == 0:
+            rule = Rule("zero")
+        elif has_decimals and isinstance(places, int):
+            rule = Rule("decimals", place=10.0 ** places)
+        else:
+            written = len(mantissa.replace(".", "").lstrip("0").rstrip("0")) if not exponent_text else 1
+            rule = Rule("digits", digits=max(precision, written))
+    else:
+        from .bindings import parse_value  # a constant expression such as 1/3 or -pi/2
+
+        try:
+            value = parse_value(where, text)
+        except GradtraceError as err:
+            raise GradtraceError(f"{where}: the answer is not a number", hint=err.hint) from None
+        rule = Rule("zero") if value == 0 else Rule("digits", digits=precision)
+    if tol is not None:
+        rule = Rule("tolerance", tol=tol)
+    return value, rule
+
+
+def grade(text: str, actual: float, precision: int = DEFAULT_PRECISION, noise: float = 0.0,
+          tol: Tolerance | None = None) -> tuple[bool, Rule]:
+    """Grade one scalar answer: (correct, the rule used)."""
+    given, rule = read_answer(text, precision, tol)
+    return rule.allows(float(actual), given, noise), rule
+
+
+class Answer:
+    """One expected answer, what it refers to, and whether it matches."""
+
+    __slots__ = ("name", "refers_to", "given", "actual", "correct", "rule", "worst", "shown")
+
+    def __init__(self, name: str, refers_to: str, given: str, actual: Any, correct: bool, rule: str,
+                 worst: str | None = None, shown: str | None = None):
+        self.name, self.refers_to, self.given = name, refers_to, given
+        self.actual, self.correct, self.rule = actual, correct, rule
+        self.worst = worst  # arrays: the first element that does not match, and its true value
+        self.shown = shown  # the true value at the answer's own precision (0.39 for 0.3932 at 2 decimals)
+
+    def to_dict(self) -> dict:
+        from .trace import jsonable
+
+        return {"name": self.name, "refers_to": self.refers_to, "given": self.given,
+                "actual": jsonable(self.actual), "correct": self.correct, "rule": self.rule,
+                "worst": self.worst}
+
+
+class Expected:
+    """One answer to grade: NAME (∂out/∂NAME, or a node's upstream) or NAME.value, the answer's
+    text (a number, a constant expression, or nested lists for an array), and where it came from."""
+
+    __slots__ = ("name", "text", "origin")
+
+    def __init__(self, name: str, text: Any, origin: str | None = None):
+        self.name, self.text = name.strip(), text
+        self.origin = origin or f"{self.name}={text}"
+
+
+def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = None,
+                  precision: int = DEFAULT_PRECISION) -> list[Answer]:
+    """Grade answers against a numeric trace by the rule above."""
+    answers = []
+    noise: tuple[list, list] | None = None
+    out = trace.output
+    for item in expected:
+        target, _, attribute = item.name.partition(".")
+        if attribute not in ("", "value"):
+            raise GradtraceError(f"{item.origin}: only NAME and NAME.value can be checked",
+                                 hint=f"write {target}=... for ∂{out}/∂{target}, {target}.value=... for its value")
+        try:
+            node = trace.node(target)
+        except KeyError:
+            names = [n.name for n in trace.nodes]
+            raise GradtraceError(f"{item.origin}: the trace has no node or variable {target!r}",
+                                 hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}") from None
+        if attribute == "value":
+            actual, refers_to = node.value, node.name
+        else:
+            actual, refers_to = node.upstream, f"∂{out}/∂{node.name}"
+        if noise is None:
+            noise = float_noise(trace)
+        spread = noise[0 if attribute == "value" else 1][node.node.id]
+        text = item.text
+        shown = None
+        if _is_array_text(text) or hasattr(actual, "shape") and getattr(actual, "ndim", 0) > 0:
+            correct, rule, worst, given = _grade_array(item, actual, spread, tol, precision)
+        else:
+            value, rule_ = read_answer(str(text), precision, tol, item.origin)
+            correct, rule, worst, given = rule_.allows(float(actual), value, float(spread)), rule_.text, None, str(text).strip()
+            shown = rule_.shown(float(actual))
+        answers.append(Answer(item.name, refers_to, given, actual, correct, rule, worst,
+                              shown if not hasattr(actual, "shape") else None))
+    return answers
+
+
+def _is_array_text(text: Any) -> bool:
+    return isinstance(text, (list, tuple)) or (hasattr(text, "shape") and getattr(text, "ndim", 0) > 0) \
+        or (isinstance(text, str) and text.strip().startswith(("[", "@")))
+
+
+def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
+                 precision: int) -> tuple[bool, str, str | None, str]:
+    """An array answer: the same shape, and every element matching by the same rule as a single
+    answer (its own decimals, or the tolerance); the first element that fails is reported."""
+    import numpy as np
+
+    from .arrays import answer_elements
+
+    given = answer_elements(item.origin, item.text)
+    shown = item.text.strip() if isinstance(item.text, str) else _array_text(given)
+    if not hasattr(actual, "shape") or getattr(actual, "ndim", 0) == 0:
+        return False, f"a single number, not an array of shape {given.shape}", None, shown
+    actual = np.asarray(actual, dtype=float)
+    if given.shape != actual.shape:
+        return False, f"shape {tuple(actual.shape)}, not {tuple(given.shape)}", None, shown
+    noise = np.broadcast_to(np.asarray(noise if noise is not None else 0.0, dtype=float), actual.shape)
+    rules = set()
+    for index in np.ndindex(actual.shape):
+        value, rule = read_answer(str(given[index]), precision, tol, item.origin)
+        rules.add(rule.text)
+        if not rule.allows(float(actual[index]), value, float(noise[index])):
+            where = "[" + ", ".join(map(str, index)) + "]"
+            true = rule.shown(float(actual[index]))
+            at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
+                else f"it is {format(float(actual[index]), f'.{precision}g')}"
+            return False, "element by element", f"{item.name}{where} = {given[index]}, but {at}", shown
+    return True, "element by element: " + ", ".join(sorted(rules)), None, shown
+
+
+def _array_text(given: Any) -> str:
+    def nested(a: Any) -> str:
+        if getattr(a, "ndim", 0) == 0:
+            return str(a)
+        return "[" + ", ".join(nested(x) for x in a) + "]"
+    return nested(given)
+
+
+# ---- float noise ------------------------------------------------------------------------------
+
+NUDGE = 8 * EPS   # how far each node's value is moved in a re-run: a few units in the last place
+RUNS = 3          # re-runs, each with its own pattern of directions
+
+
+def float_noise(trace: Any) -> tuple[list, list]:
+    """How far each node's value and upstream gradient could be from the exact result of the same
+    floats, measured rather than guessed: the trace is re-run with every node's value nudged by a
+    few units in the last place (in a fixed pseudo-random pattern of directions, as rounding
+    does), and the largest change seen, times four, is the noise. A true zero stays put; a
+    difference of equal values (0.3 - (0.1+0.2)) swings by as much as it is large."""
+    from .engine import backward, forward
+
+    graph = trace.graph
+    n = len(graph.nodes)
+    values_noise: list = [0.0] * n
+    upstream_noise: list = [0.0] * n
+    xp = trace.backend
+    from .ops import scalar
+    backend = xp or scalar
+    for run in range(RUNS):
+        def nudge(node_id: int, value: Any, run: int = run) -> Any:
+            if xp is None:
+                sign = 1.0 if ((node_id * 2654435761 + run * 40503) >> 7) & 1 else -1.0
+                return value * (1.0 + sign * NUDGE)
+            np = xp.np
+            rng = np.random.default_rng((node_id, run))
+            return value * (1.0 + NUDGE * rng.choice((-1.0, 1.0), size=np.shape(value)))
+        try:
+            inputs = {v.name: nudge(v.id, trace.values[v.id]) for v in graph.variables}
+            values = forward(graph, inputs, backend, nudge=nudge)
+            upstream = backward(graph, values, trace.seed, backend)[0]
+        except (GradtraceError, ArithmeticError, ValueError):
+            continue  # a nudge crossed a domain edge: the noise stays what the other runs found
+        for i in range(n):
+            values_noise[i] = _wider(values_noise[i], values[i], trace.values[i])
+            upstream_noise[i] = _wider(upstream_noise[i], upstream[i], trace.upstream[i])
+    return values_noise, upstream_noise
+
+
+def _wider(noise: Any, nudged: Any, exact: Any) -> Any:
+    if nudged is None or exact is None:
+        return noise
+    if hasattr(exact, "shape") or hasattr(nudged, "shape"):
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            change = 4 * np.abs(np.asarray(nudged, dtype=float) - np.asarray(exact, dtype=float))
+        change = np.where(np.isfinite(change), change, 0.0)
+        return np.maximum(noise, change)
+    change = 4 * abs(nudged - exact)
+    return max(noise, change) if math.isfinite(change) else noise

@@ -1,0 +1,82 @@
+"""The one way to run a program: numeric, symbolic or exact, with checks and answers.
+
+Both the command line and `gradtrace.trace()` call `run_program`, so they decide the same way:
+with no bindings a program is traced symbolically, with bindings numerically, and `exact` keeps
+exact arithmetic at the bindings. Errors never name command-line options; they say what they are
+about (`GradtraceError.about`) and a front end words it its own way.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .bindings import Binding, resolve
+from .engine import run
+from .errors import BindingError, GradtraceError
+from .graph import Graph, Report, build
+from .trace import Trace
+
+MODES = ("numeric", "symbolic", "exact")
+
+
+class Result:
+    """What a run made: the graph, the trace to show, and the numeric trace behind it (None in
+    symbolic mode), which checks and answers are computed on."""
+
+    __slots__ = ("graph", "trace", "numeric")
+
+    def __init__(self, graph: Graph, trace: Trace, numeric: Trace | None):
+        self.graph, self.trace, self.numeric = graph, trace, numeric
+
+
+def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str, dict] | None = None, *,
+                output: str | None = None, seed: Any = None, mode: str | None = None,
+                check: bool = False, step: float | None = None, expected: list | None = None,
+                tol: Any = None, precision: int = 4, report: Report | None = None,
+                graph: Graph | None = None) -> Result:
+    """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
+
+    bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
+    from a file. mode None means numeric when anything is bound, symbolic otherwise."""
+    if mode is not None and mode not in MODES:
+        raise GradtraceError(f"no mode {mode!r}: choose {', '.join(MODES)}", about="mode")
+    bindings = list(bindings)
+    if graph is None:
+        graph = build(source, output, report)
+    has_values = bool(bindings) or bool(values and values[1])
+    if mode is None:
+        mode = "numeric" if has_values or not graph.variables else "symbolic"
+    if mode == "symbolic":
+        if has_values:
+            raise GradtraceError("symbolic mode takes no bindings", about="mode",
+                                 hint="exact mode gives exact values at a point")
+        if check or expected:
+            what = "a gradient check" if check else "grading answers"
+            raise BindingError(f"{what} needs values for the variables",
+                               hint="bind them, e.g. " + " ".join(f"{v.name}=1" for v in graph.variables[:3]))
+        from .symbolic import symbolic_trace
+
+        return Result(graph, symbolic_trace(graph), None)
+
+    numeric = run(graph, resolve(graph, bindings, values), seed, report)
+    trace = numeric
+    if mode == "exact":
+        if numeric.arrays:
+            raise GradtraceError("exact mode works on scalar values", about="mode", hint="use numeric mode for arrays")
+        from .symbolic import exact_bindings, symbolic_trace
+
+        raw = {**(values[1] if values else {}), **{b.name: b.value for b in bindings}}
+        raw = {name: value for name, value in raw.items() if name in numeric.bindings}
+        trace = symbolic_trace(graph, exact_bindings(raw), numeric)
+    report_ = answers = None
+    if check:
+        from .check import DEFAULT_STEP, gradient_check
+
+        report_ = gradient_check(numeric, step if step is not None else DEFAULT_STEP, report=report)
+    if expected:
+        from .answers import check_answers
+
+        answers = check_answers(numeric, expected, tol, precision)
+    if check or expected:
+        trace = trace.with_reports(report_, answers)
+    return Result(graph, trace, numeric)
