@@ -245,6 +245,8 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     shown = item.text.strip() if isinstance(item.text, str) else _array_text(given)
     if not hasattr(actual, "shape") or getattr(actual, "ndim", 0) == 0:
         return False, f"a single number, not an array of shape {given.shape}", None, shown
+    if given.ndim == 0:
+        return False, f"an array of shape {tuple(actual.shape)}, not a single number", None, shown
     actual = np.asarray(actual, dtype=float)
     if given.shape != actual.shape:
         return False, f"shape {tuple(actual.shape)}, not {tuple(given.shape)}", None, shown

@@ -142,7 +142,7 @@ def answer_elements(origin: str, given: Any) -> np.ndarray:
     except (ValueError, RecursionError):
         raise BindingError(f"{origin}: the array is ragged or too deeply nested",
                            hint="every row needs the same number of entries") from None
-    if out.ndim == 0 or out.size == 0 or any(isinstance(v, list) for v in out.ravel()):
+    if out.size == 0 or any(isinstance(v, list) for v in out.ravel()):
         raise BindingError(f"{origin}: not a valid array", hint="write nested lists of numbers, e.g. x=[0.1, 0.2]")
     return out
 

@@ -88,7 +88,7 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
 def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: tuple, params: tuple) -> tuple[tuple, tuple]:
     """One gate's local gradients and the downstream gradients it sends, before un-broadcasting.
     For an array op the local entries are None: its Jacobian is described, never built."""
-    if op.vjp is not None:
+    if op.vjp is not None and (op.grads is None or xp is not scalar):
         down = tuple(op.vjp(xp, up, out, *args, *params))
         return tuple(None for _ in down), down
     partials = op.local(xp, out, args, params)

@@ -16,7 +16,7 @@ from typing import Callable, Union
 
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
-from .syntax import parse_expression, parse_program
+from .syntax import BINARY, parse_expression, parse_program
 
 # Long steps report how far they have got through report(phase, done, total), once per
 # REPORT_EVERY nodes; the CLI turns that into a progress display (progress.py).
@@ -24,8 +24,8 @@ Report = Callable[[str, int, int], None]
 REPORT_EVERY = 1 << 14
 _ONE, _BOTH = (0,), (0, 1)  # the args of most gates, shared
 ATOM = 9  # precedence of names, numbers and calls when writing expressions back out
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "**": 4, "^": 4}
-_RIGHT_ASSOC = {"**", "^"}
+_PRECEDENCE = {symbol: precedence for symbol, (precedence, _) in BINARY.items()}
+_RIGHT_ASSOC = {symbol for symbol, (_, right) in BINARY.items() if right}
 
 
 class Const:

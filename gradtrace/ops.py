@@ -92,7 +92,7 @@ class Op:
 
     __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
                  "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable",
-                 "vjp", "jacobian")
+                 "vjp", "jacobian", "vjp_formula")
 
     def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple, *,
                  label: str, infix: str | None = None, pattern: str | None = None,
@@ -100,7 +100,7 @@ class Op:
                  kink: tuple[Callable, str] | None = None, branch: Callable | None = None, notes: str = "",
                  params: tuple[tuple[str, float | None], ...] = (),
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False,
-                 vjp: Callable | None = None, jacobian: tuple = ()):
+                 vjp: Callable | None = None, jacobian: tuple = (), vjp_formula: tuple = ()):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
         self.fn = fn                  # fn(xp, *inputs, *params) -> output
@@ -125,6 +125,7 @@ class Op:
         # gradient, e.g. class labels). Their formula text then describes the Jacobian's structure.
         self.vjp = vjp
         self.jacobian = jacobian      # array ops: the structure of ∂out/∂input_i, in words
+        self.vjp_formula = vjp_formula  # an op with both: the formula shown when its vjp is used
 
     @property
     def variadic(self) -> bool:
@@ -132,8 +133,8 @@ class Op:
 
     @property
     def arrays_only(self) -> bool:
-        """An op that needs array values (matmul, sum, softmax, ...)."""
-        return self.vjp is not None
+        """An op that needs array values (matmul, sum, softmax, ...): it has no local partials."""
+        return self.grads is None
 
     # The engine and the gate API go through these two, so the calling convention lives here.
     def apply(self, xp: Any, inputs: tuple, params: tuple) -> Any:
@@ -369,6 +370,19 @@ def _matmul_vjp(xp, up, out, a, b):
     return up @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ up
 
 
+def _cdot(xp, a, b):
+    if xp is scalar or xp.np.ndim(a) == 0 or xp.np.ndim(b) == 0:
+        return a * b
+    return xp.np.matmul(a, b)
+
+
+def _cdot_vjp(xp, up, out, a, b):
+    np = xp.np
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return up * b, up * a  # the engine sums each back to its input's shape
+    return _matmul_vjp(xp, up, out, a, b)
+
+
 def _softmax(xp, x):
     np = xp.np
     z = np.exp(x - np.max(x, axis=-1, keepdims=True))
@@ -439,6 +453,15 @@ _RECORDS += [
        jacobian=("block-structured: sends upstream·{1}ᵀ", "block-structured: sends {0}ᵀ·upstream"),
        label="@", infix="@", vjp=_matmul_vjp,
        notes="Matrix product (vectors, matrices, batches). ∂/∂W of W@x sends upstream·xᵀ, ∂/∂x sends Wᵀ·upstream."),
+    # The slides' W·x: between two arrays the product they mean is the matrix (or dot) product,
+    # never the elementwise one; with a number on either side it is the ordinary product. × alike.
+    Op("cdot", 2, _cdot, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
+       jacobian=("as in W·x, the matrix product's: sends upstream·{1}ᵀ",
+                 "as in W·x, the matrix product's: sends {0}ᵀ·upstream"),
+       label="·", infix="·", pattern="switcher", sympy=lambda sp, a, b: a * b, vjp=_cdot_vjp,
+       vjp_formula=("up·{1}ᵀ", "{0}ᵀ·up"), const_left="mul_const", const_right="mul_const",
+       notes="· and × as the slides write them: the matrix/dot product between two arrays, "
+             "the ordinary product when either side is a number."),
     Op("sum", 1, lambda xp, x: xp.np.sum(x), None, ("ones",),
        jacobian=("all ones: copies the upstream to every element",),
        label="Σ", pattern="distributor", callable=True,
@@ -495,4 +518,5 @@ PATTERNS = {
 FUNCTIONS: dict[str, Op] = {op.name: op for op in _RECORDS if op.callable}
 INFIX: dict[str, Op] = {op.infix: op for op in _RECORDS if op.infix and op.arity == 2}
 INFIX["^"] = INFIX["**"]
+INFIX["⋅"] = INFIX["×"] = INFIX["·"]
 CONSTANTS = {"pi": math.pi, "e": math.e}

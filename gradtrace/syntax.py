@@ -16,20 +16,21 @@ from typing import Any, Iterator, Protocol
 from .errors import ParseError
 
 # Characters pasted from slides and PDFs, mapped to what they mean.
-PASTED = str.maketrans({"\u2212": "-", "\u00b7": "*", "\u00d7": "*", "\u22c5": "*", "\u00f7": "/"})
+# · ⋅ and × stay themselves: between two arrays they mean the slides' matrix product (ops.py, cdot).
+PASTED = str.maketrans({"\u2212": "-", "\u00f7": "/"})
 
 _TOKEN = re.compile(r"""
     (?P<space>[ \t\r\f]+|\#[^\n]*)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<attr>\.[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>\*\*|[+\-*/]=|[-+*/^@(),=;\n])
+  | (?P<op>\*\*|[+\-*/]=|[-+*/^@(),=;\n·⋅×])
 """, re.VERBOSE)
 
 # Binary operators: precedence and right-associativity. Unary minus and plus sit between
 # multiplication and power, as in Python: -x**2 is -(x**2) and 2**-x is 2**(-x).
 BINARY = {"+": (1, False), "-": (1, False), "*": (2, False), "/": (2, False), "@": (2, False),
-          "**": (4, True), "^": (4, True)}
+          "·": (2, False), "⋅": (2, False), "×": (2, False), "**": (4, True), "^": (4, True)}
 UNARY_PRECEDENCE = 3
 AUGMENTED = {"+=": "+", "-=": "-", "*=": "*", "/=": "/"}
 ATTRIBUTES = {".T": "transpose"}

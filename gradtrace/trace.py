@@ -47,6 +47,9 @@ class NodeTrace:
     @property
     def formulas(self) -> tuple[str, ...]:
         """The local gradients as short formulas, e.g. ('z', 'q') for q * z."""
+        op, local = self._node.op, self._trace.local[self._node.id]
+        if op is not None and op.vjp_formula and local and local[0] is None:
+            return formulas(self._trace.graph, self._node, op.vjp_formula)  # W·x between arrays
         return formulas(self._trace.graph, self._node)
 
     @property
@@ -94,7 +97,7 @@ class Trace:
         node = self.graph.nodes[node_id]
         out, inp = self.values[node_id], self.values[node.inputs[slot]]
         rows, cols = _size(out), _size(inp)
-        if node.op.vjp is not None:
+        if self.local[node_id] and self.local[node_id][slot] is None:  # an array op: a vector-Jacobian product
             structure = formulas(self.graph, node, node.op.jacobian)[slot]
         elif _shape(out) == _shape(inp):
             structure = "diagonal"

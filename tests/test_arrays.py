@@ -231,4 +231,4 @@ def test_array_answers_are_graded_element_by_element(gt):
     wrong = gt("sum((W @ x)**2)", "-W", LECTURE_W, "-x", LECTURE_X, "--expect", "x=[-0.11,0.7]")
     assert wrong.exit_code == 3 and "✗ x = [-0.11,0.7]" in wrong.stdout
     shape = gt("sum((W @ x)**2)", "-W", LECTURE_W, "-x", LECTURE_X, "--expect", "x=[1]")
-    assert shape.exit_code == 3 and "shape (2,), not (1,)" in shape.stdout
+    assert shape.exit_code == 3 and "shape is (2,), not (1,)" in shape.stdout

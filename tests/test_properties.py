@@ -55,6 +55,8 @@ def apply(name, children):
         return f"({a}) - ({b})", ea - eb
     if name == "mul":
         return f"({a}) * ({b})", ea * eb
+    if name == "cdot":
+        return f"({a}) · ({b})", ea * eb
     if name == "div":
         pb, epb = _positive(b, eb)
         return f"({a}) / {pb}", ea / epb

@@ -60,7 +60,7 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
             continue
         step += 1
         lines.append(f"{step}. {row.name} = {row.expr} = {fmt(row.value, precision)}: {_gate(row, precision)}")
-        if row.node.op.vjp is not None:
+        if row.local and row.local[0] is None:
             # An array op: no local gradient to multiply by, just what each input receives.
             structures = formulas(trace.graph, row.node, row.node.op.jacobian)
             for name, structure, d in zip(row.inputs, structures, row.downstream):
@@ -93,7 +93,7 @@ def _gate(row: NodeTrace, precision: int) -> str:
     article = "an" if label[:1].lower() in "aeiox" else "a"
     kind = f"{article} {label} gate"
     pattern = op.pattern
-    if op.vjp is not None:
+    if row.local and row.local[0] is None:
         return f"{kind}" + (f", a {pattern}" if pattern else "") + f": {op.notes}" if op.notes else f"{kind}."
     if pattern == "distributor":
         if all(g == 1 for g in row.local):

@@ -182,8 +182,10 @@ def _why(answer: Any) -> str:
     if answer.shown is not None and answer.rule.startswith("rounds to") and "." in answer.shown:
         decimals = len(answer.shown.split(".")[1])
         return f"; at {decimals} decimal{'s' if decimals > 1 else ''} that is {answer.shown}"
-    if answer.rule.startswith(("shape", "a single")):
-        return f"; its {answer.rule}" if answer.rule.startswith("shape") else f"; {answer.rule}"
+    if answer.rule.startswith("shape"):
+        return f"; its {answer.rule.replace('shape', 'shape is', 1)}"
+    if answer.rule.startswith(("a single", "an array")):
+        return f"; it is {answer.rule}"
     if answer.rule.startswith("zero"):
         return "; not zero"
     return ""
