@@ -40,3 +40,22 @@ def test_dot_with_a_number_on_one_side_is_the_ordinary_product(gt):
 def test_dot_of_two_vectors_is_their_dot_product():
     t = gradtrace.trace("x · y", x=np.array([1.0, 2.0]), y=np.array([3.0, 4.0]))
     assert t.value == 11 and list(t.gradients["x"]) == [3.0, 4.0]
+
+
+# ---- the lecture's 2-layer net and max(0, x) on arrays explain and draw -----------------------
+
+@pytest.mark.parametrize("args", [
+    ["sum(W2 @ relu(W1 @ x))", "-W1", "[[1,2],[3,-4]]", "-W2", "[[1,1]]", "-x", "[1,1]"],
+    ["sum(max(0,x))", "-x", "[1,-2]"],
+    ["sum(max(x, y))", "-x", "[1,-2]", "-y", "[0,0]"],
+    ["sum(x + y)", "-x", "[1,-2]", "-y", "[0,0]"],
+])
+def test_array_programs_explain_without_crashing(gt, args, tmp_path):
+    result = gt(*args, "--explain")
+    assert result.exit_code == 0, result.stderr
+    assert "Result: " in result.stdout and "∂f/∂x = " in result.stdout and "⊙" in result.stdout
+    assert gt(*args, "--explain", "forward").exit_code == 0
+    page = tmp_path / "page.html"
+    result = gt(*args, "--html", str(page))
+    assert result.exit_code == 0, result.stderr
+    assert "Result: " in page.read_text()

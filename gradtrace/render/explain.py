@@ -74,8 +74,9 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
                 lines.append(f"   {local}")  # ∂f/∂f = 1, so the local gradient is the whole answer
                 continue
             branches = len(trace.node(name).parts)
-            lines.append(f"   {local}, so ∂{f}/∂{name} = ∂{f}/∂{row.name} · ∂{row.name}/∂{name} = "
-                         f"{fmt(row.upstream, precision)} · {_n(g, precision)} = {fmt(d, precision)}"
+            times = "⊙" if _size(g) > 1 or _size(row.upstream) > 1 else "·"  # elementwise on arrays
+            lines.append(f"   {local}, so ∂{f}/∂{name} = ∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = "
+                         f"{fmt(row.upstream, precision)} {times} {_n(g, precision)} = {fmt(d, precision)}"
                          + (f" (one of {branches} branches)" if branches > 1 else ""))
         if row.kink:
             lines.append(f"   note: {row.kink}")
@@ -96,9 +97,15 @@ def _gate(row: NodeTrace, precision: int) -> str:
     if row.local and row.local[0] is None:
         return f"{kind}" + (f", a {pattern}" if pattern else "") + f": {op.notes}" if op.notes else f"{kind}."
     if pattern == "distributor":
-        if all(g == 1 for g in row.local):
+        if all(_everywhere(g, 1) for g in row.local):
             return f"{kind}, a distributor: it distributes the upstream gradient {up} unchanged to {_names(list(row.inputs))}."
         return f"{kind}, a distributor: it passes the upstream gradient {up} on, negated where the input is subtracted."
+    if pattern == "router" and any(hasattr(g, "shape") and getattr(g, "ndim", 0) > 0 for g in row.local):
+        # Element by element, each element's gradient goes to whichever input wins there.
+        counts = ", ".join(f"{name} wins at {_count_nonzero(g)} of {_size(g)} elements"
+                           for name, g in zip(row.inputs, row.local))
+        return f"{kind}, a router, element by element: each element's upstream gradient goes to the input " \
+               f"that wins there, and the others get 0 ({counts})."
     if pattern == "router":
         winners = [name for name, g in zip(row.inputs, row.local) if g != 0]
         if not winners:
@@ -113,6 +120,22 @@ def _gate(row: NodeTrace, precision: int) -> str:
     if pattern == "scaler":
         return f"{kind}, a scaler: it scales the upstream gradient {up} by {fmt(row.local[0], precision)}."
     return f"{kind}: its local gradient is {row.formulas[0]}." if len(row.inputs) == 1 else f"{kind}."
+
+
+def _everywhere(g: object, value: float) -> bool:
+    """g == value, for a number or every element of an array."""
+    same = g == value
+    return bool(same.all()) if hasattr(same, "all") else bool(same)
+
+
+def _count_nonzero(g: object) -> int:
+    import numpy as np
+
+    return int(np.count_nonzero(np.asarray(g)))
+
+
+def _size(g: object) -> int:
+    return int(getattr(g, "size", 1))
 
 
 def lines(trace: Trace, which: str, precision: int = 4) -> list[str]:
