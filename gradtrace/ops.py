@@ -92,7 +92,7 @@ class Op:
 
     __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
                  "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable",
-                 "vjp", "jacobian", "vjp_formula")
+                 "vjp", "jacobian", "vjp_formula", "torch")
 
     def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple, *,
                  label: str, infix: str | None = None, pattern: str | None = None,
@@ -100,7 +100,8 @@ class Op:
                  kink: tuple[Callable, str] | None = None, branch: Callable | None = None, notes: str = "",
                  params: tuple[tuple[str, float | None], ...] = (),
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False,
-                 vjp: Callable | None = None, jacobian: tuple = (), vjp_formula: tuple = ()):
+                 vjp: Callable | None = None, jacobian: tuple = (), vjp_formula: tuple = (),
+                 torch: Callable | None = None):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
         self.fn = fn                  # fn(xp, *inputs, *params) -> output
@@ -126,6 +127,9 @@ class Op:
         self.vjp = vjp
         self.jacobian = jacobian      # array ops: the structure of ∂out/∂input_i, in words
         self.vjp_formula = vjp_formula  # an op with both: the formula shown when its vjp is used
+        # The PyTorch counterpart, torch(torch_module, *inputs, *params): the oracle the tests
+        # compare values, gradients and kink conventions with (gradtrace itself never imports torch).
+        self.torch = torch
 
     @property
     def variadic(self) -> bool:
@@ -216,6 +220,13 @@ def _extreme_grads(xp, out, xs, consts=()):
     return tuple(m / count for m in masks[:len(xs)])
 
 
+def _stacked(t, xs, consts):
+    """max/min's inputs and constants as one tensor, for PyTorch's amax/amin (which split ties
+    evenly, as gradtrace does)."""
+    like = xs[0]
+    return t.stack(list(xs) + [t.full_like(like, float(c)) for c in consts])
+
+
 def _winners(xp, out, xs, consts=()):
     return tuple(xp.key(x == out) for x in tuple(xs) + tuple(consts))
 
@@ -236,6 +247,19 @@ def _pow_grads(xp, out, x, y):
     return (dx, dy)
 
 
+def _sigmoid_grads(xp, out, x):
+    # (1-σ)σ written as e/(1+e)² with e = exp(-|x|): the same value, but 1-σ cancels to 0 for
+    # x > 37 while this keeps full precision for every x (and never overflows: e ≤ 1).
+    e = xp.exp(-abs(x))
+    return (e / ((1.0 + e) * (1.0 + e)),)
+
+
+def _tanh_grads(xp, out, x):
+    # 1 - tanh² written as 4e/(1+e)² with e = exp(-2|x|), for the same reason as the sigmoid's.
+    e = xp.exp(-2.0 * abs(x))
+    return (4.0 * e / ((1.0 + e) * (1.0 + e)),)
+
+
 def _power_rule(fields: dict[str, str]) -> str:
     """The formula of x^c: c·x^(c-1), written as a person would (2·x, not 2·x^1)."""
     c, x, power = fields["c"], fields["0"], fields["c-1"]
@@ -249,106 +273,108 @@ def _power_rule(fields: dict[str, str]) -> str:
 _RECORDS = [
     # Binary operators ----------------------------------------------------------------------------
     Op("add", 2, lambda xp, a, b: a + b, lambda xp, out, a, b: (1.0, 1.0), ("1", "1"),
-       label="+", infix="+", pattern="distributor", sympy=lambda sp, a, b: a + b,
+       label="+", infix="+", pattern="distributor", torch=lambda t, a, b: a + b, sympy=lambda sp, a, b: a + b,
        const_left="add_const", const_right="add_const",
        notes="add gate: passes the upstream gradient unchanged to both inputs."),
     Op("sub", 2, lambda xp, a, b: a - b, lambda xp, out, a, b: (1.0, -1.0), ("1", "-1"),
-       label="-", infix="-", pattern="distributor", sympy=lambda sp, a, b: a - b,
+       label="-", infix="-", pattern="distributor", torch=lambda t, a, b: a - b, sympy=lambda sp, a, b: a - b,
        const_left="rsub_const", const_right="sub_const",
        notes="sub gate: passes the upstream gradient to the first input and its negative to the second."),
     Op("mul", 2, lambda xp, a, b: a * b, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
-       label="*", infix="*", pattern="switcher", sympy=lambda sp, a, b: a * b,
+       label="*", infix="*", pattern="switcher", torch=lambda t, a, b: a * b, sympy=lambda sp, a, b: a * b,
        const_left="mul_const", const_right="mul_const",
        notes="mul gate: each input's local gradient is the other input's value."),
-    Op("div", 2, lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -a / (b * b)),
-       ("1/{1}", "-{0}/{1}²"), label="/", infix="/", sympy=lambda sp, a, b: a / b,
+    Op("div", 2, lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -(a / b) / b),
+       ("1/{1}", "-{0}/{1}²"), label="/", infix="/", torch=lambda t, a, b: a / b, sympy=lambda sp, a, b: a / b,
        domain=(lambda xp, a, b: b != 0, "a nonzero divisor"),
        const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
     Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
-       label="x^y", infix="**", sympy=lambda sp, a, b: a ** b,
+       label="x^y", infix="**", torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
        domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b > 0)),
                "a positive base when the exponent is a variable"),
        const_left="rpow_const", const_right="pow_const",
        notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
     # Unary gates for a binary operator with one constant operand (the lecture's +1, *-1, 1/x) ----
     Op("neg", 1, lambda xp, x: -x, lambda xp, out, x: (-1.0,), ("-1",),
-       label="*-1", infix="-", pattern="scaler", sympy=lambda sp, x: -x,
+       label="*-1", infix="-", pattern="scaler", torch=lambda t, x: -x, sympy=lambda sp, x: -x,
        notes="Unary minus is the lecture's *-1 gate."),
     Op("add_const", 1, lambda xp, x, c: x + c, lambda xp, out, x, c: (1.0,), ("1",),
-       label="+{c}", infix="+", pattern="distributor", sympy=lambda sp, x, c: x + c, params=(("c", None),),
+       label="+{c}", infix="+", pattern="distributor", torch=lambda t, x, c: x + c, sympy=lambda sp, x, c: x + c, params=(("c", None),),
        notes="Adding a constant passes the gradient unchanged."),
     Op("sub_const", 1, lambda xp, x, c: x - c, lambda xp, out, x, c: (1.0,), ("1",),
-       label="-{c}", infix="-", pattern="distributor", sympy=lambda sp, x, c: x - c, params=(("c", None),)),
+       label="-{c}", infix="-", pattern="distributor", torch=lambda t, x, c: x - c, sympy=lambda sp, x, c: x - c, params=(("c", None),)),
     Op("rsub_const", 1, lambda xp, x, c: c - x, lambda xp, out, x, c: (-1.0,), ("-1",),
-       label="{c}-x", infix="-", pattern="distributor", sympy=lambda sp, x, c: c - x, params=(("c", None),)),
+       label="{c}-x", infix="-", pattern="distributor", torch=lambda t, x, c: c - x, sympy=lambda sp, x, c: c - x, params=(("c", None),)),
     Op("mul_const", 1, lambda xp, x, c: x * c, lambda xp, out, x, c: (c,), ("{c}",),
-       label="*{c}", infix="*", pattern="scaler", sympy=lambda sp, x, c: x * c, params=(("c", None),),
+       label="*{c}", infix="*", pattern="scaler", torch=lambda t, x, c: x * c, sympy=lambda sp, x, c: x * c, params=(("c", None),),
        notes="Multiplying by a constant scales the gradient by it."),
     Op("div_const", 1, lambda xp, x, c: x / c, lambda xp, out, x, c: (1.0 / c,), ("1/{c}",),
-       label="/{c}", infix="/", pattern="scaler", sympy=lambda sp, x, c: x / c, params=(("c", None),)),
-    Op("rdiv_const", 1, lambda xp, x, c: c / x, lambda xp, out, x, c: (-c / (x * x),), ("-{c}/{0}²",),
-       label="{c}/x", infix="/", sympy=lambda sp, x, c: c / x, params=(("c", None),),
+       label="/{c}", infix="/", pattern="scaler", torch=lambda t, x, c: x / c, sympy=lambda sp, x, c: x / c, params=(("c", None),)),
+    Op("rdiv_const", 1, lambda xp, x, c: c / x, lambda xp, out, x, c: (-(c / x) / x,), ("-{c}/{0}²",),
+       label="{c}/x", infix="/", torch=lambda t, x, c: c / x, sympy=lambda sp, x, c: c / x, params=(("c", None),),
        domain=(lambda xp, x, c: x != 0, "a nonzero input"),
        notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
     Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1),),
-       (_power_rule,), label="x^{c}", infix="**", sympy=lambda sp, x, c: x ** c, params=(("c", None),),
+       (_power_rule,), label="x^{c}", infix="**", torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, params=(("c", None),),
        domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
                lambda c: "a nonzero base for a negative power" if float(c).is_integer() else
                ("a positive base for a negative fractional power" if c < 0 else
                 "a nonnegative base for a fractional power")),
        notes="x^c: local gradient c·x^(c-1)."),
     Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
-       ("ln({c})·{c}^{0}",), label="{c}^x", infix="**", sympy=lambda sp, x, c: c ** x, params=(("c", None),),
+       ("ln({c})·{c}^{0}",), label="{c}^x", infix="**", torch=lambda t, x, c: t.pow(c, x), sympy=lambda sp, x, c: c ** x, params=(("c", None),),
        domain=(lambda xp, x, c: c > 0, "a positive constant base (∂/∂x c^x = ln(c)·c^x)"),
        notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
     # Functions ------------------------------------------------------------------------------------
     Op("exp", 1, lambda xp, x: xp.exp(x), lambda xp, out, x: (out,), ("exp({0})",),
-       label="exp", sympy=lambda sp, x: sp.exp(x), callable=True,
+       label="exp", torch=lambda t, x: t.exp(x), sympy=lambda sp, x: sp.exp(x), callable=True,
        notes="Its local gradient is its own output."),
     Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
-       label="log", sympy=lambda sp, x: sp.log(x), callable=True,
+       label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x), callable=True,
        domain=(lambda xp, x: x > 0, "a positive input"), notes="Natural log; needs x > 0."),
     Op("sqrt", 1, lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,), ("1/(2·sqrt({0}))",),
-       label="√", sympy=lambda sp, x: sp.sqrt(x), callable=True,
+       label="√", torch=lambda t, x: t.sqrt(x), sympy=lambda sp, x: sp.sqrt(x), callable=True,
        domain=(lambda xp, x: x >= 0, "a nonnegative input"),
        notes="Needs x ≥ 0; its gradient is infinite at 0."),
     Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
-       label="abs", sympy=lambda sp, x: sp.Abs(x), callable=True,
+       label="abs", torch=lambda t, x: t.abs(x), sympy=lambda sp, x: sp.Abs(x), callable=True,
        kink=(lambda xp, out, x: xp.any(x == 0), "abs'(0) is taken as 0"), branch=_sign_branch,
        notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
     Op("sin", 1, lambda xp, x: xp.sin(x), lambda xp, out, x: (xp.cos(x),), ("cos({0})",),
-       label="sin", sympy=lambda sp, x: sp.sin(x), callable=True),
+       label="sin", torch=lambda t, x: t.sin(x), sympy=lambda sp, x: sp.sin(x), callable=True),
     Op("cos", 1, lambda xp, x: xp.cos(x), lambda xp, out, x: (-xp.sin(x),), ("-sin({0})",),
-       label="cos", sympy=lambda sp, x: sp.cos(x), callable=True),
-    Op("tanh", 1, lambda xp, x: xp.tanh(x), lambda xp, out, x: (1.0 - out * out,), ("1-tanh²",),
-       label="tanh", sympy=lambda sp, x: sp.tanh(x), callable=True),
-    Op("sigmoid", 1, lambda xp, x: xp.sigmoid(x), lambda xp, out, x: ((1.0 - out) * out,), ("(1-σ)σ",),
-       label="σ", sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), callable=True,
+       label="cos", torch=lambda t, x: t.cos(x), sympy=lambda sp, x: sp.cos(x), callable=True),
+    Op("tanh", 1, lambda xp, x: xp.tanh(x), _tanh_grads, ("1-tanh²",),
+       label="tanh", torch=lambda t, x: t.tanh(x), sympy=lambda sp, x: sp.tanh(x), callable=True),
+    Op("sigmoid", 1, lambda xp, x: xp.sigmoid(x), _sigmoid_grads, ("(1-σ)σ",),
+       label="σ", torch=lambda t, x: t.sigmoid(x), sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), callable=True,
        notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
     Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
-       ("[{0} > 0]",), label="relu", pattern="router", sympy=lambda sp, x: sp.Max(0, x), callable=True,
+       ("[{0} > 0]",), label="relu", pattern="router", torch=lambda t, x: t.relu(x), sympy=lambda sp, x: sp.Max(0, x), callable=True,
        kink=(lambda xp, out, x: xp.any(x == 0), "relu'(0) is taken as 0"), branch=_sign_branch,
        notes="NOTE: relu'(0) = 0, as in PyTorch and JAX."),
     Op("leaky_relu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
        lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), ("1 if {0} > 0 else {alpha}",),
-       label="leaky", sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * x, True)),
+       label="leaky", torch=lambda t, x, alpha: t.nn.functional.leaky_relu(x, alpha), sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * x, True)),
        params=(("alpha", 0.01),), callable=True,
        kink=(lambda xp, out, x, alpha: xp.any(x == 0), "leaky_relu'(0) is taken as alpha"), branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
     Op("elu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0))),
-       lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, out + alpha),), ("1 if {0} > 0 else {out}+{alpha}",),
-       label="elu", sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True)),
+       # NOTE: alpha·e^x, not out + alpha, which cancels to 0 for very negative x.
+       lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha * xp.exp(xp.minimum(x, 0.0))),),
+       ("1 if {0} > 0 else {alpha}·exp({0})",),
+       label="elu", torch=lambda t, x, alpha: t.nn.functional.elu(x, alpha), sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True)),
        params=(("alpha", 1.0),), callable=True,
        kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, "elu'(0) is taken as alpha"),
        branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
     Op("max", VARIADIC, _extreme(lambda xp: xp.maximum), _extreme_grads, ("[{i} is max]",),
-       label="max", pattern="router", sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
+       label="max", pattern="router", torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amax(dim=0), sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
        kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
        params=(("consts", ()),),
        notes="max gate: routes the whole gradient to the largest input. NOTE: a tie splits it evenly."),
     Op("min", VARIADIC, _extreme(lambda xp: xp.minimum), _extreme_grads, ("[{i} is min]",),
-       label="min", pattern="router", sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
+       label="min", pattern="router", torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amin(dim=0), sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
        kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
        params=(("consts", ()),),
        notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
@@ -458,7 +484,7 @@ _RECORDS += [
     Op("cdot", 2, _cdot, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
        jacobian=("as in W·x, the matrix product's: sends upstream·{1}ᵀ",
                  "as in W·x, the matrix product's: sends {0}ᵀ·upstream"),
-       label="·", infix="·", pattern="switcher", sympy=lambda sp, a, b: a * b, vjp=_cdot_vjp,
+       label="·", infix="·", pattern="switcher", torch=lambda t, a, b: a * b if a.dim() == 0 or b.dim() == 0 else t.matmul(a, b), sympy=lambda sp, a, b: a * b, vjp=_cdot_vjp,
        vjp_formula=("up·{1}ᵀ", "{0}ᵀ·up"), const_left="mul_const", const_right="mul_const",
        notes="· and × as the slides write them: the matrix/dot product between two arrays, "
              "the ordinary product when either side is a number."),
