@@ -90,8 +90,17 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
     return opts, positional, bindings
 
 
+class _TraceContext(click.Context):
+    @property
+    def command_path(self) -> str:
+        """Tracing is the default command, so its usage reads `gradtrace [OPTIONS] ...`."""
+        return self.parent.command_path if self.parent is not None else (self.info_name or "gradtrace")
+
+
 class TraceCommand(click.Command):
     """A click command that takes variable bindings out of the arguments before click parses them."""
+
+    context_class = _TraceContext
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options: dict[str, Any] = {}
@@ -105,11 +114,12 @@ class TraceCommand(click.Command):
         options.update({name: False for name in self.get_help_option_names(ctx)})
         try:
             opts, positional, bindings = split_bindings(args, options)
-        except GradtraceError as err:
-            if ctx.resilient_parsing:  # shell completion: half-typed input is normal
-                opts, positional, bindings = [], [], []
-            else:
+        except (GradtraceError, click.UsageError) as err:
+            if not ctx.resilient_parsing:
+                if isinstance(err, click.UsageError):
+                    raise
                 _fail(err)
+            opts, positional, bindings = [], [], []  # shell completion: half-typed input is normal
         ctx.meta["gradtrace.bindings"] = bindings
         return super().parse_args(ctx, opts + ["--"] + positional)
 
@@ -119,7 +129,9 @@ class GradtraceGroup(click.Group):
     nothing, so the trace command sees every argument (-x -2 binds a variable, --help is its help)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in self.commands:
+        # While completing the first word there is nothing to route yet: the group offers its
+        # subcommands and the trace command's options (shell_complete below).
+        if (not args and not ctx.resilient_parsing) or (args and args[0] not in self.commands):
             args = ["trace", *args]
         return super().parse_args(ctx, args)
 
@@ -134,6 +146,11 @@ class GradtraceGroup(click.Group):
         if incomplete.startswith("-"):
             items += self.commands["trace"].shell_complete(ctx, incomplete)
         return items
+
+
+class ReaderGone(Exception):
+    """The reader of stdout went away (| head). Not an OSError, so that click passes it through
+    to main() instead of turning it into exit 1."""
 
 
 def _fail(err: GradtraceError) -> None:
@@ -181,7 +198,7 @@ def cli() -> None:
 
 @cli.command("trace", cls=TraceCommand, epilog=HELP_EPILOG,
              context_settings={"help_option_names": ["--help"], "max_content_width": 100})
-@click.argument("expression", nargs=-1)
+@click.argument("expression", nargs=-1, metavar="EXPRESSION [-NAME VALUE | NAME=VALUE]...")
 @click.option("--file", "program_file", metavar="PATH", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the program from PATH ('-' for stdin).")
 @click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
@@ -265,8 +282,11 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
 
         if display is not None and sys.stdout.isatty():
             display.close()  # the output goes to the same screen: the display must be gone first
-        _render(trace, format_name, explain, precision, color, full, show_jacobians,
-                display if not sys.stdout.isatty() else None)
+        try:
+            _render(trace, format_name, explain, precision, color, full, show_jacobians,
+                    display if not sys.stdout.isatty() else None)
+        except BrokenPipeError:
+            raise ReaderGone() from None
     finally:
         if display is not None:
             display.close()
@@ -384,11 +404,11 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
     if explain:
         from .render import explain as explanation
 
-        click.echo("\n".join(explanation.lines(trace, explain, precision)))
+        _print("\n".join(explanation.lines(trace, explain, precision)) + "\n")
     elif format_name in ("dot", "mermaid"):
         from .render import dot, mermaid
 
-        click.echo((dot if format_name == "dot" else mermaid).render(trace, precision), nl=False)
+        _print((dot if format_name == "dot" else mermaid).render(trace, precision))
     elif format_name == "graph":
         from .render import graph
 
@@ -398,15 +418,15 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
     elif format_name == "markdown":
         from .render import markdown
 
-        click.echo(markdown.render(trace, precision), nl=False)
+        _print(markdown.render(trace, precision))
     elif format_name == "latex":
         from .render import latex
 
-        click.echo(latex.render(trace, precision), nl=False)
+        _print(latex.render(trace, precision))
     elif format_name == "csv":
         from .render import csv
 
-        click.echo(csv.render(trace), nl=False)
+        _print(csv.render(trace))
     else:
         from .render import table
 
@@ -420,6 +440,13 @@ def _render(trace: Any, format_name: str, explain: str | None, precision: int, c
             console = make_console(color)
             for section in sections:
                 console.print(section)
+
+
+def _print(text: str) -> None:
+    """Text to stdout, through the stream itself: click.echo would replace an ASCII stream's
+    encoding with UTF-8, while this one keeps it and writes ∂ as d (see _readable_streams)."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _exit_for_reports(trace: Any) -> None:
@@ -547,14 +574,13 @@ def entry() -> None:
     a 10^5-term program spent half its run re-scanning the graph it was building."""
     gc.disable()
     code = main()
-    try:
-        sys.stdout.flush()
-    except (BrokenPipeError, OSError):
-        pass
-    try:
-        sys.stderr.flush()
-    except (BrokenPipeError, OSError, ValueError):
-        pass
+    for stream in (sys.stdout, sys.stderr):  # either may be closed (>&-, 2>&-) or gone (| head)
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            if stream is sys.stdout and code == 0:
+                code = _reader_gone()
     os._exit(code)
 
 
@@ -592,6 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     binding error, 3 a failed check or wrong answer, 130 interrupted (Ctrl-C)."""
     import errno
 
+    if sys.stdout is None:  # started with >&-
+        _quiet_echo("gradtrace: can't write the output: stdout is closed")
+        return int(ExitCode.EVALUATION)
     _readable_streams()
     try:
         result = cli.main(args=argv, prog_name="gradtrace", standalone_mode=False)
@@ -604,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, click.exceptions.Abort):
         _quiet_echo("gradtrace: interrupted")
         return 130
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         return _reader_gone()
     except OSError as exc:
         if exc.errno == errno.EPIPE:

@@ -1,4 +1,9 @@
-"""--format csv: one row per edge (node, input), full precision, for spreadsheets."""
+"""--format csv: one row per edge (node, input), full precision, for spreadsheets.
+
+A gradient check adds the columns numerical, relative_error and check (filled on each variable's
+rows); graded answers add answer and answer_correct (for a node's gradient) and value_answer and
+value_answer_correct (for NAME.value), on the rows of the node they are about.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,36 @@ import io
 from ..trace import Trace, jsonable
 
 COLUMNS = ("node", "op", "expr", "value", "upstream", "input", "formula", "local", "downstream", "pattern")
+CHECK_COLUMNS = ("numerical", "relative_error", "check")
+ANSWER_COLUMNS = ("answer", "answer_correct", "value_answer", "value_answer_correct")
 
 
 def render(trace: Trace) -> str:
     """The trace as CSV; a node with no inputs (a variable) has one row with the input columns empty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    checks = {v.name.split("[")[0].split(" ")[0]: v for v in trace.check.variables} if trace.check else None
+    answers: dict[str, list[str]] = {}
+    for a in trace.answers or ():
+        target, _, attribute = a.name.partition(".")
+        cells = answers.setdefault(trace.node(target).name, ["", "", "", ""])
+        k = 2 if attribute == "value" else 0
+        cells[k], cells[k + 1] = a.given, "true" if a.correct else "false"
+    writer.writerow(COLUMNS + (CHECK_COLUMNS if checks is not None else ()) +
+                    (ANSWER_COLUMNS if trace.answers is not None else ()))
     for row in trace.nodes:
         head = [row.name, row.op, row.expr, jsonable(row.value), jsonable(row.upstream)]
         pattern = "+".join(row.patterns)
+        tail: list = []
+        if checks is not None:
+            v = checks.get(row.name)
+            tail += ["", "", ""] if v is None else [jsonable(v.numerical), jsonable(v.relative_error),
+                                                     v.verdict + (" (kink)" if v.kinks else "")]
+        if trace.answers is not None:
+            tail += answers.get(row.name, ["", "", "", ""])
         edges = list(zip(row.inputs, row.formulas, row.local, row.downstream))
         if not edges:
-            writer.writerow(head + ["", "", "", "", pattern])
+            writer.writerow(head + ["", "", "", "", pattern] + tail)
         for inp, form, g, d in edges:
-            writer.writerow(head + [inp, form, jsonable(g), jsonable(d), pattern])
+            writer.writerow(head + [inp, form, jsonable(g), jsonable(d), pattern] + tail)
     return buffer.getvalue()

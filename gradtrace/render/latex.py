@@ -34,4 +34,26 @@ def render(trace: Trace, precision: int = 4) -> str:
             lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{tabular}}", ""]
     lines.append(", ".join(f"${partial(f, k)} = {fmt(v, precision)}$" for k, v in trace.gradients.items()))
+    if trace.check is not None:
+        lines += ["", rf"\paragraph{{Gradient check}} central difference, $h = {trace.check.step:g}$:", "",
+                  r"\begin{tabular}{lrrrl}", r"variable & analytic & numerical & relative error & verdict \\", r"\hline"]
+        for v in trace.check.variables:
+            error = "--" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}"
+            lines.append(f"${name(v.name.split(' ')[0])}$ & ${fmt(v.analytic, precision)}$ & "
+                         f"${fmt(v.numerical, precision)}$ & {error} & {v.verdict}{' (kink)' if v.kinks else ''} \\\\")
+        lines.append(r"\end{tabular}")
+    if trace.answers is not None:
+        lines += ["", r"\paragraph{Answers}", r"\begin{itemize}"]
+        for a in trace.answers:
+            verdict = "right" if a.correct else f"wrong, the answer is ${fmt(a.actual, precision)}$"
+            lines.append(rf"\item $\mathrm{{{_text(a.name)}}} = {_text(a.given)}$: {verdict}")
+        lines.append(r"\end{itemize}")
     return "\n".join(lines) + "\n"
+
+
+def _text(text: str) -> str:
+    """Plain text made safe inside LaTeX."""
+    for char, escaped in (("\\", r"\backslash "), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("#", r"\#"),
+                          ("%", r"\%"), ("&", r"\&"), ("$", r"\$"), ("^", r"\hat{}"), ("~", r"\sim ")):
+        text = text.replace(char, escaped)
+    return text
