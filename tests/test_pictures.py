@@ -1,8 +1,6 @@
 """Issue: pictures. DOT, rendered PNG/SVG/PDF, Mermaid, the HTML page and the terminal drawing."""
 
-import os
 import re
-import shutil
 import struct
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -19,10 +17,9 @@ WIRE = re.compile(r'^  (w\d+) \[shape=plaintext.*<font color="#1a7f37">([^<]+)</
 
 def needs_dot():
     """Rendering must run in CI (which installs Graphviz); elsewhere it may be skipped."""
-    if shutil.which("dot") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Graphviz's dot is not installed, but CI must render pictures")
-        pytest.skip("Graphviz's dot is not installed")
+    import needs
+
+    needs.program("dot", "graphviz")
 
 
 # ---- DOT --------------------------------------------------------------------------------------

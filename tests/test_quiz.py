@@ -2,7 +2,6 @@
 
 import random
 import re
-import shutil
 
 import pytest
 
@@ -67,8 +66,9 @@ def test_the_quiz_shows_forward_values_but_no_gradients(gt):
 
 
 def test_same_seed_same_worksheet_bytes(gt, tmp_path):
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot is not installed")
+    import needs
+
+    needs.program("dot", "graphviz")
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
         result = gt("quiz", "--worksheet", "4", "--seed", "21", "--difficulty", "2", "--out", str(out))

@@ -14,8 +14,15 @@ import pytest
 
 from gradtrace.ops import OPS, VARIADIC, scalar
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (CI installs torch==2.13.0 for this test)") \
-    if not os.environ.get("CI") else __import__("torch")
+import needs  # noqa: E402
+
+torch = None
+
+
+@pytest.fixture(autouse=True)
+def _torch():
+    global torch
+    torch = needs.module("torch", "pip install torch==2.13.0")
 
 ELEMENTWISE = sorted(name for name, op in OPS.items() if not op.arrays_only)
 POINTS = int(os.environ.get("GRADTRACE_TORCH_POINTS", "2000"))
