@@ -388,10 +388,11 @@ def _matmul_vjp(xp, up, out, a, b):
     a, b, up = np.asarray(a), np.asarray(b), np.asarray(up)
     if a.ndim == 1 and b.ndim == 1:          # (n,) @ (n,) -> ()
         return up * b, up * a
+    # Batch axes stay in each gradient; the engine sums them back to each input's shape.
     if b.ndim == 1:                          # (..., m, n) @ (n,) -> (..., m)
-        return up[..., :, None] * b, np.einsum("...mn,...m->n", a, up)
+        return up[..., :, None] * b, np.einsum("...mn,...m->...n", a, up)
     if a.ndim == 1:                          # (n,) @ (..., n, p) -> (..., p)
-        return np.einsum("...np,...p->n", b, up), a[:, None] * up[..., None, :]
+        return np.einsum("...np,...p->...n", b, up), a[:, None] * up[..., None, :]
     # The engine sums batch axes that broadcasting added back to each input's shape.
     return up @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ up
 
