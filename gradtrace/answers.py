@@ -22,11 +22,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from .errors import GradtraceError, did_you_mean
+from .errors import GradtraceError, did_you_mean, printable
 
 EPS = 2.0 ** -52
 DEFAULT_PRECISION = 4  # significant digits, as the table shows them
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")  # ASCII digits only
 MAX_ANSWER_TEXT = 200  # an answer is a number, not a program: longer text is refused at once
 
 
@@ -223,7 +223,7 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
             value, rule_ = read_answer(str(text), precision, tol, item.origin)
             correct, rule, worst, given = rule_.allows(float(actual), value, float(spread)), rule_.text, None, str(text).strip()
             shown = rule_.shown(float(actual))
-        answers.append(Answer(item.name, refers_to, given, actual, correct, rule, worst,
+        answers.append(Answer(item.name, refers_to, printable(given), actual, correct, rule, worst,
                               shown if not hasattr(actual, "shape") else None))
     return answers
 

@@ -91,26 +91,76 @@ def first_bad(condition: Any) -> tuple | None:
 
 def parse_array(name: str, text: str) -> np.ndarray:
     """An inline array such as [[0.1, 0.5], [-0.3, 0.8]]."""
+    from .bindings import read_json
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BindingError(f"the value for {name} is not a valid array: {exc.msg}",
-                           source=text, span=(exc.pos, exc.pos + 1),
-                           hint='write it as nested lists of numbers, e.g. -x "[0.2, 0.4]"') from None
+        data = read_json(text, f"the value for {name}", what="array")
+    except BindingError as err:
+        err.hint = err.hint or 'write it as nested lists of numbers, e.g. x=[0.2, 0.4]'
+        raise
     return to_array(name, data, text)
+
+
+def from_array(name: str, value: Any) -> np.ndarray:
+    """An array given from Python, as gradtrace's own float64 copy (so changing the caller's array
+    later can't change the trace): integers are converted exactly where float64 can hold them,
+    and complex, boolean and object arrays are refused."""
+    array = np.asarray(value)
+    kind = array.dtype.kind
+    if kind == "c":
+        raise BindingError(f"the array for {name} is complex; gradients here are of real numbers",
+                           hint="pass its real part, x.real, if that is what you mean")
+    if kind in "bOSUVMm":
+        raise BindingError(f"the array for {name} must hold numbers, not {array.dtype}",
+                           hint="convert it, e.g. x.astype(float)")
+    if kind in "iu" and array.size and np.abs(array.astype(object)).max() > 2 ** 53:
+        raise BindingError(f"the array for {name} holds integers beyond 2^53, which float64 can't hold exactly")
+    out = np.array(array, dtype=np.float64, copy=True)
+    if out.ndim == 0:
+        return out
+    if out.size == 0:
+        raise BindingError(f"the array for {name} is empty")
+    return out
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists nest, without recursion (a list nested 30,000 deep must not crash)."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            if deepest > 64:
+                return deepest
+            stack.extend((v, level + 1) for v in item if isinstance(v, list))
+    return deepest
+
+
+def _numbers(data: Any) -> bool:
+    """Whether nested lists hold only numbers (not bools, strings, None, dicts)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, (int, float)):
+            return False
+    return True
 
 
 def to_array(name: str, data: Any, origin: str) -> np.ndarray:
     """Nested lists of numbers as a float array; ragged or non-numeric data is a binding error."""
-    def numbers(x: Any) -> bool:
-        if isinstance(x, list):
-            return all(numbers(v) for v in x)
-        return isinstance(x, (int, float)) and not isinstance(x, bool)
+    from .bindings import MAX_DEPTH
 
-    if not numbers(data):
+    if _depth(data) > MAX_DEPTH:
+        raise BindingError(f"the array for {name} nests lists more than {MAX_DEPTH} deep")
+    if not _numbers(data):
         raise BindingError(f"the array for {name} must hold only numbers ({origin[:60]})")
     try:
         array = np.array(data, dtype=float)
+    except OverflowError:
+        raise BindingError(f"the array for {name} holds an integer too large for a float") from None
     except ValueError:
         raise BindingError(f"the array for {name} is ragged: its rows have different lengths ({origin[:60]})",
                            hint="every row of a matrix needs the same number of entries") from None
@@ -122,13 +172,13 @@ def to_array(name: str, data: Any, origin: str) -> np.ndarray:
 def answer_elements(origin: str, given: Any) -> np.ndarray:
     """An array answer as an object array of each element's text, as written (so each element is
     graded at its own decimals): nested lists (from JSON or TOML) or their text."""
+    from .bindings import MAX_DEPTH, read_json
+
     data = given
     if isinstance(given, str):
-        try:
-            data = json.loads(given, parse_float=str, parse_int=str)
-        except (json.JSONDecodeError, RecursionError):
-            raise BindingError(f"{origin}: not a valid array",
-                               hint="write nested lists of numbers, e.g. x=[0.1, 0.2]") from None
+        data = read_json(given, origin, keep_text=True)
+    if _depth(data) > MAX_DEPTH:
+        raise BindingError(f"{origin}: lists nested more than {MAX_DEPTH} deep")
 
     def texts(x: Any) -> Any:
         if isinstance(x, list):
@@ -147,20 +197,50 @@ def answer_elements(origin: str, given: Any) -> np.ndarray:
     return out
 
 
+def _check_npy_size(name: str, path: str) -> None:
+    """Read a .npy file's header and refuse one whose data can't be what the header claims (a
+    header that says 10^11 elements on a 1 kB file), before numpy allocates for it."""
+    import os
+
+    with open(path, "rb") as stream:
+        try:
+            version = np.lib.format.read_magic(stream)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read(stream)
+        except (ValueError, OSError, SyntaxError) as exc:
+            raise BindingError(f"{name}=@{path}: not a .npy file numpy can read ({exc})") from None
+        header = stream.tell()
+    count = 1
+    for n in shape:
+        count *= int(n)
+    claimed = count * dtype.itemsize
+    present = os.path.getsize(path) - header
+    if claimed > present:
+        raise BindingError(f"{name}=@{path}: its header says {count:,} elements of {dtype} ({claimed:,} bytes), "
+                           f"but the file holds only {present:,} bytes of data")
+
+
 def load_array(name: str, path: str) -> np.ndarray:
     """@path: a .npy, .csv or .json file."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     try:
         if suffix == "npy":
+            _check_npy_size(name, path)
             array = np.load(path, allow_pickle=False)
             if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
                 raise BindingError(f"{name}=@{path}: the array must be real numbers, not {array.dtype}")
             array = array.astype(float, copy=False)
         elif suffix == "csv":
-            array = np.loadtxt(path, delimiter=",", dtype=float, ndmin=1)
+            import warnings
+
+            with warnings.catch_warnings():  # "input contained no data": reported below as an empty array
+                warnings.simplefilter("ignore")
+                array = np.loadtxt(path, delimiter=",", dtype=float, ndmin=1)
         elif suffix == "json":
-            with open(path, encoding="utf-8") as stream:
-                array = to_array(name, json.load(stream), path)
+            from .bindings import read_json
+
+            with open(path, encoding="utf-8-sig") as stream:
+                array = to_array(name, read_json(stream.read(), f"{name}=@{path}"), path)
         else:
             raise BindingError(f"{name}=@{path}: the file must be .npy, .csv or .json")
     except OSError as exc:

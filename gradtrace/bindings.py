@@ -6,7 +6,7 @@ A value is a number or a constant expression (1/3, -pi/2), read by gradtrace's o
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .errors import BindingError, GradtraceError, did_you_mean
 from .graph import Const, Graph, constant
@@ -15,12 +15,14 @@ from .ops import CONSTANTS
 
 class Binding:
     """One name = value pair and where it came from (for messages such as 'bound twice')."""
-    __slots__ = ("name", "value", "_origin", "source")
+    __slots__ = ("name", "value", "_origin", "source", "files")
 
-    def __init__(self, name: str, value: Any, origin: str | None = None, source: str | None = None):
+    def __init__(self, name: str, value: Any, origin: str | None = None, source: str | None = None,
+                 files: bool = False):
         self.name, self.value = name, value
         self._origin = origin  # how it was written, e.g. "-x 2"
         self.source = source   # or the file it came from, e.g. "vals.json"
+        self.files = files     # whether "@path" may load a file: only on the command line
 
     @property
     def origin(self) -> str:
@@ -28,6 +30,101 @@ class Binding:
         if self._origin is not None:
             return self._origin
         return f"{self.name} in {self.source}" if self.source else f"{self.name}={self.value}"
+
+
+MAX_DEPTH = 32        # nested lists deeper than this are not an array anyone means (numpy stops at 64)
+MAX_DIGITS = 400      # an integer literal longer than this can't be a float anyway (1.8e308 has 309)
+
+
+def read_json(text: str, origin: str, keep_text: bool = False, what: str = "JSON") -> Any:
+    """JSON that holds numbers: integers become floats (a 5000-digit one is refused, not
+    converted), NaN and Infinity are refused, a key given twice is an error (not "last wins"),
+    and lists nested past MAX_DEPTH are refused before the parser recurses into them. With
+    keep_text, numbers stay the text they were written as (answers are graded at their decimals)."""
+    import json
+
+    depth = _max_depth(text)
+    if depth > MAX_DEPTH:
+        raise BindingError(f"{origin}: lists nested {depth} deep; an array has at most {MAX_DEPTH} dimensions here")
+    to_int, to_float = _json_int(origin), _json_float(origin)
+    if keep_text:
+        def parse_int(t: str) -> str:
+            to_int(t)
+            return t
+
+        def parse_float(t: str) -> str:
+            to_float(t)
+            return t
+    try:
+        return json.loads(text, parse_int=parse_int if keep_text else to_int,
+                          parse_float=parse_float if keep_text else to_float,
+                          parse_constant=_json_constant(origin), object_pairs_hook=_unique_keys(origin))
+    except json.JSONDecodeError as exc:
+        message = f"{origin}: not valid JSON ({exc.msg})" if what == "JSON" else f"{origin} is not a valid {what}: {exc.msg}"
+        raise BindingError(message, source=text if "\n" not in text else None,
+                           span=(exc.pos, exc.pos + 1)) from None
+    except RecursionError:
+        raise BindingError(f"{origin}: nested too deeply to be numbers") from None
+
+
+def _max_depth(text: str) -> int:
+    """The deepest nesting of [ and { outside strings, found in one pass without recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _json_int(origin: str) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        if len(text.lstrip("-")) > MAX_DIGITS:
+            raise BindingError(f"{origin}: a {len(text.lstrip('-'))}-digit integer is too large for a float")
+        try:
+            return float(int(text))
+        except OverflowError:
+            raise BindingError(f"{origin}: the {len(text.lstrip('-'))}-digit integer {text[:12]}… is too large "
+                               "for a float (the largest is about 1.8e308)") from None
+    return convert
+
+
+def _json_float(origin: str) -> Callable[[str], float]:
+    def convert(text: str) -> float:
+        value = float(text)
+        if math.isinf(value):
+            raise BindingError(f"{origin}: the number {text[:30]} is too large for a float")
+        return value
+    return convert
+
+
+def _json_constant(origin: str) -> Callable[[str], float]:
+    def refuse(text: str) -> float:
+        raise BindingError(f"{origin}: {text} is not a number JSON allows, and gradients need finite numbers")
+    return refuse
+
+
+def _unique_keys(origin: str) -> Callable[[list], dict]:
+    def build(pairs: list) -> dict:
+        out: dict = {}
+        for key, value in pairs:
+            if key in out:
+                raise BindingError(f"{origin}: the key {key!r} is given twice", hint="give each name one value")
+            out[key] = value
+        return out
+    return build
 
 
 def parse_value(name: str, text: str) -> float:
@@ -53,22 +150,31 @@ def _value(b: Binding) -> Any:
 
             return parse_array(b.name, text)
         if text.startswith("@"):
+            if not b.files:
+                where = f"in {b.source}" if b.source else "here"
+                raise BindingError(f"{b.origin}: a value {where} is a number or a list of numbers, not a file name",
+                                   hint="only a command-line binding such as -x @x.npy loads a file")
             from .arrays import load_array
 
             return load_array(b.name, text[1:])
+        if b.source is not None:
+            raise BindingError(f"{b.origin}: a value in a file is a number or a list of numbers, not text "
+                               f"({text[:40]!r})", hint="write it without quotes, e.g. {\"x\": 0.5}")
         return parse_value(b.name, value)
     if isinstance(value, list):
         from .arrays import to_array
 
         return to_array(b.name, value, b.origin)
-    if hasattr(value, "shape"):
-        return value
+    if hasattr(value, "shape") or hasattr(value, "__array__"):
+        from .arrays import from_array
+
+        return from_array(b.name, value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise BindingError(f"the value for {b.name} must be a number or an array, not {value!r}")
     return float(value)
 
 
-def _finite(b: Binding, value: Any) -> Any:
+def check_finite(b: Binding, value: Any) -> Any:
     """Refuse NaN and infinities up front: they would surface later as a puzzling gradient error."""
     if value.__class__ is float:
         if value - value == 0.0:
@@ -110,7 +216,7 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
                                hint="give each variable one value")
         if b.name not in known:
             raise _unknown(b, known, wanted)
-        values[b.name] = _finite(b, _value(b))
+        values[b.name] = check_finite(b, _value(b))
     try:
         return {name: values[name] for name in wanted}
     except KeyError:
@@ -130,7 +236,7 @@ def _from_file(values_file: tuple[str, dict], known: set[str], wanted: list[str]
         raise _unknown(Binding(name, data[name], source=path), known, wanted)
     if set(map(type, data.values())) <= {float} and math.isfinite(sum(data.values())):
         return data
-    return {k: _finite(b, _value(b)) for k, b in ((k, Binding(k, v, source=path)) for k, v in data.items())}
+    return {k: check_finite(b, _value(b)) for k, b in ((k, Binding(k, v, source=path)) for k, v in data.items())}
 
 
 def _unknown(b: Binding, known: set[str], wanted: list[str]) -> BindingError:

@@ -20,7 +20,7 @@ from .errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from .graph import build
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_NEGATIVE_NUMBER = re.compile(r"-(\d|\.\d)")
+_NEGATIVE_NUMBER = re.compile(r"-([0-9]|\.[0-9])")
 
 
 def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str], list[str], list[Binding]]:
@@ -63,7 +63,7 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
             dashes = "-"
         elif "=" in tok and (positional or expression_from_file) and _IDENT.match(tok.partition("=")[0]):
             var, _, value = tok.partition("=")
-            bindings.append(Binding(var, value, tok))
+            bindings.append(Binding(var, value, tok, files=True))
             i += 1
             continue
         else:
@@ -86,7 +86,7 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
         else:
             origin = tok
             i += 1
-        bindings.append(Binding(var, value, origin))
+        bindings.append(Binding(var, value, origin, files=True))
     return opts, positional, bindings
 
 
@@ -191,6 +191,22 @@ Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).
 FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid")
 
 
+class _FinitePositive(click.ParamType):
+    name = "number"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not (0 < number < float("inf")):
+            self.fail(f"{value!r} is not a finite number above 0", param, ctx)
+        return number
+
+
+FINITE_POSITIVE = _FinitePositive()
+
+
 @click.group(cls=GradtraceGroup, context_settings={"help_option_names": []})
 def cli() -> None:
     """gradtrace: trace an expression (the default), or practise with `gradtrace quiz`."""
@@ -219,7 +235,7 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour in the table; auto means on a terminal, unless NO_COLOR is set.")
 @click.option("--check", is_flag=True, help="Compare every gradient with a central difference (exit 3 if wrong).")
-@click.option("--step", type=click.FloatRange(min=0, min_open=True), default=1e-5, show_default=True,
+@click.option("--step", type=FINITE_POSITIVE, default=1e-5, show_default=True,
               help="The step h of --check's central difference.")
 @click.option("--expect", multiple=True, metavar="NAME=VALUE",
               help="Check an answer: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; "
@@ -353,8 +369,9 @@ def _seed(text: str | None) -> Any:
         return text
     if text.startswith("@"):
         from .arrays import load_array
+        from .bindings import Binding, check_finite
 
-        return load_array("--seed", text[1:])
+        return check_finite(Binding("seed", None, f"--seed {text}"), load_array("--seed", text[1:]))
     raise GradtraceError(f"--seed {text}: write --seed ones or --seed @grad.npy")
 
 
@@ -380,11 +397,9 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
 
 
 def _write(path: str, data: bytes, quiet: bool = False) -> None:
-    try:
-        with open(path, "wb") as stream:
-            stream.write(data)
-    except OSError as exc:
-        raise GradtraceError(f"can't write {path}: {exc.strerror or exc}") from None
+    from .files import write_file
+
+    write_file(path, data)
     if not quiet:
         click.echo(f"gradtrace: wrote {path}", err=True)
 
@@ -469,19 +484,19 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list:
 
     out: list[Expected] = []
     if answers_file is not None:
-        import json
-
         text = read_text(answers_file, "--answers")
         toml = answers_file.endswith(".toml")
-        try:
-            if toml:
-                import tomllib
+        if toml:
+            import tomllib
 
+            try:
                 data = tomllib.loads(text, parse_float=str)
-            else:
-                data = json.loads(text, parse_float=str, parse_int=str)
-        except (ValueError, RecursionError) as exc:  # json's and tomllib's decode errors are both ValueErrors
-            raise GradtraceError(f"--answers {answers_file}: not valid {'TOML' if toml else 'JSON'} ({exc})") from None
+            except (ValueError, RecursionError) as exc:
+                raise GradtraceError(f"--answers {answers_file}: not valid TOML ({exc})") from None
+        else:
+            from .bindings import read_json
+
+            data = read_json(text, f"--answers {answers_file}", keep_text=True)
         if not isinstance(data, dict):
             raise GradtraceError(f"--answers {answers_file}: expected a mapping such as {{\"x\": -4}}")
         out += [Expected(name, value, f"{name} in {answers_file}") for name, value in _flatten(data)]
@@ -541,14 +556,9 @@ def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
 
 def _load_vars(path: str) -> tuple[str, dict]:
     """--vars FILE.json: (path, the mapping), for bindings.resolve to check."""
-    import json
+    from .bindings import read_json
 
-    try:
-        data = json.loads(read_text(path, "--vars"))
-    except json.JSONDecodeError as exc:
-        raise BindingError(f"--vars {path}: not valid JSON ({exc})") from None
-    except RecursionError:
-        raise BindingError(f"--vars {path}: nested too deeply to be an array of numbers") from None
+    data = read_json(read_text(path, "--vars"), f"--vars {path}")
     if not isinstance(data, dict):
         raise BindingError(f"--vars {path}: expected a JSON object such as {{\"x\": 2}}")
     return path, data
@@ -622,6 +632,11 @@ def main(argv: list[str] | None = None) -> int:
         _quiet_echo("gradtrace: can't write the output: stdout is closed")
         return int(ExitCode.EVALUATION)
     _readable_streams()
+    import warnings
+
+    # numpy's warnings name its own files; gradtrace reports what matters as its own errors.
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module="numpy")
     try:
         result = cli.main(args=argv, prog_name="gradtrace", standalone_mode=False)
         return result if isinstance(result, int) else 0

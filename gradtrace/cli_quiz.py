@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .cli import _fail, _write, make_console
+from .cli import _fail, make_console
 from .errors import ExitCode, GradtraceError
 
 
@@ -118,18 +118,14 @@ def fmt_number(value: Any, precision: int = 4) -> str:
 
 def _write_worksheet(problems: list, seed: int, difficulty: int, out_dir: str, precision: int) -> None:
     """The worksheet, the answer key, and a picture of each circuit (gradients blank, then filled)."""
-    from pathlib import Path
-
+    from .files import write_folder
     from .render import dot, picture, worksheet
 
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise GradtraceError(f"--out {out_dir}: {exc.strerror or exc}") from None
+    files: dict[str, bytes] = {}
     for i, problem in enumerate(problems, 1):
         for name, blank in ((f"problem-{i}.svg", True), (f"answer-{i}.svg", False)):
-            svg = picture.draw(dot.render(problem.trace, precision, blank_gradients=blank), "svg")
-            _write(str(out / name), svg, quiet=True)
-    _write(str(out / "worksheet.md"), worksheet.render(problems, seed, difficulty, False, precision).encode())
-    _write(str(out / "answers.md"), worksheet.render(problems, seed, difficulty, True, precision).encode())
+            files[name] = picture.draw(dot.render(problem.trace, precision, blank_gradients=blank), "svg")
+    files["worksheet.md"] = worksheet.render(problems, seed, difficulty, False, precision).encode()
+    files["answers.md"] = worksheet.render(problems, seed, difficulty, True, precision).encode()
+    write_folder(out_dir, files)
+    click.echo(f"gradtrace: wrote {out_dir} ({', '.join(sorted(files))})", err=True)

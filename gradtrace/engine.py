@@ -63,6 +63,10 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
             continue
         ids = node.inputs
         args = [values[ids[0]], values[ids[1]]] if len(ids) == 2 else list(map(values.__getitem__, ids))
+        if op.shapes is not None and xp is not scalar:
+            shapes = [tuple(xp.np.shape(a)) for a in args]
+            if not op.shapes[0](*shapes):
+                raise _shape_error(graph, node, args, f"{op.name} needs {op.shapes[1]}")
         if op.domain is not None:
             inside = op.in_domain(xp, args, node.params)
             if not xp.all(inside):
@@ -143,7 +147,9 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | N
             partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[node.id], args,
                                               node.params)
         except (ArithmeticError, ValueError):
-            partials = down = tuple(math.nan for _ in args)
+            if arrays:
+                raise  # numpy reports domain trouble as NaN or inf, so an exception here is a bug
+            partials = down = tuple(math.nan for _ in args)  # math's domain errors: refused below
         if up is None:
             down = tuple(None for _ in args)
         if arrays or not (all(map(isfinite, partials)) and all(map(isfinite, down))):
@@ -158,7 +164,21 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | N
             if d is not None:
                 # The first gradient to arrive is kept as it is (no copy); later ones add up.
                 upstream[i] = d if upstream[i] is None else upstream[i] + d
+    _check_sums(graph, upstream, xp)
     return upstream, local, downstream
+
+
+def _check_sums(graph: Graph, upstream: list, xp: Any) -> None:
+    """At a copy gate the parts were each finite (checked as they were sent), but their sum may
+    still overflow: report that the same way, naming the node."""
+    finite = math.isfinite if xp is scalar else xp.finite
+    for node_id, count in enumerate(graph.fanout):
+        g = upstream[node_id]
+        if count > 1 and g is not None and not finite(g):
+            node = graph.nodes[node_id]
+            raise EvaluationError(f"∂{graph.output.name}/∂{node.name} overflows: the {count} gradients that reach "
+                                  f"{node.name} add up to more than a float can hold", source=graph.source,
+                                  span=node.span)
 
 
 def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple, down: tuple, args: list) -> None:
@@ -220,10 +240,11 @@ def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report |
                  backend=xp if xp is not scalar else None, seed=seed)
 
 
-def _shape_error(graph: Graph, node: Node, args: tuple, detail: str) -> EvaluationError:
+def _shape_error(graph: Graph, node: Node, args: tuple, detail: str) -> BindingError:
+    """Arrays whose shapes don't fit the program: a binding error (exit 2), like a missing value."""
     shapes = " and ".join(f"{graph.nodes[i].name} {tuple(getattr(a, 'shape', ()))}" for i, a in zip(node.inputs, args))
-    return EvaluationError(f"{node.name} = {node.expr}: the shapes don't fit: {shapes} ({detail})",
-                           source=graph.source, span=node.span)
+    return BindingError(f"{node.name} = {node.expr}: the shapes don't fit: {shapes} ({detail})",
+                        source=graph.source, span=node.span)
 
 
 def _error(graph: Graph, node: Node, problem: str, args: tuple, connector: str = "at",

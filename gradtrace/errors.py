@@ -32,11 +32,11 @@ class GradtraceError(Exception):
 
     def format(self) -> str:
         """The message, the offending line with a caret under the span, and any hint."""
-        lines = [f"{self.kind}: {self.message}"]
+        lines = [f"{self.kind}: {printable(self.message)}"]
         if self.source is not None and self.span is not None:
             lines.extend(point_at(self.source, self.span))
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(f"hint: {printable(self.hint)}")
         return "\n".join(lines)
 
 
@@ -53,10 +53,27 @@ class EvaluationError(GradtraceError):
     exit_code = ExitCode.EVALUATION
 
 
+class OutputError(GradtraceError):
+    """An output can't be written: an unwritable path, a full disk."""
+    kind = "error"
+    exit_code = ExitCode.EVALUATION
+
+
 class MissingProgram(GradtraceError):
     """A program gradtrace drives (Graphviz's dot) is not installed."""
     kind = "error"
     exit_code = ExitCode.EVALUATION
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
+_CONTROL[9] = " "
+
+
+def printable(text: str) -> str:
+    """User text made safe to show: control characters (an escape sequence that would retitle
+    the terminal, a carriage return that would hide what came before) written as \\x1b and the
+    like. Line breaks stay."""
+    return text.translate(_CONTROL)
 
 
 def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
@@ -82,7 +99,11 @@ def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
     if "\n" in source:
         lineno = source.count("\n", 0, line_start) + 1
         prefix = f"line {lineno}: "
-    return ["  " + prefix + line.replace("\t", " "), "  " + " " * (len(prefix) + col) + "^" * length]
+    shown = printable(line)
+    if shown != line:  # escapes are wider than what they stand for: move the caret with them
+        col = len(printable(line[:col]))
+        length = max(1, len(printable(line[col:col + length])))
+    return ["  " + prefix + shown, "  " + " " * (len(prefix) + col) + "^" * length]
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str | None:

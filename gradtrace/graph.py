@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import re
 from array import array
 from typing import Callable, Union
 
@@ -23,6 +24,7 @@ from .syntax import BINARY, parse_expression, parse_program
 Report = Callable[[str, int, int], None]
 REPORT_EVERY = 1 << 14
 _ONE, _BOTH = (0,), (0, 1)  # the args of most gates, shared
+RESERVED = {"nan", "inf"}  # how JSON writes non-finite numbers: a variable of that name would read the same
 ATOM = 9  # precedence of names, numbers and calls when writing expressions back out
 _PRECEDENCE = {symbol: precedence for symbol, (precedence, _) in BINARY.items()}
 _RIGHT_ASSOC = {symbol for symbol, (_, right) in BINARY.items() if right}
@@ -111,7 +113,7 @@ class Graph:
     @functools.cached_property
     def text(self) -> str:
         """The program on one line, without comments: "q = x + y; f = q * z"."""
-        return "; ".join(" ".join(self.source[a:b].split()) for a, b in self.statements)
+        return "; ".join(_statement_text(self.source[a:b]) for a, b in self.statements)
 
     @functools.cached_property
     def variable_names(self) -> set[str]:
@@ -163,7 +165,7 @@ class Graph:
 def constant(text: str) -> Value:
     """A constant expression such as 1/3 or -pi/2, lowered with no variables in scope: a Const, or
     a Node if the text names a variable (for the caller to refuse)."""
-    return parse_expression(text, _Lowering(text))
+    return parse_expression(text, _Lowering(text, program=False))
 
 
 def build(source: str, output: str | None = None,
@@ -179,8 +181,9 @@ class _Lowering:
     """The parser's builder: each piece of the program becomes a Node or a folded Const as soon as
     it is read, so no syntax tree is ever built."""
 
-    def __init__(self, source: str, report: Report | None = None):
+    def __init__(self, source: str, report: Report | None = None, program: bool = True):
         self.source = source
+        self.program = program  # a program's names become variables; a binding's value has none
         self.report = report
         self.env: dict[str, Value] = {}         # program names -> their current value
         self.variables: dict[str, Node] = {}    # names never assigned: the graph's inputs
@@ -198,6 +201,9 @@ class _Lowering:
         return Const(value, text, ATOM)
 
     def name(self, text: str, span: tuple[int, int]) -> Value:
+        if text in RESERVED and self.program:
+            raise ParseError(f"{text!r} is reserved: JSON output writes a non-finite number as the string \"{text}\"",
+                             source=self.source, span=span, hint="pick another name for the variable")
         value = self.env.get(text)
         if value is not None:
             return value
@@ -387,9 +393,18 @@ class _Lowering:
         _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], env, variables)
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
         graph = Graph(source, nodes, out, unused, env_names, self.statements, fanout)
-        graph.unused_statements = [" ".join(source[a:b].split()) for (a, b), v in
+        graph.unused_statements = [_statement_text(source[a:b]) for (a, b), v in
                                    zip(self.statements, self.statement_values) if isinstance(v, Node) and v.id < 0]
         return graph
+
+
+def _statement_text(text: str) -> str:
+    """A statement on one line, as written but without comments (a # comment inside parentheses
+    is inside the statement's span) and with its spacing folded."""
+    return " ".join(_COMMENT.sub(" ", text).split())
+
+
+_COMMENT = re.compile(r"#[^\n]*")
 
 
 def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str, precedence: int,

@@ -92,7 +92,7 @@ class Op:
 
     __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
                  "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable",
-                 "vjp", "jacobian", "vjp_formula", "torch")
+                 "vjp", "jacobian", "vjp_formula", "torch", "shapes", "exponent")
 
     def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple, *,
                  label: str, infix: str | None = None, pattern: str | None = None,
@@ -101,7 +101,8 @@ class Op:
                  params: tuple[tuple[str, float | None], ...] = (),
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False,
                  vjp: Callable | None = None, jacobian: tuple = (), vjp_formula: tuple = (),
-                 torch: Callable | None = None):
+                 torch: Callable | None = None, shapes: tuple[Callable, str] | None = None,
+                 exponent: Callable | None = None):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
         self.fn = fn                  # fn(xp, *inputs, *params) -> output
@@ -130,6 +131,11 @@ class Op:
         # The PyTorch counterpart, torch(torch_module, *inputs, *params): the oracle the tests
         # compare values, gradients and kink conventions with (gradtrace itself never imports torch).
         self.torch = torch
+        # Array ops that accept only some shapes: (predicate(*input shapes) -> bool, what they need).
+        self.shapes = shapes
+        # Powers: exponent(inputs, params) -> (base, exponent), so that exact mode can refuse a
+        # power whose exact value would have millions of digits (x^100000000 at x = 1.0000001).
+        self.exponent = exponent
 
     @property
     def variadic(self) -> bool:
@@ -240,8 +246,8 @@ def _tie(xp, out, xs, consts=()):
 
 
 def _pow_grads(xp, out, x, y):
-    # ∂/∂y x^y = ln(x)·x^y needs x > 0; at x = 0 the limit is 0 for y > 0 (as PyTorch takes it),
-    # and the domain check has already refused x < 0.
+    # ∂/∂y x^y = ln(x)·x^y needs x > 0; at x = 0 the limit is 0 for y ≥ 0 (as PyTorch takes it,
+    # 0^0 = 1 included), and the domain check has already refused x < 0.
     dx = xp.where(y != 0, y * xp.pow(x, y - 1 + xp.where(y != 0, 0.0, 1.0)), 0.0)
     dy = xp.where(x > 0, xp.log(xp.where(x > 0, x, 1.0)) * out, 0.0)
     return (dx, dy)
@@ -289,8 +295,8 @@ _RECORDS = [
        domain=(lambda xp, a, b: b != 0, "a nonzero divisor"),
        const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
     Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
-       label="x^y", infix="**", torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
-       domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b > 0)),
+       exponent=lambda xs, ps: (xs[0], xs[1]), label="x^y", infix="**", torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
+       domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b >= 0)),
                "a positive base when the exponent is a variable"),
        const_left="rpow_const", const_right="pow_const",
        notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
@@ -314,15 +320,17 @@ _RECORDS = [
        label="{c}/x", infix="/", torch=lambda t, x, c: c / x, sympy=lambda sp, x, c: c / x, params=(("c", None),),
        domain=(lambda xp, x, c: x != 0, "a nonzero input"),
        notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
-    Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1),),
-       (_power_rule,), label="x^{c}", infix="**", torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, params=(("c", None),),
+    # NOTE: x^0 is 1 everywhere, 0^0 included, with gradient 0 (as PyTorch takes it).
+    Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c),
+       lambda xp, out, x, c: (c * xp.pow(x, c - 1) if c != 0 else 0.0 * x,),
+       (_power_rule,), exponent=lambda xs, ps: (xs[0], ps[0]), label="x^{c}", infix="**", torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, params=(("c", None),),
        domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
                lambda c: "a nonzero base for a negative power" if float(c).is_integer() else
                ("a positive base for a negative fractional power" if c < 0 else
                 "a nonnegative base for a fractional power")),
        notes="x^c: local gradient c·x^(c-1)."),
     Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
-       ("ln({c})·{c}^{0}",), label="{c}^x", infix="**", torch=lambda t, x, c: t.pow(c, x), sympy=lambda sp, x, c: c ** x, params=(("c", None),),
+       ("ln({c})·{c}^{0}",), exponent=lambda xs, ps: (ps[0], xs[0]), label="{c}^x", infix="**", torch=lambda t, x, c: t.pow(c, x), sympy=lambda sp, x, c: c ** x, params=(("c", None),),
        domain=(lambda xp, x, c: c > 0, "a positive constant base (∂/∂x c^x = ln(c)·c^x)"),
        notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
     # Functions ------------------------------------------------------------------------------------
@@ -474,11 +482,14 @@ def _svm_vjp(xp, up, out, scores, y):
 
 
 _LABELS = (_labels_ok, "integer class labels y, one per row of scores, each in 0..C-1")
+_LOSS_SHAPES = (lambda scores, y: (len(scores) == 1 and y in ((), (1,))) or
+                (len(scores) == 2 and (y == (scores[0],) or (y == () and scores[0] == 1))),
+                "scores of shape (C,) or (N, C) and labels y with one integer per row (N of them)")
 
 _RECORDS += [
     Op("matmul", 2, lambda xp, a, b: xp.np.matmul(a, b), None, ("up·{1}ᵀ", "{0}ᵀ·up"),
        jacobian=("block-structured: sends upstream·{1}ᵀ", "block-structured: sends {0}ᵀ·upstream"),
-       label="@", infix="@", vjp=_matmul_vjp,
+       torch=lambda t, a, b: t.matmul(a, b), label="@", infix="@", vjp=_matmul_vjp,
        notes="Matrix product (vectors, matrices, batches). ∂/∂W of W@x sends upstream·xᵀ, ∂/∂x sends Wᵀ·upstream."),
     # The slides' W·x: between two arrays the product they mean is the matrix (or dot) product,
     # never the elementwise one; with a number on either side it is the ordinary product. × alike.
@@ -491,42 +502,48 @@ _RECORDS += [
              "the ordinary product when either side is a number."),
     Op("sum", 1, lambda xp, x: xp.np.sum(x), None, ("ones",),
        jacobian=("all ones: copies the upstream to every element",),
-       label="Σ", pattern="distributor", callable=True,
+       torch=lambda t, x: t.sum(x), label="Σ", pattern="distributor", callable=True,
        vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up, xp.np.shape(x)),),
        notes="Sum of all elements: distributes the upstream gradient to every element."),
     Op("mean", 1, lambda xp, x: xp.np.mean(x), None, ("1/n",), jacobian=("all 1/n: shares the upstream evenly",),
-       label="mean", callable=True,
+       torch=lambda t, x: t.mean(x), label="mean", callable=True,
        vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up / xp.np.size(x), xp.np.shape(x)),)),
-    Op("dot", 2, lambda xp, a, b: xp.np.sum(xp.np.multiply(a, b)), None, ("{1}", "{0}"),
+    Op("dot", 2, lambda xp, a, b: xp.np.dot(a, b), None, ("{1}", "{0}"),
+       shapes=(lambda a, b: len(a) == 1 and a == b, "two vectors of the same length (as torch.dot); "
+               "use @ for matrix products and sum(a * b) for an elementwise product"),
+       torch=lambda t, a, b: t.dot(a, b),
        jacobian=("one row: the other vector, {1}", "one row: the other vector, {0}"),
        label="·", pattern="switcher", callable=True,
        vjp=lambda xp, up, out, a, b: (up * b, up * a),
        notes="Dot product of two vectors: each one's gradient is the other, scaled by the upstream."),
     Op("transpose", 1, lambda xp, x: xp.np.transpose(x), None, ("upᵀ",),
        jacobian=("a permutation: transposes the upstream",),
-       label="ᵀ", callable=True,
+       torch=lambda t, x: x.permute(*reversed(range(x.dim()))), label="ᵀ", callable=True,
        vjp=lambda xp, up, out, x: (xp.np.transpose(up),), notes="x.T or transpose(x): reverses the axes."),
     Op("norm", 1, lambda xp, x: xp.np.sqrt(xp.np.vdot(x, x)), None, ("{0}/‖{0}‖",),
        jacobian=("one row: {0}/‖{0}‖",),
-       label="‖·‖", callable=True,
+       torch=lambda t, x: t.linalg.vector_norm(x), label="‖·‖", callable=True,
        vjp=lambda xp, up, out, x: (up * x / out,),
        notes="The Euclidean norm; its gradient x/‖x‖ is undefined at 0."),
     Op("softmax", 1, _softmax, None, ("diag(s)-s·sᵀ",), jacobian=("dense within each row: diag(s) - s·sᵀ",),
-       label="softmax", callable=True,
+       torch=lambda t, x: t.softmax(x, dim=-1), label="softmax", callable=True,
        vjp=lambda xp, up, out, x: (out * (up - xp.np.sum(up * out, axis=-1, keepdims=True)),),
        notes="Softmax along the last axis."),
     Op("log_softmax", 1, _log_softmax, None, ("I-1·sᵀ",), jacobian=("dense within each row: I - 1·softmaxᵀ",),
-       label="log σ", callable=True,
+       torch=lambda t, x: t.log_softmax(x, dim=-1), label="log σ", callable=True,
        vjp=lambda xp, up, out, x: (up - xp.np.exp(out) * xp.np.sum(up, axis=-1, keepdims=True),),
        notes="Log-softmax along the last axis, computed stably."),
     Op("cross_entropy", 2, _cross_entropy, None, ("(s-onehot)/N", "none"),
        jacobian=("one row: (softmax(scores) - one-hot(y)) / N", "none: labels are not differentiable"),
-       label="CE", callable=True, vjp=_cross_entropy_vjp, domain=_LABELS,
+       label="CE", callable=True, vjp=_cross_entropy_vjp, domain=_LABELS, shapes=_LOSS_SHAPES,
+       torch=lambda t, s, y: t.nn.functional.cross_entropy(s.reshape(-1, s.shape[-1]), y.reshape(-1).long()),
        notes="Softmax cross-entropy, averaged over the rows of scores; y holds integer labels."),
     Op("svm_loss", 2, _svm_loss, None, ("margins/N", "none"),
        jacobian=("one row: 1 where a margin is violated, minus their count at y, over N",
                  "none: labels are not differentiable"),
-       label="SVM", callable=True, vjp=_svm_vjp, domain=_LABELS,
+       label="SVM", callable=True, vjp=_svm_vjp, domain=_LABELS, shapes=_LOSS_SHAPES,
+       torch=lambda t, s, y: s.shape[-1] * t.nn.functional.multi_margin_loss(s.reshape(-1, s.shape[-1]),
+                                                                            y.reshape(-1).long()),
        notes="The multiclass hinge loss with margin 1, averaged over the rows of scores."),
 ]
 

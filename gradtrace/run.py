@@ -43,7 +43,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     bindings = list(bindings)
     if graph is None:
         graph = build(source, output, report)
-    has_values = bool(bindings) or bool(values and values[1])
+    has_values = bool(bindings) or values is not None  # a values file, even an empty one, means numbers
     if mode is None:
         mode = "numeric" if has_values or not graph.variables else "symbolic"
     if mode == "symbolic":
@@ -63,11 +63,11 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     if mode == "exact":
         if numeric.arrays:
             raise GradtraceError("exact mode works on scalar values", about="mode", hint="use numeric mode for arrays")
-        from .symbolic import exact_bindings, symbolic_trace
+        from .symbolic import exact_trace
 
         raw = {**(values[1] if values else {}), **{b.name: b.value for b in bindings}}
         raw = {name: value for name, value in raw.items() if name in numeric.bindings}
-        trace = symbolic_trace(graph, exact_bindings(raw), numeric)
+        trace = exact_trace(graph, raw, numeric)
     report_ = answers = None
     if check:
         from .check import DEFAULT_STEP, gradient_check

@@ -15,6 +15,7 @@ from .graph import Const, Graph, Node
 from .trace import Trace
 
 MAX_NODES = 400  # symbolic expressions grow fast; past this they stop being readable or quick
+MAX_EXACT_EXPONENT = 10_000  # exact powers beyond this have too many digits to compute or show
 
 
 def _sympy() -> Any:
@@ -101,10 +102,14 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     if arrays:
         raise GradtraceError(f"symbolic and exact modes work on scalar expressions, and {', '.join(arrays)} "
                              "needs arrays", hint="bind the variables to arrays, e.g. -x \"[1, 2]\"")
+    if exact and numeric is not None:
+        _check_exact_sizes(graph, numeric)
     sp = _sympy()
     n = len(graph.nodes)
     values: list = [None] * n
     local: list = [()] * n
+    subs = {sp.Symbol(name, real=True): v for name, v in (exact or {}).items()}
+    kinks: list = list(numeric.kinks) if numeric is not None else [None] * n
     for node in graph.nodes:
         if node.op is None:
             values[node.id] = sp.Symbol(node.name, real=True)
@@ -116,8 +121,13 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         template = op.sympy(sp, slots, *params) if op.variadic else op.sympy(sp, *slots, *params)
         inputs = dict(zip(slots, (values[i] for i in node.inputs)))
         values[node.id] = template.subs(inputs)
-        if numeric is not None and numeric.kinks[node.id]:
-            local[node.id] = tuple(sp.nsimplify(g) for g in numeric.local[node.id])
+        at_kink = _exact_kink(sp, node, values, subs) if subs else (numeric is not None and numeric.kinks[node.id])
+        if at_kink:
+            # gradtrace's kink conventions (relu'(0) = 0, a tie splits evenly), not sympy's
+            # (Heaviside(0) = 1/2): the op's own rule at the kink, whose floats are exact there.
+            local[node.id] = tuple(sp.nsimplify(g) for g in _rule_at(sp, node, values, subs))
+            if subs and op.kink is not None:
+                kinks[node.id] = op.kink[1]
         else:
             local[node.id] = tuple(sp.diff(template, s).subs(inputs) for s in slots)
 
@@ -132,8 +142,6 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         for i, d in zip(node.inputs, down):
             upstream[i] = upstream[i] + d
 
-    subs = {sp.Symbol(name, real=True): v for name, v in (exact or {}).items()}
-
     def finish(expr: Any) -> Any:
         return tidy(expr.subs(subs) if subs else expr)
 
@@ -141,11 +149,53 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     upstream = [finish(u) for u in upstream]
     local = [tuple(finish(g) for g in gs) for gs in local]
     downstream = [tuple(finish(g) for g in gs) for gs in downstream]
-    kinks = numeric.kinks if numeric is not None else [None] * n
     if subs:
         _check_exact(graph, values, upstream, local)
     return Trace(graph, dict(exact or {}), values, upstream, local, downstream, kinks,
                  mode="exact" if subs else "symbolic")
+
+
+def _check_exact_sizes(graph: Graph, numeric: Trace) -> None:
+    """Refuse, at once, exact work whose numbers would be too large to compute: a huge power of a
+    base other than 0 or ±1, or a binding so large or small that its exact value has hundreds of
+    digits in an exponential."""
+    for node in graph.nodes:
+        op = node.op
+        if op is None or op.exponent is None:
+            continue
+        args = tuple(numeric.values[i] for i in node.inputs)
+        base, power = op.exponent(args, node.params)
+        if abs(float(power)) > MAX_EXACT_EXPONENT and float(base) not in (0.0, 1.0, -1.0):
+            raise GradtraceError(f"{node.name} = {node.expr}: an exact power with exponent {float(power):.6g} would "
+                                 "have too many digits to compute", source=graph.source, span=node.span,
+                                 hint=f"exact mode takes exponents up to {MAX_EXACT_EXPONENT:,}; numeric mode "
+                                      "handles this one", about="mode")
+
+
+def _exact_kink(sp: Any, node: Node, values: list, subs: dict) -> bool:
+    """Whether a piecewise op sits exactly on its kink at the exact bindings (0.1 + 0.2 - 0.3 is
+    0 here, though not in floats)."""
+    op = node.op
+    if op is None or op.kink is None:
+        return False
+    out = sp.simplify(values[node.id].subs(subs))
+    args = tuple(sp.simplify(values[i].subs(subs)) for i in node.inputs)
+    params = tuple(float(p) if isinstance(p, (int, float)) else p for p in node.params)
+    from .ops import scalar
+
+    predicate = op.kink[0]
+    return bool(predicate(scalar, out, args, *params) if op.variadic else predicate(scalar, out, *args, *params))
+
+
+def _rule_at(sp: Any, node: Node, values: list, subs: dict) -> tuple:
+    """The op table's local rule evaluated at the node's exact point, in floats."""
+    from .ops import scalar
+
+    op = node.op
+    assert op is not None
+    out = float(sp.simplify(values[node.id].subs(subs)))
+    args = tuple(float(sp.simplify(values[i].subs(subs))) for i in node.inputs)
+    return op.local(scalar, out, args, node.params)
 
 
 def _check_exact(graph: Graph, values: list, upstream: list, local: list) -> None:
@@ -158,6 +208,15 @@ def _check_exact(graph: Graph, values: list, upstream: list, local: list) -> Non
             if v.has(_sympy().zoo, _sympy().nan, _sympy().oo, -_sympy().oo) or not v.is_real:
                 raise EvaluationError(f"{node.name} = {node.expr}: its {what} is undefined here ({v})",
                                       source=graph.source, span=node.span)
+
+
+def exact_trace(graph: Graph, bindings: dict[str, Any], numeric: Trace) -> Trace:
+    """The exact trace at these bindings; numbers too large for exact arithmetic are refused."""
+    try:
+        return symbolic_trace(graph, exact_bindings(bindings), numeric)
+    except (OverflowError, RecursionError, MemoryError) as exc:
+        raise GradtraceError(f"exact arithmetic can't handle numbers this large ({exc})", about="mode",
+                             hint="numeric mode computes this in floats") from None
 
 
 def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ PASTED = str.maketrans({"\u2212": "-", "\u00f7": "/"})
 
 _TOKEN = re.compile(r"""
     (?P<space>[ \t\r\f]+|\#[^\n]*)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<attr>\.[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>\*\*|[+\-*/]=|[-+*/^@(),=;\n·⋅×])
@@ -205,7 +205,8 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
             elif kind == "number":
                 value = float(text)  # the regex admits only valid float literals
                 if value == float("inf"):
-                    raise fail(f"the number {text} is too large for a float (the largest is about 1.8e308)", tok)
+                    shown = text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
+                    raise fail(f"the number {shown} is too large for a float (the largest is about 1.8e308)", tok)
                 span = (tok[2], tok[3])
                 operands.append(builder.number(text, value, span))
                 spans.append(span)

@@ -132,7 +132,8 @@ def test_large_input_states_the_diagonal_jacobian_without_building_it(gt, tmp_pa
     t = gradtrace.trace("sum(max(0, x))", x=x)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 4 * x.nbytes, f"peak {peak / x.nbytes:.1f}x the input"
+    # The trace keeps its own copy of x (1x), the gate's output, local and downstream gradients.
+    assert peak < 5 * x.nbytes, f"peak {peak / x.nbytes:.1f}x the input"
     np.testing.assert_array_equal(t.gradients["x"], (x > 0).astype(float))
 
 
@@ -165,10 +166,10 @@ def test_bad_arrays_are_binding_errors(gt, value, message):
 
 def test_shape_mismatch_names_the_node_and_both_shapes(gt):
     result = gt("sum(W @ x)", "-W", "[[1, 2], [3, 4]]", "-x", "[1, 2, 3]")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "t1 = W @ x: the shapes don't fit: W (2, 2) and x (3,)" in result.stderr
     result = gt("sum(a + b)", "-a", "[1, 2]", "-b", "[1, 2, 3]")
-    assert result.exit_code == 1 and "a (2,) and b (3,)" in result.stderr
+    assert result.exit_code == 2 and "a (2,) and b (3,)" in result.stderr
 
 
 def test_domain_errors_point_at_the_element(gt):

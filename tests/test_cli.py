@@ -136,9 +136,12 @@ def test_program_from_file_and_stdin_and_output(gt, tmp_path):
 
 def test_vars_file(gt, tmp_path):
     path = tmp_path / "v.json"
-    path.write_text(json.dumps({"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": "-3"}))
+    path.write_text(json.dumps({"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}))
     result = gt(SIGMOID, "--vars", str(path), "--json")
     assert json.loads(result.stdout)["gradients"]["x0"] == pytest.approx(0.3932, abs=5e-5)
+    path.write_text(json.dumps({"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": "-3"}))  # text is not a number
+    result = gt(SIGMOID, "--vars", str(path))
+    assert result.exit_code == 2 and "not text" in result.stderr
     path.write_text("[1, 2]")
     assert "expected a JSON object" in gt(SIGMOID, "--vars", str(path)).stderr
     path.write_text("{")

@@ -149,7 +149,7 @@ def test_a_million_term_sum_completes(tmp_path):
     (["log(x)", "-x", "0"], 1, "log needs a positive input"),
     (["sqrt(x)", "-x", "0"], 1, "its local gradient ∂f/∂x is undefined or infinite here"),
     (["x * y", "x=nan", "-y", "1"], 2, "the value for x must be a number"),
-    (["sum(x)", "-x", "[1, 1e999]"], 2, "the value of x[1] is infinite"),
+    (["sum(x)", "-x", "[1, 1e999]"], 2, "the number 1e999 is too large for a float"),
 ])
 def test_numeric_edges_are_reported_clearly(gt, args, code, message):
     result = gt(*args)
@@ -161,7 +161,7 @@ def test_nan_in_a_vars_file_is_refused(gt, tmp_path):
     bindings = tmp_path / "vars.json"
     bindings.write_text('{"x": NaN, "y": 1}')
     result = gt("x * y", "--vars", str(bindings))
-    assert result.exit_code == 2 and f"x in {bindings}: the value of x is NaN" in result.stderr
+    assert result.exit_code == 2 and f"--vars {bindings}: NaN is not a number JSON allows" in result.stderr
 
 
 def test_json_is_strict_for_every_value_it_can_hold(gt):

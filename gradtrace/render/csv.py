@@ -1,5 +1,9 @@
 """--format csv: one row per edge (node, input), full precision, for spreadsheets.
 
+Text cells that begin with = + - @ (or a tab or carriage return) get a leading ' so that a
+spreadsheet shows them as text instead of running them as a formula (OWASP's advice); numbers are
+written as numbers.
+
 A gradient check adds the columns numerical, relative_error and check (filled on each variable's
 rows); graded answers add answer and answer_correct (for a node's gradient) and value_answer and
 value_answer_correct (for NAME.value), on the rows of the node they are about.
@@ -21,6 +25,10 @@ def render(trace: Trace) -> str:
     """The trace as CSV; a node with no inputs (a variable) has one row with the input columns empty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    write = writer.writerow
+
+    def row_out(cells: list) -> None:
+        write([_safe(c) if isinstance(c, str) else c for c in cells])
     checks = {v.name.split("[")[0].split(" ")[0]: v for v in trace.check.variables} if trace.check else None
     answers: dict[str, list[str]] = {}
     for a in trace.answers or ():
@@ -42,7 +50,19 @@ def render(trace: Trace) -> str:
             tail += answers.get(row.name, ["", "", "", ""])
         edges = list(zip(row.inputs, row.formulas, row.local, row.downstream))
         if not edges:
-            writer.writerow(head + ["", "", "", "", pattern] + tail)
+            row_out(head + ["", "", "", "", pattern] + tail)
         for inp, form, g, d in edges:
-            writer.writerow(head + [inp, form, jsonable(g), jsonable(d), pattern] + tail)
+            row_out(head + [inp, form, jsonable(g), jsonable(d), pattern] + tail)
     return buffer.getvalue()
+
+
+def _safe(cell: str) -> str:
+    """A text cell a spreadsheet won't run: a formula-like start gets a leading '. A cell that is
+    itself a number (-1, a formula's constant) stays as it is."""
+    if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        try:
+            float(cell)
+            return cell
+        except ValueError:
+            return "'" + cell
+    return cell

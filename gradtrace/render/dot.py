@@ -23,7 +23,14 @@ RED = "#cf222e"
 INK = "#444444"
 
 
+LABEL_CHARS = 160  # Graphviz refuses an HTML label longer than 16 kB; a picture needs far less
+
+
 def _html(text: str) -> str:
+    """Text for an HTML-like label: escaped, and cut short (a 3000-digit constant or a 1 MB program
+    would make Graphviz give up, and nobody reads a label that long)."""
+    if len(text) > LABEL_CHARS:
+        text = text[:LABEL_CHARS - 1] + "…"
     return escape(text, quote=True)
 
 

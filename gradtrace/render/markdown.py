@@ -10,10 +10,21 @@ def _math(text: str) -> str:
     return f"${text}$"
 
 
+_PUNCTUATION = "\\`*_{}[]<>()#+-.!|~&\"'=$:;,?@/%^"
+
+
+def escape(text: str) -> str:
+    """Plain text for Markdown: every ASCII punctuation character backslash-escaped (CommonMark
+    allows that for all of them), so (x+y)*z shows as typed and <script> is only text."""
+    from ..errors import printable
+
+    return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in printable(text))
+
+
 def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a GitHub-flavoured markdown table, then the gradients and any checks."""
     f = trace.output
-    lines = [f"**{trace.graph.text}**" + (
+    lines = [f"**{escape(trace.graph.text)}**" + (
         " at " + ", ".join(f"${name(k)} = {fmt(v, precision)}$" for k, v in trace.bindings.items())
         if trace.bindings else ""), ""]
     upstream_head = rf"\frac{{\partial {name(f)}}}{{\partial \cdot}}"
@@ -50,5 +61,5 @@ def render(trace: Trace, precision: int = 4) -> str:
         lines += ["", "Answers:", ""]
         for a in trace.answers:
             mark = "✓" if a.correct else "✗"
-            lines.append(f"- {mark} {a.name} = {a.given}" + ("" if a.correct else f" (the answer is {fmt(a.actual, precision)})"))
+            lines.append(f"- {mark} {escape(a.name)} = {escape(a.given)}" + ("" if a.correct else f" (the answer is {fmt(a.actual, precision)})"))
     return "\n".join(lines) + "\n"

@@ -15,13 +15,19 @@ def draw(dot_text: str, fmt: str) -> bytes:
     import graphviz
 
     try:
-        return graphviz.Source(dot_text).pipe(format=fmt)
+        out = graphviz.Source(dot_text).pipe(format=fmt, quiet=True)  # dot's own stderr is not for users
     except graphviz.ExecutableNotFound:
         raise MissingProgram("Graphviz's dot program is not installed, so no picture can be drawn",
                               hint=INSTALL_HINT) from None
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
-        raise EvaluationError("Graphviz's dot failed: " + (detail[-1] if detail else str(exc))) from None
+        first = detail[0].removeprefix("Error: <stdin>: ")[:200] if detail else str(exc)
+        raise EvaluationError(f"Graphviz's dot could not draw this circuit ({first})",
+                              hint="--dot prints the DOT text; --graph draws the circuit in the terminal") from None
+    if not out:
+        raise EvaluationError("Graphviz's dot drew nothing for this circuit",
+                              hint="--dot prints the DOT text; --graph draws the circuit in the terminal")
+    return out
 
 
 def svg_inline(dot_text: str) -> str:
