@@ -30,5 +30,8 @@ def trace(program: str, *, output: str | None = None, seed: Any = None, mode: st
     for an array output ("ones" or an array)."""
     from .run import run_program
 
-    items = [Binding(k, v, f"{k}={v!r}" if not isinstance(v, str) else f"{k}={v}") for k, v in bindings.items()]
+    import reprlib  # a short repr, safe for a list nested 30,000 deep
+
+    items = [Binding(k, v, f"{k}={reprlib.repr(v)}" if not isinstance(v, str) else f"{k}={v}")
+             for k, v in bindings.items()]
     return run_program(program, items, output=output, seed=seed, mode=mode).trace

@@ -226,9 +226,9 @@ def cli() -> None:
 @click.option("--graph", "as_graph", is_flag=True, help="Shorthand for --format graph: the circuit in the terminal.")
 @click.option("--dot", "as_dot", is_flag=True, help="Shorthand for --format dot: Graphviz DOT of the circuit.")
 @click.option("--mermaid", "as_mermaid", is_flag=True, help="Shorthand for --format mermaid: a Mermaid flowchart.")
-@click.option("--render", "render_file", metavar="FILE", type=click.Path(dir_okay=False),
+@click.option("--render", "render_file", metavar="FILE", type=click.Path(),
               help="Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz.")
-@click.option("--html", "html_file", metavar="FILE", type=click.Path(dir_okay=False),
+@click.option("--html", "html_file", metavar="FILE", type=click.Path(),
               help="Write a self-contained page with the picture, the table and the explanation.")
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help="Significant digits shown; JSON and CSV keep full precision.")

@@ -229,8 +229,8 @@ def _extreme_grads(xp, out, xs, consts=()):
 def _stacked(t, xs, consts):
     """max/min's inputs and constants as one tensor, for PyTorch's amax/amin (which split ties
     evenly, as gradtrace does)."""
-    like = xs[0]
-    return t.stack(list(xs) + [t.full_like(like, float(c)) for c in consts])
+    tensors = list(xs) + [t.tensor(float(c), dtype=xs[0].dtype) for c in consts]
+    return t.stack(t.broadcast_tensors(*tensors))
 
 
 def _winners(xp, out, xs, consts=()):
