@@ -97,8 +97,8 @@ class Draw:
                 n, s = rng.choice(fits)
                 return f"({ta}) @ {n}", _matmul_shape(sa, s)
             return ta, sa
-        if choice < 0.35 and len(sa) == 1:
-            same = [n for n, s in SHAPES.items() if s == sa]
+        same = [n for n, s in SHAPES.items() if s == sa and len(sa) == 1]
+        if choice < 0.35 and same:
             return f"dot({ta}, {rng.choice(same)})", ()
         if choice < 0.5:
             return f"{rng.choice(['sum', 'mean', 'norm'])}({ta})", ()
