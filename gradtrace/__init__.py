@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .bindings import Binding
-from .errors import BindingError, EvaluationError, GradtraceError, ParseError
-from .ops import OPS
-from .trace import NodeTrace, Trace
+from .core.bindings import Binding
+from .core.errors import BindingError, EvaluationError, GradtraceError, ParseError
+from .core.ops import OPS
+from .core.trace import NodeTrace, Trace
 
 __version__ = "0.1.0"
 __all__ = ["trace", "Trace", "NodeTrace", "OPS", "GradtraceError", "ParseError", "BindingError",
@@ -28,7 +28,7 @@ def trace(program: str, *, output: str | None = None, seed: Any = None, mode: st
     "[0.2, 0.4]"): forward values and every gradient. With no bindings the trace is symbolic, as
     on the command line; mode="exact" keeps exact arithmetic at the bindings. seed is ∂out/∂out
     for an array output ("ones" or an array)."""
-    from .run import run_program
+    from .core.run import run_program
 
     import reprlib  # a short repr, safe for a list nested 30,000 deep
 

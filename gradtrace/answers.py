@@ -22,7 +22,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from .errors import GradtraceError, did_you_mean, printable
+from .core.errors import GradtraceError, did_you_mean, printable
 
 EPS = 2.0 ** -52
 DEFAULT_PRECISION = 4  # significant digits, as the table shows them
@@ -141,7 +141,7 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
             written = len(mantissa.replace(".", "").lstrip("0").rstrip("0")) if not exponent_text else 1
             rule = Rule("digits", digits=max(precision, written))
     else:
-        from .bindings import parse_value  # a constant expression such as 1/3 or -pi/2
+        from .core.bindings import parse_value  # a constant expression such as 1/3 or -pi/2
 
         try:
             value = parse_value(where, text)
@@ -173,7 +173,7 @@ class Answer:
         self.shown = shown  # the true value at the answer's own precision (0.39 for 0.3932 at 2 decimals)
 
     def to_dict(self) -> dict:
-        from .trace import jsonable
+        from .core.trace import jsonable
 
         return {"name": self.name, "refers_to": self.refers_to, "given": self.given,
                 "actual": jsonable(self.actual), "correct": self.correct, "rule": self.rule,
@@ -239,7 +239,7 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     answer (its own decimals, or the tolerance); the first element that fails is reported."""
     import numpy as np
 
-    from .arrays import answer_elements
+    from .core.arrays import answer_elements
 
     given = answer_elements(item.origin, item.text)
     shown = item.text.strip() if isinstance(item.text, str) else _array_text(given)
@@ -284,14 +284,14 @@ def float_noise(trace: Any) -> tuple[list, list]:
     few units in the last place (in a fixed pseudo-random pattern of directions, as rounding
     does), and the largest change seen, times four, is the noise. A true zero stays put; a
     difference of equal values (0.3 - (0.1+0.2)) swings by as much as it is large."""
-    from .engine import backward, forward
+    from .core.engine import backward, forward
 
     graph = trace.graph
     n = len(graph.nodes)
     values_noise: list = [0.0] * n
     upstream_noise: list = [0.0] * n
     xp = trace.backend
-    from .ops import scalar
+    from .core.ops import scalar
     backend = xp or scalar
     for run in range(RUNS):
         def nudge(node_id: int, value: Any, run: int = run) -> Any:

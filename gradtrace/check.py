@@ -12,11 +12,11 @@ import math
 import random
 from typing import Any
 
-from .engine import forward
-from .errors import EvaluationError
-from .graph import Graph, Report
-from .ops import scalar
-from .trace import Trace
+from .core.engine import forward
+from .core.errors import EvaluationError
+from .core.graph import Graph, Report
+from .core.ops import scalar
+from .core.trace import Trace
 
 DEFAULT_STEP = 1e-5
 # (upper bound on the relative error, verdict), from the CS231n notes on gradient checks.

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError
+from .core.errors import OutputError
 
 
 def write_file(path: str, data: bytes) -> None:

@@ -12,10 +12,10 @@ import random
 from typing import Any
 
 from . import trace as _trace_program
-from .errors import GradtraceError
-from .ops import PATTERNS
+from .core.errors import GradtraceError
+from .core.ops import PATTERNS
 from .render import fmt, signed_sum
-from .trace import Trace
+from .core.trace import Trace
 
 VARIABLES = ("x", "y", "z", "w")
 # The gate mix per difficulty: 1 add and mul; 2 adds max, fan-out and constants; 3 adds exp, 1/x,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .errors import GradtraceError
-from .graph import Const, Graph, Node
-from .trace import Trace
+from .core.errors import GradtraceError
+from .core.graph import Const, Graph, Node
+from .core.trace import Trace
 
 MAX_NODES = 400  # symbolic expressions grow fast; past this they stop being readable or quick
 MAX_EXACT_EXPONENT = 10_000  # exact powers beyond this have too many digits to compute or show
@@ -181,7 +181,7 @@ def _exact_kink(sp: Any, node: Node, values: list, subs: dict) -> bool:
     out = sp.simplify(values[node.id].subs(subs))
     args = tuple(sp.simplify(values[i].subs(subs)) for i in node.inputs)
     params = tuple(float(p) if isinstance(p, (int, float)) else p for p in node.params)
-    from .ops import scalar
+    from .core.ops import scalar
 
     predicate = op.kink[0]
     return bool(predicate(scalar, out, args, *params) if op.variadic else predicate(scalar, out, *args, *params))
@@ -189,7 +189,7 @@ def _exact_kink(sp: Any, node: Node, values: list, subs: dict) -> bool:
 
 def _rule_at(sp: Any, node: Node, values: list, subs: dict) -> tuple:
     """The op table's local rule evaluated at the node's exact point, in floats."""
-    from .ops import scalar
+    from .core.ops import scalar
 
     op = node.op
     assert op is not None
@@ -200,7 +200,7 @@ def _rule_at(sp: Any, node: Node, values: list, subs: dict) -> tuple:
 
 def _check_exact(graph: Graph, values: list, upstream: list, local: list) -> None:
     """Exact arithmetic can still meet log(-1) or 1/0: report it as the float path would."""
-    from .errors import EvaluationError
+    from .core.errors import EvaluationError
 
     for node in graph.nodes:
         for what, v in [("value", values[node.id]), ("gradient", upstream[node.id])] + \
@@ -221,7 +221,7 @@ def exact_trace(graph: Graph, bindings: dict[str, Any], numeric: Trace) -> Trace
 
 def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
     """Binding values as exact sympy numbers: '1/3' -> 1/3, '-pi/2' -> -pi/2, 0.1 -> 1/10."""
-    from .graph import constant
+    from .core.graph import constant
 
     out = {}
     for name, value in bindings.items():

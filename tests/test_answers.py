@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import gradtrace
 from gradtrace.answers import Expected, Tolerance, check_answers, grade, read_answer
-from gradtrace.errors import GradtraceError
+from gradtrace.core.errors import GradtraceError
 from gradtrace.render import fmt
 
 # answer, true value, verdict (precision 4, the default; no float noise unless stated)

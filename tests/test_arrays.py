@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gradtrace
-from gradtrace.ops import OPS
+from gradtrace.core.ops import OPS
 
 LECTURE_W = "[[0.1,0.5],[-0.3,0.8]]"
 LECTURE_X = "[0.2,0.4]"

@@ -14,7 +14,7 @@ import pytest
 import gradtrace
 from conftest import HEADLINE, SIGMOID, SIGMOID_BINDINGS
 from gradtrace.check import gradient_check, relative_error, verdict
-from gradtrace.ops import OPS
+from gradtrace.core.ops import OPS
 
 GOLDEN = Path(__file__).parent / "golden"
 LECTURE = [

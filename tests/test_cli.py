@@ -55,7 +55,7 @@ def test_json_contract(gt):
 
 def test_json_is_strict_even_for_non_finite_numbers():
     from gradtrace.render.json import render
-    from gradtrace.trace import jsonable
+    from gradtrace.core.trace import jsonable
     import gradtrace
 
     assert [jsonable(v) for v in (float("nan"), float("inf"), float("-inf"), 1.5)] == ["nan", "inf", "-inf", 1.5]
@@ -174,7 +174,7 @@ def test_an_internal_bug_is_one_line_on_stderr_not_a_traceback(monkeypatch, caps
     def broken(*args, **kwargs):
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr("gradtrace.run.run", broken)
+    monkeypatch.setattr("gradtrace.core.run.run", broken)
     assert cli_module.main(["x", "-x", "1"]) == 1
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: simulated bug" in err and "Traceback" not in err

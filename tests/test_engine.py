@@ -5,9 +5,9 @@ import math
 import pytest
 
 import gradtrace
-from gradtrace.engine import backward, forward
-from gradtrace.errors import BindingError, EvaluationError, GradtraceError
-from gradtrace.graph import build
+from gradtrace.core.engine import backward, forward
+from gradtrace.core.errors import BindingError, EvaluationError, GradtraceError
+from gradtrace.core.graph import build
 
 
 def test_x_times_x_has_two_edges_and_the_gradient_adds_up():

@@ -13,7 +13,7 @@ import sys
 import pytest
 from hypothesis import given, strategies as st
 
-from gradtrace import progress
+from gradtrace.cli import progress
 from gradtrace.cli import cli
 
 CODE = [

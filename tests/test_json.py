@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 import gradtrace
-from gradtrace.ops import OPS
+from gradtrace.core.ops import OPS
 from gradtrace.render import json as renderer
 
 from test_properties import apply
@@ -30,7 +30,7 @@ PROGRAMS = [apply(name, LEAVES)[0] for name in SCALAR_OPS] + [
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_fast_lines_match_the_generic_writer(program):
     t = gradtrace.trace(program, **{name: value for name, value in (("x", 0.25), ("y", 1.5))
-                                    if name in {v.name for v in gradtrace.graph.build(program).variables}})
+                                    if name in {v.name for v in gradtrace.core.graph.build(program).variables}})
     assert list(renderer._fast_lines(t)) == list(renderer._lines(t))
     assert json.loads(renderer.render(t)) == t.to_dict()
 

@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 import gradtrace
-from gradtrace.ops import FUNCTIONS, OPS, VARIADIC, scalar
+from gradtrace.core.ops import FUNCTIONS, OPS, VARIADIC, scalar
 
 CANDIDATES = (-1.7, -0.6, 0.45, 1.3, 2.2)
 CONSTANTS = (2.0, -1.5, 0.5, 3.0)

@@ -19,11 +19,11 @@ import sympy as sp
 from hypothesis import assume, given, strategies as st
 
 import gradtrace
-from gradtrace.engine import forward
-from gradtrace.errors import EvaluationError
-from gradtrace.graph import build
-from gradtrace.ops import OPS, scalar
-from gradtrace.arrays import numpy_backend
+from gradtrace.core.engine import forward
+from gradtrace.core.errors import EvaluationError
+from gradtrace.core.graph import build
+from gradtrace.core.ops import OPS, scalar
+from gradtrace.core.arrays import numpy_backend
 
 SCALAR_OPS = sorted(name for name, op in OPS.items() if not op.arrays_only)
 VARIABLES = ("x", "y", "z")

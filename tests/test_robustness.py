@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from gradtrace.ops import OPS
+from gradtrace.core.ops import OPS
 
 ATOMS = ["x", "y", "z", "2", "0", "-1", "0.5", "pi", "1e300"]
 BINARY = ["+", "-", "*", "/", "**", "@"]

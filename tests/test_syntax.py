@@ -3,8 +3,8 @@
 import pytest
 
 import gradtrace
-from gradtrace.errors import ParseError
-from gradtrace.graph import build
+from gradtrace.core.errors import ParseError
+from gradtrace.core.graph import build
 
 
 def exprs(program):

@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from gradtrace.ops import OPS, VARIADIC, scalar
+from gradtrace.core.ops import OPS, VARIADIC, scalar
 
 import needs  # noqa: E402
 

@@ -22,8 +22,8 @@ import pytest
 
 import gradtrace
 from gradtrace.answers import float_noise
-from gradtrace.errors import GradtraceError
-from gradtrace.ops import OPS
+from gradtrace.core.errors import GradtraceError
+from gradtrace.core.ops import OPS
 
 PROGRAMS = int(os.environ.get("GRADTRACE_TORCH_PROGRAMS", "400"))
 
@@ -180,7 +180,7 @@ def test_random_programs_match_pytorch_float64():
         program = f"sum({text})" if shape else text
         trace_ = None
         try:
-            from gradtrace.graph import build
+            from gradtrace.core.graph import build
 
             used = build(program).variable_names
             trace_ = gradtrace.trace(program, **{k: v for k, v in bindings(rng, set(SHAPES)).items() if k in used})

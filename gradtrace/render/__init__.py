@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..trace import expr_text
+from ..core.trace import expr_text
 
 
 def fmt(value: Any, precision: int = 4) -> str:
@@ -14,7 +14,7 @@ def fmt(value: Any, precision: int = 4) -> str:
     if value is None:
         return "—"
     if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
-        from ..arrays import describe
+        from ..core.arrays import describe
 
         return describe(value, precision)
     if isinstance(value, (int, float)):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..trace import Trace, jsonable
+from ..core.trace import Trace, jsonable
 
 COLUMNS = ("node", "op", "expr", "value", "upstream", "input", "formula", "local", "downstream", "pattern")
 CHECK_COLUMNS = ("numerical", "relative_error", "check")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..trace import Trace
+from ..core.trace import Trace
 from . import fmt, wires
 
 BIG = 40  # gates; larger graphs get Graphviz iteration limits

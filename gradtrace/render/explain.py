@@ -5,9 +5,9 @@ Plain text, one idea per line, so it reads the same in a terminal, in a file and
 
 from __future__ import annotations
 
-from ..graph import write_expr
-from ..ops import PATTERNS
-from ..trace import NodeTrace, Trace, formulas
+from ..core.graph import write_expr
+from ..core.ops import PATTERNS
+from ..core.trace import NodeTrace, Trace, formulas
 from . import fmt, signed_sum
 
 

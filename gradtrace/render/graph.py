@@ -16,7 +16,7 @@ from collections import Counter
 
 from rich.text import Text
 
-from ..trace import Trace
+from ..core.trace import Trace
 from . import fmt, signed_sum, spaced
 
 MAX_GATES = 40     # past this many gates a terminal drawing stops being readable

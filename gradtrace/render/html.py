@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..trace import Trace
+from ..core.trace import Trace
 from . import dot, fmt, signed_sum
 from .explain import backward_lines
 from .picture import svg_inline

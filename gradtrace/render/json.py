@@ -11,8 +11,8 @@ import json
 import math
 from typing import IO, Any, Iterator
 
-from ..graph import Report, write_expr
-from ..trace import Trace, formula_plan, formulas, jsonable, patterns_of
+from ..core.graph import Report, write_expr
+from ..core.trace import Trace, formula_plan, formulas, jsonable, patterns_of
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
 _string = json.encoder.encode_basestring  # the C escaper json itself uses for str

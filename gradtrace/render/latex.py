@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..trace import Trace
+from ..core.trace import Trace
 from . import fmt
 from .tex import formula, name, partial
 

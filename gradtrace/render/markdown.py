@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..trace import Trace
+from ..core.trace import Trace
 from . import fmt, signed_sum
 from .tex import formula, name, partial
 
@@ -16,7 +16,7 @@ _PUNCTUATION = "\\`*_{}[]<>()#+-.!|~&\"'=$:;,?@/%^"
 def escape(text: str) -> str:
     """Plain text for Markdown: every ASCII punctuation character backslash-escaped (CommonMark
     allows that for all of them), so (x+y)*z shows as typed and <script> is only text."""
-    from ..errors import printable
+    from ..core.errors import printable
 
     return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in printable(text))
 

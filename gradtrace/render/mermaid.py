@@ -5,7 +5,7 @@ Each edge is labelled with the wire's value and, below it, its gradient (∂).
 
 from __future__ import annotations
 
-from ..trace import Trace
+from ..core.trace import Trace
 from . import fmt, wires
 
 

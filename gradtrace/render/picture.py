@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import EvaluationError, MissingProgram
+from ..core.errors import EvaluationError, MissingProgram
 
 FORMATS = ("svg", "png", "pdf")
 MAX_GATES = 250  # past this a picture is unreadably large, and Graphviz takes minutes

@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..trace import Trace
+from ..core.trace import Trace
 from . import fmt, signed_sum, spaced
 
 MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
@@ -31,7 +31,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
 
     def show(value: Any, shape: bool = False) -> str:
         if arrays and getattr(value, "ndim", 0) > 0:
-            from ..arrays import describe
+            from ..core.arrays import describe
 
             return describe(value, precision, full, shape)  # the table has a shape column
         return fmt(value, precision)
@@ -121,7 +121,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
 
 def _jacobian_sizes(trace: Trace) -> list:
     """Each local Jacobian of an array trace: its size, structure and what building it would cost."""
-    from ..arrays import nbytes_text
+    from ..core.arrays import nbytes_text
 
     grid = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0),
                  title="local Jacobians (described, never built)", title_justify="left", title_style="bold")
@@ -139,7 +139,7 @@ def _jacobian_sizes(trace: Trace) -> list:
 
 def _jacobians(trace: Trace, precision: int) -> list:
     """--jacobian: each local Jacobian in full, when it is small enough to read (64 entries)."""
-    from ..arrays import JACOBIAN_SHOWN, jacobian_matrix, nbytes_text
+    from ..core.arrays import JACOBIAN_SHOWN, jacobian_matrix, nbytes_text
 
     out: list = [Text(), Text("local Jacobians", style="bold")]
     xp = trace.backend

@@ -54,7 +54,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
             what = "a gradient check" if check else "grading answers"
             raise BindingError(f"{what} needs values for the variables",
                                hint="bind them, e.g. " + " ".join(f"{v.name}=1" for v in graph.variables[:3]))
-        from .symbolic import symbolic_trace
+        from ..symbolic import symbolic_trace
 
         return Result(graph, symbolic_trace(graph), None)
 
@@ -63,18 +63,18 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     if mode == "exact":
         if numeric.arrays:
             raise GradtraceError("exact mode works on scalar values", about="mode", hint="use numeric mode for arrays")
-        from .symbolic import exact_trace
+        from ..symbolic import exact_trace
 
         raw = {**(values[1] if values else {}), **{b.name: b.value for b in bindings}}
         raw = {name: value for name, value in raw.items() if name in numeric.bindings}
         trace = exact_trace(graph, raw, numeric)
     report_ = answers = None
     if check:
-        from .check import DEFAULT_STEP, gradient_check
+        from ..check import DEFAULT_STEP, gradient_check
 
         report_ = gradient_check(numeric, step if step is not None else DEFAULT_STEP, report=report)
     if expected:
-        from .answers import check_answers
+        from ..answers import check_answers
 
         answers = check_answers(numeric, expected, tol, precision)
     if check or expected:

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from .cli import _fail, make_console
-from .errors import ExitCode, GradtraceError
+from . import _fail, make_console
+from ..core.errors import ExitCode, GradtraceError
 
 
 @click.command(context_settings={"help_option_names": ["--help"], "max_content_width": 100})
@@ -34,7 +34,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_count: int | N
     """
     import random
 
-    from . import quiz as practice
+    from .. import quiz as practice
 
     if seed is None:
         seed = random.SystemRandom().randrange(10**6)
@@ -68,8 +68,8 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
     from rich.markup import escape
     from rich.prompt import Prompt
 
-    from .answers import grade
-    from .render import graph
+    from ..answers import grade
+    from ..render import graph
 
     t = problem.trace
     at = ", ".join(f"{k} = {fmt_number(v)}" for k, v in t.bindings.items())
@@ -111,15 +111,15 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
 
 
 def fmt_number(value: Any, precision: int = 4) -> str:
-    from .render import fmt
+    from ..render import fmt
 
     return fmt(value, precision)
 
 
 def _write_worksheet(problems: list, seed: int, difficulty: int, out_dir: str, precision: int) -> None:
     """The worksheet, the answer key, and a picture of each circuit (gradients blank, then filled)."""
-    from .files import write_folder
-    from .render import dot, picture, worksheet
+    from ..files import write_folder
+    from ..render import dot, picture, worksheet
 
     files: dict[str, bytes] = {}
     for i, problem in enumerate(problems, 1):

@@ -14,10 +14,10 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .bindings import Binding
-from .errors import BindingError, ExitCode, GradtraceError, did_you_mean
-from .graph import build
+from .. import __version__
+from ..core.bindings import Binding
+from ..core.errors import BindingError, ExitCode, GradtraceError, did_you_mean
+from ..core.graph import build
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NEGATIVE_NUMBER = re.compile(r"-([0-9]|\.[0-9])")
@@ -272,7 +272,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     _refuse_conflicts(format_name, explain, check, bool(expect or answers_file), symbolic, exact)
     mode = "symbolic" if symbolic else ("exact" if exact else None)
     from . import progress
-    from .run import run_program
+    from ..core.run import run_program
 
     display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
     try:  # whatever happens (an error, Ctrl-C), the display goes and the cursor comes back
@@ -284,7 +284,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
             expected = _expected(expect, answers_file)
             tolerance = None
             if tol:
-                from .answers import Tolerance
+                from ..answers import Tolerance
 
                 tolerance = Tolerance(tol)
             result = run_program(source, bindings, values_file, seed=_seed(seed_text), mode=mode, check=check,
@@ -368,8 +368,8 @@ def _seed(text: str | None) -> Any:
     if text is None or text == "ones":
         return text
     if text.startswith("@"):
-        from .arrays import load_array
-        from .bindings import Binding, check_finite
+        from ..core.arrays import load_array
+        from ..core.bindings import Binding, check_finite
 
         return check_finite(Binding("seed", None, f"--seed {text}"), load_array("--seed", text[1:]))
     raise GradtraceError(f"--seed {text}: write --seed ones or --seed @grad.npy")
@@ -381,7 +381,7 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
 
     if render_file is None and html_file is None:
         return
-    from .render import dot, picture
+    from ..render import dot, picture
 
     picture.check_size(trace)
     if render_file is not None:
@@ -391,13 +391,13 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
         dpi = 144 if suffix == "png" else None  # a sharp bitmap; vector formats need none
         _write(render_file, picture.draw(dot.render(trace, precision, dpi=dpi), suffix))
     if html_file is not None:
-        from .render import html
+        from ..render import html
 
         _write(html_file, html.render(trace, precision).encode("utf-8"))
 
 
 def _write(path: str, data: bytes, quiet: bool = False) -> None:
-    from .files import write_file
+    from ..files import write_file
 
     write_file(path, data)
     if not quiet:
@@ -407,48 +407,48 @@ def _write(path: str, data: bytes, quiet: bool = False) -> None:
 def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str, full: bool = False,
             jacobians: bool = False, report: Any = None) -> None:
     if format_name == "json":
-        from .render import json as json_renderer
+        from ..render import json as json_renderer
 
         extra = None
         if explain:
-            from .render import explain as explanation
+            from ..render import explain as explanation
 
             extra = {"explanation": explanation.lines(trace, explain, precision)}
         json_renderer.write(trace, sys.stdout, extra, report)
         return
     if explain:
-        from .render import explain as explanation
+        from ..render import explain as explanation
 
         _print("\n".join(explanation.lines(trace, explain, precision)) + "\n")
     elif format_name in ("dot", "mermaid"):
-        from .render import dot, mermaid
+        from ..render import dot, mermaid
 
         _print((dot if format_name == "dot" else mermaid).render(trace, precision))
     elif format_name == "graph":
-        from .render import graph
+        from ..render import graph
 
         console = make_console(color)
         for line in graph.render(trace, console.width, precision):
             console.print(line)
     elif format_name == "markdown":
-        from .render import markdown
+        from ..render import markdown
 
         _print(markdown.render(trace, precision))
     elif format_name == "latex":
-        from .render import latex
+        from ..render import latex
 
         _print(latex.render(trace, precision))
     elif format_name == "csv":
-        from .render import csv
+        from ..render import csv
 
         _print(csv.render(trace))
     else:
-        from .render import table
+        from ..render import table
 
         table.render(trace, make_console(color), precision, full, jacobians)
         return
     if format_name in ("table", "graph"):  # the check's and answers' verdicts follow the text
-        from .render import table
+        from ..render import table
 
         sections = table.sections(trace, precision)
         if sections:
@@ -480,7 +480,7 @@ def _exit_for_reports(trace: Any) -> None:
 
 def _expected(expect: tuple[str, ...], answers_file: str | None) -> list:
     """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as answers to grade."""
-    from .answers import Expected
+    from ..answers import Expected
 
     out: list[Expected] = []
     if answers_file is not None:
@@ -494,7 +494,7 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list:
             except (ValueError, RecursionError) as exc:
                 raise GradtraceError(f"--answers {answers_file}: not valid TOML ({exc})") from None
         else:
-            from .bindings import read_json
+            from ..core.bindings import read_json
 
             data = read_json(text, f"--answers {answers_file}", keep_text=True)
         if not isinstance(data, dict):
@@ -556,7 +556,7 @@ def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
 
 def _load_vars(path: str) -> tuple[str, dict]:
     """--vars FILE.json: (path, the mapping), for bindings.resolve to check."""
-    from .bindings import read_json
+    from ..core.bindings import read_json
 
     data = read_json(read_text(path, "--vars"), f"--vars {path}")
     if not isinstance(data, dict):
@@ -696,6 +696,6 @@ def _reader_gone() -> int:
     return 0
 
 
-from .cli_quiz import quiz  # noqa: E402  (quiz uses this module's helpers, so it is added last)
+from .quiz import quiz  # noqa: E402  (quiz uses this module's helpers, so it is added last)
 
 cli.add_command(quiz)
