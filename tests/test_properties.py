@@ -23,7 +23,7 @@ from gradtrace.core.engine import forward
 from gradtrace.core.errors import EvaluationError
 from gradtrace.core.graph import build
 from gradtrace.core.ops import OPS, scalar
-from gradtrace.core.arrays import numpy_backend
+from gradtrace.core.numpy_backend import numpy_backend
 
 SCALAR_OPS = sorted(name for name, op in OPS.items() if not op.arrays_only)
 VARIABLES = ("x", "y", "z")

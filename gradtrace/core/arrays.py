@@ -1,4 +1,4 @@
-"""Arrays: the numpy backend for the op table, array bindings, and how arrays are shown.
+"""Array values: inline arrays, files (.npy, .csv, .json), arrays from Python, and array answers.
 
 numpy is imported here, and this module is imported only when a value is an array or the
 program uses an array op, so the scalar path never pays for it.
@@ -13,78 +13,6 @@ import numpy as np
 
 from .errors import BindingError
 
-SMALL = 16          # arrays up to this many elements are shown in full
-JACOBIAN_SHOWN = 64  # --jacobian prints Jacobians up to this many entries
-
-
-class numpy_backend:
-    """The op table's backend for numpy arrays: the same names as ops.scalar."""
-    exp = staticmethod(np.exp)
-    expm1 = staticmethod(np.expm1)
-    log = staticmethod(np.log)
-    sqrt = staticmethod(np.sqrt)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    tanh = staticmethod(np.tanh)
-    pow = staticmethod(np.power)
-    where = staticmethod(np.where)
-    sign = staticmethod(np.sign)
-    maximum = staticmethod(np.maximum)
-    minimum = staticmethod(np.minimum)
-    all = staticmethod(np.all)
-    any = staticmethod(np.any)
-    np = np
-
-    @staticmethod
-    def sigmoid(x: Any) -> Any:
-        z = np.exp(-np.abs(x))  # never overflows
-        return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-    @staticmethod
-    def is_integer(x: Any) -> bool:
-        return bool(np.all(np.mod(x, 1) == 0))
-
-    @staticmethod
-    def key(x: Any) -> Any:
-        return np.asarray(x).tobytes()
-
-    @staticmethod
-    def count_true(masks: list) -> Any:
-        count = np.zeros(np.broadcast_shapes(*(np.shape(m) for m in masks)), dtype=np.int8)
-        for m in masks:
-            count += m
-        return count
-
-    @staticmethod
-    def finite(x: Any) -> bool:
-        return bool(np.all(np.isfinite(x)))
-
-
-def is_array(value: Any) -> bool:
-    return isinstance(value, np.ndarray) and value.ndim > 0
-
-
-def shape_of(value: Any) -> tuple:
-    return tuple(np.shape(value))
-
-
-def unbroadcast(grad: Any, shape: tuple) -> Any:
-    """Sum a gradient over the axes broadcasting added, so it has its input's shape again."""
-    if grad is None or np.shape(grad) == shape:
-        return grad
-    grad = np.asarray(grad)
-    while grad.ndim > len(shape):
-        grad = grad.sum(axis=0)
-    for axis, n in enumerate(shape):
-        if n == 1 and grad.shape[axis] != 1:
-            grad = grad.sum(axis=axis, keepdims=True)
-    return grad if shape else float(grad)
-
-
-def first_bad(condition: Any) -> tuple | None:
-    """The index of the first element where an elementwise condition fails."""
-    bad = np.argwhere(~np.asarray(condition, dtype=bool))
-    return tuple(int(i) for i in bad[0]) if len(bad) else None
 
 
 # ---- bindings ---------------------------------------------------------------------------------
@@ -250,60 +178,3 @@ def load_array(name: str, path: str) -> np.ndarray:
     if array.size == 0:
         raise BindingError(f"{name}=@{path}: the array is empty")
     return array
-
-
-# ---- showing arrays ---------------------------------------------------------------------------
-
-def describe(value: Any, precision: int = 4, full: bool = False, shape: bool = True) -> str:
-    """A small array in full; a large one as its shape (unless shape=False) and summary statistics."""
-    array = np.asarray(value)
-    if array.size <= SMALL or full:
-        def number(v: float) -> str:
-            return "0" if v == 0 else format(v, f".{precision}g")
-
-        text = np.array2string(array, separator=", ", max_line_width=10**6, threshold=10**9,
-                               formatter={"float_kind": number})
-        return " ".join(text.split())
-    head = f"shape {_shape_text(array.shape)}: " if shape else ""
-    return (f"{head}min {array.min():.{precision}g}, mean {array.mean():.{precision}g}, "
-            f"max {array.max():.{precision}g}, norm {np.sqrt(np.vdot(array, array)):.{precision}g}")
-
-
-def _shape_text(shape: tuple) -> str:
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def nbytes_text(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
-        if n < 1000 or unit == "PB":
-            return f"{n:.3g} {unit}"
-        n /= 1000
-    return f"{n:.3g} PB"  # pragma: no cover
-
-
-def jsonable_array(value: Any) -> Any:
-    """Nested lists for JSON, with non-finite numbers as the strings "nan", "inf", "-inf"."""
-    array = np.asarray(value, dtype=float)
-    if np.all(np.isfinite(array)):
-        return array.tolist()
-    out = array.astype(object)
-    out[np.isnan(array)] = "nan"
-    out[np.isposinf(array)] = "inf"
-    out[np.isneginf(array)] = "-inf"
-    return out.tolist()
-
-
-def jacobian_matrix(op: Any, xp: Any, out: Any, inputs: tuple, params: tuple, slot: int) -> np.ndarray:
-    """Build one small Jacobian ∂out/∂input (for --jacobian): one row per output element, found by
-    sending each unit vector backward through the op's own rule."""
-    from .engine import local_downstream
-
-    out_arr = np.asarray(out, dtype=float)
-    rows = []
-    for k in range(max(1, out_arr.size)):
-        seed = np.zeros(out_arr.shape)
-        seed.flat[k] = 1.0
-        grads = local_downstream(op, xp, seed if out_arr.ndim else 1.0, out, inputs, params)[1]
-        g = unbroadcast(grads[slot], np.shape(inputs[slot]))
-        rows.append(np.ravel(g) if g is not None else np.zeros(np.size(inputs[slot])))
-    return np.array(rows)

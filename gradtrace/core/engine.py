@@ -29,7 +29,7 @@ def backend_for(graph: Graph, inputs: dict[str, Any]) -> Any:
     """numpy when a value is an array or the program uses an array op; plain floats otherwise."""
     if any(hasattr(v, "shape") for v in inputs.values()) or \
             any(op is not None and op.arrays_only for op in {n.op for n in graph.nodes}):
-        from .arrays import numpy_backend
+        from .numpy_backend import numpy_backend
 
         return numpy_backend
     return scalar
@@ -155,7 +155,7 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | N
         if arrays or not (all(map(isfinite, partials)) and all(map(isfinite, down))):
             _check_finite(graph, node, xp, up, partials, down, args)
         if arrays:
-            from .arrays import shape_of, unbroadcast
+            from .numpy_backend import shape_of, unbroadcast
 
             down = tuple(unbroadcast(d, shape_of(a)) for d, a in zip(down, args))
         local[node.id] = partials
@@ -253,7 +253,7 @@ def _error(graph: Graph, node: Node, problem: str, args: tuple, connector: str =
     for i, a in zip(node.inputs, args):
         name = graph.nodes[i].name
         if hasattr(a, "shape") and getattr(a, "ndim", 0) > 0:
-            from .arrays import first_bad
+            from .numpy_backend import first_bad
 
             where = first_bad(inside) if inside is not True else None
             if where is not None and a.shape == getattr(inside, "shape", None):

@@ -23,68 +23,9 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from .backends import scalar
+
 VARIADIC = -1
-
-
-class scalar:
-    """The backend for Python floats: math functions plus the few helpers the rules need."""
-    exp = staticmethod(math.exp)
-    expm1 = staticmethod(math.expm1)
-    log = staticmethod(math.log)
-    sqrt = staticmethod(math.sqrt)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    tanh = staticmethod(math.tanh)
-    pow = staticmethod(math.pow)
-
-    @staticmethod
-    def sigmoid(x: float) -> float:
-        # Two branches so that neither exp(-x) nor exp(x) can overflow.
-        if x >= 0:
-            return 1.0 / (1.0 + math.exp(-x))
-        z = math.exp(x)
-        return z / (1.0 + z)
-
-    @staticmethod
-    def where(condition: bool, a: float, b: float) -> float:
-        return a if condition else b
-
-    @staticmethod
-    def sign(x: float) -> float:
-        return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-
-    @staticmethod
-    def maximum(a: float, b: float) -> float:
-        return a if a >= b else b
-
-    @staticmethod
-    def minimum(a: float, b: float) -> float:
-        return a if a <= b else b
-
-    @staticmethod
-    def all(condition: bool) -> bool:
-        return bool(condition)
-
-    @staticmethod
-    def any(condition: bool) -> bool:
-        return bool(condition)
-
-    @staticmethod
-    def is_integer(x: float) -> bool:
-        return float(x).is_integer()
-
-    @staticmethod
-    def key(x: Any) -> Any:
-        """A hashable stand-in for a value, to compare branches (numpy: the array's bytes)."""
-        return x
-
-    @staticmethod
-    def count_true(masks: list) -> int:
-        return sum(bool(m) for m in masks)
-
-    @staticmethod
-    def finite(x: float) -> bool:
-        return math.isfinite(x)
 
 
 class Op:

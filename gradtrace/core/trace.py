@@ -63,6 +63,14 @@ class NodeTrace:
         """The backward-flow patterns: the gate's own, plus 'adder' for a node used more than once."""
         return patterns_of(self._node.op, self._trace.graph.fanout[self._node.id] > 1)
 
+    def jacobian(self, slot: int) -> dict:
+        """The local Jacobian ∂node/∂input, described: rows, cols, structure, bytes if built."""
+        return self._trace.jacobian(self._node.id, slot)
+
+    def jacobian_matrix(self, slot: int) -> Any:
+        """The local Jacobian ∂node/∂input in full, as a numpy matrix (small ones only, please)."""
+        return self._trace.jacobian_matrix(self._node.id, slot)
+
     def __repr__(self) -> str:
         return f"<NodeTrace {self.name} = {self.expr}: value {self.value!r}, upstream {self.upstream!r}>"
 
@@ -104,6 +112,30 @@ class Trace:
         else:
             structure = "diagonal, broadcast (each input element feeds several outputs)"
         return {"rows": rows, "cols": cols, "structure": structure, "bytes_if_built": rows * cols * 8}
+
+    def jacobian_matrix(self, node_id: int, slot: int) -> Any:
+        """One small local Jacobian ∂node/∂input in full (for --jacobian): a row per output
+        element, found by sending each unit vector backward through the op's own rule."""
+        import numpy as np
+
+        from .engine import local_downstream
+        from .numpy_backend import numpy_backend, unbroadcast
+
+        node = self.graph.nodes[node_id]
+        out = self.values[node_id]
+        inputs = tuple(self.values[i] for i in node.inputs)
+        if self.backend is None:
+            return np.array([[self.local[node_id][slot]]], dtype=float)
+        out_arr = np.asarray(out, dtype=float)
+        rows = []
+        for k in range(max(1, out_arr.size)):
+            seed = np.zeros(out_arr.shape)
+            seed.flat[k] = 1.0
+            grads = local_downstream(node.op, numpy_backend, seed if out_arr.ndim else 1.0, out, inputs,
+                                     node.params)[1]
+            g = unbroadcast(grads[slot], np.shape(inputs[slot]))
+            rows.append(np.ravel(g) if g is not None else np.zeros(np.size(inputs[slot])))
+        return np.array(rows)
 
     def with_reports(self, check: Any = None, answers: Any = None) -> Trace:
         """A copy of this trace carrying a gradient check and graded answers."""
@@ -308,9 +340,7 @@ def jsonable(value: Any) -> Any:
         if value.shape == ():
             value = float(value)
         else:
-            from .arrays import jsonable_array
-
-            return jsonable_array(value)
+            return _jsonable_array(value)
     if not isinstance(value, (int, float, str)) and getattr(value, "is_number", False):
         value = float(value)
     if isinstance(value, float):
@@ -332,3 +362,17 @@ def expr_text(value: Any) -> str:
     if "E" in text and not any(str(s) == "E" for s in getattr(value, "free_symbols", ())):
         text = re.sub(r"\bE\b", "e", text)
     return text
+
+
+def _jsonable_array(value: Any) -> Any:
+    """Nested lists for JSON, with non-finite numbers as the strings "nan", "inf", "-inf"."""
+    import numpy as np
+
+    array = np.asarray(value, dtype=float)
+    if np.all(np.isfinite(array)):
+        return array.tolist()
+    out = array.astype(object)
+    out[np.isnan(array)] = "nan"
+    out[np.isposinf(array)] = "inf"
+    out[np.isneginf(array)] = "-inf"
+    return out.tolist()

@@ -31,7 +31,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
 
     def show(value: Any, shape: bool = False) -> str:
         if arrays and getattr(value, "ndim", 0) > 0:
-            from ..core.arrays import describe
+            from .text import describe
 
             return describe(value, precision, full, shape)  # the table has a shape column
         return fmt(value, precision)
@@ -121,7 +121,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
 
 def _jacobian_sizes(trace: Trace) -> list:
     """Each local Jacobian of an array trace: its size, structure and what building it would cost."""
-    from ..core.arrays import nbytes_text
+    from .text import nbytes_text
 
     grid = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0),
                  title="local Jacobians (described, never built)", title_justify="left", title_style="bold")
@@ -131,7 +131,7 @@ def _jacobian_sizes(trace: Trace) -> list:
     grid.add_column(justify="right", no_wrap=True, style="dim")
     for row in trace.nodes:
         for k, name in enumerate(row.inputs):
-            j = trace.jacobian(row.node.id, k)
+            j = row.jacobian(k)
             grid.add_row(f"∂{row.name}/∂{name}", f"{j['rows']}×{j['cols']}", j["structure"],
                          f"{nbytes_text(j['bytes_if_built'])} if built")
     return [Text(), grid]
@@ -139,26 +139,20 @@ def _jacobian_sizes(trace: Trace) -> list:
 
 def _jacobians(trace: Trace, precision: int) -> list:
     """--jacobian: each local Jacobian in full, when it is small enough to read (64 entries)."""
-    from ..core.arrays import JACOBIAN_SHOWN, jacobian_matrix, nbytes_text
+    from .text import JACOBIAN_SHOWN, nbytes_text
 
     out: list = [Text(), Text("local Jacobians", style="bold")]
-    xp = trace.backend
     for row in trace.nodes:
-        node = row.node
-        if node.op is None:
+        if row.op == "input":
             continue
-        args = tuple(trace.values[i] for i in node.inputs)
         for k, name in enumerate(row.inputs):
-            j = trace.jacobian(node.id, k)
+            j = row.jacobian(k)
             title = f"∂{row.name}/∂{name}  ({j['rows']}×{j['cols']}, {j['structure']})"
             if j["rows"] * j["cols"] > JACOBIAN_SHOWN:
                 out.append(Text(f"{title}: not printed, {j['rows'] * j['cols']} entries "
                                 f"({nbytes_text(j['bytes_if_built'])}) is more than {JACOBIAN_SHOWN}", style="dim"))
                 continue
-            if xp is None:
-                matrix = [[row.local[k]]]
-            else:
-                matrix = jacobian_matrix(node.op, xp, trace.values[node.id], args, node.params, k).tolist()
+            matrix = row.jacobian_matrix(k).tolist()
             grid = Table(box=box.SIMPLE, show_header=False, pad_edge=False, title=title, title_justify="left")
             for _ in matrix[0]:
                 grid.add_column(justify="right")
