@@ -66,15 +66,10 @@ def _node_params(sp: Any, node: Node) -> tuple:
     consts = [a for a in node.args if isinstance(a, Const)]
     if op.variadic:
         return (tuple(exact_const(c) for c in consts),)
+    out = [exact_const(consts[0])] if op.constant else []
     given = dict(node.keywords)
-    out = []
-    for (name, default), value in zip(op.params, node.params):
-        if name == "c":
-            out.append(exact_const(consts[0]))
-        elif name in given:
-            out.append(exact_const(given[name]))
-        else:
-            out.append(_rational(sp, repr(float(value))))
+    for (name, _), value in zip(op.keyword_params, node.params[len(out):]):
+        out.append(exact_const(given[name]) if name in given else _rational(sp, repr(float(value))))
     return tuple(out)
 
 

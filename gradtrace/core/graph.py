@@ -16,7 +16,8 @@ from array import array
 from typing import Callable, Union
 
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
-from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, Op, scalar
+from .backends import scalar
+from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Op
 from .syntax import BINARY, parse_expression, parse_program
 
 # Long steps report how far they have got through report(phase, done, total), once per
@@ -248,20 +249,15 @@ class _Lowering:
     def unary(self, symbol: str, operand: Value, span: tuple[int, int]) -> Value:
         if symbol == "+":
             return operand
-        if symbol == "-":
-            if isinstance(operand, Const):
-                text = "-" + (operand.text if operand.precedence >= 3 else f"({operand.text})")
-                return Const(-operand.value, text, 3, OPS["neg"], (operand,))
-            node = Node(OPS["neg"], (operand,), (), _ONE, span)
-            self.created.append(node)
-            return node
-        op = OPS.get("transpose")
+        op = PREFIX.get(symbol) or POSTFIX.get(symbol)
         if op is None:
-            raise ParseError(f"{symbol} (transpose) needs array values, which this build does not support",
-                             source=self.source, span=span)
+            raise ParseError(f"unknown operator {symbol!r}", source=self.source, span=span)
         if isinstance(operand, Const):
-            return operand
-        node = Node(op, (operand,), (), _ONE, span)
+            if op.arrays_only:
+                return operand  # a number's transpose is itself
+            text = symbol + (operand.text if operand.precedence >= 3 else f"({operand.text})")
+            return _fold(self.source, op, (operand,), (), text, 3, span)
+        node = Node(op, (operand,), (), _ONE, span, spelling=symbol)
         self.created.append(node)
         return node
 
@@ -274,7 +270,7 @@ class _Lowering:
             hint = did_you_mean(func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
             raise ParseError(f"unknown function {func!r}", source=source, span=func_span, hint=hint)
         n_pos = len(args)
-        user_params = [p for p in op.params if p[0] != "consts"]
+        user_params = list(op.keyword_params)
         if op.variadic:
             if n_pos < 2:
                 raise ParseError(f"{op.name} needs at least two arguments", source=source, span=span)
@@ -508,10 +504,10 @@ def write_expr(node: Node, nodes: list[Node], text_of: Callable[[Node], str] | N
             return f"{nodes[a].name} {node.spelling or op.infix} {nodes[b].name}"
         text_of = _name_of
     parts = [text_of(nodes[node.inputs[a]]) if isinstance(a, int) else a for a in node.args]
-    if op.name == "neg":
-        return f"-{parts[0]}"
-    if op.name == "transpose":
-        return f"{parts[0]}.T"
+    if node.spelling is not None and node.spelling == op.prefix:
+        return f"{op.prefix}{parts[0]}"
+    if node.spelling is not None and node.spelling == op.postfix:
+        return f"{parts[0]}{op.postfix}"
     if op.infix is not None and len(parts) == 2:
         symbol = node.spelling or op.infix
         left, right = (_wrap(p, symbol, side) for p, side in zip(parts, (False, True)))

@@ -33,7 +33,8 @@ class Op:
 
     __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
                  "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable",
-                 "vjp", "jacobian", "vjp_formula", "torch", "shapes", "exponent")
+                 "vjp", "jacobian", "vjp_formula", "torch", "shapes", "exponent", "constant", "precedence",
+                 "right", "aliases", "prefix", "postfix", "latex")
 
     def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple, *,
                  label: str, infix: str | None = None, pattern: str | None = None,
@@ -43,7 +44,9 @@ class Op:
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False,
                  vjp: Callable | None = None, jacobian: tuple = (), vjp_formula: tuple = (),
                  torch: Callable | None = None, shapes: tuple[Callable, str] | None = None,
-                 exponent: Callable | None = None):
+                 exponent: Callable | None = None, constant: bool = False, precedence: int = 0,
+                 right: bool = False, aliases: tuple[str, ...] = (), prefix: str | None = None,
+                 postfix: str | None = None, latex: str | None = None):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
         self.fn = fn                  # fn(xp, *inputs, *params) -> output
@@ -59,7 +62,18 @@ class Op:
         self.kink = kink              # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
         self.branch = branch          # branch(xp, out, *inputs, *params) -> which piece of a piecewise op
         self.notes = notes            # domain and kink conventions in words
-        self.params = params          # ((name, default), ...); default None means required
+        # ((name, default), ...): the keyword parameters a user may give, e.g. (("alpha", 0.01),).
+        # Two kinds are implied instead: a one-constant gate (constant=True: x + c, c / x) takes its
+        # constant first, as {c} in its label and formulas; a variadic op (max, min) takes the
+        # constants among its arguments as one tuple.
+        self.constant = constant
+        self.params = ((("c", None),) if constant else ()) + ((("consts", ()),) if arity == VARIADIC else ()) + params
+        self.precedence = precedence  # infix operators: how tightly they bind (+ 1, * 2, ** 4)
+        self.right = right            # and whether they group to the right (2**3**2 = 2**9)
+        self.aliases = aliases        # other spellings of the operator: ^ for **, ⋅ and × for ·
+        self.prefix = prefix          # a prefix operator that writes this op: - for neg
+        self.postfix = postfix        # a postfix attribute that writes it: .T for transpose
+        self.latex = latex            # the function's LaTeX name, e.g. \exp, \sigma (default \mathrm{name})
         self.const_left = const_left  # the unary gate for `c <op> x` with a constant c
         self.const_right = const_right  # the unary gate for `x <op> c`
         self.callable = callable      # reachable as name(...) from the language
@@ -77,6 +91,12 @@ class Op:
         # Powers: exponent(inputs, params) -> (base, exponent), so that exact mode can refuse a
         # power whose exact value would have millions of digits (x^100000000 at x = 1.0000001).
         self.exponent = exponent
+
+    @property
+    def keyword_params(self) -> tuple[tuple[str, Any], ...]:
+        """The parameters a user may give by name or after the inputs: alpha, beta."""
+        skip = int(self.constant) + int(self.variadic)
+        return self.params[skip:]
 
     @property
     def variadic(self) -> bool:
@@ -220,66 +240,66 @@ def _power_rule(fields: dict[str, str]) -> str:
 _RECORDS = [
     # Binary operators ----------------------------------------------------------------------------
     Op("add", 2, lambda xp, a, b: a + b, lambda xp, out, a, b: (1.0, 1.0), ("1", "1"),
-       label="+", infix="+", pattern="distributor", torch=lambda t, a, b: a + b, sympy=lambda sp, a, b: a + b,
+       precedence=1, label="+", infix="+", pattern="distributor", torch=lambda t, a, b: a + b, sympy=lambda sp, a, b: a + b,
        const_left="add_const", const_right="add_const",
        notes="add gate: passes the upstream gradient unchanged to both inputs."),
     Op("sub", 2, lambda xp, a, b: a - b, lambda xp, out, a, b: (1.0, -1.0), ("1", "-1"),
-       label="-", infix="-", pattern="distributor", torch=lambda t, a, b: a - b, sympy=lambda sp, a, b: a - b,
+       precedence=1, label="-", infix="-", pattern="distributor", torch=lambda t, a, b: a - b, sympy=lambda sp, a, b: a - b,
        const_left="rsub_const", const_right="sub_const",
        notes="sub gate: passes the upstream gradient to the first input and its negative to the second."),
     Op("mul", 2, lambda xp, a, b: a * b, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
-       label="*", infix="*", pattern="switcher", torch=lambda t, a, b: a * b, sympy=lambda sp, a, b: a * b,
+       precedence=2, label="*", infix="*", pattern="switcher", torch=lambda t, a, b: a * b, sympy=lambda sp, a, b: a * b,
        const_left="mul_const", const_right="mul_const",
        notes="mul gate: each input's local gradient is the other input's value."),
     Op("div", 2, lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -(a / b) / b),
-       ("1/{1}", "-{0}/{1}²"), label="/", infix="/", torch=lambda t, a, b: a / b, sympy=lambda sp, a, b: a / b,
+       ("1/{1}", "-{0}/{1}²"), precedence=2, label="/", infix="/", torch=lambda t, a, b: a / b, sympy=lambda sp, a, b: a / b,
        domain=(lambda xp, a, b: b != 0, "a nonzero divisor"),
        const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
     Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
-       exponent=lambda xs, ps: (xs[0], xs[1]), label="x^y", infix="**", torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
+       exponent=lambda xs, ps: (xs[0], xs[1]), precedence=4, right=True, aliases=("^",), label="x^y", infix="**", torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
        domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b >= 0)),
                "a positive base when the exponent is a variable"),
        const_left="rpow_const", const_right="pow_const",
        notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
     # Unary gates for a binary operator with one constant operand (the lecture's +1, *-1, 1/x) ----
     Op("neg", 1, lambda xp, x: -x, lambda xp, out, x: (-1.0,), ("-1",),
-       label="*-1", infix="-", pattern="scaler", torch=lambda t, x: -x, sympy=lambda sp, x: -x,
+       prefix="-", label="*-1", infix="-", pattern="scaler", torch=lambda t, x: -x, sympy=lambda sp, x: -x,
        notes="Unary minus is the lecture's *-1 gate."),
     Op("add_const", 1, lambda xp, x, c: x + c, lambda xp, out, x, c: (1.0,), ("1",),
-       label="+{c}", infix="+", pattern="distributor", torch=lambda t, x, c: x + c, sympy=lambda sp, x, c: x + c, params=(("c", None),),
+       label="+{c}", infix="+", pattern="distributor", torch=lambda t, x, c: x + c, sympy=lambda sp, x, c: x + c, constant=True,
        notes="Adding a constant passes the gradient unchanged."),
     Op("sub_const", 1, lambda xp, x, c: x - c, lambda xp, out, x, c: (1.0,), ("1",),
-       label="-{c}", infix="-", pattern="distributor", torch=lambda t, x, c: x - c, sympy=lambda sp, x, c: x - c, params=(("c", None),)),
+       label="-{c}", infix="-", pattern="distributor", torch=lambda t, x, c: x - c, sympy=lambda sp, x, c: x - c, constant=True),
     Op("rsub_const", 1, lambda xp, x, c: c - x, lambda xp, out, x, c: (-1.0,), ("-1",),
-       label="{c}-x", infix="-", pattern="distributor", torch=lambda t, x, c: c - x, sympy=lambda sp, x, c: c - x, params=(("c", None),)),
+       label="{c}-x", infix="-", pattern="distributor", torch=lambda t, x, c: c - x, sympy=lambda sp, x, c: c - x, constant=True),
     Op("mul_const", 1, lambda xp, x, c: x * c, lambda xp, out, x, c: (c,), ("{c}",),
-       label="*{c}", infix="*", pattern="scaler", torch=lambda t, x, c: x * c, sympy=lambda sp, x, c: x * c, params=(("c", None),),
+       label="*{c}", infix="*", pattern="scaler", torch=lambda t, x, c: x * c, sympy=lambda sp, x, c: x * c, constant=True,
        notes="Multiplying by a constant scales the gradient by it."),
     Op("div_const", 1, lambda xp, x, c: x / c, lambda xp, out, x, c: (1.0 / c,), ("1/{c}",),
-       label="/{c}", infix="/", pattern="scaler", torch=lambda t, x, c: x / c, sympy=lambda sp, x, c: x / c, params=(("c", None),)),
+       label="/{c}", infix="/", pattern="scaler", torch=lambda t, x, c: x / c, sympy=lambda sp, x, c: x / c, constant=True),
     Op("rdiv_const", 1, lambda xp, x, c: c / x, lambda xp, out, x, c: (-(c / x) / x,), ("-{c}/{0}²",),
-       label="{c}/x", infix="/", torch=lambda t, x, c: c / x, sympy=lambda sp, x, c: c / x, params=(("c", None),),
+       label="{c}/x", infix="/", torch=lambda t, x, c: c / x, sympy=lambda sp, x, c: c / x, constant=True,
        domain=(lambda xp, x, c: x != 0, "a nonzero input"),
        notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
     # NOTE: x^0 is 1 everywhere, 0^0 included, with gradient 0 (as PyTorch takes it).
     Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c),
        lambda xp, out, x, c: (c * xp.pow(x, c - 1) if c != 0 else 0.0 * x,),
-       (_power_rule,), exponent=lambda xs, ps: (xs[0], ps[0]), label="x^{c}", infix="**", torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, params=(("c", None),),
+       (_power_rule,), exponent=lambda xs, ps: (xs[0], ps[0]), label="x^{c}", infix="**", torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, constant=True,
        domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
                lambda c: "a nonzero base for a negative power" if float(c).is_integer() else
                ("a positive base for a negative fractional power" if c < 0 else
                 "a nonnegative base for a fractional power")),
        notes="x^c: local gradient c·x^(c-1)."),
     Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
-       ("ln({c})·{c}^{0}",), exponent=lambda xs, ps: (ps[0], xs[0]), label="{c}^x", infix="**", torch=lambda t, x, c: t.pow(c, x), sympy=lambda sp, x, c: c ** x, params=(("c", None),),
+       ("ln({c})·{c}^{0}",), exponent=lambda xs, ps: (ps[0], xs[0]), label="{c}^x", infix="**", torch=lambda t, x, c: t.pow(c, x), sympy=lambda sp, x, c: c ** x, constant=True,
        domain=(lambda xp, x, c: c > 0, "a positive constant base (∂/∂x c^x = ln(c)·c^x)"),
        notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
     # Functions ------------------------------------------------------------------------------------
     Op("exp", 1, lambda xp, x: xp.exp(x), lambda xp, out, x: (out,), ("exp({0})",),
-       label="exp", torch=lambda t, x: t.exp(x), sympy=lambda sp, x: sp.exp(x), callable=True,
+       latex=r"\exp", label="exp", torch=lambda t, x: t.exp(x), sympy=lambda sp, x: sp.exp(x), callable=True,
        notes="Its local gradient is its own output."),
     Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
-       label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x), callable=True,
+       latex=r"\log", label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x), callable=True,
        domain=(lambda xp, x: x > 0, "a positive input"), notes="Natural log; needs x > 0."),
     Op("sqrt", 1, lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,), ("1/(2·sqrt({0}))",),
        label="√", torch=lambda t, x: t.sqrt(x), sympy=lambda sp, x: sp.sqrt(x), callable=True,
@@ -290,13 +310,13 @@ _RECORDS = [
        kink=(lambda xp, out, x: xp.any(x == 0), "abs'(0) is taken as 0"), branch=_sign_branch,
        notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
     Op("sin", 1, lambda xp, x: xp.sin(x), lambda xp, out, x: (xp.cos(x),), ("cos({0})",),
-       label="sin", torch=lambda t, x: t.sin(x), sympy=lambda sp, x: sp.sin(x), callable=True),
+       latex=r"\sin", label="sin", torch=lambda t, x: t.sin(x), sympy=lambda sp, x: sp.sin(x), callable=True),
     Op("cos", 1, lambda xp, x: xp.cos(x), lambda xp, out, x: (-xp.sin(x),), ("-sin({0})",),
-       label="cos", torch=lambda t, x: t.cos(x), sympy=lambda sp, x: sp.cos(x), callable=True),
+       latex=r"\cos", label="cos", torch=lambda t, x: t.cos(x), sympy=lambda sp, x: sp.cos(x), callable=True),
     Op("tanh", 1, lambda xp, x: xp.tanh(x), _tanh_grads, ("1-tanh²",),
-       label="tanh", torch=lambda t, x: t.tanh(x), sympy=lambda sp, x: sp.tanh(x), callable=True),
+       latex=r"\tanh", label="tanh", torch=lambda t, x: t.tanh(x), sympy=lambda sp, x: sp.tanh(x), callable=True),
     Op("sigmoid", 1, lambda xp, x: xp.sigmoid(x), _sigmoid_grads, ("(1-σ)σ",),
-       label="σ", torch=lambda t, x: t.sigmoid(x), sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), callable=True,
+       latex=r"\sigma", label="σ", torch=lambda t, x: t.sigmoid(x), sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), callable=True,
        notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
     Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
        ("[{0} > 0]",), label="relu", pattern="router", torch=lambda t, x: t.relu(x), sympy=lambda sp, x: sp.Max(0, x), callable=True,
@@ -318,14 +338,12 @@ _RECORDS = [
        branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
     Op("max", VARIADIC, _extreme(lambda xp: xp.maximum), _extreme_grads, ("[{i} is max]",),
-       label="max", pattern="router", torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amax(dim=0), sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
+       latex=r"\max", label="max", pattern="router", torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amax(dim=0), sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
        kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
-       params=(("consts", ()),),
        notes="max gate: routes the whole gradient to the largest input. NOTE: a tie splits it evenly."),
     Op("min", VARIADIC, _extreme(lambda xp: xp.minimum), _extreme_grads, ("[{i} is min]",),
-       label="min", pattern="router", torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amin(dim=0), sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
+       latex=r"\min", label="min", pattern="router", torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amin(dim=0), sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
        kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
-       params=(("consts", ()),),
        notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
 ]
 
@@ -430,14 +448,14 @@ _LOSS_SHAPES = (lambda scores, y: (len(scores) == 1 and y in ((), (1,))) or
 _RECORDS += [
     Op("matmul", 2, lambda xp, a, b: xp.np.matmul(a, b), None, ("up·{1}ᵀ", "{0}ᵀ·up"),
        jacobian=("block-structured: sends upstream·{1}ᵀ", "block-structured: sends {0}ᵀ·upstream"),
-       torch=lambda t, a, b: t.matmul(a, b), label="@", infix="@", vjp=_matmul_vjp,
+       torch=lambda t, a, b: t.matmul(a, b), precedence=2, label="@", infix="@", vjp=_matmul_vjp,
        notes="Matrix product (vectors, matrices, batches). ∂/∂W of W@x sends upstream·xᵀ, ∂/∂x sends Wᵀ·upstream."),
     # The slides' W·x: between two arrays the product they mean is the matrix (or dot) product,
     # never the elementwise one; with a number on either side it is the ordinary product. × alike.
     Op("cdot", 2, _cdot, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
        jacobian=("as in W·x, the matrix product's: sends upstream·{1}ᵀ",
                  "as in W·x, the matrix product's: sends {0}ᵀ·upstream"),
-       label="·", infix="·", pattern="switcher", torch=lambda t, a, b: a * b if a.dim() == 0 or b.dim() == 0 else t.matmul(a, b), sympy=lambda sp, a, b: a * b, vjp=_cdot_vjp,
+       precedence=2, aliases=("⋅", "×"), label="·", infix="·", pattern="switcher", torch=lambda t, a, b: a * b if a.dim() == 0 or b.dim() == 0 else t.matmul(a, b), sympy=lambda sp, a, b: a * b, vjp=_cdot_vjp,
        vjp_formula=("up·{1}ᵀ", "{0}ᵀ·up"), const_left="mul_const", const_right="mul_const",
        notes="· and × as the slides write them: the matrix/dot product between two arrays, "
              "the ordinary product when either side is a number."),
@@ -459,7 +477,7 @@ _RECORDS += [
        notes="Dot product of two vectors: each one's gradient is the other, scaled by the upstream."),
     Op("transpose", 1, lambda xp, x: xp.np.transpose(x), None, ("upᵀ",),
        jacobian=("a permutation: transposes the upstream",),
-       torch=lambda t, x: x.permute(*reversed(range(x.dim()))), label="ᵀ", callable=True,
+       torch=lambda t, x: x.permute(*reversed(range(x.dim()))), postfix=".T", label="ᵀ", callable=True,
        vjp=lambda xp, up, out, x: (xp.np.transpose(up),), notes="x.T or transpose(x): reverses the axes."),
     Op("norm", 1, lambda xp, x: xp.np.sqrt(xp.np.vdot(x, x)), None, ("{0}/‖{0}‖",),
        jacobian=("one row: {0}/‖{0}‖",),
@@ -501,7 +519,8 @@ PATTERNS = {
 
 # Names the language can call, and the infix operators, both read off the table.
 FUNCTIONS: dict[str, Op] = {op.name: op for op in _RECORDS if op.callable}
-INFIX: dict[str, Op] = {op.infix: op for op in _RECORDS if op.infix and op.arity == 2}
-INFIX["^"] = INFIX["**"]
-INFIX["⋅"] = INFIX["×"] = INFIX["·"]
+INFIX: dict[str, Op] = {symbol: op for op in _RECORDS if op.infix and op.arity == 2
+                        for symbol in (op.infix, *op.aliases)}
+PREFIX: dict[str, Op] = {op.prefix: op for op in _RECORDS if op.prefix}
+POSTFIX: dict[str, Op] = {op.postfix: op for op in _RECORDS if op.postfix}
 CONSTANTS = {"pi": math.pi, "e": math.e}

@@ -14,26 +14,28 @@ import re
 from typing import Any, Iterator, Protocol
 
 from .errors import ParseError
+from .ops import INFIX, POSTFIX
 
 # Characters pasted from slides and PDFs, mapped to what they mean.
 # · ⋅ and × stay themselves: between two arrays they mean the slides' matrix product (ops.py, cdot).
 PASTED = str.maketrans({"\u2212": "-", "\u00f7": "/"})
 
-_TOKEN = re.compile(r"""
+# Binary operators, with their precedence and right-associativity, come from the op table (each
+# infix record says how tightly it binds). Unary minus and plus sit between multiplication and
+# power, as in Python: -x**2 is -(x**2) and 2**-x is 2**(-x).
+BINARY = {symbol: (op.precedence, op.right) for symbol, op in INFIX.items()}
+UNARY_PRECEDENCE = 3
+AUGMENTED = {"+=": "+", "-=": "-", "*=": "*", "/=": "/"}
+ATTRIBUTES = {symbol: op.name for symbol, op in POSTFIX.items()}
+
+_OPERATORS = "|".join(re.escape(symbol) for symbol in sorted(BINARY, key=len, reverse=True))
+_TOKEN = re.compile(rf"""
     (?P<space>[ \t\r\f]+|\#[^\n]*)
   | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<attr>\.[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>\*\*|[+\-*/]=|[-+*/^@(),=;\n·⋅×])
+  | (?P<op>[+\-*/]=|{_OPERATORS}|[-+(),=;\n])
 """, re.VERBOSE)
-
-# Binary operators: precedence and right-associativity. Unary minus and plus sit between
-# multiplication and power, as in Python: -x**2 is -(x**2) and 2**-x is 2**(-x).
-BINARY = {"+": (1, False), "-": (1, False), "*": (2, False), "/": (2, False), "@": (2, False),
-          "·": (2, False), "⋅": (2, False), "×": (2, False), "**": (4, True), "^": (4, True)}
-UNARY_PRECEDENCE = 3
-AUGMENTED = {"+=": "+", "-=": "-", "*=": "*", "/=": "/"}
-ATTRIBUTES = {".T": "transpose"}
 
 Span = tuple[int, int]
 # A token: (kind, text, start, end). kind is number, name, attr, op or end.

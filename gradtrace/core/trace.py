@@ -278,14 +278,14 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
     op = node.op
     fields: dict[str, str] = {str(k): name for k, name in enumerate(names)}
     fields["out"] = node.name
-    const = next((a for a in node.args if isinstance(a, Const)), None)
-    if const is not None and any(p == "c" for p, _ in op.params):
+    if op.constant:  # a one-constant gate: {c} is the constant as written
+        const = next(a for a in node.args if isinstance(a, Const))
         fields["c"] = const.text
         fields["c-1"] = number(node.params[0] - 1)
     given = dict(node.keywords)
-    for (pname, _), value in zip(op.params, node.params):
-        if pname not in ("c", "consts"):
-            fields[pname] = given[pname].text if pname in given else number(value)
+    keyword_values = node.params[len(op.params) - len(op.keyword_params):]
+    for (pname, _), value in zip(op.keyword_params, keyword_values):
+        fields[pname] = given[pname].text if pname in given else number(value)
     return fields
 
 
