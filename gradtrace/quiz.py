@@ -13,20 +13,22 @@ from typing import Any
 
 from . import trace as _trace_program
 from .core.errors import GradtraceError
-from .core.ops import PATTERNS
-from .render import fmt, signed_sum
+from .core.ops import OPS, PATTERNS
 from .core.trace import Trace
+from .render import fmt, signed_sum
 
 VARIABLES = ("x", "y", "z", "w")
 # The gate mix per difficulty: 1 add and mul; 2 adds max, fan-out and constants; 3 adds exp, 1/x,
 # sigmoid and tanh.
+# The functions a difficulty-3 circuit may use are the records that say so (Op.quiz).
+FUNCTIONS_3 = [op.name for op in OPS.values() if op.quiz is not None and op.quiz <= 3 and op.callable]
 MIXES = {
     1: ["add", "mul"],
     2: ["add", "mul", "max", "scale", "shift"],
-    3: ["add", "mul", "max", "scale", "shift", "exp", "recip", "sigmoid", "tanh"],
+    3: ["add", "mul", "max", "scale", "shift", *sorted(["recip", *FUNCTIONS_3])],
 }
 SIZES = {1: (2, 3), 2: (3, 5), 3: (4, 6)}
-SMOOTH = {"exp", "recip", "sigmoid", "tanh"}
+SMOOTH = {"recip", *FUNCTIONS_3}
 
 
 class Question:
@@ -239,7 +241,7 @@ def _acceptable(problem: Problem) -> bool:
     t = problem.trace
     if any(t.kinks):
         return False
-    if problem.difficulty < 3 or not any(g in problem.program for g in ("exp", "1 /", "sigmoid", "tanh")):
+    if problem.difficulty < 3 or not any(g in problem.program for g in ("1 /", *FUNCTIONS_3)):
         numbers = [row.value for row in t.nodes] + [row.upstream for row in t.nodes]
         if any(_digits(v) > 4 for v in numbers):
             return False

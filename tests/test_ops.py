@@ -19,14 +19,11 @@ CONSTANTS = (2.0, -1.5, 0.5, 3.0)
 def sample_points(op):
     """Points inside the op's domain and away from its kinks, with parameter values."""
     arity = 3 if op.arity == VARIADIC else op.arity
-    param_sets = [()]
-    names = [p for p, _ in op.params]
-    if names == ["c"]:
-        param_sets = [(c,) for c in CONSTANTS]
-    elif names == ["alpha"]:
-        param_sets = [(0.2,), (1.0,)]
-    elif names == ["consts"]:
-        param_sets = [((),), ((0.1,),)]
+    # Parameters by their kind, read off the record: the constant of a one-constant gate, the
+    # constants among a variadic op's arguments, and keyword parameters around their default.
+    leading = [[(c,) for c in CONSTANTS]] if op.constant else [[((),), ((0.1,),)]] if op.variadic else []
+    keyword = [[(v,) for v in sorted({default, 0.2, 1.0})] for _, default in op.keyword_params]
+    param_sets = [sum(choice, ()) for choice in itertools.product(*leading, *keyword)] or [()]
     points = []
     for xs in itertools.product(CANDIDATES, repeat=arity):
         for ps in param_sets:

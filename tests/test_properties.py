@@ -30,69 +30,48 @@ VARIABLES = ("x", "y", "z")
 CONSTANTS = {"2": sp.Integer(2), "0.5": sp.Rational(1, 2), "3": sp.Integer(3), "pi": sp.pi}
 
 
-def _sym(name, *args, **params):
-    """The op table's sympy rule for op `name` applied to sympy arguments."""
-    op = OPS[name]
-    if op.variadic:
-        return op.sympy(sp, list(args), ())
-    values = [params.get(p, default) for p, default in op.params]
-    return op.sympy(sp, *args, *values)
-
-
 def _positive(text, expr):
-    """A subterm made safely positive, for log, sqrt, divisors and bases: (t)**2 + 0.5."""
+    """A subterm made safely positive, for ops with a domain (log, sqrt, divisors, bases)."""
     return f"(({text})**2 + 0.5)", expr ** 2 + sp.Rational(1, 2)
 
 
+def _binary_of(op):
+    """The binary operator record a one-constant gate comes from (x + 2 -> add), and the side."""
+    for other in OPS.values():
+        if other.arity == 2 and other.infix and op.name in (other.const_left, other.const_right):
+            return other, ("left" if other.const_left == op.name else "right")
+    return None, None
+
+
 def apply(name, children):
-    """Program text and sympy expression for op `name` at the root over child (text, expr) pairs.
-    Every op of the table that the language can write is here; test_every_op_is_drawn checks it."""
+    """Program text and sympy expression for op `name` at the root over child (text, expr) pairs,
+    written from the op's record alone (how it is written, its domain, its parameters), so a new
+    record is drawn with no change here; test_every_op_is_drawn checks that every op can be."""
+    op = OPS[name]
+    if op.domain is not None:
+        children = [_positive(t, e) for t, e in children]
+    elif op.arity == 1 and op.callable:
+        children = [(f"({t}) / 4", e / 4) for t, e in children]  # keeps nested exps finite
     (a, ea), (b, eb) = children[0], children[1]
-    two = sp.Integer(2)
-    if name == "add":
-        return f"({a}) + ({b})", ea + eb
-    if name == "sub":
-        return f"({a}) - ({b})", ea - eb
-    if name == "mul":
-        return f"({a}) * ({b})", ea * eb
-    if name == "cdot":
-        return f"({a}) · ({b})", ea * eb
-    if name == "div":
-        pb, epb = _positive(b, eb)
-        return f"({a}) / {pb}", ea / epb
-    if name == "pow":
-        pa, epa = _positive(a, ea)
-        return f"{pa} ** (({b}) / 4)", epa ** (eb / 4)
-    if name == "neg":
-        return f"-({a})", -ea
-    if name == "add_const":
-        return f"({a}) + 2", ea + two
-    if name == "sub_const":
-        return f"({a}) - 2", ea - two
-    if name == "rsub_const":
-        return f"2 - ({a})", two - ea
-    if name == "mul_const":
-        return f"({a}) * 3", ea * 3
-    if name == "div_const":
-        return f"({a}) / 2", ea / two
-    if name == "rdiv_const":
-        pa, epa = _positive(a, ea)
-        return f"2 / {pa}", two / epa
-    if name == "pow_const":
-        pa, epa = _positive(a, ea)
-        return f"{pa} ** 1.5", epa ** sp.Rational(3, 2)
-    if name == "rpow_const":
-        return f"2 ** (({a}) / 4)", two ** (ea / 4)
-    if name in ("log", "sqrt"):
-        pa, epa = _positive(a, ea)
-        return f"{name}({pa})", _sym(name, epa)
-    if name in ("max", "min"):
-        return f"{name}({a}, {b})", _sym(name, ea, eb)
-    if name in ("leaky_relu", "elu"):
-        return f"{name}({a}, alpha=0.2)", _sym(name, ea, alpha=0.2)
-    if name == "exp":
-        return f"exp(({a}) / 4)", sp.exp(ea / 4)  # keeps nested exps finite
-    return f"{name}({a})", _sym(name, ea)
+    if op.prefix:
+        return f"{op.prefix}({a})", op.sympy(sp, ea)
+    if op.constant:
+        binary, side = _binary_of(op)
+        c = "2"  # positive, so c^x and c/x stay in their domains
+        if op.exponent is not None and op.exponent(("x",), ("c",))[1] == "c":
+            c = "1.5"  # the constant is an exponent: a fractional power of a positive base
+        text = f"{c} {binary.infix} ({a})" if side == "left" else f"({a}) {binary.infix} {c}"
+        return text, op.sympy(sp, ea, sp.nsimplify(c))
+    if op.infix and op.arity == 2:
+        if op.exponent is not None:  # a variable exponent, kept small
+            return f"{a} {op.infix} (({b}) / 4)", op.sympy(sp, ea, eb / 4)
+        return f"({a}) {op.infix} ({b})", op.sympy(sp, ea, eb)
+    if op.variadic:
+        return f"{name}({a}, {b})", op.sympy(sp, [ea, eb], ())
+    keywords = "".join(f", {p}=0.5" for p, _ in op.keyword_params)
+    values = [sp.Rational(1, 2) for _ in op.keyword_params]
+    args = [a, b][:op.arity]
+    return f"{name}({', '.join(args)}{keywords})", op.sympy(sp, *[ea, eb][:op.arity], *values)
 
 
 @st.composite

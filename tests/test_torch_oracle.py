@@ -46,16 +46,14 @@ def _draw(rng: random.Random) -> float:
 
 
 def _params(op, rng: random.Random) -> tuple:
-    out = []
-    for name, default in op.params:
-        if name == "c":
-            out.append(rng.choice((2.0, 3.0, -1.0, 0.5, -2.0, 1.5, 10.0)))
-        elif name == "alpha":
-            out.append(rng.choice((0.01, 0.2, 1.0, 2.0)))
-        elif name == "consts":
-            out.append(rng.choice(((), (0.0,), (1.0, -1.0))))
-        else:
-            out.append(default)
+    """Parameters by their kind, read off the record (no op is named here)."""
+    out: list = []
+    if op.constant:
+        out.append(rng.choice((2.0, 3.0, -1.0, 0.5, -2.0, 1.5, 10.0)))
+    if op.variadic:
+        out.append(rng.choice(((), (0.0,), (1.0, -1.0))))
+    for _, default in op.keyword_params:
+        out.append(rng.choice((default, 0.2, 1.0, 2.0)))
     return tuple(out)
 
 

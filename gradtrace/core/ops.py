@@ -34,7 +34,7 @@ class Op:
     __slots__ = ("name", "arity", "fn", "grads", "formula", "label", "infix", "pattern",
                  "sympy", "domain", "kink", "branch", "notes", "params", "const_left", "const_right", "callable",
                  "vjp", "jacobian", "vjp_formula", "torch", "shapes", "exponent", "constant", "precedence",
-                 "right", "aliases", "prefix", "postfix", "latex")
+                 "right", "aliases", "prefix", "postfix", "latex", "quiz")
 
     def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple, *,
                  label: str, infix: str | None = None, pattern: str | None = None,
@@ -46,7 +46,7 @@ class Op:
                  torch: Callable | None = None, shapes: tuple[Callable, str] | None = None,
                  exponent: Callable | None = None, constant: bool = False, precedence: int = 0,
                  right: bool = False, aliases: tuple[str, ...] = (), prefix: str | None = None,
-                 postfix: str | None = None, latex: str | None = None):
+                 postfix: str | None = None, latex: str | None = None, quiz: int | None = None):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
         self.fn = fn                  # fn(xp, *inputs, *params) -> output
@@ -74,6 +74,7 @@ class Op:
         self.prefix = prefix          # a prefix operator that writes this op: - for neg
         self.postfix = postfix        # a postfix attribute that writes it: .T for transpose
         self.latex = latex            # the function's LaTeX name, e.g. \exp, \sigma (default \mathrm{name})
+        self.quiz = quiz              # the quiz difficulty from which practice circuits may use this function
         self.const_left = const_left  # the unary gate for `c <op> x` with a constant c
         self.const_right = const_right  # the unary gate for `x <op> c`
         self.callable = callable      # reachable as name(...) from the language
@@ -296,7 +297,7 @@ _RECORDS = [
        notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
     # Functions ------------------------------------------------------------------------------------
     Op("exp", 1, lambda xp, x: xp.exp(x), lambda xp, out, x: (out,), ("exp({0})",),
-       latex=r"\exp", label="exp", torch=lambda t, x: t.exp(x), sympy=lambda sp, x: sp.exp(x), callable=True,
+       latex=r"\exp", quiz=3, label="exp", torch=lambda t, x: t.exp(x), sympy=lambda sp, x: sp.exp(x), callable=True,
        notes="Its local gradient is its own output."),
     Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
        latex=r"\log", label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x), callable=True,
@@ -314,9 +315,9 @@ _RECORDS = [
     Op("cos", 1, lambda xp, x: xp.cos(x), lambda xp, out, x: (-xp.sin(x),), ("-sin({0})",),
        latex=r"\cos", label="cos", torch=lambda t, x: t.cos(x), sympy=lambda sp, x: sp.cos(x), callable=True),
     Op("tanh", 1, lambda xp, x: xp.tanh(x), _tanh_grads, ("1-tanh²",),
-       latex=r"\tanh", label="tanh", torch=lambda t, x: t.tanh(x), sympy=lambda sp, x: sp.tanh(x), callable=True),
+       latex=r"\tanh", quiz=3, label="tanh", torch=lambda t, x: t.tanh(x), sympy=lambda sp, x: sp.tanh(x), callable=True),
     Op("sigmoid", 1, lambda xp, x: xp.sigmoid(x), _sigmoid_grads, ("(1-σ)σ",),
-       latex=r"\sigma", label="σ", torch=lambda t, x: t.sigmoid(x), sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), callable=True,
+       latex=r"\sigma", quiz=3, label="σ", torch=lambda t, x: t.sigmoid(x), sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), callable=True,
        notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
     Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
        ("[{0} > 0]",), label="relu", pattern="router", torch=lambda t, x: t.relu(x), sympy=lambda sp, x: sp.Max(0, x), callable=True,

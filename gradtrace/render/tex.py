@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 
-_FUNCTIONS = {"exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh",
-              "max": r"\max", "min": r"\min", "ln": r"\ln"}
+from ..core.ops import OPS
+
+# Each op's LaTeX name comes from its record (\exp, \sigma); others are set upright. ln and sign
+# appear in formulas without being ops.
+_FUNCTIONS = {name: op.latex or r"\mathrm{" + name.replace("_", r"\_") + "}" for name, op in OPS.items()
+              if op.callable}
+_FUNCTIONS.update({"ln": r"\ln", "sign": r"\mathrm{sign}", "sqrt": r"\mathrm{sqrt}"})
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SYMBOLS = [("**", "^"), ("·", r" \cdot "), ("*", r" \cdot "), ("²", "^{2}"), ("σ", r"\sigma "),
             ("≤", r"\le "), ("≥", r"\ge "), ("∂", r"\partial ")]
@@ -41,8 +46,6 @@ def formula(text: str) -> str:
             out.append(_FUNCTIONS[word])
         elif word in ("if", "else", "is"):
             out.append(rf"\mbox{{ {word} }}")
-        elif word in ("sqrt", "sigmoid", "relu", "leaky_relu", "elu", "sign", "abs"):
-            out.append(r"\mathrm{" + word.replace("_", r"\_") + "}")
         else:
             out.append(name(word))
         pos = m.end()
