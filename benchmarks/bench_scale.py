@@ -149,14 +149,16 @@ def main() -> int:
             print(f"n = {n:,} terms (runs: {counts}; gradtrace wrote {size_bytes / 2**20:.0f} MiB of JSON)")
             ours_t, ours_m = results[n]["gradtrace"]
             for name, (t, m) in results[n].items():
-                ratio = "" if name == "gradtrace" else f"   gradtrace/{name}: time {ours_t / t:.2f}x, memory {ours_m / m:.2f}x"
+                ratio = "" if name == "gradtrace" else \
+                    f"   gradtrace/{name}: time {ours_t / t:.2f}x, memory {ours_m / m:.2f}x"
                 print(f"  {name:10s} {t:7.2f} s  {m:7.0f} MiB{ratio}")
 
     small, large = min(results), max(results)
     if small <= 100_000 and "micrograd" in results[small]:
         t, m = (results[small]["gradtrace"][k] / results[small]["micrograd"][k] for k in (0, 1))
         ok = t <= 1.0 and m <= 1.0
-        print(f"target at {small:,}: time {t:.2f}x and memory {m:.2f}x micrograd (<= 1.0x) -> {'OK' if ok else 'MISSED'}")
+        verdict = "OK" if ok else "MISSED"
+        print(f"target at {small:,}: time {t:.2f}x and memory {m:.2f}x micrograd (<= 1.0x) -> {verdict}")
     if large > small:
         growth = results[large]["gradtrace"][0] / results[small]["gradtrace"][0]
         limit = 12 * large / small / 10

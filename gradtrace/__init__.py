@@ -18,8 +18,16 @@ from .core.ops import OPS
 from .core.trace import NodeTrace, Trace
 
 __version__ = "0.1.0"
-__all__ = ["trace", "Trace", "NodeTrace", "OPS", "GradtraceError", "ParseError", "BindingError",
-           "EvaluationError"]
+__all__ = [
+    "OPS",
+    "BindingError",
+    "EvaluationError",
+    "GradtraceError",
+    "NodeTrace",
+    "ParseError",
+    "Trace",
+    "trace",
+]
 
 
 def trace(program: str, *, output: str | None = None, seed: Any = None, mode: str | None = None,
@@ -28,9 +36,9 @@ def trace(program: str, *, output: str | None = None, seed: Any = None, mode: st
     "[0.2, 0.4]"): forward values and every gradient. With no bindings the trace is symbolic, as
     on the command line; mode="exact" keeps exact arithmetic at the bindings. seed is ∂out/∂out
     for an array output ("ones" or an array)."""
-    from .core.run import run_program
-
     import reprlib  # a short repr, safe for a list nested 30,000 deep
+
+    from .core.run import run_program
 
     items = [Binding(k, v, f"{k}={reprlib.repr(v)}" if not isinstance(v, str) else f"{k}={v}")
              for k, v in bindings.items()]

@@ -33,7 +33,7 @@ MAX_ANSWER_TEXT = 200  # an answer is a number, not a program: longer text is re
 class Rule:
     """How one answer is compared with the true value."""
 
-    __slots__ = ("kind", "place", "digits", "tol")
+    __slots__ = ("digits", "kind", "place", "tol")
 
     def __init__(self, kind: str, place: float = 0.0, digits: int = DEFAULT_PRECISION, tol: Tolerance | None = None):
         self.kind = kind      # "decimals", "digits", "zero" or "tolerance"
@@ -163,7 +163,7 @@ def grade(text: str, actual: float, precision: int = DEFAULT_PRECISION, noise: f
 class Answer:
     """One expected answer, what it refers to, and whether it matches."""
 
-    __slots__ = ("name", "refers_to", "given", "actual", "correct", "rule", "worst", "shown")
+    __slots__ = ("actual", "correct", "given", "name", "refers_to", "rule", "shown", "worst")
 
     def __init__(self, name: str, refers_to: str, given: str, actual: Any, correct: bool, rule: str,
                  worst: str | None = None, shown: str | None = None):
@@ -184,7 +184,7 @@ class Expected:
     """One answer to grade: NAME (∂out/∂NAME, or a node's upstream) or NAME.value, the answer's
     text (a number, a constant expression, or nested lists for an array), and where it came from."""
 
-    __slots__ = ("name", "text", "origin")
+    __slots__ = ("name", "origin", "text")
 
     def __init__(self, name: str, text: Any, origin: str | None = None):
         self.name, self.text = name.strip(), text
@@ -217,11 +217,12 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
         spread = noise[0 if attribute == "value" else 1][node.node.id]
         text = item.text
         shown = None
-        if _is_array_text(text) or hasattr(actual, "shape") and getattr(actual, "ndim", 0) > 0:
+        if _is_array_text(text) or (hasattr(actual, "shape") and getattr(actual, "ndim", 0) > 0):
             correct, rule, worst, given = _grade_array(item, actual, spread, tol, precision)
         else:
             value, rule_ = read_answer(str(text), precision, tol, item.origin)
-            correct, rule, worst, given = rule_.allows(float(actual), value, float(spread)), rule_.text, None, str(text).strip()
+            correct, rule, worst = rule_.allows(float(actual), value, float(spread)), rule_.text, None
+            given = str(text).strip()
             shown = rule_.shown(float(actual))
         answers.append(Answer(item.name, refers_to, printable(given), actual, correct, rule, worst,
                               shown if not hasattr(actual, "shape") else None))

@@ -28,7 +28,7 @@ NOISE = 1e-10
 
 class VariableCheck:
     """The analytic and numerical gradient of one variable, and what to make of them."""
-    __slots__ = ("name", "analytic", "numerical", "relative_error", "verdict", "kinks")
+    __slots__ = ("analytic", "kinks", "name", "numerical", "relative_error", "verdict")
 
     def __init__(self, name: str, analytic: float, numerical: float, relative_error: float, verdict: str,
                  kinks: list[str]):
@@ -46,7 +46,7 @@ class VariableCheck:
 
 
 class CheckReport:
-    __slots__ = ("step", "variables", "total")
+    __slots__ = ("step", "total", "variables")
 
     def __init__(self, step: float, variables: list[VariableCheck], total: int | None = None):
         self.step, self.variables = step, variables

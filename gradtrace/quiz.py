@@ -33,7 +33,7 @@ SMOOTH = {"recip", *FUNCTIONS_3}
 
 class Question:
     """One blank to fill: the node, what its value means, the right answer, a hint, the worked step."""
-    __slots__ = ("name", "prompt", "answer", "hint", "worked")
+    __slots__ = ("answer", "hint", "name", "prompt", "worked")
 
     def __init__(self, name: str, prompt: str, answer: float, hint: str, worked: str):
         self.name, self.prompt, self.answer, self.hint, self.worked = name, prompt, answer, hint, worked
@@ -85,9 +85,11 @@ class Problem:
             return f"{consumer.name} = {consumer.expr} is a {kind} gate, and a max gate routes: " \
                    "the whole gradient goes to the larger input, 0 to the other."
         if pattern == "scaler":
-            return f"{consumer.name} = {consumer.expr} is a {kind} gate: it scales its upstream gradient by its constant."
+            return f"{consumer.name} = {consumer.expr} is a {kind} gate: " \
+                   "it scales its upstream gradient by its constant."
         slot = consumer.inputs.index(row.name)
-        return f"{consumer.name} = {consumer.expr} is a {kind} gate: its local gradient is {consumer.formulas[slot]}; " \
+        return f"{consumer.name} = {consumer.expr} is a {kind} gate: " \
+               f"its local gradient is {consumer.formulas[slot]}; " \
                "multiply it by the gate's upstream gradient."
 
     def _worked(self, row: Any, precision: int) -> str:

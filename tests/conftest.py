@@ -10,7 +10,7 @@ settings.register_profile("default", max_examples=25, derandomize=True, deadline
 settings.register_profile("long", max_examples=1000, deadline=None, suppress_health_check=_quiet)
 settings.load_profile("default")
 
-from gradtrace.cli import cli
+from gradtrace.cli import cli  # noqa: E402  (after the profiles, which must be registered first)
 
 HEADLINE = ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4"]
 SIGMOID = "1/(1+exp(-(w0*x0+w1*x1+w2)))"

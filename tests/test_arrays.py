@@ -98,7 +98,7 @@ def test_gradients_match_central_differences(case):
 def test_two_layer_net_and_softmax_loss_match_central_differences_and_torch():
     W1, W2, x = rng.normal(size=(4, 3)), rng.normal(size=(2, 4)), rng.normal(size=3)
     net = gradtrace.trace("sum(W2 @ relu(W1 @ x))", W1=W1, W2=W2, x=x)
-    for name, value in (("W1", W1), ("W2", W2), ("x", x)):
+    for name, _value in (("W1", W1), ("W2", W2), ("x", x)):
         np.testing.assert_allclose(net.gradients[name], numerical("sum(W2 @ relu(W1 @ x))",
                                                                   {"W1": W1, "W2": W2, "x": x}, name),
                                    rtol=1e-5, atol=1e-7)

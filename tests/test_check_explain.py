@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import HEADLINE, SIGMOID, SIGMOID_BINDINGS
 
 import gradtrace
-from conftest import HEADLINE, SIGMOID, SIGMOID_BINDINGS
 from gradtrace.check import gradient_check, relative_error, verdict
 from gradtrace.core.ops import OPS
 
@@ -92,7 +92,8 @@ def test_slide_answers_to_two_decimals_pass(gt):
     assert result.stdout.count("✓") == 5
 
 
-@pytest.mark.parametrize("answer, ok", [("0.39", True), ("0.4", True), ("0.393", True), ("0.394", False), ("0.3932", True),
+@pytest.mark.parametrize("answer, ok", [("0.39", True), ("0.4", True), ("0.393", True), ("0.394", False),
+                                        ("0.3932", True),
                                         ("0.3", False), ("0", False), ("1/3", False)])
 def test_matching_rounds_at_the_decimals_written(gt, answer, ok):
     result = gt(SIGMOID, *SIGMOID_BINDINGS, "--expect", f"x0={answer}")
@@ -149,7 +150,8 @@ def test_explain_has_the_lecture_chain_rule_line(gt):
 def test_explain_golden(gt, example, monkeypatch):
     root = Path(__file__).parent.parent
     monkeypatch.chdir(root)
-    line = next(l for l in (root / "examples" / f"{example}.gt").read_text().splitlines() if l.startswith("# run:"))
+    program = (root / "examples" / f"{example}.gt").read_text()
+    line = next(line_ for line_ in program.splitlines() if line_.startswith("# run:"))
     args = line.split()[3:]
     result = gt(*args, "--explain")
     assert result.exit_code == 0
@@ -220,14 +222,15 @@ def test_symbolic_mode_refuses_what_needs_a_point(gt):
 
 def test_markdown_parses_back_into_rows(gt):
     out = gt(*HEADLINE, "--format", "markdown").stdout
-    rows = [l for l in out.splitlines() if l.startswith("|")]
+    rows = [line for line in out.splitlines() if line.startswith("|")]
     header, rule, body = rows[0], rows[1], rows[2:]
     cells = lambda line: [c.strip() for c in line.strip("|").split(" | ")]
     assert len(cells(header)) == 7 and set(rule) <= set("|-: ")
     parsed = {cells(r)[0]: cells(r) for r in body}
     assert set(parsed) == {"$f$", "$z$", "$t_{1}$", "$y$", "$x$"}
     assert parsed["$f$"][2] == "$-12$" and parsed["$t_{1}$"][3] == "$-4$"
-    assert parsed["$f$"][4] == r"$\frac{\partial f}{\partial t_{1}} = z = -4$<br>$\frac{\partial f}{\partial z} = t_{1} = 3$"
+    assert parsed["$f$"][4] == (r"$\frac{\partial f}{\partial t_{1}} = z = -4$<br>"
+                                r"$\frac{\partial f}{\partial z} = t_{1} = 3$")
     assert parsed["$t_{1}$"][6] == "distributor"
     assert all(c.count("$") % 2 == 0 for row in body for c in cells(row))
 
@@ -236,7 +239,7 @@ def test_latex_structure(gt):
     out = gt(SIGMOID, *SIGMOID_BINDINGS, "--format", "latex").stdout
     assert out.count(r"\begin{tabular}{llrrlrl}") == 1 and out.count(r"\end{tabular}") == 1
     body = out[out.index(r"\begin{tabular}"):out.index(r"\end{tabular}")]
-    rows = [l for l in body.splitlines() if l.endswith(r"\\")]
+    rows = [line for line in body.splitlines() if line.endswith(r"\\")]
     assert len(rows) == 1 + 17  # header, one line per node input (12) and one per variable (5)
     for row in rows:
         outside_math = re.sub(r"\$[^$]*\$", "", row)

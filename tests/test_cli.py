@@ -3,22 +3,21 @@
 import json
 
 import pytest
-
 from conftest import HEADLINE, SIGMOID, SIGMOID_BINDINGS
 
 HEADLINE_TABLE = """\
 (x+y)*z   at x = -2, y = 5, z = -4
 
-                       upstream  local            downstream             
-node  computes  value  ∂f/∂node  ∂node/∂input     up × local  pattern    
+                       upstream  local            downstream
+node  computes  value  ∂f/∂node  ∂node/∂input     up × local  pattern
 ─────────────────────────────────────────────────────────────────────────
-f     t1 * z      -12         1  ∂f/∂t1 = z = -4          -4  switcher   
-                                 ∂f/∂z = t1 = 3            3             
-z     input        -4         3                                          
+f     t1 * z      -12         1  ∂f/∂t1 = z = -4          -4  switcher
+                                 ∂f/∂z = t1 = 3            3
+z     input        -4         3
 t1    x + y         3        -4  ∂t1/∂x = 1               -4  distributor
-                                 ∂t1/∂y = 1               -4             
-y     input         5        -4                                          
-x     input        -2        -4                                          
+                                 ∂t1/∂y = 1               -4
+y     input         5        -4
+x     input        -2        -4
 
 f = -12    ∂f/∂x = -4    ∂f/∂y = -4    ∂f/∂z = 3
 """
@@ -54,9 +53,9 @@ def test_json_contract(gt):
 
 
 def test_json_is_strict_even_for_non_finite_numbers():
-    from gradtrace.render.json import render
-    from gradtrace.core.trace import jsonable
     import gradtrace
+    from gradtrace.core.trace import jsonable
+    from gradtrace.render.json import render
 
     assert [jsonable(v) for v in (float("nan"), float("inf"), float("-inf"), 1.5)] == ["nan", "inf", "-inf", 1.5]
     text = render(gradtrace.trace("x*y", x=1e308, y=1))

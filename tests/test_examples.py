@@ -1,19 +1,12 @@
 """Each program in examples/ runs with the command in its '# run:' line and prints its .out file."""
 
-import shlex
 from pathlib import Path
 
 import pytest
+from goldens import run_line  # python tests/goldens.py regenerates the .out files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.gt"))
-
-
-def run_line(path):
-    for line in path.read_text().splitlines():
-        if line.startswith("# run: gradtrace "):
-            return shlex.split(line[len("# run: gradtrace "):])
-    raise AssertionError(f"{path.name} has no '# run:' line")
 
 
 def test_there_are_examples():

@@ -11,10 +11,10 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from gradtrace.cli import progress
-from gradtrace.cli import cli
+from gradtrace.cli import cli, progress
 
 CODE = [
     "__import__('os').system('touch PWNED')",
@@ -169,7 +169,7 @@ def test_json_is_strict_for_every_value_it_can_hold(gt):
                  ["sum(softmax(x))", "-x", "[1000, 0]"], ["x", "-x", "1", "--check"]):
         result = gt(*args, "--json")
         assert result.exit_code == 0, result.output
-        json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"{args}: non-strict token {c}"))
+        json.loads(result.stdout, parse_constant=lambda c, args=args: pytest.fail(f"{args}: non-strict token {c}"))
 
 
 # ---- piped output and the progress display ------------------------------------------------------

@@ -2,7 +2,6 @@
 exit code and never an internal error; every text output escapes what it must."""
 
 import json
-import os
 import subprocess
 import sys
 

@@ -8,12 +8,11 @@ import json
 import numpy as np
 import pytest
 import sympy as sp
+from test_properties import apply
 
 import gradtrace
 from gradtrace.core.ops import OPS
 from gradtrace.render import json as renderer
-
-from test_properties import apply
 
 LEAVES = [("x", sp.Symbol("x")), ("y", sp.Symbol("y"))]
 SCALAR_OPS = sorted(name for name, op in OPS.items() if not op.arrays_only)

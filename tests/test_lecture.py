@@ -43,8 +43,11 @@ def test_sigmoid_neuron_gate_by_gate():
     expected = dict(w0=-0.1966, x0=0.3932, w1=-0.3932, x1=-0.5898, w2=0.1966)
     for name, g in expected.items():
         assert t.gradients[name] == pytest.approx(g, abs=5e-5), name
-    # Constants are folded into their gates: no node is a bare constant.
-    assert all(n.op != "const" for n in t.nodes)
+    # Constants are folded into their gates: the nodes are the five variables and the lecture's
+    # eight gates, and none of them is a bare constant.
+    assert sorted(n.name for n in t.nodes if n.op == "input") == ["w0", "w1", "w2", "x0", "x1"]
+    assert sorted(n.label for n in t.nodes if n.op != "input") == sorted(["*", "*", "+", "+", "*-1", "exp", "+1",
+                                                                          "1/x"])
     assert by_label["*-1"].patterns == ("scaler",)
 
 

@@ -36,8 +36,9 @@ def sample_points(op):
 
 
 def numeric(op, xs, ps, i, h=1e-6):
-    up = list(xs); up[i] += h
-    down = list(xs); down[i] -= h
+    up, down = list(xs), list(xs)
+    up[i] += h
+    down[i] -= h
     return (op.apply(scalar, tuple(up), ps) - op.apply(scalar, tuple(down), ps)) / (2 * h)
 
 

@@ -16,14 +16,15 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 import gradtrace
 from gradtrace.core.engine import forward
 from gradtrace.core.errors import EvaluationError
 from gradtrace.core.graph import build
-from gradtrace.core.ops import OPS, scalar
 from gradtrace.core.numpy_backend import numpy_backend
+from gradtrace.core.ops import OPS, scalar
 
 SCALAR_OPS = sorted(name for name, op in OPS.items() if not op.arrays_only)
 VARIABLES = ("x", "y", "z")

@@ -10,11 +10,10 @@ import math
 import os
 import random
 
+import needs
 import pytest
 
 from gradtrace.core.ops import OPS, VARIADIC, scalar
-
-import needs  # noqa: E402
 
 torch = None
 
@@ -132,8 +131,8 @@ def test_values_and_gradients_agree_with_pytorch_float64(name):
         if ours is None or not all(math.isfinite(g) for g in ours):
             assert not all(math.isfinite(g) for g in t_grads), (name, xs, ps, ours, t_grads)
             continue
-        kink = op.kink is not None and (op.kink[0](scalar, out, xs, *ps) if not op.variadic
-                                        else op.kink[0](scalar, out, xs, *ps))
+        kink = op.kink is not None and bool(op.kink[0](scalar, out, xs, *ps) if op.variadic
+                                            else op.kink[0](scalar, out, *xs, *ps))
         for slot, (g, tg) in enumerate(zip(ours, t_grads)):
             if _close(g, tg):
                 continue

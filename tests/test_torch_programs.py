@@ -23,7 +23,6 @@ import pytest
 import gradtrace
 from gradtrace.answers import float_noise
 from gradtrace.core.errors import GradtraceError
-from gradtrace.core.ops import OPS
 
 PROGRAMS = int(os.environ.get("GRADTRACE_TORCH_PROGRAMS", "400"))
 
@@ -126,9 +125,11 @@ def bindings(rng: random.Random, names: set[str]) -> dict:
         shape = SHAPES[name]
         kind = rng.random()
         if kind < 0.15:
-            values = np.array(rng.choices([-1.0, 0.0, 1.0], k=max(1, int(np.prod(shape))))).reshape(shape)  # kinks, ties
+            count = max(1, int(np.prod(shape)))
+            values = np.array(rng.choices([-1.0, 0.0, 1.0], k=count)).reshape(shape)  # kinks and ties
         elif kind < 0.25:
-            values = np.array([rng.choice((-1, 1)) * rng.uniform(8, 40) for _ in range(int(np.prod(shape)))]).reshape(shape)
+            tails = [rng.choice((-1, 1)) * rng.uniform(8, 40) for _ in range(int(np.prod(shape)))]
+            values = np.array(tails).reshape(shape)
         else:
             values = np.array([rng.uniform(-2, 2) for _ in range(int(np.prod(shape)))]).reshape(shape)
         out[name] = values if shape else float(values)
@@ -167,7 +168,8 @@ def torch_gradients(torch, trace) -> dict:
     grads = torch.autograd.grad(output.sum(), wanted, allow_unused=True)
     named = [name for name, t in leaves.items() if t.requires_grad]
     return {"value": output.detach().numpy(),
-            **{name: (np.zeros(tuple(t.shape)) if g is None else g.numpy()) for name, t, g in zip(named, wanted, grads)}}
+            **{name: (np.zeros(tuple(t.shape)) if g is None else g.numpy())
+               for name, t, g in zip(named, wanted, grads)}}
 
 
 def test_random_programs_match_pytorch_float64():

@@ -271,8 +271,8 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     format_name = _choose_format(format_name, as_json, as_graph, as_dot, as_mermaid)
     _refuse_conflicts(format_name, explain, check, bool(expect or answers_file), symbolic, exact)
     mode = "symbolic" if symbolic else ("exact" if exact else None)
-    from . import progress
     from ..core.run import run_program
+    from . import progress
 
     display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
     try:  # whatever happens (an error, Ctrl-C), the display goes and the cursor comes back

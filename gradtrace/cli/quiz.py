@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from . import _fail, make_console
 from ..core.errors import ExitCode, GradtraceError
+from . import _fail, make_console
 
 
 @click.command(context_settings={"help_option_names": ["--help"], "max_content_width": 100})

@@ -6,14 +6,11 @@ program uses an array op, so the scalar path never pays for it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
 from .errors import BindingError
-
-
 
 # ---- bindings ---------------------------------------------------------------------------------
 

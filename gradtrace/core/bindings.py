@@ -6,7 +6,8 @@ A value is a number or a constant expression (1/3, -pi/2), read by gradtrace's o
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .errors import BindingError, GradtraceError, did_you_mean
 from .graph import Const, Graph, constant
@@ -15,7 +16,7 @@ from .ops import CONSTANTS
 
 class Binding:
     """One name = value pair and where it came from (for messages such as 'bound twice')."""
-    __slots__ = ("name", "value", "_origin", "source", "files")
+    __slots__ = ("_origin", "files", "name", "source", "value")
 
     def __init__(self, name: str, value: Any, origin: str | None = None, source: str | None = None,
                  files: bool = False):
@@ -60,7 +61,8 @@ def read_json(text: str, origin: str, keep_text: bool = False, what: str = "JSON
                           parse_float=parse_float if keep_text else to_float,
                           parse_constant=_json_constant(origin), object_pairs_hook=_unique_keys(origin))
     except json.JSONDecodeError as exc:
-        message = f"{origin}: not valid JSON ({exc.msg})" if what == "JSON" else f"{origin} is not a valid {what}: {exc.msg}"
+        message = (f"{origin}: not valid JSON ({exc.msg})" if what == "JSON"
+                   else f"{origin} is not a valid {what}: {exc.msg}")
         raise BindingError(message, source=text if "\n" not in text else None,
                            span=(exc.pos, exc.pos + 1)) from None
     except RecursionError:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import BindingError, EvaluationError
 from .graph import REPORT_EVERY, Graph, Node, Report

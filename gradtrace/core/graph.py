@@ -13,10 +13,10 @@ import itertools
 import math
 import re
 from array import array
-from typing import Callable, Union
+from collections.abc import Callable
 
-from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .backends import scalar
+from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Op
 from .syntax import BINARY, parse_expression, parse_program
 
@@ -35,7 +35,7 @@ class Const:
     """A constant: its float value, its text as written, and how it was made, so that exact modes
     can rebuild it without re-reading any text: a literal (op None; text is the number, pi or e),
     or an op applied to constant args with constant params."""
-    __slots__ = ("value", "text", "precedence", "op", "args", "params")
+    __slots__ = ("args", "op", "params", "precedence", "text", "value")
 
     def __init__(self, value: float, text: str, precedence: int, op: Op | None = None,
                  args: tuple[Const, ...] = (), params: tuple = ()):
@@ -46,8 +46,19 @@ class Const:
 class Node:
     """A gate or a variable. `args` lists what was written, in order: an int is the index of an
     input in `inputs`, a Const is a constant operand (shown in the expression, not a node)."""
-    __slots__ = ("id", "name", "op", "inputs", "params", "args", "keywords", "start", "end", "spelling",
-                 "graph_nodes")
+    __slots__ = (
+        "args",
+        "end",
+        "graph_nodes",
+        "id",
+        "inputs",
+        "keywords",
+        "name",
+        "op",
+        "params",
+        "spelling",
+        "start",
+    )
 
     def __init__(self, op: Op | None, inputs: tuple, params: tuple, args: tuple,
                  span: tuple[int, int], spelling: str | None = None, name: str | None = None,
@@ -93,7 +104,7 @@ class Node:
         return f"<node {self.name} = {self.expr}>"
 
 
-Value = Union[Node, Const]
+Value = Node | Const
 
 
 class Graph:

@@ -8,7 +8,8 @@ about (`GradtraceError.about`) and a front end words it its own way.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .bindings import Binding, resolve
 from .engine import run
@@ -23,7 +24,7 @@ class Result:
     """What a run made: the graph, the trace to show, and the numeric trace behind it (None in
     symbolic mode), which checks and answers are computed on."""
 
-    __slots__ = ("graph", "trace", "numeric")
+    __slots__ = ("graph", "numeric", "trace")
 
     def __init__(self, graph: Graph, trace: Trace, numeric: Trace | None):
         self.graph, self.trace, self.numeric = graph, trace, numeric

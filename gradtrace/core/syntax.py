@@ -11,7 +11,8 @@ exists as tokens or a tree in memory, only as the graph.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 from .errors import ParseError
 from .ops import INFIX, POSTFIX
@@ -82,7 +83,7 @@ def tokenize(source: str) -> Iterator[Token]:
 
 class _Frame:
     """An open '(' on the operator stack: a plain group, or the argument list of a call."""
-    __slots__ = ("token", "func", "base", "keywords", "commas")
+    __slots__ = ("base", "commas", "func", "keywords", "token")
 
     def __init__(self, token: Token, func: Token | None, base: int):
         self.token, self.func, self.base = token, func, base

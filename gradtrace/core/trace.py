@@ -19,7 +19,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_\-]+)\}")
 class NodeTrace:
     """One node of a trace, seen from the table's point of view."""
 
-    __slots__ = ("_trace", "_node")
+    __slots__ = ("_node", "_trace")
 
     def __init__(self, trace: Trace, node: Node):
         self._trace, self._node = trace, node
@@ -289,14 +289,14 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
     return fields
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def formula_plan(templates: tuple, arity: int) -> tuple | None:
     """Each input's compiled template when none needs more than input names, else None."""
     plan = tuple(_compile(templates[min(slot, len(templates) - 1)]) for slot in range(arity))
     return plan if all(kind in ("text", "input", "inputs") for kind, _ in plan) else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compile(template: Any) -> tuple[str, Any]:
     """A template sorted once by what filling it needs: ("text", "1"), ("input", 1) for "{1}",
     ("inputs", pieces) when it names only inputs, ("fields", pieces) or ("function", template).

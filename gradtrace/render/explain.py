@@ -98,7 +98,8 @@ def _gate(row: NodeTrace, precision: int) -> str:
         return f"{kind}" + (f", a {pattern}" if pattern else "") + f": {op.notes}" if op.notes else f"{kind}."
     if pattern == "distributor":
         if all(_everywhere(g, 1) for g in row.local):
-            return f"{kind}, a distributor: it distributes the upstream gradient {up} unchanged to {_names(list(row.inputs))}."
+            names = _names(list(row.inputs))
+            return f"{kind}, a distributor: it distributes the upstream gradient {up} unchanged to {names}."
         return f"{kind}, a distributor: it passes the upstream gradient {up} on, negated where the input is subtracted."
     if pattern == "router" and any(hasattr(g, "shape") and getattr(g, "ndim", 0) > 0 for g in row.local):
         # Element by element, each element's gradient goes to whichever input wins there.

@@ -32,7 +32,7 @@ _JOIN = {(1, 1, 0, 0): "─", (1, 0, 0, 1): "┐", (1, 0, 1, 0): "┘", (1, 0, 1
 class _Occ:
     """One appearance of a node in a band's drawing: a gate drawn here, or a leaf (a variable,
     a gate drawn elsewhere, or a gate from the band before)."""
-    __slots__ = ("node", "children", "leaf", "row", "col", "wire_grad")
+    __slots__ = ("children", "col", "leaf", "node", "row", "wire_grad")
 
     def __init__(self, node, leaf: bool, wire_grad):
         self.node, self.leaf, self.wire_grad = node, leaf, wire_grad

@@ -9,7 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 from ..core.graph import Report, write_expr
 from ..core.trace import Trace, formula_plan, formulas, jsonable, patterns_of

@@ -36,7 +36,8 @@ def render(trace: Trace, precision: int = 4) -> str:
     lines.append(", ".join(f"${partial(f, k)} = {fmt(v, precision)}$" for k, v in trace.gradients.items()))
     if trace.check is not None:
         lines += ["", rf"\paragraph{{Gradient check}} central difference, $h = {trace.check.step:g}$:", "",
-                  r"\begin{tabular}{lrrrl}", r"variable & analytic & numerical & relative error & verdict \\", r"\hline"]
+                  r"\begin{tabular}{lrrrl}", r"variable & analytic & numerical & relative error & verdict \\",
+                  r"\hline"]
         for v in trace.check.variables:
             error = "--" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}"
             lines.append(f"${name(v.name.split(' ')[0])}$ & ${fmt(v.analytic, precision)}$ & "

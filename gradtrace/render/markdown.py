@@ -6,6 +6,7 @@ from ..core.trace import Trace
 from . import fmt, signed_sum
 from .tex import formula, name, partial
 
+
 def _math(text: str) -> str:
     return f"${text}$"
 
@@ -56,10 +57,15 @@ def render(trace: Trace, precision: int = 4) -> str:
                   "| variable | analytic | numerical | relative error | verdict |", "|---|--:|--:|--:|---|"]
         for v in trace.check.variables:
             lines.append(f"| {_math(name(v.name))} | {fmt(v.analytic, precision)} | {fmt(v.numerical, precision)} | "
-                         f"{v.relative_error:.1e} | {v.verdict}{' (kink: ' + ', '.join(v.kinks) + ')' if v.kinks else ''} |")
+                         f"{v.relative_error:.1e} | {v.verdict}{_kinks(v.kinks)} |")
     if trace.answers is not None:
         lines += ["", "Answers:", ""]
         for a in trace.answers:
             mark = "✓" if a.correct else "✗"
-            lines.append(f"- {mark} {escape(a.name)} = {escape(a.given)}" + ("" if a.correct else f" (the answer is {fmt(a.actual, precision)})"))
+            right = "" if a.correct else f" (the answer is {fmt(a.actual, precision)})"
+            lines.append(f"- {mark} {escape(a.name)} = {escape(a.given)}{right}")
     return "\n".join(lines) + "\n"
+
+
+def _kinks(kinks: list[str]) -> str:
+    return " (kink: " + ", ".join(kinks) + ")" if kinks else ""

@@ -54,7 +54,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
         # One table row per input edge, so each input's local and downstream gradients stay side
         # by side even when a narrow terminal wraps the cells.
         locals_, downs = [], []
-        for k, (name, formula, g, d) in enumerate(zip(row.inputs, row.formulas, row.local, row.downstream)):
+        for name, formula, g, d in zip(row.inputs, row.formulas, row.local, row.downstream):
             cell = Text(f"∂{row.name}/∂{name} = ")
             if arrays and (g is None or getattr(g, "ndim", 0) > 0):
                 cell.append(formula)  # an array: the rule here, the Jacobian's size in the section below
@@ -163,8 +163,20 @@ def _jacobians(trace: Trace, precision: int) -> list:
 
 
 def render(trace: Trace, console: Console, precision: int = 4, full: bool = False, jacobians: bool = False) -> None:
-    """Print the table to a rich console."""
-    console.print(build(trace, precision, full, jacobians, console.width))
+    """Print the table to a rich console; off a terminal (a pipe, a file), without the spaces rich
+    pads each line with, so the text diffs and pastes cleanly."""
+    print_clean(console, build(trace, precision, full, jacobians, console.width))
+
+
+def print_clean(console: Console, renderable: Any) -> None:
+    """console.print, but with trailing spaces removed from every line when not on a terminal."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    console.file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
+    console.file.flush()
 
 
 def _why(answer: Any) -> str:
@@ -195,7 +207,8 @@ def sections(trace: Trace, precision: int = 4) -> list:
         check = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False,
                       title=title, title_justify="left")
         for column in ("variable", "analytic", "numerical", "relative error", "verdict"):
-            check.add_column(column, justify="right" if column in ("analytic", "numerical", "relative error") else "left",
+            numeric = column in ("analytic", "numerical", "relative error")
+            check.add_column(column, justify="right" if numeric else "left",
                              overflow="fold")
         kink_notes = []
         for v in trace.check.variables:
