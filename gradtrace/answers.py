@@ -172,7 +172,7 @@ class Answer:
         self.worst = worst  # arrays: the first element that does not match, and its true value
         self.shown = shown  # the true value at the answer's own precision (0.39 for 0.3932 at 2 decimals)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         from .core.trace import jsonable
 
         return {"name": self.name, "refers_to": self.refers_to, "given": self.given,
@@ -195,7 +195,7 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
                   precision: int = DEFAULT_PRECISION) -> list[Answer]:
     """Grade answers against a numeric trace by the rule above."""
     answers = []
-    noise: tuple[list, list] | None = None
+    noise: tuple[list[Any], list[Any]] | None = None
     out = trace.output
     for item in expected:
         target, _, attribute = item.name.partition(".")
@@ -279,7 +279,7 @@ NUDGE = 8 * EPS   # how far each node's value is moved in a re-run: a few units 
 RUNS = 3          # re-runs, each with its own pattern of directions
 
 
-def float_noise(trace: Any) -> tuple[list, list]:
+def float_noise(trace: Any) -> tuple[list[Any], list[Any]]:
     """How far each node's value and upstream gradient could be from the exact result of the same
     floats, measured rather than guessed: the trace is re-run with every node's value nudged by a
     few units in the last place (in a fixed pseudo-random pattern of directions, as rounding
@@ -289,8 +289,8 @@ def float_noise(trace: Any) -> tuple[list, list]:
 
     graph = trace.graph
     n = len(graph.nodes)
-    values_noise: list = [0.0] * n
-    upstream_noise: list = [0.0] * n
+    values_noise: list[Any] = [0.0] * n
+    upstream_noise: list[Any] = [0.0] * n
     xp = trace.backend
     from .core.ops import scalar
     backend = xp or scalar

@@ -40,7 +40,7 @@ class VariableCheck:
         """Wrong, and not excused by a kink (where the numerical gradient is unreliable)."""
         return self.verdict == "wrong" and not self.kinks
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"analytic": self.analytic, "numerical": self.numerical, "relative_error": self.relative_error,
                 "verdict": self.verdict, "kinks": self.kinks, "failed": self.failed}
 
@@ -60,7 +60,7 @@ class CheckReport:
     def sampled(self) -> bool:
         return self.total > len(self.variables)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         return {"step": self.step, "passed": not self.failed, "failed": self.failed,
                 "checked": len(self.variables), "of": self.total,
                 "variables": {v.name: v.to_dict() for v in self.variables}}
@@ -140,7 +140,7 @@ def _worse(a: VariableCheck, b: VariableCheck) -> bool:
     return ea > eb
 
 
-def _objective(trace: Trace, values: list) -> float:
+def _objective(trace: Trace, values: list[Any]) -> float:
     """What the numerical gradient differentiates: the output, or Σ seed·output for an array."""
     out = values[trace.graph.output.id]
     if trace.backend is None:
@@ -149,7 +149,8 @@ def _objective(trace: Trace, values: list) -> float:
     return float(np.sum(np.asarray(trace.seed) * out))
 
 
-def _central(trace: Trace, name: str, coord: tuple | None, step: float, downstream_nodes: list[int]) -> tuple:
+def _central(trace: Trace, name: str, coord: tuple[Any, ...] | None, step: float,
+             downstream_nodes: list[int]) -> tuple[Any, ...]:
     """The central difference of the objective in one coordinate, and the piecewise nodes whose
     branch differs between x+h and x-h (kinks the step crosses)."""
     graph = trace.graph
@@ -173,7 +174,7 @@ def _central(trace: Trace, name: str, coord: tuple | None, step: float, downstre
     return numerical, crossed
 
 
-def _branch(node: Any, values: list, xp: Any = scalar) -> Any:
+def _branch(node: Any, values: list[Any], xp: Any = scalar) -> Any:
     args = tuple(values[i] for i in node.inputs)
     return node.op.which_branch(xp, values[node.id], args, node.params)
 

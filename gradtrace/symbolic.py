@@ -59,7 +59,7 @@ def _exact_param(sp: Any, param: Any, done: dict[int, Any]) -> Any:
     return _rational(sp, repr(float(param)))
 
 
-def _node_params(sp: Any, node: Node) -> tuple:
+def _node_params(sp: Any, node: Node) -> tuple[Any, ...]:
     """A node's parameters, exactly: constant operands, alpha as given or its default."""
     op = node.op
     assert op is not None
@@ -101,10 +101,10 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         _check_exact_sizes(graph, numeric)
     sp = _sympy()
     n = len(graph.nodes)
-    values: list = [None] * n
-    local: list = [()] * n
+    values: list[Any] = [None] * n
+    local: list[Any] = [()] * n
     subs = {sp.Symbol(name, real=True): v for name, v in (exact or {}).items()}
-    kinks: list = list(numeric.kinks) if numeric is not None else [None] * n
+    kinks: list[Any] = list(numeric.kinks) if numeric is not None else [None] * n
     for node in graph.nodes:
         if node.op is None:
             values[node.id] = sp.Symbol(node.name, real=True)
@@ -126,8 +126,8 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         else:
             local[node.id] = tuple(sp.diff(template, s).subs(inputs) for s in slots)
 
-    upstream: list = [sp.Integer(0)] * n
-    downstream: list = [()] * n
+    upstream: list[Any] = [sp.Integer(0)] * n
+    downstream: list[Any] = [()] * n
     upstream[graph.output.id] = sp.Integer(1)
     for node in reversed(graph.nodes):
         if node.op is None:
@@ -167,7 +167,7 @@ def _check_exact_sizes(graph: Graph, numeric: Trace) -> None:
                                       "handles this one", about="mode")
 
 
-def _exact_kink(sp: Any, node: Node, values: list, subs: dict) -> bool:
+def _exact_kink(sp: Any, node: Node, values: list[Any], subs: dict[Any, Any]) -> bool:
     """Whether a piecewise op sits exactly on its kink at the exact bindings (0.1 + 0.2 - 0.3 is
     0 here, though not in floats)."""
     op = node.op
@@ -182,7 +182,7 @@ def _exact_kink(sp: Any, node: Node, values: list, subs: dict) -> bool:
     return bool(predicate(scalar, out, args, *params) if op.variadic else predicate(scalar, out, *args, *params))
 
 
-def _rule_at(sp: Any, node: Node, values: list, subs: dict) -> tuple:
+def _rule_at(sp: Any, node: Node, values: list[Any], subs: dict[Any, Any]) -> tuple[Any, ...]:
     """The op table's local rule evaluated at the node's exact point, in floats."""
     from .core.ops import scalar
 
@@ -193,7 +193,7 @@ def _rule_at(sp: Any, node: Node, values: list, subs: dict) -> tuple:
     return op.local(scalar, out, args, node.params)
 
 
-def _check_exact(graph: Graph, values: list, upstream: list, local: list) -> None:
+def _check_exact(graph: Graph, values: list[Any], upstream: list[Any], local: list[Any]) -> None:
     """Exact arithmetic can still meet log(-1) or 1/0: report it as the float path would."""
     from .core.errors import EvaluationError
 

@@ -140,7 +140,7 @@ class GradtraceGroup(click.Group):
             args = ["trace", *args]
         return super().resolve_command(ctx, args)
 
-    def shell_complete(self, ctx: click.Context, incomplete: str) -> list:
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
         """Completing the first word: the subcommands, and the trace command's own options."""
         items = [i for i in super().shell_complete(ctx, incomplete) if i.value != "trace"]
         if incomplete.startswith("-"):
@@ -478,7 +478,7 @@ def _exit_for_reports(trace: Any) -> None:
         raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
 
 
-def _expected(expect: tuple[str, ...], answers_file: str | None) -> list:
+def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
     """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as answers to grade."""
     from ..answers import Expected
 
@@ -508,7 +508,7 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list:
     return out
 
 
-def _flatten(data: dict, prefix: str = "") -> list[tuple[str, Any]]:
+def _flatten(data: dict[Any, Any], prefix: str = "") -> list[tuple[str, Any]]:
     """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table.
     Numbers keep the text they were written with; arrays stay nested lists."""
     out: list[tuple[str, Any]] = []
@@ -554,7 +554,7 @@ def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
     return expression[0]
 
 
-def _load_vars(path: str) -> tuple[str, dict]:
+def _load_vars(path: str) -> tuple[str, dict[Any, Any]]:
     """--vars FILE.json: (path, the mapping), for bindings.resolve to check."""
     from ..core.bindings import read_json
 

@@ -116,7 +116,7 @@ def fmt_number(value: Any, precision: int = 4) -> str:
     return fmt(value, precision)
 
 
-def _write_worksheet(problems: list, seed: int, difficulty: int, out_dir: str, precision: int) -> None:
+def _write_worksheet(problems: list[Any], seed: int, difficulty: int, out_dir: str, precision: int) -> None:
     """The worksheet, the answer key, and a picture of each circuit (gradients blank, then filled)."""
     from ..files import write_folder
     from ..render import dot, picture, worksheet

@@ -118,9 +118,9 @@ def _json_constant(origin: str) -> Callable[[str], float]:
     return refuse
 
 
-def _unique_keys(origin: str) -> Callable[[list], dict]:
-    def build(pairs: list) -> dict:
-        out: dict = {}
+def _unique_keys(origin: str) -> Callable[[list[Any]], dict[Any, Any]]:
+    def build(pairs: list[Any]) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
         for key, value in pairs:
             if key in out:
                 raise BindingError(f"{origin}: the key {key!r} is given twice", hint="give each name one value")
@@ -196,7 +196,7 @@ def check_finite(b: Binding, value: Any) -> Any:
 
 
 def resolve(graph: Graph, bindings: Iterable[Binding],
-            values_file: tuple[str, dict] | None = None) -> dict[str, Any]:
+            values_file: tuple[str, dict[Any, Any]] | None = None) -> dict[str, Any]:
     """Check bindings against the graph's variables and return name -> value, in the graph's order.
 
     values_file is (path, mapping) from --vars; a million entries of it are checked in bulk.
@@ -229,7 +229,7 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
                        hint=f"bind {'them' if plural else 'it'}, e.g. {example}")
 
 
-def _from_file(values_file: tuple[str, dict], known: set[str], wanted: list[str]) -> dict[str, Any]:
+def _from_file(values_file: tuple[str, dict[Any, Any]], known: set[str], wanted: list[str]) -> dict[str, Any]:
     """A --vars mapping, checked with set operations and sums at C speed when it holds only finite
     floats for known variables (the usual case, however large); entry by entry otherwise."""
     path, data = values_file

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import BindingError, EvaluationError
@@ -42,7 +42,7 @@ def _quiet(xp: Any) -> Any:
 
 
 def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar, report: Report | None = None,
-            nudge: Callable[[int, Any], Any] | None = None) -> list:
+            nudge: Callable[[int, Any], Any] | None = None) -> list[Any]:
     """Every node's value, in topological order. report(phase, done, total), if given, hears how
     far the pass has got every REPORT_EVERY nodes. nudge(node id, value), if given, replaces each
     gate's output (answers.float_noise moves them by a few ulps to measure rounding noise)."""
@@ -51,8 +51,8 @@ def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar, report: Repo
 
 
 def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | None,
-             nudge: Callable[[int, Any], Any] | None = None) -> list:
-    values: list = []  # node ids are positions, so appending keeps values[node.id]
+             nudge: Callable[[int, Any], Any] | None = None) -> list[Any]:
+    values: list[Any] = []  # node ids are positions, so appending keeps values[node.id]
     finite = math.isfinite if xp is scalar else xp.finite
     total = len(graph.nodes)
     for node in graph.nodes:
@@ -90,7 +90,8 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
     return values
 
 
-def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: tuple, params: tuple) -> tuple[tuple, tuple]:
+def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: Sequence[Any],
+                     params: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """One gate's local gradients and the downstream gradients it sends, before un-broadcasting.
     For an array op the local entries are None: its Jacobian is described, never built."""
     if op.vjp is not None and (op.grads is None or xp is not scalar):
@@ -100,18 +101,19 @@ def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: tuple, params: tu
     return partials, tuple([up * g for g in partials])
 
 
-def backward(graph: Graph, values: list, seed: Any = 1.0, xp: Any = scalar,
-             report: Report | None = None) -> tuple[list, list, list]:
+def backward(graph: Graph, values: list[Any], seed: Any = 1.0, xp: Any = scalar,
+             report: Report | None = None) -> tuple[list[Any], list[Any], list[Any]]:
     """upstream per node, and local and downstream per node and input, from ∂out/∂out = seed."""
     with _quiet(xp):
         return _backward(graph, values, seed, xp, report)
 
 
-def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | None) -> tuple[list, list, list]:
+def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
+              report: Report | None) -> tuple[list[Any], list[Any], list[Any]]:
     n = len(graph.nodes)
-    upstream: list = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
-    local: list = [()] * n
-    downstream: list = [()] * n
+    upstream: list[Any] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
+    local: list[Any] = [()] * n
+    downstream: list[Any] = [()] * n
     upstream[graph.output.id] = seed
     arrays = xp is not scalar
     isfinite = math.isfinite
@@ -169,7 +171,7 @@ def _backward(graph: Graph, values: list, seed: Any, xp: Any, report: Report | N
     return upstream, local, downstream
 
 
-def _check_sums(graph: Graph, upstream: list, xp: Any) -> None:
+def _check_sums(graph: Graph, upstream: list[Any], xp: Any) -> None:
     """At a copy gate the parts were each finite (checked as they were sent), but their sum may
     still overflow: report that the same way, naming the node."""
     finite = math.isfinite if xp is scalar else xp.finite
@@ -182,7 +184,8 @@ def _check_sums(graph: Graph, upstream: list, xp: Any) -> None:
                                   span=node.span)
 
 
-def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple, down: tuple, args: list) -> None:
+def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple[Any, ...], down: tuple[Any, ...],
+                  args: Sequence[Any]) -> None:
     """Refuse a local gradient that is undefined or infinite (a downstream one that overflows)."""
     for slot, (g, d) in enumerate(zip(partials, down)):
         if (g is not None and not xp.finite(g)) or (d is not None and up is not None and not xp.finite(d)
@@ -192,7 +195,7 @@ def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple, d
                          args)
 
 
-def kinks(graph: Graph, values: list, xp: Any = scalar) -> list[str | None]:
+def kinks(graph: Graph, values: list[Any], xp: Any = scalar) -> list[str | None]:
     """Per node, the op table's note when the point sits at a kink (relu at 0, a max tie)."""
     notes: list[str | None] = [None] * len(graph.nodes)
     for node in graph.nodes:
@@ -241,14 +244,14 @@ def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report |
                  backend=xp if xp is not scalar else None, seed=seed)
 
 
-def _shape_error(graph: Graph, node: Node, args: tuple, detail: str) -> BindingError:
+def _shape_error(graph: Graph, node: Node, args: tuple[Any, ...], detail: str) -> BindingError:
     """Arrays whose shapes don't fit the program: a binding error (exit 2), like a missing value."""
     shapes = " and ".join(f"{graph.nodes[i].name} {tuple(getattr(a, 'shape', ()))}" for i, a in zip(node.inputs, args))
     return BindingError(f"{node.name} = {node.expr}: the shapes don't fit: {shapes} ({detail})",
                         source=graph.source, span=node.span)
 
 
-def _error(graph: Graph, node: Node, problem: str, args: tuple, connector: str = "at",
+def _error(graph: Graph, node: Node, problem: str, args: tuple[Any, ...], connector: str = "at",
            inside: Any = True) -> EvaluationError:
     parts = []
     for i, a in zip(node.inputs, args):

@@ -14,6 +14,7 @@ import math
 import re
 from array import array
 from collections.abc import Callable
+from typing import Any
 
 from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
@@ -38,7 +39,7 @@ class Const:
     __slots__ = ("args", "op", "params", "precedence", "text", "value")
 
     def __init__(self, value: float, text: str, precedence: int, op: Op | None = None,
-                 args: tuple[Const, ...] = (), params: tuple = ()):
+                 args: tuple[Const, ...] = (), params: tuple[Any, ...] = ()):
         self.value, self.text, self.precedence = value, text, precedence
         self.op, self.args, self.params = op, args, params
 
@@ -60,7 +61,7 @@ class Node:
         "start",
     )
 
-    def __init__(self, op: Op | None, inputs: tuple, params: tuple, args: tuple,
+    def __init__(self, op: Op | None, inputs: tuple[Any, ...], params: tuple[Any, ...], args: tuple[Any, ...],
                  span: tuple[int, int], spelling: str | None = None, name: str | None = None,
                  keywords: tuple[tuple[str, Const], ...] = ()):
         self.id = -1
@@ -320,7 +321,7 @@ class _Lowering:
             fold_params = ((),) if op.variadic else tuple(given.get(p, default) for p, default in user_params)
             return _fold(source, op, tuple(inputs_written), fold_params, text, ATOM, span)
         inputs = tuple(a for a in inputs_written if isinstance(a, Node))
-        layout: list = []
+        layout: list[Any] = []
         k = 0
         for a in inputs_written:
             if isinstance(a, Node):
@@ -414,7 +415,7 @@ def _statement_text(text: str) -> str:
 _COMMENT = re.compile(r"#[^\n]*")
 
 
-def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str, precedence: int,
+def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple[Any, ...], text: str, precedence: int,
           span: tuple[int, int]) -> Const:
     """Compute a gate on constants at build time; its errors point at the constant's text.
     params may hold Consts (given by the user) or floats (defaults)."""
@@ -432,7 +433,8 @@ def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple, text: str
     return Const(float(value), text, precedence, op, args, params)
 
 
-def _check_domain(source: str, op: Op, values: tuple, params: tuple, span: tuple[int, int], text: str) -> None:
+def _check_domain(source: str, op: Op, values: tuple[Any, ...], params: tuple[Any, ...], span: tuple[int, int],
+                  text: str) -> None:
     if not op.in_domain(scalar, values, params):
         shown = ", ".join(_fmt(v) for v in values)
         raise EvaluationError(f"{text}: {op.name} needs {op.needs(params)}, got {shown}", source=source, span=span)

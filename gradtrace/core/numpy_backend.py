@@ -30,7 +30,7 @@ class _Numpy:
         return np.asarray(x).tobytes()
 
     @staticmethod
-    def count_true(masks: list) -> Any:
+    def count_true(masks: list[Any]) -> Any:
         count = np.zeros(np.broadcast_shapes(*(np.shape(m) for m in masks)), dtype=np.int8)
         for m in masks:
             count += m
@@ -51,11 +51,11 @@ def is_array(value: Any) -> bool:
     return isinstance(value, np.ndarray) and value.ndim > 0
 
 
-def shape_of(value: Any) -> tuple:
+def shape_of(value: Any) -> tuple[Any, ...]:
     return tuple(np.shape(value))
 
 
-def unbroadcast(grad: Any, shape: tuple) -> Any:
+def unbroadcast(grad: Any, shape: tuple[Any, ...]) -> Any:
     """Sum a gradient over the axes broadcasting added, so it has its input's shape again."""
     if grad is None or np.shape(grad) == shape:
         return grad
@@ -68,7 +68,7 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
     return grad if shape else float(grad)
 
 
-def first_bad(condition: Any) -> tuple | None:
+def first_bad(condition: Any) -> tuple[Any, ...] | None:
     """The index of the first element where an elementwise condition fails."""
     bad = np.argwhere(~np.asarray(condition, dtype=bool))
     return tuple(int(i) for i in bad[0]) if len(bad) else None

@@ -66,13 +66,13 @@ class Op:
         "vjp_formula",
     )
 
-    def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple, *,
+    def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple[Any, ...], *,
                  label: str, infix: str | None = None, pattern: str | None = None,
                  sympy: Callable | None = None, domain: tuple[Callable, str] | None = None,
                  kink: tuple[Callable, str] | None = None, branch: Callable | None = None, notes: str = "",
                  params: tuple[tuple[str, float | None], ...] = (),
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False,
-                 vjp: Callable | None = None, jacobian: tuple = (), vjp_formula: tuple = (),
+                 vjp: Callable | None = None, jacobian: tuple[Any, ...] = (), vjp_formula: tuple[Any, ...] = (),
                  torch: Callable | None = None, shapes: tuple[Callable, str] | None = None,
                  exponent: Callable | None = None, constant: bool = False, precedence: int = 0,
                  right: bool = False, aliases: tuple[str, ...] = (), prefix: str | None = None,
@@ -139,13 +139,13 @@ class Op:
         return self.grads is None
 
     # The engine and the gate API go through these two, so the calling convention lives here.
-    def apply(self, xp: Any, inputs: tuple, params: tuple) -> Any:
+    def apply(self, xp: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> Any:
         """The output for these inputs (a tuple) and parameters."""
         if self.variadic:
             return self.fn(xp, inputs, *params)
         return self.fn(xp, *inputs, *params)
 
-    def local(self, xp: Any, out: Any, inputs: tuple, params: tuple) -> tuple:
+    def local(self, xp: Any, out: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> tuple[Any, ...]:
         """The local gradients ∂out/∂input_i, one per input."""
         if self.variadic:
             return tuple(self.grads(xp, out, inputs, *params))
@@ -163,7 +163,7 @@ class Op:
         out = self.apply(scalar, xs, ps)
         return tuple(upstream * g for g in self.local(scalar, out, xs, ps))
 
-    def _params(self, given: dict[str, float]) -> tuple:
+    def _params(self, given: dict[str, float]) -> tuple[Any, ...]:
         values = []
         for name, default in self.params:
             value = given.get(name, default)
@@ -172,20 +172,20 @@ class Op:
             values.append(value)
         return tuple(values)
 
-    def in_domain(self, xp: Any, inputs: tuple, params: tuple) -> Any:
+    def in_domain(self, xp: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> Any:
         """Where these inputs are inside the op's domain: True, or elementwise for arrays."""
         if self.domain is None:
             return True
         predicate = self.domain[0]
         return predicate(xp, inputs, *params) if self.variadic else predicate(xp, *inputs, *params)
 
-    def needs(self, params: tuple) -> str:
+    def needs(self, params: tuple[Any, ...]) -> str:
         """What the op's domain requires, in words, e.g. 'a positive input'."""
         assert self.domain is not None
         text = self.domain[1]
         return text if isinstance(text, str) else text(*params)
 
-    def which_branch(self, xp: Any, out: Any, inputs: tuple, params: tuple) -> Any:
+    def which_branch(self, xp: Any, out: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> Any:
         """Which piece of a piecewise op (relu's side of 0, max's winner) these inputs select."""
         if self.branch is None:
             return None

@@ -30,9 +30,9 @@ class Result:
         self.graph, self.trace, self.numeric = graph, trace, numeric
 
 
-def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str, dict] | None = None, *,
+def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str, dict[Any, Any]] | None = None, *,
                 output: str | None = None, seed: Any = None, mode: str | None = None,
-                check: bool = False, step: float | None = None, expected: list | None = None,
+                check: bool = False, step: float | None = None, expected: list[Any] | None = None,
                 tol: Any = None, precision: int = 4, report: Report | None = None,
                 graph: Graph | None = None) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.

@@ -153,9 +153,9 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
     """Shunting-yard over one statement, from tok to the first ';', line break outside
     parentheses, or the end. Explicit stacks only: no recursion. nxt is the token after tok.
     Returns the builder's value, its span, the token that ended the statement and the next one."""
-    operands: list = []     # the builder's values
+    operands: list[Any] = []     # the builder's values
     spans: list[Span] = []  # and the text each came from
-    stack: list = []        # pending operators (kind, text, start, end, precedence, unary) and _Frames
+    stack: list[Any] = []        # pending operators (kind, text, start, end, precedence, unary) and _Frames
     depth = 0               # open parentheses
     expect_operand = True
     prev: Token = tok
@@ -285,14 +285,14 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
     return operands[0], spans[0], tok, nxt
 
 
-def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list, spans: list[Span],
+def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[Any], spans: list[Span],
                  close: Token) -> None:
     """Replace a call's arguments on the operand stacks with the builder's value for the call."""
     func = frame.func
     assert func is not None
     args, arg_spans = operands[frame.base:], spans[frame.base:]
     del operands[frame.base:], spans[frame.base:]
-    positional: list = []
+    positional: list[Any] = []
     positional_spans: list[Span] = []
     keywords: list[tuple[str, Any, Span]] = []
     keyword_at = {index: (name, tok) for index, name, tok in frame.keywords}

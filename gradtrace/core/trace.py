@@ -63,7 +63,7 @@ class NodeTrace:
         """The backward-flow patterns: the gate's own, plus 'adder' for a node used more than once."""
         return patterns_of(self._node.op, self._trace.graph.fanout[self._node.id] > 1)
 
-    def jacobian(self, slot: int) -> dict:
+    def jacobian(self, slot: int) -> dict[Any, Any]:
         """The local Jacobian ∂node/∂input, described: rows, cols, structure, bytes if built."""
         return self._trace.jacobian(self._node.id, slot)
 
@@ -78,8 +78,8 @@ class NodeTrace:
 class Trace:
     """Values, upstream, local and downstream gradients of every node of one graph."""
 
-    def __init__(self, graph: Graph, bindings: dict[str, Any], values: list, upstream: list,
-                 local: list, downstream: list, kinks: list, mode: str = "numeric", backend: Any = None,
+    def __init__(self, graph: Graph, bindings: dict[str, Any], values: list[Any], upstream: list[Any],
+                 local: list[Any], downstream: list[Any], kinks: list[Any], mode: str = "numeric", backend: Any = None,
                  seed: Any = 1.0):
         self.graph = graph
         self.bindings = bindings
@@ -99,7 +99,7 @@ class Trace:
         """Whether the values are numpy arrays (the vector half of the lecture)."""
         return self.backend is not None
 
-    def jacobian(self, node_id: int, slot: int) -> dict:
+    def jacobian(self, node_id: int, slot: int) -> dict[Any, Any]:
         """The local Jacobian ∂node/∂input, described and never built: its size, its structure and
         the memory it would take as a dense float64 matrix."""
         node = self.graph.nodes[node_id]
@@ -174,14 +174,14 @@ class Trace:
         nodes = self.graph.nodes
         return tuple((nodes[c].name, self.downstream[c][slot]) for c, slot in self.graph.consumers_of(node_id))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[Any, Any]:
         """The JSON contract: output, gradients and nodes, with only strict-JSON values."""
         data = self.head_dict()
         data["nodes"] = [self.node_dict(node) for node in reversed(self.graph.nodes)]
         data.update(self.tail_dict())
         return data
 
-    def head_dict(self, lazy: bool = False) -> dict:
+    def head_dict(self, lazy: bool = False) -> dict[Any, Any]:
         """The contract's first part: mode, expression, output, bindings and gradients. With lazy,
         the mappings (a million entries, for a million-term program) come as iterators of (name, value)
         pairs, the values not yet made JSON-safe."""
@@ -202,7 +202,7 @@ class Trace:
                     data[key] = {k: jsonable(v) for k, v in data[key]}
         return data
 
-    def node_dict(self, node: Node) -> dict:
+    def node_dict(self, node: Node) -> dict[Any, Any]:
         """One node of the contract ("nodes" lists them output first)."""
         view = NodeTrace(self, node)
         parts = view.parts if self.graph.fanout[node.id] > 1 else ()
@@ -232,9 +232,9 @@ class Trace:
                               "downstream": [expr_text(g) for g in view.downstream]}
         return entry
 
-    def tail_dict(self) -> dict:
+    def tail_dict(self) -> dict[Any, Any]:
         """The contract's last part: the gradient check and graded answers, when asked for."""
-        data: dict = {}
+        data: dict[Any, Any] = {}
         if self.check is not None:
             data["check"] = self.check.to_dict()
         if self.answers is not None:
@@ -248,7 +248,7 @@ def patterns_of(op: Any, copy_gate: bool) -> tuple[str, ...]:
     return ((op.pattern,) if op is not None and op.pattern else ()) + (("adder",) if copy_gate else ())
 
 
-def formulas(graph: Graph, node: Node, templates: tuple | None = None) -> tuple[str, ...]:
+def formulas(graph: Graph, node: Node, templates: tuple[Any, ...] | None = None) -> tuple[str, ...]:
     """Fill an op's formula templates (or the given ones) with the node's input names and parameters."""
     op = node.op
     if op is None:
@@ -290,7 +290,7 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
 
 
 @functools.cache
-def formula_plan(templates: tuple, arity: int) -> tuple | None:
+def formula_plan(templates: tuple[Any, ...], arity: int) -> tuple[Any, ...] | None:
     """Each input's compiled template when none needs more than input names, else None."""
     plan = tuple(_compile(templates[min(slot, len(templates) - 1)]) for slot in range(arity))
     return plan if all(kind in ("text", "input", "inputs") for kind, _ in plan) else None
@@ -325,7 +325,7 @@ def number(value: float) -> str:
     return format(value, ".6g")
 
 
-def _shape(value: Any) -> tuple:
+def _shape(value: Any) -> tuple[Any, ...]:
     return tuple(getattr(value, "shape", ()))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from ..core.trace import Trace, jsonable
 
@@ -27,7 +28,7 @@ def render(trace: Trace) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     write = writer.writerow
 
-    def row_out(cells: list) -> None:
+    def row_out(cells: list[Any]) -> None:
         write([_safe(c) if isinstance(c, str) else c for c in cells])
     checks = {v.name.split("[")[0].split(" ")[0]: v for v in trace.check.variables} if trace.check else None
     answers: dict[str, list[str]] = {}
@@ -41,7 +42,7 @@ def render(trace: Trace) -> str:
     for row in trace.nodes:
         head = [row.name, row.op, row.expr, jsonable(row.value), jsonable(row.upstream)]
         pattern = "+".join(row.patterns)
-        tail: list = []
+        tail: list[Any] = []
         if checks is not None:
             v = checks.get(row.name)
             tail += ["", "", ""] if v is None else [jsonable(v.numerical), jsonable(v.relative_error),

@@ -13,6 +13,7 @@ large to read as a drawing gets a summary instead.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from rich.text import Text
 
@@ -41,7 +42,7 @@ class _Occ:
         self.col = 0
 
 
-def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = False) -> list:
+def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = False) -> list[Any]:
     """The drawing as rich renderables, one per line (or a summary when the graph is too large).
     blank leaves the gradients out, for a student to work them out (the quiz)."""
     graph = trace.graph
@@ -206,7 +207,7 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
     return lines
 
 
-def _line(chars: list[str], styles: list) -> Text:
+def _line(chars: list[str], styles: list[Any]) -> Text:
     text = Text()
     run, run_style = "", None
     for ch, st in zip(chars, styles):
@@ -220,7 +221,7 @@ def _line(chars: list[str], styles: list) -> Text:
     return text
 
 
-def _legend(trace: Trace, precision: int, width: int, blank: bool = False) -> list:
+def _legend(trace: Trace, precision: int, width: int, blank: bool = False) -> list[Any]:
     """What each gate computes and its pattern; each copy gate with the parts that add up.
     blank: only what each gate computes and the output's value (patterns would give answers away)."""
     f = trace.output

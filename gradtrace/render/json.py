@@ -21,12 +21,12 @@ _repr = float.__repr__                   # json writes floats with repr, too
 BLOCK = 1024                             # nodes per write
 
 
-def render(trace: Trace, extra: dict | None = None) -> str:
+def render(trace: Trace, extra: dict[Any, Any] | None = None) -> str:
     """The trace as one strict-JSON document (no NaN or Infinity tokens)."""
     return "".join(chunks(trace, extra))
 
 
-def write(trace: Trace, stream: IO[str], extra: dict | None = None,
+def write(trace: Trace, stream: IO[str], extra: dict[Any, Any] | None = None,
           report: Report | None = None) -> None:
     """Write the document to stream block by block (stdout for the CLI). report(phase, done,
     total), if given, hears how many nodes have been written, now and then."""
@@ -34,7 +34,7 @@ def write(trace: Trace, stream: IO[str], extra: dict | None = None,
         stream.write(block)
 
 
-def chunks(trace: Trace, extra: dict | None = None,
+def chunks(trace: Trace, extra: dict[Any, Any] | None = None,
            report: Report | None = None) -> Iterator[str]:
     """The document in order, in blocks: the head's fields, then "nodes" one per line, then the
     reports. Lines are joined BLOCK at a time, so a million of them cost one write per BLOCK."""
@@ -109,8 +109,8 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
     fanout = graph.fanout
     consumers = graph.shared_consumers if max(fanout) > 1 else {}
-    pattern_texts: dict = {}  # (op, copy gate?) -> the "pattern" and "patterns" values
-    op_texts: dict = {}       # (op, arity) -> _op_texts
+    pattern_texts: dict[Any, Any] = {}  # (op, copy gate?) -> the "pattern" and "patterns" values
+    op_texts: dict[Any, Any] = {}       # (op, arity) -> _op_texts
     for k in range(len(nodes) - 1, -1, -1):
         node = nodes[k]
         op = node.op
@@ -154,7 +154,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
                f'"kink": {"null" if kink is None else _string(kink)}}}')
 
 
-def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple | None]:
+def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple[Any, ...] | None]:
     """What every node of one op writes the same: its label as JSON (None when it names a constant,
     as +{c} does), and its formulas when they need only input names: ("text", JSON) or ("input", k)
     per input (None when they need parameters)."""

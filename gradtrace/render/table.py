@@ -119,7 +119,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
                  *sections(trace, precision))
 
 
-def _jacobian_sizes(trace: Trace) -> list:
+def _jacobian_sizes(trace: Trace) -> list[Any]:
     """Each local Jacobian of an array trace: its size, structure and what building it would cost."""
     from .text import nbytes_text
 
@@ -137,11 +137,11 @@ def _jacobian_sizes(trace: Trace) -> list:
     return [Text(), grid]
 
 
-def _jacobians(trace: Trace, precision: int) -> list:
+def _jacobians(trace: Trace, precision: int) -> list[Any]:
     """--jacobian: each local Jacobian in full, when it is small enough to read (64 entries)."""
     from .text import JACOBIAN_SHOWN, nbytes_text
 
-    out: list = [Text(), Text("local Jacobians", style="bold")]
+    out: list[Any] = [Text(), Text("local Jacobians", style="bold")]
     for row in trace.nodes:
         if row.op == "input":
             continue
@@ -197,9 +197,9 @@ def _why(answer: Any) -> str:
     return ""
 
 
-def sections(trace: Trace, precision: int = 4) -> list:
+def sections(trace: Trace, precision: int = 4) -> list[Any]:
     """The gradient check and the graded answers, when the trace carries them."""
-    out: list = []
+    out: list[Any] = []
     if trace.check is not None:
         title = f"gradient check: central difference, h = {trace.check.step:g}"
         if trace.check.sampled:

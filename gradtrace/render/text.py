@@ -46,7 +46,7 @@ def signed_sum(values: list[Any], precision: int = 4) -> str:
     return text
 
 
-def spaced(items: list, gap: int, width: int | None = None) -> object:
+def spaced(items: list[Any], gap: int, width: int | None = None) -> object:
     """Items on one line when they fit (the usual case, and cheap), else rich Columns, which wraps
     between items and never inside one."""
     from rich.text import Text
@@ -76,7 +76,7 @@ def describe(value: Any, precision: int = 4, full: bool = False, shape: bool = T
             f"max {array.max():.{precision}g}, norm {np.sqrt(np.vdot(array, array)):.{precision}g}")
 
 
-def _shape_text(shape: tuple) -> str:
+def _shape_text(shape: tuple[Any, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
