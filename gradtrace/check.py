@@ -109,7 +109,7 @@ def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMP
             flat = rng.choice(value.size, size=min(samples, value.size), replace=False)
             coords = [tuple(int(i) for i in xp.np.unravel_index(k, value.shape)) for k in sorted(flat)]
         else:
-            coords = [None]
+            coords = [None]  # type: ignore[list-item]  # a scalar: one coordinate, the value itself
         worst: VariableCheck | None = None
         for coord in coords:
             label = var.name if coord is None else f"{var.name}[{', '.join(map(str, coord))}]"

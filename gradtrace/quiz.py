@@ -46,7 +46,7 @@ class Problem:
         self.program = program
         self.bindings = bindings
         self.difficulty = difficulty
-        self.trace: Trace = _trace_program(program, **bindings)
+        self.trace: Trace = _trace_program(program, **bindings)  # type: ignore[arg-type]  # names, values
 
     @property
     def patterns(self) -> set[str]:

@@ -42,7 +42,9 @@ def exact_const(const: Const) -> Any:
             continue
         args = [done[id(a)] for a in c.args]
         params = [_exact_param(sp, p, done) for p in c.params]
-        done[id(c)] = c.op.sympy(sp, args, *params) if c.op.variadic else c.op.sympy(sp, *args, *params)
+        rule = c.op.sympy
+        assert rule is not None, f"{c.op.name} has no sympy counterpart"
+        done[id(c)] = rule(sp, args, *params) if c.op.variadic else rule(sp, *args, *params)
     return done[id(const)]
 
 
@@ -113,7 +115,9 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         params = _node_params(sp, node)
         # The local rule is sympy's derivative of the op on placeholders, then the inputs put in.
         slots = sp.symbols(f"_a0:{len(node.inputs)}", real=True)
-        template = op.sympy(sp, slots, *params) if op.variadic else op.sympy(sp, *slots, *params)
+        rule = op.sympy
+        assert rule is not None  # checked above: array ops were refused
+        template = rule(sp, slots, *params) if op.variadic else rule(sp, *slots, *params)
         inputs = dict(zip(slots, (values[i] for i in node.inputs)))
         values[node.id] = template.subs(inputs)
         at_kink = _exact_kink(sp, node, values, subs) if subs else (numeric is not None and numeric.kinks[node.id])
@@ -221,5 +225,7 @@ def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for name, value in bindings.items():
         text = value if isinstance(value, str) else repr(float(value))
-        out[name] = exact_const(constant(text))
+        value = constant(text)
+        assert isinstance(value, Const), f"{name}'s value was checked to be a constant"
+        out[name] = exact_const(value)
     return out

@@ -174,4 +174,4 @@ def load_array(name: str, path: str) -> np.ndarray:
         raise BindingError(f"{name}=@{path}: can't read it as an array ({exc})") from None
     if array.size == 0:
         raise BindingError(f"{name}=@{path}: the array is empty")
-    return array
+    return np.asarray(array, dtype=float)

@@ -130,7 +130,7 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
             # is mostly made of (x*y, a+b): no intermediate lists, one finiteness test.
             a, b = ids
             try:
-                partials = op.grads(xp, values[node.id], values[a], values[b], *node.params)
+                partials = op.local(xp, values[node.id], (values[a], values[b]), node.params)
                 g0, g1 = partials
             except (ArithmeticError, ValueError):
                 partials = (g0, g1) = (math.nan, math.nan)
@@ -244,14 +244,14 @@ def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report |
                  backend=xp if xp is not scalar else None, seed=seed)
 
 
-def _shape_error(graph: Graph, node: Node, args: tuple[Any, ...], detail: str) -> BindingError:
+def _shape_error(graph: Graph, node: Node, args: Sequence[Any], detail: str) -> BindingError:
     """Arrays whose shapes don't fit the program: a binding error (exit 2), like a missing value."""
     shapes = " and ".join(f"{graph.nodes[i].name} {tuple(getattr(a, 'shape', ()))}" for i, a in zip(node.inputs, args))
     return BindingError(f"{node.name} = {node.expr}: the shapes don't fit: {shapes} ({detail})",
                         source=graph.source, span=node.span)
 
 
-def _error(graph: Graph, node: Node, problem: str, args: tuple[Any, ...], connector: str = "at",
+def _error(graph: Graph, node: Node, problem: str, args: Sequence[Any], connector: str = "at",
            inside: Any = True) -> EvaluationError:
     parts = []
     for i, a in zip(node.inputs, args):

@@ -14,7 +14,7 @@ import math
 import re
 from array import array
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
@@ -65,7 +65,7 @@ class Node:
                  span: tuple[int, int], spelling: str | None = None, name: str | None = None,
                  keywords: tuple[tuple[str, Const], ...] = ()):
         self.id = -1
-        self.name = name
+        self.name = name or ""  # given when the graph is finished: "" until then
         self.op = op              # None for a variable
         self.inputs = inputs      # Nodes while building; node ids once the graph is finished
         self.params = params      # the op's parameter values, e.g. (c,) or (alpha,)
@@ -84,7 +84,13 @@ class Node:
     def expr(self) -> str:
         """What it computes, written with its inputs' names: 'q * z' (written when asked, since a
         10^6-node graph would otherwise hold a million strings it may never show)."""
-        return write_expr(self, self.graph_nodes)
+        return write_expr(self, self.graph_nodes or [])
+
+    @property
+    def gate(self) -> Op:
+        """The node's op, for code that has already checked it is a gate, not a variable."""
+        assert self.op is not None, f"{self.name} is a variable, not a gate"
+        return self.op
 
     @property
     def is_variable(self) -> bool:
@@ -94,7 +100,7 @@ class Node:
     def label(self) -> str:
         """The gate's short label for pictures: +, *, +1, *-1, 1/x, x^2, exp, σ."""
         if self.op is None:
-            return self.name or ""
+            return self.name
         text = self.op.label
         if "{c}" in text:
             const = next(a for a in self.args if isinstance(a, Const))
@@ -150,7 +156,7 @@ class Graph:
         return shared
 
     @functools.cached_property
-    def _edges(self) -> tuple[array, array, array]:
+    def _edges(self) -> tuple[array[int], array[int], array[int]]:
         """All edges grouped by the node they leave, as flat arrays (compressed sparse rows), so a
         10^6-node graph keeps no list per node: start[i]:start[i+1] index consumer and slot."""
         start = array("l", itertools.accumulate(self.fanout, initial=0))
@@ -178,7 +184,8 @@ class Graph:
 def constant(text: str) -> Value:
     """A constant expression such as 1/3 or -pi/2, lowered with no variables in scope: a Const, or
     a Node if the text names a variable (for the caller to refuse)."""
-    return parse_expression(text, _Lowering(text, program=False))
+    value: Value = parse_expression(text, _Lowering(text, program=False))
+    return value
 
 
 def build(source: str, output: str | None = None,
@@ -249,9 +256,11 @@ class _Lowering:
                              hint="bind the arrays to variables, e.g. W @ x with -W \"[[1, 2], [3, 4]]\" -x \"[1, 1]\"")
         precedence = _PRECEDENCE[symbol]
         if left_const and right_const:
-            text = f"{_wrap(left, symbol, False)}{symbol}{_wrap(right, symbol, True)}"
-            return _fold(source, op, (left, right), (), text, precedence, span)
+            a, b = cast(Const, left), cast(Const, right)
+            text = f"{_wrap(a, symbol, False)}{symbol}{_wrap(b, symbol, True)}"
+            return _fold(source, op, (a, b), (), text, precedence, span)
         const, var, side = (left, right, op.const_left) if left_const else (right, left, op.const_right)
+        assert isinstance(const, Const) and side is not None, f"{op.name} has no one-constant gate"
         gate = OPS[side]
         args = (const, 0) if const is left else (0, const)
         node = Node(gate, (var,), (const.value,), args, span, spelling=symbol)
@@ -317,9 +326,10 @@ class _Lowering:
                              source=source, span=span, hint="bind the arrays to variables, e.g. -x \"[1, 2, 3]\"")
         if all(isinstance(a, Const) for a in inputs_written):
             param_text = "".join(f", {p}={c.text}" for p, c in keyword_consts)
-            text = f"{func}({', '.join(a.text for a in inputs_written)}{param_text})"
+            consts = [cast(Const, a) for a in inputs_written]
+            text = f"{func}({', '.join(a.text for a in consts)}{param_text})"
             fold_params = ((),) if op.variadic else tuple(given.get(p, default) for p, default in user_params)
-            return _fold(source, op, tuple(inputs_written), fold_params, text, ATOM, span)
+            return _fold(source, op, tuple(consts), fold_params, text, ATOM, span)
         inputs = tuple(a for a in inputs_written if isinstance(a, Node))
         layout: list[Any] = []
         k = 0
@@ -342,7 +352,7 @@ class _Lowering:
                 what = "constant" if target in CONSTANTS else "function"
                 raise ParseError(f"{target!r} is a {what} and can't be assigned to", source=self.source,
                                  span=target_span, hint="pick another name")
-            if isinstance(value, Node) and value.name is None and id(value) not in self.named:
+            if isinstance(value, Node) and not value.name and id(value) not in self.named:
                 self.versions.append((target, value))
                 self.named.add(id(value))
             self.env[target] = value
@@ -373,7 +383,7 @@ class _Lowering:
                                      (f"its names are {', '.join(known)}" if known else
                                       "name a value with an assignment, e.g. f = x*y"))
         else:
-            out = self.last
+            out = cast(Value, self.last)
         if isinstance(out, Const):
             span = self.last_span if output_name is None else None
             raise EvaluationError(f"the output is the constant {_fmt(out.value)}: there is nothing to differentiate",
@@ -478,7 +488,7 @@ def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], 
                 k += 1
             node.name = f"{target}_{k}"
             used.add(node.name)
-    if out.name is None:
+    if not out.name:
         for candidate in ("f", "out"):
             if not taken(candidate):
                 out.name = candidate
@@ -494,7 +504,7 @@ def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], 
     clashes = {name for name in itertools.chain(used, variables) if name[:1] == "t" and name[1:].isdigit()}
     counter = 0
     for node in nodes:
-        if node.name is None:
+        if not node.name:
             counter += 1
             name = f"t{counter}"
             while name in clashes:
@@ -534,7 +544,7 @@ def _name_of(node: Node) -> str:
     return node.name
 
 
-def _wrap(part: Value | str, symbol: str, right_side: bool) -> str:
+def _wrap(part: Const | str, symbol: str, right_side: bool) -> str:
     """A constant's text, in parentheses where the operator would otherwise bind it wrongly."""
     if not isinstance(part, Const):
         return part

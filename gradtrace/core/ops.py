@@ -21,12 +21,13 @@ As the lecture puts it, each op is also a gate with a forward/backward API:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .backends import scalar
+from .backends import scalar as scalar
 
 VARIADIC = -1
+Rule = Callable[..., Any]  # a rule's signature depends on its op's arity and parameters
 
 
 class Op:
@@ -66,15 +67,15 @@ class Op:
         "vjp_formula",
     )
 
-    def __init__(self, name: str, arity: int, fn: Callable, grads: Callable | None, formula: tuple[Any, ...], *,
+    def __init__(self, name: str, arity: int, fn: Rule, grads: Rule | None, formula: tuple[Any, ...], *,
                  label: str, infix: str | None = None, pattern: str | None = None,
-                 sympy: Callable | None = None, domain: tuple[Callable, str] | None = None,
-                 kink: tuple[Callable, str] | None = None, branch: Callable | None = None, notes: str = "",
+                 sympy: Rule | None = None, domain: tuple[Rule, str | Callable[..., str]] | None = None,
+                 kink: tuple[Rule, str] | None = None, branch: Rule | None = None, notes: str = "",
                  params: tuple[tuple[str, float | None], ...] = (),
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False,
-                 vjp: Callable | None = None, jacobian: tuple[Any, ...] = (), vjp_formula: tuple[Any, ...] = (),
-                 torch: Callable | None = None, shapes: tuple[Callable, str] | None = None,
-                 exponent: Callable | None = None, constant: bool = False, precedence: int = 0,
+                 vjp: Rule | None = None, jacobian: tuple[Any, ...] = (), vjp_formula: tuple[Any, ...] = (),
+                 torch: Rule | None = None, shapes: tuple[Rule, str] | None = None,
+                 exponent: Rule | None = None, constant: bool = False, precedence: int = 0,
                  right: bool = False, aliases: tuple[str, ...] = (), prefix: str | None = None,
                  postfix: str | None = None, latex: str | None = None, quiz: int | None = None):
         self.name = name
@@ -139,14 +140,15 @@ class Op:
         return self.grads is None
 
     # The engine and the gate API go through these two, so the calling convention lives here.
-    def apply(self, xp: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> Any:
+    def apply(self, xp: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """The output for these inputs (a tuple) and parameters."""
         if self.variadic:
             return self.fn(xp, inputs, *params)
         return self.fn(xp, *inputs, *params)
 
-    def local(self, xp: Any, out: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> tuple[Any, ...]:
+    def local(self, xp: Any, out: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> tuple[Any, ...]:
         """The local gradients ∂out/∂input_i, one per input."""
+        assert self.grads is not None, f"{self.name} is an array op: it has a vector-Jacobian product, not partials"
         if self.variadic:
             return tuple(self.grads(xp, out, inputs, *params))
         return tuple(self.grads(xp, out, *inputs, *params))
@@ -154,7 +156,7 @@ class Op:
     # The lecture's modular gate API, on floats.
     def forward(self, *inputs: float, **params: float) -> float:
         """Run the gate forward on floats, e.g. OPS["mul"].forward(3, -4)."""
-        return self.apply(scalar, tuple(float(x) for x in inputs), self._params(params))
+        return float(self.apply(scalar, tuple(float(x) for x in inputs), self._params(params)))
 
     def backward(self, upstream: float, *inputs: float, **params: float) -> tuple[float, ...]:
         """The downstream gradients: upstream × local, one per input."""
@@ -172,7 +174,7 @@ class Op:
             values.append(value)
         return tuple(values)
 
-    def in_domain(self, xp: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> Any:
+    def in_domain(self, xp: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """Where these inputs are inside the op's domain: True, or elementwise for arrays."""
         if self.domain is None:
             return True
@@ -185,7 +187,7 @@ class Op:
         text = self.domain[1]
         return text if isinstance(text, str) else text(*params)
 
-    def which_branch(self, xp: Any, out: Any, inputs: tuple[Any, ...], params: tuple[Any, ...]) -> Any:
+    def which_branch(self, xp: Any, out: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """Which piece of a piecewise op (relu's side of 0, max's winner) these inputs select."""
         if self.branch is None:
             return None
@@ -199,8 +201,8 @@ class Op:
 
 # ---- rules that need more than a lambda -------------------------------------------------------
 
-def _extreme(pick: Callable) -> Callable:
-    def fn(xp, xs, consts=()):
+def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:
+    def fn(xp: Any, xs: tuple[Any, ...], consts: tuple[Any, ...] = ()) -> Any:
         values = tuple(xs) + tuple(consts)
         out = values[0]
         for v in values[1:]:
@@ -209,7 +211,7 @@ def _extreme(pick: Callable) -> Callable:
     return fn
 
 
-def _extreme_grads(xp, out, xs, consts=()):
+def _extreme_grads(xp: Any, out: Any, xs: tuple[Any, ...], consts: tuple[Any, ...] = ()) -> Any:
     # NOTE: a tie splits the gradient evenly between the tied arguments, as PyTorch and JAX do.
     # Tied constants take their share too, so max(0, x) at x=0 passes half, like torch.maximum.
     # Masks and the count are kept small (bools, bytes): only the results are float arrays.
@@ -218,26 +220,26 @@ def _extreme_grads(xp, out, xs, consts=()):
     return tuple(m / count for m in masks[:len(xs)])
 
 
-def _stacked(t, xs, consts):
+def _stacked(t: Any, xs: Any, consts: Any) -> Any:
     """max/min's inputs and constants as one tensor, for PyTorch's amax/amin (which split ties
     evenly, as gradtrace does)."""
     tensors = list(xs) + [t.tensor(float(c), dtype=xs[0].dtype) for c in consts]
     return t.stack(t.broadcast_tensors(*tensors))
 
 
-def _winners(xp, out, xs, consts=()):
+def _winners(xp: Any, out: Any, xs: tuple[Any, ...], consts: tuple[Any, ...] = ()) -> Any:
     return tuple(xp.key(x == out) for x in tuple(xs) + tuple(consts))
 
 
-def _sign_branch(xp, out, x, *params):
+def _sign_branch(xp: Any, out: Any, x: Any, *params: Any) -> Any:
     return xp.key(xp.sign(x))
 
 
-def _tie(xp, out, xs, consts=()):
+def _tie(xp: Any, out: Any, xs: tuple[Any, ...], consts: tuple[Any, ...] = ()) -> Any:
     return xp.any(xp.count_true([x == out for x in tuple(xs) + tuple(consts)]) > 1)
 
 
-def _pow_grads(xp, out, x, y):
+def _pow_grads(xp: Any, out: Any, x: Any, y: Any) -> Any:
     # ∂/∂y x^y = ln(x)·x^y needs x > 0; at x = 0 the limit is 0 for y ≥ 0 (as PyTorch takes it,
     # 0^0 = 1 included), and the domain check has already refused x < 0.
     dx = xp.where(y != 0, y * xp.pow(x, y - 1 + xp.where(y != 0, 0.0, 1.0)), 0.0)
@@ -245,14 +247,14 @@ def _pow_grads(xp, out, x, y):
     return (dx, dy)
 
 
-def _sigmoid_grads(xp, out, x):
+def _sigmoid_grads(xp: Any, out: Any, x: Any) -> Any:
     # (1-σ)σ written as e/(1+e)² with e = exp(-|x|): the same value, but 1-σ cancels to 0 for
     # x > 37 while this keeps full precision for every x (and never overflows: e ≤ 1).
     e = xp.exp(-abs(x))
     return (e / ((1.0 + e) * (1.0 + e)),)
 
 
-def _tanh_grads(xp, out, x):
+def _tanh_grads(xp: Any, out: Any, x: Any) -> Any:
     # 1 - tanh² written as 4e/(1+e)² with e = exp(-2|x|), for the same reason as the sigmoid's.
     e = xp.exp(-2.0 * abs(x))
     return (4.0 * e / ((1.0 + e) * (1.0 + e)),)
@@ -408,7 +410,7 @@ _RECORDS = [
 # Array ops ----------------------------------------------------------------------------------------
 # Rules reach numpy through xp.np; this module itself never imports it.
 
-def _matmul_vjp(xp, up, out, a, b):
+def _matmul_vjp(xp: Any, up: Any, out: Any, a: Any, b: Any) -> Any:
     np = xp.np
     a, b, up = np.asarray(a), np.asarray(b), np.asarray(up)
     if a.ndim == 1 and b.ndim == 1:          # (n,) @ (n,) -> ()
@@ -422,39 +424,39 @@ def _matmul_vjp(xp, up, out, a, b):
     return up @ np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2) @ up
 
 
-def _cdot(xp, a, b):
+def _cdot(xp: Any, a: Any, b: Any) -> Any:
     if xp is scalar or xp.np.ndim(a) == 0 or xp.np.ndim(b) == 0:
         return a * b
     return xp.np.matmul(a, b)
 
 
-def _cdot_vjp(xp, up, out, a, b):
+def _cdot_vjp(xp: Any, up: Any, out: Any, a: Any, b: Any) -> Any:
     np = xp.np
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return up * b, up * a  # the engine sums each back to its input's shape
     return _matmul_vjp(xp, up, out, a, b)
 
 
-def _softmax(xp, x):
+def _softmax(xp: Any, x: Any) -> Any:
     np = xp.np
     z = np.exp(x - np.max(x, axis=-1, keepdims=True))
     return z / np.sum(z, axis=-1, keepdims=True)
 
 
-def _log_softmax(xp, x):
+def _log_softmax(xp: Any, x: Any) -> Any:
     np = xp.np
     shifted = x - np.max(x, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
-def _rows(xp, scores, y):
+def _rows(xp: Any, scores: Any, y: Any) -> Any:
     """scores as (N, C) and labels as N integers, for the losses."""
     np = xp.np
     s = np.atleast_2d(scores)
     return s, np.atleast_1d(np.asarray(y)).astype(int)
 
 
-def _labels_ok(xp, scores, y):
+def _labels_ok(xp: Any, scores: Any, y: Any) -> Any:
     np = xp.np
     s = np.atleast_2d(scores)
     labels = np.atleast_1d(np.asarray(y, dtype=float))
@@ -462,13 +464,13 @@ def _labels_ok(xp, scores, y):
                 and np.all((labels >= 0) & (labels < s.shape[-1])))
 
 
-def _cross_entropy(xp, scores, y):
+def _cross_entropy(xp: Any, scores: Any, y: Any) -> Any:
     np = xp.np
     s, labels = _rows(xp, scores, y)
     return -np.mean(_log_softmax(xp, s)[np.arange(len(labels)), labels])
 
 
-def _cross_entropy_vjp(xp, up, out, scores, y):
+def _cross_entropy_vjp(xp: Any, up: Any, out: Any, scores: Any, y: Any) -> Any:
     np = xp.np
     s, labels = _rows(xp, scores, y)
     g = _softmax(xp, s)
@@ -476,7 +478,7 @@ def _cross_entropy_vjp(xp, up, out, scores, y):
     return (up * g / len(labels)).reshape(np.shape(scores)), None
 
 
-def _svm_margins(xp, scores, y):
+def _svm_margins(xp: Any, scores: Any, y: Any) -> Any:
     np = xp.np
     s, labels = _rows(xp, scores, y)
     rows = np.arange(len(labels))
@@ -485,12 +487,12 @@ def _svm_margins(xp, scores, y):
     return margins, rows, labels
 
 
-def _svm_loss(xp, scores, y):
+def _svm_loss(xp: Any, scores: Any, y: Any) -> Any:
     margins, _, labels = _svm_margins(xp, scores, y)
     return xp.np.sum(margins) / len(labels)
 
 
-def _svm_vjp(xp, up, out, scores, y):
+def _svm_vjp(xp: Any, up: Any, out: Any, scores: Any, y: Any) -> Any:
     np = xp.np
     margins, rows, labels = _svm_margins(xp, scores, y)
     g = (margins > 0).astype(float)

@@ -69,7 +69,7 @@ def tokenize(source: str) -> Iterator[Token]:
             break
         kind = m.lastgroup
         if kind != "space":
-            yield kind, m.group(), start, end
+            yield kind or "", m.group(), start, end
         pos = end
     if pos < n:
         ch = source[pos]

@@ -106,7 +106,7 @@ class Trace:
         out, inp = self.values[node_id], self.values[node.inputs[slot]]
         rows, cols = _size(out), _size(inp)
         if self.local[node_id] and self.local[node_id][slot] is None:  # an array op: a vector-Jacobian product
-            structure = formulas(self.graph, node, node.op.jacobian)[slot]
+            structure = formulas(self.graph, node, node.gate.jacobian)[slot]
         elif _shape(out) == _shape(inp):
             structure = "diagonal"
         else:
@@ -131,7 +131,7 @@ class Trace:
         for k in range(max(1, out_arr.size)):
             seed = np.zeros(out_arr.shape)
             seed.flat[k] = 1.0
-            grads = local_downstream(node.op, numpy_backend, seed if out_arr.ndim else 1.0, out, inputs,
+            grads = local_downstream(node.gate, numpy_backend, seed if out_arr.ndim else 1.0, out, inputs,
                                      node.params)[1]
             g = unbroadcast(grads[slot], np.shape(inputs[slot]))
             rows.append(np.ravel(g) if g is not None else np.zeros(np.size(inputs[slot])))
@@ -186,7 +186,7 @@ class Trace:
         the mappings (a million entries, for a million-term program) come as iterators of (name, value)
         pairs, the values not yet made JSON-safe."""
         upstream = self.upstream
-        data = {
+        data: dict[str, Any] = {
             "mode": self.mode,
             "expression": self.graph.source,
             "output": {"name": self.output, "value": jsonable(self.value)},
@@ -278,6 +278,7 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
     op = node.op
     fields: dict[str, str] = {str(k): name for k, name in enumerate(names)}
     fields["out"] = node.name
+    assert op is not None
     if op.constant:  # a one-constant gate: {c} is the constant as written
         const = next(a for a in node.args if isinstance(a, Const))
         fields["c"] = const.text
@@ -313,8 +314,9 @@ def _compile(template: Any) -> tuple[str, Any]:
         pieces.append((template[pos:], None))
     if len(pieces) == 1 and pieces[0][1] is None:
         return "text", template
-    if len(pieces) == 1 and pieces[0][0] == "" and pieces[0][1].isdigit():
-        return "input", int(pieces[0][1])
+    field = pieces[0][1]
+    if len(pieces) == 1 and pieces[0][0] == "" and field is not None and field.isdigit():
+        return "input", int(field)
     if all(field is None or field.isdigit() for _, field in pieces):
         return "inputs", tuple(pieces)
     return "fields", tuple(pieces)

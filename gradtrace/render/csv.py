@@ -32,11 +32,12 @@ def render(trace: Trace) -> str:
         write([_safe(c) if isinstance(c, str) else c for c in cells])
     checks = {v.name.split("[")[0].split(" ")[0]: v for v in trace.check.variables} if trace.check else None
     answers: dict[str, list[str]] = {}
-    for a in trace.answers or ():
-        target, _, attribute = a.name.partition(".")
+    answer: Any
+    for answer in trace.answers or ():
+        target, _, attribute = answer.name.partition(".")
         cells = answers.setdefault(trace.node(target).name, ["", "", "", ""])
         k = 2 if attribute == "value" else 0
-        cells[k], cells[k + 1] = a.given, "true" if a.correct else "false"
+        cells[k], cells[k + 1] = answer.given, "true" if answer.correct else "false"
     writer.writerow(COLUMNS + (CHECK_COLUMNS if checks is not None else ()) +
                     (ANSWER_COLUMNS if trace.answers is not None else ()))
     for row in trace.nodes:

@@ -261,7 +261,7 @@ def summary(trace: Trace, reason: str) -> list[Text]:
     """A clear account of a graph too large to draw, and where to see it instead."""
     graph = trace.graph
     gates = [n for n in graph.nodes if n.op is not None]
-    ops = Counter(n.op.name for n in gates)
+    ops = Counter(n.gate.name for n in gates)
     patterns = Counter(p for row in trace.nodes for p in row.patterns)
     lines = [Text(f"The graph of {trace.output} has {len(gates)} gates and {len(graph.variables)} variables; "
                   f"{reason}.", "bold"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.trace import Trace
 from . import fmt
 from .tex import formula, name, partial
@@ -16,7 +18,7 @@ def render(trace: Trace, precision: int = 4) -> str:
              (rf"node & computes & value & upstream $\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & "
               r"downstream & pattern \\"), r"\hline"]
     for row in trace.nodes:
-        entries = list(zip(row.inputs, row.formulas, row.local, row.downstream)) or [None]
+        entries: list[Any] = list(zip(row.inputs, row.formulas, row.local, row.downstream)) or [None]
         patterns = ", ".join(row.patterns)
         for k, entry in enumerate(entries):
             first = k == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.errors import EvaluationError, MissingProgram
 
 FORMATS = ("svg", "png", "pdf")
@@ -40,7 +42,7 @@ def svg_inline(dot_text: str) -> str:
     return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)
 
 
-def check_size(trace: object) -> None:
+def check_size(trace: Any) -> None:
     """Refuse to draw a graph too large to read as a picture, before Graphviz spends minutes on it."""
     gates = sum(1 for n in trace.graph.nodes if n.op is not None)
     if gates > MAX_GATES:

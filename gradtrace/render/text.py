@@ -46,7 +46,7 @@ def signed_sum(values: list[Any], precision: int = 4) -> str:
     return text
 
 
-def spaced(items: list[Any], gap: int, width: int | None = None) -> object:
+def spaced(items: list[Any], gap: int, width: int | None = None) -> Any:
     """Items on one line when they fit (the usual case, and cheap), else rich Columns, which wraps
     between items and never inside one."""
     from rich.text import Text
@@ -69,7 +69,7 @@ def describe(value: Any, precision: int = 4, full: bool = False, shape: bool = T
             return "0" if v == 0 else format(v, f".{precision}g")
 
         text = np.array2string(array, separator=", ", max_line_width=10**6, threshold=10**9,
-                               formatter={"float_kind": number})
+                               formatter={"float_kind": number})  # type: ignore[arg-type]
         return " ".join(text.split())
     head = f"shape {_shape_text(array.shape)}: " if shape else ""
     return (f"{head}min {array.min():.{precision}g}, mean {array.mean():.{precision}g}, "
