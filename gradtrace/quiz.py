@@ -69,12 +69,11 @@ class Problem:
         t = self.trace
         parts = row.parts
         if len(parts) > 1:
-            return (f"{row.name} is used {len(parts)} times: it is a copy gate, and {PATTERNS['adder'].split(': ')[1]}"
+            return (f"{row.name} is used {len(parts)} times: it is a copy gate, and a copy gate {PATTERNS['adder']}"
                     " — work out what each use sends back, then add them.")
         consumer = t.node(parts[0][0])
-        op = consumer.node.op
-        pattern = op.pattern
-        kind = op.name if op.arity == 2 or op.callable else consumer.label
+        pattern = consumer.pattern
+        kind = consumer.gate_name
         if pattern == "switcher":
             return f"{consumer.name} = {consumer.expr} is a mul gate, and a mul gate switches: " \
                    "the local gradient is the other input."

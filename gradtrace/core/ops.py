@@ -576,7 +576,7 @@ PATTERNS = {
     "router": "routes the whole upstream gradient to the winning input; the others get 0",
     "switcher": "switches its inputs: each input's local gradient is the other input's value",
     "scaler": "scales the upstream gradient by its constant",
-    "adder": "is used more than once (a copy gate): the gradients from its uses add up",
+    "adder": "adds up the gradients that come back from each of its uses",
 }
 
 # Names the language can call, and the infix operators, both read off the table.

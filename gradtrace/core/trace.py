@@ -6,14 +6,13 @@ Full precision is kept here; only renderers round.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
-from .graph import Const, Graph, Node
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_\-]+)\}")
+from .formulas import formulas
+from .graph import Graph, Node
 
 
 class NodeTrace:
@@ -63,6 +62,58 @@ class NodeTrace:
         """The backward-flow patterns: the gate's own, plus 'adder' for a node used more than once."""
         return patterns_of(self._node.op, self._trace.graph.fanout[self._node.id] > 1)
 
+    # -- what renderers read instead of reaching into the graph and the op table --
+
+    id = property(lambda self: self._node.id, doc="the node's position in topological order")
+    is_input = property(lambda self: self._node.op is None, doc="a variable, not a gate")
+    input_ids = property(lambda self: self._node.inputs, doc="the inputs' ids, in the order written")
+    span = property(lambda self: self._node.span, doc="where in the program it was written")
+
+    @property
+    def uses(self) -> list[tuple[int, int]]:
+        """(consumer id, input slot) for every edge leaving the node; more than one: a copy gate."""
+        return self._trace.graph.consumers_of(self._node.id)
+
+    @property
+    def copies(self) -> int:
+        """How many edges leave the node (more than one makes it a copy gate)."""
+        return self._trace.graph.fanout[self._node.id]
+
+    @property
+    def pattern(self) -> str | None:
+        """The gate's own backward-flow pattern (distributor, router, switcher, scaler) or None."""
+        return None if self._node.op is None else self._node.op.pattern
+
+    @property
+    def gate_name(self) -> str:
+        """What the lecture calls the gate: by name (add gate, sigmoid gate) for operators between
+        two values and functions, by label (+1, 1/x) for the one-constant gates."""
+        op = self._node.gate
+        return op.name if op.arity == 2 or op.callable else self.label
+
+    @property
+    def notes(self) -> str:
+        """The op's conventions in words, from its record."""
+        return "" if self._node.op is None else self._node.op.notes
+
+    @property
+    def is_array_op(self) -> bool:
+        """Its local Jacobian is described, not given as partials (matmul, softmax, ...)."""
+        local = self.local
+        return bool(local) and local[0] is None
+
+    @property
+    def structures(self) -> tuple[str, ...]:
+        """For an array op, each local Jacobian's structure in words (with the inputs' names)."""
+        return formulas(self._trace.graph, self._node, self._node.gate.jacobian)
+
+    def expr_with(self, text_of: Callable[[NodeTrace], str]) -> str:
+        """What the node computes, with each input written by text_of: '3 * (-4)' for values."""
+        from .graph import write_expr
+
+        trace = self._trace
+        return write_expr(self._node, trace.graph.nodes, lambda n: text_of(trace.row(n.id)))
+
     def jacobian(self, slot: int) -> dict[Any, Any]:
         """The local Jacobian ∂node/∂input, described: rows, cols, structure, bytes if built."""
         return self._trace.jacobian(self._node.id, slot)
@@ -93,6 +144,32 @@ class Trace:
         self.answers = None  # check.Answer list, when answers were given
         self.backend = backend  # the numpy backend for array values; None for Python floats
         self.seed = seed        # ∂out/∂out
+
+    @property
+    def text(self) -> str:
+        """The program on one line, without comments: "q = x + y; f = q * z"."""
+        return self.graph.text
+
+    @property
+    def output_id(self) -> int:
+        return self.graph.output.id
+
+    @property
+    def gate_count(self) -> int:
+        return sum(1 for n in self.graph.nodes if n.op is not None)
+
+    @property
+    def variable_count(self) -> int:
+        return len(self.graph.variables)
+
+    def row(self, node_id: int) -> NodeTrace:
+        """The node with this id (its position in topological order)."""
+        return NodeTrace(self, self.graph.nodes[node_id])
+
+    @property
+    def forward_order(self) -> list[NodeTrace]:
+        """Every node in topological order: inputs before the gates that use them."""
+        return [NodeTrace(self, n) for n in self.graph.nodes]
 
     @property
     def arrays(self) -> bool:
@@ -175,11 +252,12 @@ class Trace:
         return tuple((nodes[c].name, self.downstream[c][slot]) for c, slot in self.graph.consumers_of(node_id))
 
     def to_dict(self) -> dict[Any, Any]:
-        """The JSON contract: output, gradients and nodes, with only strict-JSON values."""
-        data = self.head_dict()
-        data["nodes"] = [self.node_dict(node) for node in reversed(self.graph.nodes)]
-        data.update(self.tail_dict())
-        return data
+        """The JSON contract as Python data: exactly what --json writes (core/contract.py)."""
+        import json
+
+        from .contract import render
+
+        return dict(json.loads(render(self)))
 
     def head_dict(self, lazy: bool = False) -> dict[Any, Any]:
         """The contract's first part: mode, expression, output, bindings and gradients. With lazy,
@@ -246,85 +324,6 @@ def patterns_of(op: Any, copy_gate: bool) -> tuple[str, ...]:
     """A node's backward-flow patterns: its op's own (None for a variable), then 'adder' for a
     copy gate, whose gradients add up."""
     return ((op.pattern,) if op is not None and op.pattern else ()) + (("adder",) if copy_gate else ())
-
-
-def formulas(graph: Graph, node: Node, templates: tuple[Any, ...] | None = None) -> tuple[str, ...]:
-    """Fill an op's formula templates (or the given ones) with the node's input names and parameters."""
-    op = node.op
-    if op is None:
-        return ()
-    chosen = templates or op.formula
-    names = [graph.nodes[i].name for i in node.inputs]
-    plan = formula_plan(chosen, len(names))
-    if plan is not None:  # the common case: only literal text and input names, no field table needed
-        return tuple([data if kind == "text" else names[data] if kind == "input" else
-                      "".join([text + (names[int(field)] if field is not None else "") for text, field in data])
-                      for kind, data in plan])
-    fields = _fields(node, names)
-    out = []
-    for slot, name in enumerate(names):
-        kind, data = _compile(chosen[min(slot, len(chosen) - 1)])
-        fields["i"] = name
-        if kind == "function":
-            out.append(data(fields))
-        else:
-            out.append("".join(text + (fields.get(field, "{" + field + "}") if field is not None else "")
-                               for text, field in data))
-    return tuple(out)
-
-
-def _fields(node: Node, names: list[str]) -> dict[str, str]:
-    """What a formula template may name: inputs by position, the node itself, and parameters."""
-    op = node.op
-    fields: dict[str, str] = {str(k): name for k, name in enumerate(names)}
-    fields["out"] = node.name
-    assert op is not None
-    if op.constant:  # a one-constant gate: {c} is the constant as written
-        const = next(a for a in node.args if isinstance(a, Const))
-        fields["c"] = const.text
-        fields["c-1"] = number(node.params[0] - 1)
-    given = dict(node.keywords)
-    keyword_values = node.params[len(op.params) - len(op.keyword_params):]
-    for (pname, _), value in zip(op.keyword_params, keyword_values):
-        fields[pname] = given[pname].text if pname in given else number(value)
-    return fields
-
-
-@functools.cache
-def formula_plan(templates: tuple[Any, ...], arity: int) -> tuple[Any, ...] | None:
-    """Each input's compiled template when none needs more than input names, else None."""
-    plan = tuple(_compile(templates[min(slot, len(templates) - 1)]) for slot in range(arity))
-    return plan if all(kind in ("text", "input", "inputs") for kind, _ in plan) else None
-
-
-@functools.cache
-def _compile(template: Any) -> tuple[str, Any]:
-    """A template sorted once by what filling it needs: ("text", "1"), ("input", 1) for "{1}",
-    ("inputs", pieces) when it names only inputs, ("fields", pieces) or ("function", template).
-    Templates are turned to text on every node of a 10^6-node JSON, so this work is done once.
-    pieces are (literal text, field or None) pairs: "1/{1}" -> (("1/", "1"),)."""
-    if callable(template):
-        return "function", template
-    pieces: list[tuple[str, str | None]] = []
-    pos = 0
-    for m in _PLACEHOLDER.finditer(template):
-        pieces.append((template[pos:m.start()], m.group(1)))
-        pos = m.end()
-    if pos < len(template) or not pieces:
-        pieces.append((template[pos:], None))
-    if len(pieces) == 1 and pieces[0][1] is None:
-        return "text", template
-    field = pieces[0][1]
-    if len(pieces) == 1 and pieces[0][0] == "" and field is not None and field.isdigit():
-        return "input", int(field)
-    if all(field is None or field.isdigit() for _, field in pieces):
-        return "inputs", tuple(pieces)
-    return "fields", tuple(pieces)
-
-
-def number(value: float) -> str:
-    """A constant as short text: 2, 0.5, -1."""
-    return format(value, ".6g")
 
 
 def _shape(value: Any) -> tuple[Any, ...]:

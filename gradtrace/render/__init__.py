@@ -13,14 +13,12 @@ def wires(trace: Any) -> Any:
     """Every wire of the circuit picture, in order, as (source, target, value, gradient) with ids
     n<id> for nodes, a<id> for the adder of a value used more than once (its wire carries the
     total; each branch after it carries its own part), and "end" after the output."""
-    graph = trace.graph
-    for node in graph.nodes:
-        uses = graph.consumers_of(node.id)
-        value = trace.values[node.id]
-        source = f"n{node.id}"
+    for row in trace.forward_order:
+        uses = row.uses
+        source = f"n{row.id}"
         if len(uses) > 1:
-            yield source, f"a{node.id}", value, trace.upstream[node.id]
-            source = f"a{node.id}"
+            yield source, f"a{row.id}", row.value, row.upstream
+            source = f"a{row.id}"
         for consumer, slot in uses:
-            yield source, f"n{consumer}", value, trace.downstream[consumer][slot]
-    yield f"n{graph.output.id}", "end", trace.value, trace.upstream[graph.output.id]
+            yield source, f"n{consumer}", row.value, trace.downstream[consumer][slot]
+    yield f"n{trace.output_id}", "end", trace.value, trace.upstream[trace.output_id]

@@ -45,30 +45,29 @@ def wire_label(value: str, gradient: str | None) -> str:
 def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi: int | None = None) -> str:
     """The trace as a DOT digraph. blank_gradients leaves the red numbers empty (worksheets);
     dpi sets the resolution of bitmaps (PNG)."""
-    graph = trace.graph
     out_name = trace.output
-    gates = sum(1 for n in graph.nodes if n.op is not None)
+    gates = trace.gate_count
     # Graphviz's network simplex grows steeply with wide fan-out (70 uses of one value: 15 s);
     # past a few dozen gates, a couple of iterations lay it out in well under a second.
     limits = ", nslimit=2, nslimit1=2" if gates > BIG else ""
     lines = [
         "digraph gradtrace {",
         f'  graph [rankdir=LR, nodesep=0.25, ranksep=0.3, fontname="Helvetica", '
-        f'label=<{_html(graph.text)}>, labelloc=t, fontsize=12' + (f", dpi={dpi}" if dpi else "") + limits + "];",
+        f'label=<{_html(trace.text)}>, labelloc=t, fontsize=12' + (f", dpi={dpi}" if dpi else "") + limits + "];",
         '  node [fontname="Helvetica"];',
         f'  edge [arrowsize=0.6, color="{INK}", penwidth=1.2];',
     ]
 
     variables = []
-    for node in graph.nodes:
+    for node in trace.forward_order:
         nid = f"n{node.id}"
-        if node.op is None:
+        if node.is_input:
             variables.append(nid)
             lines.append(f'  {nid} [shape=plaintext, fontsize=16, label=<{_html(node.name)}>];')
             continue
         # The name sits inside the circle under the symbol, so it can't drift to another gate;
         # the pattern is a small caption beside it.
-        pattern = node.op.pattern or ""
+        pattern = node.pattern or ""
         symbol = node.label
         size = max(0.62, 0.13 * max(len(symbol), len(node.name)) + 0.3)
         big = 18 if len(symbol) <= 2 else 13

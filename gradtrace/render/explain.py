@@ -5,9 +5,8 @@ Plain text, one idea per line, so it reads the same in a terminal, in a file and
 
 from __future__ import annotations
 
-from ..core.graph import write_expr
 from ..core.ops import PATTERNS
-from ..core.trace import NodeTrace, Trace, formulas
+from ..core.trace import NodeTrace, Trace
 from . import fmt, signed_sum
 
 
@@ -23,17 +22,16 @@ def _names(names: list[str]) -> str:
 
 def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
     """The forward pass: every gate's value, computed from its inputs' values."""
-    graph = trace.graph
-    lines = [f"Forward pass through {graph.text}", ""]
+    lines = [f"Forward pass through {trace.text}", ""]
     if trace.bindings:
         lines.append("Inputs: " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items()))
     step = 0
-    for node in graph.nodes:
-        if node.op is None:
+    for row in trace.forward_order:
+        if row.is_input:
             continue
         step += 1
-        with_values = write_expr(node, graph.nodes, lambda n: _n(trace.values[n.id], precision))
-        lines.append(f"{step}. {node.name} = {node.expr} = {with_values} = {fmt(trace.values[node.id], precision)}")
+        with_values = row.expr_with(lambda n: _n(n.value, precision))
+        lines.append(f"{step}. {row.name} = {row.expr} = {with_values} = {fmt(row.value, precision)}")
     lines += ["", f"Output: {trace.output} = {fmt(trace.value, precision)}"]
     return lines
 
@@ -45,7 +43,7 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
     at = ""
     if trace.bindings:
         at = " at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
-    lines = [f"Backward pass through {trace.graph.text}{at}", "",
+    lines = [f"Backward pass through {trace.text}{at}", "",
              f"Start at the output: ∂{f}/∂{f} = 1."]
     step = 0
     for row in trace.nodes:
@@ -60,10 +58,9 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
             continue
         step += 1
         lines.append(f"{step}. {row.name} = {row.expr} = {fmt(row.value, precision)}: {_gate(row, precision)}")
-        if row.local and row.local[0] is None:
+        if row.is_array_op:
             # An array op: no local gradient to multiply by, just what each input receives.
-            structures = formulas(trace.graph, row.node, row.node.op.jacobian)
-            for name, structure, d in zip(row.inputs, structures, row.downstream):
+            for name, structure, d in zip(row.inputs, row.structures, row.downstream):
                 lines.append(f"   ∂{f}/∂{name}: the Jacobian ∂{row.name}/∂{name} is {structure}, "
                              f"so ∂{f}/∂{name} = {fmt(d, precision)}")
             continue
@@ -87,15 +84,12 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
 def _gate(row: NodeTrace, precision: int) -> str:
     """One sentence: what kind of gate this is and what its pattern does with the gradient."""
     up = fmt(row.upstream, precision)
-    op = row.node.op
-    assert op is not None
-    # The lecture calls gates by name (add gate, mul gate, sigmoid gate); constant gates by label (+1, 1/x).
-    label = op.name if op.arity == 2 or op.callable else row.label
+    label = row.gate_name  # the lecture's: add gate, sigmoid gate; by label for +1, 1/x
     article = "an" if label[:1].lower() in "aeiox" else "a"
     kind = f"{article} {label} gate"
-    pattern = op.pattern
-    if row.local and row.local[0] is None:
-        return f"{kind}" + (f", a {pattern}" if pattern else "") + f": {op.notes}" if op.notes else f"{kind}."
+    pattern = row.pattern
+    if row.is_array_op:
+        return f"{kind}" + (f", a {pattern}" if pattern else "") + f": {row.notes}" if row.notes else f"{kind}."
     if pattern == "distributor":
         if all(_everywhere(g, 1) for g in row.local):
             names = _names(list(row.inputs))

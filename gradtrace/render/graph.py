@@ -45,20 +45,20 @@ class _Occ:
 def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = False) -> list[Any]:
     """The drawing as rich renderables, one per line (or a summary when the graph is too large).
     blank leaves the gradients out, for a student to work them out (the quiz)."""
-    graph = trace.graph
-    gates = [n for n in graph.nodes if n.op is not None]
+    rows = trace.forward_order
+    gates = [n for n in rows if not n.is_input]
     if not gates:
         return [Text(f"{trace.output} is the input itself: ∂{trace.output}/∂{trace.output} = 1")]
     if len(gates) > MAX_GATES:
         return summary(trace, f"{len(gates)} gates are more than a terminal drawing can show readably")
 
     # Columns by the longest path to the output, so every gate is left of all its consumers.
-    depth = {graph.output.id: 0}
-    for node in reversed(graph.nodes):
-        if node.op is None or node.id not in depth:
+    depth = {trace.output_id: 0}
+    for node in reversed(rows):
+        if node.is_input or node.id not in depth:
             continue
-        for i in node.inputs:
-            if graph.nodes[i].op is not None:
+        for i in node.input_ids:
+            if not rows[i].is_input:
                 depth[i] = max(depth.get(i, 0), depth[node.id] + 1)
     deepest = max(depth.values())
     column = {g: deepest - d + 1 for g, d in depth.items()}  # gates 1..deepest+1; leaves sit left of a band
@@ -70,12 +70,12 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
         c = column[g.id]
         gw[c] = max(gw[c], len(glyph[g.id]), len(g.name))
         label = max(len(fmt(trace.values[g.id], precision)),
-                    max((len(fmt(trace.downstream[u][s], precision)) for u, s in graph.consumers_of(g.id)), default=0),
+                    max((len(fmt(trace.downstream[u][s], precision)) for u, s in g.uses), default=0),
                     len(fmt(trace.upstream[g.id], precision)))
         out_w[c] = max(out_w[c], label + 3)
-    leaf_label = max(len(fmt(trace.values[n.id], precision)) for n in graph.nodes)
+    leaf_label = max(len(fmt(n.value, precision)) for n in rows)
     leaf_label = max(leaf_label, max(len(fmt(d, precision)) for ds in trace.downstream for d in ds))
-    name_w = max(len(n.name) for n in graph.nodes)
+    name_w = max(len(n.name) for n in rows)
 
     # Bands of columns that fit the width (a band = leaf column + some gate columns).
     bands: list[list[int]] = []
@@ -107,26 +107,26 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
 
 
 def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last, blank=False):
-    graph = trace.graph
+    rows = trace.forward_order
     in_band = {g for g, c in column.items() if c in band}
     # Roots: gates of this band none of whose consumers is in the band.
     roots = [g for g in sorted(in_band)
-             if not any(u in in_band for u, _ in graph.consumers_of(g))]
+             if not any(u in in_band for u, _ in rows[g].uses)]
     expanded: set[int] = set()
     trees = []
     leaves: list[_Occ] = []
     for r in roots:
-        root = _Occ(graph.nodes[r], False, trace.upstream[r])
+        root = _Occ(rows[r], False, trace.upstream[r])
         expanded.add(r)
         trees.append(root)
         stack = [root]
         while stack:  # explicit stack: no recursion, whatever the depth
             occ = stack.pop()
             node = occ.node
-            for slot, i in enumerate(node.inputs):
-                child = graph.nodes[i]
+            for slot, i in enumerate(node.input_ids):
+                child = rows[i]
                 grad = trace.downstream[node.id][slot]
-                is_leaf = child.op is None or i not in in_band or i in expanded
+                is_leaf = child.is_input or i not in in_band or i in expanded
                 c_occ = _Occ(child, is_leaf, grad)
                 occ.children.append(c_occ)
                 if not is_leaf:
@@ -197,7 +197,7 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
     for root in trees:
         c = column[root.node.id]
         start = x_glyph[c] + gw[c]
-        is_output = root.node.id == trace.graph.output.id
+        is_output = root.node.id == trace.output_id
         end = total_w - (2 if is_output else 4)
         wire(root.row, start, end, trace.values[root.node.id], trace.upstream[root.node.id])
         put(root.row, end, "▸" if is_output else f"▸ {root.node.name}")
@@ -259,11 +259,9 @@ def _legend(trace: Trace, precision: int, width: int, blank: bool = False) -> li
 
 def summary(trace: Trace, reason: str) -> list[Text]:
     """A clear account of a graph too large to draw, and where to see it instead."""
-    graph = trace.graph
-    gates = [n for n in graph.nodes if n.op is not None]
-    ops = Counter(n.gate.name for n in gates)
+    ops = Counter(row.op for row in trace.nodes if not row.is_input)
     patterns = Counter(p for row in trace.nodes for p in row.patterns)
-    lines = [Text(f"The graph of {trace.output} has {len(gates)} gates and {len(graph.variables)} variables; "
+    lines = [Text(f"The graph of {trace.output} has {trace.gate_count} gates and {trace.variable_count} variables; "
                   f"{reason}.", "bold"),
              Text("gates: " + ", ".join(f"{name} ×{count}" for name, count in ops.most_common())),
              Text("patterns: " + (", ".join(f"{name} ×{count}" for name, count in patterns.most_common()) or "none")),

@@ -47,11 +47,11 @@ def render(trace: Trace, precision: int = 4) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gradtrace: {escape(trace.graph.text)}</title>
+<title>gradtrace: {escape(trace.text)}</title>
 <style>{STYLE}</style>
 </head>
 <body>
-<h1>{escape(trace.graph.text)}</h1>
+<h1>{escape(trace.text)}</h1>
 <p>{escape("at " + at) if at else ""}</p>
 <figure>
 {svg_inline(dot.render(trace, precision))}

@@ -12,7 +12,7 @@ from .tex import formula, name, partial
 def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a LaTeX tabular (one line per input of each node), then the gradients."""
     f = trace.output
-    lines = [r"% gradtrace: " + trace.graph.text.replace("%", r"\%"),
+    lines = [r"% gradtrace: " + trace.text.replace("%", r"\%"),
              r"{\renewcommand{\arraystretch}{1.5}%  room for the stacked fractions",
              r"\begin{tabular}{llrrlrl}", r"\hline",
              (rf"node & computes & value & upstream $\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & "

@@ -25,7 +25,7 @@ def escape(text: str) -> str:
 def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a GitHub-flavoured markdown table, then the gradients and any checks."""
     f = trace.output
-    lines = [f"**{escape(trace.graph.text)}**" + (
+    lines = [f"**{escape(trace.text)}**" + (
         " at " + ", ".join(f"${name(k)} = {fmt(v, precision)}$" for k, v in trace.bindings.items())
         if trace.bindings else ""), ""]
     upstream_head = rf"\frac{{\partial {name(f)}}}{{\partial \cdot}}"

@@ -15,18 +15,17 @@ def _text(s: str) -> str:
 
 def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a Mermaid `flowchart LR`."""
-    graph = trace.graph
     out = trace.output
-    lines = ["flowchart LR", f"  %% gradtrace: {_text(graph.text)}",
+    lines = ["flowchart LR", f"  %% gradtrace: {_text(trace.text)}",
              f"  %% edge labels: value, then ∂{out}/∂(wire)"]
     variables = []
-    for node in graph.nodes:
+    for node in trace.forward_order:
         nid = f"n{node.id}"
-        if node.op is None:
+        if node.is_input:
             variables.append(nid)
             lines.append(f'  {nid}["{_text(node.name)}"]')
         else:
-            pattern = f"<br/><small>{node.op.pattern}</small>" if node.op.pattern else ""
+            pattern = f"<br/><small>{node.pattern}</small>" if node.pattern else ""
             lines.append(f'  {nid}(("{_text(node.label)}<br/><b>{_text(node.name)}</b>{pattern}"))')
 
     def label(value: object, gradient: object) -> str:

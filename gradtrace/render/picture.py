@@ -44,7 +44,7 @@ def svg_inline(dot_text: str) -> str:
 
 def check_size(trace: Any) -> None:
     """Refuse to draw a graph too large to read as a picture, before Graphviz spends minutes on it."""
-    gates = sum(1 for n in trace.graph.nodes if n.op is not None)
+    gates = trace.gate_count
     if gates > MAX_GATES:
         raise EvaluationError(f"the graph has {gates} gates, too many to draw readably (at most {MAX_GATES})",
                               hint="--dot prints the DOT text if you want to try anyway; --graph summarises it")

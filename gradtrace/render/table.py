@@ -66,7 +66,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
             locals_.append(cell)
             downs.append(show(d))
         upstream = [Text(show(row.upstream))]
-        parts = row.parts if trace.graph.fanout[row.node.id] > 1 else ()  # no edge arrays for a big table
+        parts = row.parts if row.copies > 1 else ()  # no edge arrays for a big table
         if len(parts) > 1 and not arrays:
             # A copy gate: its upstream gradient is the sum of what each use sent back.
             terms = signed_sum([v for _, v in parts[:MAX_TERMS if not full else None]], precision)
@@ -89,7 +89,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
             notes.append(Text(f"note: {row.name} = {row.expr}: {row.kink}", style="yellow"))
 
     header = Text()
-    text = trace.graph.text
+    text = trace.text
     if len(text) > MAX_HEADER and not full:
         text = f"{text[:MAX_HEADER]} … ({len(text):,} characters)"
     header.append(text, style="bold")

@@ -1,0 +1,166 @@
+"""The JSON contract scripts rely on, written in one place: strict RFC 8259 JSON of a trace.
+
+The document is written in pieces, one node per line, so a 10^6-node trace streams out in
+linear time and memory instead of being built as one giant dict and one giant string first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterator
+from typing import IO, Any
+
+from .formulas import formula_plan, formulas
+from .graph import Report, write_expr
+from .trace import Trace, jsonable, patterns_of
+
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
+_string = json.encoder.encode_basestring  # the C escaper json itself uses for str
+_repr = float.__repr__                   # json writes floats with repr, too
+BLOCK = 1024                             # nodes per write
+
+
+def render(trace: Trace, extra: dict[Any, Any] | None = None) -> str:
+    """The trace as one strict-JSON document (no NaN or Infinity tokens)."""
+    return "".join(chunks(trace, extra))
+
+
+def write(trace: Trace, stream: IO[str], extra: dict[Any, Any] | None = None,
+          report: Report | None = None) -> None:
+    """Write the document to stream block by block (stdout for the CLI). report(phase, done,
+    total), if given, hears how many nodes have been written, now and then."""
+    for block in chunks(trace, extra, report):
+        stream.write(block)
+
+
+def chunks(trace: Trace, extra: dict[Any, Any] | None = None,
+           report: Report | None = None) -> Iterator[str]:
+    """The document in order, in blocks: the head's fields, then "nodes" one per line, then the
+    reports. Lines are joined BLOCK at a time, so a million of them cost one write per BLOCK."""
+    head = trace.head_dict(lazy=True)
+    tail = trace.tail_dict()
+    if extra:
+        tail.update(extra)
+    yield "{\n"
+    for key, value in head.items():
+        if key in ("bindings", "gradients", "gradients_exact"):
+            yield f"  {_string(key)}: " + "".join(_mapping(value)) + ",\n"
+        else:
+            yield f"  {_string(key)}: {_indented(value)},\n"
+    yield '  "nodes": ['
+    lines = (_fast_lines if trace.mode == "numeric" and not trace.arrays else _lines)(trace)
+    total = len(trace.graph.nodes)
+    separator = "\n    "
+    for done in range(0, total, BLOCK):
+        yield separator + ",\n    ".join(itertools.islice(lines, BLOCK))
+        separator = ",\n    "
+        if report is not None and not done % (16 * BLOCK):
+            report("writing JSON", done, total)
+    yield "\n  ]"
+    for key, value in tail.items():
+        yield f",\n  {_string(key)}: {_indented(value)}"
+    yield "\n}\n"
+
+
+def _indented(value: Any) -> str:
+    """A small value laid out as json.dumps(indent=2) would, nested one level in."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=2).replace("\n", "\n  ")
+
+
+def _mapping(pairs: Iterator[tuple[str, Any]]) -> Iterator[str]:
+    """Bindings and gradients, one per line (there may be a million of them)."""
+    separator = "{\n    "
+    for key, value in pairs:
+        yield f"{separator}{_string(key)}: {_num(value)}"
+        separator = ",\n    "
+    yield "{}" if separator == "{\n    " else "\n  }"
+
+
+def _lines(trace: Trace) -> Iterator[str]:
+    """Every node's line, output first, each the compact JSON of trace.node_dict(node)."""
+    nodes = trace.graph.nodes
+    for k in range(len(nodes) - 1, -1, -1):
+        yield _encode(trace.node_dict(nodes[k]))
+
+
+def _num(value: Any) -> str:
+    if value.__class__ is float and value - value == 0.0:  # finite: NaN and ±inf fail this
+        return _repr(value)
+    return _encode(jsonable(value))
+
+
+def _finite_floats(*columns: Any) -> bool:
+    """Whether every number in these lists is a finite float, checked at C speed: a sum is finite
+    only when no term is NaN or infinite (an overflowing sum just takes the careful path)."""
+    return all(set(map(type, column)) <= {float} and math.isfinite(sum(column)) for column in columns)
+
+
+def _fast_lines(trace: Trace) -> Iterator[str]:
+    """The lines of _lines for a numeric scalar trace, written without building dicts: a 10^6-node
+    trace spends most of its JSON time here. Names are identifiers and op texts come from the op
+    table, so only expressions, labels and formulas need escaping. tests/test_json.py checks that
+    both writers agree for every op."""
+    graph = trace.graph
+    nodes = graph.nodes
+    values, upstream, local, downstream, kinks = trace.values, trace.upstream, trace.local, trace.downstream, \
+        trace.kinks
+    chain = itertools.chain.from_iterable
+    num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
+    fanout = graph.fanout
+    consumers = graph.shared_consumers if max(fanout) > 1 else {}
+    pattern_texts: dict[Any, Any] = {}  # (op, copy gate?) -> the "pattern" and "patterns" values
+    op_texts: dict[Any, Any] = {}       # (op, arity) -> _op_texts
+    for k in range(len(nodes) - 1, -1, -1):
+        node = nodes[k]
+        op = node.op
+        name = '"' + node.name + '"'
+        shared = fanout[k] > 1
+        key = (op, shared)
+        if key not in pattern_texts:
+            patterns = patterns_of(op, shared)
+            pattern_texts[key] = ('"' + " + ".join(patterns) + '"' if patterns else "null",
+                                  ", ".join(['"' + p + '"' for p in patterns]))
+        pattern, listed = pattern_texts[key]
+        if shared:
+            parts = ", ".join([f'{{"from": "{nodes[c].name}", "value": {num(downstream[c][slot])}}}'
+                               for c, slot in consumers[k]])
+        else:
+            parts = ""
+        if op is None:
+            yield (f'{{"name": {name}, "op": "input", "label": {name}, "expr": "input", '
+                   f'"pattern": {pattern}, "patterns": [{listed}], "inputs": [], "value": {num(values[k])}, '
+                   f'"upstream": {num(upstream[k])}, "formula": [], "local": [], "downstream": [], '
+                   f'"parts": [{parts}], "kink": null}}')
+            continue
+        names = [nodes[j].name for j in node.inputs]
+        fixed = op_texts.get((op, len(names)))
+        if fixed is None:
+            fixed = op_texts[(op, len(names))] = _op_texts(op, len(names))
+        label, plan = fixed
+        expr = _string(write_expr(node, nodes))
+        if plan is not None:
+            formula = ", ".join([data if kind == "text" else '"' + names[data] + '"' for kind, data in plan])
+        else:
+            formula = ", ".join(map(_string, formulas(graph, node)))
+        inputs = ", ".join(['"' + n + '"' for n in names])
+        kink = kinks[k]
+        yield (f'{{"name": {name}, "op": "{op.name}", "label": {label or _string(node.label)}, '
+               f'"expr": {expr}, "pattern": {pattern}, "patterns": [{listed}], '
+               f'"inputs": [{inputs}], "value": {num(values[k])}, '
+               f'"upstream": {num(upstream[k])}, "formula": [{formula}], '
+               f'"local": [{", ".join(map(num, local[k]))}], '
+               f'"downstream": [{", ".join(map(num, downstream[k]))}], "parts": [{parts}], '
+               f'"kink": {"null" if kink is None else _string(kink)}}}')
+
+
+def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple[Any, ...] | None]:
+    """What every node of one op writes the same: its label as JSON (None when it names a constant,
+    as +{c} does), and its formulas when they need only input names: ("text", JSON) or ("input", k)
+    per input (None when they need parameters)."""
+    label = None if "{c}" in op.label else _string(op.label)
+    plan = formula_plan(op.formula, arity)
+    if plan is None or any(kind not in ("text", "input") for kind, _ in plan):
+        return label, None
+    return label, tuple((kind, _string(data) if kind == "text" else data) for kind, data in plan)
