@@ -188,7 +188,7 @@ Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).
 """
 
 
-FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid")
+FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid")  # render.FORMATS, by name
 
 
 class _FinitePositive(click.ParamType):
@@ -320,7 +320,8 @@ def _choose_format(format_name: str | None, as_json: bool, as_graph: bool, as_do
     return chosen[0][1] if chosen else "table"
 
 
-# Formats that can carry a gradient check's and answers' verdicts, and --explain's text.
+# Formats that can carry a gradient check's and answers' verdicts, and --explain's text
+# (render.WITH_REPORTS and render.WITH_EXPLANATION; spelled out so that --help needs no import).
 REPORTS_IN = {"table", "json", "markdown", "latex", "csv", "graph"}
 EXPLAIN_IN = {"table", "json", "graph"}
 
@@ -406,55 +407,11 @@ def _write(path: str, data: bytes, quiet: bool = False) -> None:
 
 def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str, full: bool = False,
             jacobians: bool = False, report: Any = None) -> None:
-    if format_name == "json":
-        from ..render import json as json_renderer
+    from ..render import Options, render
 
-        extra = None
-        if explain:
-            from ..render import explain as explanation
-
-            extra = {"explanation": explanation.lines(trace, explain, precision)}
-        json_renderer.write(trace, sys.stdout, extra, report)
-        return
-    if explain:
-        from ..render import explain as explanation
-
-        _print("\n".join(explanation.lines(trace, explain, precision)) + "\n")
-    elif format_name in ("dot", "mermaid"):
-        from ..render import dot, mermaid
-
-        _print((dot if format_name == "dot" else mermaid).render(trace, precision))
-    elif format_name == "graph":
-        from ..render import graph
-
-        console = make_console(color)
-        for line in graph.render(trace, console.width, precision):
-            console.print(line)
-    elif format_name == "markdown":
-        from ..render import markdown
-
-        _print(markdown.render(trace, precision))
-    elif format_name == "latex":
-        from ..render import latex
-
-        _print(latex.render(trace, precision))
-    elif format_name == "csv":
-        from ..render import csv
-
-        _print(csv.render(trace))
-    else:
-        from ..render import table
-
-        table.render(trace, make_console(color), precision, full, jacobians)
-        return
-    if format_name in ("table", "graph"):  # the check's and answers' verdicts follow the text
-        from ..render import table
-
-        sections = table.sections(trace, precision)
-        if sections:
-            console = make_console(color)
-            for section in sections:
-                console.print(section)
+    console = make_console(color) if format_name in ("table", "graph") else None
+    render(trace, format_name, Options(write=_print, console=console, precision=precision, full=full,
+                                       jacobians=jacobians, explain=explain, report=report))
 
 
 def _print(text: str) -> None:

@@ -2,11 +2,100 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .text import fmt, signed_sum, spaced
 
-__all__ = ["fmt", "signed_sum", "spaced", "wires"]
+__all__ = ["FORMATS", "Options", "fmt", "render", "signed_sum", "spaced", "wires"]
+
+
+@dataclass
+class Options:
+    """What a front end tells a renderer; every renderer takes the same options."""
+
+    write: Callable[[str], Any]       # where text goes (the CLI: stdout)
+    console: Any = None               # a rich Console, for the table and the terminal circuit
+    precision: int = 4                # significant digits shown (JSON and CSV keep full precision)
+    full: bool = False                # every row and every element, however many
+    jacobians: bool = False           # small local Jacobians in full
+    explain: str | None = None        # "backward" or "forward": the pass told step by step
+    report: Any = None                # progress callback for long writes (JSON)
+
+
+def _text(module: str, *, precision: bool = True) -> Callable[[Any, Options], None]:
+    """A renderer whose module's render(trace[, precision]) returns the whole text."""
+    def run(trace: Any, o: Options) -> None:
+        renderer = importlib.import_module(f"{__name__}.{module}")
+        o.write(renderer.render(trace, o.precision) if precision else renderer.render(trace))
+    return run
+
+
+def _json(trace: Any, o: Options) -> None:
+    from ..core import contract
+
+    extra = None
+    if o.explain:
+        from . import explain
+
+        extra = {"explanation": explain.lines(trace, o.explain, o.precision)}
+    for block in contract.chunks(trace, extra, o.report):
+        o.write(block)
+
+
+def _sections(trace: Any, o: Options) -> None:
+    """A check's and answers' verdicts after the text (table and terminal circuit)."""
+    from . import table
+
+    for section in table.sections(trace, o.precision):
+        o.console.print(section)
+
+
+def _table(trace: Any, o: Options) -> None:
+    from . import table
+
+    if o.explain:
+        from . import explain
+
+        o.write("\n".join(explain.lines(trace, o.explain, o.precision)) + "\n")
+        _sections(trace, o)
+        return
+    table.render(trace, o.console, o.precision, o.full, o.jacobians)
+
+
+def _graph(trace: Any, o: Options) -> None:
+    from . import graph
+
+    if o.explain:
+        _table(trace, o)
+        return
+    for line in graph.render(trace, o.console.width, o.precision):
+        o.console.print(line)
+    _sections(trace, o)
+
+
+# Output formats by name: each renders one Trace with the same Options.
+RENDERERS: dict[str, Callable[[Any, Options], None]] = {
+    "table": _table,
+    "json": _json,
+    "markdown": _text("markdown"),
+    "latex": _text("latex"),
+    "csv": _text("csv", precision=False),
+    "graph": _graph,
+    "dot": _text("dot"),
+    "mermaid": _text("mermaid"),
+}
+FORMATS = tuple(RENDERERS)
+# Which formats can carry a check's and answers' verdicts, and --explain's text.
+WITH_REPORTS = {"table", "json", "markdown", "latex", "csv", "graph"}
+WITH_EXPLANATION = {"table", "json", "graph"}
+
+
+def render(trace: Any, name: str, options: Options) -> None:
+    """Render a trace in the named format."""
+    RENDERERS[name](trace, options)
 
 
 def wires(trace: Any) -> Any:
