@@ -9,6 +9,7 @@ PyTorch is an optional oracle: CI installs its CPU build; elsewhere the test ski
 import math
 import os
 import random
+import zlib
 
 import needs
 import pytest
@@ -99,7 +100,8 @@ def _truth(op, xs, ps, slot):
     expr = op.sympy(sp, list(syms), *ps) if op.variadic else op.sympy(sp, *syms, *ps)
     exact = {s_: sp.Rational(x) for s_, x in zip(syms, xs)}  # the float, exactly
     try:
-        value = sp.diff(expr, syms[slot]).subs(exact).evalf(30)
+        # maxn: the working precision evalf may climb to, for cancellations as deep as 1 - tanh(287)²
+        value = sp.diff(expr, syms[slot]).subs(exact).evalf(30, maxn=2000)
         return float(value)
     except (TypeError, ValueError):
         return None
@@ -118,7 +120,7 @@ def _close(a: float, b: float, rel: float = 1e-12) -> bool:
 def test_values_and_gradients_agree_with_pytorch_float64(name):
     op = OPS[name]
     assert op.torch is not None, f"{name} has no PyTorch counterpart in its record"
-    points = _points(op, seed=hash(name) % 10_000)
+    points = _points(op, seed=zlib.crc32(name.encode()))  # the same points in every run (hash() is salted)
     assert len(points) >= POINTS // 2, f"{name}: too few points in its domain"
     disagreements = []
     for xs, ps, out in points:
