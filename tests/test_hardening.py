@@ -149,7 +149,7 @@ def test_a_million_term_sum_completes(tmp_path):
     (["log(x)", "-x", "0"], 1, "log needs a positive input"),
     (["sqrt(x)", "-x", "0"], 1, "its local gradient ∂f/∂x is undefined or infinite here"),
     (["x * y", "x=nan", "-y", "1"], 2, "the value for x must be a number"),
-    (["sum(x)", "-x", "[1, 1e999]"], 2, "the number 1e999 is too large for a float"),
+    (["sum(x)", "-x", "[1, 1e999]"], 2, "the value of x[1] is infinite"),
 ])
 def test_numeric_edges_are_reported_clearly(gt, args, code, message):
     result = gt(*args)

@@ -6,6 +6,7 @@ A value is a number or a constant expression (1/3, -pi/2), read by gradtrace's o
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -57,8 +58,10 @@ def read_json(text: str, origin: str, keep_text: bool = False, what: str = "JSON
             to_float(t)
             return t
     try:
+        # Floats are left to json's C parser (1e999 becomes inf, refused later as infinite); integers
+        # are checked, since a 5000-digit one would otherwise be converted, slowly, or refused raw.
         return json.loads(text, parse_int=parse_int if keep_text else to_int,
-                          parse_float=parse_float if keep_text else to_float,
+                          parse_float=parse_float if keep_text else None,
                           parse_constant=_json_constant(origin), object_pairs_hook=_unique_keys(origin))
     except json.JSONDecodeError as exc:
         message = (f"{origin}: not valid JSON ({exc.msg})" if what == "JSON"
@@ -70,10 +73,14 @@ def read_json(text: str, origin: str, keep_text: bool = False, what: str = "JSON
 
 
 def _max_depth(text: str) -> int:
-    """The deepest nesting of [ and { outside strings, found in one pass without recursion."""
+    """The deepest nesting of [ and { outside strings, found without recursion. Only brackets,
+    quotes and backslashes are visited (a 10^5-entry --vars file has almost none of them)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return text.count("[") + text.count("{")  # an upper bound, and small: nothing to scan
     depth = deepest = 0
     in_string = escaped = False
-    for ch in text:
+    for m in _STRUCTURE.finditer(text):
+        ch = m.group()
         if in_string:
             if escaped:
                 escaped = False
@@ -89,6 +96,9 @@ def _max_depth(text: str) -> int:
         elif ch in "]}":
             depth -= 1
     return deepest
+
+
+_STRUCTURE = re.compile(r'[\[\]{}"\\]')
 
 
 def _json_int(origin: str) -> Callable[[str], float]:
@@ -120,11 +130,13 @@ def _json_constant(origin: str) -> Callable[[str], float]:
 
 def _unique_keys(origin: str) -> Callable[[list[Any]], dict[Any, Any]]:
     def build(pairs: list[Any]) -> dict[Any, Any]:
-        out: dict[Any, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise BindingError(f"{origin}: the key {key!r} is given twice", hint="give each name one value")
-            out[key] = value
+        out = dict(pairs)  # at C speed; only a short dict means a key came twice
+        if len(out) != len(pairs):
+            counts: dict[Any, int] = {}
+            for key, _ in pairs:
+                counts[key] = counts.get(key, 0) + 1
+            twice = next(key for key, n in counts.items() if n > 1)
+            raise BindingError(f"{origin}: the key {twice!r} is given twice", hint="give each name one value")
         return out
     return build
 

@@ -221,9 +221,6 @@ class _Lowering:
         return Const(value, text, ATOM)
 
     def name(self, text: str, span: tuple[int, int]) -> Value:
-        if text in RESERVED and self.program:
-            raise ParseError(f"{text!r} is reserved: JSON output writes a non-finite number as the string \"{text}\"",
-                             source=self.source, span=span, hint="pick another name for the variable")
         value = self.env.get(text)
         if value is not None:
             return value
@@ -231,6 +228,10 @@ class _Lowering:
             return Const(CONSTANTS[text], text, ATOM)
         node = self.variables.get(text)
         if node is None:
+            if text in RESERVED and self.program:  # checked once per new variable, not per use
+                raise ParseError(f"{text!r} is reserved: JSON output writes a non-finite number as the string "
+                                 f"\"{text}\"", source=self.source, span=span,
+                                 hint="pick another name for the variable")
             node = self.variables[text] = Node(None, (), (), (), span, name=text)
             self.created.append(node)
         return node

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from .text import fmt, signed_sum, spaced
@@ -12,23 +10,26 @@ from .text import fmt, signed_sum, spaced
 __all__ = ["FORMATS", "Options", "fmt", "render", "signed_sum", "spaced", "wires"]
 
 
-@dataclass
 class Options:
     """What a front end tells a renderer; every renderer takes the same options."""
 
-    write: Callable[[str], Any]       # where text goes (the CLI: stdout)
-    console: Any = None               # a rich Console, for the table and the terminal circuit
-    precision: int = 4                # significant digits shown (JSON and CSV keep full precision)
-    full: bool = False                # every row and every element, however many
-    jacobians: bool = False           # small local Jacobians in full
-    explain: str | None = None        # "backward" or "forward": the pass told step by step
-    report: Any = None                # progress callback for long writes (JSON)
+    def __init__(self, write: Callable[[str], Any], console: Any = None, precision: int = 4, full: bool = False,
+                 jacobians: bool = False, explain: str | None = None, report: Any = None):
+        self.write = write            # where text goes (the CLI: stdout)
+        self.console = console        # a rich Console, for the table and the terminal circuit
+        self.precision = precision    # significant digits shown (JSON and CSV keep full precision)
+        self.full = full              # every row and every element, however many
+        self.jacobians = jacobians    # small local Jacobians in full
+        self.explain = explain        # "backward" or "forward": the pass told step by step
+        self.report = report          # progress callback for long writes (JSON)
 
 
 def _text(module: str, *, precision: bool = True) -> Callable[[Any, Options], None]:
     """A renderer whose module's render(trace[, precision]) returns the whole text."""
     def run(trace: Any, o: Options) -> None:
-        renderer = importlib.import_module(f"{__name__}.{module}")
+        from importlib import import_module
+
+        renderer = import_module(f"{__name__}.{module}")
         o.write(renderer.render(trace, o.precision) if precision else renderer.render(trace))
     return run
 
