@@ -16,6 +16,7 @@ from .core.errors import GradtraceError
 from .core.ops import OPS, PATTERNS
 from .core.trace import Trace
 from .render import fmt, signed_sum
+from .render.text import local_parts
 
 VARIABLES = ("x", "y", "z", "w")
 # The gate mix per difficulty: 1 add and mul; 2 adds max, fan-out and constants; 3 adds exp, 1/x,
@@ -110,9 +111,8 @@ class Problem:
             local = c.local[k]
             down = c.downstream[k]
             values.append(down)
-            formula = c.formulas[k]
-            with_formula = "" if formula == fmt(local, precision) else \
-                f"{fmt(c.upstream, precision)} · {formula} = "
+            formula = local_parts(c, k, precision)[2]
+            with_formula = "" if formula is None else f"{fmt(c.upstream, precision)} · {formula} = "
             lines.append(f"∂{f}/∂{c.name} · ∂{c.name}/∂{row.name} = {with_formula}"
                          f"{fmt(c.upstream, precision)} · {fmt(local, precision)} = {fmt(down, precision)}")
         text = "; ".join(lines)

@@ -88,6 +88,7 @@ def test_random_arguments_never_crash(args):
 
 # ---- size ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_one_megabyte_program_works(gt, tmp_path):
     terms = [f"x{i % 1000}*w" for i in range(115_000)]
     program = tmp_path / "big.gt"
@@ -182,6 +183,7 @@ def _sum_program(tmp_path, n):
     return str(program), str(bindings)
 
 
+@pytest.mark.slow
 def test_piped_output_is_whole_and_stderr_stays_quiet(tmp_path):
     program, bindings = _sum_program(tmp_path, 20_000)
     done = subprocess.run([sys.executable, "-m", "gradtrace", "--file", program, "--vars", bindings, "--json"],
@@ -194,6 +196,7 @@ def test_piped_output_is_whole_and_stderr_stays_quiet(tmp_path):
     assert head.returncode == 0 and len(head.stdout) == 100 and head.stderr == ""
 
 
+@pytest.mark.slow
 def test_a_long_run_shows_progress_on_a_terminal_only(gt, tmp_path, monkeypatch):
     from rich.console import Console
 

@@ -167,6 +167,7 @@ def test_graph_too_large_prints_a_summary(gt):
     assert "--render graph.svg" in out
 
 
+@pytest.mark.slow
 def test_large_graphs_draw_quickly_or_are_refused_clearly(gt, tmp_path):
     needs_dot()
     terms = 100  # 200 gates, one value fanning out to 100 of them: minutes without iteration limits

@@ -26,6 +26,8 @@ from gradtrace.core.graph import build
 from gradtrace.core.numpy_backend import numpy_backend
 from gradtrace.core.ops import OPS, scalar
 
+pytestmark = pytest.mark.slow  # hypothesis searches: the long half of the suite
+
 SCALAR_OPS = sorted(name for name, op in OPS.items() if not op.arrays_only)
 VARIABLES = ("x", "y", "z")
 CONSTANTS = {"2": sp.Integer(2), "0.5": sp.Rational(1, 2), "3": sp.Integer(3), "pi": sp.pi}

@@ -116,6 +116,7 @@ def test_code_is_never_executed():
             build(text)
 
 
+@pytest.mark.slow
 def test_a_100000_term_sum_parses_and_traces():
     n = 100_000
     t = gradtrace.trace(" + ".join(f"x{i % 7}" for i in range(n)), **{f"x{k}": 1.0 for k in range(7)})

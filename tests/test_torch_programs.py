@@ -172,6 +172,7 @@ def torch_gradients(torch, trace) -> dict:
                for name, t, g in zip(named, wanted, grads)}}
 
 
+@pytest.mark.slow
 def test_random_programs_match_pytorch_float64():
     torch = torch_or_skip()
     rng = random.Random(20261122)

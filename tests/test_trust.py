@@ -68,6 +68,7 @@ def _gradtrace(*args, **kwargs):
                           timeout=120, **kwargs)
 
 
+@pytest.mark.slow
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     program = tmp_path / "big.gt"
     program.write_text(" + ".join(f"x{i}*y" for i in range(20000)))
@@ -80,6 +81,7 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     assert done.stderr == ""
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line(tmp_path):
     import signal
     import time

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..core.ops import PATTERNS
 from ..core.trace import NodeTrace, Trace
 from . import fmt, signed_sum
+from .text import local_cell
 
 
 def _n(value: object, precision: int) -> str:
@@ -64,9 +65,8 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
                 lines.append(f"   ∂{f}/∂{name}: the Jacobian ∂{row.name}/∂{name} is {structure}, "
                              f"so ∂{f}/∂{name} = {fmt(d, precision)}")
             continue
-        for name, formula, g, d in zip(row.inputs, row.formulas, row.local, row.downstream):
-            local = f"∂{row.name}/∂{name} = " + (formula + " = " if formula != fmt(g, precision) else "") + \
-                fmt(g, precision)
+        for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
+            local = local_cell(row, slot, precision)
             if row.name == f:
                 lines.append(f"   {local}")  # ∂f/∂f = 1, so the local gradient is the whole answer
                 continue

@@ -9,6 +9,7 @@ from ..core.trace import Trace
 from . import dot, fmt, signed_sum
 from .explain import backward_lines
 from .picture import svg_inline
+from .text import local_cell
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; padding: 0 1rem; }
@@ -29,9 +30,7 @@ def render(trace: Trace, precision: int = 4) -> str:
     at = ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
     rows = []
     for row in trace.nodes:
-        locals_ = "<br>".join(
-            escape(f"∂{row.name}/∂{i} = " + (form + " = " if form != fmt(g, precision) else "") + fmt(g, precision))
-            for i, form, g in zip(row.inputs, row.formulas, row.local))
+        locals_ = "<br>".join(escape(local_cell(row, slot, precision)) for slot in range(len(row.inputs)))
         downs = "<br>".join(escape(fmt(d, precision)) for d in row.downstream)
         up = escape(fmt(row.upstream, precision))
         if len(row.parts) > 1:

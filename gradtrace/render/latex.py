@@ -7,6 +7,7 @@ from typing import Any
 from ..core.trace import Trace
 from . import fmt
 from .tex import formula, name, partial
+from .text import local_parts
 
 
 def render(trace: Trace, precision: int = 4) -> str:
@@ -28,10 +29,9 @@ def render(trace: Trace, precision: int = 4) -> str:
                      f"${fmt(row.upstream, precision)}$" if first else "",
                      "", "", patterns if first else ""]
             if entry is not None:
-                inp, form, g, d = entry
-                g_text = fmt(g, precision)
-                cells[4] = "$" + partial(row.name, inp) + " = " + (formula(form) + " = " if form != g_text else "") + \
-                    g_text + "$"
+                d = entry[3]
+                node, inp, form, g_text = local_parts(row, k, precision)
+                cells[4] = "$" + partial(node, inp) + " = " + (formula(form) + " = " if form else "") + g_text + "$"
                 cells[5] = f"${fmt(d, precision)}$"
             lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{tabular}}", ""]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..core.trace import Trace
 from . import fmt, signed_sum
 from .tex import formula, name, partial
+from .text import local_parts
 
 
 def _math(text: str) -> str:
@@ -33,9 +34,9 @@ def render(trace: Trace, precision: int = 4) -> str:
     lines.append("|---|---|--:|--:|---|--:|---|")
     for row in trace.nodes:
         locals_ = []
-        for inp, form, g in zip(row.inputs, row.formulas, row.local):
-            g_text = fmt(g, precision)
-            body = partial(row.name, inp) + " = " + (formula(form) + " = " if form != g_text else "") + g_text
+        for slot in range(len(row.inputs)):
+            node, inp, form, g_text = local_parts(row, slot, precision)
+            body = partial(node, inp) + " = " + (formula(form) + " = " if form else "") + g_text
             locals_.append(_math(body))
         upstream = _math(fmt(row.upstream, precision))
         if len(row.parts) > 1:

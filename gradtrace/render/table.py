@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ..core.trace import Trace
 from . import fmt, signed_sum, spaced
+from .text import local_parts
 
 MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
 MAX_GRADIENTS = 40   # gradients in the summary line (and bindings in the header) before it is cut
@@ -54,13 +55,13 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
         # One table row per input edge, so each input's local and downstream gradients stay side
         # by side even when a narrow terminal wraps the cells.
         locals_, downs = [], []
-        for name, formula, g, d in zip(row.inputs, row.formulas, row.local, row.downstream):
+        for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
             cell = Text(f"∂{row.name}/∂{name} = ")
             if arrays and (g is None or getattr(g, "ndim", 0) > 0):
-                cell.append(formula)  # an array: the rule here, the Jacobian's size in the section below
+                cell.append(row.formulas[slot])  # an array: the rule here, the Jacobian's size below
             else:
-                g_text = show(g)
-                if formula != g_text:
+                _, _, formula, g_text = local_parts(row, slot, precision, show)
+                if formula is not None:
                     cell.append(f"{formula} = ")
                 cell.append(g_text, style=GRADIENT)
             locals_.append(cell)

@@ -86,3 +86,18 @@ def nbytes_text(n: float) -> str:
             return f"{n:.3g} {unit}"
         n /= 1000
     return f"{n:.3g} PB"  # pragma: no cover
+
+
+def local_parts(row: Any, slot: int, precision: int = 4,
+                show: Any = None) -> tuple[str, str, str | None, str]:
+    """The local-gradient cell "∂t1/∂x = z = -4" in its pieces, built here for every renderer:
+    (the node, the input, the formula or None where it would only repeat the value, the value)."""
+    value = (show or (lambda v: fmt(v, precision)))(row.local[slot])
+    formula = row.formulas[slot]
+    return row.name, row.inputs[slot], (None if formula == value else formula), value
+
+
+def local_cell(row: Any, slot: int, precision: int = 4) -> str:
+    """The local-gradient cell as plain text: ∂t1/∂x = z = -4 (or ∂t1/∂x = 1)."""
+    node, name, formula, value = local_parts(row, slot, precision)
+    return f"∂{node}/∂{name} = " + (f"{formula} = " if formula is not None else "") + value
