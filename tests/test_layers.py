@@ -120,10 +120,3 @@ def test_the_protocol_lists_only_what_both_backends_have():
 
     for name in BACKEND_NAMES:
         assert callable(getattr(scalar, name)) and callable(getattr(numpy_backend, name)), name
-
-
-def test_the_cli_offers_exactly_the_registered_formats():
-    from gradtrace import cli, render
-
-    assert set(cli.FORMATS) == set(render.FORMATS)
-    assert cli.REPORTS_IN == render.WITH_REPORTS and cli.EXPLAIN_IN == render.WITH_EXPLANATION

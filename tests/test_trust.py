@@ -68,12 +68,18 @@ def _gradtrace(*args, **kwargs):
                           timeout=120, **kwargs)
 
 
+def _sum_of_products(folder, terms):
+    """A program x0*y + x1*y + ... and its --vars file, for runs long enough to interrupt or cut."""
+    program = folder / "big.gt"
+    program.write_text(" + ".join(f"x{i}*y" for i in range(terms)))
+    values = folder / "v.json"
+    values.write_text(json.dumps({**{f"x{i}": 1.0 for i in range(terms)}, "y": 2.0}))
+    return program, values
+
+
 @pytest.mark.slow
 def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
-    program = tmp_path / "big.gt"
-    program.write_text(" + ".join(f"x{i}*y" for i in range(20000)))
-    values = tmp_path / "v.json"
-    values.write_text(json.dumps({**{f"x{i}": 1.0 for i in range(20000)}, "y": 2.0}))
+    program, values = _sum_of_products(tmp_path, 20000)
     done = subprocess.run(f"{sys.executable} -m gradtrace --file {program} --vars {values} --json | head -1; "
                           "echo \"status ${PIPESTATUS[0]}\"", shell=True, executable="/bin/bash",
                           capture_output=True, text=True, timeout=120)
@@ -86,10 +92,7 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path):
     import signal
     import time
 
-    program = tmp_path / "big.gt"
-    program.write_text(" + ".join(f"x{i}*y" for i in range(300000)))
-    values = tmp_path / "v.json"
-    values.write_text(json.dumps({**{f"x{i}": 1.0 for i in range(300000)}, "y": 2.0}))
+    program, values = _sum_of_products(tmp_path, 300000)
     proc = subprocess.Popen([sys.executable, "-m", "gradtrace", "--file", str(program), "--vars", str(values),
                              "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

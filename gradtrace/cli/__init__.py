@@ -18,6 +18,8 @@ from .. import __version__
 from ..core.bindings import Binding
 from ..core.errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from ..core.graph import build
+from ..render import FORMATS as RENDER_FORMATS
+from ..render import WITH_EXPLANATION, WITH_REPORTS
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _NEGATIVE_NUMBER = re.compile(r"-([0-9]|\.[0-9])")
@@ -188,7 +190,7 @@ Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).
 """
 
 
-FORMATS = ("table", "json", "markdown", "latex", "csv", "graph", "dot", "mermaid")  # render.FORMATS, by name
+FORMATS = RENDER_FORMATS  # the renderer registry's names
 
 
 class _FinitePositive(click.ParamType):
@@ -320,10 +322,7 @@ def _choose_format(format_name: str | None, as_json: bool, as_graph: bool, as_do
     return chosen[0][1] if chosen else "table"
 
 
-# Formats that can carry a gradient check's and answers' verdicts, and --explain's text
-# (render.WITH_REPORTS and render.WITH_EXPLANATION; spelled out so that --help needs no import).
-REPORTS_IN = {"table", "json", "markdown", "latex", "csv", "graph"}
-EXPLAIN_IN = {"table", "json", "graph"}
+REPORTS_IN, EXPLAIN_IN = WITH_REPORTS, WITH_EXPLANATION  # formats that carry verdicts, explanations
 
 
 def _refuse_conflicts(format_name: str, explain: str | None, check: bool, answers: bool, symbolic: bool,
