@@ -10,7 +10,8 @@
 (c) bench_vectors.py   ||W·X||² gradients vs PyTorch on the CPU                target <= 1.2x
 
 Each benchmark measures its contenders side by side, interleaved, in one run. The summary is
-written to benchmarks/results.json, and with matplotlib installed, plotted to docs/benchmarks.png.
+written to benchmarks/results/ (ignored by git) and, with matplotlib installed, plotted there;
+--update-readme writes the tracked benchmarks/results.json and docs/benchmarks.png instead.
 """
 
 from __future__ import annotations
@@ -98,10 +99,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and no 10^6-term run")
     parser.add_argument("--replot", action="store_true", help="only redraw the plot from results.json")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="write the tracked benchmarks/results.json and docs/benchmarks.png the README shows "
+                             "(otherwise results go to benchmarks/results/, which git ignores)")
     args = parser.parse_args()
-    picture = HERE.parent / "docs" / "benchmarks.png"
+    if args.update_readme:
+        data, picture = HERE / "results.json", HERE.parent / "docs" / "benchmarks.png"
+    else:
+        out = HERE / "results"
+        out.mkdir(exist_ok=True)
+        data, picture = out / "results.json", out / "benchmarks.png"
+    picture.parent.mkdir(parents=True, exist_ok=True)
     if args.replot:
-        saved = json.loads((HERE / "results.json").read_text())
+        saved = json.loads(data.read_text())
         return 0 if plot(saved["results"], [tuple(r) for r in saved["summary"]], picture) else 1
     results = {
         "headline": bench("bench_headline.py", "--runs", "15" if args.quick else "40"),
@@ -113,9 +123,10 @@ def main() -> int:
     print("\nSummary (ratios of medians, measured side by side)")
     for what, ratio, target in rows:
         print(f"  {what:36s} {ratio:5.2f}x   target <= {target:g}x   {'OK' if ratio <= target else 'MISSED'}")
-    (HERE / "results.json").write_text(json.dumps({"results": results, "summary": rows}, indent=2) + "\n")
+    data.write_text(json.dumps({"results": results, "summary": rows}, indent=2) + "\n")
+    print(f"results: {data}")
     if plot(results, rows, picture):
-        print(f"plot: {picture.relative_to(HERE.parent)}")
+        print(f"plot: {picture}")
     return 0
 
 

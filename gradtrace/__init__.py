@@ -17,7 +17,22 @@ from .core.errors import BindingError, EvaluationError, GradtraceError, ParseErr
 from .core.ops import OPS
 from .core.trace import NodeTrace, Trace
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is its one source."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gradtrace")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    # gradtrace.__version__ is looked up only when asked for: importlib.metadata costs start-up time.
+    if name == "__version__":
+        return _version()
+    raise AttributeError(f"module 'gradtrace' has no attribute {name!r}")
 __all__ = [
     "OPS",
     "BindingError",

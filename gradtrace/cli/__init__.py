@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from ..core.bindings import Binding
 from ..core.errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from ..core.graph import build
@@ -254,7 +253,7 @@ def cli() -> None:
               help="Print each local Jacobian in full when it is small (up to 64 entries).")
 @click.option("--symbolic", is_flag=True, help="Symbolic values and gradients (the default with no bindings).")
 @click.option("--exact", is_flag=True, help="Exact arithmetic at the bindings: 1/3, e/(1+e), roots.")
-@click.version_option(__version__, "--version", prog_name="gradtrace")
+@click.version_option(None, "--version", package_name="gradtrace", prog_name="gradtrace")
 @click.pass_context
 def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file: str | None,
                   output_name: str | None, vars_file: str | None, format_name: str | None, as_json: bool,
