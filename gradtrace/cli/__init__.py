@@ -395,12 +395,11 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
         _write(html_file, html.render(trace, precision).encode("utf-8"))
 
 
-def _write(path: str, data: bytes, quiet: bool = False) -> None:
+def _write(path: str, data: bytes) -> None:
     from ..files import write_file
 
     write_file(path, data)
-    if not quiet:
-        click.echo(f"gradtrace: wrote {path}", err=True)
+    click.echo(f"gradtrace: wrote {path}", err=True)
 
 
 def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str, full: bool = False,

@@ -39,7 +39,7 @@ def chunks(trace: Trace, extra: dict[Any, Any] | None = None,
            report: Report | None = None) -> Iterator[str]:
     """The document in order, in blocks: the head's fields, then "nodes" one per line, then the
     reports. Lines are joined BLOCK at a time, so a million of them cost one write per BLOCK."""
-    head = trace.head_dict(lazy=True)
+    head = trace.head_dict()
     tail = trace.tail_dict()
     if extra:
         tail.update(extra)

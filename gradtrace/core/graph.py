@@ -118,7 +118,8 @@ class Graph:
     """Nodes in topological order, the output node, and the variables (inputs)."""
 
     def __init__(self, source: str, nodes: list[Node], output: Node, unused_variables: list[str],
-                 env_names: dict[str, str], statements: list[tuple[int, int]], fanout: list[int]):
+                 env_names: dict[str, str], statements: list[tuple[int, int]], fanout: list[int],
+                 unused_statements: list[str]):
         self.source = source
         self.statements = statements  # their spans in the source
         self.fanout = fanout          # per node, how many edges leave it: more than one makes a copy gate
@@ -127,7 +128,7 @@ class Graph:
         self.variables = [n for n in nodes if n.is_variable]
         self.unused_variables = unused_variables  # in the program, but not feeding the output
         self.env_names = env_names                # program name -> node name (for --output, --expect)
-        self.unused_statements: list[str] = []    # statements whose value does not reach the output
+        self.unused_statements = unused_statements  # statements whose value does not reach the output
 
     @functools.cached_property
     def text(self) -> str:
@@ -411,10 +412,9 @@ class _Lowering:
         unused = [name for name, n in variables.items() if n.id < 0]
         _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], env, variables)
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
-        graph = Graph(source, nodes, out, unused, env_names, self.statements, fanout)
-        graph.unused_statements = [_statement_text(source[a:b]) for (a, b), v in
-                                   zip(self.statements, self.statement_values) if isinstance(v, Node) and v.id < 0]
-        return graph
+        left_out = [_statement_text(source[a:b]) for (a, b), v in zip(self.statements, self.statement_values)
+                    if isinstance(v, Node) and v.id < 0]
+        return Graph(source, nodes, out, unused, env_names, self.statements, fanout, left_out)
 
 
 def _statement_text(text: str) -> str:

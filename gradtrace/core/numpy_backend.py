@@ -47,10 +47,6 @@ class _Numpy:
 numpy_backend = _Numpy()
 
 
-def is_array(value: Any) -> bool:
-    return isinstance(value, np.ndarray) and value.ndim > 0
-
-
 def shape_of(value: Any) -> tuple[Any, ...]:
     return tuple(np.shape(value))
 

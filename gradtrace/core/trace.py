@@ -259,10 +259,10 @@ class Trace:
 
         return dict(json.loads(render(self)))
 
-    def head_dict(self, lazy: bool = False) -> dict[Any, Any]:
-        """The contract's first part: mode, expression, output, bindings and gradients. With lazy,
-        the mappings (a million entries, for a million-term program) come as iterators of (name, value)
-        pairs, the values not yet made JSON-safe."""
+    def head_dict(self) -> dict[Any, Any]:
+        """The contract's first part: mode, expression, output, bindings and gradients. The mappings
+        (a million entries, for a million-term program) come as iterators of (name, value) pairs,
+        the values not yet made JSON-safe: core/contract.py streams them."""
         upstream = self.upstream
         data: dict[str, Any] = {
             "mode": self.mode,
@@ -274,10 +274,6 @@ class Trace:
         if self.mode == "exact":
             data["output"]["exact"] = expr_text(self.value)
             data["gradients_exact"] = ((k, expr_text(v)) for k, v in self.gradients.items())
-        if not lazy:
-            for key in ("bindings", "gradients", "gradients_exact"):
-                if key in data:
-                    data[key] = {k: jsonable(v) for k, v in data[key]}
         return data
 
     def node_dict(self, node: Node) -> dict[Any, Any]:
