@@ -172,21 +172,26 @@ def make_console(color: str, stderr: bool = False) -> Any:
     return Console(stderr=stderr)
 
 
-HELP_EPILOG = """\b
-Examples:
-  gradtrace "(x+y)*z" -x -2 -y 5 -z -4
-  gradtrace "q = x + y; f = q * z" -x -2 -y 5 -z -4 --json
-  gradtrace "1/(1+exp(-(w0*x0+w1*x1+w2)))" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3
-  gradtrace "max(x, y)" x=4 y=5
-\b
-Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE.
-A value may be a number or a constant expression such as 1/3 or -pi/2.
-\b
-Exit codes: 0 ok, 1 evaluation error (log(-1), 1/0, overflow),
-2 usage, parse or binding error, 3 a check or expected answer failed.
-\b
-Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).
-"""
+EXAMPLES = (
+    'gradtrace "(x+y)*z" -x -2 -y 5 -z -4',
+    'gradtrace "q = x + y; f = q * z" -x -2 -y 5 -z -4 --json',
+    'gradtrace "1/(1+exp(-(w0*x0+w1*x1+w2)))" --w0 2 --x0 -1 --w1 -3 --x1 -2 --w2 -3',
+    'gradtrace "max(x, y)" x=4 y=5',
+)
+EXIT_CODES = (
+    (ExitCode.OK, "ok"),
+    (ExitCode.EVALUATION, "evaluation error (log(-1), 1/0, overflow)"),
+    (ExitCode.USAGE, "usage, parse or binding error"),
+    (ExitCode.CHECK_FAILED, "a check or expected answer failed"),
+)
+HELP_EPILOG = "\n".join([
+    "\b", "Examples:", *("  " + e for e in EXAMPLES),
+    "\b", "Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE.",
+    "A value may be a number or a constant expression such as 1/3 or -pi/2.",
+    "\b", "Exit codes:", *(f"  {int(code)}  {meaning}" for code, meaning in EXIT_CODES),
+    "\b", "Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).",
+    "\b", "Manual: man gradtrace (installed with the package).",
+])
 
 
 FORMATS = RENDER_FORMATS  # the renderer registry's names
@@ -243,7 +248,7 @@ def cli() -> None:
                    "NAME.value is its value. Repeatable; exit 3 if any is wrong.")
 @click.option("--answers", "answers_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
               help="Answers to check, as a JSON or TOML mapping (arrays as lists).")
-@click.option("--tol", metavar="TOL", help="Tolerance for answers: 0.01 or abs:0.01 (absolute), 1%% or rel:0.01.")
+@click.option("--tol", metavar="TOL", help="Tolerance for answers: 0.01 or abs:0.01 (absolute), 1% or rel:0.01.")
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help="Tell the backward pass (or the forward pass) step by step.")
 @click.option("--seed", "seed_text", metavar="ones|@FILE.npy",

@@ -21,8 +21,10 @@ from . import _fail, make_console
 @click.option("--worksheet", "worksheet_count", type=click.IntRange(1, 200), metavar="N",
               help="Write N problems as a Markdown worksheet and answer key (with --out) instead of asking.")
 @click.option("--out", "out_dir", metavar="DIR", help="Where --worksheet writes its files.")
-@click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True)
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
+              help="Significant digits shown in values and worked steps.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour; auto means on a terminal, unless NO_COLOR is set.")
 def quiz(difficulty: int, seed: int | None, count: int, worksheet_count: int | None, out_dir: str | None,
          precision: int, color: str) -> None:
     """Practice backprop: a random circuit, its forward values, and you fill in the gradients.

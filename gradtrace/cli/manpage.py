@@ -1,0 +1,86 @@
+"""The man page, written from the click commands themselves (roff with the man(7) macros).
+
+setup.py runs this at build time and the wheel installs the page as share/man/man1/gradtrace.1,
+where `man gradtrace` finds it next to the gradtrace script. By hand:
+`python -m gradtrace.cli.manpage > gradtrace.1 && man ./gradtrace.1`.
+It needs only click, so a build environment can run it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import EXAMPLES, EXIT_CODES, cli
+from .quiz import quiz
+
+
+def _roff(text: str) -> str:
+    """Escape text for roff: backslashes, and a leading dot or quote that would read as a macro."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    return "\n".join("\\&" + line if line.startswith((".", "'")) else line for line in text.splitlines())
+
+
+def _paragraphs(text: str) -> list[str]:
+    """click's help text as paragraphs: blank lines separate them, \\b marks a verbatim one."""
+    return [" ".join(p.replace("\b", "").split()) for p in text.split("\n\n") if p.strip()]
+
+
+def _options(command: click.Command) -> list[str]:
+    ctx = click.Context(command, info_name=command.name)
+    lines: list[str] = []
+    for param in command.get_params(ctx):
+        record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
+        if record is None:
+            continue
+        names, help_text = record
+        lines += [".TP", f".B {_roff(names)}", _roff(" ".join(help_text.split()) or "(no description)")]
+    return lines
+
+
+def manpage(version: str | None = None) -> str:
+    """The whole page for `gradtrace` and its `quiz` command."""
+    if version is None:
+        from importlib.metadata import version as installed
+
+        version = installed("gradtrace")
+    trace = cli.commands["trace"]
+    summary, *description = _paragraphs(trace.help or "")
+    out = [
+        f'.TH GRADTRACE 1 "" "gradtrace {version}" "User Commands"',
+        ".SH NAME",
+        "gradtrace \\- " + _roff(summary[0].lower() + summary[1:].rstrip(".")),
+        ".SH SYNOPSIS",
+        ".B gradtrace",
+        "[\\fIOPTIONS\\fR] \\fIEXPRESSION\\fR [\\fB\\-\\fR\\fINAME VALUE\\fR | \\fINAME\\fR\\fB=\\fR\\fIVALUE\\fR]...",
+        ".br",
+        ".B gradtrace quiz",
+        "[\\fIOPTIONS\\fR]",
+        ".SH DESCRIPTION",
+    ]
+    for paragraph in description:
+        out += [_roff(paragraph), ".PP"]
+    out += [_roff("Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE. A value may be a "
+                  "number or a constant expression such as 1/3 or -pi/2."),
+            ".SH OPTIONS"]
+    out += _options(trace)
+    quiz_summary, *quiz_description = _paragraphs(quiz.help or "")
+    out += [".SH COMMANDS", ".SS gradtrace quiz [OPTIONS]", _roff(quiz_summary)]
+    for paragraph in quiz_description:
+        out += [".PP", _roff(paragraph)]
+    out += _options(quiz)
+    out += [".SH EXIT STATUS"]
+    for code, meaning in EXIT_CODES:
+        out += [".TP", f".B {int(code)}", _roff(meaning)]
+    out += [".SH EXAMPLES"]
+    for example in EXAMPLES:
+        out += [".PP", ".nf", _roff(example), ".fi"]
+    out += [".SH ENVIRONMENT", ".TP", ".B NO_COLOR", "Plain text in the table even on a terminal.",
+            ".TP", ".B COLUMNS", "The width of the table when the output is not a terminal.",
+            ".SH SEE ALSO", "The README shipped with the package (its index page), and Stanford CS231n, Lecture 4."]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(manpage())
