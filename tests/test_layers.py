@@ -73,6 +73,11 @@ class Recorder:
         return getattr(scalar, name)
 
 
+def _keywords(op):
+    """The keyword parameters' defaults; one with none (clip's lo, hi) gets -1, 1, ..."""
+    return tuple(default if default is not None else -1.0 + 2 * i for i, (_, default) in enumerate(op.keyword_params))
+
+
 def _call_all(op, xp):
     """Run a scalar op's every rule once at an ordinary point inside its domain."""
     xs = (0.7, 1.3, 0.4)[: 2 if op.variadic else op.arity]
@@ -81,7 +86,7 @@ def _call_all(op, xp):
         params.append(2.0)
     if op.variadic:
         params.append(())
-    params += [default for _, default in op.keyword_params]
+    params += list(_keywords(op))
     params = tuple(params)
     out = op.apply(xp, xs, params)
     op.local(xp, out, xs, params)
@@ -107,7 +112,7 @@ def test_every_backend_name_a_rule_uses_is_in_the_protocol_and_both_backends(nam
     op = OPS[name]
     xs = (0.7, 1.3)[: 2 if op.variadic else op.arity]
     params = tuple([2.0] if op.constant else []) + (((),) if op.variadic else ()) + \
-        tuple(default for _, default in op.keyword_params)
+        _keywords(op)
     on_floats = op.local(scalar, op.apply(scalar, xs, params), xs, params)
     arrays = tuple(np.array([x]) for x in xs)
     on_arrays = op.local(numpy_backend, op.apply(numpy_backend, arrays, params), arrays, params)

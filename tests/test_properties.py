@@ -71,8 +71,9 @@ def apply(name, children):
         return f"({a}) {op.infix} ({b})", op.sympy(sp, ea, eb)
     if op.variadic:
         return f"{name}({a}, {b})", op.sympy(sp, [ea, eb], ())
-    keywords = "".join(f", {p}=0.5" for p, _ in op.keyword_params)
-    values = [sp.Rational(1, 2) for _ in op.keyword_params]
+    # Increasing values (0.5, 1, 1.5, ...), so that a range's lo stays below its hi.
+    values = [sp.Rational(i + 1, 2) for i in range(len(op.keyword_params))]
+    keywords = "".join(f", {p}={v}" for (p, _), v in zip(op.keyword_params, values))
     args = [a, b][:op.arity]
     return f"{name}({', '.join(args)}{keywords})", op.sympy(sp, *[ea, eb][:op.arity], *values)
 

@@ -81,7 +81,10 @@ def test_keyword_and_positional_parameters():
 # Parse errors: the message, the offending line and a caret under the problem, exactly.
 @pytest.mark.parametrize("text, expected", [
     ("(x+)*z", "parse error: expected a number, a name or '(' but found ')'\n  (x+)*z\n     ^"),
-    ("2x", "parse error: expected an operator between '2' and 'x'\n  2x\n   ^\nhint: write 2*x to multiply"),
+    ("x y", "parse error: expected an operator between 'x' and 'y'\n  x y\n    ^\nhint: write x*y to multiply "
+            "(a number written right against a name or '(' multiplies it: 2x, 3(x+y))"),
+    ("2 x", "parse error: expected an operator between '2' and 'x'\n  2 x\n    ^\nhint: write 2*x to multiply "
+            "(a number written right against a name or '(' multiplies it: 2x, 3(x+y))"),
     ("(x+y", "parse error: this '(' is never closed\n  (x+y\n  ^\nhint: add the missing ')'"),
     ("x+y)", "parse error: unmatched ')'\n  x+y)\n     ^"),
     ("x*", "parse error: the expression ends too early: expected a number, a name or '(' after '*'\n  x*\n    ^"),

@@ -20,7 +20,7 @@ from ..core.graph import build
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_IDENT = re.compile(r"[^\W\d]\w*\Z")  # a variable's name as the language reads it: x, w0, α, w₁
 _NEGATIVE_NUMBER = re.compile(r"-([0-9]|\.[0-9])")
 
 
@@ -80,7 +80,8 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
                 close = did_you_mean("--" + var, sorted(options)) if dashes == "--" else None
                 if close:
                     raise GradtraceError(f"no such option: {tok} ({close})")
-                raise BindingError(f"{tok} needs a value", hint=f"write {tok} 2 to bind the variable {var}")
+                raise BindingError(f"{tok} needs a value", hint=f"write {tok} 2 to bind the variable {var}"
+                                   + ("; for help, run gradtrace --help" if tok == "-h" else ""))
             value = args[i + 1]
             origin = f"{tok} {value}"
             i += 2
@@ -224,8 +225,9 @@ def cli() -> None:
 @click.option("--file", "program_file", metavar="PATH", type=click.Path(dir_okay=False, allow_dash=True),
               help="Read the program from PATH ('-' for stdin).")
 @click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
-@click.option("--vars", "vars_file", metavar="FILE.json", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Load variable bindings from a JSON object.")
+@click.option("--vars", "vars_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Load variable bindings from a JSON object or a TOML file; keys the expression doesn't use "
+                   "are left out, and bindings on the command line win.")
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default=None,
               help="Output format.  [default: table]")
 @click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json (for scripts).")
@@ -285,8 +287,13 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
         try:
             source = _program_text(expression, program_file)
             values_file = _load_vars(vars_file) if vars_file is not None else None
-            graph = build(source, output_name, display)
+            bound = {b.name for b in bindings} | set(values_file[1] if values_file else ())
+            graph = build(source, output_name, display, bound=bound)
             _reject_unknown_options(graph, bindings, ctx)
+            if values_file is not None:
+                values_file = _fit_vars(values_file, graph, bindings)
+            for note in graph.notes:
+                click.echo(f"gradtrace: note: {note}", err=True)
             expected = _expected(expect, answers_file)
             tolerance = None
             if tol:
@@ -516,21 +523,65 @@ def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
 
 
 def _load_vars(path: str) -> tuple[str, dict[Any, Any]]:
-    """--vars FILE.json: (path, the mapping), for bindings.resolve to check."""
+    """--vars FILE.json or FILE.toml: (path, the mapping), for bindings.resolve to check. A file
+    named neither way is JSON when it starts with '{', TOML otherwise."""
     from ..core.bindings import read_json
 
-    data = read_json(read_text(path, "--vars"), f"--vars {path}")
+    text = read_text(path, "--vars")
+    if path.endswith(".toml") or (not path.endswith(".json") and not text.lstrip().startswith("{")):
+        import tomllib
+
+        try:
+            data: Any = tomllib.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise BindingError(f"--vars {path}: not valid TOML ({exc})",
+                               hint="write x = 2 per line, or a JSON object such as {\"x\": 2}") from None
+        data = {k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in data.items()}
+    else:
+        data = read_json(text, f"--vars {path}")
     if not isinstance(data, dict):
         raise BindingError(f"--vars {path}: expected a JSON object such as {{\"x\": 2}}")
     return path, data
 
 
+def _fit_vars(values_file: tuple[str, dict[Any, Any]], graph: Any,
+              bindings: list[Binding]) -> tuple[str, dict[Any, Any]]:
+    """One parameter file serves many expressions: keys this program doesn't use are left out
+    (and listed in a note), a binding on the command line overrides the file's value, and w1 or
+    alpha in the file binds a variable typed w₁ or α."""
+    from ..core.bindings import match_variable
+
+    path, data = values_file
+    known = graph.variable_names
+    if data.keys() <= known and not any(b.name in data for b in bindings):
+        return values_file  # the usual case, however large: nothing to change
+    on_command_line = {match_variable(b.name, known) or b.name for b in bindings}
+    kept: dict[Any, Any] = {}
+    extra = []
+    for key, value in data.items():
+        name = match_variable(key, known)
+        if name is None:
+            extra.append(key)
+        elif name not in on_command_line:
+            kept[name] = value
+    if extra:
+        shown = ", ".join(extra[:8]) + (f" and {len(extra) - 8} more" if len(extra) > 8 else "")
+        click.echo(f"gradtrace: note: --vars {path}: {shown} {'is' if len(extra) == 1 else 'are'} not in this "
+                   "expression, so left out", err=True)
+    return path, kept
+
+
 def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Context) -> None:
     """A --name that is neither an option nor a variable is most likely a mistyped option."""
+    from ..core.bindings import match_variable
+
     variables = graph.variable_names
     options = sorted(o for p in ctx.command.params if isinstance(p, click.Option) for o in p.opts)
     for b in bindings:
-        if b.name not in variables and b.origin.startswith("--"):
+        if b.name == "h" and "h" not in variables and b.origin.startswith("-h"):
+            raise BindingError(f"{b.origin} binds a variable h, and the expression has none",
+                               hint="for help, run gradtrace --help")
+        if b.origin.startswith("--") and match_variable(b.name, variables) is None:
             close = did_you_mean("--" + b.name, options)
             if close:
                 raise GradtraceError(f"no such option: --{b.name} ({close})")

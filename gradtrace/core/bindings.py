@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import BindingError, GradtraceError, did_you_mean
 from .graph import Const, Graph, constant
-from .ops import CONSTANTS
 
 
 class Binding:
@@ -229,7 +229,13 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
             raise BindingError(f"{b.name} is bound twice: {first.origin} and {b.origin}",
                                hint="give each variable one value")
         if b.name not in known:
-            raise _unknown(b, known, wanted)
+            name = match_variable(b.name, known)
+            if name is None:
+                raise _unknown(b, known, wanted)
+            b = Binding(name, b.value, b.origin, files=b.files)
+        if b.name in values:
+            raise BindingError(f"{b.name} is bound twice (the second time as {b.origin})",
+                               hint="give each variable one value")
         values[b.name] = check_finite(b, _value(b))
     try:
         return {name: values[name] for name in wanted}
@@ -253,10 +259,37 @@ def _from_file(values_file: tuple[str, dict[Any, Any]], known: set[str], wanted:
     return {k: check_finite(b, _value(b)) for k, b in ((k, Binding(k, v, source=path)) for k, v in data.items())}
 
 
+def plain_spelling(name: str) -> str:
+    """A name as it can be typed on any keyboard: w₁ -> w1, α -> alpha, Θ_1 -> Theta_1."""
+    if name.isascii():
+        return name
+    out = []
+    for ch in name:
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded.isascii():
+            out.append(folded)
+            continue
+        words = unicodedata.name(ch, "").split()
+        if words[:2] == ["GREEK", "SMALL"]:
+            out.append(words[-1].lower())
+        elif words[:2] == ["GREEK", "CAPITAL"]:
+            out.append(words[-1].capitalize())
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def match_variable(name: str, known: Iterable[str]) -> str | None:
+    """The variable a binding means: the name itself, or the one variable typed as w₁ or α that
+    the binding spells as w1 or alpha."""
+    known = set(known)
+    if name in known:
+        return name
+    matches = [v for v in known if not v.isascii() and plain_spelling(v) == plain_spelling(name)]
+    return matches[0] if len(matches) == 1 else None
+
+
 def _unknown(b: Binding, known: set[str], wanted: list[str]) -> BindingError:
-    if b.name in CONSTANTS:
-        return BindingError(f"{b.name} is the constant {CONSTANTS[b.name]:.6g} here and can't be bound",
-                            hint="use another variable name")
     hint = did_you_mean(b.name, sorted(known))
     if not hint:
         hint = f"its variables are {', '.join(wanted)}" if wanted else "it has no variables"

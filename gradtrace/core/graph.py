@@ -129,6 +129,7 @@ class Graph:
         self.unused_variables = unused_variables  # in the program, but not feeding the output
         self.env_names = env_names                # program name -> node name (for --output, --expect)
         self.unused_statements = unused_statements  # statements whose value does not reach the output
+        self.notes: list[str] = []  # what a reader should know: e assigned, pi bound
 
     @functools.cached_property
     def text(self) -> str:
@@ -190,10 +191,11 @@ def constant(text: str) -> Value:
 
 
 def build(source: str, output: str | None = None,
-          report: Report | None = None) -> Graph:
+          report: Report | None = None, bound: frozenset[str] | set[str] = frozenset()) -> Graph:
     """Parse a program and build its graph, pruned to what the output depends on.
-    report(phase, done, total), if given, hears how many characters have been read now and then."""
-    lowering = _Lowering(source, report)
+    report(phase, done, total), if given, hears how many characters have been read now and then.
+    bound: the names given values, so that a bound e or pi is a variable, not the constant."""
+    lowering = _Lowering(source, report, bound=bound)
     parse_program(source, lowering)
     return lowering.finish(output)
 
@@ -202,8 +204,13 @@ class _Lowering:
     """The parser's builder: each piece of the program becomes a Node or a folded Const as soon as
     it is read, so no syntax tree is ever built."""
 
-    def __init__(self, source: str, report: Report | None = None, program: bool = True):
+    def __init__(self, source: str, report: Report | None = None, program: bool = True,
+                 bound: frozenset[str] | set[str] = frozenset()):
         self.source = source
+        self.constants = {name: value for name, value in CONSTANTS.items() if name not in bound}
+        self.notes: list[str] = [f"{name} is bound, so here it is a variable, not the constant {name} = "
+                                 f"{CONSTANTS[name]:.6g}" for name in sorted(set(bound) & set(CONSTANTS))]
+        self.declared: list[str] = []  # a header's variables, f(x, y, z) = ...
         self.program = program  # a program's names become variables; a binding's value has none
         self.report = report
         self.env: dict[str, Value] = {}         # program names -> their current value
@@ -225,8 +232,8 @@ class _Lowering:
         value = self.env.get(text)
         if value is not None:
             return value
-        if text in CONSTANTS:
-            return Const(CONSTANTS[text], text, ATOM)
+        if text in self.constants:
+            return Const(self.constants[text], text, ATOM)
         node = self.variables.get(text)
         if node is None:
             if text in RESERVED and self.program:  # checked once per new variable, not per use
@@ -263,6 +270,10 @@ class _Lowering:
             return _fold(source, op, (a, b), (), text, precedence, span)
         const, var, side = (left, right, op.const_left) if left_const else (right, left, op.const_right)
         assert isinstance(const, Const) and side is not None, f"{op.name} has no one-constant gate"
+        if side == "rpow_const" and const.op is None and const.text == "e" and const.value == math.e:
+            node = Node(OPS["exp"], (var,), (), _ONE, span)  # e^x is the exp gate, as the lecture draws it
+            self.created.append(node)
+            return node
         gate = OPS[side]
         args = (const, 0) if const is left else (0, const)
         node = Node(gate, (var,), (const.value,), args, span, spelling=symbol)
@@ -293,6 +304,11 @@ class _Lowering:
             hint = did_you_mean(func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
             raise ParseError(f"unknown function {func!r}", source=source, span=func_span, hint=hint)
         n_pos = len(args)
+        if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
+            if n_pos != op.arity or keywords:
+                raise ParseError(f"{func} takes {op.arity} arguments, got {n_pos + len(keywords)}",
+                                 source=source, span=span, hint=f"write {func}(x, y), which is x {op.infix} y")
+            return self.binary(op.infix, args[0], args[1], span, func_span)
         user_params = list(op.keyword_params)
         if op.variadic:
             if n_pos < 2:
@@ -321,6 +337,11 @@ class _Lowering:
                 raise ParseError(f"{op.name}: {kname} is given twice", source=source, span=value_span)
             given[kname] = self._require_const(op, kname, value, value_span)
         params = tuple(given[p].value if p in given else default for p, default in user_params)
+        missing = [p for p, value in zip((p for p, _ in user_params), params) if value is None]
+        if missing:
+            written = ", ".join(["x", *(p for p, _ in user_params)])
+            raise ParseError(f"{op.name} needs {' and '.join(missing)}", source=source, span=span,
+                             hint=f"write {op.name}({written}), e.g. {op.name}(x, 0, 1)")
         keyword_consts = tuple((p, given[p]) for p, _ in user_params if p in given)
 
         if op.arrays_only and any(isinstance(a, Const) for a in inputs_written):
@@ -343,17 +364,21 @@ class _Lowering:
                 layout.append(a)
         if op.variadic:
             params = (tuple(a.value for a in inputs_written if isinstance(a, Const)),)
-        node = Node(op, inputs, params, tuple(layout), span, keywords=keyword_consts)
+        node = Node(op, inputs, params, tuple(layout), span, keywords=keyword_consts,
+                    spelling=func if func != op.name else None)  # σ(x), ln(x): shown as typed
         self.created.append(node)
         return node
 
     def statement(self, target: str | None, target_span: tuple[int, int] | None, value: Value,
                   span: tuple[int, int]) -> None:
         if target is not None:
-            if target in CONSTANTS or target in FUNCTIONS:
-                what = "constant" if target in CONSTANTS else "function"
-                raise ParseError(f"{target!r} is a {what} and can't be assigned to", source=self.source,
+            if target in FUNCTIONS:
+                raise ParseError(f"{target!r} is a function and can't be assigned to", source=self.source,
                                  span=target_span, hint="pick another name")
+            if target in CONSTANTS and target not in self.env and self.program:
+                line = self.source.count("\n", 0, span[0]) + 1
+                self.notes.append(f"{target} is assigned on line {line}, so from there on {target} is the program's "
+                                  f"own {target}, not the constant {target} = {CONSTANTS[target]:.6g}")
             if isinstance(value, Node) and not value.name and id(value) not in self.named:
                 self.versions.append((target, value))
                 self.named.add(id(value))
@@ -361,6 +386,18 @@ class _Lowering:
         self.last, self.last_span = value, span
         self.statements.append(span)
         self.statement_values.append(value)
+
+    def declare(self, target: str, variables: list[tuple[str, tuple[int, int]]]) -> None:
+        """A header f(x, y, z) = ...: its variables come first, in its order, even if unused."""
+        for name, span in variables:
+            if name in self.declared:
+                raise ParseError(f"{name} is listed twice in {target}(...)", source=self.source, span=span)
+            if name in self.env:
+                raise ParseError(f"{name} already has a value, so it can't be a variable of {target}",
+                                 source=self.source, span=span)
+            self.declared.append(name)
+            self.constants.pop(name, None)  # f(e) = ...: e is a variable here
+            self.name(name, span)
 
     def _require_const(self, op: Op, pname: str, value: Value, span: tuple[int, int]) -> Const:
         if not isinstance(value, Const):
@@ -414,7 +451,9 @@ class _Lowering:
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
         left_out = [_statement_text(source[a:b]) for (a, b), v in zip(self.statements, self.statement_values)
                     if isinstance(v, Node) and v.id < 0]
-        return Graph(source, nodes, out, unused, env_names, self.statements, fanout, left_out)
+        graph = Graph(source, nodes, out, unused, env_names, self.statements, fanout, left_out)
+        graph.notes = self.notes
+        return graph
 
 
 def _statement_text(text: str) -> str:
@@ -538,7 +577,7 @@ def write_expr(node: Node, nodes: list[Node], text_of: Callable[[Node], str] | N
         return f"{left} {symbol} {right}"
     texts = [p.text if isinstance(p, Const) else p for p in parts]
     texts += [f"{name}={const.text}" for name, const in node.keywords]
-    return f"{op.name}({', '.join(texts)})"
+    return f"{node.spelling or op.name}({', '.join(texts)})"
 
 
 def _name_of(node: Node) -> str:

@@ -3,6 +3,7 @@ uses an array op), and the array helpers the engine needs."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,9 @@ class _Numpy:
     def sigmoid(x: Any) -> Any:
         z = np.exp(-np.abs(x))  # never overflows
         return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+    # numpy has no erfc (scipy does, and is not a dependency): the math module's, element by element.
+    erfc = staticmethod(np.vectorize(math.erfc, otypes=[float]))
 
     @staticmethod
     def is_integer(x: Any) -> bool:

@@ -260,6 +260,45 @@ def _tanh_grads(xp: Any, out: Any, x: Any) -> Any:
     return (4.0 * e / ((1.0 + e) * (1.0 + e)),)
 
 
+def _gelu(xp: Any, x: Any) -> Any:
+    # x·Φ(x), with Φ(x) = erfc(-x/√2)/2: 1 + erf(x/√2) would cancel to 0 for x < -8.
+    return x * 0.5 * xp.erfc(-x * _SQRT1_2)
+
+
+def _gelu_grads(xp: Any, out: Any, x: Any) -> Any:
+    # Φ(x) + x·φ(x); x·x overflows to inf for huge |x|, and then φ is 0, as it should be.
+    return (0.5 * xp.erfc(-x * _SQRT1_2) + x * xp.exp(-0.5 * x * x) * _INV_SQRT_2PI,)
+
+
+def _gelu_tanh(xp: Any, x: Any) -> Any:
+    # x·(1 + tanh u)/2 with u = √(2/π)(x + 0.044715x³), and (1 + tanh u)/2 = σ(2u), which keeps
+    # its digits where 1 + tanh u cancels (x < -5). Beyond |x| = 1e100, x³ would overflow, and
+    # σ(2u) is already exactly 0 or 1 there.
+    xc = xp.minimum(xp.maximum(x, -1e50), 1e50)
+    return x * xp.sigmoid(2.0 * _SQRT_2_PI * (xc + 0.044715 * xc * xc * xc))
+
+
+def _gelu_tanh_grads(xp: Any, out: Any, x: Any) -> Any:
+    # σ(2u) + x·sech²(u)·u'/2, with sech²(u) = 4e/(1+e)², e = exp(-2|u|). sech²(u) is exactly 0
+    # beyond |x| = 30, so x is clipped there in that term (x·u' alone would overflow for huge x).
+    xc = xp.minimum(xp.maximum(x, -30.0), 30.0)
+    u = _SQRT_2_PI * (xc + 0.044715 * xc * xc * xc)
+    e = xp.exp(-2.0 * abs(u))
+    sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+    return (xp.sigmoid(2.0 * u) + 0.5 * xc * sech2 * _SQRT_2_PI * (1.0 + 3 * 0.044715 * xc * xc),)
+
+
+def _silu_grads(xp: Any, out: Any, x: Any) -> Any:
+    # σ(x)·(1 + x·(1 - σ(x))), with 1 - σ(x) written as σ(-x), which keeps its digits for large x.
+    return (xp.sigmoid(x) * (1.0 + x * xp.sigmoid(-x)),)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+
 def _power_rule(fields: dict[str, str]) -> str:
     """The formula of x^c: c·x^(c-1), written as a person would (2·x, not 2·x^1)."""
     c, x, power = fields["c"], fields["0"], fields["c-1"]
@@ -294,6 +333,7 @@ _RECORDS = [
        const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
     Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
        exponent=lambda xs, ps: (xs[0], xs[1]), precedence=4, right=True, aliases=("^",), label="x^y", infix="**",
+       callable=True,
        torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
        domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b >= 0)),
                "a positive base when the exponent is a variable"),
@@ -344,10 +384,11 @@ _RECORDS = [
        latex=r"\exp", quiz=3, label="exp", torch=lambda t, x: t.exp(x), sympy=lambda sp, x: sp.exp(x), callable=True,
        notes="Its local gradient is its own output."),
     Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
-       latex=r"\log", label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x), callable=True,
+       aliases=("ln",), latex=r"\log", label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x),
+       callable=True,
        domain=(lambda xp, x: x > 0, "a positive input"), notes="Natural log; needs x > 0."),
     Op("sqrt", 1, lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,), ("1/(2·sqrt({0}))",),
-       label="√", torch=lambda t, x: t.sqrt(x), sympy=lambda sp, x: sp.sqrt(x), callable=True,
+       prefix="√", label="√", torch=lambda t, x: t.sqrt(x), sympy=lambda sp, x: sp.sqrt(x), callable=True,
        domain=(lambda xp, x: x >= 0, "a nonnegative input"),
        notes="Needs x ≥ 0; its gradient is infinite at 0."),
     Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
@@ -362,17 +403,73 @@ _RECORDS = [
        latex=r"\tanh", quiz=3, label="tanh", torch=lambda t, x: t.tanh(x), sympy=lambda sp, x: sp.tanh(x),
        callable=True),
     Op("sigmoid", 1, lambda xp, x: xp.sigmoid(x), _sigmoid_grads, ("(1-σ)σ",),
-       latex=r"\sigma", quiz=3, label="σ", torch=lambda t, x: t.sigmoid(x), sympy=lambda sp, x: 1 / (1 + sp.exp(-x)),
+       aliases=("σ",), latex=r"\sigma", quiz=3, label="σ", torch=lambda t, x: t.sigmoid(x),
+       sympy=lambda sp, x: 1 / (1 + sp.exp(-x)),
        callable=True,
        notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
     Op("atan", 1, lambda xp, x: xp.atan(x), lambda xp, out, x: (1.0 / (1.0 + x * x),), ("1/(1+{0}²)",),
-       label="atan", latex=r"\arctan", quiz=3, torch=lambda t, x: t.atan(x), sympy=lambda sp, x: sp.atan(x),
+       aliases=("arctan",), label="atan", latex=r"\arctan", quiz=3, torch=lambda t, x: t.atan(x),
+       sympy=lambda sp, x: sp.atan(x),
        callable=True),
     Op("softplus", 1, lambda xp, x, beta: (xp.maximum(beta * x, 0.0) + xp.log1p(xp.exp(-abs(beta * x)))) / beta,
        lambda xp, out, x, beta: (xp.sigmoid(beta * x),), ("σ({beta}·{0})",), params=(("beta", 1.0),),
        label="softplus", torch=lambda t, x, beta: t.nn.functional.softplus(x, beta=beta, threshold=1e9),
        sympy=lambda sp, x, beta: sp.log(1 + sp.exp(beta * x)) / beta, callable=True,
        notes="A smooth relu, log(1 + e^(βx))/β, computed without overflow; its local gradient is σ(βx)."),
+    Op("tan", 1, lambda xp, x: xp.tan(x), lambda xp, out, x: (1.0 + out * out,), ("1+tan²({0})",),
+       latex=r"\tan", label="tan", torch=lambda t, x: t.tan(x), sympy=lambda sp, x: sp.tan(x), callable=True,
+       notes="Its local gradient is 1 + tan², which is 1/cos²."),
+    Op("sinh", 1, lambda xp, x: xp.sinh(x), lambda xp, out, x: (xp.cosh(x),), ("cosh({0})",),
+       latex=r"\sinh", label="sinh", torch=lambda t, x: t.sinh(x), sympy=lambda sp, x: sp.sinh(x), callable=True),
+    Op("cosh", 1, lambda xp, x: xp.cosh(x), lambda xp, out, x: (xp.sinh(x),), ("sinh({0})",),
+       latex=r"\cosh", label="cosh", torch=lambda t, x: t.cosh(x), sympy=lambda sp, x: sp.cosh(x), callable=True),
+    Op("log2", 1, lambda xp, x: xp.log2(x), lambda xp, out, x: (1.0 / (x * _LN2),), ("1/({0}·ln 2)",),
+       latex=r"\log_2", label="log2", torch=lambda t, x: t.log2(x), sympy=lambda sp, x: sp.log(x, 2), callable=True,
+       domain=(lambda xp, x: x > 0, "a positive input"), notes="Base-2 log; needs x > 0."),
+    Op("log10", 1, lambda xp, x: xp.log10(x), lambda xp, out, x: (1.0 / (x * _LN10),), ("1/({0}·ln 10)",),
+       latex=r"\log_{10}", label="log10", torch=lambda t, x: t.log10(x), sympy=lambda sp, x: sp.log(x, 10),
+       callable=True, domain=(lambda xp, x: x > 0, "a positive input"), notes="Base-10 log; needs x > 0."),
+    Op("exp2", 1, lambda xp, x: xp.pow(2.0, x), lambda xp, out, x: (_LN2 * out,), ("ln 2·2^{0}",),
+       label="2^x", torch=lambda t, x: t.exp2(x), sympy=lambda sp, x: 2 ** x, callable=True,
+       notes="2^x; its local gradient is ln(2)·2^x."),
+    Op("square", 1, lambda xp, x: x * x, lambda xp, out, x: (2.0 * x,), ("2·{0}",),
+       label="x²", torch=lambda t, x: t.square(x), sympy=lambda sp, x: x ** 2, callable=True,
+       notes="x²: local gradient 2x."),
+    Op("silu", 1, lambda xp, x: x * xp.sigmoid(x), _silu_grads, ("σ({0})·(1+{0}·(1-σ({0})))",),
+       aliases=("swish",), label="silu", torch=lambda t, x: t.nn.functional.silu(x),
+       sympy=lambda sp, x: x / (1 + sp.exp(-x)), callable=True,
+       notes="SiLU, also called swish: x·σ(x); local gradient σ(x)·(1 + x·(1 - σ(x)))."),
+    Op("gelu", 1, _gelu, _gelu_grads, ("Φ({0})+{0}·φ({0})",),
+       label="gelu", torch=lambda t, x: t.nn.functional.gelu(x),
+       sympy=lambda sp, x: x * (1 + sp.erf(x / sp.sqrt(2))) / 2, callable=True,
+       notes="The exact GELU, x·Φ(x) with Φ the normal CDF (PyTorch's gelu, approximate='none'); "
+             "gelu_tanh is the tanh approximation."),
+    Op("gelu_tanh", 1, _gelu_tanh, _gelu_tanh_grads, ("(1+tanh u)/2 + {0}·sech²(u)·u'/2",),
+       label="gelu~", torch=lambda t, x: t.nn.functional.gelu(x, approximate="tanh"),
+       sympy=lambda sp, x: x * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + sp.Rational(44715, 1000000) * x ** 3))) / 2,
+       callable=True,
+       notes="GELU's tanh approximation (PyTorch's approximate='tanh', GPT-2's): "
+             "x·(1 + tanh u)/2 with u = √(2/π)(x + 0.044715x³)."),
+    Op("hardtanh", 1, lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+       lambda xp, out, x, lo, hi: (xp.where((x > lo) & (x < hi), 1.0, 0.0),), ("[{lo} < {0} < {hi}]",),
+       params=(("lo", -1.0), ("hi", 1.0)), label="hardtanh", pattern="router",
+       torch=lambda t, x, lo, hi: t.nn.functional.hardtanh(x, lo, hi),
+       sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
+       domain=(lambda xp, x, lo, hi: lo < hi, lambda lo, hi: f"lo < hi (got lo = {lo:g}, hi = {hi:g})"),
+       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), "at lo and hi the slope is taken as 0"),
+       branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
+       notes="Clamps x to [lo, hi] (default [-1, 1]): passes the gradient inside, 0 outside. "
+             "NOTE: at lo and hi the slope is 0, as in PyTorch's hardtanh."),
+    Op("clip", 1, lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+       lambda xp, out, x, lo, hi: (xp.where((x >= lo) & (x <= hi), 1.0, 0.0),), ("[{lo} ≤ {0} ≤ {hi}]",),
+       params=(("lo", None), ("hi", None)), label="clip", pattern="router",
+       torch=lambda t, x, lo, hi: t.clamp(x, lo, hi),
+       sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
+       domain=(lambda xp, x, lo, hi: lo <= hi, lambda lo, hi: f"lo ≤ hi (got lo = {lo:g}, hi = {hi:g})"),
+       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), "at lo and hi the slope is taken as 1"),
+       branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
+       notes="clip(x, lo, hi) clamps x to [lo, hi]: passes the gradient inside, 0 outside. "
+             "NOTE: at lo and hi the slope is 1, as in PyTorch's clamp (hardtanh takes 0 there)."),
     Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
        ("[{0} > 0]",), label="relu", pattern="router", torch=lambda t, x: t.relu(x), sympy=lambda sp, x: sp.Max(0, x),
        callable=True,
@@ -580,9 +677,11 @@ PATTERNS = {
 }
 
 # Names the language can call, and the infix operators, both read off the table.
-FUNCTIONS: dict[str, Op] = {op.name: op for op in _RECORDS if op.callable}
+# A function's aliases are other names for it (ln, arctan, σ); an operator's are other symbols.
+FUNCTIONS: dict[str, Op] = {name: op for op in _RECORDS if op.callable
+                            for name in (op.name, *(op.aliases if op.infix is None else ()))}
 INFIX: dict[str, Op] = {symbol: op for op in _RECORDS if op.infix and op.arity == 2
                         for symbol in (op.infix, *op.aliases)}
 PREFIX: dict[str, Op] = {op.prefix: op for op in _RECORDS if op.prefix}
 POSTFIX: dict[str, Op] = {op.postfix: op for op in _RECORDS if op.postfix}
-CONSTANTS = {"pi": math.pi, "e": math.e}
+CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}

@@ -43,7 +43,8 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         raise GradtraceError(f"no mode {mode!r}: choose {', '.join(MODES)}", about="mode")
     bindings = list(bindings)
     if graph is None:
-        graph = build(source, output, report)
+        bound = {b.name for b in bindings} | set(values[1] if values else ())
+        graph = build(source, output, report, bound=bound)
     has_values = bool(bindings) or values is not None  # a values file, even an empty one, means numbers
     if mode is None:
         mode = "numeric" if has_values or not graph.variables else "symbolic"

@@ -10,12 +10,13 @@ exists as tokens or a tree in memory, only as the graph.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any, Protocol
 
 from .errors import ParseError
-from .ops import INFIX, POSTFIX
+from .ops import INFIX, POSTFIX, PREFIX
 
 # Characters pasted from slides and PDFs, mapped to what they mean.
 # · ⋅ and × stay themselves: between two arrays they mean the slides' matrix product (ops.py, cdot).
@@ -29,17 +30,27 @@ UNARY_PRECEDENCE = 3
 AUGMENTED = {"+=": "+", "-=": "-", "*=": "*", "/=": "/"}
 ATTRIBUTES = {symbol: op.name for symbol, op in POSTFIX.items()}
 
+PREFIXES = {symbol for symbol in PREFIX if symbol not in BINARY}  # √x; unary minus is read as a binary symbol
+
+# Superscripts as typed from slides: x² is x**2, x⁻¹ is x**-1.
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# π is a number as typed (2πx is 2·π·x), so it never joins a name; other Unicode letters do (α,
+# θ, w₁: names are kept as typed).
+NUMBER_NAMES = {"π"}
+
 _OPERATORS = "|".join(re.escape(symbol) for symbol in sorted(BINARY, key=len, reverse=True))
 _TOKEN = re.compile(rf"""
     (?P<space>[ \t\r\f]+|\#[^\n]*)
   | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<name>π|[^\W\d{_SUP}π][^\W{_SUP}π]*)
+  | (?P<sup>[⁻⁺]?[{_SUP}]+)
   | (?P<attr>\.[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>[+\-*/]=|{_OPERATORS}|[-+(),=;\n])
+  | (?P<op>[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{"|".join(map(re.escape, PREFIXES))})
 """, re.VERBOSE)
 
 Span = tuple[int, int]
-# A token: (kind, text, start, end). kind is number, name, attr, op or end.
+# A token: (kind, text, start, end). kind is number, name, sup (a superscript), attr, op or end.
 Token = tuple[str, str, int, int]
 
 
@@ -54,6 +65,7 @@ class Builder(Protocol):
     def call(self, func: str, args: list[Any], arg_spans: list[Span],
              keywords: list[tuple[str, Any, Span]], span: Span, func_span: Span) -> Any: ...
     def statement(self, target: str | None, target_span: Span | None, value: Any, span: Span) -> None: ...
+    def declare(self, target: str, variables: list[tuple[str, Span]]) -> None: ...  # f(x, y) = ...
 
 
 # ---- tokens -----------------------------------------------------------------------------------
@@ -103,6 +115,11 @@ def parse_program(source: str, builder: Builder) -> int:
             tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
         if tok[0] == "end":
             break
+        if tok[0] == "name" and nxt[1] == "(" and nxt[0] == "op":
+            header, equals, tokens = _header(tokens)
+            if header is not None:  # f(x, y, z) = ...: the output's name and the variables, in order
+                builder.declare(tok[1], header)
+                nxt = equals
         if tok[0] == "name" and nxt[0] == "op" and (nxt[1] == "=" or nxt[1] in AUGMENTED):
             target, assign = tok, nxt
             target_span = (target[2], target[3])
@@ -125,6 +142,26 @@ def parse_program(source: str, builder: Builder) -> int:
         raise ParseError("the expression is empty", source=source, span=(0, max(1, len(source))),
                          hint='give an expression such as "(x+y)*z"')
     return count
+
+
+def _header(tokens: Iterator[Token]) -> tuple[list[tuple[str, Span]] | None, Token, Iterator[Token]]:
+    """After `name (`: the names of a function header `f(x, y) =` up to its '=', or None and the
+    tokens read so far given back (it was a call such as max(x, y))."""
+    read: list[Token] = []
+    names: list[tuple[str, Span]] = []
+    for tok in tokens:
+        read.append(tok)
+        if tok[0] == "name" and len(read) % 2 == 1:
+            names.append((tok[1], (tok[2], tok[3])))
+        elif tok[0] == "op" and tok[1] == ")" and len(read) % 2 == 0:
+            after = next(tokens)
+            read.append(after)
+            if after[0] == "op" and after[1] == "=":
+                return names, after, tokens
+            break
+        elif not (tok[0] == "op" and tok[1] == "," and len(read) % 2 == 0):
+            break
+    return None, read[-1], itertools.chain(read, tokens)
 
 
 def parse_expression(source: str, builder: Builder) -> Any:
@@ -177,6 +214,13 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
             operands.append(builder.binary(op[1], left, right, span, (op[2], op[3])))
             spans.append(span)
 
+    def push_binary(text: str, tok: Token) -> None:
+        precedence, right_assoc = BINARY[text]
+        while stack and stack[-1].__class__ is tuple and (
+                stack[-1][4] > precedence or (stack[-1][4] == precedence and not right_assoc)):
+            reduce_top()
+        stack.append(("op", text, tok[2], tok[3], precedence, False))
+
     def reduce_to_frame() -> _Frame | None:
         while stack and stack[-1].__class__ is tuple:
             reduce_top()
@@ -217,7 +261,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
             elif kind == "op" and text == "(":
                 stack.append(_Frame(tok, None, len(operands)))
                 depth += 1
-            elif kind == "op" and text in ("-", "+"):
+            elif kind == "op" and (text in ("-", "+") or text in PREFIXES):
                 stack.append((kind, text, tok[2], tok[3], UNARY_PRECEDENCE, True))
             elif kind == "op" and text == ")" and stack and stack[-1].__class__ is _Frame \
                     and stack[-1].func is not None and len(operands) == stack[-1].base and stack[-1].commas == 0:
@@ -233,12 +277,22 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 raise fail(f"expected a number, a name or '(' but found {_describe(tok)}", tok)
         else:
             if kind == "op" and text in BINARY:
-                precedence, right_assoc = BINARY[text]
-                while stack and stack[-1].__class__ is tuple and (
-                        stack[-1][4] > precedence or (stack[-1][4] == precedence and not right_assoc)):
-                    reduce_top()
-                stack.append((kind, text, tok[2], tok[3], precedence, False))
+                push_binary(text, tok)
                 expect_operand = True
+            elif kind == "sup":  # x² is x**2: the operator and its exponent at once
+                push_binary("**", tok)
+                exponent = text.translate(SUPERSCRIPTS)
+                span = (tok[2], tok[3])
+                operands.append(builder.number(exponent, float(exponent), span))
+                spans.append(span)
+            elif (kind == "name" or (kind == "op" and text == "(")) and prev[3] == tok[2] and (
+                    prev[0] == "number" or prev[1] in NUMBER_NAMES):
+                # A number written against a name or '(' multiplies it (2x, 3(x+y), 2πx): read a '*'
+                # here and the same token again as an operand.
+                push_binary("*", (kind, "*", tok[2], tok[2]))
+                expect_operand = True
+                prev = tok
+                continue
             elif kind == "end":
                 break
             elif kind == "attr":
@@ -267,7 +321,8 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 expect_operand = True
             elif kind in ("number", "name") or (kind == "op" and text == "("):
                 raise fail(f"expected an operator between {_describe(prev)} and {_describe(tok)}", tok,
-                           hint=f"write {prev[1]}*{tok[1]} to multiply")
+                           hint=f"write {prev[1]}*{tok[1]} to multiply (a number written right against a name "
+                                "or '(' multiplies it: 2x, 3(x+y))")
             elif kind == "op" and text == "=":
                 raise fail("unexpected '=' inside an expression", tok,
                            hint="an assignment is 'name = expression', one per statement")
