@@ -253,7 +253,7 @@ def cli() -> None:
 @click.option("--tol", metavar="TOL", help="Tolerance for answers: 0.01 or abs:0.01 (absolute), 1% or rel:0.01.")
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help="Tell the backward pass (or the forward pass) step by step.")
-@click.option("--seed", "seed_text", metavar="ones|@FILE.npy",
+@click.option("--seed", "seed_text", metavar="N|ones|[...]|@FILE.npy",
               help="The gradient to start backprop from when the output is an array.")
 @click.option("--full", is_flag=True, help="Show arrays in full however large, and every row of a large table.")
 @click.option("--jacobian", "show_jacobians", is_flag=True,
@@ -375,15 +375,18 @@ def _note_unused(graph: Any) -> None:
 
 
 def _seed(text: str | None) -> Any:
-    """--seed ones, or --seed @grad.npy (a file like any array binding)."""
+    """--seed: the gradient backprop starts from. A number (the slide's "upstream 2"), ones, an
+    array written inline ("[1, 0, 0]") or @grad.npy, read like any binding's value."""
     if text is None or text == "ones":
         return text
-    if text.startswith("@"):
-        from ..core.arrays import load_array
-        from ..core.bindings import Binding, check_finite
+    from ..core.bindings import Binding, check_finite, value_of
 
-        return check_finite(Binding("seed", None, f"--seed {text}"), load_array("--seed", text[1:]))
-    raise GradtraceError(f"--seed {text}: write --seed ones or --seed @grad.npy")
+    binding = Binding("seed", text, f"--seed {text}", files=True)
+    try:
+        return check_finite(binding, value_of(binding))
+    except GradtraceError as err:
+        raise GradtraceError(f"--seed {text}: {err}", hint="write a number (--seed 2), ones, an array "
+                             "(--seed \"[1, 0]\") or a file (--seed @grad.npy)") from None
 
 
 def _write_files(trace: Any, render_file: str | None, html_file: str | None, precision: int) -> None:

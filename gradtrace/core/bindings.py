@@ -154,7 +154,7 @@ def parse_value(name: str, text: str) -> float:
     return value.value
 
 
-def _value(b: Binding) -> Any:
+def value_of(b: Binding) -> Any:
     """A float, or a numpy array for [...] literals, @files and lists."""
     value = b.value
     if isinstance(value, str):
@@ -236,7 +236,7 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
         if b.name in values:
             raise BindingError(f"{b.name} is bound twice (the second time as {b.origin})",
                                hint="give each variable one value")
-        values[b.name] = check_finite(b, _value(b))
+        values[b.name] = check_finite(b, value_of(b))
     try:
         return {name: values[name] for name in wanted}
     except KeyError:
@@ -256,7 +256,7 @@ def _from_file(values_file: tuple[str, dict[Any, Any]], known: set[str], wanted:
         raise _unknown(Binding(name, data[name], source=path), known, wanted)
     if set(map(type, data.values())) <= {float} and math.isfinite(sum(data.values())):
         return data
-    return {k: check_finite(b, _value(b)) for k, b in ((k, Binding(k, v, source=path)) for k, v in data.items())}
+    return {k: check_finite(b, value_of(b)) for k, b in ((k, Binding(k, v, source=path)) for k, v in data.items())}
 
 
 def plain_spelling(name: str) -> str:

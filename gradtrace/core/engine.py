@@ -230,6 +230,8 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
                                 "(ones, or an array of the output's shape)")
     if isinstance(seed, str) and seed == "ones":
         return xp.np.ones_like(out, dtype=float) if xp is not scalar else 1.0
+    if isinstance(seed, (int, float)):  # one number: the slide's "upstream 2", on every element
+        return float(seed) if xp is scalar else xp.np.full(xp.np.shape(out), float(seed))
     shape = tuple(xp.np.shape(out)) if xp is not scalar else ()
     given = tuple(getattr(seed, "shape", ()))
     if given != shape:

@@ -4,10 +4,13 @@ gradients red), with each input's local and downstream gradient on its own line.
 from __future__ import annotations
 
 import itertools
+import os
+from collections import Counter
 from typing import Any
 
 from rich import box
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -25,8 +28,12 @@ PATTERN = "cyan"
 
 
 def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool = False,
-          width: int | None = None) -> Group:
-    """The table, the notes on kinks, and the gradient summary, as one rich renderable."""
+          width: int | None = None, console: Console | None = None) -> Group:
+    """The table, the notes on kinks, and the gradient summary, as one rich renderable.
+
+    With a console, the table is measured first: where it would not fit in `width` columns, each
+    node is stacked on lines of its own instead, so that no number or name is ever folded across
+    lines. width None means as wide as the table needs (a pipe without COLUMNS)."""
     out = trace.output
     arrays = trace.arrays
 
@@ -37,58 +44,21 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
             return describe(value, precision, full, shape)  # the table has a shape column
         return fmt(value, precision)
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
-    table.add_column("node", style="bold", overflow="fold")
-    table.add_column("computes", overflow="fold")
-    if arrays:
-        table.add_column("shape", overflow="fold")
-    table.add_column("value", justify="right", style=VALUE, overflow="fold")
-    table.add_column(f"upstream\n∂{out}/∂node", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column("local\n∂node/∂input", overflow="fold")
-    table.add_column("downstream\nup × local", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column("pattern", style=PATTERN, no_wrap=True)
-
     notes: list[Text] = []
     rows = trace.nodes
     hidden = 0 if full or len(rows) <= MAX_ROWS else len(rows) - MAX_ROWS
+    nodes = [_node_cells(trace, row, precision, full, show) for row in rows[:len(rows) - hidden]]
     for row in rows[:len(rows) - hidden]:
-        # One table row per input edge, so each input's local and downstream gradients stay side
-        # by side even when a narrow terminal wraps the cells.
-        locals_, downs = [], []
-        for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
-            cell = Text(f"∂{row.name}/∂{name} = ")
-            if arrays and (g is None or getattr(g, "ndim", 0) > 0):
-                cell.append(row.formulas[slot])  # an array: the rule here, the Jacobian's size below
-            else:
-                _, _, formula, g_text = local_parts(row, slot, precision, show)
-                if formula is not None:
-                    cell.append(f"{formula} = ")
-                cell.append(g_text, style=GRADIENT)
-            locals_.append(cell)
-            downs.append(show(d))
-        upstream = [Text(show(row.upstream))]
-        parts = row.parts if row.copies > 1 else ()  # no edge arrays for a big table
-        if len(parts) > 1 and not arrays:
-            # A copy gate: its upstream gradient is the sum of what each use sent back.
-            terms = signed_sum([v for _, v in parts[:MAX_TERMS if not full else None]], precision)
-            if len(parts) > MAX_TERMS and not full:
-                terms += f" + … ({len(parts)} terms)"
-            upstream.append(Text("= " + terms, style="dim"))
-        patterns = list(row.patterns)
-        for k in range(max(1, len(locals_), len(upstream), len(patterns))):
-            first = k == 0
-            cells = [row.name if first else "", row.expr if first else ""]
-            if arrays:
-                cells.append(str(tuple(getattr(row.value, "shape", ()))) if first else "")
-            cells += [show(row.value) if first else "",
-                      upstream[k] if k < len(upstream) else "",
-                      locals_[k] if k < len(locals_) else "",
-                      downs[k] if k < len(downs) else "",
-                      patterns[k] if k < len(patterns) else ""]
-            table.add_row(*cells)
         if row.kink:
             notes.append(Text(f"note: {row.name} = {row.expr}: {row.kink}", style="yellow"))
-
+    body: Any = _table(nodes, out, arrays)
+    if console is not None:
+        need = console.measure(body, options=console.options.update_width(10**5)).maximum
+        if width is None:
+            width = max(need, 80)
+            console.width = width
+        elif need > width and _folds(console, body, width):
+            body = _stacked(nodes, out)
     header = Text()
     text = trace.text
     if len(text) > MAX_HEADER and not full:
@@ -116,8 +86,121 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
         notes.insert(0, Text(f"… {hidden} more nodes, nearer the inputs: --full shows them all, and --format csv or "
                              "--json carry everything", style="dim"))
     extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, precision) if jacobians else [])
-    return Group(header, Text(), table, *notes, Text(), spaced(items, 4, width), *extra,
+    return Group(header, Text(), body, *notes, Text(), spaced(items, 4, width), *extra,
                  *sections(trace, precision))
+
+
+class _Cells:
+    """One node's cells, laid out as a table row or as stacked lines."""
+    __slots__ = ("downs", "expr", "locals", "name", "patterns", "shape", "upstream", "value")
+
+    def __init__(self, name: str, expr: str, shape: str, value: str, upstream: list[Text], locals_: list[Text],
+                 downs: list[str], patterns: list[str]):
+        self.name, self.expr, self.shape, self.value = name, expr, shape, value
+        self.upstream, self.locals, self.downs, self.patterns = upstream, locals_, downs, patterns
+
+
+def _node_cells(trace: Trace, row: Any, precision: int, full: bool, show: Any) -> _Cells:
+    arrays = trace.arrays
+    locals_, downs = [], []
+    for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
+        cell = Text(f"∂{row.name}/∂{name} = ")
+        if arrays and (g is None or getattr(g, "ndim", 0) > 0):
+            cell.append(row.formulas[slot])  # an array: the rule here, the Jacobian's size below
+        else:
+            _, _, formula, g_text = local_parts(row, slot, precision, show)
+            if formula is not None:
+                cell.append(f"{formula} = ")
+            cell.append(g_text, style=GRADIENT)
+        locals_.append(cell)
+        downs.append(show(d))
+    upstream = [Text(show(row.upstream))]
+    parts = row.parts if row.copies > 1 else ()  # no edge arrays for a big table
+    if len(parts) > 1 and not arrays:
+        # A copy gate: its upstream gradient is the sum of what each use sent back.
+        terms = signed_sum([v for _, v in parts[:MAX_TERMS if not full else None]], precision)
+        if len(parts) > MAX_TERMS and not full:
+            terms += f" + … ({len(parts)} terms)"
+        upstream.append(Text("= " + terms, style="dim"))
+    shape = str(tuple(getattr(row.value, "shape", ()))) if arrays else ""
+    return _Cells(row.name, row.expr, shape, show(row.value), upstream, locals_, downs, list(row.patterns))
+
+
+def _table(nodes: list[_Cells], out: str, arrays: bool) -> Table:
+    """One row per node, and one line per input edge, so each input's local and downstream
+    gradients stay side by side."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
+    table.add_column("node", style="bold", overflow="fold")
+    table.add_column("computes", overflow="fold")
+    if arrays:
+        table.add_column("shape", overflow="fold")
+    table.add_column("value", justify="right", style=VALUE, overflow="fold")
+    table.add_column(f"upstream\n∂{out}/∂node", justify="right", style=GRADIENT, overflow="fold")
+    table.add_column("local\n∂node/∂input", overflow="fold")
+    table.add_column("downstream\nup × local", justify="right", style=GRADIENT, overflow="fold")
+    table.add_column("pattern", style=PATTERN, no_wrap=True)
+    for node in nodes:
+        for k in range(max(1, len(node.locals), len(node.upstream), len(node.patterns))):
+            first = k == 0
+            cells: list[Any] = [node.name if first else "", node.expr if first else ""]
+            if arrays:
+                cells.append(node.shape if first else "")
+            cells += [node.value if first else "",
+                      node.upstream[k] if k < len(node.upstream) else "",
+                      node.locals[k] if k < len(node.locals) else "",
+                      node.downs[k] if k < len(node.downs) else "",
+                      node.patterns[k] if k < len(node.patterns) else ""]
+            table.add_row(*cells)
+    return table
+
+
+def _folds(console: Console, table: Table, width: int) -> bool:
+    """Whether rich, fitting the table into `width` columns, would fold a word (a number, a name)
+    across lines rather than wrap between words: every word of every cell must come out whole."""
+    words: Counter[str] = Counter()
+    for column in table.columns:
+        for cell in (column.header, *column.cells):
+            words.update(str(cell).split())
+    lines = console.render_lines(table, console.options.update_width(width), pad=False)
+    shown = Counter(word for line in lines for word in "".join(segment.text for segment in line).split())
+    return any(shown[word] < n for word, n in words.items())
+
+
+def _stacked(nodes: list[_Cells], out: str) -> Group:
+    """The table for a narrow terminal: each node on lines of its own, wrapped only at spaces.
+
+        t1 = x + y = 3   distributor
+          upstream ∂f/∂t1 = -4
+          ∂t1/∂x = 1, downstream -4
+    """
+    lines: list[Any] = [Text("node = computes = value   pattern", style="dim"),
+                        Padding(Text(f"upstream ∂{out}/∂node; local ∂node/∂input, downstream", style="dim"),
+                                (0, 0, 0, 2))]
+    for node in nodes:
+        line = Text()
+        line.append(node.name, style="bold")
+        if node.expr != "input":
+            line.append(f" = {node.expr}")
+        if node.shape:
+            line.append(f"  shape {node.shape}")
+        line.append(" = ")
+        line.append(node.value, style=VALUE)
+        if node.expr == "input":
+            line.append("  (input)", style="dim")
+        if node.patterns:
+            line.append("   " + ", ".join(node.patterns), style=PATTERN)
+        lines.append(line)
+        up = Text(f"upstream ∂{out}/∂{node.name} = ")
+        up.append(node.upstream[0].plain, style=GRADIENT)
+        for more in node.upstream[1:]:
+            up.append(" " + more.plain, style="dim")
+        lines.append(Padding(up, (0, 0, 0, 2)))
+        for local, down in zip(node.locals, node.downs):
+            cell = local.copy()
+            cell.append(", downstream ")
+            cell.append(down, style=GRADIENT)
+            lines.append(Padding(cell, (0, 0, 0, 2)))
+    return Group(*lines)
 
 
 def _jacobian_sizes(trace: Trace) -> list[Any]:
@@ -166,7 +249,9 @@ def _jacobians(trace: Trace, precision: int) -> list[Any]:
 def render(trace: Trace, console: Console, precision: int = 4, full: bool = False, jacobians: bool = False) -> None:
     """Print the table to a rich console; off a terminal (a pipe, a file), without the spaces rich
     pads each line with, so the text diffs and pastes cleanly."""
-    print_clean(console, build(trace, precision, full, jacobians, console.width))
+    # On a terminal, or with COLUMNS set, the table fits that width; in a pipe, it is as wide as it needs.
+    fits = console.is_terminal or bool(os.environ.get("COLUMNS"))
+    print_clean(console, build(trace, precision, full, jacobians, console.width if fits else None, console))
 
 
 def print_clean(console: Console, renderable: Any) -> None:
