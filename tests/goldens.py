@@ -35,6 +35,11 @@ def goldens() -> dict[Path, list[str]]:
     }
     for example in ("headline", "sigmoid_neuron"):
         out[ROOT / f"tests/golden/{example}.explain.txt"] = [*run_line(ROOT / f"examples/{example}.gt"), "--explain"]
+    # The lecture's numbers, as the slides print them: two decimals, both passes, both circuits.
+    for example in ("sigmoid_neuron", "sigmoid_gate"):
+        for which in ("backward", "forward"):
+            out[ROOT / f"tests/golden/{example}.{which}.decimals2.txt"] = [
+                *run_line(ROOT / f"examples/{example}.gt"), "--explain", which, "--decimals", "2"]
     for path in sorted((ROOT / "examples").glob("*.gt")):
         out[path.with_suffix(".out")] = run_line(path)
     return out

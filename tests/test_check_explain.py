@@ -158,11 +158,39 @@ def test_explain_golden(gt, example, monkeypatch):
     assert result.stdout == (GOLDEN / f"{example}.explain.txt").read_text()
 
 
+@pytest.mark.parametrize("example", ["sigmoid_neuron", "sigmoid_gate"])
+@pytest.mark.parametrize("which", ["backward", "forward"])
+def test_explain_at_two_decimals_is_the_lectures_numbers(gt, example, which, monkeypatch):
+    root = Path(__file__).parent.parent
+    monkeypatch.chdir(root)
+    line = next(line_ for line_ in (root / "examples" / f"{example}.gt").read_text().splitlines()
+                if line_.startswith("# run:"))
+    out = gt(*line.split()[3:], "--explain", which, "--decimals", "2").stdout
+    assert out == (GOLDEN / f"{example}.{which}.decimals2.txt").read_text()
+    if which == "forward":  # the slide's green numbers, gate by gate
+        values = [ln.rsplit(" = ", 1)[1] for ln in out.splitlines() if ln[:1].isdigit()]
+        lecture = {"sigmoid_neuron": ["-2.00", "6.00", "4.00", "1.00", "-1.00", "0.37", "1.37", "0.73"],
+                   "sigmoid_gate": ["-2.00", "6.00", "4.00", "1.00", "0.73"]}[example]
+        assert values == lecture
+        return
+    # The slide's red numbers, and the lecture's own substitutions.
+    assert "Result: ∂f/∂w0 = -0.20, ∂f/∂x0 = 0.39, ∂f/∂w1 = -0.39, ∂f/∂x1 = -0.59, ∂f/∂w2 = 0.20" in out
+    if example == "sigmoid_neuron":
+        for step in ("-1/1.37² = -0.53", "∂f/∂t6 = ∂f/∂t7 · ∂t7/∂t6 = -0.53 · 1 = -0.53",
+                     "e^-1 = 0.37", "-0.53 · 0.37 = -0.20", "-0.20 · (-1) = 0.20"):
+            assert step in out
+    else:
+        assert "(1 - 0.73)·0.73 = 0.20" in out
+    # The arithmetic adds up at the shown precision: 0.197 · (-2) = -0.39, never 0.20 · (-2) = -0.39.
+    for a, b, c in re.findall(r"= (-?[0-9.]+) · \(?(-?[0-9.]+)\)? = (-?[0-9.]+)", out):
+        assert f"{float(a) * float(b):.2f}" == c or f"{float(a) * float(b):.2f}" == f"{float(c):.2f}", (a, b, c)
+
+
 def test_explain_fork_sum_and_forward(gt):
     out = gt("x*y + x", "-x", "3", "-y", "-2", "--explain").stdout
     assert "x is used 2 times (t1, f): a copy gate, an adder: its gradients add up, ∂f/∂x = -2 + 1 = -1" in out
     fwd = gt(*HEADLINE, "--explain", "forward").stdout
-    assert "1. t1 = x + y = (-2) + 5 = 3" in fwd and "2. f = t1 * z = 3 * (-4) = -12" in fwd
+    assert "1. t1 = x + y = (-2) + 5 = 3" in fwd and "2. f = t1 * z = 3 · (-4) = -12" in fwd
     data = json.loads(gt(*HEADLINE, "--explain", "--json").stdout)
     assert data["explanation"][0].startswith("Backward pass")
 

@@ -55,7 +55,7 @@ def test_sigmoid_gate_is_one_node_with_local_gradient_one_minus_sigma_times_sigm
     by_parts = gradtrace.trace("1/(1+exp(-(w0*x0+w1*x1+w2)))", **SIGMOID_AT)
     gate = gradtrace.trace("sigmoid(w0*x0+w1*x1+w2)", **SIGMOID_AT)
     out = gate.node(gate.output)
-    assert out.op == "sigmoid" and out.formulas == ("(1-σ)σ",)
+    assert out.op == "sigmoid" and out.formulas == ("(1 - f)·f",)
     assert out.local[0] == pytest.approx(0.1966, abs=5e-5)
     for name in SIGMOID_AT:
         assert gate.gradients[name] == pytest.approx(by_parts.gradients[name], rel=1e-12)

@@ -240,6 +240,9 @@ def cli() -> None:
               help="Write a self-contained page with the picture, the table and the explanation.")
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help="Significant digits shown; JSON and CSV keep full precision.")
+@click.option("--decimals", type=click.IntRange(0, 17), default=None,
+              help="Show numbers with this many decimals (1.37, -0.53, as the slides do) instead of --precision's "
+                   "significant digits.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour in the table; auto means on a terminal, unless NO_COLOR is set.")
 @click.option("--check", is_flag=True, help="Compare every gradient with a central difference (exit 3 if wrong).")
@@ -265,7 +268,7 @@ def cli() -> None:
 def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file: str | None,
                   output_name: str | None, vars_file: str | None, format_name: str | None, as_json: bool,
                   as_graph: bool, as_dot: bool, as_mermaid: bool, render_file: str | None, html_file: str | None,
-                  precision: int, color: str, check: bool, step: float, expect: tuple[str, ...],
+                  precision: int, decimals: int | None, color: str, check: bool, step: float, expect: tuple[str, ...],
                   answers_file: str | None, tol: str | None, explain: str | None, seed_text: str | None,
                   full: bool, show_jacobians: bool, symbolic: bool, exact: bool) -> None:
     """Trace the gradients of an expression through its computational graph.
@@ -279,6 +282,9 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     format_name = _choose_format(format_name, as_json, as_graph, as_dot, as_mermaid)
     _refuse_conflicts(format_name, explain, check, bool(expect or answers_file), symbolic, exact)
     mode = "symbolic" if symbolic else ("exact" if exact else None)
+    from ..render.text import Decimals
+
+    shown = Decimals(decimals) if decimals is not None else precision  # how numbers are shown
     from ..core.run import run_program
     from . import progress
 
@@ -305,14 +311,14 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                                  report=display, graph=graph)
             trace = result.trace
             _note_unused(graph)
-            _write_files(trace, render_file, html_file, precision)
+            _write_files(trace, render_file, html_file, shown)
         except GradtraceError as err:
             _fail(_for_cli(err, output_name, seed_text, tol, symbolic, exact))
 
         if display is not None and sys.stdout.isatty():
             display.close()  # the output goes to the same screen: the display must be gone first
         try:
-            _render(trace, format_name, explain, precision, color, full, show_jacobians,
+            _render(trace, format_name, explain, shown, color, full, show_jacobians,
                     display if not sys.stdout.isatty() else None)
         except BrokenPipeError:
             raise ReaderGone() from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .graph import Const, Graph, Node
@@ -33,6 +34,36 @@ def formulas(graph: Graph, node: Node, templates: tuple[Any, ...] | None = None)
             out.append(data(fields))
         else:
             out.append("".join(text + (fields.get(field, "{" + field + "}") if field is not None else "")
+                               for text, field in data))
+    return tuple(out)
+
+
+def formulas_with(graph: Graph, node: Node, text_of: Callable[[Node], str]) -> tuple[str, ...]:
+    """The formulas with each input, and the node's own output, written by text_of (their values,
+    for the lecture's "-1/1.37²" and "(1 - 0.73)·0.73"). A negative one is put in parentheses,
+    except as an exponent: e^-1."""
+    op = node.op
+    if op is None:
+        return ()
+
+    def wrapped(text: str, before: str = "") -> str:
+        return f"({text})" if text.startswith("-") and not before.endswith("^") else text
+
+    names = [text_of(graph.nodes[i]) for i in node.inputs]
+    fields = _fields(node, names)
+    fields["out"] = text_of(node)
+    out = []
+    for slot, name in enumerate(names):
+        kind, data = _compile(op.formula[min(slot, len(op.formula) - 1)])
+        fields["i"] = name
+        if kind == "function":
+            out.append(data({k: wrapped(v) if k.isdigit() or k == "out" else v for k, v in fields.items()}))
+        elif kind == "text":
+            out.append(data)
+        elif kind == "input":
+            out.append(names[data])
+        else:
+            out.append("".join(text + (wrapped(fields.get(field, "{" + field + "}"), text) if field is not None else "")
                                for text, field in data))
     return tuple(out)
 

@@ -107,6 +107,14 @@ class NodeTrace:
         """For an array op, each local Jacobian's structure in words (with the inputs' names)."""
         return formulas(self._trace.graph, self._node, self._node.gate.jacobian)
 
+    def formulas_with(self, text_of: Callable[[NodeTrace], str]) -> tuple[str, ...]:
+        """The local-gradient formulas with the inputs (and the node) written by text_of:
+        ('-1/1.37²',) for the 1/x gate when text_of gives values."""
+        from .formulas import formulas_with
+
+        trace = self._trace
+        return formulas_with(trace.graph, self._node, lambda n: text_of(trace.row(n.id)))
+
     def expr_with(self, text_of: Callable[[NodeTrace], str]) -> str:
         """What the node computes, with each input written by text_of: '3 * (-4)' for values."""
         from .graph import write_expr

@@ -5,16 +5,16 @@ Plain text, one idea per line, so it reads the same in a terminal, in a file and
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..core.errors import GradtraceError
+from ..core.graph import Const, constant
 from ..core.ops import PATTERNS
 from ..core.trace import NodeTrace, Trace
-from . import fmt, signed_sum
-from .text import local_cell
-
-
-def _n(value: object, precision: int) -> str:
-    """A number inside a formula: negative ones in parentheses, so 3 · (-4) reads right."""
-    text = fmt(value, precision)
-    return f"({text})" if text.startswith("-") and " " not in text else text
+from . import fmt
+from .text import Decimals, local_cell, same_number
 
 
 def _names(names: list[str]) -> str:
@@ -31,29 +31,40 @@ def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
         if row.is_input:
             continue
         step += 1
-        with_values = row.expr_with(lambda n: _n(n.value, precision))
+        with_values = row.expr_with(lambda n: _parenthesized(_plain(n.value, precision)))
+        times = " ⊙ " if row.value is not None and _size(row.value) > 1 else " · "  # elementwise on arrays
+        with_values = _DOUBLE.sub(r"(\1)", with_values.replace(" * ", times))  # exp((-1)) -> exp(-1)
         lines.append(f"{step}. {row.name} = {row.expr} = {with_values} = {fmt(row.value, precision)}")
     lines += ["", f"Output: {trace.output} = {fmt(trace.value, precision)}"]
     return lines
 
 
+_DOUBLE = re.compile(r"\(\((-[^()]*)\)\)")
+
+
 def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
-    """The backward pass from ∂f/∂f = 1: each gate's pattern, then the chain rule for each input,
-    in symbols and in numbers; at a fork, the sum of the branches."""
+    """The backward pass from the output's seed (∂f/∂f = 1): each gate's pattern, then the chain
+    rule for each input, in symbols and in numbers, as the lecture substitutes them (-1/1.37² =
+    -0.53); at a fork, the sum of the branches. The arithmetic shown adds up at the precision
+    shown: where it would not, its numbers get the digits it needs."""
     f = trace.output
     at = ""
     if trace.bindings:
         at = " at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
-    lines = [f"Backward pass through {trace.text}{at}", "",
-             f"Start at the output: ∂{f}/∂{f} = 1."]
+    seed = trace.row(trace.output_id).upstream
+    start = f"Start at the output: ∂{f}/∂{f} = 1." if _everywhere(seed, 1) else \
+        f"Start at the output with the upstream gradient {fmt(seed, precision)} (the seed)."
+    lines = [f"Backward pass through {trace.text}{at}", "", start]
     step = 0
+    part_of: dict[str, int] = {}  # parts of a copy gate's gradient told so far
     for row in trace.nodes:
         parts = row.parts
         if len(parts) > 1:
             step += 1
             uses = ", ".join(name for name, _ in parts)
+            terms = _adding_up([v for _, v in parts], row.upstream, sum, precision)
             lines.append(f"{step}. {row.name} is used {len(parts)} times ({uses}): a copy gate, an adder: "
-                         f"its gradients add up, ∂{f}/∂{row.name} = {signed_sum([v for _, v in parts], precision)}"
+                         f"its gradients add up, ∂{f}/∂{row.name} = {_signed(terms)}"
                          f" = {fmt(row.upstream, precision)}")
         if row.op == "input":
             continue
@@ -66,19 +77,103 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
                              f"so ∂{f}/∂{name} = {fmt(d, precision)}")
             continue
         for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
-            local = local_cell(row, slot, precision)
-            if row.name == f:
-                lines.append(f"   {local}")  # ∂f/∂f = 1, so the local gradient is the whole answer
-                continue
+            local = _local(row, slot, precision)
             branches = len(trace.node(name).parts)
+            part = ""
+            if branches > 1:
+                part_of[name] = part_of.get(name, 0) + 1
+                part = f" (part {part_of[name]} of the {branches} that add up to ∂{f}/∂{name})"
+            if row.name == f and _everywhere(row.upstream, 1):
+                lines.append(f"   {local}{part}")  # ∂f/∂f = 1: the local gradient is the whole answer
+                continue
+            if row.name == f:  # a seed other than 1: upstream times local, with no ∂f/∂f to name
+                up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
+                lines.append(f"   {local}, so {name} gets upstream × local = {up} · {_parenthesized(lg)} = "
+                             f"{fmt(d, precision)}{part}")
+                continue
             times = "⊙" if _size(g) > 1 or _size(row.upstream) > 1 else "·"  # elementwise on arrays
+            up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
             lines.append(f"   {local}, so ∂{f}/∂{name} = ∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = "
-                         f"{fmt(row.upstream, precision)} {times} {_n(g, precision)} = {fmt(d, precision)}"
-                         + (f" (one of {branches} branches)" if branches > 1 else ""))
+                         f"{up} {times} {_parenthesized(lg)} = {fmt(d, precision)}{part}")
         if row.kink:
             lines.append(f"   note: {row.kink}")
     lines += ["", "Result: " + ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())]
     return lines
+
+
+def _more(precision: int, extra: int) -> int:
+    """A precision with `extra` more digits, of the same kind (significant, or decimals)."""
+    return Decimals(int(precision) + extra) if isinstance(precision, Decimals) else min(17, precision + extra)
+
+
+def _adding_up(values: list[Any], result: Any, combine: Callable[[list[float]], float], precision: int) -> list[str]:
+    """The values as text at the shown precision, or with as many more digits as it takes for
+    combine(shown values) to show as the result does: 0.197 · (-2) = -0.39, never 0.20 · (-2) =
+    -0.39. Arrays and exact numbers are shown as they are."""
+    target = fmt(result, precision)
+    for extra in range(16):
+        texts = [_plain(v, precision) if extra == 0 or _exact(v, precision) else fmt(v, _more(precision, extra))
+                 for v in values]
+        try:
+            if fmt(combine([float(t) for t in texts]), precision) == target:
+                return texts
+        except (ValueError, ArithmeticError):
+            break
+    return [_plain(v, precision) for v in values]
+
+
+def _plain(value: Any, precision: int) -> str:
+    """A number inside arithmetic: a whole number as one (e^-1, 2 · (-3)), others as fmt shows them."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return fmt(value, precision)
+
+
+def _exact(value: Any, precision: int) -> bool:
+    """Whether the text shown for a number is the number itself (-2, 0.5), so more digits add nothing."""
+    try:
+        return float(_plain(value, precision)) == value
+    except (TypeError, ValueError):
+        return False
+
+
+def _local(row: NodeTrace, slot: int, precision: int) -> str:
+    """∂t7/∂t6 = -1/t6² = -1/1.37² = -0.53: the rule, the rule with the inputs' values (when that
+    says more than the value alone), then the value. The values shown give the value shown."""
+    cell = local_cell(row, slot, precision)
+    target = fmt(row.local[slot], precision)
+    formula = row.formulas[slot]
+    if _size(row.local[slot]) > 1 or row.value is None or not any(n in formula for n in (*row.inputs, row.name)):
+        return cell
+    for extra in range(16):
+        shown = _more(precision, extra)
+        def value_text(n: NodeTrace, shown: int = shown) -> str:
+            return _plain(n.value, shown)
+
+        with_values = row.formulas_with(value_text)[slot]
+        try:
+            number = constant(with_values)  # gradtrace's own parser, never eval
+        except GradtraceError:
+            return cell  # a rule such as [x > 0] that doesn't read as a number
+        if not isinstance(number, Const):
+            return cell
+        if fmt(number.value, precision) != target:
+            continue
+        if with_values in (target, formula) or same_number(with_values, target):
+            return cell
+        return cell.replace(f" = {target}", f" = {with_values} = {target}") if cell.endswith(target) else cell
+    return cell
+
+
+def _parenthesized(text: str) -> str:
+    return f"({text})" if text.startswith("-") and " " not in text else text
+
+
+def _signed(terms: list[str]) -> str:
+    text = terms[0]
+    for t in terms[1:]:
+        text += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
+    return text
 
 
 def _gate(row: NodeTrace, precision: int) -> str:
@@ -113,7 +208,7 @@ def _gate(row: NodeTrace, precision: int) -> str:
     if pattern == "switcher":
         return f"{kind}, a switcher: it {PATTERNS['switcher']}."
     if pattern == "scaler":
-        return f"{kind}, a scaler: it scales the upstream gradient {up} by {fmt(row.local[0], precision)}."
+        return f"{kind}, a scaler: it scales the upstream gradient {up} by {_plain(row.local[0], precision)}."
     return f"{kind}: its local gradient is {row.formulas[0]}." if len(row.inputs) == 1 else f"{kind}."
 
 

@@ -12,6 +12,23 @@ SMALL = 16           # arrays up to this many elements are shown in full
 JACOBIAN_SHOWN = 64  # --jacobian prints Jacobians up to this many entries
 
 
+class Decimals(int):
+    """A precision that means fixed decimals (--decimals 2: 1.37, -0.53, 0.20, as the slides write
+    numbers) instead of significant digits. It is an int, so it goes wherever a precision goes."""
+
+
+def number_text(value: float, precision: int) -> str:
+    """One float: `precision` significant digits, or fixed decimals for a Decimals precision. A
+    nonzero number too small for its decimals keeps its digits (1e-20, never 0.00, which would
+    read as a true zero)."""
+    if isinstance(precision, Decimals):
+        if abs(value) >= 0.5 * 10.0 ** -int(precision) or value == 0:
+            text = format(value, f".{int(precision)}f")
+            return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no -0.00
+        return format(value, f".{max(int(precision), 1)}g")
+    return format(value, f".{precision}g")
+
+
 def fmt(value: Any, precision: int = 4) -> str:
     """A number with `precision` significant digits: -12, 0.7311, 1.368, 1e-20; an array in full
     when small, as its shape and summary when large; None (no gradient) as a dash."""
@@ -26,7 +43,7 @@ def fmt(value: Any, precision: int = 4) -> str:
             return "nan"
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
-        return format(value, f".{precision}g")
+        return number_text(value, precision)
     text = expr_text(value)
     if getattr(value, "is_number", False):  # an exact sympy number: 1/3 ≈ 0.3333
         try:
@@ -66,14 +83,15 @@ def describe(value: Any, precision: int = 4, full: bool = False, shape: bool = T
     array = np.asarray(value)
     if array.size <= SMALL or full:
         def number(v: float) -> str:
-            return "0" if v == 0 else format(v, f".{precision}g")
+            return "0" if v == 0 else number_text(v, precision)
 
         text = np.array2string(array, separator=", ", max_line_width=10**6, threshold=10**9,
                                formatter={"float_kind": number})  # type: ignore[arg-type]
         return " ".join(text.split())
     head = f"shape {_shape_text(array.shape)}: " if shape else ""
-    return (f"{head}min {array.min():.{precision}g}, mean {array.mean():.{precision}g}, "
-            f"max {array.max():.{precision}g}, norm {np.sqrt(np.vdot(array, array)):.{precision}g}")
+    stats = (array.min(), array.mean(), array.max(), np.sqrt(np.vdot(array, array)))
+    names = ("min", "mean", "max", "norm")
+    return head + ", ".join(f"{name} {number_text(float(v), precision)}" for name, v in zip(names, stats))
 
 
 def _shape_text(shape: tuple[Any, ...]) -> str:
@@ -94,7 +112,15 @@ def local_parts(row: Any, slot: int, precision: int = 4,
     (the node, the input, the formula or None where it would only repeat the value, the value)."""
     value = (show or (lambda v: fmt(v, precision)))(row.local[slot])
     formula = row.formulas[slot]
-    return row.name, row.inputs[slot], (None if formula == value else formula), value
+    return row.name, row.inputs[slot], (None if formula == value or same_number(formula, value) else formula), value
+
+
+def same_number(a: str, b: str) -> bool:
+    """'1' and '1.00', '-1' and '-1.0': one number, which the cell need not write twice."""
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return False
 
 
 def local_cell(row: Any, slot: int, precision: int = 4) -> str:
