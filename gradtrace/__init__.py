@@ -46,15 +46,16 @@ __all__ = [
 
 
 def trace(program: str, *, output: str | None = None, seed: Any = None, mode: str | None = None,
-          **bindings: Any) -> Trace:
+          expanded: bool = False, **bindings: Any) -> Trace:
     """Trace a program at the given bindings (numbers, numpy arrays, or text such as "1/3" or
     "[0.2, 0.4]"): forward values and every gradient. With no bindings the trace is symbolic, as
     on the command line; mode="exact" keeps exact arithmetic at the bindings. seed is ∂out/∂out
-    for an array output ("ones" or an array)."""
+    for an array output ("ones" or an array). Symbolic gradients are written in the program's own
+    names (∂f/∂z = q); expanded=True writes them in the variables alone, simplified."""
     import reprlib  # a short repr, safe for a list nested 30,000 deep
 
     from .core.run import run_program
 
     items = [Binding(k, v, f"{k}={reprlib.repr(v)}" if not isinstance(v, str) else f"{k}={v}")
              for k, v in bindings.items()]
-    return run_program(program, items, output=output, seed=seed, mode=mode).trace
+    return run_program(program, items, output=output, seed=seed, mode=mode, expanded=expanded).trace

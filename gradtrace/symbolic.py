@@ -38,7 +38,7 @@ def exact_const(const: Const) -> Any:
             continue
         stack.pop()
         if c.op is None:
-            done[id(c)] = {"pi": sp.pi, "e": sp.E}.get(c.text) or _rational(sp, c.text)
+            done[id(c)] = {"pi": sp.pi, "π": sp.pi, "e": sp.E}.get(c.text) or _rational(sp, c.text)
             continue
         args = [done[id(a)] for a in c.args]
         params = [_exact_param(sp, p, done) for p in c.params]
@@ -75,10 +75,15 @@ def _node_params(sp: Any, node: Node) -> tuple[Any, ...]:
     return tuple(out)
 
 
+TIDY_OPS = 80  # simplify takes minutes on expressions past this many operations: they are left as built
+
+
 def tidy(expr: Any) -> Any:
     """sympy's simplify, unless it brings in functions the expression did not have (the sigmoid's
     gradient as 1/(4 cosh²(x/2))): then the lecture's form, over a common denominator."""
     sp = _sympy()
+    if sp.count_ops(expr) > TIDY_OPS:
+        return expr
     simple = sp.simplify(expr)
     kinds = {type(f) for f in expr.atoms(sp.Function)}
     if {type(f) for f in simple.atoms(sp.Function)} <= kinds:
@@ -86,9 +91,36 @@ def tidy(expr: Any) -> Any:
     return sp.together(expr)
 
 
-def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: Trace | None = None) -> Trace:
-    """A trace whose values and gradients are simplified sympy expressions in the variables, or,
-    with exact (name -> sympy number), exact numbers such as 1/3 or e/(1+e).
+def _sigma(sp: Any) -> Any:
+    """σ as a sympy function, so that compact gradients read σ(s)·(1 - σ(s)) as the lecture does,
+    printed σ(s) and \\sigma\\left(s\\right)."""
+    global _SIGMA
+    if _SIGMA is None:
+        class σ(sp.Function):  # the lecture's name, printed as σ(x)
+            def fdiff(self, argindex: int = 1) -> Any:
+                return self * (1 - self)
+
+            def _latex(self, printer: Any) -> str:
+                return r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+
+            def _eval_rewrite_as_exp(self, x: Any, **kwargs: Any) -> Any:
+                return 1 / (1 + sp.exp(-x))
+
+        _SIGMA = σ
+    return _SIGMA
+
+
+_SIGMA: Any = None
+
+
+def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: Trace | None = None,
+                   expanded: bool = False) -> Trace:
+    """A trace whose values and gradients are sympy expressions, or, with exact (name -> sympy
+    number), exact numbers such as 1/3 or e/(1+e).
+
+    Gradients are compact by default, in the program's own names as the table writes them
+    (∂f/∂z = t1, ∂f/∂t4 = σ(t4)·(1 - σ(t4))); expanded=True writes each in the variables alone,
+    simplified. Values are always in the variables.
 
     At a kink sympy's conventions differ from gradtrace's (its Heaviside(0) is 1/2, relu'(0) is
     0 here), so there the local gradients come from the numeric trace, made exact."""
@@ -103,6 +135,8 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         _check_exact_sizes(graph, numeric)
     sp = _sympy()
     n = len(graph.nodes)
+    compact = not exact and not expanded
+    symbol = [sp.Symbol(node.name, real=True) for node in graph.nodes]  # each node by its own name
     values: list[Any] = [None] * n
     local: list[Any] = [()] * n
     subs = {sp.Symbol(name, real=True): v for name, v in (exact or {}).items()}
@@ -127,6 +161,10 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
             local[node.id] = tuple(sp.nsimplify(g) for g in _rule_at(sp, node, values, subs))
             if subs and op.kink is not None:
                 kinks[node.id] = op.kink[1]
+        elif compact:
+            names = dict(zip(slots, (symbol[i] for i in node.inputs)))
+            rule_c = template if op.name != "sigmoid" else _sigma(sp)(slots[0])
+            local[node.id] = tuple(sp.diff(rule_c, s).subs(names) for s in slots)
         else:
             local[node.id] = tuple(sp.diff(template, s).subs(inputs) for s in slots)
 
@@ -145,9 +183,10 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         return tidy(expr.subs(subs) if subs else expr)
 
     values = [finish(v) for v in values]
-    upstream = [finish(u) for u in upstream]
-    local = [tuple(finish(g) for g in gs) for gs in local]
-    downstream = [tuple(finish(g) for g in gs) for gs in downstream]
+    if not compact:
+        upstream = [finish(u) for u in upstream]
+        local = [tuple(finish(g) for g in gs) for gs in local]
+        downstream = [tuple(finish(g) for g in gs) for gs in downstream]
     if subs:
         _check_exact(graph, values, upstream, local)
     return Trace(graph, dict(exact or {}), values, upstream, local, downstream, kinks,

@@ -203,9 +203,14 @@ def test_explain_reads_the_same_piped_no_escape_codes(gt):
 
 def test_no_bindings_means_symbolic(gt):
     out = gt("(x+y)*z").stdout
+    # Compact: in the names the table defines (t1 = x + y); --expanded: in the variables alone.
+    assert "∂f/∂x = z" in out and "∂f/∂y = z" in out and "∂f/∂z = t1" in out
+    out = gt("(x+y)*z", "--expanded").stdout
     assert "∂f/∂x = z" in out and "∂f/∂y = z" in out and "∂f/∂z = x + y" in out
     data = json.loads(gt("(x+y)*z", "--json").stdout)
-    assert data["mode"] == "symbolic" and data["gradients"] == {"x": "z", "y": "z", "z": "x + y"}
+    assert data["mode"] == "symbolic" and data["gradients"] == {"x": "z", "y": "z", "z": "t1"}
+    data = json.loads(gt("(x+y)*z", "--json", "--expanded").stdout)
+    assert data["gradients"] == {"x": "z", "y": "z", "z": "x + y"}
     assert json.loads(gt("x*y", "--symbolic", "--json").stdout)["gradients"] == {"x": "y", "y": "x"}
 
 
@@ -213,7 +218,9 @@ def test_symbolic_sigmoid_keeps_the_lectures_form(gt):
     import sympy as sp
 
     w, x = sp.symbols("w x", real=True)
-    data = json.loads(gt("sigmoid(w*x)", "--json").stdout)
+    compact = json.loads(gt("sigmoid(w*x)", "--json").stdout)["gradients"]["w"]
+    assert compact == "x·(1 - σ(t1))·σ(t1)" or compact == "x*(1 - σ(t1))*σ(t1)", compact  # the lecture's σ(1-σ)
+    data = json.loads(gt("sigmoid(w*x)", "--json", "--expanded").stdout)
     shown = data["gradients"]["w"]
     assert "exp" in shown and "cosh" not in shown
     # Same function as sympy's own derivative (compared numerically: parsing our output is fine here,
@@ -276,15 +283,54 @@ def test_latex_structure(gt):
     assert out.count("{") == out.count("}")
 
 
-def test_latex_compiles_where_pdflatex_is_installed(gt, tmp_path):
+LATEX_MODES = {
+    "scalar": [SIGMOID, *SIGMOID_BINDINGS],
+    "arrays": ["softmax(W @ x) * x.T", "-W", "[[1, 2], [3, 4]]", "-x", "[0.5, -1]", "--seed", "ones"],
+    "symbolic": ["sigmoid(w*x + b) * tanh(x)/sqrt(x) + log10(x)"],
+    "exact": ["σ(x)*x² + e^x", "-x", "1/3", "--exact"],
+    "check": ["exp(x)*x - relu(x - 1)", "-x", "1", "--check"],
+    "answers": ["x*y", "-x", "2", "-y", "3", "--expect", "x=3", "--expect", "y=1"],
+    "unicode": ["α*√w₁ + gelu(θ_1)/ln(w₁) + hardtanh(θ_1)", "--alpha", "0.5", "--w1", "2", "--theta_1", "0.3"],
+    "tiny and huge": ["exp(-x) + 1e200*x", "-x", "60"],
+}
+
+
+@pytest.mark.parametrize("mode", LATEX_MODES)
+def test_latex_compiles_with_pdflatex_in_every_mode(gt, tmp_path, mode):
+    """Math is LaTeX (sympy.latex for symbolic and exact values), never Python syntax, and ASCII
+    only: the fragment compiles in a bare article with no packages."""
     import needs
 
     needs.program("pdflatex", "texlive-latex-base")
-    table = gt(SIGMOID, *SIGMOID_BINDINGS, "--format", "latex").stdout
+    result = gt(*LATEX_MODES[mode], "--format", "latex")
+    assert result.exit_code in (0, 3), result.stderr
+    table = result.stdout
+    body = "\n".join(line for line in table.splitlines() if not line.startswith("%"))  # the program, as typed
+    assert body.isascii(), [ch for ch in body if not ch.isascii()]
+    for math in re.findall(r"\$([^$]*)\$", table):
+        assert "*" not in math and not re.search(r"(?<![\\a-z])(exp|sqrt|log|sigmoid)\(", math), math
     (tmp_path / "t.tex").write_text("\\documentclass{article}\\begin{document}\n" + table + "\\end{document}\n")
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "t.tex"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
+    assert (tmp_path / "t.pdf").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("mode", LATEX_MODES)
+def test_markdown_renders_the_title_as_typed_and_math_for_katex(gt, mode):
+    """Through a CommonMark/GFM renderer (markdown-it-py, which rich installs): the title's text is
+    the program as typed, and the math has no \\mbox, which KaTeX lacks."""
+    from markdown_it import MarkdownIt
+
+    result = gt(*LATEX_MODES[mode], "--format", "markdown")
+    assert result.exit_code in (0, 3), result.stderr
+    assert "\\mbox" not in result.stdout
+    html = MarkdownIt("commonmark").enable("table").render(result.stdout)
+    title = re.sub(r"<[^>]+>", "", html.split("\n")[0])
+    program = " ".join(LATEX_MODES[mode][0].split())
+    assert html.startswith("<p><strong>") and title.startswith(program.replace("&", "&amp;").replace("<", "&lt;")), \
+        (title, program)
+    assert "<table>" in html
 
 
 def test_csv_one_row_per_edge_full_precision(gt):

@@ -262,6 +262,8 @@ def cli() -> None:
 @click.option("--jacobian", "show_jacobians", is_flag=True,
               help="Print each local Jacobian in full when it is small (up to 64 entries).")
 @click.option("--symbolic", is_flag=True, help="Symbolic values and gradients (the default with no bindings).")
+@click.option("--expanded", is_flag=True, help="Symbolic gradients in the variables alone, simplified, instead of "
+              "compactly in the program's own names (∂f/∂z = q).")
 @click.option("--exact", is_flag=True, help="Exact arithmetic at the bindings: 1/3, e/(1+e), roots.")
 @click.version_option(None, "--version", package_name="gradtrace", prog_name="gradtrace")
 @click.pass_context
@@ -270,7 +272,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                   as_graph: bool, as_dot: bool, as_mermaid: bool, render_file: str | None, html_file: str | None,
                   precision: int, decimals: int | None, color: str, check: bool, step: float, expect: tuple[str, ...],
                   answers_file: str | None, tol: str | None, explain: str | None, seed_text: str | None,
-                  full: bool, show_jacobians: bool, symbolic: bool, exact: bool) -> None:
+                  full: bool, show_jacobians: bool, symbolic: bool, expanded: bool, exact: bool) -> None:
     """Trace the gradients of an expression through its computational graph.
 
     EXPRESSION is a formula such as "(x+y)*z" or a small program such as
@@ -281,7 +283,9 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
     format_name = _choose_format(format_name, as_json, as_graph, as_dot, as_mermaid)
     _refuse_conflicts(format_name, explain, check, bool(expect or answers_file), symbolic, exact)
-    mode = "symbolic" if symbolic else ("exact" if exact else None)
+    if expanded and (exact or bindings or vars_file):
+        raise click.UsageError("--expanded writes symbolic gradients; it takes no bindings and no --exact")
+    mode = "symbolic" if symbolic or expanded else ("exact" if exact else None)
     from ..render.text import Decimals
 
     shown = Decimals(decimals) if decimals is not None else precision  # how numbers are shown
@@ -308,7 +312,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                 tolerance = Tolerance(tol)
             result = run_program(source, bindings, values_file, seed=_seed(seed_text), mode=mode, check=check,
                                  step=step, expected=expected, tol=tolerance, precision=precision,
-                                 report=display, graph=graph)
+                                 report=display, graph=graph, expanded=expanded)
             trace = result.trace
             _note_unused(graph)
             _write_files(trace, render_file, html_file, shown)

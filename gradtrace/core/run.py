@@ -34,11 +34,12 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
                 output: str | None = None, seed: Any = None, mode: str | None = None,
                 check: bool = False, step: float | None = None, expected: list[Any] | None = None,
                 tol: Any = None, precision: int = 4, report: Report | None = None,
-                graph: Graph | None = None) -> Result:
+                graph: Graph | None = None, expanded: bool = False) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
 
     bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
-    from a file. mode None means numeric when anything is bound, symbolic otherwise."""
+    from a file. mode None means numeric when anything is bound, symbolic otherwise. Symbolic
+    gradients are compact (in the program's own names) unless expanded."""
     if mode is not None and mode not in MODES:
         raise GradtraceError(f"no mode {mode!r}: choose {', '.join(MODES)}", about="mode")
     bindings = list(bindings)
@@ -58,7 +59,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
                                hint="bind them, e.g. " + " ".join(f"{v.name}=1" for v in graph.variables[:3]))
         from ..symbolic import symbolic_trace
 
-        return Result(graph, symbolic_trace(graph), None)
+        return Result(graph, symbolic_trace(graph, expanded=expanded), None)
 
     numeric = run(graph, resolve(graph, bindings, values), seed, report)
     trace = numeric

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.trace import Trace
-from . import fmt
-from .tex import formula, name, partial
+from .tex import formula, name, partial, value
 from .text import local_parts
 
 
 def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a LaTeX tabular (one line per input of each node), then the gradients."""
     f = trace.output
-    lines = [r"% gradtrace: " + trace.text.replace("%", r"\%"),
+    lines = [r"% gradtrace: " + " ".join(trace.text.split()),
              r"{\renewcommand{\arraystretch}{1.5}%  room for the stacked fractions",
              r"\begin{tabular}{llrrlrl}", r"\hline",
              (rf"node & computes & value & upstream $\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & "
@@ -25,30 +24,32 @@ def render(trace: Trace, precision: int = 4) -> str:
             first = k == 0
             cells = [f"${name(row.name)}$" if first else "",
                      (f"${formula(row.expr)}$" if row.op != "input" else "input") if first else "",
-                     f"${fmt(row.value, precision)}$" if first else "",
-                     f"${fmt(row.upstream, precision)}$" if first else "",
+                     f"${value(row.value, precision)}$" if first else "",
+                     f"${value(row.upstream, precision)}$" if first else "",
                      "", "", patterns if first else ""]
             if entry is not None:
                 d = entry[3]
-                node, inp, form, g_text = local_parts(row, k, precision)
-                cells[4] = "$" + partial(node, inp) + " = " + (formula(form) + " = " if form else "") + g_text + "$"
-                cells[5] = f"${fmt(d, precision)}$"
+                node, inp, form, _ = local_parts(row, k, precision)
+                cells[4] = ("$" + partial(node, inp) + " = " + (formula(form) + " = " if form else "")
+                            + value(row.local[k], precision) + "$")
+                cells[5] = f"${value(d, precision)}$"
             lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{tabular}}", ""]
-    lines.append(", ".join(f"${partial(f, k)} = {fmt(v, precision)}$" for k, v in trace.gradients.items()))
+    lines.append(", ".join(f"${partial(f, k)} = {value(v, precision)}$" for k, v in trace.gradients.items()))
     if trace.check is not None:
         lines += ["", rf"\paragraph{{Gradient check}} central difference, $h = {trace.check.step:g}$:", "",
                   r"\begin{tabular}{lrrrl}", r"variable & analytic & numerical & relative error & verdict \\",
                   r"\hline"]
         for v in trace.check.variables:
             error = "--" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}"
-            lines.append(f"${name(v.name.split(' ')[0])}$ & ${fmt(v.analytic, precision)}$ & "
-                         f"${fmt(v.numerical, precision)}$ & {error} & {v.verdict}{' (kink)' if v.kinks else ''} \\\\")
+            kink = " (kink)" if v.kinks else ""
+            lines.append(f"${name(v.name.split(' ')[0])}$ & ${value(v.analytic, precision)}$ & "
+                         f"${value(v.numerical, precision)}$ & {error} & {v.verdict}{kink} \\\\")
         lines.append(r"\end{tabular}")
     if trace.answers is not None:
         lines += ["", r"\paragraph{Answers}", r"\begin{itemize}"]
         for a in trace.answers:
-            verdict = "right" if a.correct else f"wrong, the answer is ${fmt(a.actual, precision)}$"
+            verdict = "right" if a.correct else f"wrong, the answer is ${value(a.actual, precision)}$"
             lines.append(rf"\item $\mathrm{{{_text(a.name)}}} = {_text(a.given)}$: {verdict}")
         lines.append(r"\end{itemize}")
     return "\n".join(lines) + "\n"

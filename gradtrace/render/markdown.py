@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from ..core.trace import Trace
 from . import fmt, signed_sum
-from .tex import formula, name, partial
+from .tex import formula, name, partial, value
 from .text import local_parts
+
+TEXT = r"\text"  # upright words in math: KaTeX and MathJax both have \text (KaTeX has no \mbox)
 
 
 def _math(text: str) -> str:
     return f"${text}$"
+
+
+def _value(v: object, precision: int) -> str:
+    return value(v, precision, TEXT)
 
 
 _PUNCTUATION = "\\`*_{}[]<>()#+-.!|~&\"'=$:;,?@/%^"
@@ -27,7 +33,7 @@ def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a GitHub-flavoured markdown table, then the gradients and any checks."""
     f = trace.output
     lines = [f"**{escape(trace.text)}**" + (
-        " at " + ", ".join(f"${name(k)} = {fmt(v, precision)}$" for k, v in trace.bindings.items())
+        " at " + ", ".join(f"${name(k)} = {_value(v, precision)}$" for k, v in trace.bindings.items())
         if trace.bindings else ""), ""]
     upstream_head = rf"\frac{{\partial {name(f)}}}{{\partial \cdot}}"
     lines.append(f"| node | computes | value | upstream ${upstream_head}$ | local | downstream | pattern |")
@@ -35,24 +41,25 @@ def render(trace: Trace, precision: int = 4) -> str:
     for row in trace.nodes:
         locals_ = []
         for slot in range(len(row.inputs)):
-            node, inp, form, g_text = local_parts(row, slot, precision)
-            body = partial(node, inp) + " = " + (formula(form) + " = " if form else "") + g_text
+            node, inp, form, _ = local_parts(row, slot, precision)
+            body = (partial(node, inp) + " = " + (formula(form, TEXT) + " = " if form else "")
+                    + _value(row.local[slot], precision))
             locals_.append(_math(body))
-        upstream = _math(fmt(row.upstream, precision))
+        upstream = _math(_value(row.upstream, precision))
         if len(row.parts) > 1:
             upstream += "<br>" + _math("= " + signed_sum([v for _, v in row.parts], precision))
         cells = [
             _math(name(row.name)),
-            _math(formula(row.expr)) if row.op != "input" else "input",
-            _math(fmt(row.value, precision)),
+            _math(formula(row.expr, TEXT)) if row.op != "input" else "input",
+            _math(_value(row.value, precision)),
             upstream,
             "<br>".join(locals_),
-            "<br>".join(_math(fmt(d, precision)) for d in row.downstream),
+            "<br>".join(_math(_value(d, precision)) for d in row.downstream),
             ", ".join(row.patterns),
         ]
         lines.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
     lines.append("")
-    lines.append(", ".join(_math(f"{partial(f, k)} = {fmt(v, precision)}") for k, v in trace.gradients.items()))
+    lines.append(", ".join(_math(f"{partial(f, k)} = {_value(v, precision)}") for k, v in trace.gradients.items()))
     if trace.check is not None:
         lines += ["", f"Gradient check (central difference, h = {trace.check.step:g}):", "",
                   "| variable | analytic | numerical | relative error | verdict |", "|---|--:|--:|--:|---|"]

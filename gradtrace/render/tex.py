@@ -1,8 +1,13 @@
-"""Formulas as LaTeX, for the markdown and LaTeX renderers: t1 -> t_{1}, * -> \\cdot, σ -> \\sigma."""
+"""Formulas and values as LaTeX math, for the markdown and LaTeX renderers: t1 -> t_{1}, * -> \\cdot,
+σ -> \\sigma, x² -> x^{2}, sympy values through sympy.latex. Everything it writes is ASCII, so
+pdflatex takes it with no package, and KaTeX and MathJax render it (text is \\text{...} there:
+KaTeX has no \\mbox)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any
 
 from ..core.ops import OPS
 
@@ -11,13 +16,50 @@ from ..core.ops import OPS
 _FUNCTIONS = {name: op.latex or r"\mathrm{" + name.replace("_", r"\_") + "}" for name, op in OPS.items()
               if op.callable}
 _FUNCTIONS.update({"ln": r"\ln", "sign": r"\mathrm{sign}", "sqrt": r"\mathrm{sqrt}"})
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WORD = re.compile(r"[^\W\d⁰¹²³⁴⁵⁶⁷⁸⁹π][^\W⁰¹²³⁴⁵⁶⁷⁸⁹π]*")
 _SYMBOLS = [("**", "^"), ("·", r" \cdot "), ("*", r" \cdot "), ("²", "^{2}"), ("σ", r"\sigma "),
             ("≤", r"\le "), ("≥", r"\ge "), ("∂", r"\partial ")]
 
 
+# Unicode that gradtrace writes or users type, as LaTeX math (Greek letters are found by name).
+_UNICODE = {"·": r"\cdot ", "⋅": r"\cdot ", "×": r"\times ", "⊙": r"\odot ", "ᵀ": r"^{\top}", "≈": r"\approx ",
+            "≤": r"\le ", "≥": r"\ge ", "∂": r"\partial ", "√": r"\surd ", "‖": r"\|", "Σ": r"\Sigma ",
+            "…": r"\ldots ", "—": "-", "−": "-", "π": r"\pi "}
+_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
+_SUBSCRIPT = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+
+
+def ascii_math(tex: str) -> str:
+    """Whatever Unicode is left in LaTeX math, as commands: x² -> x^{2}, w₁ -> w_{1}, α -> \\alpha."""
+    if tex.isascii():
+        return tex
+    tex = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + "".join(_SUPERSCRIPT[c] for c in m.group()) + "}", tex)
+    tex = re.sub("[₀₁₂₃₄₅₆₇₈₉]+", lambda m: "_{" + "".join(_SUBSCRIPT[c] for c in m.group()) + "}", tex)
+    out = []
+    for ch in tex:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _UNICODE:
+            out.append(_UNICODE[ch])
+        else:
+            words = unicodedata.name(ch, "").split()
+            if words[:2] == ["GREEK", "SMALL"] and words[-1] != "FINAL":
+                out.append("\\" + words[-1].lower().replace("lamda", "lambda") + " ")
+            elif words[:2] == ["GREEK", "CAPITAL"]:
+                greek = words[-1].capitalize().replace("Lamda", "Lambda")
+                out.append(("\\" + greek + " ") if greek in _UPPER_GREEK else greek[0])
+            else:
+                out.append("?")  # nothing gradtrace writes; never a character pdflatex stops at
+    return "".join(out)
+
+
+_UPPER_GREEK = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+
 def name(text: str) -> str:
-    """A node or variable name: w0 -> w_{0}, t12 -> t_{12}, x_in -> x_{in}, alpha -> \\alpha."""
+    """A node or variable name: w0 -> w_{0}, t12 -> t_{12}, x_in -> x_{in}, alpha -> \\alpha, w₁ -> w_{1}."""
+    if not text.isascii():
+        return ascii_math(re.sub(r"_([0-9A-Za-z]+)$", r"_{\1}", text))
     m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+)", text)
     if m:
         return f"{_word(m.group(1))}_{{{m.group(2)}}}"
@@ -35,8 +77,9 @@ def _word(word: str) -> str:
     return word if len(word) == 1 else rf"\mathrm{{{word}}}"
 
 
-def formula(text: str) -> str:
-    """An expression or local-gradient formula from gradtrace, as LaTeX math (without $)."""
+def formula(text: str, words: str = r"\mbox") -> str:
+    """An expression or local-gradient formula from gradtrace, as LaTeX math (without $). words:
+    the command that sets a word such as 'if' upright (\\mbox for LaTeX, \\text for KaTeX)."""
     out = []
     pos = 0
     for m in _WORD.finditer(text):
@@ -45,12 +88,12 @@ def formula(text: str) -> str:
         if word in _FUNCTIONS:
             out.append(_FUNCTIONS[word])
         elif word in ("if", "else", "is"):
-            out.append(rf"\mbox{{ {word} }}")
+            out.append(rf"{words}{{ {word} }}")
         else:
             out.append(name(word))
         pos = m.end()
     out.append(_symbols(text[pos:]))
-    tex = re.sub(r"\s*\^\s*", "^", "".join(out))
+    tex = re.sub(r"\s*\^\s*", "^", ascii_math("".join(out)))
     tex = re.sub(r"\^\(([^()]*)\)", r"^{(\1)}", tex)
     tex = re.sub(r"\^(?!\{)(-?[A-Za-z0-9.]+(?:_\{[^}]*\})?)", r"^{\1}", tex)
     return re.sub(r" {2,}", " ", tex).strip()
@@ -59,9 +102,49 @@ def formula(text: str) -> str:
 def _symbols(text: str) -> str:
     for old, new in _SYMBOLS:
         text = text.replace(old, new)
-    return text.replace("[", r"[").replace("%", r"\%").replace("#", r"\#").replace("&", r"\&")
+    return text.replace("@", r" \mathbin{@} ").replace("%", r"\%").replace("#", r"\#").replace("&", r"\&")
 
 
 def partial(top: str, bottom: str) -> str:
     """∂top/∂bottom as a LaTeX fraction."""
     return rf"\frac{{\partial {name(top)}}}{{\partial {name(bottom)}}}"
+
+
+def value(v: Any, precision: int, words: str = r"\mbox") -> str:
+    """A value as LaTeX math: a float as fmt shows it (1e-20 as 1 \\times 10^{-20}), an exact or
+    symbolic one through sympy.latex with gradtrace's names, a small array as a bracketed array,
+    a large one as its summary, no value (None) as a dash."""
+    from .text import SMALL, describe, fmt
+
+    if v is None:
+        return f"{words}{{--}}"
+    if hasattr(v, "shape") and getattr(v, "ndim", 0) > 0:
+        if v.size > SMALL or v.ndim > 2:
+            return f"{words}{{{describe(v, precision)}}}"
+        rows = v.reshape(1, -1) if v.ndim == 1 else v
+        body = r" \\ ".join(" & ".join(_number(fmt(float(x), precision)) for x in r) for r in rows)
+        return rf"\left[\begin{{array}}{{{'r' * rows.shape[1]}}}{body}\end{{array}}\right]"
+    if isinstance(v, (int, float)):
+        return _number(fmt(v, precision))
+    import sympy
+
+    names = {sym: name(str(sym)) for sym in getattr(v, "free_symbols", ())}
+    tex = sympy.latex(v, symbol_names=names)
+    if getattr(v, "is_number", False):
+        try:
+            approx = fmt(float(v), precision)
+        except (TypeError, ValueError):
+            return ascii_math(tex)
+        if tex != approx:
+            return ascii_math(f"{tex} \\approx {_number(approx)}")
+    return ascii_math(tex)
+
+
+def _number(text: str) -> str:
+    """fmt's text as math: 1e-20 -> 1 \\times 10^{-20}; inf and nan by name."""
+    m = re.fullmatch(r"(-?[0-9.]+)e([+-])0*([0-9]+)", text)
+    if m:
+        return rf"{m.group(1)} \times 10^{{{'-' if m.group(2) == '-' else ''}{m.group(3)}}}"
+    if text in ("inf", "-inf", "nan"):
+        return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}[text]
+    return text

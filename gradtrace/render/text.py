@@ -4,6 +4,7 @@ signed sums, array summaries and byte counts."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from ..core.trace import expr_text
@@ -44,7 +45,7 @@ def fmt(value: Any, precision: int = 4) -> str:
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
         return number_text(value, precision)
-    text = expr_text(value)
+    text = lecture_notation(expr_text(value))
     if getattr(value, "is_number", False):  # an exact sympy number: 1/3 ≈ 0.3333
         try:
             approx = fmt(float(value), precision)
@@ -52,6 +53,16 @@ def fmt(value: Any, precision: int = 4) -> str:
             return text
         return text if text == approx else f"{text} ≈ {approx}"
     return text
+
+
+_POWER = re.compile(r"\*\*([0-9])(?![0-9.])")
+_SUPERSCRIPT = dict(zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def lecture_notation(text: str) -> str:
+    """sympy's text as the slides write math: t6**2 -> t6², x**y -> x^y, 2*x -> 2·x."""
+    text = _POWER.sub(lambda m: _SUPERSCRIPT[m.group(1)], text)
+    return text.replace("**", "^").replace("*", "·")
 
 
 def signed_sum(values: list[Any], precision: int = 4) -> str:
