@@ -234,10 +234,11 @@ def cli() -> None:
 @click.option("--graph", "as_graph", is_flag=True, help="Shorthand for --format graph: the circuit in the terminal.")
 @click.option("--dot", "as_dot", is_flag=True, help="Shorthand for --format dot: Graphviz DOT of the circuit.")
 @click.option("--mermaid", "as_mermaid", is_flag=True, help="Shorthand for --format mermaid: a Mermaid flowchart.")
-@click.option("--render", "render_file", metavar="FILE", type=click.Path(),
-              help="Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz.")
-@click.option("--html", "html_file", metavar="FILE", type=click.Path(),
-              help="Write a self-contained page with the picture, the table and the explanation.")
+@click.option("--render", "render_file", metavar="FILE", type=click.Path(allow_dash=True),
+              help="Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz ('-': SVG to standard output).")
+@click.option("--html", "html_file", metavar="FILE", type=click.Path(allow_dash=True),
+              help="Write a self-contained page with the picture, the table and the explanation "
+                   "('-': to standard output).")
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help="Significant digits shown; JSON and CSV keep full precision.")
 @click.option("--decimals", type=click.IntRange(0, 17), default=None,
@@ -281,6 +282,10 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     backward-flow patterns (distributor, router, switcher, scaler, adder).
     """
     bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
+    to_stdout = [f"--{what} -" for what, path in (("render", render_file), ("html", html_file)) if path == "-"]
+    if to_stdout and (len(to_stdout) > 1 or format_name or as_json or as_graph or as_dot or as_mermaid or explain):
+        raise click.UsageError(f"{to_stdout[0]} writes to standard output, so nothing else can go there; "
+                               "write one of them to a file")
     format_name = _choose_format(format_name, as_json, as_graph, as_dot, as_mermaid)
     _refuse_conflicts(format_name, explain, check, bool(expect or answers_file), symbolic, exact)
     if expanded and (exact or bindings or vars_file):
@@ -321,11 +326,12 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
 
         if display is not None and sys.stdout.isatty():
             display.close()  # the output goes to the same screen: the display must be gone first
-        try:
-            _render(trace, format_name, explain, shown, color, full, show_jacobians,
-                    display if not sys.stdout.isatty() else None)
-        except BrokenPipeError:
-            raise ReaderGone() from None
+        if "-" not in (render_file, html_file):  # else the picture or page is what stdout carries
+            try:
+                _render(trace, format_name, explain, shown, color, full, show_jacobians,
+                        display if not sys.stdout.isatty() else None)
+            except BrokenPipeError:
+                raise ReaderGone() from None
     finally:
         if display is not None:
             display.close()
@@ -409,9 +415,10 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
 
     picture.check_size(trace)
     if render_file is not None:
-        suffix = Path(render_file).suffix.lower().lstrip(".")
+        suffix = "svg" if render_file == "-" else Path(render_file).suffix.lower().lstrip(".")
         if suffix not in picture.FORMATS:
-            raise GradtraceError(f"--render {render_file}: the file must end in .svg, .png or .pdf")
+            raise GradtraceError(f"--render {render_file}: the file must end in .svg, .png or .pdf "
+                                 "('-' writes SVG to standard output)")
         dpi = 144 if suffix == "png" else None  # a sharp bitmap; vector formats need none
         _write(render_file, picture.draw(dot.render(trace, precision, dpi=dpi), suffix))
     if html_file is not None:
@@ -421,6 +428,15 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
 
 
 def _write(path: str, data: bytes) -> None:
+    """A picture or page into its file, or to standard output for '-' (then it is all stdout holds)."""
+    if path == "-":
+        try:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise ReaderGone() from None
+        return
     from ..files import write_file
 
     write_file(path, data)
