@@ -131,11 +131,44 @@ class NodeTrace:
         return self._trace.jacobian_matrix(self._node.id, slot)
 
     def __repr__(self) -> str:
-        return f"<NodeTrace {self.name} = {self.expr}: value {self.value!r}, upstream {self.upstream!r}>"
+        return f"<NodeTrace {self.name} = {self.expr}: value {_short(self.value)}, upstream {_short(self.upstream)}>"
+
+
+def _short(value: Any) -> str:
+    """A value for a repr: an array summarised (never 16 million numbers), anything else as text."""
+    if hasattr(value, "shape") and getattr(value, "size", 1) > 1:
+        import numpy as np
+
+        array = np.asarray(value)
+        if array.size <= 8:
+            return " ".join(np.array2string(array, separator=", ").split())
+        return f"array{tuple(array.shape)} min {array.min():.4g} max {array.max():.4g}"
+    if hasattr(value, "dtype"):  # a numpy scalar
+        return repr(float(value))
+    return expr_text(value) if not isinstance(value, float) else repr(value)
+
+
+# How a trace shows itself in a notebook or a rich console: gradtrace/display.py fills this in,
+# since the core knows nothing of renderers (a module with rich(), text(), mimebundle()).
+DISPLAY: Any = None
 
 
 class Trace:
     """Values, upstream, local and downstream gradients of every node of one graph."""
+
+    def __rich__(self) -> Any:
+        return DISPLAY.rich(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return DISPLAY.mimebundle(self)  # type: ignore[no-any-return]
+
+    def _repr_html_(self) -> str:
+        return DISPLAY.html(self)  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        grads = ", ".join(f"∂{self.output}/∂{k} = {_short(v)}" for k, v in list(self.gradients.items())[:8])
+        more = f", … ({len(self.gradients)} in all)" if len(self.gradients) > 8 else ""
+        return f"<Trace {self.text[:80]}: {self.output} = {_short(self.value)}; {grads}{more}>"
 
     def __init__(self, graph: Graph, bindings: dict[str, Any], values: list[Any], upstream: list[Any],
                  local: list[Any], downstream: list[Any], kinks: list[Any], mode: str = "numeric", backend: Any = None,

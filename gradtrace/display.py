@@ -1,0 +1,88 @@
+"""How a trace shows itself outside the command line: in a Jupyter notebook (the circuit as
+inline SVG above the table, plain text for text front-ends), in a rich console (the table), and
+as a graphviz object, as micrograd's draw_dot gives.
+
+The core's Trace knows nothing of renderers; it asks `core.trace.DISPLAY`, which this module
+fills when gradtrace is imported. Nothing heavy is imported until a trace is displayed.
+"""
+
+from __future__ import annotations
+
+import io
+from html import escape
+from typing import Any
+
+from .core import trace as _trace
+
+_WARNED: list[bool] = []  # "no dot program" is said once per session
+
+
+def rich(trace: Any) -> Any:
+    """The table, as a rich renderable (a rich console prints it, a notebook shows it)."""
+    from .render.table import build
+
+    return build(trace)
+
+
+def text(trace: Any) -> str:
+    """The table as plain text, as wide as it needs."""
+    from rich.console import Console
+
+    from .render.table import build
+
+    console = Console(width=100, color_system=None, record=True, file=io.StringIO())
+    table = build(trace, width=None, console=console)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def html(trace: Any) -> str:
+    """The circuit as inline SVG (when Graphviz's dot is installed) above the table, sized to a
+    notebook cell."""
+    from .core.errors import GradtraceError
+    from .render import dot, picture
+
+    figure = ""
+    try:
+        picture.check_size(trace)
+        svg = picture.svg_inline(dot.render(trace)).replace("<svg ", "<svg style='max-width:100%;height:auto' ", 1)
+        figure = f"<div>{svg}</div>"  # scaled to the cell's width
+    except GradtraceError as err:
+        _say_once(f"no circuit picture, only the table: {err}")
+    return figure + f"<pre style='font-size:12px;line-height:1.3'>{escape(text(trace))}</pre>"
+
+
+def mimebundle(trace: Any) -> dict[str, str]:
+    return {"text/plain": text(trace), "text/html": html(trace)}
+
+
+def draw(trace_or_program: Any, **bindings: Any) -> Any:
+    """The circuit as a graphviz.Source, as micrograd's draw_dot: .render(), .pipe() and inline
+    display in a notebook all work. Give a trace, or a program and its bindings."""
+    import graphviz
+
+    from .render import dot
+
+    trace = trace_or_program
+    if isinstance(trace_or_program, str):
+        from . import trace as run
+
+        trace = run(trace_or_program, **bindings)
+    elif bindings:
+        raise TypeError("draw(trace) takes no bindings: they are the trace's already")
+    import shutil
+
+    if shutil.which("dot") is None:
+        _say_once("Graphviz's dot program is not installed: the circuit can't be drawn (its DOT text is in .source)")
+    return graphviz.Source(dot.render(trace))
+
+
+def _say_once(message: str) -> None:
+    if not _WARNED:
+        _WARNED.append(True)
+        import warnings
+
+        warnings.warn(f"gradtrace: {message}", stacklevel=3)
+
+
+_trace.DISPLAY = __import__(__name__, fromlist=["_"])
