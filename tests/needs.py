@@ -28,3 +28,18 @@ def module(name: str, install: str):
         if os.environ.get("CI"):
             pytest.fail(message + ", and CI must run this test")
         pytest.skip(message)
+
+
+def node_tools() -> "tuple[str, object]":
+    """node and tests/js/node_modules (Mermaid's parser, axe-core), or a skip (a failure in CI):
+    .ci/run installs nodejs and npm from Debian's packages and runs npm ci in tests/js."""
+    from pathlib import Path
+
+    node = program("node", "nodejs")
+    modules = Path(__file__).resolve().parent / "js" / "node_modules"
+    if not (modules / "mermaid").is_dir():
+        message = "tests/js has no node_modules (run: npm ci --prefix tests/js; .ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message + ", and CI must run this test")
+        pytest.skip(message)
+    return node, modules

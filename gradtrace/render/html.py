@@ -3,13 +3,16 @@ the step-by-step explanation, for a teacher to share."""
 
 from __future__ import annotations
 
+import json
+import re
 from html import escape
+from typing import Any
 
 from ..core.trace import Trace
 from . import dot, fmt, signed_sum
-from .explain import backward_lines
+from .explain import backward_lines, forward_lines
 from .picture import svg_inline
-from .text import local_cell
+from .text import Decimals, local_cell
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; padding: 0 1rem; }
@@ -37,7 +40,26 @@ pre { background: #f6f8fa; padding: 1rem; line-height: 1.5; white-space: pre-wra
   td:empty { display: none; }
   td[data-label]::before { content: attr(data-label) ": "; color: #666; font-size: .85rem; }
 }
+/* Stepping through (JavaScript on): the current gate and row stand out; what the walk has not
+   reached yet is blank, as on the lecture's slides. */
+nav#controls { position: sticky; top: 0; background: inherit; padding: .5rem 0; z-index: 1; }
+nav#controls button { font: inherit; padding: .3rem .8rem; margin: 0 .3rem .3rem 0; min-height: 2.2rem; }
+#step { min-height: 3.5rem; margin: .4rem 0; }
+#where { margin: .2rem 0; font-weight: 600; }
+g.node.current ellipse, g.node.current polygon { stroke: #bf8700; stroke-width: 4; }
+tr.current { background: #fff8c5; }
+.stepping tr.no-value td.value, .stepping tr.no-grad td.up .shown,
+.stepping tr.not-done td.grad:not(.up), .stepping tr.not-done td.local { visibility: hidden; }
+.hiding td.up .shown, .hiding td.grad, .hiding .grad-summary, .hiding pre.explanation, .hiding #step,
+.hiding figure svg text[fill="#cf222e"] { visibility: hidden; }
+.answer { display: none; }
+.hiding .answer { display: inline; visibility: visible; }
+.hiding tr.no-grad td.up .answer { visibility: visible; }
+.answer input { font: inherit; width: 6rem; }
+output.right { color: #1a7f37; } output.wrong { color: #cf222e; }
+:focus-visible { outline: 3px solid #bf8700; outline-offset: 2px; }
 @media (prefers-color-scheme: dark) {
+  tr.current { background: #3b2e00; }
   body { background: #0d1117; color: #e6edf3; }
   th, td { border-color: #30363d; }
   pre { background: #161b22; }
@@ -47,26 +69,72 @@ pre { background: #f6f8fa; padding: 1rem; line-height: 1.5; white-space: pre-wra
 """
 
 
+def steps(trace: Trace, precision: int = 4) -> list[dict[str, Any]]:
+    """The lecture's walk through the circuit, one gate at a time: the forward pass, then the
+    backward pass, each step the explanation's lines for one node (--explain's own text)."""
+    out: list[dict[str, Any]] = []
+    for phase, lines in (("forward", forward_lines(trace, precision)), ("backward", backward_lines(trace, precision))):
+        for line in lines:
+            m = _STEP.match(line)
+            if m:
+                node = trace.node(m.group(1))
+                out.append({"phase": phase, "id": f"n{node.id}", "name": node.name, "text": line[m.start(1):].strip()})
+            elif line.startswith("   ") and out and out[-1]["phase"] == phase:
+                out[-1]["text"] += "\n" + line.strip()
+    return out
+
+
+_STEP = re.compile(r"\d+\. (\S+)")
+
+
 def render(trace: Trace, precision: int = 4) -> str:
     """The page as one string."""
     f = trace.output
     at = ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
+    walk = steps(trace, precision)
+    # When each node's value is known (its forward step) and its gradient is final (the last
+    # backward step that sends it a part), so the page can reveal them as the lecture does.
+    value_at = {s["id"]: k for k, s in enumerate(walk) if s["phase"] == "forward"}
+    grad_at: dict[str, int] = {}   # its upstream gradient is final: after its last consumer's step
+    done_at: dict[str, int] = {}   # its own step: its local and downstream gradients are told
+    for k, s in enumerate(walk):
+        if s["phase"] != "backward":
+            continue
+        grad_at.setdefault(f"n{trace.output_id}", k)
+        row = trace.node(s["name"])
+        if " is used " in s["text"].split("\n")[0]:  # a copy gate: its parts add up here
+            grad_at[s["id"]] = k
+            continue
+        done_at[s["id"]] = k
+        for name in row.inputs:
+            grad_at[f"n{trace.node(name).id}"] = k
+    noise = _noise(trace)
     rows = []
     for row in trace.nodes:
+        nid = f"n{row.id}"
         locals_ = "<br>".join(escape(local_cell(row, slot, precision)) for slot in range(len(row.inputs)))
         downs = "<br>".join(escape(fmt(d, precision)) for d in row.downstream)
         up = escape(fmt(row.upstream, precision))
         if len(row.parts) > 1:
             up += "<br><small>= " + escape(signed_sum([v for _, v in row.parts], precision)) + "</small>"
-        rows.append(f"<tr><td><b>{escape(row.name)}</b></td>"
+        answer = ""
+        if noise is not None and row.id != trace.output_id:
+            answer = (f"<span class='answer'><input type='text' inputmode='decimal' size='8' "
+                      f"aria-label='your ∂{escape(f)}/∂{escape(row.name)}' data-true='{float(row.upstream)!r}' "
+                      f"data-noise='{noise[row.id]!r}'> <output aria-live='polite'></output></span>")
+        rows.append(f"<tr data-node='{nid}' data-value-at='{value_at.get(nid, -1)}' "
+                    f"data-grad-at='{grad_at.get(nid, -1)}' data-done-at='{done_at.get(nid, -1)}'>"
+                    f"<th scope='row'>{escape(row.name)}</th>"
                     f"<td data-label='computes'><code>{escape(row.expr)}</code></td>"
                     f"<td class='num value' data-label='value'>{escape(fmt(row.value, precision))}</td>"
-                    f"<td class='num grad' data-label='upstream'>{up}</td>"
+                    f"<td class='num grad up' data-label='upstream'><span class='shown'>{up}</span>{answer}</td>"
                     f"<td class='local' data-label='local'>{locals_}</td>"
                     f"<td class='num grad' data-label='downstream'>{downs}</td>"
                     f"<td class='pattern' data-label='pattern'>{escape(', '.join(row.patterns))}</td></tr>")
     gradients = ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())
     explanation = "\n".join(backward_lines(trace, precision))
+    data = json.dumps({"steps": walk, "precision": int(precision), "decimals": isinstance(precision, Decimals)},
+                      ensure_ascii=True).replace("</", "<\\/")
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -76,26 +144,166 @@ def render(trace: Trace, precision: int = 4) -> str:
 <style>{STYLE}</style>
 </head>
 <body>
+<main>
 <h1>{escape(trace.text)}</h1>
 <p>{escape("at " + at) if at else ""}</p>
-<figure>
-{svg_inline(dot.render(trace, precision))}
+<nav id="controls" aria-label="Step through backprop" hidden>
+<button type="button" id="back" aria-keyshortcuts="ArrowLeft">◀ Back</button>
+<button type="button" id="next" aria-keyshortcuts="ArrowRight Space">Next ▶</button>
+<button type="button" id="restart" aria-keyshortcuts="Home">Start over</button>
+<button type="button" id="all">Show all</button>
+<label><input type="checkbox" id="hide"> Hide the gradients and test yourself</label>
+<p id="where" aria-live="polite"></p>
+<pre id="step" aria-live="polite"></pre>
+</nav>
+<figure tabindex="0" aria-label="The circuit (it scrolls sideways on a narrow screen)">
+{_svg(trace, precision)}
 <figcaption>Forward values in <span class="value">green</span> above each wire, gradients in
 <span class="grad">red</span> below it.</figcaption>
 </figure>
-<div class="scroll">
+<div class="scroll" tabindex="0" role="region" aria-label="The table of every node">
 <table>
-<thead><tr><th>node</th><th>computes</th><th>value</th><th>upstream ∂{escape(f)}/∂node</th>
-<th>local ∂node/∂input</th><th>downstream</th><th>pattern</th></tr></thead>
+<thead><tr><th scope="col">node</th><th scope="col">computes</th><th scope="col">value</th>
+<th scope="col">upstream ∂{escape(f)}/∂node</th><th scope="col">local ∂node/∂input</th>
+<th scope="col">downstream</th><th scope="col">pattern</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
 </div>
-<p><b>{escape(f)} = {escape(fmt(trace.value, precision))}</b>; {escape(gradients)}</p>
+<p class="grad-summary"><b>{escape(f)} = {escape(fmt(trace.value, precision))}</b>; {escape(gradients)}</p>
 <h2>The backward pass, step by step</h2>
-<pre>{escape(explanation)}</pre>
-<p><small>Made with gradtrace.</small></p>
+<pre class="explanation">{escape(explanation)}</pre>
+<p><small>Made with gradtrace. Keys: → or space for the next step, ← for the one before, Home to start
+over. The address keeps the step, to share it.</small></p>
+</main>
+<script type="application/json" id="gradtrace-data">{data}</script>
+<script>{SCRIPT}</script>
 </body>
 </html>
+"""
+
+
+def _svg(trace: Trace, precision: int) -> str:
+    svg = svg_inline(dot.render(trace, precision))
+    return svg.replace("<svg ", f"<svg role='img' aria-label='The circuit of {escape(trace.text)}, "
+                               "with forward values and gradients on its wires' ", 1)
+
+
+def _noise(trace: Trace) -> list[float] | None:
+    """Each upstream gradient's float noise, for grading a typed zero as --expect does; None where
+    the page can't grade (arrays, symbolic and exact traces)."""
+    if trace.mode != "numeric" or trace.arrays:
+        return None
+    from ..answers import float_noise
+
+    return [float(n) for n in float_noise(trace)[1]]
+
+
+# The page's behaviour: with JavaScript off, everything above is simply shown.
+SCRIPT = r"""
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("gradtrace-data").textContent);
+  var steps = data.steps, n = steps.length, at = 0, hiding = false;
+  var body = document.body, controls = document.getElementById("controls");
+  var stepBox = document.getElementById("step"), where = document.getElementById("where");
+  var hide = document.getElementById("hide");
+  var gates = {};
+  document.querySelectorAll("figure svg g.node").forEach(function (g) {
+    var title = g.querySelector("title");
+    if (title) gates[title.textContent] = g;
+  });
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-node]"));
+
+  // The grading rule of --expect (gradtrace/answers.py), for answers typed as numbers.
+  function grade(text, actual, noise) {
+    var m = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.exec(text.trim());
+    if (!m) return null;
+    var given = parseFloat(text);
+    if (!isFinite(given)) return null;
+    if (given === 0) return Math.abs(actual) <= noise;
+    var slack = 4 * Math.pow(2, -52) * Math.max(Math.abs(actual), Math.abs(given)) + noise;
+    var mantissa = m[1], exponent = m[2] ? parseInt(m[2].slice(1), 10) : 0;
+    if (mantissa.indexOf(".") >= 0 && mantissa.slice(-1) !== ".") {
+      var place = Math.pow(10, exponent - (mantissa.length - mantissa.indexOf(".") - 1));
+      return Math.abs(actual - given) <= 0.5 * place * (1 + 1e-9) + slack;
+    }
+    var written = m[2] ? 1 : mantissa.replace(".", "").replace(/^0+/, "").replace(/0+$/, "").length;
+    var digits = Math.max(data.decimals ? 4 : data.precision, written);
+    var e = Math.floor(Math.log10(Math.abs(given)));
+    return Math.abs(actual - given) <= 0.5 * Math.pow(10, e - digits + 1) * (1 + 1e-9) + slack;
+  }
+  window.gradtraceGrade = grade;
+
+  function show() {
+    at = Math.max(0, Math.min(n - 1, at));
+    var step = steps[at];
+    Object.keys(gates).forEach(function (id) { gates[id].classList.toggle("current", id === step.id); });
+    rows.forEach(function (row) {
+      var valueAt = +row.dataset.valueAt, gradAt = +row.dataset.gradAt;
+      row.classList.toggle("current", row.dataset.node === step.id);
+      row.classList.toggle("no-value", step.phase === "forward" && valueAt > at);
+      row.classList.toggle("no-grad", step.phase === "forward" || gradAt > at);
+      row.classList.toggle("not-done", step.phase === "forward" || +row.dataset.doneAt > at);
+    });
+    body.classList.toggle("forward", step.phase === "forward");
+    where.textContent = "Step " + (at + 1) + " of " + n + ": the " + step.phase + " pass at " + step.name;
+    stepBox.textContent = step.text;
+    document.getElementById("back").disabled = at === 0;
+    document.getElementById("next").disabled = at === n - 1;
+    history.replaceState(null, "", "#step=" + (at + 1) + (hiding ? "&hide=1" : ""));
+  }
+  function setHiding(on) {
+    hiding = on;
+    hide.checked = on;
+    body.classList.toggle("hiding", on);
+    show();
+  }
+  function showAll() {
+    body.classList.remove("stepping", "forward");
+    rows.forEach(function (row) { row.classList.remove("current", "no-value", "no-grad", "not-done"); });
+    Object.keys(gates).forEach(function (id) { gates[id].classList.remove("current"); });
+    where.textContent = "Everything shown: Next steps through it again.";
+    stepBox.textContent = "";
+    stepping = false;
+  }
+  var stepping = true;
+  function go(k) {
+    if (!stepping) { stepping = true; body.classList.add("stepping"); }
+    at = k;
+    show();
+  }
+  document.getElementById("next").addEventListener("click", function () { go(at + 1); });
+  document.getElementById("back").addEventListener("click", function () { go(at - 1); });
+  document.getElementById("restart").addEventListener("click", function () { go(0); });
+  document.getElementById("all").addEventListener("click", showAll);
+  hide.addEventListener("change", function () { setHiding(hide.checked); });
+  document.addEventListener("keydown", function (event) {
+    if (event.target.tagName === "INPUT" || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "ArrowRight" || event.key === " ") { go(at + 1); event.preventDefault(); }
+    else if (event.key === "ArrowLeft") { go(at - 1); event.preventDefault(); }
+    else if (event.key === "Home") { go(0); event.preventDefault(); }
+  });
+  document.querySelectorAll(".answer input").forEach(function (input) {
+    input.addEventListener("input", function () {
+      var out = input.parentNode.querySelector("output");
+      var verdict = input.value.trim() === "" ? null :
+        grade(input.value, parseFloat(input.dataset.true), parseFloat(input.dataset.noise));
+      out.textContent = verdict === null ? (input.value.trim() ? "type a number" : "")
+        : (verdict ? "✓ right" : "✗ not yet");
+      out.className = verdict === true ? "right" : (verdict === false ? "wrong" : "");
+      input.setAttribute("aria-invalid", verdict === false ? "true" : "false");
+    });
+  });
+  function fromAddress() {  // the permalink: #step=12&hide=1
+    var state = /step=(\d+)/.exec(location.hash);
+    at = state ? parseInt(state[1], 10) - 1 : 0;
+    setHiding(/hide=1/.test(location.hash));
+  }
+  window.addEventListener("hashchange", fromAddress);
+  controls.hidden = false;
+  body.classList.add("stepping", "js");
+  fromAddress();
+})();
 """

@@ -1,6 +1,8 @@
 """--mermaid: the circuit as a Mermaid flowchart, for notes on GitHub or in Obsidian.
 
-Each edge is labelled with the wire's value and, below it, its gradient (∂).
+Each wire carries its value and then its gradient (∂), in the lecture's colours (values green,
+gradients red) through class defs: they are two small label nodes on the wire, since Mermaid
+styles nodes by class but not an edge label's parts.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a Mermaid `flowchart LR`."""
     out = trace.output
     lines = ["flowchart LR", f"  %% gradtrace: {_text(trace.text)}",
-             f"  %% edge labels: value, then ∂{out}/∂(wire)"]
+             f"  %% on each wire: its value (green), then ∂{out}/∂(wire) (red)"]
     variables = []
     for node in trace.forward_order:
         nid = f"n{node.id}"
@@ -28,18 +30,26 @@ def render(trace: Trace, precision: int = 4) -> str:
             pattern = f"<br/><small>{node.pattern}</small>" if node.pattern else ""
             lines.append(f'  {nid}(("{_text(node.label)}<br/><b>{_text(node.name)}</b>{pattern}"))')
 
-    def label(value: object, gradient: object) -> str:
-        return f'"{fmt(value, precision)}<br/>∂ {fmt(gradient, precision)}"'
+    k = 0
+
+    def wire(source: str, target: str, value: object, gradient: object, arrow: str = "-->") -> None:
+        nonlocal k
+        k += 1
+        lines.append(f'  v{k}["{fmt(value, precision)}"]:::value')
+        lines.append(f'  g{k}["∂ {fmt(gradient, precision)}"]:::grad')
+        lines.append(f"  {source} --- v{k} --- g{k} {arrow} {target}")
 
     for source, target, value, gradient in wires(trace):
         if target.startswith("a"):
             lines.append(f'  {target}(("+"))')  # the adder of a value used more than once
-            lines.append(f"  {source} ---|{label(value, gradient)}| {target}")
+            wire(source, target, value, gradient, "---")
         elif target == "end":  # "end" is a Mermaid keyword, so the output node gets another id
             lines.append(f'  output["{_text(out)}"]')
-            lines.append(f"  {source} -->|{label(value, gradient)}| output")
+            wire(source, "output", value, gradient)
         else:
-            lines.append(f"  {source} -->|{label(value, gradient)}| {target}")
+            wire(source, target, value, gradient)
     lines.append("  classDef var fill:none,stroke:none,font-size:18px")
+    lines.append("  classDef value fill:none,stroke:none,color:#1a7f37")
+    lines.append("  classDef grad fill:none,stroke:none,color:#cf222e")
     lines.append(f"  class {','.join(variables + ['output'])} var")
     return "\n".join(lines) + "\n"
