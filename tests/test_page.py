@@ -174,3 +174,46 @@ def test_tab_order_follows_the_controls(browser, page):
         order.append(browser.js("document.activeElement.id || document.activeElement.tagName"))
     # Back is disabled at the first step, so focus starts at Next.
     assert order[:4] == ["next", "restart", "all", "hide"]
+
+
+def test_typing_gradients_into_the_picture(browser, page):
+    """In the self-test each red number on a wire is a box; the page grades what is typed there."""
+    path, trace = page
+    browser.open(path.as_uri() + "#step=1&hide=1")
+    boxes = browser.js("document.querySelectorAll('foreignObject.wire-answer input').length")
+    assert boxes == browser.js("JSON.parse(document.getElementById('gradtrace-data').textContent).wires.length") > 10
+    labels = browser.js("Array.from(document.querySelectorAll('foreignObject.wire-answer input'))"
+                        ".map(i => i.getAttribute('aria-label'))")
+    assert "your gradient on the wire from x0 to t1" in labels
+    k = labels.index("your gradient on the wire from x0 to t1")
+    verdicts = {}
+    for answer in ("0.39", "0.3932", "-0.39", "0"):
+        verdicts[answer] = browser.js(f"""(() => {{
+            const input = document.querySelectorAll('foreignObject.wire-answer input')[{k}];
+            input.value = {json.dumps(answer)}; input.dispatchEvent(new Event('input'));
+            return input.parentNode.querySelector('output').textContent; }})()""")
+    assert verdicts == {"0.39": "✓ right", "0.3932": "✓ right", "-0.39": "✗ not yet", "0": "✗ not yet"}
+    browser.js("document.getElementById('hide').click()")
+    assert browser.js("document.querySelectorAll('foreignObject.wire-answer').length") == 0
+
+
+def test_the_page_is_small_and_a_250_gate_circuit_steps_smoothly(page, tmp_path):
+    path, _ = page
+    assert path.stat().st_size < 200_000
+    terms = " + ".join(f"tanh(w{i}*x{i % 7})" for i in range(83))
+    bindings = {f"w{i}": 0.1 * i for i in range(83)} | {f"x{i}": 0.5 for i in range(7)}
+    big = gradtrace.trace(terms, **bindings)
+    assert big.gate_count >= 248
+    big_page = tmp_path / "big.html"
+    big_page.write_text(html.render(big), encoding="utf-8")
+    b = _browser()
+    try:
+        b.open(big_page.as_uri())
+        per_step = b.js("""(() => {
+            const next = document.getElementById('next'), t0 = performance.now();
+            for (let k = 0; k < 100; k++) { next.click(); document.body.offsetHeight; }
+            return (performance.now() - t0) / 100; })()""")
+        assert per_step < 50, f"{per_step:.1f} ms per step"
+        assert b.js("document.getElementById('where').textContent").startswith("Step 101 of")
+    finally:
+        b.close()

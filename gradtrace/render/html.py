@@ -9,7 +9,7 @@ from html import escape
 from typing import Any
 
 from ..core.trace import Trace
-from . import dot, fmt, signed_sum
+from . import dot, fmt, signed_sum, wires
 from .explain import backward_lines, forward_lines
 from .picture import svg_inline
 from .text import Decimals, local_cell
@@ -56,6 +56,9 @@ tr.current { background: #fff8c5; }
 .hiding .answer { display: inline; visibility: visible; }
 .hiding tr.no-grad td.up .answer { visibility: visible; }
 .answer input { font: inherit; width: 6rem; }
+.wire-answer span { display: flex; align-items: center; gap: 2px; }
+.wire-answer input { width: 3.6em; font-size: 9px; padding: 0 2px; border: 1px solid #cf222e; }
+.wire-answer output { font-size: 9px; }
 output.right { color: #1a7f37; } output.wrong { color: #cf222e; }
 :focus-visible { outline: 3px solid #bf8700; outline-offset: 2px; }
 @media (prefers-color-scheme: dark) {
@@ -133,8 +136,18 @@ def render(trace: Trace, precision: int = 4) -> str:
                     f"<td class='pattern' data-label='pattern'>{escape(', '.join(row.patterns))}</td></tr>")
     gradients = ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())
     explanation = "\n".join(backward_lines(trace, precision))
-    data = json.dumps({"steps": walk, "precision": int(precision), "decimals": isinstance(precision, Decimals)},
-                      ensure_ascii=True).replace("</", "<\\/")
+    # The picture's wires, in the order dot.render draws them (its nodes w1, w2, ...): in the
+    # self-test each red number on a wire becomes a box to type that gradient into.
+    names = {f"n{row.id}": row.name for row in trace.nodes}
+    names.update({f"a{row.id}": f"the copy of {row.name}" for row in trace.nodes}, end=f)
+    wire_data = []
+    if noise is not None:
+        for source, target, _, gradient in wires(trace):
+            node = trace.row(int(source[1:]))
+            wire_data.append({"true": float(gradient), "noise": noise[node.id],
+                              "label": f"gradient on the wire from {names[source]} to {names[target]}"})
+    data = json.dumps({"steps": walk, "wires": wire_data, "precision": int(precision),
+                       "decimals": isinstance(precision, Decimals)}, ensure_ascii=True).replace("</", "<\\/")
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -254,10 +267,53 @@ SCRIPT = r"""
     document.getElementById("next").disabled = at === n - 1;
     history.replaceState(null, "", "#step=" + (at + 1) + (hiding ? "&hide=1" : ""));
   }
+  // The self-test: each red number on a wire becomes a box to type that gradient into.
+  var boxes = [];
+  function attach(input, actual, noise) {
+    input.addEventListener("input", function () {
+      var out = input.parentNode.querySelector("output");
+      var verdict = input.value.trim() === "" ? null : grade(input.value, actual, noise);
+      out.textContent = verdict === null ? (input.value.trim() ? "type a number" : "")
+        : (verdict ? "✓ right" : "✗ not yet");
+      out.className = verdict === true ? "right" : (verdict === false ? "wrong" : "");
+      input.setAttribute("aria-invalid", verdict === false ? "true" : "false");
+    });
+  }
+  function wireBoxes(on) {
+    boxes.forEach(function (box) { box.remove(); });
+    boxes = [];
+    if (!on) return;
+    data.wires.forEach(function (wire, k) {
+      var g = gates["w" + (k + 1)];
+      var red = g && g.querySelector('text[fill="#cf222e"]');
+      if (!red) return;
+      var box = red.getBBox(), ns = "http://www.w3.org/2000/svg";
+      var fo = document.createElementNS(ns, "foreignObject");
+      fo.setAttribute("x", box.x - 14); fo.setAttribute("y", box.y - 3);
+      fo.setAttribute("width", Math.max(box.width + 40, 64)); fo.setAttribute("height", box.height + 8);
+      fo.setAttribute("class", "wire-answer");
+      var span = document.createElement("span");
+      var input = document.createElement("input");
+      input.type = "text"; input.inputMode = "decimal"; input.setAttribute("aria-label", "your " + wire.label);
+      var out = document.createElement("output");
+      span.appendChild(input); span.appendChild(out); fo.appendChild(span);
+      red.parentNode.appendChild(fo);
+      attach(input, wire.true, wire.noise);
+      boxes.push(fo);
+    });
+  }
+  var scrollers = document.querySelectorAll("figure, div.scroll");
   function setHiding(on) {
     hiding = on;
     hide.checked = on;
     body.classList.toggle("hiding", on);
+    wireBoxes(on);
+    // The picture and the table scroll on a narrow screen, so they take the focus, unless they hold boxes.
+    scrollers.forEach(function (el) {
+      if (on) el.removeAttribute("tabindex"); else el.setAttribute("tabindex", "0");
+    });
+    var svg = document.querySelector("figure svg");  // an image, or a group holding the boxes
+    if (svg) svg.setAttribute("role", on ? "group" : "img");
     show();
   }
   function showAll() {
@@ -286,15 +342,7 @@ SCRIPT = r"""
     else if (event.key === "Home") { go(0); event.preventDefault(); }
   });
   document.querySelectorAll(".answer input").forEach(function (input) {
-    input.addEventListener("input", function () {
-      var out = input.parentNode.querySelector("output");
-      var verdict = input.value.trim() === "" ? null :
-        grade(input.value, parseFloat(input.dataset.true), parseFloat(input.dataset.noise));
-      out.textContent = verdict === null ? (input.value.trim() ? "type a number" : "")
-        : (verdict ? "✓ right" : "✗ not yet");
-      out.className = verdict === true ? "right" : (verdict === false ? "wrong" : "");
-      input.setAttribute("aria-invalid", verdict === false ? "true" : "false");
-    });
+    attach(input, parseFloat(input.dataset.true), parseFloat(input.dataset.noise));
   });
   function fromAddress() {  // the permalink: #step=12&hide=1
     var state = /step=(\d+)/.exec(location.hash);
