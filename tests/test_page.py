@@ -178,7 +178,7 @@ def test_tab_order_follows_the_controls(browser, page):
 
 def test_typing_gradients_into_the_picture(browser, page):
     """In the self-test each red number on a wire is a box; the page grades what is typed there."""
-    path, trace = page
+    path, _ = page
     browser.open(path.as_uri() + "#step=1&hide=1")
     boxes = browser.js("document.querySelectorAll('foreignObject.wire-answer input').length")
     assert boxes == browser.js("JSON.parse(document.getElementById('gradtrace-data').textContent).wires.length") > 10
