@@ -49,7 +49,7 @@ def test_json_contract(gt):
     assert data["output"] == {"name": "f", "value": -12.0}
     assert data["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
     assert [n["name"] for n in data["nodes"]] == ["f", "z", "t1", "y", "x"]
-    assert data["nodes"][2]["pattern"] == "distributor"
+    assert data["nodes"][2]["patterns"] == ["distributor"] and "pattern" not in data["nodes"][2]
 
 
 def test_json_is_strict_even_for_non_finite_numbers():

@@ -111,9 +111,9 @@ def test_to_dict_is_the_json_contract():
     assert d["output"] == {"name": "f", "value": -12.0}
     assert d["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
     f = d["nodes"][0]
-    assert {k: f[k] for k in ("name", "op", "expr", "pattern", "inputs", "value", "upstream", "local",
+    assert {k: f[k] for k in ("name", "op", "expr", "patterns", "inputs", "value", "upstream", "local",
                               "downstream")} == {
-        "name": "f", "op": "mul", "expr": "q * z", "pattern": "switcher", "inputs": ["q", "z"],
+        "name": "f", "op": "mul", "expr": "q * z", "patterns": ["switcher"], "inputs": ["q", "z"],
         "value": -12.0, "upstream": 1.0, "local": [-4.0, 3.0], "downstream": [-4.0, 3.0]}
     x = next(n for n in d["nodes"] if n["name"] == "x")
     assert x["op"] == "input" and x["inputs"] == [] and x["local"] == [] and x["downstream"] == []

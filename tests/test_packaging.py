@@ -20,7 +20,7 @@ def test_license_and_type_information_ship():
     assert (ROOT / "gradtrace" / "py.typed").exists()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "Typing :: Typed" in project["project"]["classifiers"]
-    assert project["tool"]["setuptools"]["package-data"]["gradtrace"] == ["py.typed"]
+    assert project["tool"]["setuptools"]["package-data"]["gradtrace"] == ["py.typed", "schema/*.json"]
 
 
 def test_the_man_page_documents_every_option_and_exit_code():

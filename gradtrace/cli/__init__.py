@@ -156,10 +156,42 @@ class ReaderGone(Exception):
 
 
 def _fail(err: GradtraceError) -> None:
-    """Print a core error to stderr and exit with its code."""
+    """Print a core error to stderr (and, for --json, as JSON on stdout) and exit with its code."""
     text = err.format()
     click.echo(f"gradtrace: {text}", err=True)
+    _json_error(err.kind, str(err), err.span, err.hint, int(err.exit_code))
     raise click.exceptions.Exit(int(err.exit_code))
+
+
+_JSON_ERRORS: list[bool] = []  # set by main() when the command line asks for JSON output
+
+
+def _wants_json(args: list[str]) -> bool:
+    for k, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--json" or arg in ("--format=json", "--format=ndjson") or (
+                arg == "--format" and k + 1 < len(args) and args[k + 1] in ("json", "ndjson")):
+            return True
+    return False
+
+
+def _json_error(kind: str, message: str, span: tuple[int, int] | None, hint: str | None, code: int) -> None:
+    """With --json, every error is also one JSON object on stdout, so a script never parses stderr:
+    {"error": {"kind", "message", "span", "hint", "exit_code"}} (the exit code is unchanged)."""
+    if not _JSON_ERRORS:
+        return
+    import json
+
+    from ..core.errors import printable
+
+    document = {"error": {"kind": kind, "message": printable(message), "span": list(span) if span else None,
+                          "hint": printable(hint) if hint else None, "exit_code": code}}
+    try:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def make_console(color: str, stderr: bool = False) -> Any:
@@ -667,8 +699,6 @@ def _ascii_fallback(err: UnicodeError) -> tuple[str, int]:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code: 0 ok, 1 evaluation error, 2 usage, parse or
     binding error, 3 a failed check or wrong answer, 130 interrupted (Ctrl-C)."""
-    import errno
-
     if sys.stdout is None:  # started with >&-
         _quiet_echo("gradtrace: can't write the output: stdout is closed")
         return int(ExitCode.EVALUATION)
@@ -678,6 +708,16 @@ def main(argv: list[str] | None = None) -> int:
     # numpy's warnings name its own files; gradtrace reports what matters as its own errors.
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     warnings.filterwarnings("ignore", category=UserWarning, module="numpy")
+    _JSON_ERRORS[:] = [True] if _wants_json(list(sys.argv[1:] if argv is None else argv)) else []
+    try:
+        return _run(argv)
+    finally:
+        _JSON_ERRORS.clear()
+
+
+def _run(argv: list[str] | None) -> int:
+    import errno
+
     try:
         result = cli.main(args=argv, prog_name="gradtrace", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -685,6 +725,7 @@ def main(argv: list[str] | None = None) -> int:
         return exit_.exit_code
     except click.ClickException as exc:
         exc.show()
+        _json_error("usage error", exc.format_message(), None, None, exc.exit_code)
         return exc.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
         _quiet_echo("gradtrace: interrupted")
@@ -715,6 +756,7 @@ def _internal(exc: BaseException) -> int:
     _quiet_echo(f"gradtrace: internal error: {type(exc).__name__}: {exc}\n"
                 "This is a bug in gradtrace; please report it with the command you ran "
                 "(GRADTRACE_DEBUG=1 shows the traceback).")
+    _json_error("internal error", f"{type(exc).__name__}: {exc}", None, None, int(ExitCode.EVALUATION))
     return int(ExitCode.EVALUATION)
 
 

@@ -45,7 +45,7 @@ def chunks(trace: Trace, extra: dict[Any, Any] | None = None,
         tail.update(extra)
     yield "{\n"
     for key, value in head.items():
-        if key in ("bindings", "gradients", "gradients_exact"):
+        if key in ("bindings", "gradients", "gradients_exact", "gradients_symbolic"):
             yield f"  {_string(key)}: " + "".join(_mapping(value)) + ",\n"
         else:
             yield f"  {_string(key)}: {_indented(value)},\n"
@@ -110,7 +110,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
     fanout = graph.fanout
     consumers = graph.shared_consumers if max(fanout) > 1 else {}
-    pattern_texts: dict[Any, Any] = {}  # (op, copy gate?) -> the "pattern" and "patterns" values
+    pattern_texts: dict[Any, Any] = {}  # (op, copy gate?) -> the "patterns" value
     op_texts: dict[Any, Any] = {}       # (op, arity) -> _op_texts
     for k in range(len(nodes) - 1, -1, -1):
         node = nodes[k]
@@ -120,9 +120,8 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         key = (op, shared)
         if key not in pattern_texts:
             patterns = patterns_of(op, shared)
-            pattern_texts[key] = ('"' + " + ".join(patterns) + '"' if patterns else "null",
-                                  ", ".join(['"' + p + '"' for p in patterns]))
-        pattern, listed = pattern_texts[key]
+            pattern_texts[key] = ", ".join(['"' + p + '"' for p in patterns])
+        listed = pattern_texts[key]
         if shared:
             parts = ", ".join([f'{{"from": "{nodes[c].name}", "value": {num(downstream[c][slot])}}}'
                                for c, slot in consumers[k]])
@@ -130,7 +129,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
             parts = ""
         if op is None:
             yield (f'{{"name": {name}, "op": "input", "label": {name}, "expr": "input", '
-                   f'"pattern": {pattern}, "patterns": [{listed}], "inputs": [], "value": {num(values[k])}, '
+                   f'"patterns": [{listed}], "inputs": [], "value": {num(values[k])}, '
                    f'"upstream": {num(upstream[k])}, "formula": [], "local": [], "downstream": [], '
                    f'"parts": [{parts}], "kink": null}}')
             continue
@@ -147,7 +146,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         inputs = ", ".join(['"' + n + '"' for n in names])
         kink = kinks[k]
         yield (f'{{"name": {name}, "op": "{op.name}", "label": {label or _string(node.label)}, '
-               f'"expr": {expr}, "pattern": {pattern}, "patterns": [{listed}], '
+               f'"expr": {expr}, "patterns": [{listed}], '
                f'"inputs": [{inputs}], "value": {num(values[k])}, '
                f'"upstream": {num(upstream[k])}, "formula": [{formula}], '
                f'"local": [{", ".join(map(num, local[k]))}], '

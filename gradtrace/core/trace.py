@@ -305,46 +305,48 @@ class Trace:
         (a million entries, for a million-term program) come as iterators of (name, value) pairs,
         the values not yet made JSON-safe: core/contract.py streams them."""
         upstream = self.upstream
+        symbolic = self.mode == "symbolic"
         data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
             "mode": self.mode,
             "expression": self.graph.source,
-            "output": {"name": self.output, "value": jsonable(self.value)},
+            "output": {"name": self.output, "value": None if symbolic else jsonable(self.value)},
             "bindings": self.bindings.items(),
-            "gradients": ((v.name, upstream[v.id]) for v in self.graph.variables),
+            "gradients": ((v.name, None if symbolic else upstream[v.id]) for v in self.graph.variables),
         }
-        if self.mode == "exact":
-            data["output"]["exact"] = expr_text(self.value)
-            data["gradients_exact"] = ((k, expr_text(v)) for k, v in self.gradients.items())
+        if self.mode in ("exact", "symbolic"):  # the forms as text, in their own keys
+            data["output"][self.mode] = expr_text(self.value)
+            data[f"gradients_{self.mode}"] = ((k, expr_text(v)) for k, v in self.gradients.items())
         return data
 
     def node_dict(self, node: Node) -> dict[Any, Any]:
         """One node of the contract ("nodes" lists them output first)."""
         view = NodeTrace(self, node)
         parts = view.parts if self.graph.fanout[node.id] > 1 else ()
-        patterns = view.patterns
+        number = _no_number if self.mode == "symbolic" else jsonable  # symbolic: text only, in "symbolic"
         entry = {
             "name": node.name,
             "op": view.op,
             "label": node.label,
             "expr": node.expr,
-            "pattern": " + ".join(patterns) or None,
-            "patterns": list(patterns),
+            "patterns": list(view.patterns),
             "inputs": list(view.inputs),
-            "value": jsonable(view.value),
-            "upstream": jsonable(view.upstream),
+            "value": number(view.value),
+            "upstream": number(view.upstream),
             "formula": list(view.formulas),
-            "local": [jsonable(g) for g in view.local],
-            "downstream": [jsonable(g) for g in view.downstream],
-            "parts": [{"from": name, "value": jsonable(v)} for name, v in parts],
+            "local": [number(g) for g in view.local],
+            "downstream": [number(g) for g in view.downstream],
+            "parts": [{"from": name, "value": number(v)} for name, v in parts],
             "kink": view.kink,
         }
         if self.arrays:
             entry["shape"] = list(_shape(view.value))
             entry["jacobian"] = [self.jacobian(node.id, k) for k in range(len(node.inputs))]
-        if self.mode == "exact":
-            entry["exact"] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
-                              "local": [expr_text(g) for g in view.local],
-                              "downstream": [expr_text(g) for g in view.downstream]}
+        if self.mode in ("exact", "symbolic"):
+            entry[self.mode] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
+                                "local": [expr_text(g) for g in view.local],
+                                "downstream": [expr_text(g) for g in view.downstream],
+                                "parts": [{"from": name, "value": expr_text(v)} for name, v in parts]}
         return entry
 
     def tail_dict(self) -> dict[Any, Any]:
@@ -369,6 +371,14 @@ def _shape(value: Any) -> tuple[Any, ...]:
 
 def _size(value: Any) -> int:
     return int(getattr(value, "size", 1))
+
+
+SCHEMA_VERSION = 1  # of the JSON document: gradtrace/schema/trace.schema.json describes it
+
+
+def _no_number(value: Any) -> None:
+    """A symbolic trace has no numbers: its number keys are null, its forms in "symbolic"."""
+    return None
 
 
 def jsonable(value: Any) -> Any:

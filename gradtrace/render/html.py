@@ -287,7 +287,7 @@ SCRIPT = r"""
       var g = gates["w" + (k + 1)];
       var red = g && g.querySelector('text[fill="#cf222e"]');
       if (!red) return;
-      var box = red.getBBox(), ns = "http://www.w3.org/2000/svg";
+      var box = red.getBBox(), ns = red.namespaceURI;
       var fo = document.createElementNS(ns, "foreignObject");
       fo.setAttribute("x", box.x - 14); fo.setAttribute("y", box.y - 3);
       fo.setAttribute("width", Math.max(box.width + 40, 64)); fo.setAttribute("height", box.height + 8);
