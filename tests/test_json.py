@@ -4,8 +4,12 @@ generic one built from Trace.node_dict, for every op; and the whole document wit
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,3 +137,87 @@ def test_json_errors_are_one_object_on_stdout_with_the_exit_code_unchanged(args,
     assert done.stderr.startswith("gradtrace:") or "Error" in done.stderr  # people still read stderr
     if kind == "parse error":
         assert data["error"]["span"] == [3, 4]
+
+
+# ---- NDJSON and batches ------------------------------------------------------------------------
+
+def _validator(definition):
+    import jsonschema
+
+    schema = _schema()
+    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"})
+
+
+@pytest.mark.parametrize("mode", ["numeric", "copy gates", "arrays", "symbolic", "exact", "check", "answers",
+                                  "explain"])
+def test_ndjson_is_a_header_a_line_per_node_and_a_result(gt, mode):
+    result = gt(*SCHEMA_MODES[mode], "--format", "ndjson")
+    assert result.exit_code in (0, 3), result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    document = json.loads(gt(*SCHEMA_MODES[mode], "--json").stdout)
+    assert [line["type"] for line in lines] == ["header"] + ["node"] * len(document["nodes"]) + ["result"]
+    _validator("ndjson_header").validate(lines[0])
+    _validator("ndjson_result").validate(lines[-1])
+    for line, node in zip(lines[1:-1], document["nodes"]):
+        assert {k: v for k, v in line.items() if k != "type"} == node  # the same node as --json writes
+        _validator("node").validate(node)
+    assert lines[-1]["gradients"] == document["gradients"] and lines[0]["bindings"] == document["bindings"]
+
+
+def test_ndjson_streams_the_first_node_before_the_rest_is_written():
+    """A reader that stops after the first node (| head -2) gets it from a 10^5-node trace without
+    waiting for the whole document: the first block is on stdout while the rest is still written."""
+    program = " + ".join(f"x{i}*y" for i in range(50_000))
+    values = {f"x{i}": 0.5 for i in range(50_000)} | {"y": 2.0}
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "p.gt").write_text(program)
+        (Path(folder) / "v.json").write_text(json.dumps(values))
+        started = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "gradtrace", "--file", str(Path(folder) / "p.gt"),
+                                    "--vars", str(Path(folder) / "v.json"), "--format", "ndjson"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "COLUMNS": "80"})
+        header = json.loads(process.stdout.readline())
+        first = json.loads(process.stdout.readline())
+        first_at = time.perf_counter() - started
+        # Still running: the rest can't all be written until it is read (the pipe holds 64 kB).
+        assert process.poll() is None
+        rest = process.stdout.read()
+        process.wait(timeout=120)
+        total = time.perf_counter() - started
+    assert header["type"] == "header" and first["type"] == "node" and first["name"] == "f"
+    # The other nodes (50,000 products, 49,999 sums, 50,001 inputs), then the result.
+    assert rest.count("\n") == 3 * 50_000 - 1 + 1
+    assert first_at < total  # it came before the end
+
+
+def test_a_batch_traces_every_point_with_one_graph(gt, tmp_path, monkeypatch):
+    import gradtrace.core.graph as graph_module
+
+    builds = []
+    real = graph_module.build
+    monkeypatch.setattr("gradtrace.cli.build", lambda *a, **k: builds.append(1) or real(*a, **k))
+    points = tmp_path / "points.jsonl"
+    points.write_text('{"x": 1, "y": 2}\n{"x": -2, "y": 5, "lr": 0.1}\n{"x": 1}\n\n{"x": 0.5, "y": 0.25}\n')
+    result = gt("x*y", "--vars", str(points), "--expect", "x=2")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["point"] for line in lines] == [1, 2, 3, 4] and len(builds) == 1
+    assert lines[0]["gradients"] == {"x": 2.0, "y": 1.0} and lines[0]["answers"][0]["correct"] is True
+    assert lines[1]["answers"][0]["correct"] is False and lines[1]["bindings"] == {"x": -2.0, "y": 5.0}
+    assert lines[2]["error"]["kind"] == "binding error" and lines[2]["error"]["exit_code"] == 2
+    assert lines[3]["value"] == 0.125
+    validator = _validator("batch_point")
+    for line in lines:
+        validator.validate(line)
+    assert result.exit_code == 2  # a point's bindings were wrong: that outranks a wrong answer
+    ok = gt("x*y", "--vars", str(points), "-y", "3", "--json")  # the command line fills in y for every point
+    assert ok.exit_code == 0 and [json.loads(line)["value"] for line in ok.stdout.splitlines()] == [3.0, -6.0, 3.0, 1.5]
+    bad = gt("x*y", "--vars", str(points), "--format", "csv")
+    assert bad.exit_code == 2 and "one JSON line per point" in bad.stderr
+
+
+def test_a_batch_reads_stdin(gt):
+    result = gt("log(x)", "--vars", "-", input='{"x": 1}\n{"x": -1}\n')
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0]["gradients"] == {"x": 1.0} and lines[1]["error"]["kind"] == "evaluation error"
+    assert result.exit_code == 1

@@ -259,7 +259,8 @@ def cli() -> None:
 @click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
 @click.option("--vars", "vars_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
               help="Load variable bindings from a JSON object or a TOML file; keys the expression doesn't use "
-                   "are left out, and bindings on the command line win.")
+                   "are left out, and bindings on the command line win. A JSON-lines file (.jsonl) is a batch: "
+                   "one JSON line out per point.")
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default=None,
               help="Output format.  [default: table]")
 @click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json (for scripts).")
@@ -333,8 +334,12 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     try:  # whatever happens (an error, Ctrl-C), the display goes and the cursor comes back
         try:
             source = _program_text(expression, program_file)
-            values_file = _load_vars(vars_file) if vars_file is not None else None
+            loaded = _load_vars(vars_file) if vars_file is not None else None
+            points = loaded[1] if loaded is not None and isinstance(loaded[1], list) else None
+            values_file = loaded if points is None else None
             bound = {b.name for b in bindings} | set(values_file[1] if values_file else ())
+            if points:
+                bound |= set(points[0])
             graph = build(source, output_name, display, bound=bound)
             _reject_unknown_options(graph, bindings, ctx)
             if values_file is not None:
@@ -347,6 +352,15 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                 from ..answers import Tolerance
 
                 tolerance = Tolerance(tol)
+            if points is not None:
+                assert loaded is not None
+                if format_name not in ("table", "json", "ndjson") or mode == "symbolic" or render_file or html_file:
+                    raise click.UsageError("--vars with a JSON-lines file traces each point and writes one JSON "
+                                           "line per point; it takes no other output format and no symbolic mode")
+                if display is not None:
+                    display.close()
+                _batch(source, graph, bindings, loaded[0], points, mode=mode, seed=_seed(seed_text), check=check,
+                       step=step, expected=expected, tol=tolerance, precision=precision)
             result = run_program(source, bindings, values_file, seed=_seed(seed_text), mode=mode, check=check,
                                  step=step, expected=expected, tol=tolerance, precision=precision,
                                  report=display, graph=graph, expanded=expanded)
@@ -583,12 +597,24 @@ def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
     return expression[0]
 
 
-def _load_vars(path: str) -> tuple[str, dict[Any, Any]]:
+def _load_vars(path: str) -> tuple[str, Any]:
     """--vars FILE.json or FILE.toml: (path, the mapping), for bindings.resolve to check. A file
-    named neither way is JSON when it starts with '{', TOML otherwise."""
+    named neither way is JSON when it starts with '{', TOML otherwise. A JSON-lines file (.jsonl,
+    or lines that each hold one object) gives (path, a list of mappings): a batch of points."""
     from ..core.bindings import read_json
 
     text = read_text(path, "--vars")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if path.endswith(".jsonl") or (len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines)):
+        points = []
+        for k, line in enumerate(lines, 1):
+            point = read_json(line, f"--vars {path} line {k}")
+            if not isinstance(point, dict):
+                raise BindingError(f"--vars {path} line {k}: expected a JSON object such as {{\"x\": 2}}")
+            points.append(point)
+        if not points:
+            raise BindingError(f"--vars {path}: no points (one JSON object per line)")
+        return path, points
     if path.endswith(".toml") or (not path.endswith(".json") and not text.lstrip().startswith("{")):
         import tomllib
 
@@ -605,8 +631,55 @@ def _load_vars(path: str) -> tuple[str, dict[Any, Any]]:
     return path, data
 
 
+def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: list[dict[Any, Any]],
+           **options: Any) -> None:
+    """--vars POINTS.jsonl: the program traced at every point, the graph built once, one JSON line
+    per point (its bindings, value, gradients and any verdicts, or its error), in order. A point
+    that fails is reported on its line and never stops the others. Exit code: 2 if a point's
+    bindings were wrong, else 1 if one could not be evaluated, else 3 if a check or answer
+    failed, else 0."""
+    import json
+
+    from ..core.errors import printable
+    from ..core.run import run_program
+    from ..core.trace import jsonable
+
+    codes: set[int] = set()
+    for k, point in enumerate(points, 1):
+        line: dict[str, Any] = {"point": k}
+        try:
+            values = _fit_vars((f"{path} line {k}", point), graph, bindings, quiet=True)
+            trace = run_program(source, bindings, values, graph=graph, **options).trace
+            line["bindings"] = {name: jsonable(v) for name, v in trace.bindings.items()}
+            line["value"] = jsonable(trace.value)
+            line["gradients"] = {name: jsonable(v) for name, v in trace.gradients.items()}
+            if trace.check is not None:
+                line["check"] = trace.check.to_dict()
+            if trace.answers is not None:
+                line["answers"] = [a.to_dict() for a in trace.answers]
+            answers: list[Any] = trace.answers or []
+            failed = bool(trace.check is not None and trace.check.failed) or any(not a.correct for a in answers)
+            codes.add(int(ExitCode.CHECK_FAILED) if failed else 0)
+        except GradtraceError as err:
+            line["error"] = {"kind": err.kind, "message": printable(str(err)), "span": list(err.span) if err.span
+                             else None, "hint": printable(err.hint) if err.hint else None,
+                             "exit_code": int(err.exit_code)}
+            codes.add(int(err.exit_code))
+        try:
+            sys.stdout.write(json.dumps(line, ensure_ascii=False, allow_nan=False) + "\n")
+        except BrokenPipeError:
+            raise ReaderGone() from None
+    sys.stdout.flush()
+    for code in (ExitCode.USAGE, ExitCode.EVALUATION, ExitCode.CHECK_FAILED):
+        if int(code) in codes:
+            click.echo(f"gradtrace: {len(points)} points; some ended with exit code {int(code)} "
+                       "(see their lines)", err=True)
+            raise click.exceptions.Exit(int(code))
+    raise click.exceptions.Exit(0)
+
+
 def _fit_vars(values_file: tuple[str, dict[Any, Any]], graph: Any,
-              bindings: list[Binding]) -> tuple[str, dict[Any, Any]]:
+              bindings: list[Binding], quiet: bool = False) -> tuple[str, dict[Any, Any]]:
     """One parameter file serves many expressions: keys this program doesn't use are left out
     (and listed in a note), a binding on the command line overrides the file's value, and w1 or
     alpha in the file binds a variable typed w₁ or α."""
@@ -625,7 +698,7 @@ def _fit_vars(values_file: tuple[str, dict[Any, Any]], graph: Any,
             extra.append(key)
         elif name not in on_command_line:
             kept[name] = value
-    if extra:
+    if extra and not quiet:
         shown = ", ".join(extra[:8]) + (f" and {len(extra) - 8} more" if len(extra) > 8 else "")
         click.echo(f"gradtrace: note: --vars {path}: {shown} {'is' if len(extra) == 1 else 'are'} not in this "
                    "expression, so left out", err=True)

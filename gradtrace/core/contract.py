@@ -163,3 +163,35 @@ def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple[Any, ...] | None]:
     if plan is None or any(kind not in ("text", "input") for kind, _ in plan):
         return label, None
     return label, tuple((kind, _string(data) if kind == "text" else data) for kind, data in plan)
+
+
+def ndjson_chunks(trace: Trace, extra: dict[Any, Any] | None = None,
+                  report: Report | None = None) -> Iterator[str]:
+    """--format ndjson: a header line, one line per node (output first), and a closing result
+    line with the output's value, the gradients and any reports. Each line is a JSON object with
+    a "type"; lines are written as they are made, so a reader sees the first node at once."""
+    head = trace.head_dict()
+    header = {"type": "header", "schema_version": head["schema_version"], "mode": head["mode"],
+              "expression": head["expression"], "output": head["output"]["name"]}
+    yield _encode(header)[:-1] + ', "bindings": ' + _line_mapping(head["bindings"]) + "}\n"
+    lines = (_fast_lines if trace.mode == "numeric" and not trace.arrays else _lines)(trace)
+    total = len(trace.graph.nodes)
+    for done in range(0, total, BLOCK):
+        yield "".join(['{"type": "node", ' + line[1:] + "\n" for line in itertools.islice(lines, BLOCK)])
+        if report is not None and not done % (16 * BLOCK):
+            report("writing JSON", done, total)
+    result = '{"type": "result", "output": ' + _encode(head["output"]) + ', "gradients": ' + \
+        _line_mapping(head["gradients"])
+    for key in ("gradients_symbolic", "gradients_exact"):
+        if key in head:
+            result += f", {_string(key)}: " + _line_mapping(head[key])
+    tail = trace.tail_dict()
+    if extra:
+        tail.update(extra)
+    for key, value in tail.items():
+        result += f", {_string(key)}: {_encode(value)}"
+    yield result + "}\n"
+
+
+def _line_mapping(pairs: Any) -> str:
+    return "{" + ", ".join([f"{_string(k)}: {_num(v)}" for k, v in pairs]) + "}"

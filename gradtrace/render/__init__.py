@@ -46,6 +46,18 @@ def _json(trace: Any, o: Options) -> None:
         o.write(block)
 
 
+def _ndjson(trace: Any, o: Options) -> None:
+    from ..core import contract
+
+    extra = None
+    if o.explain:
+        from . import explain
+
+        extra = {"explanation": explain.lines(trace, o.explain, o.precision)}
+    for block in contract.ndjson_chunks(trace, extra, o.report):
+        o.write(block)
+
+
 def _sections(trace: Any, o: Options) -> None:
     """A check's and answers' verdicts after the text (table and terminal circuit)."""
     from . import table
@@ -81,6 +93,7 @@ def _graph(trace: Any, o: Options) -> None:
 RENDERERS: dict[str, Callable[[Any, Options], None]] = {
     "table": _table,
     "json": _json,
+    "ndjson": _ndjson,
     "markdown": _text("markdown"),
     "latex": _text("latex"),
     "csv": _text("csv", precision=False),
@@ -90,8 +103,8 @@ RENDERERS: dict[str, Callable[[Any, Options], None]] = {
 }
 FORMATS = tuple(RENDERERS)
 # Which formats can carry a check's and answers' verdicts, and --explain's text.
-WITH_REPORTS = {"table", "json", "markdown", "latex", "csv", "graph"}
-WITH_EXPLANATION = {"table", "json", "graph"}
+WITH_REPORTS = {"table", "json", "ndjson", "markdown", "latex", "csv", "graph"}
+WITH_EXPLANATION = {"table", "json", "ndjson", "graph"}
 
 
 def render(trace: Any, name: str, options: Options) -> None:
