@@ -1,0 +1,158 @@
+"""Benchmark (d): program shapes of the same size, each against micrograd, whole processes.
+
+The sum of distinct products (bench_scale.py) is one shape of many. Here each shape is written
+as gradtrace text (read from a file, traced, the full JSON trace written) and as micrograd code
+building the same graph (backward, then every gradient written), both at n = 10^5 statements or
+terms, interleaved run by run:
+
+  chain       h_i = relu(w*h_{i-1} + b), named statements, a deep chain
+  fanout      sum of x_{i%10}*y: few variables, heavy fan-out
+  mixed       relu, mul, square and div over fan-out
+  distinct    sum of x_i*y: 10^5 distinct variables (bench_scale.py's shape)
+  nested      tanh(tanh(...tanh(x)...)): deep nesting of unary gates
+  array       sum(relu(w*x + b)) over arrays of n elements (micrograd: n scalar Values)
+
+micrograd's recursive topological sort runs in a thread with a large stack. Target: at most
+1.0x micrograd's time and memory on every shape (and 10^6 within 12x of 10^5: bench_scale.py).
+
+    python benchmarks/bench_shapes.py [--n 100000] [--runs 3] [--shapes chain fanout ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from bench_scale import run
+
+PEER = r'''
+import json, sys, threading
+sys.setrecursionlimit(10 ** 8)
+threading.stack_size(1 << 29)
+from micrograd.engine import Value
+
+def main():
+    values = json.load(open(sys.argv[1]))
+    V = {k: (Value(v) if not isinstance(v, list) else [Value(e) for e in v]) for k, v in values.items()}
+    n = int(sys.argv[3])
+    out = BUILD
+    out.backward()
+    grads = {k: (v.grad if not isinstance(v, list) else [e.grad for e in v]) for k, v in V.items()}
+    json.dump({"value": out.data, "gradients": grads}, open(sys.argv[2], "w"))
+
+t = threading.Thread(target=main)
+t.start()
+t.join()
+'''
+
+
+def _chain(n, rng):
+    lines = ["h0 = x"] + [f"h{i} = relu(w*h{i - 1} + b)" for i in range(1, n + 1)]
+    build = "(lambda: [h := V['x']] and [h := (V['w'] * h + V['b']).relu() for _ in range(n)] and h)()"
+    return "\n".join(lines), {"x": 0.9, "w": 1.0, "b": 1e-6}, build
+
+
+def _fanout(n, rng):
+    program = " + ".join(f"x{i % 10}*y" for i in range(n))
+    values = {f"x{k}": round(rng.uniform(-1, 1), 3) for k in range(10)} | {"y": 0.5}
+    build = "sum((V[f'x{i % 10}'] * V['y'] for i in range(1, n)), V['x0'] * V['y'])"
+    return program, values, build
+
+
+def _mixed(n, rng):
+    def term(i):
+        a, b = f"x{i % 10}", f"x{(i + 3) % 10}"
+        return [f"relu({a}*y)", f"{a}*{b}", f"square({a})", f"{a}/{b}"][i % 4]
+
+    program = " + ".join(term(i) for i in range(n))
+    values = {f"x{k}": round(rng.uniform(0.5, 1.5), 3) for k in range(10)} | {"y": 0.5}
+    # Built term by term, as the text is: the same n gates over the same fan-out.
+    a, b = "V[f'x{i % 10}']", "V[f'x{(i + 3) % 10}']"
+    build = (f"sum((({a}*V['y']).relu() if i % 4 == 0 else {a}*{b} if i % 4 == 1 else {a}**2 if i % 4 == 2 "
+             f"else {a}*{b}**-1 for i in range(1, n)), (V['x0']*V['y']).relu())")
+    return program, values, build
+
+
+def _distinct(n, rng):
+    program = " + ".join(f"x{i}*y" for i in range(n))
+    values = {f"x{i}": round(rng.uniform(-1, 1), 3) for i in range(n)} | {"y": 0.5}
+    build = "sum((V[f'x{i}'] * V['y'] for i in range(1, n)), V['x0'] * V['y'])"
+    return program, values, build
+
+
+def _nested(n, rng):
+    program = "tanh(" * n + "x" + ")" * n
+    build = "(lambda: [h := V['x']] and [h := h.tanh() for _ in range(n)] and h)()"
+    return program, {"x": 0.5}, build
+
+
+def _array(n, rng):
+    program = "sum(relu(w*x + b))"
+    values = {"w": [round(rng.uniform(-1, 1), 3) for _ in range(n)], "x": [round(rng.uniform(-1, 1), 3)
+                                                                        for _ in range(n)], "b": 0.1}
+    build = "sum(((wi * xi + V['b']).relu() for wi, xi in zip(V['w'], V['x'])), Value(0.0))"
+    return program, values, build
+
+
+SHAPES = {"chain": _chain, "fanout": _fanout, "mixed": _mixed, "distinct": _distinct, "nested": _nested,
+          "array": _array}
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES))
+    parser.add_argument("--json", metavar="PATH", help="also write every median here")
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for shape in args.shapes:
+            program_text, values, build = SHAPES[shape](args.n, random.Random(args.n))
+            program, bindings = folder / f"{shape}.gt", folder / f"{shape}.json"
+            program.write_text(program_text)
+            bindings.write_text(json.dumps(values))
+            peer = folder / f"peer_{shape}.py"
+            peer.write_text(PEER.replace("BUILD", build))
+            commands = {
+                "gradtrace": ([sys.executable, "-m", "gradtrace", "--file", str(program), "--vars", str(bindings),
+                               "--json"], folder / "gradtrace.json"),
+                "micrograd": ([sys.executable, str(peer), str(bindings), str(folder / "micrograd.json"),
+                               str(args.n)], None),
+            }
+            samples = {name: [] for name in commands}
+            for _ in range(args.runs):
+                for name, (cmd, out) in commands.items():
+                    samples[name].append(run(cmd, out))
+            ours = json.loads((folder / "gradtrace.json").read_text())["gradients"]
+            theirs = json.loads((folder / "micrograd.json").read_text())["gradients"]
+            bad = [k for k in theirs if k in ours and not _close(ours[k], theirs[k])]
+            if bad:
+                raise SystemExit(f"{shape}: gradtrace and micrograd disagree on {bad[:3]}")
+            medians = {name: (statistics.median(t for t, _ in s), statistics.median(m for _, m in s))
+                       for name, s in samples.items()}
+            results[shape] = medians
+            (t, m), (pt, pm) = medians["gradtrace"], medians["micrograd"]
+            verdict = "OK" if t <= pt and m <= pm else "MISSED"
+            print(f"{shape:9s} gradtrace {t:6.2f} s {m:6.0f} MiB   micrograd {pt:6.2f} s {pm:6.0f} MiB   "
+                  f"time {t / pt:.2f}x  memory {m / pm:.2f}x  -> {verdict}", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps({s: {name: {"seconds": t, "mib": m} for name, (t, m) in r.items()}
+                                               for s, r in results.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
