@@ -9,7 +9,7 @@ terms, interleaved run by run:
   fanout      sum of x_{i%10}*y: few variables, heavy fan-out
   mixed       relu, mul, square and div over fan-out
   distinct    sum of x_i*y: 10^5 distinct variables (bench_scale.py's shape)
-  nested      tanh(tanh(...tanh(x)...)): deep nesting of unary gates
+  nested      relu(relu(...relu(x)...)): deep nesting of unary gates
   array       sum(relu(w*x + b)) over arrays of n elements (micrograd: n scalar Values)
 
 micrograd's recursive topological sort runs in a thread with a large stack. Target: at most
@@ -24,6 +24,7 @@ import argparse
 import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -36,7 +37,18 @@ sys.setrecursionlimit(10 ** 8)
 threading.stack_size(1 << 29)
 from micrograd.engine import Value
 
+failed = []
+
+
 def main():
+    try:
+        trace()
+    except BaseException as exc:  # a thread's error must fail the process, not vanish
+        failed.append(exc)
+        raise
+
+
+def trace():
     values = json.load(open(sys.argv[1]))
     V = {k: (Value(v) if not isinstance(v, list) else [Value(e) for e in v]) for k, v in values.items()}
     n = int(sys.argv[3])
@@ -48,6 +60,7 @@ def main():
 t = threading.Thread(target=main)
 t.start()
 t.join()
+sys.exit(1 if failed else 0)
 '''
 
 
@@ -86,8 +99,8 @@ def _distinct(n, rng):
 
 
 def _nested(n, rng):
-    program = "tanh(" * n + "x" + ")" * n
-    build = "(lambda: [h := V['x']] and [h := h.tanh() for _ in range(n)] and h)()"
+    program = "relu(" * n + "x" + ")" * n  # micrograd's Value has relu, not tanh or exp
+    build = "(lambda: [h := V['x']] and [h := h.relu() for _ in range(n)] and h)()"
     return program, {"x": 0.5}, build
 
 
@@ -109,7 +122,24 @@ def _close(a, b) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
+def write(shape: str, n: int, folder: Path) -> None:
+    program_text, values, build = SHAPES[shape](n, random.Random(n))
+    (folder / f"{shape}.gt").write_text(program_text)
+    (folder / f"{shape}.json").write_text(json.dumps(values))
+    (folder / f"peer_{shape}.py").write_text(PEER.replace("BUILD", build))
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--write"]:
+        write(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
+        return 0
+    if sys.argv[1:2] == ["--compare"]:
+        ours = json.loads(Path(sys.argv[2]).read_text())["gradients"]
+        theirs = json.loads(Path(sys.argv[3]).read_text())["gradients"]
+        bad = [k for k in theirs if k not in ours or not _close(ours[k], theirs[k])]
+        if bad:
+            print(f"different gradients: {bad[:3]}", file=sys.stderr)
+        return 1 if bad else 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
@@ -120,12 +150,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for shape in args.shapes:
-            program_text, values, build = SHAPES[shape](args.n, random.Random(args.n))
+            # The inputs are written by a child process: Linux starts a child's peak-memory count at
+            # its parent's size, so this process must stay small for the measurements to be fair.
+            subprocess.run([sys.executable, __file__, "--write", shape, str(args.n), str(folder)], check=True)
             program, bindings = folder / f"{shape}.gt", folder / f"{shape}.json"
-            program.write_text(program_text)
-            bindings.write_text(json.dumps(values))
             peer = folder / f"peer_{shape}.py"
-            peer.write_text(PEER.replace("BUILD", build))
             commands = {
                 "gradtrace": ([sys.executable, "-m", "gradtrace", "--file", str(program), "--vars", str(bindings),
                                "--json"], folder / "gradtrace.json"),
@@ -135,12 +164,14 @@ def main() -> int:
             samples = {name: [] for name in commands}
             for _ in range(args.runs):
                 for name, (cmd, out) in commands.items():
+                    for old in folder.glob(f"{name}.json"):
+                        old.unlink()  # a run that writes nothing must not be compared with the last shape's
                     samples[name].append(run(cmd, out))
-            ours = json.loads((folder / "gradtrace.json").read_text())["gradients"]
-            theirs = json.loads((folder / "micrograd.json").read_text())["gradients"]
-            bad = [k for k in theirs if k in ours and not _close(ours[k], theirs[k])]
-            if bad:
-                raise SystemExit(f"{shape}: gradtrace and micrograd disagree on {bad[:3]}")
+            # Compared in a child too: the parsed JSON trace is large (see write()).
+            same = subprocess.run([sys.executable, __file__, "--compare", str(folder / "gradtrace.json"),
+                                   str(folder / "micrograd.json")])
+            if same.returncode != 0:
+                raise SystemExit(f"{shape}: gradtrace and micrograd disagree")
             medians = {name: (statistics.median(t for t, _ in s), statistics.median(m for _, m in s))
                        for name, s in samples.items()}
             results[shape] = medians

@@ -304,6 +304,11 @@ class _Lowering:
             hint = did_you_mean(func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
             raise ParseError(f"unknown function {func!r}", source=source, span=func_span, hint=hint)
         n_pos = len(args)
+        if n_pos == 1 and not keywords and not op.params and args[0].__class__ is Node:
+            # The common case, relu(t3): one node in, no parameters (a 10^5-deep nesting is all this).
+            node = Node(op, (args[0],), (), _ONE, span, spelling=func if func != op.name else None)
+            self.created.append(node)
+            return node
         if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
             if n_pos != op.arity or keywords:
                 raise ParseError(f"{func} takes {op.arity} arguments, got {n_pos + len(keywords)}",

@@ -347,6 +347,11 @@ def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[An
     assert func is not None
     args, arg_spans = operands[frame.base:], spans[frame.base:]
     del operands[frame.base:], spans[frame.base:]
+    span = (func[2], close[3])
+    if not frame.keywords:  # the common case: positional arguments only
+        operands.append(builder.call(func[1], args, arg_spans, [], span, (func[2], func[3])))
+        spans.append(span)
+        return
     positional: list[Any] = []
     positional_spans: list[Span] = []
     keywords: list[tuple[str, Any, Span]] = []
