@@ -34,28 +34,20 @@ def _text(module: str, *, precision: bool = True) -> Callable[[Any, Options], No
     return run
 
 
-def _json(trace: Any, o: Options) -> None:
-    from ..core import contract
+def _contract(writer: str) -> Callable[[Any, Options], None]:
+    """A renderer of the JSON contract (core/contract.py): `chunks` for --json, `ndjson_chunks` for
+    --format ndjson. Either carries --explain's lines under "explanation"."""
+    def run(trace: Any, o: Options) -> None:
+        from ..core import contract
 
-    extra = None
-    if o.explain:
-        from . import explain
+        extra = None
+        if o.explain:
+            from . import explain
 
-        extra = {"explanation": explain.lines(trace, o.explain, o.precision)}
-    for block in contract.chunks(trace, extra, o.report):
-        o.write(block)
-
-
-def _ndjson(trace: Any, o: Options) -> None:
-    from ..core import contract
-
-    extra = None
-    if o.explain:
-        from . import explain
-
-        extra = {"explanation": explain.lines(trace, o.explain, o.precision)}
-    for block in contract.ndjson_chunks(trace, extra, o.report):
-        o.write(block)
+            extra = {"explanation": explain.lines(trace, o.explain, o.precision)}
+        for block in getattr(contract, writer)(trace, extra, o.report):
+            o.write(block)
+    return run
 
 
 def _sections(trace: Any, o: Options) -> None:
@@ -92,8 +84,8 @@ def _graph(trace: Any, o: Options) -> None:
 # Output formats by name: each renders one Trace with the same Options.
 RENDERERS: dict[str, Callable[[Any, Options], None]] = {
     "table": _table,
-    "json": _json,
-    "ndjson": _ndjson,
+    "json": _contract("chunks"),
+    "ndjson": _contract("ndjson_chunks"),
     "markdown": _text("markdown"),
     "latex": _text("latex"),
     "csv": _text("csv", precision=False),

@@ -231,7 +231,7 @@ SCRIPT = r"""
 
   // The grading rule of --expect (gradtrace/answers.py), for answers typed as numbers.
   function grade(text, actual, noise) {
-    var m = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.exec(text.trim());
+    var m = text.trim().match(/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/);
     if (!m) return null;
     var given = parseFloat(text);
     if (!isFinite(given)) return null;
@@ -345,7 +345,7 @@ SCRIPT = r"""
     attach(input, parseFloat(input.dataset.true), parseFloat(input.dataset.noise));
   });
   function fromAddress() {  // the permalink: #step=12&hide=1
-    var state = /step=(\d+)/.exec(location.hash);
+    var state = location.hash.match(/step=(\d+)/);
     at = state ? parseInt(state[1], 10) - 1 : 0;
     setHiding(/hide=1/.test(location.hash));
   }
