@@ -9,6 +9,7 @@ fills when gradtrace is imported. Nothing heavy is imported until a trace is dis
 from __future__ import annotations
 
 import io
+import sys
 from html import escape
 from typing import Any
 
@@ -85,4 +86,4 @@ def _say_once(message: str) -> None:
         warnings.warn(f"gradtrace: {message}", stacklevel=3)
 
 
-_trace.DISPLAY = __import__(__name__, fromlist=["_"])
+_trace.DISPLAY = sys.modules[__name__]  # this module answers the Trace's rich(), html(), mimebundle()
