@@ -223,6 +223,7 @@ HELP_EPILOG = "\n".join([
     "A value may be a number or a constant expression such as 1/3 or -pi/2.",
     "\b", "Exit codes:", *(f"  {int(code)}  {meaning}" for code, meaning in EXIT_CODES),
     "\b", "Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).",
+    "Grade a class: gradtrace grade submissions/*.toml (see gradtrace grade --help).",
     "\b", "Manual: man gradtrace (installed with the package).",
 ])
 
@@ -248,7 +249,8 @@ FINITE_POSITIVE = _FinitePositive()
 
 @click.group(cls=GradtraceGroup, context_settings={"help_option_names": []})
 def cli() -> None:
-    """gradtrace: trace an expression (the default), or practise with `gradtrace quiz`."""
+    """gradtrace: trace an expression (the default), practise with `gradtrace quiz`, or grade a class's
+    answers with `gradtrace grade`."""
 
 
 @cli.command("trace", cls=TraceCommand, epilog=HELP_EPILOG,
@@ -852,6 +854,8 @@ def _reader_gone() -> int:
     return 0
 
 
-from .quiz import quiz  # noqa: E402  (quiz uses this module's helpers, so it is added last)
+from .grade import grade  # noqa: E402  (these use this module's helpers, so they are added last)
+from .quiz import quiz  # noqa: E402
 
 cli.add_command(quiz)
+cli.add_command(grade)

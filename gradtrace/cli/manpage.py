@@ -13,7 +13,6 @@ import sys
 import click
 
 from . import EXAMPLES, EXIT_CODES, cli
-from .quiz import quiz
 
 
 def _roff(text: str) -> str:
@@ -40,7 +39,7 @@ def _options(command: click.Command) -> list[str]:
 
 
 def manpage(version: str | None = None) -> str:
-    """The whole page for `gradtrace` and its `quiz` command."""
+    """The whole page for `gradtrace` and its subcommands (quiz, grade)."""
     if version is None:
         from importlib.metadata import version as installed
 
@@ -57,6 +56,9 @@ def manpage(version: str | None = None) -> str:
         ".br",
         ".B gradtrace quiz",
         "[\\fIOPTIONS\\fR]",
+        ".br",
+        ".B gradtrace grade",
+        "[\\fIOPTIONS\\fR] \\fISUBMISSION\\fR...",
         ".SH DESCRIPTION",
     ]
     for paragraph in description:
@@ -65,11 +67,17 @@ def manpage(version: str | None = None) -> str:
                   "number or a constant expression such as 1/3 or -pi/2."),
             ".SH OPTIONS"]
     out += _options(trace)
-    quiz_summary, *quiz_description = _paragraphs(quiz.help or "")
-    out += [".SH COMMANDS", ".SS gradtrace quiz [OPTIONS]", _roff(quiz_summary)]
-    for paragraph in quiz_description:
-        out += [".PP", _roff(paragraph)]
-    out += _options(quiz)
+    out += [".SH COMMANDS"]
+    for name, command in cli.commands.items():
+        if name == "trace":
+            continue
+        ctx = click.Context(command, info_name=f"gradtrace {name}")
+        usage = " ".join(command.collect_usage_pieces(ctx))
+        summary_, *description_ = _paragraphs(command.help or "")
+        out += [f".SS gradtrace {name} {_roff(usage)}", _roff(summary_)]
+        for paragraph in description_:
+            out += [".PP", _roff(paragraph)]
+        out += _options(command)
     out += [".SH EXIT STATUS"]
     for code, meaning in EXIT_CODES:
         out += [".TP", f".B {int(code)}", _roff(meaning)]

@@ -1,0 +1,83 @@
+"""gradtrace grade: a class's submissions graded in one process. Reading and grading live in
+grade.py; this module only prints."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ..core.errors import ExitCode, GradtraceError
+from . import _fail, make_console
+
+
+@click.command(context_settings={"help_option_names": ["--help"], "max_content_width": 100})
+@click.argument("files", nargs=-1, required=True, metavar="SUBMISSION...",
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="The problem (expression and bindings) every submission answers; without it each file "
+                   "carries its own.")
+@click.option("--format", "format_name", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="table for people; csv and json for the gradebook.")
+@click.option("--tol", metavar="TOL", help="Tolerance for every answer: 0.01 or abs:0.01, 1% or rel:0.01.")
+@click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
+              help="Significant digits a whole-number answer must match.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour; auto means on a terminal, unless NO_COLOR is set.")
+def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | None, precision: int,
+          color: str) -> None:
+    """Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without
+    --key, its expression and bindings).
+
+    A file that can't be read or graded is reported as that student's error and never stops the
+    others. Exit 0 when every student got every answer right, 3 when any answer is wrong, 2 when a
+    file could not be graded.
+    """
+    from .. import grade as grading
+    from ..answers import Tolerance
+
+    try:
+        tolerance = Tolerance(tol) if tol else None
+        graded = grading.grade(list(files), key, tolerance, precision)
+    except GradtraceError as err:
+        _fail(err)  # the key itself is broken: nobody can be graded
+    if format_name == "json":
+        sys.stdout.write(grading.to_json(graded))
+    elif format_name == "csv":
+        sys.stdout.write(grading.to_csv(graded, precision))
+    else:
+        _table(graded, make_console(color))
+    if any(g.error is not None for g in graded):
+        raise click.exceptions.Exit(int(ExitCode.USAGE))
+    if not all(g.passed for g in graded):
+        raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _table(graded: list[Any], console: Any) -> None:
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..grade import most_missed
+    from ..render import fmt
+    from ..render.table import print_clean
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=f"{len(graded)} submissions",
+                  title_justify="left")
+    table.add_column("student", style="bold")
+    table.add_column("score", justify="right")
+    table.add_column("wrong (true value)")
+    for g in graded:
+        if g.error is not None:
+            table.add_row(g.student, "—", Text(f"error: {g.error}", style="yellow"))
+            continue
+        right, total = g.score
+        wrong = ", ".join(f"{a.name} = {a.given} ({fmt(a.actual)})" for a in g.answers or [] if not a.correct)
+        table.add_row(g.student, Text(f"{right}/{total}", style="green" if right == total else "red"),
+                      wrong + (f"  [{g.note}]" if g.note else ""))
+    missed = most_missed(graded)
+    summary = Text("most missed: " + ", ".join(f"{q} ({w} of {n} wrong)" for q, w, n in missed[:10])
+                   if missed else "every answer right")
+    print_clean(console, Group(table, summary))

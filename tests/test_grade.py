@@ -1,0 +1,77 @@
+"""gradtrace grade: a whole class in one process, each file graded by the one rule, a broken
+file reported as that student's error without stopping the others."""
+
+import csv
+import io
+import json
+
+import pytest
+
+PROBLEM = 'expression = "q = x + y; f = q * z"\nbindings = { x = -2, y = 5, z = -4 }\n'
+
+
+@pytest.fixture
+def classroom(tmp_path):
+    files = {
+        "alice.toml": 'student = "Alice"\n' + PROBLEM + "[answers]\nx = -4\nz = 3\nq.value = 3\n",
+        "bob.json": json.dumps({"expression": "q = x + y; f = q * z", "bindings": {"x": -2, "y": 5, "z": -4},
+                                "answers": {"x": 4, "z": 3.0, "q": -4}}),
+        "carol.toml": PROBLEM + "[answers]\nx = -4\ny = =\n",
+        "dave.toml": "[answers]\nx = -4.0\ny = -4\nz = 2.9\n",
+        "erin.toml": 'student = "=HYPERLINK(1)"\n' + PROBLEM + "[answers]\nx = -4\n",
+        "key.toml": PROBLEM,
+        "other.toml": 'expression = "x*y"\nbindings = { x = 1, y = 2 }\n[answers]\nx = 2\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_a_class_is_graded_in_one_go_and_a_broken_file_stops_nobody(gt, classroom):
+    files = [str(classroom / f) for f in ("alice.toml", "bob.json", "carol.toml", "erin.toml")]
+    result = gt("grade", *files, "--format", "json")
+    assert result.exit_code == 2  # carol's file could not be graded
+    data = json.loads(result.stdout)
+    students = {s["student"]: s for s in data["students"]}
+    assert students["Alice"]["right"] == 3 and students["Alice"]["passed"] is True
+    assert students["bob"]["right"] == 2 and [a["correct"] for a in students["bob"]["answers"]] == [False, True, True]
+    assert "not valid TOML" in students["carol"]["error"]["message"]
+    assert data["most_missed"] == [{"question": "x", "wrong": 1, "answered": 3}]
+    assert data["passed"] is False
+
+
+def test_exit_codes_say_whether_everyone_passed(gt, classroom):
+    assert gt("grade", str(classroom / "alice.toml")).exit_code == 0
+    assert gt("grade", str(classroom / "alice.toml"), str(classroom / "bob.json")).exit_code == 3
+
+
+def test_a_key_gives_the_problem_and_wins_over_a_files_own(gt, classroom):
+    result = gt("grade", str(classroom / "dave.toml"), str(classroom / "other.toml"), "--key",
+                str(classroom / "key.toml"), "--format", "json")
+    data = {s["student"]: s for s in json.loads(result.stdout)["students"]}
+    assert [a["correct"] for a in data["dave"]["answers"]] == [True, True, False]  # z = 2.9: wrong at 1 decimal
+    assert "differs from the key" in data["other"]["note"]
+    assert data["other"]["answers"][0]["actual"] == -4.0  # graded on the key's problem
+
+
+def test_the_gradebook_csv_has_one_row_per_student_and_question(gt, classroom):
+    result = gt("grade", str(classroom / "alice.toml"), str(classroom / "bob.json"), str(classroom / "erin.toml"),
+                "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["student"], r["question"], r["verdict"]) for r in rows] == [
+        ("Alice", "x", "right"), ("Alice", "z", "right"), ("Alice", "q.value", "right"),
+        ("bob", "x", "wrong"), ("bob", "z", "right"), ("bob", "q", "right"), ("'=HYPERLINK(1)", "x", "right")]
+    assert rows[3]["answer"] == "4" and rows[3]["true_value"] == "-4.0" and rows[3]["rule"] == "to 4 significant digits"
+
+
+def test_the_table_names_each_wrong_answer_and_the_most_missed(gt, classroom):
+    result = gt("grade", str(classroom / "alice.toml"), str(classroom / "bob.json"))
+    assert "Alice" in result.stdout and "3/3" in result.stdout and "2/3" in result.stdout
+    assert "x = 4 (-4)" in result.stdout and "most missed: x (1 of 2 wrong)" in result.stdout
+    assert all(line == line.rstrip() for line in result.stdout.splitlines())
+
+
+def test_a_broken_key_is_a_usage_error(gt, classroom):
+    (classroom / "bad_key.toml").write_text("bindings = { x = 1 }\n")
+    result = gt("grade", str(classroom / "alice.toml"), "--key", str(classroom / "bad_key.toml"))
+    assert result.exit_code == 2 and "no expression" in result.stderr
