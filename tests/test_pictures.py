@@ -219,3 +219,27 @@ def test_mermaid_output_passes_the_real_mermaid_parser(gt, tmp_path):
                           timeout=120, cwd=modules.parent)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("ok ") == len(files)
+
+
+@pytest.mark.parametrize("blank, values_shown, gradients_shown", [
+    ("gradients", {"-2", "5", "-4", "3", "-12"}, {"1"}),
+    ("values", {"-2", "5", "-4"}, {"-4", "3", "1"}),
+    ("values,gradients", {"-2", "5", "-4"}, {"1"}),
+])
+def test_a_fill_in_picture_leaves_the_chosen_numbers_blank(gt, tmp_path, blank, values_shown, gradients_shown):
+    """--render FILE --blank ...: the variables keep their values and the output wire its 1."""
+    needs_dot()
+    path = tmp_path / "blank.svg"
+    result = gt(*HEADLINE, "--render", str(path), "--blank", blank)
+    assert result.exit_code == 0, result.stderr
+    import html
+
+    svg = html.unescape(path.read_text())
+    green = set(re.findall(r'<text[^>]*fill="#1a7f37"[^>]*>([^<]*)</text>', svg))
+    red = set(re.findall(r'<text[^>]*fill="#cf222e"[^>]*>([^<]*)</text>', svg))
+    assert green == values_shown and red == gradients_shown
+
+
+def test_blank_needs_a_picture_and_known_words(gt):
+    assert gt(*HEADLINE, "--blank", "gradients").exit_code == 2
+    assert gt(*HEADLINE, "--render", "x.svg", "--blank", "answers").exit_code == 2

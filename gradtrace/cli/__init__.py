@@ -271,6 +271,9 @@ def cli() -> None:
 @click.option("--mermaid", "as_mermaid", is_flag=True, help="Shorthand for --format mermaid: a Mermaid flowchart.")
 @click.option("--render", "render_file", metavar="FILE", type=click.Path(allow_dash=True),
               help="Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz ('-': SVG to standard output).")
+@click.option("--blank", metavar="values,gradients",
+              help="With --render: leave these numbers blank, for a fill-in exercise (values: the gates', "
+                   "the variables keep theirs; gradients: all but the output's 1).")
 @click.option("--html", "html_file", metavar="FILE", type=click.Path(allow_dash=True),
               help="Write a self-contained page with the picture, the table and the explanation "
                    "('-': to standard output).")
@@ -305,7 +308,8 @@ def cli() -> None:
 @click.pass_context
 def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file: str | None,
                   output_name: str | None, vars_file: str | None, format_name: str | None, as_json: bool,
-                  as_graph: bool, as_dot: bool, as_mermaid: bool, render_file: str | None, html_file: str | None,
+                  as_graph: bool, as_dot: bool, as_mermaid: bool, render_file: str | None, blank: str | None,
+                  html_file: str | None,
                   precision: int, decimals: int | None, color: str, check: bool, step: float, expect: tuple[str, ...],
                   answers_file: str | None, tol: str | None, explain: str | None, seed_text: str | None,
                   full: bool, show_jacobians: bool, symbolic: bool, expanded: bool, exact: bool) -> None:
@@ -317,6 +321,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     backward-flow patterns (distributor, router, switcher, scaler, adder).
     """
     bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
+    blanks = _blanks(blank, render_file)
     to_stdout = [f"--{what} -" for what, path in (("render", render_file), ("html", html_file)) if path == "-"]
     if to_stdout and (len(to_stdout) > 1 or format_name or as_json or as_graph or as_dot or as_mermaid or explain):
         raise click.UsageError(f"{to_stdout[0]} writes to standard output, so nothing else can go there; "
@@ -368,7 +373,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                                  report=display, graph=graph, expanded=expanded)
             trace = result.trace
             _note_unused(graph)
-            _write_files(trace, render_file, html_file, shown)
+            _write_files(trace, render_file, html_file, shown, blanks)
         except GradtraceError as err:
             _fail(_for_cli(err, output_name, seed_text, tol, symbolic, exact))
 
@@ -453,7 +458,20 @@ def _seed(text: str | None) -> Any:
                              "(--seed \"[1, 0]\") or a file (--seed @grad.npy)") from None
 
 
-def _write_files(trace: Any, render_file: str | None, html_file: str | None, precision: int) -> None:
+def _blanks(blank: str | None, render_file: str | None) -> set[str]:
+    """--blank values,gradients: which numbers a --render picture leaves blank."""
+    if blank is None:
+        return set()
+    chosen = {part.strip() for part in blank.split(",") if part.strip()}
+    if not chosen or not chosen <= {"values", "gradients"}:
+        raise click.UsageError(f"--blank {blank}: write values, gradients or values,gradients")
+    if render_file is None:
+        raise click.UsageError("--blank leaves numbers out of a --render picture; give --render FILE too")
+    return chosen
+
+
+def _write_files(trace: Any, render_file: str | None, html_file: str | None, precision: int,
+                 blanks: set[str] | frozenset[str] = frozenset()) -> None:
     """--render FILE and --html FILE: pictures drawn by Graphviz, written before anything is printed."""
     from pathlib import Path
 
@@ -468,7 +486,8 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
             raise GradtraceError(f"--render {render_file}: the file must end in .svg, .png or .pdf "
                                  "('-' writes SVG to standard output)")
         dpi = 144 if suffix == "png" else None  # a sharp bitmap; vector formats need none
-        _write(render_file, picture.draw(dot.render(trace, precision, dpi=dpi), suffix))
+        _write(render_file, picture.draw(dot.render(trace, precision, dpi=dpi, blank_gradients="gradients" in blanks,
+                                                    blank_values="values" in blanks), suffix))
     if html_file is not None:
         from ..render import html
 

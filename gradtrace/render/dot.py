@@ -34,17 +34,22 @@ def _html(text: str) -> str:
     return escape(text, quote=True)
 
 
-def wire_label(value: str, gradient: str | None) -> str:
-    """The numbers on one wire: value above the line, gradient below it (None: left blank to fill in)."""
-    below = "&#160;" * max(4, len(value)) if gradient is None else f'<font color="{RED}">{_html(gradient)}</font>'
+def wire_label(value: str | None, gradient: str | None, width: int = 4) -> str:
+    """The numbers on one wire: value above the line, gradient below it (None: left blank to fill in,
+    `width` characters wide)."""
+    blank = "&#160;" * max(4, width)
+    above = blank if value is None else f'<font color="{GREEN}">{_html(value)}</font>'
+    below = blank if gradient is None else f'<font color="{RED}">{_html(gradient)}</font>'
     return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
-            f'<tr><td><font color="{GREEN}">{_html(value)}</font></td></tr><hr/>'
+            f'<tr><td>{above}</td></tr><hr/>'
             f'<tr><td>{below}</td></tr></table>>')
 
 
-def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi: int | None = None) -> str:
-    """The trace as a DOT digraph. blank_gradients leaves the red numbers empty (worksheets);
-    dpi sets the resolution of bitmaps (PNG)."""
+def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi: int | None = None,
+           blank_values: bool = False) -> str:
+    """The trace as a DOT digraph. blank_gradients leaves the red numbers empty, blank_values the
+    gates' green ones (the variables keep theirs): fill-in pictures for exercises. dpi sets the
+    resolution of bitmaps (PNG)."""
     out_name = trace.output
     gates = trace.gate_count
     # Graphviz's network simplex grows steeply with wide fan-out (70 uses of one value: 15 s);
@@ -88,8 +93,11 @@ def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi:
             lines.append('  end [shape=point, style=invis, width=0.01];')
         # ∂out/∂out = 1 on the output wire stays, even on a worksheet: it is where backprop starts.
         below = None if blank_gradients and target != "end" else fmt(gradient, precision)
+        shown = fmt(value, precision)
+        # A forward exercise: the variables' values are given, every gate's is to be worked out.
+        above = None if blank_values and not trace.row(int(source[1:])).is_input else shown
         lines.append(f"  w{k} [shape=plaintext, margin=0, width=0, height=0, "
-                     f"label={wire_label(fmt(value, precision), below)}];")
+                     f"label={wire_label(above, below, max(len(shown), len(fmt(gradient, precision))))}];")
         lines.append(f"  {source} -> w{k} [arrowhead=none];")
         lines.append(f"  w{k} -> {target}" + (" [arrowhead=none];" if target.startswith("a") else ";"))
     lines.append(f'  end [xlabel=<<font color="gray35">{_html(out_name)}</font>>];')
