@@ -191,6 +191,21 @@ class Expected:
         self.origin = origin or f"{self.name}={text}"
 
 
+def flatten_answers(answers: dict[Any, Any], prefix: str = "", origin: str = "answers") -> list[tuple[str, Any]]:
+    """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table.
+    Numbers keep the text they were written with; arrays stay nested lists."""
+    out: list[tuple[str, Any]] = []
+    for key, value in answers.items():
+        if isinstance(value, dict):
+            out += flatten_answers(value, f"{prefix}{key}.", origin)
+        elif isinstance(value, (str, int, float, list)) and not isinstance(value, bool):
+            out.append((f"{prefix}{key}", value if isinstance(value, list) else str(value)))
+        else:
+            raise GradtraceError(f"{origin}: the answer for {prefix}{key} must be a number or a list of numbers, "
+                                 f"not {value!r}"[:200])
+    return out
+
+
 def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = None,
                   precision: int = DEFAULT_PRECISION) -> list[Answer]:
     """Grade answers against a numeric trace by the rule above."""

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .answers import DEFAULT_PRECISION, Answer, Expected, Tolerance, check_answers
+from .answers import DEFAULT_PRECISION, Answer, Expected, Tolerance, check_answers, flatten_answers
 from .core.bindings import Binding, read_json
 from .core.errors import GradtraceError
 
@@ -71,21 +71,6 @@ def read_file(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise GradtraceError(f"{path}: expected a mapping with expression, bindings and answers")
     return data
-
-
-def flatten(answers: dict[Any, Any], prefix: str = "", origin: str = "answers") -> list[tuple[str, Any]]:
-    """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table.
-    Numbers keep the text they were written with; arrays stay nested lists."""
-    out: list[tuple[str, Any]] = []
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            out += flatten(value, f"{prefix}{key}.", origin)
-        elif isinstance(value, (str, int, float, list)) and not isinstance(value, bool):
-            out.append((f"{prefix}{key}", value if isinstance(value, list) else str(value)))
-        else:
-            raise GradtraceError(f"{origin}: the answer for {prefix}{key} must be a number or a list of numbers, "
-                                 f"not {value!r}"[:200])
-    return out
 
 
 def _problem(data: dict[str, Any], origin: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
@@ -142,7 +127,8 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
             if trace is None:
                 raise GradtraceError(f"{path}: the problem has no bindings, so there are no numbers to grade",
                                      hint="give its bindings, e.g. bindings = { x = 2 }")
-            expected = [Expected(name, value, f"{name} in {path}") for name, value in flatten(answers, origin=path)]
+            expected = [Expected(name, value, f"{name} in {path}")
+                        for name, value in flatten_answers(answers, origin=path)]
             out.append(Graded(student, path, check_answers(trace, expected, tol, precision), note=note))
         except GradtraceError as err:
             out.append(Graded(student, path, error=err))

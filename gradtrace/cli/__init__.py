@@ -544,7 +544,7 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
     """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as answers to grade."""
     if not expect and answers_file is None:
         return []
-    from ..answers import Expected
+    from ..answers import Expected, flatten_answers
 
     out: list[Expected] = []
     if answers_file is not None:
@@ -563,27 +563,13 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
             data = read_json(text, f"--answers {answers_file}", keep_text=True)
         if not isinstance(data, dict):
             raise GradtraceError(f"--answers {answers_file}: expected a mapping such as {{\"x\": -4}}")
-        out += [Expected(name, value, f"{name} in {answers_file}") for name, value in _flatten(data)]
+        out += [Expected(name, value, f"{name} in {answers_file}")
+                for name, value in flatten_answers(data, origin="--answers")]
     for item in expect:
         name, eq, value = item.partition("=")
         if not eq or not name.strip() or not value.strip():
             raise GradtraceError(f"--expect {item}: write NAME=VALUE", hint="e.g. --expect x=-4 or --expect q.value=3")
         out.append(Expected(name.strip(), value.strip(), f"--expect {item}"))
-    return out
-
-
-def _flatten(data: dict[Any, Any], prefix: str = "") -> list[tuple[str, Any]]:
-    """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table.
-    Numbers keep the text they were written with; arrays stay nested lists."""
-    out: list[tuple[str, Any]] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out += _flatten(value, f"{prefix}{key}.")
-        elif isinstance(value, (str, int, float, list)) and not isinstance(value, bool):
-            out.append((f"{prefix}{key}", value if isinstance(value, list) else str(value)))
-        else:
-            raise GradtraceError(f"--answers: the answer for {prefix}{key} must be a number or a list of numbers, "
-                                 f"not {value!r}"[:200])
     return out
 
 
