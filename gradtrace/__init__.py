@@ -73,8 +73,8 @@ def trace(program: str, *, output: str | None = None, seed: Any = None, mode: st
     if expect:
         from .answers import Expected, Tolerance
 
-        expected = [Expected(name, value if isinstance(value, (str, list)) else repr(value), f"{name}={value!r}")
-                    for name, value in expect.items()]
+        expected = [Expected(name, value if isinstance(value, (str, list)) or hasattr(value, "shape") else repr(value),
+                             f"{name}={value!r}"[:80]) for name, value in expect.items()]
         tolerance = Tolerance(tol) if tol else None
     return run_program(program, items, output=output, seed=seed, mode=mode, expanded=expanded, check=check,
                        expected=expected, tol=tolerance).trace

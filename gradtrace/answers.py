@@ -116,7 +116,7 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
                 origin: str | None = None) -> tuple[float, Rule]:
     """An answer's value and the rule it is graded by. origin names where it came from in
     messages (e.g. "x=2"); the text is read by gradtrace's own parser, never by eval."""
-    text = str(text).strip()
+    text = exact_part(str(text))
     where = origin or text
     if not text:
         raise GradtraceError(f"{where}: the answer is empty", hint="write a number such as -4, 0.39 or 1/3")
@@ -153,6 +153,11 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
     return value, rule
 
 
+def exact_part(text: str) -> str:
+    """An answer as gradtrace prints an exact value, '1/3 ≈ 0.3333', means its exact part."""
+    return text.partition("≈")[0].strip()
+
+
 def grade(text: str, actual: float, precision: int = DEFAULT_PRECISION, noise: float = 0.0,
           tol: Tolerance | None = None) -> tuple[bool, Rule]:
     """Grade one scalar answer: (correct, the rule used)."""
@@ -173,22 +178,26 @@ class Answer:
         self.shown = shown  # the true value at the answer's own precision (0.39 for 0.3932 at 2 decimals)
 
     def to_dict(self) -> dict[Any, Any]:
-        from .core.trace import jsonable
+        from .core.trace import expr_text, jsonable
 
-        return {"name": self.name, "refers_to": self.refers_to, "given": self.given,
+        data = {"name": self.name, "refers_to": self.refers_to, "given": self.given,
                 "actual": jsonable(self.actual), "correct": self.correct, "rule": self.rule,
                 "worst": self.worst}
+        if self.rule == SYMBOLIC_RULE:  # numbers stay numbers: an expression has its own key
+            data["actual"], data["actual_symbolic"] = None, expr_text(self.actual)
+        return data
 
 
 class Expected:
     """One answer to grade: NAME (∂out/∂NAME, or a node's upstream) or NAME.value, the answer's
     text (a number, a constant expression, or nested lists for an array), and where it came from."""
 
-    __slots__ = ("name", "origin", "text")
+    __slots__ = ("folder", "name", "origin", "text")
 
-    def __init__(self, name: str, text: Any, origin: str | None = None):
+    def __init__(self, name: str, text: Any, origin: str | None = None, folder: str | None = None):
         self.name, self.text = name.strip(), text
         self.origin = origin or f"{self.name}={text}"
+        self.folder = folder  # an answers file's folder: its @dW.npy names a file there, and only there
 
 
 def flatten_answers(answers: dict[Any, Any], prefix: str = "", origin: str = "answers") -> list[tuple[str, Any]]:
@@ -214,15 +223,7 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
     out = trace.output
     for item in expected:
         target, _, attribute = item.name.partition(".")
-        if attribute not in ("", "value"):
-            raise GradtraceError(f"{item.origin}: only NAME and NAME.value can be checked",
-                                 hint=f"write {target}=... for ∂{out}/∂{target}, {target}.value=... for its value")
-        try:
-            node = trace.node(target)
-        except KeyError:
-            names = [n.name for n in trace.nodes]
-            raise GradtraceError(f"{item.origin}: the trace has no node or variable {target!r}",
-                                 hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}") from None
+        node = _node_for(trace, item, target, attribute)
         if attribute == "value":
             actual, refers_to = node.value, node.name
         else:
@@ -244,21 +245,71 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
     return answers
 
 
+def check_symbolic_answers(graph: Any, expected: list[Expected]) -> list[Answer]:
+    """Grade symbolic answers (no bindings): each answer is an expression, right when it equals the
+    true gradient (or value) for every value of the variables. The answer may use the program's
+    variables and its nodes' names: for q = x + y; f = q*z, both x + y and q are right for ∂f/∂z."""
+    from . import symbolic
+
+    truth = symbolic.symbolic_trace(graph, expanded=True, simplify=False)
+    meanings = {node.name: truth.values[node.id] for node in graph.nodes}
+    out = graph.output.name
+    answers = []
+    for item in expected:
+        target, _, attribute = item.name.partition(".")
+        node = _node_for(truth, item, target, attribute)
+        actual = (truth.values if attribute == "value" else truth.upstream)[node.node.id]
+        if _is_array_text(item.text):
+            raise GradtraceError(f"{item.origin}: a symbolic answer is one expression, not an array")
+        text = exact_part(str(item.text))
+        if not text or len(text) > MAX_ANSWER_TEXT:
+            raise GradtraceError(f"{item.origin[:60]}: an answer is one expression of at most "
+                                 f"{MAX_ANSWER_TEXT} characters")
+        given = symbolic.answer_expression(text, item.origin, meanings)
+        correct = symbolic.same_expression(given, actual)
+        refers_to = node.name if attribute == "value" else f"∂{out}/∂{node.name}"
+        answers.append(Answer(item.name, refers_to, printable(text), actual, correct, SYMBOLIC_RULE))
+    return answers
+
+
+SYMBOLIC_RULE = "equal as expressions, for every value of the variables"
+
+
+def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
+    """The node an answer is about (NAME or NAME.value), or an error naming the nodes there are."""
+    if attribute not in ("", "value"):
+        raise GradtraceError(f"{item.origin}: only NAME and NAME.value can be checked",
+                             hint=f"write {target}=... for ∂{trace.output}/∂{target}, {target}.value=... for its value")
+    try:
+        return trace.node(target)
+    except KeyError:
+        names = [n.name for n in trace.nodes]
+        raise GradtraceError(f"{item.origin}: the trace has no node or variable {target!r}",
+                             hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}") from None
+
+
 def _is_array_text(text: Any) -> bool:
     return isinstance(text, (list, tuple)) or (hasattr(text, "shape") and getattr(text, "ndim", 0) > 0) \
         or (isinstance(text, str) and text.strip().startswith(("[", "@")))
 
 
+FILE_FLOOR = 1e-12  # float arrays: dust this far below the array's largest value counts as 0
+
+
 def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
                  precision: int) -> tuple[bool, str, str | None, str]:
     """An array answer: the same shape, and every element matching by the same rule as a single
-    answer (its own decimals, or the tolerance); the first element that fails is reported."""
+    answer (its own decimals, or the tolerance). A float array (@dW.npy, or numpy from Python) has
+    no written precision: each element must agree to `precision` significant digits, and float
+    dust below 1e-12 of the array's largest value counts as 0. The worst element is reported."""
     import numpy as np
 
     from .core.arrays import answer_elements
 
-    given = answer_elements(item.origin, item.text)
-    shown = item.text.strip() if isinstance(item.text, str) else _array_text(given)
+    floats = _float_answer(item)
+    given = floats if floats is not None else answer_elements(item.origin, item.text)
+    shown = item.text.strip() if isinstance(item.text, str) else \
+        (f"an array of shape {given.shape}" if floats is not None else _array_text(given))
     if not hasattr(actual, "shape") or getattr(actual, "ndim", 0) == 0:
         return False, f"a single number, not an array of shape {given.shape}", None, shown
     if given.ndim == 0:
@@ -267,17 +318,56 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     if given.shape != actual.shape:
         return False, f"shape {tuple(actual.shape)}, not {tuple(given.shape)}", None, shown
     noise = np.broadcast_to(np.asarray(noise if noise is not None else 0.0, dtype=float), actual.shape)
-    rules = set()
+    floor = FILE_FLOOR * float(np.max(np.abs(actual))) if floats is not None and tol is None else 0.0
+    rules, wrong = set(), []
     for index in np.ndindex(actual.shape):
-        value, rule = read_answer(str(given[index]), precision, tol, item.origin)
+        if floats is not None:
+            value = float(given[index])
+            rule = Rule("tolerance", tol=tol) if tol else Rule("zero" if value == 0 else "digits", digits=precision)
+        else:
+            value, rule = read_answer(str(given[index]), precision, tol, item.origin)
         rules.add(rule.text)
-        if not rule.allows(float(actual[index]), value, float(noise[index])):
-            where = "[" + ", ".join(map(str, index)) + "]"
-            true = rule.shown(float(actual[index]))
-            at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
-                else f"it is {format(float(actual[index]), f'.{precision}g')}"
-            return False, "element by element", f"{item.name}{where} = {given[index]}, but {at}", shown
-    return True, "element by element: " + ", ".join(sorted(rules)), None, shown
+        a = float(actual[index])
+        if not rule.allows(a, value, float(noise[index]) + floor):
+            wrong.append((abs(a - value) / (abs(a) + abs(value) or 1.0), abs(a - value), index, value, rule, a))
+    if floats is not None:
+        rules = {f"{precision} significant digits, and dust below 1e-12 of the largest is 0"} if tol is None \
+            else {rules.pop()}
+    if not wrong:
+        return True, "element by element: " + ", ".join(sorted(rules)), None, shown
+    _, _, index, value, rule, a = max(wrong, key=lambda w: (w[0], w[1]))
+    where = "[" + ", ".join(map(str, index)) + "]"
+    true = rule.shown(a)
+    at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
+        else f"it is {format(a, f'.{precision}g')}"
+    written = given[index] if floats is None else format(value, f".{max(precision, 6)}g")
+    of = f"; the worst of {len(wrong)} wrong elements" if len(wrong) > 1 else ""
+    return False, "element by element", f"{item.name}{where} = {written}, but {at}{of}", shown
+
+
+def _float_answer(item: Expected) -> Any:
+    """The answer as a float array when it has no written digits: @dW.npy (or .csv) or a numpy
+    array from Python; None for written answers. A file named in an answers file must be beside it."""
+    text = item.text
+    if hasattr(text, "shape") and getattr(text, "ndim", 0) > 0:
+        from .core.arrays import from_array
+
+        return from_array(item.name, text)
+    if not (isinstance(text, str) and text.strip().startswith("@")):
+        return None
+    import os
+
+    from .core.arrays import load_array
+
+    path = text.strip()[1:]
+    if item.folder is not None:
+        inside = os.path.realpath(os.path.join(item.folder, path))
+        if os.path.isabs(path) or os.path.commonpath([inside, os.path.realpath(item.folder)]) \
+                != os.path.realpath(item.folder):
+            raise GradtraceError(f"{item.origin}: an answers file names only files in its own folder, "
+                                 f"not {path}", hint="put the .npy file beside the answers file")
+        path = inside
+    return load_array(item.name, path)
 
 
 def _array_text(given: Any) -> str:

@@ -17,10 +17,20 @@ student's error and never stops the others.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-from .answers import DEFAULT_PRECISION, Answer, Expected, Tolerance, check_answers, flatten_answers
+from .answers import (
+    DEFAULT_PRECISION,
+    SYMBOLIC_RULE,
+    Answer,
+    Expected,
+    Tolerance,
+    check_answers,
+    check_symbolic_answers,
+    flatten_answers,
+)
 from .core.bindings import Binding, read_json
 from .core.errors import GradtraceError
 
@@ -122,14 +132,19 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
             if problem not in traces:
                 expression, bindings = problem
                 items = [Binding(k, v, source=key or path) for k, v in bindings]
-                traces[problem] = run_program(expression, items).numeric
-            trace = traces[problem]
-            if trace is None:
-                raise GradtraceError(f"{path}: the problem has no bindings, so there are no numbers to grade",
-                                     hint="give its bindings, e.g. bindings = { x = 2 }")
-            expected = [Expected(name, value, f"{name} in {path}")
+                traces[problem] = run_program(expression, items)
+            result = traces[problem]
+            folder = os.path.dirname(path) or "."
+            expected = [Expected(name, value, f"{name} in {path}", folder)
                         for name, value in flatten_answers(answers, origin=path)]
-            out.append(Graded(student, path, check_answers(trace, expected, tol, precision), note=note))
+            if result.numeric is None:  # no bindings: the answers are expressions (∂f/∂z = x + y)
+                if tol is not None:
+                    raise GradtraceError(f"{path}: the problem has no bindings, so its answers are expressions, "
+                                         "and --tol compares numbers")
+                graded = check_symbolic_answers(result.graph, expected)
+            else:
+                graded = check_answers(result.numeric, expected, tol, precision)
+            out.append(Graded(student, path, graded, note=note))
         except GradtraceError as err:
             out.append(Graded(student, path, error=err))
         except (OSError, UnicodeDecodeError) as exc:
@@ -178,9 +193,15 @@ def to_csv(graded: list[Graded], precision: int = DEFAULT_PRECISION) -> str:
             writer.writerow([_cell(g.student), _cell(g.path), "", "", "", "", "error", _cell(str(g.error))])
             continue
         for a in g.answers or []:
-            actual = a.actual.tolist() if hasattr(a.actual, "tolist") else float(a.actual)
+            if a.rule == SYMBOLIC_RULE:  # an expression: the text symbolic mode prints
+                from .render import fmt
+
+                true_value = _cell(fmt(a.actual))
+            else:
+                actual = a.actual.tolist() if hasattr(a.actual, "tolist") else float(a.actual)
+                true_value = repr(actual) if isinstance(actual, float) else json.dumps(actual)
             writer.writerow([_cell(g.student), _cell(g.path), _cell(a.name), a.refers_to, _cell(str(a.given)),
-                             repr(actual) if isinstance(actual, float) else json.dumps(actual),
+                             true_value,
                              "right" if a.correct else "wrong", a.rule])
     return out.getvalue()
 

@@ -114,13 +114,14 @@ _SIGMA: Any = None
 
 
 def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: Trace | None = None,
-                   expanded: bool = False) -> Trace:
+                   expanded: bool = False, simplify: bool = True) -> Trace:
     """A trace whose values and gradients are sympy expressions, or, with exact (name -> sympy
     number), exact numbers such as 1/3 or e/(1+e).
 
     Gradients are compact by default, in the program's own names as the table writes them
     (∂f/∂z = t1, ∂f/∂t4 = σ(t4)·(1 - σ(t4))); expanded=True writes each in the variables alone,
-    simplified. Values are always in the variables.
+    simplified. Values are always in the variables. simplify=False leaves every expression as
+    built (for grading, which compares expressions and never shows these).
 
     At a kink sympy's conventions differ from gradtrace's (its Heaviside(0) is 1/2, relu'(0) is
     0 here), so there the local gradients come from the numeric trace, made exact."""
@@ -164,9 +165,9 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         elif compact:
             names = dict(zip(slots, (symbol[i] for i in node.inputs)))
             rule_c = template if op.name != "sigmoid" else _sigma(sp)(slots[0])
-            local[node.id] = tuple(sp.diff(rule_c, s).subs(names) for s in slots)
+            local[node.id] = tuple(_diff(sp, rule_c, s).subs(names) for s in slots)
         else:
-            local[node.id] = tuple(sp.diff(template, s).subs(inputs) for s in slots)
+            local[node.id] = tuple(_diff(sp, template, s).subs(inputs) for s in slots)
 
     upstream: list[Any] = [sp.Integer(0)] * n
     downstream: list[Any] = [()] * n
@@ -180,7 +181,8 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
             upstream[i] = upstream[i] + d
 
     def finish(expr: Any) -> Any:
-        return tidy(expr.subs(subs) if subs else expr)
+        expr = expr.subs(subs) if subs else expr
+        return tidy(expr) if simplify else expr
 
     values = [finish(v) for v in values]
     if not compact:
@@ -191,6 +193,13 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         _check_exact(graph, values, upstream, local)
     return Trace(graph, dict(exact or {}), values, upstream, local, downstream, kinks,
                  mode="exact" if subs else "symbolic")
+
+
+def _diff(sp: Any, expr: Any, symbol: Any) -> Any:
+    """sympy's derivative, with gradtrace's convention for steps: sign and heaviside are flat
+    (their local gradient is 0, as in PyTorch), not DiracDelta."""
+    out = sp.diff(expr, symbol)
+    return out.replace(sp.DiracDelta, lambda *args: sp.Integer(0)) if out.has(sp.DiracDelta) else out
 
 
 def _check_exact_sizes(graph: Graph, numeric: Trace) -> None:
@@ -268,3 +277,42 @@ def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
         assert isinstance(value, Const), f"{name}'s value was checked to be a constant"
         out[name] = exact_const(value)
     return out
+
+
+# ---- symbolic answers -------------------------------------------------------------------------
+
+def answer_expression(text: str, origin: str, meanings: dict[str, Any]) -> Any:
+    """A student's symbolic answer (x + y, 2*q, sigmoid(s)*(1 - sigmoid(s))) as a sympy expression
+    in the program's variables. It is read by gradtrace's own parser and built into a graph like
+    any program, never sympified; a node's name stands for its value (q means x + y when q = x + y).
+    meanings: each name the answer may use -> its value in the variables."""
+    from .core.graph import build, constant
+
+    try:
+        value = constant(text)
+        if isinstance(value, Const):
+            return exact_const(value)
+        graph = build(text)
+    except GradtraceError as err:
+        raise GradtraceError(f"{origin}: the answer is not an expression gradtrace can read ({err.message})",
+                             hint="write it as you would a program, e.g. x + y or 2*q") from None
+    unknown = [v.name for v in graph.variables if v.name not in meanings]
+    if unknown:
+        raise GradtraceError(f"{origin}: the answer uses {unknown[0]}, which is not a name in the program",
+                             hint=f"its names are {', '.join(meanings)}")
+    sp = _sympy()
+    expr = symbolic_trace(graph, expanded=True, simplify=False).values[graph.output.id]
+    return expr.subs({sp.Symbol(v.name, real=True): meanings[v.name] for v in graph.variables}, simultaneous=True)
+
+
+def same_expression(a: Any, b: Any) -> bool:
+    """Whether two expressions are equal for every value of their variables: their difference
+    simplifies to 0, or sympy proves it is 0. Two expressions that differ anywhere are never equal
+    here, so a wrong answer is never passed; sympy's `equals` settles forms simplify leaves apart."""
+    sp = _sympy()
+    difference = sp.expand(a - b)
+    if difference == 0:
+        return True
+    if sp.count_ops(difference) <= 4 * TIDY_OPS and sp.simplify(difference) == 0:
+        return True
+    return bool(difference.equals(0) is True)

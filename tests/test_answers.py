@@ -142,3 +142,69 @@ def test_an_array_answer_for_a_scalar_and_the_wrong_shape_are_wrong_not_crashes(
     assert result.exit_code == 3
     result = gt("sum(x*x)", "-x", "[1,2]", "--expect", "x=2")
     assert result.exit_code == 3 and "Traceback" not in result.stdout
+
+
+# ---- arrays: the worst element, and a student's own gradient arrays (@dW.npy) ------------------
+
+HOMEWORK = ["sum((W @ x)**2)", "-W", "[[0.1,0.5],[-0.3,0.8]]", "-x", "[0.2,0.4]"]
+
+
+def _true_dW():
+    import numpy as np
+
+    W, x = np.array([[0.1, 0.5], [-0.3, 0.8]]), np.array([0.2, 0.4])
+    return 2 * np.outer(W @ x, x)
+
+
+def test_an_array_answer_reports_its_worst_element_not_its_first(gt):
+    result = gt(*HOMEWORK, "--expect", "W=[[0.089, 0.176], [0.104, 0.5]]")
+    out = " ".join(result.stdout.split())  # the line may wrap
+    assert result.exit_code == 3
+    assert "W[1, 1] = 0.5, but at 1 decimal it is 0.2; the worst of 2 wrong elements" in out
+
+
+def test_a_students_backward_pass_from_a_npy_file_is_graded(gt, tmp_path):
+    """A hand-written backward pass (in numpy, another summation order) passes; a slip fails and
+    the worst element is named; float dust where the truth is 0 passes as 0."""
+    import numpy as np
+
+    dW = _true_dW()
+    path = tmp_path / "dW.npy"
+    np.save(path, dW * (1 + 1e-15))  # another order of the same sums: the last bits differ
+    assert gt(*HOMEWORK, "--expect", f"W=@{path}").exit_code == 0
+    slipped = dW.copy()
+    slipped[0, 1] *= 2
+    np.save(path, slipped)
+    result = gt(*HOMEWORK, "--expect", f"W=@{path}")
+    assert result.exit_code == 3 and "W[0, 1]" in " ".join(result.stdout.split())
+    # a zero gradient row, computed by the student as float dust
+    args = ["sum(W @ x)", "-W", "[[1, 2], [3, 4]]", "-x", "[0, 1]"]
+    np.save(path, np.array([[1e-17, 1.0], [-2e-17, 1.0]]))
+    assert gt(*args, "--expect", f"W=@{path}").exit_code == 0
+    np.save(path, np.array([[1e-3, 1.0], [0.0, 1.0]]))
+    assert gt(*args, "--expect", f"W=@{path}").exit_code == 3
+
+
+def test_an_answers_file_names_npy_files_beside_it_and_nowhere_else(gt, tmp_path):
+    import numpy as np
+
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    np.save(folder / "dW.npy", _true_dW())
+    (folder / "answers.toml").write_text('W = "@dW.npy"\n')
+    # the working folder is the repository, not alice/: the name is read beside the answers file
+    result = gt(*HOMEWORK, "--answers", str(folder / "answers.toml"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    np.save(tmp_path / "secret.npy", _true_dW())
+    for escape in ("@../secret.npy", f"@{tmp_path / 'secret.npy'}"):
+        (folder / "answers.toml").write_text(f'W = "{escape}"\n')
+        result = gt(*HOMEWORK, "--answers", str(folder / "answers.toml"))
+        assert result.exit_code == 2 and "only files in its own folder" in result.stderr
+
+
+def test_numpy_arrays_from_python_are_graded_as_float_arrays():
+    trace = gradtrace.trace("sum((W @ x)**2)", W=[[0.1, 0.5], [-0.3, 0.8]], x=[0.2, 0.4], expect={"W": _true_dW()})
+    assert trace.answers[0].correct and "significant digits" in trace.answers[0].rule
+    wrong = _true_dW() + 0.01
+    assert not gradtrace.trace("sum((W @ x)**2)", W=[[0.1, 0.5], [-0.3, 0.8]], x=[0.2, 0.4],
+                               expect={"W": wrong}).answers[0].correct

@@ -75,3 +75,24 @@ def test_a_broken_key_is_a_usage_error(gt, classroom):
     (classroom / "bad_key.toml").write_text("bindings = { x = 1 }\n")
     result = gt("grade", str(classroom / "alice.toml"), "--key", str(classroom / "bad_key.toml"))
     assert result.exit_code == 2 and "no expression" in result.stderr
+
+
+def test_symbolic_problems_are_graded_as_expressions(gt, tmp_path):
+    """A problem with no bindings asks for expressions: ∂f/∂z = x + y, in any equal form."""
+    problem = 'expression = "q = x + y; f = q * z"\n'
+    (tmp_path / "ann.toml").write_text(problem + '[answers]\nz = "y + x"\nx = "z"\n')
+    (tmp_path / "ben.toml").write_text(problem + '[answers]\nz = "q"\nx = "z + 1"\n')
+    (tmp_path / "cal.toml").write_text(problem + '[answers]\nz = "x + w"\n')
+    result = gt("grade", *(str(tmp_path / f) for f in ("ann.toml", "ben.toml", "cal.toml")), "--format", "json")
+    data = json.loads(result.stdout)
+    students = {s["student"]: s for s in data["students"]}
+    assert students["ann"]["passed"] is True and students["ben"]["right"] == 1
+    assert "not a name in the program" in students["cal"]["error"]["message"]
+    assert result.exit_code == 2
+
+
+def test_a_symbolic_gradebook_writes_the_true_expression(gt, tmp_path):
+    (tmp_path / "ann.toml").write_text('expression = "q = x + y; f = q * z"\n[answers]\nz = "y + x"\nx = "-z"\n')
+    rows = list(csv.DictReader(io.StringIO(gt("grade", str(tmp_path / "ann.toml"), "--format", "csv").stdout)))
+    assert [(r["question"], r["true_value"], r["verdict"]) for r in rows] == [("z", "x + y", "right"),
+                                                                               ("x", "z", "wrong")]

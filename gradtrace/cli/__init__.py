@@ -563,7 +563,9 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
             data = read_json(text, f"--answers {answers_file}", keep_text=True)
         if not isinstance(data, dict):
             raise GradtraceError(f"--answers {answers_file}: expected a mapping such as {{\"x\": -4}}")
-        out += [Expected(name, value, f"{name} in {answers_file}")
+        import os
+
+        out += [Expected(name, value, f"{name} in {answers_file}", os.path.dirname(answers_file) or ".")
                 for name, value in flatten_answers(data, origin="--answers")]
     for item in expect:
         name, eq, value = item.partition("=")

@@ -113,4 +113,7 @@ def did_you_mean(name: str, candidates: list[str]) -> str | None:
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
     if not close:
         return None
+    # Runners-up only when about as close as the best: sigmod is sigmoid, not sigmoid or sign.
+    best = difflib.SequenceMatcher(None, name, close[0]).ratio()
+    close = [c for c in close if difflib.SequenceMatcher(None, name, c).ratio() >= best - 0.15]
     return "did you mean " + " or ".join(close) + "?"

@@ -22,7 +22,8 @@ class _Numpy:
         z = np.exp(-np.abs(x))  # never overflows
         return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
 
-    # numpy has no erfc (scipy does, and is not a dependency): the math module's, element by element.
+    # numpy has no erf or erfc (scipy does, and is not a dependency): the math module's, element by element.
+    erf = staticmethod(np.vectorize(math.erf, otypes=[float]))
     erfc = staticmethod(np.vectorize(math.erfc, otypes=[float]))
 
     @staticmethod

@@ -296,6 +296,7 @@ def _silu_grads(xp: Any, out: Any, x: Any) -> Any:
 _SQRT1_2 = math.sqrt(0.5)
 _SQRT_2_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
 
@@ -395,6 +396,22 @@ _RECORDS = [
        label="abs", torch=lambda t, x: t.abs(x), sympy=lambda sp, x: sp.Abs(x), callable=True,
        kink=(lambda xp, out, x: xp.any(x == 0), "abs'(0) is taken as 0"), branch=_sign_branch,
        notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
+    Op("sign", 1, lambda xp, x: xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
+       label="sign", torch=lambda t, x: t.sign(x), sympy=lambda sp, x: sp.sign(x), callable=True,
+       kink=(lambda xp, out, x: xp.any(x == 0), "sign'(0) is taken as 0"), branch=_sign_branch,
+       notes="-1, 0 or 1: abs's local gradient. Flat, so it passes no gradient back."),
+    Op("heaviside", 1, lambda xp, x: 0.5 + 0.5 * xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
+       label="H", torch=lambda t, x: 0.5 + 0.5 * t.sign(x),  # torch.heaviside has no backward
+       sympy=lambda sp, x: sp.Heaviside(x), callable=True,
+       kink=(lambda xp, out, x: xp.any(x == 0), "heaviside'(0) is taken as 0"), branch=_sign_branch,
+       notes="The step: 0 below 0, 1 above, 1/2 at 0 (sympy's Heaviside). relu's local gradient, as "
+             "symbolic mode writes it. Flat, so it passes no gradient back."),
+    Op("erf", 1, lambda xp, x: xp.erf(x), lambda xp, out, x: (_TWO_OVER_SQRT_PI * xp.exp(-x * x),),
+       ("2/√π·exp(-{0}²)",), label="erf", torch=lambda t, x: t.erf(x), sympy=lambda sp, x: sp.erf(x),
+       callable=True, notes="The error function, as in gelu's exact form."),
+    Op("erfc", 1, lambda xp, x: xp.erfc(x), lambda xp, out, x: (-_TWO_OVER_SQRT_PI * xp.exp(-x * x),),
+       ("-2/√π·exp(-{0}²)",), label="erfc", torch=lambda t, x: t.erfc(x), sympy=lambda sp, x: sp.erfc(x),
+       callable=True, notes="1 - erf(x), with its digits kept where erf is near 1."),
     Op("sin", 1, lambda xp, x: xp.sin(x), lambda xp, out, x: (xp.cos(x),), ("cos({0})",),
        latex=r"\sin", label="sin", torch=lambda t, x: t.sin(x), sympy=lambda sp, x: sp.sin(x), callable=True),
     Op("cos", 1, lambda xp, x: xp.cos(x), lambda xp, out, x: (-xp.sin(x),), ("-sin({0})",),
@@ -478,7 +495,7 @@ _RECORDS = [
     Op("leaky_relu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
        lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), ("1 if {0} > 0 else {alpha}",),
        label="leaky", torch=lambda t, x, alpha: t.nn.functional.leaky_relu(x, alpha),
-       sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * x, True)),
+       sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * sp.Min(0, x),  # no Piecewise: typed back as written
        params=(("alpha", 0.01),), callable=True,
        kink=(lambda xp, out, x, alpha: xp.any(x == 0), "leaky_relu'(0) is taken as alpha"), branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
@@ -487,7 +504,7 @@ _RECORDS = [
        lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha * xp.exp(xp.minimum(x, 0.0))),),
        ("1 if {0} > 0 else {alpha}·exp({0})",),
        label="elu", torch=lambda t, x, alpha: t.nn.functional.elu(x, alpha),
-       sympy=lambda sp, x, alpha: sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True)),
+       sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * (sp.exp(sp.Min(0, x)) - 1),
        params=(("alpha", 1.0),), callable=True,
        kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, "elu'(0) is taken as alpha"),
        branch=_sign_branch,

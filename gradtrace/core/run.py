@@ -53,13 +53,20 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         if has_values:
             raise GradtraceError("symbolic mode takes no bindings", about="mode",
                                  hint="exact mode gives exact values at a point")
-        if check or expected:
-            what = "a gradient check" if check else "grading answers"
-            raise BindingError(f"{what} needs values for the variables",
+        if check:
+            raise BindingError("a gradient check needs values for the variables",
                                hint="bind them, e.g. " + " ".join(f"{v.name}=1" for v in graph.variables[:3]))
+        if expected and tol is not None:
+            raise GradtraceError("a tolerance compares numbers, and symbolic answers are expressions",
+                                 about="tolerance", hint="bind the variables to grade numbers within a tolerance")
         from ..symbolic import symbolic_trace
 
-        return Result(graph, symbolic_trace(graph, expanded=expanded), None)
+        trace = symbolic_trace(graph, expanded=expanded)
+        if expected:
+            from ..answers import check_symbolic_answers
+
+            trace = trace.with_reports(None, check_symbolic_answers(graph, expected))
+        return Result(graph, trace, None)
 
     numeric = run(graph, resolve(graph, bindings, values), seed, report)
     trace = numeric
