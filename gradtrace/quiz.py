@@ -32,12 +32,17 @@ SIZES = {1: (2, 3), 2: (3, 5), 3: (4, 6)}
 SMOOTH = {"recip", *FUNCTIONS_3}
 
 
-class Question:
-    """One blank to fill: the node, what its value means, the right answer, a hint, the worked step."""
-    __slots__ = ("answer", "hint", "name", "prompt", "worked")
+ASKS = ("values", "local", "upstream", "downstream")  # what a quiz can ask, in the lecture's order
 
-    def __init__(self, name: str, prompt: str, answer: float, hint: str, worked: str):
+
+class Question:
+    """One blank to fill: what it asks (kind: value, local, upstream or downstream), the prompt,
+    the right answer, a hint, and the worked step."""
+    __slots__ = ("answer", "hint", "kind", "name", "prompt", "worked")
+
+    def __init__(self, name: str, prompt: str, answer: float, hint: str, worked: str, kind: str = "upstream"):
         self.name, self.prompt, self.answer, self.hint, self.worked = name, prompt, answer, hint, worked
+        self.kind = kind
 
 
 class Problem:
@@ -53,18 +58,69 @@ class Problem:
     def patterns(self) -> set[str]:
         return {p for row in self.trace.nodes for p in row.patterns}
 
-    def questions(self, precision: int = 4) -> list[Question]:
-        """Every gate's upstream gradient (output excepted: it is 1), then every variable's."""
+    def questions(self, precision: int = 4, ask: tuple[str, ...] | set[str] = ("upstream",)) -> list[Question]:
+        """The blanks, in the lecture's order: the forward pass (each gate's value, inputs first),
+        then the backward pass gate by gate from the output: its upstream gradient (the output's
+        is 1), each input's local gradient, and each downstream gradient (upstream × local); last,
+        each variable's gradient, where its downstream gradients add up."""
         t = self.trace
         f = t.output
-        gates = [row for row in t.nodes if row.op != "input" and row.name != f]
-        variables = [row for row in t.nodes if row.op == "input"]
-        variables.sort(key=lambda row: list(t.gradients).index(row.name))
-        out = []
-        for row in gates + variables:
-            out.append(Question(row.name, f"∂{f}/∂{row.name}", float(row.upstream), self._hint(row),
-                                self._worked(row, precision)))
+        out: list[Question] = []
+        if "values" in ask:
+            for row in reversed(t.nodes):
+                if row.op != "input":
+                    out.append(Question(row.name, f"{row.name} = {row.expr}", float(row.value),
+                                        self._value_hint(row), self._value_worked(row, precision), "value"))
+        for row in t.nodes:
+            if row.op == "input":
+                continue
+            if "upstream" in ask and row.name != f:
+                out.append(Question(row.name, f"∂{f}/∂{row.name}", float(row.upstream), self._hint(row),
+                                    self._worked(row, precision)))
+            for k, name in enumerate(row.inputs):
+                which = f" (input {k + 1})" if row.inputs.count(name) > 1 else ""
+                if "local" in ask:
+                    out.append(Question(f"{row.name}→{name}", f"local ∂{row.name}/∂{name}{which}",
+                                        float(row.local[k]), self._local_hint(row, k),
+                                        self._local_worked(row, k, precision), "local"))
+                if "downstream" in ask:
+                    out.append(Question(f"{row.name}→{name}", f"downstream to {name} from {row.name}{which}",
+                                        float(row.downstream[k]),
+                                        f"downstream = upstream × local: ∂{f}/∂{row.name} · ∂{row.name}/∂{name}",
+                                        f"{fmt(row.upstream, precision)} · {fmt(row.local[k], precision)} = "
+                                        f"{fmt(row.downstream[k], precision)}", "downstream"))
+        if "upstream" in ask:
+            variables = [row for row in t.nodes if row.op == "input"]
+            variables.sort(key=lambda row: list(t.gradients).index(row.name))
+            for row in variables:
+                out.append(Question(row.name, f"∂{f}/∂{row.name}", float(row.upstream), self._hint(row),
+                                    self._worked(row, precision)))
         return out
+
+    def _value_hint(self, row: Any) -> str:
+        known = ", ".join(f"{name} = {fmt(self.trace.node(name).value)}" for name in dict.fromkeys(row.inputs))
+        return f"{row.name} = {row.expr}: put in its inputs' values ({known})."
+
+    def _value_worked(self, row: Any, precision: int) -> str:
+        from .render.explain import substituted
+
+        return f"{row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}"
+
+    def _local_hint(self, row: Any, k: int) -> str:
+        pattern = row.pattern
+        if pattern == "distributor":
+            return f"{row.name} = {row.expr} is an add gate: each input's local gradient is 1 (or -1 if subtracted)."
+        if pattern == "switcher":
+            return f"{row.name} = {row.expr} is a mul gate: the local gradient is the other input's value."
+        if pattern == "router":
+            return f"{row.name} = {row.expr} routes: the local gradient is 1 for the larger input, 0 for the other."
+        if pattern == "scaler":
+            return f"{row.name} = {row.expr} scales by a constant: the local gradient is that constant."
+        return f"{row.name} = {row.expr}: its local gradient is {row.formulas[k]}; put in the values."
+
+    def _local_worked(self, row: Any, k: int, precision: int) -> str:
+        _, name, formula, value = local_parts(row, k, precision)
+        return f"∂{row.name}/∂{name} = " + (f"{formula} = " if formula is not None else "") + value
 
     def _hint(self, row: Any) -> str:
         t = self.trace

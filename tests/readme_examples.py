@@ -26,6 +26,7 @@ EXPECTED_EXIT = {
     # "It exits 0 when completed and 3 when stopped early (q, or the end of the input)": run here
     # with no input, the interactive quiz stops at once.
     "gradtrace quiz --difficulty 2": 3,
+    "gradtrace quiz --ask values,local,downstream": 3,
 }
 
 

@@ -129,3 +129,58 @@ def test_every_pattern_appears_in_a_worksheet_of_ten(difficulty):
 
 def test_bad_difficulty_is_a_usage_error(gt):
     assert gt("quiz", "--difficulty", "4").exit_code == 2
+
+
+# ---- --ask: values, local, upstream, downstream; h, ? and s on the prompt ------------------------
+
+def test_ask_puts_the_questions_in_the_lectures_order():
+    """Forward values first (inputs to output), then gate by gate from the output: upstream, then
+    each input's local and downstream gradient; the variables' gradients last."""
+    problem = practice.Problem("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}, 1)
+    asked = [(q.kind, q.prompt, q.answer) for q in problem.questions(4, practice.ASKS)]
+    assert asked == [
+        ("value", "q = x + y", 3.0), ("value", "f = q * z", -12.0),
+        ("local", "local ∂f/∂q", -4.0), ("downstream", "downstream to q from f", -4.0),
+        ("local", "local ∂f/∂z", 3.0), ("downstream", "downstream to z from f", 3.0),
+        ("upstream", "∂f/∂q", -4.0),
+        ("local", "local ∂q/∂x", 1.0), ("downstream", "downstream to x from q", -4.0),
+        ("local", "local ∂q/∂y", 1.0), ("downstream", "downstream to y from q", -4.0),
+        ("upstream", "∂f/∂x", -4.0), ("upstream", "∂f/∂y", -4.0), ("upstream", "∂f/∂z", 3.0)]
+    only = [q.kind for q in problem.questions(4, ("local",))]
+    assert only == ["local"] * 4
+
+
+def test_ask_on_the_command_line_in_any_written_order(gt):
+    problem = practice.generate(random.Random(5), 1)
+    answers = [fmt(q.answer, 6) for q in problem.questions(4, ("values", "downstream"))]
+    result = gt("quiz", "--seed", "5", "--ask", "downstream,values", input="\n".join(answers) + "\n")
+    assert result.exit_code == 0 and "(full marks!)" in result.stdout
+    first = problem.questions(4, ("values",))[0]
+    assert result.stdout.index(first.prompt + ":") < result.stdout.index("downstream to")
+    for node in problem.trace.nodes:  # a forward-pass exercise: the gates' values are not drawn
+        if node.op != "input" and fmt(node.value) not in [fmt(v) for v in problem.bindings.values()]:
+            assert f" {fmt(node.value)}\n" not in result.stdout[:result.stdout.index("Work forwards")]
+
+
+@pytest.mark.parametrize("ask", ["", "values,gradients", "upstream,,nope"])
+def test_ask_refuses_what_it_cannot_ask(gt, ask):
+    result = gt("quiz", "--seed", "5", "--ask", ask, input="q\n")
+    assert result.exit_code == 2 and "choose from values, local, upstream, downstream" in result.stderr
+
+
+def test_h_and_question_mark_show_the_hint_s_skips_and_each_line_is_one_step(gt):
+    """h or ? shows the hint and asks again (the right answer then earns half a point), s shows the
+    answer and moves on (no point), and a wrong answer consumes exactly one line."""
+    problem = practice.generate(random.Random(7), 1)
+    questions = problem.questions()
+    answers = [fmt(q.answer, 6) for q in questions]
+    script = ["h", answers[0], "?", answers[1], "s", "99999", answers[3], *answers[4:]]
+    result = gt("quiz", "--seed", "7", input="\n".join(script) + "\n")
+    out = " ".join(result.stdout.split())  # lines wrap at the terminal's width
+    assert result.exit_code == 0
+    assert out.count("hint:") == 3  # h, ?, and the wrong answer; never twice for one request
+    assert out.index(f"{questions[0].prompt}: h hint: {questions[0].hint}") < out.index(f"{questions[1].prompt}: ?")
+    assert f"{questions[2].prompt}: s skipped: the answer is {fmt(questions[2].answer)}" in out
+    assert f"{questions[3].prompt}: 99999 ✗ hint: {questions[3].hint}" in out
+    total = len(questions)  # two hinted (½ each), one skipped (0), one right at the second try (½)
+    assert f"score: {total - 4 + 1.5:g} / {total}" in out

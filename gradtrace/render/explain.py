@@ -31,15 +31,19 @@ def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
         if row.is_input:
             continue
         step += 1
-        with_values = row.expr_with(lambda n: _parenthesized(_plain(n.value, precision)))
-        times = " ⊙ " if row.value is not None and _size(row.value) > 1 else " · "  # elementwise on arrays
-        with_values = _DOUBLE.sub(r"(\1)", with_values.replace(" * ", times))  # exp((-1)) -> exp(-1)
-        lines.append(f"{step}. {row.name} = {row.expr} = {with_values} = {fmt(row.value, precision)}")
+        lines.append(f"{step}. {row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}")
     lines += ["", f"Output: {trace.output} = {fmt(trace.value, precision)}"]
     return lines
 
 
-_DOUBLE = re.compile(r"\(\((-[^()]*)\)\)")
+def substituted(row: NodeTrace, precision: int = 4) -> str:
+    """A gate's expression with its inputs' values put in: t1 = w0 * x0 -> 2 · (-1)."""
+    with_values = row.expr_with(lambda n: _parenthesized(_plain(n.value, precision)))
+    times = " ⊙ " if row.value is not None and _size(row.value) > 1 else " · "  # elementwise on arrays
+    return _DOUBLE.sub(r"\1\2", with_values.replace(" * ", times))  # exp((-1)) -> exp(-1)
+
+
+_DOUBLE = re.compile(r"([(,]\s?)\((-[^()]*)\)(?=[,)])")  # f((-1), (-3)) -> f(-1, -3)
 
 
 def backward_lines(trace: Trace, precision: int = 4) -> list[str]:

@@ -42,9 +42,11 @@ class _Occ:
         self.col = 0
 
 
-def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = False) -> list[Any]:
+def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = False,
+           blank_values: bool = False) -> list[Any]:
     """The drawing as rich renderables, one per line (or a summary when the graph is too large).
-    blank leaves the gradients out, for a student to work them out (the quiz)."""
+    blank leaves the gradients out, for a student to work them out (the quiz); blank_values leaves
+    out the gates' values too (a forward-pass exercise: only the inputs keep theirs)."""
     rows = trace.forward_order
     gates = [n for n in rows if not n.is_input]
     if not gates:
@@ -95,18 +97,18 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
     lines: list[Text] = []
     for k, band in enumerate(bands):
         drawn = _band(trace, band, column, glyph, gw, out_w, name_w, leaf_label + 3, precision,
-                      last=(k == len(bands) - 1), blank=blank)
+                      last=(k == len(bands) - 1), blank=blank, blank_values=blank_values)
         if drawn is None:
             return summary(trace, f"more than {MAX_LEAVES} inputs in one part of the drawing")
         if k:
             lines.append(Text())
         lines.extend(drawn)
     lines.append(Text())
-    lines.extend(_legend(trace, precision, width, blank))
+    lines.extend(_legend(trace, precision, width, blank or blank_values, blank_values))
     return lines
 
 
-def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last, blank=False):
+def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last, blank=False, blank_values=False):
     rows = trace.forward_order
     in_band = {g for g, c in column.items() if c in band}
     # Roots: gates of this band none of whose consumers is in the band.
@@ -169,9 +171,10 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
                 grid[row][col + k] = ch
                 style[row][col + k] = st
 
-    def wire(row: int, start: int, end: int, value, grad) -> None:
+    def wire(row: int, start: int, end: int, node, grad) -> None:
         put(row, start, "─" * max(0, end - start))
-        put(row - 1, start + 1, fmt(value, precision), VALUE)
+        if not blank_values or node.is_input:
+            put(row - 1, start + 1, fmt(trace.values[node.id], precision), VALUE)
         if not blank:
             put(row + 1, start + 1, fmt(grad, precision), GRADIENT)
 
@@ -188,7 +191,7 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
         junction = x_glyph[c] - 1
         for child in occ.children:
             start = name_w + 1 if child.leaf else x_glyph[child.col] + gw[child.col]
-            wire(child.row, start, junction, trace.values[child.node.id], child.wire_grad)
+            wire(child.row, start, junction, child.node, child.wire_grad)
         rows = [ch.row for ch in occ.children]
         top, bottom = min(rows + [occ.row]), max(rows + [occ.row])
         for y in range(top, bottom + 1):
@@ -199,7 +202,7 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
         start = x_glyph[c] + gw[c]
         is_output = root.node.id == trace.output_id
         end = total_w - (2 if is_output else 4)
-        wire(root.row, start, end, trace.values[root.node.id], trace.upstream[root.node.id])
+        wire(root.row, start, end, root.node, trace.upstream[root.node.id])
         put(root.row, end, "▸" if is_output else f"▸ {root.node.name}")
     lines = [_line(grid[y], style[y]) for y in range(height)]
     while lines and not lines[-1].plain.strip():
@@ -221,16 +224,19 @@ def _line(chars: list[str], styles: list[Any]) -> Text:
     return text
 
 
-def _legend(trace: Trace, precision: int, width: int, blank: bool = False) -> list[Any]:
+def _legend(trace: Trace, precision: int, width: int, blank: bool = False, blank_values: bool = False) -> list[Any]:
     """What each gate computes and its pattern; each copy gate with the parts that add up.
-    blank: only what each gate computes and the output's value (patterns would give answers away)."""
+    blank: only what each gate computes and the output's value (patterns would give answers away);
+    blank_values: not the output's value either."""
     f = trace.output
     out: list[Text] = []
     if blank:
         for row in trace.nodes:
             if row.op != "input":
                 out.append(Text.assemble((row.name, NAME), f" = {row.expr}"))
-        out.append(Text.assemble(f"{f} = ", (fmt(trace.value, precision), VALUE), f"   ∂{f}/∂{f} = 1"))
+        last = Text() if blank_values else Text.assemble(f"{f} = ", (fmt(trace.value, precision), VALUE), "   ")
+        last.append(f"∂{f}/∂{f} = 1")
+        out.append(last)
         return out
     for row in trace.nodes:
         if row.op == "input" and len(row.parts) < 2:
