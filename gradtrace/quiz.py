@@ -179,37 +179,100 @@ class Problem:
 
 # ---- generation -------------------------------------------------------------------------------
 
-def generate(rng: random.Random, difficulty: int) -> Problem:
-    """A random circuit at this difficulty that traces cleanly and reads well by hand."""
+# What makes a generated problem worth doing, per difficulty: the significant digits any value or
+# gradient may need (difficulties 1 and 2: exactly; 3, whose smooth gates give irrational
+# answers: none smaller than 0.001 in size, so 4 significant digits need at most 4 decimals), and
+# at difficulty 3 the smallest local gradient of a smooth gate (none saturated: sigmoid'(9) is 1e-4).
+DIGITS = {1: 3, 2: 4, 3: 4}
+SMALLEST = 1e-3
+UNSATURATED = 0.01
+AFFINE = {"add_const", "sub_const", "rsub_const"}, {"mul_const", "div_const", "neg"}
+
+
+def generate(rng: random.Random, difficulty: int, avoid: set[str] | frozenset[str] = frozenset()) -> Problem:
+    """A random circuit at this difficulty that traces cleanly, reads well by hand, and is worth
+    doing (see `flaws`); avoid: the shapes (see `shape`) already on the sheet."""
     if difficulty not in MIXES:
         raise GradtraceError(f"--difficulty {difficulty}: choose 1, 2 or 3")
-    for _ in range(1000):
+    for _ in range(5000):
         program, names = _circuit(rng, difficulty)
         bindings = {name: _number(rng, difficulty) for name in names}
         try:
             problem = Problem(program, bindings, difficulty)
         except GradtraceError:
             continue  # a domain error (1/0): draw again
-        if _acceptable(problem):
+        if not flaws(problem) and shape(problem) not in avoid:
             return problem
-    raise AssertionError("no acceptable problem in 1000 draws")  # pragma: no cover
+    raise AssertionError("no acceptable problem in 5000 draws")  # pragma: no cover
 
 
 def worksheet(seed: int, count: int, difficulty: int) -> list[Problem]:
-    """count problems from one seed; at difficulty 2 or more, every gate pattern appears in them."""
+    """count problems from one seed, no two of the same shape; at difficulty 2 or more, every gate
+    pattern appears in them."""
     rng = random.Random(seed)
     needed = {"distributor", "router", "switcher", "scaler", "adder"} if difficulty >= 2 else set()
-    problems = [generate(rng, difficulty) for _ in range(count)]
+    problems: list[Problem] = []
+    for _ in range(count):
+        problems.append(generate(rng, difficulty, {shape(p) for p in problems}))
     for _ in range(200):
         missing = needed - set().union(*(p.patterns for p in problems))
         if not missing or count < 3:
             break
         # Replace the problem that shows the fewest patterns with one that shows a missing one.
-        fresh = generate(rng, difficulty)
+        weakest = min(range(count), key=lambda i: (len(problems[i].patterns), i))
+        fresh = generate(rng, difficulty, {shape(p) for i, p in enumerate(problems) if i != weakest})
         if fresh.patterns & missing:
-            weakest = min(range(count), key=lambda i: (len(problems[i].patterns), i))
             problems[weakest] = fresh
     return problems
+
+
+def shape(problem: Problem) -> str:
+    """The problem with its names and numbers taken out: two problems of one shape are the same
+    exercise twice (x*y + z at two points, or with the names changed)."""
+    import re
+
+    names: dict[str, str] = {}
+
+    def rename(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word in OPS or word[0].isdigit():
+            return word if not word[0].isdigit() else "#"
+        return names.setdefault(word, f"v{len(names)}")
+
+    return re.sub(r"[A-Za-z_][A-Za-z_0-9]*|[0-9]+(\.[0-9]+)?", rename, problem.program)
+
+
+def flaws(problem: Problem) -> list[str]:
+    """Why a generated problem is not worth doing (none: it is):
+    a tie at a kink; a dead subtree (a gate whose gradient is 0, so everything under it is too);
+    a chain of constants (x + 2 - 1, 2*(3*x)); an answer that needs more digits than the
+    difficulty states (DIGITS), or one too small or too large to work by hand; at difficulty 3, a
+    saturated smooth gate (local gradient under UNSATURATED)."""
+    t = problem.trace
+    out = []
+    if any(t.kinks):
+        out.append("a tie at a kink")
+    for row in t.nodes:
+        if row.op != "input" and row.upstream == 0:
+            out.append(f"{row.name}'s gradient is 0: a dead subtree")
+        for kind in AFFINE:
+            if row.op in kind and any(t.node(i).op in kind for i in row.inputs):
+                out.append(f"{row.name} = {row.expr}: a chain of constants")
+    numbers = [v for row in t.nodes for v in (row.value, row.upstream)]
+    numbers += [v for row in t.nodes for v in (*row.local, *row.downstream)]
+    if any(not abs(v) < 1e4 for v in numbers):
+        out.append("a number too large to work by hand")
+    smooth = any(row.op in SMOOTH or row.op == "rdiv_const" for row in t.nodes)
+    if not smooth:
+        if any(_digits(v) > DIGITS[problem.difficulty] for v in numbers):
+            out.append(f"an answer needs more than {DIGITS[problem.difficulty]} digits")
+    else:
+        if any(v != 0 and abs(v) < SMALLEST for v in numbers):
+            out.append(f"a number under {SMALLEST} in size")
+        for row in t.nodes:
+            if row.op in SMOOTH and any(abs(g) < UNSATURATED for g in row.local):
+                out.append(f"{row.name} = {row.expr} is saturated")
+    return out
 
 
 def _number(rng: random.Random, difficulty: int) -> float:
@@ -291,18 +354,6 @@ def _unary(kind: str, a: tuple[str, bool], rng: random.Random) -> tuple[str, boo
     if kind == "recip":
         return f"1 / {text}", False
     return f"{kind}({a[0]})", True
-
-
-def _acceptable(problem: Problem) -> bool:
-    """No kinks (ties), every variable used, and readable numbers where the gates allow it."""
-    t = problem.trace
-    if any(t.kinks):
-        return False
-    if problem.difficulty < 3 or not any(g in problem.program for g in ("1 /", *FUNCTIONS_3)):
-        numbers = [row.value for row in t.nodes] + [row.upstream for row in t.nodes]
-        if any(_digits(v) > 4 for v in numbers):
-            return False
-    return all(abs(v) < 1e4 for v in t.gradients.values())
 
 
 def _digits(value: float) -> int:
