@@ -83,7 +83,8 @@ def read_file(path: str) -> dict[str, Any]:
     return data
 
 
-def _problem(data: dict[str, Any], origin: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
+def problem_of(data: dict[str, Any], origin: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """(expression, bindings) from a mapping with `expression` and `bindings`."""
     expression = data.get("expression")
     if not isinstance(expression, str) or not expression.strip():
         raise GradtraceError(f"{origin}: no expression", hint='write expression = "(x+y)*z"')
@@ -111,7 +112,7 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
     """Grade every file, in order. The trace of each distinct problem is computed once."""
     from .core.run import run_program
 
-    key_problem = _problem(read_file(key), key) if key is not None else None
+    key_problem = problem_of(read_file(key), key) if key is not None else None
     traces: dict[Any, Any] = {}
     out = []
     for path in paths:
@@ -122,10 +123,10 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
             note = None
             if key_problem is not None:
                 problem = key_problem
-                if "expression" in data and _problem(data, path) != key_problem:
+                if "expression" in data and problem_of(data, path) != key_problem:
                     note = "the file's own problem differs from the key's; graded against the key"
             else:
-                problem = _problem(data, path)
+                problem = problem_of(data, path)
             answers = data.get("answers")
             if not isinstance(answers, dict) or not answers:
                 raise GradtraceError(f"{path}: no answers", hint="write them under [answers], e.g. x = -4")

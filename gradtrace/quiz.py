@@ -264,7 +264,7 @@ def flaws(problem: Problem) -> list[str]:
         out.append("a number too large to work by hand")
     smooth = any(row.op in SMOOTH or row.op == "rdiv_const" for row in t.nodes)
     if not smooth:
-        if any(_digits(v) > DIGITS[problem.difficulty] for v in numbers):
+        if problem.difficulty in DIGITS and any(_digits(v) > DIGITS[problem.difficulty] for v in numbers):
             out.append(f"an answer needs more than {DIGITS[problem.difficulty]} digits")
     else:
         if any(v != 0 and abs(v) < SMALLEST for v in numbers):
@@ -363,3 +363,77 @@ def _digits(value: float) -> int:
         return 12
     digits = text.replace(".", "").lstrip("0")
     return len(digits.rstrip("0")) if "." in text else len(digits.rstrip("0") or "0")
+
+
+# ---- a teacher's own problems -----------------------------------------------------------------
+
+def read_problems(path: str, text: str) -> list[Problem]:
+    """A problems file: TOML or JSON (a `problems` list of {expression, bindings}; JSON may be the
+    list itself), or text with one problem per line as gradtrace prints a trace's header,
+    `(x+y)*z   at x = -2, y = 5, z = -4` ('#' starts a comment). Each problem is traced here, so a
+    mistake is reported with its problem's number and nothing is written."""
+    from .grade import problem_of
+
+    specs: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
+    if path.endswith((".toml", ".json")):
+        data = _structured(path, text)
+        items = data.get("problems") if isinstance(data, dict) else data
+        if not isinstance(items, list) or not items:
+            raise GradtraceError(f"{path}: no problems", hint='write [[problems]] tables with expression = "..." '
+                                 "and bindings = { x = 2 } (TOML), or a JSON list of them")
+        for i, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                raise GradtraceError(f"{path}: problem {i} must be a table with expression and bindings")
+            specs.append(problem_of(item, f"{path}: problem {i}"))
+    else:
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.split("#", 1)[0].strip()
+            if line:
+                specs.append(_problem_line(line, f"{path}, line {number}"))
+        if not specs:
+            raise GradtraceError(f"{path}: no problems", hint="write one per line: (x+y)*z   at x = -2, y = 5, z = -4")
+    problems = []
+    for i, (expression, bindings) in enumerate(specs, 1):
+        where = f"{path}: problem {i}"
+        if not bindings:
+            raise GradtraceError(f"{where} ({expression[:40]}) has no bindings, and a worksheet needs numbers",
+                                 hint="give each variable a value: (x+y)*z   at x = -2, y = 5, z = -4")
+        try:
+            problem = Problem(expression, {name: _number_text(v) for name, v in bindings}, 0)
+        except GradtraceError as err:
+            err.message = f"{where}: {err.message}"
+            raise
+        if problem.trace.arrays:
+            raise GradtraceError(f"{where}: a worksheet circuit works on numbers, not arrays")
+        problems.append(problem)
+    return problems
+
+
+def _structured(path: str, text: str) -> Any:
+    if path.endswith(".toml"):
+        import tomllib
+
+        try:
+            return tomllib.loads(text, parse_float=str)
+        except (ValueError, RecursionError) as exc:
+            raise GradtraceError(f"{path}: not valid TOML ({exc})") from None
+    from .core.bindings import read_json
+
+    return read_json(text, path, keep_text=True)
+
+
+def _number_text(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str)) and not isinstance(value, bool) else str(value)
+
+
+def _problem_line(line: str, where: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """'(x+y)*z   at x = -2, y = 5' -> ("(x+y)*z", (("x", "-2"), ("y", "5"))); no ' at ': no bindings."""
+    import re
+
+    for match in reversed(list(re.finditer(r"\s+at\s+", line))):
+        expression, rest = line[:match.start()].strip(), line[match.end():]
+        parts = [part.strip() for part in rest.split(",")]
+        pairs = [re.fullmatch(r"([^\s=]+)\s*=\s*(\S.*)", part) for part in parts]
+        if expression and all(pairs):
+            return expression, tuple((m.group(1), m.group(2)) for m in pairs if m)
+    return line, ()

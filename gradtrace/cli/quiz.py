@@ -18,8 +18,15 @@ from . import _fail, make_console
 @click.option("--seed", type=int, help="Make the problems reproducible.")
 @click.option("--problems", "count", type=click.IntRange(1, 50), default=1, show_default=True,
               help="How many circuits to work through.")
-@click.option("--worksheet", "worksheet_count", type=click.IntRange(1, 200), metavar="N",
-              help="Write N problems as a Markdown worksheet and answer key (with --out) instead of asking.")
+@click.option("--worksheet", "worksheet_text", is_flag=False, flag_value="", metavar="[N]",
+              help="Write a worksheet and its answer key into --out DIR instead of asking: N random problems "
+                   "(10 if N is left out), or the problems of --from FILE.")
+@click.option("--from", "problems_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="The worksheet's problems, your own: one per line as '(x+y)*z   at x = -2, y = 5, z = -4', "
+                   "or TOML/JSON with a problems list of expression and bindings.")
+@click.option("--blank", "blank_text", default="gradients", show_default=True, metavar="WHAT",
+              help="What a worksheet leaves to fill in: gradients, values, or values,gradients.")
+@click.option("--pdf", is_flag=True, help="Also make worksheet.pdf and answers.pdf, with pdflatex.")
 @click.option("--out", "out_dir", metavar="DIR", help="Where --worksheet writes its files.")
 @click.option("--ask", "ask_text", default="upstream", show_default=True, metavar="WHAT",
               help="What to ask, comma-separated, asked in the lecture's order: values (the forward pass), "
@@ -28,8 +35,8 @@ from . import _fail, make_console
               help="Significant digits shown in values and worked steps.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour; auto means on a terminal, unless NO_COLOR is set.")
-def quiz(difficulty: int, seed: int | None, count: int, worksheet_count: int | None, out_dir: str | None,
-         ask_text: str, precision: int, color: str) -> None:
+def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | None, problems_file: str | None,
+         blank_text: str, pdf: bool, out_dir: str | None, ask_text: str, precision: int, color: str) -> None:
     """Practice backprop: a random circuit, its forward values, and you fill in the gradients.
 
     Type each node's upstream gradient, from the output back, then each variable's gradient
@@ -43,17 +50,41 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_count: int | N
     from .. import quiz as practice
 
     ask = _asks(ask_text)
+    if worksheet_text is None and (problems_file or pdf or blank_text != "gradients"):
+        raise click.UsageError("--from, --blank and --pdf make a worksheet: add --worksheet and --out DIR")
+    if worksheet_text is not None:
+        if not out_dir:
+            raise click.UsageError("--worksheet needs --out DIR for its files")
+        blanks = _worksheet_blanks(blank_text)
+        if problems_file is not None and worksheet_text:
+            raise click.UsageError("--worksheet N draws N random problems, and --from gives your own; "
+                                   "pick one (--worksheet --from FILE takes every problem in FILE)")
+        try:
+            if problems_file is not None:
+                from . import read_text
 
+                problems = practice.read_problems(problems_file, read_text(problems_file, "--from"))
+                for i, problem in enumerate(problems, 1):
+                    for flaw in practice.flaws(problem):
+                        click.echo(f"gradtrace: note: problem {i}: {flaw}", err=True)
+                heading = (f"Problems from {problems_file}. Rebuild with `gradtrace quiz --worksheet --from "
+                           f"{problems_file} --out DIR`.")
+            else:
+                if seed is None:
+                    seed = random.SystemRandom().randrange(10**6)
+                    click.echo(f"gradtrace: seed {seed} (pass --seed {seed} to get these problems again)", err=True)
+                count_ = _worksheet_count(worksheet_text)
+                problems = practice.worksheet(seed, count_, difficulty)
+                heading = (f"Difficulty {difficulty}, seed {seed}. Regenerate with `gradtrace quiz --worksheet "
+                           f"{count_} --difficulty {difficulty} --seed {seed} --out DIR`.")
+            _write_worksheet(problems, heading, out_dir, precision, blanks, pdf)
+        except GradtraceError as err:
+            _fail(err)
+        return
     if seed is None:
         seed = random.SystemRandom().randrange(10**6)
         click.echo(f"gradtrace: seed {seed} (pass --seed {seed} to get these problems again)", err=True)
     try:
-        if worksheet_count is not None:
-            if not out_dir:
-                raise GradtraceError("--worksheet needs --out DIR for its files")
-            _write_worksheet(practice.worksheet(seed, worksheet_count, difficulty), seed, difficulty, out_dir,
-                             precision)
-            return
         rng = random.Random(seed)
         problems = [practice.generate(rng, difficulty) for _ in range(count)]
     except GradtraceError as err:
@@ -152,16 +183,98 @@ def fmt_number(value: Any, precision: int = 4) -> str:
     return fmt(value, precision)
 
 
-def _write_worksheet(problems: list[Any], seed: int, difficulty: int, out_dir: str, precision: int) -> None:
-    """The worksheet, the answer key, and a picture of each circuit (gradients blank, then filled)."""
+def _worksheet_count(text: str) -> int:
+    if not text:
+        return 10
+    if not text.isdigit() or not 1 <= int(text) <= 200:
+        raise click.UsageError(f"--worksheet {text}: give a number of problems from 1 to 200")
+    return int(text)
+
+
+def _worksheet_blanks(text: str) -> frozenset[str]:
+    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not chosen or not chosen <= {"values", "gradients"}:
+        raise click.UsageError(f"--blank {text}: write gradients, values or values,gradients")
+    return chosen
+
+
+def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision: int, blanks: frozenset[str],
+                     pdf: bool) -> None:
+    """The folder, replaced as a whole: worksheet.md and answers.md with a picture of each circuit
+    (blanks on the sheet, filled in on the key), worksheet.html (printable, pictures inline), and
+    with --pdf worksheet.pdf and answers.pdf. Without Graphviz the text is written and the
+    pictures are named as skipped; without pdflatex the PDFs are, and the exit code is 1."""
+    from ..core.errors import MissingProgram
     from ..files import write_folder
-    from ..render import dot, picture, worksheet
+    from ..render import picture, worksheet
 
     files: dict[str, bytes] = {}
-    for i, problem in enumerate(problems, 1):
-        for name, blank in ((f"problem-{i}.svg", True), (f"answer-{i}.svg", False)):
-            files[name] = picture.draw(dot.render(problem.trace, precision, blank_gradients=blank), "svg")
-    files["worksheet.md"] = worksheet.render(problems, seed, difficulty, False, precision).encode()
-    files["answers.md"] = worksheet.render(problems, seed, difficulty, True, precision).encode()
+    svgs: dict[str, str] = {}
+    pdfs: dict[str, bytes] = {}
+    skipped: str | None = None
+    for problem in problems:
+        picture.check_size(problem.trace)
+    try:
+        for name in worksheet.pictures_needed(len(problems)):
+            problem = problems[int(name.rsplit("-", 1)[1]) - 1]
+            dot_text = worksheet.picture_dot(problem, name, blanks, precision)
+            files[f"{name}.svg"] = picture.draw(dot_text, "svg")
+            svgs[name] = picture.inline(files[f"{name}.svg"])
+            if pdf:
+                pdfs[f"{name}.pdf"] = picture.draw(dot_text, "pdf")
+    except MissingProgram as err:
+        files, svgs, pdfs = {}, {}, {}
+        skipped = err.message
+    drawn = skipped is None
+    files["worksheet.md"] = worksheet.markdown(problems, heading, False, precision, blanks, drawn).encode()
+    files["answers.md"] = worksheet.markdown(problems, heading, True, precision, blanks, drawn).encode()
+    files["worksheet.html"] = worksheet.html(problems, heading, precision, blanks, svgs).encode()
+    failed = None
+    if pdf:
+        try:
+            for key in (False, True):
+                tex = worksheet.latex(problems, heading, key, precision, blanks, drawn)
+                files["answers.pdf" if key else "worksheet.pdf"] = _pdflatex(tex, pdfs)
+        except GradtraceError as err:
+            failed = err
     write_folder(out_dir, files)
     click.echo(f"gradtrace: wrote {out_dir} ({', '.join(sorted(files))})", err=True)
+    if skipped is not None:
+        names = ", ".join(f"{name}.svg" for name in worksheet.pictures_needed(len(problems)))
+        click.echo(f"gradtrace: note: {skipped}; skipped the pictures {names} (the worksheet's tables are "
+                   "complete without them)", err=True)
+    if failed is not None:
+        failed.message = f"no PDF was made: {failed.message}"
+        _fail(failed)
+
+
+def _pdflatex(tex: str, pictures: dict[str, bytes]) -> bytes:
+    """Compile a LaTeX document with pdflatex in a scratch folder holding its pictures."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from ..core.errors import EvaluationError, MissingProgram
+
+    program = shutil.which("pdflatex")
+    if program is None:
+        raise MissingProgram("pdflatex is not installed", hint="install it (apt-get install texlive-latex-base on "
+                             "Debian and Ubuntu, MacTeX or MiKTeX elsewhere), or print worksheet.html from a browser")
+    with tempfile.TemporaryDirectory(prefix="gradtrace-tex-") as scratch:
+        folder = Path(scratch)
+        for name, data in pictures.items():
+            (folder / name).write_bytes(data)
+        (folder / "sheet.tex").write_text(tex, encoding="utf-8")
+        try:
+            run = subprocess.run([program, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
+                                  "sheet.tex"], cwd=folder, capture_output=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            raise EvaluationError("pdflatex took more than 2 minutes") from None
+        result = folder / "sheet.pdf"
+        if run.returncode != 0 or not result.exists():
+            log = run.stdout.decode(errors="replace")
+            first = next((line for line in log.splitlines() if line.startswith("!")), "see its log")
+            raise EvaluationError(f"pdflatex could not compile the worksheet ({first[:200]})",
+                                  hint="this is a bug in gradtrace's LaTeX; please report it")
+        return result.read_bytes()

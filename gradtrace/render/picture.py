@@ -33,11 +33,16 @@ def draw(dot_text: str, fmt: str) -> bytes:
 
 
 def svg_inline(dot_text: str) -> str:
-    """The picture as an <svg> element for embedding in HTML: no XML prolog, no DOCTYPE (which
-    names an external DTD), no namespace URLs."""
+    """The picture as an <svg> element for embedding in HTML (see inline)."""
+    return inline(draw(dot_text, "svg"))
+
+
+def inline(svg_bytes: bytes) -> str:
+    """Graphviz's SVG as an element for embedding in HTML: no XML prolog, no DOCTYPE (which names
+    an external DTD), no namespace URLs."""
     import re
 
-    svg = draw(dot_text, "svg").decode("utf-8")
+    svg = svg_bytes.decode("utf-8")
     svg = svg[svg.index("<svg"):]
     return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)
 

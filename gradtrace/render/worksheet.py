@@ -1,7 +1,16 @@
-"""Worksheets: problems as Markdown with blank gradients, and the answer key with them filled in
-and the worked steps. Pictures are referenced, not embedded; the CLI writes them beside."""
+"""Worksheets: problems with blanks to fill in, and the answer key with them filled in and the
+worked steps, as Markdown (pictures referenced: the CLI writes them beside), one printable HTML
+page (pictures inline; one problem per printed page, the key on pages of its own) and LaTeX for
+pdflatex (pictures as PDF files beside it).
+
+What is blank: `blanks` holds "gradients" (every gradient but ∂f/∂f = 1: a backward-pass
+exercise) and/or "values" (every gate's value: the inputs keep theirs, a forward-pass exercise).
+"""
 
 from __future__ import annotations
+
+from html import escape
+from typing import Any
 
 from ..quiz import Problem
 from . import fmt
@@ -9,36 +18,220 @@ from . import fmt
 PATTERN_REMINDER = ("Remember the lecture's patterns: an add gate distributes the gradient unchanged, a max gate "
                     "routes it to the larger input, a mul gate switches (each input gets the other one), a "
                     "constant scales it, and a value used twice adds up its gradients.")
+BOTH = frozenset({"gradients"})
 
 
-def _header(problem: Problem, i: int, precision: int) -> list[str]:
+def instructions(blanks: frozenset[str] | set[str]) -> str:
+    """What the student does, for what is blank."""
+    forward = "fill in the value above every wire, working forward from the inputs"
+    backward = ("fill in the gradient below every wire and the upstream gradient ∂f/∂node of every node, "
+                "working back from ∂f/∂f = 1. " + PATTERN_REMINDER)
+    if blanks >= {"values", "gradients"}:
+        return f"For each circuit, {forward}; then {backward}"
+    return f"For each circuit, {forward}." if "values" in blanks else f"For each circuit, {backward}"
+
+
+def _at(problem: Problem, precision: int) -> str:
+    return ", ".join(f"{k} = {fmt(v, precision)}" for k, v in problem.trace.bindings.items())
+
+
+def _cells(problem: Problem, key: bool, blanks: frozenset[str] | set[str], precision: int) -> list[list[str]]:
+    """The table's rows: node, what it computes, value, upstream gradient ('' where blank)."""
     t = problem.trace
-    at = ", ".join(f"{k} = {fmt(v, precision)}" for k, v in t.bindings.items())
-    return [f"## Problem {i}", "", f"`{t.output} = {problem.program}`   at {at}", ""]
+    rows = []
+    for row in t.nodes:
+        value = fmt(row.value, precision) if key or "values" not in blanks or row.op == "input" else ""
+        upstream = fmt(row.upstream, precision) if key or "gradients" not in blanks or row.name == t.output else ""
+        rows.append([row.name, row.expr, value, upstream])
+    return rows
 
 
-def render(problems: list[Problem], seed: int, difficulty: int, key: bool, precision: int = 4) -> str:
-    """The worksheet (key=False) or its answer key (key=True), picturing problem-N.svg / answer-N.svg."""
+def _steps(problem: Problem, blanks: frozenset[str] | set[str], precision: int) -> list[str]:
+    asks = (("values",) if "values" in blanks else ()) + (("upstream",) if "gradients" in blanks else ())
+    return [q.worked for q in problem.questions(precision, asks)]
+
+
+def markdown(problems: list[Problem], heading: str, key: bool, precision: int = 4,
+             blanks: frozenset[str] | set[str] = BOTH, pictures: bool = True) -> str:
+    """The worksheet (key=False) or its answer key (key=True), picturing problem-N.svg /
+    answer-N.svg beside it (pictures=False: none were drawn)."""
     title = "Backprop worksheet: answer key" if key else "Backprop worksheet"
-    regenerate = f"gradtrace quiz --worksheet {len(problems)} --difficulty {difficulty} --seed {seed} --out DIR"
-    lines = [f"# {title}", "", f"Difficulty {difficulty}, seed {seed}. Regenerate with `{regenerate}`.", ""]
+    lines = [f"# {title}", "", heading, ""]
     if not key:
-        lines += ["For each circuit, fill in the gradient below every wire and the upstream gradient ∂f/∂node "
-                  "of every node, working back from ∂f/∂f = 1. " + PATTERN_REMINDER, ""]
+        lines += [instructions(blanks), ""]
     for i, problem in enumerate(problems, 1):
-        t = problem.trace
-        f = t.output
-        lines += _header(problem, i, precision)
-        picture = f"answer-{i}.svg" if key else f"problem-{i}.svg"
-        lines += [f"![Problem {i}]({picture})", ""]
+        f = problem.trace.output
+        lines += [f"## Problem {i}", "", f"`{statement(problem)}`   at {_at(problem, precision)}", ""]
+        if pictures:
+            lines += [f"![Problem {i}]({'answer' if key else 'problem'}-{i}.svg)", ""]
         lines += [f"| node | computes | value | upstream ∂{f}/∂node |", "|---|---|--:|--:|"]
-        for row in t.nodes:
-            known = key or row.name == f
-            lines.append(f"| {row.name} | `{row.expr}` | {fmt(row.value, precision)} | "
-                         f"{fmt(row.upstream, precision) if known else ' '} |")
+        for name, expr, value, upstream in _cells(problem, key, blanks, precision):
+            lines.append(f"| {name} | `{expr}` | {value or ' '} | {upstream or ' '} |")
         lines.append("")
         if key:
-            lines += ["Worked steps:", ""]
-            lines += [f"- {q.worked}" for q in problem.questions(precision)]
-            lines.append("")
+            lines += ["Worked steps:", ""] + [f"- {step}" for step in _steps(problem, blanks, precision)] + [""]
     return "\n".join(lines)
+
+
+# ---- printable HTML -------------------------------------------------------------------------------
+
+PRINT_STYLE = """
+:root { color-scheme: light; font-family: system-ui, sans-serif; line-height: 1.4; color: #1f2328; }
+body { margin: 0 auto; max-width: 52rem; padding: 1rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+code { font-family: ui-monospace, monospace; }
+figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid #8c959f; padding: .3rem .7rem; text-align: right; min-width: 4.5rem; }
+th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; min-width: 0; }
+td.blank { height: 1.6rem; }
+.steps li { margin: .2rem 0; }
+.name { margin-top: 1rem; }
+@page { size: A4; margin: 16mm; }
+@media print {
+  body { max-width: none; padding: 0; }
+  section.problem { break-after: page; break-inside: avoid; }
+  section.key { break-before: page; }
+  figure svg { max-height: 150mm; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def html(problems: list[Problem], heading: str, precision: int = 4, blanks: frozenset[str] | set[str] = BOTH,
+         pictures: dict[str, str] | None = None) -> str:
+    """One self-contained page: the problems, one per printed page, then the answer key on pages
+    of its own. pictures: name (problem-1, answer-1) -> inline <svg>; absent ones are left out."""
+    pictures = pictures or {}
+    parts = [f"<header><h1>Backprop worksheet</h1><p>{escape(heading)}</p>",
+             '<p class="name">Name: ______________________________</p>',
+             f"<p>{escape(instructions(blanks))}</p></header>"]
+    for i, problem in enumerate(problems, 1):
+        parts.append(_section(problem, i, False, blanks, precision, pictures.get(f"problem-{i}")))
+    parts.append('<section class="key"><h1>Answer key</h1></section>')
+    for i, problem in enumerate(problems, 1):
+        parts.append(_section(problem, i, True, blanks, precision, pictures.get(f"answer-{i}")))
+    body = "\n".join(parts)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Backprop worksheet</title>
+<style>{PRINT_STYLE}</style>
+</head>
+<body>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def _section(problem: Problem, i: int, key: bool, blanks: frozenset[str] | set[str], precision: int,
+             svg: str | None) -> str:
+    f = problem.trace.output
+    what = "answer" if key else "problem"
+    out = [f'<section class="problem {what}" aria-labelledby="{what}-{i}">',
+           f'<h2 id="{what}-{i}">{"Answer to problem" if key else "Problem"} {i}</h2>',
+           f"<p><code>{escape(statement(problem))}</code> at {escape(_at(problem, precision))}</p>"]
+    if svg:
+        out.append(f'<figure aria-label="The circuit of problem {i}">{svg}</figure>')
+    out.append(f'<table><thead><tr><th scope="col">node</th><th scope="col">computes</th><th scope="col">value</th>'
+               f'<th scope="col">upstream ∂{escape(f)}/∂node</th></tr></thead><tbody>')
+    for name, expr, value, upstream in _cells(problem, key, blanks, precision):
+        cells = "".join('<td class="blank"></td>' if not text else f"<td>{escape(text)}</td>"
+                        for text in (value, upstream))
+        out.append(f"<tr><th scope=\"row\">{escape(name)}</th><td><code>{escape(expr)}</code></td>{cells}</tr>")
+    out.append("</tbody></table>")
+    if key:
+        out.append('<ol class="steps">' + "".join(f"<li>{escape(step)}</li>"
+                                                  for step in _steps(problem, blanks, precision)) + "</ol>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+# ---- LaTeX, for PDF through pdflatex ---------------------------------------------------------------
+
+_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#", "%": r"\%",
+            "_": r"\_", "^": r"\^{}", "~": r"\~{}", "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
+
+
+def tex_text(text: str) -> str:
+    """Plain text for pdflatex with no packages: LaTeX's specials escaped, `code` in typewriter,
+    -- kept as two hyphens, and each non-ASCII character (∂, ·, ², σ, ≈) as inline math, so
+    nothing stops the compiler."""
+    from .tex import ascii_math
+
+    out = []
+    for k, part in enumerate(text.split("`")):
+        chars = []
+        for ch in part:
+            if ch.isascii():
+                chars.append(_SPECIAL.get(ch, ch))
+            else:
+                chars.append(f"${ascii_math(ch)}$")
+        piece = "".join(chars).replace("--", "-{}-")
+        out.append(rf"\texttt{{{piece}}}" if k % 2 else piece)
+    return "".join(out)
+
+
+def statement(problem: Problem) -> str:
+    """The problem as written, with its output named: f = (x+y)*z, or the program as the teacher
+    wrote it when it names its own values (q = x + y; f = q * z)."""
+    program = problem.program
+    return program if "=" in program else f"{problem.trace.output} = {program}"
+
+
+def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
+          blanks: frozenset[str] | set[str] = BOTH, pictures: bool = True) -> str:
+    """The worksheet or key as a LaTeX document for pdflatex (only graphicx, from latex-base),
+    one problem per page; pictures: problem-N.pdf or answer-N.pdf beside it."""
+    title = "Backprop worksheet: answer key" if key else "Backprop worksheet"
+    lines = [r"\documentclass[11pt,a4paper]{article}", r"\usepackage{graphicx}",
+             # A4 with 2 cm margins, by hand: the geometry package is not in texlive-latex-base.
+             r"\setlength{\textwidth}{17cm}\setlength{\oddsidemargin}{-0.46cm}\setlength{\evensidemargin}{-0.46cm}",
+             r"\setlength{\textheight}{24.5cm}\setlength{\topmargin}{-1.5cm}",
+             r"\setlength{\parindent}{0pt}", r"\setlength{\parskip}{6pt}",
+             r"\pagestyle{plain}", r"\begin{document}", rf"{{\Large\bfseries {tex_text(title)}}}", "",
+             tex_text(heading), ""]
+    if not key:
+        lines += [r"Name: \rule{7cm}{0.4pt}", "", tex_text(instructions(blanks)), ""]
+    for i, problem in enumerate(problems, 1):
+        f = problem.trace.output
+        if i > 1:
+            lines.append(r"\clearpage")  # one problem per page
+        lines += [rf"\section*{{Problem {i}}}", rf"\texttt{{{tex_text(statement(problem))}}} "
+                  rf"at {tex_text(_at(problem, precision))}", ""]
+        if pictures:
+            lines += [r"\begin{center}",
+                      rf"\includegraphics[width=\linewidth,height=0.42\textheight,keepaspectratio]"
+                      rf"{{{'answer' if key else 'problem'}-{i}.pdf}}", r"\end{center}"]
+        lines += [r"\begin{center}\renewcommand{\arraystretch}{1.6}", r"\begin{tabular}{|l|l|r|r|}", r"\hline",
+                  rf"node & computes & value & upstream $\partial {tex_text(f)}/\partial$node \\ \hline"]
+        for name, expr, value, upstream in _cells(problem, key, blanks, precision):
+            blank = r"\hspace{2.2cm}"
+            lines.append(rf"{tex_text(name)} & \texttt{{{tex_text(expr)}}} & {tex_text(value) or blank} & "
+                         rf"{tex_text(upstream) or blank} \\ \hline")
+        lines += [r"\end{tabular}", r"\end{center}"]
+        if key:
+            steps = [rf"\item {tex_text(step)}" for step in _steps(problem, blanks, precision)]
+            lines += [r"\begin{enumerate}", *steps, r"\end{enumerate}"]
+    lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"
+
+
+def pictures_needed(count: int) -> list[str]:
+    """The picture names a worksheet of count problems draws (without a suffix)."""
+    return [f"{what}-{i}" for i in range(1, count + 1) for what in ("problem", "answer")]
+
+
+def picture_dot(problem: Problem, name: str, blanks: frozenset[str] | set[str], precision: int,
+                dpi: int | None = None) -> Any:
+    """The DOT text of one worksheet picture: problem-N with the blanks, answer-N filled in."""
+    from . import dot
+
+    key = name.startswith("answer")
+    return dot.render(problem.trace, precision, blank_gradients=not key and "gradients" in blanks,
+                      blank_values=not key and "values" in blanks, dpi=dpi)
