@@ -64,7 +64,8 @@ def _table(graded: list[Any], console: Any) -> None:
     from ..render import fmt
     from ..render.table import print_clean
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=f"{len(graded)} submissions",
+    title = f"{len(graded)} submission{'' if len(graded) == 1 else 's'}"
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=title,
                   title_justify="left")
     table.add_column("student", style="bold")
     table.add_column("score", justify="right")

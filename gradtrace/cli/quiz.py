@@ -201,9 +201,10 @@ def _worksheet_blanks(text: str) -> frozenset[str]:
 def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision: int, blanks: frozenset[str],
                      pdf: bool) -> None:
     """The folder, replaced as a whole: worksheet.md and answers.md with a picture of each circuit
-    (blanks on the sheet, filled in on the key), worksheet.html (printable, pictures inline), and
-    with --pdf worksheet.pdf and answers.pdf. Without Graphviz the text is written and the
-    pictures are named as skipped; without pdflatex the PDFs are, and the exit code is 1."""
+    (blanks on the sheet, filled in on the key), worksheet.html (printable, pictures inline),
+    key-N.toml for `gradtrace grade --key`, and with --pdf worksheet.pdf and answers.pdf. Without
+    Graphviz the text is written and the pictures are named as skipped; without pdflatex the PDFs
+    are, and the exit code is 1."""
     from ..core.errors import MissingProgram
     from ..files import write_folder
     from ..render import picture, worksheet
@@ -229,6 +230,8 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
     files["worksheet.md"] = worksheet.markdown(problems, heading, False, precision, blanks, drawn).encode()
     files["answers.md"] = worksheet.markdown(problems, heading, True, precision, blanks, drawn).encode()
     files["worksheet.html"] = worksheet.html(problems, heading, precision, blanks, svgs).encode()
+    for i, problem in enumerate(problems, 1):
+        files[f"key-{i}.toml"] = worksheet.key_toml(problem, blanks, precision).encode()
     failed = None
     if pdf:
         try:

@@ -103,7 +103,9 @@ def html(problems: list[Problem], heading: str, precision: int = 4, blanks: froz
     """One self-contained page: the problems, one per printed page, then the answer key on pages
     of its own. pictures: name (problem-1, answer-1) -> inline <svg>; absent ones are left out."""
     pictures = pictures or {}
-    parts = [f"<header><h1>Backprop worksheet</h1><p>{escape(heading)}</p>",
+    heading_html = "".join(f"<code>{escape(part)}</code>" if k % 2 else escape(part)
+                           for k, part in enumerate(heading.split("`")))  # `code` as code
+    parts = [f"<header><h1>Backprop worksheet</h1><p>{heading_html}</p>",
              '<p class="name">Name: ______________________________</p>',
              f"<p>{escape(instructions(blanks))}</p></header>"]
     for i, problem in enumerate(problems, 1):
@@ -189,7 +191,8 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
     """The worksheet or key as a LaTeX document for pdflatex (only graphicx, from latex-base),
     one problem per page; pictures: problem-N.pdf or answer-N.pdf beside it."""
     title = "Backprop worksheet: answer key" if key else "Backprop worksheet"
-    lines = [r"\documentclass[11pt,a4paper]{article}", r"\usepackage{graphicx}",
+    lines = [r"\pdfobjcompresslevel=0",  # plain page objects: any PDF tool (and the tests) can count pages
+             r"\documentclass[11pt,a4paper]{article}", r"\usepackage{graphicx}",
              # A4 with 2 cm margins, by hand: the geometry package is not in texlive-latex-base.
              r"\setlength{\textwidth}{17cm}\setlength{\oddsidemargin}{-0.46cm}\setlength{\evensidemargin}{-0.46cm}",
              r"\setlength{\textheight}{24.5cm}\setlength{\topmargin}{-1.5cm}",
@@ -219,6 +222,28 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
             steps = [rf"\item {tex_text(step)}" for step in _steps(problem, blanks, precision)]
             lines += [r"\begin{enumerate}", *steps, r"\end{enumerate}"]
     lines.append(r"\end{document}")
+    return "\n".join(lines) + "\n"
+
+
+def key_toml(problem: Problem, blanks: frozenset[str] | set[str], precision: int = 4) -> str:
+    """One problem's answer key for `gradtrace grade --key`: its expression and bindings, and every
+    blank's answer as the key shows it ([answers]: NAME for ∂f/∂NAME, NAME.value for a value)."""
+    t = problem.trace
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def key(name: str) -> str:
+        return name if name.replace("_", "").isalnum() and name.isascii() else quoted(name)
+
+    at = ", ".join(f"{key(k)} = {float(v)!r}" for k, v in t.bindings.items())
+    lines = [f"expression = {quoted(problem.program)}", f"bindings = {{ {at} }}", "", "[answers]"]
+    for row in reversed(t.nodes):
+        if "values" in blanks and row.op != "input":
+            lines.append(f"{quoted(row.name + '.value')} = {quoted(fmt(row.value, precision))}")
+    for row in t.nodes:
+        if "gradients" in blanks and row.name != t.output:
+            lines.append(f"{key(row.name)} = {quoted(fmt(row.upstream, precision))}")
     return "\n".join(lines) + "\n"
 
 
