@@ -8,6 +8,7 @@
                                                                                (time and memory) at 10^5;
                                                                                10^6 within 12x its 10^5 time
 (c) bench_vectors.py   ||W·X||² gradients vs PyTorch on the CPU                target <= 1.2x
+(d) bench_grade.py     gradtrace grade on 1,000 files vs 1,000 --answers runs  target <= 0.1x
 
 Each benchmark measures its contenders side by side, interleaved, in one run. The summary is
 written to benchmarks/results/ (ignored by git) and, with matplotlib installed, plotted there;
@@ -47,6 +48,8 @@ def summary(results: dict) -> list[tuple[str, float, float]]:
                      small["gradtrace"]["seconds"], 12.0))
     if results["vectors"].get("ratio") is not None:
         rows.append(("(c) vectors API / PyTorch", results["vectors"]["ratio"], 1.2))
+    if "grade" in results:
+        rows.append(("(d) grade 1,000 files / 1,000 processes", results["grade"]["ratio"], 0.1))
     return rows
 
 
@@ -118,6 +121,7 @@ def main() -> int:
         "scale": bench("bench_scale.py", "--sizes", *(["100000"] if args.quick else ["100000", "1000000"]),
                        "--runs", "3"),
         "vectors": bench("bench_vectors.py", "--runs", "5" if args.quick else "9"),
+        "grade": bench("bench_grade.py", "--sample", "30" if args.quick else "60", "--runs", "3"),
     }
     rows = summary(results)
     print("\nSummary (ratios of medians, measured side by side)")

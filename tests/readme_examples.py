@@ -27,6 +27,9 @@ EXPECTED_EXIT = {
     # with no input, the interactive quiz stops at once.
     "gradtrace quiz --difficulty 2": 3,
     "gradtrace quiz --ask values,local,downstream": 3,
+    # "one file broken": a file that could not be graded makes grade exit 2.
+    "gradtrace grade class/*.toml --key sheet/key-2.toml": 2,
+    "gradtrace grade class/*.toml --key sheet/key-2.toml --format csv > gradebook.csv": 2,
 }
 
 
