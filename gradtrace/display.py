@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import sys
-from html import escape
 from typing import Any
 
 from .core import trace as _trace
@@ -50,6 +49,8 @@ def html(trace: Any) -> str:
         figure = f"<div>{svg}</div>"  # scaled to the cell's width
     except GradtraceError as err:
         _say_once(f"no circuit picture, only the table: {err}")
+    from html import escape  # only in a notebook: importing html costs every command-line run 3 ms
+
     return figure + f"<pre style='font-size:12px;line-height:1.3'>{escape(text(trace))}</pre>"
 
 

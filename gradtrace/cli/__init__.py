@@ -473,10 +473,10 @@ def _blanks(blank: str | None, render_file: str | None) -> set[str]:
 def _write_files(trace: Any, render_file: str | None, html_file: str | None, precision: int,
                  blanks: set[str] | frozenset[str] = frozenset()) -> None:
     """--render FILE and --html FILE: pictures drawn by Graphviz, written before anything is printed."""
-    from pathlib import Path
-
     if render_file is None and html_file is None:
         return
+    from pathlib import Path  # here, not above: pathlib costs every other run 10 ms at startup
+
     from ..render import dot, picture
 
     picture.check_size(trace)
