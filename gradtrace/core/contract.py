@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from .formulas import formula_plan, formulas
-from .graph import Report, write_expr
+from .graph import _BOTH, Report, write_expr
 from .trace import Trace, jsonable, patterns_of
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
@@ -99,15 +99,20 @@ def _finite_floats(*columns: Any) -> bool:
 
 def _fast_lines(trace: Trace) -> Iterator[str]:
     """The lines of _lines for a numeric scalar trace, written without building dicts: a 10^6-node
-    trace spends most of its JSON time here. Names are identifiers and op texts come from the op
-    table, so only expressions, labels and formulas need escaping. tests/test_json.py checks that
-    both writers agree for every op."""
+    trace spends most of its JSON time here. The numbers are turned to text column by column (at C
+    speed, by map), and what every node of one op writes the same (label, patterns, formulas in
+    its inputs' names) is made once per op. Names are identifiers and op texts come from the op
+    table, so only expressions with constants, labels and parameter formulas need escaping.
+    tests/test_json.py checks that both writers agree for every op."""
     graph = trace.graph
     nodes = graph.nodes
     values, upstream, local, downstream, kinks = trace.values, trace.upstream, trace.local, trace.downstream, \
         trace.kinks
     chain = itertools.chain.from_iterable
     num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
+    value_texts = list(map(num, values))
+    upstream_texts = list(map(num, upstream))
+    names = [node.name for node in nodes]
     fanout = graph.fanout
     consumers = graph.shared_consumers if max(fanout) > 1 else {}
     pattern_texts: dict[Any, Any] = {}  # (op, copy gate?) -> the "patterns" value
@@ -115,54 +120,85 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     for k in range(len(nodes) - 1, -1, -1):
         node = nodes[k]
         op = node.op
-        name = '"' + node.name + '"'
+        name = names[k]
         shared = fanout[k] > 1
         key = (op, shared)
-        if key not in pattern_texts:
-            patterns = patterns_of(op, shared)
-            pattern_texts[key] = ", ".join(['"' + p + '"' for p in patterns])
-        listed = pattern_texts[key]
+        listed = pattern_texts.get(key)
+        if listed is None:
+            listed = pattern_texts[key] = ", ".join(['"' + p + '"' for p in patterns_of(op, shared)])
         if shared:
-            parts = ", ".join([f'{{"from": "{nodes[c].name}", "value": {num(downstream[c][slot])}}}'
+            parts = ", ".join([f'{{"from": "{names[c]}", "value": {num(downstream[c][slot])}}}'
                                for c, slot in consumers[k]])
         else:
             parts = ""
         if op is None:
-            yield (f'{{"name": {name}, "op": "input", "label": {name}, "expr": "input", '
-                   f'"patterns": [{listed}], "inputs": [], "value": {num(values[k])}, '
-                   f'"upstream": {num(upstream[k])}, "formula": [], "local": [], "downstream": [], '
+            yield (f'{{"name": "{name}", "op": "input", "label": "{name}", "expr": "input", '
+                   f'"patterns": [{listed}], "inputs": [], "value": {value_texts[k]}, '
+                   f'"upstream": {upstream_texts[k]}, "formula": [], "local": [], "downstream": [], '
                    f'"parts": [{parts}], "kink": null}}')
             continue
-        names = [nodes[j].name for j in node.inputs]
-        fixed = op_texts.get((op, len(names)))
+        inputs = node.inputs
+        arity = len(inputs)
+        fixed = op_texts.get((op, arity))
         if fixed is None:
-            fixed = op_texts[(op, len(names))] = _op_texts(op, len(names))
-        label, plan = fixed
-        expr = _string(write_expr(node, nodes))
-        if plan is not None:
-            formula = ", ".join([data if kind == "text" else '"' + names[data] + '"' for kind, data in plan])
+            fixed = op_texts[(op, arity)] = _op_texts(op, arity)
+        label, plan, infix = fixed
+        if arity == 2:
+            a, b = names[inputs[0]], names[inputs[1]]
+            input_names = f'"{a}", "{b}"'
+            if infix is not None and node.args is _BOTH:  # x * y: names and a symbol, nothing to escape
+                expr = f'"{a} {node.spelling or infix} {b}"'
+            else:
+                expr = _string(write_expr(node, nodes))
+            if plan is not None:
+                formula = plan[0](a, b) + ", " + plan[1](a, b)
+            else:
+                formula = ", ".join(map(_string, formulas(graph, node)))
+            local_text = f"{num(local[k][0])}, {num(local[k][1])}"
+            down_text = f"{num(downstream[k][0])}, {num(downstream[k][1])}"
         else:
-            formula = ", ".join(map(_string, formulas(graph, node)))
-        inputs = ", ".join(['"' + n + '"' for n in names])
+            ins = [names[j] for j in inputs]
+            input_names = ", ".join(['"' + n + '"' for n in ins])
+            expr = _string(write_expr(node, nodes))
+            if plan is not None:
+                formula = ", ".join([piece(*ins) for piece in plan])
+            else:
+                formula = ", ".join(map(_string, formulas(graph, node)))
+            local_text = ", ".join(map(num, local[k]))
+            down_text = ", ".join(map(num, downstream[k]))
         kink = kinks[k]
-        yield (f'{{"name": {name}, "op": "{op.name}", "label": {label or _string(node.label)}, '
+        yield (f'{{"name": "{name}", "op": "{op.name}", "label": {label or _string(node.label)}, '
                f'"expr": {expr}, "patterns": [{listed}], '
-               f'"inputs": [{inputs}], "value": {num(values[k])}, '
-               f'"upstream": {num(upstream[k])}, "formula": [{formula}], '
-               f'"local": [{", ".join(map(num, local[k]))}], '
-               f'"downstream": [{", ".join(map(num, downstream[k]))}], "parts": [{parts}], '
+               f'"inputs": [{input_names}], "value": {value_texts[k]}, '
+               f'"upstream": {upstream_texts[k]}, "formula": [{formula}], '
+               f'"local": [{local_text}], "downstream": [{down_text}], "parts": [{parts}], '
                f'"kink": {"null" if kink is None else _string(kink)}}}')
 
 
-def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple[Any, ...] | None]:
+def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple[Any, ...] | None, str | None]:
     """What every node of one op writes the same: its label as JSON (None when it names a constant,
-    as +{c} does), and its formulas when they need only input names: ("text", JSON) or ("input", k)
-    per input (None when they need parameters)."""
+    as +{c} does); its formulas when they need only input names, as one function per input from
+    the input names to the JSON text (None when they need parameters); and its infix symbol."""
     label = None if "{c}" in op.label else _string(op.label)
     plan = formula_plan(op.formula, arity)
-    if plan is None or any(kind not in ("text", "input") for kind, _ in plan):
-        return label, None
-    return label, tuple((kind, _string(data) if kind == "text" else data) for kind, data in plan)
+    if plan is None:
+        return label, None, op.infix
+    return label, tuple(_formula_writer(kind, data) for kind, data in plan), op.infix
+
+
+def _formula_writer(kind: str, data: Any) -> Any:
+    """One input's formula as JSON from the input names: a fixed text, an input's name, or text
+    around names ("[x > 0]"). Names are identifiers, so only the fixed pieces are escaped."""
+    if kind == "text":
+        text = _string(data)
+        return lambda *names: text
+    if kind == "input":
+        return lambda *names: '"' + names[data] + '"'
+    pieces = [(_string(literal)[1:-1], None if field is None else int(field)) for literal, field in data]
+
+    def write(*names: str) -> str:
+        return '"' + "".join([literal + ("" if field is None else names[field]) for literal, field in pieces]) + '"'
+    return write
 
 
 def ndjson_chunks(trace: Trace, extra: dict[Any, Any] | None = None,
