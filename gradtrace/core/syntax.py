@@ -40,14 +40,20 @@ _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 NUMBER_NAMES = {"π"}
 
 _OPERATORS = "|".join(re.escape(symbol) for symbol in sorted(BINARY, key=len, reverse=True))
+# Each match is one token with the spaces and comments before it, so spaces cost no match of
+# their own; the token is the group that matched (KINDS[lastindex]).
 _TOKEN = re.compile(rf"""
-    (?P<space>[ \t\r\f]+|\#[^\n]*)
-  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-  | (?P<name>π|[^\W\d{_SUP}π][^\W{_SUP}π]*)
-  | (?P<sup>[⁻⁺]?[{_SUP}]+)
-  | (?P<attr>\.[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{"|".join(map(re.escape, PREFIXES))})
+    (?>[ \t\r\f]++|\#[^\n]*+)*+  # possessive: a comment never gives back its last word as a name
+    (?:
+      (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+    | (?P<name>π|[^\W\d{_SUP}π][^\W{_SUP}π]*)
+    | (?P<sup>[⁻⁺]?[{_SUP}]+)
+    | (?P<attr>\.[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<op>[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{"|".join(map(re.escape, PREFIXES))})
+    )
 """, re.VERBOSE)
+KINDS = (None, "number", "name", "sup", "attr", "op")
+_SPACE = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+")
 
 Span = tuple[int, int]
 # A token: (kind, text, start, end). kind is number, name, sup (a superscript), attr, op or end.
@@ -75,15 +81,16 @@ def tokenize(source: str) -> Iterator[Token]:
     The last token is ("end", "", n, n)."""
     text = source.translate(PASTED)  # one character for one, so spans still index the source
     pos, n = 0, len(text)
+    kinds = KINDS
     for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        if start != pos:  # finditer skipped a character no token starts with
+        if m.start() != pos:  # finditer skipped a character no token starts with
             break
-        kind = m.lastgroup
-        if kind != "space":
-            yield kind or "", m.group(), start, end
-        pos = end
-    if pos < n:
+        k = m.lastindex
+        start, pos = m.span(k)
+        yield kinds[k], m.group(k), start, pos
+    space = _SPACE.match(text, pos)  # spaces and a comment after the last token
+    if space.end() < n:
+        pos = space.end()
         ch = source[pos]
         hint = "the operators are + - * / ** ^ @; functions are called as name(args)" \
             if ch in "!%&|<>[]{}'\"$?:~`\\" else None
