@@ -99,9 +99,8 @@ def _finite_floats(*columns: Any) -> bool:
 
 def _fast_lines(trace: Trace) -> Iterator[str]:
     """The lines of _lines for a numeric scalar trace, written without building dicts: a 10^6-node
-    trace spends most of its JSON time here. The numbers are turned to text column by column (at C
-    speed, by map), and what every node of one op writes the same (label, patterns, formulas in
-    its inputs' names) is made once per op. Names are identifiers and op texts come from the op
+    trace spends most of its JSON time here. What every node of one op writes the same (label,
+    patterns, formulas in its inputs' names) is made once per op. Names are identifiers and op texts come from the op
     table, so only expressions with constants, labels and parameter formulas need escaping.
     tests/test_json.py checks that both writers agree for every op."""
     graph = trace.graph
@@ -110,8 +109,6 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         trace.kinks
     chain = itertools.chain.from_iterable
     num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
-    value_texts = list(map(num, values))
-    upstream_texts = list(map(num, upstream))
     names = [node.name for node in nodes]
     fanout = graph.fanout
     consumers = graph.shared_consumers if max(fanout) > 1 else {}
@@ -133,8 +130,8 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
             parts = ""
         if op is None:
             yield (f'{{"name": "{name}", "op": "input", "label": "{name}", "expr": "input", '
-                   f'"patterns": [{listed}], "inputs": [], "value": {value_texts[k]}, '
-                   f'"upstream": {upstream_texts[k]}, "formula": [], "local": [], "downstream": [], '
+                   f'"patterns": [{listed}], "inputs": [], "value": {num(values[k])}, '
+                   f'"upstream": {num(upstream[k])}, "formula": [], "local": [], "downstream": [], '
                    f'"parts": [{parts}], "kink": null}}')
             continue
         inputs = node.inputs
@@ -169,8 +166,8 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         kink = kinks[k]
         yield (f'{{"name": "{name}", "op": "{op.name}", "label": {label or _string(node.label)}, '
                f'"expr": {expr}, "patterns": [{listed}], '
-               f'"inputs": [{input_names}], "value": {value_texts[k]}, '
-               f'"upstream": {upstream_texts[k]}, "formula": [{formula}], '
+               f'"inputs": [{input_names}], "value": {num(values[k])}, '
+               f'"upstream": {num(upstream[k])}, "formula": [{formula}], '
                f'"local": [{local_text}], "downstream": [{down_text}], "parts": [{parts}], '
                f'"kink": {"null" if kink is None else _string(kink)}}}')
 
