@@ -145,6 +145,22 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
             previous = upstream[b]
             upstream[b] = d1 if previous is None else previous + d1
             continue
+        if not arrays and up is not None and len(ids) == 1 and op.arity == 1 and op.grads is not None:
+            # The one-input scalar gate (relu, exp, sigmoid, x + 1), unrolled the same way.
+            (a,) = ids
+            try:
+                partials = op.grads(xp, values[node.id], values[a], *node.params)
+                (g0,) = partials
+            except (ArithmeticError, ValueError):
+                partials = (g0,) = (math.nan,)
+            d0 = up * g0
+            if not isfinite(g0 + d0):
+                _check_finite(graph, node, xp, up, partials, (d0,), [values[a]])
+            local[node.id] = partials
+            downstream[node.id] = (d0,)
+            previous = upstream[a]
+            upstream[a] = d0 if previous is None else previous + d0
+            continue
         args = list(map(values.__getitem__, ids))
         try:
             # A gate that only feeds class labels gets no gradient, and passes none on.

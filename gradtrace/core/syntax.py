@@ -52,7 +52,7 @@ _TOKEN = re.compile(rf"""
     | (?P<op>[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{"|".join(map(re.escape, PREFIXES))})
     )
 """, re.VERBOSE)
-KINDS = (None, "number", "name", "sup", "attr", "op")
+KINDS = ("", "number", "name", "sup", "attr", "op")
 _SPACE = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+")
 
 Span = tuple[int, int]
@@ -85,12 +85,12 @@ def tokenize(source: str) -> Iterator[Token]:
     for m in _TOKEN.finditer(text):
         if m.start() != pos:  # finditer skipped a character no token starts with
             break
-        k = m.lastindex
+        k: int = m.lastindex  # type: ignore[assignment]  # every match has its token's group
         start, pos = m.span(k)
         yield kinds[k], m.group(k), start, pos
-    space = _SPACE.match(text, pos)  # spaces and a comment after the last token
-    if space.end() < n:
-        pos = space.end()
+    after = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # spaces and a comment at the end
+    if after < n:
+        pos = after
         ch = source[pos]
         hint = "the operators are + - * / ** ^ @; functions are called as name(args)" \
             if ch in "!%&|<>[]{}'\"$?:~`\\" else None
