@@ -184,3 +184,17 @@ def test_h_and_question_mark_show_the_hint_s_skips_and_each_line_is_one_step(gt)
     assert f"{questions[3].prompt}: 99999 ✗ hint: {questions[3].hint}" in out
     total = len(questions)  # two hinted (½ each), one skipped (0), one right at the second try (½)
     assert f"score: {total - 4 + 1.5:g} / {total}" in out
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_every_kind_of_question_accepts_its_answer_as_shown_and_refuses_others(difficulty):
+    """Over many problems: each value, local, upstream and downstream answer, typed as the quiz
+    shows it, passes the grader; the same answer changed in its shown digits does not."""
+    from gradtrace.answers import grade
+
+    rng = random.Random(50 + difficulty)
+    for _ in range(40):
+        for q in practice.generate(rng, difficulty).questions(4, practice.ASKS):
+            shown = fmt(q.answer, 4)
+            assert grade(shown, q.answer)[0], (q.kind, q.prompt, shown)
+            assert not grade(fmt(q.answer + 0.01 * max(1.0, abs(q.answer)), 4), q.answer)[0], (q.kind, q.prompt)
