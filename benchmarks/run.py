@@ -66,6 +66,11 @@ def summary(results: dict) -> list[tuple[str, float, float]]:
     return rows
 
 
+def _ratio(value: float) -> str:
+    """Two decimals, or three significant digits for a ratio far below 1 (0.004x, not 0.00x)."""
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+
 def plot(results: dict, rows: list[tuple[str, float, float]], path: Path) -> bool:
     try:
         import matplotlib
@@ -83,7 +88,7 @@ def plot(results: dict, rows: list[tuple[str, float, float]], path: Path) -> boo
     left.axvline(1.0, color="black", linestyle="--", linewidth=1)
     left.set_xlabel("measured / target (left of the dashed line: target met)")
     for y, (ratio, row) in enumerate(zip(ratios, rows[::-1])):
-        left.text(ratio, y, f" {row[1]:.2f}x (target {row[2]:g}x)", va="center", fontsize=8)
+        left.text(ratio, y, f" {_ratio(row[1])}x (target {row[2]:g}x)", va="center", fontsize=8)
     left.set_xlim(0, max(ratios) * 1.6)
     left.set_title("gradtrace against its targets")
     scale = results["scale"]
@@ -142,7 +147,7 @@ def main() -> int:
     rows = summary(results)
     print("\nSummary (ratios of medians, measured side by side)")
     for what, ratio, target in rows:
-        print(f"  {what:36s} {ratio:5.2f}x   target <= {target:g}x   {'OK' if ratio <= target else 'MISSED'}")
+        print(f"  {what:40s} {_ratio(ratio):>5s}x   target <= {target:g}x   {'OK' if ratio <= target else 'MISSED'}")
     data.write_text(json.dumps({"results": results, "summary": rows}, indent=2) + "\n")
     print(f"results: {data}")
     if plot(results, rows, picture):

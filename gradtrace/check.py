@@ -17,10 +17,11 @@ from .core.errors import EvaluationError
 from .core.graph import Graph, Report
 from .core.ops import scalar
 from .core.trace import Trace
+from .i18n import N_
 
 DEFAULT_STEP = 1e-5
 # (upper bound on the relative error, verdict), from the CS231n notes on gradient checks.
-BANDS = ((1e-7, "good"), (1e-4, "fine at kinks"), (1e-2, "suspicious"), (math.inf, "wrong"))
+BANDS = ((1e-7, N_("good")), (1e-4, N_("fine at kinks")), (1e-2, N_("suspicious")), (math.inf, N_("wrong")))
 # Below this, a central difference cannot tell a value from 0: f's rounding error (~1e-16·|f|)
 # divided by 2h. Two gradients both under it count as equal.
 NOISE = 1e-10

@@ -126,6 +126,13 @@ class TraceCommand(click.Command):
         return super().parse_args(ctx, opts + ["--"] + positional)
 
 
+# --lang: read by main() before anything runs (see _language); declared here for --help and to refuse
+# other values.
+LANG_OPTION = click.option("--lang", type=click.Choice(["en", "ko"]), expose_value=False, metavar="en|ko",
+                           help="The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, "
+                                "exit codes and options stay the same.")
+
+
 class GradtraceGroup(click.Group):
     """`gradtrace EXPRESSION ...` traces; `gradtrace quiz ...` practises. The group itself parses
     nothing, so the trace command sees every argument (-x -2 binds a variable, --help is its help)."""
@@ -304,6 +311,7 @@ def cli() -> None:
 @click.option("--expanded", is_flag=True, help="Symbolic gradients in the variables alone, simplified, instead of "
               "compactly in the program's own names (∂f/∂z = q).")
 @click.option("--exact", is_flag=True, help="Exact arithmetic at the bindings: 1/3, e/(1+e), roots.")
+@LANG_OPTION
 @click.version_option(None, "--version", package_name="gradtrace", prog_name="gradtrace")
 @click.pass_context
 def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file: str | None,
@@ -790,11 +798,32 @@ def main(argv: list[str] | None = None) -> int:
     # numpy's warnings name its own files; gradtrace reports what matters as its own errors.
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     warnings.filterwarnings("ignore", category=UserWarning, module="numpy")
-    _JSON_ERRORS[:] = [True] if _wants_json(list(sys.argv[1:] if argv is None else argv)) else []
+    args = list(sys.argv[1:] if argv is None else argv)
+    _JSON_ERRORS[:] = [True] if _wants_json(args) else []
+    from .. import i18n
+
+    before = i18n.current()
+    i18n.use(_language(args))  # first, so that every message of the run is in the language
     try:
         return _run(argv)
     finally:
         _JSON_ERRORS.clear()
+        i18n.use(before)
+
+
+def _language(args: list[str]) -> str | None:
+    """--lang ko (or --lang=ko) anywhere before '--'; None: the locale's language (LANG and co).
+    A value that is no language is left for click to refuse."""
+    from ..i18n import LANGUAGES
+
+    for k, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = args[k + 1] if arg == "--lang" and k + 1 < len(args) else arg.partition("=")[2] \
+            if arg.startswith("--lang=") else None
+        if value in LANGUAGES:
+            return value
+    return None
 
 
 def _run(argv: list[str] | None) -> int:

@@ -9,12 +9,13 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
-from . import _fail, make_console
+from . import LANG_OPTION, _fail, make_console
 
 
 @click.command(context_settings={"help_option_names": ["--help"], "max_content_width": 100})
 @click.argument("files", nargs=-1, required=True, metavar="SUBMISSION...",
                 type=click.Path(exists=True, dir_okay=False))
+@LANG_OPTION
 @click.option("--key", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="The problem (expression and bindings) every submission answers; without it each file "
                    "carries its own.")

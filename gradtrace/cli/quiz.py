@@ -9,10 +9,11 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
-from . import _fail, make_console
+from . import LANG_OPTION, _fail, make_console
 
 
 @click.command(context_settings={"help_option_names": ["--help"], "max_content_width": 100})
+@LANG_OPTION
 @click.option("--difficulty", type=click.IntRange(1, 3), default=1, show_default=True,
               help="1: add and mul; 2: adds max, fan-out and constants; 3: adds exp, 1/x, sigmoid and tanh.")
 @click.option("--seed", type=int, help="Make the problems reproducible.")

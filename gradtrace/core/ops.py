@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..i18n import N_
 from .backends import scalar as scalar
 
 VARIADIC = -1
@@ -394,16 +395,16 @@ _RECORDS = [
        notes="Needs x ≥ 0; its gradient is infinite at 0."),
     Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
        label="abs", torch=lambda t, x: t.abs(x), sympy=lambda sp, x: sp.Abs(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), "abs'(0) is taken as 0"), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("abs'(0) is taken as 0")), branch=_sign_branch,
        notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
     Op("sign", 1, lambda xp, x: xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
        label="sign", torch=lambda t, x: t.sign(x), sympy=lambda sp, x: sp.sign(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), "sign'(0) is taken as 0"), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("sign'(0) is taken as 0")), branch=_sign_branch,
        notes="-1, 0 or 1: abs's local gradient. Flat, so it passes no gradient back."),
     Op("heaviside", 1, lambda xp, x: 0.5 + 0.5 * xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
        label="H", torch=lambda t, x: 0.5 + 0.5 * t.sign(x),  # torch.heaviside has no backward
        sympy=lambda sp, x: sp.Heaviside(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), "heaviside'(0) is taken as 0"), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("heaviside'(0) is taken as 0")), branch=_sign_branch,
        notes="The step: 0 below 0, 1 above, 1/2 at 0 (sympy's Heaviside). relu's local gradient, as "
              "symbolic mode writes it. Flat, so it passes no gradient back."),
     Op("erf", 1, lambda xp, x: xp.erf(x), lambda xp, out, x: (_TWO_OVER_SQRT_PI * xp.exp(-x * x),),
@@ -473,7 +474,7 @@ _RECORDS = [
        torch=lambda t, x, lo, hi: t.nn.functional.hardtanh(x, lo, hi),
        sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
        domain=(lambda xp, x, lo, hi: lo < hi, lambda lo, hi: f"lo < hi (got lo = {lo:g}, hi = {hi:g})"),
-       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), "at lo and hi the slope is taken as 0"),
+       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 0")),
        branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
        notes="Clamps x to [lo, hi] (default [-1, 1]): passes the gradient inside, 0 outside. "
              "NOTE: at lo and hi the slope is 0, as in PyTorch's hardtanh."),
@@ -483,21 +484,21 @@ _RECORDS = [
        torch=lambda t, x, lo, hi: t.clamp(x, lo, hi),
        sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
        domain=(lambda xp, x, lo, hi: lo <= hi, lambda lo, hi: f"lo ≤ hi (got lo = {lo:g}, hi = {hi:g})"),
-       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), "at lo and hi the slope is taken as 1"),
+       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 1")),
        branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
        notes="clip(x, lo, hi) clamps x to [lo, hi]: passes the gradient inside, 0 outside. "
              "NOTE: at lo and hi the slope is 1, as in PyTorch's clamp (hardtanh takes 0 there)."),
     Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
        ("[{0} > 0]",), label="relu", pattern="router", torch=lambda t, x: t.relu(x), sympy=lambda sp, x: sp.Max(0, x),
        callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), "relu'(0) is taken as 0"), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("relu'(0) is taken as 0")), branch=_sign_branch,
        notes="NOTE: relu'(0) = 0, as in PyTorch and JAX."),
     Op("leaky_relu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
        lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), ("1 if {0} > 0 else {alpha}",),
        label="leaky", torch=lambda t, x, alpha: t.nn.functional.leaky_relu(x, alpha),
        sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * sp.Min(0, x),  # no Piecewise: typed back as written
        params=(("alpha", 0.01),), callable=True,
-       kink=(lambda xp, out, x, alpha: xp.any(x == 0), "leaky_relu'(0) is taken as alpha"), branch=_sign_branch,
+       kink=(lambda xp, out, x, alpha: xp.any(x == 0), N_("leaky_relu'(0) is taken as alpha")), branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
     Op("elu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0))),
        # NOTE: alpha·e^x, not out + alpha, which cancels to 0 for very negative x.
@@ -506,18 +507,18 @@ _RECORDS = [
        label="elu", torch=lambda t, x, alpha: t.nn.functional.elu(x, alpha),
        sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * (sp.exp(sp.Min(0, x)) - 1),
        params=(("alpha", 1.0),), callable=True,
-       kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, "elu'(0) is taken as alpha"),
+       kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, N_("elu'(0) is taken as alpha")),
        branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
     Op("max", VARIADIC, _extreme(lambda xp: xp.maximum), _extreme_grads, ("[{i} is max]",),
        latex=r"\max", label="max", pattern="router", torch=lambda t, xs,
        consts=(): _stacked(t, xs, consts).amax(dim=0), sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
-       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
+       kink=(_tie, N_("a tie: the gradient is split evenly between the tied inputs")), branch=_winners, callable=True,
        notes="max gate: routes the whole gradient to the largest input. NOTE: a tie splits it evenly."),
     Op("min", VARIADIC, _extreme(lambda xp: xp.minimum), _extreme_grads, ("[{i} is min]",),
        latex=r"\min", label="min", pattern="router", torch=lambda t, xs,
        consts=(): _stacked(t, xs, consts).amin(dim=0), sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
-       kink=(_tie, "a tie: the gradient is split evenly between the tied inputs"), branch=_winners, callable=True,
+       kink=(_tie, N_("a tie: the gradient is split evenly between the tied inputs")), branch=_winners, callable=True,
        notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
 ]
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core.trace import Trace
+from ..i18n import _, ngettext
 from . import fmt, signed_sum, spaced
 from .text import local_parts
 
@@ -50,7 +51,8 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
     nodes = [_node_cells(trace, row, precision, full, show) for row in rows[:len(rows) - hidden]]
     for row in rows[:len(rows) - hidden]:
         if row.kink:
-            notes.append(Text(f"note: {row.name} = {row.expr}: {row.kink}", style="yellow"))
+            notes.append(Text(_("note: {node} = {expr}: {kink}").format(node=row.name, expr=row.expr, kink=_(row.kink)),
+                              style="yellow"))
     body: Any = _table(nodes, out, arrays)
     if console is not None:
         need = console.measure(body, options=console.options.update_width(10**5)).maximum
@@ -62,15 +64,17 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
     header = Text()
     text = trace.text
     if len(text) > MAX_HEADER and not full:
-        text = f"{text[:MAX_HEADER]} … ({len(text):,} characters)"
+        text = text[:MAX_HEADER] + " … " + _("({count} characters)").format(count=f"{len(text):,}")
     header.append(text, style="bold")
     if trace.mode == "symbolic":
-        header.append("   symbolic")
+        header.append("   " + _("symbolic"))
     if trace.bindings:
         bindings = list(itertools.islice(trace.bindings.items(), None if full else MAX_GRADIENTS))
-        header.append("   at " + ", ".join(f"{k} = {show(v, True)}" for k, v in bindings))
+        at = ", ".join(f"{k} = {show(v, True)}" for k, v in bindings)
+        header.append("   " + _("at {bindings}").format(bindings=at))
         if len(bindings) < len(trace.bindings):
-            header.append(f", … and {len(trace.bindings) - len(bindings)} more", style="dim")
+            more = len(trace.bindings) - len(bindings)
+            header.append(", " + _("… and {count} more").format(count=more), style="dim")
     value = Text(f"{out} = ")
     value.append(show(trace.value), style=VALUE)
     items = [value]
@@ -81,10 +85,12 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
         item.append(show(g, True), style=GRADIENT)
         items.append(item)
     if cut:
-        items.append(Text(f"… and {cut} more", style="dim"))
+        items.append(Text(_("… and {count} more").format(count=cut), style="dim"))
     if hidden:
-        notes.insert(0, Text(f"… {hidden} more nodes, nearer the inputs: --full shows them all, and --format csv or "
-                             "--json carry everything", style="dim"))
+        notes.insert(0, Text(ngettext("… {count} more node, nearer the inputs: --full shows them all, and --format csv "
+                                      "or --json carry everything",
+                                      "… {count} more nodes, nearer the inputs: --full shows them all, and --format "
+                                      "csv or --json carry everything", hidden).format(count=hidden), style="dim"))
     extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, precision) if jacobians else [])
     return Group(header, Text(), body, *notes, Text(), spaced(items, 4, width), *extra,
                  *sections(trace, precision))
@@ -130,15 +136,16 @@ def _table(nodes: list[_Cells], out: str, arrays: bool) -> Table:
     """One row per node, and one line per input edge, so each input's local and downstream
     gradients stay side by side."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
-    table.add_column("node", style="bold", overflow="fold")
-    table.add_column("computes", overflow="fold")
+    node = _("node")
+    table.add_column(node, style="bold", overflow="fold")
+    table.add_column(_("computes"), overflow="fold")
     if arrays:
-        table.add_column("shape", overflow="fold")
-    table.add_column("value", justify="right", style=VALUE, overflow="fold")
-    table.add_column(f"upstream\n∂{out}/∂node", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column("local\n∂node/∂input", overflow="fold")
+        table.add_column(_("shape"), overflow="fold")
+    table.add_column(_("value"), justify="right", style=VALUE, overflow="fold")
+    table.add_column(f"upstream\n∂{out}/∂{node}", justify="right", style=GRADIENT, overflow="fold")
+    table.add_column(f"local\n∂{node}/∂{_('input')}", overflow="fold")
     table.add_column("downstream\nup × local", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column("pattern", style=PATTERN, no_wrap=True)
+    table.add_column(_("pattern"), style=PATTERN, no_wrap=True)
     for node in nodes:
         for k in range(max(1, len(node.locals), len(node.upstream), len(node.patterns))):
             first = k == 0
@@ -173,20 +180,21 @@ def _stacked(nodes: list[_Cells], out: str) -> Group:
           upstream ∂f/∂t1 = -4
           ∂t1/∂x = 1, downstream -4
     """
-    lines: list[Any] = [Text("node = computes = value   pattern", style="dim"),
-                        Padding(Text(f"upstream ∂{out}/∂node; local ∂node/∂input, downstream", style="dim"),
-                                (0, 0, 0, 2))]
+    node_word = _("node")
+    lines: list[Any] = [Text(f"{node_word} = {_('computes')} = {_('value')}   {_('pattern')}", style="dim"),
+                        Padding(Text(f"upstream ∂{out}/∂{node_word}; local ∂{node_word}/∂{_('input')}, downstream",
+                                     style="dim"), (0, 0, 0, 2))]
     for node in nodes:
         line = Text()
         line.append(node.name, style="bold")
         if node.expr != "input":
             line.append(f" = {node.expr}")
         if node.shape:
-            line.append(f"  shape {node.shape}")
+            line.append("  " + _("shape {shape}").format(shape=node.shape))
         line.append(" = ")
         line.append(node.value, style=VALUE)
         if node.expr == "input":
-            line.append("  (input)", style="dim")
+            line.append("  (" + _("input") + ")", style="dim")
         if node.patterns:
             line.append("   " + ", ".join(node.patterns), style=PATTERN)
         lines.append(line)
@@ -208,7 +216,7 @@ def _jacobian_sizes(trace: Trace) -> list[Any]:
     from .text import nbytes_text
 
     grid = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0),
-                 title="local Jacobians (described, never built)", title_justify="left", title_style="bold")
+                 title=_("local Jacobians (described, never built)"), title_justify="left", title_style="bold")
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -217,7 +225,7 @@ def _jacobian_sizes(trace: Trace) -> list[Any]:
         for k, name in enumerate(row.inputs):
             j = row.jacobian(k)
             grid.add_row(f"∂{row.name}/∂{name}", f"{j['rows']}×{j['cols']}", j["structure"],
-                         f"{nbytes_text(j['bytes_if_built'])} if built")
+                         _("{size} if built").format(size=nbytes_text(j["bytes_if_built"])))
     return [Text(), grid]
 
 
@@ -225,7 +233,7 @@ def _jacobians(trace: Trace, precision: int) -> list[Any]:
     """--jacobian: each local Jacobian in full, when it is small enough to read (64 entries)."""
     from .text import JACOBIAN_SHOWN, nbytes_text
 
-    out: list[Any] = [Text(), Text("local Jacobians", style="bold")]
+    out: list[Any] = [Text(), Text(_("local Jacobians"), style="bold")]
     for row in trace.nodes:
         if row.op == "input":
             continue
@@ -233,12 +241,13 @@ def _jacobians(trace: Trace, precision: int) -> list[Any]:
             j = row.jacobian(k)
             title = f"∂{row.name}/∂{name}  ({j['rows']}×{j['cols']}, {j['structure']})"
             if j["rows"] * j["cols"] > JACOBIAN_SHOWN:
-                out.append(Text(f"{title}: not printed, {j['rows'] * j['cols']} entries "
-                                f"({nbytes_text(j['bytes_if_built'])}) is more than {JACOBIAN_SHOWN}", style="dim"))
+                out.append(Text(_("{title}: not printed, {entries} entries ({size}) is more than {limit}").format(
+                    title=title, entries=j["rows"] * j["cols"], size=nbytes_text(j["bytes_if_built"]),
+                    limit=JACOBIAN_SHOWN), style="dim"))
                 continue
             matrix = row.jacobian_matrix(k).tolist()
             grid = Table(box=box.SIMPLE, show_header=False, pad_edge=False, title=title, title_justify="left")
-            for _ in matrix[0]:
+            for _column in matrix[0]:
                 grid.add_column(justify="right")
             for r in matrix:
                 grid.add_row(*(fmt(v, precision) for v in r))
@@ -270,16 +279,17 @@ def _why(answer: Any) -> str:
     if answer.worst:
         return f"; {answer.worst}"
     if answer.rule.startswith("within"):
-        return f", not {answer.rule}"
+        return ", " + _("not {rule}").format(rule=answer.rule)
     if answer.shown is not None and answer.rule.startswith("rounds to") and "." in answer.shown:
         decimals = len(answer.shown.split(".")[1])
-        return f"; at {decimals} decimal{'s' if decimals > 1 else ''} that is {answer.shown}"
+        return "; " + ngettext("at {count} decimal that is {value}", "at {count} decimals that is {value}",
+                               decimals).format(count=decimals, value=answer.shown)
     if answer.rule.startswith("shape"):
-        return f"; its {answer.rule.replace('shape', 'shape is', 1)}"
+        return "; " + _("its shape is {shape}").format(shape=answer.rule.removeprefix("shape "))
     if answer.rule.startswith(("a single", "an array")):
-        return f"; it is {answer.rule}"
+        return "; " + _("it is {what}").format(what=answer.rule)
     if answer.rule.startswith("zero"):
-        return "; not zero"
+        return "; " + _("not zero")
     return ""
 
 
@@ -287,27 +297,28 @@ def sections(trace: Trace, precision: int = 4) -> list[Any]:
     """The gradient check and the graded answers, when the trace carries them."""
     out: list[Any] = []
     if trace.check is not None:
-        title = f"gradient check: central difference, h = {trace.check.step:g}"
+        title = _("gradient check: central difference, h = {step}").format(step=f"{trace.check.step:g}")
         if trace.check.sampled:
-            title += f"; {len(trace.check.variables)} of {trace.check.total} variables, chosen at random"
+            title += "; " + _("{count} of {total} variables, chosen at random").format(
+                count=len(trace.check.variables), total=trace.check.total)
         check = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False,
                       title=title, title_justify="left")
-        for column in ("variable", "analytic", "numerical", "relative error", "verdict"):
-            numeric = column in ("analytic", "numerical", "relative error")
-            check.add_column(column, justify="right" if numeric else "left",
-                             overflow="fold")
+        for column, numeric in ((_("variable"), False), ("analytic", True), ("numerical", True),
+                                (_("relative error"), True), (_("verdict"), False)):
+            check.add_column(column, justify="right" if numeric else "left", overflow="fold")
         kink_notes = []
         for v in trace.check.variables:
             style = "red" if v.failed else ("yellow" if v.verdict != "good" else "green")
             check.add_row(v.name, fmt(v.analytic, precision), fmt(v.numerical, precision),
                           "-" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}",
-                          Text(v.verdict + (" (kink)" if v.kinks else ""), style=style))
+                          Text(_(v.verdict) + (" (kink)" if v.kinks else ""), style=style))
             if v.kinks:
-                kink_notes.append(Text(f"note: {v.name} sits at a kink ({', '.join(v.kinks)}): the numerical gradient "
-                                       "is unreliable there, so this is not counted as a failure", style="yellow"))
+                kink_notes.append(Text(_("note: {name} sits at a kink ({kinks}): the numerical gradient is unreliable "
+                                         "there, so this is not counted as a failure").format(
+                    name=v.name, kinks=", ".join(map(_, v.kinks))), style="yellow"))
         out += [Text(), check, *kink_notes]
     if trace.answers is not None:
-        out += [Text(), Text("answers", style="bold")]
+        out += [Text(), Text(_("answers"), style="bold")]
         for a in trace.answers:
             line = Text()
             if a.correct:
@@ -315,10 +326,9 @@ def sections(trace: Trace, precision: int = 4) -> list[Any]:
                 line.append(f"{a.name} = {a.given}   ({a.refers_to} = {fmt(a.actual, precision)})")
             else:
                 line.append("✗ ", style="red")
-                line.append(f"{a.name} = {a.given}   ({a.refers_to} is ")
+                before, _sep, after = _("{name} = {given}   ({refers_to} is {true}{why})").partition("{true}")
+                line.append(before.format(name=a.name, given=a.given, refers_to=a.refers_to))
                 line.append(fmt(a.actual, precision), style="bold")
-                line.append(_why(a) + ")")
+                line.append(after.format(why=_why(a)))
             out.append(line)
     return out
-
-
