@@ -20,7 +20,9 @@ def test_license_and_type_information_ship():
     assert (ROOT / "gradtrace" / "py.typed").exists()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "Typing :: Typed" in project["project"]["classifiers"]
-    assert project["tool"]["setuptools"]["package-data"]["gradtrace"] == ["py.typed", "schema/*.json"]
+    assert project["tool"]["setuptools"]["package-data"]["gradtrace"] == [
+        "py.typed", "schema/*.json", "locale/*.pot", "locale/*/LC_MESSAGES/gradtrace.po",
+        "locale/*/LC_MESSAGES/gradtrace.mo"]  # the catalogs, compiled: --lang ko needs the .mo
 
 
 def test_the_man_page_documents_every_option_and_exit_code():

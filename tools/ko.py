@@ -50,14 +50,16 @@ KO = {
     "elu'(0) is taken as alpha": "elu'(0)은 alpha로 둡니다",
     "at lo and hi the slope is taken as 0": "lo와 hi에서는 기울기를 0으로 둡니다",
     "at lo and hi the slope is taken as 1": "lo와 hi에서는 기울기를 1로 둡니다",
-    "a tie: the gradient is split evenly between the tied inputs": "동점: gradient를 같은 값의 입력들에 똑같이 나눕니다",
+    "a tie: the gradient is split evenly between the tied inputs":
+        "동점: gradient를 같은 값의 입력들에 똑같이 나눕니다",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
 KO_PLURAL = {
     "at {count} decimal that is {value}": "소수점 {count}자리로는 {value}",
     "… {count} more node, nearer the inputs: --full shows them all, and --format csv or --json carry everything":
-        "… 입력 쪽으로 노드 {count}개가 더 있습니다: --full로 모두 보이고, --format csv와 --json에는 모두 들어 있습니다",
+        "… 입력 쪽으로 노드 {count}개가 더 있습니다: --full로 모두 보이고, "
+        "--format csv와 --json에는 모두 들어 있습니다",
 }
 
 
@@ -65,30 +67,30 @@ def main() -> int:
     import sys
     from pathlib import Path
 
+    from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
     root = Path(__file__).resolve().parent.parent
     template = read_po((root / "gradtrace/locale/gradtrace.pot").open("rb"))
-    from babel import Locale
-
-    template.locale = Locale.parse("ko")
-    template.fuzzy = False
+    catalog = Catalog(locale="ko", domain="gradtrace", project="gradtrace", version=None, fuzzy=False,
+                      language_team="gradtrace (tools/ko.py)", last_translator="gradtrace developers")
     missing = []
     for message in template:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
             text = KO_PLURAL.get(message.id[0])
-            message.string = (text,) if text is not None else ("",)
+            translation: object = (text or "",) * catalog.num_plurals
         else:
             text = KO.get(message.id)
-            message.string = text or ""
+            translation = text or ""
         if text is None:
             missing.append(message.id)
+        catalog.add(message.id, translation, flags=message.flags)
     out = root / "gradtrace/locale/ko/LC_MESSAGES/gradtrace.po"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as stream:
-        write_po(stream, template, omit_header=False, sort_output=True, width=120)
+        write_po(stream, catalog, sort_output=True, width=120)
     for message_id in missing:
         print(f"untranslated: {message_id!r}", file=sys.stderr)
     return 1 if missing else 0

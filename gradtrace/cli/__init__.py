@@ -10,6 +10,7 @@ import gc
 import os
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -128,9 +129,19 @@ class TraceCommand(click.Command):
 
 # --lang: read by main() before anything runs (see _language); declared here for --help and to refuse
 # other values.
-LANG_OPTION = click.option("--lang", type=click.Choice(["en", "ko"]), expose_value=False, metavar="en|ko",
-                           help="The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, "
-                                "exit codes and options stay the same.")
+def _set_language(ctx: click.Context, _param: Any, value: str | None) -> None:
+    """--lang, or the locale's language: for this command, and back to what it was after it."""
+    from .. import i18n
+
+    before = i18n.current()
+    i18n.use(value)
+    ctx.call_on_close(lambda: i18n.use(before))
+
+
+LANG_OPTION: Callable[[Any], Any] = click.option(
+    "--lang", type=click.Choice(["en", "ko"]), expose_value=False, metavar="en|ko", is_eager=True,
+    callback=_set_language, help="The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, "
+                                 "exit codes and options stay the same.")
 
 
 class GradtraceGroup(click.Group):

@@ -114,7 +114,7 @@ def _node_cells(trace: Trace, row: Any, precision: int, full: bool, show: Any) -
         if arrays and (g is None or getattr(g, "ndim", 0) > 0):
             cell.append(row.formulas[slot])  # an array: the rule here, the Jacobian's size below
         else:
-            _, _, formula, g_text = local_parts(row, slot, precision, show)
+            _node, _input, formula, g_text = local_parts(row, slot, precision, show)
             if formula is not None:
                 cell.append(f"{formula} = ")
             cell.append(g_text, style=GRADIENT)
@@ -129,21 +129,22 @@ def _node_cells(trace: Trace, row: Any, precision: int, full: bool, show: Any) -
             terms += f" + … ({len(parts)} terms)"
         upstream.append(Text("= " + terms, style="dim"))
     shape = str(tuple(getattr(row.value, "shape", ()))) if arrays else ""
-    return _Cells(row.name, row.expr, shape, show(row.value), upstream, locals_, downs, list(row.patterns))
+    expr = _("input") if row.op == "input" else row.expr
+    return _Cells(row.name, expr, shape, show(row.value), upstream, locals_, downs, list(row.patterns))
 
 
 def _table(nodes: list[_Cells], out: str, arrays: bool) -> Table:
     """One row per node, and one line per input edge, so each input's local and downstream
     gradients stay side by side."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
-    node = _("node")
-    table.add_column(node, style="bold", overflow="fold")
+    node_word = _("node")
+    table.add_column(node_word, style="bold", overflow="fold")
     table.add_column(_("computes"), overflow="fold")
     if arrays:
         table.add_column(_("shape"), overflow="fold")
     table.add_column(_("value"), justify="right", style=VALUE, overflow="fold")
-    table.add_column(f"upstream\n∂{out}/∂{node}", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column(f"local\n∂{node}/∂{_('input')}", overflow="fold")
+    table.add_column(f"upstream\n∂{out}/∂{node_word}", justify="right", style=GRADIENT, overflow="fold")
+    table.add_column(f"local\n∂{node_word}/∂{_('input')}", overflow="fold")
     table.add_column("downstream\nup × local", justify="right", style=GRADIENT, overflow="fold")
     table.add_column(_("pattern"), style=PATTERN, no_wrap=True)
     for node in nodes:
@@ -187,13 +188,14 @@ def _stacked(nodes: list[_Cells], out: str) -> Group:
     for node in nodes:
         line = Text()
         line.append(node.name, style="bold")
-        if node.expr != "input":
+        is_input = node.expr == _("input")
+        if not is_input:
             line.append(f" = {node.expr}")
         if node.shape:
             line.append("  " + _("shape {shape}").format(shape=node.shape))
         line.append(" = ")
         line.append(node.value, style=VALUE)
-        if node.expr == "input":
+        if is_input:
             line.append("  (" + _("input") + ")", style="dim")
         if node.patterns:
             line.append("   " + ", ".join(node.patterns), style=PATTERN)

@@ -1,0 +1,117 @@
+"""Languages: the catalogs are complete and current, translations keep their placeholders, the
+language comes from --lang or the locale, and it never changes JSON keys or exit codes."""
+
+import gettext
+import io
+import json
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gradtrace import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "gradtrace" / "locale"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def _catalog(path: Path):
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as stream:
+        return read_po(stream)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_the_template_is_what_the_code_marks(tmp_path):
+    """gradtrace/locale/gradtrace.pot holds exactly the messages the code marks with _, N_ and
+    ngettext (re-run pybabel extract as CONTRIBUTING.md says when this fails)."""
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
+                    "-k", "N_", "--no-location", "--sort-output", "-o", str(fresh), str(ROOT)],
+                   check=True, capture_output=True, cwd=ROOT)
+    assert {m.id for m in _catalog(fresh) if m.id} == {m.id for m in _catalog(LOCALE / "gradtrace.pot") if m.id}
+
+
+@pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_every_message_is_translated_with_the_same_placeholders(language):
+    template = {m.id for m in _catalog(LOCALE / "gradtrace.pot") if m.id}
+    catalog = _catalog(LOCALE / language / "LC_MESSAGES" / "gradtrace.po")
+    translated = {m.id: m.string for m in catalog if m.id}
+    assert template <= set(translated), f"untranslated: {sorted(map(str, template - set(translated)))[:5]}"
+    for message_id, text in translated.items():
+        ids = message_id if isinstance(message_id, tuple) else (message_id,)
+        texts = text if isinstance(text, tuple) else (text,)
+        assert all(texts), f"empty translation of {message_id!r}"
+        for t in texts:
+            assert _fields(t) == _fields(ids[0]), (message_id, t)
+    assert not catalog.fuzzy
+
+
+@pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_the_shipped_mo_is_the_po_compiled(language):
+    from babel.messages.mofile import write_mo
+
+    folder = LOCALE / language / "LC_MESSAGES"
+    compiled = io.BytesIO()
+    write_mo(compiled, _catalog(folder / "gradtrace.po"))
+    compiled.seek(0)
+    fresh = gettext.GNUTranslations(compiled)
+    with (folder / "gradtrace.mo").open("rb") as stream:
+        shipped = gettext.GNUTranslations(stream)
+    assert fresh._catalog == shipped._catalog  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("environ, language", [
+    ({"LANG": "ko_KR.UTF-8"}, "ko"), ({"LANG": "ko"}, "ko"), ({"LC_ALL": "ko_KR.UTF-8", "LANG": "en_US.UTF-8"}, "ko"),
+    ({"LC_ALL": "C", "LANG": "ko_KR.UTF-8"}, "en"), ({"LC_MESSAGES": "ko_KR.UTF-8", "LANG": "C"}, "ko"),
+    ({"LANG": "de_DE.UTF-8"}, "en"), ({}, "en"), ({"LANG": "C.UTF-8"}, "en"),
+])
+def test_the_language_comes_from_the_locale_as_posix_orders_it(environ, language):
+    assert i18n.from_environment(environ) == language
+
+
+def test_the_headline_in_korean_is_the_golden(gt):
+    result = gt("(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--lang", "ko")
+    assert result.exit_code == 0
+    assert result.stdout == (GOLDEN / "headline.ko.txt").read_text(encoding="utf-8")
+
+
+def test_a_korean_locale_gives_korean_and_lang_en_overrides_it(gt):
+    korean = gt("(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", env={"LANG": "ko_KR.UTF-8"})
+    assert "노드" in korean.stdout
+    english = gt("(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--lang", "en", env={"LANG": "ko_KR.UTF-8"})
+    assert "노드" not in english.stdout and "node" in english.stdout
+    assert i18n.current() == "en"  # the run's language does not outlive the run
+
+
+def test_json_keys_and_exit_codes_never_change_with_the_language(gt):
+    args = ["relu(x)*y", "-x", "0", "-y", "2", "--check", "--expect", "x=1", "--json"]
+    english, korean = gt(*args), gt(*args, "--lang", "ko")
+    assert english.exit_code == korean.exit_code == 3
+
+    def keys(value):
+        if isinstance(value, dict):
+            return {k: keys(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [keys(v) for v in value]
+        return None
+    assert keys(json.loads(english.stdout)) == keys(json.loads(korean.stdout))
+    assert gt("(x+y)*z", "--lang", "fr").exit_code == 2
+
+
+def test_the_korean_table_and_verdicts_leave_no_english_words_but_the_glossarys(gt):
+    """Everything the table, the check and the answers print is Korean, except the terms the lecture
+    notes keep in English (docs/glossary.ko.md) and what the user typed."""
+    glossary = {"upstream", "local", "downstream", "up", "switcher", "distributor", "router", "scaler",
+                "adder", "gradient", "check", "central", "difference", "analytic", "numerical", "kink", "relu"}
+    out = gt("relu(x)*y", "-x", "0", "-y", "2", "--check", "--expect", "x=1", "--lang", "ko").stdout
+    words = set(re.findall(r"[A-Za-z]{3,}", out)) - {"relu"}
+    assert words <= glossary, words - glossary
