@@ -115,3 +115,16 @@ def test_the_korean_table_and_verdicts_leave_no_english_words_but_the_glossarys(
     out = gt("relu(x)*y", "-x", "0", "-y", "2", "--check", "--expect", "x=1", "--lang", "ko").stdout
     words = set(re.findall(r"[A-Za-z]{3,}", out)) - {"relu"}
     assert words <= glossary, words - glossary
+
+
+@pytest.mark.parametrize("which", ["backward", "forward"])
+def test_the_sigmoid_neuron_explained_in_korean_is_the_golden(gt, which):
+    """The lecture's neuron, both passes, in Korean at the slides' two decimals: the numbers are the
+    English golden's, the sentences the catalog's."""
+    args = ["--file", str(ROOT / "examples" / "sigmoid_neuron.gt"), "--w0", "2", "--x0", "-1", "--w1", "-3",
+            "--x1", "-2", "--w2", "-3", "--explain", which, "--decimals", "2"]
+    korean = gt(*args, "--lang", "ko").stdout
+    assert korean == (GOLDEN / f"sigmoid_neuron.{which}.ko.txt").read_text(encoding="utf-8")
+    numbers = re.compile(r"-?\d+\.\d+")
+    english = (GOLDEN / f"sigmoid_neuron.{which}.decimals2.txt").read_text(encoding="utf-8")
+    assert numbers.findall(korean) == numbers.findall(english)

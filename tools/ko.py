@@ -52,10 +52,60 @@ KO = {
     "at lo and hi the slope is taken as 1": "lo와 hi에서는 기울기를 1로 둡니다",
     "a tie: the gradient is split evenly between the tied inputs":
         "동점: gradient를 같은 값의 입력들에 똑같이 나눕니다",
+    # --explain (render/explain.py)
+    "(part {k} of the {count} that add up to {gradient})": "({gradient}(으)로 합쳐지는 {count}개 중 {k}번째)",
+    "Backward pass through {program}": "{program}의 backward pass",
+    "Backward pass through {program} at {bindings}": "{bindings}일 때 {program}의 backward pass",
+    "Forward pass through {program}": "{program}의 forward pass",
+    "Inputs: {bindings}": "입력: {bindings}",
+    "Output: {name} = {value}": "출력: {name} = {value}",
+    "Result: {gradients}": "결과: {gradients}",
+    "Start at the output with the upstream gradient {seed} (the seed).":
+        "출력에서 upstream gradient {seed}(seed)(으)로 시작합니다.",
+    "Start at the output: {seed}.": "출력에서 시작합니다: {seed}.",
+    "a {label} gate": "{label} gate",
+    "an {label} gate": "{label} gate",
+    "a {pattern}": "{pattern}",
+    "note: {kink}": "참고: {kink}",
+    "so {chain}": "따라서 {chain}",
+    "so {name} gets upstream × local = {product}": "따라서 {name}이(가) 받는 값은 upstream × local = {product}",
+    "the Jacobian {jacobian} is {structure}, so {gradient}": "Jacobian {jacobian}은(는) {structure}이므로 {gradient}",
+    "{gate}, a distributor: it distributes the upstream gradient {up} unchanged to {inputs}.":
+        "{gate}, distributor: upstream gradient {up}을(를) {inputs}에 그대로 나눠 줍니다.",
+    "{gate}, a distributor: it passes the upstream gradient {up} on, negated where the input is subtracted.":
+        "{gate}, distributor: upstream gradient {up}을(를) 그대로 전달하고, 빼는 입력에는 부호를 바꿔 전달합니다.",
+    "{gate}, a router, element by element: each element's upstream gradient goes to the input that wins there, "
+    "and the others get 0 ({counts}).":
+        "{gate}, 원소별 router: 원소마다 upstream gradient는 그 자리에서 이긴 입력으로 가고, 나머지는 0을 받습니다 "
+        "({counts}).",
+    "{gate}, a router: it routes the whole upstream gradient {up} to {winner}.":
+        "{gate}, router: upstream gradient {up} 전체를 {winner}(으)로 보냅니다.",
+    "{gate}, a router: no input wins here, so it routes nothing back (every input gets 0).":
+        "{gate}, router: 여기서는 이기는 입력이 없으므로 아무것도 보내지 않습니다 (모든 입력이 0을 받습니다).",
+    "{gate}, a router: the inputs tie, so it splits the upstream gradient {up} evenly.":
+        "{gate}, router: 입력이 동점이므로 upstream gradient {up}을(를) 똑같이 나눕니다.",
+    "{gate}, a scaler: it scales the upstream gradient {up} by {factor}.":
+        "{gate}, scaler: upstream gradient {up}에 {factor}을(를) 곱합니다.",
+    "{gate}, a switcher: it {does}.": "{gate}, switcher: {does}.",
+    "{gate}: its local gradient is {formula}.": "{gate}: local gradient는 {formula}입니다.",
+    "{names} and {last}": "{names}, {last}",
+    "{name} wins at {count} of {total} elements": "{name}이(가) 원소 {total}개 중 {count}개에서 이김",
+    # the lecture's patterns (ops.PATTERNS)
+    "adds up the gradients that come back from each of its uses": "쓰인 곳마다 돌아오는 gradient를 모두 더합니다",
+    "passes the upstream gradient on unchanged to its inputs": "upstream gradient를 입력들에 그대로 전달합니다",
+    "routes the whole upstream gradient to the winning input; the others get 0":
+        "upstream gradient 전체를 이긴 (더 큰) 입력으로 보내고, 나머지는 0을 받습니다",
+    "scales the upstream gradient by its constant": "upstream gradient에 상수를 곱합니다",
+    "switches its inputs: each input's local gradient is the other input's value":
+        "입력을 서로 바꿉니다: 각 입력의 local gradient는 다른 입력의 값입니다",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
 KO_PLURAL = {
+    "{name} is used {count} time ({uses}): a copy gate, an adder: its gradients add up, {sum}":
+        "{name}은(는) {count}번 쓰입니다 ({uses}): copy gate, 곧 adder이므로 gradient가 더해집니다. {sum}",
+    "{gate}, a router: it routes the whole upstream gradient {up} to {winner}; {others} gets 0.":
+        "{gate}, router: upstream gradient {up} 전체를 {winner}(으)로 보내고, {others}은(는) 0을 받습니다.",
     "at {count} decimal that is {value}": "소수점 {count}자리로는 {value}",
     "… {count} more node, nearer the inputs: --full shows them all, and --format csv or --json carry everything":
         "… 입력 쪽으로 노드 {count}개가 더 있습니다: --full로 모두 보이고, "

@@ -687,12 +687,12 @@ _RECORDS += [
 OPS: dict[str, Op] = {op.name: op for op in _RECORDS}
 
 # The lecture's backward-flow patterns, in words (explanations, pictures and quiz hints read these).
-PATTERNS = {
-    "distributor": "passes the upstream gradient on unchanged to its inputs",
-    "router": "routes the whole upstream gradient to the winning input; the others get 0",
-    "switcher": "switches its inputs: each input's local gradient is the other input's value",
-    "scaler": "scales the upstream gradient by its constant",
-    "adder": "adds up the gradients that come back from each of its uses",
+PATTERNS = {  # English; shown through i18n._ where a language is spoken
+    "distributor": N_("passes the upstream gradient on unchanged to its inputs"),
+    "router": N_("routes the whole upstream gradient to the winning input; the others get 0"),
+    "switcher": N_("switches its inputs: each input's local gradient is the other input's value"),
+    "scaler": N_("scales the upstream gradient by its constant"),
+    "adder": N_("adds up the gradients that come back from each of its uses"),
 }
 
 # Names the language can call, and the infix operators, both read off the table.

@@ -13,26 +13,30 @@ from ..core.errors import GradtraceError
 from ..core.graph import Const, constant
 from ..core.ops import PATTERNS
 from ..core.trace import NodeTrace, Trace
+from ..i18n import _, ngettext
 from . import fmt
 from .text import Decimals, local_cell, same_number
 
 
 def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
     """The forward pass: every gate's value, computed from its inputs' values."""
-    lines = [f"Forward pass through {trace.text}", ""]
+    lines = [_("Forward pass through {program}").format(program=trace.text), ""]
     if trace.bindings:
-        lines.append("Inputs: " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items()))
+        lines.append(_("Inputs: {bindings}").format(
+            bindings=", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())))
     step = 0
     for row in trace.forward_order:
         if row.is_input:
             continue
         step += 1
         lines.append(f"{step}. {row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}")
-    lines += ["", f"Output: {trace.output} = {fmt(trace.value, precision)}"]
+    lines += ["", _("Output: {name} = {value}").format(name=trace.output, value=fmt(trace.value, precision))]
     return lines
 
 
@@ -52,13 +56,15 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
     -0.53); at a fork, the sum of the branches. The arithmetic shown adds up at the precision
     shown: where it would not, its numbers get the digits it needs."""
     f = trace.output
-    at = ""
     if trace.bindings:
-        at = " at " + ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
+        at = ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
+        title = _("Backward pass through {program} at {bindings}").format(program=trace.text, bindings=at)
+    else:
+        title = _("Backward pass through {program}").format(program=trace.text)
     seed = trace.row(trace.output_id).upstream
-    start = f"Start at the output: ∂{f}/∂{f} = 1." if _everywhere(seed, 1) else \
-        f"Start at the output with the upstream gradient {fmt(seed, precision)} (the seed)."
-    lines = [f"Backward pass through {trace.text}{at}", "", start]
+    start = _("Start at the output: {seed}.").format(seed=f"∂{f}/∂{f} = 1") if _everywhere(seed, 1) else \
+        _("Start at the output with the upstream gradient {seed} (the seed).").format(seed=fmt(seed, precision))
+    lines = [title, "", start]
     step = 0
     part_of: dict[str, int] = {}  # parts of a copy gate's gradient told so far
     for row in trace.nodes:
@@ -67,9 +73,11 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
             step += 1
             uses = ", ".join(name for name, _ in parts)
             terms = _adding_up([v for _, v in parts], row.upstream, sum, precision)
-            lines.append(f"{step}. {row.name} is used {len(parts)} times ({uses}): a copy gate, an adder: "
-                         f"its gradients add up, ∂{f}/∂{row.name} = {_signed(terms)}"
-                         f" = {fmt(row.upstream, precision)}")
+            lines.append(f"{step}. " + ngettext(
+                "{name} is used {count} time ({uses}): a copy gate, an adder: its gradients add up, {sum}",
+                "{name} is used {count} times ({uses}): a copy gate, an adder: its gradients add up, {sum}",
+                len(parts)).format(name=row.name, count=len(parts), uses=uses,
+                                   sum=f"∂{f}/∂{row.name} = {_signed(terms)} = {fmt(row.upstream, precision)}"))
         if row.op == "input":
             continue
         step += 1
@@ -77,8 +85,9 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
         if row.is_array_op:
             # An array op: no local gradient to multiply by, just what each input receives.
             for name, structure, d in zip(row.inputs, row.structures, row.downstream):
-                lines.append(f"   ∂{f}/∂{name}: the Jacobian ∂{row.name}/∂{name} is {structure}, "
-                             f"so ∂{f}/∂{name} = {fmt(d, precision)}")
+                gradient = f"∂{f}/∂{name} = {fmt(d, precision)}"
+                lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so {gradient}").format(
+                    jacobian=f"∂{row.name}/∂{name}", structure=structure, gradient=gradient))
             continue
         for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
             local = _local(row, slot, precision)
@@ -86,22 +95,25 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
             part = ""
             if branches > 1:
                 part_of[name] = part_of.get(name, 0) + 1
-                part = f" (part {part_of[name]} of the {branches} that add up to ∂{f}/∂{name})"
+                part = " " + _("(part {k} of the {count} that add up to {gradient})").format(
+                    k=part_of[name], count=branches, gradient=f"∂{f}/∂{name}")
             if row.name == f and _everywhere(row.upstream, 1):
                 lines.append(f"   {local}{part}")  # ∂f/∂f = 1: the local gradient is the whole answer
                 continue
             if row.name == f:  # a seed other than 1: upstream times local, with no ∂f/∂f to name
                 up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
-                lines.append(f"   {local}, so {name} gets upstream × local = {up} · {_parenthesized(lg)} = "
-                             f"{fmt(d, precision)}{part}")
+                lines.append(f"   {local}, " + _("so {name} gets upstream × local = {product}").format(
+                    name=name, product=f"{up} · {_parenthesized(lg)} = {fmt(d, precision)}") + part)
                 continue
             times = "⊙" if _size(g) > 1 or _size(row.upstream) > 1 else "·"  # elementwise on arrays
             up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
-            lines.append(f"   {local}, so ∂{f}/∂{name} = ∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = "
-                         f"{up} {times} {_parenthesized(lg)} = {fmt(d, precision)}{part}")
+            chain = (f"∂{f}/∂{name} = ∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = "
+                     f"{up} {times} {_parenthesized(lg)} = {fmt(d, precision)}")
+            lines.append(f"   {local}, " + _("so {chain}").format(chain=chain) + part)
         if row.kink:
-            lines.append(f"   note: {row.kink}")
-    lines += ["", "Result: " + ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())]
+            lines.append("   " + _("note: {kink}").format(kink=_(row.kink)))
+    result = ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())
+    lines += ["", _("Result: {gradients}").format(gradients=result)]
     return lines
 
 
@@ -184,36 +196,48 @@ def _gate(row: NodeTrace, precision: int) -> str:
     """One sentence: what kind of gate this is and what its pattern does with the gradient."""
     up = fmt(row.upstream, precision)
     label = row.gate_name  # the lecture's: add gate, sigmoid gate; by label for +1, 1/x
-    article = "an" if label[:1].lower() in "aeiox" else "a"
-    kind = f"{article} {label} gate"
+    kind = (_("an {label} gate") if label[:1].lower() in "aeiox" else _("a {label} gate")).format(label=label)
     pattern = row.pattern
     if row.is_array_op:
-        return f"{kind}" + (f", a {pattern}" if pattern else "") + f": {row.notes}" if row.notes else f"{kind}."
+        if not row.notes:
+            return f"{kind}."
+        return (f"{kind}, " + _("a {pattern}").format(pattern=pattern) if pattern else kind) + f": {row.notes}"
     if pattern == "distributor":
         if all(_everywhere(g, 1) for g in row.local):
-            names = _names(list(row.inputs))
-            return f"{kind}, a distributor: it distributes the upstream gradient {up} unchanged to {names}."
-        return f"{kind}, a distributor: it passes the upstream gradient {up} on, negated where the input is subtracted."
+            return _("{gate}, a distributor: it distributes the upstream gradient {up} unchanged to {inputs}.").format(
+                gate=kind, up=up, inputs=_names(list(row.inputs)))
+        return _("{gate}, a distributor: it passes the upstream gradient {up} on, negated where the input is "
+                 "subtracted.").format(gate=kind, up=up)
     if pattern == "router" and any(hasattr(g, "shape") and getattr(g, "ndim", 0) > 0 for g in row.local):
         # Element by element, each element's gradient goes to whichever input wins there.
-        counts = ", ".join(f"{name} wins at {_count_nonzero(g)} of {_size(g)} elements"
-                           for name, g in zip(row.inputs, row.local))
-        return f"{kind}, a router, element by element: each element's upstream gradient goes to the input " \
-               f"that wins there, and the others get 0 ({counts})."
+        counts = ", ".join(_("{name} wins at {count} of {total} elements").format(
+            name=name, count=_count_nonzero(g), total=_size(g)) for name, g in zip(row.inputs, row.local))
+        return _("{gate}, a router, element by element: each element's upstream gradient goes to the input that "
+                 "wins there, and the others get 0 ({counts}).").format(gate=kind, counts=counts)
     if pattern == "router":
         winners = [name for name, g in zip(row.inputs, row.local) if g != 0]
         if not winners:
-            return f"{kind}, a router: no input wins here, so it routes nothing back (every input gets 0)."
+            return _("{gate}, a router: no input wins here, so it routes nothing back (every input gets 0).").format(
+                gate=kind)
         if len(winners) > 1 or any(g not in (0, 1) for g in row.local):
-            return f"{kind}, a router: the inputs tie, so it splits the upstream gradient {up} evenly."
+            return _("{gate}, a router: the inputs tie, so it splits the upstream gradient {up} evenly.").format(
+                gate=kind, up=up)
         others = [name for name in row.inputs if name not in winners]
-        rest = f"; {_names(others)} get{'s' if len(others) == 1 else ''} 0" if others else ""
-        return f"{kind}, a router: it routes the whole upstream gradient {up} to {winners[0]}{rest}."
+        if not others:
+            return _("{gate}, a router: it routes the whole upstream gradient {up} to {winner}.").format(
+                gate=kind, up=up, winner=winners[0])
+        return ngettext("{gate}, a router: it routes the whole upstream gradient {up} to {winner}; {others} gets 0.",
+                        "{gate}, a router: it routes the whole upstream gradient {up} to {winner}; {others} get 0.",
+                        len(others)).format(gate=kind, up=up, winner=winners[0], others=_names(others))
     if pattern == "switcher":
-        return f"{kind}, a switcher: it {PATTERNS['switcher']}."
+        does = PATTERNS["switcher"]  # marked in ops.py (N_); a literal here would be extracted as a message
+        return _("{gate}, a switcher: it {does}.").format(gate=kind, does=_(does))
     if pattern == "scaler":
-        return f"{kind}, a scaler: it scales the upstream gradient {up} by {_plain(row.local[0], precision)}."
-    return f"{kind}: its local gradient is {row.formulas[0]}." if len(row.inputs) == 1 else f"{kind}."
+        return _("{gate}, a scaler: it scales the upstream gradient {up} by {factor}.").format(
+            gate=kind, up=up, factor=_plain(row.local[0], precision))
+    if len(row.inputs) == 1:
+        return _("{gate}: its local gradient is {formula}.").format(gate=kind, formula=row.formulas[0])
+    return f"{kind}."
 
 
 def _everywhere(g: object, value: float) -> bool:
