@@ -15,6 +15,7 @@ from . import trace as _trace_program
 from .core.errors import GradtraceError
 from .core.ops import OPS, PATTERNS
 from .core.trace import Trace
+from .i18n import _, ngettext
 from .render import fmt, signed_sum
 from .render.text import local_parts
 
@@ -78,15 +79,17 @@ class Problem:
                 out.append(Question(row.name, f"∂{f}/∂{row.name}", float(row.upstream), self._hint(row),
                                     self._worked(row, precision)))
             for k, name in enumerate(row.inputs):
-                which = f" (input {k + 1})" if row.inputs.count(name) > 1 else ""
+                which = " " + _("(input {k})").format(k=k + 1) if row.inputs.count(name) > 1 else ""
                 if "local" in ask:
                     out.append(Question(f"{row.name}→{name}", f"local ∂{row.name}/∂{name}{which}",
                                         float(row.local[k]), self._local_hint(row, k),
                                         self._local_worked(row, k, precision), "local"))
                 if "downstream" in ask:
-                    out.append(Question(f"{row.name}→{name}", f"downstream to {name} from {row.name}{which}",
+                    prompt = _("downstream to {input} from {node}").format(input=name, node=row.name) + which
+                    out.append(Question(f"{row.name}→{name}", prompt,
                                         float(row.downstream[k]),
-                                        f"downstream = upstream × local: ∂{f}/∂{row.name} · ∂{row.name}/∂{name}",
+                                        _("downstream = upstream × local: {product}").format(
+                                            product=f"∂{f}/∂{row.name} · ∂{row.name}/∂{name}"),
                                         f"{fmt(row.upstream, precision)} · {fmt(row.local[k], precision)} = "
                                         f"{fmt(row.downstream[k], precision)}", "downstream"))
         if "upstream" in ask:
@@ -99,7 +102,8 @@ class Problem:
 
     def _value_hint(self, row: Any) -> str:
         known = ", ".join(f"{name} = {fmt(self.trace.node(name).value)}" for name in dict.fromkeys(row.inputs))
-        return f"{row.name} = {row.expr}: put in its inputs' values ({known})."
+        return _("{node} = {expr}: put in its inputs' values ({known}).").format(node=row.name, expr=row.expr,
+                                                                                 known=known)
 
     def _value_worked(self, row: Any, precision: int) -> str:
         from .render.explain import substituted
@@ -108,51 +112,56 @@ class Problem:
 
     def _local_hint(self, row: Any, k: int) -> str:
         pattern = row.pattern
+        gate = f"{row.name} = {row.expr}"
         if pattern == "distributor":
-            return f"{row.name} = {row.expr} is an add gate: each input's local gradient is 1 (or -1 if subtracted)."
+            return _("{gate} is an add gate: each input's local gradient is 1 (or -1 if subtracted).").format(gate=gate)
         if pattern == "switcher":
-            return f"{row.name} = {row.expr} is a mul gate: the local gradient is the other input's value."
+            return _("{gate} is a mul gate: the local gradient is the other input's value.").format(gate=gate)
         if pattern == "router":
-            return f"{row.name} = {row.expr} routes: the local gradient is 1 for the larger input, 0 for the other."
+            return _("{gate} routes: the local gradient is 1 for the larger input, 0 for the other.").format(gate=gate)
         if pattern == "scaler":
-            return f"{row.name} = {row.expr} scales by a constant: the local gradient is that constant."
-        return f"{row.name} = {row.expr}: its local gradient is {row.formulas[k]}; put in the values."
+            return _("{gate} scales by a constant: the local gradient is that constant.").format(gate=gate)
+        return _("{gate}: its local gradient is {formula}; put in the values.").format(gate=gate,
+                                                                                       formula=row.formulas[k])
 
     def _local_worked(self, row: Any, k: int, precision: int) -> str:
-        _, name, formula, value = local_parts(row, k, precision)
+        _node, name, formula, value = local_parts(row, k, precision)
         return f"∂{row.name}/∂{name} = " + (f"{formula} = " if formula is not None else "") + value
 
     def _hint(self, row: Any) -> str:
         t = self.trace
         parts = row.parts
         if len(parts) > 1:
-            return (f"{row.name} is used {len(parts)} times: it is a copy gate, and a copy gate {PATTERNS['adder']}"
-                    " — work out what each use sends back, then add them.")
+            adds = PATTERNS["adder"]  # marked in ops.py
+            return ngettext("{name} is used {count} time: it is a copy gate, and a copy gate {adds} — work out what "
+                            "each use sends back, then add them.",
+                            "{name} is used {count} times: it is a copy gate, and a copy gate {adds} — work out what "
+                            "each use sends back, then add them.", len(parts)).format(
+                name=row.name, count=len(parts), adds=_(adds))
         consumer = t.node(parts[0][0])
         pattern = consumer.pattern
-        kind = consumer.gate_name
+        gate, kind = f"{consumer.name} = {consumer.expr}", consumer.gate_name
         if pattern == "switcher":
-            return f"{consumer.name} = {consumer.expr} is a mul gate, and a mul gate switches: " \
-                   "the local gradient is the other input."
+            return _("{gate} is a mul gate, and a mul gate switches: the local gradient is the other input.").format(
+                gate=gate)
         if pattern == "distributor":
-            return f"{consumer.name} = {consumer.expr} is a {kind} gate, and an add gate distributes: " \
-                   "it passes its upstream gradient on unchanged."
+            return _("{gate} is a {kind} gate, and an add gate distributes: it passes its upstream gradient on "
+                     "unchanged.").format(gate=gate, kind=kind)
         if pattern == "router":
-            return f"{consumer.name} = {consumer.expr} is a {kind} gate, and a max gate routes: " \
-                   "the whole gradient goes to the larger input, 0 to the other."
+            return _("{gate} is a {kind} gate, and a max gate routes: the whole gradient goes to the larger input, 0 "
+                     "to the other.").format(gate=gate, kind=kind)
         if pattern == "scaler":
-            return f"{consumer.name} = {consumer.expr} is a {kind} gate: " \
-                   "it scales its upstream gradient by its constant."
+            return _("{gate} is a {kind} gate: it scales its upstream gradient by its constant.").format(
+                gate=gate, kind=kind)
         slot = consumer.inputs.index(row.name)
-        return f"{consumer.name} = {consumer.expr} is a {kind} gate: " \
-               f"its local gradient is {consumer.formulas[slot]}; " \
-               "multiply it by the gate's upstream gradient."
+        return _("{gate} is a {kind} gate: its local gradient is {formula}; multiply it by the gate's upstream "
+                 "gradient.").format(gate=gate, kind=kind, formula=consumer.formulas[slot])
 
     def _worked(self, row: Any, precision: int) -> str:
         t = self.trace
         f = t.output
         steps = []
-        for consumer_name, _ in row.parts:
+        for consumer_name, _part in row.parts:
             c = t.node(consumer_name)
             slot = [k for k, name in enumerate(c.inputs) if name == row.name]
             for k in slot:
@@ -173,7 +182,8 @@ class Problem:
                          f"{fmt(c.upstream, precision)} · {fmt(local, precision)} = {fmt(down, precision)}")
         text = "; ".join(lines)
         if len(values) > 1:
-            text += f"; they add up: {signed_sum(values, precision)} = {fmt(row.upstream, precision)}"
+            text += "; " + _("they add up: {sum}").format(
+                sum=f"{signed_sum(values, precision)} = {fmt(row.upstream, precision)}")
         return f"∂{f}/∂{row.name}: {text}"
 
 
@@ -194,7 +204,7 @@ def generate(rng: random.Random, difficulty: int, avoid: set[str] | frozenset[st
     doing (see `flaws`); avoid: the shapes (see `shape`) already on the sheet."""
     if difficulty not in MIXES:
         raise GradtraceError(f"--difficulty {difficulty}: choose 1, 2 or 3")
-    for _ in range(5000):
+    for _draw in range(5000):
         program, names = _circuit(rng, difficulty)
         bindings = {name: _number(rng, difficulty) for name in names}
         try:
@@ -212,9 +222,9 @@ def worksheet(seed: int, count: int, difficulty: int) -> list[Problem]:
     rng = random.Random(seed)
     needed = {"distributor", "router", "switcher", "scaler", "adder"} if difficulty >= 2 else set()
     problems: list[Problem] = []
-    for _ in range(count):
+    for _problem in range(count):
         problems.append(generate(rng, difficulty, {shape(p) for p in problems}))
-    for _ in range(200):
+    for _try in range(200):
         missing = needed - set().union(*(p.patterns for p in problems))
         if not missing or count < 3:
             break

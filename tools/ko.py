@@ -98,10 +98,57 @@ KO = {
     "scales the upstream gradient by its constant": "upstream gradient에 상수를 곱합니다",
     "switches its inputs: each input's local gradient is the other input's value":
         "입력을 서로 바꿉니다: 각 입력의 local gradient는 다른 입력의 값입니다",
+    # the quiz (quiz.py, cli/quiz.py)
+    "(difficulty {difficulty}, seed {seed})": "(난이도 {difficulty}, seed {seed})",
+    "(full marks!)": "(만점!)",
+    "(input {k})": "({k}번째 입력)",
+    "Problem {number} of {count}": "문제 {number} / {count}",
+    "Type each answer ('h' hint, 's' skip, 'q' stops).": "답을 하나씩 입력하세요 ('h' 힌트, 's' 건너뛰기, 'q' 그만).",
+    "Work backwards from {start}.": "{start}에서 시작해 거꾸로 계산하세요.",
+    "Work forwards from the inputs, then back from {start}.":
+        "입력에서 앞으로 계산한 다음, {start}에서 시작해 거꾸로 계산하세요.",
+    "downstream = upstream × local: {product}": "downstream = upstream × local: {product}",
+    "downstream to {input} from {node}": "{node}에서 {input}(으)로 가는 downstream",
+    "hint: {hint}": "힌트: {hint}",
+    "note: problem {number}: {flaw}": "참고: 문제 {number}: {flaw}",
+    "score: {score}": "점수: {score}",
+    "seed {seed} (pass --seed {seed} to get these problems again)":
+        "seed {seed} (--seed {seed}를 주면 같은 문제가 다시 나옵니다)",
+    "skipped: the answer is {answer}.": "건너뜀: 답은 {answer}입니다.",
+    "stopped: score {score} / {total} so far": "중단: 지금까지 점수 {score} / {total}",
+    "the answer is {answer}.": "답은 {answer}입니다.",
+    "they add up: {sum}": "모두 더하면: {sum}",
+    "type a number, such as -4 or 0.39 ('h' hint, 's' skip, 'q' stops)":
+        "-4나 0.39 같은 숫자를 입력하세요 ('h' 힌트, 's' 건너뛰기, 'q' 그만)",
+    "{gate} is a mul gate, and a mul gate switches: the local gradient is the other input.":
+        "{gate}은(는) mul gate이고, mul gate는 switcher입니다: local gradient는 다른 입력입니다.",
+    "{gate} is a mul gate: the local gradient is the other input's value.":
+        "{gate}은(는) mul gate입니다: local gradient는 다른 입력의 값입니다.",
+    "{gate} is a {kind} gate, and a max gate routes: the whole gradient goes to the larger input, 0 to the other.":
+        "{gate}은(는) {kind} gate이고, max gate는 router입니다: gradient 전체가 더 큰 입력으로 가고, 다른 입력은 "
+        "0을 받습니다.",
+    "{gate} is a {kind} gate, and an add gate distributes: it passes its upstream gradient on unchanged.":
+        "{gate}은(는) {kind} gate이고, add gate는 distributor입니다: upstream gradient를 그대로 전달합니다.",
+    "{gate} is a {kind} gate: it scales its upstream gradient by its constant.":
+        "{gate}은(는) {kind} gate입니다: upstream gradient에 상수를 곱합니다.",
+    "{gate} is a {kind} gate: its local gradient is {formula}; multiply it by the gate's upstream gradient.":
+        "{gate}은(는) {kind} gate입니다: local gradient는 {formula}이고, 이것을 gate의 upstream gradient와 곱하세요.",
+    "{gate} is an add gate: each input's local gradient is 1 (or -1 if subtracted).":
+        "{gate}은(는) add gate입니다: 각 입력의 local gradient는 1입니다 (빼는 입력은 -1).",
+    "{gate} routes: the local gradient is 1 for the larger input, 0 for the other.":
+        "{gate}은(는) router입니다: local gradient는 더 큰 입력에 1, 다른 입력에 0입니다.",
+    "{gate} scales by a constant: the local gradient is that constant.":
+        "{gate}은(는) 상수를 곱합니다: local gradient는 그 상수입니다.",
+    "{gate}: its local gradient is {formula}; put in the values.":
+        "{gate}: local gradient는 {formula}입니다. 값을 넣어 보세요.",
+    "{node} = {expr}: put in its inputs' values ({known}).": "{node} = {expr}: 입력의 값을 넣어 보세요 ({known}).",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
 KO_PLURAL = {
+    "{name} is used {count} time: it is a copy gate, and a copy gate {adds} — work out what each use sends back, "
+    "then add them.": "{name}은(는) {count}번 쓰입니다: copy gate이고, copy gate는 {adds}. 각 쓰임에서 돌아오는 "
+                      "값을 구한 다음 더하세요.",
     "{name} is used {count} time ({uses}): a copy gate, an adder: its gradients add up, {sum}":
         "{name}은(는) {count}번 쓰입니다 ({uses}): copy gate, 곧 adder이므로 gradient가 더해집니다. {sum}",
     "{gate}, a router: it routes the whole upstream gradient {up} to {winner}; {others} gets 0.":

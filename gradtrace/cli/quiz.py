@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
+from ..i18n import _
 from . import LANG_OPTION, _fail, make_console
 
 
@@ -67,13 +68,14 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
                 problems = practice.read_problems(problems_file, read_text(problems_file, "--from"))
                 for i, problem in enumerate(problems, 1):
                     for flaw in practice.flaws(problem):
-                        click.echo(f"gradtrace: note: problem {i}: {flaw}", err=True)
+                        click.echo("gradtrace: " + _("note: problem {number}: {flaw}").format(number=i, flaw=flaw),
+                                   err=True)
                 heading = (f"Problems from {problems_file}. Rebuild with `gradtrace quiz --worksheet --from "
                            f"{problems_file} --out DIR`.")
             else:
                 if seed is None:
                     seed = random.SystemRandom().randrange(10**6)
-                    click.echo(f"gradtrace: seed {seed} (pass --seed {seed} to get these problems again)", err=True)
+                    click.echo("gradtrace: " + _seed_note().format(seed=seed), err=True)
                 count_ = _worksheet_count(worksheet_text)
                 problems = practice.worksheet(seed, count_, difficulty)
                 heading = (f"Difficulty {difficulty}, seed {seed}. Regenerate with `gradtrace quiz --worksheet "
@@ -84,7 +86,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
         return
     if seed is None:
         seed = random.SystemRandom().randrange(10**6)
-        click.echo(f"gradtrace: seed {seed} (pass --seed {seed} to get these problems again)", err=True)
+        click.echo("gradtrace: " + _seed_note().format(seed=seed), err=True)
     try:
         rng = random.Random(seed)
         problems = [practice.generate(rng, difficulty) for _ in range(count)]
@@ -96,10 +98,16 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
         got, asked, finished = _ask(console, problem, number, len(problems), difficulty, seed, precision, ask)
         score, total = score + got, total + asked
         if not finished:
-            console.print(f"\nstopped: score {score:g} / {total:g} so far")
+            console.print("\n" + _("stopped: score {score} / {total} so far").format(score=f"{score:g}",
+                                                                                     total=f"{total:g}"))
             raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
-    console.print(f"\nscore: [bold]{score:g} / {total:g}[/bold]"
-                  + ("  (full marks!)" if score == total else ""))
+    console.print("\n" + _("score: {score}").format(score=f"[bold]{score:g} / {total:g}[/bold]")
+                  + ("  " + _("(full marks!)") if score == total else ""))
+
+
+def _seed_note() -> str:
+    """A message, looked up in the language of the moment."""
+    return _("seed {seed} (pass --seed {seed} to get these problems again)")
 
 
 def _asks(text: str) -> tuple[str, ...]:
@@ -128,13 +136,16 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
 
     t = problem.trace
     at = ", ".join(f"{k} = {fmt_number(v)}" for k, v in t.bindings.items())
-    console.print(f"\n[bold]Problem {number} of {of}[/bold] (difficulty {difficulty}, seed {seed}): "
-                  f"{escape(t.output)} = {escape(problem.program)}   at {escape(at)}\n")
+    head = _("Problem {number} of {count}").format(number=number, count=of)
+    about = _("(difficulty {difficulty}, seed {seed})").format(difficulty=difficulty, seed=seed)
+    console.print(f"\n[bold]{head}[/bold] {about}: {escape(t.output)} = {escape(problem.program)}   "
+                  + escape(_("at {bindings}").format(bindings=at)) + "\n")
     for line in graph.render(t, console.width, precision, blank=True, blank_values="values" in ask):
         console.print(line)
-    first = "Work forwards from the inputs, then back" if "values" in ask else "Work backwards"
-    console.print(f"\n{first} from ∂{t.output}/∂{t.output} = 1. Type each answer "
-                  "('h' hint, 's' skip, 'q' stops).")
+    start = f"∂{t.output}/∂{t.output} = 1"
+    first = _("Work forwards from the inputs, then back from {start}.") if "values" in ask else \
+        _("Work backwards from {start}.")
+    console.print("\n" + first.format(start=start) + " " + _("Type each answer ('h' hint, 's' skip, 'q' stops)."))
     points = 0.0
     questions = problem.questions(precision, ask)
     for q in questions:
@@ -152,16 +163,16 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
                 return points, len(questions), False
             if word in HINT:
                 hinted = True
-                console.print(f"  hint: {escape(q.hint)}")
+                console.print("  " + _("hint: {hint}").format(hint=escape(q.hint)))
                 continue
             if word in SKIP:
-                console.print(f"  skipped: the answer is [bold]{fmt_number(q.answer, precision)}[/bold]. "
-                              f"{escape(q.worked)}")
+                console.print("  " + _("skipped: the answer is {answer}.").format(
+                    answer=f"[bold]{fmt_number(q.answer, precision)}[/bold]") + " " + escape(q.worked))
                 break
             try:
-                correct, _ = grade(text, q.answer, precision)
+                correct, _rule = grade(text, q.answer, precision)
             except GradtraceError:
-                console.print("  type a number, such as -4 or 0.39 ('h' hint, 's' skip, 'q' stops)")
+                console.print("  " + _("type a number, such as -4 or 0.39 ('h' hint, 's' skip, 'q' stops)"))
                 continue
             if correct:
                 points += 1.0 if tries == 0 and not hinted else 0.5
@@ -170,10 +181,10 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
             tries += 1
             if tries == 1 and not hinted:
                 hinted = True
-                console.print(f"  [red]✗[/red] hint: {escape(q.hint)}")
+                console.print("  [red]✗[/red] " + _("hint: {hint}").format(hint=escape(q.hint)))
             else:
-                console.print(f"  [red]✗[/red] the answer is [bold]{fmt_number(q.answer, precision)}[/bold]. "
-                              f"{escape(q.worked)}")
+                console.print("  [red]✗[/red] " + _("the answer is {answer}.").format(
+                    answer=f"[bold]{fmt_number(q.answer, precision)}[/bold]") + " " + escape(q.worked))
                 break
     return points, len(questions), True
 
