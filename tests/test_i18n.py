@@ -128,3 +128,27 @@ def test_the_sigmoid_neuron_explained_in_korean_is_the_golden(gt, which):
     numbers = re.compile(r"-?\d+\.\d+")
     english = (GOLDEN / f"sigmoid_neuron.{which}.decimals2.txt").read_text(encoding="utf-8")
     assert numbers.findall(korean) == numbers.findall(english)
+
+
+def test_one_quiz_exchange_in_korean_is_the_golden(gt):
+    """A hint asked for, a right answer, a skip, a wrong answer with its hint, and a stop."""
+    result = gt("quiz", "--seed", "5", "--ask", "values,local", "--lang", "ko", input="h\n10\ns\n0\nq\n")
+    assert result.exit_code == 3
+    assert result.stdout == (GOLDEN / "quiz.ko.txt").read_text(encoding="utf-8")
+
+
+def test_a_worksheet_in_korean_is_the_golden(gt, tmp_path, monkeypatch):
+    """The teacher example's worksheet and key as Markdown, in Korean (no Graphviz needed: the
+    pictures are referenced, and they hold only names and numbers)."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "sheet"
+    result = gt("quiz", "--worksheet", "--from", "examples/teacher/problems.gt", "--out", str(out), "--lang", "ko")
+    assert result.exit_code == 0, result.stderr
+    for name in ("worksheet.md", "answers.md"):
+        assert (out / name).read_text(encoding="utf-8") == (GOLDEN / f"{name[:-3]}.ko.md").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in (out / "worksheet.html").read_text(encoding="utf-8")
+
+
+def test_a_korean_pdf_is_refused_with_a_way_out(gt, tmp_path):
+    result = gt("quiz", "--worksheet", "1", "--seed", "1", "--out", str(tmp_path / "s"), "--pdf", "--lang", "ko")
+    assert result.exit_code == 1 and "worksheet.html" in result.stderr and (tmp_path / "s" / "worksheet.md").exists()

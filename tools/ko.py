@@ -142,6 +142,42 @@ KO = {
     "{gate}: its local gradient is {formula}; put in the values.":
         "{gate}: local gradient는 {formula}입니다. 값을 넣어 보세요.",
     "{node} = {expr}: put in its inputs' values ({known}).": "{node} = {expr}: 입력의 값을 넣어 보세요 ({known}).",
+    # worksheets (render/worksheet.py, cli/quiz.py)
+    "Answer to problem {number}": "문제 {number}의 답",
+    "Backprop worksheet": "Backprop 연습 문제",
+    "Backprop worksheet: answer key": "Backprop 연습 문제: 답안",
+    "Difficulty {difficulty}, seed {seed}. Regenerate with {command}.":
+        "난이도 {difficulty}, seed {seed}. 다시 만들려면 {command}",
+    "For each circuit, fill in the gradient below every wire and the upstream gradient of every node, working back "
+    "from {start}.":
+        "각 회로에서 {start}부터 거꾸로, 모든 선 아래의 gradient와 모든 노드의 upstream gradient를 채우세요.",
+    "For each circuit, fill in the value above every wire, working forward from the inputs.":
+        "각 회로에서 입력부터 앞으로, 모든 선 위의 값을 채우세요.",
+    "For each circuit, fill in the value above every wire, working forward from the inputs; then fill in the gradient "
+    "below every wire and the upstream gradient of every node, working back from {start}.":
+        "각 회로에서 입력부터 앞으로 모든 선 위의 값을 채운 다음, {start}부터 거꾸로 모든 선 아래의 gradient와 모든 "
+        "노드의 upstream gradient를 채우세요.",
+    "Name:": "이름:",
+    "Problem {number}": "문제 {number}",
+    "Problems from {file}. Rebuild with {command}.": "{file}의 문제. 다시 만들려면 {command}",
+    "Remember the lecture's patterns: an add gate distributes the gradient unchanged, a max gate routes it to the "
+    "larger input, a mul gate switches (each input gets the other one), a constant scales it, and a value used twice "
+    "adds up its gradients.":
+        "강의의 패턴을 떠올리세요: add gate는 gradient를 그대로 나눠 주고 (distributor), max gate는 더 큰 입력으로 "
+        "보내고 (router), mul gate는 바꿔 줍니다 (switcher: 각 입력이 다른 입력의 값을 받음). 상수는 gradient에 "
+        "곱해지고 (scaler), 두 번 쓰인 값은 gradient가 더해집니다 (adder).",
+    "The circuit of problem {number}": "문제 {number}의 회로",
+    "Worked steps:": "풀이:",
+    "a PDF in this language needs a LaTeX with its fonts, which gradtrace does not drive yet":
+        "이 언어의 PDF에는 한글 글꼴이 있는 LaTeX가 필요한데, gradtrace는 아직 그것을 쓰지 못합니다",
+    "no PDF was made: {reason}": "PDF를 만들지 않았습니다: {reason}",
+    # error kinds (core/errors.py); the messages themselves are still English
+    "binding error": "binding 오류",
+    "error": "오류",
+    "evaluation error": "계산 오류",
+    "parse error": "구문 오류 (parse error)",
+    "print worksheet.html from a browser, or make the PDF with --lang en":
+        "브라우저에서 worksheet.html을 인쇄하거나, --lang en으로 PDF를 만드세요",
 }
 
 # Plural messages: Korean has one form (nplurals=1).

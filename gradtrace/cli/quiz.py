@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
-from ..i18n import _
+from ..i18n import _, current
 from . import LANG_OPTION, _fail, make_console
 
 
@@ -70,16 +70,17 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
                     for flaw in practice.flaws(problem):
                         click.echo("gradtrace: " + _("note: problem {number}: {flaw}").format(number=i, flaw=flaw),
                                    err=True)
-                heading = (f"Problems from {problems_file}. Rebuild with `gradtrace quiz --worksheet --from "
-                           f"{problems_file} --out DIR`.")
+                heading = _("Problems from {file}. Rebuild with {command}.").format(
+                    file=problems_file, command=f"`gradtrace quiz --worksheet --from {problems_file} --out DIR`")
             else:
                 if seed is None:
                     seed = random.SystemRandom().randrange(10**6)
                     click.echo("gradtrace: " + _seed_note().format(seed=seed), err=True)
                 count_ = _worksheet_count(worksheet_text)
                 problems = practice.worksheet(seed, count_, difficulty)
-                heading = (f"Difficulty {difficulty}, seed {seed}. Regenerate with `gradtrace quiz --worksheet "
-                           f"{count_} --difficulty {difficulty} --seed {seed} --out DIR`.")
+                heading = _("Difficulty {difficulty}, seed {seed}. Regenerate with {command}.").format(
+                    difficulty=difficulty, seed=seed,
+                    command=f"`gradtrace quiz --worksheet {count_} --difficulty {difficulty} --seed {seed} --out DIR`")
             _write_worksheet(problems, heading, out_dir, precision, blanks, pdf)
         except GradtraceError as err:
             _fail(err)
@@ -244,8 +245,12 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
     files["worksheet.html"] = worksheet.html(problems, heading, precision, blanks, svgs).encode()
     for i, problem in enumerate(problems, 1):
         files[f"key-{i}.toml"] = worksheet.key_toml(problem, blanks, precision).encode()
-    failed = None
-    if pdf:
+    failed: GradtraceError | None = None
+    if pdf and current() != "en":
+        # pdflatex with latex-base alone has no Hangul: the PDF would print every Korean letter as '?'.
+        failed = MissingProgram(_("a PDF in this language needs a LaTeX with its fonts, which gradtrace does not drive "
+                                  "yet"), hint=_("print worksheet.html from a browser, or make the PDF with --lang en"))
+    elif pdf:
         try:
             for key in (False, True):
                 tex = worksheet.latex(problems, heading, key, precision, blanks, drawn)
@@ -259,7 +264,7 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
         click.echo(f"gradtrace: note: {skipped}; skipped the pictures {names} (the worksheet's tables are "
                    "complete without them)", err=True)
     if failed is not None:
-        failed.message = f"no PDF was made: {failed.message}"
+        failed.message = _("no PDF was made: {reason}").format(reason=failed.message)
         _fail(failed)
 
 

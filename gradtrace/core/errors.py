@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from ..i18n import N_
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -16,7 +18,7 @@ class ExitCode(IntEnum):
 class GradtraceError(Exception):
     """Base of every error a user can cause; never raised for internal bugs."""
 
-    kind = "error"
+    kind = N_("error")
     exit_code = ExitCode.USAGE
 
     def __init__(self, message: str, *, source: str | None = None,
@@ -32,36 +34,38 @@ class GradtraceError(Exception):
 
     def format(self) -> str:
         """The message, the offending line with a caret under the span, and any hint."""
-        lines = [f"{self.kind}: {printable(self.message)}"]
+        from ..i18n import _
+
+        lines = [f"{_(self.kind)}: {printable(self.message)}"]  # kind stays English in JSON ("kind")
         if self.source is not None and self.span is not None:
             lines.extend(point_at(self.source, self.span))
         if self.hint:
-            lines.append(f"hint: {printable(self.hint)}")
+            lines.append(_("hint: {hint}").format(hint=printable(self.hint)))
         return "\n".join(lines)
 
 
 class ParseError(GradtraceError):
-    kind = "parse error"
+    kind = N_("parse error")
 
 
 class BindingError(GradtraceError):
-    kind = "binding error"
+    kind = N_("binding error")
 
 
 class EvaluationError(GradtraceError):
-    kind = "evaluation error"
+    kind = N_("evaluation error")
     exit_code = ExitCode.EVALUATION
 
 
 class OutputError(GradtraceError):
     """An output can't be written: an unwritable path, a full disk."""
-    kind = "error"
+    kind = N_("error")
     exit_code = ExitCode.EVALUATION
 
 
 class MissingProgram(GradtraceError):
     """A program gradtrace drives (Graphviz's dot) is not installed."""
-    kind = "error"
+    kind = N_("error")
     exit_code = ExitCode.EVALUATION
 
 

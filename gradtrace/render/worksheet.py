@@ -12,23 +12,32 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ..i18n import _, current
 from ..quiz import Problem
 from . import fmt
 
-PATTERN_REMINDER = ("Remember the lecture's patterns: an add gate distributes the gradient unchanged, a max gate "
-                    "routes it to the larger input, a mul gate switches (each input gets the other one), a "
-                    "constant scales it, and a value used twice adds up its gradients.")
 BOTH = frozenset({"gradients"})
 
 
 def instructions(blanks: frozenset[str] | set[str]) -> str:
     """What the student does, for what is blank."""
-    forward = "fill in the value above every wire, working forward from the inputs"
-    backward = ("fill in the gradient below every wire and the upstream gradient ∂f/∂node of every node, "
-                "working back from ∂f/∂f = 1. " + PATTERN_REMINDER)
+    reminder = _("Remember the lecture's patterns: an add gate distributes the gradient unchanged, a max gate "
+                 "routes it to the larger input, a mul gate switches (each input gets the other one), a constant "
+                 "scales it, and a value used twice adds up its gradients.")
     if blanks >= {"values", "gradients"}:
-        return f"For each circuit, {forward}; then {backward}"
-    return f"For each circuit, {forward}." if "values" in blanks else f"For each circuit, {backward}"
+        return _("For each circuit, fill in the value above every wire, working forward from the inputs; then fill in "
+                 "the gradient below every wire and the upstream gradient of every node, working back from "
+                 "{start}.").format(start="∂f/∂f = 1") + " " + reminder
+    if "values" in blanks:
+        return _("For each circuit, fill in the value above every wire, working forward from the inputs.")
+    return _("For each circuit, fill in the gradient below every wire and the upstream gradient of every node, "
+             "working back from {start}.").format(start="∂f/∂f = 1") + " " + reminder
+
+
+def _columns(f: str) -> list[str]:
+    """The table's column heads."""
+    node = _("node")
+    return [node, _("computes"), _("value"), f"upstream ∂{f}/∂{node}"]
 
 
 def _at(problem: Problem, precision: int) -> str:
@@ -42,7 +51,7 @@ def _cells(problem: Problem, key: bool, blanks: frozenset[str] | set[str], preci
     for row in t.nodes:
         value = fmt(row.value, precision) if key or "values" not in blanks or row.op == "input" else ""
         upstream = fmt(row.upstream, precision) if key or "gradients" not in blanks or row.name == t.output else ""
-        rows.append([row.name, row.expr, value, upstream])
+        rows.append([row.name, _("input") if row.op == "input" else row.expr, value, upstream])
     return rows
 
 
@@ -55,21 +64,23 @@ def markdown(problems: list[Problem], heading: str, key: bool, precision: int = 
              blanks: frozenset[str] | set[str] = BOTH, pictures: bool = True) -> str:
     """The worksheet (key=False) or its answer key (key=True), picturing problem-N.svg /
     answer-N.svg beside it (pictures=False: none were drawn)."""
-    title = "Backprop worksheet: answer key" if key else "Backprop worksheet"
+    title = _("Backprop worksheet: answer key") if key else _("Backprop worksheet")
     lines = [f"# {title}", "", heading, ""]
     if not key:
         lines += [instructions(blanks), ""]
     for i, problem in enumerate(problems, 1):
         f = problem.trace.output
-        lines += [f"## Problem {i}", "", f"`{statement(problem)}`   at {_at(problem, precision)}", ""]
+        number = _("Problem {number}").format(number=i)
+        at = _("at {bindings}").format(bindings=_at(problem, precision))
+        lines += [f"## {number}", "", f"`{statement(problem)}`   {at}", ""]
         if pictures:
-            lines += [f"![Problem {i}]({'answer' if key else 'problem'}-{i}.svg)", ""]
-        lines += [f"| node | computes | value | upstream ∂{f}/∂node |", "|---|---|--:|--:|"]
+            lines += [f"![{number}]({'answer' if key else 'problem'}-{i}.svg)", ""]
+        lines += [f"| {' | '.join(_columns(f))} |", "|---|---|--:|--:|"]
         for name, expr, value, upstream in _cells(problem, key, blanks, precision):
             lines.append(f"| {name} | `{expr}` | {value or ' '} | {upstream or ' '} |")
         lines.append("")
         if key:
-            lines += ["Worked steps:", ""] + [f"- {step}" for step in _steps(problem, blanks, precision)] + [""]
+            lines += [_("Worked steps:"), ""] + [f"- {step}" for step in _steps(problem, blanks, precision)] + [""]
     return "\n".join(lines)
 
 
@@ -105,21 +116,21 @@ def html(problems: list[Problem], heading: str, precision: int = 4, blanks: froz
     pictures = pictures or {}
     heading_html = "".join(f"<code>{escape(part)}</code>" if k % 2 else escape(part)
                            for k, part in enumerate(heading.split("`")))  # `code` as code
-    parts = [f"<header><h1>Backprop worksheet</h1><p>{heading_html}</p>",
-             '<p class="name">Name: ______________________________</p>',
+    parts = [f"<header><h1>{escape(_('Backprop worksheet'))}</h1><p>{heading_html}</p>",
+             f'<p class="name">{escape(_("Name:"))} ______________________________</p>',
              f"<p>{escape(instructions(blanks))}</p></header>"]
     for i, problem in enumerate(problems, 1):
         parts.append(_section(problem, i, False, blanks, precision, pictures.get(f"problem-{i}")))
-    parts.append('<section class="key"><h1>Answer key</h1></section>')
+    parts.append(f'<section class="key"><h1>{escape(_("Answer key"))}</h1></section>')
     for i, problem in enumerate(problems, 1):
         parts.append(_section(problem, i, True, blanks, precision, pictures.get(f"answer-{i}")))
     body = "\n".join(parts)
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{current()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Backprop worksheet</title>
+<title>{escape(_("Backprop worksheet"))}</title>
 <style>{PRINT_STYLE}</style>
 </head>
 <body>
@@ -135,13 +146,16 @@ def _section(problem: Problem, i: int, key: bool, blanks: frozenset[str] | set[s
              svg: str | None) -> str:
     f = problem.trace.output
     what = "answer" if key else "problem"
+    title = (_("Answer to problem {number}") if key else _("Problem {number}")).format(number=i)
     out = [f'<section class="problem {what}" aria-labelledby="{what}-{i}">',
-           f'<h2 id="{what}-{i}">{"Answer to problem" if key else "Problem"} {i}</h2>',
-           f"<p><code>{escape(statement(problem))}</code> at {escape(_at(problem, precision))}</p>"]
+           f'<h2 id="{what}-{i}">{escape(title)}</h2>',
+           f"<p><code>{escape(statement(problem))}</code> "
+           f"{escape(_('at {bindings}').format(bindings=_at(problem, precision)))}</p>"]
     if svg:
-        out.append(f'<figure aria-label="The circuit of problem {i}">{svg}</figure>')
-    out.append(f'<table><thead><tr><th scope="col">node</th><th scope="col">computes</th><th scope="col">value</th>'
-               f'<th scope="col">upstream ∂{escape(f)}/∂node</th></tr></thead><tbody>')
+        label = _("The circuit of problem {number}").format(number=i)
+        out.append(f'<figure aria-label="{escape(label)}">{svg}</figure>')
+    heads = "".join(f'<th scope="col">{escape(c)}</th>' for c in _columns(f))
+    out.append(f"<table><thead><tr>{heads}</tr></thead><tbody>")
     for name, expr, value, upstream in _cells(problem, key, blanks, precision):
         cells = "".join('<td class="blank"></td>' if not text else f"<td>{escape(text)}</td>"
                         for text in (value, upstream))
@@ -190,7 +204,7 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
           blanks: frozenset[str] | set[str] = BOTH, pictures: bool = True) -> str:
     """The worksheet or key as a LaTeX document for pdflatex (only graphicx, from latex-base),
     one problem per page; pictures: problem-N.pdf or answer-N.pdf beside it."""
-    title = "Backprop worksheet: answer key" if key else "Backprop worksheet"
+    title = _("Backprop worksheet: answer key") if key else _("Backprop worksheet")
     lines = [r"\pdfobjcompresslevel=0",  # plain page objects: any PDF tool (and the tests) can count pages
              r"\documentclass[11pt,a4paper]{article}", r"\usepackage{graphicx}",
              # A4 with 2 cm margins, by hand: the geometry package is not in texlive-latex-base.
@@ -200,19 +214,20 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
              r"\pagestyle{plain}", r"\begin{document}", rf"{{\Large\bfseries {tex_text(title)}}}", "",
              tex_text(heading), ""]
     if not key:
-        lines += [r"Name: \rule{7cm}{0.4pt}", "", tex_text(instructions(blanks)), ""]
+        lines += [tex_text(_("Name:")) + r" \rule{7cm}{0.4pt}", "", tex_text(instructions(blanks)), ""]
     for i, problem in enumerate(problems, 1):
         f = problem.trace.output
         if i > 1:
             lines.append(r"\clearpage")  # one problem per page
-        lines += [rf"\section*{{Problem {i}}}", rf"\texttt{{{tex_text(statement(problem))}}} "
-                  rf"at {tex_text(_at(problem, precision))}", ""]
+        at = _("at {bindings}").format(bindings=_at(problem, precision))
+        lines += [rf"\section*{{{tex_text(_('Problem {number}').format(number=i))}}}",
+                  rf"\texttt{{{tex_text(statement(problem))}}} {tex_text(at)}", ""]
         if pictures:
             lines += [r"\begin{center}",
                       rf"\includegraphics[width=\linewidth,height=0.42\textheight,keepaspectratio]"
                       rf"{{{'answer' if key else 'problem'}-{i}.pdf}}", r"\end{center}"]
         lines += [r"\begin{center}\renewcommand{\arraystretch}{1.6}", r"\begin{tabular}{|l|l|r|r|}", r"\hline",
-                  rf"node & computes & value & upstream $\partial {tex_text(f)}/\partial$node \\ \hline"]
+                  " & ".join(tex_text(c) for c in _columns(f)) + r" \\ \hline"]
         for name, expr, value, upstream in _cells(problem, key, blanks, precision):
             blank = r"\hspace{2.2cm}"
             lines.append(rf"{tex_text(name)} & \texttt{{{tex_text(expr)}}} & {tex_text(value) or blank} & "
