@@ -27,6 +27,7 @@ EXPECTED_EXIT = {
     # with no input, the interactive quiz stops at once.
     "gradtrace quiz --difficulty 2": 3,
     "gradtrace quiz --ask values,local,downstream": 3,
+    "gradtrace quiz --seed 7 --lang ko < /dev/null": 3,  # README.ko.md: with no input, the quiz stops at once
     # "one file broken": a file that could not be graded makes grade exit 2.
     "gradtrace grade class/*.toml --key sheet/key-2.toml": 2,
     "gradtrace grade class/*.toml --key sheet/key-2.toml --format csv > gradebook.csv": 2,
@@ -106,7 +107,7 @@ def run(command: str, folder: Path) -> str | None:
 
 def main() -> int:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shell = commands(readme)
+    shell = commands(readme) + commands((ROOT / "README.ko.md").read_text(encoding="utf-8"))  # and the Korean one
     python = [text for _, text in blocks(readme, "python")]
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
