@@ -178,10 +178,45 @@ KO = {
     "parse error": "구문 오류 (parse error)",
     "print worksheet.html from a browser, or make the PDF with --lang en":
         "브라우저에서 worksheet.html을 인쇄하거나, --lang en으로 PDF를 만드세요",
+    # markdown, the terminal circuit, the command line's notes, grade
+    "Answers:": "답:",
+    "Gradient check (central difference, h = {step}):": "Gradient check (central difference, 중심 차분, h = {step}):",
+    "See it with --render graph.svg (or --dot), or read it with the default table.":
+        "--render graph.svg (또는 --dot)로 그림을 보거나, 기본 표로 읽으세요.",
+    "The graph of {name} has {gates} gates and {variables} variables; {reason}.":
+        "{name}의 graph에는 gate {gates}개와 변수 {variables}개가 있습니다. {reason}.",
+    "a terminal {width} columns wide is too narrow for the drawing":
+        "폭이 {width}칸인 터미널은 그림을 그리기에 좁습니다",
+    "error: {message}": "오류: {message}",
+    "every answer right": "모든 답이 맞았습니다",
+    "gates: {list}": "gate: {list}",
+    "gradient check failed for {names}": "{names}의 gradient check가 실패했습니다",
+    "more than {count} inputs in one part of the drawing": "그림의 한 부분에 입력이 {count}개보다 많습니다",
+    "most missed: {questions}": "가장 많이 틀린 문제: {questions}",
+    "none": "없음",
+    "patterns: {list}": "패턴: {list}",
+    "score": "점수",
+    "student": "학생",
+    "the answer is {answer}": "답은 {answer}",
+    "wrong (true value)": "틀린 답 (참값)",
+    "wrote {path}": "{path}에 썼습니다",
+    "{count} gates are more than a terminal drawing can show readably":
+        "gate {count}개는 터미널 그림으로 읽기 좋게 보이기에 너무 많습니다",
+    "{count} points; some ended with exit code {code} (see their lines)":
+        "점 {count}개 중 일부가 exit code {code}로 끝났습니다 (각 줄을 보세요)",
+    "{name} is the input itself: {seed}": "{name}은(는) 입력 그 자체입니다: {seed}",
+    "{question} ({wrong} of {answered} wrong)": "{question} ({answered}명 중 {wrong}명 틀림)",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
 KO_PLURAL = {
+    "note: --vars {path}: {names} is not in this expression, so left out":
+        "참고: --vars {path}: {names}은(는) 이 식에 없으므로 빼 둡니다",
+    "note: the output is {output}, and {statements} does not reach it, so it is left out (--output NAME traces "
+    "another value)": "참고: 출력은 {output}이고, {statements}은(는) 출력에 닿지 않으므로 빼 둡니다 "
+                      "(--output NAME으로 다른 값을 trace할 수 있습니다)",
+    "{count} of {total} answer wrong: {names}": "답 {total}개 중 {count}개 틀림: {names}",
+    "{count} submission": "제출 {count}건",
     "{name} is used {count} time: it is a copy gate, and a copy gate {adds} — work out what each use sends back, "
     "then add them.": "{name}은(는) {count}번 쓰입니다: copy gate이고, copy gate는 {adds}. 각 쓰임에서 돌아오는 "
                       "값을 구한 다음 더하세요.",

@@ -18,6 +18,7 @@ import click
 from ..core.bindings import Binding
 from ..core.errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from ..core.graph import build
+from ..i18n import _, ngettext
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
 
@@ -371,7 +372,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
             if values_file is not None:
                 values_file = _fit_vars(values_file, graph, bindings)
             for note in graph.notes:
-                click.echo(f"gradtrace: note: {note}", err=True)
+                click.echo("gradtrace: " + _("note: {kink}").format(kink=note), err=True)
             expected = _expected(expect, answers_file)
             tolerance = None
             if tol:
@@ -455,11 +456,13 @@ def _note_unused(graph: Any) -> None:
     """Statements whose value never reaches the output are left out of the trace: say which."""
     left_out = graph.unused_statements
     if left_out:
-        shown = "; ".join(left_out[:5]) + (f"; and {len(left_out) - 5} more" if len(left_out) > 5 else "")
-        click.echo(f"gradtrace: note: the output is {graph.output.name}, and {shown} "
-                   f"{'does' if len(left_out) == 1 else 'do'} not reach it, so "
-                   f"{'it is' if len(left_out) == 1 else 'they are'} left out (--output NAME traces another value)",
-                   err=True)
+        shown = "; ".join(left_out[:5]) + ("; " + _("… and {count} more").format(count=len(left_out) - 5)
+                                           if len(left_out) > 5 else "")
+        click.echo("gradtrace: " + ngettext(
+            "note: the output is {output}, and {statements} does not reach it, so it is left out (--output NAME traces "
+            "another value)",
+            "note: the output is {output}, and {statements} do not reach it, so they are left out (--output NAME "
+            "traces another value)", len(left_out)).format(output=graph.output.name, statements=shown), err=True)
 
 
 def _seed(text: str | None) -> Any:
@@ -526,7 +529,7 @@ def _write(path: str, data: bytes) -> None:
     from ..files import write_file
 
     write_file(path, data)
-    click.echo(f"gradtrace: wrote {path}", err=True)
+    click.echo("gradtrace: " + _("wrote {path}").format(path=path), err=True)
 
 
 def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str, full: bool = False,
@@ -549,11 +552,13 @@ def _exit_for_reports(trace: Any) -> None:
     """Exit 3, with a line on stderr, when the gradient check or an answer failed."""
     problems = []
     if trace.check is not None and trace.check.failed:
-        problems.append("gradient check failed for " + ", ".join(trace.check.failed))
+        problems.append(_("gradient check failed for {names}").format(names=", ".join(trace.check.failed)))
     if trace.answers:
         wrong = [a.name for a in trace.answers if not a.correct]
         if wrong:
-            problems.append(f"{len(wrong)} of {len(trace.answers)} answers wrong: " + ", ".join(wrong))
+            problems.append(ngettext("{count} of {total} answer wrong: {names}",
+                                     "{count} of {total} answers wrong: {names}", len(trace.answers)).format(
+                count=len(wrong), total=len(trace.answers), names=", ".join(wrong)))
     if problems:
         click.echo("gradtrace: " + "; ".join(problems), err=True)
         raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
@@ -700,8 +705,8 @@ def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: 
     sys.stdout.flush()
     for code in (ExitCode.USAGE, ExitCode.EVALUATION, ExitCode.CHECK_FAILED):
         if int(code) in codes:
-            click.echo(f"gradtrace: {len(points)} points; some ended with exit code {int(code)} "
-                       "(see their lines)", err=True)
+            click.echo("gradtrace: " + _("{count} points; some ended with exit code {code} (see their lines)").format(
+                count=len(points), code=int(code)), err=True)
             raise click.exceptions.Exit(int(code))
     raise click.exceptions.Exit(0)
 
@@ -727,9 +732,11 @@ def _fit_vars(values_file: tuple[str, dict[Any, Any]], graph: Any,
         elif name not in on_command_line:
             kept[name] = value
     if extra and not quiet:
-        shown = ", ".join(extra[:8]) + (f" and {len(extra) - 8} more" if len(extra) > 8 else "")
-        click.echo(f"gradtrace: note: --vars {path}: {shown} {'is' if len(extra) == 1 else 'are'} not in this "
-                   "expression, so left out", err=True)
+        shown = ", ".join(extra[:8]) + (", " + _("… and {count} more").format(count=len(extra) - 8)
+                                        if len(extra) > 8 else "")
+        click.echo("gradtrace: " + ngettext("note: --vars {path}: {names} is not in this expression, so left out",
+                                            "note: --vars {path}: {names} are not in this expression, so left out",
+                                            len(extra)).format(path=path, names=shown), err=True)
     return path, kept
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
+from ..i18n import _, ngettext
 from . import LANG_OPTION, _fail, make_console
 
 
@@ -65,21 +66,22 @@ def _table(graded: list[Any], console: Any) -> None:
     from ..render import fmt
     from ..render.table import print_clean
 
-    title = f"{len(graded)} submission{'' if len(graded) == 1 else 's'}"
+    title = ngettext("{count} submission", "{count} submissions", len(graded)).format(count=len(graded))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=title,
                   title_justify="left")
-    table.add_column("student", style="bold")
-    table.add_column("score", justify="right")
-    table.add_column("wrong (true value)")
+    table.add_column(_("student"), style="bold")
+    table.add_column(_("score"), justify="right")
+    table.add_column(_("wrong (true value)"))
     for g in graded:
         if g.error is not None:
-            table.add_row(g.student, "—", Text(f"error: {g.error}", style="yellow"))
+            table.add_row(g.student, "—", Text(_("error: {message}").format(message=g.error), style="yellow"))
             continue
         right, total = g.score
         wrong = ", ".join(f"{a.name} = {a.given} ({fmt(a.actual)})" for a in g.answers or [] if not a.correct)
         table.add_row(g.student, Text(f"{right}/{total}", style="green" if right == total else "red"),
                       wrong + (f"  [{g.note}]" if g.note else ""))
     missed = most_missed(graded)
-    summary = Text("most missed: " + ", ".join(f"{q} ({w} of {n} wrong)" for q, w, n in missed[:10])
-                   if missed else "every answer right")
+    questions = ", ".join(_("{question} ({wrong} of {answered} wrong)").format(question=q, wrong=w, answered=n)
+                          for q, w, n in missed[:10])
+    summary = Text(_("most missed: {questions}").format(questions=questions) if missed else _("every answer right"))
     print_clean(console, Group(table, summary))

@@ -18,6 +18,7 @@ from typing import Any
 from rich.text import Text
 
 from ..core.trace import Trace
+from ..i18n import _
 from . import fmt, signed_sum, spaced
 
 MAX_GATES = 40     # past this many gates a terminal drawing stops being readable
@@ -50,9 +51,11 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
     rows = trace.forward_order
     gates = [n for n in rows if not n.is_input]
     if not gates:
-        return [Text(f"{trace.output} is the input itself: ∂{trace.output}/∂{trace.output} = 1")]
+        return [Text(_("{name} is the input itself: {seed}").format(name=trace.output,
+                                                                   seed=f"∂{trace.output}/∂{trace.output} = 1"))]
     if len(gates) > MAX_GATES:
-        return summary(trace, f"{len(gates)} gates are more than a terminal drawing can show readably")
+        return summary(trace, _("{count} gates are more than a terminal drawing can show readably").format(
+            count=len(gates)))
 
     # Columns by the longest path to the output, so every gate is left of all its consumers.
     depth = {trace.output_id: 0}
@@ -92,14 +95,14 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
         used += need
     bands.append(current)
     if used > width and len(current) == 1 and len(bands) == 1 and width < 30:
-        return summary(trace, f"a terminal {width} columns wide is too narrow for the drawing")
+        return summary(trace, _("a terminal {width} columns wide is too narrow for the drawing").format(width=width))
 
     lines: list[Text] = []
     for k, band in enumerate(bands):
         drawn = _band(trace, band, column, glyph, gw, out_w, name_w, leaf_label + 3, precision,
                       last=(k == len(bands) - 1), blank=blank, blank_values=blank_values)
         if drawn is None:
-            return summary(trace, f"more than {MAX_LEAVES} inputs in one part of the drawing")
+            return summary(trace, _("more than {count} inputs in one part of the drawing").format(count=MAX_LEAVES))
         if k:
             lines.append(Text())
         lines.extend(drawn)
@@ -267,10 +270,12 @@ def summary(trace: Trace, reason: str) -> list[Text]:
     """A clear account of a graph too large to draw, and where to see it instead."""
     ops = Counter(row.op for row in trace.nodes if not row.is_input)
     patterns = Counter(p for row in trace.nodes for p in row.patterns)
-    lines = [Text(f"The graph of {trace.output} has {trace.gate_count} gates and {trace.variable_count} variables; "
-                  f"{reason}.", "bold"),
-             Text("gates: " + ", ".join(f"{name} ×{count}" for name, count in ops.most_common())),
-             Text("patterns: " + (", ".join(f"{name} ×{count}" for name, count in patterns.most_common()) or "none")),
+    gates = ", ".join(f"{name} ×{count}" for name, count in ops.most_common())
+    kinds = ", ".join(f"{name} ×{count}" for name, count in patterns.most_common()) or _("none")
+    lines = [Text(_("The graph of {name} has {gates} gates and {variables} variables; {reason}.").format(
+                 name=trace.output, gates=trace.gate_count, variables=trace.variable_count, reason=reason), "bold"),
+             Text(_("gates: {list}").format(list=gates)),
+             Text(_("patterns: {list}").format(list=kinds)),
              Text(f"{trace.output} = {fmt(trace.value, precision=4)}"),
-             Text("See it with --render graph.svg (or --dot), or read it with the default table.", "dim")]
+             Text(_("See it with --render graph.svg (or --dot), or read it with the default table."), "dim")]
     return lines

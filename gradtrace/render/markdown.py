@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.trace import Trace
+from ..i18n import _
 from . import fmt, signed_sum
 from .tex import formula, name, partial, value
 from .text import local_parts
@@ -32,25 +33,26 @@ def escape(text: str) -> str:
 def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a GitHub-flavoured markdown table, then the gradients and any checks."""
     f = trace.output
-    lines = [f"**{escape(trace.text)}**" + (
-        " at " + ", ".join(f"${name(k)} = {_value(v, precision)}$" for k, v in trace.bindings.items())
-        if trace.bindings else ""), ""]
+    at = ", ".join(f"${name(k)} = {_value(v, precision)}$" for k, v in trace.bindings.items())
+    lines = [f"**{escape(trace.text)}**" + (" " + _("at {bindings}").format(bindings=at) if trace.bindings else ""),
+             ""]
     upstream_head = rf"\frac{{\partial {name(f)}}}{{\partial \cdot}}"
-    lines.append(f"| node | computes | value | upstream ${upstream_head}$ | local | downstream | pattern |")
+    lines.append(f"| {_('node')} | {_('computes')} | {_('value')} | upstream ${upstream_head}$ | local | downstream | "
+                 f"{_('pattern')} |")
     lines.append("|---|---|--:|--:|---|--:|---|")
     for row in trace.nodes:
         locals_ = []
         for slot in range(len(row.inputs)):
-            node, inp, form, _ = local_parts(row, slot, precision)
+            node, inp, form, _value_text = local_parts(row, slot, precision)
             body = (partial(node, inp) + " = " + (formula(form, TEXT) + " = " if form else "")
                     + _value(row.local[slot], precision))
             locals_.append(_math(body))
         upstream = _math(_value(row.upstream, precision))
         if len(row.parts) > 1:
-            upstream += "<br>" + _math("= " + signed_sum([v for _, v in row.parts], precision))
+            upstream += "<br>" + _math("= " + signed_sum([v for _part, v in row.parts], precision))
         cells = [
             _math(name(row.name)),
-            _math(formula(row.expr, TEXT)) if row.op != "input" else "input",
+            _math(formula(row.expr, TEXT)) if row.op != "input" else escape(_("input")),
             _math(_value(row.value, precision)),
             upstream,
             "<br>".join(locals_),
@@ -61,16 +63,18 @@ def render(trace: Trace, precision: int = 4) -> str:
     lines.append("")
     lines.append(", ".join(_math(f"{partial(f, k)} = {_value(v, precision)}") for k, v in trace.gradients.items()))
     if trace.check is not None:
-        lines += ["", f"Gradient check (central difference, h = {trace.check.step:g}):", "",
-                  "| variable | analytic | numerical | relative error | verdict |", "|---|--:|--:|--:|---|"]
+        lines += ["", _("Gradient check (central difference, h = {step}):").format(step=f"{trace.check.step:g}"), "",
+                  f"| {_('variable')} | analytic | numerical | {_('relative error')} | {_('verdict')} |",
+                  "|---|--:|--:|--:|---|"]
         for v in trace.check.variables:
             lines.append(f"| {_math(name(v.name))} | {fmt(v.analytic, precision)} | {fmt(v.numerical, precision)} | "
-                         f"{v.relative_error:.1e} | {v.verdict}{_kinks(v.kinks)} |")
+                         f"{v.relative_error:.1e} | {_(v.verdict)}{_kinks(v.kinks)} |")
     if trace.answers is not None:
-        lines += ["", "Answers:", ""]
+        lines += ["", _("Answers:"), ""]
         for a in trace.answers:
             mark = "✓" if a.correct else "✗"
-            right = "" if a.correct else f" (the answer is {fmt(a.actual, precision)})"
+            true = fmt(a.actual, precision)
+            right = "" if a.correct else " (" + _("the answer is {answer}").format(answer=true) + ")"
             lines.append(f"- {mark} {escape(a.name)} = {escape(a.given)}{right}")
     return "\n".join(lines) + "\n"
 
