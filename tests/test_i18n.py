@@ -152,3 +152,58 @@ def test_a_worksheet_in_korean_is_the_golden(gt, tmp_path, monkeypatch):
 def test_a_korean_pdf_is_refused_with_a_way_out(gt, tmp_path):
     result = gt("quiz", "--worksheet", "1", "--seed", "1", "--out", str(tmp_path / "s"), "--pdf", "--lang", "ko")
     assert result.exit_code == 1 and "worksheet.html" in result.stderr and (tmp_path / "s" / "worksheet.md").exists()
+
+
+def test_every_literal_message_in_the_code_is_in_the_template():
+    """A _("...") written inside an f-string is invisible to the extractor (on Python 3.11 an
+    f-string is one token): every literal message anywhere in the code must be in the template."""
+    template = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(LOCALE / "gradtrace.pot") if m.id}
+    literal = re.compile(r"""(?<![\w.])_\(\s*(['"])((?:\\.|(?!\1).)*)\1\s*\)""")
+    missing = []
+    for path in sorted((ROOT / "gradtrace").rglob("*.py")):
+        for match in literal.finditer(path.read_text(encoding="utf-8")):
+            text = match.group(2).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+            if text not in template:
+                missing.append(f"{path.name}: {text}")
+    assert not missing, missing
+
+
+def test_korean_names_are_drawn_with_a_hangul_font_and_a_missing_one_is_said(gt, tmp_path, monkeypatch):
+    import needs
+
+    needs.program("dot", "graphviz")
+    needs.program("fc-list", "fontconfig")
+    from gradtrace.render import picture
+
+    if picture.hangul_font_missing():
+        import os
+
+        if os.environ.get("CI"):
+            pytest.fail("no font with Hangul (Debian package fonts-nanum; .ci/run installs it), and CI must run this")
+        pytest.skip("no font with Hangul is installed (Debian package fonts-nanum)")
+    out = tmp_path / "k.png"
+    result = gt("손실 = (가+나)*다", "-가", "-2", "-나", "5", "-다", "-4", "--render", str(out), "--lang", "ko")
+    assert result.exit_code == 0 and out.read_bytes().startswith(b"\x89PNG") and "boxes" not in result.stderr
+    monkeypatch.setattr(picture, "hangul_font_missing", lambda: True)
+    result = gt("손실 = (가+나)*다", "-가", "-2", "-나", "5", "-다", "-4", "--render", str(out))
+    assert result.exit_code == 0 and "fonts-nanum" in result.stderr
+    assert "fonts-nanum" not in gt("(x+y)*z", "-x", "1", "-y", "2", "-z", "3", "--render", str(out)).stderr
+
+
+def test_the_html_page_in_korean(gt, tmp_path):
+    import needs
+
+    needs.program("dot", "graphviz")
+    page = tmp_path / "p.html"
+    result = gt("(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--html", str(page), "--lang", "ko")
+    assert result.exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="ko">' in html and "처음부터" in html and "단계별 backward pass" in html
+    data = json.loads(re.search(r'id="gradtrace-data">(.*?)</script>', html, re.S).group(1))
+    assert data["words"]["right"] == "✓ 맞음" and "{n}" in data["words"]["step"]
+    copy = gt("q = x*y; f = q + q*x", "-x", "2", "-y", "3", "--html", str(page), "--lang", "ko")
+    assert copy.exit_code == 0
+    steps = json.loads(re.search(r'id="gradtrace-data">(.*?)</script>', page.read_text(encoding="utf-8"),
+                                 re.S).group(1))["steps"]
+    assert [s["name"] for s in steps if s["copy"]] == ["x", "q"] or [s["name"] for s in steps if s["copy"]] == \
+        ["q", "x"]  # copy gates found by structure, not by the English words of their step

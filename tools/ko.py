@@ -206,6 +206,37 @@ KO = {
         "점 {count}개 중 일부가 exit code {code}로 끝났습니다 (각 줄을 보세요)",
     "{name} is the input itself: {seed}": "{name}은(는) 입력 그 자체입니다: {seed}",
     "{question} ({wrong} of {answered} wrong)": "{question} ({answered}명 중 {wrong}명 틀림)",
+    # the --html page (render/html.py)
+    "Answer key": "답안",
+    "Back": "이전",
+    "Everything shown: Next steps through it again.": "모두 보이는 중: 다음을 누르면 처음부터 다시 단계별로 봅니다.",
+    "Forward values in {green} above each wire, gradients in {red} below it.":
+        "각 선 위의 {green} 숫자는 forward 값, 아래의 {red} 숫자는 gradient입니다.",
+    "Hide the gradients and test yourself": "gradient를 가리고 스스로 풀어 보기",
+    "Made with gradtrace. Keys: → or space for the next step, ← for the one before, Home to start over. The "
+    "address keeps the step, to share it.":
+        "gradtrace로 만들었습니다. 키: → 또는 스페이스는 다음 단계, ←는 이전 단계, Home은 처음부터. 주소에 "
+        "단계가 남으므로 그대로 공유할 수 있습니다.",
+    "Next": "다음",
+    "Show all": "모두 보기",
+    "Start over": "처음부터",
+    "Step through backprop": "backprop 단계별로 보기",
+    "Step {n} of {total}: the {phase} pass at {name}": "{total}단계 중 {n}단계: {name}에서의 {phase} pass",
+    "The backward pass, step by step": "단계별 backward pass",
+    "The circuit (it scrolls sideways on a narrow screen)": "회로 (좁은 화면에서는 옆으로 스크롤됩니다)",
+    "The circuit of {program}, with forward values and gradients on its wires":
+        "{program}의 회로, 선마다 forward 값과 gradient가 있습니다",
+    "The table of every node": "모든 노드의 표",
+    "gradient on the wire from {source} to {target}": "{source}에서 {target}(으)로 가는 선의 gradient",
+    "green": "초록",
+    "red": "빨강",
+    "the copy of {name}": "{name}의 복사",
+    "type a number": "숫자를 입력하세요",
+    "your {gradient}": "내 답 {gradient}",
+    "✓ right": "✓ 맞음",
+    "✗ not yet": "✗ 아직 아님",
+    "note: no installed font has Hangul, so the Korean letters in {path} are drawn as boxes; install one: {how}":
+        "참고: 한글이 있는 글꼴이 설치되어 있지 않아 {path}의 한글이 네모로 그려집니다. 글꼴을 설치하세요: {how}",
 }
 
 # Plural messages: Korean has one form (nplurals=1).

@@ -508,8 +508,13 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
             raise GradtraceError(f"--render {render_file}: the file must end in .svg, .png or .pdf "
                                  "('-' writes SVG to standard output)")
         dpi = 144 if suffix == "png" else None  # a sharp bitmap; vector formats need none
-        _write(render_file, picture.draw(dot.render(trace, precision, dpi=dpi, blank_gradients="gradients" in blanks,
-                                                    blank_values="values" in blanks), suffix))
+        dot_text = dot.render(trace, precision, dpi=dpi, blank_gradients="gradients" in blanks,
+                              blank_values="values" in blanks)
+        if suffix in ("png", "pdf") and picture.has_hangul(dot_text) and picture.hangul_font_missing():
+            click.echo("gradtrace: " + _("note: no installed font has Hangul, so the Korean letters in {path} are "
+                                         "drawn as boxes; install one: {how}").format(
+                path=render_file, how=picture.HANGUL_FONT_HINT), err=True)
+        _write(render_file, picture.draw(dot_text, suffix))
     if html_file is not None:
         from ..render import html
 

@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 from ..core.trace import Trace
+from ..i18n import _, current
 from . import dot, fmt, signed_sum, wires
 from .explain import backward_lines, forward_lines
 from .picture import svg_inline
@@ -76,18 +77,26 @@ def steps(trace: Trace, precision: int = 4) -> list[dict[str, Any]]:
     """The lecture's walk through the circuit, one gate at a time: the forward pass, then the
     backward pass, each step the explanation's lines for one node (--explain's own text)."""
     out: list[dict[str, Any]] = []
+    told: set[int] = set()  # nodes whose backward step was told: a copy gate's first step is its sum
+    names = sorted((row.name for row in trace.nodes), key=len, reverse=True)  # t12 before t1
     for phase, lines in (("forward", forward_lines(trace, precision)), ("backward", backward_lines(trace, precision))):
         for line in lines:
             m = _STEP.match(line)
-            if m:
-                node = trace.node(m.group(1))
-                out.append({"phase": phase, "id": f"n{node.id}", "name": node.name, "text": line[m.start(1):].strip()})
+            # The step's node is the name it starts with (in any language: "q is used", "q은(는)").
+            name = next((n for n in names if line.startswith(n, m.end())), None) if m else None
+            if m and name is not None:
+                node = trace.node(name)
+                copy = phase == "backward" and len(node.parts) > 1 and node.node.id not in told
+                if phase == "backward":
+                    told.add(node.node.id)
+                out.append({"phase": phase, "id": f"n{node.node.id}", "name": node.name,
+                            "text": line[m.end():].strip(), "copy": copy})
             elif line.startswith("   ") and out and out[-1]["phase"] == phase:
                 out[-1]["text"] += "\n" + line.strip()
     return out
 
 
-_STEP = re.compile(r"\d+\. (\S+)")
+_STEP = re.compile(r"\d+\. ")
 
 
 def render(trace: Trace, precision: int = 4) -> str:
@@ -105,51 +114,70 @@ def render(trace: Trace, precision: int = 4) -> str:
             continue
         grad_at.setdefault(f"n{trace.output_id}", k)
         row = trace.node(s["name"])
-        if " is used " in s["text"].split("\n")[0]:  # a copy gate: its parts add up here
+        if s["copy"]:  # a copy gate: its parts add up here
             grad_at[s["id"]] = k
             continue
         done_at[s["id"]] = k
         for name in row.inputs:
             grad_at[f"n{trace.node(name).id}"] = k
     noise = _noise(trace)
+    heads = [escape(_(word)) for word in ("node", "computes", "value", "pattern")]
+    green, red = escape(_("green")), escape(_("red"))
+    caption = _("Forward values in {green} above each wire, gradients in {red} below it.").format(
+        green=f'<span class="value">{green}</span>', red=f'<span class="grad">{red}</span>')
     rows = []
     for row in trace.nodes:
         nid = f"n{row.id}"
+        expr = _("input") if row.op == "input" else row.expr
         locals_ = "<br>".join(escape(local_cell(row, slot, precision)) for slot in range(len(row.inputs)))
         downs = "<br>".join(escape(fmt(d, precision)) for d in row.downstream)
         up = escape(fmt(row.upstream, precision))
         if len(row.parts) > 1:
-            up += "<br><small>= " + escape(signed_sum([v for _, v in row.parts], precision)) + "</small>"
+            up += "<br><small>= " + escape(signed_sum([v for _part, v in row.parts], precision)) + "</small>"
         answer = ""
         if noise is not None and row.id != trace.output_id:
             answer = (f"<span class='answer'><input type='text' inputmode='decimal' size='8' "
-                      f"aria-label='your ∂{escape(f)}/∂{escape(row.name)}' data-true='{float(row.upstream)!r}' "
+                      f"aria-label='{escape(_('your {gradient}').format(gradient=f'∂{f}/∂{row.name}'))}' "
+                      f"data-true='{float(row.upstream)!r}' "
                       f"data-noise='{noise[row.id]!r}'> <output aria-live='polite'></output></span>")
         rows.append(f"<tr data-node='{nid}' data-value-at='{value_at.get(nid, -1)}' "
                     f"data-grad-at='{grad_at.get(nid, -1)}' data-done-at='{done_at.get(nid, -1)}'>"
                     f"<th scope='row'>{escape(row.name)}</th>"
-                    f"<td data-label='computes'><code>{escape(row.expr)}</code></td>"
-                    f"<td class='num value' data-label='value'>{escape(fmt(row.value, precision))}</td>"
+                    f"<td data-label='{heads[1]}'><code>{escape(expr)}</code></td>"
+                    f"<td class='num value' data-label='{heads[2]}'>{escape(fmt(row.value, precision))}</td>"
                     f"<td class='num grad up' data-label='upstream'><span class='shown'>{up}</span>{answer}</td>"
                     f"<td class='local' data-label='local'>{locals_}</td>"
                     f"<td class='num grad' data-label='downstream'>{downs}</td>"
-                    f"<td class='pattern' data-label='pattern'>{escape(', '.join(row.patterns))}</td></tr>")
+                    f"<td class='pattern' data-label='{heads[3]}'>{escape(', '.join(row.patterns))}</td></tr>")
     gradients = ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())
     explanation = "\n".join(backward_lines(trace, precision))
     # The picture's wires, in the order dot.render draws them (its nodes w1, w2, ...): in the
     # self-test each red number on a wire becomes a box to type that gradient into.
     names = {f"n{row.id}": row.name for row in trace.nodes}
-    names.update({f"a{row.id}": f"the copy of {row.name}" for row in trace.nodes}, end=f)
+    names.update({f"a{row.id}": _("the copy of {name}").format(name=row.name) for row in trace.nodes}, end=f)
     wire_data = []
     if noise is not None:
-        for source, target, _, gradient in wires(trace):
+        for source, target, _value, gradient in wires(trace):
             node = trace.row(int(source[1:]))
             wire_data.append({"true": float(gradient), "noise": noise[node.id],
-                              "label": f"gradient on the wire from {names[source]} to {names[target]}"})
-    data = json.dumps({"steps": walk, "wires": wire_data, "precision": int(precision),
+                              "label": _("gradient on the wire from {source} to {target}").format(
+                                  source=names[source], target=names[target])})
+    words = {"step": _("Step {n} of {total}: the {phase} pass at {name}"), "right": _("✓ right"),
+             "not_yet": _("✗ not yet"), "number": _("type a number"), "your": _("your {gradient}"),
+             "all": _("Everything shown: Next steps through it again.")}
+    data = json.dumps({"steps": walk, "wires": wire_data, "precision": int(precision), "words": words,
                        "decimals": isinstance(precision, Decimals)}, ensure_ascii=True).replace("</", "<\\/")
+    words_at = _("at {bindings}").format(bindings=at)
+    text = {key: escape(value) for key, value in (
+        ("nav", _("Step through backprop")), ("back", _("Back")), ("next", _("Next")), ("restart", _("Start over")),
+        ("all", _("Show all")), ("hide", _("Hide the gradients and test yourself")),
+        ("figure", _("The circuit (it scrolls sideways on a narrow screen)")),
+        ("table", _("The table of every node")), ("input", _("input")),
+        ("walk", _("The backward pass, step by step")),
+        ("keys", _("Made with gradtrace. Keys: → or space for the next step, ← for the one before, Home to start "
+                   "over. The address keeps the step, to share it.")))}
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{current()}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -159,36 +187,34 @@ def render(trace: Trace, precision: int = 4) -> str:
 <body>
 <main>
 <h1>{escape(trace.text)}</h1>
-<p>{escape("at " + at) if at else ""}</p>
-<nav id="controls" aria-label="Step through backprop" hidden>
-<button type="button" id="back" aria-keyshortcuts="ArrowLeft">◀ Back</button>
-<button type="button" id="next" aria-keyshortcuts="ArrowRight Space">Next ▶</button>
-<button type="button" id="restart" aria-keyshortcuts="Home">Start over</button>
-<button type="button" id="all">Show all</button>
-<label><input type="checkbox" id="hide"> Hide the gradients and test yourself</label>
+<p>{escape(words_at) if at else ""}</p>
+<nav id="controls" aria-label="{text["nav"]}" hidden>
+<button type="button" id="back" aria-keyshortcuts="ArrowLeft">◀ {text["back"]}</button>
+<button type="button" id="next" aria-keyshortcuts="ArrowRight Space">{text["next"]} ▶</button>
+<button type="button" id="restart" aria-keyshortcuts="Home">{text["restart"]}</button>
+<button type="button" id="all">{text["all"]}</button>
+<label><input type="checkbox" id="hide"> {text["hide"]}</label>
 <p id="where" aria-live="polite"></p>
 <pre id="step" aria-live="polite"></pre>
 </nav>
-<figure tabindex="0" aria-label="The circuit (it scrolls sideways on a narrow screen)">
+<figure tabindex="0" aria-label="{text["figure"]}">
 {_svg(trace, precision)}
-<figcaption>Forward values in <span class="value">green</span> above each wire, gradients in
-<span class="grad">red</span> below it.</figcaption>
+<figcaption>{caption}</figcaption>
 </figure>
-<div class="scroll" tabindex="0" role="region" aria-label="The table of every node">
+<div class="scroll" tabindex="0" role="region" aria-label="{text["table"]}">
 <table>
-<thead><tr><th scope="col">node</th><th scope="col">computes</th><th scope="col">value</th>
-<th scope="col">upstream ∂{escape(f)}/∂node</th><th scope="col">local ∂node/∂input</th>
-<th scope="col">downstream</th><th scope="col">pattern</th></tr></thead>
+<thead><tr><th scope="col">{heads[0]}</th><th scope="col">{heads[1]}</th><th scope="col">{heads[2]}</th>
+<th scope="col">upstream ∂{escape(f)}/∂{heads[0]}</th><th scope="col">local ∂{heads[0]}/∂{text["input"]}</th>
+<th scope="col">downstream</th><th scope="col">{heads[3]}</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>
 </table>
 </div>
 <p class="grad-summary"><b>{escape(f)} = {escape(fmt(trace.value, precision))}</b>; {escape(gradients)}</p>
-<h2>The backward pass, step by step</h2>
+<h2>{text["walk"]}</h2>
 <pre class="explanation">{escape(explanation)}</pre>
-<p><small>Made with gradtrace. Keys: → or space for the next step, ← for the one before, Home to start
-over. The address keeps the step, to share it.</small></p>
+<p><small>{text["keys"]}</small></p>
 </main>
 <script type="application/json" id="gradtrace-data">{data}</script>
 <script>{SCRIPT}</script>
@@ -199,8 +225,8 @@ over. The address keeps the step, to share it.</small></p>
 
 def _svg(trace: Trace, precision: int) -> str:
     svg = svg_inline(dot.render(trace, precision))
-    return svg.replace("<svg ", f"<svg role='img' aria-label='The circuit of {escape(trace.text)}, "
-                               "with forward values and gradients on its wires' ", 1)
+    label = _("The circuit of {program}, with forward values and gradients on its wires").format(program=trace.text)
+    return svg.replace("<svg ", f"<svg role='img' aria-label='{escape(label)}' ", 1)
 
 
 def _noise(trace: Trace) -> list[float] | None:
@@ -218,6 +244,9 @@ SCRIPT = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("gradtrace-data").textContent);
+  function say(message, fields) {  // a message of the page's language, its {fields} filled in
+    return message.replace(/\{(\w+)\}/g, function (whole, key) { return key in fields ? fields[key] : whole; });
+  }
   var steps = data.steps, n = steps.length, at = 0, hiding = false;
   var body = document.body, controls = document.getElementById("controls");
   var stepBox = document.getElementById("step"), where = document.getElementById("where");
@@ -261,7 +290,7 @@ SCRIPT = r"""
       row.classList.toggle("not-done", step.phase === "forward" || +row.dataset.doneAt > at);
     });
     body.classList.toggle("forward", step.phase === "forward");
-    where.textContent = "Step " + (at + 1) + " of " + n + ": the " + step.phase + " pass at " + step.name;
+    where.textContent = say(data.words.step, {n: at + 1, total: n, phase: step.phase, name: step.name});
     stepBox.textContent = step.text;
     document.getElementById("back").disabled = at === 0;
     document.getElementById("next").disabled = at === n - 1;
@@ -273,8 +302,8 @@ SCRIPT = r"""
     input.addEventListener("input", function () {
       var out = input.parentNode.querySelector("output");
       var verdict = input.value.trim() === "" ? null : grade(input.value, actual, noise);
-      out.textContent = verdict === null ? (input.value.trim() ? "type a number" : "")
-        : (verdict ? "✓ right" : "✗ not yet");
+      out.textContent = verdict === null ? (input.value.trim() ? data.words.number : "")
+        : (verdict ? data.words.right : data.words.not_yet);
       out.className = verdict === true ? "right" : (verdict === false ? "wrong" : "");
       input.setAttribute("aria-invalid", verdict === false ? "true" : "false");
     });
@@ -294,7 +323,8 @@ SCRIPT = r"""
       fo.setAttribute("class", "wire-answer");
       var span = document.createElement("span");
       var input = document.createElement("input");
-      input.type = "text"; input.inputMode = "decimal"; input.setAttribute("aria-label", "your " + wire.label);
+      input.type = "text"; input.inputMode = "decimal";
+      input.setAttribute("aria-label", say(data.words.your, {gradient: wire.label}));
       var out = document.createElement("output");
       span.appendChild(input); span.appendChild(out); fo.appendChild(span);
       red.parentNode.appendChild(fo);
@@ -320,7 +350,7 @@ SCRIPT = r"""
     body.classList.remove("stepping", "forward");
     rows.forEach(function (row) { row.classList.remove("current", "no-value", "no-grad", "not-done"); });
     Object.keys(gates).forEach(function (id) { gates[id].classList.remove("current"); });
-    where.textContent = "Everything shown: Next steps through it again.";
+    where.textContent = data.words.all;
     stepBox.textContent = "";
     stepping = false;
   }

@@ -53,3 +53,28 @@ def check_size(trace: Any) -> None:
     if gates > MAX_GATES:
         raise EvaluationError(f"the graph has {gates} gates, too many to draw readably (at most {MAX_GATES})",
                               hint="--dot prints the DOT text if you want to try anyway; --graph summarises it")
+
+
+def has_hangul(text: str) -> bool:
+    """Whether text has Korean letters (Hangul syllables or jamo)."""
+    return any("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f"
+               for ch in text)
+
+
+def hangul_font_missing() -> bool:
+    """Whether fontconfig knows no font with Hangul, so Graphviz would draw Korean letters as
+    boxes in a PNG or PDF (fonts-nanum or fonts-noto-cjk on Debian provide one)."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False  # no fontconfig to ask: say nothing rather than guess
+    try:
+        found = subprocess.run([fc_list, ":lang=ko", "family"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return not found.strip()
+
+
+HANGUL_FONT_HINT = "apt-get install fonts-nanum (or fonts-noto-cjk) on Debian and Ubuntu"

@@ -121,7 +121,8 @@ def html(problems: list[Problem], heading: str, precision: int = 4, blanks: froz
              f"<p>{escape(instructions(blanks))}</p></header>"]
     for i, problem in enumerate(problems, 1):
         parts.append(_section(problem, i, False, blanks, precision, pictures.get(f"problem-{i}")))
-    parts.append(f'<section class="key"><h1>{escape(_("Answer key"))}</h1></section>')
+    key_title = escape(_("Answer key"))
+    parts.append(f'<section class="key"><h1>{key_title}</h1></section>')
     for i, problem in enumerate(problems, 1):
         parts.append(_section(problem, i, True, blanks, precision, pictures.get(f"answer-{i}")))
     body = "\n".join(parts)
