@@ -52,7 +52,7 @@ __all__ = [
 
 def trace(program: str, *, output: str | None = None, seed: Any = None, mode: str | None = None,
           expanded: bool = False, check: bool = False, expect: dict[str, Any] | None = None,
-          tol: str | None = None, **bindings: Any) -> Trace:
+          tol: str | None = None, lang: str | None = None, **bindings: Any) -> Trace:
     """Trace a program at the given bindings (numbers, numpy arrays, or text such as "1/3" or
     "[0.2, 0.4]"): forward values and every gradient. With no bindings the trace is symbolic, as
     on the command line; mode="exact" keeps exact arithmetic at the bindings. seed is ∂out/∂out
@@ -61,7 +61,11 @@ def trace(program: str, *, output: str | None = None, seed: Any = None, mode: st
 
     check=True compares every gradient with a central difference (the result is in .check), and
     expect={"x": "-4", "q.value": 3} grades answers with --expect's rule (in .answers; tol as
-    --tol, e.g. "0.01" or "1%"). Their verdicts show in the table."""
+    --tol, e.g. "0.01" or "1%"). Their verdicts show in the table.
+
+    lang="ko" makes the trace show itself in Korean (a notebook's table, a rich console), and its
+    messages too; None follows gradtrace.i18n.use(), English unless set. (Like output, seed and the
+    other parameters, lang can't be the name of a variable bound here.)"""
     import reprlib  # a short repr, safe for a list nested 30,000 deep
 
     from .core.run import run_program
@@ -76,5 +80,10 @@ def trace(program: str, *, output: str | None = None, seed: Any = None, mode: st
         expected = [Expected(name, value if isinstance(value, (str, list)) or hasattr(value, "shape") else repr(value),
                              f"{name}={value!r}"[:80]) for name, value in expect.items()]
         tolerance = Tolerance(tol) if tol else None
-    return run_program(program, items, output=output, seed=seed, mode=mode, expanded=expanded, check=check,
-                       expected=expected, tol=tolerance).trace
+    from .i18n import language
+
+    with language(lang):
+        result = run_program(program, items, output=output, seed=seed, mode=mode, expanded=expanded, check=check,
+                             expected=expected, tol=tolerance).trace
+    result.lang = lang
+    return result

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from .core import trace as _trace
+from .i18n import language
 
 _WARNED: list[bool] = []  # "no dot program" is said once per session
 
@@ -21,7 +22,8 @@ def rich(trace: Any) -> Any:
     """The table, as a rich renderable (a rich console prints it, a notebook shows it)."""
     from .render.table import build
 
-    return build(trace)
+    with language(trace.lang):
+        return build(trace)
 
 
 def text(trace: Any) -> str:
@@ -31,7 +33,8 @@ def text(trace: Any) -> str:
     from .render.table import build
 
     console = Console(width=100, color_system=None, record=True, file=io.StringIO())
-    table = build(trace, width=None, console=console)
+    with language(trace.lang):
+        table = build(trace, width=None, console=console)
     console.print(table)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
 
@@ -55,7 +58,8 @@ def html(trace: Any) -> str:
 
 
 def mimebundle(trace: Any) -> dict[str, str]:
-    return {"text/plain": text(trace), "text/html": html(trace)}
+    with language(trace.lang):
+        return {"text/plain": text(trace), "text/html": html(trace)}
 
 
 def draw(trace_or_program: Any, **bindings: Any) -> Any:

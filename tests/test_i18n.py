@@ -207,3 +207,16 @@ def test_the_html_page_in_korean(gt, tmp_path):
                                  re.S).group(1))["steps"]
     assert [s["name"] for s in steps if s["copy"]] == ["x", "q"] or [s["name"] for s in steps if s["copy"]] == \
         ["q", "x"]  # copy gates found by structure, not by the English words of their step
+
+
+def test_lang_in_the_python_api_and_the_notebook_display():
+    import gradtrace
+
+    korean = gradtrace.trace("(x+y)*z", x=-2, y=5, z=-4, lang="ko")
+    bundle = korean._repr_mimebundle_()
+    assert "노드" in bundle["text/plain"] and "노드" in bundle["text/html"]
+    assert i18n.current() == "en"  # showing it did not change the language of anything else
+    english = gradtrace.trace("(x+y)*z", x=-2, y=5, z=-4)
+    assert "노드" not in english._repr_mimebundle_()["text/plain"]
+    with pytest.raises(ValueError):
+        gradtrace.trace("(x+y)*z", x=1, y=2, z=3, lang="xx")

@@ -185,6 +185,7 @@ class Trace:
         self.answers = None  # check.Answer list, when answers were given
         self.backend = backend  # the numpy backend for array values; None for Python floats
         self.seed = seed        # ∂out/∂out
+        self.lang: str | None = None  # the language it shows itself in (notebook, rich); None: the current one
 
     @property
     def text(self) -> str:
@@ -259,7 +260,7 @@ class Trace:
         """A copy of this trace carrying a gradient check and graded answers."""
         new = Trace(self.graph, self.bindings, self.values, self.upstream, self.local, self.downstream,
                     self.kinks, self.mode, self.backend, self.seed)
-        new.check, new.answers = check, answers
+        new.check, new.answers, new.lang = check, answers, self.lang
         return new
 
     @property
