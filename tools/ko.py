@@ -1,6 +1,6 @@
 """The Korean catalog's translations, kept as a table that writes gradtrace/locale/ko/LC_MESSAGES/
-gradtrace.po from the extracted template (python tools/ko.py after pybabel extract; see
-CONTRIBUTING.md). Terms follow the lecture notes in ../shared/seeds: gradient, upstream, local,
+gradtrace.po (and its compiled gradtrace.mo) from the extracted template (python tools/ko.py
+after pybabel extract; see CONTRIBUTING.md). Terms follow the lecture notes in ../shared/seeds: gradient, upstream, local,
 downstream, gate, distributor, router, switcher, kink and the like stay in English, as the notes
 write them, inside Korean sentences. The glossary is in docs/glossary.ko.md."""
 
@@ -237,6 +237,121 @@ KO = {
     "✗ not yet": "✗ 아직 아님",
     "note: no installed font has Hangul, so the Korean letters in {path} are drawn as boxes; install one: {how}":
         "참고: 한글이 있는 글꼴이 설치되어 있지 않아 {path}의 한글이 네모로 그려집니다. 글꼴을 설치하세요: {how}",
+    # --help (cli/: help=, the commands' texts, the epilog)
+    "1: add and mul; 2: adds max, fan-out and constants; 3: adds exp, 1/x, sigmoid and tanh.":
+        "1: add와 mul; 2: max, fan-out, 상수 추가; 3: exp, 1/x, sigmoid, tanh 추가.",
+    "A value may be a number or a constant expression such as 1/3 or -pi/2.":
+        "값은 숫자이거나 1/3, -pi/2 같은 상수 식입니다.",
+    "Also make worksheet.pdf and answers.pdf, with pdflatex.": "pdflatex로 worksheet.pdf와 answers.pdf도 만듭니다.",
+    "Answers to check, as a JSON or TOML mapping (arrays as lists).":
+        "채점할 답: JSON이나 TOML mapping (배열은 list로).",
+    "Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE.":
+        "변수는 -NAME VALUE, --NAME VALUE, --NAME=VALUE, NAME=VALUE로 줍니다.",
+    "Check an answer: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; NAME.value is its value. "
+    "Repeatable; exit 3 if any is wrong.":
+        "답을 채점합니다: NAME은 ∂out/∂NAME (변수) 또는 노드의 upstream gradient, NAME.value는 그 값입니다. "
+        "여러 번 줄 수 있고, 하나라도 틀리면 exit 3.",
+    "Colour in the table; auto means on a terminal, unless NO_COLOR is set.":
+        "표의 색; auto는 터미널에서만 (NO_COLOR가 있으면 끔).",
+    "Colour; auto means on a terminal, unless NO_COLOR is set.": "색; auto는 터미널에서만 (NO_COLOR가 있으면 끔).",
+    "Compare every gradient with a central difference (exit 3 if wrong).":
+        "모든 gradient를 central difference와 비교합니다 (틀리면 exit 3).",
+    "Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz ('-': SVG to standard output).":
+        "Graphviz로 회로를 FILE (.svg, .png, .pdf)에 그립니다 ('-': SVG를 표준 출력으로).",
+    "Exact arithmetic at the bindings: 1/3, e/(1+e), roots.": "주어진 값에서 정확한 계산: 1/3, e/(1+e), 근호.",
+    "Examples:": "예:",
+    "Exit codes:": "Exit code:",
+    "Grade a class: gradtrace grade submissions/*.toml (see gradtrace grade --help).":
+        "반 전체 채점: gradtrace grade submissions/*.toml (gradtrace grade --help 참고).",
+    "Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without\n--key, its "
+    "expression and bindings).\n\nA file that can't be read or graded is reported as that student's error and never "
+    "stops the\nothers. Exit 0 when every student got every answer right, 3 when any answer is wrong, 2 when a\nfile "
+    "could not be graded.":
+        "반 전체를 채점합니다: SUBMISSION마다 답이 든 TOML 또는 JSON 파일입니다 (--key가 없으면 식과 값도 "
+        "들어 있어야 합니다).\n\n읽거나 채점할 수 없는 파일은 그 학생의 오류로 알리고, 다른 학생은 계속 "
+        "채점합니다. 모두 다 맞으면 exit 0, 틀린 답이 있으면 3, 채점하지 못한 파일이 있으면 2.",
+    "How many circuits to work through.": "풀 회로의 개수.",
+    "Load variable bindings from a JSON object or a TOML file; keys the expression doesn't use are left out, and "
+    "bindings on the command line win. A JSON-lines file (.jsonl) is a batch: one JSON line out per point.":
+        "변수 값을 JSON object나 TOML 파일에서 읽습니다. 식에 없는 key는 빼고, 명령줄의 값이 우선합니다. "
+        "JSON-lines 파일 (.jsonl)은 batch입니다: 점마다 JSON 한 줄을 씁니다.",
+    "Make the problems reproducible.": "같은 문제를 다시 만들 수 있게 합니다.",
+    "Manual: man gradtrace (installed with the package).": "설명서: man gradtrace (패키지와 함께 설치됨).",
+    "Output format.  [default: table]": "출력 형식.  [기본값: table]",
+    "Practice backprop: a random circuit, its forward values, and you fill in the gradients.\n\nType each node's "
+    "upstream gradient, from the output back, then each variable's gradient\n(--ask chooses: forward values, local, "
+    "upstream and downstream gradients). A wrong answer\ngets the lecture's hint for that gate; a second one shows "
+    "the worked step. 'h' or '?' shows\nthe hint (half a point), 's' skips (none), 'q' stops. Answers can come from "
+    "stdin, one per\nline, read the same way. Exit 0 when the quiz is completed, 3 when it stops early.":
+        "backprop 연습: 무작위 회로와 그 forward 값이 주어지고, gradient를 채웁니다.\n\n출력부터 거꾸로 각 노드의 "
+        "upstream gradient를, 그다음 각 변수의 gradient를 입력합니다 (--ask로 forward 값, local, upstream, "
+        "downstream gradient를 고릅니다). 틀리면 그 gate에 대한 강의의 힌트가, 두 번 틀리면 풀이가 나옵니다. "
+        "'h'나 '?'는 힌트 (0.5점), 's'는 건너뛰기 (0점), 'q'는 그만. 답은 표준 입력에서 한 줄에 하나씩 읽을 수도 "
+        "있습니다. 끝까지 풀면 exit 0, 중간에 멈추면 3.",
+    "Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).":
+        "연습: gradtrace quiz --difficulty 2 (gradtrace quiz --help 참고).",
+    "Print each local Jacobian in full when it is small (up to 64 entries).":
+        "작은 local Jacobian (원소 64개까지)은 모두 출력합니다.",
+    "Read the program from PATH ('-' for stdin).": "PATH에서 프로그램을 읽습니다 ('-'는 표준 입력).",
+    "Shorthand for --format dot: Graphviz DOT of the circuit.": "--format dot의 줄임: 회로의 Graphviz DOT.",
+    "Shorthand for --format graph: the circuit in the terminal.": "--format graph의 줄임: 터미널에 그린 회로.",
+    "Shorthand for --format json (for scripts).": "--format json의 줄임 (스크립트용).",
+    "Shorthand for --format mermaid: a Mermaid flowchart.": "--format mermaid의 줄임: Mermaid flowchart.",
+    "Show arrays in full however large, and every row of a large table.":
+        "배열은 아무리 커도 모두, 큰 표는 모든 행을 보여 줍니다.",
+    "Show numbers with this many decimals (1.37, -0.53, as the slides do) instead of --precision's significant "
+    "digits.": "숫자를 --precision의 유효 숫자 대신 소수점 이하 이 자릿수로 보여 줍니다 (슬라이드처럼 1.37, -0.53).",
+    "Significant digits a whole-number answer must match.": "정수로 쓴 답이 맞아야 하는 유효 숫자 개수.",
+    "Significant digits shown in values and worked steps.": "값과 풀이에 보이는 유효 숫자 개수.",
+    "Significant digits shown; JSON and CSV keep full precision.": "보이는 유효 숫자 개수; JSON과 CSV는 전체 정밀도.",
+    "Symbolic gradients in the variables alone, simplified, instead of compactly in the program's own names "
+    "(∂f/∂z = q).": "symbolic gradient를 프로그램의 이름 (∂f/∂z = q) 대신 변수만으로, 간단히 해서 씁니다.",
+    "Symbolic values and gradients (the default with no bindings).": "symbolic 값과 gradient (값을 주지 않으면 기본).",
+    "Tell the backward pass (or the forward pass) step by step.":
+        "backward pass (또는 forward pass)를 단계별로 설명합니다.",
+    "The gradient to start backprop from when the output is an array.": "출력이 배열일 때 backprop을 시작할 gradient.",
+    "The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, exit codes and options stay "
+    "the same.": "글의 언어 (기본값: LC_ALL, LC_MESSAGES, LANG에서). JSON key, exit code, 옵션은 그대로입니다.",
+    "The problem (expression and bindings) every submission answers; without it each file carries its own.":
+        "모든 제출물이 답하는 문제 (식과 값). 없으면 파일마다 자기 문제를 담습니다.",
+    "The step h of --check's central difference.": "--check의 central difference에서 쓰는 step h.",
+    "The worksheet's problems, your own: one per line as '(x+y)*z   at x = -2, y = 5, z = -4', or TOML/JSON with a "
+    "problems list of expression and bindings.":
+        "연습 문제로 쓸 직접 만든 문제: 한 줄에 하나씩 '(x+y)*z   at x = -2, y = 5, z = -4'처럼, 또는 expression과 "
+        "bindings의 problems 목록이 든 TOML/JSON.",
+    "Tolerance for answers: 0.01 or abs:0.01 (absolute), 1% or rel:0.01.":
+        "답의 허용 오차: 0.01 또는 abs:0.01 (절대), 1% 또는 rel:0.01.",
+    "Tolerance for every answer: 0.01 or abs:0.01, 1% or rel:0.01.":
+        "모든 답의 허용 오차: 0.01 또는 abs:0.01, 1% 또는 rel:0.01.",
+    "Trace the gradients of an expression through its computational graph.\n\nEXPRESSION is a formula such as "
+    "\"(x+y)*z\" or a small program such as \"q = x + y; f = q * z\". Every node of its\ngraph is shown with its "
+    "value, its upstream gradient, and each input's local and downstream gradient,\nlabelled with the lecture's "
+    "backward-flow patterns (distributor, router, switcher, scaler, adder).":
+        "식의 gradient를 computational graph를 따라 trace합니다.\n\nEXPRESSION은 \"(x+y)*z\" 같은 식이나 "
+        "\"q = x + y; f = q * z\" 같은 작은 프로그램입니다. graph의 모든 노드를 값, upstream gradient, 입력마다 "
+        "local gradient와 downstream gradient와 함께 보여 주고, 강의의 backward-flow 패턴 (distributor, router, "
+        "switcher, scaler, adder)을 붙입니다.",
+    "Trace this value instead of the last statement's.": "마지막 문장 대신 이 값을 trace합니다.",
+    "What a worksheet leaves to fill in: gradients, values, or values,gradients.":
+        "연습 문제에서 비워 둘 것: gradients, values, 또는 values,gradients.",
+    "What to ask, comma-separated, asked in the lecture's order: values (the forward pass), local, upstream, "
+    "downstream (gradients).": "물어볼 것 (쉼표로 구분, 강의 순서대로): values (forward pass), local, upstream, "
+                               "downstream (gradient).",
+    "Where --worksheet writes its files.": "--worksheet가 파일을 쓸 폴더.",
+    "With --render: leave these numbers blank, for a fill-in exercise (values: the gates', the variables keep "
+    "theirs; gradients: all but the output's 1).":
+        "--render와 함께: 빈칸 채우기용으로 이 숫자들을 비웁니다 (values: gate의 값, 변수는 그대로; gradients: "
+        "출력의 1을 뺀 모두).",
+    "Write a self-contained page with the picture, the table and the explanation ('-': to standard output).":
+        "그림, 표, 설명이 든 독립된 HTML 페이지를 씁니다 ('-': 표준 출력으로).",
+    "Write a worksheet and its answer key into --out DIR instead of asking: N random problems (10 if N is left "
+    "out), or the problems of --from FILE.":
+        "묻는 대신 연습 문제와 답안을 --out DIR에 씁니다: 무작위 문제 N개 (N이 없으면 10개), 또는 --from FILE의 문제.",
+    "a check or expected answer failed": "check 또는 채점한 답이 틀림",
+    "evaluation error (log(-1), 1/0, overflow)": "계산 오류 (log(-1), 1/0, overflow)",
+    "ok": "정상",
+    "table for people; csv and json for the gradebook.": "table은 사람용, csv와 json은 성적부용.",
+    "usage, parse or binding error": "사용법, 구문 또는 binding 오류",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
@@ -285,11 +400,16 @@ def main() -> int:
             translation = text or ""
         if text is None:
             missing.append(message.id)
-        catalog.add(message.id, translation, flags=message.flags)
+        added = catalog.add(message.id, translation, flags=message.flags)
+        added.flags.discard("python-format")  # ours are {brace} formats; "1% or" is no %-format
     out = root / "gradtrace/locale/ko/LC_MESSAGES/gradtrace.po"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as stream:
         write_po(stream, catalog, sort_output=True, width=120)
+    from babel.messages.mofile import write_mo
+
+    with out.with_suffix(".mo").open("wb") as stream:  # the compiled catalog gradtrace ships
+        write_mo(stream, catalog)
     for message_id in missing:
         print(f"untranslated: {message_id!r}", file=sys.stderr)
     return 1 if missing else 0

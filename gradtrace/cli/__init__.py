@@ -18,7 +18,7 @@ import click
 from ..core.bindings import Binding
 from ..core.errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from ..core.graph import build
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
 
@@ -101,10 +101,35 @@ class _TraceContext(click.Context):
         return self.parent.command_path if self.parent is not None else (self.info_name or "gradtrace")
 
 
-class TraceCommand(click.Command):
+class TranslatedHelp(click.Command):
+    """--help in the language of the run. Each text is written in English and marked N_ (help=,
+    the command's help), and looked up in the catalog only as --help shows it."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        saved = [(param, param.help) for param in self.params if isinstance(param, click.Option) and param.help]
+        help_text, epilog = self.help, self.epilog
+        try:
+            for param, text in saved:
+                param.help = _(text)
+            self.help = _(help_text) if help_text else help_text
+            self.epilog = self.translated_epilog()
+            super().format_help(ctx, formatter)
+        finally:
+            for param, text in saved:
+                param.help = text
+            self.help, self.epilog = help_text, epilog
+
+    def translated_epilog(self) -> str | None:
+        return _(self.epilog) if self.epilog else self.epilog
+
+
+class TraceCommand(TranslatedHelp):
     """A click command that takes variable bindings out of the arguments before click parses them."""
 
     context_class = _TraceContext
+
+    def translated_epilog(self) -> str | None:
+        return help_epilog()  # made of several messages, each looked up
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         options: dict[str, Any] = {}
@@ -141,8 +166,8 @@ def _set_language(ctx: click.Context, _param: Any, value: str | None) -> None:
 
 LANG_OPTION: Callable[[Any], Any] = click.option(
     "--lang", type=click.Choice(["en", "ko"]), expose_value=False, metavar="en|ko", is_eager=True,
-    callback=_set_language, help="The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, "
-                                 "exit codes and options stay the same.")
+    callback=_set_language, help=N_("The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, "
+                                 "exit codes and options stay the same."))
 
 
 class GradtraceGroup(click.Group):
@@ -231,20 +256,28 @@ EXAMPLES = (
     'gradtrace "max(x, y)" x=4 y=5',
 )
 EXIT_CODES = (
-    (ExitCode.OK, "ok"),
-    (ExitCode.EVALUATION, "evaluation error (log(-1), 1/0, overflow)"),
-    (ExitCode.USAGE, "usage, parse or binding error"),
-    (ExitCode.CHECK_FAILED, "a check or expected answer failed"),
+    (ExitCode.OK, N_("ok")),
+    (ExitCode.EVALUATION, N_("evaluation error (log(-1), 1/0, overflow)")),
+    (ExitCode.USAGE, N_("usage, parse or binding error")),
+    (ExitCode.CHECK_FAILED, N_("a check or expected answer failed")),
 )
-HELP_EPILOG = "\n".join([
-    "\b", "Examples:", *("  " + e for e in EXAMPLES),
-    "\b", "Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE.",
-    "A value may be a number or a constant expression such as 1/3 or -pi/2.",
-    "\b", "Exit codes:", *(f"  {int(code)}  {meaning}" for code, meaning in EXIT_CODES),
-    "\b", "Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help).",
-    "Grade a class: gradtrace grade submissions/*.toml (see gradtrace grade --help).",
-    "\b", "Manual: man gradtrace (installed with the package).",
-])
+
+
+def help_epilog() -> str:
+    """The end of --help: examples, how to bind, the exit codes, the other commands (in the
+    language of the moment; EXIT_CODES' meanings stay English in the man page)."""
+    return "\n".join([
+        "\b", _("Examples:"), *("  " + e for e in EXAMPLES),
+        "\b", _("Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE."),
+        _("A value may be a number or a constant expression such as 1/3 or -pi/2."),
+        "\b", _("Exit codes:"), *(f"  {int(code)}  {_(meaning)}" for code, meaning in EXIT_CODES),
+        "\b", _("Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help)."),
+        _("Grade a class: gradtrace grade submissions/*.toml (see gradtrace grade --help)."),
+        "\b", _("Manual: man gradtrace (installed with the package)."),
+    ])
+
+
+HELP_EPILOG = help_epilog()  # in English: the man page's
 
 
 FORMATS = RENDER_FORMATS  # the renderer registry's names
@@ -272,57 +305,65 @@ def cli() -> None:
     answers with `gradtrace grade`."""
 
 
-@cli.command("trace", cls=TraceCommand, epilog=HELP_EPILOG,
+TRACE_HELP = N_("""Trace the gradients of an expression through its computational graph.
+
+EXPRESSION is a formula such as "(x+y)*z" or a small program such as "q = x + y; f = q * z". Every node of its
+graph is shown with its value, its upstream gradient, and each input's local and downstream gradient,
+labelled with the lecture's backward-flow patterns (distributor, router, switcher, scaler, adder).""")
+
+
+@cli.command("trace", cls=TraceCommand, help=TRACE_HELP, epilog=HELP_EPILOG,
              context_settings={"help_option_names": ["--help"], "max_content_width": 100})
 @click.argument("expression", nargs=-1, metavar="EXPRESSION [-NAME VALUE | NAME=VALUE]...")
 @click.option("--file", "program_file", metavar="PATH", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Read the program from PATH ('-' for stdin).")
-@click.option("--output", "output_name", metavar="NAME", help="Trace this value instead of the last statement's.")
+              help=N_("Read the program from PATH ('-' for stdin)."))
+@click.option("--output", "output_name", metavar="NAME", help=N_("Trace this value instead of the last statement's."))
 @click.option("--vars", "vars_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Load variable bindings from a JSON object or a TOML file; keys the expression doesn't use "
+              help=N_("Load variable bindings from a JSON object or a TOML file; keys the expression doesn't use "
                    "are left out, and bindings on the command line win. A JSON-lines file (.jsonl) is a batch: "
-                   "one JSON line out per point.")
+                   "one JSON line out per point."))
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default=None,
-              help="Output format.  [default: table]")
-@click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json (for scripts).")
-@click.option("--graph", "as_graph", is_flag=True, help="Shorthand for --format graph: the circuit in the terminal.")
-@click.option("--dot", "as_dot", is_flag=True, help="Shorthand for --format dot: Graphviz DOT of the circuit.")
-@click.option("--mermaid", "as_mermaid", is_flag=True, help="Shorthand for --format mermaid: a Mermaid flowchart.")
+              help=N_("Output format.  [default: table]"))
+@click.option("--json", "as_json", is_flag=True, help=N_("Shorthand for --format json (for scripts)."))
+@click.option("--graph", "as_graph", is_flag=True,
+              help=N_("Shorthand for --format graph: the circuit in the terminal."))
+@click.option("--dot", "as_dot", is_flag=True, help=N_("Shorthand for --format dot: Graphviz DOT of the circuit."))
+@click.option("--mermaid", "as_mermaid", is_flag=True, help=N_("Shorthand for --format mermaid: a Mermaid flowchart."))
 @click.option("--render", "render_file", metavar="FILE", type=click.Path(allow_dash=True),
-              help="Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz ('-': SVG to standard output).")
+              help=N_("Draw the circuit into FILE (.svg, .png or .pdf) with Graphviz ('-': SVG to standard output)."))
 @click.option("--blank", metavar="values,gradients",
-              help="With --render: leave these numbers blank, for a fill-in exercise (values: the gates', "
-                   "the variables keep theirs; gradients: all but the output's 1).")
+              help=N_("With --render: leave these numbers blank, for a fill-in exercise (values: the gates', "
+                   "the variables keep theirs; gradients: all but the output's 1)."))
 @click.option("--html", "html_file", metavar="FILE", type=click.Path(allow_dash=True),
-              help="Write a self-contained page with the picture, the table and the explanation "
-                   "('-': to standard output).")
+              help=N_("Write a self-contained page with the picture, the table and the explanation "
+                   "('-': to standard output)."))
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
-              help="Significant digits shown; JSON and CSV keep full precision.")
+              help=N_("Significant digits shown; JSON and CSV keep full precision."))
 @click.option("--decimals", type=click.IntRange(0, 17), default=None,
-              help="Show numbers with this many decimals (1.37, -0.53, as the slides do) instead of --precision's "
-                   "significant digits.")
+              help=N_("Show numbers with this many decimals (1.37, -0.53, as the slides do) instead of --precision's "
+                   "significant digits."))
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Colour in the table; auto means on a terminal, unless NO_COLOR is set.")
-@click.option("--check", is_flag=True, help="Compare every gradient with a central difference (exit 3 if wrong).")
+              help=N_("Colour in the table; auto means on a terminal, unless NO_COLOR is set."))
+@click.option("--check", is_flag=True, help=N_("Compare every gradient with a central difference (exit 3 if wrong)."))
 @click.option("--step", type=FINITE_POSITIVE, default=1e-5, show_default=True,
-              help="The step h of --check's central difference.")
+              help=N_("The step h of --check's central difference."))
 @click.option("--expect", multiple=True, metavar="NAME=VALUE",
-              help="Check an answer: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; "
-                   "NAME.value is its value. Repeatable; exit 3 if any is wrong.")
+              help=N_("Check an answer: NAME is ∂out/∂NAME (a variable) or a node's upstream gradient; "
+                   "NAME.value is its value. Repeatable; exit 3 if any is wrong."))
 @click.option("--answers", "answers_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Answers to check, as a JSON or TOML mapping (arrays as lists).")
-@click.option("--tol", metavar="TOL", help="Tolerance for answers: 0.01 or abs:0.01 (absolute), 1% or rel:0.01.")
+              help=N_("Answers to check, as a JSON or TOML mapping (arrays as lists)."))
+@click.option("--tol", metavar="TOL", help=N_("Tolerance for answers: 0.01 or abs:0.01 (absolute), 1% or rel:0.01."))
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
-              default=None, help="Tell the backward pass (or the forward pass) step by step.")
+              default=None, help=N_("Tell the backward pass (or the forward pass) step by step."))
 @click.option("--seed", "seed_text", metavar="N|ones|[...]|@FILE.npy",
-              help="The gradient to start backprop from when the output is an array.")
-@click.option("--full", is_flag=True, help="Show arrays in full however large, and every row of a large table.")
+              help=N_("The gradient to start backprop from when the output is an array."))
+@click.option("--full", is_flag=True, help=N_("Show arrays in full however large, and every row of a large table."))
 @click.option("--jacobian", "show_jacobians", is_flag=True,
-              help="Print each local Jacobian in full when it is small (up to 64 entries).")
-@click.option("--symbolic", is_flag=True, help="Symbolic values and gradients (the default with no bindings).")
-@click.option("--expanded", is_flag=True, help="Symbolic gradients in the variables alone, simplified, instead of "
-              "compactly in the program's own names (∂f/∂z = q).")
-@click.option("--exact", is_flag=True, help="Exact arithmetic at the bindings: 1/3, e/(1+e), roots.")
+              help=N_("Print each local Jacobian in full when it is small (up to 64 entries)."))
+@click.option("--symbolic", is_flag=True, help=N_("Symbolic values and gradients (the default with no bindings)."))
+@click.option("--expanded", is_flag=True, help=N_("Symbolic gradients in the variables alone, simplified, instead of "
+              "compactly in the program's own names (∂f/∂z = q)."))
+@click.option("--exact", is_flag=True, help=N_("Exact arithmetic at the bindings: 1/3, e/(1+e), roots."))
 @LANG_OPTION
 @click.version_option(None, "--version", package_name="gradtrace", prog_name="gradtrace")
 @click.pass_context
@@ -333,13 +374,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                   precision: int, decimals: int | None, color: str, check: bool, step: float, expect: tuple[str, ...],
                   answers_file: str | None, tol: str | None, explain: str | None, seed_text: str | None,
                   full: bool, show_jacobians: bool, symbolic: bool, expanded: bool, exact: bool) -> None:
-    """Trace the gradients of an expression through its computational graph.
-
-    EXPRESSION is a formula such as "(x+y)*z" or a small program such as
-    "q = x + y; f = q * z". Every node of its graph is shown with its value, its upstream
-    gradient, and each input's local and downstream gradient, labelled with the lecture's
-    backward-flow patterns (distributor, router, switcher, scaler, adder).
-    """
+    # What it does is TRACE_HELP (--help shows it, in the language of the run).
     bindings: list[Binding] = ctx.meta.get("gradtrace.bindings", [])
     blanks = _blanks(blank, render_file)
     to_stdout = [f"--{what} -" for what, path in (("render", render_file), ("html", html_file)) if path == "-"]

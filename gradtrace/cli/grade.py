@@ -9,33 +9,35 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
-from ..i18n import _, ngettext
-from . import LANG_OPTION, _fail, make_console
+from ..i18n import N_, _, ngettext
+from . import LANG_OPTION, TranslatedHelp, _fail, make_console
+
+GRADE_HELP = N_("""Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without
+--key, its expression and bindings).
+
+A file that can't be read or graded is reported as that student's error and never stops the
+others. Exit 0 when every student got every answer right, 3 when any answer is wrong, 2 when a
+file could not be graded.""")
 
 
-@click.command(context_settings={"help_option_names": ["--help"], "max_content_width": 100})
+@click.command(cls=TranslatedHelp, help=GRADE_HELP,
+               context_settings={"help_option_names": ["--help"], "max_content_width": 100})
 @click.argument("files", nargs=-1, required=True, metavar="SUBMISSION...",
                 type=click.Path(exists=True, dir_okay=False))
 @LANG_OPTION
 @click.option("--key", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
-              help="The problem (expression and bindings) every submission answers; without it each file "
-                   "carries its own.")
+              help=N_("The problem (expression and bindings) every submission answers; without it each file "
+                   "carries its own."))
 @click.option("--format", "format_name", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help="table for people; csv and json for the gradebook.")
-@click.option("--tol", metavar="TOL", help="Tolerance for every answer: 0.01 or abs:0.01, 1% or rel:0.01.")
+              show_default=True, help=N_("table for people; csv and json for the gradebook."))
+@click.option("--tol", metavar="TOL", help=N_("Tolerance for every answer: 0.01 or abs:0.01, 1% or rel:0.01."))
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
-              help="Significant digits a whole-number answer must match.")
+              help=N_("Significant digits a whole-number answer must match."))
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Colour; auto means on a terminal, unless NO_COLOR is set.")
+              help=N_("Colour; auto means on a terminal, unless NO_COLOR is set."))
 def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | None, precision: int,
           color: str) -> None:
-    """Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without
-    --key, its expression and bindings).
-
-    A file that can't be read or graded is reported as that student's error and never stops the
-    others. Exit 0 when every student got every answer right, 3 when any answer is wrong, 2 when a
-    file could not be graded.
-    """
+    # What it does is GRADE_HELP (--help shows it, in the language of the run).
     from .. import grade as grading
     from ..answers import Tolerance
 

@@ -9,44 +9,46 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
-from ..i18n import _, current
-from . import LANG_OPTION, _fail, make_console
+from ..i18n import N_, _, current
+from . import LANG_OPTION, TranslatedHelp, _fail, make_console
+
+QUIZ_HELP = N_("""Practice backprop: a random circuit, its forward values, and you fill in the gradients.
+
+Type each node's upstream gradient, from the output back, then each variable's gradient
+(--ask chooses: forward values, local, upstream and downstream gradients). A wrong answer
+gets the lecture's hint for that gate; a second one shows the worked step. 'h' or '?' shows
+the hint (half a point), 's' skips (none), 'q' stops. Answers can come from stdin, one per
+line, read the same way. Exit 0 when the quiz is completed, 3 when it stops early.""")
 
 
-@click.command(context_settings={"help_option_names": ["--help"], "max_content_width": 100})
+@click.command(cls=TranslatedHelp, help=QUIZ_HELP,
+               context_settings={"help_option_names": ["--help"], "max_content_width": 100})
 @LANG_OPTION
 @click.option("--difficulty", type=click.IntRange(1, 3), default=1, show_default=True,
-              help="1: add and mul; 2: adds max, fan-out and constants; 3: adds exp, 1/x, sigmoid and tanh.")
-@click.option("--seed", type=int, help="Make the problems reproducible.")
+              help=N_("1: add and mul; 2: adds max, fan-out and constants; 3: adds exp, 1/x, sigmoid and tanh."))
+@click.option("--seed", type=int, help=N_("Make the problems reproducible."))
 @click.option("--problems", "count", type=click.IntRange(1, 50), default=1, show_default=True,
-              help="How many circuits to work through.")
+              help=N_("How many circuits to work through."))
 @click.option("--worksheet", "worksheet_text", is_flag=False, flag_value="", metavar="[N]",
-              help="Write a worksheet and its answer key into --out DIR instead of asking: N random problems "
-                   "(10 if N is left out), or the problems of --from FILE.")
+              help=N_("Write a worksheet and its answer key into --out DIR instead of asking: N random problems "
+                   "(10 if N is left out), or the problems of --from FILE."))
 @click.option("--from", "problems_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
-              help="The worksheet's problems, your own: one per line as '(x+y)*z   at x = -2, y = 5, z = -4', "
-                   "or TOML/JSON with a problems list of expression and bindings.")
+              help=N_("The worksheet's problems, your own: one per line as '(x+y)*z   at x = -2, y = 5, z = -4', "
+                   "or TOML/JSON with a problems list of expression and bindings."))
 @click.option("--blank", "blank_text", default="gradients", show_default=True, metavar="WHAT",
-              help="What a worksheet leaves to fill in: gradients, values, or values,gradients.")
-@click.option("--pdf", is_flag=True, help="Also make worksheet.pdf and answers.pdf, with pdflatex.")
-@click.option("--out", "out_dir", metavar="DIR", help="Where --worksheet writes its files.")
+              help=N_("What a worksheet leaves to fill in: gradients, values, or values,gradients."))
+@click.option("--pdf", is_flag=True, help=N_("Also make worksheet.pdf and answers.pdf, with pdflatex."))
+@click.option("--out", "out_dir", metavar="DIR", help=N_("Where --worksheet writes its files."))
 @click.option("--ask", "ask_text", default="upstream", show_default=True, metavar="WHAT",
-              help="What to ask, comma-separated, asked in the lecture's order: values (the forward pass), "
-                   "local, upstream, downstream (gradients).")
+              help=N_("What to ask, comma-separated, asked in the lecture's order: values (the forward pass), "
+                   "local, upstream, downstream (gradients)."))
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
-              help="Significant digits shown in values and worked steps.")
+              help=N_("Significant digits shown in values and worked steps."))
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-              help="Colour; auto means on a terminal, unless NO_COLOR is set.")
+              help=N_("Colour; auto means on a terminal, unless NO_COLOR is set."))
 def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | None, problems_file: str | None,
          blank_text: str, pdf: bool, out_dir: str | None, ask_text: str, precision: int, color: str) -> None:
-    """Practice backprop: a random circuit, its forward values, and you fill in the gradients.
-
-    Type each node's upstream gradient, from the output back, then each variable's gradient
-    (--ask chooses: forward values, local, upstream and downstream gradients). A wrong answer
-    gets the lecture's hint for that gate; a second one shows the worked step. 'h' or '?' shows
-    the hint (half a point), 's' skips (none), 'q' stops. Answers can come from stdin, one per
-    line, read the same way. Exit 0 when the quiz is completed, 3 when it stops early.
-    """
+    # What it does is QUIZ_HELP (--help shows it, in the language of the run).
     import random
 
     from .. import quiz as practice
