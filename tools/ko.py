@@ -1,8 +1,9 @@
 """The Korean catalog's translations, kept as a table that writes gradtrace/locale/ko/LC_MESSAGES/
 gradtrace.po (and its compiled gradtrace.mo) from the extracted template (python tools/ko.py
-after pybabel extract; see CONTRIBUTING.md). Terms follow the lecture notes in ../shared/seeds: gradient, upstream, local,
-downstream, gate, distributor, router, switcher, kink and the like stay in English, as the notes
-write them, inside Korean sentences. The glossary is in docs/glossary.ko.md."""
+after pybabel extract; see CONTRIBUTING.md). Terms follow the lecture notes in ../shared/seeds:
+gradient, upstream, local, downstream, gate, distributor, router, switcher, kink and the like
+stay in English, as the notes write them, inside Korean sentences. The glossary is in
+docs/glossary.ko.md."""
 
 KO = {
     "({count} characters)": "({count}자)",
