@@ -53,3 +53,21 @@ def test_a_narrow_terminal_gets_the_stacked_layout(gt, monkeypatch):
     assert "node = computes = value" in out and "up × local" not in out
     assert "t2 = w1 * x1 = 6   switcher" in out
     assert "  ∂t2/∂w1 = x1 = -2, downstream -0.3932" in out
+
+
+@pytest.mark.parametrize("args", PROGRAMS[:2] + PROGRAMS[5:], ids=lambda a: a[0][:24])
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_korean_tables_fit_in_display_columns(gt, monkeypatch, args, width):
+    """Hangul takes two columns a character: the Korean table keeps to the width as the terminal
+    shows it, and still never splits a number."""
+    from rich.cells import cell_len
+
+    monkeypatch.delenv("COLUMNS")
+    wide = gt(*args, "--lang", "ko").stdout
+    monkeypatch.setenv("COLUMNS", str(width))
+    narrow = gt(*args, "--lang", "ko")
+    assert narrow.exit_code == 0, narrow.stderr
+    lines = narrow.stdout.splitlines()
+    assert "노드" in narrow.stdout
+    assert all(cell_len(line) <= width for line in lines), max(lines, key=cell_len)
+    assert _numbers(narrow.stdout) == _numbers(wide)
