@@ -15,12 +15,13 @@ import argparse
 import json
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from sampled import one_against_many, report
 
 PROGRAM = "f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))"
 NAMES = ("w0", "x0", "w1", "x1", "w2")
@@ -60,19 +61,11 @@ def main() -> int:
             single = json.loads(timed(cmd)[1])["gradients"]
             batched = json.loads(lines[i])["gradients"]
             assert single == batched, (i, single, batched)
-        batch_times, process_times = [], []
-        for _ in range(args.runs):
-            batch_times.append(timed(batch_cmd)[0])
-            process_times.append(statistics.mean(timed(cmd)[0] for cmd in per_point) * args.points)
-    batch_s, processes_s = statistics.median(batch_times), statistics.median(process_times)
-    result = {"points": args.points, "batch_seconds": batch_s, "processes_seconds": processes_s,
-              "sampled_processes": len(per_point), "ratio": batch_s / processes_s}
-    print(f"batch, {args.points} points in one process: {batch_s:.2f} s")
-    print(f"{args.points} separate gradtrace --json processes: {processes_s:.1f} s "
-          f"(mean of {len(per_point)} timed, times {args.points})")
-    print(f"ratio: {result['ratio']:.3f}x")
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        batch_s, processes_s = one_against_many(lambda: timed(batch_cmd)[0],
+                                                [lambda cmd=cmd: timed(cmd)[0] for cmd in per_point],
+                                                args.points, args.runs)
+    report("batch: points", "gradtrace --json", args.points, batch_s, processes_s, len(per_point), args.json,
+           "points")
     return 0
 
 

@@ -12,15 +12,15 @@ both alike, and scaled to N; the ratio is grade's time over the N processes' tim
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from sampled import one_against_many, report
 
 PROBLEMS = [
     ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}),
@@ -92,19 +92,9 @@ def main() -> int:
         sample = random.Random(1).sample(paths, min(args.sample, len(paths)))
         per_file = [one_process_per_file(script, p) for p in sample]
         timed(grade_cmd)  # warm the file cache
-        grade_times, process_times = [], []
-        for _ in range(args.runs):
-            grade_times.append(timed(grade_cmd))
-            process_times.append(statistics.mean(timed(cmd) for cmd in per_file) * args.files)
-    grade_s, processes_s = statistics.median(grade_times), statistics.median(process_times)
-    result = {"files": args.files, "grade_seconds": grade_s, "processes_seconds": processes_s,
-              "sampled_processes": len(per_file), "ratio": grade_s / processes_s}
-    print(f"grade, {args.files} files in one process: {grade_s:.2f} s")
-    print(f"{args.files} separate gradtrace --answers processes: {processes_s:.1f} s "
-          f"(mean of {len(per_file)} timed, times {args.files})")
-    print(f"ratio: {result['ratio']:.3f}x  (target: well under 1)")
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        per_file_timers = [lambda cmd=cmd: timed(cmd) for cmd in per_file]
+        grade_s, processes_s = one_against_many(lambda: timed(grade_cmd), per_file_timers, args.files, args.runs)
+    report("grade: files", "gradtrace --answers", args.files, grade_s, processes_s, len(per_file), args.json, "files")
     return 0
 
 
