@@ -353,6 +353,7 @@ KO = {
     "ok": "정상",
     "table for people; csv and json for the gradebook.": "table은 사람용, csv와 json은 성적부용.",
     "usage, parse or binding error": "사용법, 구문 또는 binding 오류",
+    "{count} of {total} answers wrong: {names}": "답 {total}개 중 {count}개 틀림: {names}",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
@@ -362,7 +363,6 @@ KO_PLURAL = {
     "note: the output is {output}, and {statements} does not reach it, so it is left out (--output NAME traces "
     "another value)": "참고: 출력은 {output}이고, {statements}은(는) 출력에 닿지 않으므로 빼 둡니다 "
                       "(--output NAME으로 다른 값을 trace할 수 있습니다)",
-    "{count} of {total} answer wrong: {names}": "답 {total}개 중 {count}개 틀림: {names}",
     "{count} submission": "제출 {count}건",
     "{name} is used {count} time: it is a copy gate, and a copy gate {adds} — work out what each use sends back, "
     "then add them.": "{name}은(는) {count}번 쓰입니다: copy gate이고, copy gate는 {adds}. 각 쓰임에서 돌아오는 "

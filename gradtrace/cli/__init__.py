@@ -596,8 +596,7 @@ def _exit_for_reports(trace: Any) -> None:
     if trace.answers:
         wrong = [a.name for a in trace.answers if not a.correct]
         if wrong:
-            problems.append(ngettext("{count} of {total} answer wrong: {names}",
-                                     "{count} of {total} answers wrong: {names}", len(trace.answers)).format(
+            problems.append(_("{count} of {total} answers wrong: {names}").format(
                 count=len(wrong), total=len(trace.answers), names=", ".join(wrong)))
     if problems:
         click.echo("gradtrace: " + "; ".join(problems), err=True)
