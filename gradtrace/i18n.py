@@ -51,6 +51,26 @@ def use(language: str | None) -> str:
     return chosen
 
 
+def for_libraries(language: str) -> tuple[str | None, str]:
+    """For the command line's own process: point gettext's default domain at gradtrace's catalogs
+    in this language, so that a library calling gettext.gettext (click: "Usage:", its usage
+    errors) speaks it too. Returns what to give restore_libraries afterwards."""
+    before = (os.environ.get("LANGUAGE"), gettext.textdomain())
+    gettext.bindtextdomain(DOMAIN, LOCALES)
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = language  # GNU gettext's own override, read on every lookup
+    return before
+
+
+def restore_libraries(before: tuple[str | None, str]) -> None:
+    language, domain = before
+    gettext.textdomain(domain)
+    if language is None:
+        os.environ.pop("LANGUAGE", None)
+    else:
+        os.environ["LANGUAGE"] = language
+
+
 def current() -> str:
     return _language
 

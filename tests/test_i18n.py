@@ -220,3 +220,18 @@ def test_lang_in_the_python_api_and_the_notebook_display():
     assert "노드" not in english._repr_mimebundle_()["text/plain"]
     with pytest.raises(ValueError):
         gradtrace.trace("(x+y)*z", x=1, y=2, z=3, lang="xx")
+
+
+def test_help_and_clicks_own_words_in_korean():
+    """--help in Korean, click's headings and usage errors included, as a user runs it."""
+    korean = subprocess.run([sys.executable, "-m", "gradtrace", "--help", "--lang", "ko"], capture_output=True,
+                            text=True)
+    assert korean.returncode == 0 and "사용법:" in korean.stdout and "옵션:" in korean.stdout
+    assert "PATH에서 프로그램을 읽습니다" in korean.stdout and "이 도움말을 보여 주고 끝냅니다." in korean.stdout
+    assert "Exit code:" in korean.stdout and "계산 오류" in korean.stdout
+    wrong = subprocess.run([sys.executable, "-m", "gradtrace", "(x+y)*z", "--format", "nope"], capture_output=True,
+                           text=True, env={**__import__("os").environ, "LANG": "ko_KR.UTF-8", "LC_ALL": ""})
+    assert wrong.returncode == 2 and "오류:" in wrong.stderr and "중 하나가 아닙니다" in wrong.stderr
+    english = subprocess.run([sys.executable, "-m", "gradtrace", "--help"], capture_output=True, text=True,
+                             env={**__import__("os").environ, "LANG": "C.UTF-8", "LC_ALL": ""})
+    assert "Usage:" in english.stdout and "Show this message and exit." in english.stdout

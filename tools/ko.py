@@ -354,10 +354,35 @@ KO = {
     "table for people; csv and json for the gradebook.": "table은 사람용, csv와 json은 성적부용.",
     "usage, parse or binding error": "사용법, 구문 또는 binding 오류",
     "{count} of {total} answers wrong: {names}": "답 {total}개 중 {count}개 틀림: {names}",
+    # click's own words (cli/click_words.py)
+    "Aborted!": "중단했습니다!",
+    "Commands": "명령",
+    "Error: {message}": "오류: {message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint}의 값이 올바르지 않습니다: {message}",
+    "Invalid value: {message}": "값이 올바르지 않습니다: {message}",
+    "Missing argument": "인자가 없습니다",
+    "Missing option": "옵션이 없습니다",
+    "Missing parameter: {param_name}": "매개변수가 없습니다: {param_name}",
+    "No such command {name!r}.": "{name!r}(이)라는 명령은 없습니다.",
+    "No such option {name!r}.": "{name!r}(이)라는 옵션은 없습니다.",
+    "Option {name!r} does not take a value.": "옵션 {name!r}에는 값을 줄 수 없습니다.",
+    "Options": "옵션",
+    "Show the version and exit.": "버전을 보여 주고 끝냅니다.",
+    "Show this message and exit.": "이 도움말을 보여 주고 끝냅니다.",
+    "Try '{command} {option}' for help.": "도움말은 '{command} {option}'로 보세요.",
+    "Usage:": "사용법:",
+    "default: {default}": "기본값: {default}",
+    "{name} {filename!r} does not exist.": "{name} {filename!r}이(가) 없습니다.",
+    "{value!r} is not a valid {number_type}.": "{value!r}은(는) 올바른 {number_type}이(가) 아닙니다.",
+    "{value} is not in the range {range}.": "{value}은(는) 범위 {range} 밖에 있습니다.",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
 KO_PLURAL = {
+    "Did you mean {possibility}?": "혹시 {possibility}인가요?",
+    "Got unexpected extra argument ({args})": "예상하지 못한 인자가 더 있습니다 ({args})",
+    "Option {name!r} requires an argument.": "옵션 {name!r}에는 값이 필요합니다.",
+    "{value!r} is not {choice}.": "{value!r}은(는) {choice} 중 하나가 아닙니다.",
     "note: --vars {path}: {names} is not in this expression, so left out":
         "참고: --vars {path}: {names}은(는) 이 식에 없으므로 빼 둡니다",
     "note: the output is {output}, and {statements} does not reach it, so it is left out (--output NAME traces "

@@ -160,8 +160,12 @@ def _set_language(ctx: click.Context, _param: Any, value: str | None) -> None:
     from .. import i18n
 
     before = i18n.current()
-    i18n.use(value)
-    ctx.call_on_close(lambda: i18n.use(before))
+    libraries = i18n.for_libraries(i18n.use(value))
+
+    def restore() -> None:
+        i18n.use(before)
+        i18n.restore_libraries(libraries)
+    ctx.call_on_close(restore)
 
 
 LANG_OPTION: Callable[[Any], Any] = click.option(
@@ -860,12 +864,14 @@ def main(argv: list[str] | None = None) -> int:
     from .. import i18n
 
     before = i18n.current()
-    i18n.use(_language(args))  # first, so that every message of the run is in the language
+    chosen = i18n.use(_language(args))  # first, so that every message of the run is in the language
+    libraries = i18n.for_libraries(chosen)  # click's own words too
     try:
         return _run(argv)
     finally:
         _JSON_ERRORS.clear()
         i18n.use(before)
+        i18n.restore_libraries(libraries)
 
 
 def _language(args: list[str]) -> str | None:
