@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from .core.errors import GradtraceError, did_you_mean, printable
+from .i18n import _
 
 EPS = 2.0 ** -52
 DEFAULT_PRECISION = 4  # significant digits, as the table shows them
@@ -103,10 +104,12 @@ class Tolerance:
             else:
                 self.absolute = float(body)
         except ValueError:
-            raise GradtraceError(f"{text!r} is not a tolerance", about="tolerance",
-                                 hint="write 0.01 (absolute), 1% or rel:0.01 (relative)") from None
+            raise GradtraceError(_("{text!r} is not a tolerance").format(text=text), about="tolerance",
+                                 hint=_("write 0.01 (absolute), 1% or rel:0.01 (relative)")) from None
         if not (self.absolute >= 0 and self.relative >= 0) or math.isinf(self.absolute + self.relative):
-            raise GradtraceError(f"{text!r}: a tolerance must be a finite number ≥ 0", about="tolerance")
+            raise GradtraceError(
+                _("{text!r}: a tolerance must be a finite number ≥ 0").format(text=text), about="tolerance"
+            )
 
     def allows(self, actual: float, given: float) -> bool:
         return abs(actual - given) <= max(self.absolute, self.relative * abs(actual))
@@ -119,18 +122,24 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
     text = exact_part(str(text))
     where = origin or text
     if not text:
-        raise GradtraceError(f"{where}: the answer is empty", hint="write a number such as -4, 0.39 or 1/3")
+        raise GradtraceError(
+            _("{where}: the answer is empty").format(where=where), hint=_("write a number such as -4, 0.39 or 1/3")
+        )
     if len(text) > MAX_ANSWER_TEXT:
-        raise GradtraceError(f"{where[:60]}…: an answer is a number, and this is {len(text)} characters long")
+        raise GradtraceError(
+            _("{where}…: an answer is a number, and this is {count} characters long").format(
+                where=where[:60], count=len(text)
+            )
+        )
     match = _NUMBER.match(text)
     if match:
         mantissa, exponent_text = match.group(1), match.group(2)
         if exponent_text and abs(int(exponent_text[1:])) > 400:
-            raise GradtraceError(f"{where}: the exponent is out of range for a float",
-                                 hint="answers are floats, between about 1e-308 and 1e308")
+            raise GradtraceError(_("{where}: the exponent is out of range for a float").format(where=where),
+                                 hint=_("answers are floats, between about 1e-308 and 1e308"))
         value = float(text)
         if math.isinf(value):
-            raise GradtraceError(f"{where}: the number is too large for a float")
+            raise GradtraceError(_("{where}: the number is too large for a float").format(where=where))
         places = Decimal(text).as_tuple().exponent
         has_decimals = "." in mantissa and not mantissa.endswith(".")
         if value == 0:
@@ -146,7 +155,7 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
         try:
             value = parse_value(where, text)
         except GradtraceError as err:
-            raise GradtraceError(f"{where}: the answer is not a number", hint=err.hint) from None
+            raise GradtraceError(_("{where}: the answer is not a number").format(where=where), hint=err.hint) from None
         rule = Rule("zero") if value == 0 else Rule("digits", digits=precision)
     if tol is not None:
         rule = Rule("tolerance", tol=tol)
@@ -222,7 +231,7 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
     noise: tuple[list[Any], list[Any]] | None = None
     out = trace.output
     for item in expected:
-        target, _, attribute = item.name.partition(".")
+        target, _dot, attribute = item.name.partition(".")
         node = _node_for(trace, item, target, attribute)
         if attribute == "value":
             actual, refers_to = node.value, node.name
@@ -256,15 +265,20 @@ def check_symbolic_answers(graph: Any, expected: list[Expected]) -> list[Answer]
     out = graph.output.name
     answers = []
     for item in expected:
-        target, _, attribute = item.name.partition(".")
+        target, _dot, attribute = item.name.partition(".")
         node = _node_for(truth, item, target, attribute)
         actual = (truth.values if attribute == "value" else truth.upstream)[node.node.id]
         if _is_array_text(item.text):
-            raise GradtraceError(f"{item.origin}: a symbolic answer is one expression, not an array")
+            raise GradtraceError(
+                _("{origin}: a symbolic answer is one expression, not an array").format(origin=item.origin)
+            )
         text = exact_part(str(item.text))
         if not text or len(text) > MAX_ANSWER_TEXT:
-            raise GradtraceError(f"{item.origin[:60]}: an answer is one expression of at most "
-                                 f"{MAX_ANSWER_TEXT} characters")
+            raise GradtraceError(
+                _("{origin}: an answer is one expression of at most {MAX_ANSWER_TEXT} characters").format(
+                    origin=item.origin[:60], MAX_ANSWER_TEXT=MAX_ANSWER_TEXT
+                )
+            )
         given = symbolic.answer_expression(text, item.origin, meanings)
         correct = symbolic.same_expression(given, actual)
         refers_to = node.name if attribute == "value" else f"∂{out}/∂{node.name}"
@@ -278,14 +292,20 @@ SYMBOLIC_RULE = "equal as expressions, for every value of the variables"
 def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
     """The node an answer is about (NAME or NAME.value), or an error naming the nodes there are."""
     if attribute not in ("", "value"):
-        raise GradtraceError(f"{item.origin}: only NAME and NAME.value can be checked",
-                             hint=f"write {target}=... for ∂{trace.output}/∂{target}, {target}.value=... for its value")
+        raise GradtraceError(
+            _("{origin}: only NAME and NAME.value can be checked").format(origin=item.origin),
+            hint=_("write {target}=... for ∂{output}/∂{target}, {target}.value=... for its value").format(
+                target=target, output=trace.output
+            ),
+        )
     try:
         return trace.node(target)
     except KeyError:
         names = [n.name for n in trace.nodes]
-        raise GradtraceError(f"{item.origin}: the trace has no node or variable {target!r}",
-                             hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}") from None
+        raise GradtraceError(
+            _("{origin}: the trace has no node or variable {target!r}").format(origin=item.origin, target=target),
+            hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}",
+        ) from None
 
 
 def _is_array_text(text: Any) -> bool:
@@ -335,7 +355,7 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
             else {rules.pop()}
     if not wrong:
         return True, "element by element: " + ", ".join(sorted(rules)), None, shown
-    _, _, index, value, rule, a = max(wrong, key=lambda w: (w[0], w[1]))
+    _miss, _size, index, value, rule, a = max(wrong, key=lambda w: (w[0], w[1]))
     where = "[" + ", ".join(map(str, index)) + "]"
     true = rule.shown(a)
     at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
@@ -364,8 +384,12 @@ def _float_answer(item: Expected) -> Any:
         inside = os.path.realpath(os.path.join(item.folder, path))
         if os.path.isabs(path) or os.path.commonpath([inside, os.path.realpath(item.folder)]) \
                 != os.path.realpath(item.folder):
-            raise GradtraceError(f"{item.origin}: an answers file names only files in its own folder, "
-                                 f"not {path}", hint="put the .npy file beside the answers file")
+            raise GradtraceError(
+                _("{origin}: an answers file names only files in its own folder, not {path}").format(
+                    origin=item.origin, path=path
+                ),
+                hint=_("put the .npy file beside the answers file"),
+            )
         path = inside
     return load_array(item.name, path)
 

@@ -10,13 +10,14 @@ import tempfile
 from pathlib import Path
 
 from .core.errors import OutputError
+from .i18n import _
 
 
 def write_file(path: str, data: bytes) -> None:
     """Write data to path atomically; an unwritable path or a full disk is an OutputError."""
     target = Path(path)
     if target.is_dir() and not target.is_symlink():
-        raise OutputError(f"can't write {path}: it is a folder")
+        raise OutputError(_("can't write {path}: it is a folder").format(path=path))
     directory = target.parent if str(target.parent) else Path(".")
     tmp = None
     try:
@@ -27,7 +28,7 @@ def write_file(path: str, data: bytes) -> None:
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
-        raise OutputError(f"can't write {path}: {exc.strerror or exc}") from None
+        raise OutputError(_("can't write {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
     finally:
         if tmp is not None:
             try:
@@ -45,10 +46,15 @@ def write_folder(path: str, files: dict[str, bytes]) -> None:
     a sheet gradtrace wrote (it has worksheet.md), so a mistyped --out never deletes other files."""
     target = Path(path)
     if target.exists() and not target.is_dir():
-        raise OutputError(f"can't write the folder {path}: a file of that name is in the way")
+        raise OutputError(_("can't write the folder {path}: a file of that name is in the way").format(path=path))
     if target.is_dir() and not target.is_symlink() and any(target.iterdir()) and not (target / MARKER).exists():
-        raise OutputError(f"{path} is a folder with other files in it; gradtrace replaces only a folder it "
-                          "wrote itself (one holding worksheet.md)", hint="choose a new or empty folder")
+        raise OutputError(
+            _(
+                "{path} is a folder with other files in it; gradtrace replaces only a folder it wrote "
+                "itself (one holding worksheet.md)"
+            ).format(path=path),
+            hint=_("choose a new or empty folder"),
+        )
     parent = target.parent if str(target.parent) else Path(".")
     fresh = old = None
     try:
@@ -69,7 +75,9 @@ def write_folder(path: str, files: dict[str, bytes]) -> None:
         if old is not None and not target.exists():
             os.replace(old, target)  # put the old sheet back: all or nothing
             old = None
-        raise OutputError(f"can't write the folder {path}: {exc.strerror or exc}") from None
+        raise OutputError(
+            _("can't write the folder {path}: {value}").format(path=path, value=exc.strerror or exc)
+        ) from None
     finally:
         for leftover in (fresh, old):
             if leftover is not None:

@@ -33,6 +33,7 @@ from .answers import (
 )
 from .core.bindings import Binding, read_json
 from .core.errors import GradtraceError
+from .i18n import _
 
 
 class Graded:
@@ -75,11 +76,11 @@ def read_file(path: str) -> dict[str, Any]:
         try:
             data = tomllib.loads(text, parse_float=str)
         except (ValueError, RecursionError) as exc:
-            raise GradtraceError(f"{path}: not valid TOML ({exc})") from None
+            raise GradtraceError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
     else:
         data = read_json(text, path, keep_text=True)
     if not isinstance(data, dict):
-        raise GradtraceError(f"{path}: expected a mapping with expression, bindings and answers")
+        raise GradtraceError(_("{path}: expected a mapping with expression, bindings and answers").format(path=path))
     return data
 
 
@@ -87,10 +88,10 @@ def problem_of(data: dict[str, Any], origin: str) -> tuple[str, tuple[tuple[str,
     """(expression, bindings) from a mapping with `expression` and `bindings`."""
     expression = data.get("expression")
     if not isinstance(expression, str) or not expression.strip():
-        raise GradtraceError(f"{origin}: no expression", hint='write expression = "(x+y)*z"')
+        raise GradtraceError(_("{origin}: no expression").format(origin=origin), hint=_('write expression = "(x+y)*z"'))
     bindings = data.get("bindings", {})
     if not isinstance(bindings, dict):
-        raise GradtraceError(f"{origin}: bindings must be a mapping such as {{ x = 2 }}")
+        raise GradtraceError(_("{origin}: bindings must be a mapping such as {{ x = 2 }}").format(origin=origin))
     return expression, tuple(sorted((str(k), _plain(v)) for k, v in bindings.items()))
 
 
@@ -129,7 +130,9 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
                 problem = problem_of(data, path)
             answers = data.get("answers")
             if not isinstance(answers, dict) or not answers:
-                raise GradtraceError(f"{path}: no answers", hint="write them under [answers], e.g. x = -4")
+                raise GradtraceError(
+                    _("{path}: no answers").format(path=path), hint=_("write them under [answers], e.g. x = -4")
+                )
             if problem not in traces:
                 expression, bindings = problem
                 items = [Binding(k, v, source=key or path) for k, v in bindings]
@@ -140,8 +143,8 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
                         for name, value in flatten_answers(answers, origin=path)]
             if result.numeric is None:  # no bindings: the answers are expressions (∂f/∂z = x + y)
                 if tol is not None:
-                    raise GradtraceError(f"{path}: the problem has no bindings, so its answers are expressions, "
-                                         "and --tol compares numbers")
+                    raise GradtraceError(_("{path}: the problem has no bindings, so its answers are expressions, "
+                                           "and --tol compares numbers").format(path=path))
                 graded = check_symbolic_answers(result.graph, expected)
             else:
                 graded = check_answers(result.numeric, expected, tol, precision)
@@ -149,7 +152,15 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
         except GradtraceError as err:
             out.append(Graded(student, path, error=err))
         except (OSError, UnicodeDecodeError) as exc:
-            out.append(Graded(student, path, error=GradtraceError(f"{path}: {getattr(exc, 'strerror', None) or exc}")))
+            out.append(
+                Graded(
+                    student,
+                    path,
+                    error=GradtraceError(
+                        _("{path}: {value}").format(path=path, value=getattr(exc, "strerror", None) or exc)
+                    ),
+                )
+            )
     return out
 
 

@@ -203,7 +203,7 @@ def generate(rng: random.Random, difficulty: int, avoid: set[str] | frozenset[st
     """A random circuit at this difficulty that traces cleanly, reads well by hand, and is worth
     doing (see `flaws`); avoid: the shapes (see `shape`) already on the sheet."""
     if difficulty not in MIXES:
-        raise GradtraceError(f"--difficulty {difficulty}: choose 1, 2 or 3")
+        raise GradtraceError(_("--difficulty {difficulty}: choose 1, 2 or 3").format(difficulty=difficulty))
     for _draw in range(5000):
         program, names = _circuit(rng, difficulty)
         bindings = {name: _number(rng, difficulty) for name in names}
@@ -389,11 +389,19 @@ def read_problems(path: str, text: str) -> list[Problem]:
         data = _structured(path, text)
         items = data.get("problems") if isinstance(data, dict) else data
         if not isinstance(items, list) or not items:
-            raise GradtraceError(f"{path}: no problems", hint='write [[problems]] tables with expression = "..." '
-                                 "and bindings = { x = 2 } (TOML), or a JSON list of them")
+            raise GradtraceError(
+                _("{path}: no problems").format(path=path),
+                hint=_(
+                    "write [[problems]] tables with expression = "
+                    '"..." and bindings = { x = 2 } (TOML), or a JSON '
+                    "list of them"
+                ),
+            )
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
-                raise GradtraceError(f"{path}: problem {i} must be a table with expression and bindings")
+                raise GradtraceError(
+                    _("{path}: problem {i} must be a table with expression and bindings").format(path=path, i=i)
+                )
             specs.append(problem_of(item, f"{path}: problem {i}"))
     else:
         for number, line in enumerate(text.splitlines(), 1):
@@ -401,20 +409,27 @@ def read_problems(path: str, text: str) -> list[Problem]:
             if line:
                 specs.append(_problem_line(line, f"{path}, line {number}"))
         if not specs:
-            raise GradtraceError(f"{path}: no problems", hint="write one per line: (x+y)*z   at x = -2, y = 5, z = -4")
+            raise GradtraceError(
+                _("{path}: no problems").format(path=path),
+                hint=_("write one per line: (x+y)*z   at x = -2, y = 5, z = -4"),
+            )
     problems = []
     for i, (expression, bindings) in enumerate(specs, 1):
         where = f"{path}: problem {i}"
         if not bindings:
-            raise GradtraceError(f"{where} ({expression[:40]}) has no bindings, and a worksheet needs numbers",
-                                 hint="give each variable a value: (x+y)*z   at x = -2, y = 5, z = -4")
+            raise GradtraceError(
+                _("{where} ({expression}) has no bindings, and a worksheet needs numbers").format(
+                    where=where, expression=expression[:40]
+                ),
+                hint=_("give each variable a value: (x+y)*z   at x = -2, y = 5, z = -4"),
+            )
         try:
             problem = Problem(expression, {name: _number_text(v) for name, v in bindings}, 0)
         except GradtraceError as err:
             err.message = f"{where}: {err.message}"
             raise
         if problem.trace.arrays:
-            raise GradtraceError(f"{where}: a worksheet circuit works on numbers, not arrays")
+            raise GradtraceError(_("{where}: a worksheet circuit works on numbers, not arrays").format(where=where))
         problems.append(problem)
     return problems
 
@@ -426,7 +441,7 @@ def _structured(path: str, text: str) -> Any:
         try:
             return tomllib.loads(text, parse_float=str)
         except (ValueError, RecursionError) as exc:
-            raise GradtraceError(f"{path}: not valid TOML ({exc})") from None
+            raise GradtraceError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
     from .core.bindings import read_json
 
     return read_json(text, path, keep_text=True)

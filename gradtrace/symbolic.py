@@ -13,6 +13,7 @@ from typing import Any
 from .core.errors import GradtraceError
 from .core.graph import Const, Graph, Node
 from .core.trace import Trace
+from .i18n import _
 
 MAX_NODES = 400  # symbolic expressions grow fast; past this they stop being readable or quick
 MAX_EXACT_EXPONENT = 10_000  # exact powers beyond this have too many digits to compute or show
@@ -70,7 +71,7 @@ def _node_params(sp: Any, node: Node) -> tuple[Any, ...]:
         return (tuple(exact_const(c) for c in consts),)
     out = [exact_const(consts[0])] if op.constant else []
     given = dict(node.keywords)
-    for (name, _), value in zip(op.keyword_params, node.params[len(out):]):
+    for (name, _default), value in zip(op.keyword_params, node.params[len(out):]):
         out.append(exact_const(given[name]) if name in given else _rational(sp, repr(float(value))))
     return tuple(out)
 
@@ -126,12 +127,20 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     At a kink sympy's conventions differ from gradtrace's (its Heaviside(0) is 1/2, relu'(0) is
     0 here), so there the local gradients come from the numeric trace, made exact."""
     if len(graph.nodes) > MAX_NODES:
-        raise GradtraceError(f"the graph has {len(graph.nodes)} nodes; symbolic and exact modes stop at "
-                             f"{MAX_NODES}", hint="bind the variables to numbers instead")
+        raise GradtraceError(
+            _("the graph has {count} nodes; symbolic and exact modes stop at {MAX_NODES}").format(
+                count=len(graph.nodes), MAX_NODES=MAX_NODES
+            ),
+            hint=_("bind the variables to numbers instead"),
+        )
     arrays = sorted({n.op.name for n in graph.nodes if n.op is not None and n.op.sympy is None})
     if arrays:
-        raise GradtraceError(f"symbolic and exact modes work on scalar expressions, and {', '.join(arrays)} "
-                             "needs arrays", hint="bind the variables to arrays, e.g. -x \"[1, 2]\"")
+        raise GradtraceError(
+            _("symbolic and exact modes work on scalar expressions, and {join} needs arrays").format(
+                join=", ".join(arrays)
+            ),
+            hint=_('bind the variables to arrays, e.g. -x "[1, 2]"'),
+        )
     if exact and numeric is not None:
         _check_exact_sizes(graph, numeric)
     sp = _sympy()
@@ -213,10 +222,17 @@ def _check_exact_sizes(graph: Graph, numeric: Trace) -> None:
         args = tuple(numeric.values[i] for i in node.inputs)
         base, power = op.exponent(args, node.params)
         if abs(float(power)) > MAX_EXACT_EXPONENT and float(base) not in (0.0, 1.0, -1.0):
-            raise GradtraceError(f"{node.name} = {node.expr}: an exact power with exponent {float(power):.6g} would "
-                                 "have too many digits to compute", source=graph.source, span=node.span,
-                                 hint=f"exact mode takes exponents up to {MAX_EXACT_EXPONENT:,}; numeric mode "
-                                      "handles this one", about="mode")
+            raise GradtraceError(
+                _(
+                    "{name} = {expr}: an exact power with exponent {float:.6g} would have too many digits to compute"
+                ).format(name=node.name, expr=node.expr, float=float(power)),
+                source=graph.source,
+                span=node.span,
+                hint=_("exact mode takes exponents up to {MAX_EXACT_EXPONENT:,}; numeric mode handles this one").format(
+                    MAX_EXACT_EXPONENT=MAX_EXACT_EXPONENT
+                ),
+                about="mode",
+            )
 
 
 def _exact_kink(sp: Any, node: Node, values: list[Any], subs: dict[Any, Any]) -> bool:
@@ -253,8 +269,13 @@ def _check_exact(graph: Graph, values: list[Any], upstream: list[Any], local: li
         for what, v in [("value", values[node.id]), ("gradient", upstream[node.id])] + \
                 [("local gradient", g) for g in local[node.id]]:
             if v.has(_sympy().zoo, _sympy().nan, _sympy().oo, -_sympy().oo) or not v.is_real:
-                raise EvaluationError(f"{node.name} = {node.expr}: its {what} is undefined here ({v})",
-                                      source=graph.source, span=node.span)
+                raise EvaluationError(
+                    _("{name} = {expr}: its {what} is undefined here ({v})").format(
+                        name=node.name, expr=node.expr, what=what, v=v
+                    ),
+                    source=graph.source,
+                    span=node.span,
+                )
 
 
 def exact_trace(graph: Graph, bindings: dict[str, Any], numeric: Trace) -> Trace:
@@ -262,8 +283,11 @@ def exact_trace(graph: Graph, bindings: dict[str, Any], numeric: Trace) -> Trace
     try:
         return symbolic_trace(graph, exact_bindings(bindings), numeric)
     except (OverflowError, RecursionError, MemoryError) as exc:
-        raise GradtraceError(f"exact arithmetic can't handle numbers this large ({exc})", about="mode",
-                             hint="numeric mode computes this in floats") from None
+        raise GradtraceError(
+            _("exact arithmetic can't handle numbers this large ({exc})").format(exc=exc),
+            about="mode",
+            hint=_("numeric mode computes this in floats"),
+        ) from None
 
 
 def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
@@ -294,12 +318,20 @@ def answer_expression(text: str, origin: str, meanings: dict[str, Any]) -> Any:
             return exact_const(value)
         graph = build(text)
     except GradtraceError as err:
-        raise GradtraceError(f"{origin}: the answer is not an expression gradtrace can read ({err.message})",
-                             hint="write it as you would a program, e.g. x + y or 2*q") from None
+        raise GradtraceError(
+            _("{origin}: the answer is not an expression gradtrace can read ({message})").format(
+                origin=origin, message=err.message
+            ),
+            hint=_("write it as you would a program, e.g. x + y or 2*q"),
+        ) from None
     unknown = [v.name for v in graph.variables if v.name not in meanings]
     if unknown:
-        raise GradtraceError(f"{origin}: the answer uses {unknown[0]}, which is not a name in the program",
-                             hint=f"its names are {', '.join(meanings)}")
+        raise GradtraceError(
+            _("{origin}: the answer uses {unknown}, which is not a name in the program").format(
+                origin=origin, unknown=unknown[0]
+            ),
+            hint=_("its names are {join}").format(join=", ".join(meanings)),
+        )
     sp = _sympy()
     expr = symbolic_trace(graph, expanded=True, simplify=False).values[graph.output.id]
     return expr.subs({sp.Symbol(v.name, real=True): meanings[v.name] for v in graph.variables}, simultaneous=True)

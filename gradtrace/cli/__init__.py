@@ -52,7 +52,7 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
                 takes = options[name]
                 if takes is True and not eq:
                     if i + 1 >= len(args):
-                        raise click.UsageError(f"Option '{name}' requires an argument.")
+                        raise click.UsageError(_("Option '{name}' requires an argument.").format(name=name))
                     opts.append(args[i + 1])
                     i += 1
                 elif isinstance(takes, tuple) and not eq and i + 1 < len(args) and args[i + 1] in takes:
@@ -65,7 +65,7 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
             var, eq, value = tok[1:].partition("=")
             dashes = "-"
         elif "=" in tok and (positional or expression_from_file) and _IDENT.match(tok.partition("=")[0]):
-            var, _, value = tok.partition("=")
+            var, _eq, value = tok.partition("=")
             bindings.append(Binding(var, value, tok, files=True))
             i += 1
             continue
@@ -81,9 +81,12 @@ def split_bindings(args: list[str], options: dict[str, Any]) -> tuple[list[str],
             if i + 1 >= len(args):
                 close = did_you_mean("--" + var, sorted(options)) if dashes == "--" else None
                 if close:
-                    raise GradtraceError(f"no such option: {tok} ({close})")
-                raise BindingError(f"{tok} needs a value", hint=f"write {tok} 2 to bind the variable {var}"
-                                   + ("; for help, run gradtrace --help" if tok == "-h" else ""))
+                    raise GradtraceError(_("no such option: {tok} ({close})").format(tok=tok, close=close))
+                raise BindingError(
+                    _("{tok} needs a value").format(tok=tok),
+                    hint=f"write {tok} 2 to bind the variable {var}"
+                    + ("; for help, run gradtrace --help" if tok == "-h" else ""),
+                )
             value = args[i + 1]
             origin = f"{tok} {value}"
             i += 2
@@ -294,9 +297,9 @@ class _FinitePositive(click.ParamType):
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number", param, ctx)
+            self.fail(_("{value!r} is not a number").format(value=value), param, ctx)
         if not (0 < number < float("inf")):
-            self.fail(f"{value!r} is not a finite number above 0", param, ctx)
+            self.fail(_("{value!r} is not a finite number above 0").format(value=value), param, ctx)
         return number
 
 
@@ -383,12 +386,12 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     blanks = _blanks(blank, render_file)
     to_stdout = [f"--{what} -" for what, path in (("render", render_file), ("html", html_file)) if path == "-"]
     if to_stdout and (len(to_stdout) > 1 or format_name or as_json or as_graph or as_dot or as_mermaid or explain):
-        raise click.UsageError(f"{to_stdout[0]} writes to standard output, so nothing else can go there; "
-                               "write one of them to a file")
+        raise click.UsageError(_("{to_stdout} writes to standard output, so nothing else can go there; write one of "
+                                 "them to a file").format(to_stdout=to_stdout[0]))
     format_name = _choose_format(format_name, as_json, as_graph, as_dot, as_mermaid)
     _refuse_conflicts(format_name, explain, check, bool(expect or answers_file), symbolic, exact)
     if expanded and (exact or bindings or vars_file):
-        raise click.UsageError("--expanded writes symbolic gradients; it takes no bindings and no --exact")
+        raise click.UsageError(_("--expanded writes symbolic gradients; it takes no bindings and no --exact"))
     mode = "symbolic" if symbolic or expanded else ("exact" if exact else None)
     from ..render.text import Decimals
 
@@ -421,8 +424,8 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
             if points is not None:
                 assert loaded is not None
                 if format_name not in ("table", "json", "ndjson") or mode == "symbolic" or render_file or html_file:
-                    raise click.UsageError("--vars with a JSON-lines file traces each point and writes one JSON "
-                                           "line per point; it takes no other output format and no symbolic mode")
+                    raise click.UsageError(_("--vars with a JSON-lines file traces each point and writes one JSON "
+                                             "line per point; it takes no other output format and no symbolic mode"))
                 if display is not None:
                     display.close()
                 _batch(source, graph, bindings, loaded[0], points, mode=mode, seed=_seed(seed_text), check=check,
@@ -456,8 +459,8 @@ def _choose_format(format_name: str | None, as_json: bool, as_graph: bool, as_do
     chosen += [(f"--{name}", name) for flag, name in ((as_json, "json"), (as_graph, "graph"), (as_dot, "dot"),
                                                       (as_mermaid, "mermaid")) if flag]
     if len({name for _, name in chosen}) > 1:
-        raise click.UsageError(f"{' and '.join(flag for flag, _ in chosen)} each choose an output format; "
-                               "pick one (--render FILE and --html FILE can go with any of them)")
+        raise click.UsageError(_("{join} each choose an output format; pick one (--render FILE and --html FILE can "
+                                 "go with any of them)").format(join=' and '.join(flag for flag, _ in chosen)))
     return chosen[0][1] if chosen else "table"
 
 
@@ -468,14 +471,22 @@ def _refuse_conflicts(format_name: str, explain: str | None, check: bool, answer
                       exact: bool) -> None:
     """Requests that can't both be honoured exit 2 and say so."""
     if symbolic and exact:
-        raise click.UsageError("--symbolic and --exact are two different modes; pick one")
+        raise click.UsageError(_("--symbolic and --exact are two different modes; pick one"))
     if explain and format_name not in EXPLAIN_IN:
-        raise click.UsageError(f"--explain writes text, which has no place in --format {format_name}; "
-                               "use it with the table, --graph or --json (where it is the \"explanation\" key)")
+        raise click.UsageError(
+            _(
+                "--explain writes text, which has no place in --format {format_name}; use it with "
+                'the table, --graph or --json (where it is the "explanation" key)'
+            ).format(format_name=format_name)
+        )
     if (check or answers) and format_name not in REPORTS_IN:
         what = "--check" if check else "--expect/--answers"
-        raise click.UsageError(f"{what} reports verdicts, which have no place in --format {format_name}; "
-                               "use the table, --json, --format csv, markdown or latex")
+        raise click.UsageError(
+            _(
+                "{what} reports verdicts, which have no place in --format {format_name}; use the "
+                "table, --json, --format csv, markdown or latex"
+            ).format(what=what, format_name=format_name)
+        )
 
 
 def _for_cli(err: GradtraceError, output_name: str | None, seed_text: str | None, tol: str | None,
@@ -515,8 +526,10 @@ def _seed(text: str | None) -> Any:
     try:
         return check_finite(binding, value_of(binding))
     except GradtraceError as err:
-        raise GradtraceError(f"--seed {text}: {err}", hint="write a number (--seed 2), ones, an array "
-                             "(--seed \"[1, 0]\") or a file (--seed @grad.npy)") from None
+        raise GradtraceError(
+            _("--seed {text}: {err}").format(text=text, err=err),
+            hint=_('write a number (--seed 2), ones, an array (--seed "[1, 0]") or a file (--seed @grad.npy)'),
+        ) from None
 
 
 def _blanks(blank: str | None, render_file: str | None) -> set[str]:
@@ -525,9 +538,9 @@ def _blanks(blank: str | None, render_file: str | None) -> set[str]:
         return set()
     chosen = {part.strip() for part in blank.split(",") if part.strip()}
     if not chosen or not chosen <= {"values", "gradients"}:
-        raise click.UsageError(f"--blank {blank}: write values, gradients or values,gradients")
+        raise click.UsageError(_("--blank {blank}: write values, gradients or values,gradients").format(blank=blank))
     if render_file is None:
-        raise click.UsageError("--blank leaves numbers out of a --render picture; give --render FILE too")
+        raise click.UsageError(_("--blank leaves numbers out of a --render picture; give --render FILE too"))
     return chosen
 
 
@@ -544,8 +557,8 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
     if render_file is not None:
         suffix = "svg" if render_file == "-" else Path(render_file).suffix.lower().lstrip(".")
         if suffix not in picture.FORMATS:
-            raise GradtraceError(f"--render {render_file}: the file must end in .svg, .png or .pdf "
-                                 "('-' writes SVG to standard output)")
+            raise GradtraceError(_("--render {render_file}: the file must end in .svg, .png or .pdf ('-' writes SVG "
+                                   "to standard output)").format(render_file=render_file))
         dpi = 144 if suffix == "png" else None  # a sharp bitmap; vector formats need none
         dot_text = dot.render(trace, precision, dpi=dpi, blank_gradients="gradients" in blanks,
                               blank_values="values" in blanks)
@@ -623,13 +636,17 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
             try:
                 data = tomllib.loads(text, parse_float=str)
             except (ValueError, RecursionError) as exc:
-                raise GradtraceError(f"--answers {answers_file}: not valid TOML ({exc})") from None
+                raise GradtraceError(
+                    _("--answers {answers_file}: not valid TOML ({exc})").format(answers_file=answers_file, exc=exc)
+                ) from None
         else:
             from ..core.bindings import read_json
 
             data = read_json(text, f"--answers {answers_file}", keep_text=True)
         if not isinstance(data, dict):
-            raise GradtraceError(f"--answers {answers_file}: expected a mapping such as {{\"x\": -4}}")
+            raise GradtraceError(
+                _('--answers {answers_file}: expected a mapping such as {{"x": -4}}').format(answers_file=answers_file)
+            )
         import os
 
         out += [Expected(name, value, f"{name} in {answers_file}", os.path.dirname(answers_file) or ".")
@@ -637,7 +654,10 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
     for item in expect:
         name, eq, value = item.partition("=")
         if not eq or not name.strip() or not value.strip():
-            raise GradtraceError(f"--expect {item}: write NAME=VALUE", hint="e.g. --expect x=-4 or --expect q.value=3")
+            raise GradtraceError(
+                _("--expect {item}: write NAME=VALUE").format(item=item),
+                hint=_("e.g. --expect x=-4 or --expect q.value=3"),
+            )
         out.append(Expected(name.strip(), value.strip(), f"--expect {item}"))
     return out
 
@@ -652,24 +672,26 @@ def read_text(path: str, option: str) -> str:
             with open(path, encoding="utf-8") as stream:
                 text = stream.read()
     except UnicodeDecodeError:
-        raise GradtraceError(f"{option} {path}: not a UTF-8 text file") from None
+        raise GradtraceError(_("{option} {path}: not a UTF-8 text file").format(option=option, path=path)) from None
     except OSError as exc:
-        raise GradtraceError(f"{option} {path}: {exc.strerror or exc}") from None
+        raise GradtraceError(
+            _("{option} {path}: {value}").format(option=option, path=path, value=exc.strerror or exc)
+        ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
 def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
     if program_file is not None:
         if expression:
-            raise GradtraceError(f"give the program either as an argument or with --file, not both "
-                                 f"(got {expression[0]!r} too)")
+            raise GradtraceError(_("give the program either as an argument or with --file, not both (got "
+                                   "{expression!r} too)").format(expression=expression[0]))
         return read_text(program_file, "--file")
     if not expression:
-        raise GradtraceError("no expression given", hint='try: gradtrace "(x+y)*z" -x -2 -y 5 -z -4')
+        raise GradtraceError(_("no expression given"), hint=_("try: gradtrace \"(x+y)*z\" -x -2 -y 5 -z -4"))
     if len(expression) > 1:
         raise GradtraceError(f"expected one expression, got {len(expression)}: "
                              + ", ".join(repr(e) for e in expression),
-                             hint="quote the expression, and bind variables with -x 2 or x=2")
+                             hint=_("quote the expression, and bind variables with -x 2 or x=2"))
     return expression[0]
 
 
@@ -686,10 +708,12 @@ def _load_vars(path: str) -> tuple[str, Any]:
         for k, line in enumerate(lines, 1):
             point = read_json(line, f"--vars {path} line {k}")
             if not isinstance(point, dict):
-                raise BindingError(f"--vars {path} line {k}: expected a JSON object such as {{\"x\": 2}}")
+                raise BindingError(
+                    _('--vars {path} line {k}: expected a JSON object such as {{"x": 2}}').format(path=path, k=k)
+                )
             points.append(point)
         if not points:
-            raise BindingError(f"--vars {path}: no points (one JSON object per line)")
+            raise BindingError(_("--vars {path}: no points (one JSON object per line)").format(path=path))
         return path, points
     if path.endswith(".toml") or (not path.endswith(".json") and not text.lstrip().startswith("{")):
         import tomllib
@@ -697,13 +721,13 @@ def _load_vars(path: str) -> tuple[str, Any]:
         try:
             data: Any = tomllib.loads(text)
         except (ValueError, RecursionError) as exc:
-            raise BindingError(f"--vars {path}: not valid TOML ({exc})",
-                               hint="write x = 2 per line, or a JSON object such as {\"x\": 2}") from None
+            raise BindingError(_("--vars {path}: not valid TOML ({exc})").format(path=path, exc=exc),
+                               hint=_("write x = 2 per line, or a JSON object such as {\"x\": 2}")) from None
         data = {k: float(v) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in data.items()}
     else:
         data = read_json(text, f"--vars {path}")
     if not isinstance(data, dict):
-        raise BindingError(f"--vars {path}: expected a JSON object such as {{\"x\": 2}}")
+        raise BindingError(_("--vars {path}: expected a JSON object such as {{\"x\": 2}}").format(path=path))
     return path, data
 
 
@@ -791,12 +815,12 @@ def _reject_unknown_options(graph: Any, bindings: list[Binding], ctx: click.Cont
     options = sorted(o for p in ctx.command.params if isinstance(p, click.Option) for o in p.opts)
     for b in bindings:
         if b.name == "h" and "h" not in variables and b.origin.startswith("-h"):
-            raise BindingError(f"{b.origin} binds a variable h, and the expression has none",
-                               hint="for help, run gradtrace --help")
+            raise BindingError(_("{origin} binds a variable h, and the expression has none").format(origin=b.origin),
+                               hint=_("for help, run gradtrace --help"))
         if b.origin.startswith("--") and match_variable(b.name, variables) is None:
             close = did_you_mean("--" + b.name, options)
             if close:
-                raise GradtraceError(f"no such option: --{b.name} ({close})")
+                raise GradtraceError(_("no such option: --{name} ({close})").format(name=b.name, close=close))
 
 
 def entry() -> None:

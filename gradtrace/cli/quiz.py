@@ -55,14 +55,14 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
 
     ask = _asks(ask_text)
     if worksheet_text is None and (problems_file or pdf or blank_text != "gradients"):
-        raise click.UsageError("--from, --blank and --pdf make a worksheet: add --worksheet and --out DIR")
+        raise click.UsageError(_("--from, --blank and --pdf make a worksheet: add --worksheet and --out DIR"))
     if worksheet_text is not None:
         if not out_dir:
-            raise click.UsageError("--worksheet needs --out DIR for its files")
+            raise click.UsageError(_("--worksheet needs --out DIR for its files"))
         blanks = _worksheet_blanks(blank_text)
         if problems_file is not None and worksheet_text:
-            raise click.UsageError("--worksheet N draws N random problems, and --from gives your own; "
-                                   "pick one (--worksheet --from FILE takes every problem in FILE)")
+            raise click.UsageError(_("--worksheet N draws N random problems, and --from gives your own; pick one "
+                                     "(--worksheet --from FILE takes every problem in FILE)"))
         try:
             if problems_file is not None:
                 from . import read_text
@@ -120,7 +120,9 @@ def _asks(text: str) -> tuple[str, ...]:
     chosen = {part.strip() for part in text.split(",") if part.strip()}
     unknown = sorted(chosen - set(ASKS))
     if not chosen or unknown:
-        raise click.UsageError(f"--ask {text}: choose from {', '.join(ASKS)} (comma-separated)")
+        raise click.UsageError(
+            _("--ask {text}: choose from {join} (comma-separated)").format(text=text, join=", ".join(ASKS))
+        )
     return tuple(a for a in ASKS if a in chosen)
 
 
@@ -202,14 +204,14 @@ def _worksheet_count(text: str) -> int:
     if not text:
         return 10
     if not text.isdigit() or not 1 <= int(text) <= 200:
-        raise click.UsageError(f"--worksheet {text}: give a number of problems from 1 to 200")
+        raise click.UsageError(_("--worksheet {text}: give a number of problems from 1 to 200").format(text=text))
     return int(text)
 
 
 def _worksheet_blanks(text: str) -> frozenset[str]:
     chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
     if not chosen or not chosen <= {"values", "gradients"}:
-        raise click.UsageError(f"--blank {text}: write gradients, values or values,gradients")
+        raise click.UsageError(_("--blank {text}: write gradients, values or values,gradients").format(text=text))
     return chosen
 
 
@@ -281,8 +283,9 @@ def _pdflatex(tex: str, pictures: dict[str, bytes]) -> bytes:
 
     program = shutil.which("pdflatex")
     if program is None:
-        raise MissingProgram("pdflatex is not installed", hint="install it (apt-get install texlive-latex-base on "
-                             "Debian and Ubuntu, MacTeX or MiKTeX elsewhere), or print worksheet.html from a browser")
+        raise MissingProgram(_("pdflatex is not installed"), hint=_("install it (apt-get install texlive-latex-base on "
+                                                                 "Debian and Ubuntu, MacTeX or MiKTeX elsewhere), "
+                                                                 "or print worksheet.html from a browser"))
     with tempfile.TemporaryDirectory(prefix="gradtrace-tex-") as scratch:
         folder = Path(scratch)
         for name, data in pictures.items():
@@ -292,11 +295,11 @@ def _pdflatex(tex: str, pictures: dict[str, bytes]) -> bytes:
             run = subprocess.run([program, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape",
                                   "sheet.tex"], cwd=folder, capture_output=True, timeout=120)
         except subprocess.TimeoutExpired:
-            raise EvaluationError("pdflatex took more than 2 minutes") from None
+            raise EvaluationError(_("pdflatex took more than 2 minutes")) from None
         result = folder / "sheet.pdf"
         if run.returncode != 0 or not result.exists():
             log = run.stdout.decode(errors="replace")
             first = next((line for line in log.splitlines() if line.startswith("!")), "see its log")
-            raise EvaluationError(f"pdflatex could not compile the worksheet ({first[:200]})",
-                                  hint="this is a bug in gradtrace's LaTeX; please report it")
+            raise EvaluationError(_("pdflatex could not compile the worksheet ({first})").format(first=first[:200]),
+                                  hint=_("this is a bug in gradtrace's LaTeX; please report it"))
         return result.read_bytes()

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from .errors import BindingError
 
 # ---- bindings ---------------------------------------------------------------------------------
@@ -33,18 +34,22 @@ def from_array(name: str, value: Any) -> np.ndarray:
     array = np.asarray(value)
     kind = array.dtype.kind
     if kind == "c":
-        raise BindingError(f"the array for {name} is complex; gradients here are of real numbers",
-                           hint="pass its real part, x.real, if that is what you mean")
+        raise BindingError(_("the array for {name} is complex; gradients here are of real numbers").format(name=name),
+                           hint=_("pass its real part, x.real, if that is what you mean"))
     if kind in "bOSUVMm":
-        raise BindingError(f"the array for {name} must hold numbers, not {array.dtype}",
-                           hint="convert it, e.g. x.astype(float)")
+        raise BindingError(
+            _("the array for {name} must hold numbers, not {dtype}").format(name=name, dtype=array.dtype),
+            hint=_("convert it, e.g. x.astype(float)"),
+        )
     if kind in "iu" and array.size and np.abs(array.astype(object)).max() > 2 ** 53:
-        raise BindingError(f"the array for {name} holds integers beyond 2^53, which float64 can't hold exactly")
+        raise BindingError(
+            _("the array for {name} holds integers beyond 2^53, which float64 can't hold exactly").format(name=name)
+        )
     out = np.array(array, dtype=np.float64, copy=True)
     if out.ndim == 0:
         return out
     if out.size == 0:
-        raise BindingError(f"the array for {name} is empty")
+        raise BindingError(_("the array for {name} is empty").format(name=name))
     return out
 
 
@@ -79,18 +84,26 @@ def to_array(name: str, data: Any, origin: str) -> np.ndarray:
     from .bindings import MAX_DEPTH
 
     if _depth(data) > MAX_DEPTH:
-        raise BindingError(f"the array for {name} nests lists more than {MAX_DEPTH} deep")
+        raise BindingError(
+            _("the array for {name} nests lists more than {MAX_DEPTH} deep").format(name=name, MAX_DEPTH=MAX_DEPTH)
+        )
     if not _numbers(data):
-        raise BindingError(f"the array for {name} must hold only numbers ({origin[:60]})")
+        raise BindingError(
+            _("the array for {name} must hold only numbers ({origin})").format(name=name, origin=origin[:60])
+        )
     try:
         array = np.array(data, dtype=float)
     except OverflowError:
-        raise BindingError(f"the array for {name} holds an integer too large for a float") from None
+        raise BindingError(_("the array for {name} holds an integer too large for a float").format(name=name)) from None
     except ValueError:
-        raise BindingError(f"the array for {name} is ragged: its rows have different lengths ({origin[:60]})",
-                           hint="every row of a matrix needs the same number of entries") from None
+        raise BindingError(
+            _("the array for {name} is ragged: its rows have different lengths ({origin})").format(
+                name=name, origin=origin[:60]
+            ),
+            hint=_("every row of a matrix needs the same number of entries"),
+        ) from None
     if array.size == 0:
-        raise BindingError(f"the array for {name} is empty")
+        raise BindingError(_("the array for {name} is empty").format(name=name))
     return array
 
 
@@ -103,22 +116,27 @@ def answer_elements(origin: str, given: Any) -> np.ndarray:
     if isinstance(given, str):
         data = read_json(given, origin, keep_text=True)
     if _depth(data) > MAX_DEPTH:
-        raise BindingError(f"{origin}: lists nested more than {MAX_DEPTH} deep")
+        raise BindingError(
+            _("{origin}: lists nested more than {MAX_DEPTH} deep").format(origin=origin, MAX_DEPTH=MAX_DEPTH)
+        )
 
     def texts(x: Any) -> Any:
         if isinstance(x, list):
             return [texts(v) for v in x]
         if isinstance(x, bool) or not isinstance(x, (str, int, float)):
-            raise BindingError(f"{origin}: an array answer holds only numbers")
+            raise BindingError(_("{origin}: an array answer holds only numbers").format(origin=origin))
         return str(x)
 
     try:
         out = np.array(texts(data), dtype=object)
     except (ValueError, RecursionError):
-        raise BindingError(f"{origin}: the array is ragged or too deeply nested",
-                           hint="every row needs the same number of entries") from None
+        raise BindingError(_("{origin}: the array is ragged or too deeply nested").format(origin=origin),
+                           hint=_("every row needs the same number of entries")) from None
     if out.size == 0 or any(isinstance(v, list) for v in out.ravel()):
-        raise BindingError(f"{origin}: not a valid array", hint="write nested lists of numbers, e.g. x=[0.1, 0.2]")
+        raise BindingError(
+            _("{origin}: not a valid array").format(origin=origin),
+            hint=_("write nested lists of numbers, e.g. x=[0.1, 0.2]"),
+        )
     return out
 
 
@@ -131,9 +149,11 @@ def _check_npy_size(name: str, path: str) -> None:
         try:
             version = np.lib.format.read_magic(stream)
             read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-            shape, _, dtype = read(stream)
+            shape, _fortran, dtype = read(stream)
         except (ValueError, OSError, SyntaxError) as exc:
-            raise BindingError(f"{name}=@{path}: not a .npy file numpy can read ({exc})") from None
+            raise BindingError(
+                _("{name}=@{path}: not a .npy file numpy can read ({exc})").format(name=name, path=path, exc=exc)
+            ) from None
         header = stream.tell()
     count = 1
     for n in shape:
@@ -141,8 +161,12 @@ def _check_npy_size(name: str, path: str) -> None:
     claimed = count * dtype.itemsize
     present = os.path.getsize(path) - header
     if claimed > present:
-        raise BindingError(f"{name}=@{path}: its header says {count:,} elements of {dtype} ({claimed:,} bytes), "
-                           f"but the file holds only {present:,} bytes of data")
+        raise BindingError(
+            _(
+                "{name}=@{path}: its header says {count:,} elements of {dtype} ({claimed:,} bytes), "
+                "but the file holds only {present:,} bytes of data"
+            ).format(name=name, path=path, count=count, dtype=dtype, claimed=claimed, present=present)
+        )
 
 
 def load_array(name: str, path: str) -> np.ndarray:
@@ -153,7 +177,11 @@ def load_array(name: str, path: str) -> np.ndarray:
             _check_npy_size(name, path)
             array = np.load(path, allow_pickle=False)
             if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-                raise BindingError(f"{name}=@{path}: the array must be real numbers, not {array.dtype}")
+                raise BindingError(
+                    _("{name}=@{path}: the array must be real numbers, not {dtype}").format(
+                        name=name, path=path, dtype=array.dtype
+                    )
+                )
             array = array.astype(float, copy=False)
         elif suffix == "csv":
             import warnings
@@ -167,11 +195,15 @@ def load_array(name: str, path: str) -> np.ndarray:
             with open(path, encoding="utf-8-sig") as stream:
                 array = to_array(name, read_json(stream.read(), f"{name}=@{path}"), path)
         else:
-            raise BindingError(f"{name}=@{path}: the file must be .npy, .csv or .json")
+            raise BindingError(_("{name}=@{path}: the file must be .npy, .csv or .json").format(name=name, path=path))
     except OSError as exc:
-        raise BindingError(f"{name}=@{path}: {exc.strerror or exc}") from None
+        raise BindingError(
+            _("{name}=@{path}: {value}").format(name=name, path=path, value=exc.strerror or exc)
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise BindingError(f"{name}=@{path}: can't read it as an array ({exc})") from None
+        raise BindingError(
+            _("{name}=@{path}: can't read it as an array ({exc})").format(name=name, path=path, exc=exc)
+        ) from None
     if array.size == 0:
-        raise BindingError(f"{name}=@{path}: the array is empty")
+        raise BindingError(_("{name}=@{path}: the array is empty").format(name=name, path=path))
     return np.asarray(array, dtype=float)

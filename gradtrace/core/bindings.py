@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..i18n import _
 from .errors import BindingError, GradtraceError, did_you_mean
 from .graph import Const, Graph, constant
 
@@ -47,7 +48,11 @@ def read_json(text: str, origin: str, keep_text: bool = False, what: str = "JSON
 
     depth = _max_depth(text)
     if depth > MAX_DEPTH:
-        raise BindingError(f"{origin}: lists nested {depth} deep; an array has at most {MAX_DEPTH} dimensions here")
+        raise BindingError(
+            _("{origin}: lists nested {depth} deep; an array has at most {MAX_DEPTH} dimensions here").format(
+                origin=origin, depth=depth, MAX_DEPTH=MAX_DEPTH
+            )
+        )
     to_int, to_float = _json_int(origin), _json_float(origin)
     if keep_text:
         def parse_int(t: str) -> str:
@@ -69,7 +74,7 @@ def read_json(text: str, origin: str, keep_text: bool = False, what: str = "JSON
         raise BindingError(message, source=text if "\n" not in text else None,
                            span=(exc.pos, exc.pos + 1)) from None
     except RecursionError:
-        raise BindingError(f"{origin}: nested too deeply to be numbers") from None
+        raise BindingError(_("{origin}: nested too deeply to be numbers").format(origin=origin)) from None
 
 
 def _max_depth(text: str) -> int:
@@ -104,12 +109,21 @@ _STRUCTURE = re.compile(r'[\[\]{}"\\]')
 def _json_int(origin: str) -> Callable[[str], float]:
     def convert(text: str) -> float:
         if len(text.lstrip("-")) > MAX_DIGITS:
-            raise BindingError(f"{origin}: a {len(text.lstrip('-'))}-digit integer is too large for a float")
+            raise BindingError(
+                _("{origin}: a {count}-digit integer is too large for a float").format(
+                    origin=origin, count=len(text.lstrip("-"))
+                )
+            )
         try:
             return float(int(text))
         except OverflowError:
-            raise BindingError(f"{origin}: the {len(text.lstrip('-'))}-digit integer {text[:12]}… is too large "
-                               "for a float (the largest is about 1.8e308)") from None
+            raise BindingError(
+                _(
+                    "{origin}: the {count}-digit integer {text}… is too large for a float (the largest "
+                    "is about 1.8e308)"
+                ).format(origin=origin, count=len(text.lstrip("-")), text=text[:12])
+            ) from None
+
     return convert
 
 
@@ -117,14 +131,21 @@ def _json_float(origin: str) -> Callable[[str], float]:
     def convert(text: str) -> float:
         value = float(text)
         if math.isinf(value):
-            raise BindingError(f"{origin}: the number {text[:30]} is too large for a float")
+            raise BindingError(
+                _("{origin}: the number {text} is too large for a float").format(origin=origin, text=text[:30])
+            )
         return value
     return convert
 
 
 def _json_constant(origin: str) -> Callable[[str], float]:
     def refuse(text: str) -> float:
-        raise BindingError(f"{origin}: {text} is not a number JSON allows, and gradients need finite numbers")
+        raise BindingError(
+            _("{origin}: {text} is not a number JSON allows, and gradients need finite numbers").format(
+                origin=origin, text=text
+            )
+        )
+
     return refuse
 
 
@@ -133,10 +154,13 @@ def _unique_keys(origin: str) -> Callable[[list[Any]], dict[Any, Any]]:
         out = dict(pairs)  # at C speed; only a short dict means a key came twice
         if len(out) != len(pairs):
             counts: dict[Any, int] = {}
-            for key, _ in pairs:
+            for key, _value in pairs:
                 counts[key] = counts.get(key, 0) + 1
             twice = next(key for key, n in counts.items() if n > 1)
-            raise BindingError(f"{origin}: the key {twice!r} is given twice", hint="give each name one value")
+            raise BindingError(
+                _("{origin}: the key {twice!r} is given twice").format(origin=origin, twice=twice),
+                hint=_("give each name one value"),
+            )
         return out
     return build
 
@@ -146,11 +170,21 @@ def parse_value(name: str, text: str) -> float:
     try:
         value = constant(text)
     except GradtraceError as err:
-        raise BindingError(f"the value for {name} is not a number: {err.message}", source=err.source,
-                           span=err.span, hint=err.hint or "write a number such as -2, 0.5 or 1/3") from None
+        raise BindingError(
+            _("the value for {name} is not a number: {message}").format(name=name, message=err.message),
+            source=err.source,
+            span=err.span,
+            hint=err.hint or "write a number such as -2, 0.5 or 1/3",
+        ) from None
     if not isinstance(value, Const):
-        raise BindingError(f"the value for {name} must be a number or a constant expression, not {text!r}",
-                           source=text, span=(0, len(text)), hint="constants are numbers, pi and e")
+        raise BindingError(
+            _("the value for {name} must be a number or a constant expression, not {text!r}").format(
+                name=name, text=text
+            ),
+            source=text,
+            span=(0, len(text)),
+            hint=_("constants are numbers, pi and e"),
+        )
     return value.value
 
 
@@ -166,14 +200,22 @@ def value_of(b: Binding) -> Any:
         if text.startswith("@"):
             if not b.files:
                 where = f"in {b.source}" if b.source else "here"
-                raise BindingError(f"{b.origin}: a value {where} is a number or a list of numbers, not a file name",
-                                   hint="only a command-line binding such as -x @x.npy loads a file")
+                raise BindingError(
+                    _("{origin}: a value {where} is a number or a list of numbers, not a file name").format(
+                        origin=b.origin, where=where
+                    ),
+                    hint=_("only a command-line binding such as -x @x.npy loads a file"),
+                )
             from .arrays import load_array
 
             return load_array(b.name, text[1:])
         if b.source is not None:
-            raise BindingError(f"{b.origin}: a value in a file is a number or a list of numbers, not text "
-                               f"({text[:40]!r})", hint="write it without quotes, e.g. {\"x\": 0.5}")
+            raise BindingError(
+                _("{origin}: a value in a file is a number or a list of numbers, not text ({text!r})").format(
+                    origin=b.origin, text=text[:40]
+                ),
+                hint=_('write it without quotes, e.g. {"x": 0.5}'),
+            )
         return parse_value(b.name, value)
     if isinstance(value, list):
         from .arrays import to_array
@@ -184,7 +226,9 @@ def value_of(b: Binding) -> Any:
 
         return from_array(b.name, value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise BindingError(f"the value for {b.name} must be a number or an array, not {value!r}")
+        raise BindingError(
+            _("the value for {name} must be a number or an array, not {value!r}").format(name=b.name, value=value)
+        )
     return float(value)
 
 
@@ -203,8 +247,12 @@ def check_finite(b: Binding, value: Any) -> Any:
         index = tuple(int(i) for i in np.argwhere(~finite)[0])
         bad, where = value[index], f"[{', '.join(map(str, index))}]"
     what = "NaN" if math.isnan(bad) else "infinite"
-    raise BindingError(f"{b.origin}: the value of {b.name}{where} is {what}",
-                       hint="gradients need finite numbers; NaN and inf have none")
+    raise BindingError(
+        _("{origin}: the value of {name}{where} is {what}").format(
+            origin=b.origin, name=b.name, where=where, what=what
+        ),
+        hint=_("gradients need finite numbers; NaN and inf have none"),
+    )
 
 
 def resolve(graph: Graph, bindings: Iterable[Binding],
@@ -226,16 +274,22 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
                 first = Binding(b.name, values_file[1][b.name], source=values_file[0])
             else:
                 first = next(a for a in bindings if a.name == b.name)
-            raise BindingError(f"{b.name} is bound twice: {first.origin} and {b.origin}",
-                               hint="give each variable one value")
+            raise BindingError(
+                _("{name} is bound twice: {origin} and {origin2}").format(
+                    name=b.name, origin=first.origin, origin2=b.origin
+                ),
+                hint=_("give each variable one value"),
+            )
         if b.name not in known:
             name = match_variable(b.name, known)
             if name is None:
                 raise _unknown(b, known, wanted)
             b = Binding(name, b.value, b.origin, files=b.files)
         if b.name in values:
-            raise BindingError(f"{b.name} is bound twice (the second time as {b.origin})",
-                               hint="give each variable one value")
+            raise BindingError(
+                _("{name} is bound twice (the second time as {origin})").format(name=b.name, origin=b.origin),
+                hint=_("give each variable one value"),
+            )
         values[b.name] = check_finite(b, value_of(b))
     try:
         return {name: values[name] for name in wanted}
@@ -243,8 +297,8 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
         missing = [name for name in wanted if name not in values]
     plural = "s" if len(missing) > 1 else ""
     example = " ".join(f"-{name} 1" for name in missing[:3])
-    raise BindingError(f"no value for the variable{plural} {', '.join(missing)}",
-                       hint=f"bind {'them' if plural else 'it'}, e.g. {example}")
+    raise BindingError(_("no value for the variable{plural} {join}").format(plural=plural, join=', '.join(missing)),
+                       hint=_("bind {value}, e.g. {example}").format(value='them' if plural else 'it', example=example))
 
 
 def _from_file(values_file: tuple[str, dict[Any, Any]], known: set[str], wanted: list[str]) -> dict[str, Any]:
@@ -293,4 +347,6 @@ def _unknown(b: Binding, known: set[str], wanted: list[str]) -> BindingError:
     hint = did_you_mean(b.name, sorted(known))
     if not hint:
         hint = f"its variables are {', '.join(wanted)}" if wanted else "it has no variables"
-    return BindingError(f"{b.origin}: the expression has no variable {b.name!r}", hint=hint)
+    return BindingError(
+        _("{origin}: the expression has no variable {name!r}").format(origin=b.origin, name=b.name), hint=hint
+    )

@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..i18n import _
 from .errors import BindingError, EvaluationError
 from .graph import REPORT_EVERY, Graph, Node, Report
 from .ops import Op, scalar
@@ -72,18 +73,25 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
             inside = op.in_domain(xp, args, node.params)
             if not xp.all(inside):
                 what = node.label if op.arity == 1 and not op.callable else op.name
-                raise _error(graph, node, f"{what} needs {op.needs(node.params)}", args, "but", inside)
+                raise _error(
+                    graph,
+                    node,
+                    _("{what} needs {needs}").format(what=what, needs=op.needs(node.params)),
+                    args,
+                    "but",
+                    inside,
+                )
         try:
             out = op.apply(xp, args, node.params)
         except OverflowError:
-            raise _error(graph, node, "the result overflows (it is too large for a float)", args) from None
+            raise _error(graph, node, _("the result overflows (it is too large for a float)"), args) from None
         except (ArithmeticError, ValueError) as exc:
             if xp is not scalar and isinstance(exc, ValueError):
                 # Domains were checked above, so numpy's ValueError here is about shapes.
                 raise _shape_error(graph, node, args, str(exc)) from None
-            raise _error(graph, node, f"it is undefined here ({exc})", args) from None
+            raise _error(graph, node, _("it is undefined here ({exc})").format(exc=exc), args) from None
         if not finite(out) and all(map(finite, args)):
-            raise _error(graph, node, "the result overflows (it is too large for a float)", args)
+            raise _error(graph, node, _("the result overflows (it is too large for a float)"), args)
         if nudge is not None:
             out = nudge(node.id, out)
         values.append(out)
@@ -202,9 +210,14 @@ def _check_sums(graph: Graph, upstream: list[Any], xp: Any) -> None:
         g = upstream[node_id]
         if count > 1 and g is not None and not finite(g):
             node = graph.nodes[node_id]
-            raise EvaluationError(f"∂{graph.output.name}/∂{node.name} overflows: the {count} gradients that reach "
-                                  f"{node.name} add up to more than a float can hold", source=graph.source,
-                                  span=node.span)
+            raise EvaluationError(
+                _(
+                    "∂{name}/∂{name2} overflows: the {count} gradients that reach {name2} add up to "
+                    "more than a float can hold"
+                ).format(name=graph.output.name, name2=node.name, count=count),
+                source=graph.source,
+                span=node.span,
+            )
 
 
 def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple[Any, ...], down: tuple[Any, ...],
@@ -214,8 +227,14 @@ def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple[An
         if (g is not None and not xp.finite(g)) or (d is not None and up is not None and not xp.finite(d)
                                                     and xp.finite(up)):
             name = graph.nodes[node.inputs[slot]].name
-            raise _error(graph, node, f"its local gradient ∂{node.name}/∂{name} is undefined or infinite here",
-                         args)
+            raise _error(
+                graph,
+                node,
+                _("its local gradient ∂{name}/∂{name2} is undefined or infinite here").format(
+                    name=node.name, name2=name
+                ),
+                args,
+            )
 
 
 def kinks(graph: Graph, values: list[Any], xp: Any = scalar) -> list[str | None]:
@@ -239,11 +258,15 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
     if seed is None:
         if xp is scalar or not hasattr(out, "shape") or xp.np.shape(out) == ():
             return 1.0
-        raise BindingError(f"the output {graph.output.name} has shape {tuple(xp.np.shape(out))}, but backprop "
-                           "starts from one number",
-                           about="seed",
-                           hint=f"reduce it, e.g. sum({graph.output.name}), or give a seed gradient "
-                                "(ones, or an array of the output's shape)")
+        raise BindingError(
+            _("the output {name} has shape {tuple}, but backprop starts from one number").format(
+                name=graph.output.name, tuple=tuple(xp.np.shape(out))
+            ),
+            about="seed",
+            hint=_(
+                "reduce it, e.g. sum({name}), or give a seed gradient (ones, or an array of the output's shape)"
+            ).format(name=graph.output.name),
+        )
     if isinstance(seed, str) and seed == "ones":
         return xp.np.ones_like(out, dtype=float) if xp is not scalar else 1.0
     if isinstance(seed, (int, float)):  # one number: the slide's "upstream 2", on every element
@@ -251,8 +274,12 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
     shape = tuple(xp.np.shape(out)) if xp is not scalar else ()
     given = tuple(getattr(seed, "shape", ()))
     if given != shape:
-        raise BindingError(f"the seed has shape {given}, but the output {graph.output.name} has shape {shape}",
-                           about="seed")
+        raise BindingError(
+            _("the seed has shape {given}, but the output {name} has shape {shape}").format(
+                given=given, name=graph.output.name, shape=shape
+            ),
+            about="seed",
+        )
     return seed
 
 
@@ -272,8 +299,13 @@ def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report |
 def _shape_error(graph: Graph, node: Node, args: Sequence[Any], detail: str) -> BindingError:
     """Arrays whose shapes don't fit the program: a binding error (exit 2), like a missing value."""
     shapes = " and ".join(f"{graph.nodes[i].name} {tuple(getattr(a, 'shape', ()))}" for i, a in zip(node.inputs, args))
-    return BindingError(f"{node.name} = {node.expr}: the shapes don't fit: {shapes} ({detail})",
-                        source=graph.source, span=node.span)
+    return BindingError(
+        _("{name} = {expr}: the shapes don't fit: {shapes} ({detail})").format(
+            name=node.name, expr=node.expr, shapes=shapes, detail=detail
+        ),
+        source=graph.source,
+        span=node.span,
+    )
 
 
 def _error(graph: Graph, node: Node, problem: str, args: Sequence[Any], connector: str = "at",
@@ -291,8 +323,13 @@ def _error(graph: Graph, node: Node, problem: str, args: Sequence[Any], connecto
                 parts.append(f"{name} of shape {tuple(a.shape)}")
         else:
             parts.append(f"{name} = {_fmt(a)}")
-    return EvaluationError(f"{node.name} = {node.expr}: {problem}, {connector} {', '.join(parts)}",
-                           source=graph.source, span=node.span)
+    return EvaluationError(
+        _("{name} = {expr}: {problem}, {connector} {join}").format(
+            name=node.name, expr=node.expr, problem=problem, connector=connector, join=", ".join(parts)
+        ),
+        source=graph.source,
+        span=node.span,
+    )
 
 
 def _fmt(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from ..i18n import N_
+from ..i18n import N_, _
 
 
 class ExitCode(IntEnum):
@@ -34,7 +34,6 @@ class GradtraceError(Exception):
 
     def format(self) -> str:
         """The message, the offending line with a caret under the span, and any hint."""
-        from ..i18n import _
 
         lines = [f"{_(self.kind)}: {printable(self.message)}"]  # kind stays English in JSON ("kind")
         if self.source is not None and self.span is not None:

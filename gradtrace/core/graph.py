@@ -16,6 +16,7 @@ from array import array
 from collections.abc import Callable
 from typing import Any, cast
 
+from ..i18n import _
 from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Op
@@ -237,9 +238,9 @@ class _Lowering:
         node = self.variables.get(text)
         if node is None:
             if text in RESERVED and self.program:  # checked once per new variable, not per use
-                raise ParseError(f"{text!r} is reserved: JSON output writes a non-finite number as the string "
-                                 f"\"{text}\"", source=self.source, span=span,
-                                 hint="pick another name for the variable")
+                raise ParseError(_("{text!r} is reserved: JSON output writes a non-finite number as the string "
+                                   "\"{text}\"").format(text=text), source=self.source, span=span,
+                                 hint=_("pick another name for the variable"))
             node = self.variables[text] = Node(None, (), (), (), span, name=text)
             self.created.append(node)
         return node
@@ -249,8 +250,13 @@ class _Lowering:
         source = self.source
         op = INFIX.get(symbol)
         if op is None:
-            raise ParseError(f"the operator {symbol!r} needs array values, which this build does not support",
-                             source=source, span=op_span)
+            raise ParseError(
+                _("the operator {symbol!r} needs array values, which this build does not support").format(
+                    symbol=symbol
+                ),
+                source=source,
+                span=op_span,
+            )
         left_const, right_const = left.__class__ is Const, right.__class__ is Const
         if not left_const and not right_const:  # the common case: a gate between two nodes
             node = Node(op, (left, right), (), _BOTH, span, spelling=symbol)
@@ -260,9 +266,10 @@ class _Lowering:
             return node
         if op.arrays_only:
             # No array literals in the language: arrays come from bindings, so a constant can't be one.
-            raise ParseError(f"{symbol} needs two arrays, and a constant is a single number",
+            raise ParseError(_("{symbol} needs two arrays, and a constant is a single number").format(symbol=symbol),
                              source=source, span=span,
-                             hint="bind the arrays to variables, e.g. W @ x with -W \"[[1, 2], [3, 4]]\" -x \"[1, 1]\"")
+                             hint=_("bind the arrays to variables, e.g. W @ x with -W \"[[1, 2], [3, 4]]\" -x \"[1, "
+                                    "1]\""))
         precedence = _PRECEDENCE[symbol]
         if left_const and right_const:
             a, b = cast(Const, left), cast(Const, right)
@@ -285,7 +292,7 @@ class _Lowering:
             return operand
         op = PREFIX.get(symbol) or POSTFIX.get(symbol)
         if op is None:
-            raise ParseError(f"unknown operator {symbol!r}", source=self.source, span=span)
+            raise ParseError(_("unknown operator {symbol!r}").format(symbol=symbol), source=self.source, span=span)
         if isinstance(operand, Const):
             if op.arrays_only:
                 return operand  # a number's transpose is itself
@@ -302,7 +309,7 @@ class _Lowering:
         op = FUNCTIONS.get(func)
         if op is None:
             hint = did_you_mean(func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
-            raise ParseError(f"unknown function {func!r}", source=source, span=func_span, hint=hint)
+            raise ParseError(_("unknown function {func!r}").format(func=func), source=source, span=func_span, hint=hint)
         n_pos = len(args)
         if n_pos == 1 and not keywords and not op.params and args[0].__class__ is Node:
             # The common case, relu(t3): one node in, no parameters (a 10^5-deep nesting is all this).
@@ -311,47 +318,78 @@ class _Lowering:
             return node
         if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
             if n_pos != op.arity or keywords:
-                raise ParseError(f"{func} takes {op.arity} arguments, got {n_pos + len(keywords)}",
-                                 source=source, span=span, hint=f"write {func}(x, y), which is x {op.infix} y")
+                raise ParseError(
+                    _("{func} takes {arity} arguments, got {value}").format(
+                        func=func, arity=op.arity, value=n_pos + len(keywords)
+                    ),
+                    source=source,
+                    span=span,
+                    hint=_("write {func}(x, y), which is x {infix} y").format(func=func, infix=op.infix),
+                )
             return self.binary(op.infix, args[0], args[1], span, func_span)
         user_params = list(op.keyword_params)
         if op.variadic:
             if n_pos < 2:
-                raise ParseError(f"{op.name} needs at least two arguments", source=source, span=span)
+                raise ParseError(
+                    _("{name} needs at least two arguments").format(name=op.name), source=source, span=span
+                )
             inputs_written = args
             extra: list[tuple[Value, tuple[int, int]]] = []
         else:
             if n_pos < op.arity:
-                raise ParseError(f"{op.name} needs {op.arity} argument{'s' if op.arity > 1 else ''}, got {n_pos}",
-                                 source=source, span=span)
+                raise ParseError(
+                    _("{name} needs {arity} argument{value}, got {n_pos}").format(
+                        name=op.name, arity=op.arity, value="s" if op.arity > 1 else "", n_pos=n_pos
+                    ),
+                    source=source,
+                    span=span,
+                )
             inputs_written = args[:op.arity]
             extra = list(zip(args[op.arity:], arg_spans[op.arity:]))
             if len(extra) > len(user_params):
-                raise ParseError(f"{op.name} takes {op.arity + len(user_params)} argument(s), got {n_pos}",
-                                 source=source, span=span)
+                raise ParseError(
+                    _("{name} takes {value} argument(s), got {n_pos}").format(
+                        name=op.name, value=op.arity + len(user_params), n_pos=n_pos
+                    ),
+                    source=source,
+                    span=span,
+                )
         # Parameters (alpha) come positionally after the inputs or by keyword, and must be constants.
         given: dict[str, Const] = {}
-        for (pname, _), (value, value_span) in zip(user_params, extra):
+        for (pname, _default), (value, value_span) in zip(user_params, extra):
             given[pname] = self._require_const(op, pname, value, value_span)
         for kname, value, value_span in keywords:
             if kname not in dict(user_params):
                 names = ", ".join(p for p, _ in user_params) or "none"
-                raise ParseError(f"{op.name} has no parameter {kname!r} (its parameters: {names})",
-                                 source=source, span=value_span)
+                raise ParseError(
+                    _("{name} has no parameter {kname!r} (its parameters: {names})").format(
+                        name=op.name, kname=kname, names=names
+                    ),
+                    source=source,
+                    span=value_span,
+                )
             if kname in given:
-                raise ParseError(f"{op.name}: {kname} is given twice", source=source, span=value_span)
+                raise ParseError(
+                    _("{name}: {kname} is given twice").format(name=op.name, kname=kname),
+                    source=source,
+                    span=value_span,
+                )
             given[kname] = self._require_const(op, kname, value, value_span)
         params = tuple(given[p].value if p in given else default for p, default in user_params)
         missing = [p for p, value in zip((p for p, _ in user_params), params) if value is None]
         if missing:
             written = ", ".join(["x", *(p for p, _ in user_params)])
-            raise ParseError(f"{op.name} needs {' and '.join(missing)}", source=source, span=span,
-                             hint=f"write {op.name}({written}), e.g. {op.name}(x, 0, 1)")
+            raise ParseError(
+                _("{name} needs {join}").format(name=op.name, join=" and ".join(missing)),
+                source=source,
+                span=span,
+                hint=_("write {name}({written}), e.g. {name}(x, 0, 1)").format(name=op.name, written=written),
+            )
         keyword_consts = tuple((p, given[p]) for p, _ in user_params if p in given)
 
         if op.arrays_only and any(isinstance(a, Const) for a in inputs_written):
-            raise ParseError(f"{op.name} needs array arguments, and a constant is a single number",
-                             source=source, span=span, hint="bind the arrays to variables, e.g. -x \"[1, 2, 3]\"")
+            raise ParseError(_("{name} needs array arguments, and a constant is a single number").format(name=op.name),
+                             source=source, span=span, hint=_("bind the arrays to variables, e.g. -x \"[1, 2, 3]\""))
         if all(isinstance(a, Const) for a in inputs_written):
             param_text = "".join(f", {p}={c.text}" for p, c in keyword_consts)
             consts = [cast(Const, a) for a in inputs_written]
@@ -378,8 +416,12 @@ class _Lowering:
                   span: tuple[int, int]) -> None:
         if target is not None:
             if target in FUNCTIONS:
-                raise ParseError(f"{target!r} is a function and can't be assigned to", source=self.source,
-                                 span=target_span, hint="pick another name")
+                raise ParseError(
+                    _("{target!r} is a function and can't be assigned to").format(target=target),
+                    source=self.source,
+                    span=target_span,
+                    hint=_("pick another name"),
+                )
             if target in CONSTANTS and target not in self.env and self.program:
                 line = self.source.count("\n", 0, span[0]) + 1
                 self.notes.append(f"{target} is assigned on line {line}, so from there on {target} is the program's "
@@ -396,18 +438,31 @@ class _Lowering:
         """A header f(x, y, z) = ...: its variables come first, in its order, even if unused."""
         for name, span in variables:
             if name in self.declared:
-                raise ParseError(f"{name} is listed twice in {target}(...)", source=self.source, span=span)
+                raise ParseError(
+                    _("{name} is listed twice in {target}(...)").format(name=name, target=target),
+                    source=self.source,
+                    span=span,
+                )
             if name in self.env:
-                raise ParseError(f"{name} already has a value, so it can't be a variable of {target}",
-                                 source=self.source, span=span)
+                raise ParseError(
+                    _("{name} already has a value, so it can't be a variable of {target}").format(
+                        name=name, target=target
+                    ),
+                    source=self.source,
+                    span=span,
+                )
             self.declared.append(name)
             self.constants.pop(name, None)  # f(e) = ...: e is a variable here
             self.name(name, span)
 
     def _require_const(self, op: Op, pname: str, value: Value, span: tuple[int, int]) -> Const:
         if not isinstance(value, Const):
-            raise ParseError(f"{op.name}'s {pname} must be a constant", source=self.source, span=span,
-                             hint=f"write e.g. {op.name}(x, {pname}=0.1)")
+            raise ParseError(
+                _("{name}'s {pname} must be a constant").format(name=op.name, pname=pname),
+                source=self.source,
+                span=span,
+                hint=_("write e.g. {name}(x, {pname}=0.1)").format(name=op.name, pname=pname),
+            )
         return value
 
     # -- the finished graph --
@@ -422,17 +477,26 @@ class _Lowering:
                 out = variables[output_name]
             else:
                 known = sorted(set(env) | set(variables))
-                raise GradtraceError(f"the program has no value named {output_name!r}", about="output",
-                                     hint=did_you_mean(output_name, known) or
-                                     (f"its names are {', '.join(known)}" if known else
-                                      "name a value with an assignment, e.g. f = x*y"))
+                raise GradtraceError(
+                    _("the program has no value named {output_name!r}").format(output_name=output_name),
+                    about="output",
+                    hint=did_you_mean(output_name, known)
+                    or (
+                        f"its names are {', '.join(known)}"
+                        if known
+                        else "name a value with an assignment, e.g. f = x*y"
+                    ),
+                )
         else:
             out = cast(Value, self.last)
         if isinstance(out, Const):
             span = self.last_span if output_name is None else None
-            raise EvaluationError(f"the output is the constant {_fmt(out.value)}: there is nothing to differentiate",
-                                  source=source if span else None, span=span,
-                                  hint="use a variable, e.g. x*2, and bind it with -x 3")
+            raise EvaluationError(
+                _("the output is the constant {fmt}: there is nothing to differentiate").format(fmt=_fmt(out.value)),
+                source=source if span else None,
+                span=span,
+                hint=_("use a variable, e.g. x*2, and bind it with -x 3"),
+            )
         assert out is not None
 
         nodes = _prune(self.created, out)
@@ -482,9 +546,13 @@ def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple[Any, ...],
     except OverflowError:
         value = math.inf
     except (ArithmeticError, ValueError) as exc:
-        raise EvaluationError(f"{text} is undefined ({exc})", source=source, span=span) from None
+        raise EvaluationError(
+            _("{text} is undefined ({exc})").format(text=text, exc=exc), source=source, span=span
+        ) from None
     if not math.isfinite(value):
-        raise EvaluationError(f"{text} overflows (it is too large for a float)", source=source, span=span)
+        raise EvaluationError(
+            _("{text} overflows (it is too large for a float)").format(text=text), source=source, span=span
+        )
     return Const(float(value), text, precedence, op, args, params)
 
 
@@ -492,7 +560,13 @@ def _check_domain(source: str, op: Op, values: tuple[Any, ...], params: tuple[An
                   text: str) -> None:
     if not op.in_domain(scalar, values, params):
         shown = ", ".join(_fmt(v) for v in values)
-        raise EvaluationError(f"{text}: {op.name} needs {op.needs(params)}, got {shown}", source=source, span=span)
+        raise EvaluationError(
+            _("{text}: {name} needs {needs}, got {shown}").format(
+                text=text, name=op.name, needs=op.needs(params), shown=shown
+            ),
+            source=source,
+            span=span,
+        )
 
 
 # ---- pruning and naming -----------------------------------------------------------------------

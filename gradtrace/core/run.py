@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..i18n import _
 from .bindings import Binding, resolve
 from .engine import run
 from .errors import BindingError, GradtraceError
@@ -41,7 +42,9 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     from a file. mode None means numeric when anything is bound, symbolic otherwise. Symbolic
     gradients are compact (in the program's own names) unless expanded."""
     if mode is not None and mode not in MODES:
-        raise GradtraceError(f"no mode {mode!r}: choose {', '.join(MODES)}", about="mode")
+        raise GradtraceError(
+            _("no mode {mode!r}: choose {join}").format(mode=mode, join=", ".join(MODES)), about="mode"
+        )
     bindings = list(bindings)
     if graph is None:
         bound = {b.name for b in bindings} | set(values[1] if values else ())
@@ -51,14 +54,14 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         mode = "numeric" if has_values or not graph.variables else "symbolic"
     if mode == "symbolic":
         if has_values:
-            raise GradtraceError("symbolic mode takes no bindings", about="mode",
-                                 hint="exact mode gives exact values at a point")
+            raise GradtraceError(_("symbolic mode takes no bindings"), about="mode",
+                                 hint=_("exact mode gives exact values at a point"))
         if check:
-            raise BindingError("a gradient check needs values for the variables",
+            raise BindingError(_("a gradient check needs values for the variables"),
                                hint="bind them, e.g. " + " ".join(f"{v.name}=1" for v in graph.variables[:3]))
         if expected and tol is not None:
-            raise GradtraceError("a tolerance compares numbers, and symbolic answers are expressions",
-                                 about="tolerance", hint="bind the variables to grade numbers within a tolerance")
+            raise GradtraceError(_("a tolerance compares numbers, and symbolic answers are expressions"),
+                                 about="tolerance", hint=_("bind the variables to grade numbers within a tolerance"))
         from ..symbolic import symbolic_trace
 
         trace = symbolic_trace(graph, expanded=expanded)
@@ -72,7 +75,8 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     trace = numeric
     if mode == "exact":
         if numeric.arrays:
-            raise GradtraceError("exact mode works on scalar values", about="mode", hint="use numeric mode for arrays")
+            raise GradtraceError(_("exact mode works on scalar values"), about="mode", hint=_("use numeric mode for "
+                                                                                           "arrays"))
         from ..symbolic import exact_trace
 
         raw = {**(values[1] if values else {}), **{b.name: b.value for b in bindings}}

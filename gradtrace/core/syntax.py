@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from ..i18n import _
 from .errors import ParseError
 from .ops import INFIX, POSTFIX, PREFIX
 
@@ -94,7 +95,7 @@ def tokenize(source: str) -> Iterator[Token]:
         ch = source[pos]
         hint = "the operators are + - * / ** ^ @; functions are called as name(args)" \
             if ch in "!%&|<>[]{}'\"$?:~`\\" else None
-        raise ParseError(f"unexpected character {ch!r}", source=source, span=(pos, pos + 1), hint=hint)
+        raise ParseError(_("unexpected character {ch!r}").format(ch=ch), source=source, span=(pos, pos + 1), hint=hint)
     yield "end", "", n, n
 
 
@@ -133,8 +134,12 @@ def parse_program(source: str, builder: Builder) -> int:
             tok = next(tokens)
             nxt = tok if tok[0] == "end" else next(tokens)
             if tok[0] == "end" or (tok[0] == "op" and tok[1] in (";", "\n")):
-                raise ParseError(f"nothing is assigned to {target[1]}", source=source, span=(assign[2], assign[3]),
-                                 hint=f"write {target[1]} = <expression>")
+                raise ParseError(
+                    _("nothing is assigned to {target}").format(target=target[1]),
+                    source=source,
+                    span=(assign[2], assign[3]),
+                    hint=_("write {target} = <expression>").format(target=target[1]),
+                )
             if assign[1] in AUGMENTED:  # f += x is f = f + x
                 current = builder.name(target[1], target_span)
             value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens)
@@ -146,8 +151,8 @@ def parse_program(source: str, builder: Builder) -> int:
             builder.statement(None, None, value, span)
         count += 1
     if not count:
-        raise ParseError("the expression is empty", source=source, span=(0, max(1, len(source))),
-                         hint='give an expression such as "(x+y)*z"')
+        raise ParseError(_("the expression is empty"), source=source, span=(0, max(1, len(source))),
+                         hint=_("give an expression such as \"(x+y)*z\""))
     return count
 
 
@@ -176,11 +181,14 @@ def parse_expression(source: str, builder: Builder) -> Any:
     tokens = tokenize(source)
     first = next(tokens)
     if first[0] == "end":
-        raise ParseError("the value is empty", source=source, span=(0, 1))
-    value, _, tok, _ = _expression(source, builder, first, next(tokens), tokens)
+        raise ParseError(_("the value is empty"), source=source, span=(0, 1))
+    value, _span, tok, _next = _expression(source, builder, first, next(tokens), tokens)
     if tok[0] != "end":
-        raise ParseError(f"expected one expression but found {_describe(tok)}", source=source,
-                         span=(tok[2], max(tok[3], tok[2] + 1)))
+        raise ParseError(
+            _("expected one expression but found {describe}").format(describe=_describe(tok)),
+            source=source,
+            span=(tok[2], max(tok[3], tok[2] + 1)),
+        )
     return value
 
 
@@ -260,7 +268,12 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 value = float(text)  # the regex admits only valid float literals
                 if value == float("inf"):
                     shown = text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
-                    raise fail(f"the number {shown} is too large for a float (the largest is about 1.8e308)", tok)
+                    raise fail(
+                        _("the number {shown} is too large for a float (the largest is about 1.8e308)").format(
+                            shown=shown
+                        ),
+                        tok,
+                    )
                 span = (tok[2], tok[3])
                 operands.append(builder.number(text, value, span))
                 spans.append(span)
@@ -279,9 +292,13 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 expect_operand = False
             elif kind == "end":
                 what = f"after {_describe(prev)}" if prev is not tok else "here"
-                raise fail(f"the expression ends too early: expected a number, a name or '(' {what}", tok)
+                raise fail(
+                    _("the expression ends too early: expected a number, a name or '(' {what}").format(what=what), tok
+                )
             else:
-                raise fail(f"expected a number, a name or '(' but found {_describe(tok)}", tok)
+                raise fail(
+                    _("expected a number, a name or '(' but found {describe}").format(describe=_describe(tok)), tok
+                )
         else:
             if kind == "op" and text in BINARY:
                 push_binary(text, tok)
@@ -304,7 +321,11 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 break
             elif kind == "attr":
                 if text not in ATTRIBUTES:
-                    raise fail(f"unknown attribute {text!r}", tok, hint="the only attribute is .T (transpose)")
+                    raise fail(
+                        _("unknown attribute {text!r}").format(text=text),
+                        tok,
+                        hint=_("the only attribute is .T (transpose)"),
+                    )
                 operand, span = operands.pop(), spans.pop()
                 span = (span[0], tok[3])
                 operands.append(builder.unary(text, operand, span))
@@ -312,7 +333,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
             elif kind == "op" and text == ")":
                 frame = reduce_to_frame()
                 if frame is None:
-                    raise fail("unmatched ')'", tok)
+                    raise fail(_("unmatched ')'"), tok)
                 stack.pop()
                 depth -= 1
                 if frame.func is None:
@@ -322,26 +343,33 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
             elif kind == "op" and text == ",":
                 frame = reduce_to_frame()
                 if frame is None or frame.func is None:
-                    raise fail("',' outside a function call", tok,
-                               hint="commas separate the arguments of a call such as max(x, y)")
+                    raise fail(_("',' outside a function call"), tok,
+                               hint=_("commas separate the arguments of a call such as max(x, y)"))
                 frame.commas += 1
                 expect_operand = True
             elif kind in ("number", "name") or (kind == "op" and text == "("):
-                raise fail(f"expected an operator between {_describe(prev)} and {_describe(tok)}", tok,
-                           hint=f"write {prev[1]}*{tok[1]} to multiply (a number written right against a name "
-                                "or '(' multiplies it: 2x, 3(x+y))")
+                raise fail(
+                    _("expected an operator between {describe} and {describe2}").format(
+                        describe=_describe(prev), describe2=_describe(tok)
+                    ),
+                    tok,
+                    hint=_(
+                        "write {prev}*{tok} to multiply (a number written right against a name or '(' "
+                        "multiplies it: 2x, 3(x+y))"
+                    ).format(prev=prev[1], tok=tok[1]),
+                )
             elif kind == "op" and text == "=":
-                raise fail("unexpected '=' inside an expression", tok,
-                           hint="an assignment is 'name = expression', one per statement")
+                raise fail(_("unexpected '=' inside an expression"), tok,
+                           hint=_("an assignment is 'name = expression', one per statement"))
             else:
-                raise fail(f"expected an operator but found {_describe(tok)}", tok)
+                raise fail(_("expected an operator but found {describe}").format(describe=_describe(tok)), tok)
         prev = tok
         tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
 
     while stack:
         top = stack[-1]
         if top.__class__ is _Frame:
-            raise fail("this '(' is never closed", top.token, hint="add the missing ')'")
+            raise fail(_("this '(' is never closed"), top.token, hint=_("add the missing ')'"))
         reduce_top()
     assert len(operands) == 1
     return operands[0], spans[0], tok, nxt
@@ -368,12 +396,14 @@ def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[An
         if index in keyword_at:
             name, tok = keyword_at[index]
             if name in seen:
-                raise ParseError(f"keyword {name!r} is given twice", source=source, span=(tok[2], tok[3]))
+                raise ParseError(
+                    _("keyword {name!r} is given twice").format(name=name), source=source, span=(tok[2], tok[3])
+                )
             seen.add(name)
             keywords.append((name, arg, span))
         else:
             if keywords:
-                raise ParseError("a positional argument follows a keyword argument", source=source, span=span)
+                raise ParseError(_("a positional argument follows a keyword argument"), source=source, span=span)
             positional.append(arg)
             positional_spans.append(span)
     span = (func[2], close[3])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import EvaluationError, MissingProgram
+from ..i18n import _
 
 FORMATS = ("svg", "png", "pdf")
 MAX_GATES = 250  # past this a picture is unreadably large, and Graphviz takes minutes
@@ -19,16 +20,16 @@ def draw(dot_text: str, fmt: str) -> bytes:
     try:
         out = graphviz.Source(dot_text).pipe(format=fmt, quiet=True)  # dot's own stderr is not for users
     except graphviz.ExecutableNotFound:
-        raise MissingProgram("Graphviz's dot program is not installed, so no picture can be drawn",
+        raise MissingProgram(_("Graphviz's dot program is not installed, so no picture can be drawn"),
                               hint=INSTALL_HINT) from None
     except graphviz.CalledProcessError as exc:
         detail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
         first = detail[0].removeprefix("Error: <stdin>: ")[:200] if detail else str(exc)
-        raise EvaluationError(f"Graphviz's dot could not draw this circuit ({first})",
-                              hint="--dot prints the DOT text; --graph draws the circuit in the terminal") from None
+        raise EvaluationError(_("Graphviz's dot could not draw this circuit ({first})").format(first=first),
+                              hint=_("--dot prints the DOT text; --graph draws the circuit in the terminal")) from None
     if not out:
-        raise EvaluationError("Graphviz's dot drew nothing for this circuit",
-                              hint="--dot prints the DOT text; --graph draws the circuit in the terminal")
+        raise EvaluationError(_("Graphviz's dot drew nothing for this circuit"),
+                              hint=_("--dot prints the DOT text; --graph draws the circuit in the terminal"))
     return out
 
 
@@ -51,8 +52,12 @@ def check_size(trace: Any) -> None:
     """Refuse to draw a graph too large to read as a picture, before Graphviz spends minutes on it."""
     gates = trace.gate_count
     if gates > MAX_GATES:
-        raise EvaluationError(f"the graph has {gates} gates, too many to draw readably (at most {MAX_GATES})",
-                              hint="--dot prints the DOT text if you want to try anyway; --graph summarises it")
+        raise EvaluationError(
+            _("the graph has {gates} gates, too many to draw readably (at most {MAX_GATES})").format(
+                gates=gates, MAX_GATES=MAX_GATES
+            ),
+            hint=_("--dot prints the DOT text if you want to try anyway; --graph summarises it"),
+        )
 
 
 def has_hangul(text: str) -> bool:
