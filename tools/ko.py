@@ -375,10 +375,345 @@ KO = {
     "{name} {filename!r} does not exist.": "{name} {filename!r}이(가) 없습니다.",
     "{value!r} is not a valid {number_type}.": "{value!r}은(는) 올바른 {number_type}이(가) 아닙니다.",
     "{value} is not in the range {range}.": "{value}은(는) 범위 {range} 밖에 있습니다.",
+    # error messages and their hints (core/, cli/, answers.py, grade.py, quiz.py, symbolic.py, files.py)
+    "',' outside a function call": "함수 호출 밖의 ','",
+    "--answers {answers_file}: expected a mapping such as {{\"x\": -4}}":
+        "--answers {answers_file}: {{\"x\": -4}} 같은 mapping이어야 합니다",
+    "--answers {answers_file}: not valid TOML ({exc})": "--answers {answers_file}: 올바른 TOML이 아닙니다 ({exc})",
+    "--ask {text}: choose from {join} (comma-separated)": "--ask {text}: {join} 중에서 고르세요 (쉼표로 구분)",
+    "--blank leaves numbers out of a --render picture; give --render FILE too":
+        "--blank는 --render 그림에서 숫자를 비웁니다. --render FILE도 주세요",
+    "--blank {blank}: write values, gradients or values,gradients":
+        "--blank {blank}: values, gradients 또는 values,gradients로 쓰세요",
+    "--blank {text}: write gradients, values or values,gradients":
+        "--blank {text}: gradients, values 또는 values,gradients로 쓰세요",
+    "--difficulty {difficulty}: choose 1, 2 or 3": "--difficulty {difficulty}: 1, 2, 3 중에서 고르세요",
+    "--dot prints the DOT text if you want to try anyway; --graph summarises it":
+        "그래도 해 보려면 --dot이 DOT 텍스트를 출력합니다. --graph는 요약합니다",
+    "--dot prints the DOT text; --graph draws the circuit in the terminal":
+        "--dot은 DOT 텍스트를 출력하고, --graph는 터미널에 회로를 그립니다",
+    "--expanded writes symbolic gradients; it takes no bindings and no --exact":
+        "--expanded는 symbolic gradient를 씁니다. 값도 --exact도 받지 않습니다",
+    "--expect {item}: write NAME=VALUE": "--expect {item}: NAME=VALUE로 쓰세요",
+    "--explain writes text, which has no place in --format {format_name}; use it with the table, --graph or --json "
+    "(where it is the \"explanation\" key)":
+        "--explain은 글을 쓰는데, --format {format_name}에는 들어갈 자리가 없습니다. 표, --graph 또는 --json "
+        "(\"explanation\" key)과 함께 쓰세요",
+    "--from, --blank and --pdf make a worksheet: add --worksheet and --out DIR":
+        "--from, --blank, --pdf는 연습 문제를 만듭니다: --worksheet와 --out DIR을 더하세요",
+    "--render {render_file}: the file must end in .svg, .png or .pdf ('-' writes SVG to standard output)":
+        "--render {render_file}: 파일은 .svg, .png, .pdf로 끝나야 합니다 ('-'는 SVG를 표준 출력으로)",
+    "--seed {text}: {err}": "--seed {text}: {err}",
+    "--symbolic and --exact are two different modes; pick one":
+        "--symbolic과 --exact는 서로 다른 mode입니다. 하나만 고르세요",
+    "--vars with a JSON-lines file traces each point and writes one JSON line per point; it takes no other output "
+    "format and no symbolic mode":
+        "JSON-lines 파일을 준 --vars는 점마다 trace해서 점마다 JSON 한 줄을 씁니다. 다른 출력 형식이나 symbolic "
+        "mode는 받지 않습니다",
+    "--vars {path} line {k}: expected a JSON object such as {{\"x\": 2}}":
+        "--vars {path} {k}번째 줄: {{\"x\": 2}} 같은 JSON object여야 합니다",
+    "--vars {path}: expected a JSON object such as {{\"x\": 2}}":
+        "--vars {path}: {{\"x\": 2}} 같은 JSON object여야 합니다",
+    "--vars {path}: no points (one JSON object per line)": "--vars {path}: 점이 없습니다 (한 줄에 JSON object 하나)",
+    "--vars {path}: not valid TOML ({exc})": "--vars {path}: 올바른 TOML이 아닙니다 ({exc})",
+    "--worksheet N draws N random problems, and --from gives your own; pick one (--worksheet --from FILE takes "
+    "every problem in FILE)":
+        "--worksheet N은 무작위 문제 N개를 만들고, --from은 직접 만든 문제를 줍니다. 하나만 고르세요 (--worksheet "
+        "--from FILE은 FILE의 모든 문제를 씁니다)",
+    "--worksheet needs --out DIR for its files": "--worksheet에는 파일을 쓸 --out DIR이 필요합니다",
+    "--worksheet {text}: give a number of problems from 1 to 200":
+        "--worksheet {text}: 문제 수를 1에서 200 사이로 주세요",
+    "Graphviz's dot could not draw this circuit ({first})": "Graphviz의 dot이 이 회로를 그리지 못했습니다 ({first})",
+    "Graphviz's dot drew nothing for this circuit": "Graphviz의 dot이 이 회로에 대해 아무것도 그리지 않았습니다",
+    "Graphviz's dot program is not installed, so no picture can be drawn":
+        "Graphviz의 dot 프로그램이 설치되어 있지 않아 그림을 그릴 수 없습니다",
+    "Option '{name}' requires an argument.": "옵션 '{name}'에는 값이 필요합니다.",
+    "a gradient check needs values for the variables": "gradient check에는 변수의 값이 필요합니다",
+    "a positional argument follows a keyword argument": "위치 인자가 keyword 인자 뒤에 왔습니다",
+    "a tolerance compares numbers, and symbolic answers are expressions":
+        "허용 오차는 숫자를 비교하는데, symbolic 답은 식입니다",
+    "add the missing ')'": "빠진 ')'를 넣으세요",
+    "an assignment is 'name = expression', one per statement": "대입은 '이름 = 식'이고, 문장 하나에 하나입니다",
+    "answers are floats, between about 1e-308 and 1e308": "답은 float이고, 대략 1e-308에서 1e308 사이입니다",
+    "bind the arrays to variables, e.g. -x \"[1, 2, 3]\"": "배열을 변수에 주세요. 예: -x \"[1, 2, 3]\"",
+    "bind the arrays to variables, e.g. W @ x with -W \"[[1, 2], [3, 4]]\" -x \"[1, 1]\"":
+        "배열을 변수에 주세요. 예: W @ x에 -W \"[[1, 2], [3, 4]]\" -x \"[1, 1]\"",
+    "bind the variables to arrays, e.g. -x \"[1, 2]\"": "변수에 배열을 주세요. 예: -x \"[1, 2]\"",
+    "bind the variables to grade numbers within a tolerance": "허용 오차로 숫자를 채점하려면 변수에 값을 주세요",
+    "bind the variables to numbers instead": "대신 변수에 숫자를 주세요",
+    "can't write the folder {path}: a file of that name is in the way":
+        "폴더 {path}에 쓸 수 없습니다: 같은 이름의 파일이 있습니다",
+    "can't write the folder {path}: {value}": "폴더 {path}에 쓸 수 없습니다: {value}",
+    "can't write {path}: it is a folder": "{path}에 쓸 수 없습니다: 폴더입니다",
+    "can't write {path}: {value}": "{path}에 쓸 수 없습니다: {value}",
+    "choose a new or empty folder": "새 폴더나 빈 폴더를 고르세요",
+    "commas separate the arguments of a call such as max(x, y)": "쉼표는 max(x, y) 같은 호출의 인자를 나눕니다",
+    "constants are numbers, pi and e": "상수는 숫자, pi, e입니다",
+    "convert it, e.g. x.astype(float)": "변환하세요. 예: x.astype(float)",
+    "e.g. --expect x=-4 or --expect q.value=3": "예: --expect x=-4 또는 --expect q.value=3",
+    "every row needs the same number of entries": "모든 행의 원소 수가 같아야 합니다",
+    "every row of a matrix needs the same number of entries": "행렬의 모든 행은 원소 수가 같아야 합니다",
+    "exact arithmetic can't handle numbers this large ({exc})":
+        "정확한 계산으로는 이렇게 큰 수를 다룰 수 없습니다 ({exc})",
+    "exact mode gives exact values at a point": "exact mode는 한 점에서 정확한 값을 줍니다",
+    "exact mode takes exponents up to {MAX_EXACT_EXPONENT:,}; numeric mode handles this one":
+        "exact mode는 지수 {MAX_EXACT_EXPONENT:,}까지 다룹니다. 이것은 numeric mode가 다룹니다",
+    "exact mode works on scalar values": "exact mode는 scalar 값에만 씁니다",
+    "expected a number, a name or '(' but found {describe}":
+        "숫자, 이름 또는 '('가 와야 하는데 {describe}이(가) 있습니다",
+    "expected an operator between {describe} and {describe2}":
+        "{describe}와(과) {describe2} 사이에 연산자가 있어야 합니다",
+    "expected an operator but found {describe}": "연산자가 와야 하는데 {describe}이(가) 있습니다",
+    "expected one expression but found {describe}": "식 하나가 와야 하는데 {describe}이(가) 있습니다",
+    "for help, run gradtrace --help": "도움말은 gradtrace --help",
+    "give an expression such as \"(x+y)*z\"": "\"(x+y)*z\" 같은 식을 주세요",
+    "give each name one value": "이름마다 값을 하나씩 주세요",
+    "give each variable a value: (x+y)*z   at x = -2, y = 5, z = -4":
+        "변수마다 값을 주세요: (x+y)*z   at x = -2, y = 5, z = -4",
+    "give each variable one value": "변수마다 값을 하나씩 주세요",
+    "give the program either as an argument or with --file, not both (got {expression!r} too)":
+        "프로그램은 인자로 주거나 --file로 주고, 둘 다 주지는 마세요 ({expression!r}도 받았습니다)",
+    "gradients need finite numbers; NaN and inf have none":
+        "gradient에는 유한한 숫자가 필요합니다. NaN과 inf에는 없습니다",
+    "install it (apt-get install texlive-latex-base on Debian and Ubuntu, MacTeX or MiKTeX elsewhere), or print "
+    "worksheet.html from a browser":
+        "설치하거나 (Debian과 Ubuntu에서는 apt-get install texlive-latex-base, 다른 곳에서는 MacTeX 또는 MiKTeX), "
+        "브라우저에서 worksheet.html을 인쇄하세요",
+    "it is undefined here ({exc})": "여기서는 정의되지 않습니다 ({exc})",
+    "its local gradient ∂{name}/∂{name2} is undefined or infinite here":
+        "local gradient ∂{name}/∂{name2}이(가) 여기서 정의되지 않거나 무한대입니다",
+    "its names are {join}": "이름은 {join}입니다",
+    "keyword {name!r} is given twice": "keyword {name!r}이(가) 두 번 주어졌습니다",
+    "no expression given": "식이 없습니다",
+    "no mode {mode!r}: choose {join}": "{mode!r}(이)라는 mode는 없습니다: {join} 중에서 고르세요",
+    "no such option: --{name} ({close})": "그런 옵션은 없습니다: --{name} ({close})",
+    "no such option: {tok} ({close})": "그런 옵션은 없습니다: {tok} ({close})",
+    "nothing is assigned to {target}": "{target}에 대입된 것이 없습니다",
+    "numeric mode computes this in floats": "numeric mode는 이것을 float로 계산합니다",
+    "only a command-line binding such as -x @x.npy loads a file": "파일은 -x @x.npy 같은 명령줄 값으로만 읽습니다",
+    "pass its real part, x.real, if that is what you mean": "그런 뜻이라면 실수부 x.real을 주세요",
+    "pdflatex could not compile the worksheet ({first})": "pdflatex가 연습 문제를 컴파일하지 못했습니다 ({first})",
+    "pdflatex is not installed": "pdflatex가 설치되어 있지 않습니다",
+    "pdflatex took more than 2 minutes": "pdflatex가 2분보다 오래 걸렸습니다",
+    "pick another name": "다른 이름을 고르세요",
+    "pick another name for the variable": "변수에 다른 이름을 고르세요",
+    "put the .npy file beside the answers file": ".npy 파일을 답 파일 옆에 두세요",
+    "quote the expression, and bind variables with -x 2 or x=2": "식을 따옴표로 감싸고, 변수는 -x 2나 x=2로 주세요",
+    "reduce it, e.g. sum({name}), or give a seed gradient (ones, or an array of the output's shape)":
+        "줄이거나 (예: sum({name})), seed gradient를 주세요 (ones, 또는 출력과 같은 shape의 배열)",
+    "symbolic and exact modes work on scalar expressions, and {join} needs arrays":
+        "symbolic과 exact mode는 scalar 식에 쓰는데, {join}에는 배열이 필요합니다",
+    "symbolic mode takes no bindings": "symbolic mode는 값을 받지 않습니다",
+    "the array for {name} holds an integer too large for a float":
+        "{name}의 배열에 float로 나타내기에 너무 큰 정수가 있습니다",
+    "the array for {name} holds integers beyond 2^53, which float64 can't hold exactly":
+        "{name}의 배열에 2^53보다 큰 정수가 있어 float64로 정확히 나타낼 수 없습니다",
+    "the array for {name} is complex; gradients here are of real numbers":
+        "{name}의 배열이 복소수입니다. 여기서 gradient는 실수에 대한 것입니다",
+    "the array for {name} is empty": "{name}의 배열이 비어 있습니다",
+    "the array for {name} is ragged: its rows have different lengths ({origin})":
+        "{name}의 배열이 고르지 않습니다: 행마다 길이가 다릅니다 ({origin})",
+    "the array for {name} must hold numbers, not {dtype}":
+        "{name}의 배열에는 {dtype}이(가) 아니라 숫자가 있어야 합니다",
+    "the array for {name} must hold only numbers ({origin})": "{name}의 배열에는 숫자만 있어야 합니다 ({origin})",
+    "the array for {name} nests lists more than {MAX_DEPTH} deep":
+        "{name}의 배열은 list를 {MAX_DEPTH}단계보다 깊게 중첩합니다",
+    "the expression ends too early: expected a number, a name or '(' {what}":
+        "식이 너무 일찍 끝납니다: {what} 숫자, 이름 또는 '('가 와야 합니다",
+    "the expression is empty": "식이 비어 있습니다",
+    "the graph has {count} nodes; symbolic and exact modes stop at {MAX_NODES}":
+        "graph에 노드가 {count}개 있습니다. symbolic과 exact mode는 {MAX_NODES}개까지입니다",
+    "the graph has {gates} gates, too many to draw readably (at most {MAX_GATES})":
+        "graph에 gate가 {gates}개 있어 읽기 좋게 그리기에는 너무 많습니다 (최대 {MAX_GATES}개)",
+    "the number {shown} is too large for a float (the largest is about 1.8e308)":
+        "숫자 {shown}은(는) float로 나타내기에 너무 큽니다 (가장 큰 값은 약 1.8e308)",
+    "the only attribute is .T (transpose)": "attribute는 .T (transpose) 하나뿐입니다",
+    "the operator {symbol!r} needs array values, which this build does not support":
+        "연산자 {symbol!r}에는 배열 값이 필요한데, 이 빌드는 지원하지 않습니다",
+    "the output is the constant {fmt}: there is nothing to differentiate":
+        "출력이 상수 {fmt}입니다: 미분할 것이 없습니다",
+    "the output {name} has shape {tuple}, but backprop starts from one number":
+        "출력 {name}의 shape는 {tuple}인데, backprop은 숫자 하나에서 시작합니다",
+    "the program has no value named {output_name!r}": "프로그램에 {output_name!r}(이)라는 값이 없습니다",
+    "the result overflows (it is too large for a float)": "결과가 overflow됩니다 (float로 나타내기에 너무 큽니다)",
+    "the seed has shape {given}, but the output {name} has shape {shape}":
+        "seed의 shape는 {given}인데, 출력 {name}의 shape는 {shape}입니다",
+    "the value for {name} is not a number: {message}": "{name}의 값이 숫자가 아닙니다: {message}",
+    "the value for {name} must be a number or a constant expression, not {text!r}":
+        "{name}의 값은 {text!r}이(가) 아니라 숫자나 상수 식이어야 합니다",
+    "the value for {name} must be a number or an array, not {value!r}":
+        "{name}의 값은 {value!r}이(가) 아니라 숫자나 배열이어야 합니다",
+    "the value is empty": "값이 비어 있습니다",
+    "this '(' is never closed": "이 '('가 닫히지 않습니다",
+    "this is a bug in gradtrace's LaTeX; please report it": "gradtrace의 LaTeX 버그입니다. 알려 주세요",
+    "try: gradtrace \"(x+y)*z\" -x -2 -y 5 -z -4": "해 보세요: gradtrace \"(x+y)*z\" -x -2 -y 5 -z -4",
+    "unexpected '=' inside an expression": "식 안에 예상하지 못한 '='가 있습니다",
+    "unexpected character {ch!r}": "예상하지 못한 문자 {ch!r}",
+    "unknown attribute {text!r}": "모르는 attribute {text!r}",
+    "unknown function {func!r}": "모르는 함수 {func!r}",
+    "unknown operator {symbol!r}": "모르는 연산자 {symbol!r}",
+    "unmatched ')'": "짝이 없는 ')'",
+    "use a variable, e.g. x*2, and bind it with -x 3": "변수를 쓰고 (예: x*2), -x 3으로 값을 주세요",
+    "use numeric mode for arrays": "배열에는 numeric mode를 쓰세요",
+    "write 0.01 (absolute), 1% or rel:0.01 (relative)": "0.01 (절대), 1% 또는 rel:0.01 (상대)로 쓰세요",
+    "write [[problems]] tables with expression = \"...\" and bindings = { x = 2 } (TOML), or a JSON list of them":
+        "expression = \"...\"과 bindings = { x = 2 }가 든 [[problems]] table (TOML), 또는 그런 것의 JSON list로 "
+        "쓰세요",
+    "write a number (--seed 2), ones, an array (--seed \"[1, 0]\") or a file (--seed @grad.npy)":
+        "숫자 (--seed 2), ones, 배열 (--seed \"[1, 0]\") 또는 파일 (--seed @grad.npy)로 쓰세요",
+    "write a number such as -4, 0.39 or 1/3": "-4, 0.39, 1/3 같은 숫자로 쓰세요",
+    "write e.g. {name}(x, {pname}=0.1)": "예: {name}(x, {pname}=0.1)로 쓰세요",
+    "write expression = \"(x+y)*z\"": "expression = \"(x+y)*z\"로 쓰세요",
+    "write it as you would a program, e.g. x + y or 2*q": "프로그램처럼 쓰세요. 예: x + y 또는 2*q",
+    "write it without quotes, e.g. {\"x\": 0.5}": "따옴표 없이 쓰세요. 예: {\"x\": 0.5}",
+    "write nested lists of numbers, e.g. x=[0.1, 0.2]": "숫자의 중첩 list로 쓰세요. 예: x=[0.1, 0.2]",
+    "write one per line: (x+y)*z   at x = -2, y = 5, z = -4":
+        "한 줄에 하나씩 쓰세요: (x+y)*z   at x = -2, y = 5, z = -4",
+    "write them under [answers], e.g. x = -4": "[answers] 아래에 쓰세요. 예: x = -4",
+    "write x = 2 per line, or a JSON object such as {\"x\": 2}":
+        "한 줄에 x = 2처럼 쓰거나, {\"x\": 2} 같은 JSON object로 쓰세요",
+    "write {func}(x, y), which is x {infix} y": "{func}(x, y)로 쓰세요. x {infix} y와 같습니다",
+    "write {name}({written}), e.g. {name}(x, 0, 1)": "{name}({written})로 쓰세요. 예: {name}(x, 0, 1)",
+    "write {prev}*{tok} to multiply (a number written right against a name or '(' multiplies it: 2x, 3(x+y))":
+        "곱하려면 {prev}*{tok}로 쓰세요 (이름이나 '(' 바로 앞에 붙여 쓴 숫자는 곱합니다: 2x, 3(x+y))",
+    "write {target} = <expression>": "{target} = <식>으로 쓰세요",
+    "write {target}=... for ∂{output}/∂{target}, {target}.value=... for its value":
+        "∂{output}/∂{target}에는 {target}=..., 그 값에는 {target}.value=...로 쓰세요",
+    "{func} takes {arity} arguments, got {value}": "{func}은(는) 인자 {arity}개를 받는데, {value}개를 받았습니다",
+    "{join} each choose an output format; pick one (--render FILE and --html FILE can go with any of them)":
+        "{join}은(는) 각각 출력 형식을 고릅니다. 하나만 고르세요 (--render FILE과 --html FILE은 어느 것과도 함께 "
+        "쓸 수 있습니다)",
+    "{name} = {expr}: an exact power with exponent {float:.6g} would have too many digits to compute":
+        "{name} = {expr}: 지수가 {float:.6g}인 정확한 거듭제곱은 계산하기에 자릿수가 너무 많습니다",
+    "{name} = {expr}: its {what} is undefined here ({v})":
+        "{name} = {expr}: {what}이(가) 여기서 정의되지 않습니다 ({v})",
+    "{name} = {expr}: the shapes don't fit: {shapes} ({detail})":
+        "{name} = {expr}: shape가 맞지 않습니다: {shapes} ({detail})",
+    "{name} = {expr}: {problem}, {connector} {join}": "{name} = {expr}: {problem}, {connector} {join}",
+    "{name} already has a value, so it can't be a variable of {target}":
+        "{name}에는 이미 값이 있어서 {target}의 변수가 될 수 없습니다",
+    "{name} has no parameter {kname!r} (its parameters: {names})":
+        "{name}에는 매개변수 {kname!r}이(가) 없습니다 (매개변수: {names})",
+    "{name} is bound twice (the second time as {origin})": "{name}의 값이 두 번 주어졌습니다 (두 번째는 {origin})",
+    "{name} is bound twice: {origin} and {origin2}": "{name}의 값이 두 번 주어졌습니다: {origin}, {origin2}",
+    "{name} is listed twice in {target}(...)": "{name}이(가) {target}(...)에 두 번 있습니다",
+    "{name} needs array arguments, and a constant is a single number":
+        "{name}에는 배열 인자가 필요한데, 상수는 숫자 하나입니다",
+    "{name} needs at least two arguments": "{name}에는 인자가 둘 이상 필요합니다",
+    "{name} needs {join}": "{name}에는 {join}이(가) 필요합니다",
+    "{name} takes {value} argument(s), got {n_pos}": "{name}은(는) 인자를 {value}개 받는데, {n_pos}개를 받았습니다",
+    "{name}'s {pname} must be a constant": "{name}의 {pname}은(는) 상수여야 합니다",
+    "{name}: {kname} is given twice": "{name}: {kname}이(가) 두 번 주어졌습니다",
+    "{name}=@{path}: can't read it as an array ({exc})": "{name}=@{path}: 배열로 읽을 수 없습니다 ({exc})",
+    "{name}=@{path}: its header says {count:,} elements of {dtype} ({claimed:,} bytes), but the file holds only "
+    "{present:,} bytes of data":
+        "{name}=@{path}: header에는 {dtype} 원소 {count:,}개 ({claimed:,} bytes)라고 되어 있지만, 파일의 데이터는 "
+        "{present:,} bytes뿐입니다",
+    "{name}=@{path}: not a .npy file numpy can read ({exc})":
+        "{name}=@{path}: numpy가 읽을 수 있는 .npy 파일이 아닙니다 ({exc})",
+    "{name}=@{path}: the array is empty": "{name}=@{path}: 배열이 비어 있습니다",
+    "{name}=@{path}: the array must be real numbers, not {dtype}":
+        "{name}=@{path}: 배열은 {dtype}이(가) 아니라 실수여야 합니다",
+    "{name}=@{path}: the file must be .npy, .csv or .json": "{name}=@{path}: 파일은 .npy, .csv, .json이어야 합니다",
+    "{name}=@{path}: {value}": "{name}=@{path}: {value}",
+    "{option} {path}: not a UTF-8 text file": "{option} {path}: UTF-8 텍스트 파일이 아닙니다",
+    "{option} {path}: {value}": "{option} {path}: {value}",
+    "{origin} binds a variable h, and the expression has none":
+        "{origin}은(는) 변수 h에 값을 주는데, 식에는 h가 없습니다",
+    "{origin}: a symbolic answer is one expression, not an array":
+        "{origin}: symbolic 답은 배열이 아니라 식 하나입니다",
+    "{origin}: a value in a file is a number or a list of numbers, not text ({text!r})":
+        "{origin}: 파일의 값은 글이 아니라 숫자나 숫자의 list입니다 ({text!r})",
+    "{origin}: a value {where} is a number or a list of numbers, not a file name":
+        "{origin}: {where}의 값은 파일 이름이 아니라 숫자나 숫자의 list입니다",
+    "{origin}: a {count}-digit integer is too large for a float":
+        "{origin}: {count}자리 정수는 float로 나타내기에 너무 큽니다",
+    "{origin}: an answer is one expression of at most {MAX_ANSWER_TEXT} characters":
+        "{origin}: 답은 {MAX_ANSWER_TEXT}자 이하의 식 하나입니다",
+    "{origin}: an answers file names only files in its own folder, not {path}":
+        "{origin}: 답 파일은 {path}이(가) 아니라 자기 폴더의 파일만 가리킬 수 있습니다",
+    "{origin}: an array answer holds only numbers": "{origin}: 배열 답에는 숫자만 있어야 합니다",
+    "{origin}: bindings must be a mapping such as {{ x = 2 }}":
+        "{origin}: bindings는 {{ x = 2 }} 같은 mapping이어야 합니다",
+    "{origin}: lists nested more than {MAX_DEPTH} deep":
+        "{origin}: list가 {MAX_DEPTH}단계보다 깊게 중첩되어 있습니다",
+    "{origin}: lists nested {depth} deep; an array has at most {MAX_DEPTH} dimensions here":
+        "{origin}: list가 {depth}단계로 중첩되어 있습니다. 여기서 배열은 {MAX_DEPTH}차원까지입니다",
+    "{origin}: nested too deeply to be numbers": "{origin}: 숫자이기에는 너무 깊게 중첩되어 있습니다",
+    "{origin}: no expression": "{origin}: 식이 없습니다",
+    "{origin}: not a valid array": "{origin}: 올바른 배열이 아닙니다",
+    "{origin}: only NAME and NAME.value can be checked": "{origin}: NAME과 NAME.value만 채점할 수 있습니다",
+    "{origin}: the answer is not an expression gradtrace can read ({message})":
+        "{origin}: 답이 gradtrace가 읽을 수 있는 식이 아닙니다 ({message})",
+    "{origin}: the answer uses {unknown}, which is not a name in the program":
+        "{origin}: 답에 쓴 {unknown}은(는) 프로그램에 없는 이름입니다",
+    "{origin}: the array is ragged or too deeply nested":
+        "{origin}: 배열이 고르지 않거나 너무 깊게 중첩되어 있습니다",
+    "{origin}: the expression has no variable {name!r}": "{origin}: 식에 변수 {name!r}이(가) 없습니다",
+    "{origin}: the key {twice!r} is given twice": "{origin}: key {twice!r}이(가) 두 번 주어졌습니다",
+    "{origin}: the number {text} is too large for a float":
+        "{origin}: 숫자 {text}은(는) float로 나타내기에 너무 큽니다",
+    "{origin}: the trace has no node or variable {target!r}":
+        "{origin}: trace에 노드나 변수 {target!r}이(가) 없습니다",
+    "{origin}: the value of {name}{where} is {what}": "{origin}: {name}{where}의 값이 {what}입니다",
+    "{origin}: the {count}-digit integer {text}… is too large for a float (the largest is about 1.8e308)":
+        "{origin}: {count}자리 정수 {text}…은(는) float로 나타내기에 너무 큽니다 (가장 큰 값은 약 1.8e308)",
+    "{origin}: {text} is not a number JSON allows, and gradients need finite numbers":
+        "{origin}: {text}은(는) JSON이 허용하는 숫자가 아니고, gradient에는 유한한 숫자가 필요합니다",
+    "{path} is a folder with other files in it; gradtrace replaces only a folder it wrote itself (one holding "
+    "worksheet.md)":
+        "{path}은(는) 다른 파일이 든 폴더입니다. gradtrace는 자기가 쓴 폴더 (worksheet.md가 있는 폴더)만 바꿉니다",
+    "{path}: expected a mapping with expression, bindings and answers":
+        "{path}: expression, bindings, answers가 든 mapping이어야 합니다",
+    "{path}: no answers": "{path}: 답이 없습니다",
+    "{path}: no problems": "{path}: 문제가 없습니다",
+    "{path}: not valid TOML ({exc})": "{path}: 올바른 TOML이 아닙니다 ({exc})",
+    "{path}: problem {i} must be a table with expression and bindings":
+        "{path}: 문제 {i}은(는) expression과 bindings가 든 table이어야 합니다",
+    "{path}: the problem has no bindings, so its answers are expressions, and --tol compares numbers":
+        "{path}: 문제에 값이 없어 답이 식인데, --tol은 숫자를 비교합니다",
+    "{path}: {value}": "{path}: {value}",
+    "{symbol} needs two arrays, and a constant is a single number":
+        "{symbol}에는 배열 두 개가 필요한데, 상수는 숫자 하나입니다",
+    "{target!r} is a function and can't be assigned to": "{target!r}은(는) 함수라서 대입할 수 없습니다",
+    "{text!r} is not a tolerance": "{text!r}은(는) 허용 오차가 아닙니다",
+    "{text!r} is reserved: JSON output writes a non-finite number as the string \"{text}\"":
+        "{text!r}은(는) 예약된 이름입니다: JSON 출력은 유한하지 않은 숫자를 문자열 \"{text}\"로 씁니다",
+    "{text!r}: a tolerance must be a finite number ≥ 0": "{text!r}: 허용 오차는 0 이상의 유한한 숫자여야 합니다",
+    "{text} is undefined ({exc})": "{text}은(는) 정의되지 않습니다 ({exc})",
+    "{text} overflows (it is too large for a float)": "{text}이(가) overflow됩니다 (float로 나타내기에 너무 큽니다)",
+    "{text}: {name} needs {needs}, got {shown}":
+        "{text}: {name}에는 {needs}이(가) 필요한데, {shown}을(를) 받았습니다",
+    "{to_stdout} writes to standard output, so nothing else can go there; write one of them to a file":
+        "{to_stdout}은(는) 표준 출력에 쓰므로 다른 것은 그곳에 갈 수 없습니다. 하나는 파일에 쓰세요",
+    "{tok} needs a value": "{tok}에는 값이 필요합니다",
+    "{value!r} is not a finite number above 0": "{value!r}은(는) 0보다 큰 유한한 숫자가 아닙니다",
+    "{value!r} is not a number": "{value!r}은(는) 숫자가 아닙니다",
+    "{what} needs {needs}": "{what}에는 {needs}이(가) 필요합니다",
+    "{what} reports verdicts, which have no place in --format {format_name}; use the table, --json, --format csv, "
+    "markdown or latex":
+        "{what}은(는) 판정을 알리는데, --format {format_name}에는 들어갈 자리가 없습니다. 표, --json, --format "
+        "csv, markdown, latex를 쓰세요",
+    "{where} ({expression}) has no bindings, and a worksheet needs numbers":
+        "{where} ({expression})에 값이 없는데, 연습 문제에는 숫자가 필요합니다",
+    "{where}: a worksheet circuit works on numbers, not arrays":
+        "{where}: 연습 문제의 회로는 배열이 아니라 숫자로 계산합니다",
+    "{where}: the answer is empty": "{where}: 답이 비어 있습니다",
+    "{where}: the answer is not a number": "{where}: 답이 숫자가 아닙니다",
+    "{where}: the exponent is out of range for a float": "{where}: 지수가 float의 범위를 벗어납니다",
+    "{where}: the number is too large for a float": "{where}: 숫자가 float로 나타내기에 너무 큽니다",
+    "{where}…: an answer is a number, and this is {count} characters long":
+        "{where}…: 답은 숫자인데, 이것은 {count}자나 됩니다",
+    "∂{name}/∂{name2} overflows: the {count} gradients that reach {name2} add up to more than a float can hold":
+        "∂{name}/∂{name2}이(가) overflow됩니다: {name2}에 도착하는 gradient {count}개를 더하면 float가 담을 수 "
+        "있는 값보다 큽니다",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
 KO_PLURAL = {
+    "bind it, e.g. {example}": "값을 주세요. 예: {example}",
+    "no value for the variable {names}": "변수 {names}의 값이 없습니다",
+    "{name} needs {arity} argument, got {n_pos}": "{name}에는 인자가 {arity}개 필요한데, {n_pos}개를 받았습니다",
     "Did you mean {possibility}?": "혹시 {possibility}인가요?",
     "Got unexpected extra argument ({args})": "예상하지 못한 인자가 더 있습니다 ({args})",
     "Option {name!r} requires an argument.": "옵션 {name!r}에는 값이 필요합니다.",

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .errors import BindingError, GradtraceError, did_you_mean
 from .graph import Const, Graph, constant
 
@@ -295,10 +295,11 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
         return {name: values[name] for name in wanted}
     except KeyError:
         missing = [name for name in wanted if name not in values]
-    plural = "s" if len(missing) > 1 else ""
     example = " ".join(f"-{name} 1" for name in missing[:3])
-    raise BindingError(_("no value for the variable{plural} {join}").format(plural=plural, join=', '.join(missing)),
-                       hint=_("bind {value}, e.g. {example}").format(value='them' if plural else 'it', example=example))
+    raise BindingError(ngettext("no value for the variable {names}", "no value for the variables {names}",
+                                len(missing)).format(names=", ".join(missing)),
+                       hint=ngettext("bind it, e.g. {example}", "bind them, e.g. {example}", len(missing)).format(
+                           example=example))
 
 
 def _from_file(values_file: tuple[str, dict[Any, Any]], known: set[str], wanted: list[str]) -> dict[str, Any]:

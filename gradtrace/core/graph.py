@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Callable
 from typing import Any, cast
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Op
@@ -338,9 +338,9 @@ class _Lowering:
         else:
             if n_pos < op.arity:
                 raise ParseError(
-                    _("{name} needs {arity} argument{value}, got {n_pos}").format(
-                        name=op.name, arity=op.arity, value="s" if op.arity > 1 else "", n_pos=n_pos
-                    ),
+                    ngettext("{name} needs {arity} argument, got {n_pos}",
+                             "{name} needs {arity} arguments, got {n_pos}", op.arity).format(
+                        name=op.name, arity=op.arity, n_pos=n_pos),
                     source=source,
                     span=span,
                 )
