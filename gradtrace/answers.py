@@ -304,7 +304,7 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
         names = [n.name for n in trace.nodes]
         raise GradtraceError(
             _("{origin}: the trace has no node or variable {target!r}").format(origin=item.origin, target=target),
-            hint=did_you_mean(target, names) or f"its nodes are {', '.join(names)}",
+            hint=did_you_mean(target, names) or _("its nodes are {names}").format(names=", ".join(names)),
         ) from None
 
 

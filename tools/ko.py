@@ -707,6 +707,24 @@ KO = {
     "∂{name}/∂{name2} overflows: the {count} gradients that reach {name2} add up to more than a float can hold":
         "∂{name}/∂{name2}이(가) overflow됩니다: {name2}에 도착하는 gradient {count}개를 더하면 float가 담을 수 "
         "있는 값보다 큽니다",
+    "did you mean {names}?": "혹시 {names}인가요?",
+    " or ": " 또는 ",
+    "its nodes are {names}": "노드는 {names}입니다",
+    "the functions are {names}": "함수는 {names}입니다",
+    # the op table's domains (core/ops.py) and the words before the inputs' values (core/engine.py)
+    "a nonnegative base for a fractional power": "분수 거듭제곱에는 0 이상의 밑",
+    "a nonnegative input": "0 이상의 입력",
+    "a nonzero base for a negative power": "음수 거듭제곱에는 0이 아닌 밑",
+    "a nonzero divisor": "0이 아닌 나누는 수",
+    "a nonzero input": "0이 아닌 입력",
+    "a positive base for a negative fractional power": "음수 분수 거듭제곱에는 양수 밑",
+    "a positive base when the exponent is a variable": "지수가 변수일 때는 양수 밑",
+    "a positive constant base (∂/∂x c^x = ln(c)·c^x)": "양수인 상수 밑 (∂/∂x c^x = ln(c)·c^x)",
+    "a positive input": "양수 입력",
+    "at": "그때",
+    "but": "그런데",
+    "lo < hi (got lo = {lo:g}, hi = {hi:g})": "lo < hi (받은 값: lo = {lo:g}, hi = {hi:g})",
+    "lo ≤ hi (got lo = {lo:g}, hi = {hi:g})": "lo ≤ hi (받은 값: lo = {lo:g}, hi = {hi:g})",
 }
 
 # Plural messages: Korean has one form (nplurals=1).

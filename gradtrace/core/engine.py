@@ -308,6 +308,9 @@ def _shape_error(graph: Graph, node: Node, args: Sequence[Any], detail: str) -> 
     )
 
 
+CONNECTORS = {"at": lambda: _("at"), "but": lambda: _("but")}  # the words before the inputs' values
+
+
 def _error(graph: Graph, node: Node, problem: str, args: Sequence[Any], connector: str = "at",
            inside: Any = True) -> EvaluationError:
     parts = []
@@ -325,7 +328,7 @@ def _error(graph: Graph, node: Node, problem: str, args: Sequence[Any], connecto
             parts.append(f"{name} = {_fmt(a)}")
     return EvaluationError(
         _("{name} = {expr}: {problem}, {connector} {join}").format(
-            name=node.name, expr=node.expr, problem=problem, connector=connector, join=", ".join(parts)
+            name=node.name, expr=node.expr, problem=problem, connector=CONNECTORS[connector](), join=", ".join(parts)
         ),
         source=graph.source,
         span=node.span,

@@ -308,7 +308,8 @@ class _Lowering:
         source = self.source
         op = FUNCTIONS.get(func)
         if op is None:
-            hint = did_you_mean(func, sorted(FUNCTIONS)) or f"the functions are {', '.join(sorted(FUNCTIONS))}"
+            hint = did_you_mean(func, sorted(FUNCTIONS)) or _("the functions are {names}").format(
+                names=", ".join(sorted(FUNCTIONS)))
             raise ParseError(_("unknown function {func!r}").format(func=func), source=source, span=func_span, hint=hint)
         n_pos = len(args)
         if n_pos == 1 and not keywords and not op.params and args[0].__class__ is Node:

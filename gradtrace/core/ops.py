@@ -185,8 +185,10 @@ class Op:
     def needs(self, params: tuple[Any, ...]) -> str:
         """What the op's domain requires, in words, e.g. 'a positive input'."""
         assert self.domain is not None
+        from ..i18n import _
+
         text = self.domain[1]
-        return text if isinstance(text, str) else text(*params)
+        return _(text) if isinstance(text, str) else text(*params)
 
     def which_branch(self, xp: Any, out: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """Which piece of a piecewise op (relu's side of 0, max's winner) these inputs select."""
@@ -253,6 +255,13 @@ def _sigmoid_grads(xp: Any, out: Any, x: Any) -> Any:
     # x > 37 while this keeps full precision for every x (and never overflows: e ≤ 1).
     e = xp.exp(-abs(x))
     return (e / ((1.0 + e) * (1.0 + e)),)
+
+
+def _text(message: str) -> str:
+    """A domain's words in the language of the moment (the table is built at import, in English)."""
+    from ..i18n import _
+
+    return _(message)
 
 
 def _tanh_grads(xp: Any, out: Any, x: Any) -> Any:
@@ -331,14 +340,14 @@ _RECORDS = [
     Op("div", 2, lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -(a / b) / b),
        ("1/{1}", "-{0}/{1}²"), precedence=2, label="/", infix="/", torch=lambda t, a, b: a / b,
        sympy=lambda sp, a, b: a / b,
-       domain=(lambda xp, a, b: b != 0, "a nonzero divisor"),
+       domain=(lambda xp, a, b: b != 0, N_("a nonzero divisor")),
        const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
     Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
        exponent=lambda xs, ps: (xs[0], xs[1]), precedence=4, right=True, aliases=("^",), label="x^y", infix="**",
        callable=True,
        torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
        domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b >= 0)),
-               "a positive base when the exponent is a variable"),
+               N_("a positive base when the exponent is a variable")),
        const_left="rpow_const", const_right="pow_const",
        notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
     # Unary gates for a binary operator with one constant operand (the lecture's +1, *-1, 1/x) ----
@@ -364,7 +373,7 @@ _RECORDS = [
        constant=True),
     Op("rdiv_const", 1, lambda xp, x, c: c / x, lambda xp, out, x, c: (-(c / x) / x,), ("-{c}/{0}²",),
        label="{c}/x", infix="/", torch=lambda t, x, c: c / x, sympy=lambda sp, x, c: c / x, constant=True,
-       domain=(lambda xp, x, c: x != 0, "a nonzero input"),
+       domain=(lambda xp, x, c: x != 0, N_("a nonzero input")),
        notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
     # NOTE: x^0 is 1 everywhere, 0^0 included, with gradient 0 (as PyTorch takes it).
     Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c),
@@ -372,14 +381,14 @@ _RECORDS = [
        (_power_rule,), exponent=lambda xs, ps: (xs[0], ps[0]), label="x^{c}", infix="**",
        torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, constant=True,
        domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
-               lambda c: "a nonzero base for a negative power" if float(c).is_integer() else
-               ("a positive base for a negative fractional power" if c < 0 else
-                "a nonnegative base for a fractional power")),
+               lambda c: _text(N_("a nonzero base for a negative power")) if float(c).is_integer() else
+               _text(N_("a positive base for a negative fractional power")) if c < 0 else
+               _text(N_("a nonnegative base for a fractional power"))),
        notes="x^c: local gradient c·x^(c-1)."),
     Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
        ("ln({c})·{c}^{0}",), exponent=lambda xs, ps: (ps[0], xs[0]), label="{c}^x", infix="**",
        torch=lambda t, x, c: t.pow(c, x), sympy=lambda sp, x, c: c ** x, constant=True,
-       domain=(lambda xp, x, c: c > 0, "a positive constant base (∂/∂x c^x = ln(c)·c^x)"),
+       domain=(lambda xp, x, c: c > 0, N_("a positive constant base (∂/∂x c^x = ln(c)·c^x)")),
        notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
     # Functions ------------------------------------------------------------------------------------
     Op("exp", 1, lambda xp, x: xp.exp(x), lambda xp, out, x: (out,), ("e^{0}",),
@@ -388,10 +397,10 @@ _RECORDS = [
     Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
        aliases=("ln",), latex=r"\log", label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x),
        callable=True,
-       domain=(lambda xp, x: x > 0, "a positive input"), notes="Natural log; needs x > 0."),
+       domain=(lambda xp, x: x > 0, N_("a positive input")), notes="Natural log; needs x > 0."),
     Op("sqrt", 1, lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,), ("1/(2·sqrt({0}))",),
        prefix="√", label="√", torch=lambda t, x: t.sqrt(x), sympy=lambda sp, x: sp.sqrt(x), callable=True,
-       domain=(lambda xp, x: x >= 0, "a nonnegative input"),
+       domain=(lambda xp, x: x >= 0, N_("a nonnegative input")),
        notes="Needs x ≥ 0; its gradient is infinite at 0."),
     Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
        label="abs", torch=lambda t, x: t.abs(x), sympy=lambda sp, x: sp.Abs(x), callable=True,
@@ -443,10 +452,10 @@ _RECORDS = [
        latex=r"\cosh", label="cosh", torch=lambda t, x: t.cosh(x), sympy=lambda sp, x: sp.cosh(x), callable=True),
     Op("log2", 1, lambda xp, x: xp.log2(x), lambda xp, out, x: (1.0 / (x * _LN2),), ("1/({0}·ln 2)",),
        latex=r"\log_2", label="log2", torch=lambda t, x: t.log2(x), sympy=lambda sp, x: sp.log(x, 2), callable=True,
-       domain=(lambda xp, x: x > 0, "a positive input"), notes="Base-2 log; needs x > 0."),
+       domain=(lambda xp, x: x > 0, N_("a positive input")), notes="Base-2 log; needs x > 0."),
     Op("log10", 1, lambda xp, x: xp.log10(x), lambda xp, out, x: (1.0 / (x * _LN10),), ("1/({0}·ln 10)",),
        latex=r"\log_{10}", label="log10", torch=lambda t, x: t.log10(x), sympy=lambda sp, x: sp.log(x, 10),
-       callable=True, domain=(lambda xp, x: x > 0, "a positive input"), notes="Base-10 log; needs x > 0."),
+       callable=True, domain=(lambda xp, x: x > 0, N_("a positive input")), notes="Base-10 log; needs x > 0."),
     Op("exp2", 1, lambda xp, x: xp.pow(2.0, x), lambda xp, out, x: (_LN2 * out,), ("ln 2·2^{0}",),
        label="2^x", torch=lambda t, x: t.exp2(x), sympy=lambda sp, x: 2 ** x, callable=True,
        notes="2^x; its local gradient is ln(2)·2^x."),
@@ -473,7 +482,8 @@ _RECORDS = [
        params=(("lo", -1.0), ("hi", 1.0)), label="hardtanh", pattern="router",
        torch=lambda t, x, lo, hi: t.nn.functional.hardtanh(x, lo, hi),
        sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
-       domain=(lambda xp, x, lo, hi: lo < hi, lambda lo, hi: f"lo < hi (got lo = {lo:g}, hi = {hi:g})"),
+       domain=(lambda xp, x, lo, hi: lo < hi,
+               lambda lo, hi: _text(N_("lo < hi (got lo = {lo:g}, hi = {hi:g})")).format(lo=lo, hi=hi)),
        kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 0")),
        branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
        notes="Clamps x to [lo, hi] (default [-1, 1]): passes the gradient inside, 0 outside. "
@@ -483,7 +493,8 @@ _RECORDS = [
        params=(("lo", None), ("hi", None)), label="clip", pattern="router",
        torch=lambda t, x, lo, hi: t.clamp(x, lo, hi),
        sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
-       domain=(lambda xp, x, lo, hi: lo <= hi, lambda lo, hi: f"lo ≤ hi (got lo = {lo:g}, hi = {hi:g})"),
+       domain=(lambda xp, x, lo, hi: lo <= hi,
+               lambda lo, hi: _text(N_("lo ≤ hi (got lo = {lo:g}, hi = {hi:g})")).format(lo=lo, hi=hi)),
        kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 1")),
        branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
        notes="clip(x, lo, hi) clamps x to [lo, hi]: passes the gradient inside, 0 outside. "
