@@ -149,9 +149,23 @@ def test_a_worksheet_in_korean_is_the_golden(gt, tmp_path, monkeypatch):
     assert '<html lang="ko">' in (out / "worksheet.html").read_text(encoding="utf-8")
 
 
-def test_a_korean_pdf_is_refused_with_a_way_out(gt, tmp_path):
-    result = gt("quiz", "--worksheet", "1", "--seed", "1", "--out", str(tmp_path / "s"), "--pdf", "--lang", "ko")
-    assert result.exit_code == 1 and "worksheet.html" in result.stderr and (tmp_path / "s" / "worksheet.md").exists()
+def test_a_korean_pdf_is_printed_by_chromium_and_without_it_refused_with_a_way_out(gt, tmp_path, monkeypatch):
+    """pdflatex with latex-base has no Hangul, so a Korean sheet's PDF is its own page printed by
+    headless Chromium; one PDF for the sheet and one for the key, each with its pages."""
+    import needs
+
+    needs.program("chromium", "chromium")
+    needs.program("dot", "graphviz")
+    out = tmp_path / "s"
+    result = gt("quiz", "--worksheet", "2", "--seed", "1", "--out", str(out), "--pdf", "--lang", "ko")
+    assert result.exit_code == 0, result.stderr
+    for name in ("worksheet.pdf", "answers.pdf"):
+        data = (out / name).read_bytes()
+        assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 2, name
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-installed"))
+    result = gt("quiz", "--worksheet", "1", "--seed", "1", "--out", str(out), "--pdf", "--lang", "ko")
+    assert result.exit_code == 1 and "worksheet.html" in result.stderr and (out / "worksheet.md").exists()
+    assert "Chromium" in result.stderr
 
 
 def test_every_literal_message_in_the_code_is_in_the_template():
@@ -235,3 +249,50 @@ def test_help_and_clicks_own_words_in_korean():
     english = subprocess.run([sys.executable, "-m", "gradtrace", "--help"], capture_output=True, text=True,
                              env={**__import__("os").environ, "LANG": "C.UTF-8", "LC_ALL": ""})
     assert "Usage:" in english.stdout and "Show this message and exit." in english.stdout
+
+
+GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.ko.md), and code
+    "upstream", "local", "downstream", "gradient", "gate", "add", "mul", "max", "copy", "adder", "distributor",
+    "router", "switcher", "scaler", "kink", "check", "central", "difference", "analytic", "numerical", "forward",
+    "backward", "pass", "backprop", "trace", "graph", "computational", "symbolic", "exact", "numeric", "mode",
+    "seed", "binding", "parse", "error", "Jacobian", "Exit", "code", "key", "table", "list", "mapping", "object",
+    "shape", "batch", "flowchart", "Graphviz", "DOT", "Mermaid", "JSON", "TOML", "CSV", "LaTeX", "HTML", "PDF",
+    "kotex", "preamble", "xelatex", "texlive", "lang", "korean", "package", "gradtrace", "sigmoid", "exp",
+    "relu", "log", "sqrt", "tanh", "input", "output", "value", "values", "gradients", "worksheet", "html", "answers",
+    "markdown", "latex", "csv", "json", "ndjson", "dot", "mermaid", "format", "expect", "explain", "render", "vars",
+    "file", "precision", "decimals", "full", "jacobian", "expanded", "help", "version", "step", "tol", "color",
+    "auto", "always", "never", "blank", "ask", "difficulty", "problems", "from", "out", "pdf", "Usage",
+    "OPTIONS", "EXPRESSION", "NAME", "VALUE", "PATH", "FILE", "DIR", "WHAT", "SUBMISSION", "quiz", "grade",
+    "submissions", "toml", "man", "pdflatex", "Chromium", "chromium", "abs", "atan", "alpha", "beta", "float",
+    "inf", "NaN", "COLUMNS", "NO_COLOR", "LC_ALL", "LC_MESSAGES", "LANG", "env", "var", "ones", "npy", "dtype",
+    "float64", "heaviside", "sign", "erf", "erfc", "scalar", "option", "options", "Gradient", "INTEGER", "RANGE",
+    "TEXT", "FLOAT", "NUMBER", "SVG", "TOL", "exit", "cli", "jsonl", "lines", "flow", "overflow", "fan", "bindings",
+    "expression", "rel", "svg", "png",
+}
+
+
+def _english(text: str, typed: list[str]) -> set[str]:
+    text = re.sub(r"\\[A-Za-z]+(\{[A-Za-z]*\})*", " ", text)  # LaTeX's commands and environments
+    mine = {w for arg in typed for w in re.findall(r"[A-Za-z_]+", arg)}  # the program's own names, the options
+    return {w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", text)} - GLOSSARY - mine
+
+
+@pytest.mark.parametrize("args", [
+    ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4"],
+    ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--graph"],
+    ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--explain", "backward"],
+    ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--explain", "forward"],
+    ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--format", "markdown", "--check", "--expect", "x=1"],
+    ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--format", "latex", "--check", "--expect", "x=1"],
+    ["max(x, y)*z", "-x", "1", "-y", "1", "-z", "2", "--check"],
+    ["(x+*y"], ["sigmod(x)", "-x", "1"], ["log(x)", "-x", "-1"], ["(x+y)*z", "-x", "1"],
+    ["quiz", "--seed", "3", "--ask", "values,local,upstream,downstream"],
+    ["--help"], ["quiz", "--help"], ["grade", "--help"],
+], ids=lambda a: " ".join(a)[:40])
+def test_no_english_leaks_into_korean_output(gt, args):
+    """Every renderer, the quiz, errors and --help in Korean: no English word but the glossary's,
+    the program's own names and the options' names."""
+    korean = [args[0], "--lang", "ko", *args[1:]] if args[0] in ("quiz", "grade") else ["--lang", "ko", *args]
+    result = gt(*korean, input="h\n1\ns\n" * 12 + "q\n")
+    leaked = _english(result.stdout + result.stderr, args)
+    assert not leaked, leaked

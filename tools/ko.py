@@ -169,16 +169,12 @@ KO = {
         "곱해지고 (scaler), 두 번 쓰인 값은 gradient가 더해집니다 (adder).",
     "The circuit of problem {number}": "문제 {number}의 회로",
     "Worked steps:": "풀이:",
-    "a PDF in this language needs a LaTeX with its fonts, which gradtrace does not drive yet":
-        "이 언어의 PDF에는 한글 글꼴이 있는 LaTeX가 필요한데, gradtrace는 아직 그것을 쓰지 못합니다",
     "no PDF was made: {reason}": "PDF를 만들지 않았습니다: {reason}",
     # error kinds (core/errors.py); the messages themselves are still English
     "binding error": "binding 오류",
     "error": "오류",
     "evaluation error": "계산 오류",
     "parse error": "구문 오류 (parse error)",
-    "print worksheet.html from a browser, or make the PDF with --lang en":
-        "브라우저에서 worksheet.html을 인쇄하거나, --lang en으로 PDF를 만드세요",
     # markdown, the terminal circuit, the command line's notes, grade
     "Answers:": "답:",
     "Gradient check (central difference, h = {step}):": "Gradient check (central difference, 중심 차분, h = {step}):",
@@ -725,6 +721,23 @@ KO = {
     "but": "그런데",
     "lo < hi (got lo = {lo:g}, hi = {hi:g})": "lo < hi (받은 값: lo = {lo:g}, hi = {hi:g})",
     "lo ≤ hi (got lo = {lo:g}, hi = {hi:g})": "lo ≤ hi (받은 값: lo = {lo:g}, hi = {hi:g})",
+    "Chromium could not print the worksheet to PDF": "Chromium이 연습 문제를 PDF로 인쇄하지 못했습니다",
+    "Chromium took more than 2 minutes to print the worksheet":
+        "Chromium이 연습 문제를 인쇄하는 데 2분보다 오래 걸렸습니다",
+    "a PDF in this language is printed by Chromium, which is not installed":
+        "이 언어의 PDF는 Chromium이 인쇄하는데, Chromium이 설치되어 있지 않습니다",
+    "install it (apt-get install chromium on Debian), or print worksheet.html from a browser":
+        "설치하거나 (Debian에서는 apt-get install chromium), 브라우저에서 worksheet.html을 인쇄하세요",
+    "print worksheet.html from a browser": "브라우저에서 worksheet.html을 인쇄하세요",
+    # --format latex (render/latex.py)
+    "Answers": "답",
+    "Gradient check": "Gradient check",
+    "right": "맞음",
+    "wrong, the answer is {answer}": "틀림, 답은 {answer}",
+    "the words are in Korean: load the kotex package (texlive-lang-korean) in the document's preamble, or compile "
+    "with xelatex": "글이 한국어입니다: 문서의 preamble에서 kotex 패키지 (texlive-lang-korean)를 쓰거나, xelatex로 "
+                    "컴파일하세요",
+    "room for the stacked fractions": "쌓은 분수를 위한 공간",
 }
 
 # Plural messages: Korean has one form (nplurals=1).

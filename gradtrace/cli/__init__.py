@@ -109,7 +109,8 @@ class TranslatedHelp(click.Command):
     the command's help), and looked up in the catalog only as --help shows it."""
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        saved = [(param, param.help) for param in self.params if isinstance(param, click.Option) and param.help]
+        saved = [(param, param.help) for param in self.get_params(ctx)  # click's own --help too
+                 if isinstance(param, click.Option) and param.help]
         help_text, epilog = self.help, self.epilog
         try:
             for param, text in saved:

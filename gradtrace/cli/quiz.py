@@ -251,9 +251,14 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
         files[f"key-{i}.toml"] = worksheet.key_toml(problem, blanks, precision).encode()
     failed: GradtraceError | None = None
     if pdf and current() != "en":
-        # pdflatex with latex-base alone has no Hangul: the PDF would print every Korean letter as '?'.
-        failed = MissingProgram(_("a PDF in this language needs a LaTeX with its fonts, which gradtrace does not drive "
-                                  "yet"), hint=_("print worksheet.html from a browser, or make the PDF with --lang en"))
+        # pdflatex with latex-base alone has no Hangul (every Korean letter would print as '?'), so a
+        # Korean sheet is printed from its own page by headless Chromium, as a browser prints it.
+        try:
+            for key in (False, True):
+                page = worksheet.html(problems, heading, precision, blanks, svgs, sheet=not key, key=key)
+                files["answers.pdf" if key else "worksheet.pdf"] = _print_pdf(page)
+        except GradtraceError as err:
+            failed = err
     elif pdf:
         try:
             for key in (False, True):
@@ -270,6 +275,40 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
     if failed is not None:
         failed.message = _("no PDF was made: {reason}").format(reason=failed.message)
         _fail(failed)
+
+
+def _print_pdf(page: str) -> bytes:
+    """A self-contained HTML page printed to PDF by headless Chromium (its print CSS: A4, a page
+    per problem)."""
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from ..core.errors import EvaluationError, MissingProgram
+
+    browser = next((found for name in ("chromium", "chromium-browser", "google-chrome")
+                    if (found := shutil.which(name))), None)
+    if browser is None:
+        raise MissingProgram(_("a PDF in this language is printed by Chromium, which is not installed"),
+                             hint=_("install it (apt-get install chromium on Debian), or print worksheet.html from a "
+                                    "browser"))
+    with tempfile.TemporaryDirectory(prefix="gradtrace-pdf-") as scratch:
+        folder = Path(scratch)
+        (folder / "sheet.html").write_text(page, encoding="utf-8")
+        sandbox = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # root can't sandbox
+        try:
+            subprocess.run([browser, "--headless", "--disable-gpu", *sandbox, "--no-pdf-header-footer",
+                            f"--user-data-dir={folder / 'profile'}", f"--print-to-pdf={folder / 'sheet.pdf'}",
+                            (folder / "sheet.html").as_uri()], capture_output=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            raise EvaluationError(_("Chromium took more than 2 minutes to print the worksheet")) from None
+        result = folder / "sheet.pdf"
+        if not result.exists() or not result.read_bytes().startswith(b"%PDF"):
+            raise EvaluationError(_("Chromium could not print the worksheet to PDF"),
+                                  hint=_("print worksheet.html from a browser"))
+        return result.read_bytes()
 
 
 def _pdflatex(tex: str, pictures: dict[str, bytes]) -> bytes:

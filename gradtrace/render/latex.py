@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.trace import Trace
+from ..i18n import N_, _, current
 from .tex import formula, name, partial, value
 from .text import local_parts
 
@@ -12,24 +13,30 @@ from .text import local_parts
 def render(trace: Trace, precision: int = 4) -> str:
     """The trace as a LaTeX tabular (one line per input of each node), then the gradients."""
     f = trace.output
+    words = {k: _text(_(k)) for k in ("node", "computes", "value", "pattern", "input", "variable", "relative error",
+                                      "verdict", N_("Answers"), N_("right"), N_("Gradient check"))}
     lines = [r"% gradtrace: " + " ".join(trace.text.split()),
-             r"{\renewcommand{\arraystretch}{1.5}%  room for the stacked fractions",
+             r"{\renewcommand{\arraystretch}{1.5}%  " + _("room for the stacked fractions"),
              r"\begin{tabular}{llrrlrl}", r"\hline",
-             (rf"node & computes & value & upstream $\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & "
-              r"downstream & pattern \\"), r"\hline"]
+             (rf"{words['node']} & {words['computes']} & {words['value']} & upstream "
+              rf"$\frac{{\partial {name(f)}}}{{\partial \cdot}}$ & local & downstream & {words['pattern']} \\"),
+             r"\hline"]
+    if current() != "en":  # Hangul in the words: the including document needs a Korean-capable setup
+        lines.insert(1, "% " + _("the words are in Korean: load the kotex package (texlive-lang-korean) in the "
+                                 "document's preamble, or compile with xelatex"))
     for row in trace.nodes:
         entries: list[Any] = list(zip(row.inputs, row.formulas, row.local, row.downstream)) or [None]
         patterns = ", ".join(row.patterns)
         for k, entry in enumerate(entries):
             first = k == 0
             cells = [f"${name(row.name)}$" if first else "",
-                     (f"${formula(row.expr)}$" if row.op != "input" else "input") if first else "",
+                     (f"${formula(row.expr)}$" if row.op != "input" else words["input"]) if first else "",
                      f"${value(row.value, precision)}$" if first else "",
                      f"${value(row.upstream, precision)}$" if first else "",
                      "", "", patterns if first else ""]
             if entry is not None:
                 d = entry[3]
-                node, inp, form, _ = local_parts(row, k, precision)
+                node, inp, form, _shown = local_parts(row, k, precision)
                 cells[4] = ("$" + partial(node, inp) + " = " + (formula(form) + " = " if form else "")
                             + value(row.local[k], precision) + "$")
                 cells[5] = f"${value(d, precision)}$"
@@ -37,19 +44,22 @@ def render(trace: Trace, precision: int = 4) -> str:
     lines += [r"\hline", r"\end{tabular}}", ""]
     lines.append(", ".join(f"${partial(f, k)} = {value(v, precision)}$" for k, v in trace.gradients.items()))
     if trace.check is not None:
-        lines += ["", rf"\paragraph{{Gradient check}} central difference, $h = {trace.check.step:g}$:", "",
-                  r"\begin{tabular}{lrrrl}", r"variable & analytic & numerical & relative error & verdict \\",
+        lines += ["", rf"\paragraph{{{words['Gradient check']}}} central difference, $h = {trace.check.step:g}$:", "",
+                  r"\begin{tabular}{lrrrl}",
+                  rf"{words['variable']} & analytic & numerical & {words['relative error']} & {words['verdict']} \\",
                   r"\hline"]
         for v in trace.check.variables:
             error = "--" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}"
             kink = " (kink)" if v.kinks else ""
             lines.append(f"${name(v.name.split(' ')[0])}$ & ${value(v.analytic, precision)}$ & "
-                         f"${value(v.numerical, precision)}$ & {error} & {v.verdict}{kink} \\\\")
+                         f"${value(v.numerical, precision)}$ & {error} & {_text(_(v.verdict))}{kink} \\\\")
         lines.append(r"\end{tabular}")
     if trace.answers is not None:
-        lines += ["", r"\paragraph{Answers}", r"\begin{itemize}"]
+        lines += ["", rf"\paragraph{{{words['Answers']}}}", r"\begin{itemize}"]
         for a in trace.answers:
-            verdict = "right" if a.correct else f"wrong, the answer is ${value(a.actual, precision)}$"
+            before, _field, after = _("wrong, the answer is {answer}").partition("{answer}")
+            verdict = words["right"] if a.correct else \
+                f"{_text(before)}${value(a.actual, precision)}${_text(after)}"
             lines.append(rf"\item $\mathrm{{{_text(a.name)}}} = {_text(a.given)}$: {verdict}")
         lines.append(r"\end{itemize}")
     return "\n".join(lines) + "\n"

@@ -110,20 +110,24 @@ td.blank { height: 1.6rem; }
 
 
 def html(problems: list[Problem], heading: str, precision: int = 4, blanks: frozenset[str] | set[str] = BOTH,
-         pictures: dict[str, str] | None = None) -> str:
+         pictures: dict[str, str] | None = None, sheet: bool = True, key: bool = True) -> str:
     """One self-contained page: the problems, one per printed page, then the answer key on pages
-    of its own. pictures: name (problem-1, answer-1) -> inline <svg>; absent ones are left out."""
+    of its own. pictures: name (problem-1, answer-1) -> inline <svg>; absent ones are left out.
+    sheet=False or key=False leaves that part out (a PDF of the sheet alone, or of the key)."""
     pictures = pictures or {}
     heading_html = "".join(f"<code>{escape(part)}</code>" if k % 2 else escape(part)
                            for k, part in enumerate(heading.split("`")))  # `code` as code
     parts = [f"<header><h1>{escape(_('Backprop worksheet'))}</h1><p>{heading_html}</p>",
              f'<p class="name">{escape(_("Name:"))} ______________________________</p>',
              f"<p>{escape(instructions(blanks))}</p></header>"]
-    for i, problem in enumerate(problems, 1):
+    if not sheet:
+        parts = []
+    for i, problem in enumerate(problems if sheet else (), 1):
         parts.append(_section(problem, i, False, blanks, precision, pictures.get(f"problem-{i}")))
-    key_title = escape(_("Answer key"))
-    parts.append(f'<section class="key"><h1>{key_title}</h1></section>')
-    for i, problem in enumerate(problems, 1):
+    if key:
+        key_title = escape(_("Answer key"))
+        parts.append(f'<section class="{"key" if sheet else ""}"><h1>{key_title}</h1></section>')
+    for i, problem in enumerate(problems if key else (), 1):
         parts.append(_section(problem, i, True, blanks, precision, pictures.get(f"answer-{i}")))
     body = "\n".join(parts)
     return f"""<!doctype html>
