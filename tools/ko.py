@@ -70,7 +70,7 @@ KO = {
     "note: {kink}": "참고: {kink}",
     "so {chain}": "따라서 {chain}",
     "so {name} gets upstream × local = {product}": "따라서 {name}이(가) 받는 값은 upstream × local = {product}",
-    "the Jacobian {jacobian} is {structure}, so {gradient}": "Jacobian {jacobian}은(는) {structure}이므로 {gradient}",
+    "the Jacobian {jacobian} is {structure}, so {gradient}": "Jacobian {jacobian}: {structure}. 따라서 {gradient}",
     "{gate}, a distributor: it distributes the upstream gradient {up} unchanged to {inputs}.":
         "{gate}, distributor: upstream gradient {up}을(를) {inputs}에 그대로 나눠 줍니다.",
     "{gate}, a distributor: it passes the upstream gradient {up} on, negated where the input is subtracted.":
@@ -738,6 +738,43 @@ KO = {
     "with xelatex": "글이 한국어입니다: 문서의 preamble에서 kotex 패키지 (texlive-lang-korean)를 쓰거나, xelatex로 "
                     "컴파일하세요",
     "room for the stacked fractions": "쌓은 분수를 위한 공간",
+    # the array ops' notes and their Jacobians' structure (core/ops.py, core/trace.py)
+    "Dot product of two vectors: each one's gradient is the other, scaled by the upstream.":
+        "두 벡터의 내적: 각 벡터의 gradient는 다른 벡터에 upstream을 곱한 것입니다.",
+    "Log-softmax along the last axis, computed stably.": "마지막 축을 따라 안정적으로 계산한 log-softmax.",
+    "Matrix product (vectors, matrices, batches). ∂/∂W of W@x sends upstream·xᵀ, ∂/∂x sends Wᵀ·upstream.":
+        "행렬 곱 (벡터, 행렬, batch). W@x의 ∂/∂W는 upstream·xᵀ를, ∂/∂x는 Wᵀ·upstream을 보냅니다.",
+    "Softmax along the last axis.": "마지막 축을 따라 계산한 softmax.",
+    "Softmax cross-entropy, averaged over the rows of scores; y holds integer labels.":
+        "softmax cross-entropy, scores의 행에 대해 평균; y는 정수 label입니다.",
+    "Sum of all elements: distributes the upstream gradient to every element.":
+        "모든 원소의 합: upstream gradient를 모든 원소에 나눠 줍니다.",
+    "The Euclidean norm; its gradient x/‖x‖ is undefined at 0.":
+        "유클리드 norm; gradient x/‖x‖는 0에서 정의되지 않습니다.",
+    "The multiclass hinge loss with margin 1, averaged over the rows of scores.":
+        "margin 1인 multiclass hinge loss, scores의 행에 대해 평균.",
+    "a permutation: transposes the upstream": "순열: upstream을 전치합니다",
+    "all 1/n: shares the upstream evenly": "모두 1/n: upstream을 똑같이 나눕니다",
+    "all ones: copies the upstream to every element": "모두 1: upstream을 모든 원소에 복사합니다",
+    "as in W·x, the matrix product's: sends upstream·{1}ᵀ": "W·x처럼 행렬 곱의 것: upstream·{1}ᵀ를 보냅니다",
+    "as in W·x, the matrix product's: sends {0}ᵀ·upstream": "W·x처럼 행렬 곱의 것: {0}ᵀ·upstream을 보냅니다",
+    "block-structured: sends upstream·{1}ᵀ": "block 구조: upstream·{1}ᵀ를 보냅니다",
+    "block-structured: sends {0}ᵀ·upstream": "block 구조: {0}ᵀ·upstream을 보냅니다",
+    "dense within each row: I - 1·pᵀ, p = softmax(x)": "각 행 안에서 dense: I - 1·pᵀ, p = softmax(x)",
+    "dense within each row: diag(p) - p·pᵀ, p = softmax(x)": "각 행 안에서 dense: diag(p) - p·pᵀ, p = softmax(x)",
+    "diagonal": "대각",
+    "diagonal, broadcast (each input element feeds several outputs)":
+        "대각, broadcast (입력 원소 하나가 여러 출력에 쓰임)",
+    "none: labels are not differentiable": "없음: label은 미분할 수 없습니다",
+    "one row: (p - one-hot(y)) / N, p = softmax(scores)": "한 행: (p - one-hot(y)) / N, p = softmax(scores)",
+    "one row: 1 where a margin is violated, minus their count at y, over N":
+        "한 행: margin을 어긴 곳은 1, y에서는 그 개수를 뺀 값, N으로 나눔",
+    "one row: the other vector, {0}": "한 행: 다른 벡터 {0}",
+    "one row: the other vector, {1}": "한 행: 다른 벡터 {1}",
+    "one row: {0}/‖{0}‖": "한 행: {0}/‖{0}‖",
+    "x.T or transpose(x): reverses the axes.": "x.T 또는 transpose(x): 축의 순서를 뒤집습니다.",
+    "· and × as the slides write them: the matrix/dot product between two arrays, the ordinary product when either "
+    "side is a number.": "슬라이드처럼 쓴 ·와 ×: 두 배열 사이에서는 행렬/내적 곱, 한쪽이 숫자이면 보통의 곱.",
 }
 
 # Plural messages: Korean has one form (nplurals=1).

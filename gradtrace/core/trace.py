@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..i18n import _
 from .formulas import formulas
 from .graph import Graph, Node
 
@@ -94,7 +95,7 @@ class NodeTrace:
     @property
     def notes(self) -> str:
         """The op's conventions in words, from its record."""
-        return "" if self._node.op is None else self._node.op.notes
+        return "" if self._node.op is None else _(self._node.op.notes)
 
     @property
     def is_array_op(self) -> bool:
@@ -105,7 +106,7 @@ class NodeTrace:
     @property
     def structures(self) -> tuple[str, ...]:
         """For an array op, each local Jacobian's structure in words (with the inputs' names)."""
-        return formulas(self._trace.graph, self._node, self._node.gate.jacobian)
+        return formulas(self._trace.graph, self._node, _templates(self._node.gate.jacobian))
 
     def formulas_with(self, text_of: Callable[[NodeTrace], str]) -> tuple[str, ...]:
         """The local-gradient formulas with the inputs (and the node) written by text_of:
@@ -225,11 +226,11 @@ class Trace:
         out, inp = self.values[node_id], self.values[node.inputs[slot]]
         rows, cols = _size(out), _size(inp)
         if self.local[node_id] and self.local[node_id][slot] is None:  # an array op: a vector-Jacobian product
-            structure = formulas(self.graph, node, node.gate.jacobian)[slot]
+            structure = formulas(self.graph, node, _templates(node.gate.jacobian))[slot]
         elif _shape(out) == _shape(inp):
-            structure = "diagonal"
+            structure = _("diagonal")
         else:
-            structure = "diagonal, broadcast (each input element feeds several outputs)"
+            structure = _("diagonal, broadcast (each input element feeds several outputs)")
         return {"rows": rows, "cols": cols, "structure": structure, "bytes_if_built": rows * cols * 8}
 
     def jacobian_matrix(self, node_id: int, slot: int) -> Any:
@@ -380,6 +381,11 @@ SCHEMA_VERSION = 1  # of the JSON document: gradtrace/schema/trace.schema.json d
 def _no_number(value: Any) -> None:
     """A symbolic trace has no numbers: its number keys are null, its forms in "symbolic"."""
     return None
+
+
+def _templates(texts: Any) -> Any:
+    """The op table's Jacobian descriptions in the language of the moment (marked N_ there)."""
+    return None if texts is None else tuple(_(text) for text in texts)
 
 
 def jsonable(value: Any) -> Any:
