@@ -21,7 +21,9 @@ from contextlib import contextmanager
 
 DOMAIN = "gradtrace"
 LOCALES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
-LANGUAGES = ("en", "ko")
+# English, and every language with a compiled catalog: a new language is a new catalog, nothing else.
+LANGUAGES = ("en", *sorted(name for name in (os.listdir(LOCALES) if os.path.isdir(LOCALES) else ())
+                           if os.path.isfile(os.path.join(LOCALES, name, "LC_MESSAGES", DOMAIN + ".mo"))))
 
 _current: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"

@@ -300,3 +300,18 @@ def test_no_english_leaks_into_korean_output(gt, args):
     result = gt(*korean, input="h\n1\ns\n" * 12 + "q\n")
     leaked = _english(result.stdout + result.stderr, args)
     assert not leaked, leaked
+
+
+def test_a_language_is_its_catalog():
+    """The languages are English and every compiled catalog in gradtrace/locale: --lang offers them."""
+    found = sorted(p.parent.parent.name for p in LOCALE.glob("*/LC_MESSAGES/gradtrace.mo"))
+    assert i18n.LANGUAGES == ("en", *found) and "ko" in found
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_the_korean_terminal_circuit_keeps_to_the_width(gt, monkeypatch, width):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = gt("(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--graph", "--lang", "ko").stdout
+    assert all(cell_len(line) <= width for line in out.splitlines()), out

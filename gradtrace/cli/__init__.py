@@ -18,7 +18,7 @@ import click
 from ..core.bindings import Binding
 from ..core.errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from ..core.graph import build
-from ..i18n import N_, _, ngettext
+from ..i18n import LANGUAGES, N_, _, ngettext
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
 
@@ -173,7 +173,7 @@ def _set_language(ctx: click.Context, _param: Any, value: str | None) -> None:
 
 
 LANG_OPTION: Callable[[Any], Any] = click.option(
-    "--lang", type=click.Choice(["en", "ko"]), expose_value=False, metavar="en|ko", is_eager=True,
+    "--lang", type=click.Choice(LANGUAGES), expose_value=False, metavar="|".join(LANGUAGES), is_eager=True,
     callback=_set_language, help=N_("The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, "
                                  "exit codes and options stay the same."))
 
