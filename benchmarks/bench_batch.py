@@ -11,17 +11,15 @@ scaled to N; every sampled point's gradients must agree between the two before a
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sampled import one_against_many, report
+from sampled import arguments, gradtrace_script, one_against_many, report
 
 PROGRAM = "f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))"
 NAMES = ("w0", "x0", "w1", "x1", "w2")
@@ -38,13 +36,8 @@ def timed(cmd: list[str], stdin: Path | None = None) -> tuple[float, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--points", type=int, default=1000)
-    parser.add_argument("--sample", type=int, default=60, help="per-point processes actually timed, then scaled")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--json", metavar="PATH", help="also write the medians and the ratio here")
-    args = parser.parse_args()
-    script = shutil.which("gradtrace") or str(Path(sys.executable).with_name("gradtrace"))
+    args = arguments(__doc__, "points", "point")
+    script = gradtrace_script()
     rng = random.Random(0)
     points = [{name: round(rng.uniform(-3, 3), 3) for name in NAMES} for _ in range(args.points)]
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,16 +11,14 @@ both alike, and scaled to N; the ratio is grade's time over the N processes' tim
 
 from __future__ import annotations
 
-import argparse
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sampled import one_against_many, report
+from sampled import arguments, gradtrace_script, one_against_many, report
 
 PROBLEMS = [
     ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}),
@@ -78,13 +76,8 @@ def one_process_per_file(script: str, path: Path) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=1000)
-    parser.add_argument("--sample", type=int, default=60, help="per-file processes actually timed, then scaled")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--json", metavar="PATH", help="also write the medians and the ratio here")
-    args = parser.parse_args()
-    script = shutil.which("gradtrace") or str(Path(sys.executable).with_name("gradtrace"))
+    args = arguments(__doc__, "files", "file")
+    script = gradtrace_script()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = write_class(folder, args.files)

@@ -4,10 +4,28 @@ whole count. Shared by bench_batch.py and bench_grade.py."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import shutil
 import statistics
+import sys
 from collections.abc import Callable
 from pathlib import Path
+
+
+def arguments(doc: str, count: str, item: str) -> argparse.Namespace:
+    """--COUNT items (1000), --sample processes timed (60), --runs (3), --json PATH."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument(f"--{count}", type=int, default=1000)
+    parser.add_argument("--sample", type=int, default=60, help=f"per-{item} processes actually timed, then scaled")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", metavar="PATH", help="also write the medians and the ratio here")
+    return parser.parse_args()
+
+
+def gradtrace_script() -> str:
+    """The gradtrace command of the Python running the benchmark."""
+    return shutil.which("gradtrace") or str(Path(sys.executable).with_name("gradtrace"))
 
 
 def one_against_many(one: Callable[[], float], each: list[Callable[[], float]], count: int,
