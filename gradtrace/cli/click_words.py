@@ -14,6 +14,8 @@ CLICK_MESSAGES = (
     N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
     N_("Aborted!"), N_("{name} {filename!r} does not exist."),
 )
+
+
 def _plural_marks() -> None:  # pragma: no cover  (never called: marks the plural forms for the extractor)
     from ..i18n import ngettext
 
