@@ -31,7 +31,7 @@ from .answers import (
     check_symbolic_answers,
     flatten_answers,
 )
-from .core.bindings import Binding, read_json
+from .core.bindings import Binding, read_document
 from .core.errors import GradtraceError
 from .i18n import _
 
@@ -69,16 +69,7 @@ class Graded:
 
 def read_file(path: str) -> dict[str, Any]:
     """A submission or key: TOML (.toml) or JSON, as a mapping; numbers keep their written text."""
-    text = Path(path).read_text(encoding="utf-8")
-    if path.endswith(".toml"):
-        import tomllib
-
-        try:
-            data = tomllib.loads(text, parse_float=str)
-        except (ValueError, RecursionError) as exc:
-            raise GradtraceError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
-    else:
-        data = read_json(text, path, keep_text=True)
+    data = read_document(Path(path).read_text(encoding="utf-8"), path, path.endswith(".toml"))
     if not isinstance(data, dict):
         raise GradtraceError(_("{path}: expected a mapping with expression, bindings and answers").format(path=path))
     return data

@@ -386,7 +386,9 @@ def read_problems(path: str, text: str) -> list[Problem]:
 
     specs: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
     if path.endswith((".toml", ".json")):
-        data = _structured(path, text)
+        from .core.bindings import read_document
+
+        data = read_document(text, path, path.endswith(".toml"))
         items = data.get("problems") if isinstance(data, dict) else data
         if not isinstance(items, list) or not items:
             raise GradtraceError(
@@ -432,19 +434,6 @@ def read_problems(path: str, text: str) -> list[Problem]:
             raise GradtraceError(_("{where}: a worksheet circuit works on numbers, not arrays").format(where=where))
         problems.append(problem)
     return problems
-
-
-def _structured(path: str, text: str) -> Any:
-    if path.endswith(".toml"):
-        import tomllib
-
-        try:
-            return tomllib.loads(text, parse_float=str)
-        except (ValueError, RecursionError) as exc:
-            raise GradtraceError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
-    from .core.bindings import read_json
-
-    return read_json(text, path, keep_text=True)
 
 
 def _number_text(value: Any) -> Any:

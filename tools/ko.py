@@ -375,14 +375,11 @@ KO = {
     "',' outside a function call": "함수 호출 밖의 ','",
     "--answers {answers_file}: expected a mapping such as {{\"x\": -4}}":
         "--answers {answers_file}: {{\"x\": -4}} 같은 mapping이어야 합니다",
-    "--answers {answers_file}: not valid TOML ({exc})": "--answers {answers_file}: 올바른 TOML이 아닙니다 ({exc})",
     "--ask {text}: choose from {join} (comma-separated)": "--ask {text}: {join} 중에서 고르세요 (쉼표로 구분)",
     "--blank leaves numbers out of a --render picture; give --render FILE too":
         "--blank는 --render 그림에서 숫자를 비웁니다. --render FILE도 주세요",
     "--blank {blank}: write values, gradients or values,gradients":
         "--blank {blank}: values, gradients 또는 values,gradients로 쓰세요",
-    "--blank {text}: write gradients, values or values,gradients":
-        "--blank {text}: gradients, values 또는 values,gradients로 쓰세요",
     "--difficulty {difficulty}: choose 1, 2 or 3": "--difficulty {difficulty}: 1, 2, 3 중에서 고르세요",
     "--dot prints the DOT text if you want to try anyway; --graph summarises it":
         "그래도 해 보려면 --dot이 DOT 텍스트를 출력합니다. --graph는 요약합니다",
@@ -663,7 +660,6 @@ KO = {
         "{path}: expression, bindings, answers가 든 mapping이어야 합니다",
     "{path}: no answers": "{path}: 답이 없습니다",
     "{path}: no problems": "{path}: 문제가 없습니다",
-    "{path}: not valid TOML ({exc})": "{path}: 올바른 TOML이 아닙니다 ({exc})",
     "{path}: problem {i} must be a table with expression and bindings":
         "{path}: 문제 {i}은(는) expression과 bindings가 든 table이어야 합니다",
     "{path}: the problem has no bindings, so its answers are expressions, and --tol compares numbers":
@@ -775,6 +771,7 @@ KO = {
     "x.T or transpose(x): reverses the axes.": "x.T 또는 transpose(x): 축의 순서를 뒤집습니다.",
     "· and × as the slides write them: the matrix/dot product between two arrays, the ordinary product when either "
     "side is a number.": "슬라이드처럼 쓴 ·와 ×: 두 배열 사이에서는 행렬/내적 곱, 한쪽이 숫자이면 보통의 곱.",
+    "{origin}: not valid TOML ({exc})": "{origin}: 올바른 TOML이 아닙니다 ({exc})",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
@@ -839,9 +836,13 @@ def main() -> int:
 
     with out.with_suffix(".mo").open("wb") as stream:  # the compiled catalog gradtrace ships
         write_mo(stream, catalog)
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    stale = [k for k in (*KO, *KO_PLURAL) if k not in ids]  # the code no longer says these
     for message_id in missing:
         print(f"untranslated: {message_id!r}", file=sys.stderr)
-    return 1 if missing else 0
+    for message_id in stale:
+        print(f"no longer in the code: {message_id!r}", file=sys.stderr)
+    return 1 if missing or stale else 0
 
 
 if __name__ == "__main__":

@@ -533,13 +533,19 @@ def _seed(text: str | None) -> Any:
         ) from None
 
 
-def _blanks(blank: str | None, render_file: str | None) -> set[str]:
+def blank_words(text: str) -> frozenset[str]:
+    """--blank values,gradients (a picture's, or a worksheet's): what is left to fill in."""
+    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not chosen or not chosen <= {"values", "gradients"}:
+        raise click.UsageError(_("--blank {blank}: write values, gradients or values,gradients").format(blank=text))
+    return chosen
+
+
+def _blanks(blank: str | None, render_file: str | None) -> frozenset[str]:
     """--blank values,gradients: which numbers a --render picture leaves blank."""
     if blank is None:
-        return set()
-    chosen = {part.strip() for part in blank.split(",") if part.strip()}
-    if not chosen or not chosen <= {"values", "gradients"}:
-        raise click.UsageError(_("--blank {blank}: write values, gradients or values,gradients").format(blank=blank))
+        return frozenset()
+    chosen = blank_words(blank)
     if render_file is None:
         raise click.UsageError(_("--blank leaves numbers out of a --render picture; give --render FILE too"))
     return chosen
@@ -629,21 +635,10 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
 
     out: list[Expected] = []
     if answers_file is not None:
+        from ..core.bindings import read_document
+
         text = read_text(answers_file, "--answers")
-        toml = answers_file.endswith(".toml")
-        if toml:
-            import tomllib
-
-            try:
-                data = tomllib.loads(text, parse_float=str)
-            except (ValueError, RecursionError) as exc:
-                raise GradtraceError(
-                    _("--answers {answers_file}: not valid TOML ({exc})").format(answers_file=answers_file, exc=exc)
-                ) from None
-        else:
-            from ..core.bindings import read_json
-
-            data = read_json(text, f"--answers {answers_file}", keep_text=True)
+        data = read_document(text, f"--answers {answers_file}", answers_file.endswith(".toml"))
         if not isinstance(data, dict):
             raise GradtraceError(
                 _('--answers {answers_file}: expected a mapping such as {{"x": -4}}').format(answers_file=answers_file)

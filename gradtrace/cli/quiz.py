@@ -10,7 +10,7 @@ import click
 
 from ..core.errors import ExitCode, GradtraceError
 from ..i18n import N_, _, current
-from . import LANG_OPTION, TranslatedHelp, _fail, make_console
+from . import LANG_OPTION, TranslatedHelp, _fail, blank_words, make_console
 
 QUIZ_HELP = N_("""Practice backprop: a random circuit, its forward values, and you fill in the gradients.
 
@@ -59,7 +59,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
     if worksheet_text is not None:
         if not out_dir:
             raise click.UsageError(_("--worksheet needs --out DIR for its files"))
-        blanks = _worksheet_blanks(blank_text)
+        blanks = blank_words(blank_text)
         if problems_file is not None and worksheet_text:
             raise click.UsageError(_("--worksheet N draws N random problems, and --from gives your own; pick one "
                                      "(--worksheet --from FILE takes every problem in FILE)"))
@@ -206,13 +206,6 @@ def _worksheet_count(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 200:
         raise click.UsageError(_("--worksheet {text}: give a number of problems from 1 to 200").format(text=text))
     return int(text)
-
-
-def _worksheet_blanks(text: str) -> frozenset[str]:
-    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
-    if not chosen or not chosen <= {"values", "gradients"}:
-        raise click.UsageError(_("--blank {text}: write gradients, values or values,gradients").format(text=text))
-    return chosen
 
 
 def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision: int, blanks: frozenset[str],

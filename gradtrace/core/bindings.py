@@ -39,6 +39,20 @@ MAX_DEPTH = 32        # nested lists deeper than this are not an array anyone me
 MAX_DIGITS = 400      # an integer literal longer than this can't be a float anyway (1.8e308 has 309)
 
 
+def read_document(text: str, origin: str, toml: bool) -> Any:
+    """A TOML or JSON document of answers or problems, numbers kept as their written text (so
+    answers are graded at their own decimals); a document that doesn't parse is an error naming
+    origin ("--answers a.toml", a file's path)."""
+    if not toml:
+        return read_json(text, origin, keep_text=True)
+    import tomllib
+
+    try:
+        return tomllib.loads(text, parse_float=str)
+    except (ValueError, RecursionError) as exc:
+        raise GradtraceError(_("{origin}: not valid TOML ({exc})").format(origin=origin, exc=exc)) from None
+
+
 def read_json(text: str, origin: str, keep_text: bool = False, what: str = "JSON") -> Any:
     """JSON that holds numbers: integers become floats (a 5000-digit one is refused, not
     converted), NaN and Infinity are refused, a key given twice is an error (not "last wins"),

@@ -119,6 +119,4 @@ def did_you_mean(name: str, candidates: list[str]) -> str | None:
     # Runners-up only when about as close as the best: sigmod is sigmoid, not sigmoid or sign.
     best = difflib.SequenceMatcher(None, name, close[0]).ratio()
     close = [c for c in close if difflib.SequenceMatcher(None, name, c).ratio() >= best - 0.15]
-    from ..i18n import _
-
     return _("did you mean {names}?").format(names=_(" or ").join(close))

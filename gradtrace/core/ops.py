@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..i18n import N_
+from ..i18n import N_, _
 from .backends import scalar as scalar
 
 VARIADIC = -1
@@ -185,8 +185,6 @@ class Op:
     def needs(self, params: tuple[Any, ...]) -> str:
         """What the op's domain requires, in words, e.g. 'a positive input'."""
         assert self.domain is not None
-        from ..i18n import _
-
         text = self.domain[1]
         return _(text) if isinstance(text, str) else text(*params)
 
@@ -255,13 +253,6 @@ def _sigmoid_grads(xp: Any, out: Any, x: Any) -> Any:
     # x > 37 while this keeps full precision for every x (and never overflows: e ≤ 1).
     e = xp.exp(-abs(x))
     return (e / ((1.0 + e) * (1.0 + e)),)
-
-
-def _text(message: str) -> str:
-    """A domain's words in the language of the moment (the table is built at import, in English)."""
-    from ..i18n import _
-
-    return _(message)
 
 
 def _tanh_grads(xp: Any, out: Any, x: Any) -> Any:
@@ -381,9 +372,9 @@ _RECORDS = [
        (_power_rule,), exponent=lambda xs, ps: (xs[0], ps[0]), label="x^{c}", infix="**",
        torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, constant=True,
        domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
-               lambda c: _text(N_("a nonzero base for a negative power")) if float(c).is_integer() else
-               _text(N_("a positive base for a negative fractional power")) if c < 0 else
-               _text(N_("a nonnegative base for a fractional power"))),
+               lambda c: _("a nonzero base for a negative power") if float(c).is_integer() else
+               _("a positive base for a negative fractional power") if c < 0 else
+               _("a nonnegative base for a fractional power")),
        notes="x^c: local gradient c·x^(c-1)."),
     Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
        ("ln({c})·{c}^{0}",), exponent=lambda xs, ps: (ps[0], xs[0]), label="{c}^x", infix="**",
@@ -483,7 +474,7 @@ _RECORDS = [
        torch=lambda t, x, lo, hi: t.nn.functional.hardtanh(x, lo, hi),
        sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
        domain=(lambda xp, x, lo, hi: lo < hi,
-               lambda lo, hi: _text(N_("lo < hi (got lo = {lo:g}, hi = {hi:g})")).format(lo=lo, hi=hi)),
+               lambda lo, hi: _("lo < hi (got lo = {lo:g}, hi = {hi:g})").format(lo=lo, hi=hi)),
        kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 0")),
        branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
        notes="Clamps x to [lo, hi] (default [-1, 1]): passes the gradient inside, 0 outside. "
@@ -494,7 +485,7 @@ _RECORDS = [
        torch=lambda t, x, lo, hi: t.clamp(x, lo, hi),
        sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
        domain=(lambda xp, x, lo, hi: lo <= hi,
-               lambda lo, hi: _text(N_("lo ≤ hi (got lo = {lo:g}, hi = {hi:g})")).format(lo=lo, hi=hi)),
+               lambda lo, hi: _("lo ≤ hi (got lo = {lo:g}, hi = {hi:g})").format(lo=lo, hi=hi)),
        kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 1")),
        branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
        notes="clip(x, lo, hi) clamps x to [lo, hi]: passes the gradient inside, 0 outside. "
