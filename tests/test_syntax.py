@@ -138,3 +138,28 @@ def test_10000_nested_parentheses_parse_and_trace():
     assert t.value == 2 and t.gradients == {"x": 1}
     t = gradtrace.trace("sin(" * 2000 + "x" + ")" * 2000, x=0.5)
     assert 0 < t.gradients["x"] < 1
+
+
+TOKEN_TEXTS = [
+    "x*2 + y²  .5 w.T √x", "x ^ 2 ⁻¹", "α₁ = 2πx", "  x  ", "", "\n\n", "f += x; q -= 1e-3*y\n",
+    "max(x, y, alpha=0.2)", "3(x+y) − 2·x × z ÷ 4", "x⁻¹²+1.e5*.25e-2", "θ₀**2\t\r\f+ w_1",
+    "q = x + y\nf = q * z\n  ", "x @ W.T", "ₓ + x", "e^x", "x,y", "x ;; y",
+]
+
+
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_the_bulk_tokenizer_reads_what_the_scanner_reads(text):
+    """tokenize's one-findall path and its match-by-match path give the same tokens."""
+    from gradtrace.core import syntax
+
+    pasted = text.translate(syntax.PASTED)
+    assert syntax._bulk(pasted) == list(syntax._scan(text, pasted))
+
+
+@pytest.mark.parametrize("text, at", [("x $ y", 2), ("$x", 0), ("x$", 1), ("x ! 2", 2), ("x # $\n$", 6)])
+def test_a_character_no_token_starts_with_is_pointed_at_by_either_path(text, at):
+    from gradtrace.core import syntax
+
+    with pytest.raises(ParseError) as caught:
+        syntax.tokenize(text)
+    assert caught.value.span == (at, at + 1)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .formulas import formula_plan, formulas
-from .graph import _BOTH, Report, write_expr
+from .formulas import _PLACEHOLDER, formulas
+from .graph import _BOTH, _ONE, Report, expr_from_parts, write_expr
 from .trace import Trace, jsonable, patterns_of
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
@@ -91,111 +91,127 @@ def _num(value: Any) -> str:
     return _encode(jsonable(value))
 
 
-def _finite_floats(*columns: Any) -> bool:
-    """Whether every number in these lists is a finite float, checked at C speed: a sum is finite
-    only when no term is NaN or infinite (an overflowing sum just takes the careful path)."""
-    return all(set(map(type, column)) <= {float} and math.isfinite(sum(column)) for column in columns)
+class _NumberTexts(dict[Any, str]):
+    """Numbers' JSON texts, remembered: float repr is the dearest step of a large trace's JSON, and
+    the same numbers come back (a copy gate's value, the 1.0 of every add, a mul's local gradient
+    that is its other input's value). It forgets everything every LIMIT numbers, so it stays small."""
+    LIMIT = 1 << 12
+
+    def __missing__(self, value: Any) -> str:
+        text = _num(value)
+        if value:  # 0.0 and -0.0 are one key with two texts, so neither is kept
+            if len(self) >= self.LIMIT:
+                self.clear()
+            self[value] = text
+        return text
 
 
 def _fast_lines(trace: Trace) -> Iterator[str]:
-    """The lines of _lines for a numeric scalar trace, written without building dicts: a 10^6-node
-    trace spends most of its JSON time here. What every node of one op writes the same (label,
-    patterns, formulas in its inputs' names) is made once per op. Names are identifiers and op texts come from the op
-    table, so only expressions with constants, labels and parameter formulas need escaping.
+    """The lines of _lines for a numeric scalar trace, written from the trace's columns without
+    building dicts: a 10^6-node trace spends most of its JSON time here. Nodes that write the same
+    texts (one op, spelling, number of inputs, copy gate or not) share one str.format template of
+    their line's head, made once: only names and numbers are filled in per node. A node whose
+    label, expression or formulas name constants or parameters has those made on their own.
     tests/test_json.py checks that both writers agree for every op."""
     graph = trace.graph
     nodes = graph.nodes
-    values, upstream, local, downstream, kinks = trace.values, trace.upstream, trace.local, trace.downstream, \
-        trace.kinks
-    chain = itertools.chain.from_iterable
-    num = _repr if _finite_floats(values, upstream, list(chain(local)), list(chain(downstream))) else _num
+    values, upstream, local, downstream = trace.values, trace.upstream, trace.local, trace.downstream
+    text = _NumberTexts().__getitem__
     names = [node.name for node in nodes]
     fanout = graph.fanout
     consumers = graph.shared_consumers if max(fanout) > 1 else {}
-    pattern_texts: dict[Any, Any] = {}  # (op, copy gate?) -> the "patterns" value
-    op_texts: dict[Any, Any] = {}       # (op, arity) -> _op_texts
+    kinks = trace.kinks
+    heads: dict[Any, Any] = {}
     for k in range(len(nodes) - 1, -1, -1):
         node = nodes[k]
-        op = node.op
-        name = names[k]
         shared = fanout[k] > 1
-        key = (op, shared)
-        listed = pattern_texts.get(key)
-        if listed is None:
-            listed = pattern_texts[key] = ", ".join(['"' + p + '"' for p in patterns_of(op, shared)])
+        args = node.args
+        inputs = node.inputs
+        key = (node.op, node.spelling, len(inputs), shared, args is _BOTH or args is _ONE)
+        made = heads.get(key)
+        if made is None:
+            made = heads[key] = _head(node, key[3], key[4])
+        head, special = made
+        extra = _special(graph, node) if special else _NOTHING
         if shared:
-            parts = ", ".join([f'{{"from": "{names[c]}", "value": {num(downstream[c][slot])}}}'
+            parts = ", ".join([f'{{"from": "{names[c]}", "value": {text(downstream[c][slot])}}}'
                                for c, slot in consumers[k]])
         else:
             parts = ""
-        if op is None:
-            yield (f'{{"name": "{name}", "op": "input", "label": "{name}", "expr": "input", '
-                   f'"patterns": [{listed}], "inputs": [], "value": {num(values[k])}, '
-                   f'"upstream": {num(upstream[k])}, "formula": [], "local": [], "downstream": [], '
-                   f'"parts": [{parts}], "kink": null}}')
-            continue
-        inputs = node.inputs
-        arity = len(inputs)
-        fixed = op_texts.get((op, arity))
-        if fixed is None:
-            fixed = op_texts[(op, arity)] = _op_texts(op, arity)
-        label, plan, infix = fixed
-        if arity == 2:
-            a, b = names[inputs[0]], names[inputs[1]]
-            input_names = f'"{a}", "{b}"'
-            if infix is not None and node.args is _BOTH:  # x * y: names and a symbol, nothing to escape
-                expr = f'"{a} {node.spelling or infix} {b}"'
-            else:
-                expr = _string(write_expr(node, nodes))
-            if plan is not None:
-                formula = plan[0](a, b) + ", " + plan[1](a, b)
-            else:
-                formula = ", ".join(map(_string, formulas(graph, node)))
-            local_text = f"{num(local[k][0])}, {num(local[k][1])}"
-            down_text = f"{num(downstream[k][0])}, {num(downstream[k][1])}"
-        else:
-            ins = [names[j] for j in inputs]
-            input_names = ", ".join(['"' + n + '"' for n in ins])
-            expr = _string(write_expr(node, nodes))
-            if plan is not None:
-                formula = ", ".join([piece(*ins) for piece in plan])
-            else:
-                formula = ", ".join(map(_string, formulas(graph, node)))
-            local_text = ", ".join(map(num, local[k]))
-            down_text = ", ".join(map(num, downstream[k]))
         kink = kinks[k]
-        yield (f'{{"name": "{name}", "op": "{op.name}", "label": {label or _string(node.label)}, '
-               f'"expr": {expr}, "patterns": [{listed}], '
-               f'"inputs": [{input_names}], "value": {num(values[k])}, '
-               f'"upstream": {num(upstream[k])}, "formula": [{formula}], '
-               f'"local": [{local_text}], "downstream": [{down_text}], "parts": [{parts}], '
-               f'"kink": {"null" if kink is None else _string(kink)}}}')
+        kink_text = "null" if kink is None else _string(kink)
+        if len(inputs) == 2:
+            a, b = inputs
+            l0, l1 = local[k]
+            d0, d1 = downstream[k]
+            line = head(names[k], text(values[k]), text(upstream[k]), names[a], names[b], *extra)
+            yield (f'{line}, "local": [{text(l0)}, {text(l1)}], "downstream": [{text(d0)}, {text(d1)}], '
+                   f'"parts": [{parts}], "kink": {kink_text}}}')
+        else:
+            line = head(names[k], text(values[k]), text(upstream[k]), *[names[j] for j in inputs], *extra)
+            yield (f'{line}, "local": [{", ".join(map(text, local[k]))}], '
+                   f'"downstream": [{", ".join(map(text, downstream[k]))}], "parts": [{parts}], "kink": {kink_text}}}')
 
 
-def _op_texts(op: Any, arity: int) -> tuple[str | None, tuple[Any, ...] | None, str | None]:
-    """What every node of one op writes the same: its label as JSON (None when it names a constant,
-    as +{c} does); its formulas when they need only input names, as one function per input from
-    the input names to the JSON text (None when they need parameters); and its infix symbol."""
-    label = None if "{c}" in op.label else _string(op.label)
-    plan = formula_plan(op.formula, arity)
-    if plan is None:
-        return label, None, op.infix
-    return label, tuple(_formula_writer(kind, data) for kind, data in plan), op.infix
+_NOTHING: tuple[str, ...] = ()
 
 
-def _formula_writer(kind: str, data: Any) -> Any:
-    """One input's formula as JSON from the input names: a fixed text, an input's name, or text
-    around names ("[x > 0]"). Names are identifiers, so only the fixed pieces are escaped."""
-    if kind == "text":
-        text = _string(data)
-        return lambda *names: text
-    if kind == "input":
-        return lambda *names: '"' + names[data] + '"'
-    pieces = [(_string(literal)[1:-1], None if field is None else int(field)) for literal, field in data]
+def _special(graph: Any, node: Any) -> tuple[str, ...]:
+    """What a special head leaves to each node: its label, expression and formulas as JSON."""
+    return (_string(node.label), _string(write_expr(node, graph.nodes)), ", ".join(map(_string, formulas(graph, node))))
 
-    def write(*names: str) -> str:
-        return '"' + "".join([literal + ("" if field is None else names[field]) for literal, field in pieces]) + '"'
-    return write
+
+def _head(node: Any, shared: bool, simple: bool) -> tuple[Any, bool]:
+    """The head of every line like this node's, from its name to its formulas, as a bound
+    str.format, and whether it is special: whether it leaves the label, expression and formulas to
+    _special. Fields: 0 the node's name, 1 its value, 2 its upstream gradient, 3... its inputs'
+    names, then a special head's three texts."""
+    op = node.op
+    patterns = _braces(", ".join(['"' + p + '"' for p in patterns_of(op, shared)]))
+    if op is None:
+        template = ('{{"name": "{0}", "op": "input", "label": "{0}", "expr": "input", '
+                    f'"patterns": [{patterns}], "inputs": [], "value": {{1}}, "upstream": {{2}}, "formula": []')
+        return template.format, False
+    arity = len(node.inputs)
+    inputs = [f"\ue000{3 + j}\ue001" for j in range(arity)]  # each input's name, marked for _fields
+    label = expr = formula = None
+    if simple and "{c}" not in op.label:
+        label = _braces(_string(op.label))
+        expr = _fields(_string(expr_from_parts(node, op, inputs)))
+        pieces = [_formula_text(op.formula[min(j, len(op.formula) - 1)], inputs, j) for j in range(arity)]
+        formula = None if None in pieces else ", ".join(pieces)  # type: ignore[arg-type]
+    special = formula is None
+    if special:
+        label, expr, formula = (f"{{{3 + arity + j}}}" for j in range(3))
+    names = ", ".join([f'"{{{3 + j}}}"' for j in range(arity)])
+    template = ('{{"name": "{0}", ' f'"op": "{op.name}", "label": {label}, "expr": {expr}, '
+                f'"patterns": [{patterns}], "inputs": [{names}], "value": {{1}}, "upstream": {{2}}, '
+                f'"formula": [{formula}]')
+    return template.format, special
+
+
+def _formula_text(template: Any, inputs: list[str], slot: int) -> str | None:
+    """One input's formula template as JSON in a str.format template, when it names only inputs
+    and the node itself; None when it needs a parameter or is a function."""
+    if callable(template):
+        return None
+    fields = {str(j): marked for j, marked in enumerate(inputs)} | {"i": inputs[slot], "out": "\ue0000\ue001"}
+    if any(name not in fields for name in _PLACEHOLDER.findall(template)):
+        return None
+    return _fields(_string(_PLACEHOLDER.sub(lambda m: fields[m.group(1)], template)))
+
+
+def _braces(text: str) -> str:
+    """Literal text for a str.format template."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+_SLOT = re.compile("\ue000([0-9]+)\ue001")
+
+
+def _fields(text: str) -> str:
+    """Text with marked fields (\\ue000 3 \\ue001) as a str.format template."""
+    return _SLOT.sub(r"{\1}", _braces(text))
 
 
 def ndjson_chunks(trace: Trace, extra: dict[Any, Any] | None = None,

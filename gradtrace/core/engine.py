@@ -22,7 +22,7 @@ from typing import Any
 
 from ..i18n import _
 from .errors import BindingError, EvaluationError
-from .graph import REPORT_EVERY, Graph, Node, Report
+from .graph import REPORT_EVERY, Graph, Node, Report, paused_gc
 from .ops import Op, scalar
 from .trace import Trace
 
@@ -286,6 +286,11 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
 def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report | None = None) -> Trace:
     """Forward, then backward: the full trace, which keeps the inputs dict it is given (no copy:
     a 10^6-term program has a million bindings). report: see forward."""
+    with paused_gc():
+        return _run(graph, inputs, seed, report)
+
+
+def _run(graph: Graph, inputs: dict[str, Any], seed: Any, report: Report | None) -> Trace:
     xp = backend_for(graph, inputs)
     if xp is not scalar:
         inputs = {k: (v if hasattr(v, "shape") else xp.np.float64(v)) for k, v in inputs.items()}

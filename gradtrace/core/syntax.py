@@ -11,6 +11,7 @@ exists as tokens or a tree in memory, only as the graph.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -41,20 +42,27 @@ _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 NUMBER_NAMES = {"π"}
 
 _OPERATORS = "|".join(re.escape(symbol) for symbol in sorted(BINARY, key=len, reverse=True))
+# What each kind of token looks like, in the order they are tried.
+_PATTERNS = {
+    "number": r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
+    "name": rf"π|[^\W\d{_SUP}π][^\W{_SUP}π]*",
+    "sup": rf"[⁻⁺]?[{_SUP}]+",
+    "attr": r"\.[A-Za-z_][A-Za-z0-9_]*",
+    "op": rf"[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{'|'.join(map(re.escape, PREFIXES))}",
+}
 # Each match is one token with the spaces and comments before it, so spaces cost no match of
-# their own; the token is the group that matched (KINDS[lastindex]).
-_TOKEN = re.compile(rf"""
-    (?>[ \t\r\f]++|\#[^\n]*+)*+  # possessive: a comment never gives back its last word as a name
-    (?:
-      (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
-    | (?P<name>π|[^\W\d{_SUP}π][^\W{_SUP}π]*)
-    | (?P<sup>[⁻⁺]?[{_SUP}]+)
-    | (?P<attr>\.[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<op>[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{"|".join(map(re.escape, PREFIXES))})
-    )
-""", re.VERBOSE)
-KINDS = ("", "number", "name", "sup", "attr", "op")
+# their own; the token is the group that matched (KINDS[lastindex]). The spaces are possessive:
+# a comment never gives back its last word as a name.
+_TOKEN = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+(?:" +
+                    "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _PATTERNS.items()) + ")")
+KINDS = ("", *_PATTERNS)
 _SPACE = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+")
+# The same without groups or comments, for one findall over a whole program (tokenize), and
+# each token's kind from its first character: a name unless listed ("." is a number or .T).
+_BULK = re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in _PATTERNS.values()) + ")")
+_FIRST = {c: "number" for c in "0123456789"} | {c: "sup" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"} | {".": "."} | {
+    symbol[0]: "op" for symbol in [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", ",", "=", ";", "\n"]}
+_DOTS = {"."}
 
 Span = tuple[int, int]
 # A token: (kind, text, start, end). kind is number, name, sup (a superscript), attr, op or end.
@@ -77,10 +85,41 @@ class Builder(Protocol):
 
 # ---- tokens -----------------------------------------------------------------------------------
 
-def tokenize(source: str) -> Iterator[Token]:
-    """Split source into tokens, lazily; pasted characters (−, ·, ×) are read as ASCII operators.
-    The last token is ("end", "", n, n)."""
+def tokenize(source: str) -> list[Token]:
+    """Split source into tokens; pasted characters (−, ÷) are read as ASCII operators. The last
+    token is ("end", "", n, n). Without comments the whole text is split by one findall, at C
+    speed, and each token's kind is read from its first character (_bulk); otherwise, or when
+    some character starts no token, token by token (_scan), which also points at the character."""
     text = source.translate(PASTED)  # one character for one, so spans still index the source
+    if "#" not in text:
+        tokens = _bulk(text)
+        if tokens is not None:
+            return tokens
+    return list(_scan(source, text))
+
+
+def _bulk(text: str) -> list[Token] | None:
+    """tokenize for a text without comments, or None if some character starts no token. Every
+    step is a map over all the tokens at once, so no Python code runs per token."""
+    pieces = _BULK.findall(text)  # each token with the spaces before it
+    if sum(map(len, pieces)) != len(text) and text[sum(map(len, pieces)):].strip(" \t\r\f"):
+        return None  # findall skipped a character: _scan says which
+    texts = list(map(str.lstrip, pieces, itertools.repeat(" \t\r\f", len(pieces))))
+    ends = list(itertools.accumulate(map(len, pieces)))
+    starts = map(operator.sub, ends, map(len, texts))
+    kinds = list(map(_FIRST.get, map(operator.itemgetter(0), texts), itertools.repeat("name", len(texts))))
+    if "." in _DOTS.intersection(kinds):
+        for k, kind in enumerate(kinds):
+            if kind == ".":  # .5 is a number, .T an attribute
+                kinds[k] = "number" if texts[k][1:2].isdigit() else "attr"
+    tokens = list(zip(kinds, texts, starts, ends))
+    n = len(text)
+    tokens.append(("end", "", n, n))
+    return tokens
+
+
+def _scan(source: str, text: str) -> Iterator[Token]:
+    """tokenize one match at a time, raising a ParseError at a character no token starts with."""
     pos, n = 0, len(text)
     kinds = KINDS
     for m in _TOKEN.finditer(text):
@@ -114,7 +153,7 @@ class _Frame:
 def parse_program(source: str, builder: Builder) -> int:
     """Parse a whole program, statements separated by newlines or ';', reporting each piece to the
     builder as it is read. Returns the number of statements."""
-    tokens = tokenize(source)
+    tokens = iter(tokenize(source))
     tok = next(tokens)
     nxt = tok if tok[0] == "end" else next(tokens)
     count = 0
@@ -178,7 +217,7 @@ def _header(tokens: Iterator[Token]) -> tuple[list[tuple[str, Span]] | None, Tok
 
 def parse_expression(source: str, builder: Builder) -> Any:
     """Parse a single expression (a binding's value such as -pi/2) and return the builder's value."""
-    tokens = tokenize(source)
+    tokens = iter(tokenize(source))
     first = next(tokens)
     if first[0] == "end":
         raise ParseError(_("the value is empty"), source=source, span=(0, 1))

@@ -39,14 +39,16 @@ def _contract(writer: str) -> Callable[[Any, Options], None]:
     --format ndjson. Either carries --explain's lines under "explanation"."""
     def run(trace: Any, o: Options) -> None:
         from ..core import contract
+        from ..core.graph import paused_gc
 
         extra = None
         if o.explain:
             from . import explain
 
             extra = {"explanation": explain.lines(trace, o.explain, o.precision)}
-        for block in getattr(contract, writer)(trace, extra, o.report):
-            o.write(block)
+        with paused_gc():
+            for block in getattr(contract, writer)(trace, extra, o.report):
+                o.write(block)
     return run
 
 
