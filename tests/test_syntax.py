@@ -153,7 +153,7 @@ def test_the_bulk_tokenizer_reads_what_the_scanner_reads(text):
     from gradtrace.core import syntax
 
     pasted = text.translate(syntax.PASTED)
-    assert syntax._bulk(pasted) == list(syntax._scan(text, pasted))
+    assert list(syntax.tokenize(text)) == list(syntax._scan(text, pasted))
 
 
 @pytest.mark.parametrize("text, at", [("x $ y", 2), ("$x", 0), ("x$", 1), ("x ! 2", 2), ("x # $\n$", 6)])
@@ -161,5 +161,18 @@ def test_a_character_no_token_starts_with_is_pointed_at_by_either_path(text, at)
     from gradtrace.core import syntax
 
     with pytest.raises(ParseError) as caught:
-        syntax.tokenize(text)
+        list(syntax.tokenize(text))
     assert caught.value.span == (at, at + 1)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 16])
+def test_the_bulk_tokenizer_cuts_blocks_only_where_tokens_end(monkeypatch, chunk):
+    """Blocks as small as one character: every cut falls between tokens (spaces, parentheses,
+    commas, line breaks), or the rest is one block, and the tokens are those of the scanner."""
+    from gradtrace.core import syntax
+
+    monkeypatch.setattr(syntax, "CHUNK", chunk)
+    for text in [*TOKEN_TEXTS, "relu(relu(relu(x)))", "x0*y+x1*y+x22*y", "h1 = relu(w*h0 + b)\nh2 = relu(w*h1 + b)",
+                 "max(x,y,0.5)+min(x,  2,y)", "1e-5*xyz**2.5e+3"]:
+        pasted = text.translate(syntax.PASTED)
+        assert list(syntax.tokenize(text)) == list(syntax._scan(text, pasted)), text

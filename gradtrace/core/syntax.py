@@ -85,37 +85,54 @@ class Builder(Protocol):
 
 # ---- tokens -----------------------------------------------------------------------------------
 
-def tokenize(source: str) -> list[Token]:
-    """Split source into tokens; pasted characters (−, ÷) are read as ASCII operators. The last
-    token is ("end", "", n, n). Without comments the whole text is split by one findall, at C
-    speed, and each token's kind is read from its first character (_bulk); otherwise, or when
-    some character starts no token, token by token (_scan), which also points at the character."""
+def tokenize(source: str) -> Iterator[Token]:
+    """Split source into tokens, lazily; pasted characters (−, ÷) are read as ASCII operators. The
+    last token is ("end", "", n, n). Without comments, each block of about CHUNK characters is
+    split by one findall and maps over all its tokens (_bulk), so no Python code runs per token;
+    otherwise, or when some character starts no token, token by token (_scan), which also points
+    at that character."""
     text = source.translate(PASTED)  # one character for one, so spans still index the source
-    if "#" not in text:
-        tokens = _bulk(text)
-        if tokens is not None:
-            return tokens
-    return list(_scan(source, text))
+    if "#" in text:
+        return _scan(source, text)
+    return itertools.chain.from_iterable(map(_bulk, itertools.repeat(source), itertools.repeat(text), _blocks(text)))
 
 
-def _bulk(text: str) -> list[Token] | None:
-    """tokenize for a text without comments, or None if some character starts no token. Every
-    step is a map over all the tokens at once, so no Python code runs per token."""
-    pieces = _BULK.findall(text)  # each token with the spaces before it
-    if sum(map(len, pieces)) != len(text) and text[sum(map(len, pieces)):].strip(" \t\r\f"):
-        return None  # findall skipped a character: _scan says which
+CHUNK = 1 << 16
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of blocks of text that end where a token must end: before a space, a line break,
+    a parenthesis or a comma (no token holds one), or at the end of the text."""
+    start, n = 0, len(text)
+    while start < n:
+        end = min(start + CHUNK, n)
+        if end < n:
+            cut = max(map(text.rfind, " \n\t(),", itertools.repeat(start + 1), itertools.repeat(end)))
+            end = cut if cut > start else n  # no place to cut: the rest in one block
+        yield start, end
+        start = end
+    yield n, n  # the end token
+
+
+def _bulk(source: str, text: str, block: tuple[int, int]) -> list[Token]:
+    """The tokens of text[start:end], whose start is where a token starts."""
+    start, end = block
+    if start == end:
+        return [("end", "", start, start)]
+    pieces = _BULK.findall(text, start, end)  # each token with the spaces before it
+    covered = sum(map(len, pieces))
+    if covered != end - start and text[start + covered:end].strip(" \t\r\f"):
+        return list(_scan(source, text))  # findall skipped a character, and _scan says which
     texts = list(map(str.lstrip, pieces, itertools.repeat(" \t\r\f", len(pieces))))
-    ends = list(itertools.accumulate(map(len, pieces)))
+    ends = list(itertools.accumulate(map(len, pieces), initial=start))
+    del ends[0]
     starts = map(operator.sub, ends, map(len, texts))
     kinds = list(map(_FIRST.get, map(operator.itemgetter(0), texts), itertools.repeat("name", len(texts))))
     if "." in _DOTS.intersection(kinds):
         for k, kind in enumerate(kinds):
             if kind == ".":  # .5 is a number, .T an attribute
                 kinds[k] = "number" if texts[k][1:2].isdigit() else "attr"
-    tokens = list(zip(kinds, texts, starts, ends))
-    n = len(text)
-    tokens.append(("end", "", n, n))
-    return tokens
+    return list(zip(kinds, texts, starts, ends))
 
 
 def _scan(source: str, text: str) -> Iterator[Token]:
@@ -153,7 +170,7 @@ class _Frame:
 def parse_program(source: str, builder: Builder) -> int:
     """Parse a whole program, statements separated by newlines or ';', reporting each piece to the
     builder as it is read. Returns the number of statements."""
-    tokens = iter(tokenize(source))
+    tokens = tokenize(source)
     tok = next(tokens)
     nxt = tok if tok[0] == "end" else next(tokens)
     count = 0
@@ -217,7 +234,7 @@ def _header(tokens: Iterator[Token]) -> tuple[list[tuple[str, Span]] | None, Tok
 
 def parse_expression(source: str, builder: Builder) -> Any:
     """Parse a single expression (a binding's value such as -pi/2) and return the builder's value."""
-    tokens = iter(tokenize(source))
+    tokens = tokenize(source)
     first = next(tokens)
     if first[0] == "end":
         raise ParseError(_("the value is empty"), source=source, span=(0, 1))
