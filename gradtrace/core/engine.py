@@ -23,7 +23,7 @@ from typing import Any
 from ..i18n import _
 from .errors import BindingError, EvaluationError
 from .graph import REPORT_EVERY, Graph, Node, Report, paused_gc
-from .ops import Op, scalar
+from .ops import VARIADIC, Op, scalar
 from .trace import Trace
 
 
@@ -54,48 +54,68 @@ def forward(graph: Graph, inputs: dict[str, Any], xp: Any = scalar, report: Repo
 def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | None,
              nudge: Callable[[int, Any], Any] | None = None) -> list[Any]:
     values: list[Any] = []  # node ids are positions, so appending keeps values[node.id]
-    finite = math.isfinite if xp is scalar else xp.finite
+    append = values.append
+    fast = xp is scalar and nudge is None
     total = len(graph.nodes)
     for node in graph.nodes:
         if report is not None and not node.id % REPORT_EVERY:
             report("forward pass", node.id, total)
         op = node.op
         if op is None:
-            values.append(inputs[node.name])
+            append(inputs[node.name])
             continue
         ids = node.inputs
-        args = [values[ids[0]], values[ids[1]]] if len(ids) == 2 else list(map(values.__getitem__, ids))
-        if op.shapes is not None and xp is not scalar:
-            shapes = [tuple(xp.np.shape(a)) for a in args]
-            if not op.shapes[0](*shapes):
-                raise _shape_error(graph, node, args, f"{op.name} needs {op.shapes[1]}")
-        if op.domain is not None:
-            inside = op.in_domain(xp, args, node.params)
-            if not xp.all(inside):
-                what = node.label if op.arity == 1 and not op.callable else op.name
-                raise _error(
-                    graph,
-                    node,
-                    _("{what} needs {needs}").format(what=what, needs=op.needs(node.params)),
-                    args,
-                    "but",
-                    inside,
-                )
-        try:
-            out = op.apply(xp, args, node.params)
-        except OverflowError:
-            raise _error(graph, node, _("the result overflows (it is too large for a float)"), args) from None
-        except (ArithmeticError, ValueError) as exc:
-            if xp is not scalar and isinstance(exc, ValueError):
-                # Domains were checked above, so numpy's ValueError here is about shapes.
-                raise _shape_error(graph, node, args, str(exc)) from None
-            raise _error(graph, node, _("it is undefined here ({exc})").format(exc=exc), args) from None
-        if not finite(out) and all(map(finite, args)):
-            raise _error(graph, node, _("the result overflows (it is too large for a float)"), args)
-        if nudge is not None:
-            out = nudge(node.id, out)
-        values.append(out)
+        if fast and len(ids) <= 2 and op.arity == len(ids):
+            # A scalar gate of one or two inputs, the bulk of a large program: its rule called
+            # directly. Anything unusual (outside the domain, an exception, a result that is not
+            # finite) goes through _gate below, which says what went wrong.
+            args = [values[ids[0]], values[ids[1]]] if len(ids) == 2 else [values[ids[0]]]
+            try:
+                if op.domain is None or op.domain[0](xp, *args, *node.params):
+                    out = op.fn(xp, *args, *node.params)
+                    if out - out == 0.0:  # finite
+                        append(out)
+                        continue
+            except (ArithmeticError, ValueError):
+                pass
+        else:
+            args = list(map(values.__getitem__, ids))
+        out = _gate(graph, node, op, args, xp)
+        append(out if nudge is None else nudge(node.id, out))
     return values
+
+
+def _gate(graph: Graph, node: Node, op: Op, args: list[Any], xp: Any) -> Any:
+    """One gate's output, with its shapes and domain checked; an error names the node."""
+    finite = math.isfinite if xp is scalar else xp.finite
+    if op.shapes is not None and xp is not scalar:
+        shapes = [tuple(xp.np.shape(a)) for a in args]
+        if not op.shapes[0](*shapes):
+            raise _shape_error(graph, node, args, f"{op.name} needs {op.shapes[1]}")
+    if op.domain is not None:
+        inside = op.in_domain(xp, args, node.params)
+        if not xp.all(inside):
+            what = node.label if op.arity == 1 and not op.callable else op.name
+            raise _error(
+                graph,
+                node,
+                _("{what} needs {needs}").format(what=what, needs=op.needs(node.params)),
+                args,
+                "but",
+                inside,
+            )
+    try:
+        out = op.apply(xp, args, node.params)
+    except OverflowError:
+        raise _error(graph, node, _("the result overflows (it is too large for a float)"), args) from None
+    except (ArithmeticError, ValueError) as exc:
+        if xp is not scalar and isinstance(exc, ValueError):
+            # Domains were checked above, so numpy's ValueError here is about shapes.
+            raise _shape_error(graph, node, args, str(exc)) from None
+        raise _error(graph, node, _("it is undefined here ({exc})").format(exc=exc), args) from None
+    if not finite(out) and all(map(finite, args)):
+        raise _error(graph, node, _("the result overflows (it is too large for a float)"), args)
+    return out
 
 
 def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: Sequence[Any],
@@ -245,9 +265,13 @@ def kinks(graph: Graph, values: list[Any], xp: Any = scalar) -> list[str | None]
         if op is None or op.kink is None:
             continue
         predicate, note = op.kink
-        args = tuple(values[i] for i in node.inputs)
-        hit = predicate(xp, values[node.id], args, *node.params) if op.variadic else \
-            predicate(xp, values[node.id], *args, *node.params)
+        ids = node.inputs
+        if op.arity == VARIADIC:
+            hit = predicate(xp, values[node.id], tuple([values[i] for i in ids]), *node.params)
+        elif len(ids) == 1:
+            hit = predicate(xp, values[node.id], values[ids[0]], *node.params)
+        else:
+            hit = predicate(xp, values[node.id], *[values[i] for i in ids], *node.params)
         if hit:
             notes[node.id] = note
     return notes

@@ -260,37 +260,41 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 tokens: Iterator[Token]) -> tuple[Any, Span, Token, Token]:
     """Shunting-yard over one statement, from tok to the first ';', line break outside
     parentheses, or the end. Explicit stacks only: no recursion. nxt is the token after tok.
-    Returns the builder's value, its span, the token that ended the statement and the next one."""
-    operands: list[Any] = []     # the builder's values
-    spans: list[Span] = []  # and the text each came from
-    stack: list[Any] = []        # pending operators (kind, text, start, end, precedence, unary) and _Frames
-    depth = 0               # open parentheses
+    Returns the builder's value, its span, the token that ended the statement and the next one.
+    The loop looks at a token's kind first and tries the common cases first (a name, a binary
+    operator, a number, parentheses): it runs once per token of a 10^6-token program."""
+    operands: list[Any] = []  # the builder's values
+    spans: list[Span] = []    # and the text each came from
+    stack: list[Any] = []     # pending operators (text, op span, precedence, unary) and _Frames
+    depth = 0                 # open parentheses
     expect_operand = True
     prev: Token = tok
+    binary = builder.binary
+    frame_class = _Frame
 
     def fail(message: str, tok: Token, hint: str | None = None) -> ParseError:
         return ParseError(message, source=source, span=(tok[2], max(tok[3], tok[2] + 1)), hint=hint)
 
     def reduce_top() -> None:
         op = stack.pop()
-        if op[5]:  # unary
+        if op[3]:  # unary
             operand = operands.pop()
-            span = (op[2], spans.pop()[1])
-            operands.append(builder.unary(op[1], operand, span))
+            span = (op[1][0], spans.pop()[1])
+            operands.append(builder.unary(op[0], operand, span))
             spans.append(span)
         else:
             right, right_span = operands.pop(), spans.pop()
             left, left_span = operands.pop(), spans.pop()
             span = (left_span[0], right_span[1])
-            operands.append(builder.binary(op[1], left, right, span, (op[2], op[3])))
+            operands.append(binary(op[0], left, right, span, op[1]))
             spans.append(span)
 
     def push_binary(text: str, tok: Token) -> None:
         precedence, right_assoc = BINARY[text]
         while stack and stack[-1].__class__ is tuple and (
-                stack[-1][4] > precedence or (stack[-1][4] == precedence and not right_assoc)):
+                stack[-1][2] > precedence or (stack[-1][2] == precedence and not right_assoc)):
             reduce_top()
-        stack.append(("op", text, tok[2], tok[3], precedence, False))
+        stack.append((text, (tok[2], tok[3]), precedence, False))
 
     def reduce_to_frame() -> _Frame | None:
         while stack and stack[-1].__class__ is tuple:
@@ -298,29 +302,25 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
         return stack[-1] if stack else None
 
     while True:
-        kind, text = tok[0], tok[1]
-        if kind == "op" and (text == ";" or (text == "\n" and not depth)):
-            kind = "end"  # the statement ends here
-        elif kind == "op" and text == "\n":  # a line break inside parentheses continues the statement
-            tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
-            continue
+        kind = tok[0]
         if expect_operand:
             if kind == "name":
                 following = nxt[1]
                 if following == "(" and nxt[0] == "op":
-                    stack.append(_Frame(nxt, tok, len(operands)))
+                    stack.append(frame_class(nxt, tok, len(operands)))
                     depth += 1
                     tok, nxt = nxt, next(tokens)
-                elif following == "=" and stack and stack[-1].__class__ is _Frame and stack[-1].func is not None \
-                        and len(operands) - stack[-1].base == stack[-1].commas:  # a keyword argument: alpha=0.1
-                    stack[-1].keywords.append((stack[-1].commas, text, tok))
+                elif following == "=" and stack and stack[-1].__class__ is frame_class and \
+                        stack[-1].func is not None and len(operands) - stack[-1].base == stack[-1].commas:
+                    stack[-1].keywords.append((stack[-1].commas, tok[1], tok))  # a keyword argument: alpha=0.1
                     tok, nxt = nxt, next(tokens)
                 else:
                     span = (tok[2], tok[3])
-                    operands.append(builder.name(text, span))
+                    operands.append(builder.name(tok[1], span))
                     spans.append(span)
                     expect_operand = False
             elif kind == "number":
+                text = tok[1]
                 value = float(text)  # the regex admits only valid float literals
                 if value == float("inf"):
                     shown = text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
@@ -334,19 +334,22 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 operands.append(builder.number(text, value, span))
                 spans.append(span)
                 expect_operand = False
-            elif kind == "op" and text == "(":
-                stack.append(_Frame(tok, None, len(operands)))
+            elif kind == "op" and tok[1] == "(":
+                stack.append(frame_class(tok, None, len(operands)))
                 depth += 1
-            elif kind == "op" and (text in ("-", "+") or text in PREFIXES):
-                stack.append((kind, text, tok[2], tok[3], UNARY_PRECEDENCE, True))
-            elif kind == "op" and text == ")" and stack and stack[-1].__class__ is _Frame \
+            elif kind == "op" and (tok[1] in ("-", "+") or tok[1] in PREFIXES):
+                stack.append((tok[1], (tok[2], tok[3]), UNARY_PRECEDENCE, True))
+            elif kind == "op" and tok[1] == "\n" and depth:  # a line break inside parentheses continues
+                tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
+                continue
+            elif kind == "op" and tok[1] == ")" and stack and stack[-1].__class__ is frame_class \
                     and stack[-1].func is not None and len(operands) == stack[-1].base and stack[-1].commas == 0:
                 # An empty argument list, f(): let the arity check name the function.
                 frame = stack.pop()
                 depth -= 1
                 _finish_call(source, builder, frame, operands, spans, tok)
                 expect_operand = False
-            elif kind == "end":
+            elif kind == "end" or (kind == "op" and tok[1] in (";", "\n")):
                 what = f"after {_describe(prev)}" if prev is not tok else "here"
                 raise fail(
                     _("the expression ends too early: expected a number, a name or '(' {what}").format(what=what), tok
@@ -355,38 +358,12 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 raise fail(
                     _("expected a number, a name or '(' but found {describe}").format(describe=_describe(tok)), tok
                 )
-        else:
-            if kind == "op" and text in BINARY:
+        elif kind == "op":
+            text = tok[1]
+            if text in BINARY:
                 push_binary(text, tok)
                 expect_operand = True
-            elif kind == "sup":  # x² is x**2: the operator and its exponent at once
-                push_binary("**", tok)
-                exponent = text.translate(SUPERSCRIPTS)
-                span = (tok[2], tok[3])
-                operands.append(builder.number(exponent, float(exponent), span))
-                spans.append(span)
-            elif (kind == "name" or (kind == "op" and text == "(")) and prev[3] == tok[2] and (
-                    prev[0] == "number" or prev[1] in NUMBER_NAMES):
-                # A number written against a name or '(' multiplies it (2x, 3(x+y), 2πx): read a '*'
-                # here and the same token again as an operand.
-                push_binary("*", (kind, "*", tok[2], tok[2]))
-                expect_operand = True
-                prev = tok
-                continue
-            elif kind == "end":
-                break
-            elif kind == "attr":
-                if text not in ATTRIBUTES:
-                    raise fail(
-                        _("unknown attribute {text!r}").format(text=text),
-                        tok,
-                        hint=_("the only attribute is .T (transpose)"),
-                    )
-                operand, span = operands.pop(), spans.pop()
-                span = (span[0], tok[3])
-                operands.append(builder.unary(text, operand, span))
-                spans.append(span)
-            elif kind == "op" and text == ")":
+            elif text == ")":
                 frame = reduce_to_frame()
                 if frame is None:
                     raise fail(_("unmatched ')'"), tok)
@@ -396,29 +373,59 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                     spans[-1] = (frame.token[2], tok[3])
                 else:
                     _finish_call(source, builder, frame, operands, spans, tok)
-            elif kind == "op" and text == ",":
+            elif text == "\n" and depth:  # a line break inside parentheses continues the statement
+                tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
+                continue
+            elif text == ";" or text == "\n":
+                break
+            elif text == ",":
                 frame = reduce_to_frame()
                 if frame is None or frame.func is None:
                     raise fail(_("',' outside a function call"), tok,
                                hint=_("commas separate the arguments of a call such as max(x, y)"))
                 frame.commas += 1
                 expect_operand = True
-            elif kind in ("number", "name") or (kind == "op" and text == "("):
-                raise fail(
-                    _("expected an operator between {describe} and {describe2}").format(
-                        describe=_describe(prev), describe2=_describe(tok)
-                    ),
-                    tok,
-                    hint=_(
-                        "write {prev}*{tok} to multiply (a number written right against a name or '(' "
-                        "multiplies it: 2x, 3(x+y))"
-                    ).format(prev=prev[1], tok=tok[1]),
-                )
-            elif kind == "op" and text == "=":
+            elif text == "(" and prev[3] == tok[2] and (prev[0] == "number" or prev[1] in NUMBER_NAMES):
+                push_binary("*", (kind, "*", tok[2], tok[2]))  # 3(x+y): see the implicit product below
+                expect_operand = True
+                prev = tok
+                continue
+            elif text == "(":
+                raise _no_operator(fail, prev, tok)
+            elif text == "=":
                 raise fail(_("unexpected '=' inside an expression"), tok,
                            hint=_("an assignment is 'name = expression', one per statement"))
             else:
                 raise fail(_("expected an operator but found {describe}").format(describe=_describe(tok)), tok)
+        elif kind == "end":
+            break
+        elif kind == "sup":  # x² is x**2: the operator and its exponent at once
+            push_binary("**", tok)
+            exponent = tok[1].translate(SUPERSCRIPTS)
+            span = (tok[2], tok[3])
+            operands.append(builder.number(exponent, float(exponent), span))
+            spans.append(span)
+        elif kind == "name" and prev[3] == tok[2] and (prev[0] == "number" or prev[1] in NUMBER_NAMES):
+            # A number written against a name or '(' multiplies it (2x, 3(x+y), 2πx): read a '*'
+            # here and the same token again as an operand.
+            push_binary("*", (kind, "*", tok[2], tok[2]))
+            expect_operand = True
+            prev = tok
+            continue
+        elif kind == "attr":
+            text = tok[1]
+            if text not in ATTRIBUTES:
+                raise fail(
+                    _("unknown attribute {text!r}").format(text=text),
+                    tok,
+                    hint=_("the only attribute is .T (transpose)"),
+                )
+            operand, span = operands.pop(), spans.pop()
+            span = (span[0], tok[3])
+            operands.append(builder.unary(text, operand, span))
+            spans.append(span)
+        else:  # a number or a name right after an operand
+            raise _no_operator(fail, prev, tok)
         prev = tok
         tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
 
@@ -429,6 +436,20 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
         reduce_top()
     assert len(operands) == 1
     return operands[0], spans[0], tok, nxt
+
+
+def _no_operator(fail: Any, prev: Token, tok: Token) -> ParseError:
+    """Two operands in a row, with nothing between them."""
+    return fail(
+        _("expected an operator between {describe} and {describe2}").format(
+            describe=_describe(prev), describe2=_describe(tok)
+        ),
+        tok,
+        hint=_(
+            "write {prev}*{tok} to multiply (a number written right against a name or '(' "
+            "multiplies it: 2x, 3(x+y))"
+        ).format(prev=prev[1], tok=tok[1]),
+    )
 
 
 def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[Any], spans: list[Span],
