@@ -15,6 +15,7 @@ import itertools
 import math
 import re
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
@@ -128,7 +129,7 @@ class Graph:
         self.fanout = fanout          # per node, how many edges leave it: more than one makes a copy gate
         self.nodes = nodes
         self.output = output
-        self.variables = [n for n in nodes if n.is_variable]
+        self.variables = [n for n in nodes if n.op is None]
         self.unused_variables = unused_variables  # in the program, but not feeding the output
         self.env_names = env_names                # program name -> node name (for --output, --expect)
         self.unused_statements = unused_statements  # statements whose value does not reach the output
@@ -521,20 +522,17 @@ class _Lowering:
 
         nodes = _prune(self.created, out)
         self.created = []
-        fanout = [0] * len(nodes)  # edges leaving each node, counted on the way
         for i, node in enumerate(nodes):  # topological: a node's inputs have their ids already
             node.id = i
             inputs = node.inputs
             if len(inputs) == 2:
-                a, b = inputs[0].id, inputs[1].id
-                node.inputs = (a, b)
-                fanout[a] += 1
-                fanout[b] += 1
-            else:
+                node.inputs = (inputs[0].id, inputs[1].id)
+            elif inputs:
                 node.inputs = tuple([n.id for n in inputs])
-                for j in node.inputs:
-                    fanout[j] += 1
             node.graph_nodes = nodes
+        # Edges leaving each node, counted at C speed: more than one makes a copy gate.
+        counts = Counter(itertools.chain.from_iterable([node.inputs for node in nodes]))
+        fanout = list(map(counts.__getitem__, range(len(nodes))))
         unused = [name for name, n in variables.items() if n.id < 0]
         _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], env, variables)
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
