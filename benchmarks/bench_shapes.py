@@ -13,9 +13,13 @@ terms, interleaved run by run:
   array       sum(relu(w*x + b)) over arrays of n elements (micrograd: n scalar Values)
 
 micrograd's recursive topological sort runs in a thread with a large stack. Target: at most
-1.0x micrograd's time and memory on every shape (and 10^6 within 12x of 10^5: bench_scale.py).
+1.0x micrograd's time and memory on every shape.
 
-    python benchmarks/bench_shapes.py [--n 100000] [--runs 3] [--shapes chain fanout ...]
+--growth instead times gradtrace alone on each shape at n and 10n (10^5 and 10^6 statements or
+terms). Target: the 10n run within 12x the n run, so time grows no faster than the program
+(a little slack for the larger heap).
+
+    python benchmarks/bench_shapes.py [--n 100000] [--runs 3] [--shapes chain fanout ...] [--growth]
 """
 
 from __future__ import annotations
@@ -129,6 +133,33 @@ def write(shape: str, n: int, folder: Path) -> None:
     (folder / f"peer_{shape}.py").write_text(PEER.replace("BUILD", build))
 
 
+def _gradtrace(folder: Path, shape: str) -> list[str]:
+    return [sys.executable, "-m", "gradtrace", "--file", str(folder / f"{shape}.gt"), "--vars",
+            str(folder / f"{shape}.json"), "--json"]
+
+
+def growth(args: argparse.Namespace) -> int:
+    """Each shape at n and 10n, gradtrace alone: how its time grows with the program."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for shape in args.shapes:
+            seconds = []
+            for n in (args.n, 10 * args.n):
+                folder = Path(tmp) / str(n)
+                folder.mkdir(exist_ok=True)
+                subprocess.run([sys.executable, __file__, "--write", shape, str(n), str(folder)], check=True)
+                runs = [run(_gradtrace(folder, shape), folder / "gradtrace.json") for _ in range(args.runs)]
+                seconds.append(statistics.median(t for t, _ in runs))
+                (folder / "gradtrace.json").unlink()
+            ratio = seconds[1] / seconds[0]
+            results[shape] = {"n": args.n, "seconds": seconds, "ratio": ratio}
+            print(f"{shape:9s} n {seconds[0]:6.2f} s   10n {seconds[1]:7.2f} s   {ratio:5.2f}x  "
+                  f"-> {'OK' if ratio <= 12 else 'MISSED'} (target <= 12x)", flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results))
+    return 0
+
+
 def main() -> int:
     if sys.argv[1:2] == ["--write"]:
         write(sys.argv[2], int(sys.argv[3]), Path(sys.argv[4]))
@@ -145,7 +176,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES))
     parser.add_argument("--json", metavar="PATH", help="also write every median here")
+    parser.add_argument("--growth", action="store_true", help="gradtrace alone at n and 10n: the time ratio")
     args = parser.parse_args()
+    if args.growth:
+        return growth(args)
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -153,11 +187,10 @@ def main() -> int:
             # The inputs are written by a child process: Linux starts a child's peak-memory count at
             # its parent's size, so this process must stay small for the measurements to be fair.
             subprocess.run([sys.executable, __file__, "--write", shape, str(args.n), str(folder)], check=True)
-            program, bindings = folder / f"{shape}.gt", folder / f"{shape}.json"
+            bindings = folder / f"{shape}.json"
             peer = folder / f"peer_{shape}.py"
             commands = {
-                "gradtrace": ([sys.executable, "-m", "gradtrace", "--file", str(program), "--vars", str(bindings),
-                               "--json"], folder / "gradtrace.json"),
+                "gradtrace": (_gradtrace(folder, shape), folder / "gradtrace.json"),
                 "micrograd": ([sys.executable, str(peer), str(bindings), str(folder / "micrograd.json"),
                                str(args.n)], None),
             }

@@ -13,7 +13,8 @@
 (e) bench_batch.py     1,000 points in one --vars points.jsonl run vs 1,000     target <= 0.1x
                        processes
 (f) bench_shapes.py    six program shapes at 10^5 (chain, fanout, mixed,       target <= 1.0x micrograd
-                       distinct, nested, array) vs micrograd                   (time and memory), each
+                       distinct, nested, array) vs micrograd                   (time and memory), each;
+                       and each at 10^6 (--growth, not with --quick)           10^6 within 12x its 10^5
 
 Each benchmark measures its contenders side by side, interleaved, in one run. The summary is
 written to benchmarks/results/ (ignored by git) and, with matplotlib installed, plotted there;
@@ -63,6 +64,8 @@ def summary(results: dict) -> list[tuple[str, float, float]]:
         ours, peer = medians["gradtrace"], medians["micrograd"]
         rows.append((f"(f) {shape} time / micrograd", ours["seconds"] / peer["seconds"], 1.0))
         rows.append((f"(f) {shape} memory / micrograd", ours["mib"] / peer["mib"], 1.0))
+    for shape, grown in results.get("growth", {}).items():
+        rows.append((f"(f) {shape} 10^6 time / 10^5 time", grown["ratio"], 12.0))
     return rows
 
 
@@ -144,6 +147,8 @@ def main() -> int:
         "batch": bench("bench_batch.py", "--sample", "30" if args.quick else "60", "--runs", "3"),
         "shapes": bench("bench_shapes.py", "--n", "100000", "--runs", "1" if args.quick else "3"),
     }
+    if not args.quick:
+        results["growth"] = bench("bench_shapes.py", "--growth", "--n", "100000", "--runs", "1")
     rows = summary(results)
     print("\nSummary (ratios of medians, measured side by side)")
     for what, ratio, target in rows:

@@ -109,9 +109,10 @@ class _NumberTexts(dict[Any, str]):
 def _fast_lines(trace: Trace) -> Iterator[str]:
     """The lines of _lines for a numeric scalar trace, written from the trace's columns without
     building dicts: a 10^6-node trace spends most of its JSON time here. Nodes that write the same
-    texts (one op, spelling, number of inputs, copy gate or not) share one str.format template of
-    their line's head, made once: only names and numbers are filled in per node. A node whose
-    label, expression or formulas name constants or parameters has those made on their own.
+    texts (one op, spelling, number of inputs, copy gate or not) share what _kind makes for them
+    once: for a gate of one or two inputs written only with their names (x * y, relu(t1)), the
+    literal pieces between the names, so that its line is one f-string; for any other gate, a
+    str.format template of its line's head. Only names and numbers are filled in per node.
     tests/test_json.py checks that both writers agree for every op."""
     graph = trace.graph
     nodes = graph.nodes
@@ -121,36 +122,84 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     fanout = graph.fanout
     consumers = graph.shared_consumers if max(fanout) > 1 else {}
     kinks = trace.kinks
-    heads: dict[Any, Any] = {}
+    made: dict[Any, Any] = {}
     for k in range(len(nodes) - 1, -1, -1):
         node = nodes[k]
+        op = node.op
         shared = fanout[k] > 1
-        args = node.args
-        inputs = node.inputs
-        key = (node.op, node.spelling, len(inputs), shared, args is _BOTH or args is _ONE)
-        made = heads.get(key)
-        if made is None:
-            made = heads[key] = _head(node, key[3], key[4])
-        head, special = made
-        extra = _special(graph, node) if special else _NOTHING
         if shared:
             parts = ", ".join([f'{{"from": "{names[c]}", "value": {text(downstream[c][slot])}}}'
                                for c, slot in consumers[k]])
         else:
             parts = ""
+        name = names[k]
+        if op is None:
+            patterns = '"adder"' if shared else ""
+            yield (f'{{"name": "{name}", "op": "input", "label": "{name}", "expr": "input", "patterns": [{patterns}], '
+                   f'"inputs": [], "value": {text(values[k])}, "upstream": {text(upstream[k])}, "formula": [], '
+                   f'"local": [], "downstream": [], "parts": [{parts}], "kink": null}}')
+            continue
+        inputs = node.inputs
+        args = node.args
+        key = (op, node.spelling, len(inputs), shared, args is _BOTH or args is _ONE)
+        kind = made.get(key)
+        if kind is None:
+            kind = made[key] = _kind(node, key[3], key[4])
         kink = kinks[k]
         kink_text = "null" if kink is None else _string(kink)
-        if len(inputs) == 2:
-            a, b = inputs
+        p1, p2, p3, formula, head = kind
+        if p1 is not None and len(inputs) == 2:  # x * y, max(x, y): one f-string
+            a, b = names[inputs[0]], names[inputs[1]]
             l0, l1 = local[k]
             d0, d1 = downstream[k]
-            line = head(names[k], text(values[k]), text(upstream[k]), names[a], names[b], *extra)
-            yield (f'{line}, "local": [{text(l0)}, {text(l1)}], "downstream": [{text(d0)}, {text(d1)}], '
-                   f'"parts": [{parts}], "kink": {kink_text}}}')
+            formulas_text = formula if formula.__class__ is str else formula(a, b, name)
+            yield (f'{{"name": "{name}{p1}{a}{p2}{b}{p3}{a}", "{b}"], "value": {text(values[k])}, '
+                   f'"upstream": {text(upstream[k])}, "formula": [{formulas_text}], '
+                   f'"local": [{text(l0)}, {text(l1)}], "downstream": [{text(d0)}, {text(d1)}], "parts": [{parts}], '
+                   f'"kink": {kink_text}}}')
+        elif p1 is not None:  # relu(t1), -x
+            a = names[inputs[0]]
+            formulas_text = formula if formula.__class__ is str else formula(a, name)
+            yield (f'{{"name": "{name}{p1}{a}{p2}{a}"], "value": {text(values[k])}, '
+                   f'"upstream": {text(upstream[k])}, "formula": [{formulas_text}], '
+                   f'"local": [{text(local[k][0])}], "downstream": [{text(downstream[k][0])}], "parts": [{parts}], '
+                   f'"kink": {kink_text}}}')
         else:
-            line = head(names[k], text(values[k]), text(upstream[k]), *[names[j] for j in inputs], *extra)
+            extra = _special(graph, node) if formula else _NOTHING
+            line = head(name, text(values[k]), text(upstream[k]), *[names[j] for j in inputs], *extra)
             yield (f'{line}, "local": [{", ".join(map(text, local[k]))}], '
                    f'"downstream": [{", ".join(map(text, downstream[k]))}], "parts": [{parts}], "kink": {kink_text}}}')
+
+
+def _kind(node: Any, shared: bool, simple: bool) -> tuple[Any, ...]:
+    """What every line like this gate's has in common (see _fast_lines): (p1, p2, p3, formula,
+    head). For a gate of one or two inputs written with their names only, p1, p2 and p3 are the
+    literal JSON between the name and the inputs' names as they come in its line, and formula is
+    its formulas' text, or a function of the inputs' names and the node's name that writes it.
+    Otherwise p1 is None, head is a str.format template of the line up to its formulas and
+    formula says whether the label, expression and formulas are left to _special."""
+    op = node.op
+    arity = len(node.inputs)
+    head, special = _head(node, shared, simple)
+    if special or arity > 2:
+        return None, None, None, special, head
+    patterns = ", ".join(['"' + p + '"' for p in patterns_of(op, shared)])
+    marks = ["\ue000", "\ue001"][:arity]  # where each input's name goes
+    expr = _string(expr_from_parts(node, op, marks))[1:-1]
+    start = f'", "op": "{op.name}", "label": {_string(op.label)}, "expr": "'
+    rest = f'", "patterns": [{patterns}], "inputs": ["'
+    if arity == 2:
+        before, between, after = re.split("[\ue000\ue001]", expr)
+        pieces: tuple[Any, ...] = (start + before, between, after + rest)
+    else:
+        before, after = expr.split("\ue000")
+        pieces = (start + before, after + rest, None)
+    fields = [f"\ue000{j}\ue001" for j in range(arity)]
+    formula = ", ".join([_formula_json(op.formula[min(j, len(op.formula) - 1)], fields, j,  # type: ignore[misc]
+                                       f"\ue000{arity}\ue001") for j in range(arity)])  # not special: all text
+    if _SLOT.search(formula):  # names in it: a str.format of the inputs' names and the node's
+        return (*pieces, _fields(formula).format, head)
+    return (*pieces, formula, head)
 
 
 _NOTHING: tuple[str, ...] = ()
@@ -178,8 +227,9 @@ def _head(node: Any, shared: bool, simple: bool) -> tuple[Any, bool]:
     if simple and "{c}" not in op.label:
         label = _braces(_string(op.label))
         expr = _fields(_string(expr_from_parts(node, op, inputs)))
-        pieces = [_formula_text(op.formula[min(j, len(op.formula) - 1)], inputs, j) for j in range(arity)]
-        formula = None if None in pieces else ", ".join(pieces)  # type: ignore[arg-type]
+        pieces = [_formula_json(op.formula[min(j, len(op.formula) - 1)], inputs, j, "\ue0000\ue001")
+                  for j in range(arity)]
+        formula = None if None in pieces else _fields(", ".join(pieces))  # type: ignore[arg-type]
     special = formula is None
     if special:
         label, expr, formula = (f"{{{3 + arity + j}}}" for j in range(3))
@@ -190,15 +240,15 @@ def _head(node: Any, shared: bool, simple: bool) -> tuple[Any, bool]:
     return template.format, special
 
 
-def _formula_text(template: Any, inputs: list[str], slot: int) -> str | None:
-    """One input's formula template as JSON in a str.format template, when it names only inputs
-    and the node itself; None when it needs a parameter or is a function."""
+def _formula_json(template: Any, inputs: list[str], slot: int, out: str) -> str | None:
+    """One input's formula as JSON, with the given texts for the inputs' names ({0}, {1}, {i}) and
+    the node's own ({out}); None when it needs a parameter or is a function."""
     if callable(template):
         return None
-    fields = {str(j): marked for j, marked in enumerate(inputs)} | {"i": inputs[slot], "out": "\ue0000\ue001"}
+    fields = {str(j): marked for j, marked in enumerate(inputs)} | {"i": inputs[slot], "out": out}
     if any(name not in fields for name in _PLACEHOLDER.findall(template)):
         return None
-    return _fields(_string(_PLACEHOLDER.sub(lambda m: fields[m.group(1)], template)))
+    return _string(_PLACEHOLDER.sub(lambda m: fields[m.group(1)], template))
 
 
 def _braces(text: str) -> str:

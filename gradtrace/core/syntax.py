@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from ..i18n import _
@@ -438,7 +438,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
     return operands[0], spans[0], tok, nxt
 
 
-def _no_operator(fail: Any, prev: Token, tok: Token) -> ParseError:
+def _no_operator(fail: Callable[..., ParseError], prev: Token, tok: Token) -> ParseError:
     """Two operands in a row, with nothing between them."""
     return fail(
         _("expected an operator between {describe} and {describe2}").format(
