@@ -360,8 +360,22 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
                 )
         elif kind == "op":
             text = tok[1]
-            if text in BINARY:
-                push_binary(text, tok)
+            if text in BINARY:  # push_binary, inlined: a large program is mostly binary operators
+                precedence, right_assoc = BINARY[text]
+                while stack:
+                    top = stack[-1]
+                    if top.__class__ is not tuple or top[2] < precedence or (top[2] == precedence and right_assoc):
+                        break
+                    if top[3]:
+                        reduce_top()
+                        continue
+                    del stack[-1]
+                    right, right_span = operands.pop(), spans.pop()
+                    left_span = spans[-1]
+                    span = (left_span[0], right_span[1])
+                    operands[-1] = binary(top[0], operands[-1], right, span, top[1])
+                    spans[-1] = span
+                stack.append((text, (tok[2], tok[3]), precedence, False))
                 expect_operand = True
             elif text == ")":
                 frame = reduce_to_frame()
