@@ -279,7 +279,7 @@ class _Lowering:
             )
         left_const, right_const = left.__class__ is Const, right.__class__ is Const
         if not left_const and not right_const:  # the common case: a gate between two nodes
-            node = Node(op, (left, right), (), _BOTH, span, spelling=symbol)
+            node = Node(op, (left, right), (), _BOTH, span, symbol)
             self.created.append(node)
             if self.report is not None and not len(self.created) % REPORT_EVERY:
                 self.report("reading the program", span[1], len(source))
@@ -303,7 +303,7 @@ class _Lowering:
             return node
         gate = OPS[side]
         args = (const, 0) if const is left else (0, const)
-        node = Node(gate, (var,), (const.value,), args, span, spelling=symbol)
+        node = Node(gate, (var,), (const.value,), args, span, symbol)
         self.created.append(node)
         return node
 
@@ -318,7 +318,7 @@ class _Lowering:
                 return operand  # a number's transpose is itself
             text = symbol + (operand.text if operand.precedence >= 3 else f"({operand.text})")
             return _fold(self.source, op, (operand,), (), text, 3, span)
-        node = Node(op, (operand,), (), _ONE, span, spelling=symbol)
+        node = Node(op, (operand,), (), _ONE, span, symbol)
         self.created.append(node)
         return node
 
@@ -334,7 +334,7 @@ class _Lowering:
         n_pos = len(args)
         if n_pos == 1 and not keywords and not op.params and args[0].__class__ is Node:
             # The common case, relu(t3): one node in, no parameters (a 10^5-deep nesting is all this).
-            node = Node(op, (args[0],), (), _ONE, span, spelling=func if func != op.name else None)
+            node = Node(op, (args[0],), (), _ONE, span, func if func != op.name else None)
             self.created.append(node)
             return node
         if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates

@@ -10,6 +10,7 @@ exists as tokens or a tree in memory, only as the graph.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 import re
@@ -50,19 +51,26 @@ _PATTERNS = {
     "attr": r"\.[A-Za-z_][A-Za-z0-9_]*",
     "op": rf"[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{'|'.join(map(re.escape, PREFIXES))}",
 }
-# Each match is one token with the spaces and comments before it, so spaces cost no match of
-# their own; the token is the group that matched (KINDS[lastindex]). The spaces are possessive:
-# a comment never gives back its last word as a name.
-_TOKEN = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+(?:" +
-                    "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _PATTERNS.items()) + ")")
 KINDS = ("", *_PATTERNS)
-_SPACE = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+")
-# The same without groups or comments, for one findall over a whole program (tokenize), and
-# each token's kind from its first character: a name unless listed ("." is a number or .T).
+# Each match is one token with the spaces before it, for one findall over a block of a program
+# without comments (tokenize), and each token's kind from its first character: a name unless
+# listed ("." starts a number or .T).
 _BULK = re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in _PATTERNS.values()) + ")")
 _FIRST = {c: "number" for c in "0123456789"} | {c: "sup" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"} | {".": "."} | {
     symbol[0]: "op" for symbol in [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", ",", "=", ";", "\n"]}
 _DOTS = {"."}
+
+
+@functools.cache
+def _scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """For _scan, compiled when first needed (a comment, or a character no token starts with), so
+    that starting a command never pays for it: the token pattern with the spaces and comments
+    before it and a group per kind (the token is the group that matched, KINDS[lastindex]), and
+    the spaces and comments pattern. The spaces are possessive: a comment never gives back its
+    last word as a name."""
+    token = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+(?:" +
+                       "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _PATTERNS.items()) + ")")
+    return token, re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+")
 
 Span = tuple[int, int]
 # A token: (kind, text, start, end). kind is number, name, sup (a superscript), attr, op or end.
@@ -139,13 +147,14 @@ def _scan(source: str, text: str) -> Iterator[Token]:
     """tokenize one match at a time, raising a ParseError at a character no token starts with."""
     pos, n = 0, len(text)
     kinds = KINDS
-    for m in _TOKEN.finditer(text):
+    token, space = _scanner()
+    for m in token.finditer(text):
         if m.start() != pos:  # finditer skipped a character no token starts with
             break
         k: int = m.lastindex  # type: ignore[assignment]  # every match has its token's group
         start, pos = m.span(k)
         yield kinds[k], m.group(k), start, pos
-    after = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # spaces and a comment at the end
+    after = space.match(text, pos).end()  # type: ignore[union-attr]  # spaces and a comment at the end
     if after < n:
         pos = after
         ch = source[pos]
