@@ -221,3 +221,25 @@ def test_a_batch_reads_stdin(gt):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert lines[0]["gradients"] == {"x": 1.0} and lines[1]["error"]["kind"] == "evaluation error"
     assert result.exit_code == 1
+
+
+def test_the_fast_writer_keeps_the_sign_of_zero_and_repeated_numbers():
+    """Number texts are remembered by value, and 0.0 == -0.0: both must still be written as they
+    are, and a number seen before is written as it was the first time."""
+    t = gradtrace.trace("a = x * y; b = a * z; f = relu(b) + a * 0.5 + max(x, z)", x=-0.0, y=3.0, z=0.0)
+    assert list(renderer._fast_lines(t)) == list(renderer._lines(t))
+    assert '"value": -0.0' in renderer.render(t)
+
+
+def test_the_library_pauses_the_cycle_collector_only_while_it_works():
+    import gc
+
+    assert gc.isenabled()
+    gradtrace.trace("x * y + relu(x)", x=1.0, y=2.0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        gradtrace.trace("x * y", x=1.0, y=2.0)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
