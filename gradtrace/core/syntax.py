@@ -42,14 +42,18 @@ _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # θ, w₁: names are kept as typed).
 NUMBER_NAMES = {"π"}
 
-_OPERATORS = "|".join(re.escape(symbol) for symbol in sorted(BINARY, key=len, reverse=True))
-# What each kind of token looks like, in the order they are tried.
+# Operators: the two- and more-character ones first, then one class of the single characters.
+_SYMBOLS = [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", ",", "=", ";", "\n"]
+_OPERATORS = "".join(re.escape(s) + "|" for s in sorted({s for s in _SYMBOLS if len(s) > 1}, key=len, reverse=True)) + \
+    "[" + "".join(re.escape(c) for c in sorted({s for s in _SYMBOLS if len(s) == 1})) + "]"
+# What each kind of token looks like, most frequent first (their first characters never overlap,
+# except "." for .5 and .T). A name is tried as ASCII first, the common case and quick to match.
 _PATTERNS = {
+    "op": _OPERATORS,
+    "name": rf"[A-Za-z_][A-Za-z0-9_]*+(?:[^\W{_SUP}π]+)?|π|[^\W\d{_SUP}π][^\W{_SUP}π]*",
     "number": r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
-    "name": rf"π|[^\W\d{_SUP}π][^\W{_SUP}π]*",
     "sup": rf"[⁻⁺]?[{_SUP}]+",
     "attr": r"\.[A-Za-z_][A-Za-z0-9_]*",
-    "op": rf"[+\-*/]=|{_OPERATORS}|[-+(),=;\n]|{'|'.join(map(re.escape, PREFIXES))}",
 }
 KINDS = ("", *_PATTERNS)
 # Each match is one token with the spaces before it, for one findall over a block of a program
@@ -57,7 +61,7 @@ KINDS = ("", *_PATTERNS)
 # listed ("." starts a number or .T).
 _BULK = re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in _PATTERNS.values()) + ")")
 _FIRST = {c: "number" for c in "0123456789"} | {c: "sup" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"} | {".": "."} | {
-    symbol[0]: "op" for symbol in [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", ",", "=", ";", "\n"]}
+    symbol[0]: "op" for symbol in _SYMBOLS}
 _DOTS = {"."}
 
 
@@ -182,6 +186,7 @@ def parse_program(source: str, builder: Builder) -> int:
     tokens = tokenize(source)
     tok = next(tokens)
     nxt = tok if tok[0] == "end" else next(tokens)
+    stacks = _Stacks(source, builder)
     count = 0
     while True:
         while tok[0] == "op" and tok[1] in (";", "\n"):
@@ -207,12 +212,12 @@ def parse_program(source: str, builder: Builder) -> int:
                 )
             if assign[1] in AUGMENTED:  # f += x is f = f + x
                 current = builder.name(target[1], target_span)
-            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens)
+            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
             if assign[1] in AUGMENTED:
                 value = builder.binary(AUGMENTED[assign[1]], current, value, (target[2], span[1]), target_span)
             builder.statement(target[1], target_span, value, (target[2], span[1]))
         else:
-            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens)
+            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
             builder.statement(None, None, value, span)
         count += 1
     if not count:
@@ -265,50 +270,68 @@ def _describe(tok: Token) -> str:
     return repr(tok[1])
 
 
-def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
-                tokens: Iterator[Token]) -> tuple[Any, Span, Token, Token]:
+class _Stacks:
+    """The shunting-yard's stacks and the steps on them, made once per program (a program of 10^5
+    statements would otherwise make them 10^5 times). The stacks are empty between statements."""
+    __slots__ = ("fail", "operands", "push_binary", "reduce_to_frame", "reduce_top", "spans", "stack")
+
+    def __init__(self, source: str, builder: Builder):
+        operands: list[Any] = []  # the builder's values
+        spans: list[Span] = []    # and the text each came from
+        stack: list[Any] = []     # pending operators (text, op span, precedence, unary) and _Frames
+        binary = builder.binary
+
+        def fail(message: str, tok: Token, hint: str | None = None) -> ParseError:
+            return ParseError(message, source=source, span=(tok[2], max(tok[3], tok[2] + 1)), hint=hint)
+
+        def reduce_top() -> None:
+            op = stack.pop()
+            if op[3]:  # unary
+                operand = operands.pop()
+                span = (op[1][0], spans.pop()[1])
+                operands.append(builder.unary(op[0], operand, span))
+                spans.append(span)
+            else:
+                right, right_span = operands.pop(), spans.pop()
+                left, left_span = operands.pop(), spans.pop()
+                span = (left_span[0], right_span[1])
+                operands.append(binary(op[0], left, right, span, op[1]))
+                spans.append(span)
+
+        def push_binary(text: str, tok: Token) -> None:
+            precedence, right_assoc = BINARY[text]
+            while stack and stack[-1].__class__ is tuple and (
+                    stack[-1][2] > precedence or (stack[-1][2] == precedence and not right_assoc)):
+                reduce_top()
+            stack.append((text, (tok[2], tok[3]), precedence, False))
+
+        def reduce_to_frame() -> _Frame | None:
+            while stack and stack[-1].__class__ is tuple:
+                reduce_top()
+            return stack[-1] if stack else None
+
+        self.operands, self.spans, self.stack = operands, spans, stack
+        self.fail, self.reduce_top, self.push_binary, self.reduce_to_frame = fail, reduce_top, push_binary, \
+            reduce_to_frame
+
+
+def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: Iterator[Token],
+                stacks: _Stacks | None = None) -> tuple[Any, Span, Token, Token]:
     """Shunting-yard over one statement, from tok to the first ';', line break outside
     parentheses, or the end. Explicit stacks only: no recursion. nxt is the token after tok.
     Returns the builder's value, its span, the token that ended the statement and the next one.
     The loop looks at a token's kind first and tries the common cases first (a name, a binary
     operator, a number, parentheses): it runs once per token of a 10^6-token program."""
-    operands: list[Any] = []  # the builder's values
-    spans: list[Span] = []    # and the text each came from
-    stack: list[Any] = []     # pending operators (text, op span, precedence, unary) and _Frames
-    depth = 0                 # open parentheses
-    expect_operand = True
-    prev: Token = tok
+    if stacks is None:
+        stacks = _Stacks(source, builder)
+    operands, spans, stack = stacks.operands, stacks.spans, stacks.stack
+    fail, reduce_top, push_binary, reduce_to_frame = stacks.fail, stacks.reduce_top, stacks.push_binary, \
+        stacks.reduce_to_frame
     binary = builder.binary
     frame_class = _Frame
-
-    def fail(message: str, tok: Token, hint: str | None = None) -> ParseError:
-        return ParseError(message, source=source, span=(tok[2], max(tok[3], tok[2] + 1)), hint=hint)
-
-    def reduce_top() -> None:
-        op = stack.pop()
-        if op[3]:  # unary
-            operand = operands.pop()
-            span = (op[1][0], spans.pop()[1])
-            operands.append(builder.unary(op[0], operand, span))
-            spans.append(span)
-        else:
-            right, right_span = operands.pop(), spans.pop()
-            left, left_span = operands.pop(), spans.pop()
-            span = (left_span[0], right_span[1])
-            operands.append(binary(op[0], left, right, span, op[1]))
-            spans.append(span)
-
-    def push_binary(text: str, tok: Token) -> None:
-        precedence, right_assoc = BINARY[text]
-        while stack and stack[-1].__class__ is tuple and (
-                stack[-1][2] > precedence or (stack[-1][2] == precedence and not right_assoc)):
-            reduce_top()
-        stack.append((text, (tok[2], tok[3]), precedence, False))
-
-    def reduce_to_frame() -> _Frame | None:
-        while stack and stack[-1].__class__ is tuple:
-            reduce_top()
-        return stack[-1] if stack else None
+    depth = 0  # open parentheses
+    expect_operand = True
+    prev: Token = tok
 
     while True:
         kind = tok[0]
@@ -458,7 +481,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token,
             raise fail(_("this '(' is never closed"), top.token, hint=_("add the missing ')'"))
         reduce_top()
     assert len(operands) == 1
-    return operands[0], spans[0], tok, nxt
+    return operands.pop(), spans.pop(), tok, nxt
 
 
 def _no_operator(fail: Callable[..., ParseError], prev: Token, tok: Token) -> ParseError:
