@@ -327,7 +327,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
     operands, spans, stack = stacks.operands, stacks.spans, stacks.stack
     fail, reduce_top, push_binary, reduce_to_frame = stacks.fail, stacks.reduce_top, stacks.push_binary, \
         stacks.reduce_to_frame
-    binary = builder.binary
+    binary, call = builder.binary, builder.call
     frame_class = _Frame
     depth = 0  # open parentheses
     expect_operand = True
@@ -415,8 +415,13 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
                     raise fail(_("unmatched ')'"), tok)
                 stack.pop()
                 depth -= 1
-                if frame.func is None:
+                func = frame.func
+                if func is None:
                     spans[-1] = (frame.token[2], tok[3])
+                elif len(operands) - frame.base == 1 and not frame.keywords:  # f(x): _finish_call, inlined
+                    span = (func[2], tok[3])
+                    operands[-1] = call(func[1], [operands[-1]], [spans[-1]], [], span, (func[2], func[3]))
+                    spans[-1] = span
                 else:
                     _finish_call(source, builder, frame, operands, spans, tok)
             elif text == "\n" and depth:  # a line break inside parentheses continues the statement
