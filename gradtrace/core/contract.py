@@ -98,7 +98,7 @@ class _NumberTexts(dict[Any, str]):
     LIMIT = 1 << 12
 
     def __missing__(self, value: Any) -> str:
-        text = _num(value)
+        text = _repr(value) if value.__class__ is float and value - value == 0.0 else _num(value)
         if value:  # 0.0 and -0.0 are one key with two texts, so neither is kept
             if len(self) >= self.LIMIT:
                 self.clear()
