@@ -67,12 +67,14 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
         ids = node.inputs
         if fast and len(ids) <= 2 and op.arity == len(ids):
             # A scalar gate of one or two inputs, the bulk of a large program: its rule called
-            # directly. Anything unusual (outside the domain, an exception, a result that is not
-            # finite) goes through _gate below, which says what went wrong.
+            # directly, without a parameter tuple when it has none. Anything unusual (outside the
+            # domain, an exception, a result that is not finite) goes through _gate below, which
+            # says what went wrong.
             args = [values[ids[0]], values[ids[1]]] if len(ids) == 2 else [values[ids[0]]]
+            params = node.params
             try:
-                if op.domain is None or op.domain[0](xp, *args, *node.params):
-                    out = op.fn(xp, *args, *node.params)
+                if op.domain is None or op.domain[0](xp, *args, *params):
+                    out = op.fn(xp, *args, *params) if params else op.fn(xp, *args)
                     if out - out == 0.0:  # finite
                         append(out)
                         continue
@@ -159,7 +161,9 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
             a, b = ids
             try:
                 # op.grads directly, not op.local: this line runs once per node of a 10^6-node graph
-                partials = op.grads(xp, values[node.id], values[a], values[b], *node.params)  # type: ignore[misc]
+                grads: Any = op.grads  # an array op never gets here: arrays use the numpy backend
+                partials = grads(xp, values[node.id], values[a], values[b], *node.params) if node.params \
+                    else grads(xp, values[node.id], values[a], values[b])
                 g0, g1 = partials
             except (ArithmeticError, ValueError):
                 partials = (g0, g1) = (math.nan, math.nan)
@@ -177,7 +181,8 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
             # The one-input scalar gate (relu, exp, sigmoid, x + 1), unrolled the same way.
             (a,) = ids
             try:
-                partials = op.grads(xp, values[node.id], values[a], *node.params)
+                partials = op.grads(xp, values[node.id], values[a], *node.params) if node.params \
+                    else op.grads(xp, values[node.id], values[a])
                 (g0,) = partials
             except (ArithmeticError, ValueError):
                 partials = (g0,) = (math.nan,)
