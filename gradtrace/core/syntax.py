@@ -134,7 +134,9 @@ def _bulk(source: str, text: str, block: tuple[int, int]) -> list[Token]:
     pieces = _BULK.findall(text, start, end)  # each token with the spaces before it
     covered = sum(map(len, pieces))
     if covered != end - start and text[start + covered:end].strip(" \t\r\f"):
-        return list(_scan(source, text))  # findall skipped a character, and _scan says which
+        # findall skipped a character: _scan raises a ParseError that points at it (and, were it
+        # to read the text after all, its tokens of this block are the ones to use).
+        return [t for t in _scan(source, text) if start <= t[2] < end and t[0] != "end"]
     texts = list(map(str.lstrip, pieces, itertools.repeat(" \t\r\f", len(pieces))))
     ends = list(itertools.accumulate(map(len, pieces), initial=start))
     del ends[0]
