@@ -165,79 +165,52 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
                    f'"local": [{text(local[k][0])}], "downstream": [{text(downstream[k][0])}], "parts": [{parts}], '
                    f'"kink": {kink_text}}}')
         else:
-            extra = _special(graph, node) if formula else _NOTHING
-            line = head(name, text(values[k]), text(upstream[k]), *[names[j] for j in inputs], *extra)
+            line = head(name, text(values[k]), text(upstream[k]), *[names[j] for j in inputs], *_special(graph, node))
             yield (f'{line}, "local": [{", ".join(map(text, local[k]))}], '
                    f'"downstream": [{", ".join(map(text, downstream[k]))}], "parts": [{parts}], "kink": {kink_text}}}')
 
 
 def _kind(node: Any, shared: bool, simple: bool) -> tuple[Any, ...]:
     """What every line like this gate's has in common (see _fast_lines): (p1, p2, p3, formula,
-    head). For a gate of one or two inputs written with their names only, p1, p2 and p3 are the
-    literal JSON between the name and the inputs' names as they come in its line, and formula is
-    its formulas' text, or a function of the inputs' names and the node's name that writes it.
-    Otherwise p1 is None, head is a str.format template of the line up to its formulas and
-    formula says whether the label, expression and formulas are left to _special."""
+    head). For a gate of one or two inputs written with their names only, and whose label and
+    formulas name no constant or parameter: p1, p2 and p3, the literal JSON between the node's
+    name and its inputs' names as they come in its line; formula, its formulas' text, or a
+    function of the inputs' names and the node's name that writes it; head None. For any other
+    gate, p1 is None and head is a str.format of its line up to its formulas, whose label,
+    expression and formulas are _special's texts (fields: 0 the node's name, 1 its value, 2 its
+    upstream gradient, 3... its inputs' names, then those three)."""
     op = node.op
     arity = len(node.inputs)
-    head, special = _head(node, shared, simple)
-    if special or arity > 2:
-        return None, None, None, special, head
     patterns = ", ".join(['"' + p + '"' for p in patterns_of(op, shared)])
-    marks = ["\ue000", "\ue001"][:arity]  # where each input's name goes
-    expr = _string(expr_from_parts(node, op, marks))[1:-1]
+    fields = [f"\ue000{j}\ue001" for j in range(arity)]  # where each input's name goes, marked
+    formulas_json = [_formula_json(op.formula[min(j, len(op.formula) - 1)], fields, j, f"\ue000{arity}\ue001")
+                     for j in range(arity)]
+    expr = _string(expr_from_parts(node, op, fields))[1:-1]
+    in_order = _SLOT.findall(expr) == [str(j) for j in range(arity)]  # each input's name once, in order
+    if not simple or "{c}" in op.label or None in formulas_json or not in_order:
+        names = ", ".join([f'"{{{3 + j}}}"' for j in range(arity)])
+        label, expr, formula = (f"{{{3 + arity + j}}}" for j in range(3))
+        head = ('{{"name": "{0}", ' f'"op": "{op.name}", "label": {label}, "expr": {expr}, '
+                f'"patterns": [{_braces(patterns)}], "inputs": [{names}], "value": {{1}}, "upstream": {{2}}, '
+                f'"formula": [{formula}]')
+        return None, None, None, None, head.format
     start = f'", "op": "{op.name}", "label": {_string(op.label)}, "expr": "'
     rest = f'", "patterns": [{patterns}], "inputs": ["'
     if arity == 2:
-        before, between, after = re.split("[\ue000\ue001]", expr)
+        before, between, after = _SLOT.split(expr)[::2]
         pieces: tuple[Any, ...] = (start + before, between, after + rest)
     else:
-        before, after = expr.split("\ue000")
+        before, after = _SLOT.split(expr)[::2]
         pieces = (start + before, after + rest, None)
-    fields = [f"\ue000{j}\ue001" for j in range(arity)]
-    formula = ", ".join([_formula_json(op.formula[min(j, len(op.formula) - 1)], fields, j,  # type: ignore[misc]
-                                       f"\ue000{arity}\ue001") for j in range(arity)])  # not special: all text
+    formula = ", ".join(formulas_json)  # type: ignore[arg-type]  # every one is text here
     if _SLOT.search(formula):  # names in it: a str.format of the inputs' names and the node's
-        return (*pieces, _fields(formula).format, head)
-    return (*pieces, formula, head)
-
-
-_NOTHING: tuple[str, ...] = ()
+        return (*pieces, _fields(formula).format, None)
+    return (*pieces, formula, None)
 
 
 def _special(graph: Any, node: Any) -> tuple[str, ...]:
-    """What a special head leaves to each node: its label, expression and formulas as JSON."""
+    """A node's label, expression and formulas as JSON, made for it alone (see _kind)."""
     return (_string(node.label), _string(write_expr(node, graph.nodes)), ", ".join(map(_string, formulas(graph, node))))
-
-
-def _head(node: Any, shared: bool, simple: bool) -> tuple[Any, bool]:
-    """The head of every line like this node's, from its name to its formulas, as a bound
-    str.format, and whether it is special: whether it leaves the label, expression and formulas to
-    _special. Fields: 0 the node's name, 1 its value, 2 its upstream gradient, 3... its inputs'
-    names, then a special head's three texts."""
-    op = node.op
-    patterns = _braces(", ".join(['"' + p + '"' for p in patterns_of(op, shared)]))
-    if op is None:
-        template = ('{{"name": "{0}", "op": "input", "label": "{0}", "expr": "input", '
-                    f'"patterns": [{patterns}], "inputs": [], "value": {{1}}, "upstream": {{2}}, "formula": []')
-        return template.format, False
-    arity = len(node.inputs)
-    inputs = [f"\ue000{3 + j}\ue001" for j in range(arity)]  # each input's name, marked for _fields
-    label = expr = formula = None
-    if simple and "{c}" not in op.label:
-        label = _braces(_string(op.label))
-        expr = _fields(_string(expr_from_parts(node, op, inputs)))
-        pieces = [_formula_json(op.formula[min(j, len(op.formula) - 1)], inputs, j, "\ue0000\ue001")
-                  for j in range(arity)]
-        formula = None if None in pieces else _fields(", ".join(pieces))  # type: ignore[arg-type]
-    special = formula is None
-    if special:
-        label, expr, formula = (f"{{{3 + arity + j}}}" for j in range(3))
-    names = ", ".join([f'"{{{3 + j}}}"' for j in range(arity)])
-    template = ('{{"name": "{0}", ' f'"op": "{op.name}", "label": {label}, "expr": {expr}, '
-                f'"patterns": [{patterns}], "inputs": [{names}], "value": {{1}}, "upstream": {{2}}, '
-                f'"formula": [{formula}]')
-    return template.format, special
 
 
 def _formula_json(template: Any, inputs: list[str], slot: int, out: str) -> str | None:
