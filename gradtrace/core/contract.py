@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .formulas import _PLACEHOLDER, formulas
+from .formulas import fill, formulas
 from .graph import _BOTH, _ONE, Report, expr_from_parts, write_expr
 from .trace import Trace, jsonable, patterns_of
 
@@ -216,12 +216,8 @@ def _special(graph: Any, node: Any) -> tuple[str, ...]:
 def _formula_json(template: Any, inputs: list[str], slot: int, out: str) -> str | None:
     """One input's formula as JSON, with the given texts for the inputs' names ({0}, {1}, {i}) and
     the node's own ({out}); None when it needs a parameter or is a function."""
-    if callable(template):
-        return None
-    fields = {str(j): marked for j, marked in enumerate(inputs)} | {"i": inputs[slot], "out": out}
-    if any(name not in fields for name in _PLACEHOLDER.findall(template)):
-        return None
-    return _string(_PLACEHOLDER.sub(lambda m: fields[m.group(1)], template))
+    text = fill(template, {str(j): marked for j, marked in enumerate(inputs)} | {"i": inputs[slot], "out": out})
+    return None if text is None else _string(text)
 
 
 def _braces(text: str) -> str:

@@ -20,7 +20,7 @@ def formulas(graph: Graph, node: Node, templates: tuple[Any, ...] | None = None)
         return ()
     chosen = templates or op.formula
     names = [graph.nodes[i].name for i in node.inputs]
-    plan = formula_plan(chosen, len(names))
+    plan = _plan(chosen, len(names))
     if plan is not None:  # the common case: only literal text and input names, no field table needed
         return tuple([data if kind == "text" else names[data] if kind == "input" else
                       "".join([text + (names[int(field)] if field is not None else "") for text, field in data])
@@ -68,6 +68,14 @@ def formulas_with(graph: Graph, node: Node, text_of: Callable[[Node], str]) -> t
     return tuple(out)
 
 
+def fill(template: Any, fields: dict[str, str]) -> str | None:
+    """A template with every field it names taken from fields; None when it names another one (a
+    parameter) or is a function of the fields."""
+    if callable(template) or any(name not in fields for name in _PLACEHOLDER.findall(template)):
+        return None
+    return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], template)
+
+
 def _fields(node: Node, names: list[str]) -> dict[str, str]:
     """What a formula template may name: inputs by position, the node itself, and parameters."""
     op = node.op
@@ -86,7 +94,7 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
 
 
 @functools.cache
-def formula_plan(templates: tuple[Any, ...], arity: int) -> tuple[Any, ...] | None:
+def _plan(templates: tuple[Any, ...], arity: int) -> tuple[Any, ...] | None:
     """Each input's compiled template when none needs more than input names, else None."""
     plan = tuple(_compile(templates[min(slot, len(templates) - 1)]) for slot in range(arity))
     return plan if all(kind in ("text", "input", "inputs") for kind, _ in plan) else None

@@ -62,7 +62,6 @@ KINDS = ("", *_PATTERNS)
 _BULK = re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in _PATTERNS.values()) + ")")
 _FIRST = {c: "number" for c in "0123456789"} | {c: "sup" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"} | {".": "."} | {
     symbol[0]: "op" for symbol in _SYMBOLS}
-_DOTS = {"."}
 
 
 @functools.cache
@@ -142,7 +141,7 @@ def _bulk(source: str, text: str, block: tuple[int, int]) -> list[Token]:
     del ends[0]
     starts = map(operator.sub, ends, map(len, texts))
     kinds = list(map(_FIRST.get, map(operator.itemgetter(0), texts), itertools.repeat("name", len(texts))))
-    if "." in _DOTS.intersection(kinds):
+    if "." in kinds:
         for k, kind in enumerate(kinds):
             if kind == ".":  # .5 is a number, .T an attribute
                 kinds[k] = "number" if texts[k][1:2].isdigit() else "attr"
@@ -329,7 +328,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
     operands, spans, stack = stacks.operands, stacks.spans, stacks.stack
     fail, reduce_top, push_binary, reduce_to_frame = stacks.fail, stacks.reduce_top, stacks.push_binary, \
         stacks.reduce_to_frame
-    binary, call = builder.binary, builder.call
+    binary = builder.binary
     frame_class = _Frame
     depth = 0  # open parentheses
     expect_operand = True
@@ -417,13 +416,8 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
                     raise fail(_("unmatched ')'"), tok)
                 stack.pop()
                 depth -= 1
-                func = frame.func
-                if func is None:
+                if frame.func is None:
                     spans[-1] = (frame.token[2], tok[3])
-                elif len(operands) - frame.base == 1 and not frame.keywords:  # f(x): _finish_call, inlined
-                    span = (func[2], tok[3])
-                    operands[-1] = call(func[1], [operands[-1]], [spans[-1]], [], span, (func[2], func[3]))
-                    spans[-1] = span
                 else:
                     _finish_call(source, builder, frame, operands, spans, tok)
             elif text == "\n" and depth:  # a line break inside parentheses continues the statement
