@@ -9,9 +9,10 @@ from collections import Counter
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group
-from rich.padding import Padding
-from rich.table import Table
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group
+from rich.measure import Measurement
+from rich.segment import Segment
 from rich.text import Text
 
 from ..core.trace import Trace
@@ -53,14 +54,20 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
         if row.kink:
             notes.append(Text(_("note: {node} = {expr}: {kink}").format(node=row.name, expr=row.expr, kink=_(row.kink)),
                               style="yellow"))
-    body: Any = _table(nodes, out, arrays)
-    if console is not None:
-        need = console.measure(body, options=console.options.update_width(10**5)).maximum
+    body: Any
+    if console is None:  # printed later at a width unknown here (a notebook): rich fits it then
+        body = _table(nodes, out, arrays)
+    else:
+        grid = _Grid(_columns(out, arrays), _rows(nodes, arrays))
         if width is None:
-            width = max(need, 80)
+            width = max(grid.width, 80)
             console.width = width
-        elif need > width and _folds(console, body, width):
-            body = _stacked(nodes, out)
+        if grid.width <= width:
+            body = grid
+        else:
+            body = _table(nodes, out, arrays)
+            if _folds(console, body, width):
+                body = _stacked(nodes, out)
     header = Text()
     text = trace.text
     if len(text) > MAX_HEADER and not full:
@@ -133,24 +140,24 @@ def _node_cells(trace: Trace, row: Any, precision: int, full: bool, show: Any) -
     return _Cells(row.name, expr, shape, show(row.value), upstream, locals_, downs, list(row.patterns))
 
 
-def _table(nodes: list[_Cells], out: str, arrays: bool) -> Table:
+def _columns(out: str, arrays: bool) -> list[tuple[str, str, str]]:
+    """The node table's columns: (header, justify, style)."""
+    node_word = _("node")
+    return [(node_word, "left", "bold"), (_("computes"), "left", ""),
+            *([(_("shape"), "left", "")] if arrays else []),
+            (_("value"), "right", VALUE), (f"upstream\n∂{out}/∂{node_word}", "right", GRADIENT),
+            (f"local\n∂{node_word}/∂{_('input')}", "left", ""), ("downstream\nup × local", "right", GRADIENT),
+            (_("pattern"), "left", PATTERN)]
+
+
+def _rows(nodes: list[_Cells], arrays: bool) -> list[list[str | Text]]:
     """One row per node, and one line per input edge, so each input's local and downstream
     gradients stay side by side."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
-    node_word = _("node")
-    table.add_column(node_word, style="bold", overflow="fold")
-    table.add_column(_("computes"), overflow="fold")
-    if arrays:
-        table.add_column(_("shape"), overflow="fold")
-    table.add_column(_("value"), justify="right", style=VALUE, overflow="fold")
-    table.add_column(f"upstream\n∂{out}/∂{node_word}", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column(f"local\n∂{node_word}/∂{_('input')}", overflow="fold")
-    table.add_column("downstream\nup × local", justify="right", style=GRADIENT, overflow="fold")
-    table.add_column(_("pattern"), style=PATTERN, no_wrap=True)
+    rows: list[list[str | Text]] = []
     for node in nodes:
         for k in range(max(1, len(node.locals), len(node.upstream), len(node.patterns))):
             first = k == 0
-            cells: list[Any] = [node.name if first else "", node.expr if first else ""]
+            cells: list[str | Text] = [node.name if first else "", node.expr if first else ""]
             if arrays:
                 cells.append(node.shape if first else "")
             cells += [node.value if first else "",
@@ -158,11 +165,87 @@ def _table(nodes: list[_Cells], out: str, arrays: bool) -> Table:
                       node.locals[k] if k < len(node.locals) else "",
                       node.downs[k] if k < len(node.downs) else "",
                       node.patterns[k] if k < len(node.patterns) else ""]
-            table.add_row(*cells)
+            rows.append(cells)
+    return rows
+
+
+def _table(nodes: list[_Cells], out: str, arrays: bool) -> Any:
+    """The node table as a rich Table, which wraps its cells to fit a given width (_Grid draws
+    the same table when it fits as it is)."""
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
+    columns = _columns(out, arrays)
+    for i, (header, justify, style) in enumerate(columns):
+        pattern = i == len(columns) - 1  # a pattern's name is never wrapped
+        table.add_column(header, justify=justify, style=style,  # type: ignore[arg-type]
+                         overflow="ellipsis" if pattern else "fold", no_wrap=pattern)
+    for cells in _rows(nodes, arrays):
+        table.add_row(*cells)
     return table
 
 
-def _folds(console: Console, table: Table, width: int) -> bool:
+class _Grid:
+    """The node table drawn at its natural width, as rich would draw _table when it fits: the
+    same characters in the same styles (tests/test_table.py compares them), without rich's
+    measuring and wrapping of every cell, which cost a short command more than the rest of its
+    work. Cells are strings (no markup) or Texts of one line."""
+
+    def __init__(self, columns: list[tuple[str, str, str]], rows: list[list[str | Text]]):
+        self.columns, self.rows = columns, rows
+        self.widths = [max(max(map(_cell_len, header.split("\n"))), *(_cell_len(row[i]) for row in rows))
+                       for i, (header, _justify, _style) in enumerate(columns)]
+        self.width = sum(self.widths) + 2 * (len(self.widths) - 1)  # a space of padding, a divider
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.width, self.width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Any:
+        frame = box.SIMPLE_HEAD.substitute(options, safe=console.safe_box)
+        header_style = console.get_style("table.header")
+        styles = [console.get_style(style) for _header, _justify, style in self.columns]
+        headers = [header.split("\n") for header, _justify, _style in self.columns]
+        height = max(map(len, headers))
+        for j in range(height):  # a header of fewer lines sits at the bottom
+            cells: list[str | Text] = [lines[j - height + len(lines)] if j >= height - len(lines) else ""
+                                       for lines in headers]
+            yield from self._line(console, cells, [header_style] * len(styles), frame.head_vertical)
+        last = len(self.widths) - 1
+        yield Segment(frame.get_row([w + (i < last) for i, w in enumerate(self.widths)], "head", edge=False))
+        yield Segment.line()
+        for k, row in enumerate(self.rows):
+            yield from self._line(console, row, styles, frame.foot_vertical if k == len(self.rows) - 1
+                                  else frame.mid_vertical)
+
+    def _line(self, console: Console, cells: list[str | Text], styles: list[Any], divider: str) -> Any:
+        """One line of cells: each padded to its column's width in the cell's style, then a space
+        of padding and the divider between columns."""
+        last = len(cells) - 1
+        for i, (cell, width, style, column) in enumerate(zip(cells, self.widths, styles, self.columns)):
+            space = width - _cell_len(cell)
+            right = column[1] == "right"
+            # A Text's own style is on its spaces of justification too, but not on the padding.
+            inner = style + console.get_style(cell.style) if isinstance(cell, Text) and cell.style else style
+            if right and space:
+                yield Segment(" " * space, inner)
+            if isinstance(cell, Text):
+                for segment in cell.render(console, end=""):
+                    yield Segment(segment.text, inner + segment.style if segment.style else inner)
+            elif cell:
+                yield Segment(cell, style)
+            if space and not right:
+                yield Segment(" " * space, inner)
+            if i < last:
+                yield Segment(" ", style)
+                yield Segment(divider)
+        yield Segment.line()
+
+
+def _cell_len(cell: str | Text) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
+def _folds(console: Console, table: Any, width: int) -> bool:
     """Whether rich, fitting the table into `width` columns, would fold a word (a number, a name)
     across lines rather than wrap between words: every word of every cell must come out whole."""
     words: Counter[str] = Counter()
@@ -181,6 +264,8 @@ def _stacked(nodes: list[_Cells], out: str) -> Group:
           upstream ∂f/∂t1 = -4
           ∂t1/∂x = 1, downstream -4
     """
+    from rich.padding import Padding
+
     node_word = _("node")
     lines: list[Any] = [Text(f"{node_word} = {_('computes')} = {_('value')}   {_('pattern')}", style="dim"),
                         Padding(Text(f"upstream ∂{out}/∂{node_word}; local ∂{node_word}/∂{_('input')}, downstream",
@@ -215,6 +300,8 @@ def _stacked(nodes: list[_Cells], out: str) -> Group:
 
 def _jacobian_sizes(trace: Trace) -> list[Any]:
     """Each local Jacobian of an array trace: its size, structure and what building it would cost."""
+    from rich.table import Table
+
     from .text import nbytes_text
 
     grid = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0),
@@ -233,6 +320,8 @@ def _jacobian_sizes(trace: Trace) -> list[Any]:
 
 def _jacobians(trace: Trace, precision: int) -> list[Any]:
     """--jacobian: each local Jacobian in full, when it is small enough to read (64 entries)."""
+    from rich.table import Table
+
     from .text import JACOBIAN_SHOWN, nbytes_text
 
     out: list[Any] = [Text(), Text(_("local Jacobians"), style="bold")]
@@ -297,6 +386,8 @@ def _why(answer: Any) -> str:
 
 def sections(trace: Trace, precision: int = 4) -> list[Any]:
     """The gradient check and the graded answers, when the trace carries them."""
+    from rich.table import Table
+
     out: list[Any] = []
     if trace.check is not None:
         title = _("gradient check: central difference, h = {step}").format(step=f"{trace.check.step:g}")
