@@ -44,24 +44,41 @@ NUMBER_NAMES = {"π"}
 
 # Operators: the two- and more-character ones first, then one class of the single characters.
 _SYMBOLS = [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", ",", "=", ";", "\n"]
-_OPERATORS = "".join(re.escape(s) + "|" for s in sorted({s for s in _SYMBOLS if len(s) > 1}, key=len, reverse=True)) + \
-    "[" + "".join(re.escape(c) for c in sorted({s for s in _SYMBOLS if len(s) == 1})) + "]"
+
+
+def _operators(symbols: list[str]) -> str:
+    return "".join(re.escape(s) + "|" for s in sorted({s for s in symbols if len(s) > 1}, key=len, reverse=True)) + \
+        "[" + "".join(re.escape(c) for c in sorted({s for s in symbols if len(s) == 1})) + "]"
+
+
 # What each kind of token looks like, most frequent first (their first characters never overlap,
 # except "." for .5 and .T). A name is tried as ASCII first, the common case and quick to match.
 _PATTERNS = {
-    "op": _OPERATORS,
+    "op": _operators(_SYMBOLS),
     "name": rf"[A-Za-z_][A-Za-z0-9_]*+(?:[^\W{_SUP}π]+)?|π|[^\W\d{_SUP}π][^\W{_SUP}π]*",
     "number": r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?",
     "sup": rf"[⁻⁺]?[{_SUP}]+",
     "attr": r"\.[A-Za-z_][A-Za-z0-9_]*",
 }
 KINDS = ("", *_PATTERNS)
-# Each match is one token with the spaces before it, for one findall over a block of a program
-# without comments (tokenize), and each token's kind from its first character: a name unless
-# listed ("." starts a number or .T).
-_BULK = re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in _PATTERNS.values()) + ")")
+# Each token's kind from its first character, for tokenize: a name unless listed ("." starts a
+# number or .T).
 _FIRST = {c: "number" for c in "0123456789"} | {c: "sup" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"} | {".": "."} | {
     symbol[0]: "op" for symbol in _SYMBOLS}
+
+
+@functools.cache
+def _bulk_pattern(ascii_only: bool) -> re.Pattern[str]:
+    """For tokenize: each match is one token with the spaces before it, for one findall over a
+    block of a program without comments. Most programs are ASCII, and for them the pattern leaves
+    out what only matches other characters (superscripts, Unicode names and operators): it
+    compiles and matches faster, and finds the same tokens. Compiled when first needed."""
+    patterns = dict(_PATTERNS)
+    if ascii_only:
+        symbols = [s for s in _SYMBOLS if s.isascii()]
+        patterns = {"op": _operators(symbols), "name": r"[A-Za-z_][A-Za-z0-9_]*", "number": patterns["number"],
+                    "attr": patterns["attr"]}
+    return re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in patterns.values()) + ")")
 
 
 @functools.cache
@@ -105,7 +122,9 @@ def tokenize(source: str) -> Iterator[Token]:
     text = source.translate(PASTED)  # one character for one, so spans still index the source
     if "#" in text:
         return _scan(source, text)
-    return itertools.chain.from_iterable(map(_bulk, itertools.repeat(source), itertools.repeat(text), _blocks(text)))
+    pattern = _bulk_pattern(text.isascii())
+    return itertools.chain.from_iterable(map(_bulk, itertools.repeat(source), itertools.repeat(text), _blocks(text),
+                                             itertools.repeat(pattern)))
 
 
 CHUNK = 1 << 16
@@ -125,12 +144,12 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
     yield n, n  # the end token
 
 
-def _bulk(source: str, text: str, block: tuple[int, int]) -> list[Token]:
+def _bulk(source: str, text: str, block: tuple[int, int], pattern: re.Pattern[str]) -> list[Token]:
     """The tokens of text[start:end], whose start is where a token starts."""
     start, end = block
     if start == end:
         return [("end", "", start, start)]
-    pieces = _BULK.findall(text, start, end)  # each token with the spaces before it
+    pieces = pattern.findall(text, start, end)  # each token with the spaces before it
     covered = sum(map(len, pieces))
     if covered != end - start and text[start + covered:end].strip(" \t\r\f"):
         # findall skipped a character: _scan raises a ParseError that points at it (and, were it

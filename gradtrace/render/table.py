@@ -386,10 +386,10 @@ def _why(answer: Any) -> str:
 
 def sections(trace: Trace, precision: int = 4) -> list[Any]:
     """The gradient check and the graded answers, when the trace carries them."""
-    from rich.table import Table
-
     out: list[Any] = []
     if trace.check is not None:
+        from rich.table import Table
+
         title = _("gradient check: central difference, h = {step}").format(step=f"{trace.check.step:g}")
         if trace.check.sampled:
             title += "; " + _("{count} of {total} variables, chosen at random").format(
