@@ -196,7 +196,7 @@ class _Frame:
 
     def __init__(self, token: Token, func: Token | None, base: int):
         self.token, self.func, self.base = token, func, base
-        self.keywords: list[tuple[int, str, Token]] = []  # (argument index, name, token)
+        self.keywords: list[tuple[int, str, Token]] | None = None  # (argument index, name, token), once there is one
         self.commas = 0
 
 
@@ -364,7 +364,10 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
                     tok, nxt = nxt, next(tokens)
                 elif following == "=" and stack and stack[-1].__class__ is frame_class and \
                         stack[-1].func is not None and len(operands) - stack[-1].base == stack[-1].commas:
-                    stack[-1].keywords.append((stack[-1].commas, tok[1], tok))  # a keyword argument: alpha=0.1
+                    call = stack[-1]  # a keyword argument: alpha=0.1
+                    if call.keywords is None:
+                        call.keywords = []
+                    call.keywords.append((call.commas, tok[1], tok))
                     tok, nxt = nxt, next(tokens)
                 else:
                     span = (tok[2], tok[3])
@@ -430,7 +433,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
                 stack.append((text, (tok[2], tok[3]), precedence, False))
                 expect_operand = True
             elif text == ")":
-                frame = reduce_to_frame()
+                frame = stack[-1] if stack and stack[-1].__class__ is frame_class else reduce_to_frame()
                 if frame is None:
                     raise fail(_("unmatched ')'"), tok)
                 stack.pop()
@@ -523,19 +526,25 @@ def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[An
     """Replace a call's arguments on the operand stacks with the builder's value for the call."""
     func = frame.func
     assert func is not None
-    args, arg_spans = operands[frame.base:], spans[frame.base:]
-    del operands[frame.base:], spans[frame.base:]
     span = (func[2], close[3])
-    if not frame.keywords:  # the common case: positional arguments only
+    if frame.keywords is None:  # the common case: positional arguments only
+        if len(operands) == frame.base + 1:  # one, as in relu(t1): replaced where it stands
+            operands[-1] = builder.call(func[1], [operands[-1]], [spans[-1]], [], span, (func[2], func[3]))
+            spans[-1] = span
+            return
+        args, arg_spans = operands[frame.base:], spans[frame.base:]
+        del operands[frame.base:], spans[frame.base:]
         operands.append(builder.call(func[1], args, arg_spans, [], span, (func[2], func[3])))
         spans.append(span)
         return
+    args, arg_spans = operands[frame.base:], spans[frame.base:]
+    del operands[frame.base:], spans[frame.base:]
     positional: list[Any] = []
     positional_spans: list[Span] = []
     keywords: list[tuple[str, Any, Span]] = []
     keyword_at = {index: (name, tok) for index, name, tok in frame.keywords}
     seen: set[str] = set()
-    for index, (arg, span) in enumerate(zip(args, arg_spans)):
+    for index, (arg, arg_span) in enumerate(zip(args, arg_spans)):
         if index in keyword_at:
             name, tok = keyword_at[index]
             if name in seen:
@@ -543,12 +552,11 @@ def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[An
                     _("keyword {name!r} is given twice").format(name=name), source=source, span=(tok[2], tok[3])
                 )
             seen.add(name)
-            keywords.append((name, arg, span))
+            keywords.append((name, arg, arg_span))
         else:
             if keywords:
-                raise ParseError(_("a positional argument follows a keyword argument"), source=source, span=span)
+                raise ParseError(_("a positional argument follows a keyword argument"), source=source, span=arg_span)
             positional.append(arg)
-            positional_spans.append(span)
-    span = (func[2], close[3])
+            positional_spans.append(arg_span)
     operands.append(builder.call(func[1], positional, positional_spans, keywords, span, (func[2], func[3])))
     spans.append(span)
