@@ -33,9 +33,11 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
           width: int | None = None, console: Console | None = None) -> Group:
     """The table, the notes on kinks, and the gradient summary, as one rich renderable.
 
-    With a console, the table is measured first: where it would not fit in `width` columns, each
-    node is stacked on lines of its own instead, so that no number or name is ever folded across
-    lines. width None means as wide as the table needs (a pipe without COLUMNS)."""
+    With a console, a table that fits in `width` columns is drawn as it is (_Grid). One that does
+    not is left to rich to fit, wrapping its cells between words; where that would fold a number
+    or a name across lines, each node is stacked on lines of its own instead. width None means as
+    wide as the table needs (a pipe without COLUMNS). Without a console (a notebook), rich fits
+    the table when it is printed."""
     out = trace.output
     arrays = trace.arrays
 
@@ -193,7 +195,7 @@ class _Grid:
 
     def __init__(self, columns: list[tuple[str, str, str]], rows: list[list[str | Text]]):
         self.columns, self.rows = columns, rows
-        self.widths = [max(max(map(_cell_len, header.split("\n"))), *(_cell_len(row[i]) for row in rows))
+        self.widths = [max([*map(_cell_len, header.split("\n")), *(_cell_len(row[i]) for row in rows)])
                        for i, (header, _justify, _style) in enumerate(columns)]
         self.width = sum(self.widths) + 2 * (len(self.widths) - 1)  # a space of padding, a divider
 
