@@ -42,11 +42,12 @@ _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # θ, w₁: names are kept as typed).
 NUMBER_NAMES = {"π"}
 
-# Operators: the two- and more-character ones first, then one class of the single characters.
+# Operators and punctuation.
 _SYMBOLS = [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", ",", "=", ";", "\n"]
 
 
 def _operators(symbols: list[str]) -> str:
+    """A pattern for any of the symbols: the longer ones first, then one class of the single characters."""
     return "".join(re.escape(s) + "|" for s in sorted({s for s in symbols if len(s) > 1}, key=len, reverse=True)) + \
         "[" + "".join(re.escape(c) for c in sorted({s for s in symbols if len(s) == 1})) + "]"
 
@@ -527,18 +528,16 @@ def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[An
     func = frame.func
     assert func is not None
     span = (func[2], close[3])
-    if frame.keywords is None:  # the common case: positional arguments only
-        if len(operands) == frame.base + 1:  # one, as in relu(t1): replaced where it stands
-            operands[-1] = builder.call(func[1], [operands[-1]], [spans[-1]], [], span, (func[2], func[3]))
-            spans[-1] = span
-            return
-        args, arg_spans = operands[frame.base:], spans[frame.base:]
-        del operands[frame.base:], spans[frame.base:]
-        operands.append(builder.call(func[1], args, arg_spans, [], span, (func[2], func[3])))
-        spans.append(span)
+    if frame.keywords is None and len(operands) == frame.base + 1:  # relu(t1): replaced where it stands
+        operands[-1] = builder.call(func[1], [operands[-1]], [spans[-1]], [], span, (func[2], func[3]))
+        spans[-1] = span
         return
     args, arg_spans = operands[frame.base:], spans[frame.base:]
     del operands[frame.base:], spans[frame.base:]
+    if frame.keywords is None:  # positional arguments only
+        operands.append(builder.call(func[1], args, arg_spans, [], span, (func[2], func[3])))
+        spans.append(span)
+        return
     positional: list[Any] = []
     positional_spans: list[Span] = []
     keywords: list[tuple[str, Any, Span]] = []
