@@ -525,8 +525,11 @@ class _Lowering:
         for i, node in enumerate(nodes):  # topological: a node's inputs have their ids already
             node.id = i
             inputs = node.inputs
-            if len(inputs) == 2:
+            n_inputs = len(inputs)
+            if n_inputs == 2:
                 node.inputs = (inputs[0].id, inputs[1].id)
+            elif n_inputs == 1:
+                node.inputs = (inputs[0].id,)
             elif inputs:
                 node.inputs = tuple([n.id for n in inputs])
             node.graph_nodes = nodes
