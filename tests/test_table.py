@@ -51,8 +51,8 @@ def test_the_grid_draws_what_rich_draws(program, values, lang, kind):
     with language(lang):
         nodes = [table._node_cells(trace, row, 4, False, lambda v, shape=False: table.fmt(v, 4)) for row in trace.nodes]
         out, arrays = trace.output, trace.arrays
-        grid = table._Grid(table._columns(out, arrays), table._rows(nodes, arrays))
-        rich_table = table._table(nodes, out, arrays)
+        columns, rows = table._columns(out, arrays), table._rows(nodes, arrays)
+        grid, rich_table = table._Grid(columns, rows), table._table(columns, rows)
         assert grid.width == console.measure(rich_table).maximum
         assert _cells(console, grid) == _cells(console, rich_table)
         assert ("─" in "".join(ch for ch, _ in _cells(console, grid))) == (kind != "ascii")

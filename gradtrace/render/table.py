@@ -57,17 +57,18 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
             notes.append(Text(_("note: {node} = {expr}: {kink}").format(node=row.name, expr=row.expr, kink=_(row.kink)),
                               style="yellow"))
     body: Any
+    columns, cells = _columns(out, arrays), _rows(nodes, arrays)
     if console is None:  # printed later at a width unknown here (a notebook): rich fits it then
-        body = _table(nodes, out, arrays)
+        body = _table(columns, cells)
     else:
-        grid = _Grid(_columns(out, arrays), _rows(nodes, arrays))
+        grid = _Grid(columns, cells)
         if width is None:
             width = max(grid.width, 80)
             console.width = width
         if grid.width <= width:
             body = grid
         else:
-            body = _table(nodes, out, arrays)
+            body = _table(columns, cells)
             if _folds(console, body, width):
                 body = _stacked(nodes, out)
     header = Text()
@@ -171,19 +172,18 @@ def _rows(nodes: list[_Cells], arrays: bool) -> list[list[str | Text]]:
     return rows
 
 
-def _table(nodes: list[_Cells], out: str, arrays: bool) -> Any:
+def _table(columns: list[tuple[str, str, str]], rows: list[list[str | Text]]) -> Any:
     """The node table as a rich Table, which wraps its cells to fit a given width (_Grid draws
-    the same table when it fits as it is)."""
+    the same columns and rows when they fit as they are)."""
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True, show_edge=False)
-    columns = _columns(out, arrays)
     for i, (header, justify, style) in enumerate(columns):
         pattern = i == len(columns) - 1  # a pattern's name is never wrapped
         table.add_column(header, justify=justify, style=style,  # type: ignore[arg-type]
                          overflow="ellipsis" if pattern else "fold", no_wrap=pattern)
-    for cells in _rows(nodes, arrays):
-        table.add_row(*cells)
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
