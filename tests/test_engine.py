@@ -48,6 +48,25 @@ def test_only_what_feeds_the_output_is_traced():
     assert t.gradients == {"x": 2, "y": 2}
 
 
+@pytest.mark.parametrize("program, output", [
+    ("q = x + y; r = q * z; f = q * 2", None),       # r is left out, in the middle
+    ("q = x + y; f = q * z; g = exp(w)", "f"),       # nodes after the output are left out
+    ("a = x*y; b = relu(a); c = b + z; d = c*c", None),  # nothing to leave out: ids kept as made
+    ("q = x * x; u = sin(y); f = q + 1", None),       # an unused variable, a one-constant gate
+])
+def test_the_graph_is_numbered_in_order_after_pruning(program, output):
+    g = build(program, output)
+    assert [n.id for n in g.nodes] == list(range(len(g.nodes)))
+    for node in g.nodes:
+        assert all(0 <= i < node.id for i in node.inputs) and node.graph_nodes is g.nodes
+    assert g.output is g.nodes[-1] and g.fanout.count(0) == 1
+    assert g.fanout == [sum(n.inputs.count(k) for n in g.nodes) for k in range(len(g.nodes))]
+    kept = {n.name for n in g.nodes}
+    assert all(v not in kept for v in g.unused_variables)
+    assert {n.expr for n in g.nodes if n.op is not None} <= {"x + y", "q * 2", "q * z", "x * y", "relu(a)", "b + z",
+                                                             "c * c", "x * x", "q + 1"}
+
+
 def test_output_can_be_chosen():
     t = gradtrace.trace("q = x + y; f = q * z", output="q", x=-2, y=5)
     assert t.output == "q" and t.value == 3 and t.gradients == {"x": 1, "y": 1}

@@ -1,7 +1,7 @@
 """Expression trees -> a computational graph whose nodes mirror what the user typed.
 
-Nodes are created in topological order (inputs before the gates that use them), hold their inputs
-as an ordered tuple (so x*x has two edges), and get the user's names (q, f) or generated ones
+Nodes are created in topological order (inputs before the gates that use them), hold their inputs'
+ids as an ordered tuple (so x*x has two edges), and get the user's names (q, f) or generated ones
 (t1, t2, ...). Constants are folded and never become nodes: a binary operator with one constant
 operand becomes one unary gate (+1, *-1, 1/x, x^2, 2^x), as in the lecture.
 """
@@ -13,6 +13,7 @@ import functools
 import gc
 import itertools
 import math
+import operator
 import re
 from array import array
 from collections import Counter
@@ -65,19 +66,20 @@ class Node:
         "start",
     )
 
-    def __init__(self, op: Op | None, inputs: tuple[Any, ...], params: tuple[Any, ...], args: tuple[Any, ...],
-                 span: tuple[int, int], spelling: str | None = None, name: str | None = None,
+    def __init__(self, nodes: list[Node], op: Op | None, inputs: tuple[int, ...], params: tuple[Any, ...],
+                 args: tuple[Any, ...], span: tuple[int, int], spelling: str | None = None, name: str | None = None,
                  keywords: tuple[tuple[str, Const], ...] = ()):
-        self.id = -1
+        self.id = len(nodes)      # its position in nodes, which it joins: inputs come before it
+        nodes.append(self)
+        self.graph_nodes = nodes  # the graph's nodes, to name the inputs by
         self.name = name or ""  # given when the graph is finished: "" until then
         self.op = op              # None for a variable
-        self.inputs = inputs      # Nodes while building; node ids once the graph is finished
+        self.inputs = inputs      # the inputs' ids
         self.params = params      # the op's parameter values, e.g. (c,) or (alpha,)
         self.args = args
         self.keywords = keywords  # parameters the user gave explicitly, e.g. (("alpha", 0.2),)
         self.start, self.end = span  # where it was written (two slots, not a tuple per node)
         self.spelling = spelling  # the operator as typed: ** or ^
-        self.graph_nodes: list[Node] | None = None  # the finished graph's nodes, to name the inputs by
 
     @property
     def span(self) -> tuple[int, int]:
@@ -261,8 +263,7 @@ class _Lowering:
                 raise ParseError(_("{text!r} is reserved: JSON output writes a non-finite number as the string "
                                    "\"{text}\"").format(text=text), source=self.source, span=span,
                                  hint=_("pick another name for the variable"))
-            node = self.variables[text] = Node(None, (), (), (), span, name=text)
-            self.created.append(node)
+            node = self.variables[text] = Node(self.created, None, (), (), (), span, name=text)
         return node
 
     def binary(self, symbol: str, left: Value, right: Value, span: tuple[int, int],
@@ -279,8 +280,7 @@ class _Lowering:
             )
         left_const, right_const = left.__class__ is Const, right.__class__ is Const
         if not left_const and not right_const:  # the common case: a gate between two nodes
-            node = Node(op, (left, right), (), _BOTH, span, symbol)
-            self.created.append(node)
+            node = Node(self.created, op, (left.id, right.id), (), _BOTH, span, symbol)
             if self.report is not None and not len(self.created) % REPORT_EVERY:
                 self.report("reading the program", span[1], len(source))
             return node
@@ -298,14 +298,10 @@ class _Lowering:
         const, var, side = (left, right, op.const_left) if left_const else (right, left, op.const_right)
         assert isinstance(const, Const) and side is not None, f"{op.name} has no one-constant gate"
         if side == "rpow_const" and const.op is None and const.text == "e" and const.value == math.e:
-            node = Node(OPS["exp"], (var,), (), _ONE, span)  # e^x is the exp gate, as the lecture draws it
-            self.created.append(node)
-            return node
+            return Node(self.created, OPS["exp"], (var.id,), (), _ONE, span)  # e^x is the exp gate, as drawn
         gate = OPS[side]
         args = (const, 0) if const is left else (0, const)
-        node = Node(gate, (var,), (const.value,), args, span, symbol)
-        self.created.append(node)
-        return node
+        return Node(self.created, gate, (var.id,), (const.value,), args, span, symbol)
 
     def unary(self, symbol: str, operand: Value, span: tuple[int, int]) -> Value:
         if symbol == "+":
@@ -318,9 +314,7 @@ class _Lowering:
                 return operand  # a number's transpose is itself
             text = symbol + (operand.text if operand.precedence >= 3 else f"({operand.text})")
             return _fold(self.source, op, (operand,), (), text, 3, span)
-        node = Node(op, (operand,), (), _ONE, span, symbol)
-        self.created.append(node)
-        return node
+        return Node(self.created, op, (operand.id,), (), _ONE, span, symbol)
 
     def call(self, func: str, args: list[Value], arg_spans: list[tuple[int, int]],
              keywords: list[tuple[str, Value, tuple[int, int]]], span: tuple[int, int],
@@ -334,9 +328,7 @@ class _Lowering:
         n_pos = len(args)
         if n_pos == 1 and not keywords and not op.params and args[0].__class__ is Node:
             # The common case, relu(t3): one node in, no parameters (a 10^5-deep nesting is all this).
-            node = Node(op, (args[0],), (), _ONE, span, func if func != op.name else None)
-            self.created.append(node)
-            return node
+            return Node(self.created, op, (args[0].id,), (), _ONE, span, func if func != op.name else None)
         if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
             if n_pos != op.arity or keywords:
                 raise ParseError(
@@ -417,7 +409,7 @@ class _Lowering:
             text = f"{func}({', '.join(a.text for a in consts)}{param_text})"
             fold_params = ((),) if op.variadic else tuple(given.get(p, default) for p, default in user_params)
             return _fold(source, op, tuple(consts), fold_params, text, ATOM, span)
-        inputs = tuple(a for a in inputs_written if isinstance(a, Node))
+        inputs = tuple(a.id for a in inputs_written if isinstance(a, Node))
         layout: list[Any] = []
         k = 0
         for a in inputs_written:
@@ -428,10 +420,8 @@ class _Lowering:
                 layout.append(a)
         if op.variadic:
             params = (tuple(a.value for a in inputs_written if isinstance(a, Const)),)
-        node = Node(op, inputs, params, tuple(layout), span, keywords=keyword_consts,
+        return Node(self.created, op, inputs, params, tuple(layout), span, keywords=keyword_consts,
                     spelling=func if func != op.name else None)  # σ(x), ln(x): shown as typed
-        self.created.append(node)
-        return node
 
     def statement(self, target: str | None, target_span: tuple[int, int] | None, value: Value,
                   span: tuple[int, int]) -> None:
@@ -520,22 +510,8 @@ class _Lowering:
             )
         assert out is not None
 
-        nodes = _prune(self.created, out)
+        nodes, fanout = _prune(self.created, out)
         self.created = []
-        for i, node in enumerate(nodes):  # topological: a node's inputs have their ids already
-            node.id = i
-            inputs = node.inputs
-            n_inputs = len(inputs)
-            if n_inputs == 2:
-                node.inputs = (inputs[0].id, inputs[1].id)
-            elif n_inputs == 1:
-                node.inputs = (inputs[0].id,)
-            elif inputs:
-                node.inputs = tuple([n.id for n in inputs])
-            node.graph_nodes = nodes
-        # Edges leaving each node, counted at C speed: more than one makes a copy gate.
-        counts = Counter(itertools.chain.from_iterable([node.inputs for node in nodes]))
-        fanout = list(map(counts.__getitem__, range(len(nodes))))
         unused = [name for name, n in variables.items() if n.id < 0]
         _name_nodes(nodes, out, [(t, n) for t, n in self.versions if n.id >= 0], env, variables)
         env_names = {name: v.name for name, v in env.items() if isinstance(v, Node) and v.id >= 0}
@@ -592,15 +568,41 @@ def _check_domain(source: str, op: Op, values: tuple[Any, ...], params: tuple[An
 
 # ---- pruning and naming -----------------------------------------------------------------------
 
-def _prune(created: list[Node], out: Node) -> list[Node]:
-    """Keep the nodes the output depends on, in creation (topological) order. Creation order
-    is topological, so one sweep from the output backwards marks them all (id 0: needed)."""
-    out.id = 0
-    for node in reversed(created):
-        if node.id == 0:
-            for inp in node.inputs:
-                inp.id = 0
-    return [n for n in created if n.id == 0]
+def _prune(created: list[Node], out: Node) -> tuple[list[Node], list[int]]:
+    """The nodes the output depends on, in creation (topological) order, numbered from 0, and the
+    number of edges leaving each (more than one makes a copy gate). The nodes left out get id -1.
+
+    Usually that is every node: when the output is the last node and every other node feeds a
+    later one, all of them lead to the output, and nothing is renumbered. Else one sweep from the
+    output backwards marks what it needs."""
+    fanout = _fanout(created)
+    if out.id == len(created) - 1 and fanout.count(0) == 1:
+        return created, fanout
+    needed = bytearray(len(created))
+    needed[out.id] = 1
+    for node in reversed(created[:out.id + 1]):
+        if needed[node.id]:
+            for i in node.inputs:
+                needed[i] = 1
+    nodes = list(itertools.compress(created, needed))
+    new_id = [-1] * len(created)
+    for k, node in enumerate(nodes):
+        new_id[node.id] = k
+    for node in nodes:
+        node.inputs = tuple([new_id[i] for i in node.inputs])
+        node.graph_nodes = nodes
+    for node in created:
+        node.id = new_id[node.id]
+    return nodes, _fanout(nodes)
+
+
+def _fanout(nodes: list[Node]) -> list[int]:
+    """Edges leaving each node, counted at C speed."""
+    counts = Counter(itertools.chain.from_iterable(map(_INPUTS, nodes)))
+    return list(map(counts.__getitem__, range(len(nodes))))
+
+
+_INPUTS = operator.attrgetter("inputs")
 
 
 def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], env: dict[str, Value],
