@@ -280,7 +280,7 @@ class _Lowering:
             )
         left_const, right_const = left.__class__ is Const, right.__class__ is Const
         if not left_const and not right_const:  # the common case: a gate between two nodes
-            node = Node(self.created, op, (left.id, right.id), (), _BOTH, span, symbol)
+            node = Node(self.created, op, (left.id, right.id), (), _BOTH, span, symbol)  # type: ignore[union-attr]
             if self.report is not None and not len(self.created) % REPORT_EVERY:
                 self.report("reading the program", span[1], len(source))
             return node
@@ -296,7 +296,8 @@ class _Lowering:
             text = f"{_wrap(a, symbol, False)}{symbol}{_wrap(b, symbol, True)}"
             return _fold(source, op, (a, b), (), text, precedence, span)
         const, var, side = (left, right, op.const_left) if left_const else (right, left, op.const_right)
-        assert isinstance(const, Const) and side is not None, f"{op.name} has no one-constant gate"
+        assert isinstance(const, Const) and isinstance(var, Node) and side is not None, \
+            f"{op.name} has no one-constant gate"
         if side == "rpow_const" and const.op is None and const.text == "e" and const.value == math.e:
             return Node(self.created, OPS["exp"], (var.id,), (), _ONE, span)  # e^x is the exp gate, as drawn
         gate = OPS[side]
