@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from .formulas import fill, formulas
@@ -46,7 +47,8 @@ def chunks(trace: Trace, extra: dict[Any, Any] | None = None,
     yield "{\n"
     for key, value in head.items():
         if key in ("bindings", "gradients", "gradients_exact", "gradients_symbolic"):
-            yield f"  {_string(key)}: " + "".join(_mapping(value)) + ",\n"
+            entries = _mapping(value, ",\n    ")
+            yield f"  {_string(key)}: " + ("{\n    " + entries + "\n  }" if entries else "{}") + ",\n"
         else:
             yield f"  {_string(key)}: {_indented(value)},\n"
     yield '  "nodes": ['
@@ -69,13 +71,22 @@ def _indented(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=2).replace("\n", "\n  ")
 
 
-def _mapping(pairs: Iterator[tuple[str, Any]]) -> Iterator[str]:
-    """Bindings and gradients, one per line (there may be a million of them)."""
-    separator = "{\n    "
-    for key, value in pairs:
-        yield f"{separator}{_string(key)}: {_num(value)}"
-        separator = ",\n    "
-    yield "{}" if separator == "{\n    " else "\n  }"
+def _mapping(pairs: Iterable[tuple[str, Any]], separator: str) -> str:
+    """Bindings or gradients (there may be a million of them) as JSON entries "name": value joined
+    by separator. A block of floats, the usual case, is written at C speed, each number's text
+    remembered as in _fast_lines."""
+    pairs = iter(pairs)
+    text = _NumberTexts().__getitem__
+    blocks = []
+    while block := list(itertools.islice(pairs, BLOCK)):
+        values = list(map(_SECOND, block))
+        texts = map(text if set(map(type, values)) <= {float} else _num, values)
+        keys = map(_concat, map(_string, map(_FIRST, block)), itertools.repeat(": "))
+        blocks.append(separator.join(map(_concat, keys, texts)))
+    return separator.join(blocks)
+
+
+_FIRST, _SECOND, _concat = operator.itemgetter(0), operator.itemgetter(1), operator.add
 
 
 def _lines(trace: Trace) -> Iterator[str]:
@@ -262,4 +273,4 @@ def ndjson_chunks(trace: Trace, extra: dict[Any, Any] | None = None,
 
 
 def _line_mapping(pairs: Any) -> str:
-    return "{" + ", ".join([f"{_string(k)}: {_num(v)}" for k, v in pairs]) + "}"
+    return "{" + _mapping(pairs, ", ") + "}"
