@@ -198,3 +198,142 @@ def test_ascii_programs_get_the_same_tokens_from_the_ascii_pattern():
             except ParseError as err:
                 outcomes.append(err.span)
         assert outcomes[0] == outcomes[1], text
+
+
+class _Log:
+    """A builder that writes down every call, its values being the calls' numbers."""
+
+    def __init__(self):
+        self.calls = []
+
+    def _value(self, *call):
+        self.calls.append(call)
+        return len(self.calls)
+
+    def number(self, text, value, span):
+        return self._value("number", text, value, span)
+
+    def name(self, text, span):
+        return self._value("name", text, span)
+
+    def binary(self, op, left, right, span, op_span):
+        return self._value("binary", op, left, right, span, op_span)
+
+    def unary(self, op, operand, span):
+        return self._value("unary", op, operand, span)
+
+    def call(self, func, args, arg_spans, keywords, span, func_span):
+        return self._value("call", func, list(args), list(arg_spans), list(keywords), span, func_span)
+
+    def statement(self, target, target_span, value, span):
+        self._value("statement", target, target_span, value, span)
+
+    def declare(self, target, variables):
+        self._value("declare", target, list(variables))
+
+
+def _read(text, templates):
+    """What parse_program makes of text: every builder call and the count, or the error."""
+    from gradtrace.core import syntax
+
+    log = _Log()
+    try:
+        count = syntax.parse_program(text, log, templates=templates)
+    except ParseError as err:
+        return ("error", err.message, err.span, err.hint)
+    return count, log.calls
+
+
+def _shape(rng, depth=0):
+    """A random expression as a list of token makers: names and numbers are drawn anew each time
+    it is written, so one shape gives many statements."""
+    pick = rng.random()
+    if depth > 3 or pick < 0.3:
+        return [rng.choice(["N", "N", "N", "0"])]
+    if pick < 0.55:
+        return _shape(rng, depth + 1) + [rng.choice(["+", "-", "*", "/", "**", "^"])] + _shape(rng, depth + 1)
+    if pick < 0.65:
+        return ["-"] + _shape(rng, depth + 1)
+    if pick < 0.75:
+        return ["("] + rng.choice([[], ["\n"]]) + _shape(rng, depth + 1) + [")"]
+    if pick < 0.85:
+        return [rng.choice(["relu", "exp", "sigmoid", "tanh", "rleu"]), "("] + _shape(rng, depth + 1) + [")"]
+    if pick < 0.92:
+        return ["max", "("] + _shape(rng, depth + 1) + [","] + _shape(rng, depth + 1) + [")"]
+    return ["leaky_relu", "("] + _shape(rng, depth + 1) + [",", "alpha", "=", "0", ")"]
+
+
+def _write(rng, shape):
+    spaces = ["", "", " ", "  ", "\t"]
+    out = []
+    for piece in shape:
+        if piece == "N":
+            piece = rng.choice(["x", "y", "w1", "h_2", "b", "e", "pi", "t1", "alpha"])
+        elif piece == "0":
+            piece = rng.choice(["2", "0.5", ".5", "1e-3", "3.", "10", "1e999"] if rng.random() < 0.05 else
+                               ["2", "0.5", ".5", "1e-3", "3.", "10"])
+        out.append(rng.choice(spaces) + piece)
+    return "".join(out)
+
+
+def test_statement_templates_make_the_calls_reading_token_by_token_makes():
+    """parse_program with templates (a repeated statement shape read by one regex match) and
+    without make the same builder calls, with the same spans, or raise the same error: 1,500
+    random programs of a few shapes, each written many times with other names, numbers and
+    spacing, with assignments, +=, headers, calls, keywords, line breaks in parentheses and
+    errors (an unknown function, a number too large, a missing operand, 2x against 2 x)."""
+    import random
+
+    rng = random.Random(11)
+    replayed = 0
+    for _ in range(1500):
+        shapes = [_shape(rng) for _ in range(rng.randint(1, 3))]
+        statements = []
+        if rng.random() < 0.1:
+            statements.append("f(x, y) = x")
+        for _ in range(rng.randint(1, 12)):
+            shape = rng.choice(shapes)
+            kind = rng.random()
+            body = _write(rng, shape)
+            if rng.random() < 0.03:
+                body += rng.choice([" 2", " x", "x", "+", "2x", " (", ")"])  # a broken statement
+            statements.append(body if kind < 0.3 else f"h{rng.randint(1, 3)} {'+=' if kind < 0.4 else '='} {body}")
+        text = "".join(s + rng.choice(["\n", "\n", ";", " ;\n", "\n\n"]) for s in statements)
+        if rng.random() < 0.5:
+            text = text.rstrip("\n;")
+        usual, templated = _read(text, False), _read(text, True)
+        assert usual == templated, text
+        replayed += usual[0] != "error"
+    assert replayed > 1000
+
+
+def test_repeated_statements_are_read_by_their_template(monkeypatch):
+    """The second statement of a shape makes its template; the rest are matched whole."""
+    from gradtrace.core import syntax
+
+    replays = []
+    replay = syntax._Template.replay
+    monkeypatch.setattr(syntax._Template, "replay", lambda self, b, m: replays.append(m.group(0)) or replay(self, b, m))
+    text = "h0 = x\n" + "\n".join(f"h{i} = relu(w*h{i - 1} + b)" for i in range(1, 51))
+    assert _read(text, True) == _read(text, False)
+    assert len(replays) == 48 and replays[0] == "h3 = relu(w*h2 + b)\n"
+
+
+@pytest.mark.parametrize("last, message, at", [
+    ("h4 = rleu(w*h3 + b)", "unknown function 'rleu'", "rleu"),
+    ("h4 = relu(w*h3 + 1e999)", "the number 1e999 is too large", "1e999"),
+    ("h4 = relu(w*h3 + b) x", "expected an operator between ')' and 'x'", "x"),
+])
+def test_a_statement_a_template_would_match_still_gets_its_own_error(last, message, at):
+    """Read into a graph, where an unknown function is the builder's error, not the parser's."""
+    from gradtrace.core import syntax
+    from gradtrace.core.graph import _Lowering
+
+    text = "h1 = relu(w*h0 + 1.5)\nh2 = relu(w*h1 + 2.5)\nh3 = relu(w*h2 + 3.5)\n" + last
+    errors = []
+    for templates in (True, False):
+        with pytest.raises(ParseError) as caught:
+            syntax.parse_program(text, _Lowering(text), templates=templates)
+        errors.append((caught.value.message, caught.value.span, caught.value.hint))
+    start = text.rindex(at)
+    assert errors[0] == errors[1] and message in errors[0][0] and errors[0][1] == (start, start + len(at))

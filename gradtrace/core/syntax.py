@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -62,6 +63,7 @@ _PATTERNS = {
     "attr": r"\.[A-Za-z_][A-Za-z0-9_]*",
 }
 KINDS = ("", *_PATTERNS)
+_ASCII_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 # Each token's kind from its first character, for tokenize: a name unless listed ("." starts a
 # number or .T).
 _FIRST = {c: "number" for c in "0123456789"} | {c: "sup" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"} | {".": "."} | {
@@ -77,7 +79,7 @@ def _bulk_pattern(ascii_only: bool) -> re.Pattern[str]:
     patterns = dict(_PATTERNS)
     if ascii_only:
         symbols = [s for s in _SYMBOLS if s.isascii()]
-        patterns = {"op": _operators(symbols), "name": r"[A-Za-z_][A-Za-z0-9_]*", "number": patterns["number"],
+        patterns = {"op": _operators(symbols), "name": _ASCII_NAME, "number": patterns["number"],
                     "attr": patterns["attr"]}
     return re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in patterns.values()) + ")")
 
@@ -123,20 +125,30 @@ def tokenize(source: str) -> Iterator[Token]:
     text = source.translate(PASTED)  # one character for one, so spans still index the source
     if "#" in text:
         return _scan(source, text)
+    return _tokens_from(source, text, 0)
+
+
+def _tokens_from(source: str, text: str, start: int, first: int | None = None) -> Iterator[Token]:
+    """The bulk path of tokenize, from start (where a token starts) on; the first block at most
+    `first` characters long (see _blocks)."""
     pattern = _bulk_pattern(text.isascii())
-    return itertools.chain.from_iterable(map(_bulk, itertools.repeat(source), itertools.repeat(text), _blocks(text),
-                                             itertools.repeat(pattern)))
+    return itertools.chain.from_iterable(map(_bulk, itertools.repeat(source), itertools.repeat(text),
+                                             _blocks(text, start, first), itertools.repeat(pattern)))
 
 
 CHUNK = 1 << 16
 
 
-def _blocks(text: str) -> Iterator[tuple[int, int]]:
+def _blocks(text: str, start: int = 0, first: int | None = None) -> Iterator[tuple[int, int]]:
     """(start, end) of blocks of text that end where a token must end: before a space, a line break,
-    a parenthesis or a comma (no token holds one), or at the end of the text."""
-    start, n = 0, len(text)
+    a parenthesis or a comma (no token holds one), or at the end of the text. The first block is
+    at most `first` characters long, if given, and the next ones twice as long as the last, up to
+    CHUNK (a statement read from where it starts tokenizes little beyond its end)."""
+    n = len(text)
+    size = first or CHUNK
     while start < n:
-        end = min(start + CHUNK, n)
+        end = min(start + size, n)
+        size = min(2 * size, CHUNK)
         if end < n:
             cut = max(map(text.rfind, " \n\t(),", itertools.repeat(start + 1), itertools.repeat(end)))
             end = cut if cut > start else n  # no place to cut: the rest in one block
@@ -201,50 +213,315 @@ class _Frame:
         self.commas = 0
 
 
-def parse_program(source: str, builder: Builder) -> int:
+def parse_program(source: str, builder: Builder, templates: bool | None = None) -> int:
     """Parse a whole program, statements separated by newlines or ';', reporting each piece to the
-    builder as it is read. Returns the number of statements."""
-    tokens = tokenize(source)
-    tok = next(tokens)
-    nxt = tok if tok[0] == "end" else next(tokens)
+    builder as it is read. Returns the number of statements.
+
+    A large program is mostly statements of a few shapes (h2 = relu(w*h1 + b), then h3 = ...). In
+    an ASCII program without comments, once a shape has been read twice it becomes a _Template: one
+    regular expression that matches a whole statement of that shape, and the builder calls its
+    first reading made, to be made again with each new match's names, numbers and spans. A
+    statement it matches is read by one match instead of token by token; any other statement is
+    read as usual, from where it starts. Templates are for programs of TEMPLATES characters or
+    more, unless templates is True (always) or False (never: the tests check that both readings
+    make the same calls)."""
+    text = source.translate(PASTED)
     stacks = _Stacks(source, builder)
-    count = 0
-    while True:
-        while tok[0] == "op" and tok[1] in (";", "\n"):
-            tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
-        if tok[0] == "end":
-            break
-        if tok[0] == "name" and nxt[1] == "(" and nxt[0] == "op":
-            header, equals, tokens = _header(tokens)
-            if header is not None:  # f(x, y, z) = ...: the output's name and the variables, in order
-                builder.declare(tok[1], header)
-                nxt = equals
-        if tok[0] == "name" and nxt[0] == "op" and (nxt[1] == "=" or nxt[1] in AUGMENTED):
-            target, assign = tok, nxt
-            target_span = (target[2], target[3])
-            tok = next(tokens)
-            nxt = tok if tok[0] == "end" else next(tokens)
-            if tok[0] == "end" or (tok[0] == "op" and tok[1] in (";", "\n")):
-                raise ParseError(
-                    _("nothing is assigned to {target}").format(target=target[1]),
-                    source=source,
-                    span=(assign[2], assign[3]),
-                    hint=_("write {target} = <expression>").format(target=target[1]),
-                )
-            if assign[1] in AUGMENTED:  # f += x is f = f + x
-                current = builder.name(target[1], target_span)
-            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
-            if assign[1] in AUGMENTED:
-                value = builder.binary(AUGMENTED[assign[1]], current, value, (target[2], span[1]), target_span)
-            builder.statement(target[1], target_span, value, (target[2], span[1]))
-        else:
-            value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
-            builder.statement(None, None, value, span)
-        count += 1
+    if templates is None:
+        templates = len(text) >= TEMPLATES
+    if templates and "#" not in text and text.isascii():
+        count = _TemplateReader(source, text, builder, stacks).read()
+    else:
+        tokens = tokenize(source)
+        tok = next(tokens)
+        nxt = tok if tok[0] == "end" else next(tokens)
+        count = 0
+        while True:
+            while tok[0] == "op" and tok[1] in (";", "\n"):
+                tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
+            if tok[0] == "end":
+                break
+            tok, nxt, tokens = _statement(source, builder, tok, nxt, tokens, stacks)
+            count += 1
     if not count:
         raise ParseError(_("the expression is empty"), source=source, span=(0, max(1, len(source))),
                          hint=_("give an expression such as \"(x+y)*z\""))
     return count
+
+
+TEMPLATES = 1 << 12  # characters: a smaller program is read at once
+
+
+def _statement(source: str, builder: Builder, tok: Token, nxt: Token, tokens: Iterator[Token],
+               stacks: _Stacks) -> tuple[Token, Token, Iterator[Token]]:
+    """One statement from tok (not a separator): a header f(x, y) = ..., an assignment (= or +=)
+    or an expression. Returns the token that ended it, the next one and the tokens after them."""
+    if tok[0] == "name" and nxt[1] == "(" and nxt[0] == "op":
+        header, equals, tokens = _header(tokens)
+        if header is not None:  # f(x, y, z) = ...: the output's name and the variables, in order
+            builder.declare(tok[1], header)
+            nxt = equals
+    if tok[0] == "name" and nxt[0] == "op" and (nxt[1] == "=" or nxt[1] in AUGMENTED):
+        target, assign = tok, nxt
+        target_span = (target[2], target[3])
+        tok = next(tokens)
+        nxt = tok if tok[0] == "end" else next(tokens)
+        if tok[0] == "end" or (tok[0] == "op" and tok[1] in (";", "\n")):
+            raise ParseError(
+                _("nothing is assigned to {target}").format(target=target[1]),
+                source=source,
+                span=(assign[2], assign[3]),
+                hint=_("write {target} = <expression>").format(target=target[1]),
+            )
+        if assign[1] in AUGMENTED:  # f += x is f = f + x
+            current = builder.name(target[1], target_span)
+        value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
+        if assign[1] in AUGMENTED:
+            value = builder.binary(AUGMENTED[assign[1]], current, value, (target[2], span[1]), target_span)
+        builder.statement(target[1], target_span, value, (target[2], span[1]))
+    else:
+        value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
+        builder.statement(None, None, value, span)
+    return tok, nxt, tokens
+
+
+# ---- statement templates ----------------------------------------------------------------------
+
+_NAME, _NUMBER, _BINARY, _UNARY, _CALL, _STATEMENT = range(6)  # the builder calls a _Template makes
+
+
+class _Unfit(Exception):
+    """A statement that can't become a _Template (a header, a call the _Recorder can't place)."""
+
+
+class _TemplateReader:
+    """parse_program for an ASCII program without comments: statement by statement from a
+    position in the text, each read by the first of the recent _Templates that matches it whole,
+    or else as usual (its tokens from there on, then _statement). A shape read as usual twice
+    becomes a template, as long as the templates made so far have paid for it: a program whose
+    statements all differ makes two, and once most of its first 1,024 statements have been read
+    as usual it stops trying."""
+    RECENT = 8         # templates tried at each statement, the last one used first
+    COST = 100         # statements a template must read to pay for making one (a regex compiled)
+    LONGEST = 400      # characters in a statement that can become a template (a regex group per token)
+
+    def __init__(self, source: str, text: str, builder: Builder, stacks: _Stacks):
+        self.source, self.text, self.builder, self.stacks = source, text, builder, stacks
+        self.seen: dict[str, int] = {}  # how often each shape (its _shape_key) has been read as usual
+        self.made: dict[str, _Template] = {}
+        self.recent: list[_Template] = []
+        self.matched = 0  # statements read by a template
+        self.unmatched = 0  # and as usual
+        self.trying = True
+
+    def read(self) -> int:
+        source, text, n, builder, recent = self.source, self.text, len(self.text), self.builder, self.recent
+        skip = _separators().match
+        pos = skip(text, 0).end()  # type: ignore[union-attr]  # it matches the empty string
+        tokens: Iterator[Token] | None = None  # read as usual up to pos: tok is the token there, nxt the next
+        count = 0
+        while pos < n:
+            count += 1
+            for template in recent:
+                m = template.match(text, pos)
+                if m is not None and template.replay(builder, m):
+                    self.matched += 1
+                    if template is not recent[0]:
+                        recent.remove(template)
+                        recent.insert(0, template)
+                    pos = skip(text, m.end()).end()  # type: ignore[union-attr]
+                    tokens = None
+                    break
+            else:
+                if tokens is None:  # the tokens from here on, a little at first
+                    tokens = _tokens_from(source, text, pos, first=64)
+                    tok = next(tokens)
+                    nxt = tok if tok[0] == "end" else next(tokens)
+                tok, nxt, tokens = _statement(source, builder, tok, nxt, tokens, self.stacks)
+                self.learn(pos, tok[2])
+                while tok[0] == "op" and tok[1] in (";", "\n"):
+                    tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
+                pos = tok[2]
+        return count
+
+    def learn(self, start: int, end: int) -> None:
+        """The statement in text[start:end] has been read as usual: count its shape, and make it a
+        template the second time. Not a shape whose reading hangs on how its tokens touch (2x is
+        2*x; 2 x is an error): a number followed by a name, '(' or an attribute."""
+        self.unmatched += 1
+        if not self.unmatched % 1024 and self.matched < self.unmatched:
+            self.trying = False  # templates have not paid off here: read the rest as usual
+            self.recent.clear()
+        if not self.trying or end - start > self.LONGEST:
+            return
+        key = _shape_key(self.text[start:end])
+        template = self.made.get(key)
+        if template is None:
+            if len(self.seen) > 4096:  # shapes seen once, mostly: forget them now and then
+                self.seen.clear()
+            seen = self.seen[key] = self.seen.get(key, 0) + 1
+            if seen != 2 or len(self.made) > 1 + self.matched // self.COST:
+                return
+            tokens = _bulk(self.source, self.text, (start, end), _bulk_pattern(True))
+            if any(a[0] == "number" and (b[0] == "name" or b[1] == "(" or b[0] == "attr")
+                   for a, b in itertools.pairwise(tokens)):
+                return
+            steps = _Recorder.record(self.source, tokens)
+            if steps is None:
+                return
+            template = self.made[key] = _Template(tokens, steps)
+        elif template in self.recent:
+            self.recent.remove(template)
+        self.recent.insert(0, template)
+        del self.recent[self.RECENT:]
+
+
+def _shape_key(statement: str) -> str:
+    """What statements of one shape have in common, quickly: the text with each name written a,
+    each run of digits and dots 0, and no spaces. Statements of one shape have one key (and the
+    few of another shape that share it only miss their template: a template matches its own shape
+    alone)."""
+    return _DIGITS.sub("0", _ASCII_NAMES.sub("a", statement)).translate(_NO_SPACES)
+
+
+_ASCII_NAMES, _DIGITS = re.compile(_ASCII_NAME), re.compile(r"[0-9.]+")
+_NO_SPACES = str.maketrans("", "", " \t\r\f")
+
+
+@functools.cache
+def _separators() -> re.Pattern[str]:
+    return re.compile(r"[ \t\r\f\n;]*+")
+
+
+class _Template:
+    """A statement's shape: a regex that matches a whole statement of that shape (each token a
+    group, spaces between them, then its end), and the builder calls reading one makes, each
+    name, number and span given as the match's groups, so that replay makes them for any match."""
+    __slots__ = ("match", "steps")
+
+    def __init__(self, tokens: list[Token], steps: list[tuple[Any, ...]]):
+        pieces = []
+        for kind, text, _start, _end in tokens:
+            if kind == "name":
+                pieces.append(f"({_ASCII_NAME}+)")  # possessive: the longest name, as tokenize reads it
+            elif kind == "number":
+                pieces.append(f"((?>{_PATTERNS['number']}))")
+            else:
+                pieces.append(f"({re.escape(text)})")
+        spaces = r"[ \t\r\f]*+"
+        self.match = re.compile(spaces.join(pieces) + spaces + r"(?:[\n;]|\Z)").match
+        self.steps = steps
+
+    def replay(self, builder: Builder, m: re.Match[str]) -> bool:
+        """Make the builder calls for the statement m matched; False, having made only some, if a
+        number in it is too large for a float (reading it as usual says so)."""
+        regs: Any = m.regs  # (start, end) of each group, group g being the statement's token g - 1
+        values: list[Any] = []
+        push = values.append
+        for step in self.steps:
+            kind = step[0]
+            if kind == _NAME:
+                g = step[1]
+                push(builder.name(m[g], regs[g]))
+            elif kind == _BINARY:
+                _kind, symbol, a, b, i, j, g = step
+                push(builder.binary(symbol, values[a], values[b], (regs[i][0], regs[j][1]), regs[g]))
+            elif kind == _CALL:
+                _kind, g, args, arg_spans, keywords, i, j = step
+                push(builder.call(m[g], [values[a] for a in args],
+                                  [(regs[p][0], regs[q][1]) for p, q in arg_spans],
+                                  [(m[gk], values[a], (regs[p][0], regs[q][1])) for gk, a, p, q in keywords],
+                                  (regs[i][0], regs[j][1]), regs[g]))
+            elif kind == _NUMBER:
+                g = step[1]
+                text = m[g]
+                value = float(text)
+                if value == math.inf:
+                    return False
+                push(builder.number(text, value, regs[g]))
+            elif kind == _UNARY:
+                _kind, symbol, a, i, j = step
+                push(builder.unary(symbol, values[a], (regs[i][0], regs[j][1])))
+            else:
+                _kind, g, a, i, j = step
+                builder.statement(m[g] if g else None, regs[g] if g else None, values[a],
+                                  (regs[i][0], regs[j][1]))
+        return True
+
+
+class _Recorder:
+    """A Builder that writes down the calls a statement's reading makes, for a _Template. The
+    statement is read with made-up token positions, token i at 4i+1 to 4i+2, so that each span's
+    ends say which tokens they are (and so which groups of the template's match). Its values are
+    the numbers of the steps that made them."""
+
+    def __init__(self, tokens: list[Token]):
+        self.tokens = tokens
+        self.steps: list[tuple[Any, ...]] = []
+
+    @classmethod
+    def record(cls, source: str, tokens: list[Token]) -> list[tuple[Any, ...]] | None:
+        """The steps of reading the statement made of tokens, or None if it can't be a template."""
+        placed = [(kind, text, 4 * i + 1, 4 * i + 2) for i, (kind, text, _start, _end) in enumerate(tokens)]
+        placed.append(("end", "", 4 * len(tokens) + 1, 4 * len(tokens) + 2))
+        recorder = cls(tokens)
+        rest = iter(placed[2:])
+        try:
+            _statement(source, recorder, placed[0], placed[1], rest, _Stacks(source, recorder))
+        except (_Unfit, ParseError):
+            return None
+        return recorder.steps
+
+    def _step(self, *step: Any) -> int:
+        self.steps.append(step)
+        return len(self.steps) - 1
+
+    def _span(self, span: Span) -> tuple[int, int]:
+        """A span as (group it starts at, group it ends at)."""
+        a, b = span
+        if a % 4 != 1 or b % 4 != 2:
+            raise _Unfit
+        return a // 4 + 1, b // 4 + 1
+
+    def _token(self, text: str, span: Span) -> int:
+        """The group of the one token whose text and span these are."""
+        i, j = self._span(span)
+        if i != j or self.tokens[i - 1][1] != text:
+            raise _Unfit
+        return i
+
+    def number(self, text: str, value: float, span: Span) -> int:
+        return self._step(_NUMBER, self._token(text, span))
+
+    def name(self, text: str, span: Span) -> int:
+        return self._step(_NAME, self._token(text, span))
+
+    def binary(self, op: str, left: int, right: int, span: Span, op_span: Span) -> int:
+        g = op_span[0] // 4 + 1
+        if op_span != (4 * g - 3, 4 * g - 2):
+            raise _Unfit
+        return self._step(_BINARY, op, left, right, *self._span(span), g)
+
+    def unary(self, op: str, operand: int, span: Span) -> int:
+        return self._step(_UNARY, op, operand, *self._span(span))
+
+    def call(self, func: str, args: list[int], arg_spans: list[Span], keywords: list[tuple[str, int, Span]],
+             span: Span, func_span: Span) -> int:
+        placed = []
+        for name, value, value_span in keywords:  # name = value: the name is two tokens before the value
+            g = self._span(value_span)[0] - 2
+            if g < 1 or self.tokens[g - 1][1] != name or self.tokens[g][1] != "=":
+                raise _Unfit
+            placed.append((g, value, *self._span(value_span)))
+        return self._step(_CALL, self._token(func, func_span), tuple(args), tuple(map(self._span, arg_spans)),
+                          tuple(placed), *self._span(span))
+
+    def statement(self, target: str | None, target_span: Span | None, value: int, span: Span) -> None:
+        g = 0 if target is None or target_span is None else self._token(target, target_span)
+        self._step(_STATEMENT, g, value, *self._span(span))
+
+    def declare(self, target: str, variables: list[tuple[str, Span]]) -> None:
+        raise _Unfit  # a header is read once, at the top
 
 
 def _header(tokens: Iterator[Token]) -> tuple[list[tuple[str, Span]] | None, Token, Iterator[Token]]:
