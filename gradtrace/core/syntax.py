@@ -217,20 +217,21 @@ def parse_program(source: str, builder: Builder, templates: bool | None = None) 
     """Parse a whole program, statements separated by newlines or ';', reporting each piece to the
     builder as it is read. Returns the number of statements.
 
-    A large program is mostly statements of a few shapes (h2 = relu(w*h1 + b), then h3 = ...). In
-    an ASCII program without comments, once a shape has been read twice it becomes a _Template: one
-    regular expression that matches a whole statement of that shape, and the builder calls its
-    first reading made, to be made again with each new match's names, numbers and spans. A
-    statement it matches is read by one match instead of token by token; any other statement is
-    read as usual, from where it starts. Templates are for programs of TEMPLATES characters or
-    more, unless templates is True (always) or False (never: the tests check that both readings
-    make the same calls)."""
+    A large program is mostly statements of a few shapes (h2 = relu(w*h1 + b), then h3 = ...), or
+    a sum of terms of a few shapes (x1*y + x2*y + ...). In an ASCII program without comments, once
+    a shape has been read twice it becomes a _Template: one regular expression that matches a
+    whole statement or term of that shape, and the builder calls its first reading made, to be
+    made again with each new match's names, numbers and spans. What a template matches is read by
+    one match instead of token by token; the rest is read as usual, from where it starts (see
+    _TemplateReader). Templates are for programs of TEMPLATES characters or more, unless
+    templates is True (always) or False (never: the tests check that both readings make the same
+    builder calls)."""
     text = source.translate(PASTED)
     stacks = _Stacks(source, builder)
     if templates is None:
         templates = len(text) >= TEMPLATES
     if templates and "#" not in text and text.isascii():
-        count = _TemplateReader(source, text, builder, stacks).read()
+        count = _TemplateReader(source, text, builder, stacks).program()
     else:
         tokens = tokenize(source)
         tok = next(tokens)
@@ -275,12 +276,12 @@ def _statement(source: str, builder: Builder, tok: Token, nxt: Token, tokens: It
             )
         if assign[1] in AUGMENTED:  # f += x is f = f + x
             current = builder.name(target[1], target_span)
-        value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
+        value, span, tok, nxt, tokens = _expression(source, builder, tok, nxt, tokens, stacks)
         if assign[1] in AUGMENTED:
             value = builder.binary(AUGMENTED[assign[1]], current, value, (target[2], span[1]), target_span)
         builder.statement(target[1], target_span, value, (target[2], span[1]))
     else:
-        value, span, tok, nxt = _expression(source, builder, tok, nxt, tokens, stacks)
+        value, span, tok, nxt, tokens = _expression(source, builder, tok, nxt, tokens, stacks)
         builder.statement(None, None, value, span)
     return tok, nxt, tokens
 
@@ -294,86 +295,176 @@ class _Unfit(Exception):
     """A statement that can't become a _Template (a header, a call the _Recorder can't place)."""
 
 
-class _TemplateReader:
-    """parse_program for an ASCII program without comments: statement by statement from a
-    position in the text, each read by the first of the recent _Templates that matches it whole,
-    or else as usual (its tokens from there on, then _statement). A shape read as usual twice
-    becomes a template, as long as the templates made so far have paid for it: a program whose
-    statements all differ makes two, and once most of its first 1,024 statements have been read
-    as usual it stops trying."""
-    RECENT = 8         # templates tried at each statement, the last one used first
-    COST = 100         # statements a template must read to pay for making one (a regex compiled)
-    LONGEST = 400      # characters in a statement that can become a template (a regex group per token)
+class _Shapes:
+    """The templates of one kind (statements, or terms of a sum) and what it takes to make them:
+    a shape read as usual twice or more becomes a template, as long as the templates made so far
+    have paid for it (a program whose statements all differ makes two), and once most of the
+    first 1,024 have been read as usual, no more are tried."""
+    RECENT = 8         # templates tried at each place
+    COST = 100         # matches a template must make to pay for making one (a regex compiled)
+    LONGEST = 400      # characters of a statement or term that can become one (a regex group per token)
 
-    def __init__(self, source: str, text: str, builder: Builder, stacks: _Stacks):
-        self.source, self.text, self.builder, self.stacks = source, text, builder, stacks
+    def __init__(self, term: bool):
+        self.term = term
         self.seen: dict[str, int] = {}  # how often each shape (its _shape_key) has been read as usual
         self.made: dict[str, _Template] = {}
+        self.unfit: set[str] = set()  # shapes that can't be templates
         self.recent: list[_Template] = []
-        self.matched = 0  # statements read by a template
+        self.last: _Template | None = None  # the template that matched last, if the last try matched
+        self.matched = 0    # read by a template
         self.unmatched = 0  # and as usual
         self.trying = True
 
-    def read(self) -> int:
-        source, text, n, builder, recent = self.source, self.text, len(self.text), self.builder, self.recent
-        skip = _separators().match
-        pos = skip(text, 0).end()  # type: ignore[union-attr]  # it matches the empty string
-        tokens: Iterator[Token] | None = None  # read as usual up to pos: tok is the token there, nxt the next
-        count = 0
-        while pos < n:
-            count += 1
-            for template in recent:
-                m = template.match(text, pos)
-                if m is not None and template.replay(builder, m):
+    def match(self, builder: Builder, text: str, pos: int) -> tuple[re.Match[str], Any, Span] | None:
+        """The match of a recent template at pos, once it has made its builder calls, with the value
+        and span they made. The template that came after the last one matched, the last time, is
+        tried first: shapes come in runs and cycles (relu(a*y) + a*b + square(a) + ...)."""
+        last = self.last
+        guess = last.after if last is not None else None
+        if guess is not None:
+            m = guess.match(text, pos)
+            if m is not None:
+                made = guess.replay(builder, m)
+                if made is not None:
                     self.matched += 1
-                    if template is not recent[0]:
-                        recent.remove(template)
-                        recent.insert(0, template)
-                    pos = skip(text, m.end()).end()  # type: ignore[union-attr]
-                    tokens = None
-                    break
-            else:
-                if tokens is None:  # the tokens from here on, a little at first
-                    tokens = _tokens_from(source, text, pos, first=64)
-                    tok = next(tokens)
-                    nxt = tok if tok[0] == "end" else next(tokens)
-                tok, nxt, tokens = _statement(source, builder, tok, nxt, tokens, self.stacks)
-                self.learn(pos, tok[2])
-                while tok[0] == "op" and tok[1] in (";", "\n"):
-                    tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
-                pos = tok[2]
-        return count
+                    self.last = guess
+                    return m, made[0], made[1]
+        for template in self.recent:
+            if template is guess:
+                continue
+            m = template.match(text, pos)
+            if m is not None:
+                made = template.replay(builder, m)
+                if made is not None:
+                    self.matched += 1
+                    if last is not None:
+                        last.after = template
+                    self.last = template
+                    return m, made[0], made[1]
+        self.last = None
+        return None
 
-    def learn(self, start: int, end: int) -> None:
-        """The statement in text[start:end] has been read as usual: count its shape, and make it a
-        template the second time. Not a shape whose reading hangs on how its tokens touch (2x is
-        2*x; 2 x is an error): a number followed by a name, '(' or an attribute."""
+    def learn(self, source: str, text: str, start: int, end: int) -> None:
+        """text[start:end] has been read as usual: count its shape, and make it a template the
+        second time. Not a shape whose reading hangs on how its tokens touch (2x is 2*x; 2 x is an
+        error): a number followed by a name, '(' or an attribute."""
         self.unmatched += 1
         if not self.unmatched % 1024 and self.matched < self.unmatched:
             self.trying = False  # templates have not paid off here: read the rest as usual
             self.recent.clear()
         if not self.trying or end - start > self.LONGEST:
             return
-        key = _shape_key(self.text[start:end])
+        key = _shape_key(text[start:end])
         template = self.made.get(key)
         if template is None:
             if len(self.seen) > 4096:  # shapes seen once, mostly: forget them now and then
                 self.seen.clear()
             seen = self.seen[key] = self.seen.get(key, 0) + 1
-            if seen != 2 or len(self.made) > 1 + self.matched // self.COST:
+            if seen < 2 or key in self.unfit or len(self.made) > 1 + self.matched // self.COST:
                 return
-            tokens = _bulk(self.source, self.text, (start, end), _bulk_pattern(True))
-            if any(a[0] == "number" and (b[0] == "name" or b[1] == "(" or b[0] == "attr")
-                   for a, b in itertools.pairwise(tokens)):
-                return
-            steps = _Recorder.record(self.source, tokens)
+            tokens = _bulk(source, text, (start, end), _bulk_pattern(True))
+            steps = None if any(a[0] == "number" and (b[0] == "name" or b[1] == "(" or b[0] == "attr")
+                                for a, b in itertools.pairwise(tokens)) else _Recorder.record(source, tokens)
             if steps is None:
+                self.unfit.add(key)
                 return
-            template = self.made[key] = _Template(tokens, steps)
-        elif template in self.recent:
-            self.recent.remove(template)
-        self.recent.insert(0, template)
-        del self.recent[self.RECENT:]
+            template = self.made[key] = _Template(tokens, steps, self.term)
+        if template not in self.recent:
+            self.recent.append(template)
+            del self.recent[:-self.RECENT]
+
+
+class _TemplateReader:
+    """parse_program for an ASCII program without comments: statement by statement from a
+    position in the text, each read by the first recent statement _Template that matches it
+    whole, or else as usual (its tokens from there on, then _statement). Reading a statement as
+    usual, at each + or - between the terms of a sum (outside parentheses), read() reads on
+    through the terms that term templates match, the same way. See _Shapes for which shapes
+    become templates."""
+
+    def __init__(self, source: str, text: str, builder: Builder, stacks: _Stacks):
+        self.source, self.text, self.builder, self.stacks = source, text, builder, stacks
+        self.statements, self.terms = _Shapes(term=False), _Shapes(term=True)
+        self.term_start: int | None = None  # where the term being read as usual starts
+        stacks.terms = self
+
+    def program(self) -> int:
+        """Read the program; return the number of statements."""
+        source, text, n, builder, statements = self.source, self.text, len(self.text), self.builder, self.statements
+        skip = _separators().match
+        pos = skip(text, 0).end()  # type: ignore[union-attr]  # it matches the empty string
+        tokens: Iterator[Token] | None = None  # as read as usual: tok is the token they are at, nxt the next
+        tok = nxt = ("end", "", n, n)
+        count = 0
+        while pos < n:
+            count += 1
+            found = statements.match(builder, text, pos) if statements.recent else None
+            if found is not None:
+                pos = skip(text, found[0].end()).end()  # type: ignore[union-attr]
+                continue
+            if tokens is None:  # the tokens from here on, a little at first
+                tokens = _tokens_from(source, text, pos, first=64)
+                tok = next(tokens)
+                nxt = tok if tok[0] == "end" else next(tokens)
+            elif tok[2] != pos:  # templates read on from where the tokens are
+                tok, nxt, tokens = _move(source, text, pos, tok, nxt, tokens)
+            self.term_start = None
+            tok, nxt, tokens = _statement(source, builder, tok, nxt, tokens, self.stacks)
+            statements.learn(source, text, pos, tok[2])
+            while tok[0] == "op" and tok[1] in (";", "\n"):
+                tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
+            pos = tok[2]
+        return count
+
+    def read(self, op: Token, nxt: Token, tokens: Iterator[Token], operands: list[Any], spans: list[Span],
+             stack: list[Any]) -> tuple[Token, Token, Iterator[Token], bool] | None:
+        """_expression has just read op, a + or - after the terms before it, and put it on the
+        stack: learn the term before op, then read the terms after it by template while they
+        match, each joined to the sum so far as the shunting-yard would. Returns where reading as
+        usual goes on (the token there, the next one, the tokens from there on, and whether an
+        operand comes next), or None when no term matched."""
+        terms, text, builder = self.terms, self.text, self.builder
+        if self.term_start is not None:
+            terms.learn(self.source, text, self.term_start, op[2])
+        pos = self.term_start = op[3]
+        if not terms.recent:
+            return None
+        expect_operand = True
+        while True:
+            found = terms.match(builder, text, pos)
+            if found is None:
+                break
+            m, value, span = found
+            pos = m.end()
+            sign_start, sign_end = m.regs[-1]
+            pending = stack[-1]
+            if sign_start < 0:  # the statement ends after this term: the pending + or - joins it
+                operands.append(value)
+                spans.append(span)
+                expect_operand = False
+                break
+            left_span = spans[-1]
+            joined = (left_span[0], span[1])
+            operands[-1] = builder.binary(pending[0], operands[-1], value, joined, pending[1])
+            spans[-1] = joined
+            stack[-1] = (text[sign_start:sign_end], (sign_start, sign_end), 1, False)
+            self.term_start = pos
+        if pos == op[3]:
+            return None
+        return (*_move(self.source, text, pos, op, nxt, tokens), expect_operand)
+
+
+def _move(source: str, text: str, pos: int, tok: Token, nxt: Token,
+          tokens: Iterator[Token]) -> tuple[Token, Token, Iterator[Token]]:
+    """Tokens from pos on, where a template's match ended, for reading on as usual: the tokens
+    already read (tok, nxt, then tokens) passed over when pos is near, else new ones from pos."""
+    if pos - tok[2] > 512:
+        tokens = _tokens_from(source, text, pos, first=64)
+        tok = next(tokens)
+        return tok, (tok if tok[0] == "end" else next(tokens)), tokens
+    while tok[2] < pos:
+        tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
+    return tok, nxt, tokens
 
 
 def _shape_key(statement: str) -> str:
@@ -394,12 +485,13 @@ def _separators() -> re.Pattern[str]:
 
 
 class _Template:
-    """A statement's shape: a regex that matches a whole statement of that shape (each token a
-    group, spaces between them, then its end), and the builder calls reading one makes, each
+    """A shape of statement, or of term of a sum: a regex that matches a whole one (each token a
+    group, spaces between them, then the end of the statement; for a term, the + or - after it as
+    the last group, or the end of the statement), and the builder calls reading one makes, each
     name, number and span given as the match's groups, so that replay makes them for any match."""
-    __slots__ = ("match", "steps")
+    __slots__ = ("after", "match", "steps", "term")
 
-    def __init__(self, tokens: list[Token], steps: list[tuple[Any, ...]]):
+    def __init__(self, tokens: list[Token], steps: list[tuple[Any, ...]], term: bool):
         pieces = []
         for kind, text, _start, _end in tokens:
             if kind == "name":
@@ -409,12 +501,15 @@ class _Template:
             else:
                 pieces.append(f"({re.escape(text)})")
         spaces = r"[ \t\r\f]*+"
-        self.match = re.compile(spaces.join(pieces) + spaces + r"(?:[\n;]|\Z)").match
-        self.steps = steps
+        end = r"(?:([-+])(?!=)|(?=[\n;]|\Z))" if term else r"(?:[\n;]|\Z)"
+        self.match = re.compile(spaces + spaces.join(pieces) + spaces + end).match
+        self.steps, self.term = steps, term
+        self.after: _Template | None = None  # the template that matched after this one, the last time
 
-    def replay(self, builder: Builder, m: re.Match[str]) -> bool:
-        """Make the builder calls for the statement m matched; False, having made only some, if a
-        number in it is too large for a float (reading it as usual says so)."""
+    def replay(self, builder: Builder, m: re.Match[str]) -> tuple[Any, Span] | None:
+        """Make the builder calls for the statement or term m matched; return the value and span of
+        the whole. None, having made only some calls, if a number in it is too large for a float
+        (reading it as usual says so)."""
         regs: Any = m.regs  # (start, end) of each group, group g being the statement's token g - 1
         values: list[Any] = []
         push = values.append
@@ -437,16 +532,18 @@ class _Template:
                 text = m[g]
                 value = float(text)
                 if value == math.inf:
-                    return False
+                    return None
                 push(builder.number(text, value, regs[g]))
             elif kind == _UNARY:
                 _kind, symbol, a, i, j = step
                 push(builder.unary(symbol, values[a], (regs[i][0], regs[j][1])))
-            else:
+            else:  # the statement, the last step: a term is what its expression made
                 _kind, g, a, i, j = step
-                builder.statement(m[g] if g else None, regs[g] if g else None, values[a],
-                                  (regs[i][0], regs[j][1]))
-        return True
+                span = (regs[i][0], regs[j][1])
+                if not self.term:
+                    builder.statement(m[g] if g else None, regs[g] if g else None, values[a], span)
+                return values[a], span
+        raise AssertionError("a template's steps end with its statement")
 
 
 class _Recorder:
@@ -550,7 +647,7 @@ def parse_expression(source: str, builder: Builder) -> Any:
     first = next(tokens)
     if first[0] == "end":
         raise ParseError(_("the value is empty"), source=source, span=(0, 1))
-    value, _span, tok, _next = _expression(source, builder, first, next(tokens), tokens)
+    value, _span, tok, _next, _rest = _expression(source, builder, first, next(tokens), tokens)
     if tok[0] != "end":
         raise ParseError(
             _("expected one expression but found {describe}").format(describe=_describe(tok)),
@@ -571,7 +668,7 @@ def _describe(tok: Token) -> str:
 class _Stacks:
     """The shunting-yard's stacks and the steps on them, made once per program (a program of 10^5
     statements would otherwise make them 10^5 times). The stacks are empty between statements."""
-    __slots__ = ("fail", "operands", "push_binary", "reduce_to_frame", "reduce_top", "spans", "stack")
+    __slots__ = ("fail", "operands", "push_binary", "reduce_to_frame", "reduce_top", "spans", "stack", "terms")
 
     def __init__(self, source: str, builder: Builder):
         operands: list[Any] = []  # the builder's values
@@ -609,15 +706,18 @@ class _Stacks:
             return stack[-1] if stack else None
 
         self.operands, self.spans, self.stack = operands, spans, stack
+        self.terms: _TemplateReader | None = None  # reads the terms of a sum by template, if set
         self.fail, self.reduce_top, self.push_binary, self.reduce_to_frame = fail, reduce_top, push_binary, \
             reduce_to_frame
 
 
 def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: Iterator[Token],
-                stacks: _Stacks | None = None) -> tuple[Any, Span, Token, Token]:
+                stacks: _Stacks | None = None) -> tuple[Any, Span, Token, Token, Iterator[Token]]:
     """Shunting-yard over one statement, from tok to the first ';', line break outside
     parentheses, or the end. Explicit stacks only: no recursion. nxt is the token after tok.
-    Returns the builder's value, its span, the token that ended the statement and the next one.
+    Returns the builder's value, its span, the token that ended the statement, the next one and
+    the tokens after them (stacks.terms, if set, may have read terms of a sum by template and
+    gone on with new tokens from there).
     The loop looks at a token's kind first and tries the common cases first (a name, a binary
     operator, a number, parentheses): it runs once per token of a 10^6-token program."""
     if stacks is None:
@@ -626,6 +726,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
     fail, reduce_top, push_binary, reduce_to_frame = stacks.fail, stacks.reduce_top, stacks.push_binary, \
         stacks.reduce_to_frame
     binary = builder.binary
+    terms = stacks.terms
     frame_class = _Frame
     depth = 0  # open parentheses
     expect_operand = True
@@ -710,6 +811,13 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
                     spans[-1] = span
                 stack.append((text, (tok[2], tok[3]), precedence, False))
                 expect_operand = True
+                if precedence == 1 and terms is not None and not depth and len(stack) == 1:
+                    # + or - between terms of a sum, nothing else pending: terms may read on
+                    resumed = terms.read(tok, nxt, tokens, operands, spans, stack)
+                    if resumed is not None:
+                        tok, nxt, tokens, expect_operand = resumed
+                        prev = tok
+                        continue
             elif text == ")":
                 frame = stack[-1] if stack and stack[-1].__class__ is frame_class else reduce_to_frame()
                 if frame is None:
@@ -782,7 +890,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
             raise fail(_("this '(' is never closed"), top.token, hint=_("add the missing ')'"))
         reduce_top()
     assert len(operands) == 1
-    return operands.pop(), spans.pop(), tok, nxt
+    return operands.pop(), spans.pop(), tok, nxt, tokens
 
 
 def _no_operator(fail: Callable[..., ParseError], prev: Token, tok: Token) -> ParseError:
