@@ -319,8 +319,9 @@ def test_term_templates_make_the_calls_reading_token_by_token_makes():
         statements = []
         for _ in range(rng.randint(1, 4)):
             terms = [_write(rng, rng.choice(shapes)) for _ in range(rng.randint(1, 40))]
-            if rng.random() < 0.1:
-                terms[rng.randrange(len(terms))] += rng.choice(["*z", " x", "**2", "(", "+", "+="])
+            if rng.random() < 0.1:  # a broken term, often the last (after a run of matched ones)
+                broken = rng.choice([len(terms) - 1, rng.randrange(len(terms))])
+                terms[broken] += rng.choice(["*z", " x", "**2", "(", "+", "+=", " -", " + 1e999"])
             body = "".join(t + rng.choice([" + ", " - ", "+", "-", " +  -", "+\t"]) for t in terms[:-1]) + terms[-1]
             if rng.random() < 0.2:
                 body = rng.choice(["(", "relu(", "max(1, "]) + body + ")" + rng.choice(["", " + y", "*2"])
@@ -359,3 +360,11 @@ def test_a_statement_a_template_would_match_still_gets_its_own_error(last, messa
         errors.append((caught.value.message, caught.value.span, caught.value.hint))
     start = text.rindex(at)
     assert errors[0] == errors[1] and message in errors[0][0] and errors[0][1] == (start, start + len(at))
+
+
+@pytest.mark.parametrize("end", [" +\nz = 1", " + (", " -= 2", ")", " + 2 x", " + x y", " +", " + 1e999"])
+def test_a_sum_read_by_term_templates_ends_in_the_errors_of_the_usual_reading(end):
+    """Terms matched by templates up to a broken end: the same message, span and hint either way."""
+    text = "y = " + " + ".join(f"x{i}*y" for i in range(8)) + end
+    result = _read(text, True)
+    assert result[0] == "error" and result == _read(text, False)

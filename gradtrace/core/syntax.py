@@ -816,7 +816,7 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
                     resumed = terms.read(tok, nxt, tokens, operands, spans, stack)
                     if resumed is not None:
                         tok, nxt, tokens, expect_operand = resumed
-                        prev = tok
+                        prev = ("op", stack[-1][0], *stack[-1][1])  # the + or - read last
                         continue
             elif text == ")":
                 frame = stack[-1] if stack and stack[-1].__class__ is frame_class else reduce_to_frame()
