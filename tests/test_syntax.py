@@ -298,7 +298,7 @@ def test_statement_templates_make_the_calls_reading_token_by_token_makes():
             if rng.random() < 0.03:
                 body += rng.choice([" 2", " x", "x", "+", "2x", " (", ")"])  # a broken statement
             statements.append(body if kind < 0.3 else f"h{rng.randint(1, 3)} {'+=' if kind < 0.4 else '='} {body}")
-        text = "".join(s + rng.choice(["\n", "\n", ";", " ;\n", "\n\n"]) for s in statements)
+        text = "".join(s + rng.choice(["\n", "\n", ";", " ;\n", "\n\n", "\r\n"]) for s in statements)
         if rng.random() < 0.5:
             text = text.rstrip("\n;")
         usual, templated = _read(text, False), _read(text, True)
@@ -368,3 +368,22 @@ def test_a_sum_read_by_term_templates_ends_in_the_errors_of_the_usual_reading(en
     text = "y = " + " + ".join(f"x{i}*y" for i in range(8)) + end
     result = _read(text, True)
     assert result[0] == "error" and result == _read(text, False)
+
+
+def test_a_large_program_is_read_by_templates_and_traced_the_same(monkeypatch):
+    """Through gradtrace.trace, a program of TEMPLATES characters or more is read by templates
+    (statements and the terms of a sum), and its trace is the one reading token by token gives."""
+    import gradtrace
+    from gradtrace.core import syntax
+
+    program = "h0 = x\n" + "\n".join(f"h{i} = relu(w*h{i - 1} + b)" for i in range(1, 150)) + "\n" + \
+        "f = " + " + ".join(f"h{i}*w" for i in range(1, 150))
+    assert len(program) >= syntax.TEMPLATES
+    bindings = {"x": 0.5, "w": 1.01, "b": 0.1}
+    replays = []
+    replay = syntax._Template.replay
+    monkeypatch.setattr(syntax._Template, "replay", lambda self, b, m: replays.append(self.term) or replay(self, b, m))
+    templated = gradtrace.trace(program, **bindings).to_dict()
+    assert replays.count(False) > 140 and replays.count(True) > 140
+    monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
+    assert gradtrace.trace(program, **bindings).to_dict() == templated
