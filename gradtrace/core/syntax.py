@@ -292,7 +292,8 @@ _NAME, _NUMBER, _BINARY, _UNARY, _CALL, _STATEMENT = range(6)  # the builder cal
 
 
 class _Unfit(Exception):
-    """A statement that can't become a _Template (a header, a call the _Recorder can't place)."""
+    """A statement or term that can't become a _Template (a header, a call the _Recorder can't
+    place)."""
 
 
 class _Shapes:
@@ -345,9 +346,9 @@ class _Shapes:
         return None
 
     def learn(self, source: str, text: str, start: int, end: int) -> None:
-        """text[start:end] has been read as usual: count its shape, and make it a template the
-        second time. Not a shape whose reading hangs on how its tokens touch (2x is 2*x; 2 x is an
-        error): a number followed by a name, '(' or an attribute."""
+        """text[start:end] has been read as usual: count its shape, and make it a template from the
+        second time on, when the budget allows. Not a shape whose reading hangs on how its tokens
+        touch (2x is 2*x; 2 x is an error): a number followed by a name, '(' or an attribute."""
         self.unmatched += 1
         if not self.unmatched % 1024 and self.matched < self.unmatched:
             self.trying = False  # templates have not paid off here: read the rest as usual
@@ -376,8 +377,8 @@ class _Shapes:
 
 class _TemplateReader:
     """parse_program for an ASCII program without comments: statement by statement from a
-    position in the text, each read by the first recent statement _Template that matches it
-    whole, or else as usual (its tokens from there on, then _statement). Reading a statement as
+    position in the text, each read by a recent statement _Template that matches it whole, or
+    else as usual (its tokens from there on, then _statement). Reading a statement as
     usual, at each + or - between the terms of a sum (outside parentheses), read() reads on
     through the terms that term templates match, the same way. See _Shapes for which shapes
     become templates."""
@@ -402,10 +403,8 @@ class _TemplateReader:
             if found is not None:
                 pos = skip(text, found[0].end()).end()  # type: ignore[union-attr]
                 continue
-            if tokens is None:  # the tokens from here on, a little at first
-                tokens = _tokens_from(source, text, pos, first=64)
-                tok = next(tokens)
-                nxt = tok if tok[0] == "end" else next(tokens)
+            if tokens is None:
+                tok, nxt, tokens = _start(source, text, pos)
             elif tok[2] != pos:  # templates read on from where the tokens are
                 tok, nxt, tokens = _move(source, text, pos, tok, nxt, tokens)
             self.term_start = None
@@ -459,12 +458,17 @@ def _move(source: str, text: str, pos: int, tok: Token, nxt: Token,
     """Tokens from pos on, where a template's match ended, for reading on as usual: the tokens
     already read (tok, nxt, then tokens) passed over when pos is near, else new ones from pos."""
     if pos - tok[2] > 512:
-        tokens = _tokens_from(source, text, pos, first=64)
-        tok = next(tokens)
-        return tok, (tok if tok[0] == "end" else next(tokens)), tokens
+        return _start(source, text, pos)
     while tok[2] < pos:
         tok, nxt = nxt, (nxt if nxt[0] == "end" else next(tokens))
     return tok, nxt, tokens
+
+
+def _start(source: str, text: str, pos: int) -> tuple[Token, Token, Iterator[Token]]:
+    """The token at pos, the next one and the tokens after them, read a little at first."""
+    tokens = _tokens_from(source, text, pos, first=64)
+    tok = next(tokens)
+    return tok, (tok if tok[0] == "end" else next(tokens)), tokens
 
 
 def _shape_key(statement: str) -> str:
