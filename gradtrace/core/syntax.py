@@ -392,7 +392,7 @@ class _TemplateReader:
     def program(self) -> int:
         """Read the program; return the number of statements."""
         source, text, n, builder, statements = self.source, self.text, len(self.text), self.builder, self.statements
-        skip = _separators().match
+        skip = _reader_patterns()[0].match
         pos = skip(text, 0).end()  # type: ignore[union-attr]  # it matches the empty string
         tokens: Iterator[Token] | None = None  # as read as usual: tok is the token they are at, nxt the next
         tok = nxt = ("end", "", n, n)
@@ -435,7 +435,7 @@ class _TemplateReader:
                 break
             m, value, span = found
             pos = m.end()
-            sign_start, sign_end = m.regs[-1]
+            sign_start, sign_end = m.span(m.re.groups)  # the + or - after the term, the last group
             pending = stack[-1]
             if sign_start < 0:  # the statement ends after this term: the pending + or - joins it
                 operands.append(value)
@@ -476,16 +476,18 @@ def _shape_key(statement: str) -> str:
     each run of digits and dots 0, and no spaces. Statements of one shape have one key (and the
     few of another shape that share it only miss their template: a template matches its own shape
     alone)."""
-    return _DIGITS.sub("0", _ASCII_NAMES.sub("a", statement)).translate(_NO_SPACES)
+    _separators, names, digits = _reader_patterns()
+    return digits.sub("0", names.sub("a", statement)).translate(_NO_SPACES)
 
 
-_ASCII_NAMES, _DIGITS = re.compile(_ASCII_NAME), re.compile(r"[0-9.]+")
 _NO_SPACES = str.maketrans("", "", " \t\r\f")
 
 
 @functools.cache
-def _separators() -> re.Pattern[str]:
-    return re.compile(r"[ \t\r\f\n;]*+")
+def _reader_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """For _TemplateReader, compiled when a program first needs them (not when a command starts):
+    the separators between statements, a name, and a run of digits and dots (see _shape_key)."""
+    return re.compile(r"[ \t\r\f\n;]*+"), re.compile(_ASCII_NAME), re.compile(r"[0-9.]+")
 
 
 class _Template:
