@@ -387,3 +387,58 @@ def test_a_large_program_is_read_by_templates_and_traced_the_same(monkeypatch):
     assert replays.count(False) > 140 and replays.count(True) > 140
     monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
     assert gradtrace.trace(program, **bindings).to_dict() == templated
+
+
+def _nesting(rng, depth):
+    """A deep nesting as text: runs of calls and parentheses opened one inside the other, with now
+    and then a space, a line break, a second argument, a keyword, an operator or a broken piece
+    between them, so that runs start and stop anywhere."""
+    if depth == 0:
+        return rng.choice(["x", "2", "x*y", "max(x, y)", "leaky_relu(x, alpha=0.1)", "-x", "", "x y", "1e999"])
+    inner = _nesting(rng, depth - 1)
+    pick = rng.random()
+    if pick < 0.6:
+        return rng.choice(["relu", "exp", "tanh", "sigmoid", "", "", "rleu"]) + "(" + inner + ")"
+    if pick < 0.68:
+        return rng.choice(["relu (", "relu( ", "(\n", "max(1, ", "leaky_relu(", "2(", "x("]) + inner + \
+            rng.choice([")", " )", ")", ", alpha=0.2)"])
+    if pick < 0.76:
+        return rng.choice(["2*", "-", "x + ", "e", ""]) + "relu(" + inner + ")" + rng.choice(["", "*2", "+1", ".T"])
+    if pick < 0.8:
+        return "relu(" + inner + rng.choice(["", "))", ",", ")("])  # unclosed, or too many
+    return "relu(" + inner + ")"
+
+
+def test_runs_of_opening_and_closing_parentheses_make_the_calls_reading_token_by_token_makes():
+    """A deep nesting, relu(exp(relu(...))), is read a run of '(' and a run of ')' at a time
+    (_TemplateReader.open and close): 400 random nestings, up to 60 deep, in statements and sums,
+    read that way and token by token, make the same builder calls with the same spans, or raise
+    the same error."""
+    import random
+
+    rng = random.Random(3)
+    read_at_once = 0
+    for _ in range(400):
+        body = _nesting(rng, rng.randint(1, 60))
+        text = rng.choice(["{}", "f = {}", "y = {} + x*y", "h = x\nf = 2*{}\ng = f + h", "{}\n{}"]).format(body, body)
+        usual, at_once = _read(text, False), _read(text, True)
+        assert usual == at_once, text
+        read_at_once += "((((" in body.replace("relu", "").replace("exp", "")
+    assert read_at_once > 100
+
+
+def test_a_deep_nesting_is_read_a_run_at_a_time_and_traced_the_same(monkeypatch):
+    """Through gradtrace.trace: 3,000 calls deep, its runs of '(' and ')' read at once, and the
+    trace the token-by-token reading gives."""
+    import gradtrace
+    from gradtrace.core import syntax
+
+    program = "f = " + "".join(["relu(", "tanh(", "(", "sigmoid("][i % 4] for i in range(3000)) + "x" + ")" * 3000
+    assert len(program) >= syntax.TEMPLATES
+    runs = []
+    close = syntax._TemplateReader.close
+    monkeypatch.setattr(syntax._TemplateReader, "close", lambda self, *a: runs.append(a[0]) or close(self, *a))
+    at_once = gradtrace.trace(program, x=0.5).to_dict()
+    assert len(runs) == 1 and len(at_once["nodes"]) == 2251
+    monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
+    assert gradtrace.trace(program, x=0.5).to_dict() == at_once

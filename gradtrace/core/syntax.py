@@ -452,6 +452,50 @@ class _TemplateReader:
             return None
         return (*_move(self.source, text, pos, op, nxt, tokens), expect_operand)
 
+    def open(self, tok: Token, nxt: Token, tokens: Iterator[Token], stack: list[Any],
+             base: int) -> tuple[Token, Token, Iterator[Token], int] | None:
+        """_expression expects an operand and tok is a name followed by '(': if a run of RUN or
+        more opening parentheses starts there, each right after a name or another '('
+        (relu(exp(relu(( ...), push their _Frames at once, as reading them token by token would.
+        Returns the last '(' of the run, the token after it, the tokens after those, and how many
+        it opened; or None, with nothing done, for a shorter run."""
+        m = _reader_patterns()[3].match(self.text, tok[2])
+        if m is None:
+            return None
+        frames = []
+        pos = tok[2]
+        for name in m[0].split("(")[:-1]:  # the text before each '(': a function's name, or nothing
+            end = pos + len(name)
+            frames.append(_Frame(("op", "(", end, end + 1), ("name", name, pos, end) if name else None, base))
+            pos = end + 1
+        stack.extend(frames)
+        return (*_move(self.source, self.text, pos - 1, tok, nxt, tokens), len(frames))
+
+    def close(self, tok: Token, nxt: Token, tokens: Iterator[Token], operands: list[Any], spans: list[Span],
+              stack: list[Any]) -> tuple[Token, Token, Iterator[Token], int] | None:
+        """_expression has just closed a call or a group at tok, a ')' right before another: close
+        the ones after it the same way, while each closes a group or a call of one positional
+        argument (relu(t1)) whose argument is all that is pending. Returns the last ')' closed, the
+        token after it, the tokens after those, and how many it closed; or None if none."""
+        call = self.builder.call
+        pos = tok[3]
+        # the end of the run of ')' after tok (the pattern matches the empty string too)
+        last = _reader_patterns()[4].match(self.text, pos).end()  # type: ignore[union-attr]
+        while pos < last and stack:
+            frame = stack[-1]
+            if frame.__class__ is not _Frame or frame.keywords is not None or len(operands) != frame.base + 1:
+                break
+            del stack[-1]
+            func = frame.func
+            span = ((func or frame.token)[2], pos + 1)
+            if func is not None:
+                operands[-1] = call(func[1], [operands[-1]], [spans[-1]], [], span, (func[2], func[3]))
+            spans[-1] = span
+            pos += 1
+        if pos == tok[3]:
+            return None
+        return (*_move(self.source, self.text, pos - 1, tok, nxt, tokens), pos - tok[3])
+
 
 def _move(source: str, text: str, pos: int, tok: Token, nxt: Token,
           tokens: Iterator[Token]) -> tuple[Token, Token, Iterator[Token]]:
@@ -476,7 +520,7 @@ def _shape_key(statement: str) -> str:
     each run of digits and dots 0, and no spaces. Statements of one shape have one key (and the
     few of another shape that share it only miss their template: a template matches its own shape
     alone)."""
-    _separators, names, digits = _reader_patterns()
+    _separators, names, digits, _opening, _closing = _reader_patterns()
     return digits.sub("0", names.sub("a", statement)).translate(_NO_SPACES)
 
 
@@ -484,10 +528,16 @@ _NO_SPACES = str.maketrans("", "", " \t\r\f")
 
 
 @functools.cache
-def _reader_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _reader_patterns() -> tuple[re.Pattern[str], ...]:
     """For _TemplateReader, compiled when a program first needs them (not when a command starts):
-    the separators between statements, a name, and a run of digits and dots (see _shape_key)."""
-    return re.compile(r"[ \t\r\f\n;]*+"), re.compile(_ASCII_NAME), re.compile(r"[0-9.]+")
+    the separators between statements, a name, a run of digits and dots (see _shape_key), a run
+    of RUN or more opening parentheses, each after a name or another '(' (see open), and a run of
+    ')' (see close)."""
+    return (re.compile(r"[ \t\r\f\n;]*+"), re.compile(_ASCII_NAME), re.compile(r"[0-9.]+"),
+            re.compile(rf"(?:(?:{_ASCII_NAME}+)?\(){{{RUN},}}+"), re.compile(r"\)*+"))
+
+
+RUN = 4  # opening parentheses in a row that _TemplateReader.open reads at once
 
 
 class _Template:
@@ -744,9 +794,14 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
             if kind == "name":
                 following = nxt[1]
                 if following == "(" and nxt[0] == "op":
-                    stack.append(frame_class(nxt, tok, len(operands)))
-                    depth += 1
-                    tok, nxt = nxt, next(tokens)
+                    opened = terms.open(tok, nxt, tokens, stack, len(operands)) if terms is not None else None
+                    if opened is None:
+                        stack.append(frame_class(nxt, tok, len(operands)))
+                        depth += 1
+                        tok, nxt = nxt, next(tokens)
+                    else:  # relu(relu(relu(...: a run of them read at once
+                        tok, nxt, tokens, count = opened
+                        depth += count
                 elif following == "=" and stack and stack[-1].__class__ is frame_class and \
                         stack[-1].func is not None and len(operands) - stack[-1].base == stack[-1].commas:
                     call = stack[-1]  # a keyword argument: alpha=0.1
@@ -834,6 +889,11 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
                     spans[-1] = (frame.token[2], tok[3])
                 else:
                     _finish_call(source, builder, frame, operands, spans, tok)
+                if terms is not None and nxt[1] == ")" and nxt[2] == tok[3]:  # ...))): a run of them at once
+                    closed = terms.close(tok, nxt, tokens, operands, spans, stack)
+                    if closed is not None:
+                        tok, nxt, tokens, count = closed
+                        depth -= count
             elif text == "\n" and depth:  # a line break inside parentheses continues the statement
                 tok, nxt = nxt, (next(tokens) if nxt[0] != "end" else nxt)
                 continue
