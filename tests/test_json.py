@@ -231,6 +231,19 @@ def test_the_fast_writer_keeps_the_sign_of_zero_and_repeated_numbers():
     assert '"value": -0.0' in renderer.render(t)
 
 
+@pytest.mark.parametrize("numbers", [
+    [0.5] * 50 + [-0.0, 0.0, 1.0, -0.0],  # mostly repeated, with both zeros
+    [0.1 * k for k in range(-20, 21)] + [-0.0, 1e308, 5e-324, -1.7976931348623157e308],  # mostly distinct
+    [1.0, None, 2.0],  # a node that feeds only labels has no gradient
+    [1e308, 1e308, -0.0],  # a sum too large for a float: written one by one
+    [2.0, float("nan"), float("inf")],  # set by hand, as in the test above
+    [1, 2.5, True],  # not floats
+])
+def test_a_column_of_numbers_is_written_as_each_number_alone(numbers):
+    """The values, written all at once (contract._texts), are what _num writes for each one."""
+    assert renderer._texts(numbers, renderer._NumberTexts().__getitem__) == list(map(renderer._num, numbers))
+
+
 def test_the_library_pauses_the_cycle_collector_only_while_it_works():
     import gc
 

@@ -117,6 +117,27 @@ class _NumberTexts(dict[Any, str]):
         return text
 
 
+def _texts(numbers: list[Any], text: Any) -> list[str]:
+    """The JSON texts of every node's value, written at once by json's C encoder (which writes a
+    float with repr, as text() does): values are mostly new numbers, which text() would not have
+    remembered. When most of them repeat, each distinct one is written once."""
+    if set(map(type, numbers)) <= {float}:
+        total = sum(numbers)
+        if total - total == 0.0:  # no NaN or infinity among them (nor a sum too large for a float)
+            sample = numbers[::7]
+            if 4 * len(set(sample)) > len(sample):  # mostly distinct: all written is quicker than looked up
+                return _encode(numbers)[1:-1].split(", ")
+            distinct = list(dict.fromkeys(numbers))
+            texts = list(map(dict(zip(distinct, _encode(distinct)[1:-1].split(", "))).__getitem__, numbers))
+            if 0.0 in distinct:  # 0.0 and -0.0 are one key with two texts
+                k = -1
+                for _ in range(numbers.count(0.0)):
+                    k = numbers.index(0.0, k + 1)
+                    texts[k] = _repr(numbers[k])
+            return texts
+    return list(map(text, numbers))
+
+
 def _fast_lines(trace: Trace) -> Iterator[str]:
     """The lines of _lines for a numeric scalar trace, written from the trace's columns without
     building dicts: a 10^6-node trace spends most of its JSON time here. Nodes that write the same
@@ -134,6 +155,8 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     consumers = graph.shared_consumers if max(fanout) > 1 else {}
     kinks = trace.kinks
     made: dict[Any, Any] = {}
+    simple: dict[Any, Any] = {}  # op -> (spelling, args, kind) of its last plain gate, found sooner
+    value_texts = _texts(values, text)
     for k in range(len(nodes) - 1, -1, -1):
         node = nodes[k]
         op = node.op
@@ -147,15 +170,23 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         if op is None:
             patterns = '"adder"' if shared else ""
             yield (f'{{"name": "{name}", "op": "input", "label": "{name}", "expr": "input", "patterns": [{patterns}], '
-                   f'"inputs": [], "value": {text(values[k])}, "upstream": {text(upstream[k])}, "formula": [], '
+                   f'"inputs": [], "value": {value_texts[k]}, "upstream": {text(upstream[k])}, "formula": [], '
                    f'"local": [], "downstream": [], "parts": [{parts}], "kink": null}}')
             continue
         inputs = node.inputs
         args = node.args
-        key = (op, node.spelling, len(inputs), shared, args is _BOTH or args is _ONE)
-        kind = made.get(key)
-        if kind is None:
-            kind = made[key] = _kind(node, key[3], key[4])
+        spelling = node.spelling
+        plain = not shared and (args is _BOTH or args is _ONE)  # a gate of its inputs alone, used once
+        last = simple.get(op) if plain else None
+        if last is not None and last[0] == spelling and last[1] is args:
+            kind = last[2]
+        else:
+            key = (op, spelling, len(inputs), shared, args is _BOTH or args is _ONE)
+            kind = made.get(key)
+            if kind is None:
+                kind = made[key] = _kind(node, key[3], key[4])
+            if plain:
+                simple[op] = (spelling, args, kind)
         kink = kinks[k]
         kink_text = "null" if kink is None else _string(kink)
         p1, p2, p3, formula, head = kind
@@ -164,19 +195,19 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
             l0, l1 = local[k]
             d0, d1 = downstream[k]
             formulas_text = formula if formula.__class__ is str else formula(a, b, name)
-            yield (f'{{"name": "{name}{p1}{a}{p2}{b}{p3}{a}", "{b}"], "value": {text(values[k])}, '
+            yield (f'{{"name": "{name}{p1}{a}{p2}{b}{p3}{a}", "{b}"], "value": {value_texts[k]}, '
                    f'"upstream": {text(upstream[k])}, "formula": [{formulas_text}], '
                    f'"local": [{text(l0)}, {text(l1)}], "downstream": [{text(d0)}, {text(d1)}], "parts": [{parts}], '
                    f'"kink": {kink_text}}}')
         elif p1 is not None:  # relu(t1), -x
             a = names[inputs[0]]
             formulas_text = formula if formula.__class__ is str else formula(a, name)
-            yield (f'{{"name": "{name}{p1}{a}{p2}{a}"], "value": {text(values[k])}, '
+            yield (f'{{"name": "{name}{p1}{a}{p2}{a}"], "value": {value_texts[k]}, '
                    f'"upstream": {text(upstream[k])}, "formula": [{formulas_text}], '
                    f'"local": [{text(local[k][0])}], "downstream": [{text(downstream[k][0])}], "parts": [{parts}], '
                    f'"kink": {kink_text}}}')
         else:
-            line = head(name, text(values[k]), text(upstream[k]), *[names[j] for j in inputs], *_special(graph, node))
+            line = head(name, value_texts[k], text(upstream[k]), *[names[j] for j in inputs], *_special(graph, node))
             yield (f'{line}, "local": [{", ".join(map(text, local[k]))}], '
                    f'"downstream": [{", ".join(map(text, downstream[k]))}], "parts": [{parts}], "kink": {kink_text}}}')
 
