@@ -244,6 +244,15 @@ def test_a_column_of_numbers_is_written_as_each_number_alone(numbers):
     assert renderer._texts(numbers, renderer._NumberTexts().__getitem__) == list(map(renderer._num, numbers))
 
 
+def test_values_written_a_column_at_a_time_keep_their_nodes(monkeypatch):
+    """_fast_lines writes values COLUMN at a time, last node first: lines across the columns'
+    edges still carry their own node's value."""
+    monkeypatch.setattr(renderer, "COLUMN", 3)
+    program = " + ".join(f"relu(x{i} * y)" for i in range(12))
+    t = gradtrace.trace(program, y=0.5, **{f"x{i}": (i - 6) / 4 for i in range(12)})
+    assert list(renderer._fast_lines(t)) == list(renderer._lines(t))
+
+
 def test_the_library_pauses_the_cycle_collector_only_while_it_works():
     import gc
 

@@ -21,6 +21,7 @@ _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", "
 _string = json.encoder.encode_basestring  # the C escaper json itself uses for str
 _repr = float.__repr__                   # json writes floats with repr, too
 BLOCK = 1024                             # nodes per write
+COLUMN = 1 << 14                         # values whose texts _texts writes at once
 
 
 def render(trace: Trace, extra: dict[Any, Any] | None = None) -> str:
@@ -117,6 +118,12 @@ class _NumberTexts(dict[Any, str]):
         return text
 
 
+def _last_first(values: list[Any], text: Any) -> Iterator[str]:
+    """Every value's text, the last node's first, written COLUMN values at a time by _texts."""
+    tops = range(len(values), 0, -COLUMN)
+    return itertools.chain.from_iterable(reversed(_texts(values[max(0, top - COLUMN):top], text)) for top in tops)
+
+
 def _texts(numbers: list[Any], text: Any) -> list[str]:
     """The JSON texts of every node's value, written at once by json's C encoder (which writes a
     float with repr, as text() does): values are mostly new numbers, which text() would not have
@@ -156,8 +163,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
     kinks = trace.kinks
     made: dict[Any, Any] = {}
     simple: dict[Any, Any] = {}  # op -> (spelling, args, kind) of its last plain gate, found sooner
-    value_texts = _texts(values, text)
-    for k in range(len(nodes) - 1, -1, -1):
+    for k, value_text in zip(range(len(nodes) - 1, -1, -1), _last_first(values, text)):
         node = nodes[k]
         op = node.op
         shared = fanout[k] > 1
@@ -170,7 +176,7 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
         if op is None:
             patterns = '"adder"' if shared else ""
             yield (f'{{"name": "{name}", "op": "input", "label": "{name}", "expr": "input", "patterns": [{patterns}], '
-                   f'"inputs": [], "value": {value_texts[k]}, "upstream": {text(upstream[k])}, "formula": [], '
+                   f'"inputs": [], "value": {value_text}, "upstream": {text(upstream[k])}, "formula": [], '
                    f'"local": [], "downstream": [], "parts": [{parts}], "kink": null}}')
             continue
         inputs = node.inputs
@@ -195,19 +201,19 @@ def _fast_lines(trace: Trace) -> Iterator[str]:
             l0, l1 = local[k]
             d0, d1 = downstream[k]
             formulas_text = formula if formula.__class__ is str else formula(a, b, name)
-            yield (f'{{"name": "{name}{p1}{a}{p2}{b}{p3}{a}", "{b}"], "value": {value_texts[k]}, '
+            yield (f'{{"name": "{name}{p1}{a}{p2}{b}{p3}{a}", "{b}"], "value": {value_text}, '
                    f'"upstream": {text(upstream[k])}, "formula": [{formulas_text}], '
                    f'"local": [{text(l0)}, {text(l1)}], "downstream": [{text(d0)}, {text(d1)}], "parts": [{parts}], '
                    f'"kink": {kink_text}}}')
         elif p1 is not None:  # relu(t1), -x
             a = names[inputs[0]]
             formulas_text = formula if formula.__class__ is str else formula(a, name)
-            yield (f'{{"name": "{name}{p1}{a}{p2}{a}"], "value": {value_texts[k]}, '
+            yield (f'{{"name": "{name}{p1}{a}{p2}{a}"], "value": {value_text}, '
                    f'"upstream": {text(upstream[k])}, "formula": [{formulas_text}], '
                    f'"local": [{text(local[k][0])}], "downstream": [{text(downstream[k][0])}], "parts": [{parts}], '
                    f'"kink": {kink_text}}}')
         else:
-            line = head(name, value_texts[k], text(upstream[k]), *[names[j] for j in inputs], *_special(graph, node))
+            line = head(name, value_text, text(upstream[k]), *[names[j] for j in inputs], *_special(graph, node))
             yield (f'{line}, "local": [{", ".join(map(text, local[k]))}], '
                    f'"downstream": [{", ".join(map(text, downstream[k]))}], "parts": [{parts}], "kink": {kink_text}}}')
 
