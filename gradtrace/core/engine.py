@@ -65,7 +65,18 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
             append(inputs[node.name])
             continue
         ids = node.inputs
-        if fast and len(ids) <= 2 and op.arity == len(ids):
+        if fast and not node.params and op.domain is None and len(ids) == 1 and op.arity == 1:
+            # relu(t1), exp(t2): the one-input gate without parameters or a domain, called plainly
+            x = values[ids[0]]
+            try:
+                out = op.fn(xp, x)
+                if out - out == 0.0:  # finite
+                    append(out)
+                    continue
+            except (ArithmeticError, ValueError):
+                pass
+            args = [x]
+        elif fast and len(ids) <= 2 and op.arity == len(ids):
             # A scalar gate of one or two inputs, the bulk of a large program: its rule called
             # directly, without a parameter tuple when it has none. Anything unusual (outside the
             # domain, an exception, a result that is not finite) goes through _gate below, which
