@@ -16,8 +16,8 @@ micrograd's recursive topological sort runs in a thread with a large stack. Targ
 1.0x micrograd's time and memory on every shape.
 
 --growth instead times gradtrace alone on each shape at n and 10n (10^5 and 10^6 statements or
-terms). Target: the 10n run within 12x the n run, so time grows no faster than the program
-(a little slack for the larger heap).
+terms), the two sizes alternating run by run, medians of --runs each. Target: the 10n run within
+12x the n run, so time grows no faster than the program (a little slack for the larger heap).
 
 --gradients-only has gradtrace write what micrograd writes, the value and the gradients (one
 point of --vars points.jsonl), instead of the whole trace: not what the target is about, but it
@@ -151,14 +151,19 @@ def growth(args: argparse.Namespace) -> int:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for shape in args.shapes:
-            seconds = []
+            folders = []
             for n in (args.n, 10 * args.n):
-                folder = Path(tmp) / str(n)
-                folder.mkdir(exist_ok=True)
-                subprocess.run([sys.executable, __file__, "--write", shape, str(n), str(folder)], check=True)
-                runs = [run(_gradtrace(folder, shape), folder / "gradtrace.json") for _ in range(args.runs)]
-                seconds.append(statistics.median(t for t, _ in runs))
+                folders.append(Path(tmp) / str(n))
+                folders[-1].mkdir(exist_ok=True)
+                subprocess.run([sys.executable, __file__, "--write", shape, str(n), str(folders[-1])], check=True)
+            # n and 10n alternate, run by run, so that a slow spell of the shared machine falls on both
+            times: list[list[float]] = [[], []]
+            for _ in range(args.runs):
+                for size, folder in enumerate(folders):
+                    times[size].append(run(_gradtrace(folder, shape), folder / "gradtrace.json")[0])
+            for folder in folders:
                 (folder / "gradtrace.json").unlink()
+            seconds = [statistics.median(t) for t in times]
             ratio = seconds[1] / seconds[0]
             results[shape] = {"n": args.n, "seconds": seconds, "ratio": ratio}
             print(f"{shape:9s} n {seconds[0]:6.2f} s   10n {seconds[1]:7.2f} s   {ratio:5.2f}x  "

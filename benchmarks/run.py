@@ -1,7 +1,7 @@
 """All of gradtrace's benchmarks from one command, with a summary against the targets.
 
     pip install ".[bench]"            # micrograd and matplotlib; PyTorch: pip install torch==2.13.0
-    python benchmarks/run.py          # about 20 minutes on 2 cores; --quick: one run each, no 10^6 terms
+    python benchmarks/run.py          # about 25 minutes on 2 cores; --quick: one run each, no 10^6 terms
 
 (a) bench_headline.py  the headline command vs a bare click+rich script        target <= 1.0x
                        the same with --json                                    target <= 0.7x
@@ -148,7 +148,7 @@ def main() -> int:
         "shapes": bench("bench_shapes.py", "--n", "100000", "--runs", "1" if args.quick else "3"),
     }
     if not args.quick:
-        results["growth"] = bench("bench_shapes.py", "--growth", "--n", "100000", "--runs", "1")
+        results["growth"] = bench("bench_shapes.py", "--growth", "--n", "100000", "--runs", "2")
     rows = summary(results)
     print("\nSummary (ratios of medians, measured side by side)")
     for what, ratio, target in rows:
