@@ -477,7 +477,7 @@ class _TemplateReader:
         the ones after it the same way, while each closes a group or a call of one positional
         argument (relu(t1)) whose argument is all that is pending. Returns the last ')' closed, the
         token after it, the tokens after those, and how many it closed; or None if none."""
-        call = self.builder.call
+        source, builder = self.source, self.builder
         pos = tok[3]
         # the end of the run of ')' after tok (the pattern matches the empty string too)
         last = _reader_patterns()[4].match(self.text, pos).end()  # type: ignore[union-attr]
@@ -486,11 +486,10 @@ class _TemplateReader:
             if frame.__class__ is not _Frame or frame.keywords is not None or len(operands) != frame.base + 1:
                 break
             del stack[-1]
-            func = frame.func
-            span = ((func or frame.token)[2], pos + 1)
-            if func is not None:
-                operands[-1] = call(func[1], [operands[-1]], [spans[-1]], [], span, (func[2], func[3]))
-            spans[-1] = span
+            if frame.func is None:  # a group: as _expression closes one
+                spans[-1] = (frame.token[2], pos + 1)
+            else:
+                _finish_call(source, builder, frame, operands, spans, ("op", ")", pos, pos + 1))
             pos += 1
         if pos == tok[3]:
             return None
