@@ -62,3 +62,23 @@ def test_no_input_produces_a_traceback(gt, kind):
 def test_array_ops_refuse_constants_with_a_parse_error(gt, source, message):
     result = gt(source, "-x", "[1, 2]")
     assert result.exit_code == 2 and message in result.stderr and "^" in result.stderr
+
+
+CALLABLE = sorted(name for name, op in OPS.items() if op.callable)
+
+
+@pytest.mark.parametrize("name", CALLABLE)
+def test_every_function_called_with_too_few_or_too_many_arguments_is_a_parse_error(gt, name):
+    """Each op of the table, called with one argument fewer than it needs and one more than it
+    takes: a parse error that names it, never an internal error (pow(x) once reached the engine)."""
+    op = OPS[name]
+    needs = 2 if op.arity == -1 else op.arity
+    takes = None if op.arity == -1 else op.arity + len(op.keyword_params)
+    counts = [needs - 1] + ([takes + 1] if takes is not None else [])
+    for count in counts:
+        source = f"{name}({', '.join(['x'] * count)})"
+        for value in ("2", "[1, 2]"):
+            result = gt(source, "-x", value)
+            assert result.exit_code == 2, (source, value, result.stderr)
+            assert result.stderr.startswith(f"gradtrace: parse error: {name} "), (source, result.stderr)
+            assert "internal error" not in result.stderr and "Traceback" not in result.stderr

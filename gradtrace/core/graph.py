@@ -327,7 +327,7 @@ class _Lowering:
                 names=", ".join(sorted(FUNCTIONS)))
             raise ParseError(_("unknown function {func!r}").format(func=func), source=source, span=func_span, hint=hint)
         n_pos = len(args)
-        if n_pos == 1 and not keywords and not op.params and args[0].__class__ is Node:
+        if n_pos == 1 and op.arity == 1 and not keywords and not op.params and args[0].__class__ is Node:
             # The common case, relu(t3): one node in, no parameters (a 10^5-deep nesting is all this).
             return Node(self.created, op, (args[0].id,), (), _ONE, span, func if func != op.name else None)
         if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
