@@ -3,7 +3,7 @@
 import pytest
 
 import gradtrace
-from gradtrace.core.errors import ParseError
+from gradtrace.core.errors import EvaluationError, ParseError
 from gradtrace.core.graph import build
 
 
@@ -225,6 +225,11 @@ class _Log:
     def call(self, func, args, arg_spans, keywords, span, func_span):
         return self._value("call", func, list(args), list(arg_spans), list(keywords), span, func_span)
 
+    def nest(self, calls, operand, span):  # written down as the calls it stands for
+        for func, call_span, func_span in calls:
+            operand, span = self.call(func, [operand], [span], [], call_span, func_span), call_span
+        return operand
+
     def statement(self, target, target_span, value, span):
         self._value("statement", target, target_span, value, span)
 
@@ -398,7 +403,9 @@ def _nesting(rng, depth):
     inner = _nesting(rng, depth - 1)
     pick = rng.random()
     if pick < 0.6:
-        return rng.choice(["relu", "exp", "tanh", "sigmoid", "", "", "rleu"]) + "(" + inner + ")"
+        # with aliases (ln, swish), a default parameter (leaky_relu), and a two-input function given one
+        return rng.choice(["relu", "exp", "tanh", "sigmoid", "", "", "rleu", "ln", "swish", "leaky_relu",
+                           "pow"]) + "(" + inner + ")"
     if pick < 0.68:
         return rng.choice(["relu (", "relu( ", "(\n", "max(1, ", "leaky_relu(", "2(", "x("]) + inner + \
             rng.choice([")", " )", ")", ", alpha=0.2)"])
@@ -409,12 +416,17 @@ def _nesting(rng, depth):
     return "relu(" + inner + ")"
 
 
-def test_runs_of_opening_and_closing_parentheses_make_the_calls_reading_token_by_token_makes():
+@pytest.mark.parametrize("nest", [3, 1 << 10])
+def test_runs_of_opening_and_closing_parentheses_make_the_calls_reading_token_by_token_makes(monkeypatch, nest):
     """A deep nesting, relu(exp(relu(...))), is read a run of '(' and a run of ')' at a time
-    (_TemplateReader.open and close): 400 random nestings, up to 60 deep, in statements and sums,
-    read that way and token by token, make the same builder calls with the same spans, or raise
-    the same error."""
+    (_TemplateReader.open and close, which hands the calls to Builder.nest `nest` at a time): 400
+    random nestings, up to 60 deep, in statements and sums, read that way and token by token, make
+    the same builder calls with the same spans, or raise the same error."""
     import random
+
+    from gradtrace.core import syntax
+
+    monkeypatch.setattr(syntax, "NEST", nest)
 
     rng = random.Random(3)
     read_at_once = 0
@@ -425,6 +437,40 @@ def test_runs_of_opening_and_closing_parentheses_make_the_calls_reading_token_by
         assert usual == at_once, text
         read_at_once += "((((" in body.replace("relu", "").replace("exp", "")
     assert read_at_once > 100
+
+
+def test_a_run_of_calls_closed_at_once_makes_the_nodes_one_call_at_a_time_makes(monkeypatch):
+    """The graph's Builder.nest, which makes the nodes of a run of one-argument calls in one go,
+    against its call() for each: 300 random nestings built both ways, node by node (op, inputs,
+    parameters, spans, spelling), or the same error."""
+    import random
+
+    from gradtrace.core import graph, syntax
+
+    def nodes(text):
+        try:
+            g = graph.build(text)
+        except (ParseError, EvaluationError) as err:
+            return ("error", err.message, err.span)
+        return [(n.name, n.op and n.op.name, n.inputs, n.params, n.span, n.spelling) for n in g.nodes]
+
+    def nesting(depth):  # mostly well formed, now and then an unknown or a two-input function
+        names = ["relu", "exp", "tanh", "sigmoid", "", "ln", "swish", "leaky_relu", "abs", "sin", "2*relu", "exp"]
+        if rng.random() < 0.1:
+            names[rng.randrange(len(names))] = rng.choice(["rleu", "pow", "max"])
+        inner = rng.choice(["x", "2", "x*y", "-x", "max(x, y)"])
+        for _ in range(depth):
+            inner = rng.choice(names) + "(" + inner + ")"
+        return inner
+
+    rng = random.Random(5)
+    texts = [rng.choice(["{}", "f = {} + x", "{} * y"]).format(nesting(rng.randint(4, 40))) for _ in range(300)]
+    monkeypatch.setattr(syntax, "TEMPLATES", 0)  # read with runs of parentheses
+    monkeypatch.setattr(syntax, "NEST", 3)  # handed to nest three calls at a time
+    at_once = [nodes(text) for text in texts]
+    monkeypatch.setattr(graph._Lowering, "nest", syntax._Recorder.nest)  # call() for each
+    assert [nodes(text) for text in texts] == at_once
+    assert 200 < sum(isinstance(n, list) for n in at_once) < 300
 
 
 def test_a_deep_nesting_is_read_a_run_at_a_time_and_traced_the_same(monkeypatch):

@@ -110,6 +110,9 @@ class Builder(Protocol):
     def unary(self, op: str, operand: Any, span: Span) -> Any: ...  # - + or .T
     def call(self, func: str, args: list[Any], arg_spans: list[Span],
              keywords: list[tuple[str, Any, Span]], span: Span, func_span: Span) -> Any: ...
+    # f(g(h(operand))): calls (func, span, func_span), innermost first, each of one positional
+    # argument, the value before it (operand, whose text is span). What call() for each in turn makes.
+    def nest(self, calls: list[tuple[str, Span, Span]], operand: Any, span: Span) -> Any: ...
     def statement(self, target: str | None, target_span: Span | None, value: Any, span: Span) -> None: ...
     def declare(self, target: str, variables: list[tuple[str, Span]]) -> None: ...  # f(x, y) = ...
 
@@ -251,6 +254,7 @@ def parse_program(source: str, builder: Builder, templates: bool | None = None) 
 
 
 TEMPLATES = 1 << 12  # characters: a smaller program is read at once
+NEST = 1 << 10  # calls a run of ')' hands to Builder.nest at a time (a list of 10^5 would weigh more than their nodes)
 
 
 def _statement(source: str, builder: Builder, tok: Token, nxt: Token, tokens: Iterator[Token],
@@ -475,25 +479,41 @@ class _TemplateReader:
               stack: list[Any]) -> tuple[Token, Token, Iterator[Token], int] | None:
         """_expression has just closed a call or a group at tok, a ')' right before another: close
         the ones after it the same way, while each closes a group or a call of one positional
-        argument (relu(t1)) whose argument is all that is pending. Returns the last ')' closed, the
-        token after it, the tokens after those, and how many it closed; or None if none."""
-        source, builder = self.source, self.builder
-        pos = tok[3]
+        argument (relu(t1)) whose argument is all that is pending, the calls between two groups by
+        one Builder.nest. Returns the last ')' closed, the token after it, the tokens after those,
+        and how many it closed; or None if none."""
+        builder = self.builder
+        pos = start = tok[3]
         # the end of the run of ')' after tok (the pattern matches the empty string too)
         last = _reader_patterns()[4].match(self.text, pos).end()  # type: ignore[union-attr]
+        base = len(operands) - 1  # the frames closed are those whose argument is all that is pending
+        calls: list[tuple[str, Span, Span]] = []
+        argument_span = span = spans[-1]
         while pos < last and stack:
             frame = stack[-1]
-            if frame.__class__ is not _Frame or frame.keywords is not None or len(operands) != frame.base + 1:
+            if frame.__class__ is not _Frame or frame.keywords is not None or frame.base != base:
                 break
-            del stack[-1]
-            if frame.func is None:  # a group: as _expression closes one
-                spans[-1] = (frame.token[2], pos + 1)
+            del stack[-1]  # each frame goes as it is closed, to make room for the nodes
+            func = frame.func
+            if func is None:  # a group: as _expression closes one
+                if calls:
+                    operands[-1] = builder.nest(calls, operands[-1], argument_span)
+                    calls = []
+                argument_span = span = (frame.token[2], pos + 1)
             else:
-                _finish_call(source, builder, frame, operands, spans, ("op", ")", pos, pos + 1))
+                span = (func[2], pos + 1)
+                calls.append((func[1], span, (func[2], func[3])))
+                if len(calls) == NEST:
+                    operands[-1] = builder.nest(calls, operands[-1], argument_span)
+                    calls = []
+                    argument_span = span
             pos += 1
-        if pos == tok[3]:
+        if calls:
+            operands[-1] = builder.nest(calls, operands[-1], argument_span)
+        spans[-1] = span
+        if pos == start:
             return None
-        return (*_move(self.source, self.text, pos - 1, tok, nxt, tokens), pos - tok[3])
+        return (*_move(self.source, self.text, pos - 1, tok, nxt, tokens), pos - start)
 
 
 def _move(source: str, text: str, pos: int, tok: Token, nxt: Token,
@@ -667,6 +687,11 @@ class _Recorder:
             placed.append((g, value, *self._span(value_span)))
         return self._step(_CALL, self._token(func, func_span), tuple(args), tuple(map(self._span, arg_spans)),
                           tuple(placed), *self._span(span))
+
+    def nest(self, calls: list[tuple[str, Span, Span]], operand: int, span: Span) -> int:
+        for func, call_span, func_span in calls:
+            operand, span = self.call(func, [operand], [span], [], call_span, func_span), call_span
+        return operand
 
     def statement(self, target: str | None, target_span: Span | None, value: int, span: Span) -> None:
         g = 0 if target is None or target_span is None else self._token(target, target_span)
