@@ -111,6 +111,34 @@ def test_kink_conventions_at_zero(expr, value, x_grad):
     assert t.node(t.output).kink
 
 
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.kink_at_zero))
+def test_an_op_said_to_kink_only_at_zero_does(name):
+    """The engine skips the kink test of these ops when no value in the trace is 0, so each one's
+    predicate must never hold elsewhere: not near 0, not in the far tails, at any parameter."""
+    op = OPS[name]
+    predicate = op.kink[0]
+    params = [()] if not op.params else [(a,) for a in (0.01, 0.2, 1.0, 2.0, -1.0)]
+    tiny = [5e-324, 1e-300, 1e-16, 0.3, 1.0, 7.5, 1e16, 1e300, math.inf]
+    for p in params:
+        for x in tiny + [-v for v in tiny]:
+            assert not predicate(scalar, op.fn(scalar, x, *p), x, *p), (name, x, p)
+        assert any(predicate(scalar, op.fn(scalar, zero, *p), zero, *p) for zero in (0.0, -0.0)) or \
+            (name == "elu" and p == (1.0,))  # elu with alpha 1 is smooth at 0
+
+
+def test_a_kink_is_found_among_many_nodes_with_or_without_a_zero_value():
+    """The engine's shortcut (no value 0: no relu at its kink) and its way round it for other kinks
+    (a max tie) find the same notes as node by node."""
+    far = gradtrace.trace("relu(x) + relu(y) * abs(y) + max(x, y)", x=0.5, y=-2)
+    assert [n.kink for n in far.nodes if n.kink] == []
+    at_zero = gradtrace.trace("relu(x) + relu(y) * abs(y) + max(x, y)", x=0.5, y=0)
+    assert sorted(n.op for n in at_zero.nodes if n.kink) == ["abs", "relu"]
+    tie = gradtrace.trace("relu(x) + relu(y) * abs(y) + max(x, y)", x=0.5, y=0.5)
+    assert [n.op for n in tie.nodes if n.kink] == ["max"]
+    zero_elsewhere = gradtrace.trace("relu(x) * (y - 1)", x=0.5, y=1)  # a 0, but not at the relu
+    assert [n.kink for n in zero_elsewhere.nodes if n.kink] == []
+
+
 def test_max_tie_splits_evenly_and_is_flagged():
     t = gradtrace.trace("max(x, y, z)", x=2, y=2, z=1)
     assert t.gradients == {"x": 0.5, "y": 0.5, "z": 0.0}

@@ -50,6 +50,7 @@ class Op:
         "infix",
         "jacobian",
         "kink",
+        "kink_at_zero",
         "label",
         "latex",
         "name",
@@ -71,7 +72,8 @@ class Op:
     def __init__(self, name: str, arity: int, fn: Rule, grads: Rule | None, formula: tuple[Any, ...], *,
                  label: str, infix: str | None = None, pattern: str | None = None,
                  sympy: Rule | None = None, domain: tuple[Rule, str | Callable[..., str]] | None = None,
-                 kink: tuple[Rule, str] | None = None, branch: Rule | None = None, notes: str = "",
+                 kink: tuple[Rule, str] | None = None, kink_at_zero: bool = False, branch: Rule | None = None,
+                 notes: str = "",
                  params: tuple[tuple[str, float | None], ...] = (),
                  const_left: str | None = None, const_right: str | None = None, callable: bool = False,
                  vjp: Rule | None = None, jacobian: tuple[Any, ...] = (), vjp_formula: tuple[Any, ...] = (),
@@ -92,6 +94,8 @@ class Op:
         self.domain = domain          # (predicate(xp, *inputs, *params) -> bool, what it needs: text, or
                                       #  a function of the params returning the text)
         self.kink = kink              # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
+        self.kink_at_zero = kink_at_zero  # the predicate can only hold where the input is 0 (relu'(0)): a
+                                          # trace with no value 0 skips it (tests/test_ops.py checks it)
         self.branch = branch          # branch(xp, out, *inputs, *params) -> which piece of a piecewise op
         self.notes = notes            # domain and kink conventions in words
         # ((name, default), ...): the keyword parameters a user may give, e.g. (("alpha", 0.01),).
@@ -395,16 +399,17 @@ _RECORDS = [
        notes="Needs x ≥ 0; its gradient is infinite at 0."),
     Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
        label="abs", torch=lambda t, x: t.abs(x), sympy=lambda sp, x: sp.Abs(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("abs'(0) is taken as 0")), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("abs'(0) is taken as 0")), kink_at_zero=True, branch=_sign_branch,
        notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
     Op("sign", 1, lambda xp, x: xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
        label="sign", torch=lambda t, x: t.sign(x), sympy=lambda sp, x: sp.sign(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("sign'(0) is taken as 0")), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("sign'(0) is taken as 0")), kink_at_zero=True, branch=_sign_branch,
        notes="-1, 0 or 1: abs's local gradient. Flat, so it passes no gradient back."),
     Op("heaviside", 1, lambda xp, x: 0.5 + 0.5 * xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
        label="H", torch=lambda t, x: 0.5 + 0.5 * t.sign(x),  # torch.heaviside has no backward
        sympy=lambda sp, x: sp.Heaviside(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("heaviside'(0) is taken as 0")), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("heaviside'(0) is taken as 0")),
+       kink_at_zero=True, branch=_sign_branch,
        notes="The step: 0 below 0, 1 above, 1/2 at 0 (sympy's Heaviside). relu's local gradient, as "
              "symbolic mode writes it. Flat, so it passes no gradient back."),
     Op("erf", 1, lambda xp, x: xp.erf(x), lambda xp, out, x: (_TWO_OVER_SQRT_PI * xp.exp(-x * x),),
@@ -493,14 +498,15 @@ _RECORDS = [
     Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
        ("[{0} > 0]",), label="relu", pattern="router", torch=lambda t, x: t.relu(x), sympy=lambda sp, x: sp.Max(0, x),
        callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("relu'(0) is taken as 0")), branch=_sign_branch,
+       kink=(lambda xp, out, x: xp.any(x == 0), N_("relu'(0) is taken as 0")), kink_at_zero=True, branch=_sign_branch,
        notes="NOTE: relu'(0) = 0, as in PyTorch and JAX."),
     Op("leaky_relu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
        lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), ("1 if {0} > 0 else {alpha}",),
        label="leaky", torch=lambda t, x, alpha: t.nn.functional.leaky_relu(x, alpha),
        sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * sp.Min(0, x),  # no Piecewise: typed back as written
        params=(("alpha", 0.01),), callable=True,
-       kink=(lambda xp, out, x, alpha: xp.any(x == 0), N_("leaky_relu'(0) is taken as alpha")), branch=_sign_branch,
+       kink=(lambda xp, out, x, alpha: xp.any(x == 0), N_("leaky_relu'(0) is taken as alpha")),
+       kink_at_zero=True, branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
     Op("elu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0))),
        # NOTE: alpha·e^x, not out + alpha, which cancels to 0 for very negative x.
@@ -510,6 +516,7 @@ _RECORDS = [
        sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * (sp.exp(sp.Min(0, x)) - 1),
        params=(("alpha", 1.0),), callable=True,
        kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, N_("elu'(0) is taken as alpha")),
+       kink_at_zero=True,
        branch=_sign_branch,
        notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
     Op("max", VARIADIC, _extreme(lambda xp: xp.maximum), _extreme_grads, ("[{i} is max]",),
