@@ -439,6 +439,32 @@ def test_runs_of_opening_and_closing_parentheses_make_the_calls_reading_token_by
     assert read_at_once > 100
 
 
+def test_a_whole_nesting_read_at_once_makes_the_calls_reading_token_by_token_makes(monkeypatch):
+    """relu(exp((relu(x)))): a run of '(' with a name and as many ')' after it is read whole by
+    _TemplateReader.open. 600 of them, with groups, spaces, constants and reserved names inside,
+    too few or too many ')', and more after them, read that way and token by token, make the
+    same builder calls with the same spans, or raise the same error."""
+    import random
+
+    from gradtrace.core import syntax
+
+    whole = []
+    inside_out = syntax._inside_out
+    monkeypatch.setattr(syntax, "_inside_out", lambda *a: whole.append(a) or inside_out(*a))
+    monkeypatch.setattr(syntax, "NEST", 5)
+    rng = random.Random(8)
+    for _ in range(600):
+        depth = rng.randint(4, 30)
+        opening = "".join(rng.choice(["relu(", "relu(", "(", "exp(", "ln(", "swish(", "rleu(", "leaky_relu(", "pow("])
+                          for _ in range(depth))
+        inner = rng.choice(["x", "x", " x", "x ", "\tx ", "pi", "e", "nan", "alpha", "x.T", "x1", "_a", "x y"])
+        closing = ")" * max(0, depth + rng.choice([0, 0, 0, -1, 1, 2]))
+        body = opening + inner + closing + rng.choice(["", "", "+1", "*y", " y", ", 2)", ")", "(x)"])
+        text = rng.choice(["{}", "f = {}", "y = x*y + {}", "h = x\nf = 2*{}"]).format(body)
+        assert _read(text, False) == _read(text, True), text
+    assert len(whole) > 300
+
+
 def test_a_run_of_calls_closed_at_once_makes_the_nodes_one_call_at_a_time_makes(monkeypatch):
     """The graph's Builder.nest, which makes the nodes of a run of one-argument calls in one go,
     against its call() for each: 300 random nestings built both ways, node by node (op, inputs,
@@ -473,18 +499,23 @@ def test_a_run_of_calls_closed_at_once_makes_the_nodes_one_call_at_a_time_makes(
     assert 200 < sum(isinstance(n, list) for n in at_once) < 300
 
 
-def test_a_deep_nesting_is_read_a_run_at_a_time_and_traced_the_same(monkeypatch):
-    """Through gradtrace.trace: 3,000 calls deep, its runs of '(' and ')' read at once, and the
-    trace the token-by-token reading gives."""
+@pytest.mark.parametrize("inner, whole", [("x", True), ("x*y", False), ("x ", True), ("-x", False)])
+def test_a_deep_nesting_is_read_a_run_at_a_time_and_traced_the_same(monkeypatch, inner, whole):
+    """Through gradtrace.trace: 3,000 calls deep, its runs of '(' and ')' read at once (all of it
+    by _TemplateReader.open when a name is inside, else the ')' by close), and the trace the
+    token-by-token reading gives."""
     import gradtrace
     from gradtrace.core import syntax
 
-    program = "f = " + "".join(["relu(", "tanh(", "(", "sigmoid("][i % 4] for i in range(3000)) + "x" + ")" * 3000
+    program = "f = " + "".join(["relu(", "tanh(", "(", "sigmoid("][i % 4] for i in range(3000)) + inner + ")" * 3000
     assert len(program) >= syntax.TEMPLATES
     runs = []
-    close = syntax._TemplateReader.close
-    monkeypatch.setattr(syntax._TemplateReader, "close", lambda self, *a: runs.append(a[0]) or close(self, *a))
-    at_once = gradtrace.trace(program, x=0.5).to_dict()
-    assert len(runs) == 1 and len(at_once["nodes"]) == 2251
+    for name in ("_inside_out", "_closed_frames"):
+        read = getattr(syntax, name)
+        monkeypatch.setattr(syntax, name, lambda *a, read=read, name=name: runs.append(name) or read(*a))
+    bindings = {"x": 0.5, "y": 1} if "y" in inner else {"x": 0.5}
+    at_once = gradtrace.trace(program, **bindings).to_dict()
+    assert runs == (["_inside_out"] if whole else ["_closed_frames"])
+    assert len(at_once["nodes"]) == 2250 + len(bindings) + (inner != "x" and inner != "x ")
     monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
-    assert gradtrace.trace(program, x=0.5).to_dict() == at_once
+    assert gradtrace.trace(program, **bindings).to_dict() == at_once

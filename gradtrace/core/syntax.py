@@ -15,7 +15,7 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from ..i18n import _
@@ -456,64 +456,97 @@ class _TemplateReader:
             return None
         return (*_move(self.source, text, pos, op, nxt, tokens), expect_operand)
 
-    def open(self, tok: Token, nxt: Token, tokens: Iterator[Token], stack: list[Any],
-             base: int) -> tuple[Token, Token, Iterator[Token], int] | None:
+    def open(self, tok: Token, nxt: Token, tokens: Iterator[Token], stack: list[Any], operands: list[Any],
+             spans: list[Span]) -> tuple[Token, Token, Iterator[Token], int, bool] | None:
         """_expression expects an operand and tok is a name followed by '(': if a run of RUN or
         more opening parentheses starts there, each right after a name or another '('
-        (relu(exp(relu(( ...), push their _Frames at once, as reading them token by token would.
-        Returns the last '(' of the run, the token after it, the tokens after those, and how many
-        it opened; or None, with nothing done, for a shorter run."""
-        m = _reader_patterns()[3].match(self.text, tok[2])
+        (relu(exp(relu(( ...), read them at once. If a name and as many ')' come next, the whole
+        nesting is read: the name, then the calls from the innermost out, as Builder.nest calls,
+        and no _Frame is made. Otherwise push their _Frames, as reading them token by token would.
+        Returns the last token read (the last ')' or '('), the token after it, the tokens after
+        those, how many '(' it left open, and whether it read an operand; or None, with nothing
+        done, for a shorter run."""
+        text = self.text
+        m = _reader_patterns()[3].match(text, tok[2])
         if m is None:
             return None
+        names = m[0].split("(")[:-1]  # the text before each '(': a function's name, or nothing
+        inner = _reader_patterns()[5].match(text, m.end())
+        if inner is not None and inner.end(2) - inner.start(2) >= len(names):
+            span = inner.span(1)
+            operands.append(self.builder.name(inner[1], span))
+            spans.append(span)
+            last = self._close(_inside_out(names, m.end() - 1, inner.start(2)), operands, spans)
+            return (*_move(self.source, text, last, tok, nxt, tokens), 0, True)
         frames = []
         pos = tok[2]
-        for name in m[0].split("(")[:-1]:  # the text before each '(': a function's name, or nothing
+        base = len(operands)
+        for name in names:
             end = pos + len(name)
             frames.append(_Frame(("op", "(", end, end + 1), ("name", name, pos, end) if name else None, base))
             pos = end + 1
         stack.extend(frames)
-        return (*_move(self.source, self.text, pos - 1, tok, nxt, tokens), len(frames))
+        return (*_move(self.source, text, pos - 1, tok, nxt, tokens), len(frames), False)
 
     def close(self, tok: Token, nxt: Token, tokens: Iterator[Token], operands: list[Any], spans: list[Span],
               stack: list[Any]) -> tuple[Token, Token, Iterator[Token], int] | None:
         """_expression has just closed a call or a group at tok, a ')' right before another: close
         the ones after it the same way, while each closes a group or a call of one positional
-        argument (relu(t1)) whose argument is all that is pending, the calls between two groups by
-        one Builder.nest. Returns the last ')' closed, the token after it, the tokens after those,
-        and how many it closed; or None if none."""
-        builder = self.builder
-        pos = start = tok[3]
+        argument (relu(t1)) whose argument is all that is pending. Returns the last ')' closed, the
+        token after it, the tokens after those, and how many it closed; or None if none."""
         # the end of the run of ')' after tok (the pattern matches the empty string too)
-        last = _reader_patterns()[4].match(self.text, pos).end()  # type: ignore[union-attr]
-        base = len(operands) - 1  # the frames closed are those whose argument is all that is pending
+        end = _reader_patterns()[4].match(self.text, tok[3]).end()  # type: ignore[union-attr]
+        last = self._close(_closed_frames(stack, len(operands) - 1, tok[3], end), operands, spans)
+        if last < 0:
+            return None
+        return (*_move(self.source, self.text, last, tok, nxt, tokens), last + 1 - tok[3])
+
+    def _close(self, closing: Iterable[tuple[str, int, int, int]], operands: list[Any], spans: list[Span]) -> int:
+        """Close calls and groups around the last operand, from the innermost out, as _expression
+        would: each (name, start, end, close) is a call of that one operand (the function's name
+        from start to end) or, with no name, a group (its '(' at start), closed by the ')' at close.
+        The calls between groups go to Builder.nest, NEST at a time. Returns the last close, or -1."""
+        builder = self.builder
         calls: list[tuple[str, Span, Span]] = []
         argument_span = span = spans[-1]
-        while pos < last and stack:
-            frame = stack[-1]
-            if frame.__class__ is not _Frame or frame.keywords is not None or frame.base != base:
-                break
-            del stack[-1]  # each frame goes as it is closed, to make room for the nodes
-            func = frame.func
-            if func is None:  # a group: as _expression closes one
-                if calls:
-                    operands[-1] = builder.nest(calls, operands[-1], argument_span)
-                    calls = []
-                argument_span = span = (frame.token[2], pos + 1)
-            else:
-                span = (func[2], pos + 1)
-                calls.append((func[1], span, (func[2], func[3])))
-                if len(calls) == NEST:
-                    operands[-1] = builder.nest(calls, operands[-1], argument_span)
-                    calls = []
-                    argument_span = span
-            pos += 1
+        close = -1
+        for name, start, end, close in closing:
+            span = (start, close + 1)
+            if name:
+                calls.append((name, span, (start, end)))
+                if len(calls) < NEST:
+                    continue
+            if calls:
+                operands[-1] = builder.nest(calls, operands[-1], argument_span)
+                calls = []
+            argument_span = span
         if calls:
             operands[-1] = builder.nest(calls, operands[-1], argument_span)
         spans[-1] = span
-        if pos == start:
-            return None
-        return (*_move(self.source, self.text, pos - 1, tok, nxt, tokens), pos - start)
+        return close
+
+
+def _inside_out(names: list[str], paren: int, close: int) -> Iterator[tuple[str, int, int, int]]:
+    """For _TemplateReader._close: the calls and groups of names(names(...(, opened by the run of
+    '(' whose last is at paren, closed by the run of ')' from close on."""
+    for name in reversed(names):
+        yield name, paren - len(name), paren, close
+        paren -= len(name) + 1
+        close += 1
+
+
+def _closed_frames(stack: list[Any], base: int, close: int, end: int) -> Iterator[tuple[str, int, int, int]]:
+    """For _TemplateReader._close: the frames a run of ')' from close to end closes, popped as they
+    go (to make room for the nodes): those of a group or of a call of one positional argument
+    whose argument, the operand at base, is all that is pending."""
+    while close < end and stack:
+        frame = stack[-1]
+        if frame.__class__ is not _Frame or frame.keywords is not None or frame.base != base:
+            return
+        del stack[-1]
+        func = frame.func
+        yield (func[1], func[2], func[3], close) if func is not None else ("", frame.token[2], 0, close)
+        close += 1
 
 
 def _move(source: str, text: str, pos: int, tok: Token, nxt: Token,
@@ -539,7 +572,7 @@ def _shape_key(statement: str) -> str:
     each run of digits and dots 0, and no spaces. Statements of one shape have one key (and the
     few of another shape that share it only miss their template: a template matches its own shape
     alone)."""
-    _separators, names, digits, _opening, _closing = _reader_patterns()
+    names, digits = _reader_patterns()[1:3]
     return digits.sub("0", names.sub("a", statement)).translate(_NO_SPACES)
 
 
@@ -550,10 +583,11 @@ _NO_SPACES = str.maketrans("", "", " \t\r\f")
 def _reader_patterns() -> tuple[re.Pattern[str], ...]:
     """For _TemplateReader, compiled when a program first needs them (not when a command starts):
     the separators between statements, a name, a run of digits and dots (see _shape_key), a run
-    of RUN or more opening parentheses, each after a name or another '(' (see open), and a run of
-    ')' (see close)."""
+    of RUN or more opening parentheses, each after a name or another '(' (see open), a run of
+    ')' (see close), and a name with the run of ')' after it (see open)."""
     return (re.compile(r"[ \t\r\f\n;]*+"), re.compile(_ASCII_NAME), re.compile(r"[0-9.]+"),
-            re.compile(rf"(?:(?:{_ASCII_NAME}+)?\(){{{RUN},}}+"), re.compile(r"\)*+"))
+            re.compile(rf"(?:(?:{_ASCII_NAME}+)?\(){{{RUN},}}+"), re.compile(r"\)*+"),
+            re.compile(rf"[ \t]*+({_ASCII_NAME})[ \t]*+(\)++)"))
 
 
 RUN = 4  # opening parentheses in a row that _TemplateReader.open reads at once
@@ -818,14 +852,15 @@ def _expression(source: str, builder: Builder, tok: Token, nxt: Token, tokens: I
             if kind == "name":
                 following = nxt[1]
                 if following == "(" and nxt[0] == "op":
-                    opened = terms.open(tok, nxt, tokens, stack, len(operands)) if terms is not None else None
+                    opened = terms.open(tok, nxt, tokens, stack, operands, spans) if terms is not None else None
                     if opened is None:
                         stack.append(frame_class(nxt, tok, len(operands)))
                         depth += 1
                         tok, nxt = nxt, next(tokens)
-                    else:  # relu(relu(relu(...: a run of them read at once
-                        tok, nxt, tokens, count = opened
+                    else:  # relu(relu(relu(...: a run of them read at once, and perhaps all they enclose
+                        tok, nxt, tokens, count, read = opened
                         depth += count
+                        expect_operand = not read
                 elif following == "=" and stack and stack[-1].__class__ is frame_class and \
                         stack[-1].func is not None and len(operands) - stack[-1].base == stack[-1].commas:
                     call = stack[-1]  # a keyword argument: alpha=0.1
