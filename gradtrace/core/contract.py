@@ -10,7 +10,7 @@ import itertools
 import json
 import operator
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from .formulas import fill, formulas
@@ -252,7 +252,7 @@ def _kind(node: Any, shared: bool, simple: bool) -> tuple[Any, ...]:
         pieces = (start + before, after + rest, None)
     formula = ", ".join(formulas_json)  # type: ignore[arg-type]  # every one is text here
     if _SLOT.search(formula):  # names in it: a str.format of the inputs' names and the node's
-        return (*pieces, _fields(formula).format, None)
+        return (*pieces, _filler(formula), None)
     return (*pieces, formula, None)
 
 
@@ -276,9 +276,22 @@ def _braces(text: str) -> str:
 _SLOT = re.compile("\ue000([0-9]+)\ue001")
 
 
-def _fields(text: str) -> str:
-    """Text with marked fields (\\ue000 3 \\ue001) as a str.format template."""
-    return _SLOT.sub(r"{\1}", _braces(text))
+def _filler(text: str) -> Callable[..., str]:
+    """A function of the fields (the inputs' names, then the node's) that writes text with its
+    marked fields (\\ue000 3 \\ue001) filled in: an f-string for one to three fields, which
+    takes a third of the time of str.format (it parses its template at every call), else that."""
+    parts = _SLOT.split(text)
+    lit, at = parts[::2], [int(j) for j in parts[1::2]]
+    if len(at) == 1:
+        (a0, a1), (i,) = lit, at
+        return lambda *f: f"{a0}{f[i]}{a1}"
+    if len(at) == 2:
+        (a0, a1, a2), (i, j) = lit, at
+        return lambda *f: f"{a0}{f[i]}{a1}{f[j]}{a2}"
+    if len(at) == 3:
+        (a0, a1, a2, a3), (i, j, k) = lit, at
+        return lambda *f: f"{a0}{f[i]}{a1}{f[j]}{a2}{f[k]}{a3}"
+    return _SLOT.sub(r"{\1}", _braces(text)).format
 
 
 def ndjson_chunks(trace: Trace, extra: dict[Any, Any] | None = None,
