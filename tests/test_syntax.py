@@ -335,13 +335,26 @@ def test_term_templates_make_the_calls_reading_token_by_token_makes():
         assert _read(text, False) == _read(text, True), text
 
 
-def test_repeated_statements_are_read_by_their_template(monkeypatch):
-    """The second statement of a shape makes its template; the rest are matched whole."""
+def _count_replays(monkeypatch, what):
+    """A list that gets what(template, match) each time a _Template replays a match."""
     from gradtrace.core import syntax
 
     replays = []
-    replay = syntax._Template.replay
-    monkeypatch.setattr(syntax._Template, "replay", lambda self, b, m: replays.append(m.group(0)) or replay(self, b, m))
+    init = syntax._Template.__init__
+
+    def counting(self, *args):
+        init(self, *args)
+        replay = self.replay
+        self.replay = lambda builder, m: replays.append(what(self, m)) or replay(builder, m)
+
+    monkeypatch.setattr(syntax._Template, "__init__", counting)
+    return replays
+
+
+def test_repeated_statements_are_read_by_their_template(monkeypatch):
+    """The second statement of a shape makes its template; the rest are matched whole."""
+
+    replays = _count_replays(monkeypatch, lambda template, m: m.group(0))
     text = "h0 = x\n" + "\n".join(f"h{i} = relu(w*h{i - 1} + b)" for i in range(1, 51))
     assert _read(text, True) == _read(text, False)
     assert len(replays) == 48 and replays[0] == "h3 = relu(w*h2 + b)\n"
@@ -385,9 +398,7 @@ def test_a_large_program_is_read_by_templates_and_traced_the_same(monkeypatch):
         "f = " + " + ".join(f"h{i}*w" for i in range(1, 150))
     assert len(program) >= syntax.TEMPLATES
     bindings = {"x": 0.5, "w": 1.01, "b": 0.1}
-    replays = []
-    replay = syntax._Template.replay
-    monkeypatch.setattr(syntax._Template, "replay", lambda self, b, m: replays.append(self.term) or replay(self, b, m))
+    replays = _count_replays(monkeypatch, lambda template, m: template.term)
     templated = gradtrace.trace(program, **bindings).to_dict()
     assert replays.count(False) > 140 and replays.count(True) > 140
     monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
@@ -519,3 +530,21 @@ def test_a_deep_nesting_is_read_a_run_at_a_time_and_traced_the_same(monkeypatch,
     assert len(at_once["nodes"]) == 2250 + len(bindings) + (inner != "x" and inner != "x ")
     monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
     assert gradtrace.trace(program, **bindings).to_dict() == at_once
+
+
+def test_an_operator_between_two_names_is_replayed_without_its_steps():
+    """_binary_of_names makes the builder calls the generic _Template._replay makes, for the terms
+    and statements of that shape, and is not used for any other shape."""
+    from gradtrace.core import syntax
+
+    cases = [("x3 * y", True, True), ("h = w*x", False, True), ("h=w*x\n", False, True), ("x3/y7", True, True),
+             ("x3 * 2", True, False), ("relu(x)", True, False), ("h = -x", False, False), ("x + y*z", True, False)]
+    for text, term, fast in cases:
+        tokens = syntax._bulk(text, text, (0, len(text.rstrip())), syntax._bulk_pattern(True))
+        steps = syntax._Recorder.record(text, tokens)
+        template = syntax._Template(tokens, steps, term)
+        assert (template.replay != template._replay) == fast, text
+        m = template.match(text, 0)
+        fast_log, slow_log = _Log(), _Log()
+        assert template.replay(fast_log, m) == template._replay(slow_log, m)
+        assert fast_log.calls == slow_log.calls, text

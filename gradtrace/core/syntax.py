@@ -598,9 +598,10 @@ class _Template:
     group, spaces between them, then the end of the statement; for a term, the + or - after it as
     the last group, or the end of the statement), and the builder calls reading one makes, each
     name, number and span given as the match's groups, so that replay makes them for any match."""
-    __slots__ = ("after", "match", "steps", "term")
+    __slots__ = ("after", "match", "replay", "steps", "term")
 
     def __init__(self, tokens: list[Token], steps: list[tuple[Any, ...]], term: bool):
+        self.replay = _binary_of_names(steps, term) or self._replay
         pieces = []
         for kind, text, _start, _end in tokens:
             if kind == "name":
@@ -615,10 +616,10 @@ class _Template:
         self.steps, self.term = steps, term
         self.after: _Template | None = None  # the template that matched after this one, the last time
 
-    def replay(self, builder: Builder, m: re.Match[str]) -> tuple[Any, Span] | None:
-        """Make the builder calls for the statement or term m matched; return the value and span of
-        the whole. None, having made only some calls, if a number in it is too large for a float
-        (reading it as usual says so)."""
+    def _replay(self, builder: Builder, m: re.Match[str]) -> tuple[Any, Span] | None:
+        """replay: make the builder calls for the statement or term m matched; return the value and
+        span of the whole. None, having made only some calls, if a number in it is too large for a
+        float (reading it as usual says so)."""
         regs: Any = m.regs  # (start, end) of each group, group g being the statement's token g - 1
         values: list[Any] = []
         push = values.append
@@ -653,6 +654,30 @@ class _Template:
                     builder.statement(m[g] if g else None, regs[g] if g else None, values[a], span)
                 return values[a], span
         raise AssertionError("a template's steps end with its statement")
+
+
+def _binary_of_names(steps: list[tuple[Any, ...]], term: bool) -> Callable[..., tuple[Any, Span]] | None:
+    """_Template.replay for the commonest shape of a large program's terms and statements, an
+    operator between two names (x3 * y, h = w * x): its steps made without looking them up one by
+    one. None for any other shape."""
+    if len(steps) != 4 or [step[0] for step in steps] != [_NAME, _NAME, _BINARY, _STATEMENT]:
+        return None
+    (_, a), (_, b), (_, symbol, left, right, i, j, g), (_, target, value, first, last) = steps
+    if (left, right, i, j, value) != (0, 1, a, b, 2):
+        return None
+    same = (first, last) == (a, b)  # a term, or a statement without a target: its span is the operation's
+
+    def replay(builder: Builder, m: re.Match[str]) -> tuple[Any, Span]:
+        regs: Any = m.regs
+        span = (regs[a][0], regs[b][1])
+        made = builder.binary(symbol, builder.name(m[a], regs[a]), builder.name(m[b], regs[b]), span, regs[g])
+        if not same:
+            span = (regs[first][0], regs[last][1])
+        if not term:
+            builder.statement(m[target] if target else None, regs[target] if target else None, made, span)
+        return made, span
+
+    return replay
 
 
 class _Recorder:
