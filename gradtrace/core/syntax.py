@@ -433,27 +433,34 @@ class _TemplateReader:
         if not terms.recent:
             return None
         expect_operand = True
+        binary, match = builder.binary, terms.match
+        # the sum so far, where it starts and ends, and the + or - pending after it (kept here
+        # while terms match, and put back on the stacks after)
+        total, (start, end), (sign, sign_span, _precedence, _unary) = operands[-1], spans[-1], stack[-1]
+        joined = False
         while True:
-            found = terms.match(builder, text, pos)
+            found = match(builder, text, pos)
             if found is None:
                 break
             m, value, span = found
             pos = m.end()
             sign_start, sign_end = m.span(m.re.groups)  # the + or - after the term, the last group
-            pending = stack[-1]
             if sign_start < 0:  # the statement ends after this term: the pending + or - joins it
                 operands.append(value)
                 spans.append(span)
                 expect_operand = False
                 break
-            left_span = spans[-1]
-            joined = (left_span[0], span[1])
-            operands[-1] = builder.binary(pending[0], operands[-1], value, joined, pending[1])
-            spans[-1] = joined
-            stack[-1] = (text[sign_start:sign_end], (sign_start, sign_end), 1, False)
-            self.term_start = pos
+            end = span[1]
+            total = binary(sign, total, value, (start, end), sign_span)
+            sign, sign_span = text[sign_start:sign_end], (sign_start, sign_end)
+            joined = True
         if pos == op[3]:
             return None
+        if joined:
+            self.term_start = pos if expect_operand else m.start()
+            operands[-2 if not expect_operand else -1] = total
+            spans[-2 if not expect_operand else -1] = (start, end)
+            stack[-1] = (sign, sign_span, 1, False)
         return (*_move(self.source, text, pos, op, nxt, tokens), expect_operand)
 
     def open(self, tok: Token, nxt: Token, tokens: Iterator[Token], stack: list[Any], operands: list[Any],
