@@ -628,6 +628,7 @@ def _fanout(nodes: list[Node]) -> list[int]:
 
 
 _INPUTS = operator.attrgetter("inputs")
+_FIRST = operator.itemgetter(0)
 _OP = operator.attrgetter("op")
 
 
@@ -640,6 +641,11 @@ def _name_nodes(nodes: list[Node], out: Node, versions: list[tuple[str, Node]], 
     def taken(name: str) -> bool:
         return name in used or name in variables
 
+    if len(dict(versions)) == len(versions) and not any(map(variables.__contains__, map(_FIRST, versions))):
+        # The usual case: each target assigned once, and none of them also an input's name.
+        for target, node in versions:
+            node.name = target
+        versions = []
     by_target: dict[str, list[Node]] = {}
     for target, node in versions:
         by_target.setdefault(target, []).append(node)

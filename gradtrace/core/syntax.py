@@ -640,6 +640,11 @@ class _Template:
                 push(builder.binary(symbol, values[a], values[b], (regs[i][0], regs[j][1]), regs[g]))
             elif kind == _CALL:
                 _kind, g, args, arg_spans, keywords, i, j = step
+                if len(args) == 1 and not keywords:  # relu(...): no lists to build one by one
+                    (p, q), = arg_spans
+                    push(builder.call(m[g], [values[args[0]]], [(regs[p][0], regs[q][1])], [],
+                                      (regs[i][0], regs[j][1]), regs[g]))
+                    continue
                 push(builder.call(m[g], [values[a] for a in args],
                                   [(regs[p][0], regs[q][1]) for p, q in arg_spans],
                                   [(m[gk], values[a], (regs[p][0], regs[q][1])) for gk, a, p, q in keywords],
