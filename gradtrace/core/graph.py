@@ -332,7 +332,7 @@ class _Lowering:
         for func, call_span, func_span in calls:
             if func != last:  # the op of a run of one function is looked up once
                 last, op = func, FUNCTIONS.get(func)
-                plain = op is not None and op.arity == 1 and not op.params  # call()'s common case
+                plain = op is not None and _one_input(op)  # call()'s common case
                 spelling = func if op is None or func != op.name else None
             if plain and value.__class__ is Node:
                 value = Node(created, op, (value.id,), (), _ONE, call_span, spelling)
@@ -351,7 +351,7 @@ class _Lowering:
                 names=", ".join(sorted(FUNCTIONS)))
             raise ParseError(_("unknown function {func!r}").format(func=func), source=source, span=func_span, hint=hint)
         n_pos = len(args)
-        if n_pos == 1 and op.arity == 1 and not keywords and not op.params and args[0].__class__ is Node:
+        if n_pos == 1 and not keywords and _one_input(op) and args[0].__class__ is Node:
             # The common case, relu(t3): one node in, no parameters (a 10^5-deep nesting is all this).
             return Node(self.created, op, (args[0].id,), (), _ONE, span, func if func != op.name else None)
         if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
@@ -545,6 +545,12 @@ class _Lowering:
         graph = Graph(source, nodes, out, unused, env_names, self.statements, fanout, left_out)
         graph.notes = self.notes
         return graph
+
+
+def _one_input(op: Op) -> bool:
+    """A gate of one input and no parameters (relu, exp): called with one node, it is made as it
+    stands, with no argument to check (call() and nest())."""
+    return op.arity == 1 and not op.params
 
 
 def _statement_text(text: str) -> str:
