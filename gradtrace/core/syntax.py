@@ -456,11 +456,11 @@ class _TemplateReader:
             joined = True
         if pos == op[3]:
             return None
-        if joined:
-            self.term_start = pos if expect_operand else m.start()
-            operands[-2 if not expect_operand else -1] = total
-            spans[-2 if not expect_operand else -1] = (start, end)
+        if joined:  # the sum is the last operand, or the one before the last term, which the sign joins
+            at = -1 if expect_operand else -2
+            operands[at], spans[at] = total, (start, end)
             stack[-1] = (sign, sign_span, 1, False)
+            self.term_start = pos if expect_operand else m.start()
         return (*_move(self.source, text, pos, op, nxt, tokens), expect_operand)
 
     def open(self, tok: Token, nxt: Token, tokens: Iterator[Token], stack: list[Any], operands: list[Any],
