@@ -66,7 +66,13 @@ def test_the_shipped_mo_is_the_po_compiled(language):
     fresh = gettext.GNUTranslations(compiled)
     with (folder / "gradtrace.mo").open("rb") as stream:
         shipped = gettext.GNUTranslations(stream)
-    assert fresh._catalog == shipped._catalog  # type: ignore[attr-defined]
+    # The messages, not the header: the header names the Babel version that wrote the catalog, and a
+    # test must not depend on a tool's version. What the header means for reading (the charset and
+    # the plural rule) is compared as gettext parsed it.
+    messages = {key: text for key, text in fresh._catalog.items() if key != ""}  # type: ignore[attr-defined]
+    assert messages == {key: text for key, text in shipped._catalog.items() if key != ""}  # type: ignore[attr-defined]
+    assert fresh._charset == shipped._charset  # type: ignore[attr-defined]
+    assert [fresh.plural(n) for n in range(200)] == [shipped.plural(n) for n in range(200)]
 
 
 @pytest.mark.parametrize("environ, language", [
