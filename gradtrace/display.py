@@ -8,6 +8,7 @@ fills when gradtrace is imported. Nothing heavy is imported until a trace is dis
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 from typing import Any
@@ -32,7 +33,9 @@ def text(trace: Any) -> str:
 
     from .render.table import build
 
-    console = Console(width=100, color_system=None, record=True, file=io.StringIO())
+    # force_jupyter=False: in a notebook rich's console would otherwise display what it prints
+    # into the cell itself, a second (and, through html(), third) copy of the table.
+    console = Console(width=100, color_system=None, record=True, file=io.StringIO(), force_jupyter=False)
     with language(trace.lang):
         table = build(trace, width=None, console=console)
     console.print(table)
@@ -64,9 +67,9 @@ def mimebundle(trace: Any) -> dict[str, str]:
 
 def draw(trace_or_program: Any, **bindings: Any) -> Any:
     """The circuit as a graphviz.Source, as micrograd's draw_dot: .render(), .pipe() and inline
-    display in a notebook all work. Give a trace, or a program and its bindings."""
-    import graphviz
-
+    display in a notebook all work. Give a trace, or a program and its bindings. Without Graphviz's
+    dot program, .source still has the DOT text, and drawing raises MissingProgram, which says what
+    to install."""
     from .render import dot
 
     trace = trace_or_program
@@ -76,11 +79,36 @@ def draw(trace_or_program: Any, **bindings: Any) -> Any:
         trace = run(trace_or_program, **bindings)
     elif bindings:
         raise TypeError("draw(trace) takes no bindings: they are the trace's already")
-    import shutil
+    return _circuit_class()(dot.render(trace))
 
-    if shutil.which("dot") is None:
-        _say_once("Graphviz's dot program is not installed: the circuit can't be drawn (its DOT text is in .source)")
-    return graphviz.Source(dot.render(trace))
+
+@functools.cache  # one class, made when first drawn: graphviz is imported only then
+def _circuit_class() -> Any:
+    """graphviz.Source whose drawing methods turn graphviz's ExecutableNotFound, which names only
+    the missing command, into MissingProgram, which says how to install it."""
+    import graphviz
+
+    from .core.errors import MissingProgram
+
+    def installing(method: Any) -> Any:
+        @functools.wraps(method)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, *args, **kwargs)
+            except graphviz.ExecutableNotFound:
+                raise MissingProgram(NO_DOT) from None
+        return call
+
+    # every other drawing method (display in a notebook, view) goes through pipe or render
+    return type("Circuit", (graphviz.Source,), {"__module__": __name__, "__doc__": graphviz.Source.__doc__,
+                                                "pipe": installing(graphviz.Source.pipe),
+                                                "render": installing(graphviz.Source.render),
+                                                "unflatten": installing(graphviz.Source.unflatten)})
+
+
+NO_DOT = ("Graphviz's dot program is not installed, so the circuit can't be drawn: install Graphviz "
+          "(apt-get install graphviz on Debian and Ubuntu, brew install graphviz on macOS, conda install "
+          "graphviz, or see graphviz.org/download); the circuit's DOT text is in .source")
 
 
 def _say_once(message: str) -> None:

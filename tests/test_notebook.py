@@ -1,6 +1,7 @@
 """The example notebook, run headless in a real kernel (nbclient, ipykernel): traces display as
 the circuit (inline SVG) above the table, with plain text for text front-ends, and arrays as
-summaries."""
+summaries. Every output of every cell is checked, not only the last: a trace shows once, and
+nothing else (no stray prints, no second copy of a table) reaches the notebook."""
 
 from pathlib import Path
 
@@ -8,23 +9,85 @@ import needs
 import pytest
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "lecture.ipynb"
+TRACES = (0, 2, 3, 6, 7)  # the code cells whose result is a trace
+DRAW = 5  # gradtrace.draw(neuron)
 
 
-@pytest.fixture(scope="module")
-def executed():
+def _run(env=None, allow_errors=False):
     nbformat = needs.module("nbformat", "pip install '.[test]'")
     nbclient = needs.module("nbclient", "pip install '.[test]'")
     needs.module("ipykernel", "pip install '.[test]'")
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+                                     resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+    client.execute(**({"env": env} if env else {}))
     return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+@pytest.fixture(scope="module")
+def executed():
+    return _run()
+
+
+@pytest.fixture(scope="module")
+def executed_without_dot(tmp_path_factory):
+    """The notebook in a kernel whose PATH has no Graphviz (nor anything else)."""
+    import os
+
+    return _run(env={**os.environ, "PATH": str(tmp_path_factory.mktemp("empty-path"))}, allow_errors=True)
 
 
 def _data(cell):
     out = [o for o in cell.outputs if o.output_type in ("execute_result", "display_data")]
     assert out, cell.source
     return out[-1]["data"]
+
+
+def _kinds(cell):
+    """Every output of a cell, as (output type, mime types or stream name)."""
+    return [(o.output_type, tuple(sorted(o.get("data", {}))) if "data" in o else o.get("name", o.get("ename")))
+            for o in cell.outputs]
+
+
+def test_every_cell_shows_its_result_once_and_nothing_else(executed):
+    needs.program("dot", "graphviz")
+    assert len(executed) == 8, "the notebook changed: update TRACES and DRAW"
+    for number, cell in enumerate(executed):
+        if number in TRACES:
+            expected = [("execute_result", ("text/html", "text/plain"))]
+        elif number == DRAW:
+            expected = [("execute_result", ("image/svg+xml", "text/plain"))]
+        else:
+            expected = [("execute_result", ("text/plain",))]
+        assert _kinds(cell) == expected, cell.source
+    for number in TRACES:  # one table in the one result, circuit and all
+        data = _data(executed[number])
+        assert data["text/html"].count("<pre") == 1 and data["text/html"].count("<svg") == 1, executed[number].source
+
+
+def test_without_dot_a_trace_shows_its_table_once_and_draw_says_what_to_install(executed_without_dot):
+    cells = executed_without_dot
+    for number, cell in enumerate(cells):
+        kinds = _kinds(cell)
+        if number == DRAW:  # displaying the circuit fails, clearly; its text repr still shows
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert len(errors) == 1 and errors[0].ename == "MissingProgram", kinds
+            assert "install Graphviz" in errors[0].evalue and "apt-get install graphviz" in errors[0].evalue
+            assert [k for k in kinds if k[0] != "error"] == [("execute_result", ("text/plain",))]
+            continue
+        results = [k for k in kinds if k[0] != "stream"]
+        streams = [o for o in cell.outputs if o.output_type == "stream"]
+        if number in TRACES:
+            assert results == [("execute_result", ("text/html", "text/plain"))], cell.source
+            html = _data(cell)["text/html"]
+            assert html.count("<pre") == 1 and "<svg" not in html
+        else:
+            assert results == [("execute_result", ("text/plain",))], cell.source
+        # the one stream in the whole notebook: the first trace says, once, why it has no picture
+        if number == TRACES[0]:
+            assert len(streams) == 1 and streams[0].name == "stderr" and "only the table" in streams[0].text
+        else:
+            assert not streams, cell.source
 
 
 def test_no_cell_fails(executed):
@@ -55,6 +118,25 @@ def test_draw_is_a_graphviz_object_that_shows_inline(executed):
 def test_arrays_show_summaries(executed):
     big = _data(executed[7])["text/plain"]
     assert "shape (100000,)" in big and len(big) < 5000
+
+
+def test_draw_without_dot_says_what_to_install(tmp_path, monkeypatch):
+    """dot hidden from PATH: the circuit's DOT text is there, and every way of drawing it (as a
+    notebook displays it, pipe, render) raises gradtrace's MissingProgram, which says what to install."""
+    import gradtrace
+    from gradtrace.core.errors import MissingProgram
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    circuit = gradtrace.draw(gradtrace.trace("(x+y)*z", x=-2, y=5, z=-4))
+    assert circuit.source.startswith("digraph")
+    for draw in (circuit._repr_mimebundle_, lambda: circuit.pipe(format="svg"),
+                 lambda: circuit.render(tmp_path / "circuit", format="png")):
+        with pytest.raises(MissingProgram) as caught:
+            draw()
+        message = str(caught.value)
+        assert "Graphviz" in message and "install Graphviz" in message and "apt-get install graphviz" in message
+        assert "brew install graphviz" in message and ".source" in message
+    assert gradtrace.draw("x*y", x=2, y=3).source.startswith("digraph")  # a program and its bindings too
 
 
 def test_without_dot_the_html_falls_back_to_the_table_and_says_so_once(monkeypatch):
