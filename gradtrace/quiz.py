@@ -199,38 +199,67 @@ UNSATURATED = 0.01
 AFFINE = {"add_const", "sub_const", "rsub_const"}, {"mul_const", "div_const", "neg"}
 
 
-def generate(rng: random.Random, difficulty: int, avoid: set[str] | frozenset[str] = frozenset()) -> Problem:
+DRAWS = 5000  # circuits drawn at most for one problem
+PATIENCE = 400  # draws for a new shape before a used one is taken (after the first time: PATIENCE // 10)
+
+
+def generate(rng: random.Random, difficulty: int, avoid: set[str] | frozenset[str] = frozenset(),
+             taken: set[tuple[Any, ...]] | frozenset[tuple[Any, ...]] = frozenset(), patience: int = DRAWS) -> Problem:
     """A random circuit at this difficulty that traces cleanly, reads well by hand, and is worth
-    doing (see `flaws`); avoid: the shapes (see `shape`) already on the sheet."""
+    doing (see `flaws`); avoid: the shapes (see `shape`) already on the sheet, taken: the problems
+    themselves (see `_identity`). A difficulty has only so many shapes (difficulty 1 a few dozen),
+    so after `patience` draws without a new one, a problem of a shape already used is taken, as
+    long as it is not one already taken."""
     if difficulty not in MIXES:
         raise GradtraceError(_("--difficulty {difficulty}: choose 1, 2 or 3").format(difficulty=difficulty))
-    for _draw in range(5000):
+    repeat: Problem | None = None  # worth doing, but of a shape in avoid
+    for draw in range(DRAWS):
         program, names = _circuit(rng, difficulty)
         bindings = {name: _number(rng, difficulty) for name in names}
         try:
             problem = Problem(program, bindings, difficulty)
         except GradtraceError:
             continue  # a domain error (1/0): draw again
-        if not flaws(problem) and shape(problem) not in avoid:
+        if flaws(problem) or _identity(problem) in taken:
+            continue
+        if shape(problem) not in avoid:
             return problem
-    raise AssertionError("no acceptable problem in 5000 draws")  # pragma: no cover
+        repeat = repeat or problem
+        if draw >= patience:
+            return repeat
+    if repeat is not None:
+        return repeat
+    raise GradtraceError(_("no problem worth doing came out of {draws} random circuits at difficulty {difficulty}; "
+                           "try another --seed").format(draws=DRAWS, difficulty=difficulty))
+
+
+def _identity(problem: Problem) -> tuple[Any, ...]:
+    """The problem itself, its program and numbers: no sheet holds one twice."""
+    return problem.program, tuple(sorted(problem.bindings.items()))
 
 
 def worksheet(seed: int, count: int, difficulty: int) -> list[Problem]:
-    """count problems from one seed, no two of the same shape; at difficulty 2 or more, every gate
-    pattern appears in them."""
+    """count problems from one seed, no two of the same shape while the difficulty has shapes
+    left, and never the same problem twice; at difficulty 2 or more, every gate pattern appears
+    in them."""
     rng = random.Random(seed)
     needed = {"distributor", "router", "switcher", "scaler", "adder"} if difficulty >= 2 else set()
     problems: list[Problem] = []
+    patience = PATIENCE
     for _problem in range(count):
-        problems.append(generate(rng, difficulty, {shape(p) for p in problems}))
+        shapes = {shape(p) for p in problems}
+        problem = generate(rng, difficulty, shapes, {_identity(p) for p in problems}, patience)
+        if shape(problem) in shapes:
+            patience = PATIENCE // 10  # the shapes are running out: look less hard for new ones
+        problems.append(problem)
     for _try in range(200):
         missing = needed - set().union(*(p.patterns for p in problems))
         if not missing or count < 3:
             break
         # Replace the problem that shows the fewest patterns with one that shows a missing one.
         weakest = min(range(count), key=lambda i: (len(problems[i].patterns), i))
-        fresh = generate(rng, difficulty, {shape(p) for i, p in enumerate(problems) if i != weakest})
+        others = [p for i, p in enumerate(problems) if i != weakest]
+        fresh = generate(rng, difficulty, {shape(p) for p in others}, {_identity(p) for p in others}, patience)
         if fresh.patterns & missing:
             problems[weakest] = fresh
     return problems
