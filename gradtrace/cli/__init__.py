@@ -663,7 +663,7 @@ def read_text(path: str, option: str) -> str:
     error that names the file."""
     try:
         if path == "-":
-            text = sys.stdin.read()
+            text = read_stdin(option)
         else:
             with open(path, encoding="utf-8") as stream:
                 text = stream.read()
@@ -674,6 +674,18 @@ def read_text(path: str, option: str) -> str:
             _("{option} {path}: {value}").format(option=option, path=path, value=exc.strerror or exc)
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def read_stdin(option: str) -> str:
+    """All of standard input as UTF-8 text, decoded strictly from its bytes (the stream's own
+    decoding would let invalid bytes through as lone surrogates); closed (<&-) is a usage error."""
+    stream = sys.stdin
+    if stream is None:
+        raise GradtraceError(_("{option} -: standard input is closed").format(option=option),
+                             hint=_("give the input on standard input, or name a file"))
+    raw = getattr(stream, "buffer", None)
+    data = raw.read() if raw is not None else stream.read()
+    return data.decode("utf-8") if isinstance(data, bytes) else data
 
 
 def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:

@@ -95,6 +95,9 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
         problems = [practice.generate(rng, difficulty) for _ in range(count)]
     except GradtraceError as err:
         _fail(err)
+    if sys.stdin is None:  # started with <&-: there is nowhere to read the answers from
+        _fail(GradtraceError(_("the quiz reads its answers from standard input, and standard input is closed"),
+                             hint=_("run it at a terminal, pipe the answers in, or write a sheet with --worksheet")))
     console = make_console(color)
     score = total = 0.0
     for number, problem in enumerate(problems, 1):
