@@ -13,6 +13,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import tomli_w  # a gradtrace dependency: TOML written by a library reads back as written
+
 
 def mistake(rng: random.Random, answer: str) -> str:
     """A wrong answer a student could give for this right one."""
@@ -20,10 +22,6 @@ def mistake(rng: random.Random, answer: str) -> str:
     kinds = [str(-value) if value else "1", str(value * 2) if value else "-1", "0" if value else "0.5",
              f"{value + 0.1:.4g}"]
     return rng.choice([k for k in kinds if float(k) != value])
-
-
-def quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def main(key_file: str, folder: str, students: int = 40) -> None:
@@ -37,9 +35,8 @@ def main(key_file: str, folder: str, students: int = 40) -> None:
         if k % 3 == 0:  # a third of the class slips once or twice
             for name in rng.sample(sorted(answers), k=min(len(answers), rng.choice([1, 2]))):
                 answers[name] = mistake(rng, answers[name])
-        lines = [f"student = {quoted(f'Student {k:02d}')}", "", "[answers]"]
-        lines += [f"{quoted(name)} = {quoted(value)}" for name, value in answers.items()]
-        (out / f"student-{k:02d}.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        submission = {"student": f"Student {k:02d}", "answers": answers}
+        (out / f"student-{k:02d}.toml").write_text(tomli_w.dumps(submission), encoding="utf-8")
     # One student's file is broken: an unclosed table header.
     (out / f"student-{students // 2:02d}.toml").write_text('student = "Student 20"\n[answers\nx = -4\n')
     print(f"wrote {students} submissions to {out}")

@@ -247,24 +247,22 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
 
 def key_toml(problem: Problem, blanks: frozenset[str] | set[str], precision: int = 4) -> str:
     """One problem's answer key for `gradtrace grade --key`: its expression and bindings, and every
-    blank's answer as the key shows it ([answers]: NAME for ∂f/∂NAME, NAME.value for a value)."""
+    blank's answer as the key shows it ([answers]: NAME for ∂f/∂NAME, NAME.value for a value).
+    Written by a TOML library, so any program (several lines, quotes, backslashes, Unicode names)
+    reads back as it was."""
+    import tomli_w
+
     t = problem.trace
-
-    def quoted(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    def key(name: str) -> str:
-        return name if name.replace("_", "").isalnum() and name.isascii() else quoted(name)
-
-    at = ", ".join(f"{key(k)} = {float(v)!r}" for k, v in t.bindings.items())
-    lines = [f"expression = {quoted(problem.program)}", f"bindings = {{ {at} }}", "", "[answers]"]
+    answers: dict[str, str] = {}
     for row in reversed(t.nodes):
         if "values" in blanks and row.op != "input":
-            lines.append(f"{quoted(row.name + '.value')} = {quoted(fmt(row.value, precision))}")
+            answers[row.name + ".value"] = fmt(row.value, precision)
     for row in t.nodes:
         if "gradients" in blanks and row.name != t.output:
-            lines.append(f"{key(row.name)} = {quoted(fmt(row.upstream, precision))}")
-    return "\n".join(lines) + "\n"
+            answers[row.name] = fmt(row.upstream, precision)
+    return tomli_w.dumps({"expression": problem.program,
+                          "bindings": {k: float(v) for k, v in t.bindings.items()},
+                          "answers": answers})
 
 
 def pictures_needed(count: int) -> list[str]:
