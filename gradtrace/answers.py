@@ -1,25 +1,26 @@
 """Grading a student's answers against a trace: the one rule every verdict follows.
 
-The rule, as the README states it:
-  * an answer written with decimals (0.39, 1.224e-06) passes when the true value rounds to it at
-    its last written digit: 0.39, 0.393 and 0.4 all pass for 0.3932;
-  * any other nonzero answer (a whole number such as -4, 2e-3, or a constant expression such as
-    1/3 or -pi/2) must agree with the true value to the precision gradtrace shows (4 significant
-    digits by default, more if the answer itself has more);
-  * zero, however it is written (0, 0.0, 0.00), passes only for a true zero: a value no farther
-    from 0 than the float noise of the computation that produced it;
+The rule, as the README states it, depends on the answer's number, never on its spelling
+(-0.2, -2e-1, -2.0E-01, -1/5 and −0.2 are one number):
+  * a number with a short decimal that is not whole (0.39, 1.224e-06, -1/5) passes when the true
+    value rounds to it at its last significant digit: 0.39, 0.393 and 0.4 all pass for 0.3932;
+  * a whole number (-4, 2.0, 4/2) or a number with no short decimal (1/3, -pi/2) must agree with
+    the true value to the precision gradtrace shows (4 significant digits by default, more if a
+    whole number has more);
+  * zero, however it is written (0, 0.0, 0.1+0.2-0.3), passes only for a true zero: a value no
+    farther from 0 than the float noise of the computation that produced it;
   * an explicit tolerance (--tol) replaces all of this.
 
 So whatever gradtrace prints as the true value passes when typed back, and a nonzero gradient
-never passes as zero. The rule is specified by a table of (answer, true value, verdict) in
-tests/test_answers.py.
+never passes as zero. The rule is specified by tables of (answer, true value, verdict) in
+tests/test_answers.py and tests/test_verdicts.py.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .core.errors import GradtraceError, did_you_mean, printable
@@ -72,7 +73,7 @@ class Rule:
             if decimals > 0:
                 return f"rounds to {decimals} decimal{'s' if decimals > 1 else ''}"
             return f"rounds to the nearest {self.place:g}"
-        return f"to {self.digits} significant digits"
+        return f"to {self.digits} significant digit{'s' if self.digits > 1 else ''}"
 
     def shown(self, actual: float) -> str | None:
         """The true value written at the answer's precision, for a wrong answer's message."""
@@ -118,7 +119,9 @@ class Tolerance:
 def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | None = None,
                 origin: str | None = None) -> tuple[float, Rule]:
     """An answer's value and the rule it is graded by. origin names where it came from in
-    messages (e.g. "x=2"); the text is read by gradtrace's own parser, never by eval."""
+    messages (e.g. "x=2"); the text is read by gradtrace's own parser, never by eval. The rule
+    depends on the number alone, never on how it is spelled: -0.2, -2e-1, -2.0E-01, -20e-2, -1/5
+    and −0.2 are one number and get one verdict."""
     text = exact_part(str(text))
     where = origin or text
     if not text:
@@ -133,33 +136,134 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
         )
     match = _NUMBER.match(text)
     if match:
-        mantissa, exponent_text = match.group(1), match.group(2)
+        exponent_text = match.group(2)
         if exponent_text and abs(int(exponent_text[1:])) > 400:
             raise GradtraceError(_("{where}: the exponent is out of range for a float").format(where=where),
                                  hint=_("answers are floats, between about 1e-308 and 1e308"))
         value = float(text)
         if math.isinf(value):
             raise GradtraceError(_("{where}: the number is too large for a float").format(where=where))
-        places = Decimal(text).as_tuple().exponent
-        has_decimals = "." in mantissa and not mantissa.endswith(".")
-        if value == 0:
-            rule = Rule("zero")
-        elif has_decimals and isinstance(places, int):
-            rule = Rule("decimals", place=10.0 ** places)
-        else:
-            written = len(mantissa.replace(".", "").lstrip("0").rstrip("0")) if not exponent_text else 1
-            rule = Rule("digits", digits=max(precision, written))
+        exact: Fraction | None = Fraction(text)
     else:
-        from .core.bindings import parse_value  # a constant expression such as 1/3 or -pi/2
+        from .core.graph import Const, constant  # a constant expression such as 1/3 or -pi/2
 
         try:
-            value = parse_value(where, text)
+            const = constant(text)
         except GradtraceError as err:
-            raise GradtraceError(_("{where}: the answer is not a number").format(where=where), hint=err.hint) from None
-        rule = Rule("zero") if value == 0 else Rule("digits", digits=precision)
-    if tol is not None:
-        rule = Rule("tolerance", tol=tol)
+            raise GradtraceError(_("{where}: the answer is not a number").format(where=where),
+                                 hint=err.hint or _("write a number such as -4, 0.39 or 1/3")) from None
+        if not isinstance(const, Const):
+            raise GradtraceError(_("{where}: the answer is not a number").format(where=where),
+                                 hint=_("constants are numbers, pi and e"))
+        exact = exact_value(const)
+        value = const.value
+        if exact is not None:
+            try:
+                value = float(exact)  # 0.1 + 0.2 is 0.3, and 0.1 + 0.2 - 0.3 is 0, as written
+            except OverflowError:
+                exact = None
+    rule = Rule("tolerance", tol=tol) if tol is not None else rule_for(value, exact, precision)
     return value, rule
+
+
+MAX_DECIMALS = 20  # a short decimal with more places is compared at its significant digits instead
+
+
+def rule_for(value: float, exact: Fraction | None, precision: int = DEFAULT_PRECISION) -> Rule:
+    """The rule for an answer of this value (exact: the number as a fraction, None when it is not
+    a rational number that gradtrace can compute exactly, such as pi/2):
+      * 0 is zero, up to float noise;
+      * a number with a short decimal that is not whole (0.39, -2e-1, -1/5, 1.224e-06) rounds at
+        its last significant digit;
+      * a whole number (-4, 2.0, 4/2) must be right to `precision` significant digits, more if it
+        has more;
+      * anything else (1/3, -pi/2) must be right to `precision` significant digits."""
+    if value == 0:
+        return Rule("zero")
+    if exact is None or exact == 0:
+        return Rule("digits", digits=precision)
+    numerator, denominator = abs(exact.numerator), exact.denominator
+    if denominator == 1:
+        return Rule("digits", digits=max(precision, _significant(numerator)))
+    twos = (denominator & -denominator).bit_length() - 1
+    rest, fives = denominator >> twos, 0
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return Rule("digits", digits=precision)  # 1/3: no short decimal
+    places = max(twos, fives)
+    if places <= MAX_DECIMALS:
+        return Rule("decimals", place=10.0 ** -places)
+    # The same tolerance, half a unit of the last digit, said in significant digits.
+    return Rule("digits", digits=_significant(numerator * 10**places // denominator))
+
+
+def _significant(whole: int) -> int:
+    """A whole number's significant digits, without its trailing zeros: 2000 has 1, 12345 has 5."""
+    text = str(whole).rstrip("0")
+    return max(1, len(text))
+
+
+MAX_EXACT_BITS = 4096  # an exact answer bigger than this (2^10^6) is compared as the float it is
+
+
+def exact_value(const: Any) -> Fraction | None:
+    """A constant expression's exact value when it is a rational number built from written numbers
+    by + - * / and whole powers (1/5, 0.1 + 0.2, 2^-3), else None (pi, sqrt(2), or too large to
+    be worth it). Computed without recursion, from the Const tree the parser made."""
+    done: dict[int, Fraction | None] = {}
+    stack = [(const, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        if node.op is None:
+            done[id(node)] = _literal(node.text)
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args)
+            continue
+        args = [done[id(arg)] for arg in node.args]
+        # A gate with parameters (leaky_relu(-1, 0.2)) is not one of the exact steps.
+        done[id(node)] = None if None in args or node.params else _exactly(node.op.name, args)  # type: ignore[arg-type]
+    return done[id(const)]
+
+
+def _literal(text: str) -> Fraction | None:
+    if not _NUMBER.match(text):
+        return None  # pi, e
+    value = Fraction(text)
+    return value if max(value.numerator.bit_length(), value.denominator.bit_length()) <= MAX_EXACT_BITS else None
+
+
+def _exactly(name: str, args: list[Fraction]) -> Fraction | None:
+    """One exact step: + - * / neg and whole powers; None for anything else."""
+    try:
+        if name == "add":
+            out = args[0] + args[1]
+        elif name == "sub":
+            out = args[0] - args[1]
+        elif name in ("mul", "cdot"):
+            out = args[0] * args[1]
+        elif name == "div":
+            out = args[0] / args[1]
+        elif name == "neg":
+            out = -args[0]
+        elif name == "pow" and args[1].denominator == 1:
+            base, exponent = args[0], int(args[1])
+            size = max(base.numerator.bit_length(), base.denominator.bit_length()) * abs(exponent)
+            if size > MAX_EXACT_BITS:
+                return None
+            out = base ** exponent
+        else:
+            return None
+    except ZeroDivisionError:
+        return None
+    if max(out.numerator.bit_length(), out.denominator.bit_length()) > MAX_EXACT_BITS:
+        return None
+    return out
 
 
 def exact_part(text: str) -> str:

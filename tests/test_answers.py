@@ -21,12 +21,12 @@ TABLE = [
     ("0.3", 0.3932, False), ("0.38", 0.3932, False), ("-0.39", 0.3932, False), ("0.394", 0.3932, False),
     ("-0.20", -0.19661193, True), ("-0.2", -0.19661193, True), ("-0.19", -0.19661193, False),
     ("1.224e-06", 1.2241e-06, True), ("1.23e-06", 1.2241e-06, False), ("-3.671e-06", -3.6712e-06, True),
-    ("2.0", 2.04, True), ("2.0", 2.06, False), ("2.5", 2.54, True),
+    ("2.0", 2.04, False), ("2.0", 2.06, False), ("2.5", 2.54, True),  # 2.0 is the whole number 2, as below
     # whole numbers: right to the shown precision, so float noise passes and a different value fails
     ("-4", -4.0, True), ("-4", -4.0000000001, True), ("4", -4.0, False), ("-4", -4.3, False),
     ("2", 2.000008, True), ("2", 2.0008, False), ("-12", -12.0, True), ("12345", 12345.4, True),
     ("12346", 12345.4, False), ("1e+20", 1.0000001e20, True), ("1e+20", 1.01e20, False),
-    ("2e-3", 0.002, True), ("2e-3", 0.0021, False), ("1", 0.99996, True),
+    ("2e-3", 0.002, True), ("2e-3", 0.0021, True), ("2e-3", 0.0026, False), ("1", 0.99996, True),  # 2e-3 is 0.002
     # zero: only a true zero (or float noise, see below)
     ("0", -0.009046, False), ("0.0", -0.009046, False), ("0.00", -0.009046, False), ("-0", 0.0, True),
     ("0", 0.0, True), ("0.0", 0.0, True), ("0.00", -0.0, True), ("0", 1e-300, False), ("0", 9.4e-14, False),

@@ -371,7 +371,7 @@ def _why(answer: Any) -> str:
     """What the right answer looks like at the precision the student wrote."""
     if answer.worst:
         return f"; {answer.worst}"
-    if answer.rule.startswith("within"):
+    if answer.rule.startswith(("within", "to ")):  # a tolerance, or "to 4 significant digits"
         return ", " + _("not {rule}").format(rule=answer.rule)
     if answer.shown is not None and answer.rule.startswith("rounds to") and "." in answer.shown:
         decimals = len(answer.shown.split(".")[1])
