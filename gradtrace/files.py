@@ -1,12 +1,20 @@
-"""Writing outputs safely: a file is written to a temporary file beside it and renamed into place
-(so a half-written file never appears, and a symlink at the path is replaced, never written
-through); a folder of files is built beside its target and swapped in whole."""
+"""Writing outputs safely. A file is written to a temporary file beside it and renamed into place,
+so a half-written file never appears; a symlink at the path is replaced, never written through.
+A target that is not a regular file is never replaced: a character device (/dev/null, a terminal)
+or a FIFO is written through, as the shell's '>' would, and anything else is refused. A folder of
+files is built beside its target and swapped in whole, and only over a folder that is empty or
+holds nothing but files gradtrace wrote there (its manifest lists them), unless the caller asks
+to replace it. Writers of one folder take turns, so concurrent runs end with one whole result."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .core.errors import OutputError
@@ -14,10 +22,14 @@ from .i18n import _
 
 
 def write_file(path: str, data: bytes) -> None:
-    """Write data to path atomically; an unwritable path or a full disk is an OutputError."""
+    """Write data to path atomically; an unwritable path or a full disk is an OutputError. A
+    character device or a FIFO at path (or a symlink to one) is written through, never replaced;
+    a block device or a socket is refused."""
     target = Path(path)
     if target.is_dir() and not target.is_symlink():
         raise OutputError(_("can't write {path}: it is a folder").format(path=path))
+    if _special(path) and _write_through(path, data):
+        return
     directory = target.parent if str(target.parent) else Path(".")
     tmp = None
     try:
@@ -25,6 +37,9 @@ def write_file(path: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
         os.chmod(tmp, 0o666 & ~_umask())
+        if _special(path):  # it became a device or a FIFO while the file was written
+            raise OutputError(_("can't write {path}: it changed into a special file while it was written")
+                              .format(path=path))
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
@@ -37,24 +52,57 @@ def write_file(path: str, data: bytes) -> None:
                 pass
 
 
-MARKER = "worksheet.md"  # a folder holding this was written by gradtrace, and may be replaced whole
+def _special(path: str) -> bool:
+    """Whether path names (itself or through symlinks) something that exists and is neither a
+    regular file nor a folder: a device, a FIFO or a socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False  # missing, a dangling link, or unreachable: the atomic path says what is wrong
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def write_folder(path: str, files: dict[str, bytes]) -> None:
-    """Replace the folder at path with exactly these files, or change nothing: the new folder is
-    built beside it and swapped in. An existing folder is replaced only when it is empty or holds
-    a sheet gradtrace wrote (it has worksheet.md), so a mistyped --out never deletes other files."""
+def _write_through(path: str, data: bytes) -> bool:
+    """Write data into the character device or FIFO at path with a plain open, as '>' would (a
+    FIFO only if something reads it: opened without blocking, it never hangs the run). False,
+    having written nothing, if what got opened is a regular file after all."""
+    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    mode = os.stat(path).st_mode
+    if stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        kind = _("a block device") if stat.S_ISBLK(mode) else _("a socket")
+        raise OutputError(_("can't write {path}: it is {kind}, and gradtrace writes only files, character devices "
+                            "and FIFOs").format(path=path, kind=kind), hint=_("choose another path"))
+    try:
+        fd = os.open(path, flags | (getattr(os, "O_NONBLOCK", 0) if stat.S_ISFIFO(mode) else 0))
+    except OSError as exc:
+        if stat.S_ISFIFO(mode) and exc.errno == errno.ENXIO:  # no reader at the other end
+            raise OutputError(_("can't write {path}: it is a FIFO and nothing is reading it").format(path=path),
+                              hint=_("start the program that reads it first")) from None
+        raise OutputError(_("can't write {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):  # replaced by a file since: write it the atomic way
+            return False
+        os.set_blocking(fd, True)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise OutputError(_("can't write {path}: {value}").format(path=path, value=exc.strerror or exc)) from None
+    finally:
+        os.close(fd)
+    return True
+
+
+MANIFEST = ".gradtrace-files"  # in a folder gradtrace wrote: the names of the files it wrote there
+
+
+def write_folder(path: str, files: dict[str, bytes], replace: bool = False) -> None:
+    """Replace the folder at path with exactly these files (and the manifest that lists them), or
+    change nothing: the new folder is built beside it and swapped in. An existing folder is
+    replaced only when it is empty or holds only files its manifest lists, so a mistyped --out
+    never deletes other files; replace=True replaces it whatever it holds. Writers of one folder
+    take turns (a lock on the folder around it), so the last one's folder is what is left."""
     target = Path(path)
-    if target.exists() and not target.is_dir():
-        raise OutputError(_("can't write the folder {path}: a file of that name is in the way").format(path=path))
-    if target.is_dir() and not target.is_symlink() and any(target.iterdir()) and not (target / MARKER).exists():
-        raise OutputError(
-            _(
-                "{path} is a folder with other files in it; gradtrace replaces only a folder it wrote "
-                "itself (one holding worksheet.md)"
-            ).format(path=path),
-            hint=_("choose a new or empty folder"),
-        )
     parent = target.parent if str(target.parent) else Path(".")
     fresh = old = None
     try:
@@ -63,18 +111,36 @@ def write_folder(path: str, files: dict[str, bytes]) -> None:
         os.chmod(fresh, 0o777 & ~_umask())
         for name, data in files.items():
             (fresh / name).write_bytes(data)
-        if target.is_symlink():
-            target.unlink()
-        elif target.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".old"))
-            os.rmdir(old)
-            os.replace(target, old)
-        os.replace(fresh, target)
-        fresh = None
+        (fresh / MANIFEST).write_text("# written by gradtrace, which replaces this folder only while it holds just "
+                                      "these files\n" + "".join(f"{name}\n" for name in sorted(files)),
+                                      encoding="utf-8")
+        with _turn(parent):
+            if target.is_symlink():
+                target.unlink()
+            elif target.exists() or os.path.lexists(target):
+                if not target.is_dir():
+                    raise OutputError(_("can't write the folder {path}: a file of that name is in the way")
+                                      .format(path=path))
+                strangers = [] if replace else _strangers(target)
+                if strangers:
+                    shown = ", ".join(strangers[:3]) + (", …" if len(strangers) > 3 else "")
+                    raise OutputError(
+                        _("{path} holds files gradtrace did not write ({names}); it replaces only a folder it wrote "
+                          "itself").format(path=path, names=shown),
+                        hint=_("choose a new or empty folder, or add --replace to replace this one, and everything "
+                               "in it, whole"))
+                old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".old"))
+                os.rmdir(old)
+                os.replace(target, old)
+            try:
+                os.replace(fresh, target)
+            except OSError:
+                if old is not None and not os.path.lexists(target):
+                    os.replace(old, target)  # put the old sheet back: all or nothing
+                    old = None
+                raise
+            fresh = None
     except OSError as exc:
-        if old is not None and not target.exists():
-            os.replace(old, target)  # put the old sheet back: all or nothing
-            old = None
         raise OutputError(
             _("can't write the folder {path}: {value}").format(path=path, value=exc.strerror or exc)
         ) from None
@@ -82,6 +148,39 @@ def write_folder(path: str, files: dict[str, bytes]) -> None:
         for leftover in (fresh, old):
             if leftover is not None:
                 shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _strangers(folder: Path) -> list[str]:
+    """What in folder gradtrace did not write: every entry but the manifest and the regular files
+    it lists (a sub-folder or a link is never gradtrace's), sorted."""
+    try:
+        listed = set((folder / MANIFEST).read_text(encoding="utf-8").splitlines()[1:])
+    except (OSError, UnicodeError):
+        listed = set()
+    out = []
+    for entry in os.scandir(folder):
+        if entry.name == MANIFEST and entry.is_file(follow_symlinks=False):
+            continue
+        if entry.name not in listed or not entry.is_file(follow_symlinks=False):
+            out.append(entry.name + ("/" if entry.is_dir(follow_symlinks=False) else ""))
+    return sorted(out)
+
+
+@contextlib.contextmanager
+def _turn(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on folder (the target's parent) while a folder is swapped in, so two
+    writers never move one target at once. Where there are no such locks (Windows), no wait."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the last descriptor lets the lock go
 
 
 def _umask() -> int:

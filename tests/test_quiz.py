@@ -74,7 +74,8 @@ def test_same_seed_same_worksheet_bytes(gt, tmp_path):
         result = gt("quiz", "--worksheet", "4", "--seed", "21", "--difficulty", "2", "--out", str(out))
         assert result.exit_code == 0, result.stderr
     names = sorted(p.name for p in a.iterdir())
-    assert names == sorted(["worksheet.md", "answers.md", "worksheet.html"] + [f"key-{i}.toml" for i in range(1, 5)]
+    assert names == sorted([".gradtrace-files", "worksheet.md", "answers.md", "worksheet.html"]
+                           + [f"key-{i}.toml" for i in range(1, 5)]
                            + [f"{k}-{i}.svg" for k in ("problem", "answer") for i in range(1, 5)])
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name

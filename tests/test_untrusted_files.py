@@ -95,3 +95,227 @@ def test_empty_stdin_never_crashes(args, tmp_path):
     err = done.stderr.decode()
     assert done.returncode in (2, 3), err  # nothing to read: a usage error, or a quiz stopped early
     assert "internal error" not in err and "Traceback" not in err
+
+
+# ---- a folder that holds someone else's files ---------------------------------------------------
+
+def _sheet(out, *extra: str, seed: str = "1"):
+    return run("quiz", "--worksheet", "1", "--seed", seed, "--out", str(out), *extra)
+
+
+def test_folder_with_a_strangers_file_survives(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "worksheet.md").write_text("mine\n")
+    (notes / "thesis.tex").write_text("irreplaceable\n")
+    (notes / "chapters").mkdir()
+    (notes / "chapters" / "one.tex").write_text("also mine\n")
+    result = _sheet(notes)
+    assert result.exit_code == 1
+    assert "thesis.tex" in result.output and "--replace" in result.output
+    assert (notes / "thesis.tex").read_text() == "irreplaceable\n"
+    assert (notes / "worksheet.md").read_text() == "mine\n"
+    assert (notes / "chapters" / "one.tex").read_text() == "also mine\n"
+
+
+def test_a_file_added_to_a_sheet_gradtrace_wrote_makes_it_someone_elses(tmp_path):
+    out = tmp_path / "sheet"
+    assert _sheet(out).exit_code == 0
+    assert _sheet(out, seed="2").exit_code == 0  # gradtrace's own sheet is replaced
+    (out / "notes.txt").write_text("mine\n")
+    result = _sheet(out, seed="3")
+    assert result.exit_code == 1 and "notes.txt" in result.output
+    assert (out / "notes.txt").read_text() == "mine\n"
+    result = _sheet(out, "--replace", seed="3")
+    assert result.exit_code == 0, result.output
+    assert not (out / "notes.txt").exists()
+    assert "seed 3" in (out / "worksheet.md").read_text()
+
+
+def test_a_sheet_that_lost_its_files_is_still_replaced(tmp_path):
+    out = tmp_path / "sheet"
+    assert _sheet(out).exit_code == 0
+    (out / "answers.md").unlink()
+    assert _sheet(out, seed="2").exit_code == 0
+    assert (out / "answers.md").is_file()
+
+
+# ---- targets that are not regular files ---------------------------------------------------------
+
+def _html(target, *extra):
+    return run("x*y", "-x", "2", "-y", "3", "--html", str(target), *extra)
+
+
+def _mknod_null(path) -> None:
+    import os
+    import stat
+
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # what /dev/null is
+
+
+def test_a_device_target_is_written_through_never_replaced(tmp_path):
+    import os
+    import stat
+
+    device = tmp_path / "null"
+    _mknod_null(device)
+    result = _html(device)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["null"]  # no page left beside it
+
+
+def test_a_link_to_a_device_is_written_through(tmp_path):
+    import os
+    import stat
+
+    device = tmp_path / "null"
+    _mknod_null(device)
+    (tmp_path / "out.html").symlink_to(device)
+    assert _html(tmp_path / "out.html").exit_code == 0
+    assert (tmp_path / "out.html").is_symlink() and stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+def test_a_link_to_a_regular_file_is_replaced_not_followed(tmp_path):
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine\n")
+    (tmp_path / "out.html").symlink_to(mine)
+    assert _html(tmp_path / "out.html").exit_code == 0
+    assert not (tmp_path / "out.html").is_symlink()
+    assert mine.read_text() == "mine\n"
+
+
+def test_a_fifo_target_is_written_through_to_its_reader(tmp_path):
+    import os
+    import stat
+    import threading
+    import time
+
+    fifo = tmp_path / "page.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def reader() -> None:
+        with open(fifo, "rb") as stream:  # waits for a writer
+            got.append(stream.read())
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    for _try in range(100):  # until the reader is in its open(): before, the FIFO is refused
+        result = _html(fifo)
+        if result.exit_code == 0 or "nothing is reading" not in result.output:
+            break
+        time.sleep(0.05)
+    thread.join(30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and got[0].startswith(b"<!doctype html>")
+
+
+def test_a_fifo_nobody_reads_is_refused_without_waiting(tmp_path):
+    import os
+    import stat
+
+    fifo = tmp_path / "page.fifo"
+    os.mkfifo(fifo)
+    result = _html(fifo)
+    assert result.exit_code == 1
+    assert "nothing is reading" in result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_socket_target_is_refused_and_kept(tmp_path):
+    import os
+    import socket
+    import stat
+
+    path = tmp_path / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        for target in (path, ):
+            result = _html(target)
+            assert result.exit_code == 1 and "socket" in result.output
+            assert stat.S_ISSOCK(os.lstat(path).st_mode)
+        result = _sheet(path)  # --out: a folder is never made over it either
+        assert result.exit_code == 1
+        assert stat.S_ISSOCK(os.lstat(path).st_mode)
+    finally:
+        server.close()
+
+
+# ---- writers at the same time ---------------------------------------------------------------------
+
+def test_concurrent_folder_writers_leave_one_whole_sheet(tmp_path):
+    import threading
+
+    from gradtrace.core.errors import OutputError
+    from gradtrace.files import MANIFEST, write_folder
+
+    target = tmp_path / "same"
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        for round_ in range(25):
+            files = {f"part-{i}.txt": f"{k} {round_}\n".encode() for i in range(5)}
+            try:
+                write_folder(str(target), files)
+            except OutputError:
+                pass  # a clean refusal is allowed
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    contents = {p.read_text() for p in target.iterdir() if p.name != MANIFEST}
+    assert len(contents) == 1  # every file from the same writer and round
+    assert sorted(p.name for p in target.iterdir()) == sorted([MANIFEST, *(f"part-{i}.txt" for i in range(5))])
+    assert [p.name for p in tmp_path.iterdir()] == ["same"]  # nothing left beside it
+
+
+def test_concurrent_file_writers_leave_one_whole_file(tmp_path):
+    import threading
+
+    from gradtrace.files import write_file
+
+    target = tmp_path / "page.html"
+    datas = [bytes([65 + k]) * (1 << 16) for k in range(8)]
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            for _round in range(25):
+                write_file(str(target), datas[k])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert target.read_bytes() in datas
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_concurrent_worksheet_processes(tmp_path):
+    import subprocess
+    import sys
+
+    procs = [subprocess.Popen([sys.executable, "-m", "gradtrace", "quiz", "--worksheet", "1", "--seed", str(k),
+                               "--out", "same"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for k in range(8)]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0 or (proc.returncode == 1 and b"can't write" in err), err
+        assert b"internal error" not in err and b"Traceback" not in err
+    sheet = (tmp_path / "same" / "worksheet.md").read_text()
+    seed = sheet.split("seed ", 1)[1].split(".", 1)[0]
+    assert (tmp_path / "same" / "answers.md").read_text().count(f"seed {seed}.") == 1

@@ -38,7 +38,10 @@ line, read the same way. Exit 0 when the quiz is completed, 3 when it stops earl
 @click.option("--blank", "blank_text", default="gradients", show_default=True, metavar="WHAT",
               help=N_("What a worksheet leaves to fill in: gradients, values, or values,gradients."))
 @click.option("--pdf", is_flag=True, help=N_("Also make worksheet.pdf and answers.pdf, with pdflatex."))
-@click.option("--out", "out_dir", metavar="DIR", help=N_("Where --worksheet writes its files."))
+@click.option("--out", "out_dir", metavar="DIR",
+              help=N_("Where --worksheet writes its files: a new or empty folder, or one it wrote before."))
+@click.option("--replace", is_flag=True,
+              help=N_("Replace the --out folder even if it holds files gradtrace did not write (they are deleted)."))
 @click.option("--ask", "ask_text", default="upstream", show_default=True, metavar="WHAT",
               help=N_("What to ask, comma-separated, asked in the lecture's order: values (the forward pass), "
                    "local, upstream, downstream (gradients)."))
@@ -47,15 +50,17 @@ line, read the same way. Exit 0 when the quiz is completed, 3 when it stops earl
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help=N_("Colour; auto means on a terminal, unless NO_COLOR is set."))
 def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | None, problems_file: str | None,
-         blank_text: str, pdf: bool, out_dir: str | None, ask_text: str, precision: int, color: str) -> None:
+         blank_text: str, pdf: bool, out_dir: str | None, replace: bool, ask_text: str, precision: int,
+         color: str) -> None:
     # What it does is QUIZ_HELP (--help shows it, in the language of the run).
     import random
 
     from .. import quiz as practice
 
     ask = _asks(ask_text)
-    if worksheet_text is None and (problems_file or pdf or blank_text != "gradients"):
-        raise click.UsageError(_("--from, --blank and --pdf make a worksheet: add --worksheet and --out DIR"))
+    if worksheet_text is None and (problems_file or pdf or replace or blank_text != "gradients"):
+        raise click.UsageError(_("--from, --blank, --pdf and --replace make a worksheet: add --worksheet and "
+                                 "--out DIR"))
     if worksheet_text is not None:
         if not out_dir:
             raise click.UsageError(_("--worksheet needs --out DIR for its files"))
@@ -83,7 +88,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
                 heading = _("Difficulty {difficulty}, seed {seed}. Regenerate with {command}.").format(
                     difficulty=difficulty, seed=seed,
                     command=f"`gradtrace quiz --worksheet {count_} --difficulty {difficulty} --seed {seed} --out DIR`")
-            _write_worksheet(problems, heading, out_dir, precision, blanks, pdf)
+            _write_worksheet(problems, heading, out_dir, precision, blanks, pdf, replace)
         except GradtraceError as err:
             _fail(err)
         return
@@ -212,7 +217,7 @@ def _worksheet_count(text: str) -> int:
 
 
 def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision: int, blanks: frozenset[str],
-                     pdf: bool) -> None:
+                     pdf: bool, replace: bool = False) -> None:
     """The folder, replaced as a whole: worksheet.md and answers.md with a picture of each circuit
     (blanks on the sheet, filled in on the key), worksheet.html (printable, pictures inline),
     key-N.toml for `gradtrace grade --key`, and with --pdf worksheet.pdf and answers.pdf. Without
@@ -262,7 +267,7 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
                 files["answers.pdf" if key else "worksheet.pdf"] = _pdflatex(tex, pdfs)
         except GradtraceError as err:
             failed = err
-    write_folder(out_dir, files)
+    write_folder(out_dir, files, replace)
     click.echo(f"gradtrace: wrote {out_dir} ({', '.join(sorted(files))})", err=True)
     if skipped is not None:
         names = ", ".join(f"{name}.svg" for name in worksheet.pictures_needed(len(problems)))
