@@ -135,7 +135,8 @@ class TraceCommand(TranslatedHelp):
     def translated_epilog(self) -> str | None:
         return help_epilog()  # made of several messages, each looked up
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def option_table(self, ctx: click.Context) -> dict[str, Any]:
+        """Each of the command's own options, and whether it takes a value (split_bindings' table)."""
         options: dict[str, Any] = {}
         for param in self.params:
             if isinstance(param, click.Option):
@@ -145,6 +146,22 @@ class TraceCommand(TranslatedHelp):
                 for opt in param.opts + param.secondary_opts:
                     options[opt] = takes
         options.update({name: False for name in self.get_help_option_names(ctx)})
+        return options
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The options, then the commands (tracing is the default one), each with the first
+        sentence of its help, in the language of the run."""
+        super().format_options(ctx, formatter)
+        group = ctx.parent.command if ctx.parent is not None else None
+        if not isinstance(group, click.Group):
+            return
+        rows = [(name, _first_sentence(_(command.help) if command.help else ""))
+                for name, command in group.commands.items() if not command.hidden]
+        with formatter.section(_("Commands")):
+            formatter.write_dl(rows)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = self.option_table(ctx)
         try:
             opts, positional, bindings = split_bindings(args, options)
         except (GradtraceError, click.UsageError) as err:
@@ -180,14 +197,68 @@ LANG_OPTION: Callable[[Any], Any] = click.option(
 
 class GradtraceGroup(click.Group):
     """`gradtrace EXPRESSION ...` traces; `gradtrace quiz ...` practises. The group itself parses
-    nothing, so the trace command sees every argument (-x -2 binds a variable, --help is its help)."""
+    nothing, so the trace command sees every argument (-x -2 binds a variable, --help is its help).
+
+    A program that is one word, unbound, and close to a command's name (qiuz, Grade, help) is
+    taken for a mistyped command: exit 2 with "did you mean". A word bound as a variable is a
+    program, even one named like a command (gradtrace quiz -quiz 2)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # While completing the first word there is nothing to route yet: the group offers its
         # subcommands and the trace command's options (shell_complete below).
-        if (not args and not ctx.resilient_parsing) or (args and args[0] not in self.commands):
-            args = ["trace", *args]
+        if ctx.resilient_parsing:
+            if args and args[0] not in self.commands:
+                args = ["trace", *args]
+        elif not args:
+            args = ["trace"]
+        else:
+            args = self._route(ctx, args)
         return super().parse_args(ctx, args)
+
+    def _route(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The arguments with the command to run first: the one named first, or trace."""
+        trace = self.commands["trace"]
+        assert isinstance(trace, TraceCommand)
+        try:
+            opts, positional, bindings = split_bindings(args, trace.option_table(ctx))
+        except (GradtraceError, click.UsageError):
+            opts, positional, bindings = [], [], []  # not a program's arguments: left to the command
+        word = positional[0] if len(positional) == 1 else ""
+        if args[0] in self.commands:
+            if word == args[0] and any(b.name == word for b in bindings):  # gradtrace quiz -quiz 2: a program
+                return ["trace", *args]
+            return args
+        lone = _IDENT.match(word) is not None and all(b.name != word for b in bindings) \
+            and not any(o.partition("=")[0] in ("--vars", "--file") for o in opts)
+        if lone and word in self.commands:  # gradtrace --lang ko quiz: the command, with its options
+            rest = list(args)
+            rest.remove(word)
+            return [word, *rest]
+        if lone:
+            self._refuse_mistyped(ctx, word)
+        return ["trace", *args]
+
+    def _refuse_mistyped(self, ctx: click.Context, word: str) -> None:
+        """A lone word close to a command's name (one edit, a swap, another case) or to help: a
+        usage error that says which was meant."""
+        import difflib
+
+        meant = {name.lower(): name for name, command in self.commands.items() if not command.hidden}
+        meant |= {"help": "--help", "version": "--version"}
+        typed = word.lower()
+        close = difflib.get_close_matches(typed, sorted(meant), n=3, cutoff=0.6)
+        if not close:
+            return
+        # Runners-up only when about as close as the best (as did_you_mean): grdae is grade, not trace.
+        best = difflib.SequenceMatcher(None, typed, close[0]).ratio()
+        close = [meant[m] for m in close if difflib.SequenceMatcher(None, typed, m).ratio() >= best - 0.15]
+        quoted = ", ".join(repr(name) for name in close)
+        message = _("No such command {name!r}.").format(name=word) + " " + ngettext(
+            "Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", len(close)
+        ).format(possibility=quoted, possibilities=quoted)
+        trace = self.commands["trace"]  # the usage shown is tracing's, as for its other usage errors
+        raise click.UsageError(message, trace.context_class(trace, parent=ctx, info_name="trace",
+                                                             **trace.context_settings))
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         if args and args[0] not in self.commands:
@@ -200,6 +271,13 @@ class GradtraceGroup(click.Group):
         if incomplete.startswith("-"):
             items += self.commands["trace"].shell_complete(ctx, incomplete)
         return items
+
+
+def _first_sentence(text: str) -> str:
+    """A help text's first sentence, on one line (--help's list of commands wraps it)."""
+    words = text.split("\n\n", 1)[0].split()
+    end = next((k for k, word in enumerate(words) if word.endswith(".")), len(words) - 1)
+    return " ".join(words[:end + 1])
 
 
 class ReaderGone(Exception):
