@@ -201,7 +201,7 @@ def test_a_batch_traces_every_point_with_one_graph(gt, tmp_path, monkeypatch):
     points.write_text('{"x": 1, "y": 2}\n{"x": -2, "y": 5, "lr": 0.1}\n{"x": 1}\n\n{"x": 0.5, "y": 0.25}\n')
     result = gt("x*y", "--vars", str(points), "--expect", "x=2")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["point"] for line in lines] == [1, 2, 3, 4] and len(builds) == 1
+    assert [line["point"] for line in lines] == [1, 2, 3, 5] and len(builds) == 1  # numbered by line
     assert lines[0]["gradients"] == {"x": 2.0, "y": 1.0} and lines[0]["answers"][0]["correct"] is True
     assert lines[1]["answers"][0]["correct"] is False and lines[1]["bindings"] == {"x": -2.0, "y": 5.0}
     assert lines[2]["error"]["kind"] == "binding error" and lines[2]["error"]["exit_code"] == 2

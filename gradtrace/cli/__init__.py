@@ -486,8 +486,10 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
             points = loaded[1] if loaded is not None and isinstance(loaded[1], list) else None
             values_file = loaded if points is None else None
             bound = {b.name for b in bindings} | set(values_file[1] if values_file else ())
-            if points:
-                bound |= set(points[0])
+            for _line, point in points or ():
+                if isinstance(point, dict):  # the first point that was read names the batch's variables
+                    bound |= set(point)
+                    break
             graph = build(source, output_name, display, bound=bound)
             _reject_unknown_options(graph, bindings, ctx)
             if values_file is not None:
@@ -788,16 +790,12 @@ def _load_vars(path: str) -> tuple[str, Any]:
     from ..core.bindings import read_json
 
     text = read_text(path, "--vars")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if path.endswith(".jsonl") or (len(lines) > 1 and all(line.lstrip().startswith("{") for line in lines)):
-        points = []
+    lines = text.splitlines()
+    if path.endswith(".jsonl") or _json_lines(lines):
+        points: list[tuple[int, Any]] = []
         for k, line in enumerate(lines, 1):
-            point = read_json(line, f"--vars {path} line {k}")
-            if not isinstance(point, dict):
-                raise BindingError(
-                    _('--vars {path} line {k}: expected a JSON object such as {{"x": 2}}').format(path=path, k=k)
-                )
-            points.append(point)
+            if line.strip():  # a blank line is no point, and the lines after it keep their numbers
+                points.append((k, _point(path, k, line)))
         if not points:
             raise BindingError(_("--vars {path}: no points (one JSON object per line)").format(path=path))
         return path, points
@@ -817,11 +815,40 @@ def _load_vars(path: str) -> tuple[str, Any]:
     return path, data
 
 
-def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: list[dict[Any, Any]],
+def _json_lines(lines: list[str]) -> bool:
+    """Whether a --vars file not named .jsonl is JSON lines: two or more lines that aren't blank,
+    the first of them a whole JSON object by itself (a JSON file's object spans its lines)."""
+    import json
+
+    filled = [line for line in lines if line.strip()]
+    if len(filled) < 2 or not filled[0].lstrip().startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(filled[0]), dict)
+    except ValueError:  # the first line is a bad point, or the start of one object: the rest says which
+        return all(line.lstrip().startswith("{") for line in filled)
+
+
+def _point(path: str, k: int, line: str) -> dict[Any, Any] | GradtraceError:
+    """Line k of a JSON-lines --vars file: its point, or the error that is its result."""
+    from ..core.bindings import read_json
+
+    try:
+        point = read_json(line, f"--vars {path} line {k}")
+    except GradtraceError as err:
+        return err
+    if not isinstance(point, dict):
+        return BindingError(
+            _('--vars {path} line {k}: expected a JSON object such as {{"x": 2}}').format(path=path, k=k))
+    return point
+
+
+def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: list[tuple[int, Any]],
            **options: Any) -> None:
     """--vars POINTS.jsonl: the program traced at every point, the graph built once, one JSON line
-    per point (its bindings, value, gradients and any verdicts, or its error), in order. A point
-    that fails is reported on its line and never stops the others. Exit code: 2 if a point's
+    per point (its bindings, value, gradients and any verdicts, or its error), in order, each
+    numbered by its line in the file. A point that fails, or a line that can't be read, is
+    reported on its own line and never stops the others. Exit code: 2 if a point's
     bindings were wrong, else 1 if one could not be evaluated, else 3 if a check or answer
     failed, else 0."""
     import json
@@ -831,9 +858,11 @@ def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: 
     from ..core.trace import jsonable
 
     codes: set[int] = set()
-    for k, point in enumerate(points, 1):
+    for k, point in points:
         line: dict[str, Any] = {"point": k}
         try:
+            if isinstance(point, GradtraceError):
+                raise point
             values = _fit_vars((f"{path} line {k}", point), graph, bindings, quiet=True)
             trace = run_program(source, bindings, values, graph=graph, **options).trace
             line["bindings"] = {name: jsonable(v) for name, v in trace.bindings.items()}
@@ -847,7 +876,10 @@ def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: 
             failed = bool(trace.check is not None and trace.check.failed) or any(not a.correct for a in answers)
             codes.add(int(ExitCode.CHECK_FAILED) if failed else 0)
         except GradtraceError as err:
-            line["error"] = {"kind": err.kind, "message": printable(str(err)), "span": list(err.span) if err.span
+            message = str(err)
+            if f"line {k}" not in message:  # every message says which line it is about
+                message = _("--vars {path} line {k}: {message}").format(path=path, k=k, message=message)
+            line["error"] = {"kind": err.kind, "message": printable(message), "span": list(err.span) if err.span
                              else None, "hint": printable(err.hint) if err.hint else None,
                              "exit_code": int(err.exit_code)}
             codes.add(int(err.exit_code))
