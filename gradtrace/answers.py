@@ -508,43 +508,140 @@ def _array_text(given: Any) -> str:
 
 # ---- float noise ------------------------------------------------------------------------------
 
-NUDGE = 8 * EPS   # how far each node's value is moved in a re-run: a few units in the last place
-RUNS = 3          # re-runs, each with its own pattern of directions
+NUDGE = 8 * EPS   # how far each value is moved in a re-run: a few units in the last place
+RUNS = 3          # re-runs, each with its own pattern of directions and sizes
+_MASK = (1 << 64) - 1
 
 
 def float_noise(trace: Any) -> tuple[list[Any], list[Any]]:
     """How far each node's value and upstream gradient could be from the exact result of the same
-    floats, measured rather than guessed: the trace is re-run with every node's value nudged by a
-    few units in the last place (in a fixed pseudo-random pattern of directions, as rounding
-    does), and the largest change seen, times four, is the noise. A true zero stays put; a
-    difference of equal values (0.3 - (0.1+0.2)) swings by as much as it is large."""
+    numbers, measured rather than guessed: the trace is re-run with every source of rounding moved
+    by a few units in the last place, in a fixed pseudo-random pattern of directions and sizes, as
+    rounding does: the inputs, every constant of the program and every step of a constant folded
+    when it was read (0.3 - (0.1+0.2)), every gate's output, and in the backward pass every
+    downstream gradient and every sum at a copy gate. The largest change seen, times four, is the
+    noise. A true zero stays put; a difference of equal values swings by as much as it is large."""
     from .core.engine import backward, forward
+    from .core.ops import scalar
 
     graph = trace.graph
     n = len(graph.nodes)
     values_noise: list[Any] = [0.0] * n
     upstream_noise: list[Any] = [0.0] * n
     xp = trace.backend
-    from .core.ops import scalar
     backend = xp or scalar
     for run in range(RUNS):
-        def nudge(node_id: int, value: Any, run: int = run) -> Any:
-            if xp is None:
-                sign = 1.0 if ((node_id * 2654435761 + run * 40503) >> 7) & 1 else -1.0
-                return value * (1.0 + sign * NUDGE)
-            np = xp.np
-            rng = np.random.default_rng((node_id, run))
-            return value * (1.0 + NUDGE * rng.choice((-1.0, 1.0), size=np.shape(value)))
+        def nudge(key: int, value: Any, run: int = run, salt: int = 1) -> Any:
+            return _nudged(xp, value, key, run, salt)
+
+        def nudge_back(key: int, value: Any, run: int = run) -> Any:
+            return _nudged(xp, value, key, run, 2)
         try:
+            twin = _with_nudged_constants(graph, run)
             inputs = {v.name: nudge(v.id, trace.values[v.id]) for v in graph.variables}
-            values = forward(graph, inputs, backend, nudge=nudge)
-            upstream = backward(graph, values, trace.seed, backend)[0]
+            values = forward(twin, inputs, backend, nudge=nudge)
+            upstream = backward(twin, values, trace.seed, backend, nudge=nudge_back)[0]
         except (GradtraceError, ArithmeticError, ValueError):
             continue  # a nudge crossed a domain edge: the noise stays what the other runs found
         for i in range(n):
             values_noise[i] = _wider(values_noise[i], values[i], trace.values[i])
             upstream_noise[i] = _wider(upstream_noise[i], upstream[i], trace.upstream[i])
     return values_noise, upstream_noise
+
+
+def _direction(key: int, run: int, salt: int) -> float:
+    """A pseudo-random factor in ±[0.5, 1] for one rounding: two roundings almost never move by
+    the same amount, so a difference of equal values always moves."""
+    h = (key * 0x9E3779B97F4A7C15 + run * 0xC2B2AE3D27D4EB4F + salt * 0x165667B19E3779F9) & _MASK
+    h = ((h ^ (h >> 31)) * 0xBF58476D1CE4E5B9) & _MASK
+    h = ((h ^ (h >> 29)) * 0x94D049BB133111EB) & _MASK
+    h ^= h >> 32
+    size = 0.5 + 0.5 * ((h >> 11) & ((1 << 40) - 1)) / (1 << 40)
+    return size if h & 1 else -size
+
+
+def _nudged(xp: Any, value: Any, key: int, run: int, salt: int) -> Any:
+    if xp is None or getattr(value, "ndim", 0) == 0:
+        return value * (1.0 + NUDGE * _direction(key, run, salt))
+    np = xp.np
+    rng = np.random.default_rng((salt, key & _MASK, run))
+    shape = np.shape(value)
+    sizes = rng.uniform(0.5, 1.0, size=shape) * rng.choice((-1.0, 1.0), size=shape)
+    return value * (1.0 + NUDGE * sizes)
+
+
+def _with_nudged_constants(graph: Any, run: int) -> Any:
+    """The graph with each gate's constants as a re-run sees them: every number written in the
+    program and every step of a folded constant moved (_nudged), and defaults (alpha = 0.01) too.
+    A shallow twin: nodes without constants are shared, and the graph itself is never changed."""
+    import copy
+
+    nodes = graph.nodes
+    twins = None
+    for node in nodes:
+        if node.op is None or not node.params:
+            continue
+        params = _nudged_params(node, run)
+        if twins is None:
+            twins = list(nodes)
+        twin = copy.copy(node)
+        twin.params = params
+        twins[node.id] = twin
+    if twins is None:
+        return graph
+    twin_graph = copy.copy(graph)
+    twin_graph.nodes = twins
+    twin_graph.output = twins[graph.output.id]
+    return twin_graph
+
+
+def _nudged_params(node: Any, run: int) -> tuple[Any, ...]:
+    """A node's parameters, each recomputed from the constant it was written as (op.params
+    names them: c for x + c, consts for max(x, 1, 2), then the keyword parameters)."""
+    from .core.graph import Const
+
+    consts = [a for a in node.args if isinstance(a, Const)]
+    keywords = dict(node.keywords)
+    counter = [0]
+
+    def moved(const: Any) -> float:
+        return _nudged_const(const, node.id, run, counter)
+    out: list[Any] = []
+    for (name, _default), value in zip(node.op.params, node.params):
+        if name == "c" and consts:
+            out.append(moved(consts[0]))
+        elif name == "consts":
+            out.append(tuple(moved(c) for c in consts))
+        elif name in keywords:
+            out.append(moved(keywords[name]))
+        elif isinstance(value, float):
+            counter[0] += 1
+            out.append(value * (1.0 + NUDGE * _direction(node.id * 64 + counter[0], run, 3)))
+        else:
+            out.append(value)
+    return tuple(out)
+
+
+def _nudged_const(const: Any, node_id: int, run: int, counter: list[int]) -> float:
+    """A constant recomputed with each number in it, and each step of its folding, moved by a few
+    units in the last place (without recursion: the tree of 0.3 - (0.1+0.2) can be deep)."""
+    from .core.ops import scalar
+
+    done: dict[int, float] = {}
+    stack = [(const, False)]
+    while stack:
+        item, ready = stack.pop()
+        if id(item) in done:
+            continue
+        if item.op is not None and not ready:
+            stack.append((item, True))
+            stack.extend((arg, False) for arg in item.args)
+            continue
+        value = item.value if item.op is None else \
+            item.op.apply(scalar, tuple(done[id(arg)] for arg in item.args), item.params)
+        counter[0] += 1
+        done[id(item)] = value * (1.0 + NUDGE * _direction(node_id * 64 + counter[0], run, 3))
+    return done[id(const)]
 
 
 def _wider(noise: Any, nudged: Any, exact: Any) -> Any:

@@ -143,20 +143,24 @@ def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: Sequence[Any],
 
 
 def backward(graph: Graph, values: list[Any], seed: Any = 1.0, xp: Any = scalar,
-             report: Report | None = None) -> tuple[list[Any], list[Any], list[Any]]:
-    """upstream per node, and local and downstream per node and input, from ∂out/∂out = seed."""
+             report: Report | None = None,
+             nudge: Callable[[int, Any], Any] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
+    """upstream per node, and local and downstream per node and input, from ∂out/∂out = seed.
+    nudge(key, value), if given, replaces each downstream gradient (key: the sending node's id)
+    and each sum at a copy gate (key: ~the receiving node's id), as forward's nudge does values."""
     with _quiet(xp):
-        return _backward(graph, values, seed, xp, report)
+        return _backward(graph, values, seed, xp, report, nudge)
 
 
-def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
-              report: Report | None) -> tuple[list[Any], list[Any], list[Any]]:
+def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any, report: Report | None,
+              nudge: Callable[[int, Any], Any] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
     n = len(graph.nodes)
     upstream: list[Any] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
     local: list[Any] = [()] * n
     downstream: list[Any] = [()] * n
     upstream[graph.output.id] = seed
     arrays = xp is not scalar
+    unrolled = not arrays and nudge is None  # a nudged pass takes the general steps below
     isfinite = math.isfinite
     for node in reversed(graph.nodes):
         if report is not None and not node.id % REPORT_EVERY:
@@ -166,7 +170,7 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
             continue
         up = upstream[node.id]
         ids = node.inputs
-        if not arrays and up is not None and len(ids) == 2 and op.arity == 2:
+        if unrolled and up is not None and len(ids) == 2 and op.arity == 2:
             # The same steps as below, unrolled for the two-input scalar gate that a large program
             # is mostly made of (x*y, a+b): no intermediate lists, one finiteness test.
             a, b = ids
@@ -188,7 +192,7 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
             previous = upstream[b]
             upstream[b] = d1 if previous is None else previous + d1
             continue
-        if not arrays and up is not None and len(ids) == 1 and op.arity == 1 and op.grads is not None:
+        if unrolled and up is not None and len(ids) == 1 and op.arity == 1 and op.grads is not None:
             # The one-input scalar gate (relu, exp, sigmoid, x + 1), unrolled the same way.
             (a,) = ids
             try:
@@ -222,12 +226,15 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any,
             from .numpy_backend import shape_of, unbroadcast
 
             down = tuple(unbroadcast(d, shape_of(a)) for d, a in zip(down, args))
+        if nudge is not None:
+            down = tuple(None if d is None else nudge(node.id, d) for d in down)
         local[node.id] = partials
         downstream[node.id] = down
         for i, d in zip(node.inputs, down):
             if d is not None:
                 # The first gradient to arrive is kept as it is (no copy); later ones add up.
-                upstream[i] = d if upstream[i] is None else upstream[i] + d
+                upstream[i] = d if upstream[i] is None else \
+                    upstream[i] + d if nudge is None else nudge(~i, upstream[i] + d)
     _check_sums(graph, upstream, xp)
     return upstream, local, downstream
 
