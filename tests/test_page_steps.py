@@ -105,6 +105,7 @@ SHOWN = """(() => {
   }
   const told = document.querySelector('.explanation');
   return {wires: wires, told: told ? told.innerText : '',
+          current: Array.from(document.querySelectorAll('g.node.current title')).map(t => t.textContent).sort(),
           summary: seen(document.querySelector('.grad-summary')),
           where: document.getElementById('where').textContent};
 })()"""
@@ -127,6 +128,8 @@ def test_the_picture_and_the_text_follow_the_steps(desktop, pages, name):
         # reached its wire; nothing later (at step 1 only the inputs and the first gate's value).
         expected = [[value_at <= k, step["phase"] == "backward" and grad_at <= k] for value_at, grad_at in reached]
         assert state["wires"] == expected, (name, k, step["name"])
+        # The current gate stands out, and at a copy gate's step its adder point too.
+        assert state["current"] == sorted([step["id"]] + ([f"a{step['id'][1:]}"] if step["copy"] else []))
         # The explanation: every step told so far, and none after it.
         told = _lines(state["told"])
         for j, other in enumerate(walk):
@@ -265,6 +268,7 @@ SPELLINGS = [
     ("sigmoid(0)", 0.5, True), ("σ(0)", 0.5, True), ("tanh(0.5)", math.tanh(0.5), True),
     ("relu(-1)", 0.0, True), ("relu(-1)", 1e-9, False), ("abs(-3)", 3.0, True), ("--1", 1.0, True),
     ("0.5.T", 0.5, True), ("1e-400", 0.0, True), ("0/5", 0.0, True), ("-0", 0.0, True), ("1 # one", 1.0, True),
+    ("2#x", 2.0, True),
     # refused: the CLI's errors
     ("", 1.0, None), ("≈ 0.3", 0.3, None), ("abc", 1.0, None), ("x", 1.0, None), ("E", 1.0, None),
     ("inf", 1.0, None), ("nan", 1.0, None), ("1e400", 1.0, None), ("1e999", 1.0, None), ("1/0", 1.0, None),
@@ -272,7 +276,8 @@ SPELLINGS = [
     ("0,2", 0.2, None), ("1,5", 1.5, None), ("2 3", 6.0, None), ("sqrt 4", 2.0, None), ("(1", 1.0, None),
     ("1)", 1.0, None), ("1;2", 1.0, None), ("a=1", 1.0, None), ("3!", 6.0, None), ("½", 0.5, None),
     ("１", 1.0, None), ("0x10", 16.0, None), ("1_000", 1000.0, None), ("20%", 0.2, None), ("1" * 201, 1.0, None),
-    ("__import__('os')", 1.0, None), ("[1]", 1.0, None), ("2^", 1.0, None), ("sqrt()", 1.0, None),
+    ("__import__('os')", 1.0, None), ("[1]", 1.0, None), ("#", 1.0, None),
+    ("# 1", 1.0, None), ("2^", 1.0, None), ("sqrt()", 1.0, None),
 ]
 
 

@@ -340,19 +340,20 @@ SCRIPT = r"""
   var BINARY = {"+": [1, false], "-": [1, false], "*": [2, false], "/": [2, false], "×": [2, false],
                 "·": [2, false], "⋅": [2, false], "**": [4, true], "^": [4, true]};
   var SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", PLAIN = "0123456789-+";
-  var TOKEN = new RegExp("(?:[ \\t\\r\\f]|#[^\\n]*)*(?:(\\*\\*|[-+*/^@·⋅×√(),=;\\n])" +
+  var TOKEN = new RegExp("[ \\t\\r\\f]*(?:(\\*\\*|[-+*/^@·⋅×√(),=;\\n])" +
     "|([A-Za-z_][A-Za-z0-9_]*(?:(?![π⁰¹²³⁴⁵⁶⁷⁸⁹])[\\p{L}\\p{N}_])*|π|(?![π\\p{Nd}⁰¹²³⁴⁵⁶⁷⁸⁹])[\\p{L}_]" +
     "(?:(?![π⁰¹²³⁴⁵⁶⁷⁸⁹])[\\p{L}\\p{N}_])*)" +
     "|((?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?)|([⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\\.[A-Za-z_][A-Za-z0-9_]*))", "uy");
   var KINDS = [null, "op", "name", "number", "sup", "attr"];
-  function tokens(text) {
+  function tokens(text) {  // a comment runs to the end of its line (gone first: JavaScript has no possessive *+)
+    text = text.replace(/#[^\n]*/g, "");
     var out = [], m;
     TOKEN.lastIndex = 0;
     while (TOKEN.lastIndex < text.length) {
       var from = TOKEN.lastIndex;
       m = TOKEN.exec(text);
       if (!m) {
-        if (/^(?:[ \t\r\f]|#[^\n]*)*$/.test(text.slice(from))) break;  // spaces or a comment at the end
+        if (/^[ \t\r\f]*$/.test(text.slice(from))) break;  // spaces at the end
         return null;
       }
       var kind = 1;
@@ -587,7 +588,10 @@ SCRIPT = r"""
   function show() {
     at = Math.max(0, Math.min(n - 1, at));
     var step = steps[at], back = step.phase === "backward";
-    Object.keys(gates).forEach(function (id) { gates[id].classList.toggle("current", id === step.id); });
+    var adder = step.copy ? "a" + step.id.slice(1) : null;  // a copy gate's step: its adder point too
+    Object.keys(gates).forEach(function (id) {
+      gates[id].classList.toggle("current", id === step.id || id === adder);
+    });
     data.wires.forEach(function (wire, k) {
       var g = gates["w" + (k + 1)];
       if (!g) return;
