@@ -333,14 +333,13 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
     """Grade answers against a numeric trace by the rule above."""
     answers = []
     noise: tuple[list[Any], list[Any]] | None = None
-    out = trace.output
     for item in expected:
         target, _dot, attribute = item.name.partition(".")
         node = _node_for(trace, item, target, attribute)
         if attribute == "value":
-            actual, refers_to = node.value, node.name
+            actual, refers_to = node.value, node.graded_as(value=True)
         else:
-            actual, refers_to = node.upstream, f"∂{out}/∂{node.name}"
+            actual, refers_to = node.upstream, node.graded_as()
         if noise is None:
             noise = float_noise(trace)
         spread = noise[0 if attribute == "value" else 1][node.node.id]
@@ -366,7 +365,6 @@ def check_symbolic_answers(graph: Any, expected: list[Expected]) -> list[Answer]
 
     truth = symbolic.symbolic_trace(graph, expanded=True, simplify=False)
     meanings = {node.name: truth.values[node.id] for node in graph.nodes}
-    out = graph.output.name
     answers = []
     for item in expected:
         target, _dot, attribute = item.name.partition(".")
@@ -385,7 +383,7 @@ def check_symbolic_answers(graph: Any, expected: list[Expected]) -> list[Answer]
             )
         given = symbolic.answer_expression(text, item.origin, meanings)
         correct = symbolic.same_expression(given, actual)
-        refers_to = node.name if attribute == "value" else f"∂{out}/∂{node.name}"
+        refers_to = node.graded_as(value=attribute == "value")
         answers.append(Answer(item.name, refers_to, printable(text), actual, correct, SYMBOLIC_RULE))
     return answers
 
@@ -405,6 +403,15 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
     try:
         return trace.node(target)
     except KeyError:
+        graph = trace.graph
+        left_out = set(graph.unused_variables) | {text.partition("=")[0].strip() for text in graph.unused_statements}
+        if target in left_out:  # a = x that nothing uses: a wire, but not one of the output's
+            raise GradtraceError(
+                _("{origin}: {target} does not reach the output {output}, so the trace has no node {target}").format(
+                    origin=item.origin, target=target, output=trace.output),
+                hint=_("∂{output}/∂{target} is 0 there: ask about a value that {output} uses").format(
+                    output=trace.output, target=target),
+            ) from None
         names = [n.name for n in trace.nodes]
         raise GradtraceError(
             _("{origin}: the trace has no node or variable {target!r}").format(origin=item.origin, target=target),

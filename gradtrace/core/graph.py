@@ -37,6 +37,17 @@ _PRECEDENCE = {symbol: precedence for symbol, (precedence, _) in BINARY.items()}
 _RIGHT_ASSOC = {symbol for symbol, (_, right) in BINARY.items() if right}
 
 
+# `a = x`, `b = a`: a statement that gives a second name to a value that already has one. The name
+# is a wire the user may ask about, one branch of that value's copy gate (∂f/∂a is the gradient
+# through a alone), so it is a node of its own: a = x, with local gradient 1, and the branches'
+# gradients add up at x, as at any copy gate. No one calls it by name, so it is not in the op
+# table; only this statement makes it, and a program without one has no such node.
+COPY = Op("copy", 1, lambda xp, x: x, lambda xp, out, x: (1.0,), ("1",), label="copy",
+          torch=lambda t, x: x.clone(), sympy=lambda sp, x: x,
+          notes="A named copy, a = x: one branch of x's copy gate. It passes its upstream gradient back to x "
+                "unchanged; at x the branches' gradients add up.")
+
+
 class Const:
     """A constant: its float value, its text as written, and how it was made, so that exact modes
     can rebuild it without re-reading any text: a literal (op None; text is the number, pi or e),
@@ -462,7 +473,9 @@ class _Lowering:
                 line = self.source.count("\n", 0, span[0]) + 1
                 self.notes.append(f"{target} is assigned on line {line}, so from there on {target} is the program's "
                                   f"own {target}, not the constant {target} = {CONSTANTS[target]:.6g}")
-            if isinstance(value, Node) and not value.name and id(value) not in self.named:
+            if isinstance(value, Node):
+                if value.name or id(value) in self.named:  # a name for a value that has one: a copy
+                    value = Node(self.created, COPY, (value.id,), (), _ONE, span)
                 self.versions.append((target, value))
                 self.named.add(id(value))
             self.env[target] = value
@@ -711,6 +724,8 @@ def write_expr(node: Node, nodes: list[Node], text_of: Callable[[Node], str] | N
 
 def expr_from_parts(node: Node, op: Op, parts: list[Any]) -> str:
     """A gate's expression from its args, each input already written as text (a Const as itself)."""
+    if op is COPY:  # a = x computes x
+        return str(parts[0])
     if node.spelling is not None and node.spelling == op.prefix:
         return f"{op.prefix}{parts[0]}"
     if node.spelling is not None and node.spelling == op.postfix:

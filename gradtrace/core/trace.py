@@ -13,7 +13,7 @@ from typing import Any
 
 from ..i18n import _
 from .formulas import formulas
-from .graph import Graph, Node
+from .graph import COPY, Graph, Node
 
 
 class NodeTrace:
@@ -79,6 +79,35 @@ class NodeTrace:
     def copies(self) -> int:
         """How many edges leave the node (more than one makes it a copy gate)."""
         return self._trace.graph.fanout[self._node.id]
+
+    @property
+    def copy_of(self) -> str | None:
+        """What a named copy (a = x) copies, x; None for every other node."""
+        node = self._node
+        return self._trace.graph.nodes[node.inputs[0]].name if node.op is COPY else None
+
+    @property
+    def branch(self) -> str | None:
+        """A named copy in words: one branch of the copy of x, or, where x has no other use,
+        another name for x; None for every other node."""
+        node = self._node
+        if node.op is not COPY:
+            return None
+        source = self._trace.graph.nodes[node.inputs[0]]
+        if self._trace.graph.fanout[source.id] > 1:
+            return _("one branch of the copy of {source}").format(source=source.name)
+        return _("another name for {source}, its only use").format(source=source.name)
+
+    def graded_as(self, value: bool = False) -> str:
+        """What an answer about this node grades, named exactly: ∂f/∂q (or q, for q.value), and for
+        a named copy which wire it is: ∂f/∂a (one branch of the copy of x), a (a copy of x)."""
+        if value:
+            source = self.copy_of
+            return self.name if source is None else f"{self.name} (" + _("a copy of {source}").format(
+                source=source) + ")"
+        text = f"∂{self._trace.output}/∂{self.name}"
+        branch = self.branch
+        return text if branch is None else f"{text} ({branch})"
 
     @property
     def pattern(self) -> str | None:

@@ -35,6 +35,9 @@ def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
         if row.is_input:
             continue
         step += 1
+        if row.copy_of is not None:  # a = x: a second name, nothing computed
+            lines.append(f"{step}. {row.name} = {row.expr} = {fmt(row.value, precision)} ({row.branch})")
+            continue
         lines.append(f"{step}. {row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}")
     lines += ["", _("Output: {name} = {value}").format(name=trace.output, value=fmt(trace.value, precision))]
     return lines
@@ -195,6 +198,9 @@ def _signed(terms: list[str]) -> str:
 def _gate(row: NodeTrace, precision: int) -> str:
     """One sentence: what kind of gate this is and what its pattern does with the gradient."""
     up = fmt(row.upstream, precision)
+    if row.branch is not None:  # a = x: a wire of its own, not a gate
+        return _("{branch}: it passes its upstream gradient {up} back to {source} unchanged.").format(
+            branch=row.branch, up=up, source=row.copy_of)
     label = row.gate_name  # the lecture's: add gate, sigmoid gate; by label for +1, 1/x
     kind = (_("an {label} gate") if label[:1].lower() in "aeiox" else _("a {label} gate")).format(label=label)
     pattern = row.pattern
