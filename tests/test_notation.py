@@ -4,6 +4,7 @@ plain spelling, and each ambiguous one fails with a hint that shows the accepted
 import json
 import math
 
+import needs
 import pytest
 
 import gradtrace
@@ -152,6 +153,7 @@ def test_dash_h_binds_h_and_points_to_help(gt):
 
 
 def test_html_and_svg_to_standard_output(gt):
+    needs.program("dot", "graphviz")  # the page's circuit
     page = gt("(x+y)*z", "-x", "1", "-y", "2", "-z", "3", "--html", "-")
     assert page.exit_code == 0 and page.stdout.startswith("<!doctype html>") and "upstream" in page.stdout
     both = gt("(x+y)*z", "-x", "1", "-y", "2", "-z", "3", "--html", "-", "--json")

@@ -26,6 +26,7 @@ def _run(env=None, allow_errors=False):
 
 @pytest.fixture(scope="module")
 def executed():
+    needs.program("dot", "graphviz")  # the notebook draws a circuit (gradtrace.draw)
     return _run()
 
 

@@ -17,6 +17,7 @@ BINDINGS = dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
+    needs.program("dot", "graphviz")  # the page's circuit
     path = tmp_path_factory.mktemp("page") / "neuron.html"
     trace = gradtrace.trace(SIGMOID, **BINDINGS)
     path.write_text(html.render(trace), encoding="utf-8")

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import needs
 import numpy as np
 import pytest
 
@@ -56,6 +57,7 @@ def test_array_programs_explain_without_crashing(gt, args, tmp_path):
     assert "Result: " in result.stdout and "∂f/∂x = " in result.stdout and "⊙" in result.stdout
     assert gt(*args, "--explain", "forward").exit_code == 0
     page = tmp_path / "page.html"
+    needs.program("dot", "graphviz")  # the page's circuit
     result = gt(*args, "--html", str(page))
     assert result.exit_code == 0, result.stderr
     assert "Result: " in page.read_text()
