@@ -1,17 +1,21 @@
-"""Run every command the README shows, as a user would, on whatever install is active.
+"""Run every command the README shows, as a user would, on the install of the Python that runs this.
 
-    python tests/readme_examples.py
+    .venv/bin/python tests/readme_examples.py
+
+That Python's scripts folder (.venv/bin) comes first on the commands' PATH, as if the venv were
+activated, so `gradtrace` and `python` in them are that install's.
 
 Every line of every ```sh block (the Quickstart's two lines excepted: CI runs those itself) runs
 with bash in a scratch folder that holds the small input files the commands mention (made here:
 W1.npy, x.csv, answers.txt, ...) and a copy of examples/; every ```python block runs with this
 Python. A command fails on a traceback, an "internal error", or an exit code other than the one
 the README implies (0, unless EXPECTED_EXIT below says otherwise and why). .ci/run calls this
-after the plain `pip install .`, before the test extras are installed.
+after the Quickstart's plain `pip install .`, before the test extras are installed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -92,10 +96,16 @@ def quiz_answers(seed: int, problems: int, difficulty: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def environment() -> dict[str, str]:
+    """This process's environment with this Python's scripts (gradtrace, python) first on PATH."""
+    scripts = str(Path(sys.executable).parent)  # not resolved: a venv's bin is where its scripts are
+    return {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")])}
+
+
 def run(command: str, folder: Path) -> str | None:
     """None when the command behaves as the README says, else what went wrong."""
     done = subprocess.run(["bash", "-c", command], cwd=folder, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=600)
+                          text=True, timeout=600, env=environment())
     expected = EXPECTED_EXIT.get(command, 0)
     output = done.stdout + done.stderr
     if "Traceback" in output or "internal error" in output:
