@@ -319,3 +319,183 @@ def test_concurrent_worksheet_processes(tmp_path):
     sheet = (tmp_path / "same" / "worksheet.md").read_text()
     seed = sheet.split("seed ", 1)[1].split(".", 1)[0]
     assert (tmp_path / "same" / "answers.md").read_text().count(f"seed {seed}.") == 1
+
+
+# ---- the tokenizer's work is linear in the length of the text ----------------------------------
+#
+# Work is counted, not timed. Every regular expression the parser compiles is wrapped to count
+# the characters its calls look at: a successful match costs its length plus one; a position where
+# a search fails before finding its match (or the end) costs, at most, the rest of the window it
+# could have scanned, which is what the engine spends on a pattern that reads a run of spaces and
+# then fails, again at every position of the run. A failed anchored match costs one and is counted
+# apart (the parser's anchored patterns are bounded by what they match). Every itertools.chain step
+# is counted too: a token that passes through k nested chains costs k.
+
+class _Work:
+    def __init__(self):
+        self.regex = self.failed = self.steps = 0
+
+
+class _CountingPattern:
+    def __init__(self, real, work: _Work):
+        self._real, self._work = real, work
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def match(self, string, pos=0, endpos=None):
+        m = self._real.match(string, pos, len(string) if endpos is None else endpos)
+        if m is None:
+            self._work.failed += 1
+            self._work.regex += 1
+        else:
+            self._work.regex += m.end() - pos + 1
+        return m
+
+    def _scan(self, string, pos, endpos):
+        end = min(len(string), endpos)
+        at, empty = pos, False
+        for m in self._real.finditer(string, pos, end):
+            gap_from = at + 1 if empty else at  # after an empty match the next try is one further on
+            self._work.regex += sum(end - p for p in range(gap_from, m.start())) + (m.end() - m.start() + 1)
+            at, empty = m.end(), m.end() == m.start()
+            yield m
+        gap_from = at + 1 if empty else at
+        self._work.regex += sum(end - p for p in range(gap_from, end + 1))  # tried to the end, and failed
+
+    def finditer(self, string, pos=0, endpos=None):
+        return self._scan(string, pos, len(string) if endpos is None else endpos)
+
+    def findall(self, string, pos=0, endpos=None):
+        assert not self._real.groups
+        return [m.group(0) for m in self._scan(string, pos, len(string) if endpos is None else endpos)]
+
+    def sub(self, repl, string, count=0):
+        self._work.regex += len(string) + 1
+        return self._real.sub(repl, string, count)
+
+
+def _count_parse(source: str, monkeypatch) -> _Work:
+    import itertools
+    import re
+    import types
+
+    from gradtrace.core import syntax
+    from gradtrace.core.errors import ParseError
+
+    work = _Work()
+
+    class Chain:
+        def __init__(self, *iterables):
+            self._it = itertools.chain(*iterables)
+
+        @classmethod
+        def from_iterable(cls, iterables):
+            chain = cls()
+            chain._it = itertools.chain.from_iterable(iterables)
+            return chain
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            work.steps += 1
+            return next(self._it)
+
+    fake_re = types.SimpleNamespace(**{k: getattr(re, k) for k in dir(re) if not k.startswith("__")})
+    fake_re.compile = lambda *a, **k: _CountingPattern(re.compile(*a, **k), work)
+    fake_itertools = types.SimpleNamespace(**{k: getattr(itertools, k) for k in dir(itertools)
+                                              if not k.startswith("__")})
+    fake_itertools.chain = Chain
+    cached = [f for f in vars(syntax).values() if callable(getattr(f, "cache_clear", None))]
+    for f in cached:
+        f.cache_clear()
+    monkeypatch.setattr(syntax, "re", fake_re)
+    monkeypatch.setattr(syntax, "itertools", fake_itertools)
+    try:
+        try:
+            syntax.parse_program(source, _NullBuilder())
+        except ParseError:
+            pass
+    finally:
+        monkeypatch.undo()
+        for f in cached:
+            f.cache_clear()
+    return work
+
+
+class _NullBuilder:
+    def number(self, *a): return 0
+    def name(self, *a): return 0
+    def binary(self, *a): return 0
+    def unary(self, *a): return 0
+    def call(self, *a): return 0
+    def nest(self, *a): return 0
+    def statement(self, *a): return None
+    def declare(self, *a): return None
+
+
+RUNS = {
+    "spaces": lambda n: "x" + " " * n + "+ y",
+    "tabs, returns and form feeds": lambda n: "x" + " \t\r\f" * (n // 4) + "* y",
+    "spaces at the end": lambda n: "x + y" + " " * n,
+    "spaces before a bad character": lambda n: "x" + " " * n + "$",
+    "blank lines": lambda n: "x\n" + "\n" * n + "y",
+    "blank statements": lambda n: "x" + ";" * n + "y",
+    "spaces and line breaks in parentheses": lambda n: "(x" + " \n" * (n // 2) + ")",
+    "a comment of spaces": lambda n: "x\n#" + " " * n + "\ny",
+    "a comment at the end": lambda n: "x + y # " + "ab " * (n // 3),
+    "comment lines": lambda n: "x\n" + "# c \n" * (n // 5) + "y",
+    "spaces after a comment": lambda n: "x #\n" + " " * n,
+    "a long name": lambda n: "x" * n + " + y",
+    "a long number": lambda n: "1" * n + "e+2 * y",
+    "calls after a comment": lambda n: "# c\n" + "relu(x)\n" * (n // 8),
+    "calls in a large program": lambda n: "relu(x)\n" * (n // 8),
+    "closing two-argument calls": lambda n: "f = " + "max(a, " * (n // 7) + "x" + ")" * (n // 7),
+    "statements with a run of spaces": lambda n: "h = x*y\n" * 600 + "g = x" + " " * n + "* y\n" + "h = x*y\n" * 600,
+    "terms without spaces": lambda n: "f=" + "+".join("x*y" if i % 40 else "x*y*z" + "*x" * (i % 9)
+                                                      for i in range(n // 4)),
+}
+
+
+@pytest.mark.parametrize("family", list(RUNS))
+def test_the_tokenizers_work_is_linear_in_the_length(family, monkeypatch):
+    counts = []
+    for n in (20_000, 80_000):
+        source = RUNS[family](n)
+        work = _count_parse(source, monkeypatch)
+        counts.append((len(source), work.regex + work.steps, work.failed))
+    (small, small_work, small_failed), (large, large_work, large_failed) = counts
+    assert large_work <= 60 * large + 1000, counts  # a bounded amount of work per character
+    assert large_work <= 1.3 * (large / small) * small_work, counts  # and it grows as the length does
+    assert large_failed <= 1.3 * (large / small) * small_failed + 50, counts
+
+
+def _tokens_or_error(make):
+    from gradtrace.core.errors import ParseError
+
+    try:
+        return list(make())
+    except ParseError as err:
+        return ("error", err.span)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 64])
+def test_tokens_read_in_blocks_cut_anywhere_are_the_tokens_of_the_whole(chunk, monkeypatch):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from gradtrace.core import syntax
+
+    monkeypatch.setattr(syntax, "CHUNK", chunk)
+    alphabet = st.sampled_from(list("xyze1234567890.+-*/=()^@, \t\n;_E") + ["**", "1e+5", "2.5e-3", "x²", "α",
+                                                                           "θ₂", "π", ".T", "−", " " * 9, "$"])
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(st.lists(alphabet, max_size=40).map("".join), st.integers(1, 9))
+    def check(source, first):
+        text = source.translate(syntax.PASTED)
+        whole = _tokens_or_error(lambda: syntax._scan(source, text))
+        assert _tokens_or_error(lambda: syntax._tokens_from(source, text, 0, first)) == whole
+
+    check()

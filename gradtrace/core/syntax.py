@@ -10,6 +10,7 @@ exists as tokens or a tree in memory, only as the graph.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import math
@@ -75,25 +76,30 @@ def _bulk_pattern(ascii_only: bool) -> re.Pattern[str]:
     """For tokenize: each match is one token with the spaces before it, for one findall over a
     block of a program without comments. Most programs are ASCII, and for them the pattern leaves
     out what only matches other characters (superscripts, Unicode names and operators): it
-    compiles and matches faster, and finds the same tokens. Compiled when first needed."""
+    compiles and matches faster, and finds the same tokens. Compiled when first needed.
+
+    The token is optional, so the pattern matches at every position: spaces before the end of a
+    block, or before a character no token starts with, are one match (without a token) instead
+    of a failure at each of their positions, each of which would read the rest of the spaces
+    again (quadratic in a run of them)."""
     patterns = dict(_PATTERNS)
     if ascii_only:
         symbols = [s for s in _SYMBOLS if s.isascii()]
         patterns = {"op": _operators(symbols), "name": _ASCII_NAME, "number": patterns["number"],
                     "attr": patterns["attr"]}
-    return re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in patterns.values()) + ")")
+    return re.compile(r"[ \t\r\f]*+(?:" + "|".join(f"(?:{pattern})" for pattern in patterns.values()) + ")?")
 
 
 @functools.cache
-def _scanner() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _scanner() -> re.Pattern[str]:
     """For _scan, compiled when first needed (a comment, or a character no token starts with), so
-    that starting a command never pays for it: the token pattern with the spaces and comments
-    before it and a group per kind (the token is the group that matched, KINDS[lastindex]), and
-    the spaces and comments pattern. The spaces are possessive: a comment never gives back its
-    last word as a name."""
-    token = re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+(?:" +
-                       "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _PATTERNS.items()) + ")")
-    return token, re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+")
+    that starting a command never pays for it: the spaces and comments before a token, then the
+    token, a group per kind (the token is the group that matched, KINDS[lastindex]). The token is
+    optional, so a match at a position never fails: with no token, it ends at the end of the text
+    or at a character no token starts with. The spaces are possessive: a comment never gives back
+    its last word as a name."""
+    return re.compile(r"(?>[ \t\r\f]++|\#[^\n]*+)*+(?:" +
+                      "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in _PATTERNS.items()) + ")?")
 
 Span = tuple[int, int]
 # A token: (kind, text, start, end). kind is number, name, sup (a superscript), attr, op or end.
@@ -134,43 +140,50 @@ def tokenize(source: str) -> Iterator[Token]:
 def _tokens_from(source: str, text: str, start: int, first: int | None = None) -> Iterator[Token]:
     """The bulk path of tokenize, from start (where a token starts) on; the first block at most
     `first` characters long (see _blocks)."""
-    pattern = _bulk_pattern(text.isascii())
-    return itertools.chain.from_iterable(map(_bulk, itertools.repeat(source), itertools.repeat(text),
-                                             _blocks(text, start, first), itertools.repeat(pattern)))
+    return itertools.chain.from_iterable(_blocks(source, text, start, first or CHUNK,
+                                                 _bulk_pattern(text.isascii())))
 
 
 CHUNK = 1 << 16
+# Characters past a token's end that matching it may look at: a number looks for an exponent
+# (1e+5) up to two characters past its end, and so on to the third.
+LOOKAHEAD = 3
 
 
-def _blocks(text: str, start: int = 0, first: int | None = None) -> Iterator[tuple[int, int]]:
-    """(start, end) of blocks of text that end where a token must end: before a space, a line break,
-    a parenthesis or a comma (no token holds one), or at the end of the text. The first block is
-    at most `first` characters long, if given, and the next ones twice as long as the last, up to
-    CHUNK (a statement read from where it starts tokenizes little beyond its end)."""
+def _blocks(source: str, text: str, start: int, size: int, pattern: re.Pattern[str]) -> Iterator[list[Token]]:
+    """The tokens of text from start on, a list per block of about `size` characters, then twice
+    as many, up to CHUNK (a statement read from where it starts tokenizes little beyond its end).
+    A block ends anywhere; of its tokens, those that end LOOKAHEAD or more characters before the
+    cut are kept (the cut can't have changed them), and the next block starts where the last one
+    kept ends. A block that keeps none (one long token) is tried again twice as long. Each
+    character is read a bounded number of times, whatever the text."""
     n = len(text)
-    size = first or CHUNK
     while start < n:
         end = min(start + size, n)
-        size = min(2 * size, CHUNK)
+        tokens = _bulk(source, text, (start, end), pattern)
         if end < n:
-            cut = max(map(text.rfind, " \n\t(),", itertools.repeat(start + 1), itertools.repeat(end)))
-            end = cut if cut > start else n  # no place to cut: the rest in one block
-        yield start, end
-        start = end
-    yield n, n  # the end token
+            keep = bisect.bisect_right(tokens, end - LOOKAHEAD, key=operator.itemgetter(3))
+            if not keep:
+                size *= 2
+                continue
+            del tokens[keep:]
+            size = min(2 * size, CHUNK)
+        yield tokens
+        start = tokens[-1][3] if end < n else n
+    yield [("end", "", n, n)]
 
 
 def _bulk(source: str, text: str, block: tuple[int, int], pattern: re.Pattern[str]) -> list[Token]:
-    """The tokens of text[start:end], whose start is where a token starts."""
+    """The tokens of text[start:end] (start is where a token starts), read as if the text ended
+    at end."""
     start, end = block
-    if start == end:
-        return [("end", "", start, start)]
     pieces = pattern.findall(text, start, end)  # each token with the spaces before it
-    covered = sum(map(len, pieces))
-    if covered != end - start and text[start + covered:end].strip(" \t\r\f"):
-        # findall skipped a character: _scan raises a ParseError that points at it (and, were it
-        # to read the text after all, its tokens of this block are the ones to use).
+    if sum(map(len, pieces)) != end - start:
+        # findall skipped a character no token starts with: _scan raises a ParseError that points
+        # at it (and, were it to read the text after all, its tokens of this block are the ones to use).
         return [t for t in _scan(source, text) if start <= t[2] < end and t[0] != "end"]
+    while pieces and not pieces[-1].strip(" \t\r\f"):
+        pieces.pop()  # the spaces before the end, and the empty match at the end
     texts = list(map(str.lstrip, pieces, itertools.repeat(" \t\r\f", len(pieces))))
     ends = list(itertools.accumulate(map(len, pieces), initial=start))
     del ends[0]
@@ -184,19 +197,22 @@ def _bulk(source: str, text: str, block: tuple[int, int], pattern: re.Pattern[st
 
 
 def _scan(source: str, text: str) -> Iterator[Token]:
-    """tokenize one match at a time, raising a ParseError at a character no token starts with."""
-    pos, n = 0, len(text)
+    """tokenize one anchored match at a time, raising a ParseError at a character no token starts
+    with. Each match reads the spaces and comments before its token once: the pattern matches at
+    every position, so no position is tried twice."""
+    n = len(text)
     kinds = KINDS
-    token, space = _scanner()
-    for m in token.finditer(text):
-        if m.start() != pos:  # finditer skipped a character no token starts with
+    match = _scanner().match
+    pos = 0
+    while True:
+        m: re.Match[str] = match(text, pos)  # type: ignore[assignment]  # it matches the empty string
+        k = m.lastindex
+        if k is None:  # spaces and comments, then the end or a character no token starts with
             break
-        k: int = m.lastindex  # type: ignore[assignment]  # every match has its token's group
         start, pos = m.span(k)
         yield kinds[k], m.group(k), start, pos
-    after = space.match(text, pos).end()  # type: ignore[union-attr]  # spaces and a comment at the end
-    if after < n:
-        pos = after
+    pos = m.end()
+    if pos < n:
         ch = source[pos]
         hint = "the operators are + - * / ** ^ @; functions are called as name(args)" \
             if ch in "!%&|<>[]{}'\"$?:~`\\" else None
@@ -261,7 +277,8 @@ def _statement(source: str, builder: Builder, tok: Token, nxt: Token, tokens: It
                stacks: _Stacks) -> tuple[Token, Token, Iterator[Token]]:
     """One statement from tok (not a separator): a header f(x, y) = ..., an assignment (= or +=)
     or an expression. Returns the token that ended it, the next one and the tokens after them."""
-    if tok[0] == "name" and nxt[1] == "(" and nxt[0] == "op":
+    if tok[0] == "name" and nxt[1] == "(" and nxt[0] == "op" and source[nxt[2]:nxt[3]] == "(" and \
+            _header_pattern().match(source, nxt[3]):
         header, equals, tokens = _header(tokens)
         if header is not None:  # f(x, y, z) = ...: the output's name and the variables, in order
             builder.declare(tok[1], header)
@@ -501,9 +518,7 @@ class _TemplateReader:
         the ones after it the same way, while each closes a group or a call of one positional
         argument (relu(t1)) whose argument is all that is pending. Returns the last ')' closed, the
         token after it, the tokens after those, and how many it closed; or None if none."""
-        # the end of the run of ')' after tok (the pattern matches the empty string too)
-        end = _reader_patterns()[4].match(self.text, tok[3]).end()  # type: ignore[union-attr]
-        last = self._close(_closed_frames(stack, len(operands) - 1, tok[3], end), operands, spans)
+        last = self._close(_closed_frames(stack, len(operands) - 1, tok[3], self.text), operands, spans)
         if last < 0:
             return None
         return (*_move(self.source, self.text, last, tok, nxt, tokens), last + 1 - tok[3])
@@ -542,11 +557,14 @@ def _inside_out(names: list[str], paren: int, close: int) -> Iterator[tuple[str,
         close += 1
 
 
-def _closed_frames(stack: list[Any], base: int, close: int, end: int) -> Iterator[tuple[str, int, int, int]]:
-    """For _TemplateReader._close: the frames a run of ')' from close to end closes, popped as they
-    go (to make room for the nodes): those of a group or of a call of one positional argument
-    whose argument, the operand at base, is all that is pending."""
-    while close < end and stack:
+def _closed_frames(stack: list[Any], base: int, close: int, text: str) -> Iterator[tuple[str, int, int, int]]:
+    """For _TemplateReader._close: the frames the run of ')' in text from close on closes, popped
+    as they go (to make room for the nodes): those of a group or of a call of one positional
+    argument whose argument, the operand at base, is all that is pending. The run is read only as
+    far as frames close (reading all of it each time would be quadratic in a run that closes
+    calls of two arguments, one ')' at a time)."""
+    end = len(text)
+    while close < end and text[close] == ")" and stack:
         frame = stack[-1]
         if frame.__class__ is not _Frame or frame.keywords is not None or frame.base != base:
             return
@@ -770,6 +788,16 @@ class _Recorder:
 
     def declare(self, target: str, variables: list[tuple[str, Span]]) -> None:
         raise _Unfit  # a header is read once, at the top
+
+
+@functools.cache
+def _header_pattern() -> re.Pattern[str]:
+    """What follows the '(' of a header f(x, y) = ...: names between commas, ')' and '='. Looked
+    for in the text before the tokens are read as a header, so a statement that starts with a
+    call (relu(x), max(x, y)) never reads its tokens twice, and each statement's tokens go
+    through one iterator, not one more wrapped around them per such statement."""
+    space, name = r"[ \t\r\f]*+", f"(?>{_PATTERNS['name']})"
+    return re.compile(f"{space}{name}(?:{space},{space}{name})*+{space}\\){space}=")
 
 
 def _header(tokens: Iterator[Token]) -> tuple[list[tuple[str, Span]] | None, Token, Iterator[Token]]:
