@@ -4,6 +4,7 @@ names and parameters, compiled once per template (a 10^6-node JSON fills them a 
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -85,7 +86,9 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
     if op.constant:  # a one-constant gate: {c} is the constant as written
         const = next(a for a in node.args if isinstance(a, Const))
         fields["c"] = const.text
-        fields["c-1"] = number(node.params[0] - 1)
+        power = node.params[0] - 1
+        short = number(power)  # x^c's c-1: short when that is exact (2, -0.5), else written out: x^(1/3-1)
+        fields["c-1"] = short if float(short) == power else f"({const.text}-1)"
     given = dict(node.keywords)
     keyword_values = node.params[len(op.params) - len(op.keyword_params):]
     for (pname, _), value in zip(op.keyword_params, keyword_values):
@@ -130,3 +133,139 @@ def number(value: float) -> str:
     return format(value, ".6g")
 
 
+
+
+# ---- reading a filled formula back: the local column's text, checked -------------------------
+
+class FormulaError(Exception):
+    """A formula text that can't be read as a number: a defect of the op table, never of the
+    user's input (tests/test_formula_text.py reads every op's formulas, so none reaches a user)."""
+
+
+# Notation the formulas use that the language has no name for, defined in the language ({z}: the argument).
+NOTATION = {
+    "Φ": "erfc(-({z})/√2)/2",        # the standard normal CDF
+    "φ": "exp(-({z})²/2)/√(2·π)",    # and its density
+}
+_DEFINITION = re.compile(r",\s*(?=[A-Za-zα-ωΑ-Ω_][\w']*\s*=[^=])")  # ", u' = ..." between definitions
+_BRACKET = re.compile(r"\[([^\[\]]*)\]")                              # an innermost [condition]
+_COMPARISON = re.compile(r"(<=|>=|≤|≥|≠|<|>|=)")
+_EXTREME = re.compile(r"(.*)\bis (max|min)\s*\Z", re.S)
+
+
+def evaluate(text: str, among: list[str] | None = None) -> float:
+    """The number a formula filled with values stands for, as the local column writes it
+    ("1+tan(0.5)²", "-1/1.37²", "[-1 < 0.3 < 1]"), read by gradtrace's own parser, never by eval.
+
+    Besides the language it reads the table's notation: [condition] is 1 where the condition
+    holds and 0 where it does not; "a if condition else b"; conditions are comparisons, chained
+    as in 0 < x < 1, or "v is max" (min), which holds when v is the largest (smallest) of
+    `among`, the values the gate compares (texts, written as the values are); Φ and φ, the normal
+    distribution's CDF and density; and definitions after "with": "2·u with u = 3". nan where
+    floats can't hold a step (a square of 1e200, or a division by a square that underflows);
+    FormulaError where the text does not read as a number."""
+    main, sep, definitions = text.partition(" with ")
+    if sep:
+        pending = _DEFINITION.split(definitions)
+        for k, definition in enumerate(pending):
+            name, equals, body = definition.partition("=")
+            name = name.strip()
+            if not equals or not re.fullmatch(r"[^\W\d][\w]*'*", name):
+                raise FormulaError(f"{text!r}: {definition!r} is not a definition (name = value)")
+            value = _number(evaluate(body, among))
+            word = re.compile(rf"(?<![\w']){re.escape(name)}(?![\w'])")
+            main = word.sub(value, main)
+            pending[k + 1:] = [word.sub(value, later) for later in pending[k + 1:]]
+    return _conditional(main.strip(), among)
+
+
+def _number(value: float) -> str:
+    """A value as text to put back into a formula: in full, negative ones in parentheses."""
+    text = repr(float(value))
+    return f"({text})" if text.startswith("-") or not math.isfinite(value) else text
+
+
+def _conditional(text: str, among: list[str] | None) -> float:
+    """'a if condition else b', or a formula without one."""
+    head, sep, rest = _top_level_split(text, " if ")
+    if not sep:
+        return _brackets(text, among)
+    condition, sep, otherwise = _top_level_split(rest, " else ")
+    if not sep:
+        raise FormulaError(f"{text!r}: 'if' without 'else'")
+    return _conditional(head if _holds(condition, among) else otherwise, among)
+
+
+def _top_level_split(text: str, word: str) -> tuple[str, str, str]:
+    """text.partition(word) at the first `word` outside parentheses and brackets."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and text.startswith(word, i):
+            return text[:i], word, text[i + len(word):]
+    return text, "", ""
+
+
+def _brackets(text: str, among: list[str] | None) -> float:
+    """Each [condition] replaced by 1 or 0, innermost first, then the rest read as a number."""
+    while "[" in text or "]" in text:
+        found = _BRACKET.search(text)
+        if found is None:
+            raise FormulaError(f"{text!r}: unmatched brackets")
+        text = text[:found.start()] + ("1" if _holds(found.group(1), among) else "0") + text[found.end():]
+    return _read(_expand(text))
+
+
+def _holds(condition: str, among: list[str] | None) -> bool:
+    """Whether a condition holds: a chain of comparisons, or "v is max" (min)."""
+    extreme = _EXTREME.match(condition)
+    if extreme is not None:
+        if not among:
+            raise FormulaError(f"{condition!r}: 'is {extreme.group(2)}' needs the values the gate compares")
+        pick = max if extreme.group(2) == "max" else min
+        return _conditional(extreme.group(1).strip(), among) == pick(map(_read, among))
+    pieces = _COMPARISON.split(condition)
+    if len(pieces) < 3:
+        raise FormulaError(f"{condition!r} is not a comparison")
+    values = [_conditional(piece.strip(), among) for piece in pieces[::2]]
+    tests = {"<": float.__lt__, ">": float.__gt__, "≤": float.__le__, "<=": float.__le__, "≥": float.__ge__,
+             ">=": float.__ge__, "=": float.__eq__, "≠": float.__ne__}
+    return all(tests[symbol](float(a), float(b)) for a, symbol, b in zip(values, pieces[1::2], values[1:]))
+
+
+def _expand(text: str) -> str:
+    """Φ(...) and φ(...) written out in the language, from NOTATION."""
+    for name, definition in NOTATION.items():
+        while f"{name}(" in text:
+            start = text.index(f"{name}(") + len(name)
+            depth, end = 0, None
+            for i in range(start, len(text)):
+                depth += {"(": 1, ")": -1}.get(text[i], 0)
+                if depth == 0:
+                    end = i
+                    break
+            if end is None:
+                raise FormulaError(f"{text!r}: unmatched parenthesis after {name}")
+            text = text[:start - len(name)] + "(" + definition.format(z=text[start + 1:end]) + ")" + text[end + 1:]
+    return text
+
+
+def _read(text: str) -> float:
+    """A formula of numbers, read by the language's parser, its constants folded as it reads."""
+    from .errors import EvaluationError, GradtraceError
+    from .graph import constant
+
+    if not text.strip():
+        raise FormulaError("an empty formula")
+    try:
+        value = constant(text)
+    except EvaluationError:
+        return math.nan  # a step outside the floats (an overflow, 0 from an underflow divided by)
+    except GradtraceError as err:
+        raise FormulaError(f"{text!r} does not read as a number: {err}") from None
+    if not isinstance(value, Const):
+        raise FormulaError(f"{text!r} names something that is not a number")
+    return value.value

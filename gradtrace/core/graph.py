@@ -310,7 +310,10 @@ class _Lowering:
         if left_const and right_const:
             a, b = cast(Const, left), cast(Const, right)
             text = f"{_wrap(a, symbol, False)}{symbol}{_wrap(b, symbol, True)}"
-            return _fold(source, op, (a, b), (), text, precedence, span)
+            # Between two numbers a power's exponent is a constant: (-2)² = 4 is in its domain,
+            # as in x² (pow_const's), though not in x^y's with a variable y.
+            domain = (OPS["pow_const"], (a.value,), (b.value,)) if op.exponent is not None else None
+            return _fold(source, op, (a, b), (), text, precedence, span, domain)
         const, var, side = (left, right, op.const_left) if left_const else (right, left, op.const_right)
         assert isinstance(const, Const) and isinstance(var, Node) and side is not None, \
             f"{op.name} has no one-constant gate"
@@ -576,12 +579,16 @@ _COMMENT = re.compile(r"#[^\n]*")
 
 
 def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple[Any, ...], text: str, precedence: int,
-          span: tuple[int, int]) -> Const:
+          span: tuple[int, int], domain: tuple[Op, tuple[Any, ...], tuple[Any, ...]] | None = None) -> Const:
     """Compute a gate on constants at build time; its errors point at the constant's text.
-    params may hold Consts (given by the user) or floats (defaults)."""
+    params may hold Consts (given by the user) or floats (defaults). domain: (op, values, params)
+    whose domain applies instead of op's own (a power of two numbers: x^c's)."""
     values = tuple(a.value for a in args)
     params = tuple(p.value if isinstance(p, Const) else p for p in params)
-    _check_domain(source, op, values, params, span, text)
+    if domain is None:
+        _check_domain(source, op, values, params, span, text)
+    else:
+        _check_domain(source, *domain, span, text, name=op.name)
     try:
         value = op.apply(scalar, values, params)
     except OverflowError:
@@ -598,12 +605,12 @@ def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple[Any, ...],
 
 
 def _check_domain(source: str, op: Op, values: tuple[Any, ...], params: tuple[Any, ...], span: tuple[int, int],
-                  text: str) -> None:
+                  text: str, name: str | None = None) -> None:
     if not op.in_domain(scalar, values, params):
-        shown = ", ".join(_fmt(v) for v in values)
+        shown = ", ".join(_fmt(v) for v in (*values, *params)) if name else ", ".join(_fmt(v) for v in values)
         raise EvaluationError(
             _("{text}: {name} needs {needs}, got {shown}").format(
-                text=text, name=op.name, needs=op.needs(params), shown=shown
+                text=text, name=name or op.name, needs=op.needs(params), shown=shown
             ),
             source=source,
             span=span,

@@ -68,6 +68,13 @@ class NodeTrace:
     id = property(lambda self: self._node.id, doc="the node's position in topological order")
     is_input = property(lambda self: self._node.op is None, doc="a variable, not a gate")
     input_ids = property(lambda self: self._node.inputs, doc="the inputs' ids, in the order written")
+
+    @property
+    def compared(self) -> tuple[Any, ...]:
+        """The values a gate takes in: its inputs', then the constants a max or min compares too."""
+        node = self._node
+        values = self._trace.values
+        return tuple(values[i] for i in node.inputs) + tuple(node.params[0] if node.op and node.op.variadic else ())
     span = property(lambda self: self._node.span, doc="where in the program it was written")
 
     @property
