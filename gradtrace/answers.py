@@ -346,7 +346,8 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
         text = item.text
         shown = None
         if _is_array_text(text) or (hasattr(actual, "shape") and getattr(actual, "ndim", 0) > 0):
-            correct, rule, worst, given = _grade_array(item, actual, spread, tol, precision)
+            correct, rule, worst, given = _grade_array(item, actual, spread, tol, precision,
+                                                       (trace, 0 if attribute == "value" else 1, node.node.id))
         else:
             value, rule_ = read_answer(str(text), precision, tol, item.origin)
             correct, rule, worst = rule_.allows(float(actual), value, float(spread)), rule_.text, None
@@ -427,12 +428,16 @@ def _is_array_text(text: Any) -> bool:
 FILE_FLOOR = 1e-12  # float arrays: dust this far below the array's largest value counts as 0
 
 
-def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
-                 precision: int) -> tuple[bool, str, str | None, str]:
+def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None, precision: int,
+                 where: tuple[Any, int, int] | None = None) -> tuple[bool, str, str | None, str]:
     """An array answer: the same shape, and every element matching by the same rule as a single
-    answer (its own decimals, or the tolerance). A float array (@dW.npy, or numpy from Python) has
-    no written precision: each element must agree to `precision` significant digits, and float
-    dust below 1e-12 of the array's largest value counts as 0. The worst element is reported."""
+    answer (its own decimals, or the tolerance). A float64 array (@dW.npy, or numpy from Python)
+    has no written precision: each element must agree to `precision` significant digits, and float
+    dust below 1e-12 of the array's largest value counts as 0. A float32 or float16 array is as
+    precise as its dtype: each element must be within LOW_PRECISION_EPS of its dtype's epsilons,
+    relative to the array's largest true element, give or take the float noise of its computation
+    in that dtype (where: the trace, 0 for a value or 1 for a gradient, and the node's id). The
+    worst element is reported, with the whole array's relative error."""
     import numpy as np
 
     from .core.arrays import answer_elements
@@ -449,6 +454,18 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     if given.shape != actual.shape:
         return False, f"shape {tuple(actual.shape)}, not {tuple(given.shape)}", None, shown
     noise = np.broadcast_to(np.asarray(noise if noise is not None else 0.0, dtype=float), actual.shape)
+    dtype = _answer_dtype(item) if floats is not None and tol is None else None
+    if dtype is not None:
+        if where is not None:  # the noise of the same computation done in the answer's dtype
+            import numpy as np
+
+            trace, which, node_id = where
+            size = 2 * float(np.finfo(dtype).eps)  # about a rounding of each step, each way
+            noise = np.broadcast_to(np.asarray(float_noise(trace, size, LOW_PRECISION_RUNS)[which][node_id],
+                                               dtype=float), actual.shape)
+        else:
+            noise = noise * (float(np.finfo(dtype).eps) / EPS)
+        return _grade_low_precision(item, actual, given, noise, dtype, precision, shown)
     floor = FILE_FLOOR * float(np.max(np.abs(actual))) if floats is not None and tol is None else 0.0
     rules, wrong = set(), []
     for index in np.ndindex(actual.shape):
@@ -467,18 +484,110 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     if not wrong:
         return True, "element by element: " + ", ".join(sorted(rules)), None, shown
     _miss, _size, index, value, rule, a = max(wrong, key=lambda w: (w[0], w[1]))
-    where = "[" + ", ".join(map(str, index)) + "]"
     true = rule.shown(a)
-    at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
-        else f"it is {format(a, f'.{precision}g')}"
-    written = given[index] if floats is None else format(value, f".{max(precision, 6)}g")
-    of = f"; the worst of {len(wrong)} wrong elements" if len(wrong) > 1 else ""
-    return False, "element by element", f"{item.name}{where} = {written}, but {at}{of}", shown
+    if floats is None:
+        at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
+            else f"it is {format(a, f'.{precision}g')}"
+        message = f"{item.name}{_where(index)} = {given[index]}, but {at}"
+    else:
+        message = _miss_message(item.name, index, value, a, precision)
+    numbers = np.array([float(v) for v in given.ravel()]).reshape(given.shape) if floats is None else given
+    return False, "element by element", message + _tail(len(wrong), actual, numbers), shown
+
+
+LOW_PRECISION_EPS = 32  # a float32 or float16 answer: how many of its dtype's epsilons, times the array's scale
+# Re-runs that measure the noise at a low-precision answer's dtype: a relu whose input is within
+# float16's rounding of 0 may take either side there, and each re-run finds that with odds of 1/2.
+LOW_PRECISION_RUNS = 12
+
+
+def _grade_low_precision(item: Expected, actual: Any, given: Any, noise: Any, dtype: Any, precision: int,
+                         shown: str) -> tuple[bool, str, str | None, str]:
+    """A float32 or float16 answer, from a backward pass computed in that dtype: each element is
+    right within LOW_PRECISION_EPS epsilons of the dtype, times the largest true element (the
+    array's scale): an error of 7.5e-9 against a largest element of 0.07 is float32 rounding. Each
+    element is also allowed the float noise of its computation at the dtype's precision (noise):
+    a sum of ±1/N that cancels (an SVM's db) is 3e-8 in float32, and a relu whose input is within
+    rounding of 0 may send its gradient or not."""
+    import numpy as np
+
+    eps = float(np.finfo(dtype).eps)
+    scale = float(np.max(np.abs(actual)))
+    bound = LOW_PRECISION_EPS * eps * scale
+    rule = (f"element by element, as precise as {np.dtype(dtype).name}: within {LOW_PRECISION_EPS} × its "
+            f"epsilon {eps:.3g} × the largest true element {scale:.4g}, that is ±{bound:.3g}, plus the float "
+            f"noise in {np.dtype(dtype).name}")
+    with np.errstate(all="ignore"):
+        error = np.abs(actual - given)
+        over = np.where(np.isnan(error), np.inf, error - (bound + noise))
+    wrong = over > 0
+    if not wrong.any():
+        return True, rule, None, shown
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(over)), over.shape))
+    message = _miss_message(item.name, index, float(given[index]), float(actual[index]), precision)
+    return False, rule, message + _tail(int(wrong.sum()), actual, given), shown
+
+
+def _where(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(map(str, index)) + "]"
+
+
+def _miss_message(name: str, index: tuple[int, ...], value: float, true: float, precision: int) -> str:
+    """'W2[25, 7] = -6.6673e-05, but it is -6.668e-05' with as many digits as it takes for the two
+    to differ, both at the same digits, so that what looks like a slip of the last digit is one."""
+    digits = precision
+    while digits < 17 and format(value, f".{digits}g") == format(true, f".{digits}g"):
+        digits += 1
+    return f"{name}{_where(index)} = {format(value, f'.{digits}g')}, but it is {format(true, f'.{digits}g')}"
+
+
+def _tail(count: int, actual: Any, given: Any) -> str:
+    """How many elements are wrong, and CS231n's relative error of the whole array,
+    max |a−b| / max(|a|+|b|)."""
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        biggest = float(np.max(np.abs(actual) + np.abs(given)))
+        error = float(np.max(np.abs(actual - given))) / biggest if biggest > 0 else 0.0
+    of = f"; the worst of {count} wrong elements" if count > 1 else ""
+    return f"{of}; relative error {error:.1e} (max |a−b| / max(|a|+|b|))"
+
+
+def _answer_dtype(item: Expected) -> Any:
+    """The dtype a float answer was computed in, when it is less precise than float64 (float32,
+    float16), else None: numpy arrays from Python keep theirs, and so does a .npy file's header."""
+    import numpy as np
+
+    text = item.text
+    if hasattr(text, "dtype"):
+        dtype = np.dtype(text.dtype) if isinstance(text, np.ndarray) else np.asarray(text).dtype
+    elif isinstance(text, str) and text.strip().lower().endswith(".npy"):
+        import os
+
+        path = text.strip()[1:]
+        if item.folder is not None:
+            path = os.path.join(item.folder, path)
+        try:
+            with open(path, "rb") as stream:
+                version = np.lib.format.read_magic(stream)
+                read = np.lib.format.read_array_header_1_0 if version == (1, 0) \
+                    else np.lib.format.read_array_header_2_0
+                dtype = read(stream)[2]
+        except (OSError, ValueError, SyntaxError):
+            return None  # _float_answer has read it already; anything odd keeps the float64 rule
+    else:
+        return None
+    return dtype if dtype.kind == "f" and dtype.itemsize < 8 else None
+
+
+MAX_ARRAY_FILE = 256 << 20  # bytes: an @dW.npy answer larger than this is refused, not read
 
 
 def _float_answer(item: Expected) -> Any:
     """The answer as a float array when it has no written digits: @dW.npy (or .csv) or a numpy
-    array from Python; None for written answers. A file named in an answers file must be beside it."""
+    array from Python; None for written answers. A file named in an answers file must be beside it.
+    It must be a regular file of at most MAX_ARRAY_FILE bytes: a FIFO there would block the run, a
+    link to /dev/zero would never end."""
     text = item.text
     if hasattr(text, "shape") and getattr(text, "ndim", 0) > 0:
         from .core.arrays import from_array
@@ -520,14 +629,15 @@ RUNS = 3          # re-runs, each with its own pattern of directions and sizes
 _MASK = (1 << 64) - 1
 
 
-def float_noise(trace: Any) -> tuple[list[Any], list[Any]]:
+def float_noise(trace: Any, size: float = NUDGE, runs: int = RUNS) -> tuple[list[Any], list[Any]]:
     """How far each node's value and upstream gradient could be from the exact result of the same
     numbers, measured rather than guessed: the trace is re-run with every source of rounding moved
     by a few units in the last place, in a fixed pseudo-random pattern of directions and sizes, as
     rounding does: the inputs, every constant of the program and every step of a constant folded
     when it was read (0.3 - (0.1+0.2)), every gate's output, and in the backward pass every
     downstream gradient and every sum at a copy gate. The largest change seen, times four, is the
-    noise. A true zero stays put; a difference of equal values swings by as much as it is large."""
+    noise. A true zero stays put; a difference of equal values swings by as much as it is large.
+    size is how far a value moves (8 ulps of float64; 8 of float16's for a float16 answer)."""
     from .core.engine import backward, forward
     from .core.ops import scalar
 
@@ -537,15 +647,16 @@ def float_noise(trace: Any) -> tuple[list[Any], list[Any]]:
     upstream_noise: list[Any] = [0.0] * n
     xp = trace.backend
     backend = xp or scalar
-    for run in range(RUNS):
+    for run in range(runs):
         def nudge(key: int, value: Any, run: int = run, salt: int = 1) -> Any:
-            return _nudged(xp, value, key, run, salt)
+            return _nudged(xp, value, key, run, salt, size)
 
         def nudge_back(key: int, value: Any, run: int = run) -> Any:
-            return _nudged(xp, value, key, run, 2)
+            return _nudged(xp, value, key, run, 2, size)
         try:
-            twin = _with_nudged_constants(graph, run)
-            inputs = {v.name: nudge(v.id, trace.values[v.id]) for v in graph.variables}
+            twin = _with_nudged_constants(graph, run, size)
+            inputs = {v.name: trace.values[v.id] if _whole_array(xp, trace.values[v.id])
+                      else nudge(v.id, trace.values[v.id]) for v in graph.variables}
             values = forward(twin, inputs, backend, nudge=nudge)
             upstream = backward(twin, values, trace.seed, backend, nudge=nudge_back)[0]
         except (GradtraceError, ArithmeticError, ValueError):
@@ -554,6 +665,15 @@ def float_noise(trace: Any) -> tuple[list[Any], list[Any]]:
             values_noise[i] = _wider(values_noise[i], values[i], trace.values[i])
             upstream_noise[i] = _wider(upstream_noise[i], upstream[i], trace.upstream[i])
     return values_noise, upstream_noise
+
+
+def _whole_array(xp: Any, value: Any) -> bool:
+    """An array of whole numbers (class labels y): exact as given, and a label moved off its
+    integer would be no label at all."""
+    if xp is None or getattr(value, "ndim", 0) == 0:
+        return False
+    np = xp.np
+    return bool(np.all(np.mod(value, 1.0) == 0))
 
 
 def _direction(key: int, run: int, salt: int) -> float:
@@ -567,17 +687,17 @@ def _direction(key: int, run: int, salt: int) -> float:
     return size if h & 1 else -size
 
 
-def _nudged(xp: Any, value: Any, key: int, run: int, salt: int) -> Any:
+def _nudged(xp: Any, value: Any, key: int, run: int, salt: int, size: float = NUDGE) -> Any:
     if xp is None or getattr(value, "ndim", 0) == 0:
-        return value * (1.0 + NUDGE * _direction(key, run, salt))
+        return value * (1.0 + size * _direction(key, run, salt))
     np = xp.np
     rng = np.random.default_rng((salt, key & _MASK, run))
     shape = np.shape(value)
     sizes = rng.uniform(0.5, 1.0, size=shape) * rng.choice((-1.0, 1.0), size=shape)
-    return value * (1.0 + NUDGE * sizes)
+    return value * (1.0 + size * sizes)
 
 
-def _with_nudged_constants(graph: Any, run: int) -> Any:
+def _with_nudged_constants(graph: Any, run: int, size: float = NUDGE) -> Any:
     """The graph with each gate's constants as a re-run sees them: every number written in the
     program and every step of a folded constant moved (_nudged), and defaults (alpha = 0.01) too.
     A shallow twin: nodes without constants are shared, and the graph itself is never changed."""
@@ -588,7 +708,7 @@ def _with_nudged_constants(graph: Any, run: int) -> Any:
     for node in nodes:
         if node.op is None or not node.params:
             continue
-        params = _nudged_params(node, run)
+        params = _nudged_params(node, run, size)
         if twins is None:
             twins = list(nodes)
         twin = copy.copy(node)
@@ -602,7 +722,7 @@ def _with_nudged_constants(graph: Any, run: int) -> Any:
     return twin_graph
 
 
-def _nudged_params(node: Any, run: int) -> tuple[Any, ...]:
+def _nudged_params(node: Any, run: int, size: float = NUDGE) -> tuple[Any, ...]:
     """A node's parameters, each recomputed from the constant it was written as (op.params
     names them: c for x + c, consts for max(x, 1, 2), then the keyword parameters)."""
     from .core.graph import Const
@@ -612,7 +732,7 @@ def _nudged_params(node: Any, run: int) -> tuple[Any, ...]:
     counter = [0]
 
     def moved(const: Any) -> float:
-        return _nudged_const(const, node.id, run, counter)
+        return _nudged_const(const, node.id, run, counter, size)
     out: list[Any] = []
     for (name, _default), value in zip(node.op.params, node.params):
         if name == "c" and consts:
@@ -623,13 +743,13 @@ def _nudged_params(node: Any, run: int) -> tuple[Any, ...]:
             out.append(moved(keywords[name]))
         elif isinstance(value, float):
             counter[0] += 1
-            out.append(value * (1.0 + NUDGE * _direction(node.id * 64 + counter[0], run, 3)))
+            out.append(value * (1.0 + size * _direction(node.id * 64 + counter[0], run, 3)))
         else:
             out.append(value)
     return tuple(out)
 
 
-def _nudged_const(const: Any, node_id: int, run: int, counter: list[int]) -> float:
+def _nudged_const(const: Any, node_id: int, run: int, counter: list[int], size: float = NUDGE) -> float:
     """A constant recomputed with each number in it, and each step of its folding, moved by a few
     units in the last place (without recursion: the tree of 0.3 - (0.1+0.2) can be deep)."""
     from .core.ops import scalar
@@ -647,7 +767,7 @@ def _nudged_const(const: Any, node_id: int, run: int, counter: list[int]) -> flo
         value = item.value if item.op is None else \
             item.op.apply(scalar, tuple(done[id(arg)] for arg in item.args), item.params)
         counter[0] += 1
-        done[id(item)] = value * (1.0 + NUDGE * _direction(node_id * 64 + counter[0], run, 3))
+        done[id(item)] = value * (1.0 + size * _direction(node_id * 64 + counter[0], run, 3))
     return done[id(const)]
 
 

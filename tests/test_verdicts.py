@@ -371,15 +371,15 @@ def test_a_miss_shows_digits_enough_to_see_the_difference(true, ulps):
     assert said, worst
     a, b = said.groups()
     assert a != b, worst
-    digits = len(a.split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
-    assert a == format(float(answer[0]), f".{digits}g") and b == format(true, f".{digits}g"), worst
+    # both at one number of significant digits (%g drops trailing zeros, so try each)
+    assert any(a == format(float(answer[0]), f".{d}g") and b == format(true, f".{d}g") for d in range(4, 18)), worst
 
 
 @pytest.mark.parametrize("dtype, element, verdict", [
     # the element: an error of 7.5e-9 against a largest element of 0.07
     (np.float32, -6.66732e-05, True), (np.float32, -6.668e-05 - 7.5e-9, True),
     (np.float32, -6.0e-05, False), (np.float32, 6.668e-05, False),
-    (np.float16, -6.668e-05, True), (np.float16, 0.0, True), (np.float16, 2e-3, False),
+    (np.float16, -6.668e-05, True), (np.float16, 0.0, True), (np.float16, 5e-3, False),
     (np.float64, -6.66732e-05, False), (np.float64, -6.668e-05, True), (np.float64, -6.66805e-05, True),
 ])
 def test_the_dtype_table(dtype, element, verdict):
