@@ -211,3 +211,62 @@ def test_explain_still_leaves_out_arithmetic_that_would_not_add_up():
     is left out on purpose (the values shown must give the value shown), and the cell stays."""
     row = _trace(OPS["tanh"], (20.0,), ()).row(1)
     assert explain._local(row, 0, 4) == local_cell(row, 0, 4)
+
+
+# ---- array ops: the formula beside each input is its downstream gradient (when it names up,
+# the upstream) or its local gradient, read with arrays ----------------------------------------
+
+# Ops whose formula describes the Jacobian's structure in words that name what their Jacobian
+# description defines (p = softmax(x)), and the labels' "none": not read as arrays here. Listed so
+# that a new array op is read, or is added here on purpose.
+DESCRIBED = {"softmax", "log_softmax", "cross_entropy", "svm_loss"}
+SHAPES = {"matmul": [((3, 2), (2,)), ((2, 3), (3, 4)), ((1, 3), (3, 2))], "cdot": [((3, 2), (2,)), ((2, 3), (3, 4))],
+          "transpose": [((2, 3),)], "dot": [((3,), (3,))], "norm": [((3,),), ((2, 2),)], "sum": [((2, 3),), ((4,),)],
+          "mean": [((2, 3),), ((4,),)]}
+ARRAY_OPS = sorted(name for name, op in OPS.items() if op.vjp is not None and name not in DESCRIBED)
+
+
+def test_every_array_op_is_read_or_described():
+    assert set(ARRAY_OPS) | DESCRIBED == {name for name, op in OPS.items() if op.vjp is not None}
+    assert set(SHAPES) == set(ARRAY_OPS)
+
+
+def _array_mismatches(op, seed=0):
+    import numpy as np
+
+    from gradtrace.core.formulas import evaluate_array, formulas
+    from gradtrace.core.numpy_backend import numpy_backend
+
+    rng = np.random.default_rng(seed)
+    wrong = []
+    for shapes in SHAPES[op.name]:
+        xs = tuple(rng.normal(size=shape) for shape in shapes)
+        out = op.apply(numpy_backend, xs, ())
+        up = rng.normal(size=np.shape(out))
+        down = op.vjp(numpy_backend, up, out, *xs)
+        nodes = _gate(op, xs, ())
+        names = {node.name: x for node, x in zip(nodes, xs)}
+        for slot, text in enumerate(formulas(types.SimpleNamespace(nodes=nodes), nodes[-1], op.vjp_formula or None)):
+            read = np.asarray(evaluate_array(text, names, up), dtype=float)
+            expected = np.broadcast_to(down[slot], np.shape(xs[slot]))
+            if "up" not in text:  # a local gradient: times the upstream, on every element (a scalar output)
+                read = np.broadcast_to(np.asarray(up) * read.reshape(-1) if read.size > 1 else up * read,
+                                       (expected.size,) if read.size > 1 else expected.shape)
+            if read.size != expected.size or not np.allclose(read.reshape(expected.shape), expected, rtol=1e-12):
+                wrong.append((text, shapes))
+    return wrong
+
+
+@pytest.mark.parametrize("name", ARRAY_OPS)
+def test_every_array_formula_is_its_downstream(name):
+    assert _array_mismatches(OPS[name]) == []
+
+
+@pytest.mark.parametrize("name, formula", [("matmul", ("up·{1}", "{0}ᵀ·up")), ("transpose", ("up",)),
+                                           ("norm", ("{0}",)), ("mean", ("1",)), ("dot", ("{0}", "{1}"))])
+def test_a_wrong_array_formula_fails(monkeypatch, name, formula):
+    monkeypatch.setattr(OPS[name], "formula", formula)
+    try:
+        assert _array_mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
+    except FormulaError:
+        pass  # a formula whose shapes don't even fit: refused, which fails the test above as well

@@ -269,3 +269,35 @@ def _read(text: str) -> float:
     if not isinstance(value, Const):
         raise FormulaError(f"{text!r} names something that is not a number")
     return value.value
+
+
+def evaluate_array(text: str, inputs: dict[str, Any], up: Any) -> Any:
+    """An array op's formula (up·xᵀ, Wᵀ·up, x/‖x‖, 1/n) read with arrays bound to its names, by
+    gradtrace's own parser and engine (numpy), never eval. Its names are the op's inputs; `up`,
+    the upstream gradient; and `ones` and `n`, ones shaped as the first input and its size. As the
+    notation writes them, vectors are columns (x·yᵀ is an outer product), and ᵀ and ‖x‖ are .T and
+    norm(x). FormulaError where the text does not read."""
+    from .engine import forward
+    from .errors import GradtraceError
+    from .graph import build, constant
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    first = np.asarray(next(iter(inputs.values())), dtype=float)
+    values = {"ones": np.ones_like(first), "n": float(first.size), "up": up, **inputs}
+    values = {k: (v[:, None] if np.ndim(v) == 1 else v) for k, v in values.items()}  # vectors as columns
+    source = re.sub(r"‖([^‖]*)‖", r"norm(\1)", text.replace("ᵀ", ".T"))
+    try:
+        if isinstance(constant(source), Const):
+            return _read(source)  # a number: 1, 1/2
+        graph = build(source, bound=set(values))
+    except GradtraceError as err:
+        raise FormulaError(f"{text!r} does not read: {err}") from None
+    missing = graph.variable_names - set(values)
+    if missing:
+        raise FormulaError(f"{text!r} names {', '.join(sorted(missing))}, which it does not define")
+    try:
+        out = forward(graph, {v.name: values[v.name] for v in graph.variables}, numpy_backend)
+    except GradtraceError as err:
+        raise FormulaError(f"{text!r} can't be computed: {err}") from None
+    return out[graph.output.id]
