@@ -415,7 +415,10 @@ SCRIPT = r"""
     if (op === "+") v = x + y;
     else if (op === "-") v = x - y;
     else if (op === "/") v = y !== 0 ? x / y : NaN;
-    else if (op === "**" || op === "^") v = x > 0 || (x === 0 && y >= 0) ? Math.pow(x, y) : NaN;
+    // A power of two numbers has x^c's domain: (-2)^2 is 4, (-8)^(1/3) and 0^-1 are refused.
+    else if (op === "**" || op === "^") {
+      v = (Number.isInteger(y) || x >= 0) && (y >= 0 || x !== 0) ? Math.pow(x, y) : NaN;
+    }
     else v = x * y;
     return [finite(v), exactly(op, a[1], b[1])];
   }
