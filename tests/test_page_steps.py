@@ -166,6 +166,8 @@ def test_the_current_gate_stays_in_view(phone, desktop, pages, width, name):
             b.key("Home", "Home", 36)
         state = _in_view(b)
         assert state == {"gate": walk[k]["id"], "left": True, "right": True, "top": True, "bottom": True}, (width, k)
+    # The controls that stay at the top hide what scrolls under them (they had no background).
+    assert b.js("getComputedStyle(document.getElementById('controls')).backgroundColor") == "rgb(255, 255, 255)"
     # Opened at a late step by its address.
     b.open(path.as_uri() + f"#step={len(walk) - 3}")
     assert all(_in_view(b)[side] for side in ("left", "right", "top", "bottom"))

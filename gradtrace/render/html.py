@@ -43,7 +43,8 @@ pre { background: #f6f8fa; padding: 1rem; line-height: 1.5; white-space: pre-wra
 }
 /* Stepping through (JavaScript on): the current gate and row stand out; what the walk has not
    reached yet is blank, as on the lecture's slides: in the picture, the table and the text. */
-nav#controls { position: sticky; top: 0; background: inherit; padding: .5rem 0; z-index: 1; }
+/* The controls stay at the top, opaque over what scrolls under them. */
+nav#controls { position: sticky; top: 0; background: #fff; padding: .5rem 0; z-index: 1; }
 nav#controls button { font: inherit; padding: .3rem .8rem; margin: 0 .3rem .3rem 0; min-height: 2.2rem; }
 #step { min-height: 3.5rem; max-height: 30vh; overflow-y: auto; margin: .4rem 0; }
 #where { margin: .2rem 0; font-weight: 600; }
@@ -77,7 +78,7 @@ tr.current { background: #fff8c5; }
 :focus-visible { outline: 3px solid #bf8700; outline-offset: 2px; }
 @media (prefers-color-scheme: dark) {
   tr.current { background: #3b2e00; }
-  body { background: #0d1117; color: #e6edf3; }
+  body, nav#controls { background: #0d1117; color: #e6edf3; }
   th, td { border-color: #30363d; }
   pre { background: #161b22; }
   .value { color: #3fb950; } .grad { color: #ff7b72; } .pattern { color: #79c0ff; }
