@@ -502,3 +502,68 @@ def test_tokens_read_in_blocks_cut_anywhere_are_the_tokens_of_the_whole(chunk, m
         assert _tokens_or_error(lambda: syntax._tokens_from(source, text, 0, first)) == whole
 
     check()
+
+
+# ---- a teacher's problems in every printed form ---------------------------------------------------
+
+HOSTILE_PROGRAMS = [
+    "q = x + y\n\nf = q * z",                          # a blank line
+    "q = x + y\n\n\n\nf = q * z  # after blank lines",
+    "x * y  # a DEL\x7f here",
+    "x * y  # a NUL\x00 here",
+    "x * y  # bell\x07 escape\x1b[31m red, carriage\rreturn",
+    "x * y  # a `tick`, `` two ``` three",
+    "x * y  # ` at the end `",
+    "x * y  # LaTeX: \\end{document} $ & % # _ ^ ~ { } < > | -- \\\\",
+    "x * y  # Markdown: | pipe | *star* _under_ [link](http://e.x) <b>html</b>",
+    "x * y  # Greek ά ο ϝ ς Ω, é, 한글, 😀, zero\u200bwidth, bidi\u202eoverride",
+    "x" + " + 1" * 200,  # a picture wider than a TeX dimension holds (so is a sum of 120 terms, slow to lay out)
+]
+
+
+def _problems_file(tmp_path, programs) -> str:
+    import tomli_w
+
+    from gradtrace.quiz import read_problems
+
+    problems = []
+    for program in programs:
+        names = [n for n in ("x", "y", "z") if n in program.split("#")[0]]
+        problems.append({"expression": program, "bindings": {n: float(k + 2) for k, n in enumerate(names)}})
+    path = tmp_path / "problems.toml"
+    path.write_text(tomli_w.dumps({"problems": problems}), encoding="utf-8")
+    read_problems(str(path), path.read_text(encoding="utf-8"))  # each is a problem gradtrace takes
+    return str(path)
+
+
+def test_hostile_problems_make_a_pdf(tmp_path):
+    import needs
+
+    needs.program("pdflatex", "texlive-latex-base")
+    path = _problems_file(tmp_path, HOSTILE_PROGRAMS)
+    out = tmp_path / "sheet"
+    result = run("quiz", "--worksheet", "--from", path, "--out", str(out), "--pdf")
+    assert result.exit_code == 0, result.output
+    for name in ("worksheet.pdf", "answers.pdf"):
+        assert (out / name).read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("program", HOSTILE_PROGRAMS, ids=range(len(HOSTILE_PROGRAMS)))
+def test_each_problem_is_one_code_span_or_block_in_markdown(tmp_path, program):
+    from markdown_it import MarkdownIt
+
+    from gradtrace.quiz import read_problems
+    from gradtrace.render import worksheet
+
+    path = _problems_file(tmp_path, [program])
+    problem, = read_problems(path, open(path, encoding="utf-8").read())
+    text = worksheet.markdown([problem], "Problems.", True, pictures=False)
+    assert all(ch.isprintable() or ch == "\n" for ch in text)
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    shown = worksheet.statement(problem)
+    codes = [t.content for t in tokens if t.type in ("code_block", "fence")]
+    codes += [c.content for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "code_inline"]
+    from gradtrace.core.errors import printable
+
+    want = printable(shown)
+    assert want in codes or want + "\n" in codes, codes

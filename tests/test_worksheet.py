@@ -139,8 +139,8 @@ def test_without_graphviz_the_text_is_written_and_the_pictures_named_as_skipped(
     result = gt("quiz", "--worksheet", "--from", str(tmp_path / "p.gt"), "--out", str(out))
     assert result.exit_code == 0
     assert "skipped the pictures problem-1.svg, answer-1.svg" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["answers.md", "key-1.toml", "key-2.toml", "key-3.toml",
-                                                     "worksheet.html", "worksheet.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".gradtrace-files", "answers.md", "key-1.toml", "key-2.toml",
+                                                     "key-3.toml", "worksheet.html", "worksheet.md"]
     assert ".svg" not in (out / "worksheet.md").read_text() and "<svg" not in (out / "worksheet.html").read_text()
     pdf = gt("quiz", "--worksheet", "--from", str(tmp_path / "p.gt"), "--out", str(out), "--pdf")
     assert pdf.exit_code == 1 and "no PDF was made: pdflatex is not installed" in pdf.stderr

@@ -240,7 +240,7 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
             files[f"{name}.svg"] = picture.draw(dot_text, "svg")
             svgs[name] = picture.inline(files[f"{name}.svg"])
             if pdf:
-                pdfs[f"{name}.pdf"] = picture.draw(dot_text, "pdf")
+                pdfs[f"{name}.pdf"] = picture.draw(_fit_for_tex(dot_text), "pdf")
     except MissingProgram as err:
         files, svgs, pdfs = {}, {}, {}
         skipped = err.message
@@ -276,6 +276,14 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
     if failed is not None:
         failed.message = _("no PDF was made: {reason}").format(reason=failed.message)
         _fail(failed)
+
+
+def _fit_for_tex(dot_text: str) -> str:
+    """A picture for pdflatex: a large circuit (120 terms) is drawn wider than the 16,384 pt a TeX
+    dimension can hold, and \\includegraphics stops at it. Graphviz scales a drawing larger than
+    `size` down to it, 100 inches here; the page scales every picture to fit anyway."""
+    head, brace, rest = dot_text.partition("{")
+    return f'{head}{brace}\n  graph [size="100,100"];{rest}' if brace else dot_text
 
 
 def _print_pdf(page: str) -> bytes:

@@ -9,9 +9,11 @@ exercise) and/or "values" (every gate's value: the inputs keep theirs, a forward
 
 from __future__ import annotations
 
+import functools
 from html import escape
 from typing import Any
 
+from ..core.errors import printable
 from ..i18n import _, current
 from ..quiz import Problem
 from . import fmt
@@ -72,16 +74,51 @@ def markdown(problems: list[Problem], heading: str, key: bool, precision: int = 
         f = problem.trace.output
         number = _("Problem {number}").format(number=i)
         at = _("at {bindings}").format(bindings=_at(problem, precision))
-        lines += [f"## {number}", "", f"`{statement(problem)}`   {at}", ""]
+        lines += [f"## {number}", "", *_md_statement(statement(problem), at), ""]
         if pictures:
             lines += [f"![{number}]({'answer' if key else 'problem'}-{i}.svg)", ""]
         lines += [f"| {' | '.join(_columns(f))} |", "|---|---|--:|--:|"]
         for name, expr, value, upstream in _cells(problem, key, blanks, precision):
-            lines.append(f"| {name} | `{expr}` | {value or ' '} | {upstream or ' '} |")
+            lines.append(f"| {_md_cell(name)} | {_md_code(expr, cell=True)} | {value or ' '} | {upstream or ' '} |")
         lines.append("")
         if key:
-            lines += [_("Worked steps:"), ""] + [f"- {step}" for step in _steps(problem, blanks, precision)] + [""]
+            lines += [_("Worked steps:"), ""] + [f"- {printable(step, one_line=True)}"
+                                                 for step in _steps(problem, blanks, precision)] + [""]
     return "\n".join(lines)
+
+
+def _md_statement(text: str, after: str) -> list[str]:
+    """A problem's program in Markdown, then what follows it (at x = ...): one code span on a
+    line of one line's program; a fenced block for more lines (a blank line would end a span's
+    paragraph). Whatever the program holds (a backtick in a comment, a control character), it
+    stays inside its code."""
+    text = printable(text)
+    if "\n" not in text:
+        return [f"{_md_code(text)}   {after}"]
+    fence = "`" * max(3, _longest_run(text, "`") + 1)
+    return [fence, text, fence, "", after]
+
+
+def _md_code(text: str, cell: bool = False) -> str:
+    """text as one inline code span: fenced by one more backtick than its longest run of them,
+    padded with a space where it starts or ends with one; in a table cell, '|' escaped (GFM
+    splits cells before it reads code spans)."""
+    text = printable(text, one_line=True)
+    fence = "`" * (_longest_run(text, "`") + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or (text[:1] == " " and text[-1:] == " ") else ""
+    code = f"{fence}{pad}{text}{pad}{fence}"
+    return code.replace("|", "\\|") if cell else code
+
+
+def _md_cell(text: str) -> str:
+    """Plain text in a table cell: printable, '|' escaped."""
+    return printable(text, one_line=True).replace("|", "\\|")
+
+
+def _longest_run(text: str, ch: str) -> int:
+    import re
+
+    return max((len(run) for run in re.findall(f"{re.escape(ch)}+", text)), default=0)
 
 
 # ---- printable HTML -------------------------------------------------------------------------------
@@ -179,23 +216,53 @@ _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": 
             "_": r"\_", "^": r"\^{}", "~": r"\~{}", "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 
-def tex_text(text: str) -> str:
-    """Plain text for pdflatex with no packages: LaTeX's specials escaped, `code` in typewriter,
-    -- kept as two hyphens, and each non-ASCII character (∂, ·, ², σ, ≈) as inline math, so
-    nothing stops the compiler."""
-    from .tex import ascii_math
-
+def tex_text(text: str, code: bool = True) -> str:
+    """Plain text for pdflatex with no packages: LaTeX's specials escaped, `code` in typewriter
+    (code=False: a backtick is itself, as in a teacher's program), -- kept as two hyphens, a
+    control character as a visible escape (\\x7f), a line break as a line break (a blank line
+    too, never a paragraph's end), and each non-ASCII character (∂, ·, ², σ, ≈) as inline math,
+    or '?' where LaTeX has no command for it, so nothing stops the compiler."""
+    text = printable(text)
     out = []
-    for k, part in enumerate(text.split("`")):
+    for k, part in enumerate(text.split("`") if code else [text]):
         chars = []
         for ch in part:
-            if ch.isascii():
+            if ch == "\n":
+                chars.append(r"\mbox{}\newline{}")
+            elif ch == "`":
+                chars.append(r"\textasciigrave{}")
+            elif ch.isascii():
                 chars.append(_SPECIAL.get(ch, ch))
             else:
-                chars.append(f"${ascii_math(ch)}$")
+                chars.append(_tex_char(ch))
         piece = "".join(chars).replace("--", "-{}-")
         out.append(rf"\texttt{{{piece}}}" if k % 2 else piece)
     return "".join(out)
+
+
+def _tex_char(ch: str) -> str:
+    """A non-ASCII character as inline math, if every command that makes is one LaTeX knows."""
+    import re
+
+    from .tex import ascii_math
+
+    math = ascii_math(ch)
+    if math == "?" or not set(re.findall(r"\\([A-Za-z]+)", math)) <= _known_commands():
+        return "?"
+    return f"${math}$"
+
+
+@functools.cache
+def _known_commands() -> frozenset[str]:
+    """The LaTeX commands a character may become: those of tex.py's table, and the Greek letters
+    plain LaTeX has (not omicron, digamma, or a letter with an accent)."""
+    import re
+
+    from .tex import _UNICODE
+
+    greek = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi "
+             "chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega")
+    return frozenset(re.findall(r"\\([A-Za-z]+)", "".join(_UNICODE.values()))) | frozenset(greek.split())
 
 
 def statement(problem: Problem) -> str:
@@ -226,7 +293,7 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
             lines.append(r"\clearpage")  # one problem per page
         at = _("at {bindings}").format(bindings=_at(problem, precision))
         lines += [rf"\section*{{{tex_text(_('Problem {number}').format(number=i))}}}",
-                  rf"\texttt{{{tex_text(statement(problem))}}} {tex_text(at)}", ""]
+                  rf"\texttt{{{tex_text(statement(problem), code=False)}}} {tex_text(at)}", ""]
         if pictures:
             lines += [r"\begin{center}",
                       rf"\includegraphics[width=\linewidth,height=0.42\textheight,keepaspectratio]"
@@ -235,11 +302,11 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
                   " & ".join(tex_text(c) for c in _columns(f)) + r" \\ \hline"]
         for name, expr, value, upstream in _cells(problem, key, blanks, precision):
             blank = r"\hspace{2.2cm}"
-            lines.append(rf"{tex_text(name)} & \texttt{{{tex_text(expr)}}} & {tex_text(value) or blank} & "
-                         rf"{tex_text(upstream) or blank} \\ \hline")
+            lines.append(rf"{tex_text(name, False)} & \texttt{{{tex_text(expr, False)}}} & "
+                         rf"{tex_text(value) or blank} & {tex_text(upstream) or blank} \\ \hline")
         lines += [r"\end{tabular}", r"\end{center}"]
         if key:
-            steps = [rf"\item {tex_text(step)}" for step in _steps(problem, blanks, precision)]
+            steps = [rf"\item {tex_text(step, False)}" for step in _steps(problem, blanks, precision)]
             lines += [r"\begin{enumerate}", *steps, r"\end{enumerate}"]
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
