@@ -313,18 +313,44 @@ class Expected:
         self.folder = folder  # an answers file's folder: its @dW.npy names a file there, and only there
 
 
-def flatten_answers(answers: dict[Any, Any], prefix: str = "", origin: str = "answers") -> list[tuple[str, Any]]:
+MAX_ANSWER_DEPTH = 8  # q.value is two levels; a table nested deeper than this is no answer
+
+
+def flatten_answers(answers: dict[Any, Any], prefix: str = "", origin: str = "answers",
+                    strict: bool = True) -> list[tuple[str, Any]]:
     """{"q": {"value": 3}} -> [("q.value", "3")]: TOML writes q.value = 3 as a nested table.
-    Numbers keep the text they were written with; arrays stay nested lists."""
+    Numbers keep the text they were written with; arrays stay nested lists. A value that is no
+    answer (true, a date) is an error; with strict=False it is returned as that answer's
+    GradtraceError instead, so the other answers are still graded. Walked without recursion, and
+    tables nested past MAX_ANSWER_DEPTH are refused (a 3000-level dotted key is not a question)."""
     out: list[tuple[str, Any]] = []
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            out += flatten_answers(value, f"{prefix}{key}.", origin)
-        elif isinstance(value, (str, int, float, list)) and not isinstance(value, bool):
-            out.append((f"{prefix}{key}", value if isinstance(value, list) else str(value)))
+    stack = [(prefix, iter(answers.items()))]
+    while stack:
+        base, items = stack[-1]
+        for key, value in items:
+            name = f"{base}{key}"
+            if isinstance(value, dict):
+                if len(stack) >= MAX_ANSWER_DEPTH:
+                    raise GradtraceError(
+                        _("{origin}: answers nested more than {depth} deep; a question is NAME or NAME.value").format(
+                            origin=origin, depth=MAX_ANSWER_DEPTH
+                        )
+                    )
+                stack.append((name + ".", iter(value.items())))
+                break
+            if isinstance(value, (str, int, float, list)) and not isinstance(value, bool):
+                out.append((name, value if isinstance(value, list) else str(value)))
+                continue
+            error = GradtraceError(
+                _("{name} in {origin}: an answer is a number, an expression or a list of numbers, not {value}").format(
+                    name=name, origin=origin, value=repr(value)[:60]
+                )
+            )
+            if strict:
+                raise error
+            out.append((name, error))
         else:
-            raise GradtraceError(f"{origin}: the answer for {prefix}{key} must be a number or a list of numbers, "
-                                 f"not {value!r}"[:200])
+            stack.pop()
     return out
 
 
@@ -598,6 +624,7 @@ def _float_answer(item: Expected) -> Any:
     import os
 
     from .core.arrays import load_array
+    from .files import open_regular
 
     path = text.strip()[1:]
     if item.folder is not None:
@@ -611,6 +638,10 @@ def _float_answer(item: Expected) -> Any:
                 hint=_("put the .npy file beside the answers file"),
             )
         path = inside
+    try:
+        os.close(open_regular(path, MAX_ARRAY_FILE))
+    except GradtraceError as err:
+        raise GradtraceError(f"{item.origin}: {err}", hint=err.hint) from None
     return load_array(item.name, path)
 
 

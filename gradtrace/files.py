@@ -187,3 +187,66 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# ---- reading what someone else wrote --------------------------------------------------------------
+
+def open_regular(path: str, limit: int) -> int:
+    """A file descriptor open for reading on the regular file at path, of at most limit bytes.
+    Anything else is a GradtraceError that says what it is: a FIFO or a device (opened without
+    blocking, and checked on the open file itself, so the file checked is the file read), a
+    folder, a missing file, or a file larger than limit (refused by its size, unread)."""
+    import stat
+
+    from .core.errors import GradtraceError
+    from .i18n import N_
+
+    kinds = [(stat.S_ISFIFO, N_("FIFO")), (stat.S_ISCHR, N_("character device")), (stat.S_ISBLK, N_("block device")),
+             (stat.S_ISSOCK, N_("socket")), (stat.S_ISDIR, N_("folder"))]
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise GradtraceError(_("{path}: {value}").format(path=path, value=exc.strerror or exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((k for test, k in kinds if test(info.st_mode)), N_("special file"))
+            raise GradtraceError(
+                _("{path}: not a regular file but a {kind}, so it is not read").format(path=path, kind=_(kind))
+            )
+        if info.st_size > limit:
+            raise _too_large(path, limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """The bytes of the regular file at path (see open_regular), read to at most limit bytes."""
+    from .core.errors import GradtraceError
+
+    fd = open_regular(path, limit)
+    try:
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise GradtraceError(_("{path}: {value}").format(path=path, value=exc.strerror or exc)) from None
+    finally:
+        os.close(fd)
+    if left <= 0:  # it grew while it was read
+        raise _too_large(path, limit)
+    return b"".join(chunks)
+
+
+def _too_large(path: str, limit: int) -> Exception:
+    from .core.errors import GradtraceError
+
+    size = f"{limit / (1 << 20):g} MB" if limit >= 1 << 20 else f"{limit:,} bytes"
+    return GradtraceError(_("{path}: too large to read (more than {size})").format(path=path, size=size))

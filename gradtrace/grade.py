@@ -10,66 +10,184 @@ own problem (expression, bindings) next to its answers, or answers only, graded 
     z = 3
     q.value = 3                  # a node's value; x is ∂f/∂x, q its upstream gradient
 
-Every answer is graded by the one rule (answers.py). A file that can't be read or graded is that
-student's error and never stops the others.
+The questions: a key's [answers] names them (its values are not used: the trace is the truth), and
+its [points] table gives any question other than 1 point (x = 2, "q.value" = 0.5). A key without
+[answers], or no key, asks what a teacher asks of a circuit: the gradient of the output with
+respect to every input (not a label such as cross_entropy's y, which has none); without a key,
+any other answer a file gives is graded and counts as a question too. A score is the points of
+the right answers out of the points of every question; a question the file doesn't answer is
+missing, and an answer that can't be read (blank, "-2,0") is that answer's error alone.
+
+Every answer is graded by the one rule (answers.py). A file that can't be read or graded (not a
+regular file, too large, not TOML, over its time limit) is that student's error and never stops
+the others.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .answers import (
-    DEFAULT_PRECISION,
-    SYMBOLIC_RULE,
-    Answer,
-    Expected,
-    Tolerance,
-    check_answers,
-    check_symbolic_answers,
-    flatten_answers,
-)
-from .core.bindings import Binding, read_document
-from .core.errors import GradtraceError
+from .answers import DEFAULT_PRECISION, SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
+from .core.bindings import read_document
+from .core.errors import ExitCode, GradtraceError, printable
 from .i18n import _
 
+MAX_FILE = 4 << 20      # bytes: a submission or key is a page of text, never this large
+TIME_LIMIT = 60.0       # seconds one submission may take to grade, by default
+MAX_POINTS = Decimal(10 ** 6)
+MAX_NAME = 200          # characters of a student's name that are kept
 
-class Graded:
-    """One student's result: their answers graded, or the error that stopped their file."""
 
-    __slots__ = ("answers", "error", "note", "path", "student")
+def shown(text: Any) -> str:
+    """Any text a submission controls, as every output shows it: printable, on one line."""
+    return printable(str(text), one_line=True)
 
-    def __init__(self, student: str, path: str, answers: list[Answer] | None = None,
-                 error: GradtraceError | None = None, note: str | None = None):
-        self.student, self.path, self.answers, self.error, self.note = student, path, answers, error, note
+
+class Mark:
+    """One question of one submission: what it is worth, and whether it was answered right,
+    wrong, not at all (missing), or with something that can't be graded (error)."""
+
+    __slots__ = ("answer", "error", "given", "name", "points", "status", "truth")
+
+    def __init__(self, name: str, points: Decimal, status: str, answer: Answer | None = None,
+                 error: GradtraceError | None = None, given: Any = None, truth: Answer | None = None):
+        self.name, self.points, self.status = name, points, status
+        self.answer = answer  # the graded answer (right or wrong)
+        self.error = error    # why the answer could not be graded
+        self.given = given    # the answer as written, when it could not be graded
+        self.truth = truth    # a missing question's true value, as an Answer graded against it
 
     @property
-    def score(self) -> tuple[int, int]:
-        answers = self.answers or []
-        return sum(a.correct for a in answers), len(answers)
+    def earned(self) -> Decimal:
+        return self.points if self.status == "right" else Decimal(0)
 
     @property
-    def passed(self) -> bool:
-        return self.error is None and bool(self.answers) and all(a.correct for a in self.answers or [])
+    def actual(self) -> Any:
+        source = self.answer or self.truth
+        return source.actual if source is not None else None
+
+    @property
+    def refers_to(self) -> str:
+        source = self.answer or self.truth
+        return source.refers_to if source is not None else self.name
+
+    @property
+    def rule(self) -> str:
+        return self.answer.rule if self.answer is not None else ""
+
+    @property
+    def given_text(self) -> str:
+        if self.answer is not None:
+            return shown(self.answer.given)
+        return "" if self.given is None or isinstance(self.given, GradtraceError) else shown(
+            self.given if isinstance(self.given, str) else json.dumps(self.given))
 
     def to_dict(self) -> dict[str, Any]:
-        right, total = self.score
-        data: dict[str, Any] = {"student": self.student, "file": self.path, "right": right, "questions": total,
-                                "passed": self.passed}
-        if self.error is not None:
-            data["error"] = {"kind": self.error.kind, "message": str(self.error), "hint": self.error.hint}
+        data: dict[str, Any] = {"name": shown(self.name), "status": self.status, "points": _number(self.points),
+                                "earned": _number(self.earned)}
+        source = self.answer or self.truth
+        if source is not None:
+            data.update(source.to_dict())
+            data["name"] = shown(self.name)
+            if self.answer is None:
+                data.update(rule=None, worst=None)
         else:
-            data["answers"] = [a.to_dict() for a in self.answers or []]
-        if self.note:
-            data["note"] = self.note
+            data.update(refers_to=shown(self.name), actual=None, rule=None, worst=None)
+        data["given"] = self.given_text if self.status in ("right", "wrong", "error") else None
+        data["correct"] = self.status == "right"
+        for key in ("given", "worst", "refers_to"):
+            if isinstance(data.get(key), str):
+                data[key] = shown(data[key])
+        if self.error is not None:
+            data["error"] = _error_dict(self.error)
         return data
 
 
+class Graded:
+    """One student's result: their marks, one per question, or the error that stopped their file."""
+
+    __slots__ = ("error", "marks", "not_asked", "note", "out_of", "path", "student")
+
+    def __init__(self, student: str, path: str, marks: list[Mark] | None = None,
+                 error: GradtraceError | None = None, note: str | None = None,
+                 not_asked: list[str] | None = None, out_of: Decimal | None = None):
+        self.student, self.path, self.marks, self.error = student, path, marks or [], error
+        self.note, self.not_asked = note, not_asked or []
+        self.out_of = out_of if marks is None else sum((m.points for m in self.marks), Decimal(0))
+
+    @property
+    def score(self) -> tuple[Decimal | None, Decimal | None]:
+        """(points earned, points of every question); None for a file that could not be graded."""
+        if self.error is not None:
+            return None, self.out_of
+        return sum((m.earned for m in self.marks), Decimal(0)), self.out_of
+
+    def count(self, status: str) -> int:
+        return sum(m.status == status for m in self.marks)
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and bool(self.marks) and all(m.status == "right" for m in self.marks)
+
+    def to_dict(self) -> dict[str, Any]:
+        score, out_of = self.score
+        data: dict[str, Any] = {
+            "student": shown(self.student), "file": shown(self.path),
+            "score": _number(score), "out_of": _number(out_of),
+            "right": self.count("right"), "wrong": self.count("wrong"), "missing": self.count("missing"),
+            "errors": self.count("error"), "questions": len(self.marks) if self.error is None else None,
+            "passed": self.passed}
+        if self.error is not None:
+            data["error"] = _error_dict(self.error)
+        else:
+            data["answers"] = [m.to_dict() for m in self.marks]
+        if self.not_asked:
+            data["not_asked"] = [shown(n) for n in self.not_asked]
+        if self.note:
+            data["note"] = shown(self.note)
+        return data
+
+
+def _error_dict(err: GradtraceError) -> dict[str, Any]:
+    return {"kind": err.kind, "message": shown(err), "hint": shown(err.hint) if err.hint else None}
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    """Points for JSON: 2, not 2.0; 0.5 stays 0.5."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def number_text(value: Decimal | None) -> str:
+    """Points as text: 2, 0.5, 8.5 (never 2.0 or 8.50)."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
 def read_file(path: str) -> dict[str, Any]:
-    """A submission or key: TOML (.toml) or JSON, as a mapping; numbers keep their written text."""
-    data = read_document(Path(path).read_text(encoding="utf-8"), path, path.endswith(".toml"))
+    """A submission or key: TOML (.toml) or JSON, as a mapping; numbers keep their written text.
+    It must be a regular file of at most MAX_FILE bytes (files.read_regular)."""
+    from .files import read_regular
+
+    try:
+        text = read_regular(path, MAX_FILE).decode("utf-8")
+    except UnicodeDecodeError:
+        raise GradtraceError(_("{path}: not a UTF-8 text file").format(path=path)) from None
+    data = read_document(text.removeprefix("\ufeff"), path, path.endswith(".toml"))
     if not isinstance(data, dict):
         raise GradtraceError(_("{path}: expected a mapping with expression, bindings and answers").format(path=path))
     return data
@@ -99,78 +217,301 @@ def _plain(value: Any) -> Any:
     return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None,
-          precision: int = DEFAULT_PRECISION) -> list[Graded]:
-    """Grade every file, in order. The trace of each distinct problem is computed once."""
-    from .core.run import run_program
+class Problem:
+    """One problem's trace, computed once for every file that answers it, and what it asks."""
 
-    key_problem = problem_of(read_file(key), key) if key is not None else None
-    traces: dict[Any, Any] = {}
+    __slots__ = ("graph", "numeric", "truths")
+
+    def __init__(self, expression: str, bindings: tuple[tuple[str, Any], ...], origin: str):
+        from .core.bindings import Binding
+        from .core.graph import build
+        from .core.run import run_program
+
+        self.truths: dict[str, Answer] = {}
+        if bindings:
+            result = run_program(expression, [Binding(k, v, source=origin) for k, v in bindings])
+            self.graph, self.numeric = result.graph, result.numeric
+        else:  # no bindings: symbolic, and only the unsimplified truth the answers are compared with
+            self.graph = build(expression)
+            self.numeric = run_program(expression, graph=self.graph).numeric if not self.graph.variables else None
+
+    def asks(self) -> list[str]:
+        """The questions a problem asks without a key: ∂out/∂v for every input v that has one."""
+        names = [v.name for v in self.graph.variables]
+        if self.numeric is None:
+            return names
+        return [name for name in names if self.numeric.node(name).upstream is not None]
+
+    def check(self, expected: list[Expected], tol: Tolerance | None,
+              precision: int) -> dict[str, Answer | GradtraceError]:
+        """Each answer graded, or the error that stopped it: all at once, then, if any answer is
+        refused, one by one, so that one bad answer is its own error and the others are graded."""
+        from .answers import check_answers, check_symbolic_answers
+
+        def check(items: list[Expected]) -> list[Answer]:
+            if self.numeric is None:
+                return check_symbolic_answers(self.graph, items)
+            return check_answers(self.numeric, items, tol, precision)
+
+        try:
+            return dict(zip((e.name for e in expected), check(expected)))
+        except GradtraceError:
+            out: dict[str, Answer | GradtraceError] = {}
+            for item in expected:
+                try:
+                    out[item.name] = check([item])[0]
+                except GradtraceError as err:
+                    out[item.name] = err
+            return out
+
+    def truth(self, names: list[str], origin: str, precision: int, strict: bool = True) -> dict[str, Answer]:
+        """Each question's true value (and what it refers to), as an answer of 0 graded against
+        it. A name the problem doesn't have is an error (a key's), or, not strict, left out."""
+        todo = [n for n in names if n not in self.truths]
+        if todo:
+            found = self.check([Expected(n, "0", f"{n} in {origin}") for n in todo], None, precision)
+            for name, answer in found.items():
+                if isinstance(answer, GradtraceError):
+                    if strict:
+                        raise answer
+                    continue
+                self.truths[name] = answer
+        return {n: self.truths[n] for n in names if n in self.truths}
+
+
+class Key:
+    """The problem every submission answers, its questions and their points."""
+
+    __slots__ = ("path", "points", "problem", "questions", "spec")
+
+    def __init__(self, path: str, precision: int):
+        data = read_file(path)
+        self.path = path
+        self.spec = problem_of(data, path)
+        self.problem = Problem(*self.spec, path)
+        answers = data.get("answers")
+        if answers is not None and not isinstance(answers, dict):
+            raise GradtraceError(_("{path}: answers must be a table such as [answers] x = -4").format(path=path))
+        names = [name.strip() for name, _value in flatten_answers(answers, origin=path)] if answers else []
+        self.questions = list(dict.fromkeys(names)) or self.problem.asks()
+        self.problem.truth(self.questions, path, precision)  # a question the problem lacks: the key's error
+        self.points = _points(data.get("points"), path, self.questions)
+
+    def total(self) -> Decimal:
+        return sum((self.points.get(q, Decimal(1)) for q in self.questions), Decimal(0))
+
+
+def _points(table: Any, path: str, questions: list[str]) -> dict[str, Decimal]:
+    """A key's [points]: each a number from 0 to MAX_POINTS, each naming one of its questions."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise GradtraceError(_("{path}: points must be a table such as [points] x = 2").format(path=path))
+    points = {}
+    for name, text in flatten_answers(table, origin=path):
+        name = name.strip()
+        try:
+            value = Decimal(str(text))
+        except InvalidOperation:
+            value = Decimal("nan")
+        if not value.is_finite() or not 0 <= value <= MAX_POINTS:
+            raise GradtraceError(
+                _("{path}: the points of {question} must be a number ≥ 0 and at most {most}, not {value}").format(
+                    path=path, question=name, most=MAX_POINTS, value=str(text)[:40]
+                )
+            )
+        if name not in questions:
+            raise GradtraceError(
+                _("{path}: [points] names {question}, which is not a question of the key").format(
+                    path=path, question=name
+                ),
+                hint=_("its questions are {names}").format(names=", ".join(questions)),
+            )
+        points[name] = value
+    return points
+
+
+# ---- grading ------------------------------------------------------------------------------------
+
+class InternalError(GradtraceError):
+    """A bug met while grading one file: reported as that file's error, never silently."""
+    kind = "internal error"
+    exit_code = ExitCode.EVALUATION
+
+
+def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None,
+          precision: int = DEFAULT_PRECISION, time_limit: float | None = TIME_LIMIT) -> list[Graded]:
+    """Grade every file, in order. The trace of each distinct problem is computed once. A broken
+    key is a GradtraceError (nobody can be graded); a broken file is its student's error."""
+    the_key = Key(key, precision) if key is not None else None
+    problems: dict[str, Problem] = {}
     out = []
     for path in paths:
         student = Path(path).stem
         try:
-            data = read_file(path)
-            student = str(data.get("student") or student)
-            note = None
-            if key_problem is not None:
-                problem = key_problem
-                if "expression" in data and problem_of(data, path) != key_problem:
-                    note = "the file's own problem differs from the key's; graded against the key"
-            else:
-                problem = problem_of(data, path)
-            answers = data.get("answers")
-            if not isinstance(answers, dict) or not answers:
-                raise GradtraceError(
-                    _("{path}: no answers").format(path=path), hint=_("write them under [answers], e.g. x = -4")
-                )
-            if problem not in traces:
-                expression, bindings = problem
-                items = [Binding(k, v, source=key or path) for k, v in bindings]
-                traces[problem] = run_program(expression, items)
-            result = traces[problem]
-            folder = os.path.dirname(path) or "."
-            expected = [Expected(name, value, f"{name} in {path}", folder)
-                        for name, value in flatten_answers(answers, origin=path)]
-            if result.numeric is None:  # no bindings: the answers are expressions (∂f/∂z = x + y)
-                if tol is not None:
-                    raise GradtraceError(_("{path}: the problem has no bindings, so its answers are expressions, "
-                                           "and --tol compares numbers").format(path=path))
-                graded = check_symbolic_answers(result.graph, expected)
-            else:
-                graded = check_answers(result.numeric, expected, tol, precision)
-            out.append(Graded(student, path, graded, note=note))
+            with _time_limit(time_limit):
+                result = _grade_file(path, the_key, problems, tol, precision)
+            out.append(result)
+            continue
         except GradtraceError as err:
-            out.append(Graded(student, path, error=err))
-        except (OSError, UnicodeDecodeError) as exc:
-            out.append(
-                Graded(
-                    student,
-                    path,
-                    error=GradtraceError(
-                        _("{path}: {value}").format(path=path, value=getattr(exc, "strerror", None) or exc)
-                    ),
+            error = err
+        except _OutOfTime:
+            error = GradtraceError(
+                _("{path}: grading took longer than {seconds} s, the time limit of one submission").format(
+                    path=path, seconds=f"{time_limit:g}"
+                ),
+                hint=_("a teacher can allow more with --time-limit"),
+            )
+        except MemoryError:
+            error = GradtraceError(_("{path}: out of memory while grading this file").format(path=path))
+        except RecursionError:
+            error = GradtraceError(_("{path}: nested too deeply to grade").format(path=path))
+        except Exception as exc:  # a bug in gradtrace: it must not cost the rest of the class their grades
+            if os.environ.get("GRADTRACE_DEBUG"):
+                raise
+            error = InternalError(
+                _("{path}: internal error while grading this file ({error}); this is a bug in gradtrace").format(
+                    path=path, error=f"{type(exc).__name__}: {exc}"
                 )
             )
+        out.append(Graded(student, path, error=error, out_of=the_key.total() if the_key is not None else None))
     return out
 
 
-def most_missed(graded: list[Graded]) -> list[tuple[str, int, int]]:
-    """(question, how many got it wrong, how many answered it), the most missed first."""
-    asked: dict[str, list[int]] = {}
+def _grade_file(path: str, key: Key | None, problems: dict[str, Problem], tol: Tolerance | None,
+                precision: int) -> Graded:
+    data = read_file(path)
+    student = _student(data.get("student"), Path(path).stem)
+    notes = []
+    if key is not None:
+        problem = key.problem
+        if "expression" in data:
+            try:
+                differs = problem_of(data, path) != key.spec
+            except GradtraceError:
+                differs = True
+            if differs:
+                notes.append(_("the file's own problem differs from the key's; graded against the key"))
+    else:
+        spec = problem_of(data, path)
+        cache = json.dumps(spec)
+        if cache not in problems:
+            problems[cache] = Problem(*spec, path)
+        problem = problems[cache]
+    if problem.numeric is None and tol is not None:
+        raise GradtraceError(_("{path}: the problem has no bindings, so its answers are expressions, "
+                               "and --tol compares numbers").format(path=path))
+
+    answers = data.get("answers")
+    if answers is None:
+        notes.append(_("the file has no [answers] table"))
+        answers = {}
+    if not isinstance(answers, dict):
+        raise GradtraceError(_("{path}: answers must be a table such as [answers] x = -4").format(path=path))
+    given: dict[str, Any] = {}
+    for name, value in flatten_answers(answers, origin=path, strict=False):
+        name = name.strip()
+        if name in given:
+            value = GradtraceError(_("{name} in {path}: answered twice").format(name=name, path=path))
+        given[name] = value
+
+    if key is not None:
+        points, questions = key.points, key.questions
+    else:
+        points, asked = {}, problem.asks()
+        questions = asked + [n for n in given if n not in asked]
+    not_asked = [n for n in given if n not in questions]
+
+    folder = os.path.dirname(path) or "."
+    expected = [Expected(n, given[n], f"{n} in {path}", folder) for n in questions
+                if n in given and not isinstance(given[n], GradtraceError)]
+    graded = problem.check(expected, tol, precision) if expected else {}
+    unanswered = [n for n in questions if not isinstance(graded.get(n), Answer)]
+    truths = problem.truth(unanswered, path, precision, strict=False)
+    marks = []
+    for name in questions:
+        worth = points.get(name, Decimal(1))
+        if name not in given:
+            marks.append(Mark(name, worth, "missing", truth=truths.get(name)))
+            continue
+        result = given[name] if isinstance(given[name], GradtraceError) else graded[name]
+        if isinstance(result, GradtraceError):
+            marks.append(Mark(name, worth, "error", error=result, given=given[name], truth=truths.get(name)))
+        else:
+            marks.append(Mark(name, worth, "right" if result.correct else "wrong", answer=result))
+    if not_asked:
+        notes.append(_("not asked: {names}").format(names=", ".join(not_asked)))
+    return Graded(student, path, marks, note="; ".join(notes) or None, not_asked=not_asked)
+
+
+def _student(name: Any, stem: str) -> str:
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)
+    if not isinstance(name, str) or not name.strip():
+        return stem
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME] + "…"
+
+
+class _OutOfTime(BaseException):
+    """Raised by the timer inside a submission's grading. A BaseException, like Ctrl-C, so that
+    no `except Exception` on the way can take it for an ordinary error and carry on."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Stop the work inside after `seconds` with _OutOfTime (a timer signal; only where there is
+    one: the main thread of a POSIX process, else no limit)."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---- reports ------------------------------------------------------------------------------------
+
+def questions_of(graded: list[Graded]) -> list[str]:
+    """Every question asked in the class, in the order first asked."""
+    return list(dict.fromkeys(m.name for g in graded for m in g.marks))
+
+
+def most_missed(graded: list[Graded]) -> list[tuple[str, int, int, int, int]]:
+    """(question, wrong (or unreadable), missing, answered, asked), the most missed first."""
+    counts: dict[str, list[int]] = {}
     for g in graded:
-        for a in g.answers or []:
-            counts = asked.setdefault(a.name, [0, 0])
-            counts[0] += not a.correct
-            counts[1] += 1
-    ranked = sorted(asked.items(), key=lambda item: (-item[1][0], item[0]))
-    return [(name, wrong, total) for name, (wrong, total) in ranked if wrong]
+        for m in g.marks:
+            c = counts.setdefault(m.name, [0, 0, 0, 0])
+            c[0] += m.status in ("wrong", "error")
+            c[1] += m.status == "missing"
+            c[2] += m.status != "missing"
+            c[3] += 1
+    order = {name: k for k, name in enumerate(counts)}
+    ranked = sorted(counts.items(), key=lambda item: (-(item[1][0] + item[1][1]), order[item[0]]))
+    return [(name, w, m, a, n) for name, (w, m, a, n) in ranked if w + m]
+
+
+def summary(graded: list[Graded]) -> dict[str, int]:
+    return {"students": len(graded), "graded": sum(g.error is None for g in graded),
+            "not_graded": sum(g.error is not None for g in graded), "passed": sum(g.passed for g in graded),
+            "missing": sum(g.count("missing") for g in graded), "errors": sum(g.count("error") for g in graded)}
 
 
 def to_json(graded: list[Graded]) -> str:
+    """The class as one strict JSON document (valid UTF-8: every text a file controls is printable)."""
     document = {"students": [g.to_dict() for g in graded],
-                "most_missed": [{"question": q, "wrong": w, "answered": n} for q, w, n in most_missed(graded)],
-                "passed": all(g.passed for g in graded)}
+                "most_missed": [{"question": shown(q), "wrong": w, "missing": m, "answered": a, "asked": n}
+                                for q, w, m, a, n in most_missed(graded)],
+                "summary": summary(graded),
+                "passed": bool(graded) and all(g.passed for g in graded)}
     from .core.trace import jsonable
 
     def safe(value: Any) -> Any:
@@ -184,34 +525,73 @@ def to_json(graded: list[Graded]) -> str:
 
 
 def to_csv(graded: list[Graded], precision: int = DEFAULT_PRECISION) -> str:
-    """One row per student and question (the gradebook): answer, true value, verdict, rule."""
+    """The long gradebook: one row per student and question (answer, true value, verdict, rule,
+    points), and one row for a file that could not be graded (its message in the rule column)."""
     import csv
     import io
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "file", "question", "refers_to", "answer", "true_value", "verdict", "rule"])
+    writer.writerow(["student", "file", "question", "refers_to", "answer", "true_value", "verdict", "rule",
+                     "points", "earned"])
     for g in graded:
         if g.error is not None:
-            writer.writerow([_cell(g.student), _cell(g.path), "", "", "", "", "error", _cell(str(g.error))])
+            writer.writerow([_cell(g.student), _cell(g.path), "", "", "", "", "error", _cell(str(g.error)), "", ""])
             continue
-        for a in g.answers or []:
-            if a.rule == SYMBOLIC_RULE:  # an expression: the text symbolic mode prints
-                from .render import fmt
-
-                true_value = _cell(fmt(a.actual))
-            else:
-                actual = a.actual.tolist() if hasattr(a.actual, "tolist") else float(a.actual)
-                true_value = repr(actual) if isinstance(actual, float) else json.dumps(actual)
-            writer.writerow([_cell(g.student), _cell(g.path), _cell(a.name), a.refers_to, _cell(str(a.given)),
-                             true_value,
-                             "right" if a.correct else "wrong", a.rule])
+        for m in g.marks:
+            rule = str(m.error) if m.error is not None else m.rule
+            writer.writerow([_cell(g.student), _cell(g.path), _cell(m.name), _cell(m.refers_to), _cell(m.given_text),
+                             true_text(m.actual, m.answer or m.truth), m.status, _cell(rule),
+                             number_text(m.points), number_text(m.earned)])
     return out.getvalue()
 
 
+def to_wide_csv(graded: list[Graded]) -> str:
+    """The wide gradebook, as gradebooks import it: one row per student, with the score, the
+    points earned on each question (blank where a question was not asked of that file), the
+    missing questions, and the errors."""
+    import csv
+    import io
+
+    questions = questions_of(graded)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "file", "score", "out_of", *(_cell(q) for q in questions), "missing", "errors"])
+    for g in graded:
+        score, out_of = g.score
+        earned = {m.name: number_text(m.earned) for m in g.marks}
+        missing = ", ".join(m.name for m in g.marks if m.status == "missing")
+        errors = str(g.error) if g.error is not None else "; ".join(str(m.error) for m in g.marks if m.error)
+        writer.writerow([_cell(g.student), _cell(g.path), number_text(score), number_text(out_of),
+                         *(earned.get(q, "") for q in questions), _cell(missing), _cell(errors)])
+    return out.getvalue()
+
+
+def true_text(actual: Any, answer: Answer | None) -> str:
+    """A true value as the gradebook writes it: typed back, it passes (a zero, even -0.0, is 0)."""
+    if actual is None:
+        return ""
+    if answer is not None and answer.rule == SYMBOLIC_RULE:  # an expression: the text symbolic mode prints
+        from .render import fmt
+
+        return _cell(fmt(actual))
+    value = actual.tolist() if hasattr(actual, "tolist") else float(actual)
+    if isinstance(value, float):
+        return "0" if value == 0 else repr(value)
+    return json.dumps(_zeros(value))
+
+
+def _zeros(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_zeros(v) for v in value]
+    return 0 if value == 0 else value
+
+
 def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run: text that starts like a formula gets a leading '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+    """A cell a spreadsheet will not run, and printable: text that starts like a formula gets a
+    leading '."""
+    text = shown(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
 
 
 def _is_number(text: str) -> bool:

@@ -13,7 +13,7 @@ PROBLEM = 'expression = "q = x + y; f = q * z"\nbindings = { x = -2, y = 5, z = 
 @pytest.fixture
 def classroom(tmp_path):
     files = {
-        "alice.toml": 'student = "Alice"\n' + PROBLEM + "[answers]\nx = -4\nz = 3\nq.value = 3\n",
+        "alice.toml": 'student = "Alice"\n' + PROBLEM + "[answers]\nx = -4\ny = -4\nz = 3\nq.value = 3\n",
         "bob.json": json.dumps({"expression": "q = x + y; f = q * z", "bindings": {"x": -2, "y": 5, "z": -4},
                                 "answers": {"x": 4, "z": 3.0, "q": -4}}),
         "carol.toml": PROBLEM + "[answers]\nx = -4\ny = =\n",
@@ -33,10 +33,12 @@ def test_a_class_is_graded_in_one_go_and_a_broken_file_stops_nobody(gt, classroo
     assert result.exit_code == 2  # carol's file could not be graded
     data = json.loads(result.stdout)
     students = {s["student"]: s for s in data["students"]}
-    assert students["Alice"]["right"] == 3 and students["Alice"]["passed"] is True
-    assert students["bob"]["right"] == 2 and [a["correct"] for a in students["bob"]["answers"]] == [False, True, True]
+    assert students["Alice"]["right"] == 4 and students["Alice"]["passed"] is True
+    # Every input's gradient is asked (bob left out y), and bob's own extra answer q counts too.
+    assert students["bob"]["right"] == 2 and [a["status"] for a in students["bob"]["answers"]] == \
+        ["wrong", "missing", "right", "right"]
     assert "not valid TOML" in students["carol"]["error"]["message"]
-    assert data["most_missed"] == [{"question": "x", "wrong": 1, "answered": 3}]
+    assert {"question": "x", "wrong": 1, "missing": 0, "answered": 3, "asked": 3} in data["most_missed"]
     assert data["passed"] is False
 
 
@@ -59,14 +61,15 @@ def test_the_gradebook_csv_has_one_row_per_student_and_question(gt, classroom):
                 "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["student"], r["question"], r["verdict"]) for r in rows] == [
-        ("Alice", "x", "right"), ("Alice", "z", "right"), ("Alice", "q.value", "right"),
-        ("bob", "x", "wrong"), ("bob", "z", "right"), ("bob", "q", "right"), ("'=HYPERLINK(1)", "x", "right")]
-    assert rows[3]["answer"] == "4" and rows[3]["true_value"] == "-4.0" and rows[3]["rule"] == "to 4 significant digits"
+        ("Alice", "x", "right"), ("Alice", "y", "right"), ("Alice", "z", "right"), ("Alice", "q.value", "right"),
+        ("bob", "x", "wrong"), ("bob", "y", "missing"), ("bob", "z", "right"), ("bob", "q", "right"),
+        ("'=HYPERLINK(1)", "x", "right"), ("'=HYPERLINK(1)", "y", "missing"), ("'=HYPERLINK(1)", "z", "missing")]
+    assert rows[4]["answer"] == "4" and rows[4]["true_value"] == "-4.0" and rows[4]["rule"] == "to 4 significant digits"
 
 
 def test_the_table_names_each_wrong_answer_and_the_most_missed(gt, classroom):
     result = gt("grade", str(classroom / "alice.toml"), str(classroom / "bob.json"))
-    assert "Alice" in result.stdout and "3/3" in result.stdout and "2/3" in result.stdout
+    assert "Alice" in result.stdout and "4/4" in result.stdout and "2/4" in result.stdout
     assert "x = 4 (-4)" in result.stdout and "most missed: x (1 of 2 wrong)" in result.stdout
     assert all(line == line.rstrip() for line in result.stdout.splitlines())
 
@@ -80,19 +83,20 @@ def test_a_broken_key_is_a_usage_error(gt, classroom):
 def test_symbolic_problems_are_graded_as_expressions(gt, tmp_path):
     """A problem with no bindings asks for expressions: ∂f/∂z = x + y, in any equal form."""
     problem = 'expression = "q = x + y; f = q * z"\n'
-    (tmp_path / "ann.toml").write_text(problem + '[answers]\nz = "y + x"\nx = "z"\n')
+    (tmp_path / "ann.toml").write_text(problem + '[answers]\nz = "y + x"\nx = "z"\ny = "z"\n')
     (tmp_path / "ben.toml").write_text(problem + '[answers]\nz = "q"\nx = "z + 1"\n')
     (tmp_path / "cal.toml").write_text(problem + '[answers]\nz = "x + w"\n')
     result = gt("grade", *(str(tmp_path / f) for f in ("ann.toml", "ben.toml", "cal.toml")), "--format", "json")
     data = json.loads(result.stdout)
     students = {s["student"]: s for s in data["students"]}
     assert students["ann"]["passed"] is True and students["ben"]["right"] == 1
-    assert "not a name in the program" in students["cal"]["error"]["message"]
-    assert result.exit_code == 2
+    cal = {a["name"]: a for a in students["cal"]["answers"]}  # cal's bad answer is that answer's error
+    assert cal["z"]["status"] == "error" and "not a name in the program" in cal["z"]["error"]["message"]
+    assert result.exit_code == 3
 
 
 def test_a_symbolic_gradebook_writes_the_true_expression(gt, tmp_path):
     (tmp_path / "ann.toml").write_text('expression = "q = x + y; f = q * z"\n[answers]\nz = "y + x"\nx = "-z"\n')
     rows = list(csv.DictReader(io.StringIO(gt("grade", str(tmp_path / "ann.toml"), "--format", "csv").stdout)))
-    assert [(r["question"], r["true_value"], r["verdict"]) for r in rows] == [("z", "x + y", "right"),
-                                                                               ("x", "z", "wrong")]
+    assert [(r["question"], r["true_value"], r["verdict"]) for r in rows] == [
+        ("x", "z", "wrong"), ("y", "z", "missing"), ("z", "x + y", "right")]

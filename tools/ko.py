@@ -196,6 +196,46 @@ KO = {
     "student": "학생",
     "the answer is {answer}": "답은 {answer}",
     "wrong (true value)": "틀린 답 (참값)",
+    "missing": "빠진 답",
+    "not asked: {names}": "묻지 않은 문제: {names}",
+    "the file has no [answers] table": "파일에 [answers] table이 없습니다",
+    "the file's own problem differs from the key's; graded against the key":
+        "파일의 문제가 key의 문제와 다릅니다. key의 문제로 채점했습니다",
+    "{question} ({missing} of {asked} missing)": "{question} ({asked}명 중 {missing}명 답 없음)",
+    "{question} ({wrong} wrong and {missing} missing of {asked})":
+        "{question} ({asked}명 중 {wrong}명 틀림, {missing}명 답 없음)",
+    # reading a class's files (grade.py, files.py, answers.py)
+    "FIFO": "FIFO",
+    "a teacher can allow more with --time-limit": "--time-limit로 시간을 더 줄 수 있습니다",
+    "block device": "블록 장치",
+    "character device": "문자 장치",
+    "folder": "폴더",
+    "its questions are {names}": "문제는 {names}입니다",
+    "socket": "소켓",
+    "special file": "특수 파일",
+    "{name} in {origin}: an answer is a number, an expression or a list of numbers, not {value}":
+        "{origin}의 {name}: 답은 숫자, 식 또는 숫자의 list입니다. {value}은(는) 답이 아닙니다",
+    "{name} in {path}: answered twice": "{path}의 {name}: 답을 두 번 썼습니다",
+    "{origin}: answers nested more than {depth} deep; a question is NAME or NAME.value":
+        "{origin}: 답이 {depth}단계보다 깊이 중첩되어 있습니다. 문제는 NAME 또는 NAME.value입니다",
+    "{path}: [points] names {question}, which is not a question of the key":
+        "{path}: [points]의 {question}은(는) key의 문제가 아닙니다",
+    "{path}: answers must be a table such as [answers] x = -4":
+        "{path}: 답은 [answers] x = -4 같은 table이어야 합니다",
+    "{path}: grading took longer than {seconds} s, the time limit of one submission":
+        "{path}: 채점이 제출물 하나의 제한 시간인 {seconds}초를 넘었습니다",
+    "{path}: internal error while grading this file ({error}); this is a bug in gradtrace":
+        "{path}: 이 파일을 채점하다가 내부 오류가 났습니다 ({error}). gradtrace의 버그입니다",
+    "{path}: nested too deeply to grade": "{path}: 너무 깊이 중첩되어 채점할 수 없습니다",
+    "{path}: not a UTF-8 text file": "{path}: UTF-8 텍스트 파일이 아닙니다",
+    "{path}: not a regular file but a {kind}, so it is not read":
+        "{path}: 일반 파일이 아니라 {kind}이므로 읽지 않습니다",
+    "{path}: out of memory while grading this file": "{path}: 이 파일을 채점하다가 메모리가 모자랐습니다",
+    "{path}: points must be a table such as [points] x = 2":
+        "{path}: 배점은 [points] x = 2 같은 table이어야 합니다",
+    "{path}: the points of {question} must be a number ≥ 0 and at most {most}, not {value}":
+        "{path}: {question}의 배점은 0 이상 {most} 이하의 숫자여야 합니다 ({value}은(는) 안 됩니다)",
+    "{path}: too large to read (more than {size})": "{path}: 읽기에는 너무 큽니다 ({size}보다 큼)",
     "wrote {path}": "{path}에 썼습니다",
     "{count} gates are more than a terminal drawing can show readably":
         "gate {count}개는 터미널 그림으로 읽기 좋게 보이기에 너무 많습니다",
@@ -261,12 +301,17 @@ KO = {
     "Grade a class: gradtrace grade submissions/*.toml (see gradtrace grade --help).":
         "반 전체 채점: gradtrace grade submissions/*.toml (gradtrace grade --help 참고).",
     "Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without\n--key, its "
-    "expression and bindings).\n\nA file that can't be read or graded is reported as that student's error and never "
-    "stops the\nothers. Exit 0 when every student got every answer right, 3 when any answer is wrong, 2 when a\nfile "
-    "could not be graded.":
+    "expression and bindings).\n\nA score is out of every question: the key's [answers] (each worth 1 point, or "
+    "what the key's\n[points] table gives it), or, without them, the gradient of every input. A question a file "
+    "does\nnot answer is missing; an answer that can't be read is that answer's error. A file that can't be\nread "
+    "or graded is reported as that student's error and never stops the others. Exit 0 when every\nstudent got "
+    "every answer right, 3 when any answer is wrong or missing, 2 when a file could not be\ngraded.":
         "반 전체를 채점합니다: SUBMISSION마다 답이 든 TOML 또는 JSON 파일입니다 (--key가 없으면 식과 값도 "
-        "들어 있어야 합니다).\n\n읽거나 채점할 수 없는 파일은 그 학생의 오류로 알리고, 다른 학생은 계속 "
-        "채점합니다. 모두 다 맞으면 exit 0, 틀린 답이 있으면 3, 채점하지 못한 파일이 있으면 2.",
+        "들어 있어야 합니다).\n\n점수는 모든 문제를 놓고 매깁니다: key의 [answers] (문제마다 1점, 또는 key의 "
+        "[points] table이 주는 점수), 그것이 없으면 모든 입력의 gradient입니다. 파일에 답이 없는 문제는 빠진 "
+        "답이고, 읽을 수 없는 답은 그 답만의 오류입니다. 읽거나 채점할 수 없는 파일은 그 학생의 오류로 알리고, "
+        "다른 학생은 계속 채점합니다. 모두 다 맞으면 exit 0, 틀리거나 빠진 답이 있으면 3, 채점하지 못한 파일이 "
+        "있으면 2.",
     "How many circuits to work through.": "풀 회로의 개수.",
     "Load variable bindings from a JSON object or a TOML file; keys the expression doesn't use are left out, and "
     "bindings on the command line win. A JSON-lines file (.jsonl) is a batch: one JSON line out per point.":
@@ -347,7 +392,10 @@ KO = {
     "a check or expected answer failed": "check 또는 채점한 답이 틀림",
     "evaluation error (log(-1), 1/0, overflow)": "계산 오류 (log(-1), 1/0, overflow)",
     "ok": "정상",
-    "table for people; csv and json for the gradebook.": "table은 사람용, csv와 json은 성적부용.",
+    "table for people; csv (a row per answer), csv-wide (a row per student) and json for the gradebook.":
+        "table은 사람용, csv (답마다 한 줄), csv-wide (학생마다 한 줄)와 json은 성적부용.",
+    "Time one submission may take to grade; a file over it is that student's error (0: no limit).":
+        "제출물 하나를 채점하는 데 쓸 수 있는 시간 (초). 넘으면 그 학생의 오류입니다 (0: 제한 없음).",
     "usage, parse or binding error": "사용법, 구문 또는 binding 오류",
     "{count} of {total} answers wrong: {names}": "답 {total}개 중 {count}개 틀림: {names}",
     # click's own words (cli/click_words.py)
@@ -562,7 +610,6 @@ KO = {
     "write nested lists of numbers, e.g. x=[0.1, 0.2]": "숫자의 중첩 list로 쓰세요. 예: x=[0.1, 0.2]",
     "write one per line: (x+y)*z   at x = -2, y = 5, z = -4":
         "한 줄에 하나씩 쓰세요: (x+y)*z   at x = -2, y = 5, z = -4",
-    "write them under [answers], e.g. x = -4": "[answers] 아래에 쓰세요. 예: x = -4",
     "write x = 2 per line, or a JSON object such as {\"x\": 2}":
         "한 줄에 x = 2처럼 쓰거나, {\"x\": 2} 같은 JSON object로 쓰세요",
     "write {func}(x, y), which is x {infix} y": "{func}(x, y)로 쓰세요. x {infix} y와 같습니다",
@@ -658,7 +705,6 @@ KO = {
         "{path}은(는) 다른 파일이 든 폴더입니다. gradtrace는 자기가 쓴 폴더 (worksheet.md가 있는 폴더)만 바꿉니다",
     "{path}: expected a mapping with expression, bindings and answers":
         "{path}: expression, bindings, answers가 든 mapping이어야 합니다",
-    "{path}: no answers": "{path}: 답이 없습니다",
     "{path}: no problems": "{path}: 문제가 없습니다",
     "{path}: problem {i} must be a table with expression and bindings":
         "{path}: 문제 {i}은(는) expression과 bindings가 든 table이어야 합니다",
@@ -783,6 +829,9 @@ KO_PLURAL = {
     "Got unexpected extra argument ({args})": "예상하지 못한 인자가 더 있습니다 ({args})",
     "Option {name!r} requires an argument.": "옵션 {name!r}에는 값이 필요합니다.",
     "{value!r} is not {choice}.": "{value!r}은(는) {choice} 중 하나가 아닙니다.",
+    "{count} of {total} file could not be graded": "파일 {total}개 중 {count}개를 채점하지 못했습니다",
+    "{count} answer missing": "빠진 답 {count}개",
+    "{count} answer could not be read": "읽을 수 없는 답 {count}개",
     "note: --vars {path}: {names} is not in this expression, so left out":
         "참고: --vars {path}: {names}은(는) 이 식에 없으므로 빼 둡니다",
     "note: the output is {output}, and {statements} does not reach it, so it is left out (--output NAME traces "

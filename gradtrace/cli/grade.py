@@ -1,5 +1,6 @@
 """gradtrace grade: a class's submissions graded in one process. Reading and grading live in
-grade.py; this module only prints."""
+grade.py; this module only prints. Every text a submission controls reaches the terminal as a
+rich Text (never markup) made printable by grade.shown."""
 
 from __future__ import annotations
 
@@ -15,41 +16,49 @@ from . import LANG_OPTION, TranslatedHelp, _fail, make_console
 GRADE_HELP = N_("""Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without
 --key, its expression and bindings).
 
-A file that can't be read or graded is reported as that student's error and never stops the
-others. Exit 0 when every student got every answer right, 3 when any answer is wrong, 2 when a
-file could not be graded.""")
+A score is out of every question: the key's [answers] (each worth 1 point, or what the key's
+[points] table gives it), or, without them, the gradient of every input. A question a file does
+not answer is missing; an answer that can't be read is that answer's error. A file that can't be
+read or graded is reported as that student's error and never stops the others. Exit 0 when every
+student got every answer right, 3 when any answer is wrong or missing, 2 when a file could not be
+graded.""")
 
 
 @click.command(cls=TranslatedHelp, help=GRADE_HELP,
                context_settings={"help_option_names": ["--help"], "max_content_width": 100})
-@click.argument("files", nargs=-1, required=True, metavar="SUBMISSION...",
-                type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="SUBMISSION...", type=click.Path())
 @LANG_OPTION
 @click.option("--key", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help=N_("The problem (expression and bindings) every submission answers; without it each file "
                    "carries its own."))
-@click.option("--format", "format_name", type=click.Choice(["table", "csv", "json"]), default="table",
-              show_default=True, help=N_("table for people; csv and json for the gradebook."))
+@click.option("--format", "format_name", type=click.Choice(["table", "csv", "csv-wide", "json"]), default="table",
+              show_default=True,
+              help=N_("table for people; csv (a row per answer), csv-wide (a row per student) and json for the "
+                      "gradebook."))
 @click.option("--tol", metavar="TOL", help=N_("Tolerance for every answer: 0.01 or abs:0.01, 1% or rel:0.01."))
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help=N_("Significant digits a whole-number answer must match."))
+@click.option("--time-limit", metavar="SECONDS", type=click.FloatRange(0, 86400), default=60, show_default=True,
+              help=N_("Time one submission may take to grade; a file over it is that student's error (0: no limit)."))
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help=N_("Colour; auto means on a terminal, unless NO_COLOR is set."))
 def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | None, precision: int,
-          color: str) -> None:
+          time_limit: float, color: str) -> None:
     # What it does is GRADE_HELP (--help shows it, in the language of the run).
     from .. import grade as grading
     from ..answers import Tolerance
 
     try:
         tolerance = Tolerance(tol) if tol else None
-        graded = grading.grade(list(files), key, tolerance, precision)
+        graded = grading.grade(list(files), key, tolerance, precision, time_limit or None)
     except GradtraceError as err:
         _fail(err)  # the key itself is broken: nobody can be graded
     if format_name == "json":
         sys.stdout.write(grading.to_json(graded))
     elif format_name == "csv":
         sys.stdout.write(grading.to_csv(graded, precision))
+    elif format_name == "csv-wide":
+        sys.stdout.write(grading.to_wide_csv(graded))
     else:
         _table(graded, make_console(color))
     if any(g.error is not None for g in graded):
@@ -64,26 +73,63 @@ def _table(graded: list[Any], console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..grade import most_missed
+    from ..grade import most_missed, number_text, shown, summary
     from ..render import fmt
     from ..render.table import print_clean
 
     title = ngettext("{count} submission", "{count} submissions", len(graded)).format(count=len(graded))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=title,
                   title_justify="left")
-    table.add_column(_("student"), style="bold")
-    table.add_column(_("score"), justify="right")
-    table.add_column(_("wrong (true value)"))
+    table.add_column(_("student"), style="bold", overflow="fold")  # a long name wraps, never cut to "…"
+    table.add_column(_("score"), justify="right", no_wrap=True)
+    table.add_column(_("wrong (true value)"), overflow="fold")
+    table.add_column(_("missing"), overflow="fold")
     for g in graded:
+        # Text, never a str: a str cell is read as rich markup, and a name like "[/]" is not a name to rich.
+        name = Text(shown(g.student))
         if g.error is not None:
-            table.add_row(g.student, "—", Text(_("error: {message}").format(message=g.error), style="yellow"))
+            table.add_row(name, "—", Text(_("error: {message}").format(message=shown(g.error)), style="yellow"),
+                          Text(""))
             continue
-        right, total = g.score
-        wrong = ", ".join(f"{a.name} = {a.given} ({fmt(a.actual)})" for a in g.answers or [] if not a.correct)
-        table.add_row(g.student, Text(f"{right}/{total}", style="green" if right == total else "red"),
-                      wrong + (f"  [{g.note}]" if g.note else ""))
+        score, out_of = g.score
+        wrong = []
+        for m in g.marks:
+            if m.status == "wrong":
+                wrong.append(f"{shown(m.name)} = {shown(m.answer.given)} ({shown(fmt(m.actual))})")
+            elif m.status == "error":
+                given = f' = "{m.given_text}"' if isinstance(m.given, str) else \
+                    f" = {m.given_text}" if m.given_text else ""  # quoted: a blank answer shows as ""
+                why = shown(m.error).removeprefix(shown(f"{m.name} in {g.path}: "))  # the row says who and what
+                wrong.append(f"{shown(m.name)}{given}: {why}")
+        note = f"  [{shown(g.note)}]" if g.note else ""
+        missing = ", ".join(shown(m.name) for m in g.marks if m.status == "missing")
+        table.add_row(name, Text(f"{number_text(score)}/{number_text(out_of)}", style="green" if g.passed else "red"),
+                      Text(", ".join(wrong) + note), Text(missing))
+    counts = summary(graded)
+    lines = []
+    if counts["not_graded"]:
+        lines.append(ngettext("{count} of {total} file could not be graded", "{count} of {total} files could not "
+                              "be graded", counts["students"]).format(count=counts["not_graded"],
+                                                                     total=counts["students"]))
+    if counts["missing"]:
+        lines.append(ngettext("{count} answer missing", "{count} answers missing", counts["missing"]).format(
+            count=counts["missing"]))
+    if counts["errors"]:
+        lines.append(ngettext("{count} answer could not be read", "{count} answers could not be read",
+                              counts["errors"]).format(count=counts["errors"]))
     missed = most_missed(graded)
-    questions = ", ".join(_("{question} ({wrong} of {answered} wrong)").format(question=q, wrong=w, answered=n)
-                          for q, w, n in missed[:10])
-    summary = Text(_("most missed: {questions}").format(questions=questions) if missed else _("every answer right"))
-    print_clean(console, Group(table, summary))
+    if missed:
+        lines.append(_("most missed: {questions}").format(questions=", ".join(
+            _missed(shown(q), w, m, a, n) for q, w, m, a, n in missed[:10])))
+    if graded and counts["passed"] == len(graded):
+        lines.append(_("every answer right"))
+    print_clean(console, Group(table, Text("\n".join(lines))))
+
+
+def _missed(question: str, wrong: int, missing: int, answered: int, asked: int) -> str:
+    if not missing:
+        return _("{question} ({wrong} of {answered} wrong)").format(question=question, wrong=wrong, answered=answered)
+    if not wrong:
+        return _("{question} ({missing} of {asked} missing)").format(question=question, missing=missing, asked=asked)
+    return _("{question} ({wrong} wrong and {missing} missing of {asked})").format(
+        question=question, wrong=wrong, missing=missing, asked=asked)

@@ -68,15 +68,33 @@ class MissingProgram(GradtraceError):
     exit_code = ExitCode.EVALUATION
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
-_CONTROL[9] = " "
+def printable(text: str, *, one_line: bool = False) -> str:
+    """User text made safe to show, the one function every output uses for it: anything Python
+    does not call printable is written as a visible escape, so nothing a user or a submission
+    wrote can move the cursor, recolour, retitle or clear a terminal, reorder a line (bidi
+    overrides) or hide in it (zero-width characters). Control characters and bytes that were not
+    UTF-8 (kept by surrogateescape) become \\x1b and the like, others \\u202e or \\U000e0001; a
+    tab is a space. Line breaks stay, unless one_line (a name, an answer, a table cell)."""
+    if text.isprintable():  # the common case, at C speed
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch, one_line) for ch in text)
 
 
-def printable(text: str) -> str:
-    """User text made safe to show: control characters (an escape sequence that would retitle
-    the terminal, a carriage return that would hide what came before) written as \\x1b and the
-    like. Line breaks stay."""
-    return text.translate(_CONTROL)
+def _escape(ch: str, one_line: bool) -> str:
+    code = ord(ch)
+    if ch == "\n" and not one_line:
+        return ch
+    if ch == "\t":
+        return " "
+    import unicodedata
+
+    if unicodedata.category(ch) == "Zs":  # a space of another width (no-break, ideographic): a space
+        return ch
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as os.fsdecode keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
