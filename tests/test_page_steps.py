@@ -10,6 +10,7 @@ answers.py on one table of (answer, true value, verdict) and on generated spelli
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 
@@ -442,3 +443,42 @@ def _expressions():
 def test_generated_constant_expressions_are_read_alike(desktop, reader, texts, precision):
     page = desktop.js(f"{json.dumps(texts)}.map(t => window.gradtraceRead(t, {precision}))")
     assert [t for t, read in zip(texts, page) if not _same_reading(t, read, precision)] == []
+
+
+@pytest.mark.skipif("decimals" not in inspect.signature(read_answer).parameters,
+                    reason="answers.read_answer has no decimals (--decimals grades at significant digits)")
+@pytest.mark.parametrize("decimals", [0, 2, 4])
+def test_with_decimals_the_page_reads_as_the_command_line(desktop, reader, decimals):
+    """--decimals N: the page shows N decimals, and a whole number or 1/3 is graded at them."""
+    rows = _shared_rows()
+    texts = [text for text, _, _ in rows]
+    page = desktop.js(f"{json.dumps(texts)}.map(t => window.gradtraceRead(t, 4, {decimals}))")
+    for text, read in zip(texts, page):
+        try:
+            value, rule = read_answer(text, 4, decimals=decimals)
+        except GradtraceError:
+            assert read is None, text
+            continue
+        assert read is not None and math.isclose(read["value"], value, rel_tol=1e-15), text
+        assert (read["kind"], read["place"], read["digits"]) == \
+            (rule.kind, rule.place if rule.kind == "decimals" else 0, rule.digits if rule.kind == "digits" else 0), text
+
+
+@pytest.mark.skipif("decimals" not in inspect.signature(read_answer).parameters,
+                    reason="answers.read_answer has no decimals (--decimals grades at significant digits)")
+def test_a_page_made_with_decimals_grades_at_them(desktop, tmp_path):
+    """gradtrace ... --decimals 2 --html: the page's own boxes grade as --expect does with --decimals 2."""
+    from gradtrace.render.text import Decimals
+
+    trace = gradtrace.trace("x / 3 + y * 2", x=1, y=2)
+    path = tmp_path / "decimals.html"
+    path.write_text(html.render(trace, Decimals(2)), encoding="utf-8")
+    desktop.open(path.as_uri())
+    rows = [(text, actual) for text in ("0.33", "0.3333", "1/3", "0.3", "2", "2.00", "2.0", "0")
+            for actual in (1 / 3, 2.0, 2.004, 2.006, 0.335)]
+    page = desktop.js(f"{json.dumps(rows)}.map(r => window.gradtraceGrade(r[0], r[1], 0))")
+    python = []
+    for text, actual in rows:
+        value, rule = read_answer(text, 4, decimals=2)
+        python.append(rule.allows(actual, value))
+    assert page == python

@@ -506,9 +506,14 @@ SCRIPT = r"""
     return value;
   }
   function significant(whole) { return Math.max(1, whole.toString().replace(/0+$/, "").length); }
-  function ruleFor(value, exact, precision) {  // answers.rule_for
+  function ruleFor(value, exact, precision, decimals) {  // answers.rule_for
     if (value === 0) return {value: value, kind: "zero", place: 0, digits: 0};
-    var digits = function (k) { return {value: value, kind: "digits", place: 0, digits: k}; };
+    var digits = function (k) {  // with --decimals, a whole number or 1/3 rounds at the decimals shown
+      if (decimals !== null && decimals !== undefined) {
+        return {value: value, kind: "decimals", place: tenTo(-decimals), digits: 0};
+      }
+      return {value: value, kind: "digits", place: 0, digits: k};
+    };
     if (exact === null || exact.n === 0n) return digits(precision);
     var numerator = exact.n < 0n ? -exact.n : exact.n, denominator = exact.d;
     if (denominator === 1n) return digits(Math.max(precision, significant(numerator)));
@@ -517,11 +522,12 @@ SCRIPT = r"""
     if (rest !== 1n) return digits(precision);
     var places = Math.max(twos, fives);
     if (places <= MAX_DECIMALS) return {value: value, kind: "decimals", place: tenTo(-places), digits: 0};
-    return digits(significant(numerator * 10n ** BigInt(places) / denominator));
+    var kept = significant(numerator * 10n ** BigInt(places) / denominator);
+    return {value: value, kind: "digits", place: 0, digits: kept};
   }
   // An answer's value and the rule it is graded by (kind: decimals, digits or zero), or null
-  // where the command line refuses it.
-  function read(text, precision) {
+  // where the command line refuses it. decimals: the page shows numbers with that many (--decimals).
+  function read(text, precision, decimals) {
     text = String(text).split("\u2248")[0].replace(STRIP, "");
     if (!text || Array.from(text).length > MAX_TEXT) return null;
     var m = NUMBER.exec(text), value, exact;
@@ -539,7 +545,7 @@ SCRIPT = r"""
         if (isFinite(nearest)) value = nearest; else exact = null;
       }
     }
-    return ruleFor(value, exact, precision);
+    return ruleFor(value, exact, precision, decimals);
   }
   function allows(rule, actual, noise) {  // Rule.allows
     if (!isFinite(actual)) return false;
@@ -550,9 +556,10 @@ SCRIPT = r"""
     var e = Math.floor(Math.log10(Math.abs(given)));
     return Math.abs(actual - given) <= 0.5 * tenTo(e - rule.digits + 1) * (1 + 1e-9) + slack;
   }
-  var PRECISION = data.decimals ? 4 : data.precision;
-  function grade(text, actual, noise, precision) {  // true, false, or null for an answer refused
-    var rule = read(text, precision === undefined ? PRECISION : precision);
+  // --decimals N shows N decimals and grades at them; significant digits are then --precision's 4.
+  var PRECISION = data.decimals ? 4 : data.precision, DECIMALS = data.decimals ? data.precision : null;
+  function grade(text, actual, noise, precision, decimals) {  // true, false, or null for an answer refused
+    var rule = precision === undefined ? read(text, PRECISION, DECIMALS) : read(text, precision, decimals);
     return rule === null ? null : allows(rule, actual, noise || 0);
   }
   window.gradtraceRead = read;
