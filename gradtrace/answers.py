@@ -117,11 +117,12 @@ class Tolerance:
 
 
 def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | None = None,
-                origin: str | None = None) -> tuple[float, Rule]:
+                origin: str | None = None, decimals: int | None = None) -> tuple[float, Rule]:
     """An answer's value and the rule it is graded by. origin names where it came from in
     messages (e.g. "x=2"); the text is read by gradtrace's own parser, never by eval. The rule
     depends on the number alone, never on how it is spelled: -0.2, -2e-1, -2.0E-01, -20e-2, -1/5
-    and −0.2 are one number and get one verdict."""
+    and −0.2 are one number and get one verdict. decimals: numbers are shown with that many
+    decimals (--decimals), so that is the precision of a whole number or of 1/3."""
     text = exact_part(str(text))
     where = origin or text
     if not text:
@@ -162,14 +163,15 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
                 value = float(exact)  # 0.1 + 0.2 is 0.3, and 0.1 + 0.2 - 0.3 is 0, as written
             except OverflowError:
                 exact = None
-    rule = Rule("tolerance", tol=tol) if tol is not None else rule_for(value, exact, precision)
+    rule = Rule("tolerance", tol=tol) if tol is not None else rule_for(value, exact, precision, decimals)
     return value, rule
 
 
 MAX_DECIMALS = 20  # a short decimal with more places is compared at its significant digits instead
 
 
-def rule_for(value: float, exact: Fraction | None, precision: int = DEFAULT_PRECISION) -> Rule:
+def rule_for(value: float, exact: Fraction | None, precision: int = DEFAULT_PRECISION,
+             decimals: int | None = None) -> Rule:
     """The rule for an answer of this value (exact: the number as a fraction, None when it is not
     a rational number that gradtrace can compute exactly, such as pi/2):
       * 0 is zero, up to float noise;
@@ -177,21 +179,23 @@ def rule_for(value: float, exact: Fraction | None, precision: int = DEFAULT_PREC
         its last significant digit;
       * a whole number (-4, 2.0, 4/2) must be right to `precision` significant digits, more if it
         has more;
-      * anything else (1/3, -pi/2) must be right to `precision` significant digits."""
+      * anything else (1/3, -pi/2) must be right to `precision` significant digits.
+    With `decimals` (numbers shown as 2.00, 0.33), a whole number or 1/3 rounds at that decimal."""
     if value == 0:
         return Rule("zero")
+    shown = Rule("decimals", place=10.0 ** -decimals) if decimals is not None else None
     if exact is None or exact == 0:
-        return Rule("digits", digits=precision)
+        return shown or Rule("digits", digits=precision)
     numerator, denominator = abs(exact.numerator), exact.denominator
     if denominator == 1:
-        return Rule("digits", digits=max(precision, _significant(numerator)))
+        return shown or Rule("digits", digits=max(precision, _significant(numerator)))
     twos = (denominator & -denominator).bit_length() - 1
     rest, fives = denominator >> twos, 0
     while rest % 5 == 0:
         rest //= 5
         fives += 1
     if rest != 1:
-        return Rule("digits", digits=precision)  # 1/3: no short decimal
+        return shown or Rule("digits", digits=precision)  # 1/3: no short decimal
     places = max(twos, fives)
     if places <= MAX_DECIMALS:
         return Rule("decimals", place=10.0 ** -places)
@@ -355,8 +359,8 @@ def flatten_answers(answers: dict[Any, Any], prefix: str = "", origin: str = "an
 
 
 def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = None,
-                  precision: int = DEFAULT_PRECISION) -> list[Answer]:
-    """Grade answers against a numeric trace by the rule above."""
+                  precision: int = DEFAULT_PRECISION, decimals: int | None = None) -> list[Answer]:
+    """Grade answers against a numeric trace by the rule above (decimals: see read_answer)."""
     answers = []
     noise: tuple[list[Any], list[Any]] | None = None
     for item in expected:
@@ -373,9 +377,10 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
         shown = None
         if _is_array_text(text) or (hasattr(actual, "shape") and getattr(actual, "ndim", 0) > 0):
             correct, rule, worst, given = _grade_array(item, actual, spread, tol, precision,
-                                                       (trace, 0 if attribute == "value" else 1, node.node.id))
+                                                       (trace, 0 if attribute == "value" else 1, node.node.id),
+                                                       decimals)
         else:
-            value, rule_ = read_answer(str(text), precision, tol, item.origin)
+            value, rule_ = read_answer(str(text), precision, tol, item.origin, decimals)
             correct, rule, worst = rule_.allows(float(actual), value, float(spread)), rule_.text, None
             given = str(text).strip()
             shown = rule_.shown(float(actual))
@@ -455,7 +460,8 @@ FILE_FLOOR = 1e-12  # float arrays: dust this far below the array's largest valu
 
 
 def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None, precision: int,
-                 where: tuple[Any, int, int] | None = None) -> tuple[bool, str, str | None, str]:
+                 where: tuple[Any, int, int] | None = None,
+                 decimals: int | None = None) -> tuple[bool, str, str | None, str]:
     """An array answer: the same shape, and every element matching by the same rule as a single
     answer (its own decimals, or the tolerance). A float64 array (@dW.npy, or numpy from Python)
     has no written precision: each element must agree to `precision` significant digits, and float
@@ -499,7 +505,7 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
             value = float(given[index])
             rule = Rule("tolerance", tol=tol) if tol else Rule("zero" if value == 0 else "digits", digits=precision)
         else:
-            value, rule = read_answer(str(given[index]), precision, tol, item.origin)
+            value, rule = read_answer(str(given[index]), precision, tol, item.origin, decimals)
         rules.add(rule.text)
         a = float(actual[index])
         if not rule.allows(a, value, float(noise[index]) + floor):

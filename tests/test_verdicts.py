@@ -108,6 +108,27 @@ def test_whatever_gradtrace_prints_passes_when_typed_back(value, precision):
         assert grade(spelled, value, precision)[0], (spelled, value)
 
 
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9).filter(lambda v: v != 0),
+       st.integers(0, 8))
+def test_whatever_decimals_mode_prints_passes_when_typed_back(value, decimals):
+    """--decimals 2 prints 2.00 for 2.004 and 0.33 for 1/3: typed back, each passes."""
+    from gradtrace.render.text import Decimals
+
+    printed = fmt(value, Decimals(decimals))
+    given, rule = read_answer(printed, decimals=decimals)
+    assert rule.allows(value, given), (printed, value, rule.text)
+
+
+@pytest.mark.parametrize("program, answer, verdict", [
+    ("2.004*x", "2.00", True), ("2.004*x", "2", True), ("2.004*x", "4/2", True), ("2.006*x", "2", False),
+    ("x/3", "1/3", True), ("x/3", "0.33", True), ("x/3", "0.34", False), ("-0.19661193*x", "-0.2", True),
+    ("-0.19661193*x", "-1/5", True),
+])
+def test_decimals_mode_grades_to_the_decimals_it_shows(gt, program, answer, verdict):
+    result = gt(program, "-x", "1", "--decimals", "2", "--expect", f"x={answer}")
+    assert result.exit_code == (0 if verdict else 3), result.stdout
+
+
 @given(st.integers(-10**6, 10**6).filter(bool), st.integers(1, 10**4))
 def test_a_printed_fraction_passes_when_typed_back(p, q):
     """Exact mode prints 1/3 ≈ 0.3333: both parts, and the whole, pass."""

@@ -510,10 +510,10 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                 if display is not None:
                     display.close()
                 _batch(source, graph, bindings, loaded[0], points, mode=mode, seed=_seed(seed_text), check=check,
-                       step=step, expected=expected, tol=tolerance, precision=precision)
+                       step=step, expected=expected, tol=tolerance, precision=precision, decimals=decimals)
             result = run_program(source, bindings, values_file, seed=_seed(seed_text), mode=mode, check=check,
                                  step=step, expected=expected, tol=tolerance, precision=precision,
-                                 report=display, graph=graph, expanded=expanded)
+                                 decimals=decimals, report=display, graph=graph, expanded=expanded)
             trace = result.trace
             _note_unused(graph)
             _write_files(trace, render_file, html_file, shown, blanks)

@@ -35,12 +35,13 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
                 output: str | None = None, seed: Any = None, mode: str | None = None,
                 check: bool = False, step: float | None = None, expected: list[Any] | None = None,
                 tol: Any = None, precision: int = 4, report: Report | None = None,
-                graph: Graph | None = None, expanded: bool = False) -> Result:
+                graph: Graph | None = None, expanded: bool = False, decimals: int | None = None) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
 
     bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
     from a file. mode None means numeric when anything is bound, symbolic otherwise. Symbolic
-    gradients are compact (in the program's own names) unless expanded."""
+    gradients are compact (in the program's own names) unless expanded. precision (significant
+    digits) or decimals (fixed decimals) is how numbers are shown, which answers are graded to."""
     if mode is not None and mode not in MODES:
         raise GradtraceError(
             _("no mode {mode!r}: choose {join}").format(mode=mode, join=", ".join(MODES)), about="mode"
@@ -90,7 +91,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     if expected:
         from ..answers import check_answers
 
-        answers = check_answers(numeric, expected, tol, precision)
+        answers = check_answers(numeric, expected, tol, precision, decimals)
     if check or expected:
         trace = trace.with_reports(report_, answers)
     return Result(graph, trace, numeric)

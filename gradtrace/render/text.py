@@ -23,9 +23,11 @@ def number_text(value: float, precision: int) -> str:
     nonzero number too small for its decimals keeps its digits (1e-20, never 0.00, which would
     read as a true zero)."""
     if isinstance(precision, Decimals):
-        if abs(value) >= 0.5 * 10.0 ** -int(precision) or value == 0:
-            text = format(value, f".{int(precision)}f")
-            return text[1:] if text.startswith("-") and not text.strip("-0.") else text  # no -0.00
+        text = format(value, f".{int(precision)}f")
+        if value == 0:
+            return text.removeprefix("-")  # no -0.00
+        if text.strip("-0."):  # a nonzero digit shows (0.5 at 0 decimals is 0, rounding to even)
+            return text
         return format(value, f".{max(int(precision), 1)}g")
     return format(value, f".{precision}g")
 
