@@ -75,13 +75,20 @@ class Rule:
             return f"rounds to the nearest {self.place:g}"
         return f"to {self.digits} significant digit{'s' if self.digits > 1 else ''}"
 
-    def shown(self, actual: float) -> str | None:
-        """The true value written at the answer's precision, for a wrong answer's message."""
-        if self.kind == "decimals" and self.place < 1 and math.isfinite(actual):
-            decimals = -round(math.log10(self.place))
+    def shown(self, actual: float, given: float | None = None) -> str | None:
+        """The true value written at the answer's precision, for a wrong answer's message: at the
+        decimals compared (digits: the place of the last significant digit of the answer `given`,
+        0.2513 for 1/3 at 4 digits), or with the digits compared when that place is not a decimal."""
+        if not math.isfinite(actual):
+            return None
+        place = self.place
+        if self.kind == "digits" and given:
+            place = 10.0 ** (math.floor(math.log10(abs(given))) - self.digits + 1)
+        if self.kind in ("decimals", "digits") and 0 < place < 1:
+            decimals = -round(math.log10(place))
             if decimals <= 20:
                 return f"{actual:.{decimals}f}"
-        if self.kind == "digits" and math.isfinite(actual):
+        if self.kind == "digits" and given is None:
             return format(actual, f".{self.digits}g")
         return None
 
@@ -383,7 +390,7 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
             value, rule_ = read_answer(str(text), precision, tol, item.origin, decimals)
             correct, rule, worst = rule_.allows(float(actual), value, float(spread)), rule_.text, None
             given = str(text).strip()
-            shown = rule_.shown(float(actual))
+            shown = rule_.shown(float(actual), value)
         answers.append(Answer(item.name, refers_to, printable(given), actual, correct, rule, worst,
                               shown if not hasattr(actual, "shape") else None))
     return answers

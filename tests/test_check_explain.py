@@ -80,7 +80,7 @@ def test_expected_answers_on_the_headline(gt):
     assert result.exit_code == 0 and result.stdout.count("✓") == 3
     result = gt(*HEADLINE, "--expect", "x=4")
     assert result.exit_code == 3
-    assert "✗ x = 4   (∂f/∂x is -4, not to 4 significant digits)" in result.stdout
+    assert "✗ x = 4   (∂f/∂x is -4; at 3 decimals that is -4.000)" in result.stdout
     assert "1 of 1 answers wrong: x" in result.stderr
 
 

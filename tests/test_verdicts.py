@@ -89,15 +89,27 @@ def test_every_spelling_of_a_number_gets_one_verdict(m, k, negative, shift, scal
 
 @pytest.mark.parametrize("answer, actual", [
     ("-2e-1", -0.2513), ("-1/5", -0.2513), ("-0.2", -0.2513), ("1/3", 0.3334), ("2", 2.04), ("0", 0.001),
-    ("-pi/2", -1.5697), ("4/2", 2.04),
+    ("-pi/2", -1.5697), ("4/2", 2.04), ("1e20", 1.01e20), ("12345678", 12345679.0),
 ])
 def test_every_refusal_names_the_rule_that_refused_it(gt, answer, actual):
+    """The line says at what precision the answer was compared: at 4 significant digits, 1/3 is
+    compared at 4 decimals (and says so); 1e20 at 4 significant digits, which it names."""
     result = gt(f"{actual!r}*x", "-x", "1", "--expect", f"x={answer}")
     assert result.exit_code == 3
     line = next(line for line in result.stdout.splitlines() if line.startswith("✗"))
     rule = grade(answer, actual)[1]
-    named = {"decimals": "decimal", "digits": "significant digit", "zero": "not zero"}[rule.kind]
-    assert named in line, line
+    if rule.kind == "zero":
+        assert "not zero" in line, line
+    else:
+        said = re.search(r"at (\d+) decimals? that is (\S+)\)|not (to \d+ significant digits?)\)", line)
+        assert said, line
+        if said.group(3):
+            assert said.group(3) == rule.text
+        else:  # the true value at the place compared, which differs from the answer there
+            shown = said.group(2)
+            assert shown == format(actual, f".{said.group(1)}f")
+            given = read_answer(answer)[0]
+            assert round(given, int(said.group(1))) != float(shown) or not rule.allows(actual, given)
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15).filter(lambda v: v != 0),

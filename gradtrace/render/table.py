@@ -371,9 +371,10 @@ def _why(answer: Any) -> str:
     """What the right answer looks like at the precision the student wrote."""
     if answer.worst:
         return f"; {answer.worst}"
-    if answer.rule.startswith(("within", "to ")):  # a tolerance, or "to 4 significant digits"
+    if answer.rule.startswith("within"):
         return ", " + _("not {rule}").format(rule=answer.rule)
-    if answer.shown is not None and answer.rule.startswith("rounds to") and "." in answer.shown:
+    # "rounds to 2 decimals", or "to 4 significant digits", compared at a decimal place too
+    if answer.shown is not None and answer.rule.startswith(("rounds to", "to ")) and "." in answer.shown:
         decimals = len(answer.shown.split(".")[1])
         return "; " + ngettext("at {count} decimal that is {value}", "at {count} decimals that is {value}",
                                decimals).format(count=decimals, value=answer.shown)
@@ -383,6 +384,8 @@ def _why(answer: Any) -> str:
         return "; " + _("it is {what}").format(what=answer.rule)
     if answer.rule.startswith("zero"):
         return "; " + _("not zero")
+    if answer.rule.startswith("to "):  # significant digits past the decimal point (1.235e+20)
+        return ", " + _("not {rule}").format(rule=answer.rule)
     return ""
 
 
