@@ -396,13 +396,16 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
     return answers
 
 
-def check_symbolic_answers(graph: Any, expected: list[Expected]) -> list[Answer]:
+def check_symbolic_answers(graph: Any, expected: list[Expected], budget: Any = None) -> list[Answer]:
     """Grade symbolic answers (no bindings): each answer is an expression, right when it equals the
     true gradient (or value) for every value of the variables. The answer may use the program's
-    variables and its nodes' names: for q = x + y; f = q*z, both x + y and q are right for ∂f/∂z."""
+    variables and its nodes' names: for q = x + y; f = q*z, both x + y and q are right for ∂f/∂z.
+    budget (symbolic.Budget, the default one if None) bounds the work; past it, symbolic.TooLarge
+    (a GradtraceError) names what was too large."""
     from . import symbolic
 
-    truth = symbolic.symbolic_trace(graph, expanded=True, simplify=False)
+    limits = budget or symbolic.DEFAULT_BUDGET
+    truth = symbolic.symbolic_trace(graph, expanded=True, simplify=False, budget=limits)
     meanings = {node.name: truth.values[node.id] for node in graph.nodes}
     answers = []
     for item in expected:
@@ -420,8 +423,9 @@ def check_symbolic_answers(graph: Any, expected: list[Expected]) -> list[Answer]
                     origin=item.origin[:60], MAX_ANSWER_TEXT=MAX_ANSWER_TEXT
                 )
             )
-        given = symbolic.answer_expression(text, item.origin, meanings)
-        correct = symbolic.same_expression(given, actual)
+        given = symbolic.answer_expression(text, item.origin, meanings, limits)
+        correct = symbolic.same_expression(given, actual) if budget is None else \
+            symbolic.same_expression(given, actual, budget)
         refers_to = node.graded_as(value=attribute == "value")
         answers.append(Answer(item.name, refers_to, printable(text), actual, correct, SYMBOLIC_RULE))
     return answers

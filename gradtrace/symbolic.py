@@ -19,15 +19,198 @@ MAX_NODES = 400  # symbolic expressions grow fast; past this they stop being rea
 MAX_EXACT_EXPONENT = 10_000  # exact powers beyond this have too many digits to compute or show
 
 
+class Budget:
+    """How much symbolic or exact work one trace may do, in counts (never seconds). Sizes are
+    measured as each expression is built, every shared subexpression once:
+
+      size     parts (sympy tree nodes) of one expression written out; f = f*f + f doubles it
+               at each statement though sympy shares what it repeats
+      depth    how deeply one expression nests: sympy's printers, substitution and assumptions
+               recurse about six Python frames a level
+      total    parts of all the trace's expressions together (what the table prints)
+      digits   decimal digits of an exact numerator or denominator (Python prints at most 4,300)
+      exact_nesting  functions nested in an exact number (sigmoid of sigmoid of 1/3): sympy
+               evaluates every level again to learn a sign, about three times the work a level
+      simplify_size, simplify_nesting, simplify_work  the expressions sympy's simplify is given,
+               whose cost grows with their size (a power counts its base once per unit of the
+               exponent) and about threefold with each level of functions nested in functions:
+               one call takes at most simplify_size parts nested simplify_nesting deep, and all
+               of a trace's calls together at most simplify_work of size × 3^nesting. The rest
+               is left as built
+
+    Past any of these a run stops with TooLarge, which names what was too large."""
+
+    __slots__ = ("depth", "digits", "exact_nesting", "simplify_nesting", "simplify_size", "simplify_work", "size",
+                 "total")
+
+    def __init__(self, size: int = 2_000, depth: int = 100, total: int = 200_000, digits: int = 4_000,
+                 exact_nesting: int = 5, simplify_size: int = 160, simplify_nesting: int = 1,
+                 simplify_work: int = 8_000):
+        self.size, self.depth, self.total, self.digits = size, depth, total, digits
+        self.exact_nesting, self.simplify_size, self.simplify_nesting = exact_nesting, simplify_size, simplify_nesting
+        self.simplify_work = simplify_work
+
+
+DEFAULT_BUDGET = Budget()
+
+
+class TooLarge(GradtraceError):
+    """Symbolic or exact work past its Budget: the message names what was too large."""
+
+
+_CAP = 10 ** 12  # weights and term counts past this are all "too large": no need to carry them exactly
+
+
+class _Meter:
+    """Sizes of sympy expressions, each distinct subexpression measured once and without recursion:
+    (parts, depth, function nesting, digits, weight, terms, has symbols). weight counts a power's
+    base once per unit of its exponent; terms is how many terms expanding it would give."""
+
+    def __init__(self, budget: Budget, mode: str):
+        self.budget, self.mode = budget, mode
+        self.sizes: dict[int, tuple[int, int, int, int, int, int, bool]] = {}
+        self.keep: list[Any] = []  # the measured objects stay alive, so their ids stay theirs
+        self.total = 0
+        self.work = 0  # what simplify has been given so far, in size × 3^nesting
+
+    def measure(self, expr: Any, where: str = "") -> tuple[int, int, int, int, int, int, bool]:
+        sizes = self.sizes
+        known = sizes.get(id(expr))
+        if known is not None:
+            return known
+        new = 0
+        stack = [expr]
+        while stack:
+            e = stack[-1]
+            if id(e) in sizes:
+                stack.pop()
+                continue
+            args = e.args
+            todo = [a for a in args if id(a) not in sizes]
+            if todo:
+                new += len(todo)
+                if new > self.budget.size:  # more distinct parts than the bound: the whole is larger still
+                    self.too_large(where, _("an expression of more than {limit:,} parts").format(
+                        limit=self.budget.size), _("{limit:,} parts").format(limit=self.budget.size))
+                stack.extend(todo)
+                continue
+            stack.pop()
+            subs = [sizes[id(a)] for a in args]
+            size = 1 + sum(s[0] for s in subs)
+            depth = 1 + max((s[1] for s in subs), default=0)
+            whole_power = e.is_Pow and e.exp.is_Integer
+            layer = 0 if e.is_Atom or e.is_Add or e.is_Mul or whole_power else 1
+            nesting = layer + max((s[2] for s in subs), default=0)
+            digits = _digits(e) if e.is_Rational else max((s[3] for s in subs), default=0)
+            if whole_power:
+                n = abs(int(e.exp))
+                weight = min(_CAP, subs[0][4] * n + 1)
+                terms = 1 if subs[0][5] == 1 else _CAP if n > 40 else min(_CAP, subs[0][5] ** n)
+            else:
+                weight = min(_CAP, 1 + sum(s[4] for s in subs))
+                terms = 1
+                if e.is_Add:
+                    terms = min(_CAP, sum(s[5] for s in subs))
+                elif e.is_Mul:
+                    for s in subs:
+                        terms = min(_CAP, terms * s[5])
+                else:  # expand works inside a function's arguments too
+                    terms = max((s[5] for s in subs), default=1)
+            symbols = e.is_Symbol or any(s[6] for s in subs)
+            sizes[id(e)] = (size, depth, nesting, digits, weight, terms, symbols)
+            self.keep.append(e)
+        return sizes[id(expr)]
+
+    def check(self, expr: Any, where: str, count: bool = True) -> Any:
+        """expr, measured against the budget; where names it in a message ("f3 = f2 * f2: its value")."""
+        size, depth, nesting, digits, _weight, _terms, symbols = self.measure(expr, where)
+        budget = self.budget
+        if size > budget.size:
+            self.too_large(where, _("an expression of {size:,} parts").format(size=size),
+                           _("{limit:,} parts").format(limit=budget.size))
+        if depth > budget.depth:
+            self.too_large(where, _("an expression nested {depth} deep").format(depth=depth),
+                           _("{limit} levels").format(limit=budget.depth))
+        if digits > budget.digits:
+            self.too_large(where, _("a number of {digits:,} digits").format(digits=digits),
+                           _("{limit:,} digits").format(limit=budget.digits))
+        if not symbols and nesting > budget.exact_nesting:
+            self.too_large(where, _("an exact number that nests functions {nesting} deep").format(nesting=nesting),
+                           _("{limit} levels (exact arithmetic does about three times the work at each)").format(
+                               limit=budget.exact_nesting))
+        if count:
+            self.total += size
+            if self.total > budget.total:
+                self.too_large(_("the trace"), _("expressions of {total:,} parts together").format(total=self.total),
+                               _("{limit:,} parts").format(limit=budget.total))
+        return expr
+
+    def too_large(self, where: str, what: str, limit: str) -> None:
+        raise TooLarge(
+            _("{where} would be {what}, and {mode} mode stops at {limit}").format(
+                where=where or _("an expression"), what=what, mode=self.mode, limit=limit),
+            hint=_("bind the variables to numbers instead"), about="mode")
+
+    def simple(self, expr: Any) -> bool:
+        """Whether sympy's simplify may be given expr, its cost bounded there; if so, the call is
+        counted against the trace's simplify_work."""
+        size, _depth, nesting, _digits, weight, _terms, _symbols = self.measure(expr)
+        budget = self.budget
+        work = weight * 3 ** nesting
+        if size > budget.simplify_size or weight > budget.simplify_size or nesting > budget.simplify_nesting \
+                or self.work + work > budget.simplify_work:
+            return False
+        self.work += work
+        return True
+
+
+def _digits(number: Any) -> int:
+    """Decimal digits of a rational's numerator or denominator, whichever is longer, without
+    printing it (Python refuses to print past 4,300)."""
+    bits = max(abs(int(number.p)).bit_length(), int(number.q).bit_length())
+    return int(bits * 0.30103) + 1
+
+
+def _power_digits(base: Any, power: Any) -> float:
+    """About how many digits sympy would multiply out for base**power: 2**9000 has 2,710, and so
+    has (2·√3)**9000's 2 part; 1 + √2 or e, which sympy leaves as powers, have none."""
+    if not power.is_Rational:
+        return 0.0
+    import math
+
+    total = 0.0
+    stack = [(base, abs(float(power)))]
+    while stack:
+        e, times = stack.pop()
+        if e.is_Rational:
+            total += times * max(math.log10(abs(int(e.p)) or 1), math.log10(int(e.q)))
+        elif e.is_Mul:
+            stack.extend((a, times) for a in e.args)
+        elif e.is_Pow and e.exp.is_Rational:
+            stack.append((e.base, times * abs(float(e.exp))))
+    return total
+
+
+def _check_power(meter: _Meter, base: Any, power: Any, where: str) -> None:
+    """Refuse, before sympy computes it, an exact power with more digits than the budget."""
+    if getattr(base, "is_number", False) and getattr(power, "is_Rational", False):
+        digits = _power_digits(base, power)
+        if digits > meter.budget.digits:
+            meter.too_large(where, _("a number of about {digits:,.0f} digits").format(digits=digits),
+                            _("{limit:,} digits").format(limit=meter.budget.digits))
+
+
 def _sympy() -> Any:
     import sympy
 
     return sympy
 
 
-def exact_const(const: Const) -> Any:
-    """The exact sympy value of a constant: 0.5 -> 1/2, pi -> pi, 1/3 -> 1/3, exp(1) -> E."""
+def exact_const(const: Const, budget: Budget = DEFAULT_BUDGET, meter: _Meter | None = None) -> Any:
+    """The exact sympy value of a constant: 0.5 -> 1/2, pi -> pi, 1/3 -> 1/3, exp(1) -> E. A
+    constant past the budget (1.0000001**9000, sigmoid(sigmoid(…1…)) nested deep) is refused."""
     sp = _sympy()
+    meter = meter or _Meter(budget, _("exact"))
     done: dict[int, Any] = {}
     stack = [const]
     while stack:  # post-order without recursion: constant trees can be deep (1+1+...+1)
@@ -38,14 +221,20 @@ def exact_const(const: Const) -> Any:
             stack.extend(pending)
             continue
         stack.pop()
+        where = _("the constant {text}").format(text=c.text[:60] + ("…" if len(c.text) > 60 else ""))
         if c.op is None:
             done[id(c)] = {"pi": sp.pi, "π": sp.pi, "e": sp.E}.get(c.text) or _rational(sp, c.text)
+            meter.check(done[id(c)], where, count=False)
             continue
         args = [done[id(a)] for a in c.args]
         params = [_exact_param(sp, p, done) for p in c.params]
         rule = c.op.sympy
         assert rule is not None, f"{c.op.name} has no sympy counterpart"
+        if c.op.exponent is not None:
+            base, power = c.op.exponent(tuple(args), tuple(params))
+            _check_power(meter, base, power, where)
         done[id(c)] = rule(sp, args, *params) if c.op.variadic else rule(sp, *args, *params)
+        meter.check(done[id(c)], where, count=False)
     return done[id(const)]
 
 
@@ -62,28 +251,27 @@ def _exact_param(sp: Any, param: Any, done: dict[int, Any]) -> Any:
     return _rational(sp, repr(float(param)))
 
 
-def _node_params(sp: Any, node: Node) -> tuple[Any, ...]:
+def _node_params(sp: Any, node: Node, meter: _Meter) -> tuple[Any, ...]:
     """A node's parameters, exactly: constant operands, alpha as given or its default."""
     op = node.op
     assert op is not None
     consts = [a for a in node.args if isinstance(a, Const)]
     if op.variadic:
-        return (tuple(exact_const(c) for c in consts),)
-    out = [exact_const(consts[0])] if op.constant else []
+        return (tuple(exact_const(c, meter=meter) for c in consts),)
+    out = [exact_const(consts[0], meter=meter)] if op.constant else []
     given = dict(node.keywords)
     for (name, _default), value in zip(op.keyword_params, node.params[len(out):]):
-        out.append(exact_const(given[name]) if name in given else _rational(sp, repr(float(value))))
+        out.append(exact_const(given[name], meter=meter) if name in given else _rational(sp, repr(float(value))))
     return tuple(out)
 
 
-TIDY_OPS = 80  # simplify takes minutes on expressions past this many operations: they are left as built
-
-
-def tidy(expr: Any) -> Any:
+def tidy(expr: Any, meter: _Meter | None = None) -> Any:
     """sympy's simplify, unless it brings in functions the expression did not have (the sigmoid's
-    gradient as 1/(4 cosh²(x/2))): then the lecture's form, over a common denominator."""
+    gradient as 1/(4 cosh²(x/2))): then the lecture's form, over a common denominator. simplify's
+    cost grows fast with size and nesting (minutes for sin(sin(…)) 20 deep), so an expression past
+    the budget's simplify_size or simplify_nesting is left as built."""
     sp = _sympy()
-    if sp.count_ops(expr) > TIDY_OPS:
+    if not (meter or _Meter(DEFAULT_BUDGET, _("symbolic"))).simple(expr):
         return expr
     simple = sp.simplify(expr)
     kinds = {type(f) for f in expr.atoms(sp.Function)}
@@ -115,7 +303,7 @@ _SIGMA: Any = None
 
 
 def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: Trace | None = None,
-                   expanded: bool = False, simplify: bool = True) -> Trace:
+                   expanded: bool = False, simplify: bool = True, budget: Budget = DEFAULT_BUDGET) -> Trace:
     """A trace whose values and gradients are sympy expressions, or, with exact (name -> sympy
     number), exact numbers such as 1/3 or e/(1+e).
 
@@ -124,10 +312,13 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     simplified. Values are always in the variables. simplify=False leaves every expression as
     built (for grading, which compares expressions and never shows these).
 
+    Every expression is measured as it is built, and a trace past the budget stops with
+    TooLarge, which names the node and what was too large (see Budget).
+
     At a kink sympy's conventions differ from gradtrace's (its Heaviside(0) is 1/2, relu'(0) is
     0 here), so there the local gradients come from the numeric trace, made exact."""
     if len(graph.nodes) > MAX_NODES:
-        raise GradtraceError(
+        raise TooLarge(
             _("the graph has {count} nodes; symbolic and exact modes stop at {MAX_NODES}").format(
                 count=len(graph.nodes), MAX_NODES=MAX_NODES
             ),
@@ -141,35 +332,54 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
             ),
             hint=_('bind the variables to arrays, e.g. -x "[1, 2]"'),
         )
-    if exact and numeric is not None:
+    is_exact = exact is not None
+    if is_exact and numeric is not None:
         _check_exact_sizes(graph, numeric)
     sp = _sympy()
+    meter = _Meter(budget, _("exact") if is_exact else _("symbolic"))
     n = len(graph.nodes)
-    compact = not exact and not expanded
+    compact = not is_exact and not expanded
     symbol = [sp.Symbol(node.name, real=True) for node in graph.nodes]  # each node by its own name
     values: list[Any] = [None] * n
     local: list[Any] = [()] * n
-    subs = {sp.Symbol(name, real=True): v for name, v in (exact or {}).items()}
     kinks: list[Any] = list(numeric.kinks) if numeric is not None else [None] * n
+
+    def where(node: Node, what: str) -> str:
+        return _("{name} = {expr}: its {what}").format(name=node.name, expr=_short_expr(node), what=what)
+
     for node in graph.nodes:
         if node.op is None:
-            values[node.id] = sp.Symbol(node.name, real=True)
+            # Exact mode computes with the bound numbers from the start, so each node's value is
+            # measured (digits, nesting) before the next is built on it.
+            if not is_exact:
+                values[node.id] = sp.Symbol(node.name, real=True)
+                continue
+            if node.name not in exact:  # type: ignore[operator]
+                # An exact value must never show a name where a number belongs (∂f/∂x = α).
+                from .core.errors import BindingError
+
+                raise BindingError(_("no exact value for the variable {name}").format(name=node.name),
+                                   hint=_("bind it, e.g. {example}").format(example=f"-{node.name} 1"))
+            values[node.id] = meter.check(exact[node.name], _("the value of {name}").format(name=node.name))  # type: ignore[index]
             continue
         op = node.op
-        params = _node_params(sp, node)
+        params = _node_params(sp, node, meter)
         # The local rule is sympy's derivative of the op on placeholders, then the inputs put in.
         slots = sp.symbols(f"_a0:{len(node.inputs)}", real=True)
         rule = op.sympy
         assert rule is not None  # checked above: array ops were refused
         template = rule(sp, slots, *params) if op.variadic else rule(sp, *slots, *params)
         inputs = dict(zip(slots, (values[i] for i in node.inputs)))
-        values[node.id] = template.subs(inputs)
-        at_kink = _exact_kink(sp, node, values, subs) if subs else (numeric is not None and numeric.kinks[node.id])
+        if op.exponent is not None:
+            base, power = op.exponent(tuple(values[i] for i in node.inputs), params)
+            _check_power(meter, base, power, where(node, _("value")))
+        values[node.id] = meter.check(template.subs(inputs), where(node, _("value")))
+        at_kink = _exact_kink(sp, node, values, meter) if is_exact else (numeric is not None and numeric.kinks[node.id])
         if at_kink:
             # gradtrace's kink conventions (relu'(0) = 0, a tie splits evenly), not sympy's
             # (Heaviside(0) = 1/2): the op's own rule at the kink, whose floats are exact there.
-            local[node.id] = tuple(sp.nsimplify(g) for g in _rule_at(sp, node, values, subs))
-            if subs and op.kink is not None:
+            local[node.id] = tuple(sp.nsimplify(g) for g in _rule_at(sp, node, values, meter))
+            if is_exact and op.kink is not None:
                 kinks[node.id] = op.kink[1]
         elif compact:
             names = dict(zip(slots, (symbol[i] for i in node.inputs)))
@@ -177,31 +387,44 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
             local[node.id] = tuple(_diff(sp, rule_c, s).subs(names) for s in slots)
         else:
             local[node.id] = tuple(_diff(sp, template, s).subs(inputs) for s in slots)
+        for k, g in enumerate(local[node.id]):
+            meter.check(g, where(node, _("local gradient ∂{name}/∂{input}").format(
+                name=node.name, input=graph.nodes[node.inputs[k]].name)))
 
     upstream: list[Any] = [sp.Integer(0)] * n
     downstream: list[Any] = [()] * n
     upstream[graph.output.id] = sp.Integer(1)
+    out = graph.output.name
     for node in reversed(graph.nodes):
         if node.op is None:
             continue
         down = tuple(upstream[node.id] * g for g in local[node.id])
         downstream[node.id] = down
         for i, d in zip(node.inputs, down):
-            upstream[i] = upstream[i] + d
+            meter.check(d, where(node, _("downstream gradient")))
+            upstream[i] = meter.check(upstream[i] + d, _("∂{out}/∂{name}").format(out=out, name=graph.nodes[i].name),
+                                      count=False)
+    for node in graph.nodes:  # the gradients as the table shows them, counted once each
+        meter.check(upstream[node.id], _("∂{out}/∂{name}").format(out=out, name=node.name))
 
     def finish(expr: Any) -> Any:
-        expr = expr.subs(subs) if subs else expr
-        return tidy(expr) if simplify else expr
+        return tidy(expr, meter) if simplify else expr
 
     values = [finish(v) for v in values]
     if not compact:
         upstream = [finish(u) for u in upstream]
         local = [tuple(finish(g) for g in gs) for gs in local]
         downstream = [tuple(finish(g) for g in gs) for gs in downstream]
-    if subs:
+    if is_exact:
         _check_exact(graph, values, upstream, local)
     return Trace(graph, dict(exact or {}), values, upstream, local, downstream, kinks,
-                 mode="exact" if subs else "symbolic")
+                 mode="exact" if is_exact else "symbolic")
+
+
+def _short_expr(node: Node) -> str:
+    """What a node computes, cut short for a message (a 10,000-term sum is not repeated)."""
+    text = node.expr
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _diff(sp: Any, expr: Any, symbol: Any) -> Any:
@@ -235,14 +458,14 @@ def _check_exact_sizes(graph: Graph, numeric: Trace) -> None:
             )
 
 
-def _exact_kink(sp: Any, node: Node, values: list[Any], subs: dict[Any, Any]) -> bool:
+def _exact_kink(sp: Any, node: Node, values: list[Any], meter: _Meter) -> bool:
     """Whether a piecewise op sits exactly on its kink at the exact bindings (0.1 + 0.2 - 0.3 is
     0 here, though not in floats)."""
     op = node.op
     if op is None or op.kink is None:
         return False
-    out = sp.simplify(values[node.id].subs(subs))
-    args = tuple(sp.simplify(values[i].subs(subs)) for i in node.inputs)
+    out = _simplified(sp, values[node.id], meter)
+    args = tuple(_simplified(sp, values[i], meter) for i in node.inputs)
     params = tuple(float(p) if isinstance(p, (int, float)) else p for p in node.params)
     from .core.ops import scalar
 
@@ -250,15 +473,21 @@ def _exact_kink(sp: Any, node: Node, values: list[Any], subs: dict[Any, Any]) ->
     return bool(predicate(scalar, out, args, *params) if op.variadic else predicate(scalar, out, *args, *params))
 
 
-def _rule_at(sp: Any, node: Node, values: list[Any], subs: dict[Any, Any]) -> tuple[Any, ...]:
+def _rule_at(sp: Any, node: Node, values: list[Any], meter: _Meter) -> tuple[Any, ...]:
     """The op table's local rule evaluated at the node's exact point, in floats."""
     from .core.ops import scalar
 
     op = node.op
     assert op is not None
-    out = float(sp.simplify(values[node.id].subs(subs)))
-    args = tuple(float(sp.simplify(values[i].subs(subs))) for i in node.inputs)
+    out = float(_simplified(sp, values[node.id], meter))
+    args = tuple(float(_simplified(sp, values[i], meter)) for i in node.inputs)
     return op.local(scalar, out, args, node.params)
+
+
+def _simplified(sp: Any, expr: Any, meter: _Meter) -> Any:
+    """simplify, where the budget allows it (0.1 + 0.2 - 0.3 is 0 either way, since exact
+    arithmetic adds rationals as it builds them)."""
+    return sp.simplify(expr) if meter.simple(expr) else expr
 
 
 def _check_exact(graph: Graph, values: list[Any], upstream: list[Any], local: list[Any]) -> None:
@@ -278,19 +507,40 @@ def _check_exact(graph: Graph, values: list[Any], upstream: list[Any], local: li
                 )
 
 
-def exact_trace(graph: Graph, bindings: dict[str, Any], numeric: Trace) -> Trace:
-    """The exact trace at these bindings; numbers too large for exact arithmetic are refused."""
+def exact_trace(graph: Graph, bindings: dict[str, Any], numeric: Trace, budget: Budget = DEFAULT_BUDGET) -> Trace:
+    """The exact trace at these bindings. Numbers too large for exact arithmetic are refused
+    with TooLarge, whose hint gives the numeric answer."""
     try:
-        return symbolic_trace(graph, exact_bindings(bindings), numeric)
+        return symbolic_trace(graph, exact_bindings(bindings, budget), numeric, budget=budget)
+    except TooLarge as err:
+        err.hint = _("numeric mode computes it: {answer}").format(answer=numeric_answer(numeric))
+        raise
     except (OverflowError, RecursionError, MemoryError) as exc:
-        raise GradtraceError(
+        raise TooLarge(
             _("exact arithmetic can't handle numbers this large ({exc})").format(exc=exc),
             about="mode",
-            hint=_("numeric mode computes this in floats"),
+            hint=_("numeric mode computes it: {answer}").format(answer=numeric_answer(numeric)),
         ) from None
 
 
-def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
+def numeric_answer(numeric: Trace, count: int = 4) -> str:
+    """The output and the first few gradients in floats, for a message: f = 1.000065, ∂f/∂x = 650.04."""
+    from .core.trace import jsonable
+
+    def shown(v: Any) -> str:
+        v = jsonable(v)
+        return format(v, ".10g") if isinstance(v, float) else str(v)
+
+    out = numeric.output
+    parts = [f"{out} = {shown(numeric.value)}"]
+    gradients = list(numeric.gradients.items())
+    parts += [f"∂{out}/∂{name} = {shown(v)}" for name, v in gradients[:count]]
+    if len(gradients) > count:
+        parts.append("…")
+    return ", ".join(parts)
+
+
+def exact_bindings(bindings: dict[str, Any], budget: Budget = DEFAULT_BUDGET) -> dict[str, Any]:
     """Binding values as exact sympy numbers: '1/3' -> 1/3, '-pi/2' -> -pi/2, 0.1 -> 1/10."""
     from .core.graph import constant
 
@@ -299,24 +549,27 @@ def exact_bindings(bindings: dict[str, Any]) -> dict[str, Any]:
         text = value if isinstance(value, str) else repr(float(value))
         value = constant(text)
         assert isinstance(value, Const), f"{name}'s value was checked to be a constant"
-        out[name] = exact_const(value)
+        out[name] = exact_const(value, budget)
     return out
 
 
 # ---- symbolic answers -------------------------------------------------------------------------
 
-def answer_expression(text: str, origin: str, meanings: dict[str, Any]) -> Any:
+def answer_expression(text: str, origin: str, meanings: dict[str, Any], budget: Budget = DEFAULT_BUDGET) -> Any:
     """A student's symbolic answer (x + y, 2*q, sigmoid(s)*(1 - sigmoid(s))) as a sympy expression
     in the program's variables. It is read by gradtrace's own parser and built into a graph like
     any program, never sympified; a node's name stands for its value (q means x + y when q = x + y).
-    meanings: each name the answer may use -> its value in the variables."""
+    meanings: each name the answer may use -> its value in the variables. An answer past the
+    budget (q*q*…*q where q is large) is refused with TooLarge."""
     from .core.graph import build, constant
 
     try:
         value = constant(text)
         if isinstance(value, Const):
-            return exact_const(value)
+            return exact_const(value, budget)
         graph = build(text)
+    except TooLarge:
+        raise
     except GradtraceError as err:
         raise GradtraceError(
             _("{origin}: the answer is not an expression gradtrace can read ({message})").format(
@@ -333,18 +586,60 @@ def answer_expression(text: str, origin: str, meanings: dict[str, Any]) -> Any:
             hint=_("its names are {join}").format(join=", ".join(meanings)),
         )
     sp = _sympy()
-    expr = symbolic_trace(graph, expanded=True, simplify=False).values[graph.output.id]
-    return expr.subs({sp.Symbol(v.name, real=True): meanings[v.name] for v in graph.variables}, simultaneous=True)
+    expr = symbolic_trace(graph, expanded=True, simplify=False, budget=budget).values[graph.output.id]
+    meter = _Meter(budget, _("symbolic"))
+    for v in graph.variables:  # each name's meaning is measured before it is put in
+        meter.check(meanings[v.name], _("{origin}: {name}").format(origin=origin, name=v.name), count=False)
+    expr = expr.subs({sp.Symbol(v.name, real=True): meanings[v.name] for v in graph.variables}, simultaneous=True)
+    return meter.check(expr, _("{origin}: the answer").format(origin=origin), count=False)
 
 
-def same_expression(a: Any, b: Any) -> bool:
+def same_expression(a: Any, b: Any, budget: Budget = DEFAULT_BUDGET) -> bool:
     """Whether two expressions are equal for every value of their variables: their difference
-    simplifies to 0, or sympy proves it is 0. Two expressions that differ anywhere are never equal
-    here, so a wrong answer is never passed; sympy's `equals` settles forms simplify leaves apart."""
+    expands or simplifies to 0, or sympy proves it is 0. Two expressions that differ anywhere are
+    never equal here, so a wrong answer is never passed; sympy's `equals` settles forms simplify
+    leaves apart. A difference too large to expand or simplify within the budget is refused with
+    TooLarge rather than guessed at."""
     sp = _sympy()
-    difference = sp.expand(a - b)
+    difference = a - b
     if difference == 0:
         return True
-    if sp.count_ops(difference) <= 4 * TIDY_OPS and sp.simplify(difference) == 0:
+    meter = _Meter(budget, _("symbolic"))
+    where = _("the answer's difference from the true value")
+    meter.check(difference, where, count=False)
+    terms = meter.measure(difference)[5]
+    if terms <= budget.size:
+        difference = meter.check(sp.expand(difference), where, count=False)
+        if difference == 0:
+            return True
+    if not meter.simple(difference):
+        if _differs_somewhere(sp, a, b):
+            return False
+        size, _depth, nesting = meter.measure(difference)[:3]
+        raise TooLarge(
+            _("{where} is too large to decide within the budget ({size:,} parts, functions nested {nesting} "
+              "deep)").format(where=where, size=size, nesting=nesting),
+            hint=_("bind the variables to grade numbers instead"), about="mode")
+    if sp.simplify(difference) == 0:
         return True
     return bool(difference.equals(0) is True)
+
+
+_POINTS = ("0.6180339887", "-1.324717957", "2.718281828", "-0.3183098862")  # no special angles or roots
+
+
+def _differs_somewhere(sp: Any, a: Any, b: Any) -> bool:
+    """Whether a and b (within the budget's size) clearly differ at one of a few points, computed
+    in 30-digit floats: enough to call an answer wrong, never to call it right."""
+    symbols = sorted(a.free_symbols | b.free_symbols, key=str)
+    for k in range(len(_POINTS)):
+        point = {s: sp.Float(_POINTS[(k + j) % len(_POINTS)], 30) for j, s in enumerate(symbols)}
+        try:
+            u, v = sp.N(a.xreplace(point), 30), sp.N(b.xreplace(point), 30)
+        except (ArithmeticError, ValueError, TypeError, RecursionError):
+            continue
+        if not (u.is_Float and v.is_Float) or not (u.is_finite and v.is_finite):
+            continue  # outside a domain, or complex there: try another point
+        if abs(u - v) > 1e-9 * (1 + abs(u) + abs(v)):
+            return True
+    return False

@@ -35,13 +35,15 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
                 output: str | None = None, seed: Any = None, mode: str | None = None,
                 check: bool = False, step: float | None = None, expected: list[Any] | None = None,
                 tol: Any = None, precision: int = 4, report: Report | None = None,
-                graph: Graph | None = None, expanded: bool = False, decimals: int | None = None) -> Result:
+                graph: Graph | None = None, expanded: bool = False, decimals: int | None = None,
+                budget: Any = None) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
 
     bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
     from a file. mode None means numeric when anything is bound, symbolic otherwise. Symbolic
     gradients are compact (in the program's own names) unless expanded. precision (significant
-    digits) or decimals (fixed decimals) is how numbers are shown, which answers are graded to."""
+    digits) or decimals (fixed decimals) is how numbers are shown, which answers are graded to.
+    budget (symbolic.Budget) bounds symbolic and exact work; past it, symbolic.TooLarge."""
     if mode is not None and mode not in MODES:
         raise GradtraceError(
             _("no mode {mode!r}: choose {join}").format(mode=mode, join=", ".join(MODES)), about="mode"
@@ -63,13 +65,13 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         if expected and tol is not None:
             raise GradtraceError(_("a tolerance compares numbers, and symbolic answers are expressions"),
                                  about="tolerance", hint=_("bind the variables to grade numbers within a tolerance"))
-        from ..symbolic import symbolic_trace
+        from ..symbolic import DEFAULT_BUDGET, symbolic_trace
 
-        trace = symbolic_trace(graph, expanded=expanded)
+        trace = symbolic_trace(graph, expanded=expanded, budget=budget or DEFAULT_BUDGET)
         if expected:
             from ..answers import check_symbolic_answers
 
-            trace = trace.with_reports(None, check_symbolic_answers(graph, expected))
+            trace = trace.with_reports(None, check_symbolic_answers(graph, expected, budget=budget))
         return Result(graph, trace, None)
 
     numeric = run(graph, resolve(graph, bindings, values), seed, report)
@@ -78,11 +80,9 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         if numeric.arrays:
             raise GradtraceError(_("exact mode works on scalar values"), about="mode", hint=_("use numeric mode for "
                                                                                            "arrays"))
-        from ..symbolic import exact_trace
+        from ..symbolic import DEFAULT_BUDGET, exact_trace
 
-        raw = {**(values[1] if values else {}), **{b.name: b.value for b in bindings}}
-        raw = {name: value for name, value in raw.items() if name in numeric.bindings}
-        trace = exact_trace(graph, raw, numeric)
+        trace = exact_trace(graph, _exact_texts(graph, bindings, values, numeric), numeric, budget or DEFAULT_BUDGET)
     report_ = answers = None
     if check:
         from ..check import DEFAULT_STEP, gradient_check
@@ -95,3 +95,17 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     if check or expected:
         trace = trace.with_reports(report_, answers)
     return Result(graph, trace, numeric)
+
+
+def _exact_texts(graph: Graph, bindings: list[Binding], values: tuple[str, dict[Any, Any]] | None,
+                 numeric: Trace) -> dict[str, Any]:
+    """Each variable's value as it was written (1/3 stays 1/3, not 0.333…), under the variable's
+    own name: a binding spelled as a keyboard spells it (--alpha, --theta2) binds α and θ₂ here
+    as in numeric mode, so no exact value is ever left in terms of a name."""
+    from .bindings import match_variable
+
+    known = graph.variable_names
+    raw: dict[str, Any] = {}
+    for name, value in [*(values[1].items() if values else ()), *((b.name, b.value) for b in bindings)]:
+        raw[match_variable(name, known) or name] = value
+    return {name: raw[name] for name in numeric.bindings if name in raw}
