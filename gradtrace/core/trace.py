@@ -280,8 +280,9 @@ class Trace:
         node = self.graph.nodes[node_id]
         out = self.values[node_id]
         inputs = tuple(self.values[i] for i in node.inputs)
-        if self.backend is None:
-            return np.array([[self.local[node_id][slot]]], dtype=float)
+        if self.backend is None:  # one number, or an exact or symbolic expression kept as it is
+            g = self.local[node_id][slot]
+            return np.array([[g]], dtype=float if isinstance(g, (int, float)) else object)
         out_arr = np.asarray(out, dtype=float)
         rows = []
         for k in range(max(1, out_arr.size)):

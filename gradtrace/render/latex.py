@@ -6,7 +6,7 @@ from typing import Any
 
 from ..core.trace import Trace
 from ..i18n import N_, _, current
-from .tex import formula, name, partial, value
+from .tex import formula, name, partial, text, value
 from .text import local_parts
 
 
@@ -60,7 +60,8 @@ def render(trace: Trace, precision: int = 4) -> str:
             before, _field, after = _("wrong, the answer is {answer}").partition("{answer}")
             verdict = words["right"] if a.correct else \
                 f"{_text(before)}${value(a.actual, precision)}${_text(after)}"
-            lines.append(rf"\item $\mathrm{{{_text(a.name)}}} = {_text(a.given)}$: {verdict}")
+            # The name and answer are a student's text: text mode, escaped, never math to be read
+            lines.append(rf"\item \texttt{{{text(a.name)}}} = {text(a.given)}: {verdict}")
         lines.append(r"\end{itemize}")
     return "\n".join(lines) + "\n"
 

@@ -57,15 +57,22 @@ _UPPER_GREEK = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsil
 
 
 def name(text: str) -> str:
-    """A node or variable name: w0 -> w_{0}, t12 -> t_{12}, x_in -> x_{in}, alpha -> \\alpha, w₁ -> w_{1}."""
+    """A node or variable name: w0 -> w_{0}, t12 -> t_{12}, x_in -> x_{in}, alpha -> \\alpha, w₁ -> w_{1}.
+    Only the first underscore subscripts; later ones are written as underscores (a_b_c_d ->
+    a_{\\mathrm{b\\_c\\_d}}), since TeX refuses a double subscript."""
     if not text.isascii():
-        return ascii_math(re.sub(r"_([0-9A-Za-z]+)$", r"_{\1}", text))
+        head, sep, tail = text.partition("_")
+        if sep and head and tail and re.fullmatch(r"[^\W_]+", tail):
+            return ascii_math(head) + "_{" + ascii_math(tail) + "}"
+        return ascii_math(text.replace("_", "\\_"))
     m = re.fullmatch(r"([A-Za-z]+)_?([0-9]+)", text)
     if m:
         return f"{_word(m.group(1))}_{{{m.group(2)}}}"
     if "_" in text:
         head, _, tail = text.partition("_")
-        return f"{_word(head)}_{{\\mathrm{{{tail.replace('_', r'_')}}}}}" if head else text.replace("_", r"\_")
+        if head and tail:
+            return _word(head) + r"_{\mathrm{" + tail.replace("_", r"\_") + "}}"
+        return r"\mathrm{" + text.replace("_", r"\_") + "}"
     return _word(text)
 
 
@@ -129,7 +136,8 @@ def value(v: Any, precision: int, words: str = r"\mbox") -> str:
     import sympy
 
     names = {sym: name(str(sym)) for sym in getattr(v, "free_symbols", ())}
-    tex = sympy.latex(v, symbol_names=names)
+    # sympy writes some functions as \\operatorname{sign}, which needs amsmath: \\mathrm needs nothing
+    tex = _OPERATORNAME.sub(r"\\mathrm{", sympy.latex(v, symbol_names=names))
     if getattr(v, "is_number", False):
         try:
             approx = fmt(float(v), precision)
@@ -138,6 +146,34 @@ def value(v: Any, precision: int, words: str = r"\mbox") -> str:
         if tex != approx:
             return ascii_math(f"{tex} \\approx {_number(approx)}")
     return ascii_math(tex)
+
+
+_OPERATORNAME = re.compile(r"\\operatorname\{")
+
+
+def text(value: str) -> str:
+    """Any text (a student's answer, a name) as LaTeX text mode, in ASCII: TeX's specials escaped,
+    math characters (≈, α, w₁) as math, control characters as visible escapes, and anything else
+    LaTeX has no command for as '?'."""
+    out = []
+    for ch in value:
+        if ch in _TEXT_SPECIALS:
+            out.append(_TEXT_SPECIALS[ch])
+        elif " " <= ch <= "~":
+            out.append(ch)
+        elif ch in "\t\n\r":
+            out.append(" ")
+        elif ord(ch) < 32 or 127 <= ord(ch) < 160:
+            out.append(f"\\textbackslash{{}}x{ord(ch):02x}")
+        else:
+            math = ascii_math(ch)
+            out.append("?" if math == "?" else "$" + math.strip() + "$")
+    return "".join(out)
+
+
+_TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&",
+                  "$": r"\$", "_": r"\_", "^": r"\^{}", "~": r"\~{}", "<": r"\textless{}", ">": r"\textgreater{}",
+                  "|": r"\textbar{}"}
 
 
 def _number(text: str) -> str:
