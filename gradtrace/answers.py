@@ -685,7 +685,7 @@ def float_noise(trace: Any, size: float = NUDGE, runs: int = RUNS) -> tuple[list
     when it was read (0.3 - (0.1+0.2)), every gate's output, and in the backward pass every
     downstream gradient and every sum at a copy gate. The largest change seen, times four, is the
     noise. A true zero stays put; a difference of equal values swings by as much as it is large.
-    size is how far a value moves (8 ulps of float64; 8 of float16's for a float16 answer)."""
+    size is how far a value moves: 8 ulps of float64, or 2 of float16's for a float16 answer."""
     from .core.engine import backward, forward
     from .core.ops import scalar
 
