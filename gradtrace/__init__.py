@@ -13,6 +13,8 @@ graphviz object, as micrograd's draw_dot.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 from .core.bindings import Binding
@@ -37,9 +39,13 @@ def __getattr__(name: str) -> Any:
     if name == "__version__":
         return _version()
     raise AttributeError(f"module 'gradtrace' has no attribute {name!r}")
+
+
 __all__ = [
     "OPS",
     "BindingError",
+    "BindingTypeError",
+    "BindingValueError",
     "EvaluationError",
     "GradtraceError",
     "NodeTrace",
@@ -50,40 +56,239 @@ __all__ = [
 ]
 
 
-def trace(program: str, *, output: str | None = None, seed: Any = None, mode: str | None = None,
-          expanded: bool = False, check: bool = False, expect: dict[str, Any] | None = None,
-          tol: str | None = None, lang: str | None = None, **bindings: Any) -> Trace:
-    """Trace a program at the given bindings (numbers, numpy arrays, or text such as "1/3" or
-    "[0.2, 0.4]"): forward values and every gradient. With no bindings the trace is symbolic, as
-    on the command line; mode="exact" keeps exact arithmetic at the bindings. seed is ∂out/∂out
-    for an array output ("ones" or an array). Symbolic gradients are written in the program's own
-    names (∂f/∂z = q); expanded=True writes them in the variables alone, simplified.
+class BindingTypeError(BindingError, TypeError):
+    """A value of a type trace() does not take (complex, None, a dict, a bool): a BindingError and
+    a TypeError."""
+
+
+class BindingValueError(BindingError, ValueError):
+    """A value trace() can't use (a ragged list, NaN, text that is no number, an unknown name): a
+    BindingError and a ValueError."""
+
+
+_ACCEPTED_VALUES = ("a real number (int, float, fractions.Fraction, decimal.Decimal, a numpy or sympy number), "
+                    "a number's text such as \"1/3\", or an array-like of them (nested lists or tuples, a numpy "
+                    "array, a torch tensor)")
+
+
+def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output: str | None = None,
+          seed: Any = None, mode: str | None = None, expanded: bool = False, check: bool = False,
+          expect: dict[str, Any] | None = None, tol: str | None = None, lang: str | None = None,
+          **more_bindings: Any) -> Trace:
+    """Trace a program at the given bindings: forward values and every gradient. The program is
+    text ("q = x + y; f = q * z") or a sympy expression (or Eq(f, expression)), walked into the graph
+    gate by gate. Bindings are keyword arguments, or bindings={"seed": 3} for any name (one of
+    trace()'s own parameters too): numbers of any numeric type, text such as "1/3" or "[0.2, 0.4]",
+    or array-likes (lists, numpy arrays, torch tensors), each kept as a float64 copy. With no
+    bindings the trace is symbolic, as on the command line; mode="exact" keeps exact arithmetic at
+    the bindings. seed is ∂out/∂out for an array output ("ones" or an array). Symbolic gradients
+    are written in the program's own names (∂f/∂z = q); expanded=True writes them in the variables
+    alone, simplified.
 
     check=True compares every gradient with a central difference (the result is in .check), and
     expect={"x": "-4", "q.value": 3} grades answers with --expect's rule (in .answers; tol as
     --tol, e.g. "0.01" or "1%"). Their verdicts show in the table.
 
     lang="ko" makes the trace show itself in Korean (a notebook's table, a rich console), and its
-    messages too; None follows gradtrace.i18n.use(), English unless set. (Like output, seed and the
-    other parameters, lang can't be the name of a variable bound here.)"""
-    import reprlib  # a short repr, safe for a list nested 30,000 deep
+    messages too; None follows gradtrace.i18n.use(), English unless set.
 
+    A program of another type, or a value of a type it doesn't take, is a TypeError; a value it
+    can't use (a ragged list, NaN) a ValueError. A variable named like a parameter given as a
+    keyword (trace("seed*2", seed=3)) is a TypeError: bind it with bindings={"seed": 3}."""
     from .core.run import run_program
 
-    items = [Binding(k, v, f"{k}={reprlib.repr(v)}" if not isinstance(v, str) else f"{k}={v}")
-             for k, v in bindings.items()]
-    expected = None
-    tolerance = None
-    if expect:
-        from .answers import Expected, Tolerance
-
-        expected = [Expected(name, value if isinstance(value, (str, list)) or hasattr(value, "shape") else repr(value),
-                             f"{name}={value!r}"[:80]) for name, value in expect.items()]
-        tolerance = Tolerance(tol) if tol else None
+    sympy_program = _program_kind(program)
+    # The parameters given: anything but their defaults (None, False) changes what trace() does.
+    given = {name: value for name, value in (("output", output), ("seed", seed), ("mode", mode),
+                                             ("expanded", expanded), ("check", check), ("expect", expect),
+                                             ("tol", tol), ("lang", lang)) if value is not None and value is not False}
+    named = _named_bindings(bindings, more_bindings)
+    _check_parameter_types(given)
+    items = [_binding(name, value) for name, value in named.items()]
     from .i18n import language
 
-    with language(lang):
-        result = run_program(program, items, output=output, seed=seed, mode=mode, expanded=expanded, check=check,
-                             expected=expected, tol=tolerance).trace
+    with language(lang):  # the program's errors in the trace's language too
+        try:
+            graph = _graph(program, sympy_program, output, {b.name for b in items})
+            _refuse_ambiguous(given, graph, named)
+            expected = tolerance = None
+            if expect:
+                from .answers import Expected, Tolerance
+
+                expected = [Expected(name, value if isinstance(value, (str, list)) or hasattr(value, "shape")
+                                     else repr(value), f"{name}={value!r}"[:80]) for name, value in expect.items()]
+                tolerance = Tolerance(tol) if tol else None
+            result = run_program(graph.source, items, output=output, seed=seed, mode=mode, expanded=expanded,
+                                 check=check, expected=expected, tol=tolerance, graph=graph).trace
+        except BindingError as err:
+            raise _as_value_error(err) from None
     result.lang = lang
     return result
+
+
+def _program_kind(program: Any) -> bool:
+    """Whether the program is a sympy expression (True) or text (False); anything else is a
+    TypeError naming what is accepted."""
+    if isinstance(program, str):
+        return False
+    if "sympy" in sys.modules:
+        import sympy
+
+        if isinstance(program, sympy.Basic):
+            return True
+    accepted = ("trace() takes a program as text (a str such as \"(x+y)*z\" or \"q = x + y; f = q * z\") "
+                "or a sympy expression")
+    kind = type(program).__name__
+    if isinstance(program, (bytes, bytearray)):
+        raise TypeError(f"{accepted}, not {kind}: decode it first, e.g. program.decode()")
+    if callable(program) and not isinstance(program, type):
+        raise TypeError(f"{accepted}, not a Python function ({kind} {getattr(program, '__name__', '')}): "
+                        f"tracing a function is not supported yet; write its body as a program, e.g. "
+                        f"trace(\"x*2\", x=3)")
+    raise TypeError(f"{accepted}, not {kind}")
+
+
+def _named_bindings(bindings: Any, more: dict[str, Any]) -> dict[str, Any]:
+    """bindings= and the keyword bindings as one mapping (the core says if a name comes twice)."""
+    import reprlib
+    from collections.abc import Mapping
+
+    if bindings is None:
+        return dict(more)
+    if not isinstance(bindings, Mapping):
+        shown = reprlib.repr(bindings)
+        raise TypeError(f"bindings= takes a mapping of names to values, such as {{'x': 3}}, not "
+                        f"{type(bindings).__name__}; to bind a variable named bindings, pass "
+                        f"bindings={{'bindings': {shown}}}")
+    for name in bindings:
+        if not isinstance(name, str):
+            raise TypeError(f"bindings= maps names (str) to values, and {reprlib.repr(name)} is a "
+                            f"{type(name).__name__}")
+    twice = sorted(set(bindings) & set(more))
+    if twice:
+        raise BindingValueError(f"{twice[0]} is bound twice: in bindings= and as {twice[0]}=",
+                                hint="give each variable one value")
+    return {**bindings, **more}
+
+
+def _check_parameter_types(given: dict[str, Any]) -> None:
+    """output=, lang= and expect= of a type they don't take: perhaps meant as a variable's value."""
+    import reprlib
+
+    takes = {"output": (str, 'the name of the value to trace (a str such as "q")'),
+             "lang": (str, 'a language code (a str such as "ko")'),
+             "expect": (Mapping, 'a mapping of answers such as {"x": -4}')}
+    for name, value in given.items():
+        if name in takes and not isinstance(value, takes[name][0]):
+            shown = reprlib.repr(value)
+            raise TypeError(f"{name}= takes {takes[name][1]}, not {shown}; to bind a variable named {name}, pass "
+                            f"bindings={{'{name}': {shown}}}")
+
+
+def _refuse_ambiguous(given: dict[str, Any], graph: Any, named: dict[str, Any]) -> None:
+    """trace("seed*2", seed=3): a parameter given that is also an unbound variable of the program
+    could be either, so neither is guessed."""
+    import reprlib
+
+    for name, value in given.items():
+        if name in graph.variable_names and name not in named:
+            shown = reprlib.repr(value)
+            raise TypeError(f"{name} is a variable of the program and also trace()'s own parameter {name}=, so "
+                            f"{name}={shown} is ambiguous: bind the variable with bindings={{'{name}': {shown}}} "
+                            f"(and give {name}= too if you mean the parameter as well)")
+
+
+def _binding(name: str, value: Any) -> Binding:
+    """A value from Python as the core takes it: a float, a number's text (kept exact for exact
+    mode), a list, or a float64 numpy copy of an array-like; any other type is a TypeError."""
+    import numbers
+    import reprlib  # a short repr, safe for a list nested 30,000 deep
+
+    origin = f"{name}={value}" if isinstance(value, str) else f"{name}={reprlib.repr(value)}"
+    if isinstance(value, str):
+        return Binding(name, str(value), origin)
+    if isinstance(value, (list, tuple)):  # nested lists for the core, tuples inside them too
+        return Binding(name, _as_lists(name, value), origin)
+    if isinstance(value, bool) or ("numpy" in sys.modules and isinstance(value, sys.modules["numpy"].bool_)):
+        raise BindingTypeError(f"the value for {name} is a bool ({value}), not a number: a value is {_ACCEPTED_VALUES}")
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+        # Beyond 2^53 a float can't hold it: its digits go to the core, which rounds it (or says it
+        # is too large) in numeric mode and keeps it exact in exact mode.
+        return Binding(name, str(number) if abs(number) > 2 ** 53 else float(number), origin)
+    if isinstance(value, numbers.Rational):  # fractions.Fraction, sympy.Rational: exact in exact mode
+        return Binding(name, f"{int(value.numerator)}/{int(value.denominator)}", origin)
+    if isinstance(value, numbers.Real):
+        return Binding(name, float(value), origin)
+    if "decimal" in sys.modules and isinstance(value, sys.modules["decimal"].Decimal):
+        if not value.is_finite():
+            what = "NaN" if value.is_nan() else "infinite"
+            raise BindingValueError(f"{origin}: the value of {name} is {what}",
+                                    hint="gradients need finite numbers; NaN and inf have none")
+        return Binding(name, str(value), origin)  # its digits: 0.1 is 1/10 in exact mode
+    if isinstance(value, numbers.Number):
+        raise BindingTypeError(f"the value for {name} is complex ({value}); gradients here are of real numbers: a "
+                               f"value is {_ACCEPTED_VALUES}", hint="pass its real part, value.real, if that is meant")
+    if callable(getattr(value, "detach", None)) and callable(getattr(value, "numpy", None)):
+        return Binding(name, _tensor(name, value), origin)
+    if hasattr(value, "__array__") or hasattr(value, "__array_interface__"):
+        return Binding(name, value, origin)
+    raise BindingTypeError(f"the value for {name} is a {type(value).__name__} ({reprlib.repr(value)}), not a number "
+                           f"or an array: a value is {_ACCEPTED_VALUES}")
+
+
+def _as_lists(name: str, value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """Nested tuples (and lists) as nested lists, without recursion; nesting past the core's limit
+    is left for it to refuse."""
+    from .core.bindings import MAX_DEPTH
+
+    top: list[Any] = []
+    work: list[tuple[Any, list[Any], int]] = [(value, top, 1)]
+    while work:
+        items, into, depth = work.pop()
+        if depth > MAX_DEPTH:
+            raise BindingValueError(f"the array for {name} nests more than {MAX_DEPTH} deep")
+        for item in items:
+            if isinstance(item, (list, tuple)):
+                inner: list[Any] = []
+                into.append(inner)
+                work.append((item, inner, depth + 1))
+            else:
+                into.append(item)
+    return top
+
+
+def _tensor(name: str, tensor: Any) -> Any:
+    """A tensor (torch and the like) as a numpy array: detached from autograd, on the CPU, and in
+    a dtype numpy has (bfloat16 widened); the core then makes its float64 copy and refuses what
+    is not real numbers."""
+    out = tensor.detach()
+    if callable(getattr(out, "cpu", None)):
+        out = out.cpu()
+    if callable(getattr(out, "resolve_conj", None)):
+        out = out.resolve_conj().resolve_neg()
+    try:
+        return out.numpy()
+    except (TypeError, RuntimeError) as exc:
+        if callable(getattr(out, "is_floating_point", None)) and out.is_floating_point():
+            return out.double().numpy()
+        raise BindingTypeError(f"the value for {name} is a {type(tensor).__name__} that can't be read as numbers "
+                               f"({exc}): a value is {_ACCEPTED_VALUES}") from None
+
+
+def _graph(program: Any, sympy_program: bool, output: str | None, bound: set[str]) -> Any:
+    """The program's graph: text parsed, or a sympy expression walked."""
+    if sympy_program:
+        from .core.from_sympy import build_from_sympy
+
+        return build_from_sympy(program, output, bound)
+    from .core.graph import build
+
+    return build(program, output, None, bound=bound)
+
+
+def _as_value_error(err: BindingError) -> BindingError:
+    """A binding error raised through trace() is also a ValueError (the core's own class is not)."""
+    if isinstance(err, ValueError):
+        return err
+    return BindingValueError(err.message, source=err.source, span=err.span, hint=err.hint, about=err.about)
