@@ -127,14 +127,15 @@ def test_a_worksheet_folder_is_replaced_whole_and_others_are_left_alone(gt, tmp_
     clean(gt("quiz", "--worksheet", "3", "--seed", "1", "--out", str(out)), 0)
     assert (out / "problem-3.svg").exists()
     clean(gt("quiz", "--worksheet", "2", "--seed", "1", "--out", str(out)), 0)
-    assert sorted(p.name for p in out.iterdir()) == ["answer-1.svg", "answer-2.svg", "answers.md", "key-1.toml",
+    assert sorted(p.name for p in out.iterdir()) == [".gradtrace-files", "answer-1.svg", "answer-2.svg", "answers.md",
+                                                     "key-1.toml",
                                                      "key-2.toml", "problem-1.svg", "problem-2.svg",
                                                      "worksheet.html", "worksheet.md"]  # no stale -3 files
     other = tmp_path / "notes"
     other.mkdir()
     (other / "mine.txt").write_text("mine")
     result = clean(gt("quiz", "--worksheet", "2", "--seed", "1", "--out", str(other)), 1)
-    assert "other files" in result.stderr and (other / "mine.txt").read_text() == "mine"
+    assert "did not write (mine.txt)" in result.stderr and (other / "mine.txt").read_text() == "mine"
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "keep.txt").write_text("keep")
