@@ -41,12 +41,7 @@ def binding_args(values, keyboard):
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("keyboard", [False, True], ids=["as typed", "keyboard"])
 @pytest.mark.parametrize("program,values", PROGRAMS, ids=[p for p, _ in PROGRAMS])
-def test_every_mode_and_option_gives_a_result_or_a_clean_error(gt, program, values, keyboard, mode, option, request):
-    if mode != "numeric" and option in ("explain", "html"):
-        # Known: --explain (and the page's explanation) reads each formula back as a number since
-        # core/formulas.py checks them, and a symbolic or exact value (y, 1/3 ≈ 0.3333) ends in an
-        # internal FormulaError for some programs (not all: x*θ₂ at whole numbers reads back).
-        request.applymarker(pytest.mark.xfail(strict=False, reason="explain: FormulaError"))
+def test_every_mode_and_option_gives_a_result_or_a_clean_error(gt, program, values, keyboard, mode, option):
     args = [program, *([] if mode == "symbolic" else binding_args(values, keyboard)), *MODES[mode], *OPTIONS[option]]
     result = gt(*args)
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr

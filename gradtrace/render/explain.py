@@ -164,6 +164,8 @@ def _local(row: NodeTrace, slot: int, precision: int) -> str:
     formula = row.formulas[slot]
     if _size(row.local[slot]) > 1 or row.value is None or not any(n in formula for n in (*row.inputs, row.name)):
         return cell
+    if not all(isinstance(v, float | int) for v in (row.value, row.local[slot], *row.compared)):
+        return cell  # symbolic (y) or exact (1/3) values: the rule's text is the step, nothing to fill in
     for extra in range(16):
         shown = _more(precision, extra)
         def value_text(n: NodeTrace, shown: int = shown) -> str:
