@@ -276,7 +276,7 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "inf", "NaN", "COLUMNS", "NO_COLOR", "LC_ALL", "LC_MESSAGES", "LANG", "env", "var", "ones", "npy", "dtype",
     "float64", "heaviside", "sign", "erf", "erfc", "scalar", "option", "options", "Gradient", "INTEGER", "RANGE",
     "TEXT", "FLOAT", "NUMBER", "SVG", "TOL", "exit", "cli", "jsonl", "lines", "flow", "overflow", "fan", "bindings",
-    "expression", "rel", "svg", "png", "block", "matmul", "time", "limit", "SECONDS", "wide", "points",
+    "expression", "rel", "svg", "png", "block", "matmul", "time", "limit", "SECONDS", "wide", "points", "replace",
 }
 
 

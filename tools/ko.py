@@ -379,7 +379,6 @@ KO = {
     "What to ask, comma-separated, asked in the lecture's order: values (the forward pass), local, upstream, "
     "downstream (gradients).": "물어볼 것 (쉼표로 구분, 강의 순서대로): values (forward pass), local, upstream, "
                                "downstream (gradient).",
-    "Where --worksheet writes its files.": "--worksheet가 파일을 쓸 폴더.",
     "With --render: leave these numbers blank, for a fill-in exercise (values: the gates', the variables keep "
     "theirs; gradients: all but the output's 1).":
         "--render와 함께: 빈칸 채우기용으로 이 숫자들을 비웁니다 (values: gate의 값, 변수는 그대로; gradients: "
@@ -440,8 +439,6 @@ KO = {
     "(where it is the \"explanation\" key)":
         "--explain은 글을 쓰는데, --format {format_name}에는 들어갈 자리가 없습니다. 표, --graph 또는 --json "
         "(\"explanation\" key)과 함께 쓰세요",
-    "--from, --blank and --pdf make a worksheet: add --worksheet and --out DIR":
-        "--from, --blank, --pdf는 연습 문제를 만듭니다: --worksheet와 --out DIR을 더하세요",
     "--render {render_file}: the file must end in .svg, .png or .pdf ('-' writes SVG to standard output)":
         "--render {render_file}: 파일은 .svg, .png, .pdf로 끝나야 합니다 ('-'는 SVG를 표준 출력으로)",
     "--seed {text}: {err}": "--seed {text}: {err}",
@@ -487,7 +484,6 @@ KO = {
     "can't write the folder {path}: {value}": "폴더 {path}에 쓸 수 없습니다: {value}",
     "can't write {path}: it is a folder": "{path}에 쓸 수 없습니다: 폴더입니다",
     "can't write {path}: {value}": "{path}에 쓸 수 없습니다: {value}",
-    "choose a new or empty folder": "새 폴더나 빈 폴더를 고르세요",
     "commas separate the arguments of a call such as max(x, y)": "쉼표는 max(x, y) 같은 호출의 인자를 나눕니다",
     "constants are numbers, pi and e": "상수는 숫자, pi, e입니다",
     "convert it, e.g. x.astype(float)": "변환하세요. 예: x.astype(float)",
@@ -700,9 +696,6 @@ KO = {
         "{origin}: {count}자리 정수 {text}…은(는) float로 나타내기에 너무 큽니다 (가장 큰 값은 약 1.8e308)",
     "{origin}: {text} is not a number JSON allows, and gradients need finite numbers":
         "{origin}: {text}은(는) JSON이 허용하는 숫자가 아니고, gradient에는 유한한 숫자가 필요합니다",
-    "{path} is a folder with other files in it; gradtrace replaces only a folder it wrote itself (one holding "
-    "worksheet.md)":
-        "{path}은(는) 다른 파일이 든 폴더입니다. gradtrace는 자기가 쓴 폴더 (worksheet.md가 있는 폴더)만 바꿉니다",
     "{path}: expected a mapping with expression, bindings and answers":
         "{path}: expression, bindings, answers가 든 mapping이어야 합니다",
     "{path}: no problems": "{path}: 문제가 없습니다",
@@ -818,6 +811,49 @@ KO = {
     "· and × as the slides write them: the matrix/dot product between two arrays, the ordinary product when either "
     "side is a number.": "슬라이드처럼 쓴 ·와 ×: 두 배열 사이에서는 행렬/내적 곱, 한쪽이 숫자이면 보통의 곱.",
     "{origin}: not valid TOML ({exc})": "{origin}: 올바른 TOML이 아닙니다 ({exc})",
+    # named copies (a = x)
+    "one branch of the copy of {source}": "{source}의 copy gate의 한 가지(branch)",
+    "another name for {source}, its only use": "{source}의 다른 이름 (그 유일한 사용처)",
+    "a copy of {source}": "{source}의 복사본",
+    "{branch}: it passes its upstream gradient {up} back to {source} unchanged.":
+        "{branch}: upstream gradient {up}을(를) 그대로 {source}에 돌려보냅니다.",
+    "{origin}: {target} does not reach the output {output}, so the trace has no node {target}":
+        "{origin}: {target}은(는) 출력 {output}에 닿지 않으므로 trace에 노드 {target}이(가) 없습니다",
+    "∂{output}/∂{target} is 0 there: ask about a value that {output} uses":
+        "그 경우 ∂{output}/∂{target}은(는) 0입니다: {output}이(가) 쓰는 값을 물어보세요",
+    # standard input
+    "{option} -: standard input is closed": "{option} -: standard input이 닫혀 있습니다",
+    "give the input on standard input, or name a file": "standard input으로 입력을 주거나, 파일 이름을 주세요",
+    "the quiz reads its answers from standard input, and standard input is closed":
+        "퀴즈는 standard input에서 답을 읽는데, standard input이 닫혀 있습니다",
+    "run it at a terminal, pipe the answers in, or write a sheet with --worksheet":
+        "터미널에서 실행하거나, 답을 pipe로 넣거나, --worksheet로 문제지를 만드세요",
+    # batches (--vars)
+    "--vars {path} line {k}: {message}": "--vars {path} {k}번째 줄: {message}",
+    # worksheets and the files they write
+    "--from, --blank, --pdf and --replace make a worksheet: add --worksheet and --out DIR":
+        "--from, --blank, --pdf, --replace는 문제지를 만듭니다: --worksheet와 --out DIR을 더하세요",
+    "Replace the --out folder even if it holds files gradtrace did not write (they are deleted).":
+        "--out 폴더에 gradtrace가 쓰지 않은 파일이 있어도 폴더를 바꿉니다 (그 파일들은 지워집니다).",
+    "Where --worksheet writes its files: a new or empty folder, or one it wrote before.":
+        "--worksheet가 파일을 쓸 곳: 새 폴더나 빈 폴더, 또는 전에 gradtrace가 쓴 폴더.",
+    "no problem worth doing came out of {draws} random circuits at difficulty {difficulty}; try another --seed":
+        "난이도 {difficulty}에서 무작위 회로 {draws}개를 만들었지만 풀 만한 문제가 나오지 않았습니다. "
+        "다른 --seed를 써 보세요",
+    "a block device": "block device",
+    "a socket": "socket",
+    "can't write {path}: it changed into a special file while it was written":
+        "{path}에 쓸 수 없습니다: 쓰는 동안 특수 파일로 바뀌었습니다",
+    "can't write {path}: it is a FIFO and nothing is reading it":
+        "{path}에 쓸 수 없습니다: FIFO인데 읽는 프로그램이 없습니다",
+    "can't write {path}: it is {kind}, and gradtrace writes only files, character devices and FIFOs":
+        "{path}에 쓸 수 없습니다: {kind}이고, gradtrace는 파일, character device, FIFO에만 씁니다",
+    "choose a new or empty folder, or add --replace to replace this one, and everything in it, whole":
+        "새 폴더나 빈 폴더를 고르거나, --replace를 더해 이 폴더를 그 안의 모든 것과 함께 통째로 바꾸세요",
+    "choose another path": "다른 경로를 고르세요",
+    "start the program that reads it first": "그것을 읽는 프로그램을 먼저 시작하세요",
+    "{path} holds files gradtrace did not write ({names}); it replaces only a folder it wrote itself":
+        "{path}에 gradtrace가 쓰지 않은 파일이 있습니다 ({names}). gradtrace는 자기가 쓴 폴더만 바꿉니다",
 }
 
 # Plural messages: Korean has one form (nplurals=1).
