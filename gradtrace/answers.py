@@ -446,6 +446,9 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
     try:
         return trace.node(target)
     except KeyError:
+        spelled = _typed_spelling(trace, target)
+        if spelled is not None:  # --expect theta2=... for θ₂, as --theta2 binds it
+            return spelled
         graph = trace.graph
         left_out = set(graph.unused_variables) | {text.partition("=")[0].strip() for text in graph.unused_statements}
         if target in left_out:  # a = x that nothing uses: a wire, but not one of the output's
@@ -460,6 +463,16 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
             _("{origin}: the trace has no node or variable {target!r}").format(origin=item.origin, target=target),
             hint=did_you_mean(target, names) or _("its nodes are {names}").format(names=", ".join(names)),
         ) from None
+
+
+def _typed_spelling(trace: Any, target: str) -> Any:
+    """The one node whose name is typed as target on any keyboard (theta2 for θ₂, w1 for w₁), or None."""
+    from .core.bindings import plain_spelling
+
+    if not target.isascii():
+        return None
+    found = [n for n in trace.nodes if not n.name.isascii() and plain_spelling(n.name) == target]
+    return found[0] if len(found) == 1 else None
 
 
 def _is_array_text(text: Any) -> bool:

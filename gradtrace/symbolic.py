@@ -7,6 +7,7 @@ parse_expr run eval. sympy is imported here only, and only when a mode needs it.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -564,6 +565,16 @@ def exact_bindings(bindings: dict[str, Any], budget: Budget = DEFAULT_BUDGET) ->
 
 # ---- symbolic answers -------------------------------------------------------------------------
 
+# The functions sympy spells with a capital (Max(x, y), Heaviside(t1)), as --json's symbolic texts and
+# sympy users write them: read back as gradtrace's own names, so a printed true value passes typed back.
+SYMPY_NAMES = re.compile(r"\b(Max|Min|Abs|Heaviside)\(")
+
+
+def gradtrace_names(text: str) -> str:
+    """Max(x, y) -> max(x, y), Heaviside(x) -> heaviside(x): sympy's spellings of the op table's functions."""
+    return SYMPY_NAMES.sub(lambda m: m.group(1).lower() + "(", text)
+
+
 def answer_expression(text: str, origin: str, meanings: dict[str, Any], budget: Budget = DEFAULT_BUDGET) -> Any:
     """A student's symbolic answer (x + y, 2*q, sigmoid(s)*(1 - sigmoid(s))) as a sympy expression
     in the program's variables. It is read by gradtrace's own parser and built into a graph like
@@ -572,6 +583,7 @@ def answer_expression(text: str, origin: str, meanings: dict[str, Any], budget: 
     budget (q*q*…*q where q is large) is refused with TooLarge."""
     from .core.graph import build, constant
 
+    text = gradtrace_names(text)
     try:
         value = constant(text)
         if isinstance(value, Const):

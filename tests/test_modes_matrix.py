@@ -196,3 +196,25 @@ def test_latex_names_have_at_most_one_subscript(identifier):
             # a subscript opens a group right away, and never sits inside another subscript's group
             assert tex[k + 1:k + 2] == "{", tex
     assert "\\_" not in tex or "\\mathrm" in tex or "\\text" in tex, tex
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("program,values", PROGRAMS, ids=[p for p, _ in PROGRAMS])
+def test_an_answer_names_a_variable_as_it_is_typed_or_as_a_keyboard_spells_it(gt, program, values, mode):
+    """--expect theta2=... grades ∂f/∂θ₂, as --theta2 binds θ₂: both spellings get one verdict."""
+    bound = [] if mode == "symbolic" else binding_args(values, keyboard=True)
+    typed = gt(program, *bound, *MODES[mode], "--json")
+    assert typed.exit_code == 0, typed.stderr
+    data = json.loads(typed.stdout)
+    gradients = data["gradients_symbolic"] if mode == "symbolic" else data["gradients"]
+    for name in values:
+        if name not in gradients or name.isascii():
+            continue
+        truth = gradients[name]
+        answer = str(truth) if isinstance(truth, float) else truth
+        verdicts = []
+        for spelling in (name, plain_spelling(name)):
+            result = gt(program, *bound, *MODES[mode], "--expect", f"{spelling}={answer}", "--json")
+            assert result.exit_code == 0, (spelling, result.stderr)
+            verdicts.append([(a["correct"], a["refers_to"]) for a in json.loads(result.stdout)["answers"]])
+        assert verdicts[0] == verdicts[1], verdicts

@@ -61,13 +61,12 @@ _POWER = re.compile(r"\*\*([0-9])(?![0-9.])")
 _SUPERSCRIPT = dict(zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-_SYMPY_NAMES = re.compile(r"\b(Max|Min|Abs|Heaviside)\(")
-
-
 def lecture_notation(text: str) -> str:
     """sympy's text as the slides write math, in names gradtrace reads back: t6**2 -> t6²,
     x**y -> x^y, 2*x -> 2·x, Max(x, y) -> max(x, y), Heaviside(x) -> heaviside(x)."""
-    text = _SYMPY_NAMES.sub(lambda m: m.group(1).lower() + "(", text)
+    from ..symbolic import gradtrace_names
+
+    text = gradtrace_names(text)
     text = _POWER.sub(lambda m: _SUPERSCRIPT[m.group(1)], text)
     return text.replace("**", "^").replace("*", "·")
 
