@@ -216,18 +216,18 @@ def test_explain_still_leaves_out_arithmetic_that_would_not_add_up():
 # ---- array ops: the formula beside each input is its downstream gradient (when it names up,
 # the upstream) or its local gradient, read with arrays ----------------------------------------
 
-# Ops whose formula describes the Jacobian's structure in words that name what their Jacobian
-# description defines (p = softmax(x)), and the labels' "none": not read as arrays here. Listed so
-# that a new array op is read, or is added here on purpose.
-DESCRIBED = {"softmax", "log_softmax", "cross_entropy", "svm_loss"}
+# The row-wise ops (softmax along the last axis, and the losses averaged over rows) are read row
+# by row, in their own notation (p, diag, onehot, [m > 0], Σ): see the section after this one.
+ROWWISE = {"softmax", "log_softmax", "cross_entropy", "svm_loss"}
 SHAPES = {"matmul": [((3, 2), (2,)), ((2, 3), (3, 4)), ((1, 3), (3, 2))], "cdot": [((3, 2), (2,)), ((2, 3), (3, 4))],
           "transpose": [((2, 3),)], "dot": [((3,), (3,))], "norm": [((3,),), ((2, 2),)], "sum": [((2, 3),), ((4,),)],
           "mean": [((2, 3),), ((4,),)]}
-ARRAY_OPS = sorted(name for name, op in OPS.items() if op.vjp is not None and name not in DESCRIBED)
+ARRAY_OPS = sorted(name for name, op in OPS.items() if op.vjp is not None and name not in ROWWISE)
 
 
-def test_every_array_op_is_read_or_described():
-    assert set(ARRAY_OPS) | DESCRIBED == {name for name, op in OPS.items() if op.vjp is not None}
+def test_every_array_op_is_read():
+    """No array op's formula is left unread: each is read as arrays, or row by row."""
+    assert set(ARRAY_OPS) | ROWWISE == {name for name, op in OPS.items() if op.vjp is not None}
     assert set(SHAPES) == set(ARRAY_OPS)
 
 
@@ -270,3 +270,138 @@ def test_a_wrong_array_formula_fails(monkeypatch, name, formula):
         assert _array_mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
     except FormulaError:
         pass  # a formula whose shapes don't even fit: refused, which fails the test above as well
+
+
+# ---- the row-wise ops: the formula, read row by row, is the engine's vector-Jacobian product ----
+# softmax's "diag(p)-p·pᵀ" and log_softmax's "I-1·pᵀ" are the Jacobian of a row's outputs by its
+# inputs (row i: output i), so the downstream row is Jᵀ·up; the losses' formulas are the gradient
+# of the loss by each row of scores, so the downstream row is up times it. Read by
+# core/formulas.evaluate_row (gradtrace's own parser, never eval), at random shapes (one row, a
+# vector, odd class counts, one class), tiny to huge logits, and integer scores, whose margins
+# s_j - s_y + 1 are often exactly 0: the hinge's kink, where the rule takes the gradient 0.
+
+SCALES = [1e-9, 1.0, 5.0, 40.0, 800.0]
+
+
+def _rowwise_points(op, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    loss = op.arity == 2
+    for k in range(60):
+        classes = int(rng.choice([1, 2, 3, 5, 7])) if loss else int(rng.choice([1, 2, 3, 4, 7]))
+        rows = int(rng.choice([1, 1, 2, 3, 5]))
+        shape = (classes,) if k % 4 == 0 else (rows, classes)
+        if k % 3 == 2:  # integers: ties among the scores, and margins exactly at the kink
+            x = rng.integers(-2, 3, size=shape).astype(float)
+        else:
+            x = rng.normal(size=shape) * SCALES[k % len(SCALES)]
+        if not loss:
+            yield (x,)
+            continue
+        n = 1 if x.ndim == 1 else x.shape[0]
+        y = rng.integers(0, classes, size=n).astype(float)
+        yield (x, y[0] if x.ndim == 1 and k % 8 == 0 else y)
+
+
+def _rowwise_mismatches(op, seed=1):
+    """Where the formula read row by row is not the op's vector-Jacobian product: (text, inputs)."""
+    import numpy as np
+
+    from gradtrace.core.formulas import evaluate_row, formulas
+    from gradtrace.core.numpy_backend import numpy_backend
+
+    rng = np.random.default_rng(seed + 1)
+    wrong, checked = [], 0
+    for xs in _rowwise_points(op, seed):
+        out = op.apply(numpy_backend, xs, ())
+        up = rng.normal(size=np.shape(out))
+        down = op.vjp(numpy_backend, up, out, *xs)
+        nodes = _gate(op, xs, ())
+        if seed % 2:  # inputs named otherwise than x and y: the formula names them as they are named
+            for node, other in zip(nodes, ("scores", "labels")):
+                node.name = other
+        texts = formulas(types.SimpleNamespace(nodes=nodes), nodes[-1])
+        x = np.atleast_2d(xs[0])
+        labels = np.atleast_1d(xs[1]).astype(int) if op.arity == 2 else None
+        expected = np.reshape(down[0], x.shape)
+        for r in range(x.shape[0]):
+            if labels is None:  # a Jacobian (C×C): the downstream row is Jᵀ·up
+                jacobian = np.asarray(evaluate_row(texts[0], (nodes[0].name, x[r])), dtype=float)
+                if jacobian.shape != (x.shape[1],) * 2:
+                    wrong.append((texts[0], xs))
+                    continue
+                read = jacobian.T @ np.reshape(up, x.shape)[r]
+            else:  # a loss's gradient by the row (a column), scaled by the (scalar) upstream
+                read = up * np.asarray(evaluate_row(texts[0], (nodes[0].name, x[r]), (nodes[1].name, labels[r]),
+                                                    x.shape[0]), dtype=float)
+            read = np.broadcast_to(read, (x.shape[1], 1) if np.ndim(read) == 2 else (x.shape[1],)).reshape(-1)
+            if not np.allclose(read, expected[r], rtol=1e-9, atol=1e-12 * (1 + np.max(np.abs(up)))):
+                wrong.append((texts[0], xs))
+            checked += 1
+        if op.arity == 2 and (texts[1] != "none" or down[1] is not None):
+            wrong.append((texts[1], xs))  # the labels: no gradient, and the formula says so
+    assert checked >= 60, f"{op.name}: only {checked} rows read"
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(ROWWISE))
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_every_rowwise_formula_is_its_vector_jacobian_product(name, seed):
+    assert _rowwise_mismatches(OPS[name], seed) == []
+
+
+def test_the_hinge_is_read_at_its_kink():
+    """Integer scores put margins exactly at 0, where [m > 0] reads 0 as the rule does: the
+    points above do reach the kink, so a formula with ≥ there would fail."""
+    import numpy as np
+
+    kinks = 0
+    for xs in _rowwise_points(OPS["svm_loss"], 0):
+        x, labels = np.atleast_2d(xs[0]), np.atleast_1d(xs[1]).astype(int)
+        margins = x - x[np.arange(len(labels)), labels][:, None] + 1
+        margins[np.arange(len(labels)), labels] = 1.0
+        kinks += int(np.sum(margins == 0))
+    assert kinks >= 5
+
+
+@pytest.mark.parametrize("name, formula", [
+    ("softmax", ("diag(p)+p·pᵀ",)), ("softmax", ("diag(p)-pᵀ·p",)), ("softmax", ("p·pᵀ",)),
+    ("log_softmax", ("I-p",)),  # the Jacobian transposed: δᵢⱼ - pᵢ
+    ("log_softmax", ("I+1·pᵀ",)), ("log_softmax", ("diag(p)-p·pᵀ",)),
+    ("cross_entropy", ("(p+onehot({1}))/N", "none")), ("cross_entropy", ("p-onehot({1})", "none")),
+    ("cross_entropy", ("(p-onehot(y))/N", "none")),  # the labels' name fixed as y, whatever they are named
+    ("cross_entropy", ("(p-onehot({1}))/N", "onehot({1})")),
+    ("svm_loss", ("margins/N", "none")),  # the loose text it had: names nothing that is defined
+    ("svm_loss", ("([m ≥ 0]-onehot({1})·Σ[m ≥ 0])/N with m = {0}-{0}_{1}+1", "none")),  # wrong at the kink only
+    ("svm_loss", ("([m > 0]-onehot({1})·Σ[m > 0])/N with m = {0}-{0}_{1}", "none")),  # margin 0, not 1
+    ("svm_loss", ("([m > 0]+onehot({1})·Σ[m > 0])/N with m = {0}-{0}_{1}+1", "none")),
+])
+def test_a_wrong_rowwise_formula_fails(monkeypatch, name, formula):
+    monkeypatch.setattr(OPS[name], "formula", formula)
+    try:
+        assert _rowwise_mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
+    except FormulaError:
+        pass  # a formula that can't be read, or whose shapes don't fit: refused, which fails as well
+
+
+@pytest.mark.parametrize("text, value", [
+    ("diag(p)", [[0.5, 0.0], [0.0, 0.5]]), ("I-1·pᵀ", [[0.5, -0.5], [-0.5, 0.5]]),
+    ("onehot(y)", [[0.0], [1.0]]), ("x_y", 3.0), ("[x-onehot(y) > 2.5]", [[1.0], [0.0]]), ("Σ[x ≥ 1]", 2.0),
+    ("2·m with m = x_y-1", 4.0), ("N", 4.0),
+])
+def test_the_row_notation_is_read(text, value):
+    import numpy as np
+
+    from gradtrace.core.formulas import evaluate_row
+
+    assert np.asarray(evaluate_row(text, ("x", [3.0, 3.0]), ("y", 1), 4)).tolist() == value
+
+
+@pytest.mark.parametrize("text", ["diag(p", "[x >> 0]", "[x > 0 > 1]", "q·p", "m with m", "__import__('os')",
+                                  "p with p = x"])
+def test_text_that_is_not_a_row_formula_is_refused(text):
+    from gradtrace.core.formulas import evaluate_row
+
+    with pytest.raises(FormulaError):
+        evaluate_row(text, ("x", [1.0, 2.0]), ("y", 0))

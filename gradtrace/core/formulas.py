@@ -301,3 +301,68 @@ def evaluate_array(text: str, inputs: dict[str, Any], up: Any) -> Any:
     except GradtraceError as err:
         raise FormulaError(f"{text!r} can't be computed: {err}") from None
     return out[graph.output.id]
+
+
+# The notation of the row-wise ops' formulas (softmax, log_softmax, cross_entropy, svm_loss),
+# written out in the language for evaluate_array, or bound to arrays it computes.
+_DIAG = re.compile(r"diag\(([^()]*)\)")
+_ONEHOT = re.compile(r"onehot\(([^()]*)\)")
+_SUM = re.compile(r"Σ(\w+|\([^()]*\))")
+
+
+def evaluate_row(text: str, row: tuple[str, Any], label: tuple[str, int] | None = None, rows: int = 1) -> Any:
+    """A row-wise op's formula (diag(p)-p·pᵀ, (p-onehot(y))/N) for one row of its input, read by
+    evaluate_array, never eval: the Jacobian of the row's outputs by its inputs (C×C), or the
+    gradient of a loss by the row (a column of C). row is the input's name and this row's values,
+    label the labels' name and this row's label. The notation, as the lecture writes it: p is the
+    row's softmax; I the C×C identity; 1 a column of ones (times a row it is the row repeated, as
+    broadcasting makes it); N the number of rows; diag(v) the matrix with v on its diagonal;
+    onehot(y) the column with 1 at the label; x_y the row's value at the label; [a > b] is 1 where
+    the comparison holds and 0 where not, element by element; Σv the sum of v's elements; and
+    definitions after "with": "[m > 0] with m = x-x_y+1". FormulaError where the text does not read."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    name, x = row[0], np.asarray(row[1], dtype=float)
+    if x.ndim != 1:
+        raise FormulaError(f"{text!r}: a row has one axis, not {x.ndim}")
+    z = np.exp(x - np.max(x))
+    values: dict[str, Any] = {name: x, "p": z / np.sum(z), "I": np.eye(x.size), "N": float(rows)}
+    if label is not None:
+        values[f"{name}_{label[0]}"] = x[label[1]]
+        values["onehot_" + label[0]] = np.eye(x.size)[label[1]]
+    main, sep, definitions = text.partition(" with ")
+    for definition in _DEFINITION.split(definitions) if sep else []:
+        term, equals, body = definition.partition("=")
+        if not equals or not re.fullmatch(r"[^\W\d]\w*", term.strip()) or term.strip() in values:
+            raise FormulaError(f"{text!r}: {definition!r} is not a definition of a new name (name = value)")
+        values[term.strip()] = _row_value(body, values)
+    return _row_value(main, values)
+
+
+def _row_value(text: str, values: dict[str, Any]) -> Any:
+    """A piece of a row formula read with `values` bound; each [comparison] is computed and bound
+    to a fresh name first, innermost first."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    text = text.strip()
+    while "[" in text or "]" in text:
+        found = _BRACKET.search(text)
+        if found is None:
+            raise FormulaError(f"{text!r}: unmatched brackets")
+        pieces = _COMPARISON.split(found.group(1))
+        if len(pieces) != 3:
+            raise FormulaError(f"{found.group(1)!r} is not one comparison")
+        a, b = (np.asarray(_row_value(piece, values), dtype=float) for piece in pieces[::2])
+        tests = {"<": np.less, ">": np.greater, "≤": np.less_equal, "<=": np.less_equal, "≥": np.greater_equal,
+                 ">=": np.greater_equal, "=": np.equal, "≠": np.not_equal}
+        fresh = f"holds{len(values)}"
+        held = tests[pieces[1]](a, b).astype(float)
+        # a column back to the vector it reads as; a number stays a number, a matrix a matrix
+        values[fresh] = float(held) if held.ndim == 0 else held.reshape(-1) if held.shape[-1] == 1 else held
+        text = text[:found.start()] + fresh + text[found.end():]
+    text = _SUM.sub(r"sum(\1)", text)
+    text = _DIAG.sub(r"(I*(\1)ᵀ)", text)
+    text = _ONEHOT.sub(lambda m: "onehot_" + m.group(1).strip(), text)
+    return evaluate_array(text, values, None)
