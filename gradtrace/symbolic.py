@@ -14,12 +14,7 @@ from typing import Any
 from .core.errors import GradtraceError
 from .core.graph import Const, Graph, Node
 from .core.trace import Trace
-from .i18n import _
-
-
-def _en(text: str) -> str:
-    """A message of the symbolic budget, in English until the catalog has its translation."""
-    return text
+from .i18n import _, ngettext
 
 MAX_NODES = 400  # symbolic expressions grow fast; past this they stop being readable or quick
 MAX_EXACT_EXPONENT = 10_000  # exact powers beyond this have too many digits to compute or show
@@ -96,8 +91,8 @@ class _Meter:
             if todo:
                 new += len(todo)
                 if new > self.budget.size:  # more distinct parts than the bound: the whole is larger still
-                    self.too_large(where, _en("an expression of more than {limit:,} parts").format(
-                        limit=self.budget.size), _en("{limit:,} parts").format(limit=self.budget.size))
+                    self.too_large(where, _("an expression of more than {limit:,} parts").format(
+                        limit=self.budget.size), _("{limit:,} parts").format(limit=self.budget.size))
                 stack.extend(todo)
                 continue
             stack.pop()
@@ -132,29 +127,29 @@ class _Meter:
         size, depth, nesting, digits, _weight, _terms, symbols = self.measure(expr, where)
         budget = self.budget
         if size > budget.size:
-            self.too_large(where, _en("an expression of {size:,} parts").format(size=size),
-                           _en("{limit:,} parts").format(limit=budget.size))
+            self.too_large(where, _("an expression of {size:,} parts").format(size=size),
+                           _("{limit:,} parts").format(limit=budget.size))
         if depth > budget.depth:
-            self.too_large(where, _en("an expression nested {depth} deep").format(depth=depth),
-                           _en("{limit} levels").format(limit=budget.depth))
+            self.too_large(where, _("an expression nested {depth} deep").format(depth=depth),
+                           _("{limit} levels").format(limit=budget.depth))
         if digits > budget.digits:
-            self.too_large(where, _en("a number of {digits:,} digits").format(digits=digits),
-                           _en("{limit:,} digits").format(limit=budget.digits))
+            self.too_large(where, _("a number of {digits:,} digits").format(digits=digits),
+                           _("{limit:,} digits").format(limit=budget.digits))
         if not symbols and nesting > budget.exact_nesting:
-            self.too_large(where, _en("an exact number that nests functions {nesting} deep").format(nesting=nesting),
-                           _en("{limit} levels (exact arithmetic does about three times the work at each)").format(
+            self.too_large(where, _("an exact number that nests functions {nesting} deep").format(nesting=nesting),
+                           _("{limit} levels (exact arithmetic does about three times the work at each)").format(
                                limit=budget.exact_nesting))
         if count:
             self.total += size
             if self.total > budget.total:
-                together = _en("expressions of {total:,} parts together").format(total=self.total)
-                self.too_large(_en("the trace"), together, _en("{limit:,} parts").format(limit=budget.total))
+                together = _("expressions of {total:,} parts together").format(total=self.total)
+                self.too_large(_("the trace"), together, _("{limit:,} parts").format(limit=budget.total))
         return expr
 
     def too_large(self, where: str, what: str, limit: str) -> None:
         raise TooLarge(
-            _en("{where} would be {what}, and {mode} mode stops at {limit}").format(
-                where=where or _en("an expression"), what=what, mode=self.mode, limit=limit),
+            _("{where} would be {what}, and {mode} mode stops at {limit}").format(
+                where=where or _("an expression"), what=what, mode=self.mode, limit=limit),
             hint=_("bind the variables to numbers instead"), about="mode")
 
     def simple(self, expr: Any) -> bool:
@@ -202,8 +197,8 @@ def _check_power(meter: _Meter, base: Any, power: Any, where: str) -> None:
     if getattr(base, "is_number", False) and getattr(power, "is_Rational", False):
         digits = _power_digits(base, power)
         if digits > meter.budget.digits:
-            meter.too_large(where, _en("a number of about {digits:,.0f} digits").format(digits=digits),
-                            _en("{limit:,} digits").format(limit=meter.budget.digits))
+            meter.too_large(where, _("a number of about {digits:,.0f} digits").format(digits=digits),
+                            _("{limit:,} digits").format(limit=meter.budget.digits))
 
 
 def _sympy() -> Any:
@@ -216,7 +211,7 @@ def exact_const(const: Const, budget: Budget = DEFAULT_BUDGET, meter: _Meter | N
     """The exact sympy value of a constant: 0.5 -> 1/2, pi -> pi, 1/3 -> 1/3, exp(1) -> E. A
     constant past the budget (1.0000001**9000, sigmoid(sigmoid(…1…)) nested deep) is refused."""
     sp = _sympy()
-    meter = meter or _Meter(budget, _en("exact"))
+    meter = meter or _Meter(budget, _("exact"))
     done: dict[int, Any] = {}
     stack = [const]
     while stack:  # post-order without recursion: constant trees can be deep (1+1+...+1)
@@ -227,12 +222,12 @@ def exact_const(const: Const, budget: Budget = DEFAULT_BUDGET, meter: _Meter | N
             stack.extend(pending)
             continue
         stack.pop()
-        where = _en("the constant {text}").format(text=c.text[:60] + ("…" if len(c.text) > 60 else ""))
+        where = _("the constant {text}").format(text=c.text[:60] + ("…" if len(c.text) > 60 else ""))
         if c.op is None:
             if sum(map(str.isdigit, c.text)) > meter.budget.digits:  # Python refuses to read it whole
                 digits = sum(map(str.isdigit, c.text))
-                meter.too_large(where, _en("a number of {digits:,} digits").format(digits=digits),
-                                _en("{limit:,} digits").format(limit=meter.budget.digits))
+                meter.too_large(where, _("a number of {digits:,} digits").format(digits=digits),
+                                _("{limit:,} digits").format(limit=meter.budget.digits))
             done[id(c)] = {"pi": sp.pi, "π": sp.pi, "e": sp.E}.get(c.text) or _rational(sp, c.text)
             meter.check(done[id(c)], where, count=False)
             continue
@@ -281,7 +276,7 @@ def tidy(expr: Any, meter: _Meter | None = None) -> Any:
     cost grows fast with size and nesting (minutes for sin(sin(…)) 20 deep), so an expression past
     the budget's simplify_size or simplify_nesting is left as built."""
     sp = _sympy()
-    if not (meter or _Meter(DEFAULT_BUDGET, _en("symbolic"))).simple(expr):
+    if not (meter or _Meter(DEFAULT_BUDGET, _("symbolic"))).simple(expr):
         return expr
     simple = sp.simplify(expr)
     kinds = {type(f) for f in expr.atoms(sp.Function)}
@@ -346,7 +341,7 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     if is_exact and numeric is not None:
         _check_exact_sizes(graph, numeric)
     sp = _sympy()
-    meter = _Meter(budget, _en("exact") if is_exact else _en("symbolic"))
+    meter = _Meter(budget, _("exact") if is_exact else _("symbolic"))
     n = len(graph.nodes)
     compact = not is_exact and not expanded
     symbol = [sp.Symbol(node.name, real=True) for node in graph.nodes]  # each node by its own name
@@ -355,7 +350,7 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     kinks: list[Any] = list(numeric.kinks) if numeric is not None else [None] * n
 
     def where(node: Node, what: str) -> str:
-        return _en("{name} = {expr}: its {what}").format(name=node.name, expr=_short_expr(node), what=what)
+        return _("{name} = {expr}: its {what}").format(name=node.name, expr=_short_expr(node), what=what)
 
     for node in graph.nodes:
         if node.op is None:
@@ -368,9 +363,11 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
                 # An exact value must never show a name where a number belongs (∂f/∂x = α).
                 from .core.errors import BindingError
 
-                raise BindingError(_en("no exact value for the variable {name}").format(name=node.name),
-                                   hint=_en("bind it, e.g. {example}").format(example=f"-{node.name} 1"))
-            values[node.id] = meter.check(exact[node.name], _en("the value of {name}").format(name=node.name))  # type: ignore[index]
+                raise BindingError(ngettext("no value for the variable {names}", "no value for the variables {names}",
+                                            1).format(names=node.name),
+                                   hint=ngettext("bind it, e.g. {example}", "bind them, e.g. {example}", 1).format(
+                                       example=f"-{node.name} 1"))
+            values[node.id] = meter.check(exact[node.name], _("the value of {name}").format(name=node.name))  # type: ignore[index]
             continue
         op = node.op
         params = _node_params(sp, node, meter)
@@ -382,8 +379,8 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         inputs = dict(zip(slots, (values[i] for i in node.inputs)))
         if op.exponent is not None:
             base, power = op.exponent(tuple(values[i] for i in node.inputs), params)
-            _check_power(meter, base, power, where(node, _en("value")))
-        values[node.id] = meter.check(template.subs(inputs), where(node, _en("value")))
+            _check_power(meter, base, power, where(node, _("value")))
+        values[node.id] = meter.check(template.subs(inputs), where(node, _("value")))
         at_kink = _exact_kink(sp, node, values, meter) if is_exact else (numeric is not None and numeric.kinks[node.id])
         if at_kink:
             # gradtrace's kink conventions (relu'(0) = 0, a tie splits evenly), not sympy's
@@ -398,7 +395,7 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         else:
             local[node.id] = tuple(_diff(sp, template, s).subs(inputs) for s in slots)
         for k, g in enumerate(local[node.id]):
-            meter.check(g, where(node, _en("local gradient ∂{name}/∂{input}").format(
+            meter.check(g, where(node, _("local gradient ∂{name}/∂{input}").format(
                 name=node.name, input=graph.nodes[node.inputs[k]].name)))
 
     upstream: list[Any] = [sp.Integer(0)] * n
@@ -411,11 +408,11 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         down = tuple(upstream[node.id] * g for g in local[node.id])
         downstream[node.id] = down
         for i, d in zip(node.inputs, down):
-            meter.check(d, where(node, _en("downstream gradient")))
-            upstream[i] = meter.check(upstream[i] + d, _en("∂{out}/∂{name}").format(out=out, name=graph.nodes[i].name),
+            meter.check(d, where(node, _("downstream gradient")))
+            upstream[i] = meter.check(upstream[i] + d, _("∂{out}/∂{name}").format(out=out, name=graph.nodes[i].name),
                                       count=False)
     for node in graph.nodes:  # the gradients as the table shows them, counted once each
-        meter.check(upstream[node.id], _en("∂{out}/∂{name}").format(out=out, name=node.name))
+        meter.check(upstream[node.id], _("∂{out}/∂{name}").format(out=out, name=node.name))
 
     def finish(expr: Any) -> Any:
         return tidy(expr, meter) if simplify else expr
@@ -608,11 +605,11 @@ def answer_expression(text: str, origin: str, meanings: dict[str, Any], budget: 
         )
     sp = _sympy()
     expr = symbolic_trace(graph, expanded=True, simplify=False, budget=budget).values[graph.output.id]
-    meter = _Meter(budget, _en("symbolic"))
+    meter = _Meter(budget, _("symbolic"))
     for v in graph.variables:  # each name's meaning is measured before it is put in
-        meter.check(meanings[v.name], _en("{origin}: {name}").format(origin=origin, name=v.name), count=False)
+        meter.check(meanings[v.name], _("{origin}: {name}").format(origin=origin, name=v.name), count=False)
     expr = expr.subs({sp.Symbol(v.name, real=True): meanings[v.name] for v in graph.variables}, simultaneous=True)
-    return meter.check(expr, _en("{origin}: the answer").format(origin=origin), count=False)
+    return meter.check(expr, _("{origin}: the answer").format(origin=origin), count=False)
 
 
 def same_expression(a: Any, b: Any, budget: Budget = DEFAULT_BUDGET) -> bool:
@@ -625,8 +622,8 @@ def same_expression(a: Any, b: Any, budget: Budget = DEFAULT_BUDGET) -> bool:
     difference = a - b
     if difference == 0:
         return True
-    meter = _Meter(budget, _en("symbolic"))
-    where = _en("the answer's difference from the true value")
+    meter = _Meter(budget, _("symbolic"))
+    where = _("the answer's difference from the true value")
     meter.check(difference, where, count=False)
     terms = meter.measure(difference)[5]
     if terms <= budget.size:
@@ -638,9 +635,9 @@ def same_expression(a: Any, b: Any, budget: Budget = DEFAULT_BUDGET) -> bool:
             return False
         size, _depth, nesting = meter.measure(difference)[:3]
         raise TooLarge(
-            _en("{where} is too large to decide within the budget ({size:,} parts, functions nested {nesting} "
+            _("{where} is too large to decide within the budget ({size:,} parts, functions nested {nesting} "
               "deep)").format(where=where, size=size, nesting=nesting),
-            hint=_en("bind the variables to grade numbers instead"), about="mode")
+            hint=_("bind the variables to grade numbers instead"), about="mode")
     if sp.simplify(difference) == 0:
         return True
     return bool(difference.equals(0) is True)

@@ -811,6 +811,36 @@ KO = {
     "· and × as the slides write them: the matrix/dot product between two arrays, the ordinary product when either "
     "side is a number.": "슬라이드처럼 쓴 ·와 ×: 두 배열 사이에서는 행렬/내적 곱, 한쪽이 숫자이면 보통의 곱.",
     "{origin}: not valid TOML ({exc})": "{origin}: 올바른 TOML이 아닙니다 ({exc})",
+    # symbolic and exact modes' budget (symbolic.Budget)
+    "a number of about {digits:,.0f} digits": "약 {digits:,.0f}자리 수",
+    "a number of {digits:,} digits": "{digits:,}자리 수",
+    "an exact number that nests functions {nesting} deep": "함수를 {nesting}겹 중첩한 exact 수",
+    "an expression": "식",
+    "an expression nested {depth} deep": "{depth}겹 중첩된 식",
+    "an expression of more than {limit:,} parts": "{limit:,}개가 넘는 부분으로 된 식",
+    "an expression of {size:,} parts": "{size:,}개 부분으로 된 식",
+    "bind the variables to grade numbers instead": "대신 변수에 값을 주어 숫자로 채점하세요",
+    "downstream gradient": "downstream gradient",
+    "exact": "exact",
+    "expressions of {total:,} parts together": "합쳐서 {total:,}개 부분으로 된 식들",
+    "local gradient ∂{name}/∂{input}": "local gradient ∂{name}/∂{input}",
+    "the answer's difference from the true value": "답과 참값의 차이",
+    "the constant {text}": "상수 {text}",
+    "the trace": "trace 전체",
+    "the value of {name}": "{name}의 값",
+    "{limit:,} digits": "{limit:,}자리",
+    "{limit:,} parts": "{limit:,}개 부분",
+    "{limit} levels": "{limit}겹",
+    "{limit} levels (exact arithmetic does about three times the work at each)":
+        "{limit}겹 (exact 계산은 한 겹마다 약 세 배의 일을 합니다)",
+    "{name} = {expr}: its {what}": "{name} = {expr}: 그 {what}",
+    "{origin}: the answer": "{origin}: 답",
+    "{origin}: {name}": "{origin}: {name}",
+    "{where} is too large to decide within the budget ({size:,} parts, functions nested {nesting} deep)":
+        "{where}은(는) 너무 커서 budget 안에서 판정할 수 없습니다 ({size:,}개 부분, 함수 {nesting}겹 중첩)",
+    "{where} would be {what}, and {mode} mode stops at {limit}":
+        "{where}은(는) {what}이(가) 될 텐데, {mode} 모드는 {limit}에서 멈춥니다",
+    "∂{out}/∂{name}": "∂{out}/∂{name}",
     # named copies (a = x)
     "one branch of the copy of {source}": "{source}의 copy gate의 한 가지(branch)",
     "another name for {source}, its only use": "{source}의 다른 이름 (그 유일한 사용처)",
