@@ -42,6 +42,10 @@ def binding_args(values, keyboard):
 @pytest.mark.parametrize("keyboard", [False, True], ids=["as typed", "keyboard"])
 @pytest.mark.parametrize("program,values", PROGRAMS, ids=[p for p, _ in PROGRAMS])
 def test_every_mode_and_option_gives_a_result_or_a_clean_error(gt, program, values, keyboard, mode, option):
+    if option == "html":
+        import needs
+
+        needs.program("dot", "graphviz")  # the page draws the circuit
     args = [program, *([] if mode == "symbolic" else binding_args(values, keyboard)), *MODES[mode], *OPTIONS[option]]
     result = gt(*args)
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr, result.stderr
