@@ -262,16 +262,21 @@ def _tensor(name: str, tensor: Any) -> Any:
     """A tensor (torch and the like) as a numpy array: detached from autograd, on the CPU, and in
     a dtype numpy has (bfloat16 widened); the core then makes its float64 copy and refuses what
     is not real numbers."""
-    out = tensor.detach()
-    if callable(getattr(out, "cpu", None)):
-        out = out.cpu()
-    if callable(getattr(out, "resolve_conj", None)):
-        out = out.resolve_conj().resolve_neg()
-    try:
-        return out.numpy()
-    except (TypeError, RuntimeError) as exc:
-        if callable(getattr(out, "is_floating_point", None)) and out.is_floating_point():
-            return out.double().numpy()
+    try:  # a foreign library's own errors (a meta tensor has no data, a sparse one no numpy form)
+        out = tensor.detach()
+        if "sparse" in str(getattr(out, "layout", "")) and callable(getattr(out, "to_dense", None)):
+            out = out.to_dense()
+        if callable(getattr(out, "cpu", None)):
+            out = out.cpu()
+        if callable(getattr(out, "resolve_conj", None)):
+            out = out.resolve_conj().resolve_neg()
+        try:
+            return out.numpy()
+        except (TypeError, RuntimeError):
+            if callable(getattr(out, "is_floating_point", None)) and out.is_floating_point():
+                return out.double().numpy()  # bfloat16, which numpy lacks
+            raise
+    except Exception as exc:  # whatever the tensor library raises, the user gets one TypeError
         raise BindingTypeError(f"the value for {name} is a {type(tensor).__name__} that can't be read as numbers "
                                f"({exc}): a value is {_ACCEPTED_VALUES}") from None
 

@@ -484,19 +484,21 @@ def questions_of(graded: list[Graded]) -> list[str]:
     return list(dict.fromkeys(m.name for g in graded for m in g.marks))
 
 
-def most_missed(graded: list[Graded]) -> list[tuple[str, int, int, int, int]]:
-    """(question, wrong (or unreadable), missing, answered, asked), the most missed first."""
+def most_missed(graded: list[Graded]) -> list[tuple[str, int, int, int, int, int]]:
+    """(question, wrong, unreadable, missing, answered, asked), the most missed first: an answer
+    that could not be read is counted as such, never as wrong."""
     counts: dict[str, list[int]] = {}
     for g in graded:
         for m in g.marks:
-            c = counts.setdefault(m.name, [0, 0, 0, 0])
-            c[0] += m.status in ("wrong", "error")
-            c[1] += m.status == "missing"
-            c[2] += m.status != "missing"
-            c[3] += 1
+            c = counts.setdefault(m.name, [0, 0, 0, 0, 0])
+            c[0] += m.status == "wrong"
+            c[1] += m.status == "error"
+            c[2] += m.status == "missing"
+            c[3] += m.status != "missing"
+            c[4] += 1
     order = {name: k for k, name in enumerate(counts)}
-    ranked = sorted(counts.items(), key=lambda item: (-(item[1][0] + item[1][1]), order[item[0]]))
-    return [(name, w, m, a, n) for name, (w, m, a, n) in ranked if w + m]
+    ranked = sorted(counts.items(), key=lambda item: (-(item[1][0] + item[1][1] + item[1][2]), order[item[0]]))
+    return [(name, w, e, m, a, n) for name, (w, e, m, a, n) in ranked if w + e + m]
 
 
 def summary(graded: list[Graded]) -> dict[str, int]:
@@ -508,8 +510,8 @@ def summary(graded: list[Graded]) -> dict[str, int]:
 def to_json(graded: list[Graded]) -> str:
     """The class as one strict JSON document (valid UTF-8: every text a file controls is printable)."""
     document = {"students": [g.to_dict() for g in graded],
-                "most_missed": [{"question": shown(q), "wrong": w, "missing": m, "answered": a, "asked": n}
-                                for q, w, m, a, n in most_missed(graded)],
+                "most_missed": [{"question": shown(q), "wrong": w, "unreadable": e, "missing": m, "answered": a,
+                                 "asked": n} for q, w, e, m, a, n in most_missed(graded)],
                 "summary": summary(graded),
                 "passed": bool(graded) and all(g.passed for g in graded)}
     from .core.trace import jsonable
@@ -519,7 +521,9 @@ def to_json(graded: list[Graded]) -> str:
             return {k: safe(v) for k, v in value.items()}
         if isinstance(value, list):
             return [safe(v) for v in value]
-        return jsonable(value) if isinstance(value, float) else value
+        if isinstance(value, float):
+            return 0 if value == 0 else jsonable(value)  # a true zero, even -0.0, is 0 as in the CSV
+        return value
 
     return json.dumps(safe(document), ensure_ascii=False, allow_nan=False, indent=2) + "\n"
 

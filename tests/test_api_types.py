@@ -363,3 +363,12 @@ def test_sympy_that_has_no_gates_is_refused_naming_what_is_accepted(make):
     assert not isinstance(caught.value, AttributeError)
     message = str(caught.value)
     assert "sympy" in message, message
+
+
+def test_tensors_without_numbers_are_a_type_error_naming_what_is_accepted():
+    """A meta tensor (no data) is refused with gradtrace's TypeError, never torch's own error; a sparse
+    tensor is read as its dense values."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match="a value is"):
+        gradtrace.trace("sum(x*x)", x=torch.empty(2, device="meta"))
+    assert gradtrace.trace("sum(x*x)", x=torch.eye(2).to_sparse()).value == 2.0

@@ -38,7 +38,8 @@ def test_a_class_is_graded_in_one_go_and_a_broken_file_stops_nobody(gt, classroo
     assert students["bob"]["right"] == 2 and [a["status"] for a in students["bob"]["answers"]] == \
         ["wrong", "missing", "right", "right"]
     assert "not valid TOML" in students["carol"]["error"]["message"]
-    assert {"question": "x", "wrong": 1, "missing": 0, "answered": 3, "asked": 3} in data["most_missed"]
+    assert {"question": "x", "wrong": 1, "unreadable": 0, "missing": 0, "answered": 3,
+            "asked": 3} in data["most_missed"]
     assert data["passed"] is False
 
 

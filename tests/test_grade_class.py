@@ -343,6 +343,11 @@ def test_a_true_zero_is_written_0_and_the_wide_csv_has_one_row_per_student(gt, t
     key_path = str(tmp_path / "key.toml")
     rows = list(csv.DictReader(io.StringIO(gt("grade", *files, "--key", key_path, "--format", "csv").stdout)))
     assert [r["true_value"] for r in rows if r["question"] == "x"] == ["0", "0", "0"]  # -0.0 is written 0
+    document = gt("grade", *files, "--key", key_path, "--format", "json").stdout
+    assert "-0.0" not in document and "-0," not in document  # and in JSON too
+    actual = [a["actual"] for s in json.loads(document)["students"] for a in s.get("answers", [])
+              if a.get("question", a.get("name")) == "x"]
+    assert actual and all(v == 0 and not str(v).startswith("-") for v in actual), actual
     assert [(r["student"], r["question"], r["verdict"], r["points"], r["earned"]) for r in rows] == [
         ("ann", "x", "right", "1", "1"), ("ann", "y", "right", "3", "3"),
         ("ben", "x", "wrong", "1", "0"), ("ben", "y", "missing", "3", "0"),
@@ -367,11 +372,12 @@ def test_every_output_format_of_one_small_class(gt, tmp_path):
     assert lines[0] == "1 submission" and set(lines[2]) == {"─"}
     assert lines[1].split() == ["student", "score", "wrong", "(true", "value)", "missing"]
     assert lines[3] == 'Ann         5/7   z = 4 (3), f.value = "": the answer is empty'
-    assert lines[4:] == ["1 answer could not be read", "most missed: z (1 of 1 wrong), f.value (1 of 1 wrong)"]
+    assert lines[4:] == ["1 answer could not be read", "most missed: z (1 of 1 wrong), f.value (1 of 1 unreadable)"]
 
     data = json.loads(gt("grade", *files, "--key", key, "--format", "json").stdout)
     assert data["summary"] == {"students": 1, "graded": 1, "not_graded": 0, "passed": 0, "missing": 0, "errors": 1}
-    assert data["most_missed"][0] == {"question": "z", "wrong": 1, "missing": 0, "answered": 1, "asked": 1}
+    assert data["most_missed"][0] == {"question": "z", "wrong": 1, "unreadable": 0, "missing": 0, "answered": 1,
+                                      "asked": 1}
 
     long = list(csv.DictReader(io.StringIO(gt("grade", *files, "--key", key, "--format", "csv").stdout)))
     assert [r["verdict"] for r in long] == ["right", "right", "wrong", "right", "right", "right", "error"]
@@ -576,3 +582,17 @@ def test_random_submissions_never_end_in_an_internal_error(files, fmt, with_key)
             assert len(data["students"]) == len(paths)
         elif fmt == "csv-wide":
             assert len(list(csv.reader(io.StringIO(out)))) == len(paths) + 1
+
+
+def test_an_unreadable_answer_is_never_counted_as_wrong(gt, tmp_path):
+    """The summary is true: answers that could not be read are counted as unreadable, in the table's
+    most-missed line and in JSON, never as wrong."""
+    key = 'expression = "x*y"\nbindings = { x = 3, y = 7 }\n[answers]\nx = "7"\ny = "3"\n'
+    files = write_class(tmp_path, key, {"ann.toml": '[answers]\nx = "7,0"\ny = 3\n',
+                                        "ben.toml": '[answers]\nx = ""\n', "cat.toml": '[answers]\nx = 8\ny = 3\n'})
+    key_path = str(tmp_path / "key.toml")
+    data = json.loads(gt("grade", *files, "--key", key_path, "--format", "json").stdout)
+    assert data["most_missed"][0] == {"question": "x", "wrong": 1, "unreadable": 2, "missing": 0, "answered": 3,
+                                      "asked": 3}
+    table = gt("grade", *files, "--key", key_path, env={"COLUMNS": "200"}).stdout
+    assert "x (1 wrong, 2 unreadable and 0 missing of 3)" in table, table

@@ -841,6 +841,9 @@ KO = {
     "{where} would be {what}, and {mode} mode stops at {limit}":
         "{where}은(는) {what}이(가) 될 텐데, {mode} 모드는 {limit}에서 멈춥니다",
     "∂{out}/∂{name}": "∂{out}/∂{name}",
+    "{question} ({wrong} wrong, {unreadable} unreadable and {missing} missing of {asked})":
+        "{question} ({asked}개 중 {wrong}개 틀림, {unreadable}개 읽을 수 없음, {missing}개 빠짐)",
+    "{question} ({unreadable} of {answered} unreadable)": "{question} ({answered}개 중 {unreadable}개 읽을 수 없음)",
     # named copies (a = x)
     "one branch of the copy of {source}": "{source}의 copy gate의 한 가지(branch)",
     "another name for {source}, its only use": "{source}의 다른 이름 (그 유일한 사용처)",

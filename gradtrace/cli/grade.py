@@ -120,16 +120,22 @@ def _table(graded: list[Any], console: Any) -> None:
     missed = most_missed(graded)
     if missed:
         lines.append(_("most missed: {questions}").format(questions=", ".join(
-            _missed(shown(q), w, m, a, n) for q, w, m, a, n in missed[:10])))
+            _missed(shown(q), w, e, m, a, n) for q, w, e, m, a, n in missed[:10])))
     if graded and counts["passed"] == len(graded):
         lines.append(_("every answer right"))
     print_clean(console, Group(table, Text("\n".join(lines))))
 
 
-def _missed(question: str, wrong: int, missing: int, answered: int, asked: int) -> str:
-    if not missing:
+def _missed(question: str, wrong: int, unreadable: int, missing: int, answered: int, asked: int) -> str:
+    if not missing and not unreadable:
         return _("{question} ({wrong} of {answered} wrong)").format(question=question, wrong=wrong, answered=answered)
-    if not wrong:
+    if not wrong and not unreadable:
         return _("{question} ({missing} of {asked} missing)").format(question=question, missing=missing, asked=asked)
-    return _("{question} ({wrong} wrong and {missing} missing of {asked})").format(
-        question=question, wrong=wrong, missing=missing, asked=asked)
+    if not wrong and not missing:
+        return _("{question} ({unreadable} of {answered} unreadable)").format(
+            question=question, unreadable=unreadable, answered=answered)
+    if not unreadable:
+        return _("{question} ({wrong} wrong and {missing} missing of {asked})").format(
+            question=question, wrong=wrong, missing=missing, asked=asked)
+    return _("{question} ({wrong} wrong, {unreadable} unreadable and {missing} missing of {asked})").format(
+        question=question, wrong=wrong, unreadable=unreadable, missing=missing, asked=asked)
