@@ -222,3 +222,13 @@ def test_an_answer_names_a_variable_as_it_is_typed_or_as_a_keyboard_spells_it(gt
             assert result.exit_code == 0, (spelling, result.stderr)
             verdicts.append([(a["correct"], a["refers_to"]) for a in json.loads(result.stdout)["answers"]])
         assert verdicts[0] == verdicts[1], verdicts
+
+
+@pytest.mark.parametrize("mode", ["numeric", "exact"])
+@pytest.mark.parametrize("program,spelling", [("λ*x", "lambda"), ("λ*x", "lamda"), ("Λ*x", "Lambda"),
+                                              ("ά*x", "alpha"), ("ω₁*x", "omega1")])
+def test_every_keyboard_spelling_of_a_greek_letter_binds(gt, program, spelling, mode):
+    """λ is LAMDA in Unicode's names and lambda on a keyboard: both bind it, in every mode."""
+    result = gt(program, "-x", "3", f"--{spelling}", "2", *MODES[mode], "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["output"]["value"] == 6

@@ -339,13 +339,23 @@ def plain_spelling(name: str) -> str:
             out.append(folded)
             continue
         words = unicodedata.name(ch, "").split()
-        if words[:2] == ["GREEK", "SMALL"]:
-            out.append(words[-1].lower())
-        elif words[:2] == ["GREEK", "CAPITAL"]:
-            out.append(words[-1].capitalize())
+        letter = _LETTER_NAMES.get(words[3], words[3]) if words[2:3] == ["LETTER"] and len(words) > 3 else ""
+        if words[:2] == ["GREEK", "SMALL"] and letter:
+            out.append(letter.lower())  # α -> alpha, and ά (ALPHA WITH TONOS) -> alpha too
+        elif words[:2] == ["GREEK", "CAPITAL"] and letter:
+            out.append(letter.capitalize())
         else:
             out.append(ch)
     return "".join(out)
+
+
+# Unicode names λ LAMDA; a keyboard, and the README, spell it lambda (lamda still binds).
+_LETTER_NAMES = {"LAMDA": "LAMBDA"}
+
+
+def _typed(name: str) -> str:
+    """A binding's name as plain_spelling writes the letter it spells (lamda, as Unicode names it, is lambda)."""
+    return re.sub(r"(?i)lamda", lambda m: m.group(0)[:3] + "b" + m.group(0)[3:], plain_spelling(name))
 
 
 def match_variable(name: str, known: Iterable[str]) -> str | None:
@@ -354,7 +364,7 @@ def match_variable(name: str, known: Iterable[str]) -> str | None:
     known = set(known)
     if name in known:
         return name
-    matches = [v for v in known if not v.isascii() and plain_spelling(v) == plain_spelling(name)]
+    matches = [v for v in known if not v.isascii() and plain_spelling(v) == _typed(name)]
     return matches[0] if len(matches) == 1 else None
 
 
