@@ -402,6 +402,8 @@ HOSTILE_TEXT = [
     "[white on white]Walter[/]",        # rich markup
     "[link=https://example.com]Sybil[/link]",
     "Wendy\nAlice  7/7",                # a line break of its own
+    "\u0336\u0336\u0336\u0336Xavier",      # combining marks with no letter under them: onto the cell before
+    "\u3164\u2800",                      # fillers that show a blank name
 ]
 
 
@@ -596,3 +598,14 @@ def test_an_unreadable_answer_is_never_counted_as_wrong(gt, tmp_path):
                                       "asked": 3}
     table = gt("grade", *files, "--key", key_path, env={"COLUMNS": "200"}).stdout
     assert "x (1 wrong, 2 unreadable and 0 missing of 3)" in table, table
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("\u0336\u0336x", "\\u0336\\u0336x"), ("x\u0300\u0301\u0302", "x\u0300\u0301\\u0302"), ("\u3164", "\\u3164"),
+    ("a \u0301b", "a \\u0301b"), ("\u2800Bob", "\\u2800Bob"), ("x\u034fy", "x\\u034fy"), ("\u200dA", "\\u200dA"),
+    # a real name is kept as written: a mark on its letter, ZWNJ and ZWJ inside a word or an emoji
+    ("Jose\u0301", "Jose\u0301"), ("ế", "ế"), ("علی\u200cرضا", "علی\u200cرضا"), ("Sam 👩\u200d💻", "Sam 👩\u200d💻"),
+    ("한국어", "한국어"),
+])
+def test_marks_without_a_letter_and_fillers_are_shown_as_escapes_and_real_names_are_kept(name, shown):
+    assert printable(name, one_line=True) == shown

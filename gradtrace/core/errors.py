@@ -3,6 +3,7 @@ of user text it is about, so the CLI can point at it with a caret."""
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
 from ..i18n import N_, _
@@ -75,12 +76,40 @@ def printable(text: str, *, one_line: bool = False) -> str:
     overrides) or hide in it (zero-width characters). Control characters and bytes that were not
     UTF-8 (kept by surrogateescape) become \\x1b and the like, others \\u202e or \\U000e0001; a
     tab is a space. Line breaks stay, unless one_line (a name, an answer, a table cell)."""
-    if text.isprintable():  # the common case, at C speed
+    if text.isprintable() and not _HIDDEN.search(text):  # the common case, at C speed
         return text
-    return "".join(ch if ch.isprintable() else _escape(ch, one_line) for ch in text)
+    out = []
+    run = 0  # combining marks in a row so far: a base letter takes two (ế), a pile of them is zalgo
+    for k, ch in enumerate(text):
+        if ch in _JOINERS and 0 < k < len(text) - 1 and _joins(text[k - 1]) and _joins(text[k + 1]):
+            out.append(ch)  # ZWJ/ZWNJ inside a word or an emoji (علی‌رضا, 👩‍💻): part of the name
+            continue
+        mark = _COMBINING.match(ch) is not None
+        run = run + 1 if mark else 0
+        if mark and (run > 2 or k < run or not _joins(text[k - run])):
+            out.append(_escape(ch, one_line, force=True))  # no letter under it: it would paint another
+        elif ch in _FILLERS or not ch.isprintable():
+            out.append(_escape(ch, one_line, force=ch in _FILLERS))
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
-def _escape(ch: str, one_line: bool) -> str:
+# Printable to Python but shown as nothing, or drawn over the character before them: combining
+# marks with no letter under them (or piled up), and fillers that look like a blank name.
+_COMBINING = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")
+_JOINERS = frozenset("\u200c\u200d")
+_HIDDEN = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+                     "\u115f\u1160\u3164\uffa0\u2800\u034f\u180e]")
+
+
+def _joins(ch: str) -> bool:
+    """Whether a character can carry a mark or a joiner: a visible one, not a space or a control."""
+    return ch.isprintable() and not ch.isspace() and ch not in _FILLERS and _COMBINING.match(ch) is None
+
+
+def _escape(ch: str, one_line: bool, force: bool = False) -> str:
     code = ord(ch)
     if ch == "\n" and not one_line:
         return ch
@@ -88,7 +117,7 @@ def _escape(ch: str, one_line: bool) -> str:
         return " "
     import unicodedata
 
-    if unicodedata.category(ch) == "Zs":  # a space of another width (no-break, ideographic): a space
+    if not force and unicodedata.category(ch) == "Zs":  # a space of another width (no-break): a space
         return ch
     if code < 0x100:
         return f"\\x{code:02x}"
