@@ -123,6 +123,9 @@ class Tolerance:
         return abs(actual - given) <= max(self.absolute, self.relative * abs(actual))
 
 
+_DECIMAL_COMMA = re.compile(r"\s*[+\-\u2212]?\d*,\d+\s*")
+
+
 def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | None = None,
                 origin: str | None = None, decimals: int | None = None) -> tuple[float, Rule]:
     """An answer's value and the rule it is graded by. origin names where it came from in
@@ -158,8 +161,11 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
         try:
             const = constant(text)
         except GradtraceError as err:
-            raise GradtraceError(_("{where}: the answer is not a number").format(where=where),
-                                 hint=err.hint or _("write a number such as -4, 0.39 or 1/3")) from None
+            if _DECIMAL_COMMA.fullmatch(text):  # -2,0: a decimal comma, not the comma between arguments
+                hint = _("a decimal comma: write {number} with a point").format(number=text.strip().replace(",", "."))
+            else:  # the reader's own reason: a division by zero, an operator missing between two numbers
+                hint = err.hint or err.message
+            raise GradtraceError(_("{where}: the answer is not a number").format(where=where), hint=hint) from None
         if not isinstance(const, Const):
             raise GradtraceError(_("{where}: the answer is not a number").format(where=where),
                                  hint=_("constants are numbers, pi and e"))

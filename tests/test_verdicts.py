@@ -445,3 +445,14 @@ def test_bad_answers_are_still_refused_with_a_message():
                  "1e300*1e300", "0.5^-2000"):
         with pytest.raises(GradtraceError):
             read_answer(text)
+
+
+@pytest.mark.parametrize("answer, reason", [
+    ("-0,2", "a decimal comma: write -0.2 with a point"), ("2,50", "a decimal comma: write 2.50 with a point"),
+    ("−1,5", "a decimal comma: write −1.5 with a point"), (",5", "a decimal comma: write .5 with a point"),
+    ("1/0", "nonzero divisor"), ("0/0", "nonzero divisor"), ("-0.2.0", "write 0.2*.0 to multiply"),
+])
+def test_a_refused_answer_says_why_it_was_refused(answer, reason):
+    with pytest.raises(GradtraceError) as refused:
+        read_answer(answer)
+    assert "not a number" in refused.value.message and reason in (refused.value.hint or ""), refused.value.hint

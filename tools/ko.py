@@ -844,6 +844,7 @@ KO = {
     "{question} ({wrong} wrong, {unreadable} unreadable and {missing} missing of {asked})":
         "{question} ({asked}개 중 {wrong}개 틀림, {unreadable}개 읽을 수 없음, {missing}개 빠짐)",
     "{question} ({unreadable} of {answered} unreadable)": "{question} ({answered}개 중 {unreadable}개 읽을 수 없음)",
+    "a decimal comma: write {number} with a point": "소수점 쉼표입니다: 점을 써서 {number}(으)로 쓰세요",
     # named copies (a = x)
     "one branch of the copy of {source}": "{source}의 copy gate의 한 가지(branch)",
     "another name for {source}, its only use": "{source}의 다른 이름 (그 유일한 사용처)",
