@@ -456,6 +456,14 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
         if spelled is not None:  # --expect theta2=... for θ₂, as --theta2 binds it
             return spelled
         graph = trace.graph
+        folded = _folded_constant(graph, target)
+        if folded is not None:  # c = 2: a number the gates that use it hold, not a wire
+            raise GradtraceError(
+                _("{origin}: {target} = {value} is a constant, folded into the gates that use it, so the trace has no "
+                  "wire {target}").format(origin=item.origin, target=target, value=folded),
+                hint=_("to ask for ∂{output}/∂{target}, make it an input: drop the statement and bind -{target} "
+                       "{value}").format(output=trace.output, target=target, value=folded),
+            ) from None
         left_out = set(graph.unused_variables) | {text.partition("=")[0].strip() for text in graph.unused_statements}
         if target in left_out:  # a = x that nothing uses: a wire, but not one of the output's
             raise GradtraceError(
@@ -469,6 +477,21 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
             _("{origin}: the trace has no node or variable {target!r}").format(origin=item.origin, target=target),
             hint=did_you_mean(target, names) or _("its nodes are {names}").format(names=", ".join(names)),
         ) from None
+
+
+def _folded_constant(graph: Any, target: str) -> str | None:
+    """The text of a constant the program names (c = 2, c = 1/3) and the parser folds away, or None."""
+    from .core.graph import Const, constant
+
+    source = graph.source
+    for start, end in graph.statements:
+        name, equals, value = source[start:end].partition("=")
+        if equals and name.strip() == target and not value.startswith("="):
+            try:
+                return value.strip() if isinstance(constant(value), Const) else None
+            except GradtraceError:
+                return None  # d = c: a name, not a number (c's own statement answers for it)
+    return None
 
 
 def _typed_spelling(trace: Any, target: str) -> Any:

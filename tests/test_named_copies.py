@@ -213,3 +213,17 @@ def _merged(statements):
         else:
             out.append(f"{target} = {expr}")
     return "; ".join(out)
+
+
+@pytest.mark.parametrize("program, target, value", [
+    ("c = 2; f = c*x", "c", "2"), ("c = 2; d = c; f = c*d*x", "c", "2"), ("k = 1/3; f = k*x + k", "k", "1/3"),
+])
+def test_a_named_constant_is_refused_with_the_way_to_ask_about_it(gt, program, target, value):
+    """c = 2 is folded into its gates, so it has no wire: the refusal says so and how to make it an input,
+    and doing that gives the gradient through it."""
+    result = gt(program, "-x", "5", "--expect", f"{target}=1")
+    assert result.exit_code == 2
+    assert f"{target} = {value} is a constant" in result.stderr and f"bind -{target} {value}" in result.stderr
+    rest = "; ".join(s for s in program.split("; ") if not s.startswith(f"{target} ="))
+    bound = gt(rest, "-x", "5", f"-{target}", value, "--json")
+    assert bound.exit_code == 0 and target in json.loads(bound.stdout)["gradients"]

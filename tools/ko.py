@@ -845,6 +845,10 @@ KO = {
         "{question} ({asked}개 중 {wrong}개 틀림, {unreadable}개 읽을 수 없음, {missing}개 빠짐)",
     "{question} ({unreadable} of {answered} unreadable)": "{question} ({answered}개 중 {unreadable}개 읽을 수 없음)",
     "a decimal comma: write {number} with a point": "소수점 쉼표입니다: 점을 써서 {number}(으)로 쓰세요",
+    "{origin}: {target} = {value} is a constant, folded into the gates that use it, so the trace has no wire "
+    "{target}": "{origin}: {target} = {value}은(는) 상수라서 그것을 쓰는 gate에 접혀 들어가므로, trace에 {target} wire가 없습니다",
+    "to ask for ∂{output}/∂{target}, make it an input: drop the statement and bind -{target} {value}":
+        "∂{output}/∂{target}을(를) 물으려면 입력으로 만드세요: 그 문장을 지우고 -{target} {value}(으)로 값을 주세요",
     # named copies (a = x)
     "one branch of the copy of {source}": "{source}의 copy gate의 한 가지(branch)",
     "another name for {source}, its only use": "{source}의 다른 이름 (그 유일한 사용처)",
