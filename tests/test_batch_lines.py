@@ -93,3 +93,19 @@ def test_random_lines_each_get_a_line(tmp_path, seed):
     assert [line["point"] for line in _lines(result)] == expected
     codes = {line["error"]["exit_code"] if "error" in line else 0 for line in _lines(result)}
     assert result.exit_code == next((c for c in (2, 1, 3) if c in codes), 0)
+
+
+def test_a_line_that_is_not_utf8_is_its_own_error(tmp_path):
+    """Bytes that are not UTF-8 on one line lose that line's result only; the others are traced."""
+    import json
+    import subprocess
+    import sys
+
+    points = tmp_path / "p.jsonl"
+    points.write_bytes(b'{"x": 1, "y": 2}\n{"x": 3, "y": \xff}\n\n{"x": 2, "y": 2}\n')
+    done = subprocess.run([sys.executable, "-m", "gradtrace", "x*y", "--vars", str(points)], capture_output=True)
+    lines = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert [line["point"] for line in lines] == [1, 2, 4]
+    assert lines[0]["value"] == 2.0 and lines[2]["value"] == 4.0
+    assert "line 2: the line is not UTF-8 text" in lines[1]["error"]["message"]
+    assert done.returncode == 2

@@ -849,6 +849,7 @@ KO = {
     "{target}": "{origin}: {target} = {value}은(는) 상수라서 그것을 쓰는 gate에 접혀 들어가므로, trace에 {target} wire가 없습니다",
     "to ask for ∂{output}/∂{target}, make it an input: drop the statement and bind -{target} {value}":
         "∂{output}/∂{target}을(를) 물으려면 입력으로 만드세요: 그 문장을 지우고 -{target} {value}(으)로 값을 주세요",
+    "the line is not UTF-8 text": "그 줄은 UTF-8 텍스트가 아닙니다",
     # named copies (a = x)
     "one branch of the copy of {source}": "{source}의 copy gate의 한 가지(branch)",
     "another name for {source}, its only use": "{source}의 다른 이름 (그 유일한 사용처)",

@@ -738,14 +738,15 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
     return out
 
 
-def read_text(path: str, option: str) -> str:
+def read_text(path: str, option: str, errors: str = "strict") -> str:
     """A UTF-8 text file's contents ('-' is stdin; a leading byte-order mark is dropped), or a usage
-    error that names the file."""
+    error that names the file. errors="surrogateescape" keeps bytes that are not UTF-8 as lone
+    surrogates, for a caller that refuses them line by line (a batch)."""
     try:
         if path == "-":
-            text = read_stdin(option)
+            text = read_stdin(option, errors)
         else:
-            with open(path, encoding="utf-8") as stream:
+            with open(path, encoding="utf-8", errors=errors) as stream:
                 text = stream.read()
     except UnicodeDecodeError:
         raise GradtraceError(_("{option} {path}: not a UTF-8 text file").format(option=option, path=path)) from None
@@ -756,7 +757,7 @@ def read_text(path: str, option: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def read_stdin(option: str) -> str:
+def read_stdin(option: str, errors: str = "strict") -> str:
     """All of standard input as UTF-8 text, decoded strictly from its bytes (the stream's own
     decoding would let invalid bytes through as lone surrogates); closed (<&-) is a usage error."""
     stream = sys.stdin
@@ -765,7 +766,10 @@ def read_stdin(option: str) -> str:
                              hint=_("give the input on standard input, or name a file"))
     raw = getattr(stream, "buffer", None)
     data = raw.read() if raw is not None else stream.read()
-    return data.decode("utf-8") if isinstance(data, bytes) else data
+    return data.decode("utf-8", errors) if isinstance(data, bytes) else data
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, as surrogateescape keeps it
 
 
 def _program_text(expression: tuple[str, ...], program_file: str | None) -> str:
@@ -789,7 +793,7 @@ def _load_vars(path: str) -> tuple[str, Any]:
     or lines that each hold one object) gives (path, a list of mappings): a batch of points."""
     from ..core.bindings import read_json
 
-    text = read_text(path, "--vars")
+    text = read_text(path, "--vars", errors="surrogateescape")  # a batch refuses a bad line alone
     lines = text.splitlines()
     if path.endswith(".jsonl") or _json_lines(lines):
         points: list[tuple[int, Any]] = []
@@ -799,6 +803,8 @@ def _load_vars(path: str) -> tuple[str, Any]:
         if not points:
             raise BindingError(_("--vars {path}: no points (one JSON object per line)").format(path=path))
         return path, points
+    if _NOT_UTF8.search(text):
+        raise GradtraceError(_("{option} {path}: not a UTF-8 text file").format(option="--vars", path=path))
     if path.endswith(".toml") or (not path.endswith(".json") and not text.lstrip().startswith("{")):
         import tomllib
 
@@ -833,6 +839,9 @@ def _point(path: str, k: int, line: str) -> dict[Any, Any] | GradtraceError:
     """Line k of a JSON-lines --vars file: its point, or the error that is its result."""
     from ..core.bindings import read_json
 
+    if _NOT_UTF8.search(line):
+        return BindingError(_("--vars {path} line {k}: {message}").format(
+            path=path, k=k, message=_("the line is not UTF-8 text")))
     try:
         point = read_json(line, f"--vars {path} line {k}")
     except GradtraceError as err:
