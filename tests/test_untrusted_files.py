@@ -252,8 +252,6 @@ def test_a_socket_target_is_refused_and_kept(tmp_path):
 # ---- writers at the same time ---------------------------------------------------------------------
 
 def test_concurrent_folder_writers_leave_one_whole_sheet(tmp_path):
-    import threading
-
     from gradtrace.core.errors import OutputError
     from gradtrace.files import MANIFEST, write_folder
 
@@ -270,11 +268,7 @@ def test_concurrent_folder_writers_leave_one_whole_sheet(tmp_path):
             except BaseException as exc:
                 errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _all_at_once(writer, 8)
     assert not errors
     contents = {p.read_text() for p in target.iterdir() if p.name != MANIFEST}
     assert len(contents) == 1  # every file from the same writer and round
@@ -283,8 +277,6 @@ def test_concurrent_folder_writers_leave_one_whole_sheet(tmp_path):
 
 
 def test_concurrent_file_writers_leave_one_whole_file(tmp_path):
-    import threading
-
     from gradtrace.files import write_file
 
     target = tmp_path / "page.html"
@@ -298,11 +290,7 @@ def test_concurrent_file_writers_leave_one_whole_file(tmp_path):
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(k,)) for k in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _all_at_once(writer, 8)
     assert not errors
     assert target.read_bytes() in datas
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
@@ -567,3 +555,14 @@ def test_each_problem_is_one_code_span_or_block_in_markdown(tmp_path, program):
 
     want = printable(shown)
     assert want in codes or want + "\n" in codes, codes
+
+
+def _all_at_once(writer, count: int) -> None:
+    """writer(k) for k in range(count), each in a thread of its own, all started before any is awaited."""
+    import threading
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
