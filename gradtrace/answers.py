@@ -495,13 +495,12 @@ def _folded_constant(graph: Any, target: str) -> str | None:
 
 
 def _typed_spelling(trace: Any, target: str) -> Any:
-    """The one node whose name is typed as target on any keyboard (theta2 for θ₂, w1 for w₁), or None."""
-    from .core.bindings import plain_spelling
+    """The one node whose name is typed as target on any keyboard (theta2 for θ₂, w1 for w₁), as
+    bindings match them, or None."""
+    from .core.bindings import match_variable
 
-    if not target.isascii():
-        return None
-    found = [n for n in trace.nodes if not n.name.isascii() and plain_spelling(n.name) == target]
-    return found[0] if len(found) == 1 else None
+    name = match_variable(target, [n.name for n in trace.nodes])
+    return trace.node(name) if name is not None else None
 
 
 def _is_array_text(text: Any) -> bool:
