@@ -370,12 +370,18 @@ def _issue_layer():
     return {"X": X, "W1": W1, "W2": W2, "y": y}, hr.T @ ds
 
 
+def _saved(folder, bindings):
+    """Each binding saved as NAME.npy in folder, and the arguments that bind it: -NAME @folder/NAME.npy."""
+    args = []
+    for name, value in bindings.items():
+        np.save(folder / f"{name}.npy", value)
+        args += [f"-{name}", f"@{folder / name}.npy"]
+    return args
+
+
 def test_the_issues_float32_two_layer_net_passes_on_the_command_line(gt, tmp_path):
     bindings, dW2 = _issue_layer()
-    args = ["cross_entropy(relu(X @ W1) @ W2, y)"]
-    for name, value in bindings.items():
-        np.save(tmp_path / f"{name}.npy", value)
-        args += [f"-{name}", f"@{tmp_path / name}.npy"]
+    args = ["cross_entropy(relu(X @ W1) @ W2, y)", *_saved(tmp_path, bindings)]
     np.save(tmp_path / "dW2.npy", dW2)
     assert dW2.dtype == np.float32
     result = gt(*args, "--expect", f"W2=@{tmp_path / 'dW2.npy'}")
@@ -428,10 +434,7 @@ def test_the_dtype_table(dtype, element, verdict):
 
 def test_the_cli_and_the_python_api_agree_on_arrays(gt, tmp_path):
     bindings, dW2 = _issue_layer()
-    args = ["cross_entropy(relu(X @ W1) @ W2, y)"]
-    for name, value in bindings.items():
-        np.save(tmp_path / f"{name}.npy", value)
-        args += [f"-{name}", f"@{tmp_path / name}.npy"]
+    args = ["cross_entropy(relu(X @ W1) @ W2, y)", *_saved(tmp_path, bindings)]
     for answer in (dW2, dW2 * np.float32(1.001), dW2.astype(np.float16), dW2.astype(np.float64) * 1.0000001,
                    -dW2):
         np.save(tmp_path / "dW2.npy", answer)
