@@ -95,7 +95,7 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
     A program of another type, or a value of a type it doesn't take, is a TypeError; a value it
     can't use (a ragged list, NaN) a ValueError. A variable named like a parameter given as a
     keyword (trace("seed*2", seed=3)) is a TypeError: bind it with bindings={"seed": 3}."""
-    from .core.run import run_program
+    from .modes.run import run_program
 
     sympy_program = _program_kind(program)
     # The parameters given: anything but their defaults (None, False) changes what trace() does.
@@ -113,7 +113,7 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
             _refuse_ambiguous(given, graph, named)
             expected = tolerance = None
             if expect:
-                from .answers import Expected, Tolerance
+                from .modes.answers import Expected, Tolerance
 
                 expected = [Expected(name, value if isinstance(value, (str, list)) or hasattr(value, "shape")
                                      else repr(value), f"{name}={value!r}"[:80]) for name, value in expect.items()]

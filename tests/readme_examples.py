@@ -88,7 +88,7 @@ def quiz_answers(seed: int, problems: int, difficulty: int) -> str:
     """The right answers, one per line, to `gradtrace quiz --seed 7 --problems 3`, as shown."""
     import random
 
-    from gradtrace import quiz
+    from gradtrace.teach import quiz
     from gradtrace.render import fmt
 
     rng = random.Random(seed)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gradtrace
-from gradtrace.answers import Expected, Tolerance, check_answers, grade, read_answer
+from gradtrace.modes.answers import Expected, Tolerance, check_answers, grade, read_answer
 from gradtrace.core.errors import GradtraceError
 from gradtrace.render import fmt
 
@@ -107,7 +107,7 @@ def test_the_issue_examples_on_the_command_line(gt):
 
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_the_quiz_never_shows_an_answer_that_the_grader_refuses(difficulty):
-    from gradtrace import quiz as practice
+    from gradtrace.teach import quiz as practice
 
     for seed in range(60):
         rng = random.Random(seed)

@@ -13,7 +13,7 @@ import pytest
 from conftest import HEADLINE, SIGMOID, SIGMOID_BINDINGS
 
 import gradtrace
-from gradtrace.check import gradient_check, relative_error, verdict
+from gradtrace.modes.check import gradient_check, relative_error, verdict
 from gradtrace.core.ops import OPS
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -173,7 +173,7 @@ def test_an_internal_bug_is_one_line_on_stderr_not_a_traceback(monkeypatch, caps
     def broken(*args, **kwargs):
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr("gradtrace.core.run.run", broken)
+    monkeypatch.setattr("gradtrace.modes.run.run", broken)
     assert cli_module.main(["x", "-x", "1"]) == 1
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: simulated bug" in err and "Traceback" not in err

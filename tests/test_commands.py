@@ -94,7 +94,7 @@ def test_key_toml_is_what_tomli_w_writes():
     the key's data."""
     import tomli_w
 
-    from gradtrace import quiz
+    from gradtrace.teach import quiz
     from gradtrace.render import worksheet
 
     [problem] = quiz.read_problems("p.json", json.dumps({"problems": [

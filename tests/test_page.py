@@ -9,7 +9,7 @@ import pytest
 from conftest import SIGMOID
 
 import gradtrace
-from gradtrace.answers import grade
+from gradtrace.modes.answers import grade
 from gradtrace.render import html
 
 BINDINGS = dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)

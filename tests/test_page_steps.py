@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import gradtrace
 from gradtrace import i18n
-from gradtrace.answers import read_answer
+from gradtrace.modes.answers import read_answer
 from gradtrace.core.errors import GradtraceError
 from gradtrace.render import html, wires
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from gradtrace import quiz as practice
-from gradtrace.check import gradient_check
+from gradtrace.teach import quiz as practice
+from gradtrace.modes.check import gradient_check
 from gradtrace.render import fmt
 
 PATTERNS = {"distributor", "router", "switcher", "scaler", "adder"}
@@ -191,7 +191,7 @@ def test_h_and_question_mark_show_the_hint_s_skips_and_each_line_is_one_step(gt)
 def test_every_kind_of_question_accepts_its_answer_as_shown_and_refuses_others(difficulty):
     """Over many problems: each value, local, upstream and downstream answer, typed as the quiz
     shows it, passes the grader; the same answer changed in its shown digits does not."""
-    from gradtrace.answers import grade
+    from gradtrace.modes.answers import grade
 
     rng = random.Random(50 + difficulty)
     for _ in range(40):

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from gradtrace.answers import SYMBOLIC_RULE, Expected
+from gradtrace.modes.answers import SYMBOLIC_RULE, Expected
 from gradtrace.core.errors import GradtraceError
 from gradtrace.core.ops import OPS
-from gradtrace.core.run import run_program
+from gradtrace.modes.run import run_program
 from gradtrace.render import fmt
 
 # program, answer for (NAME or NAME.value), answer text, verdict

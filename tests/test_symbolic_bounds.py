@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gradtrace import symbolic
-from gradtrace.answers import Expected, check_symbolic_answers
+from gradtrace.modes.answers import Expected, check_symbolic_answers
 from gradtrace.core.errors import GradtraceError
 from gradtrace.core.graph import build
-from gradtrace.core.run import run_program
+from gradtrace.modes.run import run_program
 
 BUDGET = symbolic.DEFAULT_BUDGET
 

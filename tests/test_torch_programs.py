@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import gradtrace
-from gradtrace.answers import float_noise
+from gradtrace.modes.answers import float_noise
 from gradtrace.core.errors import GradtraceError
 
 PROGRAMS = int(os.environ.get("GRADTRACE_TORCH_PROGRAMS", "400"))

@@ -23,7 +23,7 @@ SWEEP = [1, 2, 3, 7, 12, 39, 40, 41, 200]  # a sheet's first problems don't depe
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 @pytest.mark.parametrize("seed", [0, 5, 77])
 def test_worksheet_sweep_every_size_is_made(difficulty, seed):
-    from gradtrace import quiz
+    from gradtrace.teach import quiz
 
     for count in SWEEP:
         problems = quiz.worksheet(seed, count, difficulty)
@@ -512,7 +512,7 @@ HOSTILE_PROGRAMS = [
 def _problems_file(tmp_path, programs) -> str:
     import tomli_w
 
-    from gradtrace.quiz import read_problems
+    from gradtrace.teach.quiz import read_problems
 
     problems = []
     for program in programs:
@@ -540,7 +540,7 @@ def test_hostile_problems_make_a_pdf(tmp_path):
 def test_each_problem_is_one_code_span_or_block_in_markdown(tmp_path, program):
     from markdown_it import MarkdownIt
 
-    from gradtrace.quiz import read_problems
+    from gradtrace.teach.quiz import read_problems
     from gradtrace.render import worksheet
 
     path = _problems_file(tmp_path, [program])

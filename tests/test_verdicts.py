@@ -24,7 +24,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import gradtrace
-from gradtrace.answers import Expected, check_answers, grade, read_answer
+from gradtrace.modes.answers import Expected, check_answers, grade, read_answer
 from gradtrace.core.errors import GradtraceError
 from gradtrace.render import fmt
 
@@ -401,7 +401,7 @@ def test_a_miss_shows_digits_enough_to_see_the_difference(true, ulps):
     for _ in range(ulps):
         answer = answer * np.float32(1 + 2**-10)
     trace_value = np.array([true])
-    from gradtrace.answers import _grade_array
+    from gradtrace.modes.answers import _grade_array
 
     correct, _rule, worst, _shown = _grade_array(Expected("x", answer), trace_value, np.zeros(1), None, 4)
     if correct:
@@ -426,7 +426,7 @@ def test_the_dtype_table(dtype, element, verdict):
     truth = np.array([0.07, -6.668e-05, 0.01])
     answer = truth.astype(dtype)
     answer[1] = dtype(element)
-    from gradtrace.answers import _grade_array
+    from gradtrace.modes.answers import _grade_array
 
     correct, rule, worst, _ = _grade_array(Expected("W", answer), truth, np.zeros(3), None, 4)
     assert correct is verdict, (rule, worst)

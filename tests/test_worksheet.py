@@ -10,8 +10,8 @@ import tomllib
 import needs
 import pytest
 
-from gradtrace import quiz as practice
-from gradtrace.answers import Expected, check_answers
+from gradtrace.teach import quiz as practice
+from gradtrace.modes.answers import Expected, check_answers
 
 LINES = """# the lecture's circuits
 (x+y)*z   at x = -2, y = 5, z = -4
@@ -158,7 +158,7 @@ def test_every_answer_key_entry_typed_back_as_shown_passes_the_grader(difficulty
     for seed in range(8):
         for problem in practice.worksheet(seed, 5, difficulty):
             key = tomllib.loads(worksheet.key_toml(problem, blanks), parse_float=str)
-            from gradtrace.answers import flatten_answers
+            from gradtrace.modes.answers import flatten_answers
 
             expected = [Expected(name, text) for name, text in flatten_answers(key["answers"])]
             graded = check_answers(problem.trace, expected)

@@ -475,7 +475,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     from ..render.text import Decimals
 
     shown = Decimals(decimals) if decimals is not None else precision  # how numbers are shown
-    from ..core.run import run_program
+    from ..modes.run import run_program
     from . import progress
 
     display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
@@ -499,7 +499,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
             expected = _expected(expect, answers_file)
             tolerance = None
             if tol:
-                from ..answers import Tolerance
+                from ..modes.answers import Tolerance
 
                 tolerance = Tolerance(tol)
             if points is not None:
@@ -711,7 +711,7 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
     """--answers FILE (JSON or TOML) then each --expect NAME=VALUE, as answers to grade."""
     if not expect and answers_file is None:
         return []
-    from ..answers import Expected, flatten_answers
+    from ..modes.answers import Expected, flatten_answers
 
     out: list[Expected] = []
     if answers_file is not None:
@@ -863,7 +863,7 @@ def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: 
     import json
 
     from ..core.errors import printable
-    from ..core.run import run_program
+    from ..modes.run import run_program
     from ..core.trace import jsonable
 
     codes: set[int] = set()

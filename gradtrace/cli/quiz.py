@@ -55,7 +55,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
     # What it does is QUIZ_HELP (--help shows it, in the language of the run).
     import random
 
-    from .. import quiz as practice
+    from ..teach import quiz as practice
 
     ask = _asks(ask_text)
     if worksheet_text is None and (problems_file or pdf or replace or blank_text != "gradients"):
@@ -123,7 +123,7 @@ def _seed_note() -> str:
 
 def _asks(text: str) -> tuple[str, ...]:
     """--ask values,local: what to ask, in the lecture's order whatever order it was written in."""
-    from ..quiz import ASKS
+    from ..teach.quiz import ASKS
 
     chosen = {part.strip() for part in text.split(",") if part.strip()}
     unknown = sorted(chosen - set(ASKS))
@@ -144,7 +144,7 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
     from rich.markup import escape
     from rich.prompt import Prompt
 
-    from ..answers import grade
+    from ..modes.answers import grade
     from ..render import graph
 
     t = problem.trace

@@ -296,7 +296,7 @@ def _noise(trace: Trace) -> list[float] | None:
     the page can't grade (arrays, symbolic and exact traces)."""
     if trace.mode != "numeric" or trace.arrays:
         return None
-    from ..answers import float_noise
+    from ..modes.answers import float_noise
 
     return [float(n) for n in float_noise(trace)[1]]
 

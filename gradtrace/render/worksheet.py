@@ -15,7 +15,7 @@ from typing import Any
 
 from ..core.errors import printable
 from ..i18n import _, current
-from ..quiz import Problem
+from ..teach.quiz import Problem
 from . import fmt
 
 BOTH = frozenset({"gradients"})

@@ -12,12 +12,12 @@ import math
 import random
 from typing import Any
 
-from .core.engine import forward
-from .core.errors import EvaluationError
-from .core.graph import Graph, Report
-from .core.ops import scalar
-from .core.trace import Trace
-from .i18n import N_
+from ..core.engine import forward
+from ..core.errors import EvaluationError
+from ..core.graph import Graph, Report
+from ..core.ops import scalar
+from ..core.trace import Trace
+from ..i18n import N_
 
 DEFAULT_STEP = 1e-5
 # (upper bound on the relative error, verdict), from the CS231n notes on gradient checks.

@@ -35,10 +35,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .answers import DEFAULT_PRECISION, SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
-from .core.bindings import read_document
-from .core.errors import ExitCode, GradtraceError, printable
-from .i18n import _
+from ..modes.answers import DEFAULT_PRECISION, SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
+from ..core.bindings import read_document
+from ..core.errors import ExitCode, GradtraceError, printable
+from ..i18n import _
 
 MAX_FILE = 4 << 20      # bytes: a submission or key is a page of text, never this large
 TIME_LIMIT = 60.0       # seconds one submission may take to grade, by default
@@ -181,7 +181,7 @@ def number_text(value: Decimal | None) -> str:
 def read_file(path: str) -> dict[str, Any]:
     """A submission or key: TOML (.toml) or JSON, as a mapping; numbers keep their written text.
     It must be a regular file of at most MAX_FILE bytes (files.read_regular)."""
-    from .files import read_regular
+    from ..files import read_regular
 
     try:
         text = read_regular(path, MAX_FILE).decode("utf-8")
@@ -223,9 +223,9 @@ class Problem:
     __slots__ = ("graph", "numeric", "truths")
 
     def __init__(self, expression: str, bindings: tuple[tuple[str, Any], ...], origin: str):
-        from .core.bindings import Binding
-        from .core.graph import build
-        from .core.run import run_program
+        from ..core.bindings import Binding
+        from ..core.graph import build
+        from ..modes.run import run_program
 
         self.truths: dict[str, Answer] = {}
         if bindings:
@@ -246,7 +246,7 @@ class Problem:
               precision: int) -> dict[str, Answer | GradtraceError]:
         """Each answer graded, or the error that stopped it: all at once, then, if any answer is
         refused, one by one, so that one bad answer is its own error and the others are graded."""
-        from .answers import check_answers, check_symbolic_answers
+        from ..modes.answers import check_answers, check_symbolic_answers
 
         def check(items: list[Expected]) -> list[Answer]:
             if self.numeric is None:
@@ -514,7 +514,7 @@ def to_json(graded: list[Graded]) -> str:
                                  "asked": n} for q, w, e, m, a, n in most_missed(graded)],
                 "summary": summary(graded),
                 "passed": bool(graded) and all(g.passed for g in graded)}
-    from .core.trace import jsonable
+    from ..core.trace import jsonable
 
     def safe(value: Any) -> Any:
         if isinstance(value, dict):
@@ -576,7 +576,7 @@ def true_text(actual: Any, answer: Answer | None) -> str:
     if actual is None:
         return ""
     if answer is not None and answer.rule == SYMBOLIC_RULE:  # an expression: the text symbolic mode prints
-        from .render import fmt
+        from ..render import fmt
 
         return _cell(fmt(actual))
     value = actual.tolist() if hasattr(actual, "tolist") else float(actual)

@@ -23,8 +23,8 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from .core.errors import GradtraceError, did_you_mean, printable
-from .i18n import _
+from ..core.errors import GradtraceError, did_you_mean, printable
+from ..i18n import _
 
 EPS = 2.0 ** -52
 DEFAULT_PRECISION = 4  # significant digits, as the table shows them
@@ -156,7 +156,7 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
             raise GradtraceError(_("{where}: the number is too large for a float").format(where=where))
         exact: Fraction | None = Fraction(text)
     else:
-        from .core.graph import Const, constant  # a constant expression such as 1/3 or -pi/2
+        from ..core.graph import Const, constant  # a constant expression such as 1/3 or -pi/2
 
         try:
             const = constant(text)
@@ -308,7 +308,7 @@ class Answer:
         self.shown = shown  # the true value at the answer's own precision (0.39 for 0.3932 at 2 decimals)
 
     def to_dict(self) -> dict[Any, Any]:
-        from .core.trace import expr_text, jsonable
+        from ..core.trace import expr_text, jsonable
 
         data = {"name": self.name, "refers_to": self.refers_to, "given": self.given,
                 "actual": jsonable(self.actual), "correct": self.correct, "rule": self.rule,
@@ -408,7 +408,7 @@ def check_symbolic_answers(graph: Any, expected: list[Expected], budget: Any = N
     variables and its nodes' names: for q = x + y; f = q*z, both x + y and q are right for ∂f/∂z.
     budget (symbolic.Budget, the default one if None) bounds the work; past it, symbolic.TooLarge
     (a GradtraceError) names what was too large."""
-    from . import symbolic
+    from .. import symbolic
 
     limits = budget or symbolic.DEFAULT_BUDGET
     truth = symbolic.symbolic_trace(graph, expanded=True, simplify=False, budget=limits)
@@ -481,7 +481,7 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
 
 def _folded_constant(graph: Any, target: str) -> str | None:
     """The text of a constant the program names (c = 2, c = 1/3) and the parser folds away, or None."""
-    from .core.graph import Const, constant
+    from ..core.graph import Const, constant
 
     source = graph.source
     for start, end in graph.statements:
@@ -497,7 +497,7 @@ def _folded_constant(graph: Any, target: str) -> str | None:
 def _typed_spelling(trace: Any, target: str) -> Any:
     """The one node whose name is typed as target on any keyboard (theta2 for θ₂, w1 for w₁), as
     bindings match them, or None."""
-    from .core.bindings import match_variable
+    from ..core.bindings import match_variable
 
     name = match_variable(target, [n.name for n in trace.nodes])
     return trace.node(name) if name is not None else None
@@ -524,7 +524,7 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     worst element is reported, with the whole array's relative error."""
     import numpy as np
 
-    from .core.arrays import answer_elements
+    from ..core.arrays import answer_elements
 
     floats = _float_answer(item)
     given = floats if floats is not None else answer_elements(item.origin, item.text)
@@ -674,15 +674,15 @@ def _float_answer(item: Expected) -> Any:
     link to /dev/zero would never end."""
     text = item.text
     if hasattr(text, "shape") and getattr(text, "ndim", 0) > 0:
-        from .core.arrays import from_array
+        from ..core.arrays import from_array
 
         return from_array(item.name, text)
     if not (isinstance(text, str) and text.strip().startswith("@")):
         return None
     import os
 
-    from .core.arrays import load_array
-    from .files import open_regular
+    from ..core.arrays import load_array
+    from ..files import open_regular
 
     path = text.strip()[1:]
     if item.folder is not None:
@@ -727,8 +727,8 @@ def float_noise(trace: Any, size: float = NUDGE, runs: int = RUNS) -> tuple[list
     downstream gradient and every sum at a copy gate. The largest change seen, times four, is the
     noise. A true zero stays put; a difference of equal values swings by as much as it is large.
     size is how far a value moves: 8 ulps of float64, or 2 of float16's for a float16 answer."""
-    from .core.engine import backward, forward
-    from .core.ops import scalar
+    from ..core.engine import backward, forward
+    from ..core.ops import scalar
 
     graph = trace.graph
     n = len(graph.nodes)
@@ -814,7 +814,7 @@ def _with_nudged_constants(graph: Any, run: int, size: float = NUDGE) -> Any:
 def _nudged_params(node: Any, run: int, size: float = NUDGE) -> tuple[Any, ...]:
     """A node's parameters, each recomputed from the constant it was written as (op.params
     names them: c for x + c, consts for max(x, 1, 2), then the keyword parameters)."""
-    from .core.graph import Const
+    from ..core.graph import Const
 
     consts = [a for a in node.args if isinstance(a, Const)]
     keywords = dict(node.keywords)
@@ -841,7 +841,7 @@ def _nudged_params(node: Any, run: int, size: float = NUDGE) -> tuple[Any, ...]:
 def _nudged_const(const: Any, node_id: int, run: int, counter: list[int], size: float = NUDGE) -> float:
     """A constant recomputed with each number in it, and each step of its folding, moved by a few
     units in the last place (without recursion: the tree of 0.3 - (0.1+0.2) can be deep)."""
-    from .core.ops import scalar
+    from ..core.ops import scalar
 
     done: dict[int, float] = {}
     stack = [(const, False)]

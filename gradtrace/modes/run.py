@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..i18n import _
-from .bindings import Binding, resolve
-from .engine import run
-from .errors import BindingError, GradtraceError
-from .graph import Graph, Report, build
-from .trace import Trace
+from ..core.bindings import Binding, resolve
+from ..core.engine import run
+from ..core.errors import BindingError, GradtraceError
+from ..core.graph import Graph, Report, build
+from ..core.trace import Trace
 
 MODES = ("numeric", "symbolic", "exact")
 
@@ -69,7 +69,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
 
         trace = symbolic_trace(graph, expanded=expanded, budget=budget or DEFAULT_BUDGET)
         if expected:
-            from ..answers import check_symbolic_answers
+            from .answers import check_symbolic_answers
 
             trace = trace.with_reports(None, check_symbolic_answers(graph, expected, budget=budget))
         return Result(graph, trace, None)
@@ -85,11 +85,11 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         trace = exact_trace(graph, _exact_texts(graph, bindings, values, numeric), numeric, budget or DEFAULT_BUDGET)
     report_ = answers = None
     if check:
-        from ..check import DEFAULT_STEP, gradient_check
+        from .check import DEFAULT_STEP, gradient_check
 
         report_ = gradient_check(numeric, step if step is not None else DEFAULT_STEP, report=report)
     if expected:
-        from ..answers import check_answers
+        from .answers import check_answers
 
         answers = check_answers(numeric, expected, tol, precision, decimals)
     if check or expected:
@@ -102,7 +102,7 @@ def _exact_texts(graph: Graph, bindings: list[Binding], values: tuple[str, dict[
     """Each variable's value as it was written (1/3 stays 1/3, not 0.333…), under the variable's
     own name: a binding spelled as a keyboard spells it (--alpha, --theta2) binds α and θ₂ here
     as in numeric mode, so no exact value is ever left in terms of a name."""
-    from .bindings import match_variable
+    from ..core.bindings import match_variable
 
     known = graph.variable_names
     raw: dict[str, Any] = {}

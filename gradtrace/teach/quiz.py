@@ -11,13 +11,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from . import trace as _trace_program
-from .core.errors import GradtraceError
-from .core.ops import OPS, PATTERNS
-from .core.trace import Trace
-from .i18n import _, ngettext
-from .render import fmt, signed_sum
-from .render.text import local_parts
+from .. import trace as _trace_program
+from ..core.errors import GradtraceError
+from ..core.ops import OPS, PATTERNS
+from ..core.trace import Trace
+from ..i18n import _, ngettext
+from ..render import fmt, signed_sum
+from ..render.text import local_parts
 
 VARIABLES = ("x", "y", "z", "w")
 # The gate mix per difficulty: 1 add and mul; 2 adds max, fan-out and constants; 3 adds exp, 1/x,
@@ -106,7 +106,7 @@ class Problem:
                                                                                  known=known)
 
     def _value_worked(self, row: Any, precision: int) -> str:
-        from .render.explain import substituted
+        from ..render.explain import substituted
 
         return f"{row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}"
 
@@ -415,7 +415,7 @@ def read_problems(path: str, text: str) -> list[Problem]:
 
     specs: list[tuple[str, tuple[tuple[str, Any], ...]]] = []
     if path.endswith((".toml", ".json")):
-        from .core.bindings import read_document
+        from ..core.bindings import read_document
 
         data = read_document(text, path, path.endswith(".toml"))
         items = data.get("problems") if isinstance(data, dict) else data
