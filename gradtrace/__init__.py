@@ -21,7 +21,7 @@ from .core.bindings import Binding
 from .core.errors import BindingError, EvaluationError, GradtraceError, ParseError
 from .core.ops import OPS
 from .core.trace import NodeTrace, Trace
-from .display import draw  # also teaches a Trace to show itself in notebooks and rich consoles
+from .render.display import draw  # also teaches a Trace to show itself in notebooks and rich consoles
 
 
 def _version() -> str:

@@ -144,7 +144,7 @@ def test_without_dot_the_html_falls_back_to_the_table_and_says_so_once(monkeypat
     import warnings
 
     import gradtrace
-    from gradtrace import display
+    from gradtrace.render import display
     from gradtrace.core.errors import MissingProgram
     from gradtrace.render import picture
 

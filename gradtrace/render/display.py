@@ -13,15 +13,15 @@ import io
 import sys
 from typing import Any
 
-from .core import trace as _trace
-from .i18n import language
+from ..core import trace as _trace
+from ..i18n import language
 
 _WARNED: list[bool] = []  # "no dot program" is said once per session
 
 
 def rich(trace: Any) -> Any:
     """The table, as a rich renderable (a rich console prints it, a notebook shows it)."""
-    from .render.table import build
+    from .table import build
 
     with language(trace.lang):
         return build(trace)
@@ -31,7 +31,7 @@ def text(trace: Any) -> str:
     """The table as plain text, as wide as it needs."""
     from rich.console import Console
 
-    from .render.table import build
+    from .table import build
 
     # force_jupyter=False: in a notebook rich's console would otherwise display what it prints
     # into the cell itself, a second (and, through html(), third) copy of the table.
@@ -45,8 +45,8 @@ def text(trace: Any) -> str:
 def html(trace: Any) -> str:
     """The circuit as inline SVG (when Graphviz's dot is installed) above the table, sized to a
     notebook cell."""
-    from .core.errors import GradtraceError
-    from .render import dot, picture
+    from ..core.errors import GradtraceError
+    from . import dot, picture
 
     figure = ""
     try:
@@ -70,12 +70,12 @@ def draw(trace_or_program: Any, /, **arguments: Any) -> Any:
     display in a notebook all work. Give a trace, or a program and what gradtrace.trace() takes
     (its bindings, bindings={...}, mode=...). Without Graphviz's dot program, .source still has the
     DOT text, and drawing raises MissingProgram, which says what to install."""
-    from .core.trace import Trace
-    from .render import dot
+    from ..core.trace import Trace
+    from . import dot
 
     trace = trace_or_program
     if not isinstance(trace, Trace):
-        from . import trace as run
+        from .. import trace as run
 
         trace = run(trace_or_program, **arguments)  # a program of another type is trace()'s TypeError
     elif arguments:
@@ -89,7 +89,7 @@ def _circuit_class() -> Any:
     the missing command, into MissingProgram, which says how to install it."""
     import graphviz
 
-    from .core.errors import MissingProgram
+    from ..core.errors import MissingProgram
 
     def installing(method: Any) -> Any:
         @functools.wraps(method)
