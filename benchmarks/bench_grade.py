@@ -31,7 +31,7 @@ PROBLEMS = [
 def write_class(folder: Path, files: int) -> list[Path]:
     """files submissions, each with its problem, bindings and every gradient answered (some wrong)."""
     import gradtrace
-    from gradtrace.render import fmt
+    from gradtrace.core.numbers import fmt
 
     rng = random.Random(0)
     keys = []

@@ -88,8 +88,8 @@ def quiz_answers(seed: int, problems: int, difficulty: int) -> str:
     """The right answers, one per line, to `gradtrace quiz --seed 7 --problems 3`, as shown."""
     import random
 
+    from gradtrace.core.numbers import fmt
     from gradtrace.teach import quiz
-    from gradtrace.render import fmt
 
     rng = random.Random(seed)
     lines = [fmt(q.answer, 4) for _ in range(problems) for q in quiz.generate(rng, difficulty).questions()]

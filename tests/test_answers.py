@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gradtrace
-from gradtrace.modes.answers import Expected, Tolerance, check_answers, grade, read_answer
 from gradtrace.core.errors import GradtraceError
-from gradtrace.render import fmt
+from gradtrace.core.numbers import fmt
+from gradtrace.modes.answers import Expected, Tolerance, check_answers, grade, read_answer
 
 # answer, true value, verdict (precision 4, the default; no float noise unless stated)
 TABLE = [

@@ -13,8 +13,8 @@ import pytest
 from conftest import HEADLINE, SIGMOID, SIGMOID_BINDINGS
 
 import gradtrace
-from gradtrace.modes.check import gradient_check, relative_error, verdict
 from gradtrace.core.ops import OPS
+from gradtrace.modes.check import gradient_check, relative_error, verdict
 
 GOLDEN = Path(__file__).parent / "golden"
 LECTURE = [

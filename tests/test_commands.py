@@ -94,8 +94,8 @@ def test_key_toml_is_what_tomli_w_writes():
     the key's data."""
     import tomli_w
 
-    from gradtrace.teach import quiz
     from gradtrace.render import worksheet
+    from gradtrace.teach import quiz
 
     [problem] = quiz.read_problems("p.json", json.dumps({"problems": [
         {"expression": PROGRAMS[1], "bindings": {"x": 3}}]}))

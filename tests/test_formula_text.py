@@ -19,6 +19,7 @@ import pytest
 from gradtrace.core.engine import run
 from gradtrace.core.formulas import FormulaError, evaluate, formulas_with
 from gradtrace.core.graph import ATOM, COPY, Const, Graph, Node
+from gradtrace.core.numbers import plain
 from gradtrace.core.ops import OPS, scalar
 from gradtrace.render import explain
 from gradtrace.render.text import local_cell
@@ -184,7 +185,7 @@ def test_explain_shows_every_formula_with_its_values(name):
             formula = row.formulas[slot]
             if not any(n in formula for n in (*row.inputs, row.name)):
                 continue
-            with_values = row.formulas_with(lambda n: explain._plain(n.value, 4))[slot]
+            with_values = row.formulas_with(lambda n: plain(n.value, 4))[slot]
             cell = local_cell(row, slot, 4)
             if with_values == formula or cell.endswith(f"= {with_values}"):
                 continue  # ∂f/∂x = y = 3: the values alone are the formula, nothing to add

@@ -144,9 +144,8 @@ def test_without_dot_the_html_falls_back_to_the_table_and_says_so_once(monkeypat
     import warnings
 
     import gradtrace
-    from gradtrace.render import display
     from gradtrace.core.errors import MissingProgram
-    from gradtrace.render import picture
+    from gradtrace.render import display, picture
 
     def missing(*args, **kwargs):
         raise MissingProgram("Graphviz's dot program is not installed")

@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 
 import gradtrace
 from gradtrace import i18n
-from gradtrace.modes.answers import read_answer
 from gradtrace.core.errors import GradtraceError
-from gradtrace.render import html, wires
+from gradtrace.modes.answers import read_answer
+from gradtrace.render import html
+from gradtrace.render.text import wires
 
 SIGMOID_AT = dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)
 # The sigmoid neuron, a value used three times (copy gates), and a chain of one-input gates.
@@ -468,7 +469,7 @@ def test_with_decimals_the_page_reads_as_the_command_line(desktop, reader, decim
                     reason="answers.read_answer has no decimals (--decimals grades at significant digits)")
 def test_a_page_made_with_decimals_grades_at_them(desktop, tmp_path):
     """gradtrace ... --decimals 2 --html: the page's own boxes grade as --expect does with --decimals 2."""
-    from gradtrace.render.text import Decimals
+    from gradtrace.core.numbers import Decimals
 
     trace = gradtrace.trace("x / 3 + y * 2", x=1, y=2)
     path = tmp_path / "decimals.html"

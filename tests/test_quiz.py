@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from gradtrace.teach import quiz as practice
+from gradtrace.core.numbers import fmt
 from gradtrace.modes.check import gradient_check
-from gradtrace.render import fmt
+from gradtrace.teach import quiz as practice
 
 PATTERNS = {"distributor", "router", "switcher", "scaler", "adder"}
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from gradtrace.modes.answers import SYMBOLIC_RULE, Expected
 from gradtrace.core.errors import GradtraceError
+from gradtrace.core.numbers import fmt
 from gradtrace.core.ops import OPS
+from gradtrace.modes.answers import SYMBOLIC_RULE, Expected
 from gradtrace.modes.run import run_program
-from gradtrace.render import fmt
 
 # program, answer for (NAME or NAME.value), answer text, verdict
 TABLE = [

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 import gradtrace
-from gradtrace.modes.answers import float_noise
 from gradtrace.core.errors import GradtraceError
+from gradtrace.modes.answers import float_noise
 
 PROGRAMS = int(os.environ.get("GRADTRACE_TORCH_PROGRAMS", "400"))
 

@@ -540,8 +540,8 @@ def test_hostile_problems_make_a_pdf(tmp_path):
 def test_each_problem_is_one_code_span_or_block_in_markdown(tmp_path, program):
     from markdown_it import MarkdownIt
 
-    from gradtrace.teach.quiz import read_problems
     from gradtrace.render import worksheet
+    from gradtrace.teach.quiz import read_problems
 
     path = _problems_file(tmp_path, [program])
     problem, = read_problems(path, open(path, encoding="utf-8").read())

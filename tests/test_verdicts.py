@@ -24,9 +24,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import gradtrace
-from gradtrace.modes.answers import Expected, check_answers, grade, read_answer
 from gradtrace.core.errors import GradtraceError
-from gradtrace.render import fmt
+from gradtrace.core.numbers import fmt
+from gradtrace.modes.answers import Expected, check_answers, grade, read_answer
 
 # ---- spellings of one number (finding 8) -------------------------------------------------------
 
@@ -124,7 +124,7 @@ def test_whatever_gradtrace_prints_passes_when_typed_back(value, precision):
        st.integers(0, 8))
 def test_whatever_decimals_mode_prints_passes_when_typed_back(value, decimals):
     """--decimals 2 prints 2.00 for 2.004 and 0.33 for 1/3: typed back, each passes."""
-    from gradtrace.render.text import Decimals
+    from gradtrace.core.numbers import Decimals
 
     printed = fmt(value, Decimals(decimals))
     given, rule = read_answer(printed, decimals=decimals)

@@ -10,8 +10,8 @@ import tomllib
 import needs
 import pytest
 
-from gradtrace.teach import quiz as practice
 from gradtrace.modes.answers import Expected, check_answers
+from gradtrace.teach import quiz as practice
 
 LINES = """# the lecture's circuits
 (x+y)*z   at x = -2, y = 5, z = -4

@@ -472,7 +472,7 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
     if expanded and (exact or bindings or vars_file):
         raise click.UsageError(_("--expanded writes symbolic gradients; it takes no bindings and no --exact"))
     mode = "symbolic" if symbolic or expanded else ("exact" if exact else None)
-    from ..render.text import Decimals
+    from ..core.numbers import Decimals
 
     shown = Decimals(decimals) if decimals is not None else precision  # how numbers are shown
     from ..modes.run import run_program
@@ -863,8 +863,8 @@ def _batch(source: str, graph: Any, bindings: list[Binding], path: str, points: 
     import json
 
     from ..core.errors import printable
-    from ..modes.run import run_program
     from ..core.trace import jsonable
+    from ..modes.run import run_program
 
     codes: set[int] = set()
     for k, point in points:

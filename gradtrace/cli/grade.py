@@ -45,8 +45,8 @@ graded.""")
 def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | None, precision: int,
           time_limit: float, color: str) -> None:
     # What it does is GRADE_HELP (--help shows it, in the language of the run).
-    from ..teach import grade as grading
     from ..modes.answers import Tolerance
+    from ..teach import grade as grading
 
     try:
         tolerance = Tolerance(tol) if tol else None
@@ -73,9 +73,9 @@ def _table(graded: list[Any], console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..teach.grade import most_missed, number_text, shown, summary
-    from ..render import fmt
+    from ..core.numbers import fmt
     from ..render.table import print_clean
+    from ..teach.grade import most_missed, number_text, shown, summary
 
     title = ngettext("{count} submission", "{count} submissions", len(graded)).format(count=len(graded))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=title,

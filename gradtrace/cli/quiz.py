@@ -203,7 +203,7 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
 
 
 def fmt_number(value: Any, precision: int = 4) -> str:
-    from ..render import fmt
+    from ..core.numbers import fmt
 
     return fmt(value, precision)
 

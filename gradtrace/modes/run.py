@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..i18n import _
 from ..core.bindings import Binding, resolve
 from ..core.engine import run
 from ..core.errors import BindingError, GradtraceError
 from ..core.graph import Graph, Report, build
 from ..core.trace import Trace
+from ..i18n import _
 
 MODES = ("numeric", "symbolic", "exact")
 

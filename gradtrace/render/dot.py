@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from html import escape
 
+from ..core.numbers import fmt
 from ..core.trace import Trace
-from . import fmt, wires
+from .text import wires
 
 BIG = 40  # gates; larger graphs get Graphviz iteration limits
 GREEN = "#1a7f37"

@@ -5,16 +5,15 @@ Plain text, one idea per line, so it reads the same in a terminal, in a file and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from ..core.formulas import evaluate
+from ..core.numbers import DOUBLE_PARENS, Decimals, fmt, parenthesized, plain, same_number, substituted
 from ..core.ops import PATTERNS
 from ..core.trace import NodeTrace, Trace
 from ..i18n import _, ngettext
-from . import fmt
-from .text import Decimals, local_cell, same_number
+from .text import local_cell
 
 
 def _names(names: list[str]) -> str:
@@ -40,16 +39,6 @@ def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
         lines.append(f"{step}. {row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}")
     lines += ["", _("Output: {name} = {value}").format(name=trace.output, value=fmt(trace.value, precision))]
     return lines
-
-
-def substituted(row: NodeTrace, precision: int = 4) -> str:
-    """A gate's expression with its inputs' values put in: t1 = w0 * x0 -> 2 · (-1)."""
-    with_values = row.expr_with(lambda n: _parenthesized(_plain(n.value, precision)))
-    times = " ⊙ " if row.value is not None and _size(row.value) > 1 else " · "  # elementwise on arrays
-    return _DOUBLE.sub(r"\1\2", with_values.replace(" * ", times))  # exp((-1)) -> exp(-1)
-
-
-_DOUBLE = re.compile(r"([(,]\s?)\((-[^()]*)\)(?=[,)])")  # f((-1), (-3)) -> f(-1, -3)
 
 
 def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
@@ -105,12 +94,12 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
             if row.name == f:  # a seed other than 1: upstream times local, with no ∂f/∂f to name
                 up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
                 lines.append(f"   {local}, " + _("so {name} gets upstream × local = {product}").format(
-                    name=name, product=f"{up} · {_parenthesized(lg)} = {fmt(d, precision)}") + part)
+                    name=name, product=f"{up} · {parenthesized(lg)} = {fmt(d, precision)}") + part)
                 continue
             times = "⊙" if _size(g) > 1 or _size(row.upstream) > 1 else "·"  # elementwise on arrays
             up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
             chain = (f"∂{f}/∂{name} = ∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = "
-                     f"{up} {times} {_parenthesized(lg)} = {fmt(d, precision)}")
+                     f"{up} {times} {parenthesized(lg)} = {fmt(d, precision)}")
             lines.append(f"   {local}, " + _("so {chain}").format(chain=chain) + part)
         if row.kink:
             lines.append("   " + _("note: {kink}").format(kink=_(row.kink)))
@@ -130,27 +119,20 @@ def _adding_up(values: list[Any], result: Any, combine: Callable[[list[float]], 
     -0.39. Arrays and exact numbers are shown as they are."""
     target = fmt(result, precision)
     for extra in range(16):
-        texts = [_plain(v, precision) if extra == 0 or _exact(v, precision) else fmt(v, _more(precision, extra))
+        texts = [plain(v, precision) if extra == 0 or _exact(v, precision) else fmt(v, _more(precision, extra))
                  for v in values]
         try:
             if fmt(combine([float(t) for t in texts]), precision) == target:
                 return texts
         except (ValueError, ArithmeticError):
             break
-    return [_plain(v, precision) for v in values]
-
-
-def _plain(value: Any, precision: int) -> str:
-    """A number inside arithmetic: a whole number as one (e^-1, 2 · (-3)), others as fmt shows them."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return fmt(value, precision)
+    return [plain(v, precision) for v in values]
 
 
 def _exact(value: Any, precision: int) -> bool:
     """Whether the text shown for a number is the number itself (-2, 0.5), so more digits add nothing."""
     try:
-        return float(_plain(value, precision)) == value
+        return float(plain(value, precision)) == value
     except (TypeError, ValueError):
         return False
 
@@ -169,12 +151,12 @@ def _local(row: NodeTrace, slot: int, precision: int) -> str:
     for extra in range(16):
         shown = _more(precision, extra)
         def value_text(n: NodeTrace, shown: int = shown) -> str:
-            return _plain(n.value, shown)
+            return plain(n.value, shown)
 
-        with_values = _DOUBLE.sub(r"\1\2", row.formulas_with(value_text)[slot])  # cosh((-1.3)) -> cosh(-1.3)
+        with_values = DOUBLE_PARENS.sub(r"\1\2", row.formulas_with(value_text)[slot])  # cosh((-1.3)) -> cosh(-1.3)
         # Read by gradtrace's own parser, never eval. A formula it can't read raises FormulaError:
         # a defect of the op table, which tests/test_formula_text.py finds, never a step left out.
-        number = evaluate(with_values, [_plain(v, shown) for v in row.compared])
+        number = evaluate(with_values, [plain(v, shown) for v in row.compared])
         if fmt(number, precision) != target:
             continue  # not at these digits (or a step beyond the floats, nan): try more
         if with_values in (target, formula) or same_number(with_values, target):
@@ -183,10 +165,6 @@ def _local(row: NodeTrace, slot: int, precision: int) -> str:
             return cell
         return f"{cell[:len(cell) - len(target)]}{with_values} = {target}"  # before the value, not in the formula
     return cell
-
-
-def _parenthesized(text: str) -> str:
-    return f"({text})" if text.startswith("-") and " " not in text else text
 
 
 def _signed(terms: list[str]) -> str:
@@ -241,7 +219,7 @@ def _gate(row: NodeTrace, precision: int) -> str:
         return _("{gate}, a switcher: it {does}.").format(gate=kind, does=_(does))
     if pattern == "scaler":
         return _("{gate}, a scaler: it scales the upstream gradient {up} by {factor}.").format(
-            gate=kind, up=up, factor=_plain(row.local[0], precision))
+            gate=kind, up=up, factor=plain(row.local[0], precision))
     if len(row.inputs) == 1:
         return _("{gate}: its local gradient is {formula}.").format(gate=kind, formula=row.formulas[0])
     return f"{kind}."

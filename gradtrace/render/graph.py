@@ -17,9 +17,10 @@ from typing import Any
 
 from rich.text import Text
 
+from ..core.numbers import fmt, signed_sum
 from ..core.trace import Trace
 from ..i18n import _
-from . import fmt, signed_sum, spaced
+from .text import spaced
 
 MAX_GATES = 40     # past this many gates a terminal drawing stops being readable
 MAX_LEAVES = 24    # rows of inputs in one band

@@ -8,12 +8,13 @@ import re
 from html import escape
 from typing import Any
 
+from ..core.numbers import Decimals, fmt, signed_sum
 from ..core.trace import Trace
 from ..i18n import _, current
-from . import dot, fmt, signed_sum, wires
+from . import dot
 from .explain import backward_lines, forward_lines
 from .picture import svg_inline
-from .text import Decimals, local_cell
+from .text import local_cell, wires
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; padding: 0 1rem; }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.numbers import local_parts
 from ..core.trace import Trace
 from ..i18n import N_, _, current
 from .tex import formula, name, partial, text, value
-from .text import local_parts
 
 
 def render(trace: Trace, precision: int = 4) -> str:

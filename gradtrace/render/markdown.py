@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from ..core.numbers import fmt, local_parts, signed_sum
 from ..core.trace import Trace
 from ..i18n import _
-from . import fmt, signed_sum
 from .tex import formula, name, partial, value
-from .text import local_parts
 
 TEXT = r"\text"  # upright words in math: KaTeX and MathJax both have \text (KaTeX has no \mbox)
 

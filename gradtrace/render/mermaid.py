@@ -7,8 +7,9 @@ styles nodes by class but not an edge label's parts.
 
 from __future__ import annotations
 
+from ..core.numbers import fmt
 from ..core.trace import Trace
-from . import fmt, wires
+from .text import wires
 
 
 def _text(s: str) -> str:

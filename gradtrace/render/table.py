@@ -15,10 +15,10 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
+from ..core.numbers import fmt, local_parts, signed_sum
 from ..core.trace import Trace
 from ..i18n import _, ngettext
-from . import fmt, signed_sum, spaced
-from .text import local_parts
+from .text import spaced
 
 MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
 MAX_GRADIENTS = 40   # gradients in the summary line (and bindings in the header) before it is cut
@@ -43,7 +43,7 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
 
     def show(value: Any, shape: bool = False) -> str:
         if arrays and getattr(value, "ndim", 0) > 0:
-            from .text import describe
+            from ..core.numbers import describe
 
             return describe(value, precision, full, shape)  # the table has a shape column
         return fmt(value, precision)

@@ -121,7 +121,7 @@ def value(v: Any, precision: int, words: str = r"\mbox") -> str:
     """A value as LaTeX math: a float as fmt shows it (1e-20 as 1 \\times 10^{-20}), an exact or
     symbolic one through sympy.latex with gradtrace's names, a small array as a bracketed array,
     a large one as its summary, no value (None) as a dash."""
-    from .text import SMALL, describe, fmt
+    from ..core.numbers import SMALL, describe, fmt
 
     if v is None:
         return f"{words}{{--}}"

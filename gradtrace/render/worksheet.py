@@ -14,9 +14,9 @@ from html import escape
 from typing import Any
 
 from ..core.errors import printable
+from ..core.numbers import fmt
 from ..i18n import _, current
 from ..teach.quiz import Problem
-from . import fmt
 
 BOTH = frozenset({"gradients"})
 

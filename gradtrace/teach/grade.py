@@ -35,10 +35,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ..modes.answers import DEFAULT_PRECISION, SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
 from ..core.bindings import read_document
 from ..core.errors import ExitCode, GradtraceError, printable
 from ..i18n import _
+from ..modes.answers import DEFAULT_PRECISION, SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
 
 MAX_FILE = 4 << 20      # bytes: a submission or key is a page of text, never this large
 TIME_LIMIT = 60.0       # seconds one submission may take to grade, by default
@@ -576,7 +576,7 @@ def true_text(actual: Any, answer: Answer | None) -> str:
     if actual is None:
         return ""
     if answer is not None and answer.rule == SYMBOLIC_RULE:  # an expression: the text symbolic mode prints
-        from ..render import fmt
+        from ..core.numbers import fmt
 
         return _cell(fmt(actual))
     value = actual.tolist() if hasattr(actual, "tolist") else float(actual)

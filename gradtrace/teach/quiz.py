@@ -11,13 +11,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .. import trace as _trace_program
+from ..core.bindings import Binding
 from ..core.errors import GradtraceError
+from ..core.numbers import fmt, local_parts, signed_sum, substituted
 from ..core.ops import OPS, PATTERNS
 from ..core.trace import Trace
 from ..i18n import _, ngettext
-from ..render import fmt, signed_sum
-from ..render.text import local_parts
+from ..modes.run import run_program
 
 VARIABLES = ("x", "y", "z", "w")
 # The gate mix per difficulty: 1 add and mul; 2 adds max, fan-out and constants; 3 adds exp, 1/x,
@@ -53,7 +53,8 @@ class Problem:
         self.program = program
         self.bindings = bindings
         self.difficulty = difficulty
-        self.trace: Trace = _trace_program(program, **bindings)  # type: ignore[arg-type]  # names, values
+        self.trace: Trace = run_program(program, [Binding(name, value if isinstance(value, str) else float(value),
+                                                          f"{name}={value}") for name, value in bindings.items()]).trace
 
     @property
     def patterns(self) -> set[str]:
@@ -106,8 +107,6 @@ class Problem:
                                                                                  known=known)
 
     def _value_worked(self, row: Any, precision: int) -> str:
-        from ..render.explain import substituted
-
         return f"{row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}"
 
     def _local_hint(self, row: Any, k: int) -> str:
