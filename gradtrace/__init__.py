@@ -21,7 +21,7 @@ from .core.bindings import Binding
 from .core.errors import BindingError, EvaluationError, GradtraceError, ParseError
 from .core.ops import OPS
 from .core.trace import NodeTrace, Trace
-from .render.display import draw  # also teaches a Trace to show itself in notebooks and rich consoles
+from .render import display as _display  # teaches a Trace to show itself in notebooks and rich consoles
 
 
 def _version() -> str:
@@ -124,6 +124,18 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
             raise _as_value_error(err) from None
     result.lang = lang
     return result
+
+
+def draw(trace_or_program: Any, /, **arguments: Any) -> Any:
+    """The circuit as a graphviz.Source, as micrograd's draw_dot: .render(), .pipe() and inline
+    display in a notebook all work. Give a trace, or a program and what trace() takes (its
+    bindings, bindings={...}, mode=...). Without Graphviz's dot program, .source still has the DOT
+    text, and drawing raises MissingProgram, which says what to install."""
+    if not isinstance(trace_or_program, Trace):
+        return _display.circuit(trace(trace_or_program, **arguments))  # another type: trace()'s TypeError
+    if arguments:
+        raise TypeError("draw(trace) takes no bindings: they are the trace's already")
+    return _display.circuit(trace_or_program)
 
 
 def _program_kind(program: Any) -> bool:

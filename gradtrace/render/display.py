@@ -65,21 +65,12 @@ def mimebundle(trace: Any) -> dict[str, str]:
         return {"text/plain": text(trace), "text/html": html(trace)}
 
 
-def draw(trace_or_program: Any, /, **arguments: Any) -> Any:
-    """The circuit as a graphviz.Source, as micrograd's draw_dot: .render(), .pipe() and inline
-    display in a notebook all work. Give a trace, or a program and what gradtrace.trace() takes
-    (its bindings, bindings={...}, mode=...). Without Graphviz's dot program, .source still has the
-    DOT text, and drawing raises MissingProgram, which says what to install."""
-    from ..core.trace import Trace
+def circuit(trace: Any) -> Any:
+    """The trace's circuit as a graphviz.Source (gradtrace.draw gives it to users): .render(),
+    .pipe() and inline display in a notebook all work. Without Graphviz's dot program, .source
+    still has the DOT text, and drawing raises MissingProgram, which says what to install."""
     from . import dot
 
-    trace = trace_or_program
-    if not isinstance(trace, Trace):
-        from .. import trace as run
-
-        trace = run(trace_or_program, **arguments)  # a program of another type is trace()'s TypeError
-    elif arguments:
-        raise TypeError("draw(trace) takes no bindings: they are the trace's already")
     return _circuit_class()(dot.render(trace))
 
 
