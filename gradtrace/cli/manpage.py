@@ -38,6 +38,32 @@ def _options(command: click.Command) -> list[str]:
     return lines
 
 
+def _expressions() -> list[str]:
+    """What an expression may use, read off the op table: operators, functions, constants."""
+    from ..core.ops import CONSTANTS, INFIX, POSTFIX, PREFIX, Op
+    from ..core.ops_text import functions
+
+    def symbols(table: dict[str, Op]) -> str:  # ** ^ (pow): each op's symbols, then its name
+        by_op: dict[str, list[str]] = {}
+        for symbol, op in table.items():
+            by_op.setdefault(op.name, []).append(symbol)
+        return ", ".join(f"{' '.join(spelled)} ({name})" for name, spelled in by_op.items())
+
+    def listed(entries: list[tuple[str, tuple[str, ...]]]) -> str:
+        return ", ".join(sig + "".join(f" ({alias})" for alias in aliases) for sig, aliases in entries)
+
+    rows = [("Infix operators", symbols(INFIX)),
+            ("Prefix operators", symbols(PREFIX)),
+            ("Postfix operators", symbols(POSTFIX)),
+            ("Functions", listed(functions()) + "; on arrays they work elementwise"),
+            ("Array functions", listed(functions(arrays=True))),
+            ("Constants", ", ".join(CONSTANTS))]
+    out = [".SH EXPRESSIONS"]
+    for title, text in rows:
+        out += [".TP", f".B {title}", _roff(text)]
+    return out
+
+
 def manpage(version: str | None = None) -> str:
     """The whole page for `gradtrace` and its subcommands (quiz, grade)."""
     if version is None:
@@ -64,8 +90,9 @@ def manpage(version: str | None = None) -> str:
     for paragraph in description:
         out += [_roff(paragraph), ".PP"]
     out += [_roff("Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE. A value may be a "
-                  "number or a constant expression such as 1/3 or -pi/2."),
-            ".SH OPTIONS"]
+                  "number or a constant expression such as 1/3 or -pi/2.")]
+    out += _expressions()
+    out += [".SH OPTIONS"]
     out += _options(trace)
     out += [".SH COMMANDS"]
     for name, command in cli.commands.items():

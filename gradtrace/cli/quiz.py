@@ -21,11 +21,29 @@ the hint (half a point), 's' skips (none), 'q' stops. Answers can come from stdi
 line, read the same way. Exit 0 when the quiz is completed, 3 when it stops early.""")
 
 
+class _DifficultyOption(click.Option):
+    """--difficulty: its help names the functions difficulty 3 draws (the op records with Op.quiz),
+    filled in when the help is shown, after the text is translated, so the list is never typed twice
+    and costs nothing at start-up."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from ..teach.quiz import FUNCTIONS_3
+
+        text = self.help
+        if text:
+            self.help = text.format(functions=", ".join(sorted(FUNCTIONS_3)))
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = text
+
+
 @click.command(cls=TranslatedHelp, help=QUIZ_HELP,
                context_settings={"help_option_names": ["--help"], "max_content_width": 100})
 @LANG_OPTION
-@click.option("--difficulty", type=click.IntRange(1, 3), default=1, show_default=True,
-              help=N_("1: add and mul; 2: adds max, fan-out and constants; 3: adds exp, 1/x, sigmoid and tanh."))
+@click.option("--difficulty", cls=_DifficultyOption, type=click.IntRange(1, 3), default=1, show_default=True,
+              help=N_("1: add and mul; 2: adds max, fan-out and constants; 3: adds 1/x and the functions "
+                      "{functions}."))
 @click.option("--seed", type=int, help=N_("Make the problems reproducible."))
 @click.option("--problems", "count", type=click.IntRange(1, 50), default=1, show_default=True,
               help=N_("How many circuits to work through."))
