@@ -1,16 +1,27 @@
 """Languages: the catalogs are complete and current, translations keep their placeholders, the
-language comes from --lang or the locale, and it never changes JSON keys or exit codes."""
+language comes from --lang or the locale, and it never changes JSON keys or exit codes.
 
+The catalogs are kept by Babel's own workflow: the code marks messages, `pybabel extract` writes
+the template, `pybabel update` merges it into each language's .po (the source a translator edits)
+and `pybabel compile` writes the .mo that gradtrace reads and ships. The tests here run those
+commands, as CONTRIBUTING.md gives them, and print them when a catalog is out of date."""
+
+import copy
+import functools
 import gettext
 import io
 import json
 import re
+import shlex
+import shutil
 import string
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gradtrace import i18n
 
@@ -18,48 +29,130 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "gradtrace" / "locale"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
+EXTRACT = ("pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project gradtrace "
+           "-o gradtrace/locale/gradtrace.pot .")
+UPDATE = ("pybabel update -i gradtrace/locale/gradtrace.pot -d gradtrace/locale -D gradtrace "
+          "--ignore-obsolete --previous")
+COMPILE = "pybabel compile -d gradtrace/locale -D gradtrace"
+WORKFLOW = f"""To bring the catalogs up to date, from the top of the checkout:
+    {EXTRACT}
+    {UPDATE}
+then in gradtrace/locale/<lang>/LC_MESSAGES/gradtrace.po translate every empty msgstr, and check every
+'#, fuzzy' entry against its msgid (the '#|' line shows the msgid it was translated from) and delete
+its fuzzy flag; then
+    {COMPILE}
+(CONTRIBUTING.md, "Translations", says more.)"""
+LANGUAGES = sorted(path.parent.parent.name for path in LOCALE.glob("*/LC_MESSAGES/gradtrace.po"))
+
 
 def _catalog(path: Path):
     from babel.messages.pofile import read_po
 
     with path.open("rb") as stream:
-        return read_po(stream)
+        return read_po(stream, abort_invalid=True)  # a malformed entry is an error, not a warning
+
+
+def _babel(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run one of the pybabel commands above as pybabel would (python -m: the venv's own Babel)."""
+    return subprocess.run([sys.executable, "-m", "babel.messages.frontend", *shlex.split(command)[1:]],
+                          capture_output=True, text=True, cwd=cwd)
 
 
 def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """The {placeholders} of a str.format text, each as written: name, conversion and format spec."""
+    return {"{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            for _, name, spec, conversion in string.Formatter().parse(text) if name is not None}
+
+
+def _forms(message) -> tuple[str, ...]:
+    return tuple(message.string) if isinstance(message.string, (tuple, list)) else (message.string,)
+
+
+def catalog_problems(template, catalog, language: str) -> list[str]:
+    """What keeps a language's catalog from being the template, fully translated: one line each."""
+    from babel.messages import checkers
+
+    problems = []
+    if str(catalog.locale) != language:
+        problems.append(f"the header says Language: {catalog.locale}, the folder is {language}")
+    if catalog.fuzzy:
+        problems.append("the header is marked fuzzy: delete the '#, fuzzy' line above its msgid \"\"")
+    wanted = {(m.id, m.context) for m in template if m.id}
+    messages = {(m.id, m.context): m for m in catalog if m.id}
+    problems += [f"untranslated (not in the .po): {key[0]!r}" for key in sorted(wanted - messages.keys(), key=repr)]
+    problems += [f"stale (the template, so the code, no longer has it; delete it): {key[0]!r}"
+                 for key in sorted(messages.keys() - wanted, key=repr)]
+    problems += [f"obsolete '#~' entry (delete it): {message_id!r}" for message_id in catalog.obsolete]
+    for key in sorted(messages.keys() & wanted, key=repr):
+        message = messages[key]
+        try:
+            checkers.num_plurals(catalog, message)  # Babel's own check of the plural forms
+        except checkers.TranslationError as error:
+            problems.append(f"plural forms of {message.id!r}: {error}")
+        if not all(_forms(message)):
+            problems.append(f"untranslated: {message.id!r}")
+            continue
+        if message.fuzzy:
+            problems.append(f"fuzzy (check the translation, then delete its fuzzy flag): {message.id!r}")
+        # gradtrace formats every message with str.format, so a translation keeps the {placeholders}
+        # of its msgid (of both English forms for a plural; a form may drop what only one of them has).
+        # Babel checks only %-placeholders, and reads the "% o" of "1% or" as one (babel#1268).
+        given = [_fields(text) for text in (message.id if isinstance(message.id, tuple) else (message.id,))]
+        least, most = set.intersection(*given), set.union(*given)
+        for text in _forms(message):
+            try:
+                found = _fields(text)
+            except ValueError as error:
+                problems.append(f"the translation of {message.id!r} is no format string ({error}): {text!r}")
+                continue
+            if not least <= found <= most:
+                problems.append(f"placeholders: {message.id!r} has {' '.join(sorted(most))}, its translation "
+                                f"{text!r} has {' '.join(sorted(found)) or 'none'}")
+    return problems
+
+
+def po_problems(template, data: bytes, language: str) -> list[str]:
+    """catalog_problems of a .po file's bytes, read as strictly as the test reads the real one."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    try:
+        catalog = read_po(io.BytesIO(data), abort_invalid=True)
+    except PoFileError as error:
+        return [f"the .po cannot be read, at line {error.lineno}: {error}"]
+    return catalog_problems(template, catalog, language)
 
 
 def test_the_template_is_what_the_code_marks(tmp_path):
     """gradtrace/locale/gradtrace.pot holds exactly the messages the code marks with _, N_ and
-    ngettext (re-run pybabel extract as CONTRIBUTING.md says when this fails)."""
+    ngettext: the documented extract, run into a temporary file, finds the same messages (the header,
+    with its date and Babel's version, is not compared)."""
     fresh = tmp_path / "fresh.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-                    "-k", "N_", "--no-location", "--sort-output", "-o", str(fresh), str(ROOT)],
-                   check=True, capture_output=True, cwd=ROOT)
-    assert {m.id for m in _catalog(fresh) if m.id} == {m.id for m in _catalog(LOCALE / "gradtrace.pot") if m.id}
+    command = EXTRACT.replace("-o gradtrace/locale/gradtrace.pot", f"-o {shlex.quote(str(fresh))}")
+    result = _babel(command, ROOT)
+    assert result.returncode == 0, result.stderr
+    new = {(m.id, m.context) for m in _catalog(fresh) if m.id}
+    old = {(m.id, m.context) for m in _catalog(LOCALE / "gradtrace.pot") if m.id}
+    drift = [f"the code has {key[0]!r}, the template does not" for key in sorted(new - old, key=repr)]
+    drift += [f"the template has {key[0]!r}, the code does not" for key in sorted(old - new, key=repr)]
+    assert not drift, "gradtrace/locale/gradtrace.pot is out of date:\n" + "\n".join(drift[:20]) + "\n" + WORKFLOW
 
 
-@pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != "en"])
-def test_every_message_is_translated_with_the_same_placeholders(language):
-    template = {m.id for m in _catalog(LOCALE / "gradtrace.pot") if m.id}
-    catalog = _catalog(LOCALE / language / "LC_MESSAGES" / "gradtrace.po")
-    translated = {m.id: m.string for m in catalog if m.id}
-    assert template <= set(translated), f"untranslated: {sorted(map(str, template - set(translated)))[:5]}"
-    for message_id, text in translated.items():
-        ids = message_id if isinstance(message_id, tuple) else (message_id,)
-        texts = text if isinstance(text, tuple) else (text,)
-        assert all(texts), f"empty translation of {message_id!r}"
-        for t in texts:
-            assert _fields(t) == _fields(ids[0]), (message_id, t)
-    assert not catalog.fuzzy
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_is_translated_with_its_placeholders_and_plural_forms(language):
+    """Every msgid of the template has a translation in the language's .po: none missing, fuzzy,
+    obsolete or stale, each with its msgid's {placeholders}, plurals with all their forms."""
+    po = LOCALE / language / "LC_MESSAGES" / "gradtrace.po"
+    problems = po_problems(_catalog(LOCALE / "gradtrace.pot"), po.read_bytes(), language)
+    assert not problems, f"{len(problems)} problems in {po.relative_to(ROOT)}:\n" + "\n".join(problems[:20]) + \
+        "\n" + WORKFLOW
 
 
-@pytest.mark.parametrize("language", [lang for lang in i18n.LANGUAGES if lang != "en"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_shipped_mo_is_the_po_compiled(language):
     from babel.messages.mofile import write_mo
 
     folder = LOCALE / language / "LC_MESSAGES"
+    assert (folder / "gradtrace.mo").exists(), f"no {folder.relative_to(ROOT)}/gradtrace.mo: run {COMPILE}"
     compiled = io.BytesIO()
     write_mo(compiled, _catalog(folder / "gradtrace.po"))
     compiled.seek(0)
@@ -70,9 +163,149 @@ def test_the_shipped_mo_is_the_po_compiled(language):
     # test must not depend on a tool's version. What the header means for reading (the charset and
     # the plural rule) is compared as gettext parsed it.
     messages = {key: text for key, text in fresh._catalog.items() if key != ""}  # type: ignore[attr-defined]
-    assert messages == {key: text for key, text in shipped._catalog.items() if key != ""}  # type: ignore[attr-defined]
-    assert fresh._charset == shipped._charset  # type: ignore[attr-defined]
-    assert [fresh.plural(n) for n in range(200)] == [shipped.plural(n) for n in range(200)]
+    shipped_messages = {key: text for key, text in shipped._catalog.items() if key != ""}  # type: ignore[attr-defined]
+    differ = sorted({key if isinstance(key, str) else key[0] for key in messages.keys() ^ shipped_messages.keys()}
+                    | {key if isinstance(key, str) else key[0] for key in messages.keys() & shipped_messages.keys()
+                       if messages[key] != shipped_messages[key]})
+    assert not differ, f"the shipped .mo is not the .po compiled ({len(differ)} messages differ, such as " \
+        f"{differ[:3]}): run {COMPILE}"
+    assert fresh._charset == shipped._charset, f"run {COMPILE}"  # type: ignore[attr-defined]
+    assert [fresh.plural(n) for n in range(200)] == [shipped.plural(n) for n in range(200)], f"run {COMPILE}"
+
+
+def test_the_documented_commands_leave_current_catalogs_as_they_are(tmp_path):
+    """UPDATE and COMPILE, run as written on a copy of gradtrace/locale, change no message: each .po
+    is already what Babel's update makes of it, and each .mo what its compile writes."""
+    from babel.messages.pofile import read_po
+
+    shutil.copytree(LOCALE, tmp_path / "gradtrace" / "locale")
+    result = _babel(UPDATE, tmp_path)
+    assert result.returncode == 0, result.stderr
+    for language in LANGUAGES:
+        po = Path("gradtrace", "locale", language, "LC_MESSAGES", "gradtrace.po")
+        before, after = _catalog(ROOT / po), _catalog(tmp_path / po)
+        assert {(m.id, m.context): (m.string, m.flags) for m in after if m.id} == \
+            {(m.id, m.context): (m.string, m.flags) for m in before if m.id}
+    result = _babel(COMPILE, tmp_path)
+    # Babel's compile checks %-placeholders too, and reads the "% o" of "1% or" as one (babel#1268):
+    # it names those messages, exits 1 and writes the .mo all the same. Any other complaint counts.
+    for line in result.stderr.splitlines():
+        if line.startswith("error:"):
+            where = re.match(r"error: (.+?):(\d+): placeholders are incompatible$", line)
+            assert where, line
+            catalog = read_po((tmp_path / where.group(1)).open("rb"))
+            flagged = [m for m in catalog if m.lineno == int(where.group(2))]
+            assert flagged and "python-format" in flagged[0].flags, line
+    assert result.returncode in (0, 1), result.stderr
+    for language in LANGUAGES:
+        mo = Path("gradtrace", "locale", language, "LC_MESSAGES", "gradtrace.mo")
+        with (ROOT / mo).open("rb") as shipped, (tmp_path / mo).open("rb") as compiled:
+            fresh, kept = (gettext.GNUTranslations(stream)._catalog for stream in (compiled, shipped))  # type: ignore[attr-defined]
+        assert {k: v for k, v in fresh.items() if k} == {k: v for k, v in kept.items() if k}  # not the header
+
+
+def test_contributing_gives_the_commands_the_tests_run():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert [command for command in (EXTRACT, UPDATE, COMPILE) if command not in text] == []
+
+
+# The checks above can fail: each way a translator's or a coder's edit leaves a catalog behind,
+# made on any message of the real catalog, is found and named.
+
+@functools.cache
+def _korean() -> tuple:
+    """The template, the Korean catalog and its message ids: the sample every edit is made on."""
+    korean = _catalog(LOCALE / "ko" / "LC_MESSAGES" / "gradtrace.po")
+    return _catalog(LOCALE / "gradtrace.pot"), korean, sorted((m.id for m in korean if m.id), key=repr)
+
+
+def _respell(text: str, field: str, into: str) -> str:
+    """text with its first {field} written as into (braces kept escaped in the literal parts)."""
+    out, done = [], False
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            out.append(into if written == field and not done else written)
+            done = done or written == field
+    return "".join(out)
+
+
+def _write(catalog) -> bytes:
+    from babel.messages.pofile import write_po
+
+    stream = io.BytesIO()
+    write_po(stream, catalog, include_previous=True)
+    return stream.getvalue()
+
+
+@pytest.mark.skipif("ko" not in LANGUAGES, reason="the Korean catalog is the sample")
+@given(pick=st.integers(min_value=0),
+       edit=st.sampled_from(["drop", "blank", "fuzzy", "obsolete", "stale", "lose a placeholder",
+                             "add a placeholder", "respell a placeholder", "extra plural form"]))
+def test_every_way_a_catalog_falls_behind_is_found(pick, edit):
+    template, korean, ids = _korean()
+    message_id = ids[pick % len(ids)]
+    catalog = copy.deepcopy(korean)
+    message = catalog.get(message_id)
+    forms = _forms(message)
+    plural = isinstance(message_id, tuple)
+    ids = message_id if plural else (message_id,)
+    keep = set.intersection(*(_fields(text) for text in ids))
+    if edit == "drop":
+        catalog.delete(message_id)
+    elif edit == "blank":
+        message.string = ("",) * len(forms) if plural else ""
+    elif edit == "fuzzy":
+        message.flags.add("fuzzy")
+    elif edit == "obsolete":
+        catalog.delete(message_id)
+        catalog.obsolete[message_id] = message
+    elif edit == "stale":
+        message_id = tuple(text + " (an old wording)" for text in ids) if plural else message_id + " (an old wording)"
+        catalog.add(message_id, message.string)
+    elif edit == "lose a placeholder" and keep:
+        message.string = tuple(_respell(text, min(keep), "") for text in forms) if plural else \
+            _respell(forms[0], min(keep), "")
+    elif edit == "respell a placeholder" and keep:
+        field = min(keep)
+        other = field[:-1] + "!r}" if "!" not in field and ":" not in field else field.split("!")[0].split(":")[0] + "}"
+        message.string = tuple(_respell(text, field, other) for text in forms) if plural else \
+            _respell(forms[0], field, other)
+    elif edit == "extra plural form" and plural:
+        message.string = (*forms, forms[0])
+    else:  # add a placeholder, and the edits above where the message has no placeholder or plural
+        message.string = tuple(text + " {surplus}" for text in forms) if plural else forms[0] + " {surplus}"
+    problems = po_problems(template, _write(catalog), "ko")
+    if edit == "extra plural form" and plural:  # Babel refuses to read it, at the entry's line
+        assert len(problems) == 1 and "more translations than num_plurals" in problems[0], problems
+    else:
+        assert any(repr(message_id)[1:-1] in line for line in problems), (edit, problems)
+
+
+@pytest.mark.skipif("ko" not in LANGUAGES, reason="the Korean catalog is the sample")
+@given(pick=st.integers(min_value=0), edit=st.sampled_from(["append", "cut", "rename"]))
+def test_a_message_changed_in_the_code_fails_until_its_translation_is_checked(pick, edit):
+    """A coder rewords a message; the documented update merges the template into the .po: the test
+    then names the message (new and untranslated, or matched to the old one and marked fuzzy)."""
+    template, korean, ids = _korean()
+    message_id = ids[pick % len(ids)]
+    template, catalog = copy.deepcopy(template), copy.deepcopy(korean)
+    old = template.get(message_id)
+    plural = isinstance(message_id, tuple)
+    first = message_id[0] if plural else message_id
+    if edit == "append":
+        changed = first + " now"
+    elif edit == "cut":
+        changed = first[: max(1, len(first) // 2)] + "!"
+    else:
+        changed = re.sub(r"\{(\w+)", r"{\1_new", first) if "{" in first else "new: " + first
+    new_id = (changed, message_id[1]) if plural else changed
+    template.delete(message_id)
+    template.add(new_id, flags=old.flags - {"python-format", "python-brace-format"})
+    catalog.update(template)  # what pybabel update does with the merged template
+    problems = po_problems(template, _write(catalog), "ko")
+    assert any(repr(changed)[1:-1] in line for line in problems), problems
 
 
 @pytest.mark.parametrize("environ, language", [
