@@ -22,7 +22,8 @@ def test_license_and_type_information_ship():
     assert "Typing :: Typed" in project["project"]["classifiers"]
     assert project["tool"]["setuptools"]["package-data"]["gradtrace"] == [
         "py.typed", "schema/*.json", "locale/*.pot", "locale/*/LC_MESSAGES/gradtrace.po",
-        "locale/*/LC_MESSAGES/gradtrace.mo"]  # the catalogs, compiled: --lang ko needs the .mo
+        "locale/*/LC_MESSAGES/gradtrace.mo",  # the catalogs, compiled: --lang ko needs the .mo
+        "render/page/*.css", "render/page/*.js"]  # the --html page's stylesheet and script
 
 
 def test_the_man_page_documents_every_option_and_exit_code():
