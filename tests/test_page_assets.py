@@ -1,16 +1,18 @@
-"""The --html page's stylesheet and script are package files (gradtrace/render/page), shipped
-with the package."""
+"""The --html page's stylesheet and script are package files (gradtrace/render/page), linted by
+ESLint (tests/js/eslint.config.js) and shipped with the package."""
 
 from __future__ import annotations
 
 import fnmatch
 import json
 import re
+import subprocess
 import tomllib
 from importlib import resources
 from pathlib import Path
 
 import needs
+import pytest
 from conftest import SIGMOID
 
 import gradtrace
@@ -73,3 +75,43 @@ def test_every_data_file_of_the_package_ships():
     assert {f"render/page/{name}" for name in ASSETS} <= set(data)
     unshipped = [name for name in data if not any(fnmatch.fnmatchcase(name, p) for p in patterns)]
     assert not unshipped, unshipped
+
+
+# ---- lint -------------------------------------------------------------------------------------
+
+def _eslint(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    node, modules = needs.node_tools()
+    if not (modules / "eslint").is_dir():
+        message = "tests/js/node_modules has no eslint (run: npm ci --prefix tests/js; .ci/run does)"
+        if needs.in_ci():
+            pytest.fail(message + ", and CI must run this test")
+        pytest.skip(message)
+    cli = modules / "eslint" / "bin" / "eslint.js"
+    # The config's folder is not the base path: with --config the files are named from ROOT.
+    return subprocess.run([node, str(cli), "--config", str(ROOT / "tests" / "js" / "eslint.config.js"),
+                           "--max-warnings", "0", "--no-color", *args],
+                          cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_the_page_script_and_stylesheet_pass_eslint():
+    done = _eslint(*(str(PAGE.relative_to(ROOT) / name) for name in ASSETS))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_script_the_page_carries_passes_eslint():
+    """The script with its functions filled in, as the browser gets it."""
+    script = re.findall(r"<script>\n(.*?)</script>", _page(), re.DOTALL)[0]
+    done = _eslint("--stdin", "--stdin-filename", "gradtrace/render/page/page.js", stdin=script)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("name", "text", "rule"), [
+    ("page.js", "(function () {\n  \"use strict\";\n  total = 1;\n})();\n", "no-undef"),
+    ("page.js", "(function () {\n  var x = 1;\n  if (x == NaN) return;\n})();\n", "use-isnan"),
+    ("page.css", "a { colr: red; }\n", "css/no-invalid-properties"),
+    ("page.css", "a { color: red; color: blue; }\nb { }\n", "css/no-empty-blocks"),
+])
+def test_eslint_finds_a_mistake_in_either_file(name, text, rule):
+    """The lint can fail: a mistake of each kind in a file named as the page's is reported."""
+    done = _eslint("--stdin", "--stdin-filename", f"gradtrace/render/page/{name}", stdin=text)
+    assert done.returncode == 1 and rule in done.stdout, done.stdout + done.stderr
