@@ -1,5 +1,6 @@
 """The --html page's stylesheet and script are package files (gradtrace/render/page), linted by
-ESLint (tests/js/eslint.config.js) and shipped with the package."""
+ESLint (tests/js/eslint.config.js) and shipped with the package; the page's float noise is a
+report the modes attach to the Trace, so rendering the page never runs the engine."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import pytest
 from conftest import SIGMOID
 
 import gradtrace
+from gradtrace.modes import answers
 from gradtrace.render import html
+from gradtrace.render.text import wires
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "gradtrace" / "render" / "page"
@@ -31,7 +34,7 @@ def _asset(name: str) -> str:
 def _page(trace=None) -> str:
     needs.program("dot", "graphviz")  # the page's circuit
     if trace is None:
-        trace = gradtrace.trace(SIGMOID, **SIGMOID_AT)
+        trace = answers.with_float_noise(gradtrace.trace(SIGMOID, **SIGMOID_AT))
     return html.render(trace)
 
 
@@ -115,3 +118,53 @@ def test_eslint_finds_a_mistake_in_either_file(name, text, rule):
     """The lint can fail: a mistake of each kind in a file named as the page's is reported."""
     done = _eslint("--stdin", "--stdin-filename", f"gradtrace/render/page/{name}", stdin=text)
     assert done.returncode == 1 and rule in done.stdout, done.stdout + done.stderr
+
+
+# ---- the float noise is a report, not the renderer's work ---------------------------------------
+
+def test_the_page_reads_the_float_noise_the_modes_attach_and_runs_no_engine(monkeypatch):
+    """The modes measure the noise (answers.float_noise, three runs of the engine) and attach it to
+    the Trace; rendering the page reads that report and calls neither the engine nor the noise."""
+    from gradtrace.core import engine
+
+    trace = gradtrace.trace("x*x - 0.3 + (0.1 + 0.2) + y", x=0.25, y=0)
+    noisy = answers.with_float_noise(trace)
+    expected = answers.float_noise(trace)[1]
+    assert noisy.noise.upstream == expected and trace.noise is None
+    assert any(n > 0 for n in expected)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the renderer ran the engine")
+
+    monkeypatch.setattr(answers, "float_noise", refused)
+    for name in ("forward", "backward", "run"):
+        if hasattr(engine, name):
+            monkeypatch.setattr(engine, name, refused)
+    page = _page(noisy)
+    shown = [float(v) for v in re.findall(r"data-noise='([^']*)'", page)]
+    assert shown == [float(expected[row.id]) for row in trace.nodes if row.id != trace.output_id]  # table order
+    data = json.loads(re.search(r'id="gradtrace-data">(.*?)</script>', page, re.DOTALL).group(1))
+    on_wires = [float(expected[int(source[1:])]) for source, target, *_ in wires(trace) if target != "end"]
+    assert [w["noise"] for w in data["wires"] if "noise" in w] == on_wires
+
+
+def test_a_trace_without_the_report_gets_a_page_without_the_self_test_boxes():
+    """No report, no grading: the page never measures the noise itself."""
+    page = _page(gradtrace.trace(SIGMOID, **SIGMOID_AT))
+    assert "data-noise" not in page and "class='answer'" not in page
+
+
+@pytest.mark.parametrize(("args", "boxes"), [
+    (["x*y + 0.1 + 0.2 - 0.3", "-x", "3", "-y", "0.5"], True),
+    (["x*y", "-x", "1/3", "-y", "2", "--exact"], False),        # exact values: nothing to grade by noise
+    (["sum(x*w)", "-x", "[1, 2]", "-w", "[3, 4]"], False),       # arrays: the page grades no arrays
+])
+def test_the_command_line_page_has_the_noise_where_it_grades(gt, args, boxes):
+    needs.program("dot", "graphviz")
+    page = gt(*args, "--html", "-").stdout
+    assert ("data-noise" in page) is boxes
+    if boxes:
+        trace = gradtrace.trace(args[0], x=3, y=0.5)
+        shown = [float(v) for v in re.findall(r"data-noise='([^']*)'", page)]
+        noise = answers.float_noise(trace)[1]
+        assert shown == [float(noise[row.id]) for row in trace.nodes if row.id != trace.output_id]

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import gradtrace
 from gradtrace import i18n
 from gradtrace.core.errors import GradtraceError
-from gradtrace.modes.answers import read_answer
+from gradtrace.modes.answers import read_answer, with_float_noise
 from gradtrace.render import html
 from gradtrace.render.text import wires
 
@@ -53,7 +53,7 @@ def pages(tmp_path_factory):
     made = {}
     for name, (program, bindings, language) in PAGES.items():
         with i18n.language(language):
-            trace = gradtrace.trace(program, **bindings)
+            trace = with_float_noise(gradtrace.trace(program, **bindings))  # as --html: the self-test's noise
             path = folder / f"{name}.html"
             path.write_text(html.render(trace), encoding="utf-8")
             made[name] = (path, trace, html.steps(trace))
@@ -471,7 +471,7 @@ def test_a_page_made_with_decimals_grades_at_them(desktop, tmp_path):
     """gradtrace ... --decimals 2 --html: the page's own boxes grade as --expect does with --decimals 2."""
     from gradtrace.core.numbers import Decimals
 
-    trace = gradtrace.trace("x / 3 + y * 2", x=1, y=2)
+    trace = with_float_noise(gradtrace.trace("x / 3 + y * 2", x=1, y=2))
     path = tmp_path / "decimals.html"
     path.write_text(html.render(trace, Decimals(2)), encoding="utf-8")
     desktop.open(path.as_uri())

@@ -513,7 +513,8 @@ def trace_command(ctx: click.Context, expression: tuple[str, ...], program_file:
                        step=step, expected=expected, tol=tolerance, precision=precision, decimals=decimals)
             result = run_program(source, bindings, values_file, seed=_seed(seed_text), mode=mode, check=check,
                                  step=step, expected=expected, tol=tolerance, precision=precision,
-                                 decimals=decimals, report=display, graph=graph, expanded=expanded)
+                                 decimals=decimals, report=display, graph=graph, expanded=expanded,
+                                 noise=html_file is not None)  # the page's self-test grades by it
             trace = result.trace
             _note_unused(graph)
             _write_files(trace, render_file, html_file, shown, blanks)

@@ -220,6 +220,7 @@ class Trace:
         self.mode = mode    # numeric (floats), symbolic or exact (sympy expressions)
         self.check = None   # a check.CheckReport, when --check asked for one
         self.answers = None  # check.Answer list, when answers were given
+        self.noise: Any = None  # modes.answers.FloatNoise, when a page will grade typed answers by it
         self.backend = backend  # the numpy backend for array values; None for Python floats
         self.seed = seed        # ∂out/∂out
         self.lang: str | None = None  # the language it shows itself in (notebook, rich); None: the current one
@@ -298,7 +299,7 @@ class Trace:
         """A copy of this trace carrying a gradient check and graded answers."""
         new = Trace(self.graph, self.bindings, self.values, self.upstream, self.local, self.downstream,
                     self.kinks, self.mode, self.backend, self.seed)
-        new.check, new.answers, new.lang = check, answers, self.lang
+        new.check, new.answers, new.lang, new.noise = check, answers, self.lang, self.noise
         return new
 
     @property

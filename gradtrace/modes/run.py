@@ -36,14 +36,15 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
                 check: bool = False, step: float | None = None, expected: list[Any] | None = None,
                 tol: Any = None, precision: int = 4, report: Report | None = None,
                 graph: Graph | None = None, expanded: bool = False, decimals: int | None = None,
-                budget: Any = None) -> Result:
+                budget: Any = None, noise: bool = False) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
 
     bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
     from a file. mode None means numeric when anything is bound, symbolic otherwise. Symbolic
     gradients are compact (in the program's own names) unless expanded. precision (significant
     digits) or decimals (fixed decimals) is how numbers are shown, which answers are graded to.
-    budget (symbolic.Budget) bounds symbolic and exact work; past it, symbolic.TooLarge."""
+    budget (symbolic.Budget) bounds symbolic and exact work; past it, symbolic.TooLarge. noise
+    attaches the float noise to a trace of numbers (answers.with_float_noise), for the page."""
     if mode is not None and mode not in MODES:
         raise GradtraceError(
             _("no mode {mode!r}: choose {join}").format(mode=mode, join=", ".join(MODES)), about="mode"
@@ -94,6 +95,10 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         answers = check_answers(numeric, expected, tol, precision, decimals)
     if check or expected:
         trace = trace.with_reports(report_, answers)
+    if noise:
+        from .answers import with_float_noise
+
+        trace = with_float_noise(trace)
     return Result(graph, trace, numeric)
 
 
