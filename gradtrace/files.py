@@ -4,20 +4,25 @@ A target that is not a regular file is never replaced: a character device (/dev/
 or a FIFO is written through, as the shell's '>' would, and anything else is refused. A folder of
 files is built beside its target and swapped in whole, and only over a folder that is empty or
 holds nothing but files gradtrace wrote there (its manifest lists them), unless the caller asks
-to replace it. Writers of one folder take turns, so concurrent runs end with one whole result."""
+to replace it. Writers of one folder take turns, so concurrent runs end with one whole result.
+Reading is core.reading's read_input, offered here too."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from .core.errors import OutputError
+
+# Reading: the one function lives in the core, which reads @W.npy files too and may not import this
+# module; the commands take it from here, beside the writing.
+from .core.reading import MAX_TEXT as MAX_TEXT
+from .core.reading import read_input as read_input
+from .core.reading import read_regular as read_regular
 from .i18n import _
 
 
@@ -25,6 +30,8 @@ def write_file(path: str, data: bytes) -> None:
     """Write data to path atomically; an unwritable path or a full disk is an OutputError. A
     character device or a FIFO at path (or a symlink to one) is written through, never replaced;
     a block device or a socket is refused."""
+    import tempfile  # here: reading a program through this module needs neither this nor shutil
+
     target = Path(path)
     if target.is_dir() and not target.is_symlink():
         raise OutputError(_("can't write {path}: it is a folder").format(path=path))
@@ -102,6 +109,9 @@ def write_folder(path: str, files: dict[str, bytes], replace: bool = False) -> N
     replaced only when it is empty or holds only files its manifest lists, so a mistyped --out
     never deletes other files; replace=True replaces it whatever it holds. Writers of one folder
     take turns (a lock on the folder around it), so the last one's folder is what is left."""
+    import shutil
+    import tempfile
+
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     fresh = old = None
@@ -188,65 +198,3 @@ def _umask() -> int:
     os.umask(mask)
     return mask
 
-
-# ---- reading what someone else wrote --------------------------------------------------------------
-
-def open_regular(path: str, limit: int) -> int:
-    """A file descriptor open for reading on the regular file at path, of at most limit bytes.
-    Anything else is a GradtraceError that says what it is: a FIFO or a device (opened without
-    blocking, and checked on the open file itself, so the file checked is the file read), a
-    folder, a missing file, or a file larger than limit (refused by its size, unread)."""
-    import stat
-
-    from .core.errors import GradtraceError
-    from .i18n import N_
-
-    kinds = [(stat.S_ISFIFO, N_("FIFO")), (stat.S_ISCHR, N_("character device")), (stat.S_ISBLK, N_("block device")),
-             (stat.S_ISSOCK, N_("socket")), (stat.S_ISDIR, N_("folder"))]
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise GradtraceError(_("{path}: {value}").format(path=path, value=exc.strerror or exc)) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = next((k for test, k in kinds if test(info.st_mode)), N_("special file"))
-            raise GradtraceError(
-                _("{path}: not a regular file but a {kind}, so it is not read").format(path=path, kind=_(kind))
-            )
-        if info.st_size > limit:
-            raise _too_large(path, limit)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def read_regular(path: str, limit: int) -> bytes:
-    """The bytes of the regular file at path (see open_regular), read to at most limit bytes."""
-    from .core.errors import GradtraceError
-
-    fd = open_regular(path, limit)
-    try:
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError as exc:
-        raise GradtraceError(_("{path}: {value}").format(path=path, value=exc.strerror or exc)) from None
-    finally:
-        os.close(fd)
-    if left <= 0:  # it grew while it was read
-        raise _too_large(path, limit)
-    return b"".join(chunks)
-
-
-def _too_large(path: str, limit: int) -> Exception:
-    from .core.errors import GradtraceError
-
-    size = f"{limit / (1 << 20):g} MB" if limit >= 1 << 20 else f"{limit:,} bytes"
-    return GradtraceError(_("{path}: too large to read (more than {size})").format(path=path, size=size))

@@ -719,7 +719,10 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
         from ..core.bindings import read_document
 
         text = read_text(answers_file, "--answers")
-        data = read_document(text, f"--answers {answers_file}", answers_file.endswith(".toml"))
+        # As --vars: TOML by its name, or, named neither way (a pipe, <(...)), when it doesn't start with '{'.
+        toml = answers_file.endswith(".toml") or (not answers_file.endswith(".json") and bool(text.strip())
+                                                  and not text.lstrip().startswith(("{", "[")))
+        data = read_document(text, f"--answers {answers_file}", toml)
         if not isinstance(data, dict):
             raise GradtraceError(
                 _('--answers {answers_file}: expected a mapping such as {{"x": -4}}').format(answers_file=answers_file)
@@ -741,33 +744,46 @@ def _expected(expect: tuple[str, ...], answers_file: str | None) -> list[Any]:
 
 def read_text(path: str, option: str, errors: str = "strict") -> str:
     """A UTF-8 text file's contents ('-' is stdin; a leading byte-order mark is dropped), or a usage
-    error that names the file. errors="surrogateescape" keeps bytes that are not UTF-8 as lone
-    surrogates, for a caller that refuses them line by line (a batch)."""
+    error that names the file. It is read through files.read_input, to at most MAX_TEXT bytes,
+    so /dev/zero or a FIFO nothing writes to ends with a message, while a pipe (<(...)) is read.
+    errors="surrogateescape" keeps bytes that are not UTF-8 as lone surrogates, for a caller that
+    refuses them line by line (a batch)."""
+    from ..files import MAX_TEXT, read_input
+
     try:
         if path == "-":
             text = read_stdin(option, errors)
         else:
-            with open(path, encoding="utf-8", errors=errors) as stream:
-                text = stream.read()
+            try:
+                data = read_input(path, MAX_TEXT)
+            except GradtraceError as err:
+                raise GradtraceError(f"{option} {err}", hint=err.hint) from None
+            text = data.decode("utf-8", errors)
     except UnicodeDecodeError:
         raise GradtraceError(_("{option} {path}: not a UTF-8 text file").format(option=option, path=path)) from None
-    except OSError as exc:
-        raise GradtraceError(
-            _("{option} {path}: {value}").format(option=option, path=path, value=exc.strerror or exc)
-        ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
 def read_stdin(option: str, errors: str = "strict") -> str:
     """All of standard input as UTF-8 text, decoded strictly from its bytes (the stream's own
-    decoding would let invalid bytes through as lone surrogates); closed (<&-) is a usage error."""
+    decoding would let invalid bytes through as lone surrogates), read through files.read_input to
+    at most MAX_TEXT bytes; closed (<&-) is a usage error."""
+    import io
+
+    from ..files import MAX_TEXT, read_input
+
     stream = sys.stdin
     if stream is None:
         raise GradtraceError(_("{option} -: standard input is closed").format(option=option),
                              hint=_("give the input on standard input, or name a file"))
     raw = getattr(stream, "buffer", None)
-    data = raw.read() if raw is not None else stream.read()
-    return data.decode("utf-8", errors) if isinstance(data, bytes) else data
+    if raw is None:  # a text stream with no bytes beneath (a program embedding gradtrace set it)
+        raw = io.BytesIO(stream.read(MAX_TEXT + 1).encode("utf-8", "surrogateescape"))
+        raw.name = "-"
+    try:
+        return read_input(raw, MAX_TEXT).decode("utf-8", errors)
+    except GradtraceError as err:
+        raise GradtraceError(f"{option} {err}", hint=err.hint) from None
 
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, as surrogateescape keeps it

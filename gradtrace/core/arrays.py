@@ -140,26 +140,29 @@ def answer_elements(origin: str, given: Any) -> np.ndarray:
     return out
 
 
-def _check_npy_size(name: str, path: str) -> None:
-    """Read a .npy file's header and refuse one whose data can't be what the header claims (a
-    header that says 10^11 elements on a 1 kB file), before numpy allocates for it."""
-    import os
+MAX_ARRAY_FILE = 256 << 20  # bytes: an @W.npy (or .csv, .json) larger than this is refused, not read
+_NPY_MAGIC = b"\x93NUMPY"
 
-    with open(path, "rb") as stream:
-        try:
-            version = np.lib.format.read_magic(stream)
-            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-            shape, _fortran, dtype = read(stream)
-        except (ValueError, OSError, SyntaxError) as exc:
-            raise BindingError(
-                _("{name}=@{path}: not a .npy file numpy can read ({exc})").format(name=name, path=path, exc=exc)
-            ) from None
-        header = stream.tell()
+
+def _npy_header(name: str, path: str, data: bytes) -> None:
+    """Refuse a .npy file whose data can't be what its header claims (a header that says 10^11
+    elements on a 1 kB file), before numpy allocates for it."""
+    import io
+
+    stream = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _fortran, dtype = read(stream)
+    except (ValueError, OSError, SyntaxError) as exc:
+        raise BindingError(
+            _("{name}=@{path}: not a .npy file numpy can read ({exc})").format(name=name, path=path, exc=exc)
+        ) from None
     count = 1
     for n in shape:
         count *= int(n)
     claimed = count * dtype.itemsize
-    present = os.path.getsize(path) - header
+    present = len(data) - stream.tell()
     if claimed > present:
         raise BindingError(
             _(
@@ -169,41 +172,77 @@ def _check_npy_size(name: str, path: str) -> None:
         )
 
 
-def load_array(name: str, path: str) -> np.ndarray:
-    """@path: a .npy, .csv or .json file."""
-    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+def _suffix(path: str) -> str:
+    """The file name's suffix, lower case and without its dot ("" when it has none)."""
+    import os
+
+    return os.path.splitext(os.path.basename(path))[1].lower().lstrip(".")
+
+
+def _sniff(data: bytes) -> str:
+    """npy, json or csv by the contents, for a file whose name has no suffix (a pipe such as
+    <(...), which the shell names /dev/fd/63)."""
+    if data.startswith(_NPY_MAGIC):
+        return "npy"
+    return "json" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "csv"
+
+
+def read_array(name: str, path: str, regular: bool = False, limit: int = MAX_ARRAY_FILE) -> np.ndarray:
+    """@path: a .npy, .csv or .json file, read once through reading.read_input (what is checked is
+    what is read), in the file's own dtype (a .npy file's float32 stays float32; text is float64).
+    regular=True takes only a regular file (an answer beside a student's answers file)."""
+    from .errors import GradtraceError
+    from .reading import read_input
+
+    kind = _suffix(path)
+    if kind not in ("npy", "csv", "json", ""):
+        raise BindingError(_("{name}=@{path}: the file must be .npy, .csv or .json").format(name=name, path=path))
     try:
-        if suffix == "npy":
-            _check_npy_size(name, path)
-            array = np.load(path, allow_pickle=False)
+        data = read_input(path, limit, regular=regular)
+    except GradtraceError as err:
+        raise BindingError(f"{name}=@{err}", hint=err.hint) from None
+    return array_of_bytes(name, path, data)
+
+
+def array_of_bytes(name: str, path: str, data: bytes) -> np.ndarray:
+    """The array in the bytes read from @path (.npy, .csv or .json by path's suffix, or by the
+    contents when it has none), in the file's own dtype; a BindingError names name=@path."""
+    import io
+
+    kind = _suffix(path) or _sniff(data)
+    if kind not in ("npy", "csv", "json"):
+        raise BindingError(_("{name}=@{path}: the file must be .npy, .csv or .json").format(name=name, path=path))
+    array: np.ndarray
+    try:
+        if kind == "npy":
+            _npy_header(name, path, data)
+            array = np.load(io.BytesIO(data), allow_pickle=False)
             if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
                 raise BindingError(
                     _("{name}=@{path}: the array must be real numbers, not {dtype}").format(
                         name=name, path=path, dtype=array.dtype
                     )
                 )
-            array = array.astype(float, copy=False)
-        elif suffix == "csv":
+        elif kind == "csv":
             import warnings
 
             with warnings.catch_warnings():  # "input contained no data": reported below as an empty array
                 warnings.simplefilter("ignore")
-                array = np.loadtxt(path, delimiter=",", dtype=float, ndmin=1)
-        elif suffix == "json":
+                array = np.loadtxt(io.StringIO(data.decode("utf-8-sig")), delimiter=",", dtype=float, ndmin=1)
+        elif kind == "json":
             from .bindings import read_json
 
-            with open(path, encoding="utf-8-sig") as stream:
-                array = to_array(name, read_json(stream.read(), f"{name}=@{path}"), path)
-        else:
-            raise BindingError(_("{name}=@{path}: the file must be .npy, .csv or .json").format(name=name, path=path))
-    except OSError as exc:
-        raise BindingError(
-            _("{name}=@{path}: {value}").format(name=name, path=path, value=exc.strerror or exc)
-        ) from None
-    except (ValueError, UnicodeDecodeError) as exc:
+            array = to_array(name, read_json(data.decode("utf-8-sig"), f"{name}=@{path}"), path)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
         raise BindingError(
             _("{name}=@{path}: can't read it as an array ({exc})").format(name=name, path=path, exc=exc)
         ) from None
     if array.size == 0:
         raise BindingError(_("{name}=@{path}: the array is empty").format(name=name, path=path))
-    return np.asarray(array, dtype=float)
+    return array
+
+
+def load_array(name: str, path: str, regular: bool = False, limit: int = MAX_ARRAY_FILE) -> np.ndarray:
+    """@path: a .npy, .csv or .json file (read_array), as float64."""
+    array: np.ndarray = np.asarray(read_array(name, path, regular, limit), dtype=float)
+    return array

@@ -526,7 +526,9 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
 
     from ..core.arrays import answer_elements
 
-    floats = _float_answer(item)
+    floats = _float_answer(item)  # in its own dtype, which may make the rule a float32 one
+    low = _answer_dtype(item, floats) if floats is not None and tol is None else None
+    floats = None if floats is None else np.asarray(floats, dtype=float)
     given = floats if floats is not None else answer_elements(item.origin, item.text)
     shown = item.text.strip() if isinstance(item.text, str) else \
         (f"an array of shape {given.shape}" if floats is not None else _array_text(given))
@@ -538,7 +540,7 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     if given.shape != actual.shape:
         return False, f"shape {tuple(actual.shape)}, not {tuple(given.shape)}", None, shown
     noise = np.broadcast_to(np.asarray(noise if noise is not None else 0.0, dtype=float), actual.shape)
-    dtype = _answer_dtype(item) if floats is not None and tol is None else None
+    dtype = low
     if dtype is not None:
         if where is not None:  # the noise of the same computation done in the answer's dtype
             import numpy as np
@@ -637,28 +639,17 @@ def _tail(count: int, actual: Any, given: Any) -> str:
     return f"{of}; relative error {error:.1e} (max |a−b| / max(|a|+|b|))"
 
 
-def _answer_dtype(item: Expected) -> Any:
+def _answer_dtype(item: Expected, floats: Any) -> Any:
     """The dtype a float answer was computed in, when it is less precise than float64 (float32,
-    float16), else None: numpy arrays from Python keep theirs, and so does a .npy file's header."""
+    float16), else None: numpy arrays from Python keep theirs, and so does a .npy file's array
+    (floats, as _float_answer read it: the file is read once)."""
     import numpy as np
 
     text = item.text
     if hasattr(text, "dtype"):
         dtype = np.dtype(text.dtype) if isinstance(text, np.ndarray) else np.asarray(text).dtype
-    elif isinstance(text, str) and text.strip().lower().endswith(".npy"):
-        import os
-
-        path = text.strip()[1:]
-        if item.folder is not None:
-            path = os.path.join(item.folder, path)
-        try:
-            with open(path, "rb") as stream:
-                version = np.lib.format.read_magic(stream)
-                read = np.lib.format.read_array_header_1_0 if version == (1, 0) \
-                    else np.lib.format.read_array_header_2_0
-                dtype = read(stream)[2]
-        except (OSError, ValueError, SyntaxError):
-            return None  # _float_answer has read it already; anything odd keeps the float64 rule
+    elif isinstance(text, str) and hasattr(floats, "dtype"):
+        dtype = floats.dtype
     else:
         return None
     return dtype if dtype.kind == "f" and dtype.itemsize < 8 else None
@@ -668,10 +659,10 @@ MAX_ARRAY_FILE = 256 << 20  # bytes: an @dW.npy answer larger than this is refus
 
 
 def _float_answer(item: Expected) -> Any:
-    """The answer as a float array when it has no written digits: @dW.npy (or .csv) or a numpy
-    array from Python; None for written answers. A file named in an answers file must be beside it.
-    It must be a regular file of at most MAX_ARRAY_FILE bytes: a FIFO there would block the run, a
-    link to /dev/zero would never end."""
+    """The answer as an array when it has no written digits: @dW.npy (or .csv, in the file's own
+    dtype) or a numpy array from Python (as float64); None for written answers. A file named in an
+    answers file must be beside it. It must be a regular file of at most MAX_ARRAY_FILE bytes, read
+    once: a FIFO there would block the run, a link to /dev/zero would never end."""
     text = item.text
     if hasattr(text, "shape") and getattr(text, "ndim", 0) > 0:
         from ..core.arrays import from_array
@@ -681,8 +672,8 @@ def _float_answer(item: Expected) -> Any:
         return None
     import os
 
-    from ..core.arrays import load_array
-    from ..files import open_regular
+    from ..core.arrays import array_of_bytes
+    from ..files import read_regular
 
     path = text.strip()[1:]
     if item.folder is not None:
@@ -697,10 +688,10 @@ def _float_answer(item: Expected) -> Any:
             )
         path = inside
     try:
-        os.close(open_regular(path, MAX_ARRAY_FILE))
+        data = read_regular(path, MAX_ARRAY_FILE)  # once: the file checked is the file read
     except GradtraceError as err:
         raise GradtraceError(f"{item.origin}: {err}", hint=err.hint) from None
-    return load_array(item.name, path)
+    return array_of_bytes(item.name, path, data)
 
 
 def _array_text(given: Any) -> str:
