@@ -1,11 +1,12 @@
 """Writing outputs safely. A file is written to a temporary file beside it and renamed into place,
-so a half-written file never appears; a symlink at the path is replaced, never written through.
-A target that is not a regular file is never replaced: a character device (/dev/null, a terminal)
-or a FIFO is written through, as the shell's '>' would, and anything else is refused. A folder of
-files is built beside its target and swapped in whole, and only over a folder that is empty or
-holds nothing but files gradtrace wrote there (its manifest lists them), unless the caller asks
-to replace it. Writers of one folder take turns, so concurrent runs end with one whole result.
-Reading is core.reading's read_input, offered here too."""
+so a half-written file never appears. A symlink at the path is the user's: the file or folder it
+points to is written (made, if the link dangles), and the link stays. A target that is not a
+regular file is never replaced: a character device (/dev/null, a terminal) or a FIFO is written
+through, as the shell's '>' would, and anything else is refused. A folder of files is built beside
+its target and swapped in whole, and only over a folder that is empty or holds nothing but files
+gradtrace wrote there (its manifest lists them), unless the caller asks to replace it. Writers of
+one folder take turns, so concurrent runs end with one whole result. Reading is core.reading's
+read_input, offered here too."""
 
 from __future__ import annotations
 
@@ -28,14 +29,16 @@ from .i18n import _
 
 def write_file(path: str, data: bytes) -> None:
     """Write data to path atomically; an unwritable path or a full disk is an OutputError. A
-    character device or a FIFO at path (or a symlink to one) is written through, never replaced;
-    a block device or a socket is refused."""
+    symlink at path is followed: the file it points to is replaced (keeping its permissions), the
+    link stays. A character device or a FIFO at path (or a symlink to one) is written through,
+    never replaced; a block device or a socket is refused."""
     import tempfile  # here: reading a program through this module needs neither this nor shutil
 
-    target = Path(path)
-    if target.is_dir() and not target.is_symlink():
+    real = _through_links(path, _("can't write {path}: {value}"))
+    target = Path(real)
+    if target.is_dir():
         raise OutputError(_("can't write {path}: it is a folder").format(path=path))
-    if _special(path) and _write_through(path, data):
+    if _special(real) and _write_through(real, data):
         return
     directory = target.parent if str(target.parent) else Path(".")
     tmp = None
@@ -43,8 +46,12 @@ def write_file(path: str, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".part")
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        if _special(path):  # it became a device or a FIFO while the file was written
+        try:  # a file that is there keeps its permissions; a new one gets the umask's
+            mode = stat.S_IMODE(os.stat(real).st_mode) & 0o777
+        except OSError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        if _special(real):  # it became a device or a FIFO while the file was written
             raise OutputError(_("can't write {path}: it changed into a special file while it was written")
                               .format(path=path))
         os.replace(tmp, target)
@@ -57,6 +64,17 @@ def write_file(path: str, data: bytes) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def _through_links(path: str, message: str) -> str:
+    """Where path leads: path itself, or for a symlink (a chain of them) the path it points to,
+    which may not exist yet. A loop of links is an OutputError, given message ({path}, {value})."""
+    if not os.path.islink(path):
+        return path
+    real = os.path.realpath(path)
+    if os.path.islink(real):  # realpath stops at a loop and returns a link
+        raise OutputError(message.format(path=path, value=os.strerror(errno.ELOOP)))
+    return real
 
 
 def _special(path: str) -> bool:
@@ -107,12 +125,14 @@ def write_folder(path: str, files: dict[str, bytes], replace: bool = False) -> N
     """Replace the folder at path with exactly these files (and the manifest that lists them), or
     change nothing: the new folder is built beside it and swapped in. An existing folder is
     replaced only when it is empty or holds only files its manifest lists, so a mistyped --out
-    never deletes other files; replace=True replaces it whatever it holds. Writers of one folder
-    take turns (a lock on the folder around it), so the last one's folder is what is left."""
+    never deletes other files; replace=True replaces it whatever it holds. A symlink at path is
+    followed: the folder it points to is what is written, under the same rules, and the link
+    stays. Writers of one folder take turns (a lock on the folder around it), so the last one's
+    folder is what is left."""
     import shutil
     import tempfile
 
-    target = Path(path)
+    target = Path(_through_links(path, _("can't write the folder {path}: {value}")))
     parent = target.parent if str(target.parent) else Path(".")
     fresh = old = None
     try:
@@ -125,10 +145,8 @@ def write_folder(path: str, files: dict[str, bytes], replace: bool = False) -> N
                                       "these files\n" + "".join(f"{name}\n" for name in sorted(files)),
                                       encoding="utf-8")
         with _turn(parent):
-            if target.is_symlink():
-                target.unlink()
-            elif target.exists() or os.path.lexists(target):
-                if not target.is_dir():
+            if os.path.lexists(target):
+                if not target.is_dir() or target.is_symlink():  # a link made since it was followed: not ours
                     raise OutputError(_("can't write the folder {path}: a file of that name is in the way")
                                       .format(path=path))
                 strangers = [] if replace else _strangers(target)
@@ -197,4 +215,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-

@@ -120,17 +120,18 @@ def test_unwritable_render_paths_are_output_errors(gt, tmp_path):
 
 # ---- files: symlinks, atomic writes, whole folders ------------------------------------------------
 
-def test_outputs_replace_a_symlink_instead_of_writing_through_it(gt, tmp_path):
+def test_outputs_write_through_a_symlink_and_keep_it(gt, tmp_path):
+    """A link the user made is theirs: the file it points to gets the output, and the link stays."""
     import needs
 
     needs.program("dot", "graphviz")
-    victim = tmp_path / "victim.txt"
-    victim.write_text("keep me")
     for option, name in (("--render", "c.svg"), ("--html", "p.html")):
+        mine = tmp_path / f"mine-{name}"
+        mine.write_text("old")
         link = tmp_path / name
-        link.symlink_to(victim)
+        link.symlink_to(mine)
         clean(gt(*HEADLINE, option, str(link)), 0)
-        assert victim.read_text() == "keep me" and not link.is_symlink() and link.stat().st_size > 100
+        assert link.is_symlink() and mine.stat().st_size > 100
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -156,8 +157,9 @@ def test_a_worksheet_folder_is_replaced_whole_and_others_are_left_alone(gt, tmp_
     (victim / "keep.txt").write_text("keep")
     link = tmp_path / "linked"
     link.symlink_to(victim, target_is_directory=True)
-    clean(gt("quiz", "--worksheet", "1", "--seed", "1", "--out", str(link)), 0)
-    assert (victim / "keep.txt").read_text() == "keep" and not link.is_symlink()
+    result = clean(gt("quiz", "--worksheet", "1", "--seed", "1", "--out", str(link)), 1)  # followed: not ours
+    assert "did not write (keep.txt)" in result.stderr
+    assert (victim / "keep.txt").read_text() == "keep" and link.is_symlink()
 
 
 # ---- values in files are data, never instructions --------------------------------------------------

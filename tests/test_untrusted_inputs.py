@@ -1,7 +1,8 @@
-"""The command line's own inputs (issue: a class is untrusted input): every file a user names on the
-command line is read through one function with a size cap while it is read, so an endless device,
-a huge sparse file or a FIFO that nothing writes to ends with a clear message and exit 2, while
-pipes and FIFOs that something does write to (process substitution) are read."""
+"""The command line's own inputs and outputs (issue: a class is untrusted input): every file a user
+names on the command line is read through one function with a size cap while it is read, so an
+endless device, a huge sparse file or a FIFO that nothing writes to ends with a clear message and
+exit 2, while pipes and FIFOs that something does write to (process substitution) are read; and a
+symlink a user made to a file or a folder is written through, never replaced."""
 
 from __future__ import annotations
 
@@ -284,3 +285,133 @@ def test_an_array_file_is_opened_once(tmp_path, monkeypatch):
     trace = gradtrace.trace("sum(W*x)", W=np.array([3.0, 4.0]), x=np.array([5.0, 6.0]), expect={"x": "@dw.npy"})
     assert [p for p in opened if p.endswith("dw.npy")] == ["dw.npy"], opened
     assert not trace.answers[0].correct  # [3, 4] is ∂/∂x, not [1, 2]
+
+
+# ---- a user's symlinks are written through -----------------------------------------------------
+
+def _quiz(out: Path, *extra: str):
+    from click.testing import CliRunner
+
+    from gradtrace.cli import cli
+
+    return CliRunner().invoke(cli, ["quiz", "--worksheet", "1", "--seed", "1", "--out", str(out), *extra])
+
+
+def test_a_link_to_a_folder_is_written_through(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    for _run in range(2):  # into the empty folder, then over the sheet it holds
+        result = _quiz(link)
+        assert result.exit_code == 0, result.output
+        assert link.is_symlink() and os.readlink(link) == str(real)
+        assert (real / "worksheet.md").is_file() and (real / ".gradtrace-files").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name not in ("real", "link")]  # no leftovers beside it
+
+
+def test_a_link_to_a_folder_of_someone_elses_files_is_refused(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "thesis.tex").write_text("irreplaceable\n")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    result = _quiz(link)
+    assert result.exit_code == 1 and "thesis.tex" in result.output
+    assert link.is_symlink() and sorted(p.name for p in real.iterdir()) == ["thesis.tex"]
+    result = _quiz(link, "--replace")  # asked for: the folder it points to is replaced, the link stays
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and (real / "worksheet.md").is_file() and not (real / "thesis.tex").exists()
+
+
+def test_a_link_through_links_to_a_folder_is_written_through(tmp_path):
+    real = tmp_path / "deep" / "real"
+    real.mkdir(parents=True)
+    (tmp_path / "hop").symlink_to(real)
+    (tmp_path / "link").symlink_to("hop")
+    assert _quiz(tmp_path / "link").exit_code == 0
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "hop").is_symlink()
+    assert (real / "worksheet.md").is_file()
+
+
+def test_a_dangling_link_makes_the_folder_it_points_to(tmp_path):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "later" / "sheet")
+    assert _quiz(link).exit_code == 0
+    assert link.is_symlink() and (tmp_path / "later" / "sheet" / "worksheet.md").is_file()
+
+
+def test_a_link_to_a_file_is_not_a_folder_to_replace(tmp_path):
+    mine = tmp_path / "mine.txt"
+    mine.write_text("mine\n")
+    link = tmp_path / "link"
+    link.symlink_to(mine)
+    result = _quiz(link)
+    assert result.exit_code == 1 and "in the way" in result.output
+    assert link.is_symlink() and mine.read_text() == "mine\n"
+
+
+def test_a_link_loop_is_refused_and_kept(tmp_path):
+    from gradtrace.core.errors import OutputError
+    from gradtrace.files import write_file, write_folder
+
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    with pytest.raises(OutputError, match="symbolic links"):
+        write_file(str(tmp_path / "a"), b"page")
+    with pytest.raises(OutputError, match="symbolic links"):
+        write_folder(str(tmp_path / "a"), {"x.md": b"x"})
+    assert (tmp_path / "a").is_symlink() and (tmp_path / "b").is_symlink()
+
+
+@pytest.mark.parametrize("hops", [1, 2])
+def test_a_link_to_a_file_is_written_through(hops, tmp_path):
+    from gradtrace.files import write_file
+
+    real = tmp_path / "site" / "page.html"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    os.chmod(real, 0o640)
+    target = real
+    for k in range(hops):
+        link = tmp_path / f"link{k}.html"
+        link.symlink_to(target)
+        target = link
+    write_file(str(target), b"new\n")
+    assert real.read_bytes() == b"new\n" and (real.stat().st_mode & 0o777) == 0o640
+    assert all((tmp_path / f"link{k}.html").is_symlink() for k in range(hops))
+    assert sorted(p.name for p in real.parent.iterdir()) == ["page.html"]  # no .part left
+    write_file(str(target), b"newer\n")
+    assert real.read_bytes() == b"newer\n"
+
+
+def test_a_dangling_link_to_a_file_makes_the_file(tmp_path):
+    from gradtrace.files import write_file
+
+    link = tmp_path / "out.svg"
+    link.symlink_to(tmp_path / "pictures" / "c.svg")
+    (tmp_path / "pictures").mkdir()
+    write_file(str(link), b"<svg/>")
+    assert link.is_symlink() and (tmp_path / "pictures" / "c.svg").read_bytes() == b"<svg/>"
+
+
+def test_the_page_is_written_through_a_link(tmp_path):
+    import needs
+
+    needs.program("dot", "graphviz")
+    from click.testing import CliRunner
+
+    from gradtrace.cli import cli
+
+    real = tmp_path / "site" / "page.html"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "page.html"
+    link.symlink_to(real)
+    for option, name in (("--html", "page.html"), ("--render", "c.svg")):
+        if name != "page.html":
+            (tmp_path / "site" / name).write_text("old\n")
+            (tmp_path / name).symlink_to(tmp_path / "site" / name)
+        result = CliRunner().invoke(cli, ["x*y", "-x", "2", "-y", "3", option, str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).is_symlink() and (tmp_path / "site" / name).read_text().startswith("<")
