@@ -1,8 +1,9 @@
 """The command line's own inputs and outputs (issue: a class is untrusted input): every file a user
 names on the command line is read through one function with a size cap while it is read, so an
 endless device, a huge sparse file or a FIFO that nothing writes to ends with a clear message and
-exit 2, while pipes and FIFOs that something does write to (process substitution) are read; and a
-symlink a user made to a file or a folder is written through, never replaced."""
+exit 2, while pipes and FIFOs that something does write to (process substitution) are read; a
+symlink a user made to a file or a folder is written through, never replaced; and the options
+that a command takes work before its name (gradtrace --lang ko quiz --help)."""
 
 from __future__ import annotations
 
@@ -415,3 +416,57 @@ def test_the_page_is_written_through_a_link(tmp_path):
         result = CliRunner().invoke(cli, ["x*y", "-x", "2", "-y", "3", option, str(tmp_path / name)])
         assert result.exit_code == 0, result.output
         assert (tmp_path / name).is_symlink() and (tmp_path / "site" / name).read_text().startswith("<")
+
+
+# ---- options before a command's name ------------------------------------------------------------
+
+PREFIXES = [["--lang", "ko"], ["--lang=ko"], ["--color", "never"], ["--color=never", "--lang", "en"],
+            ["--lang", "ko", "--color", "always"], ["--precision", "3"]]
+
+
+def _main(args: list[str], capsys) -> tuple[int, str, str]:
+    from gradtrace.cli import main
+
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("prefix", PREFIXES, ids=" ".join)
+@pytest.mark.parametrize("command", ["quiz", "grade"])
+def test_a_commands_options_work_before_its_name(command, prefix, capsys):
+    code, out, err = _main([*prefix, command, "--help"], capsys)
+    after, help_text, _err = _main([command, *prefix, "--help"], capsys)  # the same options after its name
+    assert code == 0 and after == 0, err
+    assert f"gradtrace {command}" in out.splitlines()[0]  # the command's own usage, not tracing's
+    assert out == help_text
+
+
+@pytest.mark.parametrize("prefix", PREFIXES, ids=" ".join)
+def test_a_worksheet_is_made_with_options_before_quiz(prefix, tmp_path, capsys):
+    out = tmp_path / "sheet"
+    code, _out, err = _main([*prefix, "quiz", "--worksheet", "--seed", "2", "--out", str(out)], capsys)
+    assert code == 0, err
+    assert (out / "worksheet.md").is_file()
+
+
+@pytest.mark.parametrize("prefix", PREFIXES, ids=" ".join)
+def test_a_class_is_graded_with_options_before_grade(prefix, tmp_path, capsys):
+    for name, answer in (("a.toml", 3), ("b.toml", 4)):
+        (tmp_path / name).write_text(f'expression = "x*y"\nbindings = {{ x = 2, y = 3 }}\n[answers]\nx = {answer}\n')
+    code, out, err = _main([*prefix, "grade", str(tmp_path / "a.toml"), str(tmp_path / "b.toml"), "--format", "csv"],
+                           capsys)
+    assert code in (0, 3), err
+    assert "a.toml" in out and "b.toml" in out
+
+
+def test_a_program_named_like_a_command_is_still_traced(capsys):
+    code, out, err = _main(["--lang", "en", "quiz", "-quiz", "2", "--json"], capsys)
+    assert code == 0 and '"quiz": 1.0' in out, err
+    code, out, err = _main(["--color", "never", "x*grade", "-x", "2", "-grade", "3", "--json"], capsys)
+    assert code == 0, err
+
+
+def test_an_option_the_command_lacks_is_its_usage_error(capsys):
+    code, _out, err = _main(["--json", "quiz", "--seed", "1"], capsys)
+    assert code == 2 and "--json" in err

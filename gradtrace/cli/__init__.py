@@ -216,7 +216,9 @@ class GradtraceGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def _route(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """The arguments with the command to run first: the one named first, or trace."""
+        """The arguments with the command to run first: the one named first, or trace. Options a
+        command takes may come before its name (gradtrace --lang ko quiz --help)."""
+        args = self._command_first(ctx, args)
         trace = self.commands["trace"]
         assert isinstance(trace, TraceCommand)
         try:
@@ -237,6 +239,24 @@ class GradtraceGroup(click.Group):
         if lone:
             self._refuse_mistyped(ctx, word)
         return ["trace", *args]
+
+    def _command_first(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """args with a command's name moved first when only options that command takes (and
+        their values) come before it: --lang ko quiz --help is quiz --lang ko --help. Anything
+        else before the name (a binding, an option the command lacks) leaves args as they are."""
+        for name, command in self.commands.items():
+            takes: dict[str, bool] = {}
+            for param in command.get_params(ctx):
+                if isinstance(param, click.Option) and (not param.is_eager or param.name == "lang"):  # not --help
+                    for opt in param.opts + param.secondary_opts:
+                        takes[opt] = not (param.is_flag or param.count)
+            k = 0
+            while k < len(args) and args[k].partition("=")[0] in takes:
+                option, eq, _value = args[k].partition("=")
+                k += 2 if takes[option] and not eq else 1
+            if 0 < k < len(args) and args[k] == name:
+                return [name, *args[:k], *args[k + 1:]]
+        return args
 
     def _refuse_mistyped(self, ctx: click.Context, word: str) -> None:
         """A lone word close to a command's name (one edit, a swap, another case) or to help: a
