@@ -3,7 +3,7 @@
 import pytest
 
 import gradtrace
-from gradtrace.core.errors import EvaluationError, ParseError
+from gradtrace.core.errors import ParseError
 from gradtrace.core.graph import build
 
 
@@ -143,21 +143,76 @@ def test_10000_nested_parentheses_parse_and_trace():
 TOKEN_TEXTS = [
     "x*2 + y²  .5 w.T √x", "x ^ 2 ⁻¹", "α₁ = 2πx", "  x  ", "", "\n\n", "f += x; q -= 1e-3*y\n",
     "max(x, y, alpha=0.2)", "3(x+y) − 2·x × z ÷ 4", "x⁻¹²+1.e5*.25e-2", "θ₀**2\t\r\f+ w_1",
-    "q = x + y\nf = q * z\n  ", "x @ W.T", "ₓ + x", "e^x", "x,y", "x ;; y",
+    "q = x + y\nf = q * z\n  ", "x @ W.T", "ₓ + x", "e^x", "x,y", "x ;; y", "x # c * y\n+ z  # $ ! é",
 ]
 
 
-@pytest.mark.parametrize("text", TOKEN_TEXTS)
-def test_the_bulk_tokenizer_reads_what_the_scanner_reads(text):
-    """tokenize's one-findall path and its match-by-match path give the same tokens."""
+@pytest.mark.parametrize("text, expected", [
+    ("x*2 + y²", [("name", "x"), ("op", "*"), ("number", "2"), ("op", "+"), ("name", "y"), ("sup", "²")]),
+    ("w.T ** -.5e+2", [("name", "w"), ("attr", ".T"), ("op", "**"), ("op", "-"), ("number", ".5e+2")]),
+    ("α₁ = 2πx", [("assign", "α₁"), ("op", "="), ("number", "2"), ("name", "π"), ("name", "x")]),
+    ("f += x÷2 − y", [("augment", "f"), ("op", "+="), ("name", "x"), ("op", "/"), ("number", "2"), ("op", "-"),
+                       ("name", "y")]),
+    ("x # a comment: y $ !\n√z", [("name", "x"), ("op", "\n"), ("op", "√"), ("name", "z")]),
+    ("max(a,b)\t;", [("call", "max"), ("op", "("), ("name", "a"), ("op", ","), ("name", "b"), ("op", ")"),
+                     ("op", ";")]),
+])
+def test_tokens_and_their_kinds(text, expected):
+    """A name's kind says what follows it: a call's '(', an assignment's '=' or an augmented one."""
+    from gradtrace.core.syntax import tokenize
+
+    tokens = list(tokenize(text))
+    assert [(kind, token) for kind, token, _start, _end in tokens[:-1]] == expected
+    assert tokens[-1] == ("end", "", len(text), len(text))
+
+
+def _check_tokens(text):
+    """Each token's span holds its text (− and ÷ read as - and /), in order, with nothing but
+    spaces and comments between them."""
     from gradtrace.core import syntax
 
     pasted = text.translate(syntax.PASTED)
-    assert list(syntax.tokenize(text)) == list(syntax._scan(text, pasted))
+    at = 0
+    tokens = list(syntax.tokenize(text))
+    for kind, token, start, end in tokens[:-1]:
+        assert kind in syntax.KINDS and token and pasted[start:end] == token
+        gap = text[at:start]
+        assert "#" in gap or not gap.strip(" \t\r\f"), (text, gap)
+        at = end
+    assert tokens[-1] == ("end", "", len(text), len(text))
+    return tokens
 
 
-@pytest.mark.parametrize("text, at", [("x $ y", 2), ("$x", 0), ("x$", 1), ("x ! 2", 2), ("x # $\n$", 6)])
-def test_a_character_no_token_starts_with_is_pointed_at_by_either_path(text, at):
+@pytest.mark.parametrize("text", TOKEN_TEXTS)
+def test_every_token_is_the_text_it_spans(text):
+    _check_tokens(text)
+
+
+def test_random_texts_split_into_the_tokens_they_spell():
+    """Texts made of token pieces, comments and spaces: every token is the text of its span, and
+    a character no token starts with is the one pointed at."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(["x", "y1", "_a", "relu", "(", ")", ",", "+", "-", "*", "**", "/", "^", "@", "=",
+                              "+=", "-=", ";", "\n", " ", "\t", "2", "0.5", ".5", "1e-3", "1.e5", ".T", ".",
+                              "e", "pi", "$", "# c $\n", "x²", "⁻¹", "α", "θ₂", "π", "−", "÷", "·", "√", "é"])
+
+    @given(st.lists(pieces, max_size=30).map("".join))
+    def check(text):
+        try:
+            _check_tokens(text)
+        except ParseError as err:
+            a, b = err.span
+            assert b == a + 1 and text[a] in "$.", (text, err.span)
+            assert "#" not in text or text.index("#") > a or "\n" in text[text.index("#"):a]
+
+    check()
+
+
+@pytest.mark.parametrize("text, at", [("x $ y", 2), ("$x", 0), ("x$", 1), ("x ! 2", 2), ("x # $\n$", 6),
+                                      ("x +" + " " * 5000 + "?", 5003)])
+def test_a_character_no_token_starts_with_is_pointed_at(text, at):
     from gradtrace.core import syntax
 
     with pytest.raises(ParseError) as caught:
@@ -165,39 +220,24 @@ def test_a_character_no_token_starts_with_is_pointed_at_by_either_path(text, at)
     assert caught.value.span == (at, at + 1)
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 5, 16])
-def test_the_bulk_tokenizer_cuts_blocks_only_where_tokens_end(monkeypatch, chunk):
-    """Blocks as small as one character: every cut falls between tokens (spaces, parentheses,
-    commas, line breaks), or the rest is one block, and the tokens are those of the scanner."""
-    from gradtrace.core import syntax
-
-    monkeypatch.setattr(syntax, "CHUNK", chunk)
-    for text in [*TOKEN_TEXTS, "relu(relu(relu(x)))", "x0*y+x1*y+x22*y", "h1 = relu(w*h0 + b)\nh2 = relu(w*h1 + b)",
-                 "max(x,y,0.5)+min(x,  2,y)", "1e-5*xyz**2.5e+3"]:
-        pasted = text.translate(syntax.PASTED)
-        assert list(syntax.tokenize(text)) == list(syntax._scan(text, pasted)), text
-
-
-def test_ascii_programs_get_the_same_tokens_from_the_ascii_pattern():
-    """An ASCII program is split by a pattern without the Unicode alternatives: on 3,000 random
-    ASCII texts made of token pieces, tokenize gives the scanner's tokens (or the same error)."""
-    import random
-
-    from gradtrace.core import syntax
-
-    pieces = ["x", "y1", "_a", "relu", "(", ")", ",", "+", "-", "*", "**", "/", "^", "@", "=", "+=", "-=", ";",
-              "\n", " ", "\t", "2", "0.5", ".5", "1e-3", "1.e5", "3x", ".T", ".", "e", "pi", "$", "#"]
-    assert syntax._bulk_pattern(True) is not syntax._bulk_pattern(False)
-    rng = random.Random(7)
-    for _ in range(3000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))).replace("#", "")
-        outcomes = []
-        for read, args in ((syntax.tokenize, (text,)), (syntax._scan, (text, text))):
-            try:
-                outcomes.append(list(read(*args)))
-            except ParseError as err:
-                outcomes.append(err.span)
-        assert outcomes[0] == outcomes[1], text
+@pytest.mark.parametrize("spelling", [
+    lambda text: text, lambda text: text + "  # a comment", lambda text: "# a comment\n" + text,
+    lambda text: text.replace("-", "−"), lambda text: text + "\n" * 70_000,
+], ids=["plain", "a comment after", "a comment before", "pasted", "long"])
+@pytest.mark.parametrize("text, error", [
+    ("x y $", "unexpected character '$'"), ("relu(x, alpha=y) - ?", "unexpected character '?'"),
+    ("rleu(x) - 2 ! 3", "unexpected character '!'"), ("(x - 1\ny = x.", "unexpected character '.'"),
+    ("x y - 1", "expected an operator between 'x' and 'y'"),
+])
+def test_a_character_no_token_starts_with_is_the_error_reported_first(text, error, spelling):
+    """Wherever it is, and whatever comes before it, in every spelling of the program."""
+    text = spelling(text)
+    with pytest.raises(ParseError) as caught:
+        build(text)
+    assert caught.value.message == error
+    if "character" in error:
+        at = caught.value.span[0]
+        assert caught.value.span == (at, at + 1) and text[at] == error[-2]
 
 
 class _Log:
@@ -225,11 +265,6 @@ class _Log:
     def call(self, func, args, arg_spans, keywords, span, func_span):
         return self._value("call", func, list(args), list(arg_spans), list(keywords), span, func_span)
 
-    def nest(self, calls, operand, span):  # written down as the calls it stands for
-        for func, call_span, func_span in calls:
-            operand, span = self.call(func, [operand], [span], [], call_span, func_span), call_span
-        return operand
-
     def statement(self, target, target_span, value, span):
         self._value("statement", target, target_span, value, span)
 
@@ -237,314 +272,199 @@ class _Log:
         self._value("declare", target, list(variables))
 
 
-def _read(text, templates):
+def _read(text):
     """What parse_program makes of text: every builder call and the count, or the error."""
     from gradtrace.core import syntax
 
     log = _Log()
     try:
-        count = syntax.parse_program(text, log, templates=templates)
+        count = syntax.parse_program(text, log)
     except ParseError as err:
         return ("error", err.message, err.span, err.hint)
     return count, log.calls
 
 
-def _shape(rng, depth=0):
-    """A random expression as a list of token makers: names and numbers are drawn anew each time
-    it is written, so one shape gives many statements."""
-    pick = rng.random()
-    if depth > 3 or pick < 0.3:
-        return [rng.choice(["N", "N", "N", "0"])]
-    if pick < 0.55:
-        return _shape(rng, depth + 1) + [rng.choice(["+", "-", "*", "/", "**", "^"])] + _shape(rng, depth + 1)
-    if pick < 0.65:
-        return ["-"] + _shape(rng, depth + 1)
-    if pick < 0.75:
-        return ["("] + rng.choice([[], ["\n"]]) + _shape(rng, depth + 1) + [")"]
-    if pick < 0.85:
-        return [rng.choice(["relu", "exp", "sigmoid", "tanh", "rleu"]), "("] + _shape(rng, depth + 1) + [")"]
-    if pick < 0.92:
-        return ["max", "("] + _shape(rng, depth + 1) + [","] + _shape(rng, depth + 1) + [")"]
-    return ["leaky_relu", "("] + _shape(rng, depth + 1) + [",", "alpha", "=", "0", ")"]
+def test_the_builder_hears_each_piece_with_its_span():
+    assert _read("f(x, y) = leaky_relu(x*y, alpha=0.2)\ng = -f²") == (2, [
+        ("declare", "f", [("x", (2, 3)), ("y", (5, 6))]),
+        ("name", "x", (21, 22)), ("name", "y", (23, 24)), ("binary", "*", 2, 3, (21, 24), (22, 23)),
+        ("number", "0.2", 0.2, (32, 35)),
+        ("call", "leaky_relu", [4], [(21, 24)], [("alpha", 5, (32, 35))], (10, 36), (10, 20)),
+        ("statement", "f", (0, 1), 6, (0, 36)),
+        ("name", "f", (42, 43)), ("number", "2", 2.0, (43, 44)), ("binary", "**", 8, 9, (42, 44), (43, 44)),
+        ("unary", "-", 10, (41, 44)), ("statement", "g", (37, 38), 11, (37, 44)),
+    ])
+    # A call that looks like a header until its end is a call; an augmented assignment reads its target.
+    assert _read("max(x, y) + 1; h += 2")[1] == [
+        ("name", "x", (4, 5)), ("name", "y", (7, 8)), ("call", "max", [1, 2], [(4, 5), (7, 8)], [], (0, 9), (0, 3)),
+        ("number", "1", 1.0, (12, 13)), ("binary", "+", 3, 4, (0, 13), (10, 11)), ("statement", None, None, 5, (0, 13)),
+        ("name", "h", (15, 16)), ("number", "2", 2.0, (20, 21)), ("binary", "+", 7, 8, (15, 21), (15, 16)),
+        ("statement", "h", (15, 16), 9, (15, 21)),
+    ]
 
 
-def _write(rng, shape):
-    spaces = ["", "", " ", "  ", "\t"]
-    out = []
-    for piece in shape:
-        if piece == "N":
-            piece = rng.choice(["x", "y", "w1", "h_2", "b", "e", "pi", "t1", "alpha"])
-        elif piece == "0":
-            piece = rng.choice(["2", "0.5", ".5", "1e-3", "3.", "10", "1e999"] if rng.random() < 0.05 else
-                               ["2", "0.5", ".5", "1e-3", "3.", "10"])
-        out.append(rng.choice(spaces) + piece)
-    return "".join(out)
+# ---- one path: the same program read the same way whatever its spelling ------------------------
+
+def _shape(draw, st, depth=0):
+    """A random expression as text, from hypothesis' draw."""
+    pick = draw(st.integers(0, 99))
+    if depth > 3 or pick < 30:
+        return draw(st.sampled_from(["x", "y", "w1", "h_2", "b", "e", "pi", "t1", "2", "0.5", ".5", "1e-3", "3."]))
+    inner = _shape(draw, st, depth + 1)
+    if pick < 55:
+        op = draw(st.sampled_from(["+", "-", "*", "/", "**", "^"]))
+        return f"{inner} {op} {_shape(draw, st, depth + 1)}"
+    if pick < 62:
+        return f"-{inner}"
+    if pick < 70:
+        return f"({inner})"
+    if pick < 78:
+        return f"{inner}**2"
+    if pick < 88:
+        return f"{draw(st.sampled_from(['relu', 'exp', 'sigmoid', 'tanh', 'rleu']))}({inner})"
+    if pick < 94:
+        return f"max({inner}, {_shape(draw, st, depth + 1)})"
+    return f"leaky_relu({inner}, alpha=0.1)"
 
 
-def test_statement_templates_make_the_calls_reading_token_by_token_makes():
-    """parse_program with templates (a repeated statement shape read by one regex match) and
-    without make the same builder calls, with the same spans, or raise the same error: 1,500
-    random programs of a few shapes, each written many times with other names, numbers and
-    spacing, with assignments, +=, headers, calls, keywords, line breaks in parentheses and
-    errors (an unknown function, a number too large, a missing operand, 2x against 2 x)."""
-    import random
+def _programs():
+    """Random programs: statements of random expressions, assigned, augmented or bare, on lines or
+    after ';', now and then with a header or a broken statement."""
+    from hypothesis import strategies as st
 
-    rng = random.Random(11)
-    replayed = 0
-    for _ in range(1500):
-        shapes = [_shape(rng) for _ in range(rng.randint(1, 3))]
-        statements = []
-        if rng.random() < 0.1:
-            statements.append("f(x, y) = x")
-        for _ in range(rng.randint(1, 12)):
-            shape = rng.choice(shapes)
-            kind = rng.random()
-            body = _write(rng, shape)
-            if rng.random() < 0.03:
-                body += rng.choice([" 2", " x", "x", "+", "2x", " (", ")"])  # a broken statement
-            statements.append(body if kind < 0.3 else f"h{rng.randint(1, 3)} {'+=' if kind < 0.4 else '='} {body}")
-        text = "".join(s + rng.choice(["\n", "\n", ";", " ;\n", "\n\n", "\r\n"]) for s in statements)
-        if rng.random() < 0.5:
-            text = text.rstrip("\n;")
-        usual, templated = _read(text, False), _read(text, True)
-        assert usual == templated, text
-        replayed += usual[0] != "error"
-    assert replayed > 1000
+    @st.composite
+    def program(draw):
+        lines = ["f(x, y) = x"] if draw(st.booleans()) and draw(st.booleans()) else []
+        for _ in range(draw(st.integers(1, 6))):
+            body = _shape(draw, st)
+            if draw(st.integers(0, 30)) == 0:
+                body += draw(st.sampled_from([" 2", " x", "+", " (", ")", "$", " = 1"]))
+            kind = draw(st.integers(0, 9))
+            lines.append(body if kind < 3 else f"h{draw(st.integers(1, 3))} {'+=' if kind < 4 else '='} {body}")
+        return "\n".join(lines)
+
+    return program()
 
 
-def test_term_templates_make_the_calls_reading_token_by_token_makes():
-    """Sums of terms of a few shapes, with + and -, unary minus, terms that go on (a*b*c after
-    a*b), sums inside parentheses and calls, line breaks inside parentheses, numbers too large,
-    broken terms: 600 random programs, read with templates and without, make the same calls."""
-    import random
-
-    rng = random.Random(5)
-    for _ in range(600):
-        shapes = [_shape(rng, 2) for _ in range(rng.randint(1, 4))]
-        statements = []
-        for _ in range(rng.randint(1, 4)):
-            terms = [_write(rng, rng.choice(shapes)) for _ in range(rng.randint(1, 40))]
-            if rng.random() < 0.1:  # a broken term, often the last (after a run of matched ones)
-                broken = rng.choice([len(terms) - 1, rng.randrange(len(terms))])
-                terms[broken] += rng.choice(["*z", " x", "**2", "(", "+", "+=", " -", " + 1e999"])
-            body = "".join(t + rng.choice([" + ", " - ", "+", "-", " +  -", "+\t"]) for t in terms[:-1]) + terms[-1]
-            if rng.random() < 0.2:
-                body = rng.choice(["(", "relu(", "max(1, "]) + body + ")" + rng.choice(["", " + y", "*2"])
-            statements.append(body if rng.random() < 0.5 else f"h{rng.randint(1, 3)} = {body}")
-        text = rng.choice(["\n", ";", "\n\n"]).join(statements)
-        assert _read(text, False) == _read(text, True), text
+def _commented(text, width=12):
+    """text with each line padded to a comment's width with spaces (a), and with a comment (b) in
+    the same place: the tokens of both stand at the same positions."""
+    lines = text.split("\n")
+    spaces = "\n".join(line + " " * width for line in lines)
+    comments = "\n".join(line + "  # σ·x²−$" + "." * (width - 10) for line in lines)
+    return spaces, comments
 
 
-def _count_replays(monkeypatch, what):
-    """A list that gets what(template, match) each time a _Template replays a match."""
-    from gradtrace.core import syntax
+def test_a_comment_is_read_as_the_spaces_it_stands_for():
+    """A program with a comment at the end of each line makes the builder calls, with the same
+    spans, or raises the same error, as the program with as many spaces there."""
+    from hypothesis import given
 
-    replays = []
-    init = syntax._Template.__init__
+    @given(_programs())
+    def check(text):
+        spaces, comments = _commented(text)
+        assert _read(comments) == _read(spaces)
 
-    def counting(self, *args):
-        init(self, *args)
-        replay = self.replay
-        self.replay = lambda builder, m: replays.append(what(self, m)) or replay(builder, m)
-
-    monkeypatch.setattr(syntax._Template, "__init__", counting)
-    return replays
+    check()
 
 
-def test_repeated_statements_are_read_by_their_template(monkeypatch):
-    """The second statement of a shape makes its template; the rest are matched whole."""
+def test_a_pasted_minus_or_division_is_read_as_the_ascii_one():
+    """− and ÷ pasted from slides: the same builder calls and spans, or the same error, as - and /."""
+    from hypothesis import given
 
-    replays = _count_replays(monkeypatch, lambda template, m: m.group(0))
-    text = "h0 = x\n" + "\n".join(f"h{i} = relu(w*h{i - 1} + b)" for i in range(1, 51))
-    assert _read(text, True) == _read(text, False)
-    assert len(replays) == 48 and replays[0] == "h3 = relu(w*h2 + b)\n"
+    @given(_programs())
+    def check(text):
+        assert _read(text.replace("-", "−").replace("/", "÷")) == _read(text)
+
+    check()
 
 
-@pytest.mark.parametrize("last, message, at", [
-    ("h4 = rleu(w*h3 + b)", "unknown function 'rleu'", "rleu"),
-    ("h4 = relu(w*h3 + 1e999)", "the number 1e999 is too large", "1e999"),
-    ("h4 = relu(w*h3 + b) x", "expected an operator between ')' and 'x'", "x"),
-])
-def test_a_statement_a_template_would_match_still_gets_its_own_error(last, message, at):
-    """Read into a graph, where an unknown function is the builder's error, not the parser's."""
-    from gradtrace.core import syntax
+def _graph(text):
+    """The graph of text as what it computes, node by node (no spans), or its error's message."""
+    from gradtrace.core.errors import GradtraceError
+
+    try:
+        g = build(text)
+    except GradtraceError as err:
+        return ("error", err.message)
+    return [(n.name, n.op and n.op.name, n.inputs, n.params, n.expr) for n in g.nodes]
+
+
+def test_a_superscript_builds_the_power_it_stands_for():
+    """x², x⁻¹ and x³ build the graph x**2, x**-1 and x**3 build."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(_programs(), st.sampled_from([("**2", "²"), ("**3", "³"), ("**2", "⁺²")]))
+    def check(text, power):
+        ascii_power, superscript = power
+        text = text.replace("**2", ascii_power)
+        assert _graph(text.replace(ascii_power, superscript)) == _graph(text)
+
+    check()
+    assert [node[:4] for node in _graph("x⁻¹ + y")] == [node[:4] for node in _graph("x**-1 + y")]
+
+
+def test_a_long_program_is_read_as_a_short_one():
+    """Padding a program past any length (blank lines, spaces) changes nothing it builds."""
+    from hypothesis import given
+
+    @given(_programs())
+    def check(text):
+        assert _read(text + "\n" * 5000) == _read(text)
+        assert _read(" " * 5000 + text.replace("\n", "\n" + " " * 3000)) == \
+            _read(" " * 5000 + text.replace("\n", "\n" + " " * 3000))
+        assert _graph(text + "\n" * 5000 + "\n# the end") == _graph(text)
+
+    check()
+
+
+def _work(text):
+    """The calls, Python and built-in, that parsing text into a graph makes."""
+    import sys
+
     from gradtrace.core.graph import _Lowering
+    from gradtrace.core.syntax import parse_program
 
-    text = "h1 = relu(w*h0 + 1.5)\nh2 = relu(w*h1 + 2.5)\nh3 = relu(w*h2 + 3.5)\n" + last
-    errors = []
-    for templates in (True, False):
-        with pytest.raises(ParseError) as caught:
-            syntax.parse_program(text, _Lowering(text), templates=templates)
-        errors.append((caught.value.message, caught.value.span, caught.value.hint))
-    start = text.rindex(at)
-    assert errors[0] == errors[1] and message in errors[0][0] and errors[0][1] == (start, start + len(at))
+    builder = _Lowering(text)
+    counts = {"call": 0, "c_call": 0}
 
+    def profile(frame, event, arg):
+        if event in counts:
+            counts[event] += 1
 
-@pytest.mark.parametrize("end", [" +\nz = 1", " + (", " -= 2", ")", " + 2 x", " + x y", " +", " + 1e999"])
-def test_a_sum_read_by_term_templates_ends_in_the_errors_of_the_usual_reading(end):
-    """Terms matched by templates up to a broken end: the same message, span and hint either way."""
-    text = "y = " + " + ".join(f"x{i}*y" for i in range(8)) + end
-    result = _read(text, True)
-    assert result[0] == "error" and result == _read(text, False)
+    sys.setprofile(profile)
+    try:
+        parse_program(text, builder)
+    finally:
+        sys.setprofile(None)
+    return counts["call"] + counts["c_call"]
 
 
-def test_a_large_program_is_read_by_templates_and_traced_the_same(monkeypatch):
-    """Through gradtrace.trace, a program of TEMPLATES characters or more is read by templates
-    (statements and the terms of a sum), and its trace is the one reading token by token gives."""
-    import gradtrace
-    from gradtrace.core import syntax
-
-    program = "h0 = x\n" + "\n".join(f"h{i} = relu(w*h{i - 1} + b)" for i in range(1, 150)) + "\n" + \
-        "f = " + " + ".join(f"h{i}*w" for i in range(1, 150))
-    assert len(program) >= syntax.TEMPLATES
-    bindings = {"x": 0.5, "w": 1.01, "b": 0.1}
-    replays = _count_replays(monkeypatch, lambda template, m: template.term)
-    templated = gradtrace.trace(program, **bindings).to_dict()
-    assert replays.count(False) > 140 and replays.count(True) > 140
-    monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
-    assert gradtrace.trace(program, **bindings).to_dict() == templated
+SPELLINGS = {
+    "plain": lambda text: text,
+    "spaced": lambda text: text.replace("*", " * ").replace(" *  * ", " ** "),
+    "a comment": lambda text: "# a comment\n" + text,
+    "a comment on each line": lambda text: text.replace("\n", "  # σ\n") + "  # the end",
+    "pasted": lambda text: text.replace("-", "−").replace("/", "÷"),
+    "superscripts": lambda text: text.replace("**2", "²"),
+}
+FAMILIES = {
+    "chain": lambda n: "h0 = x\n" + "\n".join(f"h{i} = relu(w*h{i - 1} - b/2)**2" for i in range(1, n)),
+    "sum": lambda n: " + ".join(f"x{i % 10}*y**2 - x{i}/2" for i in range(n)),
+    "nesting": lambda n: "relu(" * n + "x" + " * w**2 - b)" * n,
+}
 
 
-def _nesting(rng, depth):
-    """A deep nesting as text: runs of calls and parentheses opened one inside the other, with now
-    and then a space, a line break, a second argument, a keyword, an operator or a broken piece
-    between them, so that runs start and stop anywhere."""
-    if depth == 0:
-        return rng.choice(["x", "2", "x*y", "max(x, y)", "leaky_relu(x, alpha=0.1)", "-x", "", "x y", "1e999"])
-    inner = _nesting(rng, depth - 1)
-    pick = rng.random()
-    if pick < 0.6:
-        # with aliases (ln, swish), a default parameter (leaky_relu), and a two-input function given one
-        return rng.choice(["relu", "exp", "tanh", "sigmoid", "", "", "rleu", "ln", "swish", "leaky_relu",
-                           "pow"]) + "(" + inner + ")"
-    if pick < 0.68:
-        return rng.choice(["relu (", "relu( ", "(\n", "max(1, ", "leaky_relu(", "2(", "x("]) + inner + \
-            rng.choice([")", " )", ")", ", alpha=0.2)"])
-    if pick < 0.76:
-        return rng.choice(["2*", "-", "x + ", "e", ""]) + "relu(" + inner + ")" + rng.choice(["", "*2", "+1", ".T"])
-    if pick < 0.8:
-        return "relu(" + inner + rng.choice(["", "))", ",", ")("])  # unclosed, or too many
-    return "relu(" + inner + ")"
-
-
-@pytest.mark.parametrize("nest", [3, 1 << 10])
-def test_runs_of_opening_and_closing_parentheses_make_the_calls_reading_token_by_token_makes(monkeypatch, nest):
-    """A deep nesting, relu(exp(relu(...))), is read a run of '(' and a run of ')' at a time
-    (_TemplateReader.open and close, which hands the calls to Builder.nest `nest` at a time): 400
-    random nestings, up to 60 deep, in statements and sums, read that way and token by token, make
-    the same builder calls with the same spans, or raise the same error."""
-    import random
-
-    from gradtrace.core import syntax
-
-    monkeypatch.setattr(syntax, "NEST", nest)
-
-    rng = random.Random(3)
-    read_at_once = 0
-    for _ in range(400):
-        body = _nesting(rng, rng.randint(1, 60))
-        text = rng.choice(["{}", "f = {}", "y = {} + x*y", "h = x\nf = 2*{}\ng = f + h", "{}\n{}"]).format(body, body)
-        usual, at_once = _read(text, False), _read(text, True)
-        assert usual == at_once, text
-        read_at_once += "((((" in body.replace("relu", "").replace("exp", "")
-    assert read_at_once > 100
-
-
-def test_a_whole_nesting_read_at_once_makes_the_calls_reading_token_by_token_makes(monkeypatch):
-    """relu(exp((relu(x)))): a run of '(' with a name and as many ')' after it is read whole by
-    _TemplateReader.open. 600 of them, with groups, spaces, constants and reserved names inside,
-    too few or too many ')', and more after them, read that way and token by token, make the
-    same builder calls with the same spans, or raise the same error."""
-    import random
-
-    from gradtrace.core import syntax
-
-    whole = []
-    inside_out = syntax._inside_out
-    monkeypatch.setattr(syntax, "_inside_out", lambda *a: whole.append(a) or inside_out(*a))
-    monkeypatch.setattr(syntax, "NEST", 5)
-    rng = random.Random(8)
-    for _ in range(600):
-        depth = rng.randint(4, 30)
-        opening = "".join(rng.choice(["relu(", "relu(", "(", "exp(", "ln(", "swish(", "rleu(", "leaky_relu(", "pow("])
-                          for _ in range(depth))
-        inner = rng.choice(["x", "x", " x", "x ", "\tx ", "pi", "e", "nan", "alpha", "x.T", "x1", "_a", "x y"])
-        closing = ")" * max(0, depth + rng.choice([0, 0, 0, -1, 1, 2]))
-        body = opening + inner + closing + rng.choice(["", "", "+1", "*y", " y", ", 2)", ")", "(x)"])
-        text = rng.choice(["{}", "f = {}", "y = x*y + {}", "h = x\nf = 2*{}"]).format(body)
-        assert _read(text, False) == _read(text, True), text
-    assert len(whole) > 300
-
-
-def test_a_run_of_calls_closed_at_once_makes_the_nodes_one_call_at_a_time_makes(monkeypatch):
-    """The graph's Builder.nest, which makes the nodes of a run of one-argument calls in one go,
-    against its call() for each: 300 random nestings built both ways, node by node (op, inputs,
-    parameters, spans, spelling), or the same error."""
-    import random
-
-    from gradtrace.core import graph, syntax
-
-    def nodes(text):
-        try:
-            g = graph.build(text)
-        except (ParseError, EvaluationError) as err:
-            return ("error", err.message, err.span)
-        return [(n.name, n.op and n.op.name, n.inputs, n.params, n.span, n.spelling) for n in g.nodes]
-
-    def nesting(depth):  # mostly well formed, now and then an unknown or a two-input function
-        names = ["relu", "exp", "tanh", "sigmoid", "", "ln", "swish", "leaky_relu", "abs", "sin", "2*relu", "exp"]
-        if rng.random() < 0.1:
-            names[rng.randrange(len(names))] = rng.choice(["rleu", "pow", "max"])
-        inner = rng.choice(["x", "2", "x*y", "-x", "max(x, y)"])
-        for _ in range(depth):
-            inner = rng.choice(names) + "(" + inner + ")"
-        return inner
-
-    rng = random.Random(5)
-    texts = [rng.choice(["{}", "f = {} + x", "{} * y"]).format(nesting(rng.randint(4, 40))) for _ in range(300)]
-    monkeypatch.setattr(syntax, "TEMPLATES", 0)  # read with runs of parentheses
-    monkeypatch.setattr(syntax, "NEST", 3)  # handed to nest three calls at a time
-    at_once = [nodes(text) for text in texts]
-    monkeypatch.setattr(graph._Lowering, "nest", syntax._Recorder.nest)  # call() for each
-    assert [nodes(text) for text in texts] == at_once
-    assert 200 < sum(isinstance(n, list) for n in at_once) < 300
-
-
-@pytest.mark.parametrize("inner, whole", [("x", True), ("x*y", False), ("x ", True), ("-x", False)])
-def test_a_deep_nesting_is_read_a_run_at_a_time_and_traced_the_same(monkeypatch, inner, whole):
-    """Through gradtrace.trace: 3,000 calls deep, its runs of '(' and ')' read at once (all of it
-    by _TemplateReader.open when a name is inside, else the ')' by close), and the trace the
-    token-by-token reading gives."""
-    import gradtrace
-    from gradtrace.core import syntax
-
-    program = "f = " + "".join(["relu(", "tanh(", "(", "sigmoid("][i % 4] for i in range(3000)) + inner + ")" * 3000
-    assert len(program) >= syntax.TEMPLATES
-    runs = []
-    for name in ("_inside_out", "_closed_frames"):
-        read = getattr(syntax, name)
-        monkeypatch.setattr(syntax, name, lambda *a, read=read, name=name: runs.append(name) or read(*a))
-    bindings = {"x": 0.5, "y": 1} if "y" in inner else {"x": 0.5}
-    at_once = gradtrace.trace(program, **bindings).to_dict()
-    assert runs == (["_inside_out"] if whole else ["_closed_frames"])
-    assert len(at_once["nodes"]) == 2250 + len(bindings) + (inner != "x" and inner != "x ")
-    monkeypatch.setattr(syntax, "TEMPLATES", len(program) + 1)
-    assert gradtrace.trace(program, **bindings).to_dict() == at_once
-
-
-def test_an_operator_between_two_names_is_replayed_without_its_steps():
-    """_binary_of_names makes the builder calls the generic _Template._replay makes, for the terms
-    and statements of that shape, and is not used for any other shape."""
-    from gradtrace.core import syntax
-
-    cases = [("x3 * y", True, True), ("h = w*x", False, True), ("h=w*x\n", False, True), ("x3/y7", True, True),
-             ("x3 * 2", True, False), ("relu(x)", True, False), ("h = -x", False, False), ("x + y*z", True, False)]
-    for text, term, fast in cases:
-        tokens = syntax._bulk(text, text, (0, len(text.rstrip())), syntax._bulk_pattern(True))
-        steps = syntax._Recorder.record(text, tokens)
-        template = syntax._Template(tokens, steps, term)
-        assert (template.replay != template._replay) == fast, text
-        m = template.match(text, 0)
-        fast_log, slow_log = _Log(), _Log()
-        assert template.replay(fast_log, m) == template._replay(slow_log, m)
-        assert fast_log.calls == slow_log.calls, text
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_the_same_graph_costs_the_same_whatever_its_spelling(family):
+    """Counted, not timed: reading a program into a graph makes as many calls in any spelling of
+    it (comments, pasted characters, superscripts) as in the plain one, give or take the few the
+    spelling itself costs, and a program of 30 times the size makes 30 times the calls (one under
+    4,096 characters and one far over). A path that some spellings or lengths switch on would show."""
+    small, large = FAMILIES[family](100), FAMILIES[family](3000)
+    assert len(small) < 4096 < len(large)
+    costs = {name: _work(spell(large)) for name, spell in SPELLINGS.items()}
+    plain = costs["plain"]
+    assert all(0.9 * plain <= cost <= 1.02 * plain + 20 for cost in costs.values()), costs
+    assert 0.9 * plain <= 30 * _work(small) <= 1.1 * plain

@@ -336,25 +336,6 @@ class _Lowering:
             return _fold(self.source, op, (operand,), (), text, 3, span)
         return Node(self.created, op, (operand.id,), (), _ONE, span, symbol)
 
-    def nest(self, calls: list[tuple[str, tuple[int, int], tuple[int, int]]], operand: Value,
-             span: tuple[int, int]) -> Value:
-        """relu(tanh(relu(t1))) at once: a run of ')' closes these calls in one go (the
-        _TemplateReader), and a 10^5-deep nesting is mostly this loop."""
-        created = self.created
-        value = operand
-        last, op, plain, spelling = "", None, False, None
-        for func, call_span, func_span in calls:
-            if func != last:  # the op of a run of one function is looked up once
-                last, op = func, FUNCTIONS.get(func)
-                plain = op is not None and _one_input(op)  # call()'s common case
-                spelling = func if op is None or func != op.name else None
-            if plain and value.__class__ is Node:
-                value = Node(created, op, (value.id,), (), _ONE, call_span, spelling)
-            else:
-                value = self.call(func, [value], [span], [], call_span, func_span)
-            span = call_span
-        return value
-
     def call(self, func: str, args: list[Value], arg_spans: list[tuple[int, int]],
              keywords: list[tuple[str, Value, tuple[int, int]]], span: tuple[int, int],
              func_span: tuple[int, int]) -> Value:
@@ -565,7 +546,7 @@ class _Lowering:
 
 def _one_input(op: Op) -> bool:
     """A gate of one input and no parameters (relu, exp): called with one node, it is made as it
-    stands, with no argument to check (call() and nest())."""
+    stands, with no argument to check."""
     return op.arity == 1 and not op.params
 
 
