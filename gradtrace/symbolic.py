@@ -32,24 +32,35 @@ class Budget:
       digits   decimal digits of an exact numerator or denominator (Python prints at most 4,300)
       exact_nesting  functions nested in an exact number (sigmoid of sigmoid of 1/3): sympy
                evaluates every level again to learn a sign, about three times the work a level
-      simplify_size, simplify_nesting, simplify_work  the expressions sympy's simplify is given,
+      window   how deeply sympy sees into the expressions it combines. Combining (sqrt(1 + t),
+               tanh(t), a product) makes sympy ask what it knows of its arguments (is t real?
+               positive?), and each question about a nested function asks again of the function
+               inside, building new expressions as it goes: several times the work a level, and
+               minutes for sqrt(1+tanh(…)) nested five deep. An argument nested deeper than this
+               stands in as a new symbol, of which sympy knows nothing (so nothing it does with it
+               can be wrong for the expression), and is written back in, as it is, after sympy is
+               done: no question reaches deeper than window levels, and a deep expression is
+               correct but less combined across the places it was written back
+      simplify_size, simplify_nesting, simplify_work, simplify_depth  the expressions sympy's simplify is given,
                whose cost grows with their size (a power counts its base once per unit of the
                exponent) and about threefold with each level of functions nested in functions:
                one call takes at most simplify_size parts nested simplify_nesting deep, and all
-               of a trace's calls together at most simplify_work of size × 3^nesting. The rest
-               is left as built
+               of a trace's calls together at most simplify_work of size × 3^nesting. Fractions
+               nested in fractions cost more with each level (1/(2 + (1/(2 + x))^3) puts them over
+               one denominator whose degree multiplies), so it is given expressions at most
+               simplify_depth parts deep. The rest is left as built
 
     Past any of these a run stops with TooLarge, which names what was too large."""
 
-    __slots__ = ("depth", "digits", "exact_nesting", "simplify_nesting", "simplify_size", "simplify_work", "size",
-                 "total")
+    __slots__ = ("depth", "digits", "exact_nesting", "simplify_depth", "simplify_nesting", "simplify_size",
+                 "simplify_work", "size", "total", "window")
 
     def __init__(self, size: int = 2_000, depth: int = 100, total: int = 200_000, digits: int = 4_000,
                  exact_nesting: int = 5, simplify_size: int = 160, simplify_nesting: int = 1,
-                 simplify_work: int = 8_000):
+                 simplify_work: int = 8_000, window: int = 4, simplify_depth: int = 10):
         self.size, self.depth, self.total, self.digits = size, depth, total, digits
         self.exact_nesting, self.simplify_size, self.simplify_nesting = exact_nesting, simplify_size, simplify_nesting
-        self.simplify_work = simplify_work
+        self.simplify_work, self.window, self.simplify_depth = simplify_work, window, simplify_depth
 
 
 DEFAULT_BUDGET = Budget()
@@ -155,14 +166,59 @@ class _Meter:
     def simple(self, expr: Any) -> bool:
         """Whether sympy's simplify may be given expr, its cost bounded there; if so, the call is
         counted against the trace's simplify_work."""
-        size, _depth, nesting, _digits, weight, _terms, _symbols = self.measure(expr)
+        size, depth, nesting, _digits, weight, _terms, _symbols = self.measure(expr)
         budget = self.budget
         work = weight * 3 ** nesting
         if size > budget.simplify_size or weight > budget.simplify_size or nesting > budget.simplify_nesting \
-                or self.work + work > budget.simplify_work:
+                or depth > budget.simplify_depth or self.work + work > budget.simplify_work:
             return False
         self.work += work
         return True
+
+
+class _Window:
+    """Keeps what sympy combines shallow (Budget.window). Expressions are built short: an argument
+    nested deeper than the window is replaced by a stand-in (a Dummy with no assumptions, the same
+    one wherever the argument recurs, so x - x still cancels), and sympy's questions stop there.
+    full() writes the stand-ins back, without evaluating, into the expression a trace shows. depth
+    None keeps every argument as it is (exact mode, whose numbers Budget.exact_nesting bounds)."""
+
+    def __init__(self, sp: Any, meter: _Meter, depth: int | None):
+        self.sp, self.meter, self.depth = sp, meter, depth
+        self.stand_ins: dict[Any, Any] = {}  # short expression -> its stand-in
+        self.meanings: dict[Any, Any] = {}  # stand-in -> the full expression it stands for
+        self.written: dict[int, Any] = {}  # id(short expression) -> its full expression
+        self.keep: list[Any] = []  # the short expressions of written, so their ids stay theirs
+
+    def arg(self, expr: Any) -> Any:
+        """expr, or its stand-in when it nests deeper than the window."""
+        if self.depth is None or self.meter.measure(expr)[1] <= self.depth:
+            return expr
+        stand_in = self.stand_ins.get(expr)
+        if stand_in is None:
+            stand_in = self.sp.Dummy("w")
+            self.meanings[stand_in] = self.full(expr)
+            self.stand_ins[expr] = stand_in
+        return stand_in
+
+    def full(self, expr: Any) -> Any:
+        """expr with each stand-in written back as the expression it stands for, left as written:
+        evaluating it again would ask sympy's questions all the way down."""
+        if not self.meanings:
+            return expr
+        known = self.written.get(id(expr))
+        if known is not None:
+            return known
+        if expr.free_symbols.isdisjoint(self.meanings):
+            out = expr
+        else:
+            from sympy.core.parameters import evaluate
+
+            with evaluate(False):
+                out = expr.xreplace(self.meanings)
+        self.written[id(expr)] = out
+        self.keep.append(expr)
+        return out
 
 
 def _digits(number: Any) -> int:
@@ -345,6 +401,9 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     n = len(graph.nodes)
     compact = not is_exact and not expanded
     symbol = [sp.Symbol(node.name, real=True) for node in graph.nodes]  # each node by its own name
+    # Values and gradients are built short (see _Window) and written out in full for the trace.
+    window = _Window(sp, meter, None if is_exact else budget.window)
+    full = window.full
     values: list[Any] = [None] * n
     local: list[Any] = [()] * n
     kinks: list[Any] = list(numeric.kinks) if numeric is not None else [None] * n
@@ -376,11 +435,12 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         rule = op.sympy
         assert rule is not None  # checked above: array ops were refused
         template = rule(sp, slots, *params) if op.variadic else rule(sp, *slots, *params)
-        inputs = dict(zip(slots, (values[i] for i in node.inputs)))
+        inputs = dict(zip(slots, (window.arg(values[i]) for i in node.inputs)))
         if op.exponent is not None:
             base, power = op.exponent(tuple(values[i] for i in node.inputs), params)
             _check_power(meter, base, power, where(node, _("value")))
-        values[node.id] = meter.check(template.subs(inputs), where(node, _("value")))
+        values[node.id] = template.subs(inputs)
+        meter.check(full(values[node.id]), where(node, _("value")))
         at_kink = _exact_kink(sp, node, values, meter) if is_exact else (numeric is not None and numeric.kinks[node.id])
         if at_kink:
             # gradtrace's kink conventions (relu'(0) = 0, a tie splits evenly), not sympy's
@@ -395,7 +455,7 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         else:
             local[node.id] = tuple(_diff(sp, template, s).subs(inputs) for s in slots)
         for k, g in enumerate(local[node.id]):
-            meter.check(g, where(node, _("local gradient ∂{name}/∂{input}").format(
+            meter.check(full(g), where(node, _("local gradient ∂{name}/∂{input}").format(
                 name=node.name, input=graph.nodes[node.inputs[k]].name)))
 
     upstream: list[Any] = [sp.Integer(0)] * n
@@ -405,19 +465,23 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     for node in reversed(graph.nodes):
         if node.op is None:
             continue
-        down = tuple(upstream[node.id] * g for g in local[node.id])
+        up = window.arg(upstream[node.id])
+        down = tuple(up * window.arg(g) for g in local[node.id])
         downstream[node.id] = down
         for i, d in zip(node.inputs, down):
-            meter.check(d, where(node, _("downstream gradient")))
-            upstream[i] = meter.check(upstream[i] + d, _("∂{out}/∂{name}").format(out=out, name=graph.nodes[i].name),
-                                      count=False)
+            meter.check(full(d), where(node, _("downstream gradient")))
+            upstream[i] = window.arg(upstream[i]) + window.arg(d)
+            meter.check(full(upstream[i]), _("∂{out}/∂{name}").format(out=out, name=graph.nodes[i].name), count=False)
     for node in graph.nodes:  # the gradients as the table shows them, counted once each
-        meter.check(upstream[node.id], _("∂{out}/∂{name}").format(out=out, name=node.name))
+        meter.check(full(upstream[node.id]), _("∂{out}/∂{name}").format(out=out, name=node.name))
 
     def finish(expr: Any) -> Any:
         return tidy(expr, meter) if simplify else expr
 
-    values = [finish(v) for v in values]
+    values = [finish(full(v)) for v in values]
+    upstream = [full(u) for u in upstream]
+    local = [tuple(full(g) for g in gs) for gs in local]
+    downstream = [tuple(full(g) for g in gs) for gs in downstream]
     if not compact:
         upstream = [finish(u) for u in upstream]
         local = [tuple(finish(g) for g in gs) for gs in local]
@@ -608,8 +672,11 @@ def answer_expression(text: str, origin: str, meanings: dict[str, Any], budget: 
     meter = _Meter(budget, _("symbolic"))
     for v in graph.variables:  # each name's meaning is measured before it is put in
         meter.check(meanings[v.name], _("{origin}: {name}").format(origin=origin, name=v.name), count=False)
-    expr = expr.subs({sp.Symbol(v.name, real=True): meanings[v.name] for v in graph.variables}, simultaneous=True)
-    return meter.check(expr, _("{origin}: the answer").format(origin=origin), count=False)
+    # A deep meaning goes in as a stand-in, written back after sympy has combined the answer (see _Window).
+    window = _Window(sp, meter, budget.window)
+    expr = expr.subs({sp.Symbol(v.name, real=True): window.arg(meanings[v.name]) for v in graph.variables},
+                     simultaneous=True)
+    return meter.check(window.full(expr), _("{origin}: the answer").format(origin=origin), count=False)
 
 
 def same_expression(a: Any, b: Any, budget: Budget = DEFAULT_BUDGET) -> bool:
@@ -625,13 +692,15 @@ def same_expression(a: Any, b: Any, budget: Budget = DEFAULT_BUDGET) -> bool:
     meter = _Meter(budget, _("symbolic"))
     where = _("the answer's difference from the true value")
     meter.check(difference, where, count=False)
-    terms = meter.measure(difference)[5]
-    if terms <= budget.size:
+    _size, _depth, nesting, _digits, _weight, terms, _symbols = meter.measure(difference)
+    # expand rebuilds every level of nested functions, asking sympy's questions all the way down
+    if terms <= budget.size and nesting <= budget.window:
         difference = meter.check(sp.expand(difference), where, count=False)
         if difference == 0:
             return True
     if not meter.simple(difference):
-        if _differs_somewhere(sp, a, b):
+        # at a point, sympy rebuilds each level of nested functions too (and asks its questions)
+        if nesting <= budget.window and _differs_somewhere(sp, a, b):
             return False
         size, _depth, nesting = meter.measure(difference)[:3]
         raise TooLarge(
