@@ -55,7 +55,7 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
              nudge: Callable[[int, Any], Any] | None = None) -> list[Any]:
     values: list[Any] = []  # node ids are positions, so appending keeps values[node.id]
     append = values.append
-    fast = xp is scalar and nudge is None
+    direct = xp is scalar and nudge is None
     total = len(graph.nodes)
     for node in graph.nodes:
         if report is not None and not node.id % REPORT_EVERY:
@@ -65,35 +65,29 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
             append(inputs[node.name])
             continue
         ids = node.inputs
-        if fast and not node.params and op.domain is None and len(ids) == 1 and op.arity == 1:
-            # relu(t1), exp(t2): the one-input gate without parameters or a domain, called plainly
-            x = values[ids[0]]
+        if direct and len(ids) <= 2 and op.arity == len(ids):
+            # The one specialised step: on floats, a gate of one or two inputs (the bulk of a large
+            # program) has its rule called directly, without argument lists, which Python makes
+            # dear. A gate outside its domain, one that raises and one whose result is not finite
+            # go on to _gate, which says what went wrong.
+            params, domain, x = node.params, op.domain, values[ids[0]]
             try:
-                out = op.fn(xp, x)
-                if out - out == 0.0:  # finite
-                    append(out)
-                    continue
+                if len(ids) == 1:
+                    if domain is None or domain[0](xp, x, *params):
+                        out = op.fn(xp, x, *params) if params else op.fn(xp, x)
+                        if out - out == 0.0:  # finite: NaN and ±inf fail this
+                            append(out)
+                            continue
+                else:
+                    y = values[ids[1]]
+                    if domain is None or domain[0](xp, x, y, *params):
+                        out = op.fn(xp, x, y, *params) if params else op.fn(xp, x, y)
+                        if out - out == 0.0:
+                            append(out)
+                            continue
             except (ArithmeticError, ValueError):
                 pass
-            args = [x]
-        elif fast and len(ids) <= 2 and op.arity == len(ids):
-            # A scalar gate of one or two inputs, the bulk of a large program: its rule called
-            # directly, without a parameter tuple when it has none. Anything unusual (outside the
-            # domain, an exception, a result that is not finite) goes through _gate below, which
-            # says what went wrong.
-            args = [values[ids[0]], values[ids[1]]] if len(ids) == 2 else [values[ids[0]]]
-            params = node.params
-            try:
-                if op.domain is None or op.domain[0](xp, *args, *params):
-                    out = op.fn(xp, *args, *params) if params else op.fn(xp, *args)
-                    if out - out == 0.0:  # finite
-                        append(out)
-                        continue
-            except (ArithmeticError, ValueError):
-                pass
-        else:
-            args = list(map(values.__getitem__, ids))
-        out = _gate(graph, node, op, args, xp)
+        out = _gate(graph, node, op, [values[i] for i in ids], xp)
         append(out if nudge is None else nudge(node.id, out))
     return values
 
@@ -160,64 +154,61 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any, report: Repor
     downstream: list[Any] = [()] * n
     upstream[graph.output.id] = seed
     arrays = xp is not scalar
-    unrolled = not arrays and nudge is None  # a nudged pass takes the general steps below
+    direct = not arrays and nudge is None
     isfinite = math.isfinite
+    nan = math.nan
     for node in reversed(graph.nodes):
         if report is not None and not node.id % REPORT_EVERY:
             report("backward pass", n - node.id, n)
         op = node.op
         if op is None:
             continue
-        up = upstream[node.id]
+        k = node.id
+        up = upstream[k]
         ids = node.inputs
-        if unrolled and up is not None and len(ids) == 2 and op.arity == 2:
-            # The same steps as below, unrolled for the two-input scalar gate that a large program
-            # is mostly made of (x*y, a+b): no intermediate lists, one finiteness test.
-            a, b = ids
-            try:
-                # op.grads directly, not op.local: this line runs once per node of a 10^6-node graph
-                grads: Any = op.grads  # an array op never gets here: arrays use the numpy backend
-                partials = grads(xp, values[node.id], values[a], values[b], *node.params) if node.params \
-                    else grads(xp, values[node.id], values[a], values[b])
-                g0, g1 = partials
-            except (ArithmeticError, ValueError):
-                partials = (g0, g1) = (math.nan, math.nan)
-            d0, d1 = up * g0, up * g1
-            if not isfinite(g0 + g1 + d0 + d1):  # a NaN or an infinity somewhere (or a sum too large)
-                _check_finite(graph, node, xp, up, partials, (d0, d1), [values[a], values[b]])
-            local[node.id] = partials
-            downstream[node.id] = (d0, d1)
-            previous = upstream[a]
-            upstream[a] = d0 if previous is None else previous + d0
-            previous = upstream[b]
-            upstream[b] = d1 if previous is None else previous + d1
-            continue
-        if unrolled and up is not None and len(ids) == 1 and op.arity == 1 and op.grads is not None:
-            # The one-input scalar gate (relu, exp, sigmoid, x + 1), unrolled the same way.
-            (a,) = ids
-            try:
-                partials = op.grads(xp, values[node.id], values[a], *node.params) if node.params \
-                    else op.grads(xp, values[node.id], values[a])
-                (g0,) = partials
-            except (ArithmeticError, ValueError):
-                partials = (g0,) = (math.nan,)
-            d0 = up * g0
-            if not isfinite(g0 + d0):
-                _check_finite(graph, node, xp, up, partials, (d0,), [values[a]])
-            local[node.id] = partials
-            downstream[node.id] = (d0,)
+        if direct and up is not None and len(ids) <= 2 and op.arity == len(ids) and op.grads is not None:
+            # The one specialised step, as in forward: on floats, a gate of one or two inputs has
+            # its rule called directly, its gradients are tested for finiteness all at once
+            # (_check_finite then names the culprit), and they are sent on without a loop.
+            grads, params, a = op.grads, node.params, ids[0]
+            if len(ids) == 1:
+                try:
+                    partials = grads(xp, values[k], values[a], *params) if params else grads(xp, values[k], values[a])
+                    (g0,) = partials
+                except (ArithmeticError, ValueError):
+                    partials = (g0,) = (nan,)  # math's domain errors: refused just below
+                d0 = up * g0
+                if not isfinite(g0 + d0):
+                    _check_finite(graph, node, xp, up, partials, (d0,), [values[a]])
+                local[k] = partials
+                downstream[k] = (d0,)
+            else:
+                b = ids[1]
+                try:
+                    partials = grads(xp, values[k], values[a], values[b], *params) if params \
+                        else grads(xp, values[k], values[a], values[b])
+                    g0, g1 = partials
+                except (ArithmeticError, ValueError):
+                    partials = (g0, g1) = (nan, nan)
+                d0, d1 = up * g0, up * g1
+                if not isfinite(g0 + g1 + d0 + d1):  # a NaN or an infinity somewhere, or a sum too large
+                    _check_finite(graph, node, xp, up, partials, (d0, d1), [values[a], values[b]])
+                local[k] = partials
+                downstream[k] = (d0, d1)
+                previous = upstream[b]
+                upstream[b] = d1 if previous is None else previous + d1
+            # The first gradient to arrive is kept as it is (no copy); later ones add up.
             previous = upstream[a]
             upstream[a] = d0 if previous is None else previous + d0
             continue
-        args = list(map(values.__getitem__, ids))
+        args = [values[i] for i in ids]
         try:
             # A gate that only feeds class labels gets no gradient, and passes none on.
-            partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[node.id], args,
-                                              node.params)
+            partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[k], args, node.params)
         except (ArithmeticError, ValueError):
             if arrays:
                 raise  # numpy reports domain trouble as NaN or inf, so an exception here is a bug
-            partials = down = tuple(math.nan for _ in args)  # math's domain errors: refused below
+            partials = down = tuple(nan for _ in args)  # math's domain errors: refused below
         if up is None:
             down = tuple(None for _ in args)
         if arrays or not (all(map(isfinite, partials)) and all(map(isfinite, down))):
@@ -227,14 +218,15 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any, report: Repor
 
             down = tuple(unbroadcast(d, shape_of(a)) for d, a in zip(down, args))
         if nudge is not None:
-            down = tuple(None if d is None else nudge(node.id, d) for d in down)
-        local[node.id] = partials
-        downstream[node.id] = down
-        for i, d in zip(node.inputs, down):
+            down = tuple(None if d is None else nudge(k, d) for d in down)
+        local[k] = partials
+        downstream[k] = down
+        for i, d in zip(ids, down):
             if d is not None:
                 # The first gradient to arrive is kept as it is (no copy); later ones add up.
-                upstream[i] = d if upstream[i] is None else \
-                    upstream[i] + d if nudge is None else nudge(~i, upstream[i] + d)
+                previous = upstream[i]
+                upstream[i] = d if previous is None else \
+                    previous + d if nudge is None else nudge(~i, previous + d)
     _check_sums(graph, upstream, xp)
     return upstream, local, downstream
 
