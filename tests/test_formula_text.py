@@ -1,6 +1,6 @@
 """The local column's formula text is checked, not only its value: every op of the table, every
 input, at many points (the far tails, near and at the kinks, near domain edges), has its formula
-filled with the inputs' values and read by gradtrace's own parser (core/formulas.evaluate, never
+filled with the inputs' values and read by gradtrace's own parser (core/formula_reader.evaluate, never
 eval or sympify), and the number it reads must be the rule's value. A wrong formula (sinh's
 written as its own value, tan's as 1 + tan) fails here, and so does one that can't be read.
 
@@ -17,7 +17,8 @@ import types
 import pytest
 
 from gradtrace.core.engine import run
-from gradtrace.core.formulas import FormulaError, evaluate, formulas_with
+from gradtrace.core.formula_reader import FormulaError, evaluate
+from gradtrace.core.formulas import formulas_with
 from gradtrace.core.graph import ATOM, COPY, Const, Graph, Node
 from gradtrace.core.numbers import plain
 from gradtrace.core.ops import OPS, scalar
@@ -235,7 +236,8 @@ def test_every_array_op_is_read():
 def _array_mismatches(op, seed=0):
     import numpy as np
 
-    from gradtrace.core.formulas import evaluate_array, formulas
+    from gradtrace.core.formula_reader import evaluate_array
+    from gradtrace.core.formulas import formulas
     from gradtrace.core.numpy_backend import numpy_backend
 
     rng = np.random.default_rng(seed)
@@ -277,7 +279,7 @@ def test_a_wrong_array_formula_fails(monkeypatch, name, formula):
 # softmax's "diag(p)-p·pᵀ" and log_softmax's "I-1·pᵀ" are the Jacobian of a row's outputs by its
 # inputs (row i: output i), so the downstream row is Jᵀ·up; the losses' formulas are the gradient
 # of the loss by each row of scores, so the downstream row is up times it. Read by
-# core/formulas.evaluate_row (gradtrace's own parser, never eval), at random shapes (one row, a
+# core/formula_reader.evaluate_row (gradtrace's own parser, never eval), at random shapes (one row, a
 # vector, odd class counts, one class), tiny to huge logits, and integer scores, whose margins
 # s_j - s_y + 1 are often exactly 0: the hinge's kink, where the rule takes the gradient 0.
 
@@ -309,7 +311,8 @@ def _rowwise_mismatches(op, seed=1):
     """Where the formula read row by row is not the op's vector-Jacobian product: (text, inputs)."""
     import numpy as np
 
-    from gradtrace.core.formulas import evaluate_row, formulas
+    from gradtrace.core.formula_reader import evaluate_row
+    from gradtrace.core.formulas import formulas
     from gradtrace.core.numpy_backend import numpy_backend
 
     rng = np.random.default_rng(seed + 1)
@@ -394,7 +397,7 @@ def test_a_wrong_rowwise_formula_fails(monkeypatch, name, formula):
 def test_the_row_notation_is_read(text, value):
     import numpy as np
 
-    from gradtrace.core.formulas import evaluate_row
+    from gradtrace.core.formula_reader import evaluate_row
 
     assert np.asarray(evaluate_row(text, ("x", [3.0, 3.0]), ("y", 1), 4)).tolist() == value
 
@@ -402,7 +405,7 @@ def test_the_row_notation_is_read(text, value):
 @pytest.mark.parametrize("text", ["diag(p", "[x >> 0]", "[x > 0 > 1]", "q·p", "m with m", "__import__('os')",
                                   "p with p = x"])
 def test_text_that_is_not_a_row_formula_is_refused(text):
-    from gradtrace.core.formulas import evaluate_row
+    from gradtrace.core.formula_reader import evaluate_row
 
     with pytest.raises(FormulaError):
         evaluate_row(text, ("x", [1.0, 2.0]), ("y", 0))

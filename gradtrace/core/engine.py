@@ -136,6 +136,35 @@ def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: Sequence[Any],
     return partials, tuple([up * g for g in partials])
 
 
+class Jacobians:
+    """An array trace's local Jacobians ∂node/∂input in full (for --jacobian), each made by the
+    engine when first read: a row per output element, found by sending each unit vector backward
+    through the op's own rule. The trace carries it, so what shows them never runs the engine."""
+
+    def __init__(self, graph: Graph, values: list[Any]):
+        self._graph, self._values = graph, values
+
+    def __getitem__(self, key: tuple[int, int]) -> Any:
+        import numpy as np
+
+        from .numpy_backend import numpy_backend, unbroadcast
+
+        node_id, slot = key
+        node = self._graph.nodes[node_id]
+        out = self._values[node_id]
+        inputs = tuple(self._values[i] for i in node.inputs)
+        out_arr = np.asarray(out, dtype=float)
+        rows = []
+        for k in range(max(1, out_arr.size)):
+            seed = np.zeros(out_arr.shape)
+            seed.flat[k] = 1.0
+            grads = local_downstream(node.gate, numpy_backend, seed if out_arr.ndim else 1.0, out, inputs,
+                                     node.params)[1]
+            g = unbroadcast(grads[slot], np.shape(inputs[slot]))
+            rows.append(np.ravel(g) if g is not None else np.zeros(np.size(inputs[slot])))
+        return np.array(rows)
+
+
 def backward(graph: Graph, values: list[Any], seed: Any = 1.0, xp: Any = scalar,
              report: Report | None = None,
              nudge: Callable[[int, Any], Any] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
@@ -340,8 +369,9 @@ def _run(graph: Graph, inputs: dict[str, Any], seed: Any, report: Report | None)
     values = forward(graph, inputs, xp, report)
     seed = seed_for(graph, values[graph.output.id], seed, xp)
     upstream, local, downstream = backward(graph, values, seed, xp, report)
+    arrays = xp is not scalar
     return Trace(graph, inputs, values, upstream, local, downstream, kinks(graph, values, xp),
-                 backend=xp if xp is not scalar else None, seed=seed)
+                 backend=xp if arrays else None, seed=seed, jacobians=Jacobians(graph, values) if arrays else None)
 
 
 def _shape_error(graph: Graph, node: Node, args: Sequence[Any], detail: str) -> BindingError:

@@ -209,7 +209,7 @@ class Trace:
 
     def __init__(self, graph: Graph, bindings: dict[str, Any], values: list[Any], upstream: list[Any],
                  local: list[Any], downstream: list[Any], kinks: list[Any], mode: str = "numeric", backend: Any = None,
-                 seed: Any = 1.0):
+                 seed: Any = 1.0, jacobians: Any = None):
         self.graph = graph
         self.bindings = bindings
         self.values = values
@@ -223,6 +223,7 @@ class Trace:
         self.noise: Any = None  # modes.answers.FloatNoise, when a page will grade typed answers by it
         self.backend = backend  # the numpy backend for array values; None for Python floats
         self.seed = seed        # ∂out/∂out
+        self.jacobians = jacobians  # an array trace's local Jacobians in full, by (node id, slot): engine.Jacobians
         self.lang: str | None = None  # the language it shows itself in (notebook, rich); None: the current one
 
     @property
@@ -271,34 +272,19 @@ class Trace:
         return {"rows": rows, "cols": cols, "structure": structure, "bytes_if_built": rows * cols * 8}
 
     def jacobian_matrix(self, node_id: int, slot: int) -> Any:
-        """One small local Jacobian ∂node/∂input in full (for --jacobian): a row per output
-        element, found by sending each unit vector backward through the op's own rule."""
+        """One small local Jacobian ∂node/∂input in full (for --jacobian), as the engine made it
+        (engine.Jacobians); for one number, or an exact or symbolic expression, its local gradient."""
         import numpy as np
 
-        from .engine import local_downstream
-        from .numpy_backend import numpy_backend, unbroadcast
-
-        node = self.graph.nodes[node_id]
-        out = self.values[node_id]
-        inputs = tuple(self.values[i] for i in node.inputs)
-        if self.backend is None:  # one number, or an exact or symbolic expression kept as it is
+        if self.jacobians is None:
             g = self.local[node_id][slot]
             return np.array([[g]], dtype=float if isinstance(g, (int, float)) else object)
-        out_arr = np.asarray(out, dtype=float)
-        rows = []
-        for k in range(max(1, out_arr.size)):
-            seed = np.zeros(out_arr.shape)
-            seed.flat[k] = 1.0
-            grads = local_downstream(node.gate, numpy_backend, seed if out_arr.ndim else 1.0, out, inputs,
-                                     node.params)[1]
-            g = unbroadcast(grads[slot], np.shape(inputs[slot]))
-            rows.append(np.ravel(g) if g is not None else np.zeros(np.size(inputs[slot])))
-        return np.array(rows)
+        return self.jacobians[node_id, slot]
 
     def with_reports(self, check: Any = None, answers: Any = None) -> Trace:
         """A copy of this trace carrying a gradient check and graded answers."""
         new = Trace(self.graph, self.bindings, self.values, self.upstream, self.local, self.downstream,
-                    self.kinks, self.mode, self.backend, self.seed)
+                    self.kinks, self.mode, self.backend, self.seed, self.jacobians)
         new.check, new.answers, new.lang, new.noise = check, answers, self.lang, self.noise
         return new
 

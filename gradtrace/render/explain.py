@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core.formulas import evaluate
+from ..core.formula_reader import evaluate
 from ..core.numbers import DOUBLE_PARENS, Decimals, fmt, parenthesized, plain, same_number, substituted
 from ..core.ops import PATTERNS
 from ..core.trace import NodeTrace, Trace
