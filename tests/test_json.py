@@ -1,5 +1,5 @@
-"""The streamed JSON: its fast writer for numeric traces must agree, line for line, with the
-generic one built from Trace.node_dict, for every op; and the whole document with to_dict()."""
+"""The streamed JSON: its one writer (render/json.py) writes each node's line as the compact JSON of
+Trace.node_dict, byte for byte, for every op and every mode; and the whole document is to_dict()."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import sympy as sp
 from test_properties import apply
 
 import gradtrace
-from gradtrace.core import contract as renderer
 from gradtrace.core.ops import OPS
+from gradtrace.render import json as renderer
 
 LEAVES = [("x", sp.Symbol("x")), ("y", sp.Symbol("y"))]
 SCALAR_OPS = sorted(name for name, op in OPS.items() if not op.arrays_only)
@@ -32,25 +32,51 @@ PROGRAMS = [apply(name, LEAVES)[0] for name in SCALAR_OPS] + [
 ]
 
 
+def _node_lines(t):
+    """The document's node lines, as written."""
+    lines = renderer.render(t).splitlines()
+    start, end = lines.index('  "nodes": ['), lines.index("  ]")
+    return [line.strip().removesuffix(",") for line in lines[start + 1:end]]
+
+
+def _dumped(t):
+    """Each node of to_dict(), as json.dumps writes it compactly: what its line must be, byte for byte."""
+    return [json.dumps(node, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+            for node in t.to_dict()["nodes"]]
+
+
+def _bound(program, **values):
+    names = {v.name for v in gradtrace.core.graph.build(program).variables}
+    return {name: value for name, value in values.items() if name in names}
+
+
 @pytest.mark.parametrize("program", PROGRAMS)
-def test_fast_lines_match_the_generic_writer(program):
-    t = gradtrace.trace(program, **{name: value for name, value in (("x", 0.25), ("y", 1.5))
-                                    if name in {v.name for v in gradtrace.core.graph.build(program).variables}})
-    assert list(renderer._fast_lines(t)) == list(renderer._lines(t))
-    nodes = [json.loads(json.dumps(t.node_dict(n))) for n in reversed(t.graph.nodes)]
-    assert json.loads(renderer.render(t))["nodes"] == nodes  # the streamed document holds each node's dict
+def test_each_line_is_its_nodes_dict_in_every_mode(program):
+    numeric = gradtrace.trace(program, **_bound(program, x=0.25, y=1.5))
+    assert _node_lines(numeric) == _dumped(numeric)
+    assert json.loads(renderer.render(numeric)) == json.loads(json.dumps(numeric.to_dict()))
+    symbolic = gradtrace.trace(program)
+    assert _node_lines(symbolic) == _dumped(symbolic)
 
 
-def test_non_finite_numbers_are_strings_in_both_writers():
+@pytest.mark.parametrize("program", ["x*y + x + max(x, y)", "x/y + sqrt(x)", "relu(x - 0.25) * exp(y)"])
+def test_exact_and_array_lines_are_their_nodes_dicts(program):
+    exact = gradtrace.trace(program, mode="exact", **_bound(program, x="1/4", y="3/2"))
+    assert _node_lines(exact) == _dumped(exact)
+    arrays = gradtrace.trace(program, seed="ones", **_bound(program, x=np.array([0.5, 2.0]), y=np.array([1.5, 3.0])))
+    assert _node_lines(arrays) == _dumped(arrays)
+
+
+def test_non_finite_numbers_are_strings():
     t = gradtrace.trace("x * y", x=2.0, y=3.0)
     t.upstream[0] = float("inf")  # as if a huge sum of gradients had overflowed
     t.downstream[2] = (float("nan"), 1.0)
-    fast, generic = list(renderer._fast_lines(t)), list(renderer._lines(t))
-    assert fast == generic
-    assert '"upstream": "inf"' in generic[-1] and '"downstream": ["nan", 1.0]' in generic[0]
+    lines = _node_lines(t)
+    assert lines == _dumped(t)
+    assert '"upstream": "inf"' in lines[-1] and '"downstream": ["nan", 1.0]' in lines[0]
 
 
-def test_array_and_exact_traces_use_the_generic_writer():
+def test_array_traces_write_the_same_document_as_to_dict():
     t = gradtrace.trace("sum(x * y)", x=np.array([1.0, 2.0]), y=np.array([3.0, 4.0]))
     data = json.loads(renderer.render(t))
     assert data == json.loads(json.dumps(t.to_dict()))
@@ -227,7 +253,7 @@ def test_the_fast_writer_keeps_the_sign_of_zero_and_repeated_numbers():
     """Number texts are remembered by value, and 0.0 == -0.0: both must still be written as they
     are, and a number seen before is written as it was the first time."""
     t = gradtrace.trace("a = x * y; b = a * z; f = relu(b) + a * 0.5 + max(x, z)", x=-0.0, y=3.0, z=0.0)
-    assert list(renderer._fast_lines(t)) == list(renderer._lines(t))
+    assert _node_lines(t) == _dumped(t)
     assert '"value": -0.0' in renderer.render(t)
 
 
@@ -240,17 +266,17 @@ def test_the_fast_writer_keeps_the_sign_of_zero_and_repeated_numbers():
     [1, 2.5, True],  # not floats
 ])
 def test_a_column_of_numbers_is_written_as_each_number_alone(numbers):
-    """The values, written all at once (contract._texts), are what _num writes for each one."""
+    """The values, written all at once (render/json._texts), are what _num writes for each one."""
     assert renderer._texts(numbers, renderer._NumberTexts().__getitem__) == list(map(renderer._num, numbers))
 
 
 def test_values_written_a_column_at_a_time_keep_their_nodes(monkeypatch):
-    """_fast_lines writes values COLUMN at a time, last node first: lines across the columns'
+    """The writer writes values COLUMN at a time, last node first: lines across the columns'
     edges still carry their own node's value."""
     monkeypatch.setattr(renderer, "COLUMN", 3)
     program = " + ".join(f"relu(x{i} * y)" for i in range(12))
     t = gradtrace.trace(program, y=0.5, **{f"x{i}": (i - 6) / 4 for i in range(12)})
-    assert list(renderer._fast_lines(t)) == list(renderer._lines(t))
+    assert _node_lines(t) == _dumped(t)
 
 
 def test_the_library_pauses_the_cycle_collector_only_while_it_works():

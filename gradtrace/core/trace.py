@@ -319,17 +319,20 @@ class Trace:
         return tuple((nodes[c].name, self.downstream[c][slot]) for c, slot in self.graph.consumers_of(node_id))
 
     def to_dict(self) -> dict[Any, Any]:
-        """The JSON contract as Python data: exactly what --json writes (core/contract.py)."""
-        import json
-
-        from .contract import render
-
-        return dict(json.loads(render(self)))
+        """The JSON contract as Python data: exactly what --json writes (render/json.py writes it
+        as text from the same head_dict, node_dict and tail_dict)."""
+        data = self.head_dict()
+        for key in _MAPPINGS:
+            if key in data:
+                data[key] = {name: jsonable(value) for name, value in data[key]}
+        data["nodes"] = [self.node_dict(node) for node in reversed(self.graph.nodes)]
+        data.update(self.tail_dict())
+        return data
 
     def head_dict(self) -> dict[Any, Any]:
         """The contract's first part: mode, expression, output, bindings and gradients. The mappings
         (a million entries, for a million-term program) come as iterators of (name, value) pairs,
-        the values not yet made JSON-safe: core/contract.py streams them."""
+        the values not yet made JSON-safe: render/json.py streams them."""
         upstream = self.upstream
         symbolic = self.mode == "symbolic"
         data: dict[str, Any] = {
@@ -350,30 +353,28 @@ class Trace:
         view = NodeTrace(self, node)
         parts = view.parts if self.graph.fanout[node.id] > 1 else ()
         number = _no_number if self.mode == "symbolic" else jsonable  # symbolic: text only, in "symbolic"
-        entry = {
-            "name": node.name,
-            "op": view.op,
-            "label": node.label,
-            "expr": node.expr,
-            "patterns": list(view.patterns),
-            "inputs": list(view.inputs),
-            "value": number(view.value),
-            "upstream": number(view.upstream),
-            "formula": list(view.formulas),
-            "local": [number(g) for g in view.local],
-            "downstream": [number(g) for g in view.downstream],
-            "parts": [{"from": name, "value": number(v)} for name, v in parts],
-            "kink": view.kink,
-        }
+        entry = node_record(node.name, view.op, node.label, node.expr, list(view.patterns), list(view.inputs),
+                            number(view.value), number(view.upstream), list(view.formulas),
+                            [number(g) for g in view.local], [number(g) for g in view.downstream],
+                            [part_record(name, number(v)) for name, v in parts], view.kink)
+        entry.update(self.node_extra(node))
+        return entry
+
+    def node_extra(self, node: Node) -> dict[Any, Any]:
+        """The keys a node has in its mode only: an array's shape and Jacobians (described), an
+        exact or symbolic trace's forms as text."""
+        extra: dict[Any, Any] = {}
         if self.arrays:
-            entry["shape"] = list(_shape(view.value))
-            entry["jacobian"] = [self.jacobian(node.id, k) for k in range(len(node.inputs))]
+            extra["shape"] = list(_shape(self.values[node.id]))
+            extra["jacobian"] = [self.jacobian(node.id, k) for k in range(len(node.inputs))]
         if self.mode in ("exact", "symbolic"):
-            entry[self.mode] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
+            view = NodeTrace(self, node)
+            parts = view.parts if self.graph.fanout[node.id] > 1 else ()
+            extra[self.mode] = {"value": expr_text(view.value), "upstream": expr_text(view.upstream),
                                 "local": [expr_text(g) for g in view.local],
                                 "downstream": [expr_text(g) for g in view.downstream],
-                                "parts": [{"from": name, "value": expr_text(v)} for name, v in parts]}
-        return entry
+                                "parts": [part_record(name, expr_text(v)) for name, v in parts]}
+        return extra
 
     def tail_dict(self) -> dict[Any, Any]:
         """The contract's last part: the gradient check and graded answers, when asked for."""
@@ -383,6 +384,21 @@ class Trace:
         if self.answers is not None:
             data["answers"] = [a.to_dict() for a in self.answers]
         return data
+
+
+def node_record(name: Any, op: Any, label: Any, expr: Any, patterns: Any, inputs: Any, value: Any, upstream: Any,
+                formula: Any, local: Any, downstream: Any, parts: Any, kink: Any) -> dict[str, Any]:
+    """One node of the JSON contract, from its fields: the one place its keys and their order are
+    written. Trace.node_dict fills it with a node's data; render/json.py fills it once per kind of
+    node with markers, and writes each node's line from what json makes of that."""
+    return {"name": name, "op": op, "label": label, "expr": expr, "patterns": patterns, "inputs": inputs,
+            "value": value, "upstream": upstream, "formula": formula, "local": local, "downstream": downstream,
+            "parts": parts, "kink": kink}
+
+
+def part_record(source: Any, value: Any) -> dict[str, Any]:
+    """One part of a copy gate's upstream gradient in the contract: the consumer that sent it, and it."""
+    return {"from": source, "value": value}
 
 
 def patterns_of(op: Any, copy_gate: bool) -> tuple[str, ...]:
@@ -400,6 +416,7 @@ def _size(value: Any) -> int:
 
 
 SCHEMA_VERSION = 1  # of the JSON document: gradtrace/schema/trace.schema.json describes it
+_MAPPINGS = ("bindings", "gradients", "gradients_exact", "gradients_symbolic")  # head_dict's (name, value) pairs
 
 
 def _no_number(value: Any) -> None:

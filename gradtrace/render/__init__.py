@@ -33,11 +33,11 @@ def _text(module: str, *, precision: bool = True) -> Callable[[Any, Options], No
 
 
 def _contract(writer: str) -> Callable[[Any, Options], None]:
-    """A renderer of the JSON contract (core/contract.py): `chunks` for --json, `ndjson_chunks` for
+    """A renderer of the JSON contract (render/json.py): `chunks` for --json, `ndjson_chunks` for
     --format ndjson. Either carries --explain's lines under "explanation"."""
     def run(trace: Any, o: Options) -> None:
-        from ..core import contract
         from ..core.graph import paused_gc
+        from . import json as contract
 
         extra = None
         if o.explain:
