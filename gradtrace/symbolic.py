@@ -57,7 +57,7 @@ class Budget:
 
     def __init__(self, size: int = 2_000, depth: int = 100, total: int = 200_000, digits: int = 4_000,
                  exact_nesting: int = 5, simplify_size: int = 160, simplify_nesting: int = 1,
-                 simplify_work: int = 8_000, window: int = 4, simplify_depth: int = 10):
+                 simplify_work: int = 8_000, window: int = 6, simplify_depth: int = 10):
         self.size, self.depth, self.total, self.digits = size, depth, total, digits
         self.exact_nesting, self.simplify_size, self.simplify_nesting = exact_nesting, simplify_size, simplify_nesting
         self.simplify_work, self.window, self.simplify_depth = simplify_work, window, simplify_depth
@@ -209,16 +209,50 @@ class _Window:
         known = self.written.get(id(expr))
         if known is not None:
             return known
-        if expr.free_symbols.isdisjoint(self.meanings):
-            out = expr
-        else:
-            from sympy.core.parameters import evaluate
-
-            with evaluate(False):
-                out = expr.xreplace(self.meanings)
+        out = expr if expr.free_symbols.isdisjoint(self.meanings) else self._write_back(expr)
         self.written[id(expr)] = out
         self.keep.append(expr)
         return out
+
+    def _write_back(self, expr: Any) -> Any:
+        """xreplace of the stand-ins, without evaluating and without recursion over the short
+        expression, where a sum put into a sum (a product into a product) joins it: x·(a·b)
+        reads x·a·b, as sympy would have written it."""
+        from sympy.core.parameters import evaluate
+
+        done: dict[Any, Any] = {}
+        stack = [expr]
+        with evaluate(False):
+            while stack:
+                e = stack[-1]
+                if e in done:
+                    stack.pop()
+                    continue
+                if e in self.meanings:
+                    done[e] = self.meanings[e]
+                    continue
+                todo = [a for a in e.args if a not in done]
+                if todo:
+                    stack.extend(todo)
+                    continue
+                stack.pop()
+                args = [done[a] for a in e.args]
+                if all(new is old for new, old in zip(args, e.args)):
+                    done[e] = e
+                    continue
+                if e.is_Add or e.is_Mul:
+                    args = [part for a in args for part in (a.args if a.func is e.func else (a,))]
+                    numbers = [a for a in args if a.is_Rational]  # (1/8)·…·(1/2) reads (1/16)·…
+                    if len(numbers) > 1:
+                        with evaluate(True):
+                            number = e.func(*numbers)
+                        rest = [a for a in args if not a.is_Rational]
+                        args = rest if number == e.func.identity else [number, *rest]
+                    if len(args) == 1:  # all but one part were numbers that came to 0 (1)
+                        done[e] = args[0]
+                        continue
+                done[e] = e.func(*args)
+        return done[expr]
 
 
 def _digits(number: Any) -> int:
@@ -462,15 +496,17 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
     downstream: list[Any] = [()] * n
     upstream[graph.output.id] = sp.Integer(1)
     out = graph.output.name
+    # Compact gradients are in the nodes' names, as shallow as one op's rule: sympy combines them whole.
+    chain = window if not compact else _Window(sp, meter, None)
     for node in reversed(graph.nodes):
         if node.op is None:
             continue
-        up = window.arg(upstream[node.id])
-        down = tuple(up * window.arg(g) for g in local[node.id])
+        up = chain.arg(upstream[node.id])
+        down = tuple(up * chain.arg(g) for g in local[node.id])
         downstream[node.id] = down
         for i, d in zip(node.inputs, down):
             meter.check(full(d), where(node, _("downstream gradient")))
-            upstream[i] = window.arg(upstream[i]) + window.arg(d)
+            upstream[i] = chain.arg(upstream[i]) + chain.arg(d)
             meter.check(full(upstream[i]), _("∂{out}/∂{name}").format(out=out, name=graph.nodes[i].name), count=False)
     for node in graph.nodes:  # the gradients as the table shows them, counted once each
         meter.check(full(upstream[node.id]), _("∂{out}/∂{name}").format(out=out, name=node.name))
