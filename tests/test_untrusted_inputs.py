@@ -260,7 +260,7 @@ def test_an_array_file_is_opened_once(tmp_path, monkeypatch):
     import numpy as np
 
     import gradtrace
-    from gradtrace.core.arrays import load_array
+    from gradtrace.core.bindings import load_array
 
     for name, data in (("w.npy", _npy()), ("w.csv", b"1,2\n"), ("w.json", b"[1, 2]")):
         (tmp_path / name).write_bytes(data)

@@ -524,7 +524,7 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     worst element is reported, with the whole array's relative error."""
     import numpy as np
 
-    from ..core.arrays import answer_elements
+    from ..core.bindings import answer_elements
 
     floats = _float_answer(item)  # in its own dtype, which may make the rule a float32 one
     low = _answer_dtype(item, floats) if floats is not None and tol is None else None
@@ -665,14 +665,14 @@ def _float_answer(item: Expected) -> Any:
     once: a FIFO there would block the run, a link to /dev/zero would never end."""
     text = item.text
     if hasattr(text, "shape") and getattr(text, "ndim", 0) > 0:
-        from ..core.arrays import from_array
+        from ..core.bindings import from_array
 
         return from_array(item.name, text)
     if not (isinstance(text, str) and text.strip().startswith("@")):
         return None
     import os
 
-    from ..core.arrays import array_of_bytes
+    from ..core.bindings import array_of_bytes
     from ..files import read_regular
 
     path = text.strip()[1:]
