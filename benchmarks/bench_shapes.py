@@ -13,6 +13,9 @@ nesting levels, all interleaved run by run so that machine noise hits every cont
   deep        relu(relu(...x * 1.0001 + 0.001...) * 0.9999 - 0.001*sigmoid(c)): nesting with binary
               operations inside, 10^5 levels (micrograd's graph built by a loop; its recursive
               backward() runs with a raised recursion limit in a thread with a large stack)
+  deep5000    relu(... * 1.0001 + 0.001), n/20 levels: the example issue 32 times, 5000 deep at 10^5
+              (plain, comments, pasted). Both depths are timed because micrograd's recursive sort
+              costs more per node the deeper the graph: at 10^5 levels the peer is at its slowest.
   nested      relu(relu(...relu(x)...)): nesting of unary gates (plain only)
   array       sum(relu(w*x + b)) over arrays of n elements, micrograd: n scalar Values (plain only)
 
@@ -57,7 +60,8 @@ from typing import Any
 from bench_scale import run
 from families import FAMILIES, SPELLINGS, spell, values_for
 
-HERE = Path(__file__).resolve().parent
+SELF = Path(__file__).resolve()
+HERE = SELF.parent
 TARGET, AIM = 1.25, 1.0  # time and memory over micrograd's, per family and spelling
 STAGES = ("parse", "build", "forward", "backward", "JSON")
 
@@ -200,7 +204,7 @@ def run_stages(args: argparse.Namespace) -> int:
                 continue
             samples = []
             for _ in range(args.runs):
-                out = subprocess.run([sys.executable, __file__, "--stage-child", family, spelling, str(args.n)],
+                out = subprocess.run([sys.executable, str(SELF), "--stage-child", family, spelling, str(args.n)],
                                      check=True, capture_output=True, text=True)
                 samples.append(json.loads(out.stdout))
             nodes = samples[0]["nodes"]
@@ -234,7 +238,7 @@ def growth(args: argparse.Namespace) -> int:
             for n in (args.n, 10 * args.n):
                 folders.append(Path(tmp) / str(n))
                 folders[-1].mkdir(exist_ok=True)
-                subprocess.run([sys.executable, __file__, "--write", family, str(n), str(folders[-1]), "plain"],
+                subprocess.run([sys.executable, str(SELF), "--write", family, str(n), str(folders[-1]), "plain"],
                                check=True)
             # n and 10n alternate, run by run, so that a slow spell of the shared machine falls on both
             times: list[list[float]] = [[], []]
@@ -274,7 +278,7 @@ def side_by_side(args: argparse.Namespace) -> int:
                 continue
             # The inputs are written by a child process: Linux starts a child's peak-memory count at
             # its parent's size, so this process must stay small for the measurements to be fair.
-            subprocess.run([sys.executable, __file__, "--write", family, str(args.n), str(folder), *spellings],
+            subprocess.run([sys.executable, str(SELF), "--write", family, str(args.n), str(folder), *spellings],
                            check=True)
             commands: dict[str, tuple[list[str], Path]] = {
                 "micrograd": ([sys.executable, str(HERE / "peer_micrograd.py"), family, str(args.n),
@@ -293,7 +297,7 @@ def side_by_side(args: argparse.Namespace) -> int:
             nodes = None
             for spelling in spellings:
                 # Compared in a child: the parsed JSON trace is large (see the --write comment above).
-                same = subprocess.run([sys.executable, __file__, "--compare", str(commands[spelling][1]),
+                same = subprocess.run([sys.executable, str(SELF), "--compare", str(commands[spelling][1]),
                                        str(folder / "micrograd.json")], capture_output=True, text=True)
                 if same.returncode != 0:
                     raise SystemExit(f"{family} ({spelling}): gradtrace and micrograd disagree\n{same.stderr}")
@@ -352,8 +356,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--n", type=int, help="statements, terms or levels per family (10^5; --quick: 10^4)")
     parser.add_argument("--runs", type=int, help="runs of each contender (3; --quick: 1)")
-    parser.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES), metavar="FAMILY",
-                        help=f"some of: {' '.join(FAMILIES)} (all)")
+    parser.add_argument("--families", "--shapes", nargs="+", default=list(FAMILIES), choices=list(FAMILIES),
+                        metavar="FAMILY", help=f"some of: {' '.join(FAMILIES)} (all)")
     parser.add_argument("--spellings", nargs="+", default=list(SPELLINGS), choices=SPELLINGS, metavar="SPELLING",
                         help=f"some of: {' '.join(SPELLINGS)} (all; nested and array have plain only)")
     parser.add_argument("--quick", action="store_true", help="one run each at n = 10^4: a smoke test")

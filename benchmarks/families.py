@@ -218,6 +218,19 @@ def _deep_build(V: dict[str, Any], n: int, sigmoid: Callable[[Any], Any]) -> Any
     return h
 
 
+# ---- the issue's own example: relu(... * 1.0001 + 0.001), 5000 deep at n = 10^5 ------------------
+
+def _issue_depth(n: int) -> int:
+    return max(1, n // 20)
+
+
+def _deep5000_build(V: dict[str, Any], n: int, sigmoid: Callable[[Any], Any]) -> Any:
+    h = V["x"]
+    for _ in range(_issue_depth(n)):
+        h = (h * 1.0001 + 0.001).relu()
+    return h
+
+
 # ---- two more shapes, plain only: unary nesting and arrays -------------------------------------------
 
 def _nested_build(V: dict[str, Any], n: int, sigmoid: Callable[[Any], Any]) -> Any:
@@ -254,6 +267,9 @@ FAMILIES: dict[str, Family] = {f.name: f for f in (
            _mixed_build, statements=False),
     Family("deep", "relu(... * 1.0001 + 0.001): nesting with binary operations inside", "levels",
            _deep_segments, lambda n, rng: {"x": 0.5, "c": 0.5}, _deep_build, statements=False),
+    Family("deep5000", "relu(... * 1.0001 + 0.001) as issue 32 times it: n/20 levels (5000 at 10^5)", "levels",
+           lambda n: ["relu(" * _issue_depth(n) + "x"] + [" * 1.0001 + 0.001)"] * _issue_depth(n),
+           lambda n, rng: {"x": 0.5}, _deep5000_build, statements=False, spellings=("plain", "comments", "pasted")),
     Family("nested", "relu(relu(...x...)): nesting of unary gates", "levels",
            lambda n: ["relu(" * n + "x" + ")" * n], lambda n, rng: {"x": 0.5}, _nested_build,
            statements=False, spellings=("plain",)),

@@ -180,7 +180,7 @@ def main() -> int:
     print("\nSummary (ratios of medians, measured side by side)")
     for what, ratio, target in rows:
         aim = f" (aim {SHAPES_AIM:g}x)" if what.startswith("(f)") and target == SHAPES_TARGET else ""
-        print(f"  {what:46s} {_ratio(ratio):>5s}x   target <= {target:g}x{aim:11s} "
+        print(f"  {what:46s} {_ratio(ratio):>6s}x   target <= {f'{target:g}x':6s}{aim:11s} "
               f"{'OK' if ratio <= target else 'MISSED'}")
     print("\nSpellings of one graph against its plain spelling (a cost above 1.0x is a speed cliff)")
     for what, time_ratio, memory_ratio in spelling_cliffs(results):
