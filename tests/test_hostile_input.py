@@ -387,7 +387,7 @@ def test_running_out_of_memory_is_a_clear_message(monkeypatch, capsys):
     def huge(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(cli_module, "build", huge)
+    monkeypatch.setattr("gradtrace.cli.trace.build", huge)
     assert cli_module.main(["x", "-x", "1"]) == 1
     err = capsys.readouterr().err
     assert "out of memory" in err and "Traceback" not in err

@@ -222,7 +222,7 @@ def test_a_batch_traces_every_point_with_one_graph(gt, tmp_path, monkeypatch):
 
     builds = []
     real = graph_module.build
-    monkeypatch.setattr("gradtrace.cli.build", lambda *a, **k: builds.append(1) or real(*a, **k))
+    monkeypatch.setattr("gradtrace.cli.trace.build", lambda *a, **k: builds.append(1) or real(*a, **k))
     points = tmp_path / "points.jsonl"
     points.write_text('{"x": 1, "y": 2}\n{"x": -2, "y": 5, "lr": 0.1}\n{"x": 1}\n\n{"x": 0.5, "y": 0.25}\n')
     result = gt("x*y", "--vars", str(points), "--expect", "x=2")

@@ -11,7 +11,7 @@ import click
 
 from ..core.errors import ExitCode, GradtraceError
 from ..i18n import N_, _, ngettext
-from . import LANG_OPTION, TranslatedHelp, _fail, make_console
+from .common import LANG_OPTION, TranslatedHelp, fail, make_console
 
 GRADE_HELP = N_("""Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without
 --key, its expression and bindings).
@@ -52,7 +52,7 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | 
         tolerance = Tolerance(tol) if tol else None
         graded = grading.grade(list(files), key, tolerance, precision, time_limit or None)
     except GradtraceError as err:
-        _fail(err)  # the key itself is broken: nobody can be graded
+        fail(err)  # the key itself is broken: nobody can be graded
     if format_name == "json":
         sys.stdout.write(grading.to_json(graded))
     elif format_name == "csv":

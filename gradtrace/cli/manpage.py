@@ -12,7 +12,8 @@ import sys
 
 import click
 
-from . import EXAMPLES, EXIT_CODES, cli
+from .main import cli
+from .trace import EXAMPLES, EXIT_CODES
 
 
 def _roff(text: str) -> str:

@@ -10,7 +10,7 @@ import click
 
 from ..core.errors import ExitCode, GradtraceError
 from ..i18n import N_, _, current
-from . import LANG_OPTION, TranslatedHelp, _fail, blank_words, make_console
+from .common import LANG_OPTION, TranslatedHelp, blank_words, fail, make_console
 
 QUIZ_HELP = N_("""Practice backprop: a random circuit, its forward values, and you fill in the gradients.
 
@@ -88,7 +88,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
                                      "(--worksheet --from FILE takes every problem in FILE)"))
         try:
             if problems_file is not None:
-                from . import read_text
+                from .inputs import read_text
 
                 problems = practice.read_problems(problems_file, read_text(problems_file, "--from"))
                 for i, problem in enumerate(problems, 1):
@@ -108,7 +108,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
                     command=f"`gradtrace quiz --worksheet {count_} --difficulty {difficulty} --seed {seed} --out DIR`")
             _write_worksheet(problems, heading, out_dir, precision, blanks, pdf, replace)
         except GradtraceError as err:
-            _fail(err)
+            fail(err)
         return
     if seed is None:
         seed = random.SystemRandom().randrange(10**6)
@@ -117,9 +117,9 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
         rng = random.Random(seed)
         problems = [practice.generate(rng, difficulty) for _ in range(count)]
     except GradtraceError as err:
-        _fail(err)
+        fail(err)
     if sys.stdin is None:  # started with <&-: there is nowhere to read the answers from
-        _fail(GradtraceError(_("the quiz reads its answers from standard input, and standard input is closed"),
+        fail(GradtraceError(_("the quiz reads its answers from standard input, and standard input is closed"),
                              hint=_("run it at a terminal, pipe the answers in, or write a sheet with --worksheet")))
     console = make_console(color)
     score = total = 0.0
@@ -293,7 +293,7 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
                    "complete without them)", err=True)
     if failed is not None:
         failed.message = _("no PDF was made: {reason}").format(reason=failed.message)
-        _fail(failed)
+        fail(failed)
 
 
 def _fit_for_tex(dot_text: str) -> str:

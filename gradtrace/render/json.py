@@ -371,3 +371,33 @@ def ndjson_chunks(trace: Trace, extra: dict[Any, Any] | None = None,
 
 def _line_mapping(pairs: Any) -> str:
     return "{" + _mapping(pairs, ", ") + "}"
+
+
+# ---- records beside the trace: errors and a batch's points -----------------------------------
+
+def error_record(kind: str, message: str, span: tuple[int, int] | None, hint: str | None, code: int) -> dict[str, Any]:
+    """An error as --json writes it, on its own ({"error": ...}) or as a batch point's result:
+    kind, message, span, hint and exit code, every text printable whatever the input held."""
+    from ..core.errors import printable
+
+    return {"kind": kind, "message": printable(message), "span": list(span) if span else None,
+            "hint": printable(hint) if hint else None, "exit_code": code}
+
+
+def point_record(k: int, result: Any) -> dict[str, Any]:
+    """One point of a batch (--vars POINTS.jsonl) as its JSON line: its line number, then its
+    bindings, value, gradients and any verdicts, or its error."""
+    from ..core.errors import GradtraceError
+
+    line: dict[str, Any] = {"point": k}
+    if isinstance(result, GradtraceError):
+        line["error"] = error_record(result.kind, result.message, result.span, result.hint, int(result.exit_code))
+        return line
+    line["bindings"] = {name: jsonable(v) for name, v in result.bindings.items()}
+    line["value"] = jsonable(result.value)
+    line["gradients"] = {name: jsonable(v) for name, v in result.gradients.items()}
+    if result.check is not None:
+        line["check"] = result.check.to_dict()
+    if result.answers is not None:
+        line["answers"] = [a.to_dict() for a in result.answers]
+    return line

@@ -1,0 +1,145 @@
+"""What every command shares: translated --help, --lang, the console, and how an error leaves
+the program (a message on stderr, its exit code, and with --json one JSON object on stdout).
+
+Whether errors go out as JSON too is the run's Env, which main() hands to click as the context
+object: nothing here keeps state of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from ..core.errors import GradtraceError
+from ..i18n import LANGUAGES, N_, _
+
+
+@dataclass
+class Env:
+    """What a run takes from its process besides its arguments, as httpie's Environment: whether
+    the command line asked for JSON, so that every error is a JSON object on stdout as well."""
+
+    json_errors: bool = False
+
+
+def current_env() -> Env:
+    """The running command's Env (a default one outside a run, e.g. a command invoked on its own)."""
+    ctx = click.get_current_context(silent=True)
+    env = ctx.find_object(Env) if ctx is not None else None
+    return env if env is not None else Env()
+
+
+class TranslatedHelp(click.Command):
+    """--help in the language of the run. Each text is written in English and marked N_ (help=,
+    the command's help), and looked up in the catalog only as --help shows it."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        saved = [(param, param.help) for param in self.get_params(ctx)  # click's own --help too
+                 if isinstance(param, click.Option) and param.help]
+        help_text, epilog = self.help, self.epilog
+        try:
+            for param, text in saved:
+                param.help = _(text)
+            self.help = _(help_text) if help_text else help_text
+            self.epilog = self.translated_epilog()
+            super().format_help(ctx, formatter)
+        finally:
+            for param, text in saved:
+                param.help = text
+            self.help, self.epilog = help_text, epilog
+
+    def translated_epilog(self) -> str | None:
+        return _(self.epilog) if self.epilog else self.epilog
+
+
+# --lang: read by main() before anything runs (see _language); declared here for --help and to refuse
+# other values.
+def _set_language(ctx: click.Context, _param: Any, value: str | None) -> None:
+    """--lang, or the locale's language: for this command, and back to what it was after it."""
+    from .. import i18n
+
+    before = i18n.current()
+    libraries = i18n.for_libraries(i18n.use(value))
+
+    def restore() -> None:
+        i18n.use(before)
+        i18n.restore_libraries(libraries)
+    ctx.call_on_close(restore)
+
+
+LANG_OPTION: Callable[[Any], Any] = click.option(
+    "--lang", type=click.Choice(LANGUAGES), expose_value=False, metavar="|".join(LANGUAGES), is_eager=True,
+    callback=_set_language, help=N_("The language of the text (default: from LC_ALL, LC_MESSAGES or LANG). JSON keys, "
+                                 "exit codes and options stay the same."))
+
+
+def first_sentence(text: str) -> str:
+    """A help text's first sentence, on one line (--help's list of commands wraps it)."""
+    words = text.split("\n\n", 1)[0].split()
+    end = next((k for k, word in enumerate(words) if word.endswith(".")), len(words) - 1)
+    return " ".join(words[:end + 1])
+
+
+class ReaderGone(Exception):
+    """The reader of stdout went away (| head). Not an OSError, so that click passes it through
+    to main() instead of turning it into exit 1."""
+
+
+def fail(err: GradtraceError) -> None:
+    """Print a core error to stderr (and, for --json, as JSON on stdout) and exit with its code."""
+    text = err.format()
+    click.echo(f"gradtrace: {text}", err=True)
+    json_error(err.kind, str(err), err.span, err.hint, int(err.exit_code))
+    raise click.exceptions.Exit(int(err.exit_code))
+
+
+def wants_json(args: list[str]) -> bool:
+    for k, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--json" or arg in ("--format=json", "--format=ndjson") or (
+                arg == "--format" and k + 1 < len(args) and args[k + 1] in ("json", "ndjson")):
+            return True
+    return False
+
+
+def json_error(kind: str, message: str, span: tuple[int, int] | None, hint: str | None, code: int,
+               env: Env | None = None) -> None:
+    """With --json, every error is also one JSON object on stdout, so a script never parses stderr:
+    {"error": {"kind", "message", "span", "hint", "exit_code"}} (the exit code is unchanged). env:
+    the run's, where no click context holds it any more (main's own handlers)."""
+    if not (env or current_env()).json_errors:
+        return
+    import json
+
+    from ..render.json import error_record
+
+    document = {"error": error_record(kind, message, span, hint, code)}
+    try:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def make_console(color: str, stderr: bool = False) -> Any:
+    """A rich console: colour on a terminal, plain text when piped or when NO_COLOR is set."""
+    from rich.console import Console
+
+    if color == "always":
+        return Console(force_terminal=True, stderr=stderr)
+    if color == "never" or os.environ.get("NO_COLOR"):
+        return Console(color_system=None, stderr=stderr)
+    return Console(stderr=stderr)
+
+
+def blank_words(text: str) -> frozenset[str]:
+    """--blank values,gradients (a picture's, or a worksheet's): what is left to fill in."""
+    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not chosen or not chosen <= {"values", "gradients"}:
+        raise click.UsageError(_("--blank {blank}: write values, gradients or values,gradients").format(blank=text))
+    return chosen
