@@ -252,8 +252,8 @@ def test_a_socket_target_is_refused_and_kept(tmp_path):
 # ---- writers at the same time ---------------------------------------------------------------------
 
 def test_concurrent_folder_writers_leave_one_whole_sheet(tmp_path):
+    from gradtrace.cli.files import MANIFEST, write_folder
     from gradtrace.core.errors import OutputError
-    from gradtrace.files import MANIFEST, write_folder
 
     target = tmp_path / "same"
     errors: list[BaseException] = []
@@ -277,7 +277,7 @@ def test_concurrent_folder_writers_leave_one_whole_sheet(tmp_path):
 
 
 def test_concurrent_file_writers_leave_one_whole_file(tmp_path):
-    from gradtrace.files import write_file
+    from gradtrace.cli.files import write_file
 
     target = tmp_path / "page.html"
     datas = [bytes([65 + k]) * (1 << 16) for k in range(8)]

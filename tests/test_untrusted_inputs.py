@@ -220,7 +220,7 @@ def test_an_empty_fifo_writer_reads_as_empty(tmp_path):
 def test_read_input_returns_exactly_the_bytes_up_to_its_limit(size, limit, chunk, tmp_path_factory):
     """Regular files and pipes alike: every byte when there are at most limit, else a refusal."""
     from gradtrace.core.errors import GradtraceError
-    from gradtrace.files import read_input
+    from gradtrace.core.reading import read_input
 
     data = bytes(range(256)) * (size // 256 + 1)
     data = data[:size]
@@ -353,8 +353,8 @@ def test_a_link_to_a_file_is_not_a_folder_to_replace(tmp_path):
 
 
 def test_a_link_loop_is_refused_and_kept(tmp_path):
+    from gradtrace.cli.files import write_file, write_folder
     from gradtrace.core.errors import OutputError
-    from gradtrace.files import write_file, write_folder
 
     (tmp_path / "a").symlink_to("b")
     (tmp_path / "b").symlink_to("a")
@@ -367,7 +367,7 @@ def test_a_link_loop_is_refused_and_kept(tmp_path):
 
 @pytest.mark.parametrize("hops", [1, 2])
 def test_a_link_to_a_file_is_written_through(hops, tmp_path):
-    from gradtrace.files import write_file
+    from gradtrace.cli.files import write_file
 
     real = tmp_path / "site" / "page.html"
     real.parent.mkdir()
@@ -387,7 +387,7 @@ def test_a_link_to_a_file_is_written_through(hops, tmp_path):
 
 
 def test_a_dangling_link_to_a_file_makes_the_file(tmp_path):
-    from gradtrace.files import write_file
+    from gradtrace.cli.files import write_file
 
     link = tmp_path / "out.svg"
     link.symlink_to(tmp_path / "pictures" / "c.svg")

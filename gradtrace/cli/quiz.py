@@ -242,8 +242,8 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
     Graphviz the text is written and the pictures are named as skipped; without pdflatex the PDFs
     are, and the exit code is 1."""
     from ..core.errors import MissingProgram
-    from ..files import write_folder
     from ..render import picture, worksheet
+    from .files import write_folder
 
     files: dict[str, bytes] = {}
     svgs: dict[str, str] = {}

@@ -502,7 +502,7 @@ def _write(path: str, data: bytes) -> None:
         except BrokenPipeError:
             raise ReaderGone() from None
         return
-    from ..files import write_file
+    from .files import write_file
 
     write_file(path, data)
     click.echo("gradtrace: " + _("wrote {path}").format(path=path), err=True)

@@ -1,8 +1,8 @@
 """Reading what someone else wrote: the one way gradtrace reads a file a user or a submission
 names (a program, bindings, answers, a problems file, an array, a submission), with a size cap
 while it reads, so an endless device or a FIFO that nothing writes to can't stall or exhaust a
-run, while a pipe with a writer (a shell's <(...)) is read. gradtrace.files, which writes
-outputs, offers the same functions to the commands."""
+run, while a pipe with a writer (a shell's <(...)) is read. Writing outputs is
+gradtrace/cli/files.py's."""
 
 from __future__ import annotations
 

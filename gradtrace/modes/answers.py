@@ -673,7 +673,7 @@ def _float_answer(item: Expected) -> Any:
     import os
 
     from ..core.bindings import array_of_bytes
-    from ..files import read_regular
+    from ..core.reading import read_regular
 
     path = text.strip()[1:]
     if item.folder is not None:

@@ -181,7 +181,7 @@ def number_text(value: Decimal | None) -> str:
 def read_file(path: str) -> dict[str, Any]:
     """A submission or key: TOML (.toml) or JSON, as a mapping; numbers keep their written text.
     It must be a regular file of at most MAX_FILE bytes (files.read_regular)."""
-    from ..files import read_regular
+    from ..core.reading import read_regular
 
     try:
         text = read_regular(path, MAX_FILE).decode("utf-8")

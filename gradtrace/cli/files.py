@@ -5,8 +5,8 @@ regular file is never replaced: a character device (/dev/null, a terminal) or a 
 through, as the shell's '>' would, and anything else is refused. A folder of files is built beside
 its target and swapped in whole, and only over a folder that is empty or holds nothing but files
 gradtrace wrote there (its manifest lists them), unless the caller asks to replace it. Writers of
-one folder take turns, so concurrent runs end with one whole result. Reading is core.reading's
-read_input, offered here too."""
+one folder take turns, so concurrent runs end with one whole result. (Reading is
+core/reading.py's: the core reads @W.npy files too.)"""
 
 from __future__ import annotations
 
@@ -17,14 +17,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .core.errors import OutputError
-
-# Reading: the one function lives in the core, which reads @W.npy files too and may not import this
-# module; the commands take it from here, beside the writing.
-from .core.reading import MAX_TEXT as MAX_TEXT
-from .core.reading import read_input as read_input
-from .core.reading import read_regular as read_regular
-from .i18n import _
+from ..core.errors import OutputError
+from ..i18n import _
 
 
 def write_file(path: str, data: bytes) -> None:
