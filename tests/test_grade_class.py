@@ -504,7 +504,7 @@ def test_a_fifo_answer_array_beside_an_answers_file_is_that_answers_error(tmp_pa
 def test_a_submission_over_its_time_limit_is_that_students_error(gt, tmp_path, monkeypatch):
     """The budget is tested by its mechanism, not by a clock: one file's grading never returns,
     and the run still reports it and grades the rest."""
-    import gradtrace.symbolic as symbolic
+    import gradtrace.modes.symbolic as symbolic
 
     real = symbolic.same_expression
 

@@ -29,8 +29,8 @@ def test_license_and_type_information_ship():
 def test_the_man_page_documents_every_option_and_exit_code():
     """setup.py writes this page at build time; `man gradtrace` shows it once installed."""
     from gradtrace.cli import cli
-    from gradtrace.cli.trace import EXIT_CODES
     from gradtrace.cli.manpage import manpage
+    from gradtrace.cli.trace import EXIT_CODES
 
     page = manpage("9.9")
     assert page.startswith('.TH GRADTRACE 1 "" "gradtrace 9.9"')

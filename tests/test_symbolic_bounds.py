@@ -11,9 +11,9 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gradtrace import symbolic
 from gradtrace.core.errors import GradtraceError
 from gradtrace.core.graph import build
+from gradtrace.modes import symbolic
 from gradtrace.modes.answers import Expected, check_symbolic_answers
 from gradtrace.modes.run import run_program
 

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.core.cache import clear_cache
 
-from gradtrace import symbolic
 from gradtrace.core.bindings import Binding
 from gradtrace.core.errors import GradtraceError
 from gradtrace.core.graph import build
+from gradtrace.modes import symbolic
 from gradtrace.modes.answers import Expected, check_symbolic_answers
 from gradtrace.modes.run import run_program
 

@@ -57,7 +57,8 @@ def _operators(symbols: list[str]) -> str:
     for s in symbols:
         if len(s) == 2:
             seconds[s[0]] = seconds.get(s[0], "") + s[1]
-    pairs = [f"{re.escape(first)}[{''.join(map(re.escape, sorted(set(rest))))}]?" for first, rest in sorted(seconds.items())]
+    pairs = [f"{re.escape(first)}[{''.join(map(re.escape, sorted(set(rest))))}]?"
+             for first, rest in sorted(seconds.items())]
     singles = sorted({s for s in symbols if len(s) == 1} - set(seconds))
     return "|".join([*pairs, "[" + "".join(map(re.escape, singles)) + "]"])
 

@@ -408,7 +408,7 @@ def check_symbolic_answers(graph: Any, expected: list[Expected], budget: Any = N
     variables and its nodes' names: for q = x + y; f = q*z, both x + y and q are right for ∂f/∂z.
     budget (symbolic.Budget, the default one if None) bounds the work; past it, symbolic.TooLarge
     (a GradtraceError) names what was too large."""
-    from .. import symbolic
+    from . import symbolic
 
     limits = budget or symbolic.DEFAULT_BUDGET
     truth = symbolic.symbolic_trace(graph, expanded=True, simplify=False, budget=limits)

@@ -66,7 +66,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         if expected and tol is not None:
             raise GradtraceError(_("a tolerance compares numbers, and symbolic answers are expressions"),
                                  about="tolerance", hint=_("bind the variables to grade numbers within a tolerance"))
-        from ..symbolic import DEFAULT_BUDGET, symbolic_trace
+        from .symbolic import DEFAULT_BUDGET, symbolic_trace
 
         trace = symbolic_trace(graph, expanded=expanded, budget=budget or DEFAULT_BUDGET)
         if expected:
@@ -81,7 +81,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         if numeric.arrays:
             raise GradtraceError(_("exact mode works on scalar values"), about="mode", hint=_("use numeric mode for "
                                                                                            "arrays"))
-        from ..symbolic import DEFAULT_BUDGET, exact_trace
+        from .symbolic import DEFAULT_BUDGET, exact_trace
 
         trace = exact_trace(graph, _exact_texts(graph, bindings, values, numeric), numeric, budget or DEFAULT_BUDGET)
     report_ = answers = None

@@ -7,14 +7,14 @@ parse_expr run eval. sympy is imported here only, and only when a mode needs it.
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
-from .core.errors import GradtraceError
-from .core.graph import Const, Graph, Node
-from .core.trace import Trace
-from .i18n import _, ngettext
+from ..core.errors import GradtraceError
+from ..core.graph import Const, Graph, Node
+from ..core.numbers import gradtrace_names
+from ..core.trace import Trace
+from ..i18n import _, ngettext
 
 MAX_NODES = 400  # symbolic expressions grow fast; past this they stop being readable or quick
 MAX_EXACT_EXPONENT = 10_000  # exact powers beyond this have too many digits to compute or show
@@ -454,7 +454,7 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
                 continue
             if node.name not in exact:  # type: ignore[operator]
                 # An exact value must never show a name where a number belongs (∂f/∂x = α).
-                from .core.errors import BindingError
+                from ..core.errors import BindingError
 
                 raise BindingError(ngettext("no value for the variable {names}", "no value for the variables {names}",
                                             1).format(names=node.name),
@@ -574,7 +574,7 @@ def _exact_kink(sp: Any, node: Node, values: list[Any], meter: _Meter) -> bool:
     out = _simplified(sp, values[node.id], meter)
     args = tuple(_simplified(sp, values[i], meter) for i in node.inputs)
     params = tuple(float(p) if isinstance(p, (int, float)) else p for p in node.params)
-    from .core.ops import scalar
+    from ..core.ops import scalar
 
     predicate = op.kink[0]
     return bool(predicate(scalar, out, args, *params) if op.variadic else predicate(scalar, out, *args, *params))
@@ -582,7 +582,7 @@ def _exact_kink(sp: Any, node: Node, values: list[Any], meter: _Meter) -> bool:
 
 def _rule_at(sp: Any, node: Node, values: list[Any], meter: _Meter) -> tuple[Any, ...]:
     """The op table's local rule evaluated at the node's exact point, in floats."""
-    from .core.ops import scalar
+    from ..core.ops import scalar
 
     op = node.op
     assert op is not None
@@ -599,7 +599,7 @@ def _simplified(sp: Any, expr: Any, meter: _Meter) -> Any:
 
 def _check_exact(graph: Graph, values: list[Any], upstream: list[Any], local: list[Any]) -> None:
     """Exact arithmetic can still meet log(-1) or 1/0: report it as the float path would."""
-    from .core.errors import EvaluationError
+    from ..core.errors import EvaluationError
 
     for node in graph.nodes:
         for what, v in [("value", values[node.id]), ("gradient", upstream[node.id])] + \
@@ -632,7 +632,7 @@ def exact_trace(graph: Graph, bindings: dict[str, Any], numeric: Trace, budget: 
 
 def numeric_answer(numeric: Trace, count: int = 4) -> str:
     """The output and the first few gradients in floats, for a message: f = 1.000065, ∂f/∂x = 650.04."""
-    from .core.trace import jsonable
+    from ..core.trace import jsonable
 
     def shown(v: Any) -> str:
         v = jsonable(v)
@@ -649,7 +649,7 @@ def numeric_answer(numeric: Trace, count: int = 4) -> str:
 
 def exact_bindings(bindings: dict[str, Any], budget: Budget = DEFAULT_BUDGET) -> dict[str, Any]:
     """Binding values as exact sympy numbers: '1/3' -> 1/3, '-pi/2' -> -pi/2, 0.1 -> 1/10."""
-    from .core.graph import constant
+    from ..core.graph import constant
 
     out = {}
     for name, value in bindings.items():
@@ -662,23 +662,13 @@ def exact_bindings(bindings: dict[str, Any], budget: Budget = DEFAULT_BUDGET) ->
 
 # ---- symbolic answers -------------------------------------------------------------------------
 
-# The functions sympy spells with a capital (Max(x, y), Heaviside(t1)), as --json's symbolic texts and
-# sympy users write them: read back as gradtrace's own names, so a printed true value passes typed back.
-SYMPY_NAMES = re.compile(r"\b(Max|Min|Abs|Heaviside)\(")
-
-
-def gradtrace_names(text: str) -> str:
-    """Max(x, y) -> max(x, y), Heaviside(x) -> heaviside(x): sympy's spellings of the op table's functions."""
-    return SYMPY_NAMES.sub(lambda m: m.group(1).lower() + "(", text)
-
-
 def answer_expression(text: str, origin: str, meanings: dict[str, Any], budget: Budget = DEFAULT_BUDGET) -> Any:
     """A student's symbolic answer (x + y, 2*q, sigmoid(s)*(1 - sigmoid(s))) as a sympy expression
     in the program's variables. It is read by gradtrace's own parser and built into a graph like
     any program, never sympified; a node's name stands for its value (q means x + y when q = x + y).
     meanings: each name the answer may use -> its value in the variables. An answer past the
     budget (q*q*…*q where q is large) is refused with TooLarge."""
-    from .core.graph import build, constant
+    from ..core.graph import build, constant
 
     text = gradtrace_names(text)
     try:
