@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -198,23 +197,19 @@ def test_ndjson_streams_the_first_node_before_the_rest_is_written():
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "p.gt").write_text(program)
         (Path(folder) / "v.json").write_text(json.dumps(values))
-        started = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "gradtrace", "--file", str(Path(folder) / "p.gt"),
                                     "--vars", str(Path(folder) / "v.json"), "--format", "ndjson"],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, "COLUMNS": "80"})
         header = json.loads(process.stdout.readline())
         first = json.loads(process.stdout.readline())
-        first_at = time.perf_counter() - started
         # Still running: the rest can't all be written until it is read (the pipe holds 64 kB).
         assert process.poll() is None
         rest = process.stdout.read()
         process.wait(timeout=120)
-        total = time.perf_counter() - started
     assert header["type"] == "header" and first["type"] == "node" and first["name"] == "f"
     # The other nodes (50,000 products, 49,999 sums, 50,001 inputs), then the result.
     assert rest.count("\n") == 3 * 50_000 - 1 + 1
-    assert first_at < total  # it came before the end
 
 
 def test_a_batch_traces_every_point_with_one_graph(gt, tmp_path, monkeypatch):
