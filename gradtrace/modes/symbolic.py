@@ -147,15 +147,18 @@ class _Meter:
             self.too_large(where, _("a number of {digits:,} digits").format(digits=digits),
                            _("{limit:,} digits").format(limit=budget.digits))
         if not symbols and nesting > budget.exact_nesting:
-            self.too_large(where, _("an exact number that nests functions {nesting} deep").format(nesting=nesting),
-                           _("{limit} levels (exact arithmetic does about three times the work at each)").format(
-                               limit=budget.exact_nesting))
+            self.too_deep(where, nesting)
         if count:
             self.total += size
             if self.total > budget.total:
                 together = _("expressions of {total:,} parts together").format(total=self.total)
                 self.too_large(_("the trace"), together, _("{limit:,} parts").format(limit=budget.total))
         return expr
+
+    def too_deep(self, where: str, nesting: int) -> None:
+        self.too_large(where, _("an exact number that nests functions {nesting} deep").format(nesting=nesting),
+                       _("{limit} levels (exact arithmetic does about three times the work at each)").format(
+                           limit=self.budget.exact_nesting))
 
     def too_large(self, where: str, what: str, limit: str) -> None:
         raise TooLarge(
@@ -397,6 +400,19 @@ def _sigma(sp: Any) -> Any:
 _SIGMA: Any = None
 
 
+def _refuse_deep_exact(meter: _Meter, template: Any, inputs: list[Any], where: str) -> None:
+    """Before an exact value is built: an op whose rule nests functions (sigmoid's exp) put around
+    inputs that already nest them as deep as the budget allows would nest deeper still. sympy
+    would spend minutes evaluating such a number (deciding its sign digit by digit) only for the
+    meter to refuse it afterwards, so it is refused first, by the same count."""
+    own = meter.measure(template)[2]
+    if not own:
+        return
+    deepest = max((meter.measure(v)[2] for v in inputs), default=0)
+    if deepest + own > meter.budget.exact_nesting:
+        meter.too_deep(where, deepest + own)
+
+
 def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: Trace | None = None,
                    expanded: bool = False, simplify: bool = True, budget: Budget = DEFAULT_BUDGET) -> Trace:
     """A trace whose values and gradients are sympy expressions, or, with exact (name -> sympy
@@ -473,6 +489,8 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         if op.exponent is not None:
             base, power = op.exponent(tuple(values[i] for i in node.inputs), params)
             _check_power(meter, base, power, where(node, _("value")))
+        if is_exact:
+            _refuse_deep_exact(meter, template, [values[i] for i in node.inputs], where(node, _("value")))
         values[node.id] = template.subs(inputs)
         meter.check(full(values[node.id]), where(node, _("value")))
         at_kink = _exact_kink(sp, node, values, meter) if is_exact else (numeric is not None and numeric.kinks[node.id])
