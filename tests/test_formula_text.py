@@ -10,6 +10,7 @@ step silently left out.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import types
@@ -42,7 +43,7 @@ PARAMETERS = {"c": [-3.0, -2.0, -1.5, -0.5, 1 / 3, 0.5, 2.0, 3.0, 10.0], "alpha"
 
 def _points(op):
     """(inputs, parameters) inside the op's domain where its output and local gradients are finite."""
-    names = [name for name, _ in op.params]
+    names = [name for name, _ in op.rule_params]
     found = []
     for params in itertools.product(*(PARAMETERS[name] for name in names)):
         given = dict(zip(names, params))
@@ -76,7 +77,7 @@ def _gate(op, xs, params):
     for k in range(len(xs)):
         Node(nodes, None, (), (), (), (0, 0), name="xyzw"[k])
     args = tuple(range(len(xs)))
-    if op.constant:
+    if op.maths.constant:
         args += (Const(params[0], repr(params[0]), ATOM),)
     Node(nodes, op, tuple(range(len(xs))), params, args, (0, 0), name="t")
     return nodes
@@ -111,6 +112,12 @@ def test_every_formula_text_is_its_rules_value(name):
     assert mismatches(op) == []
 
 
+def _patch_formula(monkeypatch, name, formula):
+    """Give an op's record other formula text, for one test."""
+    op = OPS[name]
+    monkeypatch.setattr(op, "text", dataclasses.replace(op.text, formula=formula))
+
+
 @pytest.mark.parametrize("name, formula", [
     ("tan", ("1+tan({0})",)),       # the issue's corruptions: tan's square dropped,
     ("sinh", ("sinh({0})",)),       # sinh's gradient written as its value
@@ -121,14 +128,14 @@ def test_every_formula_text_is_its_rules_value(name):
     ("max", ("[{i} is min]",)),
 ])
 def test_a_wrong_formula_text_fails(monkeypatch, name, formula):
-    monkeypatch.setattr(OPS[name], "formula", formula)
+    _patch_formula(monkeypatch, name, formula)
     assert mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
 
 
 @pytest.mark.parametrize("name, formula", [("tan", ("1+tan²({0})",)), ("sinh", ("ch({0})",)),
                                            ("exp", ("e^{0} +",)), ("relu", ("[{0} >> 0]",))])
 def test_a_formula_that_cant_be_read_fails(monkeypatch, name, formula):
-    monkeypatch.setattr(OPS[name], "formula", formula)
+    _patch_formula(monkeypatch, name, formula)
     with pytest.raises(FormulaError):
         mismatches(OPS[name])
 
@@ -165,7 +172,7 @@ def _trace(op, xs, params):
 
 
 def _ordinary_points(op):
-    names = [name for name, _ in op.params]
+    names = [name for name, _ in op.rule_params]
     params = tuple(PARAMETERS[name][0] if name != "c" else 2.0 for name in names)
     arity = 2 if op.arity != 1 else 1
     for xs in itertools.permutations(ORDINARY, arity):
@@ -196,13 +203,13 @@ def test_explain_shows_every_formula_with_its_values(name):
             assert evaluate(text[len(rule) + 3:len(text) - len(value) - 3], [repr(v) for v in row.compared]) \
                 == pytest.approx(row.local[slot], rel=1e-3), (name, xs, text)
             shown += 1
-    assert shown or all(not any(n in f for n in "xyt") for f in map(str, op.formula)), name
+    assert shown or all(not any(n in f for n in "xyt") for f in map(str, op.text.formula)), name
 
 
 @pytest.mark.parametrize("name, formula", [("tan", ("1+tan²({0})",)), ("sinh", ("ch({0})",)),
                                            ("relu", ("[{0} >> 0]",)), ("sigmoid", ("(1 - {out})·{out}′",))])
 def test_explain_never_silently_drops_a_formula_it_cant_read(monkeypatch, name, formula):
-    monkeypatch.setattr(OPS[name], "formula", formula)
+    _patch_formula(monkeypatch, name, formula)
     trace = _trace(OPS[name], (0.7,), ())
     with pytest.raises(FormulaError):
         explain.backward_lines(trace)
@@ -224,12 +231,12 @@ ROWWISE = {"softmax", "log_softmax", "cross_entropy", "svm_loss"}
 SHAPES = {"matmul": [((3, 2), (2,)), ((2, 3), (3, 4)), ((1, 3), (3, 2))], "cdot": [((3, 2), (2,)), ((2, 3), (3, 4))],
           "transpose": [((2, 3),)], "dot": [((3,), (3,))], "norm": [((3,),), ((2, 2),)], "sum": [((2, 3),), ((4,),)],
           "mean": [((2, 3),), ((4,),)]}
-ARRAY_OPS = sorted(name for name, op in OPS.items() if op.vjp is not None and name not in ROWWISE)
+ARRAY_OPS = sorted(name for name, op in OPS.items() if op.maths.vjp is not None and name not in ROWWISE)
 
 
 def test_every_array_op_is_read():
     """No array op's formula is left unread: each is read as arrays, or row by row."""
-    assert set(ARRAY_OPS) | ROWWISE == {name for name, op in OPS.items() if op.vjp is not None}
+    assert set(ARRAY_OPS) | ROWWISE == {name for name, op in OPS.items() if op.maths.vjp is not None}
     assert set(SHAPES) == set(ARRAY_OPS)
 
 
@@ -246,10 +253,11 @@ def _array_mismatches(op, seed=0):
         xs = tuple(rng.normal(size=shape) for shape in shapes)
         out = op.apply(numpy_backend, xs, ())
         up = rng.normal(size=np.shape(out))
-        down = op.vjp(numpy_backend, up, out, *xs)
+        down = op.maths.vjp(numpy_backend, up, out, *xs)
         nodes = _gate(op, xs, ())
         names = {node.name: x for node, x in zip(nodes, xs)}
-        for slot, text in enumerate(formulas(types.SimpleNamespace(nodes=nodes), nodes[-1], op.vjp_formula or None)):
+        templates = op.text.vjp_formula or None
+        for slot, text in enumerate(formulas(types.SimpleNamespace(nodes=nodes), nodes[-1], templates)):
             read = np.asarray(evaluate_array(text, names, up), dtype=float)
             expected = np.broadcast_to(down[slot], np.shape(xs[slot]))
             if "up" not in text:  # a local gradient: times the upstream, on every element (a scalar output)
@@ -268,7 +276,7 @@ def test_every_array_formula_is_its_downstream(name):
 @pytest.mark.parametrize("name, formula", [("matmul", ("up·{1}", "{0}ᵀ·up")), ("transpose", ("up",)),
                                            ("norm", ("{0}",)), ("mean", ("1",)), ("dot", ("{0}", "{1}"))])
 def test_a_wrong_array_formula_fails(monkeypatch, name, formula):
-    monkeypatch.setattr(OPS[name], "formula", formula)
+    _patch_formula(monkeypatch, name, formula)
     try:
         assert _array_mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
     except FormulaError:
@@ -320,7 +328,7 @@ def _rowwise_mismatches(op, seed=1):
     for xs in _rowwise_points(op, seed):
         out = op.apply(numpy_backend, xs, ())
         up = rng.normal(size=np.shape(out))
-        down = op.vjp(numpy_backend, up, out, *xs)
+        down = op.maths.vjp(numpy_backend, up, out, *xs)
         nodes = _gate(op, xs, ())
         if seed % 2:  # inputs named otherwise than x and y: the formula names them as they are named
             for node, other in zip(nodes, ("scores", "labels")):
@@ -382,7 +390,7 @@ def test_the_hinge_is_read_at_its_kink():
     ("svm_loss", ("([m > 0]+onehot({1})·Σ[m > 0])/N with m = {0}-{0}_{1}+1", "none")),
 ])
 def test_a_wrong_rowwise_formula_fails(monkeypatch, name, formula):
-    monkeypatch.setattr(OPS[name], "formula", formula)
+    _patch_formula(monkeypatch, name, formula)
     try:
         assert _rowwise_mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
     except FormulaError:

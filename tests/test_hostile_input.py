@@ -509,7 +509,7 @@ def test_the_gradient_check_reports_progress_too(gt, tmp_path, monkeypatch):
 
 ATOMS = ["x", "y", "z", "2", "0", "-1", "0.5", "pi", "1e300"]
 BINARY = ["+", "-", "*", "/", "**", "@"]
-FUNCTIONS = sorted(name for name, op in OPS.items() if op.callable)
+FUNCTIONS = sorted(name for name, op in OPS.items() if op.syntax.callable)
 VALUES = ["1", "-2", "0", "0.5", "[1,2]", "[[1,2],[3,4]]", "[0, 1]", "3", "1e308", "[]", "[1,", "1/0", "@/nope.npy"]
 FLAGS = [[], ["--json"], ["--check"], ["--explain"], ["--graph"], ["--dot"], ["--format", "csv"], ["--exact"],
          ["--seed", "ones"], ["--jacobian"], ["--format", "latex"], ["--mermaid"], ["--format", "markdown"],
@@ -563,7 +563,7 @@ def test_array_ops_refuse_constants_with_a_parse_error(gt, source, message):
     assert result.exit_code == 2 and message in result.stderr and "^" in result.stderr
 
 
-CALLABLE = sorted(name for name, op in OPS.items() if op.callable)
+CALLABLE = sorted(name for name, op in OPS.items() if op.syntax.callable)
 
 
 @pytest.mark.parametrize("name", CALLABLE)

@@ -102,7 +102,7 @@ def _call_all(op, xp):
     """Run a scalar op's every rule once at an ordinary point inside its domain."""
     xs = (0.7, 1.3, 0.4)[: 2 if op.variadic else op.arity]
     params = []
-    if op.constant:
+    if op.maths.constant:
         params.append(2.0)
     if op.variadic:
         params.append(())
@@ -111,8 +111,8 @@ def _call_all(op, xp):
     out = op.apply(xp, xs, params)
     op.local(xp, out, xs, params)
     op.in_domain(xp, xs, params)
-    if op.kink is not None:
-        op.kink[0](xp, out, xs, *params) if op.variadic else op.kink[0](xp, out, *xs, *params)
+    if op.maths.kink is not None:
+        op.maths.kink[0](xp, out, xs, *params) if op.variadic else op.maths.kink[0](xp, out, *xs, *params)
     op.which_branch(xp, out, xs, params)
 
 
@@ -131,7 +131,7 @@ def test_every_backend_name_a_rule_uses_is_in_the_protocol_and_both_backends(nam
     # The same rules on arrays give the same numbers as on floats.
     op = OPS[name]
     xs = (0.7, 1.3)[: 2 if op.variadic else op.arity]
-    params = tuple([2.0] if op.constant else []) + (((),) if op.variadic else ()) + \
+    params = tuple([2.0] if op.maths.constant else []) + (((),) if op.variadic else ()) + \
         _keywords(op)
     on_floats = op.local(scalar, op.apply(scalar, xs, params), xs, params)
     arrays = tuple(np.array([x]) for x in xs)

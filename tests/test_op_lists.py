@@ -16,7 +16,7 @@ from gradtrace.teach import quiz as practice
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ALL_OPS = pytest.mark.parametrize("op", OPS.values(), ids=list(OPS))
-QUIZ_OPS = [op.name for op in OPS.values() if op.quiz is not None]
+QUIZ_OPS = [op.name for op in OPS.values() if op.teach.quiz is not None]
 UPDATE = "run `python tools/op_lists.py` to write the README's list from the op table, and commit README.md"
 
 
@@ -152,7 +152,7 @@ def test_the_quiz_functions_are_the_tables():
 def test_the_difficulty_help_names_exactly_the_quiz_functions(gt, op, lang):
     text = _difficulty_help(gt, "--lang", lang)
     three = text[text.index("3: "):]
-    assert (op.name in _names(three)) == (op.quiz is not None), (op.name, three)
+    assert (op.name in _names(three)) == (op.teach.quiz is not None), (op.name, three)
 
 
 def test_the_difficulty_help_follows_the_table(gt, monkeypatch):

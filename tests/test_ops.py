@@ -21,7 +21,7 @@ def sample_points(op):
     arity = 3 if op.arity == VARIADIC else op.arity
     # Parameters by their kind, read off the record: the constant of a one-constant gate, the
     # constants among a variadic op's arguments, and keyword parameters around their default.
-    leading = [[(c,) for c in CONSTANTS]] if op.constant else [[((),), ((0.1,),)]] if op.variadic else []
+    leading = [[(c,) for c in CONSTANTS]] if op.maths.constant else [[((),), ((0.1,),)]] if op.variadic else []
     # (A parameter with no default, such as clip's lo and hi, takes the others; combinations
     # outside the op's domain, lo > hi, are left out below.)
     keyword = [[(v,) for v in sorted({default, 0.2, 1.0} - {None})] for _, default in op.keyword_params]
@@ -54,7 +54,7 @@ def test_local_gradients_match_sympy_and_central_differences(name):
     assert len(points) >= 3, f"{name}: too few sample points in its domain"
     for xs, ps in points:
         syms = sp.symbols(f"a0:{len(xs)}", real=True)
-        expr = op.sympy(sp, syms, *ps) if op.variadic else op.sympy(sp, *syms, *ps)
+        expr = op.oracles.sympy(sp, syms, *ps) if op.variadic else op.oracles.sympy(sp, *syms, *ps)
         out = op.apply(scalar, xs, ps)
         assert float(expr.subs(dict(zip(syms, xs)))) == pytest.approx(out, rel=1e-12, abs=1e-12)
         local = op.local(scalar, out, xs, ps)
@@ -68,14 +68,15 @@ def test_local_gradients_match_sympy_and_central_differences(name):
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_every_record_is_complete(name):
     op = OPS[name]
-    assert op.label
+    assert op.text.label
     # Elementwise ops carry local-gradient rules and a sympy oracle; array ops a vector-Jacobian
     # product (checked against central differences in test_arrays.py).
-    assert (op.grads is not None and op.sympy is not None) or (op.vjp is not None and op.grads is None)
+    maths = op.maths
+    assert (maths.grads is not None and op.oracles.sympy is not None) or (maths.vjp is not None and maths.grads is None)
     n_formulas = 1 if op.arity == VARIADIC else op.arity
-    assert len(op.formula) == n_formulas
-    assert op.pattern in (None, "distributor", "router", "switcher", "scaler")
-    assert op.callable or op.infix, f"{name} can't be written in the language"
+    assert len(op.text.formula) == n_formulas
+    assert op.text.pattern in (None, "distributor", "router", "switcher", "scaler")
+    assert op.syntax.callable or op.syntax.infix, f"{name} can't be written in the language"
 
 
 @pytest.mark.parametrize("name", sorted(n for n in FUNCTIONS if not FUNCTIONS[n].arrays_only))
@@ -111,18 +112,18 @@ def test_kink_conventions_at_zero(expr, value, x_grad):
     assert t.node(t.output).kink
 
 
-@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.kink_at_zero))
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.maths.kink_at_zero))
 def test_an_op_said_to_kink_only_at_zero_does(name):
     """The engine skips the kink test of these ops when no value in the trace is 0, so each one's
     predicate must never hold elsewhere: not near 0, not in the far tails, at any parameter."""
     op = OPS[name]
-    predicate = op.kink[0]
-    params = [()] if not op.params else [(a,) for a in (0.01, 0.2, 1.0, 2.0, -1.0)]
+    predicate = op.maths.kink[0]
+    params = [()] if not op.rule_params else [(a,) for a in (0.01, 0.2, 1.0, 2.0, -1.0)]
     tiny = [5e-324, 1e-300, 1e-16, 0.3, 1.0, 7.5, 1e16, 1e300, math.inf]
     for p in params:
         for x in tiny + [-v for v in tiny]:
-            assert not predicate(scalar, op.fn(scalar, x, *p), x, *p), (name, x, p)
-        assert any(predicate(scalar, op.fn(scalar, zero, *p), zero, *p) for zero in (0.0, -0.0)) or \
+            assert not predicate(scalar, op.maths.fn(scalar, x, *p), x, *p), (name, x, p)
+        assert any(predicate(scalar, op.maths.fn(scalar, zero, *p), zero, *p) for zero in (0.0, -0.0)) or \
             (name == "elu" and p == (1.0,))  # elu with alpha 1 is smooth at 0
 
 

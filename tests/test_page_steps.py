@@ -405,7 +405,8 @@ def test_every_function_of_the_op_table_is_read_as_the_command_line_reads_it_or_
     does, and refuses the others (erf, gelu, max, ...) rather than guess: never a wrong verdict."""
     from gradtrace.core.ops import OPS
 
-    names = {name for op in OPS.values() if op.callable for name in (op.name, *op.aliases) if name.isidentifier()}
+    names = {name for op in OPS.values() if op.syntax.callable for name in (op.name, *op.syntax.aliases)
+             if name.isidentifier()}
     names.add("σ")
     page_reads = set(html.READER_FUNCTIONS) | set(html.READER_ALIASES) | {"pow"}
     assert page_reads <= names | {"σ"}

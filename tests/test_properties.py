@@ -41,8 +41,8 @@ def _positive(text, expr):
 def _binary_of(op):
     """The binary operator record a one-constant gate comes from (x + 2 -> add), and the side."""
     for other in OPS.values():
-        if other.arity == 2 and other.infix and op.name in (other.const_left, other.const_right):
-            return other, ("left" if other.const_left == op.name else "right")
+        if other.arity == 2 and other.syntax.infix and op.name in (other.syntax.const_left, other.syntax.const_right):
+            return other, ("left" if other.syntax.const_left == op.name else "right")
     return None, None
 
 
@@ -51,31 +51,31 @@ def apply(name, children):
     written from the op's record alone (how it is written, its domain, its parameters), so a new
     record is drawn with no change here; test_every_op_is_drawn checks that every op can be."""
     op = OPS[name]
-    if op.domain is not None:
+    if op.maths.domain is not None:
         children = [_positive(t, e) for t, e in children]
-    elif op.arity == 1 and op.callable:
+    elif op.arity == 1 and op.syntax.callable:
         children = [(f"({t}) / 4", e / 4) for t, e in children]  # keeps nested exps finite
     (a, ea), (b, eb) = children[0], children[1]
-    if op.prefix:
-        return f"{op.prefix}({a})", op.sympy(sp, ea)
-    if op.constant:
+    if op.syntax.prefix:
+        return f"{op.syntax.prefix}({a})", op.oracles.sympy(sp, ea)
+    if op.maths.constant:
         binary, side = _binary_of(op)
         c = "2"  # positive, so c^x and c/x stay in their domains
-        if op.exponent is not None and op.exponent(("x",), ("c",))[1] == "c":
+        if op.maths.exponent is not None and op.maths.exponent(("x",), ("c",))[1] == "c":
             c = "1.5"  # the constant is an exponent: a fractional power of a positive base
-        text = f"{c} {binary.infix} ({a})" if side == "left" else f"({a}) {binary.infix} {c}"
-        return text, op.sympy(sp, ea, sp.nsimplify(c))
-    if op.infix and op.arity == 2:
-        if op.exponent is not None:  # a variable exponent, kept small
-            return f"{a} {op.infix} (({b}) / 4)", op.sympy(sp, ea, eb / 4)
-        return f"({a}) {op.infix} ({b})", op.sympy(sp, ea, eb)
+        text = f"{c} {binary.syntax.infix} ({a})" if side == "left" else f"({a}) {binary.syntax.infix} {c}"
+        return text, op.oracles.sympy(sp, ea, sp.nsimplify(c))
+    if op.syntax.infix and op.arity == 2:
+        if op.maths.exponent is not None:  # a variable exponent, kept small
+            return f"{a} {op.syntax.infix} (({b}) / 4)", op.oracles.sympy(sp, ea, eb / 4)
+        return f"({a}) {op.syntax.infix} ({b})", op.oracles.sympy(sp, ea, eb)
     if op.variadic:
-        return f"{name}({a}, {b})", op.sympy(sp, [ea, eb], ())
+        return f"{name}({a}, {b})", op.oracles.sympy(sp, [ea, eb], ())
     # Increasing values (0.5, 1, 1.5, ...), so that a range's lo stays below its hi.
     values = [sp.Rational(i + 1, 2) for i in range(len(op.keyword_params))]
     keywords = "".join(f", {p}={v}" for (p, _), v in zip(op.keyword_params, values))
     args = [a, b][:op.arity]
-    return f"{name}({', '.join(args)}{keywords})", op.sympy(sp, *[ea, eb][:op.arity], *values)
+    return f"{name}({', '.join(args)}{keywords})", op.oracles.sympy(sp, *[ea, eb][:op.arity], *values)
 
 
 @st.composite
@@ -107,7 +107,7 @@ points = st.fixed_dictionaries({v: st.floats(-2, 2, allow_nan=False).map(lambda 
 def branches(graph, values, xp):
     """Which piece of every piecewise gate (relu's side of 0, max's winner) the values select."""
     return [node.op.which_branch(xp, values[node.id], [values[i] for i in node.inputs], node.params)
-            if node.op is not None and node.op.branch is not None else None for node in graph.nodes]
+            if node.op is not None and node.op.maths.branch is not None else None for node in graph.nodes]
 
 
 def central(graph, inputs, name, xp=None, index=None, h=1e-6):

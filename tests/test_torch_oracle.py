@@ -48,7 +48,7 @@ def _draw(rng: random.Random) -> float:
 def _params(op, rng: random.Random) -> tuple:
     """Parameters by their kind, read off the record (no op is named here)."""
     out: list = []
-    if op.constant:
+    if op.maths.constant:
         out.append(rng.choice((2.0, 3.0, -1.0, 0.5, -2.0, 1.5, 10.0)))
     if op.variadic:
         out.append(rng.choice(((), (0.0,), (1.0, -1.0))))
@@ -84,9 +84,9 @@ def _points(op, seed: int):
 def _torch_eval(op, xs, ps):
     tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
     if op.variadic:
-        out = op.torch(torch, tensors, *ps)
+        out = op.oracles.torch(torch, tensors, *ps)
     else:
-        out = op.torch(torch, *tensors, *ps)
+        out = op.oracles.torch(torch, *tensors, *ps)
     grads = torch.autograd.grad(out, tensors, allow_unused=True)
     return out.item(), [0.0 if g is None else g.item() for g in grads]
 
@@ -97,7 +97,7 @@ def _truth(op, xs, ps, slot):
     import sympy as sp
 
     syms = sp.symbols(f"a0:{len(xs)}", real=True)
-    expr = op.sympy(sp, list(syms), *ps) if op.variadic else op.sympy(sp, *syms, *ps)
+    expr = op.oracles.sympy(sp, list(syms), *ps) if op.variadic else op.oracles.sympy(sp, *syms, *ps)
     exact = {s_: sp.Rational(x) for s_, x in zip(syms, xs)}  # the float, exactly
     try:
         # maxn: the working precision evalf may climb to, for cancellations as deep as 1 - tanh(287)²
@@ -112,7 +112,7 @@ def _truth_value(op, xs, ps):
     import sympy as sp
 
     syms = sp.symbols(f"a0:{len(xs)}", real=True)
-    expr = op.sympy(sp, list(syms), *ps) if op.variadic else op.sympy(sp, *syms, *ps)
+    expr = op.oracles.sympy(sp, list(syms), *ps) if op.variadic else op.oracles.sympy(sp, *syms, *ps)
     try:
         return float(expr.subs({s_: sp.Rational(x) for s_, x in zip(syms, xs)}).evalf(30, maxn=2000))
     except (TypeError, ValueError):
@@ -131,7 +131,7 @@ def _close(a: float, b: float, rel: float = 1e-12) -> bool:
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_values_and_gradients_agree_with_pytorch_float64(name):
     op = OPS[name]
-    assert op.torch is not None, f"{name} has no PyTorch counterpart in its record"
+    assert op.oracles.torch is not None, f"{name} has no PyTorch counterpart in its record"
     points = _points(op, seed=zlib.crc32(name.encode()))  # the same points in every run (hash() is salted)
     assert len(points) >= POINTS // 2, f"{name}: too few points in its domain"
     disagreements = []
@@ -147,8 +147,8 @@ def test_values_and_gradients_agree_with_pytorch_float64(name):
         if ours is None or not all(math.isfinite(g) for g in ours):
             assert not all(math.isfinite(g) for g in t_grads), (name, xs, ps, ours, t_grads)
             continue
-        kink = op.kink is not None and bool(op.kink[0](scalar, out, xs, *ps) if op.variadic
-                                            else op.kink[0](scalar, out, *xs, *ps))
+        kink = op.maths.kink is not None and bool(op.maths.kink[0](scalar, out, xs, *ps) if op.variadic
+                                            else op.maths.kink[0](scalar, out, *xs, *ps))
         for slot, (g, tg) in enumerate(zip(ours, t_grads)):
             if _close(g, tg):
                 continue

@@ -159,9 +159,9 @@ def torch_gradients(torch, trace) -> dict:
         args = [values[i] for i in node.inputs]
         op = node.op
         if op.variadic:
-            out = op.torch(torch, args, *node.params)
+            out = op.oracles.torch(torch, args, *node.params)
         else:
-            out = op.torch(torch, *args, *node.params)
+            out = op.oracles.torch(torch, *args, *node.params)
         values.append(out)
     output = values[graph.output.id]
     wanted = [t for name, t in leaves.items() if t.requires_grad]

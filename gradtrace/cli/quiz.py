@@ -22,7 +22,7 @@ line, read the same way. Exit 0 when the quiz is completed, 3 when it stops earl
 
 
 class _DifficultyOption(click.Option):
-    """--difficulty: its help names the functions difficulty 3 draws (the op records with Op.quiz),
+    """--difficulty: its help names the functions difficulty 3 draws (the op records with Op.teach.quiz),
     filled in when the help is shown, after the text is translated, so the list is never typed twice
     and costs nothing at start-up."""
 

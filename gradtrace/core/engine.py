@@ -70,18 +70,19 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
             # program) has its rule called directly, without argument lists, which Python makes
             # dear. A gate outside its domain, one that raises and one whose result is not finite
             # go on to _gate, which says what went wrong.
-            params, domain, x = node.params, op.domain, values[ids[0]]
+            maths = op.maths
+            params, domain, fn, x = node.params, maths.domain, maths.fn, values[ids[0]]
             try:
                 if len(ids) == 1:
                     if domain is None or domain[0](xp, x, *params):
-                        out = op.fn(xp, x, *params) if params else op.fn(xp, x)
+                        out = fn(xp, x, *params) if params else fn(xp, x)
                         if out - out == 0.0:  # finite: NaN and ±inf fail this
                             append(out)
                             continue
                 else:
                     y = values[ids[1]]
                     if domain is None or domain[0](xp, x, y, *params):
-                        out = op.fn(xp, x, y, *params) if params else op.fn(xp, x, y)
+                        out = fn(xp, x, y, *params) if params else fn(xp, x, y)
                         if out - out == 0.0:
                             append(out)
                             continue
@@ -95,14 +96,15 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
 def _gate(graph: Graph, node: Node, op: Op, args: list[Any], xp: Any) -> Any:
     """One gate's output, with its shapes and domain checked; an error names the node."""
     finite = math.isfinite if xp is scalar else xp.finite
-    if op.shapes is not None and xp is not scalar:
+    allowed = op.maths.shapes
+    if allowed is not None and xp is not scalar:
         shapes = [tuple(xp.np.shape(a)) for a in args]
-        if not op.shapes[0](*shapes):
-            raise _shape_error(graph, node, args, f"{op.name} needs {op.shapes[1]}")
-    if op.domain is not None:
+        if not allowed[0](*shapes):
+            raise _shape_error(graph, node, args, f"{op.name} needs {allowed[1]}")
+    if op.maths.domain is not None:
         inside = op.in_domain(xp, args, node.params)
         if not xp.all(inside):
-            what = node.label if op.arity == 1 and not op.callable else op.name
+            what = node.label if op.arity == 1 and not op.syntax.callable else op.name
             raise _error(
                 graph,
                 node,
@@ -129,8 +131,9 @@ def local_downstream(op: Op, xp: Any, up: Any, out: Any, args: Sequence[Any],
                      params: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """One gate's local gradients and the downstream gradients it sends, before un-broadcasting.
     For an array op the local entries are None: its Jacobian is described, never built."""
-    if op.vjp is not None and (op.grads is None or xp is not scalar):
-        down = tuple(op.vjp(xp, up, out, *args, *params))
+    vjp = op.maths.vjp
+    if vjp is not None and (op.maths.grads is None or xp is not scalar):
+        down = tuple(vjp(xp, up, out, *args, *params))
         return tuple(None for _ in down), down
     partials = op.local(xp, out, args, params)
     return partials, tuple([up * g for g in partials])
@@ -195,11 +198,12 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any, report: Repor
         k = node.id
         up = upstream[k]
         ids = node.inputs
-        if direct and up is not None and len(ids) <= 2 and op.arity == len(ids) and op.grads is not None:
+        grads = op.maths.grads
+        if direct and up is not None and len(ids) <= 2 and op.arity == len(ids) and grads is not None:
             # The one specialised step, as in forward: on floats, a gate of one or two inputs has
             # its rule called directly, its gradients are tested for finiteness all at once
             # (_check_finite then names the culprit), and they are sent on without a loop.
-            grads, params, a = op.grads, node.params, ids[0]
+            params, a = node.params, ids[0]
             if len(ids) == 1:
                 try:
                     partials = grads(xp, values[k], values[a], *params) if params else grads(xp, values[k], values[a])
@@ -306,13 +310,17 @@ def kinks(graph: Graph, values: list[Any], xp: Any = scalar) -> list[str | None]
     notes: list[str | None] = [None] * len(graph.nodes)
     # With no value 0 anywhere (looked for at C speed), no relu, abs, ... is at its kink.
     zero = xp is not scalar or 0.0 in values
-    if not zero and not any(op is not None and op.kink is not None and not op.kink_at_zero for op in graph.ops):
+    if not zero and not any(op is not None and op.maths.kink is not None and not op.maths.kink_at_zero
+                            for op in graph.ops):
         return notes
     for node in graph.nodes:
         op = node.op
-        if op is None or op.kink is None or (op.kink_at_zero and not zero):
+        if op is None:
             continue
-        predicate, note = op.kink
+        maths = op.maths
+        if maths.kink is None or (maths.kink_at_zero and not zero):
+            continue
+        predicate, note = maths.kink
         ids = node.inputs
         if op.arity == VARIADIC:
             hit = predicate(xp, values[node.id], tuple([values[i] for i in ids]), *node.params)

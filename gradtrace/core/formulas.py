@@ -18,7 +18,7 @@ def formulas(graph: Graph, node: Node, templates: tuple[Any, ...] | None = None)
     op = node.op
     if op is None:
         return ()
-    chosen = templates or op.formula
+    chosen = templates or op.text.formula
     names = [graph.nodes[i].name for i in node.inputs]
     plan = _plan(chosen, len(names))
     if plan is not None:  # the common case: only literal text and input names, no field table needed
@@ -49,12 +49,13 @@ def formulas_with(graph: Graph, node: Node, text_of: Callable[[Node], str]) -> t
     def wrapped(text: str, before: str = "") -> str:
         return f"({text})" if text.startswith("-") and not before.endswith("^") else text
 
+    formula = op.text.formula
     names = [text_of(graph.nodes[i]) for i in node.inputs]
     fields = _fields(node, names)
     fields["out"] = text_of(node)
     out = []
     for slot, name in enumerate(names):
-        kind, data = _compile(op.formula[min(slot, len(op.formula) - 1)])
+        kind, data = _compile(formula[min(slot, len(formula) - 1)])
         fields["i"] = name
         if kind == "function":
             out.append(data({k: wrapped(v) if k.isdigit() or k == "out" else v for k, v in fields.items()}))
@@ -82,14 +83,14 @@ def _fields(node: Node, names: list[str]) -> dict[str, str]:
     fields: dict[str, str] = {str(k): name for k, name in enumerate(names)}
     fields["out"] = node.name
     assert op is not None
-    if op.constant:  # a one-constant gate: {c} is the constant as written
+    if op.maths.constant:  # a one-constant gate: {c} is the constant as written
         const = next(a for a in node.args if isinstance(a, Const))
         fields["c"] = const.text
         power = node.params[0] - 1
         short = number(power)  # x^c's c-1: short when that is exact (2, -0.5), else written out: x^(1/3-1)
         fields["c-1"] = short if float(short) == power else f"({const.text}-1)"
     given = dict(node.keywords)
-    keyword_values = node.params[len(op.params) - len(op.keyword_params):]
+    keyword_values = node.params[len(op.rule_params) - len(op.keyword_params):]
     for (pname, _), value in zip(op.keyword_params, keyword_values):
         fields[pname] = given[pname].text if pname in given else number(value)
     return fields

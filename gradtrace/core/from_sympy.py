@@ -217,10 +217,11 @@ def _functions(sympy: Any) -> dict[Any, str]:
     x, y = sympy.symbols("x y")
     out: dict[Any, str] = {}
     for name, op in sorted(FUNCTIONS.items()):
-        if op.sympy is None or op.name != name or op.infix is not None or (op.params and op.arity != VARIADIC):
+        rule = op.oracles.sympy
+        if rule is None or op.name != name or op.syntax.infix is not None or (op.rule_params and op.arity != VARIADIC):
             continue
         inputs = [x, y] if op.arity == VARIADIC else [x, y][:op.arity]
-        made = op.sympy(sympy, inputs) if op.arity == VARIADIC else op.sympy(sympy, *inputs)
+        made = rule(sympy, inputs) if op.arity == VARIADIC else rule(sympy, *inputs)
         if type(made) is made.func and sorted(map(str, made.args)) == sorted(map(str, inputs)) \
                 and made.func not in out:  # exp(x), Abs(x), Max(x, y); not sigmoid's 1/(1 + exp(-x))
             out[made.func] = name

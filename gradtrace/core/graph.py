@@ -23,7 +23,7 @@ from typing import Any, cast
 from ..i18n import _, ngettext
 from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
-from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Op
+from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Maths, Op, Oracles, Syntax, Text
 from .syntax import BINARY, parse_expression, parse_program
 
 # Long steps report how far they have got through report(phase, done, total), once per
@@ -42,10 +42,13 @@ _RIGHT_ASSOC = {symbol for symbol, (_, right) in BINARY.items() if right}
 # through a alone), so it is a node of its own: a = x, with local gradient 1, and the branches'
 # gradients add up at x, as at any copy gate. No one calls it by name, so it is not in the op
 # table; only this statement makes it, and a program without one has no such node.
-COPY = Op("copy", 1, lambda xp, x: x, lambda xp, out, x: (1.0,), ("1",), label="copy",
-          torch=lambda t, x: x.clone(), sympy=lambda sp, x: x,
-          notes="A named copy, a = x: one branch of x's copy gate. It passes its upstream gradient back to x "
-                "unchanged; at x the branches' gradients add up.")
+COPY = Op("copy", 1,
+          Maths(lambda xp, x: x, lambda xp, out, x: (1.0,)),
+          Syntax(),
+          Text(("1",), label="copy",
+               notes="A named copy, a = x: one branch of x's copy gate. It passes its upstream gradient back to x "
+                     "unchanged; at x the branches' gradients add up."),
+          Oracles(sympy=lambda sp, x: x, torch=lambda t, x: x.clone()))
 
 
 class Const:
@@ -118,7 +121,7 @@ class Node:
         """The gate's short label for pictures: +, *, +1, *-1, 1/x, x^2, exp, σ."""
         if self.op is None:
             return self.name
-        text = self.op.label
+        text = self.op.text.label
         if "{c}" in text:
             const = next(a for a in self.args if isinstance(a, Const))
             text = text.replace("{c}", const.text)
@@ -312,9 +315,9 @@ class _Lowering:
             text = f"{_wrap(a, symbol, False)}{symbol}{_wrap(b, symbol, True)}"
             # Between two numbers a power's exponent is a constant: (-2)² = 4 is in its domain,
             # as in x² (pow_const's), though not in x^y's with a variable y.
-            domain = (OPS["pow_const"], (a.value,), (b.value,)) if op.exponent is not None else None
+            domain = (OPS["pow_const"], (a.value,), (b.value,)) if op.maths.exponent is not None else None
             return _fold(source, op, (a, b), (), text, precedence, span, domain)
-        const, var, side = (left, right, op.const_left) if left_const else (right, left, op.const_right)
+        const, var, side = (left, right, op.syntax.const_left) if left_const else (right, left, op.syntax.const_right)
         assert isinstance(const, Const) and isinstance(var, Node) and side is not None, \
             f"{op.name} has no one-constant gate"
         if side == "rpow_const" and const.op is None and const.text == "e" and const.value == math.e:
@@ -349,7 +352,7 @@ class _Lowering:
         if n_pos == 1 and not keywords and _one_input(op) and args[0].__class__ is Node:
             # The common case, relu(t3): one node in, no parameters (a 10^5-deep nesting is all this).
             return Node(self.created, op, (args[0].id,), (), _ONE, span, func if func != op.name else None)
-        if op.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
+        if op.syntax.infix is not None:  # pow(x, y) is x ** y, with its one-constant gates
             if n_pos != op.arity or keywords:
                 raise ParseError(
                     _("{func} takes {arity} arguments, got {value}").format(
@@ -357,9 +360,9 @@ class _Lowering:
                     ),
                     source=source,
                     span=span,
-                    hint=_("write {func}(x, y), which is x {infix} y").format(func=func, infix=op.infix),
+                    hint=_("write {func}(x, y), which is x {infix} y").format(func=func, infix=op.syntax.infix),
                 )
-            return self.binary(op.infix, args[0], args[1], span, func_span)
+            return self.binary(op.syntax.infix, args[0], args[1], span, func_span)
         user_params = list(op.keyword_params)
         if op.variadic:
             if n_pos < 2:
@@ -547,7 +550,7 @@ class _Lowering:
 def _one_input(op: Op) -> bool:
     """A gate of one input and no parameters (relu, exp): called with one node, it is made as it
     stands, with no argument to check."""
-    return op.arity == 1 and not op.params
+    return op.arity == 1 and not op.rule_params
 
 
 def _statement_text(text: str) -> str:
@@ -703,9 +706,10 @@ def write_expr(node: Node, nodes: list[Node], text_of: Callable[[Node], str] | N
     if op is None:
         return "input"
     if text_of is None:
-        if node.args is _BOTH and op.infix is not None:  # the common case, x * y: nothing to wrap
+        infix = op.syntax.infix
+        if node.args is _BOTH and infix is not None:  # the common case, x * y: nothing to wrap
             a, b = node.inputs
-            return f"{nodes[a].name} {node.spelling or op.infix} {nodes[b].name}"
+            return f"{nodes[a].name} {node.spelling or infix} {nodes[b].name}"
         text_of = _name_of
     return expr_from_parts(node, op, [text_of(nodes[node.inputs[a]]) if isinstance(a, int) else a for a in node.args])
 
@@ -714,12 +718,13 @@ def expr_from_parts(node: Node, op: Op, parts: list[Any]) -> str:
     """A gate's expression from its args, each input already written as text (a Const as itself)."""
     if op is COPY:  # a = x computes x
         return str(parts[0])
-    if node.spelling is not None and node.spelling == op.prefix:
-        return f"{op.prefix}{parts[0]}"
-    if node.spelling is not None and node.spelling == op.postfix:
-        return f"{parts[0]}{op.postfix}"
-    if op.infix is not None and len(parts) == 2:
-        symbol = node.spelling or op.infix
+    syntax = op.syntax
+    if node.spelling is not None and node.spelling == syntax.prefix:
+        return f"{syntax.prefix}{parts[0]}"
+    if node.spelling is not None and node.spelling == syntax.postfix:
+        return f"{parts[0]}{syntax.postfix}"
+    if syntax.infix is not None and len(parts) == 2:
+        symbol = node.spelling or syntax.infix
         left, right = (_wrap(p, symbol, side) for p, side in zip(parts, (False, True)))
         return f"{left} {symbol} {right}"
     texts = [p.text if isinstance(p, Const) else p for p in parts]

@@ -1,9 +1,25 @@
 """THE op table: every gate gradtrace knows, one record each.
 
-A record says how the gate computes its output (`fn`), its local gradients ∂out/∂input_i both as
-values (`grads`) and as short formula text (`formula`), its backward-flow pattern, its sympy
-counterpart, and its domain and kink conventions. The parser, the engine, the renderers and the
-tests all read this table; adding an op means adding one record.
+A record is an op's name and arity and a few small groups of fields, each read by one part of
+gradtrace:
+
+  Maths    how the gate computes: its output (`fn`), its local gradients ∂out/∂input_i (`grads`,
+           or `vjp` for an array op), its parameters, domain, kinks and branches (the engine, the
+           modes);
+  Syntax   how the language writes it: an infix operator and its precedence, a prefix or postfix
+           operator, a function name and its aliases (the parser, the writer of expressions);
+  Text     how it is shown: the local gradient as formula text, the picture's label, the
+           backward-flow pattern, the LaTeX name and notes (the trace and the renderers);
+  Oracles  its sympy and PyTorch counterparts (symbolic mode and the tests);
+  Teach    from which quiz difficulty practice circuits may use it (the quiz).
+
+Adding an op means adding one record. softsign, x/(1+|x|), would be:
+
+    Op("softsign", 1,
+       Maths(lambda xp, x: x / (1.0 + abs(x)), lambda xp, out, x: (1.0 / ((1.0 + abs(x)) * (1.0 + abs(x))),)),
+       Syntax(callable=True),
+       Text(("1/(1+abs({0}))²",), label="softsign", notes="x/(1+|x|): local gradient 1/(1+|x|)²."),
+       Oracles(sympy=lambda sp, x: x / (1 + sp.Abs(x)), torch=lambda t, x: t.nn.functional.softsign(x))),
 
 Rules take a backend `xp` first (`scalar` below, numpy for arrays), then the inputs, then the
 op's parameters. A local-gradient rule also gets the op's output, because some derivatives are
@@ -22,6 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import N_, _
@@ -31,109 +48,111 @@ VARIADIC = -1
 Rule = Callable[..., Any]  # a rule's signature depends on its op's arity and parameters
 
 
+@dataclass(frozen=True, slots=True)
+class Maths:
+    """How the gate computes: its forward rule, its local-gradient rules and its conventions."""
+
+    fn: Rule                      # fn(xp, *inputs, *params) -> output
+    grads: Rule | None            # grads(xp, out, *inputs, *params) -> tuple of ∂out/∂input_i; None for an
+                                  # array op, which has a vjp instead
+    # Array ops whose Jacobian is not diagonal give a vector-Jacobian product instead of local
+    # partials: vjp(xp, upstream, out, *inputs, *params) -> downstream per input (None: no
+    # gradient, e.g. class labels).
+    vjp: Rule | None = None
+    # ((name, default), ...): the keyword parameters a user may give, e.g. (("alpha", 0.01),).
+    # Two kinds are implied instead (Op.rule_params lists all of them): a one-constant gate
+    # (constant=True: x + c, c / x) takes its constant first, as {c} in its label and formulas;
+    # a variadic op (max, min) takes the constants among its arguments as one tuple.
+    params: tuple[tuple[str, float | None], ...] = ()
+    constant: bool = False
+    # (predicate(xp, *inputs, *params) -> bool, what it needs: text, or a function of the params
+    # returning the text)
+    domain: tuple[Rule, str | Callable[..., str]] | None = None
+    # Array ops that accept only some shapes: (predicate(*input shapes) -> bool, what they need).
+    shapes: tuple[Rule, str] | None = None
+    kink: tuple[Rule, str] | None = None  # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
+    kink_at_zero: bool = False    # the predicate can only hold where the input is 0 (relu'(0)): a trace
+                                  # with no value 0 skips it (tests/test_ops.py checks it)
+    branch: Rule | None = None    # branch(xp, out, *inputs, *params) -> which piece of a piecewise op
+    # Powers: exponent(inputs, params) -> (base, exponent), so that exact mode can refuse a
+    # power whose exact value would have millions of digits (x^100000000 at x = 1.0000001).
+    exponent: Rule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """How the language writes the gate: as an operator, as a function, or both."""
+
+    infix: str | None = None      # operator symbol for infix ops, None for calls
+    precedence: int = 0           # infix operators: how tightly they bind (+ 1, * 2, ** 4)
+    right: bool = False           # and whether they group to the right (2**3**2 = 2**9)
+    aliases: tuple[str, ...] = ()  # other spellings of the operator (^ for **, ⋅ and × for ·), or
+                                   # other names of the function (ln, arctan, σ)
+    prefix: str | None = None     # a prefix operator that writes this op: - for neg
+    postfix: str | None = None    # a postfix attribute that writes it: .T for transpose
+    callable: bool = False        # reachable as name(...) from the language
+    const_left: str | None = None   # the unary gate for `c <op> x` with a constant c
+    const_right: str | None = None  # the unary gate for `x <op> c`
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """How the gate is shown: its local gradients as formula text, its label and its notes."""
+
+    formula: tuple[Any, ...]      # per input: a template ({0} {1} name the inputs, {i} the input itself,
+                                  # {c} {alpha} the params, {out} the node) or a function of those fields
+    label: str                    # the gate's picture label, e.g. "*", "+{c}", "1/x"
+    pattern: str | None = None    # backward-flow pattern: distributor, router, switcher, scaler
+    latex: str | None = None      # the function's LaTeX name, e.g. \exp, \sigma (default \mathrm{name})
+    jacobian: tuple[Any, ...] = ()  # array ops: the structure of ∂out/∂input_i, in words (their formula
+                                    # text then describes the Jacobian's structure)
+    vjp_formula: tuple[Any, ...] = ()  # an op with both grads and vjp: the formula shown when its vjp is used
+    notes: str = ""               # domain and kink conventions in words
+
+
+@dataclass(frozen=True, slots=True)
+class Oracles:
+    """The gate's counterparts in other libraries, which symbolic mode and the tests compare with."""
+
+    sympy: Rule | None = None     # sympy(sp, *inputs, *params) -> sympy expression
+    # The PyTorch counterpart, torch(torch_module, *inputs, *params): the oracle the tests compare
+    # values, gradients and kink conventions with (gradtrace itself never imports torch).
+    torch: Rule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Teach:
+    """What the quiz may do with the gate."""
+
+    quiz: int | None = None       # the quiz difficulty from which practice circuits may use this function
+
+
+_NO_ORACLES, _NO_TEACH = Oracles(), Teach()
+
+
 class Op:
-    """One gate: its forward rule, local-gradient rules, formula text and conventions."""
+    """One gate: its name, its arity and its record's groups of fields."""
 
-    __slots__ = (
-        "aliases",
-        "arity",
-        "branch",
-        "callable",
-        "const_left",
-        "const_right",
-        "constant",
-        "domain",
-        "exponent",
-        "fn",
-        "formula",
-        "grads",
-        "infix",
-        "jacobian",
-        "kink",
-        "kink_at_zero",
-        "label",
-        "latex",
-        "name",
-        "notes",
-        "params",
-        "pattern",
-        "postfix",
-        "precedence",
-        "prefix",
-        "quiz",
-        "right",
-        "shapes",
-        "sympy",
-        "torch",
-        "vjp",
-        "vjp_formula",
-    )
+    __slots__ = ("arity", "maths", "name", "oracles", "rule_params", "syntax", "teach", "text")
 
-    def __init__(self, name: str, arity: int, fn: Rule, grads: Rule | None, formula: tuple[Any, ...], *,
-                 label: str, infix: str | None = None, pattern: str | None = None,
-                 sympy: Rule | None = None, domain: tuple[Rule, str | Callable[..., str]] | None = None,
-                 kink: tuple[Rule, str] | None = None, kink_at_zero: bool = False, branch: Rule | None = None,
-                 notes: str = "",
-                 params: tuple[tuple[str, float | None], ...] = (),
-                 const_left: str | None = None, const_right: str | None = None, callable: bool = False,
-                 vjp: Rule | None = None, jacobian: tuple[Any, ...] = (), vjp_formula: tuple[Any, ...] = (),
-                 torch: Rule | None = None, shapes: tuple[Rule, str] | None = None,
-                 exponent: Rule | None = None, constant: bool = False, precedence: int = 0,
-                 right: bool = False, aliases: tuple[str, ...] = (), prefix: str | None = None,
-                 postfix: str | None = None, latex: str | None = None, quiz: int | None = None):
+    def __init__(self, name: str, arity: int, maths: Maths, syntax: Syntax, text: Text,
+                 oracles: Oracles = _NO_ORACLES, teach: Teach = _NO_TEACH):
         self.name = name
         self.arity = arity            # number of graph inputs; VARIADIC for max/min
-        self.fn = fn                  # fn(xp, *inputs, *params) -> output
-        self.grads = grads            # grads(xp, out, *inputs, *params) -> tuple of ∂out/∂input_i
-        self.formula = formula        # per input: a template ({0} {1} name the inputs, {i} the input itself,
-                                      # {c} {alpha} the params, {out} the node) or a function of those fields
-        self.label = label            # the gate's picture label, e.g. "*", "+{c}", "1/x"
-        self.infix = infix            # operator symbol for infix ops, None for calls
-        self.pattern = pattern        # backward-flow pattern: distributor, router, switcher, scaler
-        self.sympy = sympy            # sympy(sp, *inputs, *params) -> sympy expression
-        self.domain = domain          # (predicate(xp, *inputs, *params) -> bool, what it needs: text, or
-                                      #  a function of the params returning the text)
-        self.kink = kink              # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
-        self.kink_at_zero = kink_at_zero  # the predicate can only hold where the input is 0 (relu'(0)): a
-                                          # trace with no value 0 skips it (tests/test_ops.py checks it)
-        self.branch = branch          # branch(xp, out, *inputs, *params) -> which piece of a piecewise op
-        self.notes = notes            # domain and kink conventions in words
-        # ((name, default), ...): the keyword parameters a user may give, e.g. (("alpha", 0.01),).
-        # Two kinds are implied instead: a one-constant gate (constant=True: x + c, c / x) takes its
-        # constant first, as {c} in its label and formulas; a variadic op (max, min) takes the
-        # constants among its arguments as one tuple.
-        self.constant = constant
-        self.params = ((("c", None),) if constant else ()) + ((("consts", ()),) if arity == VARIADIC else ()) + params
-        self.precedence = precedence  # infix operators: how tightly they bind (+ 1, * 2, ** 4)
-        self.right = right            # and whether they group to the right (2**3**2 = 2**9)
-        self.aliases = aliases        # other spellings of the operator: ^ for **, ⋅ and × for ·
-        self.prefix = prefix          # a prefix operator that writes this op: - for neg
-        self.postfix = postfix        # a postfix attribute that writes it: .T for transpose
-        self.latex = latex            # the function's LaTeX name, e.g. \exp, \sigma (default \mathrm{name})
-        self.quiz = quiz              # the quiz difficulty from which practice circuits may use this function
-        self.const_left = const_left  # the unary gate for `c <op> x` with a constant c
-        self.const_right = const_right  # the unary gate for `x <op> c`
-        self.callable = callable      # reachable as name(...) from the language
-        # Array ops whose Jacobian is not diagonal give a vector-Jacobian product instead of local
-        # partials: vjp(xp, upstream, out, *inputs, *params) -> downstream per input (None: no
-        # gradient, e.g. class labels). Their formula text then describes the Jacobian's structure.
-        self.vjp = vjp
-        self.jacobian = jacobian      # array ops: the structure of ∂out/∂input_i, in words
-        self.vjp_formula = vjp_formula  # an op with both: the formula shown when its vjp is used
-        # The PyTorch counterpart, torch(torch_module, *inputs, *params): the oracle the tests
-        # compare values, gradients and kink conventions with (gradtrace itself never imports torch).
-        self.torch = torch
-        # Array ops that accept only some shapes: (predicate(*input shapes) -> bool, what they need).
-        self.shapes = shapes
-        # Powers: exponent(inputs, params) -> (base, exponent), so that exact mode can refuse a
-        # power whose exact value would have millions of digits (x^100000000 at x = 1.0000001).
-        self.exponent = exponent
+        self.maths = maths
+        self.syntax = syntax
+        self.text = text
+        self.oracles = oracles
+        self.teach = teach
+        # Every parameter the rules take after the inputs, in order: a one-constant gate's c, a
+        # variadic op's consts, then the keyword parameters.
+        self.rule_params = ((("c", None),) if maths.constant else ()) + \
+            ((("consts", ()),) if arity == VARIADIC else ()) + maths.params
 
     @property
     def keyword_params(self) -> tuple[tuple[str, Any], ...]:
         """The parameters a user may give by name or after the inputs: alpha, beta."""
-        skip = int(self.constant) + int(self.variadic)
-        return self.params[skip:]
+        return self.maths.params
 
     @property
     def variadic(self) -> bool:
@@ -142,21 +161,22 @@ class Op:
     @property
     def arrays_only(self) -> bool:
         """An op that needs array values (matmul, sum, softmax, ...): it has no local partials."""
-        return self.grads is None
+        return self.maths.grads is None
 
     # The engine and the gate API go through these two, so the calling convention lives here.
     def apply(self, xp: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """The output for these inputs (a tuple) and parameters."""
         if self.variadic:
-            return self.fn(xp, inputs, *params)
-        return self.fn(xp, *inputs, *params)
+            return self.maths.fn(xp, inputs, *params)
+        return self.maths.fn(xp, *inputs, *params)
 
     def local(self, xp: Any, out: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> tuple[Any, ...]:
         """The local gradients ∂out/∂input_i, one per input."""
-        assert self.grads is not None, f"{self.name} is an array op: it has a vector-Jacobian product, not partials"
+        grads = self.maths.grads
+        assert grads is not None, f"{self.name} is an array op: it has a vector-Jacobian product, not partials"
         if self.variadic:
-            return tuple(self.grads(xp, out, inputs, *params))
-        return tuple(self.grads(xp, out, *inputs, *params))
+            return tuple(grads(xp, out, inputs, *params))
+        return tuple(grads(xp, out, *inputs, *params))
 
     # The lecture's modular gate API, on floats.
     def forward(self, *inputs: float, **params: float) -> float:
@@ -172,7 +192,7 @@ class Op:
 
     def _params(self, given: dict[str, float]) -> tuple[Any, ...]:
         values = []
-        for name, default in self.params:
+        for name, default in self.rule_params:
             value = given.get(name, default)
             if value is None:
                 raise TypeError(f"{self.name} needs the parameter {name}")
@@ -181,24 +201,27 @@ class Op:
 
     def in_domain(self, xp: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """Where these inputs are inside the op's domain: True, or elementwise for arrays."""
-        if self.domain is None:
+        domain = self.maths.domain
+        if domain is None:
             return True
-        predicate = self.domain[0]
+        predicate = domain[0]
         return predicate(xp, inputs, *params) if self.variadic else predicate(xp, *inputs, *params)
 
     def needs(self, params: tuple[Any, ...]) -> str:
         """What the op's domain requires, in words, e.g. 'a positive input'."""
-        assert self.domain is not None
-        text = self.domain[1]
+        domain = self.maths.domain
+        assert domain is not None
+        text = domain[1]
         return _(text) if isinstance(text, str) else text(*params)
 
     def which_branch(self, xp: Any, out: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """Which piece of a piecewise op (relu's side of 0, max's winner) these inputs select."""
-        if self.branch is None:
+        branch = self.maths.branch
+        if branch is None:
             return None
         if self.variadic:
-            return self.branch(xp, out, inputs, *params)
-        return self.branch(xp, out, *inputs, *params)
+            return branch(xp, out, inputs, *params)
+        return branch(xp, out, *inputs, *params)
 
     def __repr__(self) -> str:
         return f"<op {self.name}>"
@@ -317,219 +340,320 @@ def _power_rule(fields: dict[str, str]) -> str:
 
 _RECORDS = [
     # Binary operators ----------------------------------------------------------------------------
-    Op("add", 2, lambda xp, a, b: a + b, lambda xp, out, a, b: (1.0, 1.0), ("1", "1"),
-       precedence=1, label="+", infix="+", pattern="distributor", torch=lambda t, a, b: a + b,
-       sympy=lambda sp, a, b: a + b,
-       const_left="add_const", const_right="add_const",
-       notes="add gate: passes the upstream gradient unchanged to both inputs."),
-    Op("sub", 2, lambda xp, a, b: a - b, lambda xp, out, a, b: (1.0, -1.0), ("1", "-1"),
-       precedence=1, label="-", infix="-", pattern="distributor", torch=lambda t, a, b: a - b,
-       sympy=lambda sp, a, b: a - b,
-       const_left="rsub_const", const_right="sub_const",
-       notes="sub gate: passes the upstream gradient to the first input and its negative to the second."),
-    Op("mul", 2, lambda xp, a, b: a * b, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
-       precedence=2, label="*", infix="*", pattern="switcher", torch=lambda t, a, b: a * b,
-       sympy=lambda sp, a, b: a * b,
-       const_left="mul_const", const_right="mul_const",
-       notes="mul gate: each input's local gradient is the other input's value."),
-    Op("div", 2, lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -(a / b) / b),
-       ("1/{1}", "-{0}/{1}²"), precedence=2, label="/", infix="/", torch=lambda t, a, b: a / b,
-       sympy=lambda sp, a, b: a / b,
-       domain=(lambda xp, a, b: b != 0, N_("a nonzero divisor")),
-       const_left="rdiv_const", const_right="div_const", notes="Undefined where the divisor is 0."),
-    Op("pow", 2, lambda xp, a, b: xp.pow(a, b), _pow_grads, ("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"),
-       exponent=lambda xs, ps: (xs[0], xs[1]), precedence=4, right=True, aliases=("^",), label="x^y", infix="**",
-       callable=True,
-       torch=lambda t, a, b: t.pow(a, b), sympy=lambda sp, a, b: a ** b,
-       domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b >= 0)),
-               N_("a positive base when the exponent is a variable")),
-       const_left="rpow_const", const_right="pow_const",
-       notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
+    Op("add", 2,
+       Maths(lambda xp, a, b: a + b, lambda xp, out, a, b: (1.0, 1.0)),
+       Syntax(infix="+", precedence=1, const_left="add_const", const_right="add_const"),
+       Text(("1", "1"), label="+", pattern="distributor",
+            notes="add gate: passes the upstream gradient unchanged to both inputs."),
+       Oracles(sympy=lambda sp, a, b: a + b, torch=lambda t, a, b: a + b)),
+    Op("sub", 2,
+       Maths(lambda xp, a, b: a - b, lambda xp, out, a, b: (1.0, -1.0)),
+       Syntax(infix="-", precedence=1, const_left="rsub_const", const_right="sub_const"),
+       Text(("1", "-1"), label="-", pattern="distributor",
+            notes="sub gate: passes the upstream gradient to the first input and its negative to the second."),
+       Oracles(sympy=lambda sp, a, b: a - b, torch=lambda t, a, b: a - b)),
+    Op("mul", 2,
+       Maths(lambda xp, a, b: a * b, lambda xp, out, a, b: (b, a)),
+       Syntax(infix="*", precedence=2, const_left="mul_const", const_right="mul_const"),
+       Text(("{1}", "{0}"), label="*", pattern="switcher",
+            notes="mul gate: each input's local gradient is the other input's value."),
+       Oracles(sympy=lambda sp, a, b: a * b, torch=lambda t, a, b: a * b)),
+    Op("div", 2,
+       Maths(lambda xp, a, b: a / b, lambda xp, out, a, b: (1.0 / b, -(a / b) / b),
+             domain=(lambda xp, a, b: b != 0, N_("a nonzero divisor"))),
+       Syntax(infix="/", precedence=2, const_left="rdiv_const", const_right="div_const"),
+       Text(("1/{1}", "-{0}/{1}²"), label="/", notes="Undefined where the divisor is 0."),
+       Oracles(sympy=lambda sp, a, b: a / b, torch=lambda t, a, b: a / b)),
+    Op("pow", 2,
+       Maths(lambda xp, a, b: xp.pow(a, b), _pow_grads,
+             domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b >= 0)),
+                     N_("a positive base when the exponent is a variable")),
+             exponent=lambda xs, ps: (xs[0], xs[1])),
+       Syntax(infix="**", precedence=4, right=True, aliases=("^",), callable=True,
+              const_left="rpow_const", const_right="pow_const"),
+       Text(("{1}·{0}^({1}-1)", "ln({0})·{0}^{1}"), label="x^y",
+            notes="With a variable exponent the base must be positive, since ∂/∂y x^y = ln(x)·x^y."),
+       Oracles(sympy=lambda sp, a, b: a ** b, torch=lambda t, a, b: t.pow(a, b))),
     # Unary gates for a binary operator with one constant operand (the lecture's +1, *-1, 1/x) ----
-    Op("neg", 1, lambda xp, x: -x, lambda xp, out, x: (-1.0,), ("-1",),
-       prefix="-", label="*-1", infix="-", pattern="scaler", torch=lambda t, x: -x, sympy=lambda sp, x: -x,
-       notes="Unary minus is the lecture's *-1 gate."),
-    Op("add_const", 1, lambda xp, x, c: x + c, lambda xp, out, x, c: (1.0,), ("1",),
-       label="+{c}", infix="+", pattern="distributor", torch=lambda t, x, c: x + c, sympy=lambda sp, x, c: x + c,
-       constant=True,
-       notes="Adding a constant passes the gradient unchanged."),
-    Op("sub_const", 1, lambda xp, x, c: x - c, lambda xp, out, x, c: (1.0,), ("1",),
-       label="-{c}", infix="-", pattern="distributor", torch=lambda t, x, c: x - c, sympy=lambda sp, x, c: x - c,
-       constant=True),
-    Op("rsub_const", 1, lambda xp, x, c: c - x, lambda xp, out, x, c: (-1.0,), ("-1",),
-       label="{c}-x", infix="-", pattern="distributor", torch=lambda t, x, c: c - x, sympy=lambda sp, x, c: c - x,
-       constant=True),
-    Op("mul_const", 1, lambda xp, x, c: x * c, lambda xp, out, x, c: (c,), ("{c}",),
-       label="*{c}", infix="*", pattern="scaler", torch=lambda t, x, c: x * c, sympy=lambda sp, x, c: x * c,
-       constant=True,
-       notes="Multiplying by a constant scales the gradient by it."),
-    Op("div_const", 1, lambda xp, x, c: x / c, lambda xp, out, x, c: (1.0 / c,), ("1/{c}",),
-       label="/{c}", infix="/", pattern="scaler", torch=lambda t, x, c: x / c, sympy=lambda sp, x, c: x / c,
-       constant=True),
-    Op("rdiv_const", 1, lambda xp, x, c: c / x, lambda xp, out, x, c: (-(c / x) / x,), ("-{c}/{0}²",),
-       label="{c}/x", infix="/", torch=lambda t, x, c: c / x, sympy=lambda sp, x, c: c / x, constant=True,
-       domain=(lambda xp, x, c: x != 0, N_("a nonzero input")),
-       notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
+    Op("neg", 1,
+       Maths(lambda xp, x: -x, lambda xp, out, x: (-1.0,)),
+       Syntax(infix="-", prefix="-"),
+       Text(("-1",), label="*-1", pattern="scaler", notes="Unary minus is the lecture's *-1 gate."),
+       Oracles(sympy=lambda sp, x: -x, torch=lambda t, x: -x)),
+    Op("add_const", 1,
+       Maths(lambda xp, x, c: x + c, lambda xp, out, x, c: (1.0,), constant=True),
+       Syntax(infix="+"),
+       Text(("1",), label="+{c}", pattern="distributor", notes="Adding a constant passes the gradient unchanged."),
+       Oracles(sympy=lambda sp, x, c: x + c, torch=lambda t, x, c: x + c)),
+    Op("sub_const", 1,
+       Maths(lambda xp, x, c: x - c, lambda xp, out, x, c: (1.0,), constant=True),
+       Syntax(infix="-"),
+       Text(("1",), label="-{c}", pattern="distributor"),
+       Oracles(sympy=lambda sp, x, c: x - c, torch=lambda t, x, c: x - c)),
+    Op("rsub_const", 1,
+       Maths(lambda xp, x, c: c - x, lambda xp, out, x, c: (-1.0,), constant=True),
+       Syntax(infix="-"),
+       Text(("-1",), label="{c}-x", pattern="distributor"),
+       Oracles(sympy=lambda sp, x, c: c - x, torch=lambda t, x, c: c - x)),
+    Op("mul_const", 1,
+       Maths(lambda xp, x, c: x * c, lambda xp, out, x, c: (c,), constant=True),
+       Syntax(infix="*"),
+       Text(("{c}",), label="*{c}", pattern="scaler", notes="Multiplying by a constant scales the gradient by it."),
+       Oracles(sympy=lambda sp, x, c: x * c, torch=lambda t, x, c: x * c)),
+    Op("div_const", 1,
+       Maths(lambda xp, x, c: x / c, lambda xp, out, x, c: (1.0 / c,), constant=True),
+       Syntax(infix="/"),
+       Text(("1/{c}",), label="/{c}", pattern="scaler"),
+       Oracles(sympy=lambda sp, x, c: x / c, torch=lambda t, x, c: x / c)),
+    Op("rdiv_const", 1,
+       Maths(lambda xp, x, c: c / x, lambda xp, out, x, c: (-(c / x) / x,), constant=True,
+             domain=(lambda xp, x, c: x != 0, N_("a nonzero input"))),
+       Syntax(infix="/"),
+       Text(("-{c}/{0}²",), label="{c}/x", notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
+       Oracles(sympy=lambda sp, x, c: c / x, torch=lambda t, x, c: c / x)),
     # NOTE: x^0 is 1 everywhere, 0^0 included, with gradient 0 (as PyTorch takes it).
-    Op("pow_const", 1, lambda xp, x, c: xp.pow(x, c),
-       lambda xp, out, x, c: (c * xp.pow(x, c - 1) if c != 0 else 0.0 * x,),
-       (_power_rule,), exponent=lambda xs, ps: (xs[0], ps[0]), label="x^{c}", infix="**",
-       torch=lambda t, x, c: t.pow(x, c), sympy=lambda sp, x, c: x ** c, constant=True,
-       domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
-               lambda c: _("a nonzero base for a negative power") if float(c).is_integer() else
-               _("a positive base for a negative fractional power") if c < 0 else
-               _("a nonnegative base for a fractional power")),
-       notes="x^c: local gradient c·x^(c-1)."),
-    Op("rpow_const", 1, lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,),
-       ("ln({c})·{c}^{0}",), exponent=lambda xs, ps: (ps[0], xs[0]), label="{c}^x", infix="**",
-       torch=lambda t, x, c: t.pow(c, x), sympy=lambda sp, x, c: c ** x, constant=True,
-       domain=(lambda xp, x, c: c > 0, N_("a positive constant base (∂/∂x c^x = ln(c)·c^x)")),
-       notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
+    Op("pow_const", 1,
+       Maths(lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1) if c != 0 else 0.0 * x,),
+             constant=True,
+             domain=(lambda xp, x, c: (xp.is_integer(c) | (x >= 0)) & ((c >= 0) | (x != 0)),
+                     lambda c: _("a nonzero base for a negative power") if float(c).is_integer() else
+                     _("a positive base for a negative fractional power") if c < 0 else
+                     _("a nonnegative base for a fractional power")),
+             exponent=lambda xs, ps: (xs[0], ps[0])),
+       Syntax(infix="**"),
+       Text((_power_rule,), label="x^{c}", notes="x^c: local gradient c·x^(c-1)."),
+       Oracles(sympy=lambda sp, x, c: x ** c, torch=lambda t, x, c: t.pow(x, c))),
+    Op("rpow_const", 1,
+       Maths(lambda xp, x, c: xp.pow(c, x), lambda xp, out, x, c: (math.log(c) * out,), constant=True,
+             domain=(lambda xp, x, c: c > 0, N_("a positive constant base (∂/∂x c^x = ln(c)·c^x)")),
+             exponent=lambda xs, ps: (ps[0], xs[0])),
+       Syntax(infix="**"),
+       Text(("ln({c})·{c}^{0}",), label="{c}^x", notes="c^x: local gradient ln(c)·c^x; the base must be positive."),
+       Oracles(sympy=lambda sp, x, c: c ** x, torch=lambda t, x, c: t.pow(c, x))),
     # Functions ------------------------------------------------------------------------------------
-    Op("exp", 1, lambda xp, x: xp.exp(x), lambda xp, out, x: (out,), ("e^{0}",),
-       latex=r"\exp", quiz=3, label="exp", torch=lambda t, x: t.exp(x), sympy=lambda sp, x: sp.exp(x), callable=True,
-       notes="Its local gradient is its own output."),
-    Op("log", 1, lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,), ("1/{0}",),
-       aliases=("ln",), latex=r"\log", label="log", torch=lambda t, x: t.log(x), sympy=lambda sp, x: sp.log(x),
-       callable=True,
-       domain=(lambda xp, x: x > 0, N_("a positive input")), notes="Natural log; needs x > 0."),
-    Op("sqrt", 1, lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,), ("1/(2·sqrt({0}))",),
-       prefix="√", label="√", torch=lambda t, x: t.sqrt(x), sympy=lambda sp, x: sp.sqrt(x), callable=True,
-       domain=(lambda xp, x: x >= 0, N_("a nonnegative input")),
-       notes="Needs x ≥ 0; its gradient is infinite at 0."),
-    Op("abs", 1, lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),), ("sign({0})",),
-       label="abs", torch=lambda t, x: t.abs(x), sympy=lambda sp, x: sp.Abs(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("abs'(0) is taken as 0")), kink_at_zero=True, branch=_sign_branch,
-       notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
-    Op("sign", 1, lambda xp, x: xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
-       label="sign", torch=lambda t, x: t.sign(x), sympy=lambda sp, x: sp.sign(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("sign'(0) is taken as 0")), kink_at_zero=True, branch=_sign_branch,
-       notes="-1, 0 or 1: abs's local gradient. Flat, so it passes no gradient back."),
-    Op("heaviside", 1, lambda xp, x: 0.5 + 0.5 * xp.sign(x), lambda xp, out, x: (0.0 * x,), ("0",),
-       label="H", torch=lambda t, x: 0.5 + 0.5 * t.sign(x),  # torch.heaviside has no backward
-       sympy=lambda sp, x: sp.Heaviside(x), callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("heaviside'(0) is taken as 0")),
-       kink_at_zero=True, branch=_sign_branch,
-       notes="The step: 0 below 0, 1 above, 1/2 at 0 (sympy's Heaviside). relu's local gradient, as "
-             "symbolic mode writes it. Flat, so it passes no gradient back."),
-    Op("erf", 1, lambda xp, x: xp.erf(x), lambda xp, out, x: (_TWO_OVER_SQRT_PI * xp.exp(-x * x),),
-       ("2/√π·exp(-{0}²)",), label="erf", torch=lambda t, x: t.erf(x), sympy=lambda sp, x: sp.erf(x),
-       callable=True, notes="The error function, as in gelu's exact form."),
-    Op("erfc", 1, lambda xp, x: xp.erfc(x), lambda xp, out, x: (-_TWO_OVER_SQRT_PI * xp.exp(-x * x),),
-       ("-2/√π·exp(-{0}²)",), label="erfc", torch=lambda t, x: t.erfc(x), sympy=lambda sp, x: sp.erfc(x),
-       callable=True, notes="1 - erf(x), with its digits kept where erf is near 1."),
-    Op("sin", 1, lambda xp, x: xp.sin(x), lambda xp, out, x: (xp.cos(x),), ("cos({0})",),
-       latex=r"\sin", label="sin", torch=lambda t, x: t.sin(x), sympy=lambda sp, x: sp.sin(x), callable=True),
-    Op("cos", 1, lambda xp, x: xp.cos(x), lambda xp, out, x: (-xp.sin(x),), ("-sin({0})",),
-       latex=r"\cos", label="cos", torch=lambda t, x: t.cos(x), sympy=lambda sp, x: sp.cos(x), callable=True),
-    Op("tanh", 1, lambda xp, x: xp.tanh(x), _tanh_grads, ("1 - {out}²",),
-       latex=r"\tanh", quiz=3, label="tanh", torch=lambda t, x: t.tanh(x), sympy=lambda sp, x: sp.tanh(x),
-       callable=True),
-    Op("sigmoid", 1, lambda xp, x: xp.sigmoid(x), _sigmoid_grads, ("(1 - {out})·{out}",),
-       aliases=("σ",), latex=r"\sigma", quiz=3, label="σ", torch=lambda t, x: t.sigmoid(x),
-       sympy=lambda sp, x: 1 / (1 + sp.exp(-x)),
-       callable=True,
-       notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
-    Op("atan", 1, lambda xp, x: xp.atan(x), lambda xp, out, x: (1.0 / (1.0 + x * x),), ("1/(1+{0}²)",),
-       aliases=("arctan",), label="atan", latex=r"\arctan", quiz=3, torch=lambda t, x: t.atan(x),
-       sympy=lambda sp, x: sp.atan(x),
-       callable=True),
-    Op("softplus", 1, lambda xp, x, beta: (xp.maximum(beta * x, 0.0) + xp.log1p(xp.exp(-abs(beta * x)))) / beta,
-       lambda xp, out, x, beta: (xp.sigmoid(beta * x),), ("σ({beta}·{0})",), params=(("beta", 1.0),),
-       label="softplus", torch=lambda t, x, beta: t.nn.functional.softplus(x, beta=beta, threshold=1e9),
-       sympy=lambda sp, x, beta: sp.log(1 + sp.exp(beta * x)) / beta, callable=True,
-       notes="A smooth relu, log(1 + e^(βx))/β, computed without overflow; its local gradient is σ(βx)."),
-    Op("tan", 1, lambda xp, x: xp.tan(x), lambda xp, out, x: (1.0 + out * out,), ("1+tan({0})²",),
-       latex=r"\tan", label="tan", torch=lambda t, x: t.tan(x), sympy=lambda sp, x: sp.tan(x), callable=True,
-       notes="Its local gradient is 1 + tan², which is 1/cos²."),
-    Op("sinh", 1, lambda xp, x: xp.sinh(x), lambda xp, out, x: (xp.cosh(x),), ("cosh({0})",),
-       latex=r"\sinh", label="sinh", torch=lambda t, x: t.sinh(x), sympy=lambda sp, x: sp.sinh(x), callable=True),
-    Op("cosh", 1, lambda xp, x: xp.cosh(x), lambda xp, out, x: (xp.sinh(x),), ("sinh({0})",),
-       latex=r"\cosh", label="cosh", torch=lambda t, x: t.cosh(x), sympy=lambda sp, x: sp.cosh(x), callable=True),
-    Op("log2", 1, lambda xp, x: xp.log2(x), lambda xp, out, x: (1.0 / (x * _LN2),), ("1/({0}·ln(2))",),
-       latex=r"\log_2", label="log2", torch=lambda t, x: t.log2(x), sympy=lambda sp, x: sp.log(x, 2), callable=True,
-       domain=(lambda xp, x: x > 0, N_("a positive input")), notes="Base-2 log; needs x > 0."),
-    Op("log10", 1, lambda xp, x: xp.log10(x), lambda xp, out, x: (1.0 / (x * _LN10),), ("1/({0}·ln(10))",),
-       latex=r"\log_{10}", label="log10", torch=lambda t, x: t.log10(x), sympy=lambda sp, x: sp.log(x, 10),
-       callable=True, domain=(lambda xp, x: x > 0, N_("a positive input")), notes="Base-10 log; needs x > 0."),
-    Op("exp2", 1, lambda xp, x: xp.pow(2.0, x), lambda xp, out, x: (_LN2 * out,), ("ln(2)·2^{0}",),
-       label="2^x", torch=lambda t, x: t.exp2(x), sympy=lambda sp, x: 2 ** x, callable=True,
-       notes="2^x; its local gradient is ln(2)·2^x."),
-    Op("square", 1, lambda xp, x: x * x, lambda xp, out, x: (2.0 * x,), ("2·{0}",),
-       label="x²", torch=lambda t, x: t.square(x), sympy=lambda sp, x: x ** 2, callable=True,
-       notes="x²: local gradient 2x."),
-    Op("silu", 1, lambda xp, x: x * xp.sigmoid(x), _silu_grads, ("σ({0})·(1+{0}·(1-σ({0})))",),
-       aliases=("swish",), label="silu", torch=lambda t, x: t.nn.functional.silu(x),
-       sympy=lambda sp, x: x / (1 + sp.exp(-x)), callable=True,
-       notes="SiLU, also called swish: x·σ(x); local gradient σ(x)·(1 + x·(1 - σ(x)))."),
-    Op("gelu", 1, _gelu, _gelu_grads, ("Φ({0})+{0}·φ({0})",),
-       label="gelu", torch=lambda t, x: t.nn.functional.gelu(x),
-       sympy=lambda sp, x: x * (1 + sp.erf(x / sp.sqrt(2))) / 2, callable=True,
-       notes="The exact GELU, x·Φ(x) with Φ the normal CDF (PyTorch's gelu, approximate='none'); "
-             "gelu_tanh is the tanh approximation."),
-    Op("gelu_tanh", 1, _gelu_tanh, _gelu_tanh_grads,
-       ("(1+tanh(u))/2 + {0}·(1-tanh(u)²)·u'/2 with u = √(2/π)·({0}+0.044715·{0}³), u' = √(2/π)·(1+0.134145·{0}²)",),
-       label="gelu~", torch=lambda t, x: t.nn.functional.gelu(x, approximate="tanh"),
-       sympy=lambda sp, x: x * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + sp.Rational(44715, 1000000) * x ** 3))) / 2,
-       callable=True,
-       notes="GELU's tanh approximation (PyTorch's approximate='tanh', GPT-2's): "
-             "x·(1 + tanh u)/2 with u = √(2/π)(x + 0.044715x³)."),
-    Op("hardtanh", 1, lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
-       lambda xp, out, x, lo, hi: (xp.where((x > lo) & (x < hi), 1.0, 0.0),), ("[{lo} < {0} < {hi}]",),
-       params=(("lo", -1.0), ("hi", 1.0)), label="hardtanh", pattern="router",
-       torch=lambda t, x, lo, hi: t.nn.functional.hardtanh(x, lo, hi),
-       sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
-       domain=(lambda xp, x, lo, hi: lo < hi,
-               lambda lo, hi: _("lo < hi (got lo = {lo:g}, hi = {hi:g})").format(lo=lo, hi=hi)),
-       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 0")),
-       branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
-       notes="Clamps x to [lo, hi] (default [-1, 1]): passes the gradient inside, 0 outside. "
-             "NOTE: at lo and hi the slope is 0, as in PyTorch's hardtanh."),
-    Op("clip", 1, lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
-       lambda xp, out, x, lo, hi: (xp.where((x >= lo) & (x <= hi), 1.0, 0.0),), ("[{lo} ≤ {0} ≤ {hi}]",),
-       params=(("lo", None), ("hi", None)), label="clip", pattern="router",
-       torch=lambda t, x, lo, hi: t.clamp(x, lo, hi),
-       sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), callable=True,
-       domain=(lambda xp, x, lo, hi: lo <= hi,
-               lambda lo, hi: _("lo ≤ hi (got lo = {lo:g}, hi = {hi:g})").format(lo=lo, hi=hi)),
-       kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)), N_("at lo and hi the slope is taken as 1")),
-       branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi)),
-       notes="clip(x, lo, hi) clamps x to [lo, hi]: passes the gradient inside, 0 outside. "
-             "NOTE: at lo and hi the slope is 1, as in PyTorch's clamp (hardtanh takes 0 there)."),
-    Op("relu", 1, lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
-       ("[{0} > 0]",), label="relu", pattern="router", torch=lambda t, x: t.relu(x), sympy=lambda sp, x: sp.Max(0, x),
-       callable=True,
-       kink=(lambda xp, out, x: xp.any(x == 0), N_("relu'(0) is taken as 0")), kink_at_zero=True, branch=_sign_branch,
-       notes="NOTE: relu'(0) = 0, as in PyTorch and JAX."),
-    Op("leaky_relu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
-       lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), ("1 if {0} > 0 else {alpha}",),
-       label="leaky", torch=lambda t, x, alpha: t.nn.functional.leaky_relu(x, alpha),
-       sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * sp.Min(0, x),  # no Piecewise: typed back as written
-       params=(("alpha", 0.01),), callable=True,
-       kink=(lambda xp, out, x, alpha: xp.any(x == 0), N_("leaky_relu'(0) is taken as alpha")),
-       kink_at_zero=True, branch=_sign_branch,
-       notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
-    Op("elu", 1, lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0))),
-       # NOTE: alpha·e^x, not out + alpha, which cancels to 0 for very negative x.
-       lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha * xp.exp(xp.minimum(x, 0.0))),),
-       ("1 if {0} > 0 else {alpha}·exp({0})",),
-       label="elu", torch=lambda t, x, alpha: t.nn.functional.elu(x, alpha),
-       sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * (sp.exp(sp.Min(0, x)) - 1),
-       params=(("alpha", 1.0),), callable=True,
-       kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, N_("elu'(0) is taken as alpha")),
-       kink_at_zero=True,
-       branch=_sign_branch,
-       notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
-    Op("max", VARIADIC, _extreme(lambda xp: xp.maximum), _extreme_grads, ("[{i} is max]",),
-       latex=r"\max", label="max", pattern="router", torch=lambda t, xs,
-       consts=(): _stacked(t, xs, consts).amax(dim=0), sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
-       kink=(_tie, N_("a tie: the gradient is split evenly between the tied inputs")), branch=_winners, callable=True,
-       notes="max gate: routes the whole gradient to the largest input. NOTE: a tie splits it evenly."),
-    Op("min", VARIADIC, _extreme(lambda xp: xp.minimum), _extreme_grads, ("[{i} is min]",),
-       latex=r"\min", label="min", pattern="router", torch=lambda t, xs,
-       consts=(): _stacked(t, xs, consts).amin(dim=0), sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
-       kink=(_tie, N_("a tie: the gradient is split evenly between the tied inputs")), branch=_winners, callable=True,
-       notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
+    Op("exp", 1,
+       Maths(lambda xp, x: xp.exp(x), lambda xp, out, x: (out,)),
+       Syntax(callable=True),
+       Text(("e^{0}",), label="exp", latex=r"\exp", notes="Its local gradient is its own output."),
+       Oracles(sympy=lambda sp, x: sp.exp(x), torch=lambda t, x: t.exp(x)),
+       Teach(quiz=3)),
+    Op("log", 1,
+       Maths(lambda xp, x: xp.log(x), lambda xp, out, x: (1.0 / x,),
+             domain=(lambda xp, x: x > 0, N_("a positive input"))),
+       Syntax(aliases=("ln",), callable=True),
+       Text(("1/{0}",), label="log", latex=r"\log", notes="Natural log; needs x > 0."),
+       Oracles(sympy=lambda sp, x: sp.log(x), torch=lambda t, x: t.log(x))),
+    Op("sqrt", 1,
+       Maths(lambda xp, x: xp.sqrt(x), lambda xp, out, x: (0.5 / out,),
+             domain=(lambda xp, x: x >= 0, N_("a nonnegative input"))),
+       Syntax(prefix="√", callable=True),
+       Text(("1/(2·sqrt({0}))",), label="√", notes="Needs x ≥ 0; its gradient is infinite at 0."),
+       Oracles(sympy=lambda sp, x: sp.sqrt(x), torch=lambda t, x: t.sqrt(x))),
+    Op("abs", 1,
+       Maths(lambda xp, x: abs(x), lambda xp, out, x: (xp.sign(x),),
+             kink=(lambda xp, out, x: xp.any(x == 0), N_("abs'(0) is taken as 0")), kink_at_zero=True,
+             branch=_sign_branch),
+       Syntax(callable=True),
+       Text(("sign({0})",), label="abs", notes="NOTE: abs'(0) = 0, as in PyTorch and JAX."),
+       Oracles(sympy=lambda sp, x: sp.Abs(x), torch=lambda t, x: t.abs(x))),
+    Op("sign", 1,
+       Maths(lambda xp, x: xp.sign(x), lambda xp, out, x: (0.0 * x,),
+             kink=(lambda xp, out, x: xp.any(x == 0), N_("sign'(0) is taken as 0")), kink_at_zero=True,
+             branch=_sign_branch),
+       Syntax(callable=True),
+       Text(("0",), label="sign", notes="-1, 0 or 1: abs's local gradient. Flat, so it passes no gradient back."),
+       Oracles(sympy=lambda sp, x: sp.sign(x), torch=lambda t, x: t.sign(x))),
+    Op("heaviside", 1,
+       Maths(lambda xp, x: 0.5 + 0.5 * xp.sign(x), lambda xp, out, x: (0.0 * x,),
+             kink=(lambda xp, out, x: xp.any(x == 0), N_("heaviside'(0) is taken as 0")), kink_at_zero=True,
+             branch=_sign_branch),
+       Syntax(callable=True),
+       Text(("0",), label="H",
+            notes="The step: 0 below 0, 1 above, 1/2 at 0 (sympy's Heaviside). relu's local gradient, as "
+                  "symbolic mode writes it. Flat, so it passes no gradient back."),
+       Oracles(sympy=lambda sp, x: sp.Heaviside(x),
+               torch=lambda t, x: 0.5 + 0.5 * t.sign(x))),  # torch.heaviside has no backward
+    Op("erf", 1,
+       Maths(lambda xp, x: xp.erf(x), lambda xp, out, x: (_TWO_OVER_SQRT_PI * xp.exp(-x * x),)),
+       Syntax(callable=True),
+       Text(("2/√π·exp(-{0}²)",), label="erf", notes="The error function, as in gelu's exact form."),
+       Oracles(sympy=lambda sp, x: sp.erf(x), torch=lambda t, x: t.erf(x))),
+    Op("erfc", 1,
+       Maths(lambda xp, x: xp.erfc(x), lambda xp, out, x: (-_TWO_OVER_SQRT_PI * xp.exp(-x * x),)),
+       Syntax(callable=True),
+       Text(("-2/√π·exp(-{0}²)",), label="erfc", notes="1 - erf(x), with its digits kept where erf is near 1."),
+       Oracles(sympy=lambda sp, x: sp.erfc(x), torch=lambda t, x: t.erfc(x))),
+    Op("sin", 1,
+       Maths(lambda xp, x: xp.sin(x), lambda xp, out, x: (xp.cos(x),)),
+       Syntax(callable=True),
+       Text(("cos({0})",), label="sin", latex=r"\sin"),
+       Oracles(sympy=lambda sp, x: sp.sin(x), torch=lambda t, x: t.sin(x))),
+    Op("cos", 1,
+       Maths(lambda xp, x: xp.cos(x), lambda xp, out, x: (-xp.sin(x),)),
+       Syntax(callable=True),
+       Text(("-sin({0})",), label="cos", latex=r"\cos"),
+       Oracles(sympy=lambda sp, x: sp.cos(x), torch=lambda t, x: t.cos(x))),
+    Op("tanh", 1,
+       Maths(lambda xp, x: xp.tanh(x), _tanh_grads),
+       Syntax(callable=True),
+       Text(("1 - {out}²",), label="tanh", latex=r"\tanh"),
+       Oracles(sympy=lambda sp, x: sp.tanh(x), torch=lambda t, x: t.tanh(x)),
+       Teach(quiz=3)),
+    Op("sigmoid", 1,
+       Maths(lambda xp, x: xp.sigmoid(x), _sigmoid_grads),
+       Syntax(aliases=("σ",), callable=True),
+       Text(("(1 - {out})·{out}",), label="σ", latex=r"\sigma",
+            notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
+       Oracles(sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), torch=lambda t, x: t.sigmoid(x)),
+       Teach(quiz=3)),
+    Op("atan", 1,
+       Maths(lambda xp, x: xp.atan(x), lambda xp, out, x: (1.0 / (1.0 + x * x),)),
+       Syntax(aliases=("arctan",), callable=True),
+       Text(("1/(1+{0}²)",), label="atan", latex=r"\arctan"),
+       Oracles(sympy=lambda sp, x: sp.atan(x), torch=lambda t, x: t.atan(x)),
+       Teach(quiz=3)),
+    Op("softplus", 1,
+       Maths(lambda xp, x, beta: (xp.maximum(beta * x, 0.0) + xp.log1p(xp.exp(-abs(beta * x)))) / beta,
+             lambda xp, out, x, beta: (xp.sigmoid(beta * x),), params=(("beta", 1.0),)),
+       Syntax(callable=True),
+       Text(("σ({beta}·{0})",), label="softplus",
+            notes="A smooth relu, log(1 + e^(βx))/β, computed without overflow; its local gradient is σ(βx)."),
+       Oracles(sympy=lambda sp, x, beta: sp.log(1 + sp.exp(beta * x)) / beta,
+               torch=lambda t, x, beta: t.nn.functional.softplus(x, beta=beta, threshold=1e9))),
+    Op("tan", 1,
+       Maths(lambda xp, x: xp.tan(x), lambda xp, out, x: (1.0 + out * out,)),
+       Syntax(callable=True),
+       Text(("1+tan({0})²",), label="tan", latex=r"\tan", notes="Its local gradient is 1 + tan², which is 1/cos²."),
+       Oracles(sympy=lambda sp, x: sp.tan(x), torch=lambda t, x: t.tan(x))),
+    Op("sinh", 1,
+       Maths(lambda xp, x: xp.sinh(x), lambda xp, out, x: (xp.cosh(x),)),
+       Syntax(callable=True),
+       Text(("cosh({0})",), label="sinh", latex=r"\sinh"),
+       Oracles(sympy=lambda sp, x: sp.sinh(x), torch=lambda t, x: t.sinh(x))),
+    Op("cosh", 1,
+       Maths(lambda xp, x: xp.cosh(x), lambda xp, out, x: (xp.sinh(x),)),
+       Syntax(callable=True),
+       Text(("sinh({0})",), label="cosh", latex=r"\cosh"),
+       Oracles(sympy=lambda sp, x: sp.cosh(x), torch=lambda t, x: t.cosh(x))),
+    Op("log2", 1,
+       Maths(lambda xp, x: xp.log2(x), lambda xp, out, x: (1.0 / (x * _LN2),),
+             domain=(lambda xp, x: x > 0, N_("a positive input"))),
+       Syntax(callable=True),
+       Text(("1/({0}·ln(2))",), label="log2", latex=r"\log_2", notes="Base-2 log; needs x > 0."),
+       Oracles(sympy=lambda sp, x: sp.log(x, 2), torch=lambda t, x: t.log2(x))),
+    Op("log10", 1,
+       Maths(lambda xp, x: xp.log10(x), lambda xp, out, x: (1.0 / (x * _LN10),),
+             domain=(lambda xp, x: x > 0, N_("a positive input"))),
+       Syntax(callable=True),
+       Text(("1/({0}·ln(10))",), label="log10", latex=r"\log_{10}", notes="Base-10 log; needs x > 0."),
+       Oracles(sympy=lambda sp, x: sp.log(x, 10), torch=lambda t, x: t.log10(x))),
+    Op("exp2", 1,
+       Maths(lambda xp, x: xp.pow(2.0, x), lambda xp, out, x: (_LN2 * out,)),
+       Syntax(callable=True),
+       Text(("ln(2)·2^{0}",), label="2^x", notes="2^x; its local gradient is ln(2)·2^x."),
+       Oracles(sympy=lambda sp, x: 2 ** x, torch=lambda t, x: t.exp2(x))),
+    Op("square", 1,
+       Maths(lambda xp, x: x * x, lambda xp, out, x: (2.0 * x,)),
+       Syntax(callable=True),
+       Text(("2·{0}",), label="x²", notes="x²: local gradient 2x."),
+       Oracles(sympy=lambda sp, x: x ** 2, torch=lambda t, x: t.square(x))),
+    Op("silu", 1,
+       Maths(lambda xp, x: x * xp.sigmoid(x), _silu_grads),
+       Syntax(aliases=("swish",), callable=True),
+       Text(("σ({0})·(1+{0}·(1-σ({0})))",), label="silu",
+            notes="SiLU, also called swish: x·σ(x); local gradient σ(x)·(1 + x·(1 - σ(x)))."),
+       Oracles(sympy=lambda sp, x: x / (1 + sp.exp(-x)), torch=lambda t, x: t.nn.functional.silu(x))),
+    Op("gelu", 1,
+       Maths(_gelu, _gelu_grads),
+       Syntax(callable=True),
+       Text(("Φ({0})+{0}·φ({0})",), label="gelu",
+            notes="The exact GELU, x·Φ(x) with Φ the normal CDF (PyTorch's gelu, approximate='none'); "
+                  "gelu_tanh is the tanh approximation."),
+       Oracles(sympy=lambda sp, x: x * (1 + sp.erf(x / sp.sqrt(2))) / 2, torch=lambda t, x: t.nn.functional.gelu(x))),
+    Op("gelu_tanh", 1,
+       Maths(_gelu_tanh, _gelu_tanh_grads),
+       Syntax(callable=True),
+       Text(("(1+tanh(u))/2 + {0}·(1-tanh(u)²)·u'/2 with u = √(2/π)·({0}+0.044715·{0}³), "
+             "u' = √(2/π)·(1+0.134145·{0}²)",),
+            label="gelu~",
+            notes="GELU's tanh approximation (PyTorch's approximate='tanh', GPT-2's): "
+                  "x·(1 + tanh u)/2 with u = √(2/π)(x + 0.044715x³)."),
+       Oracles(sympy=lambda sp, x: x * (1 + sp.tanh(sp.sqrt(2 / sp.pi) *
+                                                    (x + sp.Rational(44715, 1000000) * x ** 3))) / 2,
+               torch=lambda t, x: t.nn.functional.gelu(x, approximate="tanh"))),
+    Op("hardtanh", 1,
+       Maths(lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+             lambda xp, out, x, lo, hi: (xp.where((x > lo) & (x < hi), 1.0, 0.0),),
+             params=(("lo", -1.0), ("hi", 1.0)),
+             domain=(lambda xp, x, lo, hi: lo < hi,
+                     lambda lo, hi: _("lo < hi (got lo = {lo:g}, hi = {hi:g})").format(lo=lo, hi=hi)),
+             kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)),
+                   N_("at lo and hi the slope is taken as 0")),
+             branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi))),
+       Syntax(callable=True),
+       Text(("[{lo} < {0} < {hi}]",), label="hardtanh", pattern="router",
+            notes="Clamps x to [lo, hi] (default [-1, 1]): passes the gradient inside, 0 outside. "
+                  "NOTE: at lo and hi the slope is 0, as in PyTorch's hardtanh."),
+       Oracles(sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi),
+               torch=lambda t, x, lo, hi: t.nn.functional.hardtanh(x, lo, hi))),
+    Op("clip", 1,
+       Maths(lambda xp, x, lo, hi: xp.minimum(xp.maximum(x, lo), hi),
+             lambda xp, out, x, lo, hi: (xp.where((x >= lo) & (x <= hi), 1.0, 0.0),),
+             params=(("lo", None), ("hi", None)),
+             domain=(lambda xp, x, lo, hi: lo <= hi,
+                     lambda lo, hi: _("lo ≤ hi (got lo = {lo:g}, hi = {hi:g})").format(lo=lo, hi=hi)),
+             kink=(lambda xp, out, x, lo, hi: xp.any((x == lo) | (x == hi)),
+                   N_("at lo and hi the slope is taken as 1")),
+             branch=lambda xp, out, x, lo, hi: xp.key(xp.sign(x - lo) + xp.sign(x - hi))),
+       Syntax(callable=True),
+       Text(("[{lo} ≤ {0} ≤ {hi}]",), label="clip", pattern="router",
+            notes="clip(x, lo, hi) clamps x to [lo, hi]: passes the gradient inside, 0 outside. "
+                  "NOTE: at lo and hi the slope is 1, as in PyTorch's clamp (hardtanh takes 0 there)."),
+       Oracles(sympy=lambda sp, x, lo, hi: sp.Min(sp.Max(x, lo), hi), torch=lambda t, x, lo, hi: t.clamp(x, lo, hi))),
+    Op("relu", 1,
+       Maths(lambda xp, x: xp.maximum(x, 0.0), lambda xp, out, x: (xp.where(x > 0, 1.0, 0.0),),
+             kink=(lambda xp, out, x: xp.any(x == 0), N_("relu'(0) is taken as 0")), kink_at_zero=True,
+             branch=_sign_branch),
+       Syntax(callable=True),
+       Text(("[{0} > 0]",), label="relu", pattern="router", notes="NOTE: relu'(0) = 0, as in PyTorch and JAX."),
+       Oracles(sympy=lambda sp, x: sp.Max(0, x), torch=lambda t, x: t.relu(x))),
+    Op("leaky_relu", 1,
+       Maths(lambda xp, x, alpha: xp.where(x > 0, x, alpha * x),
+             lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha),), params=(("alpha", 0.01),),
+             kink=(lambda xp, out, x, alpha: xp.any(x == 0), N_("leaky_relu'(0) is taken as alpha")), kink_at_zero=True,
+             branch=_sign_branch),
+       Syntax(callable=True),
+       Text(("1 if {0} > 0 else {alpha}",), label="leaky", notes="NOTE: at x = 0 the slope is alpha, as in PyTorch."),
+       Oracles(sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * sp.Min(0, x),  # no Piecewise: typed back as written
+               torch=lambda t, x, alpha: t.nn.functional.leaky_relu(x, alpha))),
+    Op("elu", 1,
+       Maths(lambda xp, x, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0.0))),
+             # NOTE: alpha·e^x, not out + alpha, which cancels to 0 for very negative x.
+             lambda xp, out, x, alpha: (xp.where(x > 0, 1.0, alpha * xp.exp(xp.minimum(x, 0.0))),),
+             params=(("alpha", 1.0),),
+             kink=(lambda xp, out, x, alpha: xp.any(x == 0) and alpha != 1, N_("elu'(0) is taken as alpha")),
+             kink_at_zero=True, branch=_sign_branch),
+       Syntax(callable=True),
+       Text(("1 if {0} > 0 else {alpha}·exp({0})",), label="elu",
+            notes="NOTE: at x = 0 the slope is alpha (the left branch), as in PyTorch."),
+       Oracles(sympy=lambda sp, x, alpha: sp.Max(0, x) + alpha * (sp.exp(sp.Min(0, x)) - 1),
+               torch=lambda t, x, alpha: t.nn.functional.elu(x, alpha))),
+    Op("max", VARIADIC,
+       Maths(_extreme(lambda xp: xp.maximum), _extreme_grads,
+             kink=(_tie, N_("a tie: the gradient is split evenly between the tied inputs")), branch=_winners),
+       Syntax(callable=True),
+       Text(("[{i} is max]",), label="max", pattern="router", latex=r"\max",
+            notes="max gate: routes the whole gradient to the largest input. NOTE: a tie splits it evenly."),
+       Oracles(sympy=lambda sp, xs, consts=(): sp.Max(*xs, *consts),
+               torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amax(dim=0))),
+    Op("min", VARIADIC,
+       Maths(_extreme(lambda xp: xp.minimum), _extreme_grads,
+             kink=(_tie, N_("a tie: the gradient is split evenly between the tied inputs")), branch=_winners),
+       Syntax(callable=True),
+       Text(("[{i} is min]",), label="min", pattern="router", latex=r"\min",
+            notes="min gate: routes the whole gradient to the smallest input. NOTE: a tie splits it evenly."),
+       Oracles(sympy=lambda sp, xs, consts=(): sp.Min(*xs, *consts),
+               torch=lambda t, xs, consts=(): _stacked(t, xs, consts).amin(dim=0))),
 ]
 
 # Array ops ----------------------------------------------------------------------------------------
@@ -631,68 +755,93 @@ _LOSS_SHAPES = (lambda scores, y: (len(scores) == 1 and y in ((), (1,))) or
                 "scores of shape (C,) or (N, C) and labels y with one integer per row (N of them)")
 
 _RECORDS += [
-    Op("matmul", 2, lambda xp, a, b: xp.np.matmul(a, b), None, ("up·{1}ᵀ", "{0}ᵀ·up"),
-       jacobian=(N_("block-structured: sends upstream·{1}ᵀ"), N_("block-structured: sends {0}ᵀ·upstream")),
-       torch=lambda t, a, b: t.matmul(a, b), precedence=2, label="@", infix="@", vjp=_matmul_vjp,
-       notes=N_("Matrix product (vectors, matrices, batches). ∂/∂W of W@x sends upstream·xᵀ, ∂/∂x sends Wᵀ·upstream.")),
+    Op("matmul", 2,
+       Maths(lambda xp, a, b: xp.np.matmul(a, b), None, vjp=_matmul_vjp),
+       Syntax(infix="@", precedence=2),
+       Text(("up·{1}ᵀ", "{0}ᵀ·up"), label="@",
+            jacobian=(N_("block-structured: sends upstream·{1}ᵀ"), N_("block-structured: sends {0}ᵀ·upstream")),
+            notes=N_("Matrix product (vectors, matrices, batches). ∂/∂W of W@x sends upstream·xᵀ, "
+                     "∂/∂x sends Wᵀ·upstream.")),
+       Oracles(torch=lambda t, a, b: t.matmul(a, b))),
     # The slides' W·x: between two arrays the product they mean is the matrix (or dot) product,
     # never the elementwise one; with a number on either side it is the ordinary product. × alike.
-    Op("cdot", 2, _cdot, lambda xp, out, a, b: (b, a), ("{1}", "{0}"),
-       jacobian=(N_("as in W·x, the matrix product's: sends upstream·{1}ᵀ"),
-                 N_("as in W·x, the matrix product's: sends {0}ᵀ·upstream")),
-       precedence=2, aliases=("⋅", "×"), label="·", infix="·", pattern="switcher",
-       torch=lambda t, a, b: a * b if a.dim() == 0 or b.dim() == 0 else t.matmul(a, b), sympy=lambda sp, a, b: a * b,
-       vjp=_cdot_vjp,
-       vjp_formula=("up·{1}ᵀ", "{0}ᵀ·up"), const_left="mul_const", const_right="mul_const",
-       notes=N_("· and × as the slides write them: the matrix/dot product between two arrays, "
-             "the ordinary product when either side is a number.")),
-    Op("sum", 1, lambda xp, x: xp.np.sum(x), None, ("ones",),
-       jacobian=(N_("all ones: copies the upstream to every element"),),
-       torch=lambda t, x: t.sum(x), label="Σ", pattern="distributor", callable=True,
-       vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up, xp.np.shape(x)),),
-       notes=N_("Sum of all elements: distributes the upstream gradient to every element.")),
-    Op("mean", 1, lambda xp, x: xp.np.mean(x), None, ("1/n",), jacobian=(N_("all 1/n: shares the upstream evenly"),),
-       torch=lambda t, x: t.mean(x), label="mean", callable=True,
-       vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up / xp.np.size(x), xp.np.shape(x)),)),
-    Op("dot", 2, lambda xp, a, b: xp.np.dot(a, b), None, ("{1}", "{0}"),
-       shapes=(lambda a, b: len(a) == 1 and a == b, "two vectors of the same length (as torch.dot); "
-               "use @ for matrix products and sum(a * b) for an elementwise product"),
-       torch=lambda t, a, b: t.dot(a, b),
-       jacobian=(N_("one row: the other vector, {1}"), N_("one row: the other vector, {0}")),
-       label="·", pattern="switcher", callable=True,
-       vjp=lambda xp, up, out, a, b: (up * b, up * a),
-       notes=N_("Dot product of two vectors: each one's gradient is the other, scaled by the upstream.")),
-    Op("transpose", 1, lambda xp, x: xp.np.transpose(x), None, ("upᵀ",),
-       jacobian=(N_("a permutation: transposes the upstream"),),
-       torch=lambda t, x: x.permute(*reversed(range(x.dim()))), postfix=".T", label="ᵀ", callable=True,
-       vjp=lambda xp, up, out, x: (xp.np.transpose(up),), notes=N_("x.T or transpose(x): reverses the axes.")),
-    Op("norm", 1, lambda xp, x: xp.np.sqrt(xp.np.vdot(x, x)), None, ("{0}/‖{0}‖",),
-       jacobian=(N_("one row: {0}/‖{0}‖"),),
-       torch=lambda t, x: t.linalg.vector_norm(x), label="‖·‖", callable=True,
-       vjp=lambda xp, up, out, x: (up * x / out,),
-       notes=N_("The Euclidean norm; its gradient x/‖x‖ is undefined at 0.")),
-    Op("softmax", 1, _softmax, None, ("diag(p)-p·pᵀ",),
-       jacobian=(N_("dense within each row: diag(p) - p·pᵀ, p = softmax(x)"),),
-       torch=lambda t, x: t.softmax(x, dim=-1), label="softmax", callable=True,
-       vjp=lambda xp, up, out, x: (out * (up - xp.np.sum(up * out, axis=-1, keepdims=True)),),
-       notes=N_("Softmax along the last axis.")),
-    Op("log_softmax", 1, _log_softmax, None, ("I-1·pᵀ",),
-       jacobian=(N_("dense within each row: I - 1·pᵀ, p = softmax(x)"),),
-       torch=lambda t, x: t.log_softmax(x, dim=-1), label="log σ", callable=True,
-       vjp=lambda xp, up, out, x: (up - xp.np.exp(out) * xp.np.sum(up, axis=-1, keepdims=True),),
-       notes=N_("Log-softmax along the last axis, computed stably.")),
-    Op("cross_entropy", 2, _cross_entropy, None, ("(p-onehot({1}))/N", "none"),
-       jacobian=(N_("one row: (p - one-hot(y)) / N, p = softmax(scores)"), N_("none: labels are not differentiable")),
-       label="CE", callable=True, vjp=_cross_entropy_vjp, domain=_LABELS, shapes=_LOSS_SHAPES,
-       torch=lambda t, s, y: t.nn.functional.cross_entropy(s.reshape(-1, s.shape[-1]), y.reshape(-1).long()),
-       notes=N_("Softmax cross-entropy, averaged over the rows of scores; y holds integer labels.")),
-    Op("svm_loss", 2, _svm_loss, None, ("([m > 0]-onehot({1})·Σ[m > 0])/N with m = {0}-{0}_{1}+1", "none"),
-       jacobian=(N_("one row: 1 where a margin is violated, minus their count at y, over N"),
-                 N_("none: labels are not differentiable")),
-       label="SVM", callable=True, vjp=_svm_vjp, domain=_LABELS, shapes=_LOSS_SHAPES,
-       torch=lambda t, s, y: s.shape[-1] * t.nn.functional.multi_margin_loss(s.reshape(-1, s.shape[-1]),
-                                                                            y.reshape(-1).long()),
-       notes=N_("The multiclass hinge loss with margin 1, averaged over the rows of scores.")),
+    Op("cdot", 2,
+       Maths(_cdot, lambda xp, out, a, b: (b, a), vjp=_cdot_vjp),
+       Syntax(infix="·", precedence=2, aliases=("⋅", "×"), const_left="mul_const", const_right="mul_const"),
+       Text(("{1}", "{0}"), label="·", pattern="switcher",
+            jacobian=(N_("as in W·x, the matrix product's: sends upstream·{1}ᵀ"),
+                      N_("as in W·x, the matrix product's: sends {0}ᵀ·upstream")),
+            vjp_formula=("up·{1}ᵀ", "{0}ᵀ·up"),
+            notes=N_("· and × as the slides write them: the matrix/dot product between two arrays, "
+                     "the ordinary product when either side is a number.")),
+       Oracles(sympy=lambda sp, a, b: a * b,
+               torch=lambda t, a, b: a * b if a.dim() == 0 or b.dim() == 0 else t.matmul(a, b))),
+    Op("sum", 1,
+       Maths(lambda xp, x: xp.np.sum(x), None, vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up, xp.np.shape(x)),)),
+       Syntax(callable=True),
+       Text(("ones",), label="Σ", pattern="distributor",
+            jacobian=(N_("all ones: copies the upstream to every element"),),
+            notes=N_("Sum of all elements: distributes the upstream gradient to every element.")),
+       Oracles(torch=lambda t, x: t.sum(x))),
+    Op("mean", 1,
+       Maths(lambda xp, x: xp.np.mean(x), None,
+             vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up / xp.np.size(x), xp.np.shape(x)),)),
+       Syntax(callable=True),
+       Text(("1/n",), label="mean", jacobian=(N_("all 1/n: shares the upstream evenly"),)),
+       Oracles(torch=lambda t, x: t.mean(x))),
+    Op("dot", 2,
+       Maths(lambda xp, a, b: xp.np.dot(a, b), None, vjp=lambda xp, up, out, a, b: (up * b, up * a),
+             shapes=(lambda a, b: len(a) == 1 and a == b, "two vectors of the same length (as torch.dot); "
+                     "use @ for matrix products and sum(a * b) for an elementwise product")),
+       Syntax(callable=True),
+       Text(("{1}", "{0}"), label="·", pattern="switcher",
+            jacobian=(N_("one row: the other vector, {1}"), N_("one row: the other vector, {0}")),
+            notes=N_("Dot product of two vectors: each one's gradient is the other, scaled by the upstream.")),
+       Oracles(torch=lambda t, a, b: t.dot(a, b))),
+    Op("transpose", 1,
+       Maths(lambda xp, x: xp.np.transpose(x), None, vjp=lambda xp, up, out, x: (xp.np.transpose(up),)),
+       Syntax(postfix=".T", callable=True),
+       Text(("upᵀ",), label="ᵀ", jacobian=(N_("a permutation: transposes the upstream"),),
+            notes=N_("x.T or transpose(x): reverses the axes.")),
+       Oracles(torch=lambda t, x: x.permute(*reversed(range(x.dim()))))),
+    Op("norm", 1,
+       Maths(lambda xp, x: xp.np.sqrt(xp.np.vdot(x, x)), None, vjp=lambda xp, up, out, x: (up * x / out,)),
+       Syntax(callable=True),
+       Text(("{0}/‖{0}‖",), label="‖·‖", jacobian=(N_("one row: {0}/‖{0}‖"),),
+            notes=N_("The Euclidean norm; its gradient x/‖x‖ is undefined at 0.")),
+       Oracles(torch=lambda t, x: t.linalg.vector_norm(x))),
+    Op("softmax", 1,
+       Maths(_softmax, None, vjp=lambda xp, up, out, x: (out * (up - xp.np.sum(up * out, axis=-1, keepdims=True)),)),
+       Syntax(callable=True),
+       Text(("diag(p)-p·pᵀ",), label="softmax",
+            jacobian=(N_("dense within each row: diag(p) - p·pᵀ, p = softmax(x)"),),
+            notes=N_("Softmax along the last axis.")),
+       Oracles(torch=lambda t, x: t.softmax(x, dim=-1))),
+    Op("log_softmax", 1,
+       Maths(_log_softmax, None,
+             vjp=lambda xp, up, out, x: (up - xp.np.exp(out) * xp.np.sum(up, axis=-1, keepdims=True),)),
+       Syntax(callable=True),
+       Text(("I-1·pᵀ",), label="log σ", jacobian=(N_("dense within each row: I - 1·pᵀ, p = softmax(x)"),),
+            notes=N_("Log-softmax along the last axis, computed stably.")),
+       Oracles(torch=lambda t, x: t.log_softmax(x, dim=-1))),
+    Op("cross_entropy", 2,
+       Maths(_cross_entropy, None, vjp=_cross_entropy_vjp, domain=_LABELS, shapes=_LOSS_SHAPES),
+       Syntax(callable=True),
+       Text(("(p-onehot({1}))/N", "none"), label="CE",
+            jacobian=(N_("one row: (p - one-hot(y)) / N, p = softmax(scores)"),
+                      N_("none: labels are not differentiable")),
+            notes=N_("Softmax cross-entropy, averaged over the rows of scores; y holds integer labels.")),
+       Oracles(torch=lambda t, s, y: t.nn.functional.cross_entropy(s.reshape(-1, s.shape[-1]),
+                                                                    y.reshape(-1).long()))),
+    Op("svm_loss", 2,
+       Maths(_svm_loss, None, vjp=_svm_vjp, domain=_LABELS, shapes=_LOSS_SHAPES),
+       Syntax(callable=True),
+       Text(("([m > 0]-onehot({1})·Σ[m > 0])/N with m = {0}-{0}_{1}+1", "none"), label="SVM",
+            jacobian=(N_("one row: 1 where a margin is violated, minus their count at y, over N"),
+                      N_("none: labels are not differentiable")),
+            notes=N_("The multiclass hinge loss with margin 1, averaged over the rows of scores.")),
+       Oracles(torch=lambda t, s, y: s.shape[-1] * t.nn.functional.multi_margin_loss(s.reshape(-1, s.shape[-1]),
+                                                                                    y.reshape(-1).long()))),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _RECORDS}
@@ -708,10 +857,10 @@ PATTERNS = {  # English; shown through i18n._ where a language is spoken
 
 # Names the language can call, and the infix operators, both read off the table.
 # A function's aliases are other names for it (ln, arctan, σ); an operator's are other symbols.
-FUNCTIONS: dict[str, Op] = {name: op for op in _RECORDS if op.callable
-                            for name in (op.name, *(op.aliases if op.infix is None else ()))}
-INFIX: dict[str, Op] = {symbol: op for op in _RECORDS if op.infix and op.arity == 2
-                        for symbol in (op.infix, *op.aliases)}
-PREFIX: dict[str, Op] = {op.prefix: op for op in _RECORDS if op.prefix}
-POSTFIX: dict[str, Op] = {op.postfix: op for op in _RECORDS if op.postfix}
+FUNCTIONS: dict[str, Op] = {name: op for op in _RECORDS if op.syntax.callable
+                            for name in (op.name, *(op.syntax.aliases if op.syntax.infix is None else ()))}
+INFIX: dict[str, Op] = {symbol: op for op in _RECORDS if op.syntax.infix and op.arity == 2
+                        for symbol in (op.syntax.infix, *op.syntax.aliases)}
+PREFIX: dict[str, Op] = {op.syntax.prefix: op for op in _RECORDS if op.syntax.prefix}
+POSTFIX: dict[str, Op] = {op.syntax.postfix: op for op in _RECORDS if op.syntax.postfix}
 CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}

@@ -44,8 +44,8 @@ def spellings(op: Op) -> tuple[str, ...]:
     """Everything a user types to write this op: its names and its operator symbols. A gate for an
     operator with one constant operand (add_const, for x + 1) is written with its operator."""
     symbols = [symbol for table in (INFIX, PREFIX, POSTFIX) for symbol, found in table.items() if found is op]
-    if not symbols and op.infix and op.constant:
-        symbols = [op.infix]
+    if not symbols and op.syntax.infix and op.maths.constant:
+        symbols = [op.syntax.infix]
     return (*function_spellings(op), *symbols)
 
 

@@ -31,7 +31,7 @@ PASTED = str.maketrans({"\u2212": "-", "\u00f7": "/"})
 # Binary operators, with their precedence and right-associativity, come from the op table (each
 # infix record says how tightly it binds). Unary minus and plus sit between multiplication and
 # power, as in Python: -x**2 is -(x**2) and 2**-x is 2**(-x).
-BINARY = {symbol: (op.precedence, op.right) for symbol, op in INFIX.items()}
+BINARY = {symbol: (op.syntax.precedence, op.syntax.right) for symbol, op in INFIX.items()}
 UNARY_PRECEDENCE = 3
 AUGMENTED = {"+=": "+", "-=": "-", "*=": "*", "/=": "/"}
 ATTRIBUTES = {symbol: op.name for symbol, op in POSTFIX.items()}

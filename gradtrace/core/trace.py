@@ -48,8 +48,8 @@ class NodeTrace:
     def formulas(self) -> tuple[str, ...]:
         """The local gradients as short formulas, e.g. ('z', 'q') for q * z."""
         op, local = self._node.op, self._trace.local[self._node.id]
-        if op is not None and op.vjp_formula and local and local[0] is None:
-            return formulas(self._trace.graph, self._node, op.vjp_formula)  # W·x between arrays
+        if op is not None and op.text.vjp_formula and local and local[0] is None:
+            return formulas(self._trace.graph, self._node, op.text.vjp_formula)  # W·x between arrays
         return formulas(self._trace.graph, self._node)
 
     @property
@@ -119,19 +119,19 @@ class NodeTrace:
     @property
     def pattern(self) -> str | None:
         """The gate's own backward-flow pattern (distributor, router, switcher, scaler) or None."""
-        return None if self._node.op is None else self._node.op.pattern
+        return None if self._node.op is None else self._node.op.text.pattern
 
     @property
     def gate_name(self) -> str:
         """What the lecture calls the gate: by name (add gate, sigmoid gate) for operators between
         two values and functions, by label (+1, 1/x) for the one-constant gates."""
         op = self._node.gate
-        return op.name if op.arity == 2 or op.callable else self.label
+        return op.name if op.arity == 2 or op.syntax.callable else self.label
 
     @property
     def notes(self) -> str:
         """The op's conventions in words, from its record."""
-        return "" if self._node.op is None else _(self._node.op.notes)
+        return "" if self._node.op is None else _(self._node.op.text.notes)
 
     @property
     def is_array_op(self) -> bool:
@@ -142,7 +142,7 @@ class NodeTrace:
     @property
     def structures(self) -> tuple[str, ...]:
         """For an array op, each local Jacobian's structure in words (with the inputs' names)."""
-        return formulas(self._trace.graph, self._node, _templates(self._node.gate.jacobian))
+        return formulas(self._trace.graph, self._node, _templates(self._node.gate.text.jacobian))
 
     def formulas_with(self, text_of: Callable[[NodeTrace], str]) -> tuple[str, ...]:
         """The local-gradient formulas with the inputs (and the node) written by text_of:
@@ -264,7 +264,7 @@ class Trace:
         out, inp = self.values[node_id], self.values[node.inputs[slot]]
         rows, cols = _size(out), _size(inp)
         if self.local[node_id] and self.local[node_id][slot] is None:  # an array op: a vector-Jacobian product
-            structure = formulas(self.graph, node, _templates(node.gate.jacobian))[slot]
+            structure = formulas(self.graph, node, _templates(node.gate.text.jacobian))[slot]
         elif _shape(out) == _shape(inp):
             structure = _("diagonal")
         else:
@@ -404,7 +404,8 @@ def part_record(source: Any, value: Any) -> dict[str, Any]:
 def patterns_of(op: Any, copy_gate: bool) -> tuple[str, ...]:
     """A node's backward-flow patterns: its op's own (None for a variable), then 'adder' for a
     copy gate, whose gradients add up."""
-    return ((op.pattern,) if op is not None and op.pattern else ()) + (("adder",) if copy_gate else ())
+    pattern = None if op is None else op.text.pattern
+    return ((pattern,) if pattern else ()) + (("adder",) if copy_gate else ())
 
 
 def _shape(value: Any) -> tuple[Any, ...]:

@@ -821,7 +821,7 @@ def _with_nudged_constants(graph: Any, run: int, size: float = NUDGE) -> Any:
 
 
 def _nudged_params(node: Any, run: int, size: float = NUDGE) -> tuple[Any, ...]:
-    """A node's parameters, each recomputed from the constant it was written as (op.params
+    """A node's parameters, each recomputed from the constant it was written as (op.rule_params
     names them: c for x + c, consts for max(x, 1, 2), then the keyword parameters)."""
     from ..core.graph import Const
 
@@ -832,7 +832,7 @@ def _nudged_params(node: Any, run: int, size: float = NUDGE) -> tuple[Any, ...]:
     def moved(const: Any) -> float:
         return _nudged_const(const, node.id, run, counter, size)
     out: list[Any] = []
-    for (name, _default), value in zip(node.op.params, node.params):
+    for (name, _default), value in zip(node.op.rule_params, node.params):
         if name == "c" and consts:
             out.append(moved(consts[0]))
         elif name == "consts":

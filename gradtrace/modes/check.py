@@ -169,7 +169,7 @@ def _central(trace: Trace, name: str, coord: tuple[Any, ...] | None, step: float
     crossed = []
     for i in downstream_nodes:
         node = graph.nodes[i]
-        if node.op is not None and node.op.branch is not None:
+        if node.op is not None and node.op.maths.branch is not None:
             if _branch(node, up, xp) != _branch(node, down, xp):
                 crossed.append(node.name)  # the winner or side changes between x+h and x-h
     return numerical, crossed

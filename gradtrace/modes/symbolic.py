@@ -326,10 +326,11 @@ def exact_const(const: Const, budget: Budget = DEFAULT_BUDGET, meter: _Meter | N
             continue
         args = [done[id(a)] for a in c.args]
         params = [_exact_param(sp, p, done) for p in c.params]
-        rule = c.op.sympy
+        rule = c.op.oracles.sympy
         assert rule is not None, f"{c.op.name} has no sympy counterpart"
-        if c.op.exponent is not None:
-            base, power = c.op.exponent(tuple(args), tuple(params))
+        exponent = c.op.maths.exponent
+        if exponent is not None:
+            base, power = exponent(tuple(args), tuple(params))
             _check_power(meter, base, power, where)
         done[id(c)] = rule(sp, args, *params) if c.op.variadic else rule(sp, *args, *params)
         meter.check(done[id(c)], where, count=False)
@@ -356,7 +357,7 @@ def _node_params(sp: Any, node: Node, meter: _Meter) -> tuple[Any, ...]:
     consts = [a for a in node.args if isinstance(a, Const)]
     if op.variadic:
         return (tuple(exact_const(c, meter=meter) for c in consts),)
-    out = [exact_const(consts[0], meter=meter)] if op.constant else []
+    out = [exact_const(consts[0], meter=meter)] if op.maths.constant else []
     given = dict(node.keywords)
     for (name, _default), value in zip(op.keyword_params, node.params[len(out):]):
         out.append(exact_const(given[name], meter=meter) if name in given else _rational(sp, repr(float(value))))
@@ -435,7 +436,7 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
             ),
             hint=_("bind the variables to numbers instead"),
         )
-    arrays = sorted({n.op.name for n in graph.nodes if n.op is not None and n.op.sympy is None})
+    arrays = sorted({n.op.name for n in graph.nodes if n.op is not None and n.op.oracles.sympy is None})
     if arrays:
         raise GradtraceError(
             _("symbolic and exact modes work on scalar expressions, and {join} needs arrays").format(
@@ -482,12 +483,13 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
         params = _node_params(sp, node, meter)
         # The local rule is sympy's derivative of the op on placeholders, then the inputs put in.
         slots = sp.symbols(f"_a0:{len(node.inputs)}", real=True)
-        rule = op.sympy
+        rule = op.oracles.sympy
         assert rule is not None  # checked above: array ops were refused
         template = rule(sp, slots, *params) if op.variadic else rule(sp, *slots, *params)
         inputs = dict(zip(slots, (window.arg(values[i]) for i in node.inputs)))
-        if op.exponent is not None:
-            base, power = op.exponent(tuple(values[i] for i in node.inputs), params)
+        exponent = op.maths.exponent
+        if exponent is not None:
+            base, power = exponent(tuple(values[i] for i in node.inputs), params)
             _check_power(meter, base, power, where(node, _("value")))
         if is_exact:
             _refuse_deep_exact(meter, template, [values[i] for i in node.inputs], where(node, _("value")))
@@ -498,8 +500,8 @@ def symbolic_trace(graph: Graph, exact: dict[str, Any] | None = None, numeric: T
             # gradtrace's kink conventions (relu'(0) = 0, a tie splits evenly), not sympy's
             # (Heaviside(0) = 1/2): the op's own rule at the kink, whose floats are exact there.
             local[node.id] = tuple(sp.nsimplify(g) for g in _rule_at(sp, node, values, meter))
-            if is_exact and op.kink is not None:
-                kinks[node.id] = op.kink[1]
+            if is_exact and op.maths.kink is not None:
+                kinks[node.id] = op.maths.kink[1]
         elif compact:
             names = dict(zip(slots, (symbol[i] for i in node.inputs)))
             rule_c = template if op.name != "sigmoid" else _sigma(sp)(slots[0])
@@ -565,10 +567,11 @@ def _check_exact_sizes(graph: Graph, numeric: Trace) -> None:
     digits in an exponential."""
     for node in graph.nodes:
         op = node.op
-        if op is None or op.exponent is None:
+        exponent = None if op is None else op.maths.exponent
+        if exponent is None:
             continue
         args = tuple(numeric.values[i] for i in node.inputs)
-        base, power = op.exponent(args, node.params)
+        base, power = exponent(args, node.params)
         if abs(float(power)) > MAX_EXACT_EXPONENT and float(base) not in (0.0, 1.0, -1.0):
             raise GradtraceError(
                 _(
@@ -587,14 +590,15 @@ def _exact_kink(sp: Any, node: Node, values: list[Any], meter: _Meter) -> bool:
     """Whether a piecewise op sits exactly on its kink at the exact bindings (0.1 + 0.2 - 0.3 is
     0 here, though not in floats)."""
     op = node.op
-    if op is None or op.kink is None:
+    kink = None if op is None else op.maths.kink
+    if op is None or kink is None:
         return False
     out = _simplified(sp, values[node.id], meter)
     args = tuple(_simplified(sp, values[i], meter) for i in node.inputs)
     params = tuple(float(p) if isinstance(p, (int, float)) else p for p in node.params)
     from ..core.ops import scalar
 
-    predicate = op.kink[0]
+    predicate = kink[0]
     return bool(predicate(scalar, out, args, *params) if op.variadic else predicate(scalar, out, *args, *params))
 
 

@@ -274,11 +274,12 @@ def _kind(node: Any, shared: bool, simple: bool) -> tuple[Any, ...]:
     arity = len(node.inputs)
     patterns = list(patterns_of(op, shared))
     marks = [f"\ue000{j}\ue001" for j in range(arity)]  # where each input's name goes (_in)
-    formulas_json = [_formula_json(op.formula[min(j, len(op.formula) - 1)], marks, j, f"\ue000{arity}\ue001")
+    templates, label = op.text.formula, op.text.label
+    formulas_json = [_formula_json(templates[min(j, len(templates) - 1)], marks, j, f"\ue000{arity}\ue001")
                      for j in range(arity)]
-    if simple and arity <= 2 and "{c}" not in op.label and None not in formulas_json:
+    if simple and arity <= 2 and "{c}" not in label and None not in formulas_json:
         ins = [str(j) for j in range(arity)]
-        record = node_record(_in("n"), op.name, op.label, expr_from_parts(node, op, marks), patterns, marks,
+        record = node_record(_in("n"), op.name, label, expr_from_parts(node, op, marks), patterns, marks,
                              _whole("v"), _whole("u"), [_whole("f")], [_whole(f"l{j}") for j in ins],
                              [_whole(f"d{j}") for j in ins], [_whole("p")], _whole("k"))
         pieces = _layout(record, ["n", *ins, *ins, "v", "u", "f", *[f"l{j}" for j in ins], *[f"d{j}" for j in ins],

@@ -13,8 +13,8 @@ from ..core.ops import OPS
 
 # Each op's LaTeX name comes from its record (\exp, \sigma); others are set upright. ln and sign
 # appear in formulas without being ops.
-_FUNCTIONS = {name: op.latex or r"\mathrm{" + name.replace("_", r"\_") + "}" for name, op in OPS.items()
-              if op.callable}
+_FUNCTIONS = {name: op.text.latex or r"\mathrm{" + name.replace("_", r"\_") + "}" for name, op in OPS.items()
+              if op.syntax.callable}
 _FUNCTIONS.update({"ln": r"\ln", "sign": r"\mathrm{sign}", "sqrt": r"\mathrm{sqrt}"})
 _WORD = re.compile(r"[^\W\d⁰¹²³⁴⁵⁶⁷⁸⁹π][^\W⁰¹²³⁴⁵⁶⁷⁸⁹π]*")
 _SYMBOLS = [("**", "^"), ("·", r" \cdot "), ("*", r" \cdot "), ("²", "^{2}"), ("σ", r"\sigma "),

@@ -22,8 +22,9 @@ from ..modes.run import run_program
 VARIABLES = ("x", "y", "z", "w")
 # The gate mix per difficulty: 1 add and mul; 2 adds max, fan-out and constants; 3 adds exp, 1/x,
 # sigmoid and tanh.
-# The functions a difficulty-3 circuit may use are the records that say so (Op.quiz).
-FUNCTIONS_3 = [op.name for op in OPS.values() if op.quiz is not None and op.quiz <= 3 and op.callable]
+# The functions a difficulty-3 circuit may use are the records that say so (Op.teach.quiz).
+FUNCTIONS_3 = [op.name for op in OPS.values()
+               if op.teach.quiz is not None and op.teach.quiz <= 3 and op.syntax.callable]
 MIXES = {
     1: ["add", "mul"],
     2: ["add", "mul", "max", "scale", "shift"],
