@@ -71,7 +71,8 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
             # dear. A gate outside its domain, one that raises and one whose result is not finite
             # go on to _gate, which says what went wrong.
             maths = op.maths
-            params, domain, fn, x = node.params, maths.domain, maths.fn, values[ids[0]]
+            domain, fn = maths.domain, maths.fn
+            params, x = node.params, values[ids[0]]  # pairs: unpacking four would build a tuple per node
             try:
                 if len(ids) == 1:
                     if domain is None or domain[0](xp, x, *params):

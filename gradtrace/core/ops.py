@@ -21,6 +21,11 @@ Adding an op means adding one record. softsign, x/(1+|x|), would be:
        Text(("1/(1+abs({0}))²",), label="softsign", notes="x/(1+|x|): local gradient 1/(1+|x|)²."),
        Oracles(sympy=lambda sp, x: x / (1 + sp.Abs(x)), torch=lambda t, x: t.nn.functional.softsign(x))),
 
+Maths, Syntax and Text are required, Oracles and Teach may be left out, and a field a group is
+not given keeps its default (no infix operator, no kink, no quiz). The tests then check the new
+record against its sympy and PyTorch counterparts, central differences and its own formula text,
+and `python tools/op_lists.py` adds it to the README's function list.
+
 Rules take a backend `xp` first (`scalar` below, numpy for arrays), then the inputs, then the
 op's parameters. A local-gradient rule also gets the op's output, because some derivatives are
 best written with it (exp' = exp, σ' = (1-σ)σ). Rules return bare local partials: the engine
