@@ -29,6 +29,19 @@ PROGRAMS = [apply(name, LEAVES)[0] for name in SCALAR_OPS] + [
     "x ** 2 + 2 ** x + 1 / x + 3 - x",            # constant gates with {c} labels
     "f = x; f += y; f *= 2",
 ]
+# Gates with constants and keyword parameters among their args, every place and binding strength a
+# constant is written with (their lines are written from a layout made once per kind of gate)
+CONSTANT_PROGRAMS = [
+    "x * 1.0001 + 0.001", "relu(relu(x * 1.0001 + 0.001) * 1.0001 + 0.001)", "x * (-2) + x * -2 + (-2) * x",
+    "-2 * x - (2 - x) - (-3 - x) + (x - -3) + (x + (-1))", "1/x + 3/x + x/3 + x / (1/3) + (1/3) / x",
+    "x ** 0.5 + x ** 2 + 2 ** x + x ** -1 + e ** x + x * 2^2", "pi * x + x * pi + x * 1e-3 + x * (2 ** -1)",
+    "x + 2*3 + x * (1 + 2)", "max(x, 2) + max(2, x, 3) + min(x, y, 0.5)", "f = x * 2; g = f + 1; g * f",
+    "x * 2 + y * 2 + x * 3 + y * 2",
+] + [f"{name}(x, " + ", ".join(f"{param}=0.{5 + k}" for k, (param, _) in enumerate(op.keyword_params)) +
+     f") + {name}(y, " + ", ".join(f"0.{5 + k}" for k in range(len(op.keyword_params))) + ")"
+     for name, op in sorted(OPS.items()) if not op.arrays_only and op.keyword_params] + \
+    [f"{name}(x) * 0.5" for name, op in sorted(OPS.items())
+     if not op.arrays_only and op.keyword_params and None not in dict(op.keyword_params).values()]
 
 
 def _node_lines(t):
@@ -56,6 +69,12 @@ def test_each_line_is_its_nodes_dict_in_every_mode(program):
     assert json.loads(renderer.render(numeric)) == json.loads(json.dumps(numeric.to_dict()))
     symbolic = gradtrace.trace(program)
     assert _node_lines(symbolic) == _dumped(symbolic)
+
+
+@pytest.mark.parametrize("program", CONSTANT_PROGRAMS)
+def test_each_line_of_a_gate_with_constants_is_its_nodes_dict(program):
+    t = gradtrace.trace(program, **_bound(program, x=0.7, y=1.25))
+    assert _node_lines(t) == _dumped(t)
 
 
 @pytest.mark.parametrize("program", ["x*y + x + max(x, y)", "x/y + sqrt(x)", "relu(x - 0.25) * exp(y)"])

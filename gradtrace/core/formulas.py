@@ -79,9 +79,18 @@ def fill(template: Any, fields: dict[str, str]) -> str | None:
 
 def _fields(node: Node, names: list[str]) -> dict[str, str]:
     """What a formula template may name: inputs by position, the node itself, and parameters."""
-    op = node.op
     fields: dict[str, str] = {str(k): name for k, name in enumerate(names)}
     fields["out"] = node.name
+    fields.update(param_fields(node))
+    return fields
+
+
+def param_fields(node: Node) -> dict[str, str]:
+    """The parameters a formula template may name, as text: a one-constant gate's constant as
+    written ({c}) and its power's c-1 ({c-1}), and each keyword parameter ({alpha}), as the user
+    wrote it or as its value."""
+    op = node.op
+    fields: dict[str, str] = {}
     assert op is not None
     if op.maths.constant:  # a one-constant gate: {c} is the constant as written
         const = next(a for a in node.args if isinstance(a, Const))

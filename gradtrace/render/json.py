@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from ..core.formulas import fill
-from ..core.graph import _BOTH, _ONE, Report, expr_from_parts, write_expr
+from ..core.formulas import _PLACEHOLDER, fill, param_fields
+from ..core.graph import _BOTH, _ONE, Const, Report, expr_from_parts, write_expr
 from ..core.trace import NodeTrace, Trace, jsonable, node_record, part_record, patterns_of
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
@@ -189,14 +189,28 @@ def _lines(trace: Trace) -> Iterator[str]:
         if last is not None and last[0] == spelling and last[1] is args:
             kind = last[2]
         else:
-            key = (op, spelling, len(inputs), shared, plain and (args is _BOTH or args is _ONE))
+            simple_args = args is _BOTH or args is _ONE
+            # a gate with constants or keywords among its args: their places (and the constants'
+            # binding strength, which decides their parentheses) make its kind too
+            shape = None if simple_args or not plain else \
+                (tuple([a if a.__class__ is int else a.precedence for a in args]), *[w for w, _ in node.keywords])
+            key = (op, spelling, len(inputs), shared, plain and simple_args, shape)
             kind = made.get(key)
             if kind is None:
-                kind = made[key] = _kind(node, key[3], key[4])
+                kind = made[key] = _kind(node, shared, plain and simple_args, shape is not None)
             if plain_gate:
                 simple[op] = (spelling, args, kind)
         pieces, formula, head = kind
-        if head is not None:
+        if pieces is None and formula is not None:  # a gate with constants: see _constant_kind
+            params = param_fields(node) if formula else None
+            texts = [names[j] for j in inputs]
+            texts += [_text(a.text) for a in args if a.__class__ is Const]
+            texts += [_text(c.text) for _, c in node.keywords]
+            if params is not None:
+                texts += [_text(params[field]) for field in formula]
+            yield head(name, value_text, text(upstream[k]), ", ".join(map(text, local[k])),
+                       ", ".join(map(text, downstream[k])), parts, kink_text, *texts) + end
+        elif head is not None:
             label, expr, formulas_text = _special(trace, node)
             yield head(name, value_text, text(upstream[k]), label, expr, formulas_text,
                        ", ".join(map(text, local[k])), ", ".join(map(text, downstream[k])), parts, kink_text,
@@ -260,7 +274,7 @@ _VARIABLE = _fixed(node_record(_in("n"), "input", _in("n"), "input", [_whole("pa
 _PART = _fixed(part_record(_in("n"), _whole("v")), ["n", "v"])
 
 
-def _kind(node: Any, shared: bool, simple: bool) -> tuple[Any, ...]:
+def _kind(node: Any, shared: bool, simple: bool, constants: bool = False) -> tuple[Any, ...]:
     """What every line like this gate's has in common (see _lines): (pieces, formula, head). For
     a gate of one or two inputs written with their names alone, and whose label and formulas name
     no constant or parameter: pieces, its line's literal pieces (_layout; fields: the node's name,
@@ -289,12 +303,79 @@ def _kind(node: Any, shared: bool, simple: bool) -> tuple[Any, ...]:
             if _SLOT.search(formula):  # names in it: a function of the inputs' names and the node's
                 return pieces, _filler(formula), None
             return pieces, formula, None
+    if constants:
+        made = _constant_kind(node, patterns)
+        if made is not None:
+            return made
     names = [_in(str(10 + j)) for j in range(arity)]
     record = node_record(_in("0"), op.name, _whole("3"), _whole("4"), patterns, names, _whole("1"), _whole("2"),
                          [_whole("5")], [_whole("6")], [_whole("7")], [_whole("8")], _whole("9"))
     pieces, fields = _split(record)
     head = "".join(_braces(piece) + "{" + field + "}" for piece, field in zip(pieces, fields))
     return None, None, head.format
+
+
+def _constant_kind(node: Any, patterns: list[str]) -> tuple[Any, ...] | None:
+    """The kind of a gate (of a plain numeric trace) with constants or keyword parameters among
+    its args, x * 1.0001, t4 + 0.001, leaky_relu(x, alpha=0.2): (None, fields, head), head a
+    str.format of its line whose fields are 0 its name, 1 its value, 2 its upstream gradient, 3
+    and 4 its local and downstream gradients, 5 its parts, 6 its kink, then its inputs' names,
+    the texts of its constant args and of its keywords as written, and last the parameters its
+    formulas name other than {c} (fields lists them: core.formulas.param_fields writes them for
+    each node). Every piece of the line that names no constant is written once, here. None when
+    a formula is a function of the fields (x^c's): _special writes those gates."""
+    op = node.op
+    arity = len(node.inputs)
+    templates = [op.formula[min(j, len(op.formula) - 1)] for j in range(arity)]
+    if any(callable(t) for t in templates):
+        return None
+    order = ["0", "1", "2", "3", "4", "5", "6"]
+    inputs = [_in(f"i{j}") for j in range(arity)]
+    consts = [a for a in node.args if isinstance(a, Const)]
+    marked = iter([Const(a.value, _in(f"c{m}"), a.precedence) for m, a in enumerate(consts)])
+    parts = [inputs[a] if isinstance(a, int) else next(marked) for a in node.args]
+    keywords = tuple((w, Const(c.value, _in(f"w{m}"), c.precedence)) for m, (w, c) in enumerate(node.keywords))
+    order += [f"i{j}" for j in range(arity)] + [f"c{m}" for m in range(len(consts))] + \
+        [f"w{m}" for m in range(len(keywords))]
+    fields: dict[str, str] = {str(j): name for j, name in enumerate(inputs)} | {"out": _in("0")}
+    wanted = [field for t in templates for field in _PLACEHOLDER.findall(t)
+              if field not in fields and field != "i" and not (field == "c" and op.constant and consts)]
+    named = list(dict.fromkeys(wanted))  # each parameter once, in the order the formulas name it
+    fields |= {field: _in(f"q{m}") for m, field in enumerate(named)}
+    if op.constant and consts:
+        fields["c"] = _in("c0")  # {c} is the constant as written (param_fields)
+    order += [f"q{m}" for m in range(len(named))]
+    formulas = [fill(t, fields | {"i": inputs[j]}) for j, t in enumerate(templates)]
+    label = op.label.replace("{c}", _in("c0")) if "{c}" in op.label and consts else op.label
+    expr = expr_from_parts(_Written(node.spelling, keywords), op, parts)
+    record = node_record(_in("0"), op.name, label, expr, patterns, inputs, _whole("1"), _whole("2"), formulas,
+                         [_whole("3")], [_whole("4")], [_whole("5")], _whole("6"))
+    pieces, found = _split(record)
+    if any(field not in order for field in found):
+        return None
+    head = "".join(_braces(piece) + "{" + str(order.index(field)) + "}" for piece, field in zip(pieces, found))
+    return None, named, head.format
+
+
+class _Written:
+    """What expr_from_parts reads of a node besides its parts: its spelling and its keywords."""
+    __slots__ = ("keywords", "spelling")
+
+    def __init__(self, spelling: str | None, keywords: tuple[tuple[str, Const], ...]):
+        self.spelling, self.keywords = spelling, keywords
+
+
+_TEXTS: dict[str, str] = {}
+
+
+def _text(text: str) -> str:
+    """A constant's text as it goes inside a JSON string (escaped once per text)."""
+    escaped = _TEXTS.get(text)
+    if escaped is None:
+        if len(_TEXTS) > 4096:
+            _TEXTS.clear()
+        escaped = _TEXTS[text] = _string(text)[1:-1]
+    return escaped
 
 
 def _special(trace: Trace, node: Any) -> tuple[str, ...]:
