@@ -714,8 +714,10 @@ def write_expr(node: Node, nodes: list[Node], text_of: Callable[[Node], str] | N
     return expr_from_parts(node, op, [text_of(nodes[node.inputs[a]]) if isinstance(a, int) else a for a in node.args])
 
 
-def expr_from_parts(node: Node, op: Op, parts: list[Any]) -> str:
-    """A gate's expression from its args, each input already written as text (a Const as itself)."""
+def expr_from_parts(node: Node, op: Op, parts: list[Any],
+                    keywords: tuple[tuple[str, Const], ...] | None = None) -> str:
+    """A gate's expression from its args, each input already written as text (a Const as itself),
+    and its keyword parameters (the node's own unless given)."""
     if op is COPY:  # a = x computes x
         return str(parts[0])
     syntax = op.syntax
@@ -728,7 +730,7 @@ def expr_from_parts(node: Node, op: Op, parts: list[Any]) -> str:
         left, right = (_wrap(p, symbol, side) for p, side in zip(parts, (False, True)))
         return f"{left} {symbol} {right}"
     texts = [p.text if isinstance(p, Const) else p for p in parts]
-    texts += [f"{name}={const.text}" for name, const in node.keywords]
+    texts += [f"{name}={const.text}" for name, const in (node.keywords if keywords is None else keywords)]
     return f"{node.spelling or op.name}({', '.join(texts)})"
 
 

@@ -347,7 +347,7 @@ def _constant_kind(node: Any, patterns: list[str]) -> tuple[Any, ...] | None:
     order += [f"q{m}" for m in range(len(named))]
     formulas = [fill(t, fields | {"i": inputs[j]}) for j, t in enumerate(templates)]
     label = op.label.replace("{c}", _in("c0")) if "{c}" in op.label and consts else op.label
-    expr = expr_from_parts(_Written(node.spelling, keywords), op, parts)
+    expr = expr_from_parts(node, op, parts, keywords)
     record = node_record(_in("0"), op.name, label, expr, patterns, inputs, _whole("1"), _whole("2"), formulas,
                          [_whole("3")], [_whole("4")], [_whole("5")], _whole("6"))
     pieces, found = _split(record)
@@ -355,14 +355,6 @@ def _constant_kind(node: Any, patterns: list[str]) -> tuple[Any, ...] | None:
         return None
     head = "".join(_braces(piece) + "{" + str(order.index(field)) + "}" for piece, field in zip(pieces, found))
     return None, named, head.format
-
-
-class _Written:
-    """What expr_from_parts reads of a node besides its parts: its spelling and its keywords."""
-    __slots__ = ("keywords", "spelling")
-
-    def __init__(self, spelling: str | None, keywords: tuple[tuple[str, Const], ...]):
-        self.spelling, self.keywords = spelling, keywords
 
 
 _TEXTS: dict[str, str] = {}
