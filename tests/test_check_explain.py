@@ -299,6 +299,7 @@ LATEX_MODES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", LATEX_MODES)
 def test_latex_compiles_with_pdflatex_in_every_mode(gt, tmp_path, mode):
     """Math is LaTeX (sympy.latex for symbolic and exact values), never Python syntax, and ASCII
@@ -320,6 +321,7 @@ def test_latex_compiles_with_pdflatex_in_every_mode(gt, tmp_path, mode):
     assert (tmp_path / "t.pdf").stat().st_size > 1000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", LATEX_MODES)
 def test_markdown_renders_the_title_as_typed_and_math_for_katex(gt, mode):
     """Through a CommonMark/GFM renderer (markdown-it-py, which rich installs): the title's text is
@@ -345,6 +347,7 @@ def test_csv_one_row_per_edge_full_precision(gt):
     assert {r["node"]: r for r in rows}["x0"]["upstream"] == "0.39322386648296376"
 
 
+@pytest.mark.slow
 def test_sympy_is_imported_only_when_a_mode_needs_it():
     probe = ("import sys; from gradtrace.cli import main; main(sys.argv[1:]); "
              "print('SYMPY' if 'sympy' in sys.modules else 'NO-SYMPY', file=sys.stderr)")
@@ -356,6 +359,7 @@ def test_sympy_is_imported_only_when_a_mode_needs_it():
     assert done.stderr.strip().endswith("SYMPY")
 
 
+@pytest.mark.slow
 def test_check_samples_variables_when_there_are_many(gt):
     program = " + ".join(f"x{i}*y" for i in range(300))
     bindings = [f"x{i}={i % 5 - 2}" for i in range(300)] + ["y=3"]

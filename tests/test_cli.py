@@ -182,6 +182,7 @@ def test_an_internal_bug_is_one_line_on_stderr_not_a_traceback(monkeypatch, caps
         cli_module.main(["x", "-x", "1"])
 
 
+@pytest.mark.slow
 def test_a_large_table_is_cut_with_a_clear_note_and_full_shows_all(gt):
     program = " + ".join(f"x{i}*y" for i in range(100))  # 300 nodes
     bindings = [f"x{i}=1" for i in range(100)] + ["y=2"]

@@ -78,6 +78,7 @@ _COMMENT_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_ch
 _NAME = st.sampled_from(["q", "h", "α", "w₁", "é", "node_2", "Θ"])
 
 
+@pytest.mark.slow
 @given(comment=_COMMENT_TEXT, name=_NAME, sep=st.sampled_from(["\n", "\r\n", "; ", "\n\n  "]),
        tail=st.sampled_from(["", "\n", "\t", "  # end"]))
 def test_generated_multi_line_problems_give_keys_that_read_back(gt, tmp_path_factory, comment, name, sep, tail):

@@ -126,6 +126,7 @@ def hostile_files(folder: Path) -> dict[str, str]:
     return expect
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_a_generated_class_with_hostile_files_is_graded_honestly(tmp_path, seed):
     rng = random.Random(seed)
@@ -501,6 +502,7 @@ def test_a_fifo_answer_array_beside_an_answers_file_is_that_answers_error(tmp_pa
     assert marks["x"]["status"] == "right"
 
 
+@pytest.mark.slow
 def test_a_submission_over_its_time_limit_is_that_students_error(gt, tmp_path, monkeypatch):
     """The budget is tested by its mechanism, not by a clock: one file's grading never returns,
     and the run still reports it and grades the rest."""
@@ -556,6 +558,7 @@ def submissions(draw):
     return json.dumps(document).encode("utf-8")
 
 
+@pytest.mark.slow
 @given(st.lists(st.tuples(st.binary(min_size=1, max_size=12), submissions()), min_size=1, max_size=4),
        st.sampled_from(["table", "csv", "csv-wide", "json"]), st.booleans())
 def test_random_submissions_never_end_in_an_internal_error(files, fmt, with_key):

@@ -239,6 +239,7 @@ def _write(catalog) -> bytes:
     return stream.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif("ko" not in LANGUAGES, reason="the Korean catalog is the sample")
 @given(pick=st.integers(min_value=0),
        edit=st.sampled_from(["drop", "blank", "fuzzy", "obsolete", "stale", "lose a placeholder",
@@ -283,6 +284,7 @@ def test_every_way_a_catalog_falls_behind_is_found(pick, edit):
         assert any(repr(message_id)[1:-1] in line for line in problems), (edit, problems)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif("ko" not in LANGUAGES, reason="the Korean catalog is the sample")
 @given(pick=st.integers(min_value=0), edit=st.sampled_from(["append", "cut", "rename"]))
 def test_a_message_changed_in_the_code_fails_until_its_translation_is_checked(pick, edit):
@@ -391,6 +393,7 @@ def test_a_worksheet_in_korean_is_the_golden(gt, tmp_path, monkeypatch):
     assert '<html lang="ko">' in (out / "worksheet.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_korean_pdf_is_printed_by_chromium_and_without_it_refused_with_a_way_out(gt, tmp_path, monkeypatch):
     """pdflatex with latex-base has no Hangul, so a Korean sheet's PDF is its own page printed by
     headless Chromium; one PDF for the sheet and one for the key, each with its pages."""

@@ -81,6 +81,7 @@ raise SystemExit(main(sys.argv[1:]))
 import pytest  # noqa: E402
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, shows", [
     (["(x+y)*z"], "x + y"),
     (["x/y", "-x", "1", "-y", "3", "--exact"], "1/3"),

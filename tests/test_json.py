@@ -208,6 +208,7 @@ def test_ndjson_is_a_header_a_line_per_node_and_a_result(gt, mode):
     assert lines[-1]["gradients"] == document["gradients"] and lines[0]["bindings"] == document["bindings"]
 
 
+@pytest.mark.slow
 def test_ndjson_streams_the_first_node_before_the_rest_is_written():
     """A reader that stops after the first node (| head -2) gets it from a 10^5-node trace without
     waiting for the whole document: the first block is on stdout while the rest is still written."""

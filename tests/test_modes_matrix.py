@@ -37,6 +37,7 @@ def binding_args(values, keyboard):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", OPTIONS)
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("keyboard", [False, True], ids=["as typed", "keyboard"])
@@ -164,6 +165,7 @@ LATEX_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", LATEX_CASES)
 def test_latex_compiles_for_names_answers_and_symbolic_ops(gt, tmp_path, case):
     result = gt(*LATEX_CASES[case], "--format", "latex")

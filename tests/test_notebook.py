@@ -8,6 +8,8 @@ from pathlib import Path
 import needs
 import pytest
 
+pytestmark = pytest.mark.slow  # runs a notebook in a Jupyter kernel
+
 NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "lecture.ipynb"
 TRACES = (0, 2, 3, 6, 7)  # the code cells whose result is a trace
 DRAW = 5  # gradtrace.draw(neuron)

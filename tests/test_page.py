@@ -12,6 +12,8 @@ import gradtrace
 from gradtrace.modes.answers import grade, with_float_noise
 from gradtrace.render import html
 
+pytestmark = pytest.mark.slow  # drives the page in Chromium
+
 BINDINGS = dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)
 
 

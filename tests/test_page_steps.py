@@ -28,6 +28,8 @@ from gradtrace.modes.answers import read_answer, with_float_noise
 from gradtrace.render import html
 from gradtrace.render.text import wires
 
+pytestmark = pytest.mark.slow  # drives the page in Chromium
+
 SIGMOID_AT = dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)
 # The sigmoid neuron, a value used three times (copy gates), and a chain of one-input gates.
 PAGES = {

@@ -68,6 +68,7 @@ def _typed_back_programs():
             yield op.name, f"{op.name}(x, y, x*y)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, program", list(_typed_back_programs()), ids=lambda v: str(v))
 def test_whatever_symbolic_mode_prints_passes_when_typed_back_for_every_op(name, program):
     """Every value and gradient the table shows (compact, in the node names) and every true value

@@ -75,6 +75,7 @@ DEEP = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", DEEP)
 @pytest.mark.parametrize("depth", [2, 4, 14, 60, 300])
 @pytest.mark.parametrize("expanded", [False, True])
@@ -94,6 +95,7 @@ def test_deep_symbolic_programs_simplify_only_within_the_bound(shape, depth, exp
         assert tree_size(v)[0] <= BUDGET.size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("times", [3, 8, 12, 20, 40])
 @pytest.mark.parametrize("step", ["f = f*f + f", "f = f*f", "f = sigmoid(f) * f + f"])
 @pytest.mark.parametrize("mode", ["symbolic", "expanded", "exact"])

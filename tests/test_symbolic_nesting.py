@@ -22,6 +22,8 @@ from gradtrace.modes import symbolic
 from gradtrace.modes.answers import Expected, check_symbolic_answers
 from gradtrace.modes.run import run_program
 
+pytestmark = pytest.mark.slow  # counts of sympy's work on deep nestings: seconds each
+
 # Each wrapper: the program text around an inner expression, and the same function in sympy (the
 # oracle's own build, independent of gradtrace's op table).
 X, Y = sympy.Symbol("x", real=True), sympy.Symbol("y", real=True)

@@ -456,6 +456,7 @@ FAMILIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", list(FAMILIES))
 def test_the_same_graph_costs_the_same_whatever_its_spelling(family):
     """Counted, not timed: reading a program into a graph makes as many calls in any spelling of

@@ -129,6 +129,7 @@ def _complete(words: str, cword: int, shell: str = "bash") -> list[str]:
     return done.stdout.splitlines()
 
 
+@pytest.mark.slow
 def test_completion_offers_options_formats_files_and_the_quiz():
     assert "plain,--json" in _complete("gradtrace --js", 1)
     assert "plain,quiz" in _complete("gradtrace q", 1)

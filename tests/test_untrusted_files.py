@@ -20,6 +20,7 @@ def run(*args: str, input: str | bytes | None = None):
 SWEEP = [1, 2, 3, 7, 12, 39, 40, 41, 200]  # a sheet's first problems don't depend on its size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 @pytest.mark.parametrize("seed", [0, 5, 77])
 def test_worksheet_sweep_every_size_is_made(difficulty, seed):
@@ -35,6 +36,7 @@ def test_worksheet_sweep_every_size_is_made(difficulty, seed):
             assert len({quiz.shape(p) for p in problems}) == count
 
 
+@pytest.mark.slow
 def test_worksheet_of_40_at_seed_5_is_written(tmp_path):
     out = tmp_path / "w"
     result = run("quiz", "--worksheet", "40", "--seed", "5", "--out", str(out))
@@ -296,6 +298,7 @@ def test_concurrent_file_writers_leave_one_whole_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
 
 
+@pytest.mark.slow
 def test_concurrent_worksheet_processes(tmp_path):
     import subprocess
     import sys
@@ -470,6 +473,7 @@ def _problems_file(tmp_path, programs) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_hostile_problems_make_a_pdf(tmp_path):
     import needs
 

@@ -98,6 +98,7 @@ def _sparse(folder: Path, suffix: str) -> str:
     return path.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", [_zero_link, _sparse], ids=["link to /dev/zero", "2 GB sparse file"])
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_an_endless_or_huge_input_is_refused_by_its_size(reader, source, tmp_path):
@@ -123,6 +124,7 @@ def test_standard_input_is_read_with_the_same_cap(tmp_path):
         assert done.returncode == 2 and "too large to read" in done.err, (args, done.err)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_a_fifo_nothing_writes_to_ends_with_a_message(reader, tmp_path):
     fifo = tmp_path / f"f{READERS[reader][1]}"
@@ -143,6 +145,7 @@ def _writer(path: Path, data: bytes) -> threading.Thread:
     return thread
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_a_fifo_something_writes_to_is_read(reader, tmp_path):
     fifo = tmp_path / f"f{READERS[reader][1]}"
@@ -154,6 +157,7 @@ def test_a_fifo_something_writes_to_is_read(reader, tmp_path):
     assert done.returncode == READERS[reader][3], done.err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reader", sorted(READERS))
 def test_a_fifo_that_writes_without_end_is_cut_at_the_cap(reader, tmp_path):
     fifo = tmp_path / f"f{READERS[reader][1]}"
@@ -170,6 +174,7 @@ def test_a_fifo_that_writes_without_end_is_cut_at_the_cap(reader, tmp_path):
     assert done.returncode == 2 and "too large to read" in done.err, done.err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("line, code, shown", [
     ('$GT --file <(echo "x*y") -x 2 -y 3 --json', 0, '"x": 3.0'),
     ("$GT x*y -y 3 --vars <(printf '{\"x\":1}\\n') --json", 0, '"x": 3.0'),
@@ -442,6 +447,7 @@ def test_a_commands_options_work_before_its_name(command, prefix, capsys):
     assert out == help_text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prefix", PREFIXES, ids=" ".join)
 def test_a_worksheet_is_made_with_options_before_quiz(prefix, tmp_path, capsys):
     out = tmp_path / "sheet"

@@ -120,6 +120,7 @@ def test_pdf_through_pdflatex_one_problem_per_page(gt, tmp_path):
         assert pages >= 3, (name, pages)  # at least one page per problem
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
 def test_generated_worksheets_compile_with_pdflatex_in_every_blank_mode(gt, tmp_path, difficulty):
     needs.program("dot", "graphviz")
