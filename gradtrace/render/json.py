@@ -326,7 +326,7 @@ def _constant_kind(node: Any, patterns: list[str]) -> tuple[Any, ...] | None:
     a formula is a function of the fields (x^c's): _special writes those gates."""
     op = node.op
     arity = len(node.inputs)
-    templates = [op.formula[min(j, len(op.formula) - 1)] for j in range(arity)]
+    templates = [op.text.formula[min(j, len(op.text.formula) - 1)] for j in range(arity)]
     if any(callable(t) for t in templates):
         return None
     order = ["0", "1", "2", "3", "4", "5", "6"]
@@ -339,14 +339,14 @@ def _constant_kind(node: Any, patterns: list[str]) -> tuple[Any, ...] | None:
         [f"w{m}" for m in range(len(keywords))]
     fields: dict[str, str] = {str(j): name for j, name in enumerate(inputs)} | {"out": _in("0")}
     wanted = [field for t in templates for field in _PLACEHOLDER.findall(t)
-              if field not in fields and field != "i" and not (field == "c" and op.constant and consts)]
+              if field not in fields and field != "i" and not (field == "c" and op.maths.constant and consts)]
     named = list(dict.fromkeys(wanted))  # each parameter once, in the order the formulas name it
     fields |= {field: _in(f"q{m}") for m, field in enumerate(named)}
-    if op.constant and consts:
+    if op.maths.constant and consts:
         fields["c"] = _in("c0")  # {c} is the constant as written (param_fields)
     order += [f"q{m}" for m in range(len(named))]
     formulas = [fill(t, fields | {"i": inputs[j]}) for j, t in enumerate(templates)]
-    label = op.label.replace("{c}", _in("c0")) if "{c}" in op.label and consts else op.label
+    label = op.text.label.replace("{c}", _in("c0")) if "{c}" in op.text.label and consts else op.text.label
     expr = expr_from_parts(node, op, parts, keywords)
     record = node_record(_in("0"), op.name, label, expr, patterns, inputs, _whole("1"), _whole("2"), formulas,
                          [_whole("3")], [_whole("4")], [_whole("5")], _whole("6"))
