@@ -228,15 +228,17 @@ def test_explain_still_leaves_out_arithmetic_that_would_not_add_up():
 # The row-wise ops (softmax along the last axis, and the losses averaged over rows) are read row
 # by row, in their own notation (p, diag, onehot, [m > 0], Σ): see the section after this one.
 ROWWISE = {"softmax", "log_softmax", "cross_entropy", "svm_loss"}
+# The window ops (conv2d, maxpool2d) are read in CS231n's im2col notation: see the last section.
+WINDOWED = {"conv2d", "maxpool2d"}
 SHAPES = {"matmul": [((3, 2), (2,)), ((2, 3), (3, 4)), ((1, 3), (3, 2))], "cdot": [((3, 2), (2,)), ((2, 3), (3, 4))],
           "transpose": [((2, 3),)], "dot": [((3,), (3,))], "norm": [((3,),), ((2, 2),)], "sum": [((2, 3),), ((4,),)],
           "mean": [((2, 3),), ((4,),)]}
-ARRAY_OPS = sorted(name for name, op in OPS.items() if op.maths.vjp is not None and name not in ROWWISE)
+ARRAY_OPS = sorted(name for name, op in OPS.items() if op.maths.vjp is not None and name not in ROWWISE | WINDOWED)
 
 
 def test_every_array_op_is_read():
-    """No array op's formula is left unread: each is read as arrays, or row by row."""
-    assert set(ARRAY_OPS) | ROWWISE == {name for name, op in OPS.items() if op.maths.vjp is not None}
+    """No array op's formula is left unread: each is read as arrays, row by row, or window by window."""
+    assert set(ARRAY_OPS) | ROWWISE | WINDOWED == {name for name, op in OPS.items() if op.maths.vjp is not None}
     assert set(SHAPES) == set(ARRAY_OPS)
 
 
@@ -417,3 +419,143 @@ def test_text_that_is_not_a_row_formula_is_refused(text):
 
     with pytest.raises(FormulaError):
         evaluate_row(text, ("x", [1.0, 2.0]), ("y", 0))
+
+
+# ---- the window ops: the formula, read in im2col notation, is the engine's vector-Jacobian product --
+# conv2d's "col2im(wᵀ·up)", "up·im2col(x)ᵀ" and "up·ones" and maxpool2d's
+# "col2im(onehot(argmax(im2col(x))) * up)" are CS231n's convolution as a matrix product. Read by
+# core/formula_reader.evaluate_windows (its own loops over the windows, gradtrace's own parser, never
+# eval) at random shapes: batch 1, odd sizes, every stride 1..3 and pad 0..2 that fits, and for
+# pooling integer inputs, whose windows often tie (the formula's argmax takes the first maximum).
+
+def _window_points(op, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    found = 0
+    while found < 24:
+        n, c = int(rng.choice([1, 1, 2, 3])), int(rng.integers(1, 4))
+        h, w = (int(v) for v in rng.integers(3, 10, size=2))
+        stride = int(rng.integers(1, 4))
+        if op.name == "conv2d":
+            f, hh, ww = (int(v) for v in rng.integers(1, 5, size=3))
+            pad = int(rng.integers(0, 3))
+            params = (float(stride), float(pad))
+            xs = (rng.normal(size=(n, c, h, w)), rng.normal(size=(f, c, hh, ww)), rng.normal(size=f))
+            window = (hh, ww)
+        else:
+            size = int(rng.integers(1, 5))
+            params, pad, window = (float(size), float(stride)), 0, (size, size)
+            x = rng.integers(-2, 3, size=(n, c, h, w)).astype(float) if found % 2 else rng.normal(size=(n, c, h, w))
+            xs = (x,)
+        if not op.shapes_fit([x.shape for x in xs], params):
+            continue
+        found += 1
+        yield xs, params, window, int(stride), int(pad)
+
+
+def _windowed_mismatches(op, seed=0):
+    """Where the formula read in im2col notation is not the op's vector-Jacobian product."""
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_windows
+    from gradtrace.core.formulas import formulas
+    from gradtrace.core.numpy_backend import numpy_backend
+
+    rng = np.random.default_rng(seed + 1)
+    wrong = []
+    for xs, params, window, stride, pad in _window_points(op, seed):
+        out = op.apply(numpy_backend, xs, params)
+        up = rng.normal(size=np.shape(out))
+        down = op.maths.vjp(numpy_backend, up, out, *xs, *params)
+        nodes = _gate(op, xs, params)
+        if seed % 2:  # inputs named otherwise than x, y and z: the formula names them as they are named
+            for node, other in zip(nodes, ("image", "W1", "b1")):
+                node.name = other
+        names = [node.name for node in nodes]
+        roles = {"filters": (names[1], xs[1]), "bias": (names[2], xs[2])} if len(xs) == 3 else {}
+        for slot, text in enumerate(formulas(types.SimpleNamespace(nodes=nodes), nodes[-1])):
+            read = np.asarray(evaluate_windows(text, (names[0], xs[0]), up, window, stride, pad, **roles), dtype=float)
+            if read.size != down[slot].size or not np.allclose(read.reshape(down[slot].shape), down[slot],
+                                                               rtol=1e-12, atol=1e-12):
+                wrong.append((text, [x.shape for x in xs], params))
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(WINDOWED))
+@pytest.mark.parametrize("seed", [0, 1])
+def test_every_window_formula_is_its_vector_jacobian_product(name, seed):
+    assert _windowed_mismatches(OPS[name], seed) == []
+
+
+def test_the_window_points_reach_ties_and_overlaps():
+    """Pooling windows that tie at their maximum, and windows that overlap (stride < size), are
+    among the points read: a formula that took the last maximum, or forgot to add up overlaps,
+    would fail."""
+    import numpy as np
+
+    ties = overlaps = 0
+    for (x,), (size, stride), *_ in _window_points(OPS["maxpool2d"], 0):
+        k, s = int(size), int(stride)
+        overlaps += s < k
+        windows = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+        ties += int(np.sum((windows == windows.max(axis=(4, 5), keepdims=True)).sum(axis=(4, 5)) > 1))
+    assert ties >= 5 and overlaps >= 3
+
+
+@pytest.mark.parametrize("name, formula", [
+    ("conv2d", ("col2im({1}·up)", "up·im2col({0})ᵀ", "up·ones")),   # shapes that don't fit: refused
+    ("conv2d", ("col2im({1}ᵀ·up)", "up·im2col({0})", "up·ones")),
+    ("conv2d", ("col2im({1}ᵀ·up)", "up·im2col({0})ᵀ", "up·ones·2")),
+    ("conv2d", ("col2im({1}ᵀ·up)", "up·im2col({0})ᵀ", "{2}")),      # the biases' value, not their gradient
+    ("conv2d", ("im2col({1}ᵀ·up)", "up·im2col({0})ᵀ", "up·ones")),
+    ("maxpool2d", ("col2im(onehot(argmax(im2col({0}))))",)),       # the upstream left out
+    ("maxpool2d", ("col2im(onehot(argmax(-im2col({0}))) * up)",)),  # the minimum
+    ("maxpool2d", ("col2im(im2col({0}) * up)",)),
+    ("maxpool2d", ("col2im(onehot(argmax(im2col({0})) * up)",)),  # a parenthesis lost
+])
+def test_a_wrong_window_formula_fails(monkeypatch, name, formula):
+    _patch_formula(monkeypatch, name, formula)
+    try:
+        assert _windowed_mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
+    except FormulaError:
+        pass  # a formula that can't be read, or whose shapes don't fit: refused, which fails as well
+
+
+def test_a_tie_is_read_as_the_first_maximum():
+    """One window of equal values: argmax, and the formula, send the whole gradient to the first."""
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_windows
+
+    x = np.full((1, 1, 2, 2), 3.0)
+    read = evaluate_windows("col2im(onehot(argmax(im2col(x))) * up)", ("x", x), np.array([[[[5.0]]]]), (2, 2), 2)
+    assert read.tolist() == [[[[5.0, 0.0], [0.0, 0.0]]]]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("im2col(x)", [[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]]),  # 2×2 windows, stride 1: columns
+    ("col2im(im2col(x))", [[[[1, 4, 3], [8, 20, 12], [7, 16, 9]]]]),          # overlaps add: the centre 4 times
+    ("argmax(im2col(x))", [[3, 3, 3, 3]]),
+    ("onehot(argmax(im2col(x)))", [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1]]),
+    ("up·ones", [[10]]),
+])
+def test_the_window_notation_is_read(text, value):
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_windows
+
+    x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    up = np.arange(1.0, 5.0).reshape(1, 1, 2, 2)
+    assert np.asarray(evaluate_windows(text, ("x", x), up, (2, 2), 1)).tolist() == value
+
+
+@pytest.mark.parametrize("text", ["col2im(up", "im2col(up)", "col2im(x)", "onehot(up/2)", "argmax(x)",
+                                  "__import__('os')", "col2im(im2col(x)·2"])
+def test_text_that_is_not_a_window_formula_is_refused(text):
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_windows
+
+    with pytest.raises(FormulaError):
+        evaluate_windows(text, ("x", np.ones((1, 1, 3, 3))), np.ones((1, 1, 2, 2)), (2, 2), 1)

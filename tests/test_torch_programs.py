@@ -219,6 +219,10 @@ def test_random_programs_match_pytorch_float64():
     ("svm_loss(S, y)", {"S": (4, 3)}),
     ("sum(softmax(S) * log_softmax(S))", {"S": (2, 3, 4)}),
     ("norm(transpose(B) - c)", {"B": (3, 2), "c": (3,)}),
+    ("sum(maxpool2d(relu(conv2d(X, K, k, stride=2, pad=1)), size=3, stride=1))",
+     {"X": (2, 3, 7, 7), "K": (4, 3, 3, 3), "k": (4,)}),
+    ("sum(conv2d(X * c, K, k, 1, 2) * conv2d(X, K, k, pad=2))", {"X": (1, 3, 5, 5), "c": (3, 1, 1), "K": (2, 3, 4, 4),
+                                                                  "k": (2,)}),
 ])
 def test_array_ops_with_broadcasting_and_batches_match_pytorch(program, shapes):
     torch = torch_or_skip()

@@ -97,11 +97,11 @@ def _forward(graph: Graph, inputs: dict[str, Any], xp: Any, report: Report | Non
 def _gate(graph: Graph, node: Node, op: Op, args: list[Any], xp: Any) -> Any:
     """One gate's output, with its shapes and domain checked; an error names the node."""
     finite = math.isfinite if xp is scalar else xp.finite
-    allowed = op.maths.shapes
-    if allowed is not None and xp is not scalar:
+    if op.maths.shapes is not None and xp is not scalar:
         shapes = [tuple(xp.np.shape(a)) for a in args]
-        if not allowed[0](*shapes):
-            raise _shape_error(graph, node, args, f"{op.name} needs {allowed[1]}")
+        if not op.shapes_fit(shapes, node.params):
+            needs = op.shapes_need(shapes, node.params)
+            raise _shape_error(graph, node, args, _("{what} needs {needs}").format(what=op.name, needs=needs))
     if op.maths.domain is not None:
         inside = op.in_domain(xp, args, node.params)
         if not xp.all(inside):

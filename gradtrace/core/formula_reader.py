@@ -240,3 +240,100 @@ def _row_value(text: str, values: dict[str, Any]) -> Any:
     text = _DIAG.sub(r"(I*(\1)ᵀ)", text)
     text = _ONEHOT.sub(lambda m: "onehot_" + m.group(1).strip(), text)
     return evaluate_array(text, values, None)
+
+
+# The notation of the window ops' formulas (conv2d, maxpool2d): CS231n's im2col, which writes a
+# convolution as a matrix product, computed here by plain loops over the windows (not by the op
+# table's rules, which these formulas are checked against).
+_WINDOW_CALL = re.compile(r"(?<![\w'])(im2col|col2im|argmax|onehot)\(([^()]*)\)")
+
+
+def evaluate_windows(text: str, image: tuple[str, Any], up: Any, window: tuple[int, int], stride: int = 1,
+                     pad: int = 0, filters: tuple[str, Any] | None = None, bias: tuple[str, Any] | None = None) -> Any:
+    """A window op's formula (col2im(wᵀ·up), up·im2col(x)ᵀ, up·ones, col2im(onehot(argmax(im2col(x))) * up))
+    read by evaluate_array with arrays bound to its names, never eval: the downstream gradient of
+    one input. image is the input's name and its (N, C, H, W) values; filters, for a convolution,
+    the filters' name and their (F, C, HH, WW) values (None for pooling), bias the biases' (F,);
+    window the window's height and width, stride and pad the op's. The notation, as CS231n writes a
+    convolution: im2col(x) holds each window of x as a column, ordered by sample and then
+    position (for a convolution a window spans every channel, C·HH·WW rows; for pooling each
+    channel's window is a column of its own); the filters are a matrix with a row per filter, the
+    biases a column; up, the upstream gradient, is laid out as im2col's columns (a row per filter,
+    or one row for pooling); ones is a column of ones, one per window; col2im(M) adds each column
+    of M back into its window of an image shaped as x, where windows overlap adding up, the
+    padding cut off; argmax(M) is the row of each column's first largest entry's index, and
+    onehot(r) the matrix with a 1 at row r[k] of column k. The result is laid out as the formula
+    leaves it (an image, the filters as a matrix, the biases as a column). FormulaError where the
+    text does not read."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    name, x = image[0], np.asarray(image[1], dtype=float)
+    if x.ndim != 4:
+        raise FormulaError(f"{text!r}: an image has four axes (N, C, H, W), not {x.ndim}")
+    geometry = _Windows(x.shape, window, stride, pad, per_channel=filters is None)
+    up = np.asarray(up, dtype=float)
+    values: dict[str, Any] = {name: x, "ones": np.ones((geometry.columns, 1)),
+                              "up": up.reshape(1, -1) if filters is None else
+                              up.transpose(1, 0, 2, 3).reshape(up.shape[1], -1)}
+    if filters is not None:
+        w = np.asarray(filters[1], dtype=float)
+        values[filters[0]] = w.reshape(w.shape[0], -1)
+    if bias is not None:
+        values[bias[0]] = np.asarray(bias[1], dtype=float).reshape(-1, 1)
+    while True:
+        found = _WINDOW_CALL.search(text)
+        if found is None:
+            break
+        argument = evaluate_array(found.group(2), values, values["up"])
+        fresh = f"window{len(values)}"
+        values[fresh] = geometry.apply(found.group(1), np.asarray(argument, dtype=float), text)
+        text = text[:found.start()] + fresh + text[found.end():]
+    if re.search(r"(?<![\w'])(im2col|col2im|argmax|onehot)\b", text):
+        raise FormulaError(f"{text!r}: unmatched parentheses")
+    return evaluate_array(text, values, values["up"])
+
+
+class _Windows:
+    """An image's windows, for im2col and col2im: one column per window, ordered by sample (or
+    sample and channel, pooling each channel on its own) and then by position, row-major."""
+
+    def __init__(self, shape: tuple[int, ...], window: tuple[int, int], stride: int, pad: int, per_channel: bool):
+        n, c, h, w = shape
+        self.shape, self.window, self.stride, self.pad = shape, window, stride, pad
+        self.samples, self.depth = (n * c, 1) if per_channel else (n, c)
+        self.out = ((h + 2 * pad - window[0]) // stride + 1, (w + 2 * pad - window[1]) // stride + 1)
+        self.rows = self.depth * window[0] * window[1]
+        self.columns = self.samples * self.out[0] * self.out[1]
+
+    def _corners(self) -> Any:
+        for sample in range(self.samples):
+            for i in range(self.out[0]):
+                for j in range(self.out[1]):
+                    yield sample, i * self.stride, j * self.stride
+
+    def apply(self, function: str, m: Any, text: str) -> Any:
+        from .numpy_backend import numpy_backend
+
+        np = numpy_backend.np
+        (kh, kw), (h, w), p = self.window, self.shape[2:], self.pad
+        if function == "im2col":
+            if m.shape != self.shape:
+                raise FormulaError(f"{text!r}: im2col of a {m.shape} array, not an image {self.shape}")
+            padded = np.pad(m, ((0, 0), (0, 0), (p, p), (p, p))).reshape(self.samples, self.depth, h + 2 * p, -1)
+            return np.array([padded[s, :, i:i + kh, j:j + kw].reshape(-1) for s, i, j in self._corners()]).T
+        if m.ndim != 2 or m.shape[1] != self.columns:
+            raise FormulaError(f"{text!r}: {function} of a {m.shape} array, not one column per window "
+                               f"({self.columns})")
+        if function == "argmax":
+            return np.argmax(m, axis=0)[None, :].astype(float)
+        if function == "onehot":
+            if m.shape[0] != 1 or np.any((m < 0) | (m >= self.rows) | (m != np.round(m))):
+                raise FormulaError(f"{text!r}: onehot of {m.shape} values that are not one row of indices")
+            return (np.arange(self.rows)[:, None] == m).astype(float)
+        if m.shape[0] != self.rows:
+            raise FormulaError(f"{text!r}: col2im of {m.shape[0]} rows, not a window's {self.rows}")
+        out = np.zeros((self.samples, self.depth, h + 2 * p, w + 2 * p))
+        for k, (s, i, j) in enumerate(self._corners()):
+            out[s, :, i:i + kh, j:j + kw] += m[:, k].reshape(self.depth, kh, kw)
+        return out[:, :, p:p + h, p:p + w].reshape(self.shape)

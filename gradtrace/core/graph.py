@@ -499,6 +499,19 @@ class _Lowering:
                 span=span,
                 hint=_("write e.g. {name}(x, {pname}=0.1)").format(name=op.name, pname=pname),
             )
+        least = dict(op.maths.whole).get(pname)
+        if least is not None and not (math.isfinite(value.value) and value.value == int(value.value)
+                                      and value.value >= least):
+            # A stride or a padding counts pixels: 1.5 of them, or -1, is a typing error, said here
+            # with a caret under it rather than as a shape error once the arrays are bound.
+            raise ParseError(
+                _("{name}'s {pname} must be a whole number, at least {least}, not {value}").format(
+                    name=op.name, pname=pname, least=least, value=value.text),
+                source=self.source,
+                span=span,
+                hint=_("write e.g. {name}(..., {pname}={example})").format(
+                    name=op.name, pname=pname, example=max(least, 1)),
+            )
         return value
 
     # -- the finished graph --

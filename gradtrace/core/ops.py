@@ -69,12 +69,16 @@ class Maths:
     # (constant=True: x + c, c / x) takes its constant first, as {c} in its label and formulas;
     # a variadic op (max, min) takes the constants among its arguments as one tuple.
     params: tuple[tuple[str, float | None], ...] = ()
+    # ((name, least), ...): parameters that count something (a stride, a padding, a window's
+    # size): each must be a whole number, at least `least`, or the program does not parse.
+    whole: tuple[tuple[str, int], ...] = ()
     constant: bool = False
     # (predicate(xp, *inputs, *params) -> bool, what it needs: text, or a function of the params
     # returning the text)
     domain: tuple[Rule, str | Callable[..., str]] | None = None
-    # Array ops that accept only some shapes: (predicate(*input shapes) -> bool, what they need).
-    shapes: tuple[Rule, str] | None = None
+    # Array ops that accept only some shapes: (predicate(*input shapes, *params) -> bool, what they
+    # need: text, or a function of the same arguments returning the text, which can name the sizes).
+    shapes: tuple[Rule, str | Callable[..., str]] | None = None
     kink: tuple[Rule, str] | None = None  # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
     kink_at_zero: bool = False    # the predicate can only hold where the input is 0 (relu'(0)): a trace
                                   # with no value 0 skips it (tests/test_ops.py checks it)
@@ -218,6 +222,18 @@ class Op:
         assert domain is not None
         text = domain[1]
         return _(text) if isinstance(text, str) else text(*params)
+
+    def shapes_fit(self, shapes: Sequence[tuple[int, ...]], params: tuple[Any, ...]) -> bool:
+        """Whether the op takes inputs of these shapes with these parameters."""
+        allowed = self.maths.shapes
+        return allowed is None or bool(allowed[0](*shapes, *params))
+
+    def shapes_need(self, shapes: Sequence[tuple[int, ...]], params: tuple[Any, ...]) -> str:
+        """What the op needs of its inputs' shapes, in words (naming the sizes where it can)."""
+        allowed = self.maths.shapes
+        assert allowed is not None
+        text = allowed[1]
+        return _(text) if isinstance(text, str) else text(*shapes, *params)
 
     def which_branch(self, xp: Any, out: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """Which piece of a piecewise op (relu's side of 0, max's winner) these inputs select."""
@@ -847,6 +863,145 @@ _RECORDS += [
             notes=N_("The multiclass hinge loss with margin 1, averaged over the rows of scores.")),
        Oracles(torch=lambda t, s, y: s.shape[-1] * t.nn.functional.multi_margin_loss(s.reshape(-1, s.shape[-1]),
                                                                                     y.reshape(-1).long()))),
+]
+
+# Convolution and pooling, in CS231n's conventions: images (N, C, H, W), filters (F, C, HH, WW). ---
+# Both read their input through windows, a strided view of every window (no copy), so forward and
+# backward are tensor products; Python loops run over a window's offsets, never over pixels.
+
+def _windows(np: Any, x: Any, kh: int, kw: int, stride: int) -> Any:
+    """x's kh×kw windows, stride apart: a view of shape (N, C, H', W', kh, kw) (im2col's columns)."""
+    return np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def _unwindow(np: Any, cols: Any, shape: tuple[int, ...], stride: int) -> Any:
+    """_windows' adjoint (col2im): cols (N, C, H', W', kh, kw) added back into an array of `shape`
+    where each came from; where windows overlap (stride < kh), their entries add up."""
+    out = np.zeros(shape)
+    oh, ow, kh, kw = cols.shape[2:]
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += cols[:, :, :, :, i, j]
+    return out
+
+
+def _padded(np: Any, x: Any, pad: int) -> Any:
+    x = np.asarray(x, dtype=float)
+    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
+
+
+def _conv2d(xp: Any, x: Any, w: Any, b: Any, stride: float, pad: float) -> Any:
+    np = xp.np
+    windows = _windows(np, _padded(np, x, int(pad)), w.shape[2], w.shape[3], int(stride))
+    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
+    return np.ascontiguousarray(out.transpose(0, 3, 1, 2)) + b[:, None, None]
+
+
+def _conv2d_vjp(xp: Any, up: Any, out: Any, x: Any, w: Any, b: Any, stride: float, pad: float) -> Any:
+    np = xp.np
+    s, p = int(stride), int(pad)
+    up = np.broadcast_to(up, np.shape(out))
+    padded = _padded(np, x, p)
+    windows = _windows(np, padded, w.shape[2], w.shape[3], s)
+    dw = np.tensordot(up, windows, axes=([0, 2, 3], [0, 2, 3]))  # Σ over n, i, j of up × its window
+    cols = np.tensordot(up, w, axes=([1], [0]))  # (N, H', W', C, HH, WW): each window's share
+    dx = _unwindow(np, cols.transpose(0, 3, 1, 2, 4, 5), padded.shape, s)
+    return dx[:, :, p:p + x.shape[2], p:p + x.shape[3]], dw, up.sum(axis=(0, 2, 3))
+
+
+def _first_max(np: Any, x: Any, size: int, stride: int) -> Any:
+    """Each window's first maximum in row-major order (as PyTorch picks it), as an index 0..size²-1."""
+    windows = _windows(np, x, size, size, stride)
+    return windows.reshape(*windows.shape[:4], size * size).argmax(axis=-1)
+
+
+def _maxpool2d_vjp(xp: Any, up: Any, out: Any, x: Any, size: float, stride: float) -> Any:
+    np = xp.np
+    k, s = int(size), int(stride)
+    up = np.broadcast_to(up, np.shape(out))
+    routed = (_first_max(np, x, k, s)[..., None] == np.arange(k * k)) * up[..., None]
+    return (_unwindow(np, routed.reshape(*routed.shape[:4], k, k), np.shape(x), s),)
+
+
+def _maxpool2d_tie(xp: Any, out: Any, x: Any, size: float, stride: float) -> bool:
+    windows = _windows(xp.np, x, int(size), int(size), int(stride))
+    return bool(xp.np.any((windows == out[..., None, None]).sum(axis=(4, 5)) > 1))
+
+
+def _window_misfit(sizes: Sequence[int], window: Sequence[int], stride: float, pad: float, fits: str,
+                   whole: str) -> str | None:
+    """What a window op needs that these sizes lack: windows inside the padded input that each see
+    some of the input (so pad < the window), and a whole number of them along each axis, as CS231n
+    asserts (PyTorch would drop the rest)."""
+    s, p = int(stride), int(pad)
+    for axis, size, k in zip((_("height"), _("width")), sizes, window):
+        span = size + 2 * p - k
+        if span < 0:
+            return _(fits).format(axis=axis, size=size, pad=p, padded=size + 2 * p, window=k)
+        if p >= k:
+            return _("a pad smaller than the filters, so that every window sees some of the input, but pad is "
+                     "{pad} and the filters' {axis} is {window}").format(pad=format(pad, "g"), axis=axis, window=k)
+        if span % s:
+            value = format(1 + span / s, ".6g")
+            if float(value).is_integer():  # a huge stride: 1 + 1/1e+300 is not 1
+                value = f"1 + {span}/{stride:g}"
+            return _(whole).format(axis=axis, size=size, pad=p, window=k, stride=format(stride, "g"), value=value)
+    return None
+
+
+def _conv2d_misfit(x: Sequence[int], w: Sequence[int], b: Sequence[int], stride: float, pad: float) -> str | None:
+    if len(x) != 4 or len(w) != 4 or len(b) != 1 or x[1] != w[1] or b[0] != w[0] or 0 in (*x, *w):
+        return _("x of shape (N, C, H, W), filters w of shape (F, C, HH, WW) with the same C, and biases b "
+                 "of shape (F,)")
+    return _window_misfit(x[2:], w[2:], stride, pad,
+                          N_("filters that fit the padded input, but its {axis} is {size} + 2·{pad} = {padded}, "
+                             "less than the filters' {window}"),
+                          N_("1 + (H + 2·pad − HH)/stride and 1 + (W + 2·pad − WW)/stride to be whole numbers, "
+                             "but the {axis} gives 1 + ({size} + 2·{pad} − {window})/{stride} = {value}"))
+
+
+def _maxpool2d_misfit(x: Sequence[int], size: float, stride: float) -> str | None:
+    if len(x) != 4 or 0 in x:
+        return _("x of shape (N, C, H, W)")
+    return _window_misfit(x[2:], (int(size), int(size)), stride, 0,
+                          N_("a window that fits the input, but its {axis} is {size}, less than the window's {window}"),
+                          N_("1 + (H − size)/stride and 1 + (W − size)/stride to be whole numbers, "
+                             "but the {axis} gives 1 + ({size} − {window})/{stride} = {value}"))
+
+
+_RECORDS += [
+    Op("conv2d", 3,
+       Maths(_conv2d, None, vjp=_conv2d_vjp, params=(("stride", 1), ("pad", 0)), whole=(("stride", 1), ("pad", 0)),
+             shapes=(lambda *a: _conv2d_misfit(*a) is None, lambda *a: _conv2d_misfit(*a) or "")),
+       Syntax(callable=True),
+       Text(("col2im({1}ᵀ·up)", "up·im2col({0})ᵀ", "up·ones"), label="conv",
+            jacobian=(N_("sparse: each output reads one window of {0}; sends col2im({1}ᵀ·upstream)"),
+                      N_("block-structured, a block per filter: sends upstream·im2col({0})ᵀ"),
+                      N_("a 1 per output, at its filter's bias: sends the upstream summed over n, i, j")),
+            notes=N_("2-D convolution (a cross-correlation, as in CS231n and PyTorch) of images x (N, C, H, W) "
+                     "with filters w (F, C, HH, WW) and biases b (F,), zero-padded by pad on each side, windows "
+                     "stride apart: the output (N, F, H', W') has H' = 1 + (H + 2·pad − HH)/stride. Its formulas "
+                     "are those of a matrix product (im2col): im2col(x) holds each window as a column, w and up "
+                     "are matrices with a row per filter, ones sums each row, and col2im adds each column back "
+                     "into its window, where windows overlap adding up.")),
+       Oracles(torch=lambda t, x, w, b, stride, pad: t.nn.functional.conv2d(x, w, b, stride=int(stride),
+                                                                            padding=int(pad)))),
+    Op("maxpool2d", 1,
+       Maths(lambda xp, x, size, stride: _windows(xp.np, x, int(size), int(size), int(stride)).max(axis=(4, 5)),
+             None, vjp=_maxpool2d_vjp, params=(("size", 2), ("stride", 2)), whole=(("size", 1), ("stride", 1)),
+             shapes=(lambda *a: _maxpool2d_misfit(*a) is None, lambda *a: _maxpool2d_misfit(*a) or ""),
+             kink=(_maxpool2d_tie, N_("a tie in a window: the whole gradient goes to its first maximum")),
+             branch=lambda xp, out, x, size, stride: xp.key(_first_max(xp.np, x, int(size), int(stride)))),
+       Syntax(callable=True),
+       Text(("col2im(onehot(argmax(im2col({0}))) * up)",), label="maxpool", pattern="router",
+            jacobian=(N_("sparse: a single 1 per output, at its window's first maximum in {0}"),),
+            notes=N_("Max pooling over size×size windows of x (N, C, H, W), stride apart, each channel on its "
+                     "own: the output (N, C, H', W') has H' = 1 + (H − size)/stride. Routes each window's "
+                     "upstream gradient to the window's maximum; where windows overlap (stride < size) their "
+                     "gradients add up. Its formula: im2col(x) holds each window of a channel as a column, up "
+                     "is one row, and col2im adds each column back into its window. NOTE: a tie goes to the "
+                     "window's first maximum in row-major order, as in PyTorch.")),
+       Oracles(torch=lambda t, x, size, stride: t.nn.functional.max_pool2d(x, int(size), int(stride)))),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _RECORDS}
