@@ -80,6 +80,13 @@ def make_fixtures(folder: Path) -> None:
     np.save(folder / "X.npy", rng.normal(size=(3, 4)))
     np.save(folder / "W.npy", rng.normal(size=(4, 3)))
     np.save(folder / "x.npy", rng.normal(size=(100, 4096)))  # "x of shape (100, 4096)"
+    # the conv net: two images of 3×32×32, 32 filters of 7×7 (pad 3), pooled to 16×16, 10 classes
+    np.save(folder / "images.npy", rng.normal(size=(2, 3, 32, 32)))
+    np.save(folder / "filters.npy", rng.normal(size=(32, 3, 7, 7)) * 0.01)
+    np.save(folder / "biases.npy", np.zeros(32))
+    np.save(folder / "v.npy", rng.normal(size=(2, 32, 16, 16)))
+    np.save(folder / "fc.npy", rng.normal(size=(10, 32, 16, 16)) * 0.01)
+    np.save(folder / "fc_b.npy", np.zeros(10))
     shutil.copytree(ROOT / "examples", folder / "examples")
     (folder / "answers.txt").write_text(quiz_answers(seed=7, problems=3, difficulty=1))
 
