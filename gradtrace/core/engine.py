@@ -23,6 +23,7 @@ from typing import Any
 from ..i18n import _
 from .errors import BindingError, EvaluationError
 from .graph import REPORT_EVERY, Graph, Node, Report, paused_gc
+from .numbers import MESSAGES
 from .ops import VARIADIC, Op, scalar
 from .trace import Trace
 
@@ -408,11 +409,11 @@ def _error(graph: Graph, node: Node, problem: str, args: Sequence[Any], connecto
 
             where = first_bad(inside) if inside is not True else None
             if where is not None and a.shape == getattr(inside, "shape", None):
-                parts.append(f"{name}[{', '.join(map(str, where))}] = {_fmt(float(a[where]))}")
+                parts.append(f"{name}[{', '.join(map(str, where))}] = {MESSAGES.number(float(a[where]))}")
             else:
                 parts.append(f"{name} of shape {tuple(a.shape)}")
         else:
-            parts.append(f"{name} = {_fmt(a)}")
+            parts.append(f"{name} = {MESSAGES.number(float(a))}")
     return EvaluationError(
         _("{name} = {expr}: {problem}, {connector} {join}").format(
             name=node.name, expr=node.expr, problem=problem, connector=CONNECTORS[connector](), join=", ".join(parts)
@@ -420,10 +421,3 @@ def _error(graph: Graph, node: Node, problem: str, args: Sequence[Any], connecto
         source=graph.source,
         span=node.span,
     )
-
-
-def _fmt(value: Any) -> str:
-    try:
-        return format(float(value), ".6g")
-    except (TypeError, ValueError):
-        return str(value)

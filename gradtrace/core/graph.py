@@ -23,6 +23,7 @@ from typing import Any, cast
 from ..i18n import _, ngettext
 from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
+from .numbers import MESSAGES
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Maths, Op, Oracles, Syntax, Text
 from .syntax import BINARY, parse_expression, parse_program
 
@@ -541,7 +542,8 @@ class _Lowering:
         if isinstance(out, Const):
             span = self.last_span if output_name is None else None
             raise EvaluationError(
-                _("the output is the constant {fmt}: there is nothing to differentiate").format(fmt=_fmt(out.value)),
+                _("the output is the constant {fmt}: there is nothing to differentiate").format(
+                    fmt=MESSAGES.number(out.value)),
                 source=source if span else None,
                 span=span,
                 hint=_("use a variable, e.g. x*2, and bind it with -x 3"),
@@ -604,7 +606,7 @@ def _fold(source: str, op: Op, args: tuple[Const, ...], params: tuple[Any, ...],
 def _check_domain(source: str, op: Op, values: tuple[Any, ...], params: tuple[Any, ...], span: tuple[int, int],
                   text: str, name: str | None = None) -> None:
     if not op.in_domain(scalar, values, params):
-        shown = ", ".join(_fmt(v) for v in (*values, *params)) if name else ", ".join(_fmt(v) for v in values)
+        shown = ", ".join(MESSAGES.number(v) for v in ((*values, *params) if name else values))
         raise EvaluationError(
             _("{text}: {name} needs {needs}, got {shown}").format(
                 text=text, name=name or op.name, needs=op.needs(params), shown=shown
@@ -758,7 +760,3 @@ def _wrap(part: Const | str, symbol: str, right_side: bool) -> str:
     prec = _PRECEDENCE.get(symbol, 2)
     binds_first = part.precedence > prec or (part.precedence == prec and right_side == (symbol in _RIGHT_ASSOC))
     return part.text if binds_first else f"({part.text})"
-
-
-def _fmt(value: float) -> str:
-    return format(value, ".6g")

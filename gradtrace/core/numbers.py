@@ -1,17 +1,121 @@
-"""Numbers as text, one way for every floor: significant digits or fixed decimals (Decimals), signed
-sums, arrays in full or summarised, sympy's expressions in the lecture's notation, and the pieces
-of a local-gradient cell. Renderers, the quiz, the grader and the error messages all write numbers
-through this module, so a value reads the same wherever it is shown."""
+"""Numbers as text, one way for every floor. A NumberFormat says how numbers are shown, in
+significant digits (--precision) or fixed decimals (--decimals); a front end builds one and hands
+it to every renderer, the quiz and the grader. Its methods write one number, any value (arrays in
+full or summarised, sympy's expressions in the lecture's notation), signed sums, and the pieces of
+a local-gradient cell, so a value reads the same wherever it is shown."""
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
-from .trace import NodeTrace, expr_text
-
 SMALL = 16  # arrays up to this many elements are shown in full
+MAX_DIGITS = 17  # a float64 has no more significant digits to show
+
+
+@dataclass(frozen=True, slots=True)
+class NumberFormat:
+    """How numbers are shown: `digits` significant digits (-12, 0.7311, 1.368, 1e-20), or, when
+    `decimals` is set, that many decimals (--decimals 2: 1.37, -0.53, 0.20, as the slides write
+    numbers). Answers are graded to the numbers shown, so the grader reads both."""
+
+    digits: int = 4
+    decimals: int | None = None
+
+    @classmethod
+    def of(cls, numbers: NumberFormat | int) -> NumberFormat:
+        """A format as given, or an int as that many significant digits (--precision's number)."""
+        return numbers if isinstance(numbers, NumberFormat) else cls(digits=numbers)
+
+    def more(self, extra: int) -> NumberFormat:
+        """The same kind of format with `extra` more digits (or decimals)."""
+        if self.decimals is not None:
+            return replace(self, decimals=self.decimals + extra)
+        return replace(self, digits=min(MAX_DIGITS, self.digits + extra))
+
+    def number(self, value: float) -> str:
+        """One float. A nonzero number too small for the decimals keeps its digits (1e-20, never
+        0.00, which would read as a true zero)."""
+        if self.decimals is None:
+            return format(value, f".{self.digits}g")
+        text = format(value, f".{self.decimals}f")
+        if value == 0:
+            return text.removeprefix("-")  # no -0.00
+        if text.strip("-0."):  # a nonzero digit shows (0.5 at 0 decimals is 0, rounding to even)
+            return text
+        return format(value, f".{max(self.decimals, 1)}g")
+
+    def text(self, value: Any) -> str:
+        """Any value: a number (-12, 0.7311, 1.368, 1e-20); an array in full when small, as its
+        shape and summary when large; an exact or symbolic value in the lecture's notation (an
+        exact number with its approximation: 1/3 ≈ 0.3333); None (no gradient) as a dash."""
+        if value is None:
+            return "—"
+        if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
+            return self.array(value)
+        if isinstance(value, (int, float)):
+            if value == 0:
+                return "0"  # no "-0"
+            if math.isnan(value):
+                return "nan"
+            if math.isinf(value):
+                return "inf" if value > 0 else "-inf"
+            return self.number(value)
+        text = lecture_notation(expr_text(value))
+        if getattr(value, "is_number", False):  # an exact sympy number: 1/3 ≈ 0.3333
+            try:
+                approx = self.text(float(value))
+            except (TypeError, ValueError):
+                return text
+            return text if text == approx else f"{text} ≈ {approx}"
+        return text
+
+    def array(self, value: Any, full: bool = False, shape: bool = True) -> str:
+        """A small array in full; a large one as its shape (unless shape=False) and summary statistics."""
+        import numpy as np
+
+        array = np.asarray(value)
+        if array.size <= SMALL or full:
+            def number(v: float) -> str:
+                return "0" if v == 0 else self.number(v)
+
+            text = np.array2string(array, separator=", ", max_line_width=10**6, threshold=10**9,
+                                   formatter={"float_kind": number})  # type: ignore[arg-type]
+            return " ".join(text.split())
+        head = f"shape {_shape_text(array.shape)}: " if shape else ""
+        stats = (array.min(), array.mean(), array.max(), np.sqrt(np.vdot(array, array)))
+        names = ("min", "mean", "max", "norm")
+        return head + ", ".join(f"{name} {self.number(float(v))}" for name, v in zip(names, stats))
+
+    def signed_sum(self, values: list[Any]) -> str:
+        """Terms of a sum as a person writes them: 2 + 3 - 0.5."""
+        return sum_text([self.text(v) for v in values])
+
+    def plain(self, value: Any) -> str:
+        """A number inside arithmetic: a whole number as one (e^-1, 2 · (-3)), others as text() shows them."""
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return self.text(value)
+
+    def substituted(self, row: Any) -> str:
+        """A gate's expression with its inputs' values put in: t1 = w0 * x0 -> 2 · (-1)."""
+        with_values = row.expr_with(lambda n: parenthesized(self.plain(n.value)))
+        times = " ⊙ " if row.value is not None and _size(row.value) > 1 else " · "  # elementwise on arrays
+        return DOUBLE_PARENS.sub(r"\1\2", with_values.replace(" * ", times))  # exp((-1)) -> exp(-1)
+
+    def local_parts(self, row: Any, slot: int, show: Any = None) -> tuple[str, str, str | None, str]:
+        """The local-gradient cell "∂t1/∂x = z = -4" in its pieces, built here for every renderer:
+        (the node, the input, the formula or None where it would only repeat the value, the value,
+        written by show, text() unless given)."""
+        value = (show or self.text)(row.local[slot])
+        formula = row.formulas[slot]
+        return row.name, row.inputs[slot], (None if formula == value or same_number(formula, value) else formula), value
+
+
+DEFAULT = NumberFormat()  # 4 significant digits, as the table shows numbers unless told otherwise
+MESSAGES = NumberFormat(digits=6)  # numbers inside error messages: log needs x > 0, got -0.5
 
 
 class Decimals(int):
@@ -19,47 +123,58 @@ class Decimals(int):
     numbers) instead of significant digits. It is an int, so it goes wherever a precision goes."""
 
 
-def number_text(value: float, precision: int) -> str:
-    """One float: `precision` significant digits, or fixed decimals for a Decimals precision. A
-    nonzero number too small for its decimals keeps its digits (1e-20, never 0.00, which would
-    read as a true zero)."""
+def _format(precision: NumberFormat | int) -> NumberFormat:
     if isinstance(precision, Decimals):
-        text = format(value, f".{int(precision)}f")
-        if value == 0:
-            return text.removeprefix("-")  # no -0.00
-        if text.strip("-0."):  # a nonzero digit shows (0.5 at 0 decimals is 0, rounding to even)
-            return text
-        return format(value, f".{max(int(precision), 1)}g")
-    return format(value, f".{precision}g")
+        return NumberFormat(decimals=int(precision))
+    return NumberFormat.of(precision)
 
 
-def fmt(value: Any, precision: int = 4) -> str:
-    """A number with `precision` significant digits: -12, 0.7311, 1.368, 1e-20; an array in full
-    when small, as its shape and summary when large; None (no gradient) as a dash."""
-    if value is None:
-        return "—"
-    if hasattr(value, "shape") and getattr(value, "ndim", 0) > 0:
-        return describe(value, precision)
-    if isinstance(value, (int, float)):
-        if value == 0:
-            return "0"  # no "-0"
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return number_text(value, precision)
-    text = lecture_notation(expr_text(value))
-    if getattr(value, "is_number", False):  # an exact sympy number: 1/3 ≈ 0.3333
-        try:
-            approx = fmt(float(value), precision)
-        except (TypeError, ValueError):
-            return text
-        return text if text == approx else f"{text} ≈ {approx}"
+def number_text(value: float, precision: int) -> str:
+    return _format(precision).number(value)
+
+
+def fmt(value: Any, precision: NumberFormat | int = DEFAULT) -> str:
+    return _format(precision).text(value)
+
+
+def describe(value: Any, precision: int = 4, full: bool = False, shape: bool = True) -> str:
+    return _format(precision).array(value, full, shape)
+
+
+def signed_sum(values: list[Any], precision: int = 4) -> str:
+    return _format(precision).signed_sum(values)
+
+
+def local_parts(row: Any, slot: int, precision: int = 4, show: Any = None) -> tuple[str, str, str | None, str]:
+    return _format(precision).local_parts(row, slot, show)
+
+
+def substituted(row: Any, precision: int = 4) -> str:
+    return _format(precision).substituted(row)
+
+
+def plain(value: Any, precision: int) -> str:
+    return _format(precision).plain(value)
+
+
+def sum_text(terms: list[str]) -> str:
+    """Terms already written as text, joined as a person writes a sum: 2 + 3 - 0.5."""
+    text = terms[0]
+    for s in terms[1:]:
+        text += f" - {s[1:]}" if s.startswith("-") else f" + {s}"
     return text
 
 
 _POWER = re.compile(r"\*\*([0-9])(?![0-9.])")
 _SUPERSCRIPT = dict(zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def expr_text(value: Any) -> str:
+    """A symbolic or exact value as text; sympy's E is written e, as on the slides."""
+    text = str(value)
+    if "E" in text and not any(str(s) == "E" for s in getattr(value, "free_symbols", ())):
+        text = re.sub(r"\bE\b", "e", text)
+    return text
 
 
 def lecture_notation(text: str) -> str:
@@ -70,46 +185,8 @@ def lecture_notation(text: str) -> str:
     return text.replace("**", "^").replace("*", "·")
 
 
-def signed_sum(values: list[Any], precision: int = 4) -> str:
-    """Terms of a sum as a person writes them: 2 + 3 - 0.5."""
-    text = fmt(values[0], precision)
-    for v in values[1:]:
-        s = fmt(v, precision)
-        text += f" - {s[1:]}" if s.startswith("-") else f" + {s}"
-    return text
-
-
-
-def describe(value: Any, precision: int = 4, full: bool = False, shape: bool = True) -> str:
-    """A small array in full; a large one as its shape (unless shape=False) and summary statistics."""
-    import numpy as np
-
-    array = np.asarray(value)
-    if array.size <= SMALL or full:
-        def number(v: float) -> str:
-            return "0" if v == 0 else number_text(v, precision)
-
-        text = np.array2string(array, separator=", ", max_line_width=10**6, threshold=10**9,
-                               formatter={"float_kind": number})  # type: ignore[arg-type]
-        return " ".join(text.split())
-    head = f"shape {_shape_text(array.shape)}: " if shape else ""
-    stats = (array.min(), array.mean(), array.max(), np.sqrt(np.vdot(array, array)))
-    names = ("min", "mean", "max", "norm")
-    return head + ", ".join(f"{name} {number_text(float(v), precision)}" for name, v in zip(names, stats))
-
-
 def _shape_text(shape: tuple[Any, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-
-def local_parts(row: Any, slot: int, precision: int = 4,
-                show: Any = None) -> tuple[str, str, str | None, str]:
-    """The local-gradient cell "∂t1/∂x = z = -4" in its pieces, built here for every renderer:
-    (the node, the input, the formula or None where it would only repeat the value, the value)."""
-    value = (show or (lambda v: fmt(v, precision)))(row.local[slot])
-    formula = row.formulas[slot]
-    return row.name, row.inputs[slot], (None if formula == value or same_number(formula, value) else formula), value
 
 
 def same_number(a: str, b: str) -> bool:
@@ -118,7 +195,6 @@ def same_number(a: str, b: str) -> bool:
         return float(a) == float(b)
     except ValueError:
         return False
-
 
 
 # The functions sympy spells with a capital (Max(x, y), Heaviside(t1)), as --json's symbolic texts and
@@ -131,28 +207,11 @@ def gradtrace_names(text: str) -> str:
     return SYMPY_NAMES.sub(lambda m: m.group(1).lower() + "(", text)
 
 
-
-def substituted(row: NodeTrace, precision: int = 4) -> str:
-    """A gate's expression with its inputs' values put in: t1 = w0 * x0 -> 2 · (-1)."""
-    with_values = row.expr_with(lambda n: parenthesized(plain(n.value, precision)))
-    times = " ⊙ " if row.value is not None and _size(row.value) > 1 else " · "  # elementwise on arrays
-    return DOUBLE_PARENS.sub(r"\1\2", with_values.replace(" * ", times))  # exp((-1)) -> exp(-1)
-
-
 DOUBLE_PARENS = re.compile(r"([(,]\s?)\((-[^()]*)\)(?=[,)])")  # f((-1), (-3)) -> f(-1, -3)
-
-
-def plain(value: Any, precision: int) -> str:
-    """A number inside arithmetic: a whole number as one (e^-1, 2 · (-3)), others as fmt shows them."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return fmt(value, precision)
 
 
 def parenthesized(text: str) -> str:
     return f"({text})" if text.startswith("-") and " " not in text else text
-
-
 
 
 def _size(value: Any) -> int:

@@ -7,13 +7,13 @@ Full precision is kept here; only renderers round.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import Any
 
 from ..i18n import _
 from .formulas import formulas
 from .graph import COPY, Graph, Node
+from .numbers import expr_text
 
 
 class NodeTrace:
@@ -451,14 +451,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, str) or value is None:
         return value
     return expr_text(value)
-
-
-def expr_text(value: Any) -> str:
-    """A symbolic or exact value as text; sympy's E is written e, as on the slides."""
-    text = str(value)
-    if "E" in text and not any(str(s) == "E" for s in getattr(value, "free_symbols", ())):
-        text = re.sub(r"\bE\b", "e", text)
-    return text
 
 
 def _jsonable_array(value: Any) -> Any:

@@ -308,7 +308,8 @@ class Answer:
         self.shown = shown  # the true value at the answer's own precision (0.39 for 0.3932 at 2 decimals)
 
     def to_dict(self) -> dict[Any, Any]:
-        from ..core.trace import expr_text, jsonable
+        from ..core.numbers import expr_text
+        from ..core.trace import jsonable
 
         data = {"name": self.name, "refers_to": self.refers_to, "given": self.given,
                 "actual": jsonable(self.actual), "correct": self.correct, "rule": self.rule,
