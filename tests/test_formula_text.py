@@ -21,13 +21,14 @@ from gradtrace.core.engine import run
 from gradtrace.core.formula_reader import FormulaError, evaluate
 from gradtrace.core.formulas import formulas_with
 from gradtrace.core.graph import ATOM, COPY, Const, Graph, Node
-from gradtrace.core.numbers import plain
+from gradtrace.core.numbers import NumberFormat
 from gradtrace.core.ops import OPS, scalar
 from gradtrace.render import explain
 from gradtrace.render.text import local_cell
 
 TABLE = {**OPS, "copy": COPY}  # the op table, and the gate a named copy (a = x) makes
 PARTIALS = sorted(name for name, op in TABLE.items() if not op.arrays_only)
+NUMBERS = NumberFormat(digits=4)  # as the table shows numbers
 
 # One input: the far tails, near 0 (the kink of relu, abs, sign, ...) from both sides, near ±1
 # (hardtanh's default kinks), and at them.
@@ -189,12 +190,12 @@ def test_explain_shows_every_formula_with_its_values(name):
     for xs, params in _ordinary_points(op):
         row = _trace(op, xs, params).row(len(xs))
         for slot in range(len(xs)):
-            text = explain._local(row, slot, 4)
+            text = explain._local(row, slot, NUMBERS)
             formula = row.formulas[slot]
             if not any(n in formula for n in (*row.inputs, row.name)):
                 continue
-            with_values = row.formulas_with(lambda n: plain(n.value, 4))[slot]
-            cell = local_cell(row, slot, 4)
+            with_values = row.formulas_with(lambda n: NUMBERS.plain(n.value))[slot]
+            cell = local_cell(row, slot, NUMBERS)
             if with_values == formula or cell.endswith(f"= {with_values}"):
                 continue  # ∂f/∂x = y = 3: the values alone are the formula, nothing to add
             rule, _, value = cell.rpartition(" = ")
@@ -219,7 +220,7 @@ def test_explain_still_leaves_out_arithmetic_that_would_not_add_up():
     """tanh at 20: 1 - 1² is 0 at every precision, but the local gradient is 1.7e-17. That step
     is left out on purpose (the values shown must give the value shown), and the cell stays."""
     row = _trace(OPS["tanh"], (20.0,), ()).row(1)
-    assert explain._local(row, 0, 4) == local_cell(row, 0, 4)
+    assert explain._local(row, 0, NUMBERS) == local_cell(row, 0, NUMBERS)
 
 
 # ---- array ops: the formula beside each input is its downstream gradient (when it names up,

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.style import Style
 
 import gradtrace
+from gradtrace.core.numbers import NumberFormat
 from gradtrace.i18n import language
 from gradtrace.render import table
 
@@ -49,7 +50,9 @@ def test_the_grid_draws_what_rich_draws(program, values, lang, kind):
     assert console.options.ascii_only == (kind == "ascii")
     trace = gradtrace.trace(program, **values)
     with language(lang):
-        nodes = [table._node_cells(trace, row, 4, False, lambda v, shape=False: table.fmt(v, 4)) for row in trace.nodes]
+        numbers = NumberFormat(digits=4)
+        nodes = [table._node_cells(trace, row, numbers, False, lambda v, shape=False: numbers.text(v))
+                 for row in trace.nodes]
         out, arrays = trace.output, trace.arrays
         columns, rows = table._columns(out, arrays), table._rows(nodes, arrays)
         grid, rich_table = table._Grid(columns, rows), table._table(columns, rows)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
+from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import N_, _, current
 from .common import LANG_OPTION, TranslatedHelp, blank_words, fail, make_console
 
@@ -75,6 +76,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
 
     from ..teach import quiz as practice
 
+    numbers = NumberFormat(digits=precision)
     ask = _asks(ask_text)
     if worksheet_text is None and (problems_file or pdf or replace or blank_text != "gradients"):
         raise click.UsageError(_("--from, --blank, --pdf and --replace make a worksheet: add --worksheet and "
@@ -106,7 +108,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
                 heading = _("Difficulty {difficulty}, seed {seed}. Regenerate with {command}.").format(
                     difficulty=difficulty, seed=seed,
                     command=f"`gradtrace quiz --worksheet {count_} --difficulty {difficulty} --seed {seed} --out DIR`")
-            _write_worksheet(problems, heading, out_dir, precision, blanks, pdf, replace)
+            _write_worksheet(problems, heading, out_dir, numbers, blanks, pdf, replace)
         except GradtraceError as err:
             fail(err)
         return
@@ -124,7 +126,7 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
     console = make_console(color)
     score = total = 0.0
     for number, problem in enumerate(problems, 1):
-        got, asked, finished = _ask(console, problem, number, len(problems), difficulty, seed, precision, ask)
+        got, asked, finished = _ask(console, problem, number, len(problems), difficulty, seed, numbers, ask)
         score, total = score + got, total + asked
         if not finished:
             console.print("\n" + _("stopped: score {score} / {total} so far").format(score=f"{score:g}",
@@ -156,7 +158,7 @@ HINT, SKIP, STOP = ("h", "?", "hint"), ("s", "skip"), ("q", "quit", "exit")
 
 
 def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed: int,
-         precision: int, ask: tuple[str, ...] = ("upstream",)) -> tuple[float, int, bool]:
+         numbers: NumberFormat, ask: tuple[str, ...] = ("upstream",)) -> tuple[float, int, bool]:
     """One problem at the prompt: (points, questions, finished). Every line read is one attempt,
     a hint request or a skip, so a scripted quiz (stdin) and a typed one go the same way."""
     from rich.markup import escape
@@ -166,19 +168,19 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
     from ..render import graph
 
     t = problem.trace
-    at = ", ".join(f"{k} = {fmt_number(v)}" for k, v in t.bindings.items())
+    at = ", ".join(f"{k} = {DEFAULT.text(v)}" for k, v in t.bindings.items())
     head = _("Problem {number} of {count}").format(number=number, count=of)
     about = _("(difficulty {difficulty}, seed {seed})").format(difficulty=difficulty, seed=seed)
     console.print(f"\n[bold]{head}[/bold] {about}: {escape(t.output)} = {escape(problem.program)}   "
                   + escape(_("at {bindings}").format(bindings=at)) + "\n")
-    for line in graph.render(t, console.width, precision, blank=True, blank_values="values" in ask):
+    for line in graph.render(t, console.width, numbers, blank=True, blank_values="values" in ask):
         console.print(line)
     start = f"∂{t.output}/∂{t.output} = 1"
     first = _("Work forwards from the inputs, then back from {start}.") if "values" in ask else \
         _("Work backwards from {start}.")
     console.print("\n" + first.format(start=start) + " " + _("Type each answer ('h' hint, 's' skip, 'q' stops)."))
     points = 0.0
-    questions = problem.questions(precision, ask)
+    questions = problem.questions(numbers, ask)
     for q in questions:
         tries = 0
         hinted = False
@@ -198,10 +200,10 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
                 continue
             if word in SKIP:
                 console.print("  " + _("skipped: the answer is {answer}.").format(
-                    answer=f"[bold]{fmt_number(q.answer, precision)}[/bold]") + " " + escape(q.worked))
+                    answer=f"[bold]{numbers.text(q.answer)}[/bold]") + " " + escape(q.worked))
                 break
             try:
-                correct, _rule = grade(text, q.answer, precision)
+                correct, _rule = grade(text, q.answer, numbers.digits)
             except GradtraceError:
                 console.print("  " + _("type a number, such as -4 or 0.39 ('h' hint, 's' skip, 'q' stops)"))
                 continue
@@ -215,15 +217,9 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
                 console.print("  [red]✗[/red] " + _("hint: {hint}").format(hint=escape(q.hint)))
             else:
                 console.print("  [red]✗[/red] " + _("the answer is {answer}.").format(
-                    answer=f"[bold]{fmt_number(q.answer, precision)}[/bold]") + " " + escape(q.worked))
+                    answer=f"[bold]{numbers.text(q.answer)}[/bold]") + " " + escape(q.worked))
                 break
     return points, len(questions), True
-
-
-def fmt_number(value: Any, precision: int = 4) -> str:
-    from ..core.numbers import fmt
-
-    return fmt(value, precision)
 
 
 def _worksheet_count(text: str) -> int:
@@ -234,8 +230,8 @@ def _worksheet_count(text: str) -> int:
     return int(text)
 
 
-def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision: int, blanks: frozenset[str],
-                     pdf: bool, replace: bool = False) -> None:
+def _write_worksheet(problems: list[Any], heading: str, out_dir: str, numbers: NumberFormat,
+                     blanks: frozenset[str], pdf: bool, replace: bool = False) -> None:
     """The folder, replaced as a whole: worksheet.md and answers.md with a picture of each circuit
     (blanks on the sheet, filled in on the key), worksheet.html (printable, pictures inline),
     key-N.toml for `gradtrace grade --key`, and with --pdf worksheet.pdf and answers.pdf. Without
@@ -254,7 +250,7 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
     try:
         for name in worksheet.pictures_needed(len(problems)):
             problem = problems[int(name.rsplit("-", 1)[1]) - 1]
-            dot_text = worksheet.picture_dot(problem, name, blanks, precision)
+            dot_text = worksheet.picture_dot(problem, name, blanks, numbers)
             files[f"{name}.svg"] = picture.draw(dot_text, "svg")
             svgs[name] = picture.inline(files[f"{name}.svg"])
             if pdf:
@@ -263,25 +259,25 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, precision:
         files, svgs, pdfs = {}, {}, {}
         skipped = err.message
     drawn = skipped is None
-    files["worksheet.md"] = worksheet.markdown(problems, heading, False, precision, blanks, drawn).encode()
-    files["answers.md"] = worksheet.markdown(problems, heading, True, precision, blanks, drawn).encode()
-    files["worksheet.html"] = worksheet.html(problems, heading, precision, blanks, svgs).encode()
+    files["worksheet.md"] = worksheet.markdown(problems, heading, False, numbers, blanks, drawn).encode()
+    files["answers.md"] = worksheet.markdown(problems, heading, True, numbers, blanks, drawn).encode()
+    files["worksheet.html"] = worksheet.html(problems, heading, numbers, blanks, svgs).encode()
     for i, problem in enumerate(problems, 1):
-        files[f"key-{i}.toml"] = worksheet.key_toml(problem, blanks, precision).encode()
+        files[f"key-{i}.toml"] = worksheet.key_toml(problem, blanks, numbers).encode()
     failed: GradtraceError | None = None
     if pdf and current() != "en":
         # pdflatex with latex-base alone has no Hangul (every Korean letter would print as '?'), so a
         # Korean sheet is printed from its own page by headless Chromium, as a browser prints it.
         try:
             for key in (False, True):
-                page = worksheet.html(problems, heading, precision, blanks, svgs, sheet=not key, key=key)
+                page = worksheet.html(problems, heading, numbers, blanks, svgs, sheet=not key, key=key)
                 files["answers.pdf" if key else "worksheet.pdf"] = _print_pdf(page)
         except GradtraceError as err:
             failed = err
     elif pdf:
         try:
             for key in (False, True):
-                tex = worksheet.latex(problems, heading, key, precision, blanks, drawn)
+                tex = worksheet.latex(problems, heading, key, numbers, blanks, drawn)
                 files["answers.pdf" if key else "worksheet.pdf"] = _pdflatex(tex, pdfs)
         except GradtraceError as err:
             failed = err

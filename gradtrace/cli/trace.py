@@ -14,6 +14,7 @@ import click
 from ..core.bindings import Binding
 from ..core.errors import BindingError, ExitCode, GradtraceError, did_you_mean
 from ..core.graph import build
+from ..core.numbers import NumberFormat
 from ..i18n import N_, _, ngettext
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
@@ -245,11 +246,9 @@ class TraceRequest:
         return "symbolic" if self.symbolic or self.expanded else ("exact" if self.exact else None)
 
     @property
-    def shown(self) -> int:
-        """How numbers are shown: significant digits, or fixed decimals (--decimals)."""
-        from ..core.numbers import Decimals
-
-        return Decimals(self.decimals) if self.decimals is not None else self.precision
+    def numbers(self) -> NumberFormat:
+        """How numbers are shown: --precision's significant digits, or --decimals' fixed decimals."""
+        return NumberFormat(self.precision, self.decimals)
 
 
 TRACE_HELP = N_("""Trace the gradients of an expression through its computational graph.
@@ -373,7 +372,7 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
                                  noise=r.html_file is not None, **options)  # the page's self-test grades by it
             trace = result.trace
             _note_unused(graph)
-            _write_files(trace, r.render_file, r.html_file, r.shown, blanks)
+            _write_files(trace, r.render_file, r.html_file, r.numbers, blanks)
         except GradtraceError as err:
             fail(_for_cli(err, r.output_name, r.seed_text, r.tol, r.symbolic, r.exact))
 
@@ -381,7 +380,7 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
             display.close()  # the output goes to the same screen: the display must be gone first
         if "-" not in (r.render_file, r.html_file):  # else the picture or page is what stdout carries
             try:
-                _render(trace, format_name, r.explain, r.shown, r.color, r.full, r.show_jacobians,
+                _render(trace, format_name, r.explain, r.numbers, r.color, r.full, r.show_jacobians,
                         display if not sys.stdout.isatty() else None)
             except BrokenPipeError:
                 raise ReaderGone() from None
@@ -463,7 +462,7 @@ def _blanks(blank: str | None, render_file: str | None) -> frozenset[str]:
     return chosen
 
 
-def _write_files(trace: Any, render_file: str | None, html_file: str | None, precision: int,
+def _write_files(trace: Any, render_file: str | None, html_file: str | None, numbers: NumberFormat,
                  blanks: set[str] | frozenset[str] = frozenset()) -> None:
     """--render FILE and --html FILE: pictures drawn by Graphviz, written before anything is printed."""
     if render_file is None and html_file is None:
@@ -479,7 +478,7 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
             raise GradtraceError(_("--render {render_file}: the file must end in .svg, .png or .pdf ('-' writes SVG "
                                    "to standard output)").format(render_file=render_file))
         dpi = 144 if suffix == "png" else None  # a sharp bitmap; vector formats need none
-        dot_text = dot.render(trace, precision, dpi=dpi, blank_gradients="gradients" in blanks,
+        dot_text = dot.render(trace, numbers, dpi=dpi, blank_gradients="gradients" in blanks,
                               blank_values="values" in blanks)
         if suffix in ("png", "pdf") and picture.has_hangul(dot_text) and picture.hangul_font_missing():
             click.echo("gradtrace: " + _("note: no installed font has Hangul, so the Korean letters in {path} are "
@@ -489,7 +488,7 @@ def _write_files(trace: Any, render_file: str | None, html_file: str | None, pre
     if html_file is not None:
         from ..render import html
 
-        _write(html_file, html.render(trace, precision).encode("utf-8"))
+        _write(html_file, html.render(trace, numbers).encode("utf-8"))
 
 
 def _write(path: str, data: bytes) -> None:
@@ -508,12 +507,12 @@ def _write(path: str, data: bytes) -> None:
     click.echo("gradtrace: " + _("wrote {path}").format(path=path), err=True)
 
 
-def _render(trace: Any, format_name: str, explain: str | None, precision: int, color: str, full: bool = False,
+def _render(trace: Any, format_name: str, explain: str | None, numbers: NumberFormat, color: str, full: bool = False,
             jacobians: bool = False, report: Any = None) -> None:
     from ..render import Options, render
 
     console = make_console(color) if format_name in ("table", "graph") else None
-    render(trace, format_name, Options(write=_print, console=console, precision=precision, full=full,
+    render(trace, format_name, Options(write=_print, console=console, numbers=numbers, full=full,
                                        jacobians=jacobians, explain=explain, report=report))
 
 

@@ -118,14 +118,12 @@ DEFAULT = NumberFormat()  # 4 significant digits, as the table shows numbers unl
 MESSAGES = NumberFormat(digits=6)  # numbers inside error messages: log needs x > 0, got -0.5
 
 
-class Decimals(int):
-    """A precision that means fixed decimals (--decimals 2: 1.37, -0.53, 0.20, as the slides write
-    numbers) instead of significant digits. It is an int, so it goes wherever a precision goes."""
+def Decimals(places: int) -> NumberFormat:  # named as the option it stands for
+    """The format of --decimals N: that many decimals instead of significant digits."""
+    return NumberFormat(decimals=places)
 
 
 def _format(precision: NumberFormat | int) -> NumberFormat:
-    if isinstance(precision, Decimals):
-        return NumberFormat(decimals=int(precision))
     return NumberFormat.of(precision)
 
 

@@ -5,30 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..core.numbers import DEFAULT, NumberFormat
+
 __all__ = ["FORMATS", "Options", "render"]
 
 
 class Options:
     """What a front end tells a renderer; every renderer takes the same options."""
 
-    def __init__(self, write: Callable[[str], Any], console: Any = None, precision: int = 4, full: bool = False,
-                 jacobians: bool = False, explain: str | None = None, report: Any = None):
+    def __init__(self, write: Callable[[str], Any], console: Any = None, numbers: NumberFormat = DEFAULT,
+                 full: bool = False, jacobians: bool = False, explain: str | None = None, report: Any = None):
         self.write = write            # where text goes (the CLI: stdout)
         self.console = console        # a rich Console, for the table and the terminal circuit
-        self.precision = precision    # significant digits shown (JSON and CSV keep full precision)
+        self.numbers = numbers        # how numbers are shown (JSON and CSV keep full precision)
         self.full = full              # every row and every element, however many
         self.jacobians = jacobians    # small local Jacobians in full
         self.explain = explain        # "backward" or "forward": the pass told step by step
         self.report = report          # progress callback for long writes (JSON)
 
 
-def _text(module: str, *, precision: bool = True) -> Callable[[Any, Options], None]:
-    """A renderer whose module's render(trace[, precision]) returns the whole text."""
+def _text(module: str, *, rounds: bool = True) -> Callable[[Any, Options], None]:
+    """A renderer whose module's render(trace[, numbers]) returns the whole text (rounds: it takes
+    the number format; csv keeps full precision)."""
     def run(trace: Any, o: Options) -> None:
         from importlib import import_module
 
         renderer = import_module(f"{__name__}.{module}")
-        o.write(renderer.render(trace, o.precision) if precision else renderer.render(trace))
+        o.write(renderer.render(trace, o.numbers) if rounds else renderer.render(trace))
     return run
 
 
@@ -43,7 +46,7 @@ def _contract(writer: str) -> Callable[[Any, Options], None]:
         if o.explain:
             from . import explain
 
-            extra = {"explanation": explain.lines(trace, o.explain, o.precision)}
+            extra = {"explanation": explain.lines(trace, o.explain, o.numbers)}
         with paused_gc():
             for block in getattr(contract, writer)(trace, extra, o.report):
                 o.write(block)
@@ -54,7 +57,7 @@ def _sections(trace: Any, o: Options) -> None:
     """A check's and answers' verdicts after the text (table and terminal circuit)."""
     from . import table
 
-    for section in table.sections(trace, o.precision):
+    for section in table.sections(trace, o.numbers):
         o.console.print(section)
 
 
@@ -64,10 +67,10 @@ def _table(trace: Any, o: Options) -> None:
     if o.explain:
         from . import explain
 
-        o.write("\n".join(explain.lines(trace, o.explain, o.precision)) + "\n")
+        o.write("\n".join(explain.lines(trace, o.explain, o.numbers)) + "\n")
         _sections(trace, o)
         return
-    table.render(trace, o.console, o.precision, o.full, o.jacobians)
+    table.render(trace, o.console, o.numbers, o.full, o.jacobians)
 
 
 def _graph(trace: Any, o: Options) -> None:
@@ -76,7 +79,7 @@ def _graph(trace: Any, o: Options) -> None:
     if o.explain:
         _table(trace, o)
         return
-    for line in graph.render(trace, o.console.width, o.precision):
+    for line in graph.render(trace, o.console.width, o.numbers):
         o.console.print(line)
     _sections(trace, o)
 
@@ -88,7 +91,7 @@ RENDERERS: dict[str, Callable[[Any, Options], None]] = {
     "ndjson": _contract("ndjson_chunks"),
     "markdown": _text("markdown"),
     "latex": _text("latex"),
-    "csv": _text("csv", precision=False),
+    "csv": _text("csv", rounds=False),
     "graph": _graph,
     "dot": _text("dot"),
     "mermaid": _text("mermaid"),

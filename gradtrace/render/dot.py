@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..core.numbers import fmt
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from .text import wires
 
@@ -46,7 +46,7 @@ def wire_label(value: str | None, gradient: str | None, width: int = 4) -> str:
             f'<tr><td>{below}</td></tr></table>>')
 
 
-def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi: int | None = None,
+def render(trace: Trace, numbers: NumberFormat = DEFAULT, blank_gradients: bool = False, dpi: int | None = None,
            blank_values: bool = False) -> str:
     """The trace as a DOT digraph. blank_gradients leaves the red numbers empty, blank_values the
     gates' green ones (the variables keep theirs): fill-in pictures for exercises. dpi sets the
@@ -93,12 +93,12 @@ def render(trace: Trace, precision: int = 4, blank_gradients: bool = False, dpi:
         elif target == "end":
             lines.append('  end [shape=point, style=invis, width=0.01];')
         # ∂out/∂out = 1 on the output wire stays, even on a worksheet: it is where backprop starts.
-        below = None if blank_gradients and target != "end" else fmt(gradient, precision)
-        shown = fmt(value, precision)
+        below = None if blank_gradients and target != "end" else numbers.text(gradient)
+        shown = numbers.text(value)
         # A forward exercise: the variables' values are given, every gate's is to be worked out.
         above = None if blank_values and not trace.row(int(source[1:])).is_input else shown
         lines.append(f"  w{k} [shape=plaintext, margin=0, width=0, height=0, "
-                     f"label={wire_label(above, below, max(len(shown), len(fmt(gradient, precision))))}];")
+                     f"label={wire_label(above, below, max(len(shown), len(numbers.text(gradient))))}];")
         lines.append(f"  {source} -> w{k} [arrowhead=none];")
         lines.append(f"  w{k} -> {target}" + (" [arrowhead=none];" if target.startswith("a") else ";"))
     lines.append(f'  end [xlabel=<<font color="gray35">{_html(out_name)}</font>>];')

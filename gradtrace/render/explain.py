@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.formula_reader import evaluate
-from ..core.numbers import DOUBLE_PARENS, Decimals, fmt, parenthesized, plain, same_number, substituted
+from ..core.numbers import DEFAULT, DOUBLE_PARENS, NumberFormat, parenthesized, same_number, sum_text
 from ..core.ops import PATTERNS
 from ..core.trace import NodeTrace, Trace
 from ..i18n import _, ngettext
@@ -22,39 +22,39 @@ def _names(names: list[str]) -> str:
     return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
-def forward_lines(trace: Trace, precision: int = 4) -> list[str]:
+def forward_lines(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[str]:
     """The forward pass: every gate's value, computed from its inputs' values."""
     lines = [_("Forward pass through {program}").format(program=trace.text), ""]
     if trace.bindings:
         lines.append(_("Inputs: {bindings}").format(
-            bindings=", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())))
+            bindings=", ".join(f"{k} = {numbers.text(v)}" for k, v in trace.bindings.items())))
     step = 0
     for row in trace.forward_order:
         if row.is_input:
             continue
         step += 1
         if row.copy_of is not None:  # a = x: a second name, nothing computed
-            lines.append(f"{step}. {row.name} = {row.expr} = {fmt(row.value, precision)} ({row.branch})")
+            lines.append(f"{step}. {row.name} = {row.expr} = {numbers.text(row.value)} ({row.branch})")
             continue
-        lines.append(f"{step}. {row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}")
-    lines += ["", _("Output: {name} = {value}").format(name=trace.output, value=fmt(trace.value, precision))]
+        lines.append(f"{step}. {row.name} = {row.expr} = {numbers.substituted(row)} = {numbers.text(row.value)}")
+    lines += ["", _("Output: {name} = {value}").format(name=trace.output, value=numbers.text(trace.value))]
     return lines
 
 
-def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
+def backward_lines(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[str]:
     """The backward pass from the output's seed (∂f/∂f = 1): each gate's pattern, then the chain
     rule for each input, in symbols and in numbers, as the lecture substitutes them (-1/1.37² =
-    -0.53); at a fork, the sum of the branches. The arithmetic shown adds up at the precision
+    -0.53); at a fork, the sum of the branches. The arithmetic shown adds up at the digits
     shown: where it would not, its numbers get the digits it needs."""
     f = trace.output
     if trace.bindings:
-        at = ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
+        at = ", ".join(f"{k} = {numbers.text(v)}" for k, v in trace.bindings.items())
         title = _("Backward pass through {program} at {bindings}").format(program=trace.text, bindings=at)
     else:
         title = _("Backward pass through {program}").format(program=trace.text)
     seed = trace.row(trace.output_id).upstream
     start = _("Start at the output: {seed}.").format(seed=f"∂{f}/∂{f} = 1") if _everywhere(seed, 1) else \
-        _("Start at the output with the upstream gradient {seed} (the seed).").format(seed=fmt(seed, precision))
+        _("Start at the output with the upstream gradient {seed} (the seed).").format(seed=numbers.text(seed))
     lines = [title, "", start]
     step = 0
     part_of: dict[str, int] = {}  # parts of a copy gate's gradient told so far
@@ -63,25 +63,25 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
         if len(parts) > 1:
             step += 1
             uses = ", ".join(name for name, _ in parts)
-            terms = _adding_up([v for _, v in parts], row.upstream, sum, precision)
+            terms = _adding_up([v for _, v in parts], row.upstream, sum, numbers)
             lines.append(f"{step}. " + ngettext(
                 "{name} is used {count} time ({uses}): a copy gate, an adder: its gradients add up, {sum}",
                 "{name} is used {count} times ({uses}): a copy gate, an adder: its gradients add up, {sum}",
                 len(parts)).format(name=row.name, count=len(parts), uses=uses,
-                                   sum=f"∂{f}/∂{row.name} = {_signed(terms)} = {fmt(row.upstream, precision)}"))
+                                   sum=f"∂{f}/∂{row.name} = {sum_text(terms)} = {numbers.text(row.upstream)}"))
         if row.op == "input":
             continue
         step += 1
-        lines.append(f"{step}. {row.name} = {row.expr} = {fmt(row.value, precision)}: {_gate(row, precision)}")
+        lines.append(f"{step}. {row.name} = {row.expr} = {numbers.text(row.value)}: {_gate(row, numbers)}")
         if row.is_array_op:
             # An array op: no local gradient to multiply by, just what each input receives.
             for name, structure, d in zip(row.inputs, row.structures, row.downstream):
-                gradient = f"∂{f}/∂{name} = {fmt(d, precision)}"
+                gradient = f"∂{f}/∂{name} = {numbers.text(d)}"
                 lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so {gradient}").format(
                     jacobian=f"∂{row.name}/∂{name}", structure=structure, gradient=gradient))
             continue
         for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
-            local = _local(row, slot, precision)
+            local = _local(row, slot, numbers)
             branches = len(trace.node(name).parts)
             part = ""
             if branches > 1:
@@ -92,72 +92,68 @@ def backward_lines(trace: Trace, precision: int = 4) -> list[str]:
                 lines.append(f"   {local}{part}")  # ∂f/∂f = 1: the local gradient is the whole answer
                 continue
             if row.name == f:  # a seed other than 1: upstream times local, with no ∂f/∂f to name
-                up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
+                up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], numbers)
                 lines.append(f"   {local}, " + _("so {name} gets upstream × local = {product}").format(
-                    name=name, product=f"{up} · {parenthesized(lg)} = {fmt(d, precision)}") + part)
+                    name=name, product=f"{up} · {parenthesized(lg)} = {numbers.text(d)}") + part)
                 continue
             times = "⊙" if _size(g) > 1 or _size(row.upstream) > 1 else "·"  # elementwise on arrays
-            up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], precision)
+            up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], numbers)
             chain = (f"∂{f}/∂{name} = ∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = "
-                     f"{up} {times} {parenthesized(lg)} = {fmt(d, precision)}")
+                     f"{up} {times} {parenthesized(lg)} = {numbers.text(d)}")
             lines.append(f"   {local}, " + _("so {chain}").format(chain=chain) + part)
         if row.kink:
             lines.append("   " + _("note: {kink}").format(kink=_(row.kink)))
-    result = ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())
+    result = ", ".join(f"∂{f}/∂{k} = {numbers.text(v)}" for k, v in trace.gradients.items())
     lines += ["", _("Result: {gradients}").format(gradients=result)]
     return lines
 
 
-def _more(precision: int, extra: int) -> int:
-    """A precision with `extra` more digits, of the same kind (significant, or decimals)."""
-    return Decimals(int(precision) + extra) if isinstance(precision, Decimals) else min(17, precision + extra)
-
-
-def _adding_up(values: list[Any], result: Any, combine: Callable[[list[float]], float], precision: int) -> list[str]:
-    """The values as text at the shown precision, or with as many more digits as it takes for
+def _adding_up(values: list[Any], result: Any, combine: Callable[[list[float]], float],
+               numbers: NumberFormat) -> list[str]:
+    """The values as text as `numbers` shows them, or with as many more digits as it takes for
     combine(shown values) to show as the result does: 0.197 · (-2) = -0.39, never 0.20 · (-2) =
     -0.39. Arrays and exact numbers are shown as they are."""
-    target = fmt(result, precision)
+    target = numbers.text(result)
     for extra in range(16):
-        texts = [plain(v, precision) if extra == 0 or _exact(v, precision) else fmt(v, _more(precision, extra))
+        texts = [numbers.plain(v) if extra == 0 or _exact(v, numbers) else numbers.more(extra).text(v)
                  for v in values]
         try:
-            if fmt(combine([float(t) for t in texts]), precision) == target:
+            if numbers.text(combine([float(t) for t in texts])) == target:
                 return texts
         except (ValueError, ArithmeticError):
             break
-    return [plain(v, precision) for v in values]
+    return [numbers.plain(v) for v in values]
 
 
-def _exact(value: Any, precision: int) -> bool:
+def _exact(value: Any, numbers: NumberFormat) -> bool:
     """Whether the text shown for a number is the number itself (-2, 0.5), so more digits add nothing."""
     try:
-        return float(plain(value, precision)) == value
+        return float(numbers.plain(value)) == value
     except (TypeError, ValueError):
         return False
 
 
-def _local(row: NodeTrace, slot: int, precision: int) -> str:
+def _local(row: NodeTrace, slot: int, numbers: NumberFormat) -> str:
     """∂t7/∂t6 = -1/t6² = -1/1.37² = -0.53: the rule, the rule with the inputs' values (when that
     says more than the value alone), then the value. The values shown give the value shown: where
-    no precision makes them (1 - 1² for tanh' at 20, which is 1.7e-17), the cell stays as it is."""
-    cell = local_cell(row, slot, precision)
-    target = fmt(row.local[slot], precision)
+    no digits make them (1 - 1² for tanh' at 20, which is 1.7e-17), the cell stays as it is."""
+    cell = local_cell(row, slot, numbers)
+    target = numbers.text(row.local[slot])
     formula = row.formulas[slot]
     if _size(row.local[slot]) > 1 or row.value is None or not any(n in formula for n in (*row.inputs, row.name)):
         return cell
     if not all(isinstance(v, float | int) for v in (row.value, row.local[slot], *row.compared)):
         return cell  # symbolic (y) or exact (1/3) values: the rule's text is the step, nothing to fill in
     for extra in range(16):
-        shown = _more(precision, extra)
-        def value_text(n: NodeTrace, shown: int = shown) -> str:
-            return plain(n.value, shown)
+        shown = numbers.more(extra)
+        def value_text(n: NodeTrace, shown: NumberFormat = shown) -> str:
+            return shown.plain(n.value)
 
         with_values = DOUBLE_PARENS.sub(r"\1\2", row.formulas_with(value_text)[slot])  # cosh((-1.3)) -> cosh(-1.3)
         # Read by gradtrace's own parser, never eval. A formula it can't read raises FormulaError:
         # a defect of the op table, which tests/test_formula_text.py finds, never a step left out.
-        number = evaluate(with_values, [plain(v, shown) for v in row.compared])
-        if fmt(number, precision) != target:
+        number = evaluate(with_values, [shown.plain(v) for v in row.compared])
+        if numbers.text(number) != target:
             continue  # not at these digits (or a step beyond the floats, nan): try more
         if with_values in (target, formula) or same_number(with_values, target):
             return cell
@@ -167,16 +163,9 @@ def _local(row: NodeTrace, slot: int, precision: int) -> str:
     return cell
 
 
-def _signed(terms: list[str]) -> str:
-    text = terms[0]
-    for t in terms[1:]:
-        text += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
-    return text
-
-
-def _gate(row: NodeTrace, precision: int) -> str:
+def _gate(row: NodeTrace, numbers: NumberFormat) -> str:
     """One sentence: what kind of gate this is and what its pattern does with the gradient."""
-    up = fmt(row.upstream, precision)
+    up = numbers.text(row.upstream)
     if row.branch is not None:  # a = x: a wire of its own, not a gate
         return _("{branch}: it passes its upstream gradient {up} back to {source} unchanged.").format(
             branch=row.branch, up=up, source=row.copy_of)
@@ -219,7 +208,7 @@ def _gate(row: NodeTrace, precision: int) -> str:
         return _("{gate}, a switcher: it {does}.").format(gate=kind, does=_(does))
     if pattern == "scaler":
         return _("{gate}, a scaler: it scales the upstream gradient {up} by {factor}.").format(
-            gate=kind, up=up, factor=plain(row.local[0], precision))
+            gate=kind, up=up, factor=numbers.plain(row.local[0]))
     if len(row.inputs) == 1:
         return _("{gate}: its local gradient is {formula}.").format(gate=kind, formula=row.formulas[0])
     return f"{kind}."
@@ -241,6 +230,6 @@ def _size(g: object) -> int:
     return int(getattr(g, "size", 1))
 
 
-def lines(trace: Trace, which: str, precision: int = 4) -> list[str]:
+def lines(trace: Trace, which: str, numbers: NumberFormat = DEFAULT) -> list[str]:
     """The explanation --explain asked for: "forward" or "backward"."""
-    return forward_lines(trace, precision) if which == "forward" else backward_lines(trace, precision)
+    return forward_lines(trace, numbers) if which == "forward" else backward_lines(trace, numbers)

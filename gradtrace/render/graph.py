@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.text import Text
 
-from ..core.numbers import fmt, signed_sum
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _
 from .text import spaced
@@ -44,7 +44,7 @@ class _Occ:
         self.col = 0
 
 
-def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = False,
+def render(trace: Trace, width: int = 80, numbers: NumberFormat = DEFAULT, blank: bool = False,
            blank_values: bool = False) -> list[Any]:
     """The drawing as rich renderables, one per line (or a summary when the graph is too large).
     blank leaves the gradients out, for a student to work them out (the quiz); blank_values leaves
@@ -75,12 +75,12 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
     for g in gates:
         c = column[g.id]
         gw[c] = max(gw[c], len(glyph[g.id]), len(g.name))
-        label = max(len(fmt(trace.values[g.id], precision)),
-                    max((len(fmt(trace.downstream[u][s], precision)) for u, s in g.uses), default=0),
-                    len(fmt(trace.upstream[g.id], precision)))
+        label = max(len(numbers.text(trace.values[g.id])),
+                    max((len(numbers.text(trace.downstream[u][s])) for u, s in g.uses), default=0),
+                    len(numbers.text(trace.upstream[g.id])))
         out_w[c] = max(out_w[c], label + 3)
-    leaf_label = max(len(fmt(n.value, precision)) for n in rows)
-    leaf_label = max(leaf_label, max(len(fmt(d, precision)) for ds in trace.downstream for d in ds))
+    leaf_label = max(len(numbers.text(n.value)) for n in rows)
+    leaf_label = max(leaf_label, max(len(numbers.text(d)) for ds in trace.downstream for d in ds))
     name_w = max(len(n.name) for n in rows)
 
     # Bands of columns that fit the width (a band = leaf column + some gate columns).
@@ -100,7 +100,7 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
 
     lines: list[Text] = []
     for k, band in enumerate(bands):
-        drawn = _band(trace, band, column, glyph, gw, out_w, name_w, leaf_label + 3, precision,
+        drawn = _band(trace, band, column, glyph, gw, out_w, name_w, leaf_label + 3, numbers,
                       last=(k == len(bands) - 1), blank=blank, blank_values=blank_values)
         if drawn is None:
             return summary(trace, _("more than {count} inputs in one part of the drawing").format(count=MAX_LEAVES))
@@ -108,11 +108,11 @@ def render(trace: Trace, width: int = 80, precision: int = 4, blank: bool = Fals
             lines.append(Text())
         lines.extend(drawn)
     lines.append(Text())
-    lines.extend(_legend(trace, precision, width, blank or blank_values, blank_values))
+    lines.extend(_legend(trace, numbers, width, blank or blank_values, blank_values))
     return lines
 
 
-def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last, blank=False, blank_values=False):
+def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, numbers, last, blank=False, blank_values=False):
     rows = trace.forward_order
     in_band = {g for g, c in column.items() if c in band}
     # Roots: gates of this band none of whose consumers is in the band.
@@ -178,9 +178,9 @@ def _band(trace, band, column, glyph, gw, out_w, name_w, leaf_w, precision, last
     def wire(row: int, start: int, end: int, node, grad) -> None:
         put(row, start, "─" * max(0, end - start))
         if not blank_values or node.is_input:
-            put(row - 1, start + 1, fmt(trace.values[node.id], precision), VALUE)
+            put(row - 1, start + 1, numbers.text(trace.values[node.id]), VALUE)
         if not blank:
-            put(row + 1, start + 1, fmt(grad, precision), GRADIENT)
+            put(row + 1, start + 1, numbers.text(grad), GRADIENT)
 
     for occ in leaves:
         occ.col = 0
@@ -228,7 +228,8 @@ def _line(chars: list[str], styles: list[Any]) -> Text:
     return text
 
 
-def _legend(trace: Trace, precision: int, width: int, blank: bool = False, blank_values: bool = False) -> list[Any]:
+def _legend(trace: Trace, numbers: NumberFormat, width: int, blank: bool = False,
+            blank_values: bool = False) -> list[Any]:
     """What each gate computes and its pattern; each copy gate with the parts that add up.
     blank: only what each gate computes and the output's value (patterns would give answers away);
     blank_values: not the output's value either."""
@@ -238,7 +239,7 @@ def _legend(trace: Trace, precision: int, width: int, blank: bool = False, blank
         for row in trace.nodes:
             if row.op != "input":
                 out.append(Text.assemble((row.name, NAME), f" = {row.expr}"))
-        last = Text() if blank_values else Text.assemble(f"{f} = ", (fmt(trace.value, precision), VALUE), "   ")
+        last = Text() if blank_values else Text.assemble(f"{f} = ", (numbers.text(trace.value), VALUE), "   ")
         last.append(f"∂{f}/∂{f} = 1")
         out.append(last)
         return out
@@ -253,15 +254,15 @@ def _legend(trace: Trace, precision: int, width: int, blank: bool = False, blank
         if patterns:
             line.append("  " + ", ".join(patterns), "cyan")
         if len(row.parts) > 1:
-            line.append(f"  ∂{f}/∂{row.name} = {signed_sum([v for _, v in row.parts], precision)} = "
-                        f"{fmt(row.upstream, precision)}")
+            line.append(f"  ∂{f}/∂{row.name} = {numbers.signed_sum([v for _, v in row.parts])} = "
+                        f"{numbers.text(row.upstream)}")
         out.append(line)
     value = Text(f"{f} = ")
-    value.append(fmt(trace.value, precision), VALUE)
+    value.append(numbers.text(trace.value), VALUE)
     items = [value]
     for name, g in trace.gradients.items():
         item = Text(f"∂{f}/∂{name} = ")
-        item.append(fmt(g, precision), GRADIENT)
+        item.append(numbers.text(g), GRADIENT)
         items.append(item)
     out.append(spaced(items, 3, width))
     return out
@@ -277,6 +278,6 @@ def summary(trace: Trace, reason: str) -> list[Text]:
                  name=trace.output, gates=trace.gate_count, variables=trace.variable_count, reason=reason), "bold"),
              Text(_("gates: {list}").format(list=gates)),
              Text(_("patterns: {list}").format(list=kinds)),
-             Text(f"{trace.output} = {fmt(trace.value, precision=4)}"),
+             Text(f"{trace.output} = {DEFAULT.text(trace.value)}"),
              Text(_("See it with --render graph.svg (or --dot), or read it with the default table."), "dim")]
     return lines

@@ -11,7 +11,7 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from ..core.numbers import Decimals, fmt, signed_sum
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _, current
 from . import dot
@@ -20,20 +20,20 @@ from .picture import svg_inline
 from .text import local_cell, wires
 
 
-def steps(trace: Trace, precision: int = 4) -> list[dict[str, Any]]:
+def steps(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[dict[str, Any]]:
     """The lecture's walk through the circuit, one gate at a time: the forward pass, then the
     backward pass, each step the explanation's lines for one node (--explain's own text)."""
-    return _walk(trace, precision)[0]
+    return _walk(trace, numbers)[0]
 
 
-def _walk(trace: Trace, precision: int) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+def _walk(trace: Trace, numbers: NumberFormat) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
     """The steps, and every line of --explain's text with the step that tells it: a pass's
     heading goes with its first step, its closing line (the output, the result) with its last."""
     out: list[dict[str, Any]] = []
     told: list[tuple[int, str]] = []
     done: set[int] = set()  # nodes whose backward step was told: a copy gate's first step is its sum
     names = sorted((row.name for row in trace.nodes), key=len, reverse=True)  # t12 before t1
-    for phase, lines in (("forward", forward_lines(trace, precision)), ("backward", backward_lines(trace, precision))):
+    for phase, lines in (("forward", forward_lines(trace, numbers)), ("backward", backward_lines(trace, numbers))):
         first = len(out)
         if told:
             told.append((told[-1][0], ""))
@@ -108,11 +108,11 @@ def _wires(trace: Trace, walk: list[dict[str, Any]], noise: list[float] | None) 
     return out
 
 
-def render(trace: Trace, precision: int = 4) -> str:
+def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
     """The page as one string."""
     f = trace.output
-    at = ", ".join(f"{k} = {fmt(v, precision)}" for k, v in trace.bindings.items())
-    walk, told = _walk(trace, precision)
+    at = ", ".join(f"{k} = {numbers.text(v)}" for k, v in trace.bindings.items())
+    walk, told = _walk(trace, numbers)
     value_at, grad_at, done_at = _reached(trace, walk)
     last = len(walk) - 1
     # The float noise is a report the modes attach (answers.with_float_noise): a typed zero is
@@ -135,11 +135,11 @@ def render(trace: Trace, precision: int = 4) -> str:
     for row in trace.nodes:
         nid = f"n{row.id}"
         expr = _("input") if row.op == "input" else row.expr
-        locals_ = "<br>".join(escape(local_cell(row, slot, precision)) for slot in range(len(row.inputs)))
-        downs = "<br>".join(escape(fmt(d, precision)) for d in row.downstream)
-        up = escape(fmt(row.upstream, precision))
+        locals_ = "<br>".join(escape(local_cell(row, slot, numbers)) for slot in range(len(row.inputs)))
+        downs = "<br>".join(escape(numbers.text(d)) for d in row.downstream)
+        up = escape(numbers.text(row.upstream))
         if len(row.parts) > 1:
-            up += "<br><small>= " + escape(signed_sum([v for _part, v in row.parts], precision)) + "</small>"
+            up += "<br><small>= " + escape(numbers.signed_sum([v for _part, v in row.parts])) + "</small>"
         answer = ""
         if noise is not None and row.id != trace.output_id:
             answer = (f"<span class='answer'><input type='text' inputmode='decimal' size='8' "
@@ -151,17 +151,19 @@ def render(trace: Trace, precision: int = 4) -> str:
                     f"data-grad-at='{grad_at.get(nid, -1)}' data-done-at='{done_at.get(nid, -1)}'>"
                     f"<th scope='row'>{escape(row.name)}</th>"
                     f"<td data-label='{heads[1]}'><code>{escape(expr)}</code></td>"
-                    f"<td class='num value' data-label='{heads[2]}'>{escape(fmt(row.value, precision))}</td>"
+                    f"<td class='num value' data-label='{heads[2]}'>{escape(numbers.text(row.value))}</td>"
                     f"<td class='num grad up{seed}' data-label='upstream'><span class='shown'>{up}</span>{answer}</td>"
                     f"<td class='local' data-label='local'>{locals_}</td>"
                     f"<td class='num grad' data-label='downstream'>{downs}</td>"
                     f"<td class='pattern' data-label='{heads[3]}'>{escape(', '.join(row.patterns))}</td></tr>")
-    gradients = ", ".join(f"∂{f}/∂{k} = {fmt(v, precision)}" for k, v in trace.gradients.items())
+    gradients = ", ".join(f"∂{f}/∂{k} = {numbers.text(v)}" for k, v in trace.gradients.items())
     # The walk told step by step: each line carries the step that tells it, and the page shows a
     # line only once the walk has reached it.
     explanation = "".join(f"<span data-at='{k}'>{escape(line)}\n</span>" for k, line in told)
-    data = json.dumps({"steps": walk, "wires": _wires(trace, walk, noise), "precision": int(precision),
-                       "words": words, "decimals": isinstance(precision, Decimals)},
+    # page.js reads "precision" as decimals when "decimals" is true, as significant digits otherwise.
+    fixed = numbers.decimals is not None
+    data = json.dumps({"steps": walk, "wires": _wires(trace, walk, noise),
+                       "precision": numbers.decimals if fixed else numbers.digits, "words": words, "decimals": fixed},
                       ensure_ascii=True).replace("</", "<\\/")
     words_at = _("at {bindings}").format(bindings=at)
     text = {key: escape(value) for key, value in (
@@ -195,7 +197,7 @@ def render(trace: Trace, precision: int = 4) -> str:
 <pre id="step" aria-live="polite"></pre>
 </nav>
 <figure tabindex="0" aria-label="{text["figure"]}">
-{_svg(trace, precision)}
+{_svg(trace, numbers)}
 <figcaption>{caption}</figcaption>
 </figure>
 <div class="scroll" tabindex="0" role="region" aria-label="{text["table"]}">
@@ -208,7 +210,7 @@ def render(trace: Trace, precision: int = 4) -> str:
 </tbody>
 </table>
 </div>
-<p class="grad-summary" data-at="{last}"><b>{escape(f)} = {escape(fmt(trace.value, precision))}</b>;
+<p class="grad-summary" data-at="{last}"><b>{escape(f)} = {escape(numbers.text(trace.value))}</b>;
 {escape(gradients)}</p>
 <h2>{text["walk"]}</h2>
 <pre class="explanation">{explanation}</pre>
@@ -222,8 +224,8 @@ def render(trace: Trace, precision: int = 4) -> str:
 """
 
 
-def _svg(trace: Trace, precision: int) -> str:
-    svg = svg_inline(dot.render(trace, precision))
+def _svg(trace: Trace, numbers: NumberFormat) -> str:
+    svg = svg_inline(dot.render(trace, numbers))
     label = _("The circuit of {program}, with forward values and gradients on its wires").format(program=trace.text)
     return svg.replace("<svg ", f"<svg role='img' aria-label='{escape(label)}' ", 1)
 

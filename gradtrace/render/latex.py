@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.numbers import local_parts
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import N_, _, current
 from .tex import formula, name, partial, text, value
 
 
-def render(trace: Trace, precision: int = 4) -> str:
+def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
     """The trace as a LaTeX tabular (one line per input of each node), then the gradients."""
     f = trace.output
     words = {k: _text(_(k)) for k in ("node", "computes", "value", "pattern", "input", "variable", "relative error",
@@ -31,18 +31,18 @@ def render(trace: Trace, precision: int = 4) -> str:
             first = k == 0
             cells = [f"${name(row.name)}$" if first else "",
                      (f"${formula(row.expr)}$" if row.op != "input" else words["input"]) if first else "",
-                     f"${value(row.value, precision)}$" if first else "",
-                     f"${value(row.upstream, precision)}$" if first else "",
+                     f"${value(row.value, numbers)}$" if first else "",
+                     f"${value(row.upstream, numbers)}$" if first else "",
                      "", "", patterns if first else ""]
             if entry is not None:
                 d = entry[3]
-                node, inp, form, _shown = local_parts(row, k, precision)
+                node, inp, form, _shown = numbers.local_parts(row, k)
                 cells[4] = ("$" + partial(node, inp) + " = " + (formula(form) + " = " if form else "")
-                            + value(row.local[k], precision) + "$")
-                cells[5] = f"${value(d, precision)}$"
+                            + value(row.local[k], numbers) + "$")
+                cells[5] = f"${value(d, numbers)}$"
             lines.append(" & ".join(cells) + r" \\")
     lines += [r"\hline", r"\end{tabular}}", ""]
-    lines.append(", ".join(f"${partial(f, k)} = {value(v, precision)}$" for k, v in trace.gradients.items()))
+    lines.append(", ".join(f"${partial(f, k)} = {value(v, numbers)}$" for k, v in trace.gradients.items()))
     if trace.check is not None:
         lines += ["", rf"\paragraph{{{words['Gradient check']}}} central difference, $h = {trace.check.step:g}$:", "",
                   r"\begin{tabular}{lrrrl}",
@@ -51,15 +51,15 @@ def render(trace: Trace, precision: int = 4) -> str:
         for v in trace.check.variables:
             error = "--" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}"
             kink = " (kink)" if v.kinks else ""
-            lines.append(f"${name(v.name.split(' ')[0])}$ & ${value(v.analytic, precision)}$ & "
-                         f"${value(v.numerical, precision)}$ & {error} & {_text(_(v.verdict))}{kink} \\\\")
+            lines.append(f"${name(v.name.split(' ')[0])}$ & ${value(v.analytic, numbers)}$ & "
+                         f"${value(v.numerical, numbers)}$ & {error} & {_text(_(v.verdict))}{kink} \\\\")
         lines.append(r"\end{tabular}")
     if trace.answers is not None:
         lines += ["", rf"\paragraph{{{words['Answers']}}}", r"\begin{itemize}"]
         for a in trace.answers:
             before, _field, after = _("wrong, the answer is {answer}").partition("{answer}")
             verdict = words["right"] if a.correct else \
-                f"{_text(before)}${value(a.actual, precision)}${_text(after)}"
+                f"{_text(before)}${value(a.actual, numbers)}${_text(after)}"
             # The name and answer are a student's text: text mode, escaped, never math to be read
             lines.append(rf"\item \texttt{{{text(a.name)}}} = {text(a.given)}: {verdict}")
         lines.append(r"\end{itemize}")

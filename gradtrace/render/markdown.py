@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.numbers import fmt, local_parts, signed_sum
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _
 from .tex import formula, name, partial, value
@@ -14,8 +14,8 @@ def _math(text: str) -> str:
     return f"${text}$"
 
 
-def _value(v: object, precision: int) -> str:
-    return value(v, precision, TEXT)
+def _value(v: object, numbers: NumberFormat) -> str:
+    return value(v, numbers, TEXT)
 
 
 _PUNCTUATION = "\\`*_{}[]<>()#+-.!|~&\"'=$:;,?@/%^"
@@ -29,10 +29,10 @@ def escape(text: str) -> str:
     return "".join("\\" + ch if ch in _PUNCTUATION else ch for ch in printable(text))
 
 
-def render(trace: Trace, precision: int = 4) -> str:
+def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
     """The trace as a GitHub-flavoured markdown table, then the gradients and any checks."""
     f = trace.output
-    at = ", ".join(f"${name(k)} = {_value(v, precision)}$" for k, v in trace.bindings.items())
+    at = ", ".join(f"${name(k)} = {_value(v, numbers)}$" for k, v in trace.bindings.items())
     lines = [f"**{escape(trace.text)}**" + (" " + _("at {bindings}").format(bindings=at) if trace.bindings else ""),
              ""]
     upstream_head = rf"\frac{{\partial {name(f)}}}{{\partial \cdot}}"
@@ -42,37 +42,37 @@ def render(trace: Trace, precision: int = 4) -> str:
     for row in trace.nodes:
         locals_ = []
         for slot in range(len(row.inputs)):
-            node, inp, form, _value_text = local_parts(row, slot, precision)
+            node, inp, form, _value_text = numbers.local_parts(row, slot)
             body = (partial(node, inp) + " = " + (formula(form, TEXT) + " = " if form else "")
-                    + _value(row.local[slot], precision))
+                    + _value(row.local[slot], numbers))
             locals_.append(_math(body))
-        upstream = _math(_value(row.upstream, precision))
+        upstream = _math(_value(row.upstream, numbers))
         if len(row.parts) > 1:
-            upstream += "<br>" + _math("= " + signed_sum([v for _part, v in row.parts], precision))
+            upstream += "<br>" + _math("= " + numbers.signed_sum([v for _part, v in row.parts]))
         cells = [
             _math(name(row.name)),
             _math(formula(row.expr, TEXT)) if row.op != "input" else escape(_("input")),
-            _math(_value(row.value, precision)),
+            _math(_value(row.value, numbers)),
             upstream,
             "<br>".join(locals_),
-            "<br>".join(_math(_value(d, precision)) for d in row.downstream),
+            "<br>".join(_math(_value(d, numbers)) for d in row.downstream),
             ", ".join(row.patterns),
         ]
         lines.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
     lines.append("")
-    lines.append(", ".join(_math(f"{partial(f, k)} = {_value(v, precision)}") for k, v in trace.gradients.items()))
+    lines.append(", ".join(_math(f"{partial(f, k)} = {_value(v, numbers)}") for k, v in trace.gradients.items()))
     if trace.check is not None:
         lines += ["", _("Gradient check (central difference, h = {step}):").format(step=f"{trace.check.step:g}"), "",
                   f"| {_('variable')} | analytic | numerical | {_('relative error')} | {_('verdict')} |",
                   "|---|--:|--:|--:|---|"]
         for v in trace.check.variables:
-            lines.append(f"| {_math(name(v.name))} | {fmt(v.analytic, precision)} | {fmt(v.numerical, precision)} | "
+            lines.append(f"| {_math(name(v.name))} | {numbers.text(v.analytic)} | {numbers.text(v.numerical)} | "
                          f"{v.relative_error:.1e} | {_(v.verdict)}{_kinks(v.kinks)} |")
     if trace.answers is not None:
         lines += ["", _("Answers:"), ""]
         for a in trace.answers:
             mark = "✓" if a.correct else "✗"
-            true = fmt(a.actual, precision)
+            true = numbers.text(a.actual)
             right = "" if a.correct else " (" + _("the answer is {answer}").format(answer=true) + ")"
             lines.append(f"- {mark} {escape(a.name)} = {escape(a.given)}{right}")
     return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ styles nodes by class but not an edge label's parts.
 
 from __future__ import annotations
 
-from ..core.numbers import fmt
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from .text import wires
 
@@ -16,7 +16,7 @@ def _text(s: str) -> str:
     return s.replace('"', "#quot;")
 
 
-def render(trace: Trace, precision: int = 4) -> str:
+def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
     """The trace as a Mermaid `flowchart LR`."""
     out = trace.output
     lines = ["flowchart LR", f"  %% gradtrace: {_text(trace.text)}",
@@ -36,8 +36,8 @@ def render(trace: Trace, precision: int = 4) -> str:
     def wire(source: str, target: str, value: object, gradient: object, arrow: str = "-->") -> None:
         nonlocal k
         k += 1
-        lines.append(f'  v{k}["{fmt(value, precision)}"]:::value')
-        lines.append(f'  g{k}["∂ {fmt(gradient, precision)}"]:::grad')
+        lines.append(f'  v{k}["{numbers.text(value)}"]:::value')
+        lines.append(f'  g{k}["∂ {numbers.text(gradient)}"]:::grad')
         lines.append(f"  {source} --- v{k} --- g{k} {arrow} {target}")
 
     for source, target, value, gradient in wires(trace):

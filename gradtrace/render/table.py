@@ -15,7 +15,7 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
-from ..core.numbers import fmt, local_parts, signed_sum
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _, ngettext
 from .text import spaced
@@ -29,7 +29,7 @@ GRADIENT = "red"
 PATTERN = "cyan"
 
 
-def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool = False,
+def build(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jacobians: bool = False,
           width: int | None = None, console: Console | None = None) -> Group:
     """The table, the notes on kinks, and the gradient summary, as one rich renderable.
 
@@ -43,15 +43,13 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
 
     def show(value: Any, shape: bool = False) -> str:
         if arrays and getattr(value, "ndim", 0) > 0:
-            from ..core.numbers import describe
-
-            return describe(value, precision, full, shape)  # the table has a shape column
-        return fmt(value, precision)
+            return numbers.array(value, full, shape)  # the table has a shape column
+        return numbers.text(value)
 
     notes: list[Text] = []
     rows = trace.nodes
     hidden = 0 if full or len(rows) <= MAX_ROWS else len(rows) - MAX_ROWS
-    nodes = [_node_cells(trace, row, precision, full, show) for row in rows[:len(rows) - hidden]]
+    nodes = [_node_cells(trace, row, numbers, full, show) for row in rows[:len(rows) - hidden]]
     for row in rows[:len(rows) - hidden]:
         if row.kink:
             notes.append(Text(_("note: {node} = {expr}: {kink}").format(node=row.name, expr=row.expr, kink=_(row.kink)),
@@ -101,9 +99,9 @@ def build(trace: Trace, precision: int = 4, full: bool = False, jacobians: bool 
                                       "or --json carry everything",
                                       "… {count} more nodes, nearer the inputs: --full shows them all, and --format "
                                       "csv or --json carry everything", hidden).format(count=hidden), style="dim"))
-    extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, precision) if jacobians else [])
+    extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, numbers) if jacobians else [])
     return Group(header, Text(), body, *notes, Text(), spaced(items, 4, width), *extra,
-                 *sections(trace, precision))
+                 *sections(trace, numbers))
 
 
 class _Cells:
@@ -116,7 +114,7 @@ class _Cells:
         self.upstream, self.locals, self.downs, self.patterns = upstream, locals_, downs, patterns
 
 
-def _node_cells(trace: Trace, row: Any, precision: int, full: bool, show: Any) -> _Cells:
+def _node_cells(trace: Trace, row: Any, numbers: NumberFormat, full: bool, show: Any) -> _Cells:
     arrays = trace.arrays
     locals_, downs = [], []
     for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
@@ -124,7 +122,7 @@ def _node_cells(trace: Trace, row: Any, precision: int, full: bool, show: Any) -
         if arrays and (g is None or getattr(g, "ndim", 0) > 0):
             cell.append(row.formulas[slot])  # an array: the rule here, the Jacobian's size below
         else:
-            _node, _input, formula, g_text = local_parts(row, slot, precision, show)
+            _node, _input, formula, g_text = numbers.local_parts(row, slot, show)
             if formula is not None:
                 cell.append(f"{formula} = ")
             cell.append(g_text, style=GRADIENT)
@@ -134,7 +132,7 @@ def _node_cells(trace: Trace, row: Any, precision: int, full: bool, show: Any) -
     parts = row.parts if row.copies > 1 else ()  # no edge arrays for a big table
     if len(parts) > 1 and not arrays:
         # A copy gate: its upstream gradient is the sum of what each use sent back.
-        terms = signed_sum([v for _, v in parts[:MAX_TERMS if not full else None]], precision)
+        terms = numbers.signed_sum([v for _, v in parts[:MAX_TERMS if not full else None]])
         if len(parts) > MAX_TERMS and not full:
             terms += f" + … ({len(parts)} terms)"
         upstream.append(Text("= " + terms, style="dim"))
@@ -320,7 +318,7 @@ def _jacobian_sizes(trace: Trace) -> list[Any]:
     return [Text(), grid]
 
 
-def _jacobians(trace: Trace, precision: int) -> list[Any]:
+def _jacobians(trace: Trace, numbers: NumberFormat) -> list[Any]:
     """--jacobian: each local Jacobian in full, when it is small enough to read (64 entries)."""
     from rich.table import Table
 
@@ -343,17 +341,18 @@ def _jacobians(trace: Trace, precision: int) -> list[Any]:
             for _column in matrix[0]:
                 grid.add_column(justify="right")
             for r in matrix:
-                grid.add_row(*(fmt(v, precision) for v in r))
+                grid.add_row(*(numbers.text(v) for v in r))
             out.append(grid)
     return out
 
 
-def render(trace: Trace, console: Console, precision: int = 4, full: bool = False, jacobians: bool = False) -> None:
+def render(trace: Trace, console: Console, numbers: NumberFormat = DEFAULT, full: bool = False,
+           jacobians: bool = False) -> None:
     """Print the table to a rich console; off a terminal (a pipe, a file), without the spaces rich
     pads each line with, so the text diffs and pastes cleanly."""
     # On a terminal, or with COLUMNS set, the table fits that width; in a pipe, it is as wide as it needs.
     fits = console.is_terminal or bool(os.environ.get("COLUMNS"))
-    print_clean(console, build(trace, precision, full, jacobians, console.width if fits else None, console))
+    print_clean(console, build(trace, numbers, full, jacobians, console.width if fits else None, console))
 
 
 def print_clean(console: Console, renderable: Any) -> None:
@@ -389,7 +388,7 @@ def _why(answer: Any) -> str:
     return ""
 
 
-def sections(trace: Trace, precision: int = 4) -> list[Any]:
+def sections(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[Any]:
     """The gradient check and the graded answers, when the trace carries them."""
     out: list[Any] = []
     if trace.check is not None:
@@ -407,7 +406,7 @@ def sections(trace: Trace, precision: int = 4) -> list[Any]:
         kink_notes = []
         for v in trace.check.variables:
             style = "red" if v.failed else ("yellow" if v.verdict != "good" else "green")
-            check.add_row(v.name, fmt(v.analytic, precision), fmt(v.numerical, precision),
+            check.add_row(v.name, numbers.text(v.analytic), numbers.text(v.numerical),
                           "-" if v.relative_error != v.relative_error else f"{v.relative_error:.1e}",
                           Text(_(v.verdict) + (" (kink)" if v.kinks else ""), style=style))
             if v.kinks:
@@ -421,12 +420,12 @@ def sections(trace: Trace, precision: int = 4) -> list[Any]:
             line = Text()
             if a.correct:
                 line.append("✓ ", style="green")
-                line.append(f"{a.name} = {a.given}   ({a.refers_to} = {fmt(a.actual, precision)})")
+                line.append(f"{a.name} = {a.given}   ({a.refers_to} = {numbers.text(a.actual)})")
             else:
                 line.append("✗ ", style="red")
                 before, _sep, after = _("{name} = {given}   ({refers_to} is {true}{why})").partition("{true}")
                 line.append(before.format(name=a.name, given=a.given, refers_to=a.refers_to))
-                line.append(fmt(a.actual, precision), style="bold")
+                line.append(numbers.text(a.actual), style="bold")
                 line.append(after.format(why=_why(a)))
             out.append(line)
     return out

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from typing import Any
 
+from ..core.numbers import SMALL, NumberFormat
 from ..core.ops import OPS
 
 # Each op's LaTeX name comes from its record (\exp, \sigma); others are set upright. ln and sign
@@ -117,22 +118,20 @@ def partial(top: str, bottom: str) -> str:
     return rf"\frac{{\partial {name(top)}}}{{\partial {name(bottom)}}}"
 
 
-def value(v: Any, precision: int, words: str = r"\mbox") -> str:
-    """A value as LaTeX math: a float as fmt shows it (1e-20 as 1 \\times 10^{-20}), an exact or
+def value(v: Any, numbers: NumberFormat, words: str = r"\mbox") -> str:
+    """A value as LaTeX math: a float as `numbers` shows it (1e-20 as 1 \\times 10^{-20}), an exact or
     symbolic one through sympy.latex with gradtrace's names, a small array as a bracketed array,
     a large one as its summary, no value (None) as a dash."""
-    from ..core.numbers import SMALL, describe, fmt
-
     if v is None:
         return f"{words}{{--}}"
     if hasattr(v, "shape") and getattr(v, "ndim", 0) > 0:
         if v.size > SMALL or v.ndim > 2:
-            return f"{words}{{{describe(v, precision)}}}"
+            return f"{words}{{{numbers.array(v)}}}"
         rows = v.reshape(1, -1) if v.ndim == 1 else v
-        body = r" \\ ".join(" & ".join(_number(fmt(float(x), precision)) for x in r) for r in rows)
+        body = r" \\ ".join(" & ".join(_number(numbers.text(float(x))) for x in r) for r in rows)
         return rf"\left[\begin{{array}}{{{'r' * rows.shape[1]}}}{body}\end{{array}}\right]"
     if isinstance(v, (int, float)):
-        return _number(fmt(v, precision))
+        return _number(numbers.text(v))
     import sympy
 
     names = {sym: name(str(sym)) for sym in getattr(v, "free_symbols", ())}
@@ -140,7 +139,7 @@ def value(v: Any, precision: int, words: str = r"\mbox") -> str:
     tex = _OPERATORNAME.sub(r"\\mathrm{", sympy.latex(v, symbol_names=names))
     if getattr(v, "is_number", False):
         try:
-            approx = fmt(float(v), precision)
+            approx = numbers.text(float(v))
         except (TypeError, ValueError):
             return ascii_math(tex)
         if tex != approx:
@@ -177,7 +176,7 @@ _TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#",
 
 
 def _number(text: str) -> str:
-    """fmt's text as math: 1e-20 -> 1 \\times 10^{-20}; inf and nan by name."""
+    """A number's text as math: 1e-20 -> 1 \\times 10^{-20}; inf and nan by name."""
     m = re.fullmatch(r"(-?[0-9.]+)e([+-])0*([0-9]+)", text)
     if m:
         return rf"{m.group(1)} \times 10^{{{'-' if m.group(2) == '-' else ''}{m.group(3)}}}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.numbers import local_parts
+from ..core.numbers import DEFAULT, NumberFormat
 
 JACOBIAN_SHOWN = 64  # --jacobian prints Jacobians up to this many entries
 
@@ -31,9 +31,9 @@ def nbytes_text(n: float) -> str:
     return f"{n:.3g} PB"  # pragma: no cover
 
 
-def local_cell(row: Any, slot: int, precision: int = 4) -> str:
+def local_cell(row: Any, slot: int, numbers: NumberFormat = DEFAULT) -> str:
     """The local-gradient cell as plain text: ∂t1/∂x = z = -4 (or ∂t1/∂x = 1)."""
-    node, name, formula, value = local_parts(row, slot, precision)
+    node, name, formula, value = numbers.local_parts(row, slot)
     return f"∂{node}/∂{name} = " + (f"{formula} = " if formula is not None else "") + value
 
 

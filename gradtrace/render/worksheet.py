@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from ..core.errors import printable
-from ..core.numbers import fmt
+from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import _, current
 from ..teach.quiz import Problem
 
@@ -42,27 +42,27 @@ def _columns(f: str) -> list[str]:
     return [node, _("computes"), _("value"), f"upstream ∂{f}/∂{node}"]
 
 
-def _at(problem: Problem, precision: int) -> str:
-    return ", ".join(f"{k} = {fmt(v, precision)}" for k, v in problem.trace.bindings.items())
+def _at(problem: Problem, numbers: NumberFormat) -> str:
+    return ", ".join(f"{k} = {numbers.text(v)}" for k, v in problem.trace.bindings.items())
 
 
-def _cells(problem: Problem, key: bool, blanks: frozenset[str] | set[str], precision: int) -> list[list[str]]:
+def _cells(problem: Problem, key: bool, blanks: frozenset[str] | set[str], numbers: NumberFormat) -> list[list[str]]:
     """The table's rows: node, what it computes, value, upstream gradient ('' where blank)."""
     t = problem.trace
     rows = []
     for row in t.nodes:
-        value = fmt(row.value, precision) if key or "values" not in blanks or row.op == "input" else ""
-        upstream = fmt(row.upstream, precision) if key or "gradients" not in blanks or row.name == t.output else ""
+        value = numbers.text(row.value) if key or "values" not in blanks or row.op == "input" else ""
+        upstream = numbers.text(row.upstream) if key or "gradients" not in blanks or row.name == t.output else ""
         rows.append([row.name, _("input") if row.op == "input" else row.expr, value, upstream])
     return rows
 
 
-def _steps(problem: Problem, blanks: frozenset[str] | set[str], precision: int) -> list[str]:
+def _steps(problem: Problem, blanks: frozenset[str] | set[str], numbers: NumberFormat) -> list[str]:
     asks = (("values",) if "values" in blanks else ()) + (("upstream",) if "gradients" in blanks else ())
-    return [q.worked for q in problem.questions(precision, asks)]
+    return [q.worked for q in problem.questions(numbers, asks)]
 
 
-def markdown(problems: list[Problem], heading: str, key: bool, precision: int = 4,
+def markdown(problems: list[Problem], heading: str, key: bool, numbers: NumberFormat = DEFAULT,
              blanks: frozenset[str] | set[str] = BOTH, pictures: bool = True) -> str:
     """The worksheet (key=False) or its answer key (key=True), picturing problem-N.svg /
     answer-N.svg beside it (pictures=False: none were drawn)."""
@@ -73,17 +73,17 @@ def markdown(problems: list[Problem], heading: str, key: bool, precision: int = 
     for i, problem in enumerate(problems, 1):
         f = problem.trace.output
         number = _("Problem {number}").format(number=i)
-        at = _("at {bindings}").format(bindings=_at(problem, precision))
+        at = _("at {bindings}").format(bindings=_at(problem, numbers))
         lines += [f"## {number}", "", *_md_statement(statement(problem), at), ""]
         if pictures:
             lines += [f"![{number}]({'answer' if key else 'problem'}-{i}.svg)", ""]
         lines += [f"| {' | '.join(_columns(f))} |", "|---|---|--:|--:|"]
-        for name, expr, value, upstream in _cells(problem, key, blanks, precision):
+        for name, expr, value, upstream in _cells(problem, key, blanks, numbers):
             lines.append(f"| {_md_cell(name)} | {_md_code(expr, cell=True)} | {value or ' '} | {upstream or ' '} |")
         lines.append("")
         if key:
             lines += [_("Worked steps:"), ""] + [f"- {printable(step, one_line=True)}"
-                                                 for step in _steps(problem, blanks, precision)] + [""]
+                                                 for step in _steps(problem, blanks, numbers)] + [""]
     return "\n".join(lines)
 
 
@@ -146,8 +146,9 @@ td.blank { height: 1.6rem; }
 """
 
 
-def html(problems: list[Problem], heading: str, precision: int = 4, blanks: frozenset[str] | set[str] = BOTH,
-         pictures: dict[str, str] | None = None, sheet: bool = True, key: bool = True) -> str:
+def html(problems: list[Problem], heading: str, numbers: NumberFormat = DEFAULT,
+         blanks: frozenset[str] | set[str] = BOTH, pictures: dict[str, str] | None = None, sheet: bool = True,
+         key: bool = True) -> str:
     """One self-contained page: the problems, one per printed page, then the answer key on pages
     of its own. pictures: name (problem-1, answer-1) -> inline <svg>; absent ones are left out.
     sheet=False or key=False leaves that part out (a PDF of the sheet alone, or of the key)."""
@@ -160,12 +161,12 @@ def html(problems: list[Problem], heading: str, precision: int = 4, blanks: froz
     if not sheet:
         parts = []
     for i, problem in enumerate(problems if sheet else (), 1):
-        parts.append(_section(problem, i, False, blanks, precision, pictures.get(f"problem-{i}")))
+        parts.append(_section(problem, i, False, blanks, numbers, pictures.get(f"problem-{i}")))
     if key:
         key_title = escape(_("Answer key"))
         parts.append(f'<section class="{"key" if sheet else ""}"><h1>{key_title}</h1></section>')
     for i, problem in enumerate(problems if key else (), 1):
-        parts.append(_section(problem, i, True, blanks, precision, pictures.get(f"answer-{i}")))
+        parts.append(_section(problem, i, True, blanks, numbers, pictures.get(f"answer-{i}")))
     body = "\n".join(parts)
     return f"""<!doctype html>
 <html lang="{current()}">
@@ -184,7 +185,7 @@ def html(problems: list[Problem], heading: str, precision: int = 4, blanks: froz
 """
 
 
-def _section(problem: Problem, i: int, key: bool, blanks: frozenset[str] | set[str], precision: int,
+def _section(problem: Problem, i: int, key: bool, blanks: frozenset[str] | set[str], numbers: NumberFormat,
              svg: str | None) -> str:
     f = problem.trace.output
     what = "answer" if key else "problem"
@@ -192,20 +193,20 @@ def _section(problem: Problem, i: int, key: bool, blanks: frozenset[str] | set[s
     out = [f'<section class="problem {what}" aria-labelledby="{what}-{i}">',
            f'<h2 id="{what}-{i}">{escape(title)}</h2>',
            f"<p><code>{escape(statement(problem))}</code> "
-           f"{escape(_('at {bindings}').format(bindings=_at(problem, precision)))}</p>"]
+           f"{escape(_('at {bindings}').format(bindings=_at(problem, numbers)))}</p>"]
     if svg:
         label = _("The circuit of problem {number}").format(number=i)
         out.append(f'<figure aria-label="{escape(label)}">{svg}</figure>')
     heads = "".join(f'<th scope="col">{escape(c)}</th>' for c in _columns(f))
     out.append(f"<table><thead><tr>{heads}</tr></thead><tbody>")
-    for name, expr, value, upstream in _cells(problem, key, blanks, precision):
+    for name, expr, value, upstream in _cells(problem, key, blanks, numbers):
         cells = "".join('<td class="blank"></td>' if not text else f"<td>{escape(text)}</td>"
                         for text in (value, upstream))
         out.append(f"<tr><th scope=\"row\">{escape(name)}</th><td><code>{escape(expr)}</code></td>{cells}</tr>")
     out.append("</tbody></table>")
     if key:
         out.append('<ol class="steps">' + "".join(f"<li>{escape(step)}</li>"
-                                                  for step in _steps(problem, blanks, precision)) + "</ol>")
+                                                  for step in _steps(problem, blanks, numbers)) + "</ol>")
     out.append("</section>")
     return "\n".join(out)
 
@@ -272,7 +273,7 @@ def statement(problem: Problem) -> str:
     return program if "=" in program else f"{problem.trace.output} = {program}"
 
 
-def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
+def latex(problems: list[Problem], heading: str, key: bool, numbers: NumberFormat = DEFAULT,
           blanks: frozenset[str] | set[str] = BOTH, pictures: bool = True) -> str:
     """The worksheet or key as a LaTeX document for pdflatex (only graphicx, from latex-base),
     one problem per page; pictures: problem-N.pdf or answer-N.pdf beside it."""
@@ -291,7 +292,7 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
         f = problem.trace.output
         if i > 1:
             lines.append(r"\clearpage")  # one problem per page
-        at = _("at {bindings}").format(bindings=_at(problem, precision))
+        at = _("at {bindings}").format(bindings=_at(problem, numbers))
         lines += [rf"\section*{{{tex_text(_('Problem {number}').format(number=i))}}}",
                   rf"\texttt{{{tex_text(statement(problem), code=False)}}} {tex_text(at)}", ""]
         if pictures:
@@ -300,19 +301,19 @@ def latex(problems: list[Problem], heading: str, key: bool, precision: int = 4,
                       rf"{{{'answer' if key else 'problem'}-{i}.pdf}}", r"\end{center}"]
         lines += [r"\begin{center}\renewcommand{\arraystretch}{1.6}", r"\begin{tabular}{|l|l|r|r|}", r"\hline",
                   " & ".join(tex_text(c) for c in _columns(f)) + r" \\ \hline"]
-        for name, expr, value, upstream in _cells(problem, key, blanks, precision):
+        for name, expr, value, upstream in _cells(problem, key, blanks, numbers):
             blank = r"\hspace{2.2cm}"
             lines.append(rf"{tex_text(name, False)} & \texttt{{{tex_text(expr, False)}}} & "
                          rf"{tex_text(value) or blank} & {tex_text(upstream) or blank} \\ \hline")
         lines += [r"\end{tabular}", r"\end{center}"]
         if key:
-            steps = [rf"\item {tex_text(step, False)}" for step in _steps(problem, blanks, precision)]
+            steps = [rf"\item {tex_text(step, False)}" for step in _steps(problem, blanks, numbers)]
             lines += [r"\begin{enumerate}", *steps, r"\end{enumerate}"]
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
 
 
-def key_toml(problem: Problem, blanks: frozenset[str] | set[str], precision: int = 4) -> str:
+def key_toml(problem: Problem, blanks: frozenset[str] | set[str], numbers: NumberFormat = DEFAULT) -> str:
     """One problem's answer key for `gradtrace grade --key`: its expression and bindings, and every
     blank's answer as the key shows it ([answers]: NAME for ∂f/∂NAME, NAME.value for a value).
     Written by a TOML library, so any program (several lines, quotes, backslashes, Unicode names)
@@ -323,10 +324,10 @@ def key_toml(problem: Problem, blanks: frozenset[str] | set[str], precision: int
     answers: dict[str, str] = {}
     for row in reversed(t.nodes):
         if "values" in blanks and row.op != "input":
-            answers[row.name + ".value"] = fmt(row.value, precision)
+            answers[row.name + ".value"] = numbers.text(row.value)
     for row in t.nodes:
         if "gradients" in blanks and row.name != t.output:
-            answers[row.name] = fmt(row.upstream, precision)
+            answers[row.name] = numbers.text(row.upstream)
     return tomli_w.dumps({"expression": problem.program,
                           "bindings": {k: float(v) for k, v in t.bindings.items()},
                           "answers": answers})
@@ -337,11 +338,11 @@ def pictures_needed(count: int) -> list[str]:
     return [f"{what}-{i}" for i in range(1, count + 1) for what in ("problem", "answer")]
 
 
-def picture_dot(problem: Problem, name: str, blanks: frozenset[str] | set[str], precision: int,
+def picture_dot(problem: Problem, name: str, blanks: frozenset[str] | set[str], numbers: NumberFormat,
                 dpi: int | None = None) -> Any:
     """The DOT text of one worksheet picture: problem-N with the blanks, answer-N filled in."""
     from . import dot
 
     key = name.startswith("answer")
-    return dot.render(problem.trace, precision, blank_gradients=not key and "gradients" in blanks,
+    return dot.render(problem.trace, numbers, blank_gradients=not key and "gradients" in blanks,
                       blank_values=not key and "values" in blanks, dpi=dpi)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.bindings import Binding
 from ..core.errors import GradtraceError
-from ..core.numbers import fmt, local_parts, signed_sum, substituted
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.ops import OPS, PATTERNS
 from ..core.trace import Trace
 from ..i18n import _, ngettext
@@ -61,11 +61,14 @@ class Problem:
     def patterns(self) -> set[str]:
         return {p for row in self.trace.nodes for p in row.patterns}
 
-    def questions(self, precision: int = 4, ask: tuple[str, ...] | set[str] = ("upstream",)) -> list[Question]:
+    def questions(self, numbers: NumberFormat | int = DEFAULT,
+                  ask: tuple[str, ...] | set[str] = ("upstream",)) -> list[Question]:
         """The blanks, in the lecture's order: the forward pass (each gate's value, inputs first),
         then the backward pass gate by gate from the output: its upstream gradient (the output's
         is 1), each input's local gradient, and each downstream gradient (upstream × local); last,
-        each variable's gradient, where its downstream gradients add up."""
+        each variable's gradient, where its downstream gradients add up. The worked steps show
+        numbers as `numbers` does (an int: that many significant digits)."""
+        numbers = NumberFormat.of(numbers)
         t = self.trace
         f = t.output
         out: list[Question] = []
@@ -73,42 +76,42 @@ class Problem:
             for row in reversed(t.nodes):
                 if row.op != "input":
                     out.append(Question(row.name, f"{row.name} = {row.expr}", float(row.value),
-                                        self._value_hint(row), self._value_worked(row, precision), "value"))
+                                        self._value_hint(row), self._value_worked(row, numbers), "value"))
         for row in t.nodes:
             if row.op == "input":
                 continue
             if "upstream" in ask and row.name != f:
                 out.append(Question(row.name, f"∂{f}/∂{row.name}", float(row.upstream), self._hint(row),
-                                    self._worked(row, precision)))
+                                    self._worked(row, numbers)))
             for k, name in enumerate(row.inputs):
                 which = " " + _("(input {k})").format(k=k + 1) if row.inputs.count(name) > 1 else ""
                 if "local" in ask:
                     out.append(Question(f"{row.name}→{name}", f"local ∂{row.name}/∂{name}{which}",
                                         float(row.local[k]), self._local_hint(row, k),
-                                        self._local_worked(row, k, precision), "local"))
+                                        self._local_worked(row, k, numbers), "local"))
                 if "downstream" in ask:
                     prompt = _("downstream to {input} from {node}").format(input=name, node=row.name) + which
                     out.append(Question(f"{row.name}→{name}", prompt,
                                         float(row.downstream[k]),
                                         _("downstream = upstream × local: {product}").format(
                                             product=f"∂{f}/∂{row.name} · ∂{row.name}/∂{name}"),
-                                        f"{fmt(row.upstream, precision)} · {fmt(row.local[k], precision)} = "
-                                        f"{fmt(row.downstream[k], precision)}", "downstream"))
+                                        f"{numbers.text(row.upstream)} · {numbers.text(row.local[k])} = "
+                                        f"{numbers.text(row.downstream[k])}", "downstream"))
         if "upstream" in ask:
             variables = [row for row in t.nodes if row.op == "input"]
             variables.sort(key=lambda row: list(t.gradients).index(row.name))
             for row in variables:
                 out.append(Question(row.name, f"∂{f}/∂{row.name}", float(row.upstream), self._hint(row),
-                                    self._worked(row, precision)))
+                                    self._worked(row, numbers)))
         return out
 
     def _value_hint(self, row: Any) -> str:
-        known = ", ".join(f"{name} = {fmt(self.trace.node(name).value)}" for name in dict.fromkeys(row.inputs))
+        known = ", ".join(f"{name} = {DEFAULT.text(self.trace.node(name).value)}" for name in dict.fromkeys(row.inputs))
         return _("{node} = {expr}: put in its inputs' values ({known}).").format(node=row.name, expr=row.expr,
                                                                                  known=known)
 
-    def _value_worked(self, row: Any, precision: int) -> str:
-        return f"{row.name} = {row.expr} = {substituted(row, precision)} = {fmt(row.value, precision)}"
+    def _value_worked(self, row: Any, numbers: NumberFormat) -> str:
+        return f"{row.name} = {row.expr} = {numbers.substituted(row)} = {numbers.text(row.value)}"
 
     def _local_hint(self, row: Any, k: int) -> str:
         pattern = row.pattern
@@ -124,8 +127,8 @@ class Problem:
         return _("{gate}: its local gradient is {formula}; put in the values.").format(gate=gate,
                                                                                        formula=row.formulas[k])
 
-    def _local_worked(self, row: Any, k: int, precision: int) -> str:
-        _node, name, formula, value = local_parts(row, k, precision)
+    def _local_worked(self, row: Any, k: int, numbers: NumberFormat) -> str:
+        _node, name, formula, value = numbers.local_parts(row, k)
         return f"∂{row.name}/∂{name} = " + (f"{formula} = " if formula is not None else "") + value
 
     def _hint(self, row: Any) -> str:
@@ -157,7 +160,7 @@ class Problem:
         return _("{gate} is a {kind} gate: its local gradient is {formula}; multiply it by the gate's upstream "
                  "gradient.").format(gate=gate, kind=kind, formula=consumer.formulas[slot])
 
-    def _worked(self, row: Any, precision: int) -> str:
+    def _worked(self, row: Any, numbers: NumberFormat) -> str:
         t = self.trace
         f = t.output
         steps = []
@@ -176,14 +179,14 @@ class Problem:
             local = c.local[k]
             down = c.downstream[k]
             values.append(down)
-            formula = local_parts(c, k, precision)[2]
-            with_formula = "" if formula is None else f"{fmt(c.upstream, precision)} · {formula} = "
+            formula = numbers.local_parts(c, k)[2]
+            with_formula = "" if formula is None else f"{numbers.text(c.upstream)} · {formula} = "
             lines.append(f"∂{f}/∂{c.name} · ∂{c.name}/∂{row.name} = {with_formula}"
-                         f"{fmt(c.upstream, precision)} · {fmt(local, precision)} = {fmt(down, precision)}")
+                         f"{numbers.text(c.upstream)} · {numbers.text(local)} = {numbers.text(down)}")
         text = "; ".join(lines)
         if len(values) > 1:
             text += "; " + _("they add up: {sum}").format(
-                sum=f"{signed_sum(values, precision)} = {fmt(row.upstream, precision)}")
+                sum=f"{numbers.signed_sum(values)} = {numbers.text(row.upstream)}")
         return f"∂{f}/∂{row.name}: {text}"
 
 
