@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
+from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import N_, _, ngettext
 from .common import LANG_OPTION, TranslatedHelp, fail, make_console
 
@@ -50,13 +51,13 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | 
 
     try:
         tolerance = Tolerance(tol) if tol else None
-        graded = grading.grade(list(files), key, tolerance, precision, time_limit or None)
+        graded = grading.grade(list(files), key, tolerance, NumberFormat(digits=precision), time_limit or None)
     except GradtraceError as err:
         fail(err)  # the key itself is broken: nobody can be graded
     if format_name == "json":
         sys.stdout.write(grading.to_json(graded))
     elif format_name == "csv":
-        sys.stdout.write(grading.to_csv(graded, precision))
+        sys.stdout.write(grading.to_csv(graded))
     elif format_name == "csv-wide":
         sys.stdout.write(grading.to_wide_csv(graded))
     else:
@@ -73,7 +74,6 @@ def _table(graded: list[Any], console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..core.numbers import fmt
     from ..render.table import print_clean
     from ..teach.grade import most_missed, number_text, shown, summary
 
@@ -95,7 +95,7 @@ def _table(graded: list[Any], console: Any) -> None:
         wrong = []
         for m in g.marks:
             if m.status == "wrong":
-                wrong.append(f"{shown(m.name)} = {shown(m.answer.given)} ({shown(fmt(m.actual))})")
+                wrong.append(f"{shown(m.name)} = {shown(m.answer.given)} ({shown(DEFAULT.text(m.actual))})")
             elif m.status == "error":
                 given = f' = "{m.given_text}"' if isinstance(m.given, str) else \
                     f" = {m.given_text}" if m.given_text else ""  # quoted: a blank answer shows as ""

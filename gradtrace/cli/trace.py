@@ -358,7 +358,7 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
 
                 tolerance = Tolerance(r.tol)
             options = dict(mode=r.mode, seed=seed_value(r.seed_text), check=r.check, step=r.step, expected=expected,
-                           tol=tolerance, precision=r.precision, decimals=r.decimals)
+                           tol=tolerance, numbers=r.numbers)
             if points is not None:
                 assert loaded is not None
                 if format_name not in ("table", "json", "ndjson") or r.mode == "symbolic" or r.render_file \

@@ -24,10 +24,10 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from ..core.errors import GradtraceError, did_you_mean, printable
+from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import _
 
 EPS = 2.0 ** -52
-DEFAULT_PRECISION = 4  # significant digits, as the table shows them
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")  # ASCII digits only
 MAX_ANSWER_TEXT = 200  # an answer is a number, not a program: longer text is refused at once
 
@@ -37,7 +37,7 @@ class Rule:
 
     __slots__ = ("digits", "kind", "place", "tol")
 
-    def __init__(self, kind: str, place: float = 0.0, digits: int = DEFAULT_PRECISION, tol: Tolerance | None = None):
+    def __init__(self, kind: str, place: float = 0.0, digits: int = DEFAULT.digits, tol: Tolerance | None = None):
         self.kind = kind      # "decimals", "digits", "zero" or "tolerance"
         self.place = place    # decimals: the place value of the last written digit (0.01 for 0.39)
         self.digits = digits  # digits: significant digits compared
@@ -126,13 +126,14 @@ class Tolerance:
 _DECIMAL_COMMA = re.compile(r"\s*[+\-\u2212]?\d*,\d+\s*")
 
 
-def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | None = None,
+def read_answer(text: str, digits: int = DEFAULT.digits, tol: Tolerance | None = None,
                 origin: str | None = None, decimals: int | None = None) -> tuple[float, Rule]:
     """An answer's value and the rule it is graded by. origin names where it came from in
     messages (e.g. "x=2"); the text is read by gradtrace's own parser, never by eval. The rule
     depends on the number alone, never on how it is spelled: -0.2, -2e-1, -2.0E-01, -20e-2, -1/5
-    and −0.2 are one number and get one verdict. decimals: numbers are shown with that many
-    decimals (--decimals), so that is the precision of a whole number or of 1/3."""
+    and −0.2 are one number and get one verdict. digits and decimals are how numbers are shown
+    (NumberFormat's): a whole number or 1/3 must be right to those significant digits, or, with
+    decimals (--decimals), rounds at that many decimals."""
     text = exact_part(str(text))
     where = origin or text
     if not text:
@@ -176,39 +177,39 @@ def read_answer(text: str, precision: int = DEFAULT_PRECISION, tol: Tolerance | 
                 value = float(exact)  # 0.1 + 0.2 is 0.3, and 0.1 + 0.2 - 0.3 is 0, as written
             except OverflowError:
                 exact = None
-    rule = Rule("tolerance", tol=tol) if tol is not None else rule_for(value, exact, precision, decimals)
+    rule = Rule("tolerance", tol=tol) if tol is not None else rule_for(value, exact, digits, decimals)
     return value, rule
 
 
 MAX_DECIMALS = 20  # a short decimal with more places is compared at its significant digits instead
 
 
-def rule_for(value: float, exact: Fraction | None, precision: int = DEFAULT_PRECISION,
+def rule_for(value: float, exact: Fraction | None, digits: int = DEFAULT.digits,
              decimals: int | None = None) -> Rule:
     """The rule for an answer of this value (exact: the number as a fraction, None when it is not
     a rational number that gradtrace can compute exactly, such as pi/2):
       * 0 is zero, up to float noise;
       * a number with a short decimal that is not whole (0.39, -2e-1, -1/5, 1.224e-06) rounds at
         its last significant digit;
-      * a whole number (-4, 2.0, 4/2) must be right to `precision` significant digits, more if it
+      * a whole number (-4, 2.0, 4/2) must be right to `digits` significant digits, more if it
         has more;
-      * anything else (1/3, -pi/2) must be right to `precision` significant digits.
+      * anything else (1/3, -pi/2) must be right to `digits` significant digits.
     With `decimals` (numbers shown as 2.00, 0.33), a whole number or 1/3 rounds at that decimal."""
     if value == 0:
         return Rule("zero")
     shown = Rule("decimals", place=10.0 ** -decimals) if decimals is not None else None
     if exact is None or exact == 0:
-        return shown or Rule("digits", digits=precision)
+        return shown or Rule("digits", digits=digits)
     numerator, denominator = abs(exact.numerator), exact.denominator
     if denominator == 1:
-        return shown or Rule("digits", digits=max(precision, _significant(numerator)))
+        return shown or Rule("digits", digits=max(digits, _significant(numerator)))
     twos = (denominator & -denominator).bit_length() - 1
     rest, fives = denominator >> twos, 0
     while rest % 5 == 0:
         rest //= 5
         fives += 1
     if rest != 1:
-        return shown or Rule("digits", digits=precision)  # 1/3: no short decimal
+        return shown or Rule("digits", digits=digits)  # 1/3: no short decimal
     places = max(twos, fives)
     if places <= MAX_DECIMALS:
         return Rule("decimals", place=10.0 ** -places)
@@ -288,9 +289,9 @@ def exact_part(text: str) -> str:
     return text.partition("≈")[0].strip()
 
 
-def grade(text: str, actual: float, precision: int = DEFAULT_PRECISION, noise: float = 0.0,
+def grade(text: str, actual: float, precision: int = DEFAULT.digits, noise: float = 0.0,
           tol: Tolerance | None = None) -> tuple[bool, Rule]:
-    """Grade one scalar answer: (correct, the rule used)."""
+    """Grade one scalar answer: (correct, the rule used), at `precision` significant digits (--precision)."""
     given, rule = read_answer(text, precision, tol)
     return rule.allows(float(actual), given, noise), rule
 
@@ -373,8 +374,9 @@ def flatten_answers(answers: dict[Any, Any], prefix: str = "", origin: str = "an
 
 
 def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = None,
-                  precision: int = DEFAULT_PRECISION, decimals: int | None = None) -> list[Answer]:
-    """Grade answers against a numeric trace by the rule above (decimals: see read_answer)."""
+                  numbers: NumberFormat = DEFAULT) -> list[Answer]:
+    """Grade answers against a numeric trace by the rule above, at the numbers as `numbers` shows
+    them (its significant digits, or its decimals: see read_answer)."""
     answers = []
     noise: tuple[list[Any], list[Any]] | None = None
     for item in expected:
@@ -390,11 +392,11 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
         text = item.text
         shown = None
         if _is_array_text(text) or (hasattr(actual, "shape") and getattr(actual, "ndim", 0) > 0):
-            correct, rule, worst, given = _grade_array(item, actual, spread, tol, precision,
+            correct, rule, worst, given = _grade_array(item, actual, spread, tol, numbers.digits,
                                                        (trace, 0 if attribute == "value" else 1, node.node.id),
-                                                       decimals)
+                                                       numbers.decimals)
         else:
-            value, rule_ = read_answer(str(text), precision, tol, item.origin, decimals)
+            value, rule_ = read_answer(str(text), numbers.digits, tol, item.origin, numbers.decimals)
             correct, rule, worst = rule_.allows(float(actual), value, float(spread)), rule_.text, None
             given = str(text).strip()
             shown = rule_.shown(float(actual), value)
@@ -512,12 +514,12 @@ def _is_array_text(text: Any) -> bool:
 FILE_FLOOR = 1e-12  # float arrays: dust this far below the array's largest value counts as 0
 
 
-def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None, precision: int,
+def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None, digits: int,
                  where: tuple[Any, int, int] | None = None,
                  decimals: int | None = None) -> tuple[bool, str, str | None, str]:
     """An array answer: the same shape, and every element matching by the same rule as a single
     answer (its own decimals, or the tolerance). A float64 array (@dW.npy, or numpy from Python)
-    has no written precision: each element must agree to `precision` significant digits, and float
+    has no written precision: each element must agree to `digits` significant digits, and float
     dust below 1e-12 of the array's largest value counts as 0. A float32 or float16 array is as
     precise as its dtype: each element must be within LOW_PRECISION_EPS of its dtype's epsilons,
     relative to the array's largest true element, give or take the float noise of its computation
@@ -552,21 +554,21 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
                                                dtype=float), actual.shape)
         else:
             noise = noise * (float(np.finfo(dtype).eps) / EPS)
-        return _grade_low_precision(item, actual, given, noise, dtype, precision, shown)
+        return _grade_low_precision(item, actual, given, noise, dtype, digits, shown)
     floor = FILE_FLOOR * float(np.max(np.abs(actual))) if floats is not None and tol is None else 0.0
     rules, wrong = set(), []
     for index in np.ndindex(actual.shape):
         if floats is not None:
             value = float(given[index])
-            rule = Rule("tolerance", tol=tol) if tol else Rule("zero" if value == 0 else "digits", digits=precision)
+            rule = Rule("tolerance", tol=tol) if tol else Rule("zero" if value == 0 else "digits", digits=digits)
         else:
-            value, rule = read_answer(str(given[index]), precision, tol, item.origin, decimals)
+            value, rule = read_answer(str(given[index]), digits, tol, item.origin, decimals)
         rules.add(rule.text)
         a = float(actual[index])
         if not rule.allows(a, value, float(noise[index]) + floor):
             wrong.append((abs(a - value) / (abs(a) + abs(value) or 1.0), abs(a - value), index, value, rule, a))
     if floats is not None:
-        rules = {f"{precision} significant digits, and dust below 1e-12 of the largest is 0"} if tol is None \
+        rules = {f"{digits} significant digits, and dust below 1e-12 of the largest is 0"} if tol is None \
             else {rules.pop()}
     if not wrong:
         return True, "element by element: " + ", ".join(sorted(rules)), None, shown
@@ -574,10 +576,10 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     true = rule.shown(a)
     if floats is None:
         at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
-            else f"it is {format(a, f'.{precision}g')}"
+            else f"it is {format(a, f'.{digits}g')}"
         message = f"{item.name}{_where(index)} = {given[index]}, but {at}"
     else:
-        message = _miss_message(item.name, index, value, a, precision)
+        message = _miss_message(item.name, index, value, a, digits)
     numbers = np.array([float(v) for v in given.ravel()]).reshape(given.shape) if floats is None else given
     return False, "element by element", message + _tail(len(wrong), actual, numbers), shown
 
@@ -588,7 +590,7 @@ LOW_PRECISION_EPS = 32  # a float32 or float16 answer: how many of its dtype's e
 LOW_PRECISION_RUNS = 12
 
 
-def _grade_low_precision(item: Expected, actual: Any, given: Any, noise: Any, dtype: Any, precision: int,
+def _grade_low_precision(item: Expected, actual: Any, given: Any, noise: Any, dtype: Any, digits: int,
                          shown: str) -> tuple[bool, str, str | None, str]:
     """A float32 or float16 answer, from a backward pass computed in that dtype: each element is
     right within LOW_PRECISION_EPS epsilons of the dtype, times the largest true element (the
@@ -611,7 +613,7 @@ def _grade_low_precision(item: Expected, actual: Any, given: Any, noise: Any, dt
     if not wrong.any():
         return True, rule, None, shown
     index = tuple(int(i) for i in np.unravel_index(int(np.argmax(over)), over.shape))
-    message = _miss_message(item.name, index, float(given[index]), float(actual[index]), precision)
+    message = _miss_message(item.name, index, float(given[index]), float(actual[index]), digits)
     return False, rule, message + _tail(int(wrong.sum()), actual, given), shown
 
 
@@ -619,10 +621,9 @@ def _where(index: tuple[int, ...]) -> str:
     return "[" + ", ".join(map(str, index)) + "]"
 
 
-def _miss_message(name: str, index: tuple[int, ...], value: float, true: float, precision: int) -> str:
+def _miss_message(name: str, index: tuple[int, ...], value: float, true: float, digits: int) -> str:
     """'W2[25, 7] = -6.6673e-05, but it is -6.668e-05' with as many digits as it takes for the two
     to differ, both at the same digits, so that what looks like a slip of the last digit is one."""
-    digits = precision
     while digits < 17 and format(value, f".{digits}g") == format(true, f".{digits}g"):
         digits += 1
     return f"{name}{_where(index)} = {format(value, f'.{digits}g')}, but it is {format(true, f'.{digits}g')}"

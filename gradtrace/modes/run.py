@@ -15,6 +15,7 @@ from ..core.bindings import Binding, resolve
 from ..core.engine import run
 from ..core.errors import BindingError, GradtraceError
 from ..core.graph import Graph, Report, build
+from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _
 
@@ -34,15 +35,15 @@ class Result:
 def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str, dict[Any, Any]] | None = None, *,
                 output: str | None = None, seed: Any = None, mode: str | None = None,
                 check: bool = False, step: float | None = None, expected: list[Any] | None = None,
-                tol: Any = None, precision: int = 4, report: Report | None = None,
-                graph: Graph | None = None, expanded: bool = False, decimals: int | None = None,
-                budget: Any = None, noise: bool = False) -> Result:
+                tol: Any = None, numbers: NumberFormat = DEFAULT, report: Report | None = None,
+                graph: Graph | None = None, expanded: bool = False, budget: Any = None,
+                noise: bool = False) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
 
     bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
     from a file. mode None means numeric when anything is bound, symbolic otherwise. Symbolic
-    gradients are compact (in the program's own names) unless expanded. precision (significant
-    digits) or decimals (fixed decimals) is how numbers are shown, which answers are graded to.
+    gradients are compact (in the program's own names) unless expanded. numbers (a NumberFormat:
+    significant digits or fixed decimals) is how numbers are shown, which answers are graded to.
     budget (symbolic.Budget) bounds symbolic and exact work; past it, symbolic.TooLarge. noise
     attaches the float noise to a trace of numbers (answers.with_float_noise), for the page."""
     if mode is not None and mode not in MODES:
@@ -92,7 +93,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     if expected:
         from .answers import check_answers
 
-        answers = check_answers(numeric, expected, tol, precision, decimals)
+        answers = check_answers(numeric, expected, tol, numbers)
     if check or expected:
         trace = trace.with_reports(report_, answers)
     if noise:

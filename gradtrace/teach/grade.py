@@ -37,8 +37,9 @@ from typing import Any
 
 from ..core.bindings import read_document
 from ..core.errors import ExitCode, GradtraceError, printable
+from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import _
-from ..modes.answers import DEFAULT_PRECISION, SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
+from ..modes.answers import SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
 
 MAX_FILE = 4 << 20      # bytes: a submission or key is a page of text, never this large
 TIME_LIMIT = 60.0       # seconds one submission may take to grade, by default
@@ -243,7 +244,7 @@ class Problem:
         return [name for name in names if self.numeric.node(name).upstream is not None]
 
     def check(self, expected: list[Expected], tol: Tolerance | None,
-              precision: int) -> dict[str, Answer | GradtraceError]:
+              numbers: NumberFormat) -> dict[str, Answer | GradtraceError]:
         """Each answer graded, or the error that stopped it: all at once, then, if any answer is
         refused, one by one, so that one bad answer is its own error and the others are graded."""
         from ..modes.answers import check_answers, check_symbolic_answers
@@ -251,7 +252,7 @@ class Problem:
         def check(items: list[Expected]) -> list[Answer]:
             if self.numeric is None:
                 return check_symbolic_answers(self.graph, items)
-            return check_answers(self.numeric, items, tol, precision)
+            return check_answers(self.numeric, items, tol, numbers)
 
         try:
             return dict(zip((e.name for e in expected), check(expected)))
@@ -264,12 +265,12 @@ class Problem:
                     out[item.name] = err
             return out
 
-    def truth(self, names: list[str], origin: str, precision: int, strict: bool = True) -> dict[str, Answer]:
+    def truth(self, names: list[str], origin: str, numbers: NumberFormat, strict: bool = True) -> dict[str, Answer]:
         """Each question's true value (and what it refers to), as an answer of 0 graded against
         it. A name the problem doesn't have is an error (a key's), or, not strict, left out."""
         todo = [n for n in names if n not in self.truths]
         if todo:
-            found = self.check([Expected(n, "0", f"{n} in {origin}") for n in todo], None, precision)
+            found = self.check([Expected(n, "0", f"{n} in {origin}") for n in todo], None, numbers)
             for name, answer in found.items():
                 if isinstance(answer, GradtraceError):
                     if strict:
@@ -284,7 +285,7 @@ class Key:
 
     __slots__ = ("path", "points", "problem", "questions", "spec")
 
-    def __init__(self, path: str, precision: int):
+    def __init__(self, path: str, numbers: NumberFormat):
         data = read_file(path)
         self.path = path
         self.spec = problem_of(data, path)
@@ -294,7 +295,7 @@ class Key:
             raise GradtraceError(_("{path}: answers must be a table such as [answers] x = -4").format(path=path))
         names = [name.strip() for name, _value in flatten_answers(answers, origin=path)] if answers else []
         self.questions = list(dict.fromkeys(names)) or self.problem.asks()
-        self.problem.truth(self.questions, path, precision)  # a question the problem lacks: the key's error
+        self.problem.truth(self.questions, path, numbers)  # a question the problem lacks: the key's error
         self.points = _points(data.get("points"), path, self.questions)
 
     def total(self) -> Decimal:
@@ -340,17 +341,18 @@ class InternalError(GradtraceError):
 
 
 def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None,
-          precision: int = DEFAULT_PRECISION, time_limit: float | None = TIME_LIMIT) -> list[Graded]:
-    """Grade every file, in order. The trace of each distinct problem is computed once. A broken
-    key is a GradtraceError (nobody can be graded); a broken file is its student's error."""
-    the_key = Key(key, precision) if key is not None else None
+          numbers: NumberFormat = DEFAULT, time_limit: float | None = TIME_LIMIT) -> list[Graded]:
+    """Grade every file, in order, at the significant digits of `numbers` (--precision). The trace of
+    each distinct problem is computed once. A broken key is a GradtraceError (nobody can be graded);
+    a broken file is its student's error."""
+    the_key = Key(key, numbers) if key is not None else None
     problems: dict[str, Problem] = {}
     out = []
     for path in paths:
         student = Path(path).stem
         try:
             with _time_limit(time_limit):
-                result = _grade_file(path, the_key, problems, tol, precision)
+                result = _grade_file(path, the_key, problems, tol, numbers)
             out.append(result)
             continue
         except GradtraceError as err:
@@ -379,7 +381,7 @@ def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None
 
 
 def _grade_file(path: str, key: Key | None, problems: dict[str, Problem], tol: Tolerance | None,
-                precision: int) -> Graded:
+                numbers: NumberFormat) -> Graded:
     data = read_file(path)
     student = _student(data.get("student"), Path(path).stem)
     notes = []
@@ -425,9 +427,9 @@ def _grade_file(path: str, key: Key | None, problems: dict[str, Problem], tol: T
     folder = os.path.dirname(path) or "."
     expected = [Expected(n, given[n], f"{n} in {path}", folder) for n in questions
                 if n in given and not isinstance(given[n], GradtraceError)]
-    graded = problem.check(expected, tol, precision) if expected else {}
+    graded = problem.check(expected, tol, numbers) if expected else {}
     unanswered = [n for n in questions if not isinstance(graded.get(n), Answer)]
-    truths = problem.truth(unanswered, path, precision, strict=False)
+    truths = problem.truth(unanswered, path, numbers, strict=False)
     marks = []
     for name in questions:
         worth = points.get(name, Decimal(1))
@@ -528,7 +530,7 @@ def to_json(graded: list[Graded]) -> str:
     return json.dumps(safe(document), ensure_ascii=False, allow_nan=False, indent=2) + "\n"
 
 
-def to_csv(graded: list[Graded], precision: int = DEFAULT_PRECISION) -> str:
+def to_csv(graded: list[Graded]) -> str:
     """The long gradebook: one row per student and question (answer, true value, verdict, rule,
     points), and one row for a file that could not be graded (its message in the rule column)."""
     import csv
@@ -576,9 +578,7 @@ def true_text(actual: Any, answer: Answer | None) -> str:
     if actual is None:
         return ""
     if answer is not None and answer.rule == SYMBOLIC_RULE:  # an expression: the text symbolic mode prints
-        from ..core.numbers import fmt
-
-        return _cell(fmt(actual))
+        return _cell(DEFAULT.text(actual))
     value = actual.tolist() if hasattr(actual, "tolist") else float(actual)
     if isinstance(value, float):
         return "0" if value == 0 else repr(value)
