@@ -123,36 +123,10 @@ def Decimals(places: int) -> NumberFormat:  # named as the option it stands for
     return NumberFormat(decimals=places)
 
 
-def _format(precision: NumberFormat | int) -> NumberFormat:
-    return NumberFormat.of(precision)
-
-
-def number_text(value: float, precision: int) -> str:
-    return _format(precision).number(value)
-
-
-def fmt(value: Any, precision: NumberFormat | int = DEFAULT) -> str:
-    return _format(precision).text(value)
-
-
-def describe(value: Any, precision: int = 4, full: bool = False, shape: bool = True) -> str:
-    return _format(precision).array(value, full, shape)
-
-
-def signed_sum(values: list[Any], precision: int = 4) -> str:
-    return _format(precision).signed_sum(values)
-
-
-def local_parts(row: Any, slot: int, precision: int = 4, show: Any = None) -> tuple[str, str, str | None, str]:
-    return _format(precision).local_parts(row, slot, show)
-
-
-def substituted(row: Any, precision: int = 4) -> str:
-    return _format(precision).substituted(row)
-
-
-def plain(value: Any, precision: int) -> str:
-    return _format(precision).plain(value)
+def fmt(value: Any, numbers: NumberFormat | int = DEFAULT) -> str:
+    """A value as `numbers` shows it (an int: that many significant digits), for a caller without a
+    format of its own: a script, a test. fmt(v) is DEFAULT.text(v)."""
+    return NumberFormat.of(numbers).text(value)
 
 
 def sum_text(terms: list[str]) -> str:
