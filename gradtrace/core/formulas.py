@@ -32,6 +32,10 @@ def formulas(graph: Graph, node: Node, templates: tuple[Any, ...] | None = None)
         fields["i"] = name
         if kind == "function":
             out.append(data(fields))
+        elif kind == "text":  # one input's formula may be plain text where another's names a parameter
+            out.append(data)
+        elif kind == "input":
+            out.append(names[data])
         else:
             out.append("".join(text + (fields.get(field, "{" + field + "}") if field is not None else "")
                                for text, field in data))
