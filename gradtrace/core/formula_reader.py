@@ -21,7 +21,8 @@ NOTATION = {
     "Φ": "erfc(-({z})/√2)/2",        # the standard normal CDF
     "φ": "exp(-({z})²/2)/√(2·π)",    # and its density
 }
-_DEFINITION = re.compile(r",\s*(?=[A-Za-zα-ωΑ-Ω_][\w']*\s*=[^=])")  # ", u' = ..." between definitions
+# ", u' = ..." between definitions; a name may carry accents (x̂)
+_DEFINITION = re.compile(r",\s*(?=[A-Za-zα-ωΑ-Ω_][\w'\u0300-\u036f]*\s*=[^=])")
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")                              # an innermost [condition]
 _COMPARISON = re.compile(r"(<=|>=|≤|≥|≠|<|>|=)")
 _EXTREME = re.compile(r"(.*)\bis (max|min)\s*\Z", re.S)
@@ -150,17 +151,25 @@ def evaluate_array(text: str, inputs: dict[str, Any], up: Any) -> Any:
     gradtrace's own parser and engine (numpy), never eval. Its names are the op's inputs; `up`,
     the upstream gradient; and `ones` and `n`, ones shaped as the first input and its size. As the
     notation writes them, vectors are columns (x·yᵀ is an outer product), and ᵀ and ‖x‖ are .T and
-    norm(x). FormulaError where the text does not read."""
-    from .engine import forward
-    from .errors import GradtraceError
-    from .graph import build, constant
+    norm(x), and ⊙ the elementwise product. FormulaError where the text does not read."""
     from .numpy_backend import numpy_backend
 
     np = numpy_backend.np
     first = np.asarray(next(iter(inputs.values())), dtype=float)
     values = {"ones": np.ones_like(first), "n": float(first.size), "up": up, **inputs}
     values = {k: (v[:, None] if np.ndim(v) == 1 else v) for k, v in values.items()}  # vectors as columns
-    source = re.sub(r"‖([^‖]*)‖", r"norm(\1)", text.replace("ᵀ", ".T"))
+    return _array_value(text, values)
+
+
+def _array_value(text: str, values: dict[str, Any]) -> Any:
+    """An array formula read with exactly these names bound: ᵀ is .T, ‖x‖ is norm(x) and ⊙ (the
+    elementwise product, as the explanations write it on arrays) is *."""
+    from .engine import forward
+    from .errors import GradtraceError
+    from .graph import build, constant
+    from .numpy_backend import numpy_backend
+
+    source = re.sub(r"‖([^‖]*)‖", r"norm(\1)", text.replace("ᵀ", ".T").replace("⊙", "*"))
     try:
         if isinstance(constant(source), Const):
             return _read(source)  # a number: 1, 1/2
@@ -337,3 +346,92 @@ class _Windows:
         for k, (s, i, j) in enumerate(self._corners()):
             out[s, :, i:i + kh, j:j + kw] += m[:, k].reshape(self.depth, kh, kw)
         return out[:, :, p:p + h, p:p + w].reshape(self.shape)
+
+
+# The layers' notation (affine, batchnorm, spatial_batchnorm, layernorm, dropout), as the course
+# writes their gradients: reductions over named axes, rows(x), and definitions after "with".
+AXES = {2: "ND", 4: "NCHW"}  # the axes' letters, by the number of axes: (N, D) and (N, C, H, W)
+_REDUCTION = re.compile(r"(Σ|mean|var)_([A-Z]+)\(|rows\(")
+_NAME = r"[^\W\d][\w\u0300-\u036f]*'*"  # a defined name: σ, x̂, dx̂, u'
+_REDUCE = {"Σ": "sum", "mean": "mean", "var": "var"}
+
+
+def evaluate_layer(text: str, inputs: dict[str, Any], up: Any) -> Any:
+    """A layer's formula (batchnorm's "Σ_N(up⊙x̂) with σ = √(var_N(x)+1e-05), x̂ = (x-mean_N(x))/σ")
+    read with arrays bound to its names, by gradtrace's own parser and engine, never eval. Its
+    names are the op's inputs and `up`, the upstream gradient. As the course writes them: a
+    vector (b, gamma, beta: one value per feature) lies along axis 1, the features, broadcast over
+    the batch (and H, W); Σ_A(v), mean_A(v) and var_A(v) sum, average and take the biased
+    variance of v over the axes A names, kept so that they broadcast back, the axes of (N, D) and
+    (N, C, H, W) named by their letters (Σ_N sums over the batch, mean_NHW over N, H and W,
+    var_D over each row's features); rows(v) is v as N rows, (N, D) with D = d1·...·dk; ⊙ is the
+    elementwise product and · the matrix product; and definitions after "with": "σ/2 with σ = 3".
+    FormulaError where the text does not read."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    up = np.asarray(up, dtype=float)
+    values: dict[str, Any] = {"up": up}
+    for name, value in inputs.items():
+        value = np.asarray(value, dtype=float)
+        values[name] = value.reshape((1, -1) + (1,) * (up.ndim - 2)) if value.ndim == 1 and up.ndim >= 2 else value
+    main, sep, definitions = text.partition(" with ")
+    renamed: dict[str, str] = {}
+    for definition in _DEFINITION.split(definitions) if sep else []:
+        term, equals, body = definition.partition("=")
+        term = term.strip()
+        if not equals or not re.fullmatch(_NAME, term) or term in values or term in renamed:
+            raise FormulaError(f"{text!r}: {definition!r} is not a definition of a new name (name = value)")
+        renamed[term] = _bind(values, _layer_value(_rename(body, renamed), values))
+    return _layer_value(_rename(main, renamed), values)
+
+
+def _rename(text: str, renamed: dict[str, str]) -> str:
+    """Each defined name (x̂, which the language can't spell) written as the name it is bound to."""
+    for term in sorted(renamed, key=len, reverse=True):
+        word = re.compile(rf"(?<![\w'\u0300-\u036f]){re.escape(term)}(?![\w'\u0300-\u036f])")
+        text = word.sub(renamed[term], text)
+    return text
+
+
+def _bind(values: dict[str, Any], value: Any) -> str:
+    """Bind a value to a fresh name, and return the name."""
+    k = len(values)
+    while f"v{k}_" in values:
+        k += 1
+    values[f"v{k}_"] = value
+    return f"v{k}_"
+
+
+def _layer_value(text: str, values: dict[str, Any]) -> Any:
+    """A piece of a layer formula: each reduction and rows(...) computed and bound to a fresh name,
+    innermost first (the last one to open holds no other), then the rest read as an array."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    while True:
+        found = list(_REDUCTION.finditer(text))
+        if not found:
+            return _array_value(text, values)
+        m = found[-1]
+        depth, end = 1, None
+        for i in range(m.end(), len(text)):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            if depth == 0:
+                end = i
+                break
+        if end is None:
+            raise FormulaError(f"{text!r}: unmatched parenthesis after {m.group(0)}")
+        arg = np.asarray(_array_value(text[m.end():end], values), dtype=float)
+        if m.group(1) is None:  # rows(v)
+            if arg.ndim < 2:
+                raise FormulaError(f"{text!r}: rows() needs a batch, an array of two axes or more")
+            value = arg.reshape(arg.shape[0], -1)
+        else:
+            letters, layout = m.group(2), AXES.get(arg.ndim, "")
+            if not letters or len(set(letters)) < len(letters) or not set(letters) <= set(layout):
+                raise FormulaError(f"{text!r}: {m.group(0)[:-1]} names axes that an array of shape "
+                                   f"{arg.shape} does not have (its axes: {layout or 'none named'})")
+            axes = tuple(layout.index(c) for c in letters)
+            value = getattr(np, _REDUCE[m.group(1)])(arg, axis=axes, keepdims=True)
+        text = text[:m.start()] + _bind(values, value) + text[end + 1:]
