@@ -17,7 +17,7 @@ from ..core.ops import OPS
 _FUNCTIONS = {name: op.text.latex or r"\mathrm{" + name.replace("_", r"\_") + "}" for name, op in OPS.items()
               if op.syntax.callable}
 _FUNCTIONS.update({"ln": r"\ln", "sign": r"\mathrm{sign}", "sqrt": r"\mathrm{sqrt}"})
-_WORD = re.compile(r"[^\W\d⁰¹²³⁴⁵⁶⁷⁸⁹π][^\W⁰¹²³⁴⁵⁶⁷⁸⁹π]*")
+_WORD = re.compile(r"[^\W\d⁰¹²³⁴⁵⁶⁷⁸⁹π][^\W⁰¹²³⁴⁵⁶⁷⁸⁹π\u0300-\u036f]*(?:[\u0300-\u036f][^\W⁰¹²³⁴⁵⁶⁷⁸⁹π]*)*")
 _SYMBOLS = [("**", "^"), ("·", r" \cdot "), ("*", r" \cdot "), ("²", "^{2}"), ("σ", r"\sigma "),
             ("≤", r"\le "), ("≥", r"\ge "), ("∂", r"\partial ")]
 
@@ -27,6 +27,7 @@ _UNICODE = {"·": r"\cdot ", "⋅": r"\cdot ", "×": r"\times ", "⊙": r"\odot 
             "≤": r"\le ", "≥": r"\ge ", "∂": r"\partial ", "√": r"\surd ", "‖": r"\|", "Σ": r"\Sigma ",
             "…": r"\ldots ", "—": "-", "−": "-", "π": r"\pi "}
 _SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
+_ACCENTS = {"\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0307": "dot"}  # x̂ -> \hat{x}
 _SUBSCRIPT = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
 
 
@@ -36,6 +37,7 @@ def ascii_math(tex: str) -> str:
         return tex
     tex = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda m: "^{" + "".join(_SUPERSCRIPT[c] for c in m.group()) + "}", tex)
     tex = re.sub("[₀₁₂₃₄₅₆₇₈₉]+", lambda m: "_{" + "".join(_SUBSCRIPT[c] for c in m.group()) + "}", tex)
+    tex = re.sub("(.)([\u0302\u0303\u0304\u0307])", lambda m: f"\\{_ACCENTS[m.group(2)]}{{{m.group(1)}}}", tex)
     out = []
     for ch in tex:
         if ch.isascii():
@@ -95,7 +97,7 @@ def formula(text: str, words: str = r"\mbox") -> str:
         word = m.group()
         if word in _FUNCTIONS:
             out.append(_FUNCTIONS[word])
-        elif word in ("if", "else", "is"):
+        elif word in ("if", "else", "is", "with"):
             out.append(rf"{words}{{ {word} }}")
         else:
             out.append(name(word))
