@@ -63,6 +63,17 @@ CASES = {
                                                           "b": rng.normal(size=3), "v": rng.normal(size=(1, 3, 3, 3))}),
     "maxpool2d": ("sum(maxpool2d(x, size=3, stride=2) * v)", {"x": rng.normal(size=(2, 2, 5, 5)),
                                                               "v": rng.normal(size=(2, 2, 2, 2))}),
+    "affine": ("sum(affine(x, W, b) * w)", {"x": rng.normal(size=(2, 3, 2)), "W": rng.normal(size=(6, 4)),
+                                            "b": rng.normal(size=4), "w": rng.normal(size=(2, 4))}),
+    "batchnorm": ("sum(batchnorm(x, g, b) * w)", {"x": rng.normal(size=(4, 3)), "g": rng.normal(size=3),
+                                                  "b": rng.normal(size=3), "w": rng.normal(size=(4, 3))}),
+    "spatial_batchnorm": ("sum(spatial_batchnorm(x, g, b, eps=0.01) * w)",
+                          {"x": rng.normal(size=(2, 3, 2, 2)), "g": rng.normal(size=3), "b": rng.normal(size=3),
+                           "w": rng.normal(size=(2, 3, 2, 2))}),
+    "layernorm": ("sum(layernorm(x, g, b) * w)", {"x": rng.normal(size=(3, 5)), "g": rng.normal(size=5),
+                                                  "b": rng.normal(size=5), "w": rng.normal(size=(3, 5))}),
+    "dropout": ("sum(dropout(x, m, 0.6) * w)", {"x": rng.normal(size=(3, 4)), "m": (rng.random((3, 4)) < 0.6) * 1.0,
+                                                "w": rng.normal(size=(3, 4))}),
     "broadcasting": ("sum(x * b + c)", {"x": rng.normal(size=(3, 2)), "b": rng.normal(size=2),
                                         "c": np.array(0.5)}),
     "elementwise ops": ("sum(sigmoid(x) * tanh(y) + relu(x - y) + leaky_relu(y, 0.1) + max(x, y, 0.2))",
@@ -83,8 +94,8 @@ def test_each_gradient_has_its_variables_shape(case):
     t = gradtrace.trace(program, **bindings)
     for name, value in bindings.items():
         g = t.gradients[name]
-        if name == "y" and "(x @ W, y)" in program:
-            assert g is None  # class labels have no gradient
+        if (name == "y" and "(x @ W, y)" in program) or (name == "m" and "dropout" in program):
+            assert g is None  # class labels and dropout's mask have no gradient
             continue
         assert np.shape(g) == np.shape(value), (name, np.shape(g), np.shape(value))
 

@@ -229,17 +229,22 @@ def test_explain_still_leaves_out_arithmetic_that_would_not_add_up():
 # The row-wise ops (softmax along the last axis, and the losses averaged over rows) are read row
 # by row, in their own notation (p, diag, onehot, [m > 0], Σ): see the section after this one.
 ROWWISE = {"softmax", "log_softmax", "cross_entropy", "svm_loss"}
-# The window ops (conv2d, maxpool2d) are read in CS231n's im2col notation: see the last section.
+# The window ops (conv2d, maxpool2d) are read in CS231n's im2col notation, and the course's layers
+# in theirs (Σ_N, mean_D, rows, x̂ defined after "with"): see the last two sections.
 WINDOWED = {"conv2d", "maxpool2d"}
+LAYERS = {"affine", "batchnorm", "spatial_batchnorm", "layernorm", "dropout"}
 SHAPES = {"matmul": [((3, 2), (2,)), ((2, 3), (3, 4)), ((1, 3), (3, 2))], "cdot": [((3, 2), (2,)), ((2, 3), (3, 4))],
           "transpose": [((2, 3),)], "dot": [((3,), (3,))], "norm": [((3,),), ((2, 2),)], "sum": [((2, 3),), ((4,),)],
           "mean": [((2, 3),), ((4,),)]}
-ARRAY_OPS = sorted(name for name, op in OPS.items() if op.maths.vjp is not None and name not in ROWWISE | WINDOWED)
+ARRAY_OPS = sorted(name for name, op in OPS.items()
+                   if op.maths.vjp is not None and name not in ROWWISE | WINDOWED | LAYERS)
 
 
 def test_every_array_op_is_read():
-    """No array op's formula is left unread: each is read as arrays, row by row, or window by window."""
-    assert set(ARRAY_OPS) | ROWWISE | WINDOWED == {name for name, op in OPS.items() if op.maths.vjp is not None}
+    """No array op's formula is left unread: each is read as arrays, row by row, window by window,
+    or as a layer."""
+    assert set(ARRAY_OPS) | ROWWISE | WINDOWED | LAYERS == {name for name, op in OPS.items()
+                                                             if op.maths.vjp is not None}
     assert set(SHAPES) == set(ARRAY_OPS)
 
 
@@ -560,3 +565,118 @@ def test_text_that_is_not_a_window_formula_is_refused(text):
 
     with pytest.raises(FormulaError):
         evaluate_windows(text, ("x", np.ones((1, 1, 3, 3))), np.ones((1, 1, 2, 2)), (2, 2), 1)
+
+
+# ---- the course's layers: each input's formula, read with arrays, is its downstream gradient ------
+# Read by core/formula_reader.evaluate_layer (gradtrace's own parser, never eval) at the inputs the
+# PyTorch oracle draws (tests/array_inputs.py): batches of one, odd sizes, constant and nearly
+# constant columns, gamma near 0, each eps. Each formula says the whole downstream gradient (it
+# names up); the mask's says "none", and the rule sends it none.
+
+
+def _layer_mismatches(op, draws=40, seed=0):
+    """Where a layer's formula, read, is not its vector-Jacobian product: (text, input shapes)."""
+    import array_inputs
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_layer
+    from gradtrace.core.formulas import formulas
+    from gradtrace.core.numpy_backend import numpy_backend
+
+    rng = np.random.default_rng(seed)
+    wrong = []
+    for k in range(draws):
+        xs, params = array_inputs.draw(op.name, rng, k)
+        out = op.apply(numpy_backend, xs, params)
+        up = rng.normal(size=np.shape(out))
+        down = op.maths.vjp(numpy_backend, up, out, *xs, *params)
+        nodes = _gate(op, xs, params)
+        if k % 2:  # inputs named otherwise than x, y, z: the formula names them as they are named
+            for node, other in zip(nodes, ("h", "gamma", "b")):
+                node.name = other
+        names = {node.name: x for node, x in zip(nodes, xs)}
+        for slot, text in enumerate(formulas(types.SimpleNamespace(nodes=nodes), nodes[-1])):
+            if down[slot] is None:
+                if text != "none":
+                    wrong.append((text, [np.shape(x) for x in xs]))
+                continue
+            read = np.asarray(evaluate_layer(text, names, up), dtype=float)
+            expected = np.asarray(down[slot], dtype=float)
+            # To 1e-9 of the largest element: the formula's x - mean(x), read as written, keeps fewer
+            # digits than the rule (which shifts x first) where a column is 300 ± 0.001; a wrong
+            # formula is wrong in the first digits.
+            scale = 1 + np.max(np.abs(expected), initial=0.0)
+            if read.size != expected.size or \
+                    not np.allclose(read.reshape(expected.shape), expected, rtol=1e-9, atol=1e-9 * scale):
+                wrong.append((text, [np.shape(x) for x in xs]))
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_every_layer_formula_is_its_downstream(name):
+    assert _layer_mismatches(OPS[name]) == []
+
+
+@pytest.mark.parametrize("name, formula", [
+    ("affine", ("up·{1}", "rows({0})ᵀ·up", "Σ_N(up)")),        # W not transposed
+    ("affine", ("up·{1}ᵀ", "{0}ᵀ·up", "Σ_N(up)")),             # x not made rows: wrong beyond (N, D)
+    ("affine", ("up·{1}ᵀ", "rows({0})ᵀ·up", "mean_N(up)")),    # b's gradient averaged
+    ("batchnorm", ("{1}/σ⊙(up-mean_N(up)) with σ = √(var_N({0})+{eps})",  # the x̂ term dropped
+                   "Σ_N(up⊙x̂) with σ = √(var_N({0})+{eps}), x̂ = ({0}-mean_N({0}))/σ", "Σ_N(up)")),
+    ("batchnorm", ("{1}/σ⊙(up-mean_N(up)-x̂⊙mean_N(up⊙x̂)) with σ = √(var_N({0})), x̂ = ({0}-mean_N({0}))/σ",
+                   "Σ_N(up⊙x̂) with σ = √(var_N({0})), x̂ = ({0}-mean_N({0}))/σ", "Σ_N(up)")),  # eps left out
+    ("batchnorm", ("{1}/σ⊙(up-mean_N(up)-x̂⊙mean_N(up⊙x̂)) with σ = √(var_N({0})+{eps}), x̂ = ({0}-mean_N({0}))/σ",
+                   "Σ_N(up⊙{0})", "Σ_N(up)")),                 # gamma's gradient by x, not x̂
+    ("spatial_batchnorm", ("{1}/σ⊙(up-mean_N(up)-x̂⊙mean_N(up⊙x̂)) with σ = √(var_N({0})+{eps}), "
+                           "x̂ = ({0}-mean_N({0}))/σ", "Σ_NHW(up)", "Σ_NHW(up)")),  # statistics over N alone
+    ("layernorm", ("{1}/σ⊙(up-mean_D(up)-x̂⊙mean_D(up⊙x̂)) with σ = √(var_D({0})+{eps}), "
+                   "x̂ = ({0}-mean_D({0}))/σ",  # batchnorm's compact form: gamma varies along D
+                   "Σ_N(up⊙x̂) with σ = √(var_D({0})+{eps}), x̂ = ({0}-mean_D({0}))/σ", "Σ_N(up)")),
+    ("dropout", ("up⊙{1}", "none")),                              # the 1/p forgotten
+    ("dropout", ("up⊙{1}/{p}", "{0}/{p}")),                       # a gradient for the mask
+])
+def test_a_wrong_layer_formula_fails(monkeypatch, name, formula):
+    _patch_formula(monkeypatch, name, formula)
+    try:
+        assert _layer_mismatches(OPS[name]), f"{name}: a wrong formula went unnoticed"
+    except FormulaError:
+        pass  # a formula that can't be read, or whose shapes don't fit: refused, which fails as well
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Σ_N(x)", [[4.0, 6.0]]), ("mean_N(x)", [[2.0, 3.0]]), ("var_N(x)", [[1.0, 1.0]]), ("Σ_D(x)", [[3.0], [7.0]]),
+    ("Σ_ND(x)", [[10.0]]), ("x-mean_N(x)", [[-1.0, -1.0], [1.0, 1.0]]), ("g⊙x", [[10.0, 40.0], [30.0, 80.0]]),
+    ("rows(x)ᵀ·up", [[4.0, 4.0], [6.0, 6.0]]), ("2·s with s = Σ_ND(x)", [[20.0]]),
+    ("x̂ with μ = mean_N(x), x̂ = x-μ", [[-1.0, -1.0], [1.0, 1.0]]), ("Σ_N(dx̂) with dx̂ = up⊙g", [[20.0, 40.0]]),
+])
+def test_the_layer_notation_is_read(text, value):
+    """x = [[1, 2], [3, 4]], a gamma g = [10, 20] (laid along the features), up = ones."""
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_layer
+
+    read = evaluate_layer(text, {"x": [[1.0, 2.0], [3.0, 4.0]], "g": [10.0, 20.0]}, np.ones((2, 2)))
+    assert np.asarray(read).tolist() == value
+
+
+def test_the_layer_notation_names_the_axes_of_images():
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_layer
+
+    x = np.arange(24.0).reshape(2, 3, 2, 2)
+    read = evaluate_layer("Σ_NHW(x)", {"x": x}, np.ones_like(x))
+    assert read.shape == (1, 3, 1, 1) and read.ravel().tolist() == x.sum(axis=(0, 2, 3)).tolist()
+    assert evaluate_layer("g⊙x", {"x": x, "g": [0.0, 1.0, 0.0]}, np.ones_like(x)).tolist() == \
+        (x * np.array([0.0, 1.0, 0.0])[None, :, None, None]).tolist()  # gamma per channel
+
+
+@pytest.mark.parametrize("text", ["Σ_N(x", "Σ_Q(x)", "Σ_NN(x)", "Σ_C(x)", "rows(x", "x̂",
+                                  "m with m", "x with x = 1", "__import__('os')", "mean_(x)", "Σ_NHW(x)"])
+def test_text_that_is_not_a_layer_formula_is_refused(text):
+    import numpy as np
+
+    from gradtrace.core.formula_reader import evaluate_layer
+
+    with pytest.raises(FormulaError):
+        evaluate_layer(text, {"x": [[1.0, 2.0], [3.0, 4.0]]}, np.ones((2, 2)))

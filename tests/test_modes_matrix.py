@@ -162,6 +162,9 @@ LATEX_CASES = {
     "symbolic expanded": ["abs(x)*sign(y) + max(x, y)*relu(x - y)", "--expanded"],
     "greek keyboard": ["α*x + w₁*θ₂", "-x", "1", "--alpha", "2", "--w1", "3", "--theta2", "4", "--check"],
     "exact unicode": ["α*x + w₁", "-x", "1", "--alpha", "2", "--w1", "1/3", "--exact", "--expect", "w₁=1"],
+    "the course's layers": ["sum(dropout(layernorm(affine(x, W, b), g, beta), m, 0.5) * batchnorm(x, g, beta))",
+                            "-x", "[[1, 2], [3, -1]]", "-W", "[[1, 0], [2, 1]]", "-b", "[0, 1]", "-g", "[1, 2]",
+                            "--beta", "[0, 0.5]", "-m", "[[1, 0], [1, 1]]"],
 }
 
 

@@ -25,6 +25,7 @@ from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .numbers import MESSAGES
 from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Maths, Op, Oracles, Syntax, Text
+from .ops_text import signature
 from .syntax import BINARY, parse_expression, parse_program
 
 # Long steps report how far they have got through report(phase, done, total), once per
@@ -415,12 +416,11 @@ class _Lowering:
         params = tuple(given[p].value if p in given else default for p, default in user_params)
         missing = [p for p, value in zip((p for p, _ in user_params), params) if value is None]
         if missing:
-            written = ", ".join(["x", *(p for p, _ in user_params)])
             raise ParseError(
                 _("{name} needs {join}").format(name=op.name, join=" and ".join(missing)),
                 source=source,
                 span=span,
-                hint=_("write {name}({written}), e.g. {name}(x, 0, 1)").format(name=op.name, written=written),
+                hint=_("write {call}, with a number for {join}").format(call=signature(op), join=" and ".join(missing)),
             )
         keyword_consts = tuple((p, given[p]) for p, _ in user_params if p in given)
 

@@ -77,7 +77,8 @@ class Maths:
     # returning the text)
     domain: tuple[Rule, str | Callable[..., str]] | None = None
     # Array ops that accept only some shapes: (predicate(*input shapes, *params) -> bool, what they
-    # need: text, or a function of the same arguments returning the text, which can name the sizes).
+    # need: text marked N_ (shown translated), or a function of the same arguments returning the
+    # text already translated, which can name the sizes).
     shapes: tuple[Rule, str | Callable[..., str]] | None = None
     kink: tuple[Rule, str] | None = None  # (predicate(xp, out, *inputs, *params) -> bool, "the convention")
     kink_at_zero: bool = False    # the predicate can only hold where the input is 0 (relu'(0)): a trace
@@ -102,6 +103,7 @@ class Syntax:
     callable: bool = False        # reachable as name(...) from the language
     const_left: str | None = None   # the unary gate for `c <op> x` with a constant c
     const_right: str | None = None  # the unary gate for `x <op> c`
+    inputs: tuple[str, ...] = ()  # the inputs' names as the docs write them: (x, W, b); x, y, z if not given
 
 
 @dataclass(frozen=True, slots=True)
@@ -770,10 +772,10 @@ def _svm_vjp(xp: Any, up: Any, out: Any, scores: Any, y: Any) -> Any:
     return (up * g / len(labels)).reshape(np.shape(scores)), None
 
 
-_LABELS = (_labels_ok, "integer class labels y, one per row of scores, each in 0..C-1")
+_LABELS = (_labels_ok, N_("integer class labels y, one per row of scores, each in 0..C-1"))
 _LOSS_SHAPES = (lambda scores, y: (len(scores) == 1 and y in ((), (1,))) or
                 (len(scores) == 2 and (y == (scores[0],) or (y == () and scores[0] == 1))),
-                "scores of shape (C,) or (N, C) and labels y with one integer per row (N of them)")
+                N_("scores of shape (C,) or (N, C) and labels y with one integer per row (N of them)"))
 
 _RECORDS += [
     Op("matmul", 2,
@@ -812,8 +814,8 @@ _RECORDS += [
        Oracles(torch=lambda t, x: t.mean(x))),
     Op("dot", 2,
        Maths(lambda xp, a, b: xp.np.dot(a, b), None, vjp=lambda xp, up, out, a, b: (up * b, up * a),
-             shapes=(lambda a, b: len(a) == 1 and a == b, "two vectors of the same length (as torch.dot); "
-                     "use @ for matrix products and sum(a * b) for an elementwise product")),
+             shapes=(lambda a, b: len(a) == 1 and a == b, N_("two vectors of the same length (as torch.dot); "
+                     "use @ for matrix products and sum(a * b) for an elementwise product"))),
        Syntax(callable=True),
        Text(("{1}", "{0}"), label="·", pattern="switcher",
             jacobian=(N_("one row: the other vector, {1}"), N_("one row: the other vector, {0}")),
@@ -1002,6 +1004,199 @@ _RECORDS += [
                      "is one row, and col2im adds each column back into its window. NOTE: a tie goes to the "
                      "window's first maximum in row-major order, as in PyTorch.")),
        Oracles(torch=lambda t, x, size, stride: t.nn.functional.max_pool2d(x, int(size), int(stride)))),
+]
+
+# The course's layers (CS231n assignment 2) -----------------------------------------------------
+# Each takes the course's shapes: a batch of N examples along axis 0, features along axis 1 (and
+# H, W after them for images). A per-feature vector (b, gamma, beta) is laid along axis 1.
+
+def _feature(np: Any, v: Any, ndim: int) -> Any:
+    """A per-feature vector (D,) or (C,) shaped to broadcast along axis 1 of an ndim array."""
+    return np.reshape(v, (1, -1) + (1,) * (ndim - 2))
+
+
+def _affine(xp: Any, x: Any, w: Any, b: Any) -> Any:
+    np = xp.np
+    return np.reshape(x, (np.shape(x)[0], -1)) @ w + b
+
+
+def _affine_vjp(xp: Any, up: Any, out: Any, x: Any, w: Any, b: Any) -> Any:
+    np = xp.np
+    rows = np.reshape(x, (np.shape(x)[0], -1))
+    return np.reshape(up @ np.transpose(w), np.shape(x)), np.transpose(rows) @ up, np.sum(up, axis=0)
+
+
+def _centred(np: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    """x - μ, μ the mean over `axes`, and the biased variance (as the course and PyTorch's training
+    mode take it), kept broadcastable."""
+    # Shifted by one of its own values first: for values far from 0 with a tiny spread (300 ±
+    # 0.001), x - mean(x) keeps only the digits the rounded mean leaves (about 1e-11 of them here,
+    # as PyTorch's), while x - x0 is exact or nearly and its mean is small, so all are kept.
+    d = x - x[tuple(slice(0, 1) if a in axes else slice(None) for a in range(np.ndim(x)))]
+    centred = d - np.mean(d, axis=axes, keepdims=True)
+    return centred, np.mean(centred * centred, axis=axes, keepdims=True)
+
+
+def _normalized(np: Any, x: Any, axes: tuple[int, ...], eps: float) -> Any:
+    """x̂ = (x - μ)/σ with σ = √(var + eps), and σ."""
+    centred, var = _centred(np, x, axes)
+    if not np.all(np.isfinite(var)):
+        raise OverflowError  # a spread beyond 1e154: x̂ would silently be 0 (the engine says so instead)
+    sigma = np.sqrt(var + eps)
+    return centred / sigma, sigma
+
+
+def _norm_layer(stats: tuple[int, ...], params: tuple[int, ...]) -> tuple[Rule, Rule, Rule]:
+    """forward, vjp and domain of a normalization layer: statistics over the axes `stats`, gamma and
+    beta per feature, their gradients summed over the axes `params`."""
+    def fn(xp: Any, x: Any, gamma: Any, beta: Any, eps: float) -> Any:
+        np = xp.np
+        xhat, _sigma = _normalized(np, x, stats, eps)
+        return _feature(np, gamma, np.ndim(x)) * xhat + _feature(np, beta, np.ndim(x))
+
+    def vjp(xp: Any, up: Any, out: Any, x: Any, gamma: Any, beta: Any, eps: float) -> Any:
+        # The compact form: with g = up·gamma (the gradient reaching x̂), m values per statistic,
+        # dx = (1/σ)/m·(m·g - Σg - x̂·Σ(g·x̂)), which for batchnorm is the course's
+        # (gamma/σ)/N·(N·up - Σup - x̂·Σ(up·x̂)). x̂ is recomputed: (out - beta)/gamma would lose
+        # every digit where gamma is near 0.
+        np = xp.np
+        xhat, sigma = _normalized(np, x, stats, eps)
+        g = up * _feature(np, gamma, np.ndim(x))
+        m = math.prod(np.shape(x)[a] for a in stats)
+        dx = (m * g - np.sum(g, axis=stats, keepdims=True)
+              - xhat * np.sum(g * xhat, axis=stats, keepdims=True)) / (m * sigma)
+        return dx, np.sum(up * xhat, axis=params), np.sum(up, axis=params)
+
+    def domain(xp: Any, x: Any, gamma: Any, beta: Any, eps: float) -> Any:
+        # element by element, so that an error points at the first element of a constant feature
+        np = xp.np
+        return eps >= 0 and np.broadcast_to(_centred(np, x, stats)[1] + eps > 0, np.shape(x))
+
+    return fn, vjp, domain
+
+
+def _eps_needed(eps: float) -> str:
+    if eps < 0:
+        return _("eps ≥ 0")
+    return _("a variance above 0 in every feature when eps = 0 (a constant feature would divide 0 by 0)")
+
+
+def _dims(shape: tuple[int, ...], ndim: int) -> bool:
+    return len(shape) == ndim and all(n >= 1 for n in shape)
+
+
+_BATCHNORM = _norm_layer((0,), (0,))
+_SPATIAL_BATCHNORM = _norm_layer((0, 2, 3), (0, 2, 3))
+_LAYERNORM = _norm_layer((1,), (0,))
+_EPS = (("eps", 1e-5),)
+_ROWS_SHAPES = (lambda x, gamma, beta, eps: _dims(x, 2) and gamma == beta == x[1:],
+                N_("x of shape (N, D) and gamma, beta of shape (D,)"))
+
+
+def _dropout_inside(xp: Any, x: Any, mask: Any, p: float) -> Any:
+    if not 0 < p <= 1:
+        return False
+    return (mask == 0) | (mask == 1)  # element by element, so an error points at the first other value
+
+
+def _dropout_needed(p: float) -> str:
+    if not 0 < p <= 1:
+        return _("a keep probability 0 < p ≤ 1")
+    return _("a mask of 0s and 1s (it divides by p itself: the course's (rand < p)/p is mask/p)")
+
+
+def _torch_batch_norm(t: Any, x: Any, gamma: Any, beta: Any, eps: float) -> Any:
+    """PyTorch's batch_norm in training mode; for one value per channel, which it refuses, the same
+    formula written with torch's own mean and var (the oracle still differentiates it itself)."""
+    if x.numel() // x.shape[1] > 1:
+        return t.nn.functional.batch_norm(x, None, None, gamma, beta, training=True, eps=eps)
+    shape = (1, -1) + (1,) * (x.dim() - 2)
+    axes = [0, *range(2, x.dim())]
+    xhat = (x - x.mean(axes, keepdim=True)) / t.sqrt(x.var(axes, correction=0, keepdim=True) + eps)
+    return gamma.reshape(shape) * xhat + beta.reshape(shape)
+
+
+_RECORDS += [
+    Op("affine", 3,
+       Maths(_affine, None, vjp=_affine_vjp,
+             shapes=(lambda x, w, b: len(x) >= 2 and all(n >= 1 for n in x) and _dims(w, 2)
+                     and w[0] == math.prod(x[1:]) and b == w[1:],
+                     N_("x of shape (N, d1, ..., dk), W of shape (D, M) with D = d1·...·dk, and b of shape (M,)"))),
+       Syntax(callable=True, inputs=("x", "W", "b")),
+       Text(("up·{1}ᵀ", "rows({0})ᵀ·up", "Σ_N(up)"), label="affine",
+            jacobian=(N_("block-structured: sends upstream·{1}ᵀ, reshaped to {0}'s shape"),
+                      N_("block-structured: sends rows({0})ᵀ·upstream"),
+                      N_("each output has one 1, at its own column: sends the upstream summed over the batch")),
+            notes=N_("The course's affine layer: rows(x) is x of shape (N, d1, ..., dk) as N rows of D = "
+                     "d1·...·dk, and out = rows(x)·W + b. ∂/∂x sends upstream·Wᵀ reshaped to x's shape, "
+                     "∂/∂W sends rows(x)ᵀ·upstream, ∂/∂b the upstream summed over the batch.")),
+       Oracles(torch=lambda t, x, w, b: x.reshape(x.shape[0], -1) @ w + b)),
+    Op("batchnorm", 3,
+       Maths(_BATCHNORM[0], None, vjp=_BATCHNORM[1], params=_EPS, domain=(_BATCHNORM[2], _eps_needed),
+             shapes=_ROWS_SHAPES),
+       Syntax(callable=True, inputs=("x", "gamma", "beta")),
+       Text(("{1}/σ⊙(up-mean_N(up)-x̂⊙mean_N(up⊙x̂)) with σ = √(var_N({0})+{eps}), x̂ = ({0}-mean_N({0}))/σ",
+             "Σ_N(up⊙x̂) with σ = √(var_N({0})+{eps}), x̂ = ({0}-mean_N({0}))/σ", "Σ_N(up)"), label="BN",
+            jacobian=(N_("dense within each column: each output depends on its whole column of the batch, "
+                         "through the column's mean and variance"),
+                      N_("each output has one nonzero, x̂, at its own feature: sends the sum over the batch of "
+                         "upstream⊙x̂"),
+                      N_("each output has one 1, at its own feature: sends the upstream summed over the batch")),
+            notes=N_("Batch normalization in training mode: each column (feature) of x, of shape (N, D), is "
+                     "normalized by the batch's mean μ and biased variance var, x̂ = (x-μ)/σ with σ = √(var+eps), "
+                     "and out = gamma·x̂ + beta. ∂/∂x is the compact form (gamma/σ)/N·(N·up - Σup - x̂·Σ(up·x̂)). "
+                     "With one row the variance is 0, so x̂ = 0 and out = beta (PyTorch refuses a batch of one "
+                     "in training mode).")),
+       Oracles(torch=_torch_batch_norm)),
+    Op("spatial_batchnorm", 3,
+       Maths(_SPATIAL_BATCHNORM[0], None, vjp=_SPATIAL_BATCHNORM[1], params=_EPS,
+             domain=(_SPATIAL_BATCHNORM[2], _eps_needed),
+             shapes=(lambda x, gamma, beta, eps: _dims(x, 4) and gamma == beta == x[1:2],
+                     N_("x of shape (N, C, H, W) and gamma, beta of shape (C,)"))),
+       Syntax(callable=True, inputs=("x", "gamma", "beta")),
+       Text(("{1}/σ⊙(up-mean_NHW(up)-x̂⊙mean_NHW(up⊙x̂)) with σ = √(var_NHW({0})+{eps}), "
+             "x̂ = ({0}-mean_NHW({0}))/σ",
+             "Σ_NHW(up⊙x̂) with σ = √(var_NHW({0})+{eps}), x̂ = ({0}-mean_NHW({0}))/σ", "Σ_NHW(up)"),
+            label="spatial BN",
+            jacobian=(N_("dense within each channel: each output depends on all N·H·W inputs of its channel, "
+                         "through the channel's mean and variance"),
+                      N_("each output has one nonzero, x̂, at its own channel: sends the sum over N, H and W of "
+                         "upstream⊙x̂"),
+                      N_("each output has one 1, at its own channel: sends the upstream summed over N, H and W")),
+            notes=N_("Spatial batch normalization in training mode: x of shape (N, C, H, W) is normalized "
+                     "per channel, by the mean and biased variance over N, H and W; gamma and beta hold one "
+                     "value per channel. It is batchnorm of x as N·H·W rows of C features.")),
+       Oracles(torch=_torch_batch_norm)),
+    Op("layernorm", 3,
+       Maths(_LAYERNORM[0], None, vjp=_LAYERNORM[1], params=_EPS, domain=(_LAYERNORM[2], _eps_needed),
+             shapes=_ROWS_SHAPES),
+       Syntax(callable=True, inputs=("x", "gamma", "beta")),
+       Text(("(dx̂-mean_D(dx̂)-x̂⊙mean_D(dx̂⊙x̂))/σ with dx̂ = up⊙{1}, σ = √(var_D({0})+{eps}), "
+             "x̂ = ({0}-mean_D({0}))/σ",
+             "Σ_N(up⊙x̂) with σ = √(var_D({0})+{eps}), x̂ = ({0}-mean_D({0}))/σ", "Σ_N(up)"), label="LN",
+            jacobian=(N_("dense within each row: each output depends on its whole row, through the row's "
+                         "mean and variance"),
+                      N_("each output has one nonzero, x̂, at its own feature: sends the sum over the batch of "
+                         "upstream⊙x̂"),
+                      N_("each output has one 1, at its own feature: sends the upstream summed over the batch")),
+            notes=N_("Layer normalization: each row (example) of x, of shape (N, D), is normalized by its own "
+                     "mean and biased variance over its D features, then out = gamma·x̂ + beta with gamma and "
+                     "beta per feature. It needs no batch: training and test time compute the same.")),
+       Oracles(torch=lambda t, x, gamma, beta, eps: t.nn.functional.layer_norm(x, x.shape[1:], gamma, beta, eps))),
+    Op("dropout", 2,
+       Maths(lambda xp, x, mask, p: x * mask / p, None,
+             vjp=lambda xp, up, out, x, mask, p: (up * mask / p, None), params=(("p", None),),
+             domain=(_dropout_inside, _dropout_needed),
+             shapes=(lambda x, mask, p: x == mask, N_("a mask of the same shape as x"))),
+       Syntax(callable=True, inputs=("x", "mask")),
+       Text(("up⊙{1}/{p}", "none"), label="dropout",
+            jacobian=(N_("diagonal: mask/p, 0 where a unit is dropped and 1/p where it is kept"),
+                      N_("none: the mask is not differentiable")),
+            notes=N_("Inverted dropout with the mask given: out = x·mask/p, where mask holds 0 (dropped) or 1 "
+                     "(kept) and p is the probability of keeping a unit, as in the course's assignments since "
+                     "2017 (their mask (rand < p)/p is this mask/p; PyTorch's p is the probability of dropping "
+                     "one, 1 - p). The mask gets no gradient.")),
+       Oracles(torch=lambda t, x, mask, p: x * mask / p)),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _RECORDS}

@@ -11,13 +11,14 @@ from .ops import FUNCTIONS, INFIX, POSTFIX, PREFIX, Op
 
 
 def signature(op: Op) -> str:
-    """How a function is called: relu, pow(x, y), leaky_relu(x, alpha=0.01), max(a, b, ...)."""
+    """How a function is called: relu, pow(x, y), leaky_relu(x, alpha=0.01), max(a, b, ...),
+    affine(x, W, b)."""
     if op.variadic:
         return f"{op.name}(a, b, ...)"
     keywords = [name if default is None else f"{name}={default:g}" for name, default in op.keyword_params]
     if op.arity == 1 and not keywords:
         return op.name
-    inputs = ["x", "y", "z"][:op.arity]
+    inputs = list(op.syntax.inputs or ("x", "y", "z"))[:op.arity]
     return f"{op.name}({', '.join(inputs + keywords)})"
 
 
