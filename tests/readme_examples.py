@@ -85,7 +85,7 @@ def make_fixtures(folder: Path) -> None:
     np.save(folder / "filters.npy", rng.normal(size=(32, 3, 7, 7)) * 0.01)
     np.save(folder / "biases.npy", np.zeros(32))
     np.save(folder / "v.npy", rng.normal(size=(2, 32, 16, 16)))
-    np.save(folder / "fc.npy", rng.normal(size=(10, 32, 16, 16)) * 0.01)
+    np.save(folder / "fc.npy", rng.normal(size=(32 * 16 * 16, 10)) * 0.01)  # affine: the pooled images as rows
     np.save(folder / "fc_b.npy", np.zeros(10))
     shutil.copytree(ROOT / "examples", folder / "examples")
     (folder / "answers.txt").write_text(quiz_answers(seed=7, problems=3, difficulty=1))

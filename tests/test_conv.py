@@ -291,34 +291,32 @@ def test_the_cli_json_has_the_conv_nets_gradients(gt, tmp_path, torch):
 
 # ---- the course's conv net, end to end ------------------------------------------------------------
 # CS231n's three-layer convnet: conv 7×7 (32 filters, pad 3) - relu - 2×2 max pool - affine (100) -
-# relu - affine (10) - softmax loss, on N images of 3×32×32. With no reshape in the language, each
-# affine layer is a convolution whose filters cover its whole input (the course's "FC as CONV"),
-# giving (N, 100, 1, 1) and (N, 10, 1, 1); `@ o @ o` with o = [1] drops the two 1-axes, leaving the
-# (N, 10) scores cross_entropy takes. An affine op and a reshape would write it more plainly.
+# relu - affine (10) - softmax loss, on N images of 3×32×32. The first affine layer takes the pooled
+# (N, 32, 16, 16) as N rows of 8192, as the course's affine_forward does; W2 is (8192, 100).
 
-CONVNET = ("cross_entropy(conv2d(relu(conv2d(maxpool2d(relu(conv2d(X, W1, b1, stride=1, pad=3))), W2, b2)), "
-           "W3, b3) @ o @ o, y)")
+CONVNET = ("cross_entropy(affine(relu(affine(maxpool2d(relu(conv2d(X, W1, b1, stride=1, pad=3))), W2, b2)), "
+           "W3, b3), y)")
 
 
 @pytest.mark.parametrize("n", [2, 5])
 def test_the_courses_conv_net_traces_end_to_end_as_pytorch_computes_it(torch, n):
     draw = np.random.default_rng(n)
     values = {"X": draw.normal(size=(n, 3, 32, 32)), "W1": draw.normal(size=(32, 3, 7, 7)) * 1e-2,
-              "b1": draw.normal(size=32) * 1e-2, "W2": draw.normal(size=(100, 32, 16, 16)) * 1e-2,
-              "b2": draw.normal(size=100) * 1e-2, "W3": draw.normal(size=(10, 100, 1, 1)) * 1e-2,
+              "b1": draw.normal(size=32) * 1e-2, "W2": draw.normal(size=(32 * 16 * 16, 100)) * 1e-2,
+              "b2": draw.normal(size=100) * 1e-2, "W3": draw.normal(size=(100, 10)) * 1e-2,
               "b3": draw.normal(size=10) * 1e-2}
     y = draw.integers(0, 10, size=n).astype(float)
-    t = gradtrace.trace(CONVNET, **values, o=np.ones(1), y=y)
+    t = gradtrace.trace(CONVNET, **values, y=y)
     F = torch.nn.functional
     p = {k: torch.tensor(v, requires_grad=True) for k, v in values.items()}
-    hidden = F.relu(F.conv2d(F.max_pool2d(F.relu(F.conv2d(p["X"], p["W1"], p["b1"], padding=3)), 2, 2),
-                             p["W2"], p["b2"]))
-    scores = F.conv2d(hidden, p["W3"], p["b3"]).reshape(n, 10)
+    pooled = F.max_pool2d(F.relu(F.conv2d(p["X"], p["W1"], p["b1"], padding=3)), 2, 2)
+    hidden = F.relu(pooled.reshape(n, -1) @ p["W2"] + p["b2"])
+    scores = hidden @ p["W3"] + p["b3"]
     loss = F.cross_entropy(scores, torch.tensor(y).long())
     loss.backward()
     assert t.value == pytest.approx(loss.item(), rel=1e-12)
-    assert [t.node(name).value.shape for name in ("t1", "t3", "t4", "t6", "t8")] == \
-        [(n, 32, 32, 32), (n, 32, 16, 16), (n, 100, 1, 1), (n, 10, 1, 1), (n, 10)]
+    assert [t.node(name).value.shape for name in ("t1", "t3", "t4", "t5", "t6")] == \
+        [(n, 32, 32, 32), (n, 32, 16, 16), (n, 100), (n, 100), (n, 10)]
     for name, tensor in p.items():
         scale = np.max(np.abs(tensor.grad.numpy()))
         np.testing.assert_allclose(t.gradients[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12 * scale,
