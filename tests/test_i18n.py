@@ -516,6 +516,7 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "float64", "heaviside", "sign", "erf", "erfc", "scalar", "option", "options", "Gradient", "INTEGER", "RANGE",
     "TEXT", "FLOAT", "NUMBER", "SVG", "TOL", "exit", "cli", "jsonl", "lines", "flow", "overflow", "fan", "bindings",
     "expression", "rel", "svg", "png", "block", "matmul", "time", "limit", "SECONDS", "wide", "points", "replace",
+    "random", "numpy", "default_rng", "standard_normal",  # --seed random:N's recipe, as code
 }
 
 

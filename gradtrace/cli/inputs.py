@@ -172,8 +172,9 @@ def expected_answers(expect: tuple[str, ...], answers_file: str | None) -> list[
 
 def seed_value(text: str | None) -> Any:
     """--seed: the gradient backprop starts from. A number (the slide's "upstream 2"), ones, an
-    array written inline ("[1, 0, 0]") or @grad.npy, read like any binding's value."""
-    if text is None or text == "ones":
+    array written inline ("[1, 0, 0]") or @grad.npy, read like any binding's value; random or
+    random:N, a random upstream drawn from the seed N (the core reads N, run_program draws one)."""
+    if text is None or text == "ones" or text == "random" or text.startswith("random:"):
         return text
     from ..core.bindings import Binding, check_finite, value_of
 
@@ -183,5 +184,5 @@ def seed_value(text: str | None) -> Any:
     except GradtraceError as err:
         raise GradtraceError(
             _("--seed {text}: {err}").format(text=text, err=err),
-            hint=_('write a number (--seed 2), ones, an array (--seed "[1, 0]") or a file (--seed @grad.npy)'),
+            hint=_('write a number (--seed 2), ones, random, an array (--seed "[1, 0]") or a file (--seed @grad.npy)'),
         ) from None

@@ -301,8 +301,10 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
 @click.option("--tol", metavar="TOL", help=N_("Tolerance for answers: 0.01 or abs:0.01 (absolute), 1% or rel:0.01."))
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help=N_("Tell the backward pass (or the forward pass) step by step."))
-@click.option("--seed", "seed_text", metavar="N|ones|[...]|@FILE.npy",
-              help=N_("The gradient to start backprop from when the output is an array."))
+@click.option("--seed", "seed_text", metavar="N|ones|random[:N]|[...]|@FILE.npy",
+              help=N_("The gradient to start backprop from when the output is an array: random:N is "
+                      "numpy.random.default_rng(N).standard_normal(shape), random draws N. Answers about an array "
+                      "output are checked from random:0 unless a seed is given."))
 @click.option("--full", is_flag=True, help=N_("Show arrays in full however large, and every row of a large table."))
 @click.option("--jacobian", "show_jacobians", is_flag=True,
               help=N_("Print each local Jacobian in full when it is small (up to 64 entries)."))
@@ -371,6 +373,7 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
             result = run_program(source, r.bindings, values_file, report=display, graph=graph, expanded=r.expanded,
                                  noise=r.html_file is not None, **options)  # the page's self-test grades by it
             trace = result.trace
+            _note_random_upstream(trace, result.seed)
             _note_unused(graph)
             _write_files(trace, r.render_file, r.html_file, r.numbers, blanks)
         except GradtraceError as err:
@@ -388,6 +391,15 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
         if display is not None:
             display.close()
     _exit_for_reports(trace)
+
+
+def _note_random_upstream(trace: Any, seed: Any) -> None:
+    """Say which random upstream an array output started from, so that it can be drawn again."""
+    if isinstance(seed, str) and seed.startswith("random:") and trace.arrays and getattr(trace.seed, "ndim", 0):
+        click.echo("gradtrace: " + _("note: the upstream ∂{out}/∂{out} is random: "
+                                     "numpy.random.default_rng({n}).standard_normal({shape}) (--seed {seed}); "
+                                     "give your own with --seed @dout.npy").format(
+            out=trace.output, n=seed[len("random:"):], shape=tuple(trace.seed.shape), seed=seed), err=True)
 
 
 def _choose_format(format_name: str | None, as_json: bool, as_graph: bool, as_dot: bool, as_mermaid: bool) -> str:

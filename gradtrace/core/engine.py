@@ -351,6 +351,8 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
         )
     if isinstance(seed, str) and seed == "ones":
         return xp.np.ones_like(out, dtype=float) if xp is not scalar else 1.0
+    if isinstance(seed, str) and seed.startswith(RANDOM):
+        return random_upstream(graph, out, seed, xp)
     if isinstance(seed, (int, float)):  # one number: the slide's "upstream 2", on every element
         return float(seed) if xp is scalar else xp.np.full(xp.np.shape(out), float(seed))
     shape = tuple(xp.np.shape(out)) if xp is not scalar else ()
@@ -363,6 +365,22 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
             about="seed",
         )
     return seed
+
+
+RANDOM = "random:"  # a seed "random:N": a random upstream, drawn from N
+
+
+def random_upstream(graph: Graph, out: Any, seed: str, xp: Any) -> Any:
+    """The upstream of "random:N": numpy.random.default_rng(N).standard_normal(the output's shape),
+    which anyone can draw again from N. A random upstream exposes what ones can hide (batchnorm's
+    ∂x is 0 for an upstream of ones). A scalar output starts from 1, as it always does."""
+    text = seed[len(RANDOM):]
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise BindingError(_("the random seed {text!r} is not a whole number ≥ 0").format(text=text), about="seed",
+                           hint=_("write random:7, or random for one drawn at random"))
+    if xp is scalar or xp.np.shape(out) == ():
+        return 1.0
+    return xp.np.random.default_rng(int(text)).standard_normal(xp.np.shape(out))
 
 
 def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report | None = None) -> Trace:

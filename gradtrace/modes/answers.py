@@ -299,7 +299,7 @@ def grade(text: str, actual: float, precision: int = DEFAULT.digits, noise: floa
 class Answer:
     """One expected answer, what it refers to, and whether it matches."""
 
-    __slots__ = ("actual", "correct", "given", "name", "refers_to", "rule", "shown", "worst")
+    __slots__ = ("actual", "correct", "given", "name", "read", "refers_to", "report", "rule", "shown", "worst")
 
     def __init__(self, name: str, refers_to: str, given: str, actual: Any, correct: bool, rule: str,
                  worst: str | None = None, shown: str | None = None):
@@ -307,6 +307,8 @@ class Answer:
         self.actual, self.correct, self.rule = actual, correct, rule
         self.worst = worst  # arrays: the first element that does not match, and its true value
         self.shown = shown  # the true value at the answer's own precision (0.39 for 0.3932 at 2 decimals)
+        self.read: Any = None    # an array answer as read: (its elements, its dtype if below float64, from numbers)
+        self.report: Any = None  # diagnose.AnswerReport: a wrong array's relative error and diagnosis
 
     def to_dict(self) -> dict[Any, Any]:
         from ..core.numbers import expr_text
@@ -317,6 +319,8 @@ class Answer:
                 "worst": self.worst}
         if self.rule == SYMBOLIC_RULE:  # numbers stay numbers: an expression has its own key
             data["actual"], data["actual_symbolic"] = None, expr_text(self.actual)
+        if self.report is not None:
+            data["report"] = self.report.to_dict()
         return data
 
 
@@ -391,10 +395,11 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
         spread = noise[0 if attribute == "value" else 1][node.node.id]
         text = item.text
         shown = None
+        seen: list[Any] = []
         if _is_array_text(text) or (hasattr(actual, "shape") and getattr(actual, "ndim", 0) > 0):
             correct, rule, worst, given = _grade_array(item, actual, spread, tol, numbers.digits,
                                                        (trace, 0 if attribute == "value" else 1, node.node.id),
-                                                       numbers.decimals)
+                                                       numbers.decimals, seen)
         else:
             value, rule_ = read_answer(str(text), numbers.digits, tol, item.origin, numbers.decimals)
             correct, rule, worst = rule_.allows(float(actual), value, float(spread)), rule_.text, None
@@ -402,6 +407,7 @@ def check_answers(trace: Any, expected: list[Expected], tol: Tolerance | None = 
             shown = rule_.shown(float(actual), value)
         answers.append(Answer(item.name, refers_to, printable(given), actual, correct, rule, worst,
                               shown if not hasattr(actual, "shape") else None))
+        answers[-1].read = seen[0] if seen else None
     return answers
 
 
@@ -516,7 +522,7 @@ FILE_FLOOR = 1e-12  # float arrays: dust this far below the array's largest valu
 
 def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None, digits: int,
                  where: tuple[Any, int, int] | None = None,
-                 decimals: int | None = None) -> tuple[bool, str, str | None, str]:
+                 decimals: int | None = None, seen: list[Any] | None = None) -> tuple[bool, str, str | None, str]:
     """An array answer: the same shape, and every element matching by the same rule as a single
     answer (its own decimals, or the tolerance). A float64 array (@dW.npy, or numpy from Python)
     has no written precision: each element must agree to `digits` significant digits, and float
@@ -524,7 +530,8 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     precise as its dtype: each element must be within LOW_PRECISION_EPS of its dtype's epsilons,
     relative to the array's largest true element, give or take the float noise of its computation
     in that dtype (where: the trace, 0 for a value or 1 for a gradient, and the node's id). The
-    worst element is reported, with the whole array's relative error."""
+    worst element is reported, with the whole array's relative error. seen, if given, receives the
+    answer as read, (elements, low dtype or None, whether they are numbers): diagnose.py reads it."""
     import numpy as np
 
     from ..core.bindings import answer_elements
@@ -535,6 +542,8 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
     given = floats if floats is not None else answer_elements(item.origin, item.text)
     shown = item.text.strip() if isinstance(item.text, str) else \
         (f"an array of shape {given.shape}" if floats is not None else _array_text(given))
+    if seen is not None:
+        seen.append((given, low, floats is not None))
     if not hasattr(actual, "shape") or getattr(actual, "ndim", 0) == 0:
         return False, f"a single number, not an array of shape {given.shape}", None, shown
     if given.ndim == 0:

@@ -26,10 +26,11 @@ class Result:
     """What a run made: the graph, the trace to show, and the numeric trace behind it (None in
     symbolic mode), which checks and answers are computed on."""
 
-    __slots__ = ("graph", "numeric", "trace")
+    __slots__ = ("graph", "numeric", "seed", "trace")
 
-    def __init__(self, graph: Graph, trace: Trace, numeric: Trace | None):
+    def __init__(self, graph: Graph, trace: Trace, numeric: Trace | None, seed: Any = None):
         self.graph, self.trace, self.numeric = graph, trace, numeric
+        self.seed = seed  # the seed asked for, a random one as "random:N" (drawn when "random" was asked)
 
 
 def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str, dict[Any, Any]] | None = None, *,
@@ -76,6 +77,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
             trace = trace.with_reports(None, check_symbolic_answers(graph, expected, budget=budget))
         return Result(graph, trace, None)
 
+    seed = upstream_seed(seed, bool(expected))
     numeric = run(graph, resolve(graph, bindings, values), seed, report)
     trace = numeric
     if mode == "exact":
@@ -94,13 +96,32 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         from .answers import check_answers
 
         answers = check_answers(numeric, expected, tol, numbers)
+        from .diagnose import attach_reports
+
+        answers = attach_reports(numeric, answers, tol, numbers, seed)
     if check or expected:
         trace = trace.with_reports(report_, answers)
     if noise:
         from .answers import with_float_noise
 
         trace = with_float_noise(trace)
-    return Result(graph, trace, numeric)
+    return Result(graph, trace, numeric, seed)
+
+
+ANSWERS_SEED = "random:0"  # answers about an array output, with no seed given, are checked from this upstream
+
+
+def upstream_seed(seed: Any, answers: bool) -> Any:
+    """The seed to run with: "random" becomes "random:N" with N drawn (and shown by whoever shows
+    the trace), and answers about an array output with no seed given are checked from a random
+    upstream, ANSWERS_SEED, not from ones, which can hide mistakes (a scalar output starts from 1)."""
+    if isinstance(seed, str) and seed.strip() == "random":
+        import random
+
+        return f"random:{random.SystemRandom().randrange(10**6)}"
+    if seed is None and answers:
+        return ANSWERS_SEED
+    return seed
 
 
 def _exact_texts(graph: Graph, bindings: list[Binding], values: tuple[str, dict[Any, Any]] | None,

@@ -18,6 +18,7 @@ from rich.text import Text
 from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _, ngettext
+from .diagnosis import report_lines
 from .text import spaced
 
 MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
@@ -428,4 +429,5 @@ def sections(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[Any]:
                 line.append(numbers.text(a.actual), style="bold")
                 line.append(after.format(why=_why(a)))
             out.append(line)
+            out += report_lines(a, numbers)
     return out
