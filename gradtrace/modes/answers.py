@@ -725,8 +725,8 @@ def float_noise(trace: Any, size: float = NUDGE, runs: int = RUNS) -> tuple[list
     numbers, measured rather than guessed: the trace is re-run with every source of rounding moved
     by a few units in the last place, in a fixed pseudo-random pattern of directions and sizes, as
     rounding does: the inputs, every constant of the program and every step of a constant folded
-    when it was read (0.3 - (0.1+0.2)), every gate's output, and in the backward pass every
-    downstream gradient and every sum at a copy gate. The largest change seen, times four, is the
+    when it was read (0.3 - (0.1+0.2)), every gate's output, and in the backward pass the seed,
+    every downstream gradient and every sum at a copy gate. The largest change seen, times four, is the
     noise. A true zero stays put; a difference of equal values swings by as much as it is large.
     size is how far a value moves: 8 ulps of float64, or 2 of float16's for a float16 answer."""
     from ..core.engine import backward, forward
@@ -749,7 +749,9 @@ def float_noise(trace: Any, size: float = NUDGE, runs: int = RUNS) -> tuple[list
             inputs = {v.name: trace.values[v.id] if _whole_array(xp, trace.values[v.id])
                       else nudge(v.id, trace.values[v.id]) for v in graph.variables}
             values = forward(twin, inputs, backend, nudge=nudge)
-            upstream = backward(twin, values, trace.seed, backend, nudge=nudge_back)[0]
+            # the seed too: an op's rule rounds inside (batchnorm's ∂x from ones cancels to dust)
+            seed = _nudged(xp, trace.seed, n, run, 4, size)
+            upstream = backward(twin, values, seed, backend, nudge=nudge_back)[0]
         except (GradtraceError, ArithmeticError, ValueError):
             continue  # a nudge crossed a domain edge: the noise stays what the other runs found
         for i in range(n):
