@@ -22,6 +22,7 @@ from .core.errors import BindingError, EvaluationError, GradtraceError, ParseErr
 from .core.ops import OPS
 from .core.trace import NodeTrace, Trace
 from .render import display as _display  # teaches a Trace to show itself in notebooks and rich consoles
+from .render import layer_check as _layer_check_display  # noqa: F401  (and check_gate's and check_layer's results)
 
 
 def _version() -> str:
@@ -51,6 +52,8 @@ __all__ = [
     "NodeTrace",
     "ParseError",
     "Trace",
+    "check_gate",
+    "check_layer",
     "draw",
     "trace",
 ]
@@ -120,6 +123,53 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
                 tolerance = Tolerance(tol) if tol else None
             result = run_program(graph.source, items, output=output, seed=seed, mode=mode, expanded=expanded,
                                  check=check, expected=expected, tol=tolerance, graph=graph).trace
+        except BindingError as err:
+            raise _as_value_error(err) from None
+    result.lang = lang
+    return result
+
+
+def check_gate(gate: Any, op: str, /, *, count: int = 2, shapes: Any = None, seed: int = 0, timeout: float = 60.0,
+               lang: str | None = None, **params: float) -> Any:
+    """Check a gate written with the lecture's API, gate.forward(x, y) then gate.backward(dz) ->
+    (dx, dy), against the op's record: at random points of several shapes (a number, a vector, a
+    matrix, (1,) and (1, 1)) and at the op's kinks, each from a random upstream (seed). Per input:
+    passed, CS231n's relative error and its band, the worst element, the diagnosis of a wrong
+    gradient, and the relative error against central differences of the gate's own forward. The
+    gate runs in a process of its own (timeout seconds at most per point). op is the op's name
+    ("mul", "relu") or its operator ("*"); params are its parameters (alpha=0.2, c=3 for
+    "add_const"); count is how many inputs a max or min gate takes; shapes=[(shape of x, shape of
+    y), ...] tries those shapes instead. The result shows itself as a table in a notebook."""
+    from .i18n import language
+    from .modes.layer_check import check_gate as run
+
+    with language(lang):
+        try:
+            result = run(gate, op, params, count=count, shapes=shapes, seed=seed, timeout=timeout)
+        except BindingError as err:
+            raise _as_value_error(err) from None
+    result.lang = lang
+    return result
+
+
+def check_layer(forward: Any, backward: Any, expression: str, /, *, bindings: Mapping[str, Any] | None = None,
+                dout: Any = None, seed: int = 0, timeout: float = 60.0, lang: str | None = None,
+                **values: Any) -> Any:
+    """Check a layer written with the course's API, (out, cache) = forward(x, W, b) and
+    dx, dW, db = backward(dout, cache), against the expression that says what it computes
+    ("x @ W + b"): forward takes the expression's inputs in the order it first names them, given
+    as keyword arguments (or bindings={...}). The upstream dout is random, drawn from
+    numpy.random.default_rng(seed) and shown, unless given (an array, or "ones", which warns when
+    ones hide mistakes). Per input: passed, CS231n's relative error and its band, the worst element,
+    the diagnosis of a wrong gradient, and the relative error against central differences of the
+    layer's own forward. The functions run in a process of their own (timeout seconds at most)."""
+    from .i18n import language
+    from .modes.layer_check import check_layer as run
+
+    named = _named_bindings(bindings, values)
+    with language(lang):
+        try:
+            result = run(forward, backward, expression, named, dout=dout, seed=seed, timeout=timeout)
         except BindingError as err:
             raise _as_value_error(err) from None
     result.lang = lang

@@ -48,6 +48,9 @@ BANDS = (  # (upper bound, verdict, in words), the verdicts named as the gradien
 )
 SAME = 1e-9         # two candidate arrays this close (relative to their scale) are the same numbers
 DUST = 1e-12        # this small, next to the node's gradient from a random upstream: 0 but for rounding
+# The random upstream the catalogue probes with, its own: not 0, which a student may well have drawn
+# the data from (an upstream equal to the output makes batchnorm's ∂x almost 0).
+PROBE_SEED = 20250033
 MAX_GATES = 40      # gates after the answer's node whose backward rule is varied
 MAX_RERUNS = 160    # backward passes run again per answer
 MAX_PROBES = 4096   # input elements a router is probed at
@@ -306,8 +309,8 @@ def _factor(ctx: _Context, given: Any) -> Iterator[Mistake]:
     from fractions import Fraction
 
     np, t = ctx.np, ctx.truth
-    if given is None or t.shape != ctx.want or given.shape != t.shape:
-        return
+    if given is None or t.shape != ctx.want or given.shape != t.shape or np.count_nonzero(t) < 2:
+        return  # one number is always some factor times another: that says nothing
     norm = float(np.sum(t * t))
     if not norm > 0 or not np.all(np.isfinite(given)):
         return
@@ -593,7 +596,7 @@ def normalization(trace: Any, gate: int, slot: int) -> tuple[tuple[int, ...], An
         return None
     eps = dict(zip((name for name, _default in op.rule_params), node.params)).get("eps", 0.0)
     eps = float(eps) if isinstance(eps, (int, float)) else 0.0
-    up = np.random.default_rng(1).standard_normal(out.shape)
+    up = np.random.default_rng(PROBE_SEED).standard_normal(out.shape)
     try:
         real = _downstream(trace, gate, up)[slot]
     except (ArithmeticError, ValueError, TypeError, IndexError):
@@ -789,7 +792,7 @@ def _dust(trace: Any, node_id: int, value: bool, truth: Any, given: Any) -> Mist
     if value or seed.ndim == 0 or given.shape != truth.shape or not np.all(np.isfinite(given)):
         return None
     size = float(np.sqrt(np.mean(seed * seed)))
-    twin = _reseeded(trace, size * np.random.default_rng(0).standard_normal(seed.shape))
+    twin = _reseeded(trace, size * np.random.default_rng(PROBE_SEED).standard_normal(seed.shape))
     if twin is None or twin.upstream[node_id] is None:
         return None
     big = float(np.max(np.abs(np.asarray(twin.upstream[node_id], dtype=float))))
@@ -815,43 +818,51 @@ def _same_numbers(a: Any, b: Any, floor: float = 0.0) -> bool:
 
 
 def hidden_by_ones(trace: Any, node_id: int) -> list[str]:
-    """What checking a layer with an upstream of ones would hide, for this node's gradient: the
-    general test is whether the true gradient from ones is 0 everywhere while a random upstream's
-    is not (batchnorm's ∂x, softmax's ∂x), and which mistakes of the catalogue give the true
-    array from ones but not from a random upstream. Warnings in words, none when nothing hides."""
+    """What checking this node's gradient from an upstream of ones hides (ones_blind_spots), as
+    warnings in words; none when nothing hides."""
+    zero, hidden = ones_blind_spots(trace, node_id)
+    out, name = trace.output, trace.graph.nodes[node_id].name
+    warnings = []
+    if zero:
+        warnings.append(_("with an upstream of ones, ∂{out}/∂{name} is 0 everywhere here, though a random upstream "
+                          "gives it other values: a check with ones passes any backward pass that gives 0, right or "
+                          "wrong").format(out=out, name=name))
+    if hidden:
+        warnings.append(_("with an upstream of ones these mistakes give the right ∂{out}/∂{name}, so a check with ones "
+                          "would pass them: {mistakes}; check with a random upstream (seed random)").format(
+            out=out, name=name, mistakes="; ".join(hidden)))
+    return warnings
+
+
+def ones_blind_spots(trace: Any, node_id: int) -> tuple[bool, list[str]]:
+    """What an upstream of ones would hide in this node's gradient (an array output's): whether its
+    true value from ones is 0 everywhere while a random upstream's is not (batchnorm's ∂x,
+    softmax's ∂x), the general test; and which mistakes of the catalogue give the true array from
+    ones but not from a random upstream, in words."""
     import numpy as np
 
     out = np.asarray(trace.values[trace.graph.output.id])
     if trace.backend is None or out.ndim == 0 or out.size < 2:
-        return []
+        return False, []
     ones_trace = _reseeded(trace, np.ones(out.shape))
-    random_trace = _reseeded(trace, np.random.default_rng(0).standard_normal(out.shape))
+    random_trace = _reseeded(trace, np.random.default_rng(PROBE_SEED).standard_normal(out.shape))
     if ones_trace is None or random_trace is None or ones_trace.upstream[node_id] is None:
-        return []
-    name = trace.graph.nodes[node_id].name
+        return False, []
     from_ones = np.asarray(ones_trace.upstream[node_id], dtype=float)
     from_random = np.asarray(random_trace.upstream[node_id], dtype=float)
-    warnings = []
     big = float(np.max(np.abs(from_random)))
     dust = DUST * big  # rounding: the gradients of this node are of order big
-    if big > 0 and float(np.max(np.abs(from_ones))) <= dust:
-        warnings.append(_("with an upstream of ones, ∂{out}/∂{name} is 0 everywhere here, though a random upstream "
-                          "gives it other values: a check with ones passes any backward pass that gives 0, right or "
-                          "wrong").format(out=trace.output, name=name))
+    zero = big > 0 and float(np.max(np.abs(from_ones))) <= dust
     shape = from_ones.shape
     ones_ctx, random_ctx = _Context(ones_trace, node_id, False, shape), _Context(random_trace, node_id, False, shape)
     at_random = {m.ident: m for m in _gate_mistakes(random_ctx)}
-    hidden = []
+    hidden: list[str] = []
     for mistake in _gate_mistakes(ones_ctx):
         twin = at_random.get(mistake.ident)
         if twin is not None and _same_numbers(mistake.array, from_ones, dust) and \
                 not _same_numbers(twin.array, from_random, dust) and mistake.text not in hidden:
             hidden.append(mistake.text)
-    if hidden:
-        warnings.append(_("with an upstream of ones these mistakes give the right ∂{out}/∂{name}, so a check with ones "
-                          "would pass them: {mistakes}; check with a random upstream (seed random)").format(
-            out=trace.output, name=name, mistakes="; ".join(hidden)))
-    return warnings
+    return zero, hidden
 
 
 def _gate_mistakes(ctx: _Context) -> Iterator[Mistake]:
