@@ -52,7 +52,8 @@ DUST = 1e-12        # this small, next to the node's gradient from a random upst
 # the data from (an upstream equal to the output makes batchnorm's ∂x almost 0).
 PROBE_SEED = 20250033
 MAX_GATES = 40      # gates after the answer's node whose backward rule is varied
-MAX_RERUNS = 160    # backward passes run again per answer
+MAX_RERUNS = 160    # backward passes run again per answer, for a trace of at most RERUN_ELEMENTS numbers
+RERUN_ELEMENTS = 200_000
 MAX_PROBES = 4096   # input elements a router is probed at
 MAX_WINDOW_CELLS = 4_000_000  # outputs × input elements of a router's windows, kept as a dense matrix
 MAX_ELEMENTS = 1 << 20  # an answer larger than this is reported, not diagnosed
@@ -178,6 +179,10 @@ class _Context:
         self.truth = np.asarray(trace.values[node_id] if value else trace.upstream[node_id], dtype=float)
         self.want = tuple(want)
         self.reruns = 0
+        # A backward pass run again costs about as much as the trace's arrays are large: past
+        # RERUN_ELEMENTS of them, fewer are run (the whole-answer entries cost nothing).
+        size = sum(int(getattr(v, "size", 1)) for v in trace.values)
+        self.budget = MAX_RERUNS if size <= RERUN_ELEMENTS else int(MAX_RERUNS * RERUN_ELEMENTS / size)
         from .check import _descendants
 
         self.after = [i for i in _descendants(self.graph, node_id) if i != node_id][:MAX_GATES]
@@ -197,7 +202,7 @@ class _Context:
     def rerun(self, seed: Any = None, rules: dict[int, Rule] | None = None) -> Any:
         """The answer's gradient from the engine's own backward pass, run again with another seed or
         with some gates' downstream rules replaced; None when that pass fails or the budget is spent."""
-        if self.reruns >= MAX_RERUNS:
+        if self.reruns >= self.budget:
             return None
         self.reruns += 1
         try:
