@@ -383,3 +383,33 @@ def test_report_json_in_every_shape(tmp_path):
     s = 1 / (1 + np.exp(-(x @ W)))
     warned = _report("sigmoid(x @ W)", "W", x.T @ (s * (1 - s)), x=x, W=W, seed="ones").report
     validator.validate(json.loads(json.dumps(warned.to_dict())))
+
+
+@pytest.mark.parametrize("fill", [np.nan, np.inf, -np.inf, 1e308, 1e-320])
+def test_hostile_arrays_get_a_report_and_no_traceback(gt, tmp_path, fill):
+    W, x = RNG.standard_normal((3, 4)), RNG.standard_normal((4, 2))
+    answer = RNG.standard_normal((3, 4))
+    answer[1, 2] = fill
+    np.save(tmp_path / "dW.npy", answer)
+    result = gt("sum(relu(W @ x))", *_saved(tmp_path, W=W, x=x), "--expect", f"W=@{tmp_path / 'dW.npy'}")
+    assert result.exit_code == 3 and "Traceback" not in result.stderr + result.stdout
+    assert "diagnosis: no known mistake fits" in result.stdout
+    if not np.isfinite(fill):
+        assert "relative error inf" in result.stdout
+
+
+def test_an_answer_about_a_value_gets_the_whole_answer_entries():
+    program, bindings = AFFINE
+    trace = gradtrace.trace(program, **bindings)
+    t1 = trace.node("t1").value
+    assert _diagnosed(program, "t1.value", -t1, **bindings).mistake.key == "sign"
+    assert _diagnosed(program, "t1.value", t1.T, **bindings).mistake.key == "transposed"
+
+
+@pytest.mark.skipif("axis" not in dict(gradtrace.OPS["sum"].keyword_params), reason="axis sums are another branch's")
+def test_a_sum_over_an_axis_broadcast_back_along_the_wrong_axis():
+    x, U = RNG.standard_normal((4, 4)), RNG.standard_normal(4)
+    right = np.broadcast_to(U, (4, 4))  # ∂/∂x of sum(sum(x, axis=0) * U): U copied down axis 0
+    assert _report("sum(sum(x, axis=0) * U)", "x", right, x=x, U=U).correct
+    diagnosis = _diagnosed("sum(sum(x, axis=0) * U)", "x", right.T, x=x, U=U)
+    assert diagnosis.mistake.key == "transposed"

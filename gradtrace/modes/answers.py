@@ -45,7 +45,7 @@ class Rule:
 
     def allows(self, actual: float, given: float, noise: float = 0.0) -> bool:
         """Whether the true value `actual` (with float noise `noise`) matches the answer `given`."""
-        if not math.isfinite(actual):
+        if not (math.isfinite(actual) and math.isfinite(given)):  # a NaN in an answer's .npy matches nothing
             return False
         if self.kind == "tolerance":
             assert self.tol is not None
@@ -646,6 +646,8 @@ def _tail(count: int, actual: Any, given: Any) -> str:
     with np.errstate(all="ignore"):
         biggest = float(np.max(np.abs(actual) + np.abs(given)))
         error = float(np.max(np.abs(actual - given))) / biggest if biggest > 0 else 0.0
+    if not (np.all(np.isfinite(actual)) and np.all(np.isfinite(given))):
+        error = math.inf  # a NaN is no small error (diagnose.relative_error reads it the same way)
     of = f"; the worst of {count} wrong elements" if count > 1 else ""
     return f"{of}; relative error {error:.1e} (max |a−b| / max(|a|+|b|))"
 

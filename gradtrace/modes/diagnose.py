@@ -66,8 +66,10 @@ def relative_error(true: Any, given: Any) -> float:
     a, b = np.asarray(true, dtype=float), np.asarray(given, dtype=float)
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return math.inf
-    biggest = float(np.max(np.abs(a) + np.abs(b))) if a.size else 0.0
-    return float(np.max(np.abs(a - b))) / biggest if biggest > 0 else 0.0
+    with np.errstate(all="ignore"):
+        biggest = float(np.max(np.abs(a) + np.abs(b))) if a.size else 0.0
+        error = float(np.max(np.abs(a - b))) / biggest if biggest > 0 else 0.0
+    return error if math.isfinite(error) else math.inf
 
 
 def band(error: float) -> tuple[str, str]:
@@ -115,8 +117,8 @@ class Fit:
         from .answers import EPS, FILE_FLOOR, LOW_PRECISION_EPS
 
         t = np.asarray(truth, dtype=float)
-        if t.shape != self.shape or not np.all(np.isfinite(t)):
-            return False
+        if t.shape != self.shape or not (np.all(np.isfinite(t)) and np.all(np.isfinite(self.values))):
+            return False  # a NaN or an infinity, in either, matches nothing (as Rule.allows says)
         g = self.values
         noise = self.noise if self.noise is not None else np.zeros(self.shape)
         error = np.abs(t - g)
@@ -761,7 +763,8 @@ def diagnose(trace: Any, node_id: int, value: bool, fit: Fit, given: Any) -> Dia
     truth = np.asarray(trace.values[node_id] if value else trace.upstream[node_id], dtype=float)
     if truth.size > MAX_ELEMENTS:
         return Diagnosis(None)
-    dust = _dust(trace, node_id, value, truth, given)
+    with np.errstate(all="ignore"):
+        dust = _dust(trace, node_id, value, truth, given)
     if dust is not None:
         return Diagnosis(dust)
     if fit.numbers and fit.low is None and fit.tol is None and given.shape == truth.shape:
@@ -775,14 +778,15 @@ def diagnose(trace: Any, node_id: int, value: bool, fit: Fit, given: Any) -> Dia
     ctx = _Context(trace, node_id, value, given.shape)
     found: Mistake | None = None
     same: list[Mistake] = []
-    for mistake in _catalogue(ctx, given):
-        if not fit.fits(mistake.array):
-            continue
-        if found is None:
-            found = mistake
-        elif mistake.key != found.key and mistake.key not in {m.key for m in same} and \
-                _same_numbers(found.array, mistake.array):
-            same.append(mistake)
+    with np.errstate(all="ignore"):  # an answer of 1e308 overflows a factor: it just fits nothing
+        for mistake in _catalogue(ctx, given):
+            if not fit.fits(mistake.array):
+                continue
+            if found is None:
+                found = mistake
+            elif mistake.key != found.key and mistake.key not in {m.key for m in same} and \
+                    _same_numbers(found.array, mistake.array):
+                same.append(mistake)
     return Diagnosis(found, same)
 
 
@@ -972,7 +976,8 @@ def report_for(trace: Any, node_id: int, value: bool, answer: Any, fit: Fit | No
     given = np.asarray(elements, dtype=float) if numbers else (fit.values if fit is not None else None)
     error = worst = None
     if given is not None and given.shape == truth.shape and truth.size:
-        error = relative_error(truth, given)
+        with np.errstate(all="ignore"):
+            error = relative_error(truth, given)
         with np.errstate(all="ignore"):
             gap = np.where(np.isnan(given - truth), np.inf, np.abs(given - truth))
         index = tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape))
