@@ -38,7 +38,7 @@ class Row:
     """One checked array: the forward output or one input's gradient, over every point tried."""
 
     __slots__ = ("band", "band_text", "diagnosis", "error", "failed", "mismatch", "name", "notes", "numerical_band",
-                 "numerical_error", "passed", "points", "reports", "worst")
+                 "numerical_error", "passed", "points", "reports", "worst", "worst_error")
 
     def __init__(self, name: str):
         self.name = name
@@ -54,6 +54,7 @@ class Row:
         self.failed = 0
         self.notes: list[str] = []
         self.mismatch: str | None = None  # the shapes of a point where the answer had another shape
+        self.worst_error: float | None = None  # the relative error of the failing point the worst element is from
         self.reports: list[tuple[Any, int]] = []  # each failing point's diagnose.AnswerReport, and its size
 
     def add(self, point: str, correct: bool, truth: Any, given: Any, report: Any) -> None:
@@ -71,6 +72,8 @@ class Row:
                 self.band, self.band_text = band(error)
                 if correct and self.band != "good":  # two arrays of float dust: the verdict allowed their noise
                     self.band_text = _("both are 0 but for float rounding, which the verdict allows")
+            if not correct and (self.worst_error is None or error >= self.worst_error):
+                self.worst_error = error  # the worst element is a failing point's
                 with np.errstate(all="ignore"):
                     gap = np.where(np.isnan(g - t), np.inf, np.abs(g - t))
                 index = tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape))
@@ -405,7 +408,7 @@ NAMES = ("x", "y", "z", "w")
 SHAPES = {  # the shapes tried, by number of inputs; those an op refuses are left out
     1: [(), (3,), (2, 3), (1,), (1, 1)],
     2: [((), ()), ((3,), (3,)), ((2, 3), (2, 3)), ((1,), (1,)), ((1, 1), (1, 1)), ((2, 3), (3, 4)),
-        ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (2,)), ((3,), ())],
+        ((2, 3), (3,)), ((3,), (3, 2)), ((4, 3), (4,)), ((3,), ())],
     3: [((), (), ()), ((3,), (3,), (3,)), ((2, 3), (2, 3), (2, 3)), ((4, 5), (5, 3), (3,)), ((4, 3), (3,), (3,)),
         ((2, 3, 4, 4), (3,), (3,))],
 }
@@ -611,7 +614,7 @@ def _points(op: Any, expression: str, names: list[str], params: dict[str, Any], 
             continue
         if shapes is None and elementwise and len({tuple(s) for s in combo}) > 1:
             continue  # the lecture's gates meet arrays of one shape; shapes= asks for broadcasting
-        if not all(combo) and op.arrays_only:
+        if all(s == () for s in combo) and op.arrays_only:
             continue
         for draw in _draws(rng):
             bound = {n: (float(draw((), k == arity - 1)) if shape == () else draw(tuple(shape), k == arity - 1))
