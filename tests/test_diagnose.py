@@ -413,3 +413,38 @@ def test_a_sum_over_an_axis_broadcast_back_along_the_wrong_axis():
     assert _report("sum(sum(x, axis=0) * U)", "x", right, x=x, U=U).correct
     diagnosis = _diagnosed("sum(sum(x, axis=0) * U)", "x", right.T, x=x, U=U)
     assert diagnosis.mistake.key == "transposed"
+
+
+def _maxpool_backward(x, U, mistake=None):
+    """The course's naive max_pool_backward (2×2 windows, stride 2), with one mistake on request."""
+    dx = np.zeros_like(x)
+    for n, c, i, j in np.ndindex(U.shape):
+        window = x[n, c, 2 * i:2 * i + 2, 2 * j:2 * j + 2]
+        if mistake in ("split", "copied"):
+            dx[n, c, 2 * i:2 * i + 2, 2 * j:2 * j + 2] += U[n, c, i, j] / (4 if mistake == "split" else 1)
+            continue
+        k = {"smallest": np.argmin(window), "first": 0}.get(mistake, np.argmax(window))
+        a, b = np.unravel_index(k, (2, 2))
+        dx[n, c, 2 * i + a, 2 * j + b] += U[n, c, i, j]
+    return dx
+
+
+@pytest.mark.skipif("maxpool2d" not in gradtrace.OPS, reason="maxpool2d is another branch's")
+@pytest.mark.parametrize("mistake, params", [("split", {"how": "split"}), ("copied", {"how": "copied"}),
+                                             ("smallest", {"to": "opposite"}), ("first", {"to": "first"})])
+def test_maxpool_sending_its_gradient_to_the_wrong_element_or_splitting_it(mistake, params):
+    x, U = RNG.standard_normal((2, 2, 4, 4)), RNG.standard_normal((2, 2, 2, 2))
+    assert _report("sum(maxpool2d(x) * U)", "x", _maxpool_backward(x, U), x=x, U=U).correct
+    diagnosis = _diagnosed("sum(maxpool2d(x) * U)", "x", _maxpool_backward(x, U, mistake), x=x, U=U)
+    assert diagnosis.mistake.params == params, diagnosis.text
+
+
+@pytest.mark.skipif("conv2d" not in gradtrace.OPS, reason="conv2d is another branch's")
+def test_a_layers_bias_summed_over_the_wrong_axes():
+    """conv2d sums its bias's gradient in its own rule: the catalogue finds the axes from the values."""
+    x, w, b = RNG.standard_normal((2, 3, 5, 5)), RNG.standard_normal((4, 3, 3, 3)), RNG.standard_normal(4)
+    trace = gradtrace.trace("conv2d(x, w, b)", x=x, w=w, b=b, seed="random:3")
+    dout = trace.seed
+    assert np.allclose(trace.gradients["b"], dout.sum(axis=(0, 2, 3)))
+    diagnosis = _diagnosed("conv2d(x, w, b)", "b", dout.sum(axis=(0, 2)), x=x, w=w, b=b, seed="random:3")
+    assert diagnosis.mistake.key == "wrong_axis" and diagnosis.mistake.params["axes"] == [0, 2]

@@ -371,3 +371,17 @@ def test_the_result_in_korean():
     result = gradtrace.check_gate(ForgotUpstream(), "mul", lang="ko")
     text = str(result)
     assert "실패" in text and "상대 오차" in text and "진단" in text
+
+
+@pytest.mark.skipif("maxpool2d" not in OPS, reason="maxpool2d is another branch's")
+def test_a_pooling_gate_that_averages():
+    class AveragingPool:
+        def forward(self, x):
+            n, c, h, w = x.shape
+            return x.reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
+
+        def backward(self, dout):
+            return np.repeat(np.repeat(dout, 2, axis=2), 2, axis=3) / 4
+
+    result = gradtrace.check_gate(AveragingPool(), "maxpool2d")
+    assert not result.passed and result["f"].passed and "split" in result["x"].diagnosis

@@ -339,9 +339,10 @@ def _zero(ctx: _Context) -> Iterator[Mistake]:
 
 
 def _broadcast(ctx: _Context) -> Iterator[Mistake]:
-    """The answer's node was broadcast by the gate that uses it (b in x @ W + b): its gradient is
-    that gate's downstream summed over the axes broadcasting added. Not summed, or summed over
-    other axes, is a typical slip; so are the right numbers with the summed axis kept."""
+    """The answer's node was broadcast by the gate that uses it (b in x @ W + b, or a layer's bias,
+    which its own rule sums: conv2d's b, batchnorm's beta): its gradient is an upstream summed over
+    the axes the broadcast added. Not summed, or summed over other axes, is a typical slip; so are
+    the right numbers with the summed axis kept."""
     np, t = ctx.np, ctx.truth
     if t.shape != ctx.want and t.size == math.prod(ctx.want) and \
             tuple(n for n in ctx.want if n != 1) == tuple(n for n in t.shape if n != 1):
@@ -355,10 +356,16 @@ def _broadcast(ctx: _Context) -> Iterator[Mistake]:
     if up is None:
         return
     raw = _downstream(ctx.trace, consumer, up)[slot]
-    if raw is None or np.shape(raw) == t.shape:
+    if raw is None:
         return
-    raw = np.asarray(raw, dtype=float)
-    summed = _broadcast_axes(raw.shape, t.shape)
+    if np.shape(raw) == t.shape:  # no broadcast for the engine to undo: does the gate's own rule sum?
+        found = _summed_upstream(np, np.asarray(up, dtype=float), t)
+        if found is None:
+            return
+        raw, summed = found
+    else:
+        raw = np.asarray(raw, dtype=float)
+        summed = _broadcast_axes(raw.shape, t.shape)
     where = ctx.gate_text(consumer)
     if raw.shape == ctx.want:
         yield Mistake("not_summed", 60, _("not summed over the broadcast axis {axes}: {name} is broadcast in {gate}, "
@@ -377,6 +384,19 @@ def _broadcast(ctx: _Context) -> Iterator[Mistake]:
                                                       "(the axes that broadcasting {name} in {gate} added)").format(
                         wrong=_axes_text(axes), right=_axes_text(summed), name=ctx.node.name, gate=where),
                         got, ctx.name(consumer), {"axes": list(axes), "keepdims": keep})
+
+
+def _summed_upstream(np: Any, up: Any, t: Any) -> tuple[Any, tuple[int, ...]] | None:
+    """(the upstream, the axes) when the true gradient is the gate's upstream summed over some of its
+    axes (a bias's gradient, summed by its layer's own rule), else None."""
+    if up.ndim == 0 or up.size <= t.size or not t.any():
+        return None
+    for count in range(1, up.ndim + 1):
+        for axes in combinations(range(up.ndim), count):
+            got = up.sum(axis=axes)
+            if got.size == t.size and _same_numbers(got.reshape(t.shape), t):
+                return up, axes
+    return None
 
 
 def _broadcast_axes(big: tuple[int, ...], small: tuple[int, ...]) -> tuple[int, ...]:
