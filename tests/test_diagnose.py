@@ -448,3 +448,13 @@ def test_a_layers_bias_summed_over_the_wrong_axes():
     assert np.allclose(trace.gradients["b"], dout.sum(axis=(0, 2, 3)))
     diagnosis = _diagnosed("conv2d(x, w, b)", "b", dout.sum(axis=(0, 2)), x=x, w=w, b=b, seed="random:3")
     assert diagnosis.mistake.key == "wrong_axis" and diagnosis.mistake.params["axes"] == [0, 2]
+
+
+def test_the_report_says_where_the_backward_pass_started():
+    x, W = RNG.standard_normal((5, 4)), RNG.standard_normal((4, 3))
+    wrong = RNG.standard_normal((4, 3))
+    for seed, words in (("ones", "ones, ∂f/∂f = numpy.ones((5, 3))"), (2.0, "2 on every element"),
+                        ("random:7", "numpy.random.default_rng(7).standard_normal((5, 3))"),
+                        (RNG.standard_normal((5, 3)), "the array given for ∂f/∂f, of shape (5, 3)")):
+        report = _report("sigmoid(x @ W)", "W", wrong, x=x, W=W, seed=seed).report
+        assert words in report.upstream, (seed, report.upstream)
