@@ -219,6 +219,13 @@ def _korean() -> tuple:
     return _catalog(LOCALE / "gradtrace.pot"), korean, sorted((m.id for m in korean if m.id), key=repr)
 
 
+def _lose(text: str, field: str) -> str:
+    """text without {field}, however many times it is written."""
+    while field in _fields(text):
+        text = _respell(text, field, "")
+    return text
+
+
 def _respell(text: str, field: str, into: str) -> str:
     """text with its first {field} written as into (braces kept escaped in the literal parts)."""
     out, done = [], False
@@ -265,9 +272,8 @@ def test_every_way_a_catalog_falls_behind_is_found(pick, edit):
     elif edit == "stale":
         message_id = tuple(text + " (an old wording)" for text in ids) if plural else message_id + " (an old wording)"
         catalog.add(message_id, message.string)
-    elif edit == "lose a placeholder" and keep:
-        message.string = tuple(_respell(text, min(keep), "") for text in forms) if plural else \
-            _respell(forms[0], min(keep), "")
+    elif edit == "lose a placeholder" and keep:  # every time it is written: {dtype} may come five times
+        message.string = tuple(_lose(text, min(keep)) for text in forms) if plural else _lose(forms[0], min(keep))
     elif edit == "respell a placeholder" and keep:
         field = min(keep)
         other = field[:-1] + "!r}" if "!" not in field and ":" not in field else field.split("!")[0].split(":")[0] + "}"

@@ -385,3 +385,24 @@ def test_a_pooling_gate_that_averages():
 
     result = gradtrace.check_gate(AveragingPool(), "maxpool2d")
     assert not result.passed and result["f"].passed and "split" in result["x"].diagnosis
+
+
+@pytest.mark.skipif("batchnorm" not in OPS, reason="batchnorm is another branch's")
+def test_a_batchnorm_gate_without_the_means_path():
+    class BatchNorm:
+        def forward(self, x, gamma, beta):
+            self.x, self.gamma = x, gamma
+            self.xhat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + 1e-5)
+            return gamma * self.xhat + beta
+
+        def backward(self, dout):
+            dx = layer_refs.norm_backward(dout, self.x, self.gamma, leave_out=self.leave_out)
+            return dx, (dout * self.xhat).sum(axis=0), dout.sum(axis=0)
+
+    right, wrong = BatchNorm(), BatchNorm()
+    right.leave_out, wrong.leave_out = (), ("mean",)
+    assert gradtrace.check_gate(right, "batchnorm").passed
+    result = gradtrace.check_gate(wrong, "batchnorm")
+    assert [row.name for row in result.inputs] == ["x", "gamma", "beta"]  # the record's own names
+    assert not result["x"].passed and "without the mean's path" in result["x"].diagnosis
+    assert result["gamma"].passed and result["beta"].passed
