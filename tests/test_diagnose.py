@@ -285,6 +285,20 @@ def test_the_report_reads_the_worst_element_and_the_band():
     assert report.diagnosis.mistake is None
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("mistake", ["factor", "sign", "inverted_mask", "extra_n", "ones"])
+def test_the_verdict_and_the_report_name_the_same_worst_element(mistake, dtype):
+    """The verdict's line and the report both show the element of the largest |a−b|, the one the
+    relative error is made of, never two different 'worst' elements."""
+    program, bindings = AFFINE
+    wrong = _affine_answer("W", mistake).astype(dtype)
+    graded = _report(program, "W", wrong, **bindings)
+    index = graded.report.worst[0]
+    assert f"W[{', '.join(map(str, index))}] = " in graded.worst, (graded.worst, index)
+    gap = np.abs(wrong.astype(float) - _affine_answer("W", None))
+    assert gap[index] == gap.max()
+
+
 @pytest.mark.parametrize("error, verdict", [(0.0, "good"), (1e-7, "good"), (2e-7, "fine at kinks"),
                                             (1e-4, "fine at kinks"), (5e-3, "suspicious"), (1e-2, "wrong"),
                                             (float("inf"), "wrong")])

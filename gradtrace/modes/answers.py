@@ -581,7 +581,8 @@ def _grade_array(item: Expected, actual: Any, noise: Any, tol: Tolerance | None,
             else {rules.pop()}
     if not wrong:
         return True, "element by element: " + ", ".join(sorted(rules)), None, shown
-    _miss, _size, index, value, rule, a = max(wrong, key=lambda w: (w[0], w[1]))
+    # the element of the largest |a−b|, the one CS231n's relative error is made of (and the report shows)
+    _miss, _size, index, value, rule, a = max(wrong, key=lambda w: (w[1], w[0]))
     true = rule.shown(a)
     if floats is None:
         at = f"at {rule.text.removeprefix('rounds to ')} it is {true}" if true and rule.kind == "decimals" \
@@ -621,7 +622,8 @@ def _grade_low_precision(item: Expected, actual: Any, given: Any, noise: Any, dt
     wrong = over > 0
     if not wrong.any():
         return True, rule, None, shown
-    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(over)), over.shape))
+    gap = np.where(wrong, np.where(np.isnan(error), np.inf, error), -1.0)  # the largest |a−b| among the wrong
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape))
     message = _miss_message(item.name, index, float(given[index]), float(actual[index]), digits)
     return False, rule, message + _tail(int(wrong.sum()), actual, given), shown
 
