@@ -74,6 +74,11 @@ CASES = {
                                                   "b": rng.normal(size=5), "w": rng.normal(size=(3, 5))}),
     "dropout": ("sum(dropout(x, m, 0.6) * w)", {"x": rng.normal(size=(3, 4)), "m": (rng.random((3, 4)) < 0.6) * 1.0,
                                                 "w": rng.normal(size=(3, 4))}),
+    "sum along an axis": ("sum(sum(x, axis=1) * w) + sum(mean(x, -2))", {"x": rng.normal(size=(2, 3, 4)),
+                                                                           "w": rng.normal(size=(2, 4))}),
+    "reshape": ("sum(reshape(x, (3, -1)) @ w)", {"x": rng.normal(size=(2, 3, 2)), "w": rng.normal(size=4)}),
+    "index": ("sum(x[:, 1] * x[::-1, 2]) + x[-1, ::2] @ w[1:3] + sum(exp(x[::-1, 1:]))",
+              {"x": rng.normal(size=(3, 4)), "w": rng.normal(size=5)}),
     "broadcasting": ("sum(x * b + c)", {"x": rng.normal(size=(3, 2)), "b": rng.normal(size=2),
                                         "c": np.array(0.5)}),
     "elementwise ops": ("sum(sigmoid(x) * tanh(y) + relu(x - y) + leaky_relu(y, 0.1) + max(x, y, 0.2))",
@@ -84,7 +89,8 @@ CASES = {
 def test_every_array_op_has_a_case():
     covered = {OPS[name].name for name in OPS if OPS[name].arrays_only and
                any(name in program or (name == "matmul" and "@" in program) or
-                   (name == "transpose" and ".T" in program) for program, _ in CASES.values())}
+                   (name == "transpose" and ".T" in program) or (name == "index" and "[" in program)
+                   for program, _ in CASES.values())}
     assert covered == {name for name, op in OPS.items() if op.arrays_only}
 
 

@@ -92,6 +92,8 @@ def test_to_dict_builds_the_document_without_reading_json_back(monkeypatch):
     ("x * y", {"x": [1.0, 2.0, 3.0], "y": [0.5, -1.0, 2.0]}),
     ("sum(relu(W @ x + b))", {"W": [[1.0, -2.0], [0.5, 1.5], [2.0, 0.0]], "x": [0.3, -0.7], "b": 0.1}),
     ("softmax(x) * y", {"x": [0.2, -1.0, 0.5], "y": [1.0, 2.0, 3.0]}),
+    ("sum(reshape(x, (2, 3)), axis=1)[::-1] * y + mean(x[1:], -1)",
+     {"x": [0.2, -1.0, 0.5, 1.5, -0.3, 0.7], "y": [1.0, 2.0]}),
 ])
 def test_an_array_trace_carries_its_local_jacobians_made_by_the_engine(program, bindings):
     t = gradtrace.trace(program, seed="ones", **{k: np.array(v) for k, v in bindings.items()})

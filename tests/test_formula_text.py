@@ -234,8 +234,16 @@ ROWWISE = {"softmax", "log_softmax", "cross_entropy", "svm_loss"}
 WINDOWED = {"conv2d", "maxpool2d"}
 LAYERS = {"affine", "batchnorm", "spatial_batchnorm", "layernorm", "dropout"}
 SHAPES = {"matmul": [((3, 2), (2,)), ((2, 3), (3, 4)), ((1, 3), (3, 2))], "cdot": [((3, 2), (2,)), ((2, 3), (3, 4))],
-          "transpose": [((2, 3),)], "dot": [((3,), (3,))], "norm": [((3,),), ((2, 2),)], "sum": [((2, 3),), ((4,),)],
-          "mean": [((2, 3),), ((4,),)]}
+          "transpose": [((2, 3),)], "dot": [((3,), (3,))], "norm": [((3,),), ((2, 2),)],
+          "sum": [((2, 3),), ((4,),), ((2, 3, 4),)], "mean": [((2, 3),), ((4,),), ((2, 3, 4),)],
+          "reshape": [((2, 3),), ((4,),), ((2, 2, 3),)], "index": [((5,),), ((3, 4),), ((2, 3, 4),)]}
+# The parameters each op is read with, where it has them; those that don't fit a shape are passed over.
+AXES = [(None,), (0,), (1,), (-1,), (2,), (-3,)]
+PARAMS = {"sum": AXES, "mean": AXES,
+          "reshape": [((-1,),), ((6, 2),), ((2, -1),), ((3, 2, 2),), ((1, 6),), ((4,),), ((6,),), ((2, 2),)],
+          "index": [((0,),), ((-1,),), (((1, 3, None),),), (((None, None, 2),),), (((None, None, None), 1),),
+                    ((0, 2),), (((None, None, -1), -2),), ((1, (None, None, 2), 0),),
+                    (((2, None, None), (0, 2, None)),)]}
 ARRAY_OPS = sorted(name for name, op in OPS.items()
                    if op.maths.vjp is not None and name not in ROWWISE | WINDOWED | LAYERS)
 
@@ -257,22 +265,30 @@ def _array_mismatches(op, seed=0):
 
     rng = np.random.default_rng(seed)
     wrong = []
-    for shapes in SHAPES[op.name]:
+    points = 0
+    for shapes, params in itertools.product(SHAPES[op.name], PARAMS.get(op.name, [()])):
+        if op.maths.shapes is not None and not op.maths.shapes[0](*shapes, *params):
+            continue
         xs = tuple(rng.normal(size=shape) for shape in shapes)
-        out = op.apply(numpy_backend, xs, ())
+        out = op.apply(numpy_backend, xs, params)
         up = rng.normal(size=np.shape(out))
-        down = op.maths.vjp(numpy_backend, up, out, *xs)
-        nodes = _gate(op, xs, ())
+        down = op.maths.vjp(numpy_backend, up, out, *xs, *params)
+        nodes = _gate(op, xs, params)
+        points += 1
         names = {node.name: x for node, x in zip(nodes, xs)}
         templates = op.text.vjp_formula or None
         for slot, text in enumerate(formulas(types.SimpleNamespace(nodes=nodes), nodes[-1], templates)):
             read = np.asarray(evaluate_array(text, names, up), dtype=float)
             expected = np.broadcast_to(down[slot], np.shape(xs[slot]))
+            if "up" not in text and np.size(up) > 1:  # a local gradient needs a scalar output to mean one
+                wrong.append((text, shapes, params))
+                continue
             if "up" not in text:  # a local gradient: times the upstream, on every element (a scalar output)
                 read = np.broadcast_to(np.asarray(up) * read.reshape(-1) if read.size > 1 else up * read,
                                        (expected.size,) if read.size > 1 else expected.shape)
             if read.size != expected.size or not np.allclose(read.reshape(expected.shape), expected, rtol=1e-12):
-                wrong.append((text, shapes))
+                wrong.append((text, shapes, params))
+    assert points >= len(SHAPES[op.name]), f"{op.name}: only {points} points read"
     return wrong
 
 
@@ -281,8 +297,15 @@ def test_every_array_formula_is_its_downstream(name):
     assert _array_mismatches(OPS[name]) == []
 
 
-@pytest.mark.parametrize("name, formula", [("matmul", ("up·{1}", "{0}ᵀ·up")), ("transpose", ("up",)),
-                                           ("norm", ("{0}",)), ("mean", ("1",)), ("dot", ("{0}", "{1}"))])
+@pytest.mark.parametrize("name, formula", [
+    ("matmul", ("up·{1}", "{0}ᵀ·up")), ("transpose", ("up",)), ("norm", ("{0}",)), ("mean", ("1",)),
+    ("dot", ("{0}", "{1}")),
+    ("sum", (lambda f: "ones" if "axis" not in f else "up",)),  # the copy along the axis forgotten
+    ("mean", (lambda f: "1/n" if "axis" not in f else "expand_dims(up, {axis})".format(**f),)),  # no /n
+    ("mean", (lambda f: "1/n" if "axis" not in f else "expand_dims(up, 0)/n",)),  # always the first axis
+    ("reshape", ("reshape(upᵀ, {0}.shape)",)), ("reshape", ("reshape(up, up.shape)",)),
+    ("index", ("zeros_like({0}).at[0].set(up)",)), ("index", ("ones + zeros_like({0}).at[{index}].set(up)",)),
+])
 def test_a_wrong_array_formula_fails(monkeypatch, name, formula):
     _patch_formula(monkeypatch, name, formula)
     try:

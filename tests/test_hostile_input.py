@@ -522,6 +522,8 @@ def program(rng, depth):
     r = rng.random()
     if r < 0.4:
         return f"({program(rng, depth - 1)} {rng.choice(BINARY)} {program(rng, depth - 1)})"
+    if r < 0.5:  # a subscript, fitting or not
+        return f"({program(rng, depth - 1)})[{rng.choice(['0', '-1', ':', '1:', '::-1', '0, 1', '5', '1.5', 'x'])}]"
     name = rng.choice(FUNCTIONS)
     op = OPS[name]
     n = 2 if op.arity in (-1, 2) else 1
@@ -529,7 +531,8 @@ def program(rng, depth):
 
 
 def text(rng):
-    pieces = list("xyz0123456789.+-*/^()@,;=#eE \n[]") + ["max(", "exp(", "sum(", ".T", "**", "−", "·", "+="]
+    pieces = list("xyz0123456789.+-*/^()@,;=#eE \n[]:") + ["max(", "exp(", "sum(", ".T", "**", "−", "·", "+=",
+                                                        "reshape(", ", axis=", "x[", "(2, 3)"]
     return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
 
 
@@ -557,6 +560,10 @@ def test_no_input_produces_a_traceback(gt, kind):
     ("dot(x, -1)", "dot needs array arguments"),
     ("svm_loss(1e300, x)", "svm_loss needs array arguments"),
     ("sum(3)", "sum needs array arguments"),
+    ("mean(2, axis=0)", "mean needs array arguments"),
+    ("reshape(pi, (1,))", "reshape needs array arguments"),
+    ("2[0]", "a number can't be indexed"),
+    ("(1 + pi)[::2]", "a number can't be indexed"),
 ])
 def test_array_ops_refuse_constants_with_a_parse_error(gt, source, message):
     result = gt(source, "-x", "[1, 2]")

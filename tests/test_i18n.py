@@ -523,6 +523,7 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "TEXT", "FLOAT", "NUMBER", "SVG", "TOL", "exit", "cli", "jsonl", "lines", "flow", "overflow", "fan", "bindings",
     "expression", "rel", "svg", "png", "block", "matmul", "time", "limit", "SECONDS", "wide", "points", "replace",
     "random", "numpy", "default_rng", "standard_normal",  # --seed random:N's recipe, as code
+    "broadcast",
 }
 
 
@@ -543,6 +544,9 @@ def _english(text: str, typed: list[str]) -> set[str]:
     ["max(x, y)*z", "-x", "1", "-y", "1", "-z", "2", "--check"],
     ["sum(relu(W @ x))", "-W", "[[1, 2], [3, -4]]", "-x", "[1, 1]", "--jacobian"],
     ["sum(relu(W @ x))", "-W", "[[1, 2], [3, -4]]", "-x", "[1, 1]", "--explain", "backward"],
+    ["sum(x * b + c)", "-x", "[[1, 2], [3, 4]]", "-b", "[1, -1]", "-c", "2"],  # the sums broadcasting adds
+    ["sum(x * b + c)", "-x", "[[1, 2], [3, 4]]", "-b", "[1, -1]", "-c", "2", "--explain", "backward"],
+    ["x[0, 5] + sum(x, axis=3)", "-x", "[[1, 2], [3, 4]]"], ["x[1.5]", "-x", "[1, 2]"],
     ["q = x*y; f = q + q*x", "-x", "2", "-y", "3", "--explain", "backward"],
     ["(x+*y"], ["sigmod(x)", "-x", "1"], ["log(x)", "-x", "-1"], ["(x+y)*z", "-x", "1"],
     ["quiz", "--seed", "3", "--ask", "values,local,upstream,downstream"],

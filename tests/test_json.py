@@ -121,6 +121,8 @@ SCHEMA_MODES = {
     "check": ["exp(x)*x - relu(x - 1)", "-x", "1", "--check"],
     "answers": ["x*y", "-x", "2", "-y", "3", "--expect", "x=3", "--expect", "y=1"],
     "array answers": ["x*2", "-x", "[1, 2]", "--seed", "ones", "--expect", "x=[2, 2]"],
+    "broadcast sums": ["sum(x * b + c) + sum(x, axis=0)[1] + reshape(x, (4,))[-1]", "-x", "[[1, 2], [3, 4]]",
+                       "-b", "[1, -1]", "-c", "2"],
     "explain": ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--explain"],
     "non-finite": ["x*1e308*10", "-x", "1"],
 }

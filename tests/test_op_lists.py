@@ -100,12 +100,13 @@ def _array_sentence() -> str:
 
 
 def _spelled_op(span: str) -> str | None:
-    """The op a code span in prose writes: `sum`, `transpose(x)`, `x.T`, `@`."""
+    """The op a code span in prose writes: `sum`, `transpose(x)`, `x.T`, `@`, `x[:, 1]`."""
     for op in OPS.values():
         spellings = ops_text.spellings(op)
         head = span.split("(")[0]
         if span in spellings or head in ops_text.function_spellings(op) or \
-                any(s.startswith(".") and span.endswith(s) for s in spellings):
+                any(s.startswith(".") and span.endswith(s) for s in spellings) or \
+                (op.syntax.subscript and re.fullmatch(r"\w+\[[^\[\]]+\]", span)):
             return op.name
     return None
 

@@ -265,6 +265,12 @@ class _Log:
     def call(self, func, args, arg_spans, keywords, span, func_span):
         return self._value("call", func, list(args), list(arg_spans), list(keywords), span, func_span)
 
+    def index(self, operand, items, span):
+        return self._value("index", operand, [list(item) for item in items], span)
+
+    def sequence(self, items, item_spans, span):
+        return self._value("sequence", list(items), list(item_spans), span)
+
     def statement(self, target, target_span, value, span):
         self._value("statement", target, target_span, value, span)
 
@@ -303,6 +309,37 @@ def test_the_builder_hears_each_piece_with_its_span():
     ]
 
 
+def test_a_subscript_and_a_tuple_reach_the_builder_with_their_parts_and_spans():
+    """x[1:, ::-2, 0] hands over per item its parts between the colons (None where left out), each
+    with its span; (2, 3) and (6,) hand over their items; a subscript binds to the operand before it."""
+    assert _read("x[1:, ::-2, 0] + reshape(y, (2, -3))[0,]") == (1, [
+        ("name", "x", (0, 1)), ("number", "1", 1.0, (2, 3)), ("number", "2", 2.0, (9, 10)),
+        ("unary", "-", 3, (8, 10)), ("number", "0", 0.0, (12, 13)),
+        ("index", 1, [[(2, (2, 3)), None], [None, None, (4, (8, 10))], [(5, (12, 13))]], (0, 14)),
+        ("name", "y", (25, 26)), ("number", "2", 2.0, (29, 30)), ("number", "3", 3.0, (33, 34)),
+        ("unary", "-", 9, (32, 34)), ("sequence", [8, 10], [(29, 30), (32, 34)], (28, 35)),
+        ("call", "reshape", [7, 11], [(25, 26), (28, 35)], [], (17, 36), (17, 24)),
+        ("number", "0", 0.0, (37, 38)), ("index", 12, [[(13, (37, 38))]], (17, 40)),
+        ("binary", "+", 6, 14, (0, 40), (15, 16)), ("statement", None, None, 15, (0, 40)),
+    ])
+    assert _read("(6,)")[1][:2] == [("number", "6", 6.0, (1, 2)), ("sequence", [1], [(1, 2)], (0, 4))]
+    assert _read("-x[0]**2")[1][:6] == [
+        ("name", "x", (1, 2)), ("number", "0", 0.0, (3, 4)), ("index", 1, [[(2, (3, 4))]], (1, 5)),
+        ("number", "2", 2.0, (7, 8)), ("binary", "**", 3, 4, (1, 8), (5, 7)), ("unary", "-", 5, (0, 8))]
+
+
+@pytest.mark.parametrize("text, error", [
+    ("x[1:2:3:4]", "a slice has at most three parts, start:stop:step"), ("x[]", "the brackets are empty"),
+    ("x[,]", "expected an index before ','"), ("x[0", "this '[' is never closed"), ("x]", "unmatched ']'"),
+    ("f(x]", "unmatched ']'"), ("x[0)", "unmatched ')'"), ("a:b", "':' outside a subscript"),
+    ("(1:2)", "':' outside a subscript"), ("x[1+]", "expected a number, a name or '(' but found ']'"),
+    ("x[-:]", "expected a number, a name or '(' but found ':'"), ("[0]", "expected a number, a name or '(' but "
+                                                                        "found '['"),
+])
+def test_a_broken_subscript_is_a_parse_error(text, error):
+    assert _read(text)[:2] == ("error", error)
+
+
 # ---- one path: the same program read the same way whatever its spelling ------------------------
 
 def _shape(draw, st, depth=0):
@@ -322,8 +359,11 @@ def _shape(draw, st, depth=0):
         return f"{inner}**2"
     if pick < 88:
         return f"{draw(st.sampled_from(['relu', 'exp', 'sigmoid', 'tanh', 'rleu']))}({inner})"
-    if pick < 94:
+    if pick < 91:
         return f"max({inner}, {_shape(draw, st, depth + 1)})"
+    if pick < 96:  # a subscript, spaced and split over lines as a long one may be
+        index = draw(st.sampled_from(["0", "-1", "1:", "::2", ":, 1", "0, 2", " 1 : -1 ", "\n0,\n:", "2-1"]))
+        return f"({inner})[{index}]"
     return f"leaky_relu({inner}, alpha=0.1)"
 
 

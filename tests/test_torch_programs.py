@@ -1,11 +1,12 @@
 """Random programs, scalar and array, against PyTorch float64: every value and every gradient.
 
 A program is drawn as text over the whole op table (elementwise ops with broadcasting, batched @,
-dot, sum, mean, norm, transpose, softmax, log_softmax and the two losses), with bindings that now
-and then sit on a kink (relu at 0, a max tie) or in a far tail. gradtrace traces it; the same
-graph is then run by PyTorch, each node through its record's `torch` counterpart, and autograd's
-gradients must match gradtrace's. A program gradtrace refuses must be refused with a clean
-GradtraceError (a domain or shape verdict), never an internal error.
+dot, sum, mean (of every element or along an axis), norm, transpose, reshape, subscripts, softmax,
+log_softmax and the two losses), with bindings that now and then sit on a kink (relu at 0, a max
+tie) or in a far tail. gradtrace traces it; the same graph is then run by PyTorch, each node
+through its record's `torch` counterpart, and autograd's gradients must match gradtrace's. A
+program gradtrace refuses must be refused with a clean GradtraceError (a domain or shape verdict),
+never an internal error.
 
 The default run draws PROGRAMS programs (a few seconds); the long profile is
 GRADTRACE_TORCH_PROGRAMS=18000 python -m pytest tests/test_torch_programs.py
@@ -99,17 +100,52 @@ class Draw:
         same = [n for n, s in SHAPES.items() if s == sa and len(sa) == 1]
         if choice < 0.35 and same:
             return f"dot({ta}, {rng.choice(same)})", ()
-        if choice < 0.5:
+        if choice < 0.45:
             return f"{rng.choice(['sum', 'mean', 'norm'])}({ta})", ()
-        if choice < 0.6 and len(sa) >= 1:
+        if choice < 0.65 and len(sa) >= 1:
+            return self.reshaped(ta, sa)
+        if choice < 0.72 and len(sa) >= 1:
             return f"transpose({ta})", tuple(reversed(sa))
-        if choice < 0.8 and len(sa) >= 1:
+        if choice < 0.85 and len(sa) >= 1:
             return f"{rng.choice(['softmax', 'log_softmax'])}({ta})", sa
         if sa == (2, 3):
             return f"{rng.choice(['cross_entropy', 'svm_loss'])}({ta}, y2)", ()
         if sa in ((3,), (4,)):
             return f"{rng.choice(['cross_entropy', 'svm_loss'])}({ta}, y1)", ()
         return f"sum({ta})", ()
+
+
+    def reshaped(self, ta: str, sa: tuple) -> tuple[str, tuple]:
+        """sum or mean along an axis, a reshape or a subscript of a term with axes."""
+        rng = self.rng
+        kind = rng.random()
+        if kind < 0.4:
+            axis = rng.randint(-len(sa), len(sa) - 1)
+            return f"{rng.choice(['sum', 'mean'])}({ta}, axis={axis})", sa[:axis % len(sa)] + sa[axis % len(sa) + 1:]
+        if kind < 0.6:
+            size = int(np.prod(sa))
+            shape = rng.choice([(-1,), (size,), (1, -1), (size, 1), (-1, 1)])
+            return f"reshape({ta}, ({', '.join(map(str, shape))},))", tuple(np.zeros(sa).reshape(shape).shape)
+        items = []
+        for n in sa[:rng.randint(1, len(sa))]:
+            if rng.random() < 0.4:
+                items.append(str(rng.randint(-n, n - 1)))
+            else:
+                items.append(rng.choice([":", "::-1", f"{rng.randint(0, n - 1)}:", f":{rng.randint(1, n)}", "::2"]))
+        picked = np.zeros(sa)[_index_of(items)]
+        return f"({ta})[{', '.join(items)}]", tuple(picked.shape)
+
+
+def _index_of(items: list[str]) -> tuple:
+    """A subscript's items ("0", ":", "1:", "::-1") as numpy's index, read without eval."""
+    out = []
+    for item in items:
+        if ":" not in item:
+            out.append(int(item))
+            continue
+        parts = [int(p) if p else None for p in item.split(":")]
+        out.append(slice(*parts))
+    return tuple(out)
 
 
 def _matmul_shape(a: tuple, b: tuple) -> tuple | None:
@@ -223,6 +259,9 @@ def test_random_programs_match_pytorch_float64():
      {"X": (2, 3, 7, 7), "K": (4, 3, 3, 3), "k": (4,)}),
     ("sum(conv2d(X * c, K, k, 1, 2) * conv2d(X, K, k, pad=2))", {"X": (1, 3, 5, 5), "c": (3, 1, 1), "K": (2, 3, 4, 4),
                                                                   "k": (2,)}),
+    ("sum(sum(A * c, axis=1) * mean(B, -1))", {"A": (2, 3, 4), "c": (3, 1), "B": (2, 4, 5)}),
+    ("sum(reshape(A, (-1, 4)) @ B)", {"A": (2, 3, 4), "B": (4, 2)}),
+    ("sum(A[:, ::-1, 1:] * c[1:]) + A[-1, 0, 2] * sum(B[0])", {"A": (2, 3, 4), "c": (4,), "B": (3, 2)}),
 ])
 def test_array_ops_with_broadcasting_and_batches_match_pytorch(program, shapes):
     torch = torch_or_skip()

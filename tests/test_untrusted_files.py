@@ -400,6 +400,8 @@ class _NullBuilder:
     def binary(self, *a): return 0
     def unary(self, *a): return 0
     def call(self, *a): return 0
+    def index(self, *a): return 0
+    def sequence(self, *a): return 0
     def nest(self, *a): return 0
     def statement(self, *a): return None
     def declare(self, *a): return None

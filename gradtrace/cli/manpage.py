@@ -41,8 +41,8 @@ def _options(command: click.Command) -> list[str]:
 
 def _expressions() -> list[str]:
     """What an expression may use, read off the op table: operators, functions, constants."""
-    from ..core.ops import CONSTANTS, INFIX, POSTFIX, PREFIX, Op
-    from ..core.ops_text import functions
+    from ..core.ops import CONSTANTS, INFIX, POSTFIX, PREFIX, SUBSCRIPT, Op
+    from ..core.ops_text import SUBSCRIPTED, functions
 
     def symbols(table: dict[str, Op]) -> str:  # ** ^ (pow): each op's symbols, then its name
         by_op: dict[str, list[str]] = {}
@@ -56,6 +56,8 @@ def _expressions() -> list[str]:
     rows = [("Infix operators", symbols(INFIX)),
             ("Prefix operators", symbols(PREFIX)),
             ("Postfix operators", symbols(POSTFIX)),
+            ("Subscripts", f"{SUBSCRIPTED} ({SUBSCRIPT.name}): integers and slices start:stop:step, one per axis, "
+                           "written as numbers, e.g. x[0], x[-1], x[:, 1], x[1:3], x[::2], x[0, 2]"),
             ("Functions", listed(functions()) + "; on arrays they work elementwise"),
             ("Array functions", listed(functions(arrays=True))),
             ("Constants", ", ".join(CONSTANTS))]

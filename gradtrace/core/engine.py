@@ -102,7 +102,8 @@ def _gate(graph: Graph, node: Node, op: Op, args: list[Any], xp: Any) -> Any:
         shapes = [tuple(xp.np.shape(a)) for a in args]
         if not op.shapes_fit(shapes, node.params):
             needs = op.shapes_need(shapes, node.params)
-            raise _shape_error(graph, node, args, _("{what} needs {needs}").format(what=op.name, needs=needs))
+            what = node.label if op.syntax.subscript else op.name  # x[5]'s, as written: [5]
+            raise _shape_error(graph, node, args, _("{what} needs {needs}").format(what=what, needs=needs))
     if op.maths.domain is not None:
         inside = op.in_domain(xp, args, node.params)
         if not xp.all(inside):
@@ -170,18 +171,80 @@ class Jacobians:
         return np.array(rows)
 
 
+class Summed:
+    """One gradient the backward pass summed back to its input's shape: the step broadcasting
+    takes, and the one students forget. upstream × local had the shape `before` (the gate's
+    output's); the sum over `axes` (numbered as in `before`) gives the input's shape, `after`.
+    `unsummed`, upstream × local itself (an array op's vector-Jacobian product), is made when
+    first read: the JSON contract, which needs only the shapes, never makes it."""
+
+    __slots__ = ("_sums", "after", "axes", "before", "node_id", "slot")
+
+    def __init__(self, sums: Sums, node_id: int, slot: int, before: tuple[int, ...], after: tuple[int, ...]):
+        from .numpy_backend import summed_axes
+
+        self._sums, self.node_id, self.slot = sums, node_id, slot
+        self.axes, self.before, self.after = summed_axes(before, after), before, after
+
+    @property
+    def unsummed(self) -> Any:
+        return self._sums.unsummed(self.node_id)[self.slot]
+
+
+class Sums:
+    """The gradients of an array trace that were summed back to their inputs' shapes, by (node
+    id, slot), as backward recorded their shapes. Their gradients before the sum are made by the
+    engine when first read (through the op's own rule, once per gate). The trace carries it, so
+    what shows the step never runs the engine."""
+
+    def __init__(self, graph: Graph, values: list[Any], upstream: list[Any],
+                 before: dict[tuple[int, int], tuple[int, ...]]):
+        self._graph, self._values, self._upstream, self._before = graph, values, upstream, before
+        self._made: dict[int, tuple[Any, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._before)
+
+    def get(self, node_id: int, slot: int) -> Summed | None:
+        """The sum by which the gradient to input `slot` of node `node_id` got its shape, or None."""
+        before = self._before.get((node_id, slot))
+        if before is None:
+            return None
+        from .numpy_backend import shape_of
+
+        node = self._graph.nodes[node_id]
+        return Summed(self, node_id, slot, before, shape_of(self._values[node.inputs[slot]]))
+
+    def unsummed(self, node_id: int) -> tuple[Any, ...]:
+        """A gate's downstream gradients before they were summed back to its inputs' shapes."""
+        made = self._made.get(node_id)
+        if made is None:
+            from .numpy_backend import numpy_backend
+
+            node = self._graph.nodes[node_id]
+            up = self._upstream[node_id]
+            with _quiet(numpy_backend):
+                made = self._made[node_id] = local_downstream(
+                    node.gate, numpy_backend, 0.0 if up is None else up, self._values[node_id],
+                    [self._values[i] for i in node.inputs], node.params)[1]
+        return made
+
+
 def backward(graph: Graph, values: list[Any], seed: Any = 1.0, xp: Any = scalar,
-             report: Report | None = None,
-             nudge: Callable[[int, Any], Any] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
+             report: Report | None = None, nudge: Callable[[int, Any], Any] | None = None,
+             sums: dict[tuple[int, int], tuple[int, ...]] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
     """upstream per node, and local and downstream per node and input, from ∂out/∂out = seed.
     nudge(key, value), if given, replaces each downstream gradient (key: the sending node's id)
-    and each sum at a copy gate (key: ~the receiving node's id), as forward's nudge does values."""
+    and each sum at a copy gate (key: ~the receiving node's id), as forward's nudge does values.
+    sums, if given, hears each gradient summed back to its input's shape, by (node id, slot): the
+    shape it had before (upstream × local, the gate's output's shape, or its batch's)."""
     with _quiet(xp):
-        return _backward(graph, values, seed, xp, report, nudge)
+        return _backward(graph, values, seed, xp, report, nudge, sums)
 
 
 def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any, report: Report | None,
-              nudge: Callable[[int, Any], Any] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
+              nudge: Callable[[int, Any], Any] | None = None,
+              sums: dict[tuple[int, int], tuple[int, ...]] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
     n = len(graph.nodes)
     upstream: list[Any] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
     local: list[Any] = [()] * n
@@ -251,7 +314,12 @@ def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any, report: Repor
         if arrays:
             from .numpy_backend import shape_of, unbroadcast
 
-            down = tuple(unbroadcast(d, shape_of(a)) for d, a in zip(down, args))
+            shapes = [shape_of(a) for a in args]
+            if sums is not None:
+                for slot, (d, shape) in enumerate(zip(down, shapes)):
+                    if d is not None and shape_of(d) != shape:
+                        sums[k, slot] = shape_of(d)
+            down = tuple(unbroadcast(d, shape) for d, shape in zip(down, shapes))
         if nudge is not None:
             down = tuple(None if d is None else nudge(k, d) for d in down)
         local[k] = partials
@@ -396,10 +464,12 @@ def _run(graph: Graph, inputs: dict[str, Any], seed: Any, report: Report | None)
         inputs = {k: (v if hasattr(v, "shape") else xp.np.float64(v)) for k, v in inputs.items()}
     values = forward(graph, inputs, xp, report)
     seed = seed_for(graph, values[graph.output.id], seed, xp)
-    upstream, local, downstream = backward(graph, values, seed, xp, report)
     arrays = xp is not scalar
+    before: dict[tuple[int, int], tuple[int, ...]] = {}
+    upstream, local, downstream = backward(graph, values, seed, xp, report, sums=before if arrays else None)
     return Trace(graph, inputs, values, upstream, local, downstream, kinks(graph, values, xp),
-                 backend=xp if arrays else None, seed=seed, jacobians=Jacobians(graph, values) if arrays else None)
+                 backend=xp if arrays else None, seed=seed, jacobians=Jacobians(graph, values) if arrays else None,
+                 sums=Sums(graph, values, upstream, before) if arrays else None)
 
 
 def _shape_error(graph: Graph, node: Node, args: Sequence[Any], detail: str) -> BindingError:

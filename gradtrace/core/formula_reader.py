@@ -146,17 +146,33 @@ def _read(text: str) -> float:
     return value.value
 
 
-def evaluate_array(text: str, inputs: dict[str, Any], up: Any) -> Any:
+# The notation of the shape ops' formulas, numpy's (and JAX's) names for where a formula's value
+# goes in the shape of the op's input: expand_dims(v, k) (sum along an axis), reshape(v, x.shape),
+# zeros_like(x).at[0, 1:3].set(v) (a subscript's gradient).
+_SHAPE_OF = re.compile(r"\s*([^\W\d]\w*)\.shape\s*")
+_AT = re.compile(r"zeros_like\(\s*([^\W\d]\w*)\s*\)\.at\[([^\[\]]*)\]\.set\((.+)\)")
+_PART = re.compile(r"\s*(-?[0-9]+)?\s*")
+
+
+def evaluate_array(text: str, inputs: dict[str, Any], up: Any, n: float | None = None) -> Any:
     """An array op's formula (up·xᵀ, Wᵀ·up, x/‖x‖, 1/n) read with arrays bound to its names, by
     gradtrace's own parser and engine (numpy), never eval. Its names are the op's inputs; `up`,
-    the upstream gradient; and `ones` and `n`, ones shaped as the first input and its size. As the
-    notation writes them, vectors are columns (x·yᵀ is an outer product), and ᵀ and ‖x‖ are .T and
-    norm(x), and ⊙ the elementwise product. FormulaError where the text does not read."""
+    the upstream gradient; and `ones` and `n`, ones shaped as the first input and its size (or
+    the n given). As the notation writes them, vectors are columns (x·yᵀ is an outer product), ᵀ
+    and ‖x‖ are .T and norm(x), and ⊙ the elementwise product. Where a value goes in the first
+    input's shape, numpy's notation: expand_dims(v, k) is v (the input's shape without axis k)
+    copied along axis k, n there being that axis' length; reshape(v, x.shape) is v in x's shape;
+    zeros_like(x).at[0, 1:3].set(v) is x's shape, 0 but v at a subscript of integers and slices.
+    FormulaError where it does not read."""
     from .numpy_backend import numpy_backend
 
     np = numpy_backend.np
     first = np.asarray(next(iter(inputs.values())), dtype=float)
-    values = {"ones": np.ones_like(first), "n": float(first.size), "up": up, **inputs}
+    at = _AT.fullmatch(text.strip())
+    if at is not None:
+        return _set_at(text, at, inputs, up)
+    inputs, text, n = _placed(text, inputs, up, first, n)
+    values = {"ones": np.ones_like(first), "n": float(first.size if n is None else n), "up": up, **inputs}
     values = {k: (v[:, None] if np.ndim(v) == 1 else v) for k, v in values.items()}  # vectors as columns
     return _array_value(text, values)
 
@@ -184,6 +200,90 @@ def _array_value(text: str, values: dict[str, Any]) -> Any:
     except GradtraceError as err:
         raise FormulaError(f"{text!r} can't be computed: {err}") from None
     return out[graph.output.id]
+
+
+def _placed(text: str, inputs: dict[str, Any], up: Any, first: Any,
+            n: float | None) -> tuple[dict[str, Any], str, float | None]:
+    """Each expand_dims(v, k) and reshape(v, x.shape) in a formula computed and bound to a fresh
+    name: the inputs with those names, the formula with them in place of the calls, and the n of
+    an expand_dims (its axis' length)."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    shape = first.shape
+    for call in ("expand_dims", "reshape"):
+        while f"{call}(" in text:
+            start, end, args = _call(text, call)
+            value, _comma, last = args.rpartition(",")
+            if call == "expand_dims":
+                if not re.fullmatch(r"\s*-?[0-9]+\s*", last) or not -len(shape) <= int(last) < len(shape):
+                    raise FormulaError(f"{text!r}: {last.strip()!r} is not an axis of the input {shape}")
+                axis = int(last) % len(shape)
+                n = shape[axis]
+                head = np.asarray(evaluate_array(value, inputs, up, n), dtype=float)
+                made = np.broadcast_to(np.expand_dims(_fitted(text, head, shape[:axis] + shape[axis + 1:]), axis),
+                                       shape)
+            else:
+                target = _SHAPE_OF.fullmatch(last)
+                if target is None or target.group(1) not in inputs:
+                    raise FormulaError(f"{text!r}: {last.strip()!r} is not an input's shape")
+                head = np.asarray(evaluate_array(value, inputs, up, n), dtype=float)
+                made = _fitted(text, head, np.shape(inputs[target.group(1)]))
+            fresh = f"placed{len(inputs)}"
+            inputs = {**inputs, fresh: made}
+            text = text[:start] + fresh + text[end:]
+    return inputs, text, n
+
+
+def _call(text: str, name: str) -> tuple[int, int, str]:
+    """The first call name(...) in text: where it starts and ends, and what is between its parentheses."""
+    start = text.index(f"{name}(")
+    depth = 0
+    for i in range(start + len(name), len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return start, i + 1, text[start + len(name) + 1:i]
+    raise FormulaError(f"{text!r}: unmatched parenthesis after {name}")
+
+
+def _set_at(text: str, at: re.Match[str], inputs: dict[str, Any], up: Any) -> Any:
+    """zeros_like(x).at[index].set(v): x's shape, 0 but v at the index (integers and slices)."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    if at.group(1) not in inputs:
+        raise FormulaError(f"{text!r} names {at.group(1)}, which is not an input")
+    index = []
+    for item in at.group(2).split(","):
+        parts = item.split(":")
+        read = [_PART.fullmatch(part) for part in parts]
+        if len(parts) > 3 or any(m is None for m in read):
+            raise FormulaError(f"{text!r}: {item!r} is not an index of integers and slices")
+        numbers = [None if m is None or m.group(1) is None else int(m.group(1)) for m in read]
+        if len(parts) == 1 and numbers[0] is None:
+            raise FormulaError(f"{text!r}: an empty index")
+        index.append(numbers[0] if len(parts) == 1 else slice(*numbers))
+    out = np.zeros(np.shape(inputs[at.group(1)]))
+    try:
+        picked = out[tuple(index)]
+    except (IndexError, ValueError) as err:
+        raise FormulaError(f"{text!r}: {err}") from None
+    out[tuple(index)] = _fitted(text, np.asarray(evaluate_array(at.group(3), inputs, up), dtype=float),
+                                np.shape(picked))
+    return out
+
+
+def _fitted(text: str, value: Any, shape: tuple[int, ...]) -> Any:
+    """A formula's value in the shape it is put in: a number everywhere, or its elements in that
+    shape (a vector reads as a column, so its own shape is not the one meant)."""
+    from .numpy_backend import numpy_backend
+
+    np = numpy_backend.np
+    if value.size == 1:
+        return np.broadcast_to(value.reshape(()), shape)
+    if value.size != int(np.prod(shape)):
+        raise FormulaError(f"{text!r}: {value.size} values do not fill the shape {shape}")
+    return value.reshape(shape)
 
 
 # The notation of the row-wise ops' formulas (softmax, log_softmax, cross_entropy, svm_loss),

@@ -105,7 +105,9 @@ def param_fields(node: Node) -> dict[str, str]:
     given = dict(node.keywords)
     keyword_values = node.params[len(op.rule_params) - len(op.keyword_params):]
     for (pname, _), value in zip(op.keyword_params, keyword_values):
-        fields[pname] = given[pname].text if pname in given else number(value)
+        if value is None:  # an axis left out (sum(x)): a field the formula does not have
+            continue
+        fields[pname] = given[pname].text if pname in given else op.param_text(pname, value)
     return fields
 
 

@@ -24,7 +24,25 @@ from ..i18n import _, ngettext
 from .backends import scalar
 from .errors import EvaluationError, GradtraceError, ParseError, did_you_mean
 from .numbers import MESSAGES
-from .ops import CONSTANTS, FUNCTIONS, INFIX, OPS, POSTFIX, PREFIX, Maths, Op, Oracles, Syntax, Text
+from .ops import (
+    AXIS,
+    CONSTANTS,
+    FUNCTIONS,
+    INDEX,
+    INFIX,
+    OPS,
+    POSTFIX,
+    PREFIX,
+    SHAPE,
+    SUBSCRIPT,
+    Maths,
+    Op,
+    Oracles,
+    Syntax,
+    Text,
+    index_text,
+    shape_text,
+)
 from .ops_text import signature
 from .syntax import BINARY, parse_expression, parse_program
 
@@ -65,6 +83,16 @@ class Const:
         self.op, self.args, self.params = op, args, params
 
 
+class Items:
+    """A tuple of constants as written, (2, 3) or (6,): a shape, the one thing that takes a tuple
+    (reshape(x, (2, 3))). Its text is as written; anywhere else it is refused, pointing at it."""
+    __slots__ = ("items", "span", "text")
+
+    def __init__(self, items: tuple[Const, ...], span: tuple[int, int]):
+        self.items, self.span = items, span
+        self.text = "(" + ", ".join(c.text for c in items) + ("," if len(items) == 1 else "") + ")"
+
+
 class Node:
     """A gate or a variable. `args` lists what was written, in order: an int is the index of an
     input in `inputs`, a Const is a constant operand (shown in the expression, not a node)."""
@@ -84,7 +112,7 @@ class Node:
 
     def __init__(self, nodes: list[Node], op: Op | None, inputs: tuple[int, ...], params: tuple[Any, ...],
                  args: tuple[Any, ...], span: tuple[int, int], spelling: str | None = None, name: str | None = None,
-                 keywords: tuple[tuple[str, Const], ...] = ()):
+                 keywords: tuple[tuple[str, Const | Items], ...] = ()):
         self.id = len(nodes)      # its position in nodes, which it joins: inputs come before it
         nodes.append(self)
         self.graph_nodes = nodes  # the graph's nodes, to name the inputs by
@@ -123,10 +151,14 @@ class Node:
         """The gate's short label for pictures: +, *, +1, *-1, 1/x, x^2, exp, σ."""
         if self.op is None:
             return self.name
-        text = self.op.text.label
+        op = self.op
+        text = op.text.label
         if "{c}" in text:
             const = next(a for a in self.args if isinstance(a, Const))
             text = text.replace("{c}", const.text)
+        elif "{" in text:  # a parameter, as the language writes it: x[:, 1]'s label [:, 1]
+            for (pname, _default), value in zip(op.rule_params, self.params):
+                text = text.replace("{" + pname + "}", op.param_text(pname, value))
         return text
 
     def __repr__(self) -> str:
@@ -134,6 +166,7 @@ class Node:
 
 
 Value = Node | Const
+Operand = Node | Const | Items  # what the parser hands the builder: a tuple too, which only a shape takes
 
 
 class Graph:
@@ -287,7 +320,7 @@ class _Lowering:
             node = self.variables[text] = Node(self.created, None, (), (), (), span, name=text)
         return node
 
-    def binary(self, symbol: str, left: Value, right: Value, span: tuple[int, int],
+    def binary(self, symbol: str, left: Operand, right: Operand, span: tuple[int, int],
                op_span: tuple[int, int]) -> Value:
         source = self.source
         op = INFIX.get(symbol)
@@ -299,12 +332,14 @@ class _Lowering:
                 source=source,
                 span=op_span,
             )
-        left_const, right_const = left.__class__ is Const, right.__class__ is Const
-        if not left_const and not right_const:  # the common case: a gate between two nodes
-            node = Node(self.created, op, (left.id, right.id), (), _BOTH, span, symbol)  # type: ignore[union-attr]
+        if left.__class__ is Node and right.__class__ is Node:  # the common case: a gate between two nodes
+            node = Node(self.created, op, (left.id, right.id), (), _BOTH, span, symbol)
             if self.report is not None and not len(self.created) % REPORT_EVERY:
                 self.report("reading the program", span[1], len(source))
             return node
+        if left.__class__ is Items or right.__class__ is Items:  # (a class test: this runs per constant operand)
+            raise self._misplaced(left if isinstance(left, Items) else right)
+        left_const, right_const = left.__class__ is Const, right.__class__ is Const
         if op.arrays_only:
             # No array literals in the language: arrays come from bindings, so a constant can't be one.
             raise ParseError(_("{symbol} needs two arrays, and a constant is a single number").format(symbol=symbol),
@@ -328,7 +363,9 @@ class _Lowering:
         args = (const, 0) if const is left else (0, const)
         return Node(self.created, gate, (var.id,), (const.value,), args, span, symbol)
 
-    def unary(self, symbol: str, operand: Value, span: tuple[int, int]) -> Value:
+    def unary(self, symbol: str, operand: Operand, span: tuple[int, int]) -> Value:
+        if isinstance(operand, Items):
+            raise self._misplaced(operand)
         if symbol == "+":
             return operand
         op = PREFIX.get(symbol) or POSTFIX.get(symbol)
@@ -341,8 +378,8 @@ class _Lowering:
             return _fold(self.source, op, (operand,), (), text, 3, span)
         return Node(self.created, op, (operand.id,), (), _ONE, span, symbol)
 
-    def call(self, func: str, args: list[Value], arg_spans: list[tuple[int, int]],
-             keywords: list[tuple[str, Value, tuple[int, int]]], span: tuple[int, int],
+    def call(self, func: str, args: list[Operand], arg_spans: list[tuple[int, int]],
+             keywords: list[tuple[str, Operand, tuple[int, int]]], span: tuple[int, int],
              func_span: tuple[int, int]) -> Value:
         source = self.source
         op = FUNCTIONS.get(func)
@@ -372,7 +409,7 @@ class _Lowering:
                     _("{name} needs at least two arguments").format(name=op.name), source=source, span=span
                 )
             inputs_written = args
-            extra: list[tuple[Value, tuple[int, int]]] = []
+            extra: list[tuple[Operand, tuple[int, int]]] = []
         else:
             if n_pos < op.arity:
                 raise ParseError(
@@ -385,17 +422,25 @@ class _Lowering:
             inputs_written = args[:op.arity]
             extra = list(zip(args[op.arity:], arg_spans[op.arity:]))
             if len(extra) > len(user_params):
+                shape = any(op.param_kind(p) == SHAPE for p, _ in user_params)
                 raise ParseError(
                     _("{name} takes {value} argument(s), got {n_pos}").format(
                         name=op.name, value=op.arity + len(user_params), n_pos=n_pos
                     ),
                     source=source,
                     span=span,
+                    hint=_("write the shape as one tuple: {name}(x, (2, 3))").format(name=op.name) if shape else None,
                 )
-        # Parameters (alpha) come positionally after the inputs or by keyword, and must be constants.
-        given: dict[str, Const] = {}
+        for a in inputs_written:
+            if a.__class__ is Items:
+                raise self._misplaced(a)
+        # Parameters (alpha) come positionally after the inputs or by keyword, and must be constants
+        # (an axis an integer, a shape a tuple of integers): what each was written as, and its value.
+        given: dict[str, Any] = {}  # a Const, or the Items of a shape
+        values: dict[str, Any] = {}
         for (pname, _default), (value, value_span) in zip(user_params, extra):
-            given[pname] = self._require_const(op, pname, value, value_span)
+            values[pname] = self._param(op, pname, value, value_span)
+            given[pname] = value
         for kname, value, value_span in keywords:
             if kname not in dict(user_params):
                 names = ", ".join(p for p, _ in user_params) or "none"
@@ -412,15 +457,18 @@ class _Lowering:
                     source=source,
                     span=value_span,
                 )
-            given[kname] = self._require_const(op, kname, value, value_span)
-        params = tuple(given[p].value if p in given else default for p, default in user_params)
-        missing = [p for p, value in zip((p for p, _ in user_params), params) if value is None]
+            values[kname] = self._param(op, kname, value, value_span)
+            given[kname] = value
+        params = tuple(values[p] if p in values else default for p, default in user_params)
+        missing = [p for p, value in zip((p for p, _ in user_params), params)
+                   if value is None and op.param_kind(p) != AXIS]  # an axis left out: every axis
         if missing:
             raise ParseError(
                 _("{name} needs {join}").format(name=op.name, join=" and ".join(missing)),
                 source=source,
                 span=span,
-                hint=_("write {call}, with a number for {join}").format(call=signature(op), join=" and ".join(missing)),
+                hint=_("write {name}(x, (2, 3))").format(name=op.name) if op.param_kind(missing[0]) == SHAPE else
+                _("write {call}, with a number for {join}").format(call=signature(op), join=" and ".join(missing)),
             )
         keyword_consts = tuple((p, given[p]) for p, _ in user_params if p in given)
 
@@ -431,7 +479,7 @@ class _Lowering:
             param_text = "".join(f", {p}={c.text}" for p, c in keyword_consts)
             consts = [cast(Const, a) for a in inputs_written]
             text = f"{func}({', '.join(a.text for a in consts)}{param_text})"
-            fold_params = ((),) if op.variadic else tuple(given.get(p, default) for p, default in user_params)
+            fold_params = ((),) if op.variadic else tuple(values.get(p, default) for p, default in user_params)
             return _fold(source, op, tuple(consts), fold_params, text, ATOM, span)
         inputs = tuple(a.id for a in inputs_written if isinstance(a, Node))
         layout: list[Any] = []
@@ -447,8 +495,10 @@ class _Lowering:
         return Node(self.created, op, inputs, params, tuple(layout), span, keywords=keyword_consts,
                     spelling=func if func != op.name else None)  # σ(x), ln(x): shown as typed
 
-    def statement(self, target: str | None, target_span: tuple[int, int] | None, value: Value,
+    def statement(self, target: str | None, target_span: tuple[int, int] | None, value: Operand,
                   span: tuple[int, int]) -> None:
+        if isinstance(value, Items):
+            raise self._misplaced(value)
         if target is not None:
             if target in FUNCTIONS:
                 raise ParseError(
@@ -491,6 +541,83 @@ class _Lowering:
             self.declared.append(name)
             self.constants.pop(name, None)  # f(e) = ...: e is a variable here
             self.name(name, span)
+
+    def index(self, operand: Operand, items: list[list[tuple[Operand, tuple[int, int]] | None]],
+              span: tuple[int, int]) -> Value:
+        """x[0], x[:, 1], x[1:3], x[::2]: one index gate, its parameter the integers and slices."""
+        for value in (operand, *(part[0] for item in items for part in item if part is not None)):
+            if isinstance(value, Items):
+                raise self._misplaced(value)
+        if not isinstance(operand, Node):
+            raise ParseError(_("a number can't be indexed: only an array can"), source=self.source, span=span,
+                             hint=_("bind the array to a variable, e.g. x[0] with -x \"[1, 2, 3]\""))
+        index = tuple(self._index_item(item) for item in items)
+        return Node(self.created, SUBSCRIPT, (operand.id,), (index,), _ONE, span)
+
+    def _index_item(self, item: list[tuple[Operand, tuple[int, int]] | None]) -> Any:
+        """One item of a subscript: an integer, or a slice as (start, stop, step), None where left out."""
+        parts = [None if part is None else self._integer(*part, INDEX) for part in item]
+        if len(parts) == 1:
+            return parts[0]
+        start, stop, step = (*parts, None) if len(parts) == 2 else parts
+        if step == 0:
+            step_part = item[2]
+            assert step_part is not None
+            raise ParseError(_("a slice's step can't be 0"), source=self.source, span=step_part[1],
+                             hint=_("write a step such as 2 (every other element) or -1 (backwards)"))
+        return (start, stop, step)
+
+    def _integer(self, value: Operand, span: tuple[int, int], kind: str, op: Op | None = None) -> int:
+        """An integer written as a constant (an INDEX, an AXIS, a SHAPE's size), or a ParseError
+        saying why not, pointing at it."""
+        name = "" if op is None else op.name
+        if not isinstance(value, Const):
+            message = {INDEX: _("an index must be an integer constant"),
+                       AXIS: _("{name}'s axis must be an integer constant"),
+                       SHAPE: _("{name}'s shape must be written with integer constants")}[kind]
+            raise ParseError(message.format(name=name), source=self.source, span=span,
+                             hint=_("write a number such as 0, 2 or -1 there: indexing by a variable or an array, "
+                                    "and shapes read from variables, are not supported"))
+        if not float(value.value).is_integer():
+            message = {INDEX: _("an index must be an integer, not {text}"),
+                       AXIS: _("{name}'s axis must be an integer, not {text}"),
+                       SHAPE: _("{name}'s shape must be integers, not {text}")}[kind]
+            raise ParseError(message.format(name=name, text=value.text), source=self.source, span=span)
+        return int(value.value)
+
+    def sequence(self, items: list[Operand], item_spans: list[tuple[int, int]], span: tuple[int, int]) -> Items:
+        """(2, 3): a tuple of constants, which only a shape takes (reshape's)."""
+        for item, item_span in zip(items, item_spans):
+            if isinstance(item, Items):
+                raise self._misplaced(item)
+            if not isinstance(item, Const):
+                raise ParseError(_("a tuple holds constants only, such as the shape (2, 3)"), source=self.source,
+                                 span=item_span, hint=_("a tuple is a shape, as in reshape(x, (2, 3))"))
+        return Items(tuple(item for item in items if isinstance(item, Const)), span)
+
+    def _misplaced(self, value: Any) -> ParseError:
+        """A tuple anywhere but where a shape goes: the error, pointing at it."""
+        return ParseError(_("a tuple such as {text} is a shape, and only reshape takes one").format(text=value.text),
+                          source=self.source, span=value.span,
+                          hint=_("write reshape(x, (2, 3)); for the product of two numbers write 2*3"))
+
+    def _param(self, op: Op, pname: str, value: Operand, span: tuple[int, int]) -> Any:
+        """A parameter a call gives: the constant itself, or what its kind reads (an axis, a shape)."""
+        kind = op.param_kind(pname) if op.maths.kinds else None
+        if kind == SHAPE:  # (2, 3), or one number, 6
+            items: tuple[Value, ...] = value.items if isinstance(value, Items) else (value,)
+            sizes = tuple(self._integer(c, value.span if isinstance(value, Items) else span, SHAPE, op)
+                          for c in items)
+            if not sizes or sizes.count(-1) > 1 or any(n < 1 and n != -1 for n in sizes):
+                raise ParseError(_("{name}'s shape takes positive sizes, with one -1 at most (the size that fits), "
+                                   "not {shape}").format(name=op.name, shape=shape_text(sizes)),
+                                 source=self.source, span=value.span if isinstance(value, Items) else span)
+            return sizes
+        if isinstance(value, Items):
+            raise self._misplaced(value)
+        if kind == AXIS:
+            return self._integer(value, span, AXIS, op)
+        return self._require_const(op, pname, value, span).value
 
     def _require_const(self, op: Op, pname: str, value: Value, span: tuple[int, int]) -> Const:
         if not isinstance(value, Const):
@@ -740,6 +867,8 @@ def expr_from_parts(node: Node, op: Op, parts: list[Any],
         return f"{syntax.prefix}{parts[0]}"
     if node.spelling is not None and node.spelling == syntax.postfix:
         return f"{parts[0]}{syntax.postfix}"
+    if syntax.subscript:  # x[:, 1], as typed
+        return f"{parts[0]}[{index_text(node.params[0])}]"
     if syntax.infix is not None and len(parts) == 2:
         symbol = node.spelling or syntax.infix
         left, right = (_wrap(p, symbol, side) for p, side in zip(parts, (False, True)))

@@ -69,6 +69,13 @@ def unbroadcast(grad: Any, shape: tuple[Any, ...]) -> Any:
     return grad if shape else float(grad)
 
 
+def summed_axes(before: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes unbroadcast sums a gradient of shape `before` over to give it `shape`, numbered as
+    in `before`: the leading axes broadcasting added, then those where the input has size 1."""
+    lead = len(before) - len(shape)
+    return (*range(lead), *(lead + axis for axis, n in enumerate(shape) if n == 1 and before[lead + axis] != 1))
+
+
 def first_bad(condition: Any) -> tuple[Any, ...] | None:
     """The index of the first element where an elementwise condition fails."""
     bad = np.argwhere(~np.asarray(condition, dtype=bool))

@@ -46,11 +46,35 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .backends import scalar as scalar
 
 VARIADIC = -1
 Rule = Callable[..., Any]  # a rule's signature depends on its op's arity and parameters
+
+# The kinds of parameter that are not numbers (Maths.kinds): an axis, an integer that may be left
+# out (sum(x) sums every axis); a shape, a tuple of integers with one -1 at most, as numpy's
+# reshape takes it; an index, what x[0, 1:3, ::2] writes between its brackets, a tuple with an
+# integer or a (start, stop, step) slice, each part an integer or None, per axis.
+AXIS, SHAPE, INDEX = "axis", "shape", "index"
+
+
+def shape_text(shape: Sequence[int]) -> str:
+    """A shape as Python writes a tuple: (2, 3), (6,), ()."""
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def index_text(index: Sequence[Any]) -> str:
+    """What goes between the brackets of x[...], as Python writes it: 0, :, 1:3, ::2, -1."""
+    def part(p: Any) -> str:
+        return "" if p is None else str(p)
+
+    def item(i: Any) -> str:
+        if not isinstance(i, tuple):
+            return str(i)
+        start, stop, step = i
+        return f"{part(start)}:{part(stop)}" + ("" if step is None else f":{step}")
+    return ", ".join(item(i) for i in index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +111,9 @@ class Maths:
     # Powers: exponent(inputs, params) -> (base, exponent), so that exact mode can refuse a
     # power whose exact value would have millions of digits (x^100000000 at x = 1.0000001).
     exponent: Rule | None = None
+    # Parameters that are not numbers, by name, and what each is (KINDS): the program writes them
+    # as integers or tuples, never as floats, and nothing moves them as it moves a constant.
+    kinds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +127,7 @@ class Syntax:
                                    # other names of the function (ln, arctan, σ)
     prefix: str | None = None     # a prefix operator that writes this op: - for neg
     postfix: str | None = None    # a postfix attribute that writes it: .T for transpose
+    subscript: bool = False       # written x[...] after its operand: indexing and slicing
     callable: bool = False        # reachable as name(...) from the language
     const_left: str | None = None   # the unary gate for `c <op> x` with a constant c
     const_right: str | None = None  # the unary gate for `x <op> c`
@@ -118,7 +146,8 @@ class Text:
     jacobian: tuple[Any, ...] = ()  # array ops: the structure of ∂out/∂input_i, in words (their formula
                                     # text then describes the Jacobian's structure)
     vjp_formula: tuple[Any, ...] = ()  # an op with both grads and vjp: the formula shown when its vjp is used
-    notes: str = ""               # domain and kink conventions in words
+    notes: str | Callable[..., str] = ""  # domain and kink conventions in words (or a function of the
+                                          # fields, as a formula is, that writes them translated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,10 +234,26 @@ class Op:
         values = []
         for name, default in self.rule_params:
             value = given.get(name, default)
-            if value is None:
+            if value is None and self.param_kind(name) != AXIS:  # an axis left out: every axis
                 raise TypeError(f"{self.name} needs the parameter {name}")
             values.append(value)
         return tuple(values)
+
+    def param_kind(self, name: str) -> str | None:
+        """What a parameter that is not a number is (AXIS, SHAPE or INDEX); None for a number."""
+        return dict(self.maths.kinds).get(name)
+
+    def param_text(self, name: str, value: Any) -> str:
+        """A parameter's value as the language writes it: 0.01, an axis 1, a shape (2, 3), an
+        index :, 1 (as between the brackets of x[:, 1])."""
+        kind = self.param_kind(name)
+        if kind == SHAPE:
+            return shape_text(value)
+        if kind == INDEX:
+            return index_text(value)
+        if kind == AXIS:
+            return str(value)
+        return format(value, ".6g")
 
     def in_domain(self, xp: Any, inputs: Sequence[Any], params: tuple[Any, ...]) -> Any:
         """Where these inputs are inside the op's domain: True, or elementwise for arrays."""
@@ -772,6 +817,44 @@ def _svm_vjp(xp: Any, up: Any, out: Any, scores: Any, y: Any) -> Any:
     return (up * g / len(labels)).reshape(np.shape(scores)), None
 
 
+def _sum(xp: Any, x: Any, axis: int | None = None) -> Any:
+    return xp.np.sum(x, axis=axis)
+
+
+def _sum_vjp(xp: Any, up: Any, out: Any, x: Any, axis: int | None = None) -> Any:
+    # Each element of the input fed one element of the output: its upstream, copied along the axis.
+    np = xp.np
+    return (np.broadcast_to(up if axis is None else np.expand_dims(up, axis), np.shape(x)),)
+
+
+def _mean(xp: Any, x: Any, axis: int | None = None) -> Any:
+    return xp.np.mean(x, axis=axis)
+
+
+def _mean_vjp(xp: Any, up: Any, out: Any, x: Any, axis: int | None = None) -> Any:
+    np = xp.np
+    n = np.size(x) if axis is None else np.shape(x)[axis]
+    return (np.broadcast_to((up if axis is None else np.expand_dims(up, axis)) / n, np.shape(x)),)
+
+
+def _axis_fits(x: tuple[int, ...], axis: int | None = None) -> bool:
+    return axis is None or -len(x) <= axis < len(x)
+
+
+def _axis_needs(x: tuple[int, ...], axis: int | None = None) -> str:
+    if not x:
+        return _("an array with an axis {axis}, but its input is one number").format(axis=axis)
+    return ngettext("an axis from {lo} to {hi} (its input has {count} axis), not {axis}",
+                    "an axis from {lo} to {hi} (its input has {count} axes), not {axis}", len(x)).format(
+        lo=-len(x), hi=len(x) - 1, count=len(x), axis=axis)
+
+
+def _along(fields: dict[str, str], whole: str, along: str) -> str:
+    """A reduction's text: for every axis (sum(x)), or along the one given (sum(x, axis=1))."""
+    axis = fields.get("axis")
+    return whole if axis is None else along.format(axis=axis)
+
+
 _LABELS = (_labels_ok, N_("integer class labels y, one per row of scores, each in 0..C-1"))
 _LOSS_SHAPES = (lambda scores, y: (len(scores) == 1 and y in ((), (1,))) or
                 (len(scores) == 2 and (y == (scores[0],) or (y == () and scores[0] == 1))),
@@ -799,19 +882,27 @@ _RECORDS += [
                      "the ordinary product when either side is a number.")),
        Oracles(sympy=lambda sp, a, b: a * b,
                torch=lambda t, a, b: a * b if a.dim() == 0 or b.dim() == 0 else t.matmul(a, b))),
+    # sum(x) and mean(x) reduce every axis; sum(x, axis=1) (or sum(x, 1)) one, as numpy's do.
     Op("sum", 1,
-       Maths(lambda xp, x: xp.np.sum(x), None, vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up, xp.np.shape(x)),)),
+       Maths(_sum, None, vjp=_sum_vjp, params=(("axis", None),), kinds=(("axis", AXIS),),
+             shapes=(_axis_fits, _axis_needs)),
        Syntax(callable=True),
-       Text(("ones",), label="Σ", pattern="distributor",
-            jacobian=(N_("all ones: copies the upstream to every element"),),
-            notes=N_("Sum of all elements: distributes the upstream gradient to every element.")),
-       Oracles(torch=lambda t, x: t.sum(x))),
+       Text((lambda f: _along(f, "ones", "expand_dims(up, {axis})"),), label="Σ", pattern="distributor",
+            jacobian=(lambda f: _along(f, _("all ones: copies the upstream to every element"),
+                                       _("ones along axis {axis}: copies each upstream element along axis {axis}")),),
+            notes=lambda f: _along(f, _("Sum of all elements: distributes the upstream gradient to every element."),
+                                   _("Sum along axis {axis}: copies each upstream element back to every element "
+                                     "along that axis."))),
+       Oracles(torch=lambda t, x, axis=None: t.sum(x) if axis is None else t.sum(x, dim=axis))),
     Op("mean", 1,
-       Maths(lambda xp, x: xp.np.mean(x), None,
-             vjp=lambda xp, up, out, x: (xp.np.broadcast_to(up / xp.np.size(x), xp.np.shape(x)),)),
+       Maths(_mean, None, vjp=_mean_vjp, params=(("axis", None),), kinds=(("axis", AXIS),),
+             shapes=(_axis_fits, _axis_needs)),
        Syntax(callable=True),
-       Text(("1/n",), label="mean", jacobian=(N_("all 1/n: shares the upstream evenly"),)),
-       Oracles(torch=lambda t, x: t.mean(x))),
+       Text((lambda f: _along(f, "1/n", "expand_dims(up, {axis})/n"),), label="mean",
+            jacobian=(lambda f: _along(f, _("all 1/n: shares the upstream evenly"),
+                                       _("1/n along axis {axis}: shares each upstream element evenly between the n "
+                                         "elements along axis {axis}")),)),
+       Oracles(torch=lambda t, x, axis=None: t.mean(x) if axis is None else t.mean(x, dim=axis))),
     Op("dot", 2,
        Maths(lambda xp, a, b: xp.np.dot(a, b), None, vjp=lambda xp, up, out, a, b: (up * b, up * a),
              shapes=(lambda a, b: len(a) == 1 and a == b, N_("two vectors of the same length (as torch.dot); "
@@ -1199,6 +1290,104 @@ _RECORDS += [
        Oracles(torch=lambda t, x, mask, p: x * mask / p)),
 ]
 
+# Shapes and subscripts: reshape(x, (2, 3)) and x[0], x[:, 1], x[1:3], x[::2] ----------------------
+
+def _size_of(shape: Sequence[int]) -> int:
+    n = 1
+    for k in shape:
+        n *= k
+    return n
+
+
+def _reshape_fits(x: tuple[int, ...], shape: tuple[int, ...]) -> bool:
+    known = _size_of([k for k in shape if k != -1])
+    return known == _size_of(x) if -1 not in shape else known > 0 and _size_of(x) % known == 0
+
+
+def _reshape_needs(x: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    if -1 in shape:
+        return _("a shape whose other sizes divide its input's {size} elements, not {shape}").format(
+            size=_size_of(x), shape=shape_text(shape))
+    return _("a shape of as many elements as its input ({size}), not {shape} ({count})").format(
+        size=_size_of(x), shape=shape_text(shape), count=_size_of(shape))
+
+
+def _subscript(index: Sequence[Any]) -> tuple[Any, ...]:
+    """An index as numpy and PyTorch take it: integers, and a slice for each (start, stop, step)."""
+    return tuple(slice(*i) if isinstance(i, tuple) else i for i in index)
+
+
+def _index(xp: Any, x: Any, index: tuple[Any, ...]) -> Any:
+    return xp.np.asarray(x)[_subscript(index)]
+
+
+def _index_vjp(xp: Any, up: Any, out: Any, x: Any, index: tuple[Any, ...]) -> Any:
+    # The picked elements get their upstream, every other element 0. A basic index never picks an
+    # element twice, so assigning is all the scatter there is.
+    np = xp.np
+    down = np.zeros(np.shape(x))
+    down[_subscript(index)] = up
+    return (down,)
+
+
+def _index_problem(x: tuple[int, ...], index: tuple[Any, ...]) -> str | None:
+    """What is wrong with an index for an input of shape x, or None when it fits."""
+    if len(index) > len(x):
+        if not x:
+            return _("an array to index, but its input is one number")
+        return ngettext("at most {count} index, one per axis of its input, not {given}",
+                        "at most {count} indices, one per axis of its input, not {given}", len(x)).format(
+            count=len(x), given=len(index))
+    for axis, (item, n) in enumerate(zip(index, x)):
+        if not isinstance(item, tuple) and not -n <= item < n:
+            return _("an index from {lo} to {hi} on axis {axis}, whose size is {n}, not {index}").format(
+                lo=-n, hi=n - 1, axis=axis, n=n, index=item)
+        if isinstance(item, tuple) and not range(n)[slice(*item)]:
+            return _("a slice that picks an element: {slice} picks none of the {n} on axis {axis}").format(
+                slice=index_text((item,)), n=n, axis=axis)
+    return None
+
+
+def _torch_index(t: Any, x: Any, index: tuple[Any, ...]) -> Any:
+    # PyTorch's own indexing, which takes no negative step: x[::-1] picks its elements by number.
+    if all(not isinstance(i, tuple) or i[2] is None or i[2] > 0 for i in index):
+        return x[_subscript(index)]
+    out, axis = x, 0
+    for item in index:
+        if isinstance(item, tuple):
+            picked = list(range(out.shape[axis])[slice(*item)])
+            out = out.index_select(axis, t.tensor(picked, dtype=t.long))
+            axis += 1
+        else:
+            out = out.select(axis, item)
+    return out
+
+
+_RECORDS += [
+    Op("reshape", 1,
+       Maths(lambda xp, x, shape: xp.np.reshape(x, shape), None,
+             vjp=lambda xp, up, out, x, shape: (xp.np.reshape(up, xp.np.shape(x)),),
+             params=(("shape", None),), kinds=(("shape", SHAPE),), shapes=(_reshape_fits, _reshape_needs)),
+       Syntax(callable=True),
+       Text(("reshape(up, {0}.shape)",), label="reshape",
+            jacobian=(N_("the identity, in other shapes: sends the upstream back reshaped to {0}'s shape"),),
+            notes=N_("reshape(x, (2, 3)): the same elements in another shape (-1 once: whatever size fits); "
+                     "the gradient is the upstream reshaped back.")),
+       Oracles(torch=lambda t, x, shape: t.reshape(x, shape))),
+    # x[0], x[-1], x[:, 1], x[1:3], x[::2], x[0, 2]: integers and slices of integer constants, as
+    # numpy reads them (no array indexing). The node is written x[:, 1], as typed.
+    Op("index", 1,
+       Maths(_index, None, vjp=_index_vjp, params=(("index", None),), kinds=(("index", INDEX),),
+             shapes=(lambda x, index: _index_problem(x, index) is None,
+                     lambda x, index: _index_problem(x, index) or "")),
+       Syntax(subscript=True),
+       Text(("zeros_like({0}).at[{index}].set(up)",), label="[{index}]",
+            jacobian=(N_("a selection: sends each picked element its upstream, and 0 to the others"),),
+            notes=N_("Indexing and slicing: sends each picked element's upstream gradient back to it; "
+                     "the elements left out get 0.")),
+       Oracles(torch=_torch_index)),
+]
+
 OPS: dict[str, Op] = {op.name: op for op in _RECORDS}
 
 # The lecture's backward-flow patterns, in words (explanations, pictures and quiz hints read these).
@@ -1218,4 +1407,5 @@ INFIX: dict[str, Op] = {symbol: op for op in _RECORDS if op.syntax.infix and op.
                         for symbol in (op.syntax.infix, *op.syntax.aliases)}
 PREFIX: dict[str, Op] = {op.syntax.prefix: op for op in _RECORDS if op.syntax.prefix}
 POSTFIX: dict[str, Op] = {op.syntax.postfix: op for op in _RECORDS if op.syntax.postfix}
+SUBSCRIPT: Op = next(op for op in _RECORDS if op.syntax.subscript)  # x[...]: the one op brackets write
 CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}

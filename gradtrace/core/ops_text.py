@@ -7,7 +7,9 @@ tests/test_op_lists.py keeps the README's copy true.
 
 from __future__ import annotations
 
-from .ops import FUNCTIONS, INFIX, POSTFIX, PREFIX, Op
+from .ops import AXIS, FUNCTIONS, INFIX, POSTFIX, PREFIX, SHAPE, SUBSCRIPT, Op
+
+SUBSCRIPTED = "x[i]"  # how the docs write a subscript: x[0], x[:, 1], x[1:3], x[::2], x[0, 2]
 
 
 def signature(op: Op) -> str:
@@ -15,7 +17,15 @@ def signature(op: Op) -> str:
     affine(x, W, b)."""
     if op.variadic:
         return f"{op.name}(a, b, ...)"
-    keywords = [name if default is None else f"{name}={default:g}" for name, default in op.keyword_params]
+    def keyword(name: str, default: float | None) -> str:
+        kind = op.param_kind(name)
+        if kind == AXIS:
+            return f"{name}=k"  # an integer axis, left out for every axis
+        if kind == SHAPE:
+            return "(n, m, ...)"
+        return name if default is None else f"{name}={default:g}"
+
+    keywords = [keyword(name, default) for name, default in op.keyword_params]
     if op.arity == 1 and not keywords:
         return op.name
     inputs = list(op.syntax.inputs or ("x", "y", "z"))[:op.arity]
@@ -36,9 +46,9 @@ def functions(arrays: bool = False) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def operators() -> dict[str, tuple[str, ...]]:
-    """The symbols that write an op, by kind: infix (with their other spellings, ^ for **), prefix
-    and postfix."""
-    return {"infix": tuple(INFIX), "prefix": tuple(PREFIX), "postfix": tuple(POSTFIX)}
+    """The symbols that write an op, by kind: infix (with their other spellings, ^ for **), prefix,
+    postfix and the subscript."""
+    return {"infix": tuple(INFIX), "prefix": tuple(PREFIX), "postfix": tuple(POSTFIX), "subscript": (SUBSCRIPTED,)}
 
 
 def spellings(op: Op) -> tuple[str, ...]:
@@ -47,6 +57,8 @@ def spellings(op: Op) -> tuple[str, ...]:
     symbols = [symbol for table in (INFIX, PREFIX, POSTFIX) for symbol, found in table.items() if found is op]
     if not symbols and op.syntax.infix and op.maths.constant:
         symbols = [op.syntax.infix]
+    if op is SUBSCRIPT:
+        symbols = [SUBSCRIPTED]
     return (*function_spellings(op), *symbols)
 
 

@@ -45,8 +45,8 @@ _SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # θ, w₁: names are kept as typed).
 NUMBER_NAMES = {"π"}
 
-# Operators and punctuation.
-_SYMBOLS = [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", ",", "=", ";", "\n"]
+# Operators and punctuation; [ ] and : write a subscript, x[0, 1:3].
+_SYMBOLS = [*BINARY, *AUGMENTED, *PREFIXES, "(", ")", "[", "]", ":", ",", "=", ";", "\n"]
 
 
 def _operators(symbols: list[str]) -> str:
@@ -113,6 +113,10 @@ class Builder(Protocol):
     def unary(self, op: str, operand: Any, span: Span) -> Any: ...  # - + or .T
     def call(self, func: str, args: list[Any], arg_spans: list[Span],
              keywords: list[tuple[str, Any, Span]], span: Span, func_span: Span) -> Any: ...
+    # x[0, 1:3, ::2]: per item between the commas, its parts between the colons, each the builder's
+    # value and its span, or None where the part is left out (x[:, 1]); one part is an index.
+    def index(self, operand: Any, items: list[list[tuple[Any, Span] | None]], span: Span) -> Any: ...
+    def sequence(self, items: list[Any], item_spans: list[Span], span: Span) -> Any: ...  # (2, 3), (6,)
     def statement(self, target: str | None, target_span: Span | None, value: Any, span: Span) -> None: ...
     def declare(self, target: str, variables: list[tuple[str, Span]]) -> None: ...  # f(x, y) = ...
 
@@ -138,7 +142,7 @@ def tokenize(source: str) -> Iterator[Token]:
     if pos < n:
         ch = source[pos]
         hint = "the operators are + - * / ** ^ @; functions are called as name(args)" \
-            if ch in "!%&|<>[]{}'\"$?:~`\\" else None
+            if ch in "!%&|<>{}'\"$?~`\\" else None
         raise ParseError(_("unexpected character {ch!r}").format(ch=ch), source=source, span=(pos, pos + 1), hint=hint)
     yield "end", "", n, n
 
@@ -146,13 +150,17 @@ def tokenize(source: str) -> Iterator[Token]:
 # ---- parser -----------------------------------------------------------------------------------
 
 class _Frame:
-    """An open '(' on the operator stack: a plain group, or the argument list of a call."""
-    __slots__ = ("base", "commas", "func", "keywords", "token")
+    """An open '(' on the operator stack: a plain group (a tuple, once it has a comma), or the
+    argument list of a call; or an open '[': a subscript, whose operand sits just below base."""
+    __slots__ = ("base", "commas", "func", "items", "keywords", "parts", "token")
 
-    def __init__(self, token: Token, func: Token | None, base: int):
+    def __init__(self, token: Token, func: Token | None, base: int, subscript: bool = False):
         self.token, self.func, self.base = token, func, base
         self.keywords: list[tuple[int, str, Token]] | None = None  # (argument index, name, token), once there is one
         self.commas = 0
+        # A subscript's items read so far, and the parts of the one being read (before its colons).
+        self.items: list[list[tuple[Any, Span] | None]] | None = [] if subscript else None
+        self.parts: list[tuple[Any, Span] | None] = []
 
 
 def parse_program(source: str, builder: Builder) -> int:
@@ -367,12 +375,15 @@ def _expression(source: str, builder: Builder, first: Token, tokens: Iterator[To
                     continue
                 if text == ")":
                     frame = stack[-1] if stack and stack[-1].__class__ is frame_class else reduce_to_frame()
-                    if frame is None:
-                        raise fail(_("unmatched ')'"), tok)
+                    if frame is None or frame.items is not None:
+                        raise fail(_("unmatched ')'"), tok, hint=None if frame is None else
+                                   _("a '[' before it is still open: close it with ']'"))
                     del stack[-1]
                     depth -= 1
                     func = frame.func
-                    if func is None:
+                    if func is None and frame.commas:  # (2, 3): a tuple
+                        _finish_sequence(builder, frame, operands, spans, tok)
+                    elif func is None:
                         spans[-1] = (frame.token[2], tok[3])
                     elif frame.keywords is None and len(operands) == frame.base + 1:  # relu(t1): in place
                         span = (func[2], tok[3])
@@ -388,11 +399,31 @@ def _expression(source: str, builder: Builder, first: Token, tokens: Iterator[To
                     break
                 if text == ",":
                     frame = reduce_to_frame()
-                    if frame is None or frame.func is None:
+                    if frame is None:
                         raise fail(_("',' outside a function call"), tok,
                                    hint=_("commas separate the arguments of a call such as max(x, y)"))
-                    frame.commas += 1
+                    if frame.items is not None:
+                        _end_item(fail, frame, (operands.pop(), spans.pop()), tok)
+                    else:
+                        frame.commas += 1  # a call's next argument, or a tuple's next item
                     expect_operand = True
+                    prev = tok
+                    continue
+                if text == "[":  # x[...]: a subscript of the operand just read
+                    stack.append(frame_class(tok, None, len(operands), True))
+                    depth += 1
+                    expect_operand = True
+                    prev = tok
+                    continue
+                if text == ":" or text == "]":
+                    frame = _subscript_frame(fail, reduce_to_frame(), tok)
+                    _end_part(fail, frame, (operands.pop(), spans.pop()), tok)
+                    if text == ":":
+                        expect_operand = True
+                        prev = tok
+                        continue
+                    _finish_index(builder, stack, operands, spans, tok)
+                    depth -= 1
                     prev = tok
                     continue
                 if text == "(" and _multiplies(prev, tok):
@@ -408,7 +439,7 @@ def _expression(source: str, builder: Builder, first: Token, tokens: Iterator[To
                 break
             elif kind == "sup":  # x² is x**2: the operator and its exponent at once
                 push_binary("**", tok)
-                exponent = tok[1].translate(SUPERSCRIPTS)
+                exponent = tok[1].translate(SUPERSCRIPTS).removeprefix("+")  # x⁺² is x**2, shown so
                 span = (tok[2], tok[3])
                 operands.append(builder.number(exponent, float(exponent), span))
                 spans.append(span)
@@ -470,6 +501,29 @@ def _expression(source: str, builder: Builder, first: Token, tokens: Iterator[To
             stack.append((tok[1], (tok[2], tok[3]), UNARY_PRECEDENCE, True))
         elif kind == "op" and tok[1] == "\n" and depth:  # a line break inside parentheses continues
             continue
+        elif kind == "op" and tok[1] in (":", ",", "]") and stack and stack[-1].__class__ is frame_class \
+                and stack[-1].items is not None:
+            # A part of a subscript left out: x[:, 1], x[1:], x[::2]; or a trailing comma, x[0,].
+            frame = stack[-1]
+            if tok[1] == ",":
+                _end_item(fail, frame, None, tok)
+                prev = tok
+                continue
+            _end_part(fail, frame, None, tok)
+            if tok[1] == ":":
+                prev = tok
+                continue
+            _finish_index(builder, stack, operands, spans, tok)
+            depth -= 1
+            expect_operand = False
+        elif kind == "op" and tok[1] == ")" and stack and stack[-1].__class__ is frame_class \
+                and stack[-1].func is None and stack[-1].items is None and stack[-1].commas \
+                and len(operands) == stack[-1].base + stack[-1].commas:
+            # A tuple's trailing comma, (6,)
+            frame = stack.pop()
+            depth -= 1
+            _finish_sequence(builder, frame, operands, spans, tok)
+            expect_operand = False
         elif kind == "op" and tok[1] == ")" and stack and stack[-1].__class__ is frame_class \
                 and stack[-1].func is not None and len(operands) == stack[-1].base and stack[-1].commas == 0:
             # An empty argument list, f(): let the arity check name the function.
@@ -497,7 +551,9 @@ def _expression(source: str, builder: Builder, first: Token, tokens: Iterator[To
             )
         else:
             raise fail(
-                _("expected a number, a name or '(' but found {describe}").format(describe=_describe(tok)), tok
+                _("expected a number, a name or '(' but found {describe}").format(describe=_describe(tok)), tok,
+                hint=_("arrays come from bindings: write a name, e.g. W @ x with -W \"[[1, 2], [3, 4]]\"")
+                if tok[1] == "[" else None,
             )
         prev = tok
     else:
@@ -505,6 +561,8 @@ def _expression(source: str, builder: Builder, first: Token, tokens: Iterator[To
 
     while stack:
         top = stack[-1]
+        if top.__class__ is _Frame and top.items is not None:
+            raise fail(_("this '[' is never closed"), top.token, hint=_("add the missing ']'"))
         if top.__class__ is _Frame:
             raise fail(_("this '(' is never closed"), top.token, hint=_("add the missing ')'"))
         reduce_top()
@@ -529,6 +587,61 @@ def _no_operator(fail: Callable[..., ParseError], prev: Token, tok: Token) -> Pa
             "multiplies it: 2x, 3(x+y))"
         ).format(prev=prev[1], tok=tok[1]),
     )
+
+
+def _subscript_frame(fail: Callable[..., ParseError], frame: _Frame | None, tok: Token) -> _Frame:
+    """The subscript a ':' or ']' belongs to: the innermost open bracket, or an error."""
+    if frame is not None and frame.items is not None:
+        return frame
+    if tok[1] == ":":
+        raise fail(_("':' outside a subscript"), tok,
+                   hint=_("a colon writes a slice inside brackets, as in x[1:3] or x[:, 0]"))
+    raise fail(_("unmatched ']'"), tok, hint=None if frame is None else
+               _("a '(' before it is still open: close it with ')'"))
+
+
+def _end_part(fail: Callable[..., ParseError], frame: _Frame, part: tuple[Any, Span] | None, tok: Token) -> None:
+    """A part of a subscript's item is read, up to a ':' (or the item's end): keep it."""
+    if tok[1] == ":" and len(frame.parts) == 2:
+        raise fail(_("a slice has at most three parts, start:stop:step"), tok)
+    if tok[1] == ":":
+        frame.parts.append(part)
+        return
+    _end_item(fail, frame, part, tok)
+
+
+def _end_item(fail: Callable[..., ParseError], frame: _Frame, part: tuple[Any, Span] | None, tok: Token) -> None:
+    """A subscript's item is read, up to a ',' or the ']': an index, or the parts of a slice."""
+    assert frame.items is not None
+    item = [*frame.parts, part]
+    frame.parts = []
+    if len(item) == 1 and part is None:  # nothing between the separators
+        if tok[1] == "]" and frame.items:
+            return  # a trailing comma: x[0,] is x[0], as in Python
+        if tok[1] == "]":
+            raise fail(_("the brackets are empty"), tok,
+                       hint=_("write an index such as x[0], or a slice such as x[1:3]"))
+        raise fail(_("expected an index before ','"), tok, hint=_("write an index such as x[0, 1], or : for a whole "
+                                                                 "axis, as in x[:, 1]"))
+    frame.items.append(item)
+
+
+def _finish_index(builder: Builder, stack: list[Any], operands: list[Any], spans: list[Span], close: Token) -> None:
+    """Replace the operand of the subscript just closed with the builder's value for x[...]."""
+    frame = stack.pop()
+    assert frame.items is not None and len(operands) == frame.base
+    span = (spans[-1][0], close[3])
+    operands[-1] = builder.index(operands[-1], frame.items, span)
+    spans[-1] = span
+
+
+def _finish_sequence(builder: Builder, frame: _Frame, operands: list[Any], spans: list[Span], close: Token) -> None:
+    """Replace a tuple's items on the operand stacks with the builder's value for the tuple."""
+    items, item_spans = operands[frame.base:], spans[frame.base:]
+    del operands[frame.base:], spans[frame.base:]
+    span = (frame.token[2], close[3])
+    operands.append(builder.sequence(items, item_spans, span))
+    spans.append(span)
 
 
 def _finish_call(source: str, builder: Builder, frame: _Frame, operands: list[Any], spans: list[Span],

@@ -126,12 +126,20 @@ class NodeTrace:
         """What the lecture calls the gate: by name (add gate, sigmoid gate) for operators between
         two values and functions, by label (+1, 1/x) for the one-constant gates."""
         op = self._node.gate
-        return op.name if op.arity == 2 or op.syntax.callable else self.label
+        return op.name if op.arity == 2 or op.syntax.callable or op.syntax.subscript else self.label
 
     @property
     def notes(self) -> str:
         """The op's conventions in words, from its record."""
-        return "" if self._node.op is None else _(self._node.op.text.notes)
+        op = self._node.op
+        if op is None:
+            return ""
+        notes = op.text.notes
+        if not notes:
+            return ""  # gettext answers the empty message with the catalog's header: never ask it
+        if callable(notes):  # a function of the node's fields (sum's axis), which translates its own text
+            return formulas(self._trace.graph, self._node, (notes,))[0]
+        return _(notes)
 
     @property
     def is_array_op(self) -> bool:
@@ -158,6 +166,13 @@ class NodeTrace:
 
         trace = self._trace
         return write_expr(self._node, trace.graph.nodes, lambda n: text_of(trace.row(n.id)))
+
+    def summed(self, slot: int) -> Any:
+        """How the gradient this node sends input `slot` was summed back to that input's shape (the
+        input was broadcast to the node's shape): an engine.Summed (axes, before, after, and the
+        gradient before the sum), or None where no sum was needed, as always on numbers."""
+        sums = self._trace.sums
+        return None if sums is None else sums.get(self._node.id, slot)
 
     def jacobian(self, slot: int) -> dict[Any, Any]:
         """The local Jacobian ∂node/∂input, described: rows, cols, structure, bytes if built."""
@@ -209,7 +224,7 @@ class Trace:
 
     def __init__(self, graph: Graph, bindings: dict[str, Any], values: list[Any], upstream: list[Any],
                  local: list[Any], downstream: list[Any], kinks: list[Any], mode: str = "numeric", backend: Any = None,
-                 seed: Any = 1.0, jacobians: Any = None):
+                 seed: Any = 1.0, jacobians: Any = None, sums: Any = None):
         self.graph = graph
         self.bindings = bindings
         self.values = values
@@ -224,6 +239,9 @@ class Trace:
         self.backend = backend  # the numpy backend for array values; None for Python floats
         self.seed = seed        # ∂out/∂out
         self.jacobians = jacobians  # an array trace's local Jacobians in full, by (node id, slot): engine.Jacobians
+        # An array trace's gradients that broadcasting made the backward pass sum back to their
+        # inputs' shapes: engine.Sums (NodeTrace.summed reads it); None on numbers.
+        self.sums = sums
         self.lang: str | None = None  # the language it shows itself in (notebook, rich); None: the current one
 
     @property
@@ -284,7 +302,7 @@ class Trace:
     def with_reports(self, check: Any = None, answers: Any = None) -> Trace:
         """A copy of this trace carrying a gradient check and graded answers."""
         new = Trace(self.graph, self.bindings, self.values, self.upstream, self.local, self.downstream,
-                    self.kinks, self.mode, self.backend, self.seed, self.jacobians)
+                    self.kinks, self.mode, self.backend, self.seed, self.jacobians, self.sums)
         new.check, new.answers, new.lang, new.noise = check, answers, self.lang, self.noise
         return new
 
@@ -367,6 +385,10 @@ class Trace:
         if self.arrays:
             extra["shape"] = list(_shape(self.values[node.id]))
             extra["jacobian"] = [self.jacobian(node.id, k) for k in range(len(node.inputs))]
+            sums = [None if self.sums is None else self.sums.get(node.id, k) for k in range(len(node.inputs))]
+            if any(sums):  # only where broadcasting made a sum: the contract of every other node is as it was
+                extra["sums"] = [None if s is None else {"axes": list(s.axes), "from": list(s.before),
+                                                         "to": list(s.after)} for s in sums]
         if self.mode in ("exact", "symbolic"):
             view = NodeTrace(self, node)
             parts = view.parts if self.graph.fanout[node.id] > 1 else ()
@@ -427,7 +449,7 @@ def _no_number(value: Any) -> None:
 
 def _templates(texts: Any) -> Any:
     """The op table's Jacobian descriptions in the language of the moment (marked N_ there)."""
-    return None if texts is None else tuple(_(text) for text in texts)
+    return None if texts is None else tuple(text if callable(text) else _(text) for text in texts)
 
 
 def jsonable(value: Any) -> Any:

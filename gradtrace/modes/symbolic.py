@@ -360,7 +360,10 @@ def _node_params(sp: Any, node: Node, meter: _Meter) -> tuple[Any, ...]:
     out = [exact_const(consts[0], meter=meter)] if op.maths.constant else []
     given = dict(node.keywords)
     for (name, _default), value in zip(op.keyword_params, node.params[len(out):]):
-        out.append(exact_const(given[name], meter=meter) if name in given else _rational(sp, repr(float(value))))
+        written = given.get(name)
+        # A node here is a scalar gate's, so its parameters are numbers (a tuple is only an array op's shape).
+        assert written is None or isinstance(written, Const)
+        out.append(exact_const(written, meter=meter) if written is not None else _rational(sp, repr(float(value))))
     return tuple(out)
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from ..core.formula_reader import evaluate
 from ..core.numbers import DEFAULT, DOUBLE_PARENS, NumberFormat, parenthesized, same_number, sum_text
-from ..core.ops import PATTERNS
+from ..core.ops import PATTERNS, shape_text
 from ..core.trace import NodeTrace, Trace
 from ..i18n import _, ngettext
-from .text import local_cell
+from .text import local_cell, sum_step
 
 
 def _names(names: list[str]) -> str:
@@ -75,10 +75,18 @@ def backward_lines(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[str]:
         lines.append(f"{step}. {row.name} = {row.expr} = {numbers.text(row.value)}: {_gate(row, numbers)}")
         if row.is_array_op:
             # An array op: no local gradient to multiply by, just what each input receives.
-            for name, structure, d in zip(row.inputs, row.structures, row.downstream):
-                gradient = f"∂{f}/∂{name} = {numbers.text(d)}"
-                lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so {gradient}").format(
-                    jacobian=f"∂{row.name}/∂{name}", structure=structure, gradient=gradient))
+            for slot, (name, structure, d) in enumerate(zip(row.inputs, row.structures, row.downstream)):
+                summed = row.summed(slot)
+                jacobian = f"∂{row.name}/∂{name}"
+                if summed is None:
+                    gradient = f"∂{f}/∂{name} = {numbers.text(d)}"
+                    lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so {gradient}")
+                                 .format(jacobian=jacobian, structure=structure, gradient=gradient))
+                    continue
+                lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so it sends "
+                                                     "{unsummed}").format(jacobian=jacobian, structure=structure,
+                                                                          unsummed=numbers.text(summed.unsummed)))
+                lines.append(_summed_back(f, name, summed, d, numbers))
             continue
         for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):
             local = _local(row, slot, numbers)
@@ -88,24 +96,45 @@ def backward_lines(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[str]:
                 part_of[name] = part_of.get(name, 0) + 1
                 part = " " + _("(part {k} of the {count} that add up to {gradient})").format(
                     k=part_of[name], count=branches, gradient=f"∂{f}/∂{name}")
+            # An input broadcast to the gate's shape: upstream × local has the gate's shape, and a
+            # line of its own sums it back to the input's (the step the lecture's students forget).
+            summed = row.summed(slot)
+            product = d if summed is None else summed.unsummed
+            said = "" if summed is None else part  # a summed gradient's part is told on its own line
             if row.name == f and _everywhere(row.upstream, 1):
-                lines.append(f"   {local}{part}")  # ∂f/∂f = 1: the local gradient is the whole answer
-                continue
-            if row.name == f:  # a seed other than 1: upstream times local, with no ∂f/∂f to name
-                up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], numbers)
+                lines.append(f"   {local}{part if summed is None else ''}")  # ∂f/∂f = 1: the local gradient is all
+            elif row.name == f:  # a seed other than 1: upstream times local, with no ∂f/∂f to name
+                up, lg = _adding_up([row.upstream, g], product, lambda xs: xs[0] * xs[1], numbers)
                 lines.append(f"   {local}, " + _("so {name} gets upstream × local = {product}").format(
-                    name=name, product=f"{up} · {parenthesized(lg)} = {numbers.text(d)}") + part)
-                continue
-            times = "⊙" if _size(g) > 1 or _size(row.upstream) > 1 else "·"  # elementwise on arrays
-            up, lg = _adding_up([row.upstream, g], d, lambda xs: xs[0] * xs[1], numbers)
-            chain = (f"∂{f}/∂{name} = ∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = "
-                     f"{up} {times} {parenthesized(lg)} = {numbers.text(d)}")
-            lines.append(f"   {local}, " + _("so {chain}").format(chain=chain) + part)
+                    name=name, product=f"{up} · {parenthesized(lg)} = {numbers.text(product)}") +
+                    ("" if said else part))
+            else:
+                times = "⊙" if _size(g) > 1 or _size(row.upstream) > 1 else "·"  # elementwise on arrays
+                up, lg = _adding_up([row.upstream, g], product, lambda xs: xs[0] * xs[1], numbers)
+                chain = f"∂{f}/∂{row.name} {times} ∂{row.name}/∂{name} = {up} {times} {parenthesized(lg)} = "
+                if summed is None:
+                    chain = f"∂{f}/∂{name} = {chain}{numbers.text(d)}"
+                    lines.append(f"   {local}, " + _("so {chain}").format(chain=chain) + part)
+                else:
+                    lines.append(f"   {local}, " + _("so upstream × local = {chain}").format(
+                        chain=chain + numbers.text(product)))
+            if summed is not None:
+                # The input was broadcast to the gate's shape: a line of its own sums the gradient back
+                # to the input's, the step the lecture's students forget.
+                lines.append(_summed_back(f, name, summed, d, numbers) + said)
         if row.kink:
             lines.append("   " + _("note: {kink}").format(kink=_(row.kink)))
     result = ", ".join(f"∂{f}/∂{k} = {numbers.text(v)}" for k, v in trace.gradients.items())
     lines += ["", _("Result: {gradients}").format(gradients=result)]
     return lines
+
+
+def _summed_back(f: str, name: str, summed: Any, d: Any, numbers: NumberFormat) -> str:
+    """The line that sums a broadcast input's gradient back to its shape: the step broadcasting
+    adds to the backward pass, with the gradient it gives."""
+    return "   " + _("{name} was broadcast from {after} to {before}, so its gradient is summed back: {step}, "
+                      "{gradient}").format(name=name, after=shape_text(summed.after), before=shape_text(summed.before),
+                                           step=sum_step(summed), gradient=f"∂{f}/∂{name} = {numbers.text(d)}")
 
 
 def _adding_up(values: list[Any], result: Any, combine: Callable[[list[float]], float],

@@ -17,7 +17,7 @@ from ..i18n import _, current
 from . import dot
 from .explain import backward_lines, forward_lines
 from .picture import svg_inline
-from .text import local_cell, wires
+from .text import local_cell, sum_step, wires
 
 
 def steps(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[dict[str, Any]]:
@@ -135,8 +135,15 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
     for row in trace.nodes:
         nid = f"n{row.id}"
         expr = _("input") if row.op == "input" else row.expr
-        locals_ = "<br>".join(escape(local_cell(row, slot, numbers)) for slot in range(len(row.inputs)))
-        downs = "<br>".join(escape(numbers.text(d)) for d in row.downstream)
+        local_lines, down_lines = [], []
+        for slot, d in enumerate(row.downstream):
+            local_lines.append(escape(local_cell(row, slot, numbers)))
+            summed = row.summed(slot)
+            if summed is not None:  # broadcast: upstream × local, then its sum back to the input's shape
+                local_lines.append("<small>↳ " + escape(sum_step(summed)) + "</small>")
+                down_lines.append(escape(numbers.text(summed.unsummed)))
+            down_lines.append(escape(numbers.text(d)))
+        locals_, downs = "<br>".join(local_lines), "<br>".join(down_lines)
         up = escape(numbers.text(row.upstream))
         if len(row.parts) > 1:
             up += "<br><small>= " + escape(numbers.signed_sum([v for _part, v in row.parts])) + "</small>"

@@ -6,6 +6,7 @@ from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _
 from .tex import formula, name, partial, value
+from .text import sum_step
 
 TEXT = r"\text"  # upright words in math: KaTeX and MathJax both have \text (KaTeX has no \mbox)
 
@@ -40,12 +41,17 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
                  f"{_('pattern')} |")
     lines.append("|---|---|--:|--:|---|--:|---|")
     for row in trace.nodes:
-        locals_ = []
+        locals_, downs = [], []
         for slot in range(len(row.inputs)):
             node, inp, form, _value_text = numbers.local_parts(row, slot)
             body = (partial(node, inp) + " = " + (formula(form, TEXT) + " = " if form else "")
                     + _value(row.local[slot], numbers))
             locals_.append(_math(body))
+            summed = row.summed(slot) if trace.arrays else None
+            if summed is not None:  # broadcast: upstream × local, then its sum back to the input's shape
+                locals_.append(escape("↳ " + sum_step(summed)))
+                downs.append(_math(_value(summed.unsummed, numbers)))
+            downs.append(_math(_value(row.downstream[slot], numbers)))
         upstream = _math(_value(row.upstream, numbers))
         if len(row.parts) > 1:
             upstream += "<br>" + _math("= " + numbers.signed_sum([v for _part, v in row.parts]))
@@ -55,7 +61,7 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
             _math(_value(row.value, numbers)),
             upstream,
             "<br>".join(locals_),
-            "<br>".join(_math(_value(d, numbers)) for d in row.downstream),
+            "<br>".join(downs),
             ", ".join(row.patterns),
         ]
         lines.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")

@@ -19,7 +19,7 @@ from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _, ngettext
 from .diagnosis import report_lines
-from .text import spaced
+from .text import spaced, sum_step
 
 MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
 MAX_GRADIENTS = 40   # gradients in the summary line (and bindings in the header) before it is cut
@@ -128,6 +128,14 @@ def _node_cells(trace: Trace, row: Any, numbers: NumberFormat, full: bool, show:
                 cell.append(f"{formula} = ")
             cell.append(g_text, style=GRADIENT)
         locals_.append(cell)
+        summed = row.summed(slot) if arrays else None
+        if summed is None:
+            downs.append(show(d))
+            continue
+        # The input was broadcast: upstream × local has the gate's shape, and the line below sums
+        # it back to the input's, the gradient the input gets.
+        downs.append(show(summed.unsummed))
+        locals_.append(Text("↳ " + sum_step(summed), style="dim"))
         downs.append(show(d))
     upstream = [Text(show(row.upstream))]
     parts = row.parts if row.copies > 1 else ()  # no edge arrays for a big table

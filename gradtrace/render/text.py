@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.numbers import DEFAULT, NumberFormat
+from ..core.ops import shape_text
+from ..i18n import ngettext
 
 JACOBIAN_SHOWN = 64  # --jacobian prints Jacobians up to this many entries
 
@@ -29,6 +31,13 @@ def nbytes_text(n: float) -> str:
             return f"{n:.3g} {unit}"
         n /= 1000
     return f"{n:.3g} PB"  # pragma: no cover
+
+
+def sum_step(summed: Any) -> str:
+    """The step broadcasting adds to the backward pass, in words: sum over axis 0: (3, 2) → (2,)."""
+    return ngettext("sum over axis {axes}: {before} → {after}", "sum over axes {axes}: {before} → {after}",
+                    len(summed.axes)).format(axes=", ".join(map(str, summed.axes)),
+                                             before=shape_text(summed.before), after=shape_text(summed.after))
 
 
 def local_cell(row: Any, slot: int, numbers: NumberFormat = DEFAULT) -> str:
