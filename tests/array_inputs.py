@@ -4,7 +4,8 @@ parameters). The PyTorch oracle (tests/test_torch_oracle.py) and the layers' for
 feature, sizes 1, 3, 5, 7); the normalization layers get the columns that make them hard: nearly
 constant ones, exactly constant ones, a large mean with a tiny spread, gamma near 0, and an eps
 that is larger than the variance, so that it decides the result; the window ops get every stride
-and pad, overlapping windows and, for pooling, ties."""
+and pad, overlapping windows and, for pooling, ties; the reductions an axis or none, reshape a
+shape of the same size (with -1 or not), and a subscript integers and slices on some axes."""
 
 from __future__ import annotations
 
@@ -78,6 +79,41 @@ def _windowed(name: str, rng: np.random.Generator, n: int, k: int):
     return (x,), (float(size), float(stride))
 
 
+def _new_shape(rng, size: int) -> tuple[int, ...]:
+    """Another shape of `size` elements, as reshape takes it: its sizes split `size`'s factors
+    among 1 to 3 axes (a size 1 among them now and then), and one of them is -1 every other draw."""
+    factors, rest = [], size
+    for f in (2, 3, 5, 7):  # the sizes drawn are products of these
+        while rest % f == 0:
+            factors.append(f)
+            rest //= f
+    axes = int(rng.integers(1, 4))
+    shape = [1] * axes
+    for f in factors:
+        shape[int(rng.integers(axes))] *= f
+    if rng.random() < 0.5:
+        shape[int(rng.integers(axes))] = -1
+    return tuple(shape)
+
+
+def _subscript(rng, shape: tuple[int, ...]) -> tuple:
+    """An index for an array of `shape`, as x[...] writes it: per axis (for some of the first
+    axes), an integer (negative or not) or a (start, stop, step) slice, each part an integer or
+    None, the step negative now and then; every slice picks at least one element."""
+    index: list = []
+    for n in shape[:int(rng.integers(1, len(shape) + 1))]:
+        if rng.random() < 0.4:
+            index.append(int(rng.integers(-n, n)))
+            continue
+        while True:
+            step = None if rng.random() < 0.5 else int(rng.choice([-2, -1, 1, 2, 3]))
+            start, stop = (None if rng.random() < 0.4 else int(rng.integers(-n - 1, n + 1)) for _ in range(2))
+            if range(n)[slice(start, stop, step)]:
+                index.append((start, stop, step))
+                break
+    return tuple(index)
+
+
 def draw(name: str, rng: np.random.Generator, k: int) -> tuple[tuple[np.ndarray, ...], tuple[float, ...]]:
     """The k-th inputs and parameters for the op `name` (k varies the kind of shape)."""
     n = (_size(rng, (1, 2, 3, 5)) if k % 3 else 1)  # a batch of one every third draw
@@ -111,9 +147,16 @@ def draw(name: str, rng: np.random.Generator, k: int) -> tuple[tuple[np.ndarray,
     if name == "dot":
         a = _size(rng)
         return (rng.normal(size=a), rng.normal(size=a)), ()
-    if name in ("sum", "mean", "norm", "transpose", "softmax", "log_softmax"):
+    if name in ("sum", "mean", "norm", "transpose", "softmax", "log_softmax", "reshape", "index"):
         shape = tuple(_size(rng) for _ in range(int(rng.integers(1, 4))))
-        return (rng.normal(size=shape) * float(rng.choice([1.0, 30.0])),), ()
+        x = rng.normal(size=shape) * float(rng.choice([1.0, 30.0]))
+        if name in ("sum", "mean"):  # every axis every third draw, else one, negative or not
+            return (x,), (None if k % 3 == 0 else int(rng.integers(-x.ndim, x.ndim)),)
+        if name == "reshape":
+            return (x,), (_new_shape(rng, x.size),)
+        if name == "index":
+            return (x,), (_subscript(rng, shape),)
+        return (x,), ()
     if name in ("cross_entropy", "svm_loss"):
         c = _size(rng)
         scores = rng.normal(size=(n, c) if k % 4 else (c,))
