@@ -159,6 +159,31 @@ def test_the_gradient_check_passes_through_a_small_conv_net(gt, tmp_path):
     assert "wrong" not in result.stdout and "suspicious" not in result.stdout
 
 
+@pytest.mark.parametrize("program", ["sum(conv2d(x, w, b, stride=2, pad=1))",
+                                     "sum(maxpool2d(conv2d(x, w, b, 1, 1), size=3, stride=2))"])
+def test_an_answer_is_graded_with_its_counts_as_written(gt, tmp_path, program):
+    """The float-noise runs that set an answer's tolerance move every constant by a few units in
+    the last place, but not a count: stride 2 moved to 1.9999999999999978 is a stride of 1, whose
+    output has another shape."""
+    values = {"x": rng.normal(size=(1, 2, 5, 5)), "w": rng.normal(size=(3, 2, 3, 3)), "b": rng.normal(size=3)}
+    right = gradtrace.trace(program, **values).gradients
+    np.save(tmp_path / "db.npy", right["b"])
+    np.save(tmp_path / "wrong.npy", -right["b"])
+    result = gt(program, *_saved(tmp_path, values), "--expect", f"b=@{tmp_path / 'db.npy'}")
+    assert result.exit_code == 0, result.stderr
+    result = gt(program, *_saved(tmp_path, values), "--expect", f"b=@{tmp_path / 'wrong.npy'}")
+    assert result.exit_code == 3 and "Traceback" not in result.stderr + result.stdout, result.stderr
+
+
+def test_counts_are_parameters_of_their_own_kind():
+    """A stride, a padding and a window's size are counts: whole numbers at least 1 (0 for a pad),
+    never moved by the float-noise runs, as an axis or a shape is not."""
+    from gradtrace.core.ops import OPS, Whole
+
+    assert OPS["conv2d"].param_kind("stride") == Whole(1) and OPS["conv2d"].param_kind("pad") == Whole(0)
+    assert OPS["maxpool2d"].param_kind("size") == Whole(1) and OPS["maxpool2d"].param_kind("stride") == Whole(1)
+
+
 # ---- what a user types wrong -------------------------------------------------------------------
 
 @pytest.mark.parametrize("source, message, caret", [

@@ -40,6 +40,7 @@ from .ops import (
     Oracles,
     Syntax,
     Text,
+    Whole,
     index_text,
     shape_text,
 )
@@ -602,7 +603,8 @@ class _Lowering:
                           hint=_("write reshape(x, (2, 3)); for the product of two numbers write 2*3"))
 
     def _param(self, op: Op, pname: str, value: Operand, span: tuple[int, int]) -> Any:
-        """A parameter a call gives: the constant itself, or what its kind reads (an axis, a shape)."""
+        """A parameter a call gives: the constant itself, or what its kind reads (an axis, a shape,
+        a count)."""
         kind = op.param_kind(pname) if op.maths.kinds else None
         if kind == SHAPE:  # (2, 3), or one number, 6
             items: tuple[Value, ...] = value.items if isinstance(value, Items) else (value,)
@@ -617,7 +619,10 @@ class _Lowering:
             raise self._misplaced(value)
         if kind == AXIS:
             return self._integer(value, span, AXIS, op)
-        return self._require_const(op, pname, value, span).value
+        const = self._require_const(op, pname, value, span)
+        if isinstance(kind, Whole):
+            return self._whole(op, pname, const, span, kind.least)
+        return const.value
 
     def _require_const(self, op: Op, pname: str, value: Value, span: tuple[int, int]) -> Const:
         if not isinstance(value, Const):
@@ -627,11 +632,13 @@ class _Lowering:
                 span=span,
                 hint=_("write e.g. {name}(x, {pname}=0.1)").format(name=op.name, pname=pname),
             )
-        least = dict(op.maths.whole).get(pname)
-        if least is not None and not (math.isfinite(value.value) and value.value == int(value.value)
-                                      and value.value >= least):
-            # A stride or a padding counts pixels: 1.5 of them, or -1, is a typing error, said here
-            # with a caret under it rather than as a shape error once the arrays are bound.
+        return value
+
+    def _whole(self, op: Op, pname: str, value: Const, span: tuple[int, int], least: int) -> float:
+        """A count (a stride, a padding, a window's size) as written: its value, or a ParseError
+        under it. 1.5 of them, or -1, is a typing error, said here with a caret under it rather
+        than as a shape error once the arrays are bound."""
+        if not (math.isfinite(value.value) and value.value == int(value.value) and value.value >= least):
             raise ParseError(
                 _("{name}'s {pname} must be a whole number, at least {least}, not {value}").format(
                     name=op.name, pname=pname, least=least, value=value.text),
@@ -640,7 +647,7 @@ class _Lowering:
                 hint=_("write e.g. {name}(..., {pname}={example})").format(
                     name=op.name, pname=pname, example=max(least, 1)),
             )
-        return value
+        return value.value
 
     # -- the finished graph --
 

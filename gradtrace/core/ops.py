@@ -52,11 +52,23 @@ from .backends import scalar as scalar
 VARIADIC = -1
 Rule = Callable[..., Any]  # a rule's signature depends on its op's arity and parameters
 
-# The kinds of parameter that are not numbers (Maths.kinds): an axis, an integer that may be left
-# out (sum(x) sums every axis); a shape, a tuple of integers with one -1 at most, as numpy's
+# The kinds of parameter that are not any number (Maths.kinds): an axis, an integer that may be
+# left out (sum(x) sums every axis); a shape, a tuple of integers with one -1 at most, as numpy's
 # reshape takes it; an index, what x[0, 1:3, ::2] writes between its brackets, a tuple with an
-# integer or a (start, stop, step) slice, each part an integer or None, per axis.
+# integer or a (start, stop, step) slice, each part an integer or None, per axis; and a count
+# (Whole), see below.
 AXIS, SHAPE, INDEX = "axis", "shape", "index"
+
+
+@dataclass(frozen=True, slots=True)
+class Whole:
+    """A parameter that counts something (a stride, a padding, a window's size): a whole number,
+    at least `least`, or the program does not parse. Its value stays the float it was written as."""
+
+    least: int
+
+
+Kind = str | Whole  # AXIS, SHAPE, INDEX or a Whole
 
 
 def shape_text(shape: Sequence[int]) -> str:
@@ -93,9 +105,6 @@ class Maths:
     # (constant=True: x + c, c / x) takes its constant first, as {c} in its label and formulas;
     # a variadic op (max, min) takes the constants among its arguments as one tuple.
     params: tuple[tuple[str, float | None], ...] = ()
-    # ((name, least), ...): parameters that count something (a stride, a padding, a window's
-    # size): each must be a whole number, at least `least`, or the program does not parse.
-    whole: tuple[tuple[str, int], ...] = ()
     constant: bool = False
     # (predicate(xp, *inputs, *params) -> bool, what it needs: text, or a function of the params
     # returning the text)
@@ -111,9 +120,10 @@ class Maths:
     # Powers: exponent(inputs, params) -> (base, exponent), so that exact mode can refuse a
     # power whose exact value would have millions of digits (x^100000000 at x = 1.0000001).
     exponent: Rule | None = None
-    # Parameters that are not numbers, by name, and what each is (KINDS): the program writes them
-    # as integers or tuples, never as floats, and nothing moves them as it moves a constant.
-    kinds: tuple[tuple[str, str], ...] = ()
+    # Parameters that are not any number, by name, and what each is (AXIS, SHAPE, INDEX, or a
+    # Whole count such as a stride): the program writes them as integers or tuples of integers,
+    # and nothing moves them as it moves a constant.
+    kinds: tuple[tuple[str, Kind], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +249,9 @@ class Op:
             values.append(value)
         return tuple(values)
 
-    def param_kind(self, name: str) -> str | None:
-        """What a parameter that is not a number is (AXIS, SHAPE or INDEX); None for a number."""
+    def param_kind(self, name: str) -> Kind | None:
+        """What a parameter that is not any number is (AXIS, SHAPE, INDEX or a Whole count); None
+        for a number."""
         return dict(self.maths.kinds).get(name)
 
     def param_text(self, name: str, value: Any) -> str:
@@ -1064,7 +1075,8 @@ def _maxpool2d_misfit(x: Sequence[int], size: float, stride: float) -> str | Non
 
 _RECORDS += [
     Op("conv2d", 3,
-       Maths(_conv2d, None, vjp=_conv2d_vjp, params=(("stride", 1), ("pad", 0)), whole=(("stride", 1), ("pad", 0)),
+       Maths(_conv2d, None, vjp=_conv2d_vjp, params=(("stride", 1), ("pad", 0)),
+             kinds=(("stride", Whole(1)), ("pad", Whole(0))),
              shapes=(lambda *a: _conv2d_misfit(*a) is None, lambda *a: _conv2d_misfit(*a) or "")),
        Syntax(callable=True),
        Text(("col2im({1}ᵀ·up)", "up·im2col({0})ᵀ", "up·ones"), label="conv",
@@ -1081,7 +1093,8 @@ _RECORDS += [
                                                                             padding=int(pad)))),
     Op("maxpool2d", 1,
        Maths(lambda xp, x, size, stride: _windows(xp.np, x, int(size), int(size), int(stride)).max(axis=(4, 5)),
-             None, vjp=_maxpool2d_vjp, params=(("size", 2), ("stride", 2)), whole=(("size", 1), ("stride", 1)),
+             None, vjp=_maxpool2d_vjp, params=(("size", 2), ("stride", 2)),
+             kinds=(("size", Whole(1)), ("stride", Whole(1))),
              shapes=(lambda *a: _maxpool2d_misfit(*a) is None, lambda *a: _maxpool2d_misfit(*a) or ""),
              kink=(_maxpool2d_tie, N_("a tie in a window: the whole gradient goes to its first maximum")),
              branch=lambda xp, out, x, size, stride: xp.key(_first_max(xp.np, x, int(size), int(stride)))),

@@ -850,7 +850,7 @@ def _nudged_params(node: Any, run: int, size: float = NUDGE) -> tuple[Any, ...]:
         return _nudged_const(const, node.id, run, counter, size)
     out: list[Any] = []
     for (name, _default), value in zip(node.op.rule_params, node.params):
-        if node.op.param_kind(name) is not None:  # an axis, a shape, an index: integers, never moved
+        if node.op.param_kind(name) is not None:  # an axis, a shape, an index, a stride: integers, never moved
             out.append(value)
         elif name == "c" and consts:
             out.append(moved(consts[0]))
