@@ -19,28 +19,14 @@ from typing import Any
 from .errors import GradtraceError, ParseError
 from .graph import Graph, _Lowering, paused_gc
 from .ops import CONSTANTS, FUNCTIONS, VARIADIC
-from .syntax import BINARY, UNARY_PRECEDENCE, tokenize
+from .syntax import tokenize
+from .terms import Term, lower, write
 
-ATOM = 9          # names, numbers and calls bind tightest (graph.ATOM)
 MAX_TERMS = 10 ** 6  # sympy shares subexpressions; written out as a tree, one could have 2^40 terms
 
 
 class SympyError(GradtraceError, ValueError):
     """A sympy expression with something gradtrace has no gate for: also a ValueError."""
-
-
-class _Term:
-    """One piece of the program being written: a name, a number, -operand, left op right, or a call."""
-    __slots__ = ("end", "func_end", "kids", "kind", "op_end", "op_start", "outer_end", "outer_start", "parens",
-                 "prec", "start", "text")
-
-    def __init__(self, kind: str, text: str, kids: tuple[_Term, ...] = ()):
-        self.kind, self.text, self.kids = kind, text, kids
-        self.prec = BINARY[text][0] if kind == "binary" else UNARY_PRECEDENCE if kind == "unary" else ATOM
-        self.parens = False
-        # Where its text is (start, end), without and with its own parentheses (outer_start,
-        # outer_end: as its parent sees it), and an operator's or a function name's place.
-        self.start = self.end = self.outer_start = self.outer_end = self.op_start = self.op_end = self.func_end = 0
 
 
 def build_from_sympy(expr: Any, output: str | None = None, bound: frozenset[str] | set[str] = frozenset()) -> Graph:
@@ -60,12 +46,12 @@ def build_from_sympy(expr: Any, output: str | None = None, bound: frozenset[str]
     _check_size(expr)
     root = _terms(sympy, expr)
     prefix = f"{target} = " if target is not None else ""
-    text = _write(root, len(prefix))
+    text = write(root, len(prefix))
     source = prefix + text
     with paused_gc():
         lowering = _Lowering(source, bound=bound)
         try:
-            value = _lower(lowering, root)
+            value = lower(lowering, root)
         except ParseError as err:  # a symbol named nan, a constant's domain (log(0)): the sympy's fault
             raise SympyError(err.message, source=err.source, span=err.span, hint=err.hint) from None
         lowering.statement(target, (0, len(target)) if target is not None else None, value, (0, len(source)))
@@ -74,11 +60,11 @@ def build_from_sympy(expr: Any, output: str | None = None, bound: frozenset[str]
 
 # ---- sympy's tree -> terms --------------------------------------------------------------------
 
-def _terms(sympy: Any, expr: Any) -> _Term:
+def _terms(sympy: Any, expr: Any) -> Term:
     """The terms of the program that writes expr, made bottom-up with an explicit stack."""
     functions = _functions(sympy)
     work: list[tuple[bool, Any]] = [(False, expr)]
-    made: list[_Term] = []
+    made: list[Term] = []
     while work:
         done, item = work.pop()
         if done:
@@ -97,27 +83,27 @@ def _plan(sympy: Any, functions: dict[Any, str], e: Any) -> tuple[Any, list[Any]
     """How one sympy node is written: (make, kids), make building its term from its kids' terms."""
     if isinstance(e, sympy.Symbol):
         name = _name(e)
-        return (lambda kids: _Term("name", name)), []
+        return (lambda kids: Term("name", name)), []
     if isinstance(e, sympy.Number):
         return _number(sympy, e), []
     if e is sympy.pi:
-        return (lambda kids: _Term("name", "pi")), []
+        return (lambda kids: Term("name", "pi")), []
     if e is sympy.E:
-        return (lambda kids: _Term("name", "e")), []
+        return (lambda kids: Term("name", "e")), []
     if isinstance(e, sympy.Add):
         terms = e.as_ordered_terms()  # as sympy prints it: x - y, not -y + x
         signs = [t.could_extract_minus_sign() for t in terms]
 
-        def add(kids: list[_Term]) -> _Term:
-            out = _Term("unary", "-", (kids[0],)) if signs[0] else kids[0]
+        def add(kids: list[Term]) -> Term:
+            out = Term("unary", "-", (kids[0],)) if signs[0] else kids[0]
             for sign, kid in zip(signs[1:], kids[1:]):
-                out = _Term("binary", "-" if sign else "+", (out, kid))
+                out = Term("binary", "-" if sign else "+", (out, kid))
             return out
         return add, [-t if sign else t for t, sign in zip(terms, signs)]
     if isinstance(e, sympy.Mul):
         coeff, rest = e.as_coeff_Mul()
         if coeff == -1:  # -x*y: the neg gate over x*y
-            return (lambda kids: _Term("unary", "-", (kids[0],))), [rest]
+            return (lambda kids: Term("unary", "-", (kids[0],))), [rest]
         numerator, denominator = [], []
         for factor in e.as_ordered_factors():
             if isinstance(factor, sympy.Rational) and factor.q != 1:
@@ -130,32 +116,32 @@ def _plan(sympy: Any, functions: dict[Any, str], e: Any) -> tuple[Any, list[Any]
                 numerator.append(factor)
         split = len(numerator)
 
-        def mul(kids: list[_Term]) -> _Term:
-            top = _product(kids[:split]) if split else _Term("number", "1")
-            return _Term("binary", "/", (top, _product(kids[split:]))) if len(kids) > split else top
+        def mul(kids: list[Term]) -> Term:
+            top = _product(kids[:split]) if split else Term("number", "1")
+            return Term("binary", "/", (top, _product(kids[split:]))) if len(kids) > split else top
         return mul, numerator + denominator
     if isinstance(e, sympy.Pow):
         base, exponent = e.args
         if exponent == sympy.S.Half:
-            return (lambda kids: _Term("call", "sqrt", (kids[0],))), [base]
+            return (lambda kids: Term("call", "sqrt", (kids[0],))), [base]
         if exponent.is_Number and exponent < 0:
             if exponent == -sympy.S.Half:
-                return (lambda kids: _Term("binary", "/", (_Term("number", "1"), _Term("call", "sqrt", (kids[0],))))), \
+                return (lambda kids: Term("binary", "/", (Term("number", "1"), Term("call", "sqrt", (kids[0],))))), \
                     [base]
             inverse = base if exponent == -1 else sympy.Pow(base, -exponent)
-            return (lambda kids: _Term("binary", "/", (_Term("number", "1"), kids[0]))), [inverse]
+            return (lambda kids: Term("binary", "/", (Term("number", "1"), kids[0]))), [inverse]
         if not (exponent.is_real or exponent.is_real is None) or exponent.has(sympy.I):
             raise SympyError(f"gradtrace's gates are of real numbers, and {_short(e)} has a complex exponent "
                              "(sympy's I)")
-        return (lambda kids: _Term("binary", "**", (kids[0], kids[1]))), [base, exponent]
+        return (lambda kids: Term("binary", "**", (kids[0], kids[1]))), [base, exponent]
     if isinstance(e, sympy.Heaviside):
         if len(e.args) > 1 and e.args[1] != sympy.S.Half:
             raise SympyError(f"gradtrace's heaviside is 1/2 at 0, and {_short(e)} is {e.args[1]} there: sympy's "
                              "Heaviside(x) is the one it takes")
-        return (lambda kids: _Term("call", "heaviside", (kids[0],))), [e.args[0]]
+        return (lambda kids: Term("call", "heaviside", (kids[0],))), [e.args[0]]
     func = functions.get(e.func)
     if func is not None:
-        return (lambda kids: _Term("call", func, tuple(kids))), list(e.args)
+        return (lambda kids: Term("call", func, tuple(kids))), list(e.args)
     raise _no_gate(sympy, functions, e)
 
 
@@ -165,16 +151,16 @@ def _number(sympy: Any, e: Any) -> Any:
         raise SympyError(f"gradients need finite real numbers, and the expression has sympy's {e}")
     if isinstance(e, sympy.Integer):
         text = str(abs(int(e)))
-        term = _Term("number", _checked(text))
+        term = Term("number", _checked(text))
     elif isinstance(e, sympy.Rational):
-        term = _Term("binary", "/", (_Term("number", _checked(str(abs(e.p)))), _Term("number", _checked(str(e.q)))))
+        term = Term("binary", "/", (Term("number", _checked(str(abs(e.p)))), Term("number", _checked(str(e.q)))))
     else:
         value = float(e)
         if not math.isfinite(value):
             raise SympyError(f"the number {_short(e)} is too large for a float (the largest is about 1.8e308)")
-        term = _Term("number", repr(abs(value)))
+        term = Term("number", repr(abs(value)))
     negative = e < 0
-    return lambda kids: _Term("unary", "-", (term,)) if negative else term
+    return lambda kids: Term("unary", "-", (term,)) if negative else term
 
 
 def _checked(digits: str) -> str:
@@ -184,10 +170,10 @@ def _checked(digits: str) -> str:
     return digits
 
 
-def _product(kids: list[_Term]) -> _Term:
+def _product(kids: list[Term]) -> Term:
     out = kids[0]
     for kid in kids[1:]:
-        out = _Term("binary", "*", (out, kid))
+        out = Term("binary", "*", (out, kid))
     return out
 
 
@@ -259,84 +245,3 @@ def _check_size(expr: Any) -> None:
             continue
         work.append((True, e))
         work.extend((False, a) for a in e.args if id(a) not in size)
-
-
-# ---- terms -> text (with spans) -> builder calls ----------------------------------------------
-
-def _write(root: _Term, offset: int) -> str:
-    """The program's text, parenthesized where precedence needs it (as sympy prints: x + y, 2*x,
-    x**2), each term marking where its text, its operator and its parentheses are."""
-    pieces: list[str] = []
-    pos = offset
-    work: list[tuple[str, Any]] = [("term", root)]
-    while work:
-        kind, item = work.pop()
-        if kind == "text":
-            pieces.append(item)
-            pos += len(item)
-            continue
-        if kind == "mark":  # the position here is this field of the term
-            setattr(item[0], item[1], pos)
-            continue
-        term: _Term = item
-        later: list[tuple[str, Any]] = [("mark", (term, "outer_start"))]
-        if term.parens:
-            later.append(("text", "("))
-        later.append(("mark", (term, "start")))
-        if term.kind in ("name", "number"):
-            later.append(("text", term.text))
-        elif term.kind == "unary":
-            child = term.kids[0]
-            child.parens = child.prec <= UNARY_PRECEDENCE
-            later += [("text", term.text), ("term", child)]
-        elif term.kind == "binary":
-            left, right = term.kids
-            precedence, right_assoc = BINARY[term.text]
-            left.parens = left.prec < precedence or (left.prec == precedence and right_assoc)
-            right.parens = right.prec < precedence or (right.prec == precedence and not right_assoc) \
-                or right.kind == "unary"
-            space = " " if term.text in ("+", "-") else ""
-            later += [("term", left), ("text", space), ("mark", (term, "op_start")), ("text", term.text),
-                      ("mark", (term, "op_end")), ("text", space), ("term", right)]
-        else:  # a call
-            later += [("text", term.text), ("mark", (term, "func_end")), ("text", "(")]
-            for k, kid in enumerate(term.kids):
-                kid.parens = False
-                if k:
-                    later.append(("text", ", "))
-                later.append(("term", kid))
-            later.append(("text", ")"))
-        later.append(("mark", (term, "end")))
-        if term.parens:
-            later.append(("text", ")"))
-        later.append(("mark", (term, "outer_end")))
-        work.extend(reversed(later))
-    return "".join(pieces)
-
-
-def _lower(builder: Any, root: _Term) -> Any:
-    """The builder calls the parser would make for the written text, bottom-up with a stack."""
-    work: list[tuple[bool, _Term]] = [(False, root)]
-    values: list[Any] = []
-    while work:
-        done, term = work.pop()
-        if not done:
-            work.append((True, term))
-            work.extend((False, kid) for kid in reversed(term.kids))
-            continue
-        count = len(term.kids)
-        kids = values[len(values) - count:] if count else []
-        del values[len(values) - count:]
-        span = (term.start, term.end)
-        if term.kind == "name":
-            values.append(builder.name(term.text, span))
-        elif term.kind == "number":
-            values.append(builder.number(term.text, float(term.text), span))
-        elif term.kind == "unary":
-            values.append(builder.unary(term.text, kids[0], span))
-        elif term.kind == "binary":
-            values.append(builder.binary(term.text, kids[0], kids[1], span, (term.op_start, term.op_end)))
-        else:
-            arg_spans = [(kid.outer_start, kid.outer_end) for kid in term.kids]
-            values.append(builder.call(term.text, kids, arg_spans, [], span, (term.start, term.func_end)))
-    return values[0]
