@@ -9,6 +9,20 @@
 
 In a notebook a trace shows its circuit and its table; gradtrace.draw(t) is the circuit as a
 graphviz object, as micrograd's draw_dot.
+
+micrograd's Value is here too, and every Value is a graph gradtrace can trace; so is a Python
+function of numbers, called with Values:
+
+    >>> from gradtrace import Value
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> f = (x + y) * z
+    >>> f.backward(); x.grad
+    -4.0
+    >>> f.trace().gradients == gradtrace.trace(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4).gradients
+    True
+
+gradtrace.relu, gradtrace.sigmoid, ... (one per function of the op table) work on Values and
+numbers alike.
 """
 
 from __future__ import annotations
@@ -17,12 +31,15 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from . import value as _value
 from .core.bindings import Binding
 from .core.errors import BindingError, EvaluationError, GradtraceError, ParseError
 from .core.ops import OPS
 from .core.trace import NodeTrace, Trace
+from .i18n import _
 from .render import display as _display  # teaches a Trace to show itself in notebooks and rich consoles
 from .render import layer_check as _layer_check_display  # noqa: F401  (and check_gate's and check_layer's results)
+from .value import Value
 
 
 def _version() -> str:
@@ -39,7 +56,16 @@ def __getattr__(name: str) -> Any:
     # gradtrace.__version__ is looked up only when asked for: importlib.metadata costs start-up time.
     if name == "__version__":
         return _version()
+    # gradtrace.relu, gradtrace.sigmoid, ...: not globals of this module, where max, min, abs and pow
+    # would hide Python's own.
+    function = _value.FUNCTION.get(name)
+    if function is not None:
+        return function
     raise AttributeError(f"module 'gradtrace' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_value.FUNCTION})
 
 
 __all__ = [
@@ -54,7 +80,9 @@ __all__ = [
     "Trace",
     "check_gate",
     "check_layer",
+    "Value",
     "draw",
+    "draw_dot",
     "trace",
 ]
 
@@ -79,8 +107,11 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
           expect: dict[str, Any] | None = None, tol: str | None = None, lang: str | None = None,
           **more_bindings: Any) -> Trace:
     """Trace a program at the given bindings: forward values and every gradient. The program is
-    text ("q = x + y; f = q * z") or a sympy expression (or Eq(f, expression)), walked into the graph
-    gate by gate. Bindings are keyword arguments, or bindings={"seed": 3} for any name (one of
+    text ("q = x + y; f = q * z"), a sympy expression (or Eq(f, expression)), a gradtrace Value (the
+    graph it was computed by, at its leaves' data), or a Python function, which is called with a
+    Value for each parameter bound (trace(f, x=-2, y=5, z=-4)) and traced through what it returns.
+    A sympy expression and a Value's graph are walked into the graph gate by gate. Bindings are
+    keyword arguments, or bindings={"seed": 3} for any name (one of
     trace()'s own parameters too): numbers of any numeric type, text such as "1/3" or "[0.2, 0.4]",
     or array-likes (lists, numpy arrays, torch tensors), each kept as a float64 copy. With no
     bindings the trace is symbolic, as on the command line; mode="exact" keeps exact arithmetic at
@@ -100,19 +131,28 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
     keyword (trace("seed*2", seed=3)) is a TypeError: bind it with bindings={"seed": 3}."""
     from .modes.run import run_program
 
-    sympy_program = _program_kind(program)
+    kind = _program_kind(program)
     # The parameters given: anything but their defaults (None, False) changes what trace() does.
     given = {name: value for name, value in (("output", output), ("seed", seed), ("mode", mode),
                                              ("expanded", expanded), ("check", check), ("expect", expect),
                                              ("tol", tol), ("lang", lang)) if value is not None and value is not False}
     named = _named_bindings(bindings, more_bindings)
     _check_parameter_types(given)
+    if kind == "value" and named:
+        raise TypeError(_("trace(v) takes no bindings: a Value's inputs are its leaves, and their .data are the "
+                          "values; to trace at other values, set the leaves' .data, or trace a function, "
+                          "trace(f, x=..., y=...)"))
     items = [_binding(name, value) for name, value in named.items()]
     from .i18n import language
 
     with language(lang):  # the program's errors in the trace's language too
         try:
-            graph = _graph(program, sympy_program, output, {b.name for b in items})
+            if kind in ("value", "function"):
+                graph, items = _value_graph(program, items, given, output)
+                if mode == "symbolic":
+                    items = []
+            else:
+                graph = _graph(program, kind == "sympy", output, {b.name for b in items})
             _refuse_ambiguous(given, graph, named)
             expected = tolerance = None
             if expect:
@@ -174,6 +214,19 @@ def check_layer(forward: Any, backward: Any, expression: str, /, *, bindings: Ma
             raise _as_value_error(err) from None
     result.lang = lang
     return result
+def draw_dot(root: Any, format: str = "svg", rankdir: str = "LR") -> Any:
+    """micrograd's draw_dot(root), for a Value: its graph's circuit as a graphviz object
+    (.render(), .pipe(), shown inline in a notebook), drawn as gradtrace draws a trace: every
+    wire's value above it and its gradient (∂root/∂wire, as after root.backward()) below it, the
+    gates' backward-flow patterns, and a copy gate where a value is used twice. root may also be a
+    Trace or a program. format is what .render() writes (svg, png, pdf); rankdir the direction
+    the circuit runs in: LR (left to right) or TB (top to bottom)."""
+    from .render.dot import RANKDIRS
+
+    if rankdir not in RANKDIRS:
+        raise ValueError(_("rankdir is one of {names}, not {rankdir!r}").format(names=", ".join(RANKDIRS),
+                                                                                rankdir=rankdir))
+    return _display.circuit(root if isinstance(root, Trace) else trace(root), format=format, rankdir=rankdir)
 
 
 def draw(trace_or_program: Any, /, **arguments: Any) -> Any:
@@ -188,25 +241,26 @@ def draw(trace_or_program: Any, /, **arguments: Any) -> Any:
     return _display.circuit(trace_or_program)
 
 
-def _program_kind(program: Any) -> bool:
-    """Whether the program is a sympy expression (True) or text (False); anything else is a
-    TypeError naming what is accepted."""
+def _program_kind(program: Any) -> str:
+    """What the program is: "text", "sympy" (an expression), "value" (a gradtrace Value) or
+    "function" (a Python function to call with Values); anything else is a TypeError naming what is
+    accepted."""
     if isinstance(program, str):
-        return False
+        return "text"
+    if isinstance(program, Value):
+        return "value"
     if "sympy" in sys.modules:
         import sympy
 
         if isinstance(program, sympy.Basic):
-            return True
-    accepted = ("trace() takes a program as text (a str such as \"(x+y)*z\" or \"q = x + y; f = q * z\") "
-                "or a sympy expression")
+            return "sympy"
+    if callable(program) and not isinstance(program, type):
+        return "function"
+    accepted = ("trace() takes a program as text (a str such as \"(x+y)*z\" or \"q = x + y; f = q * z\"), "
+                "a sympy expression, a gradtrace Value or a Python function of numbers")
     kind = type(program).__name__
     if isinstance(program, (bytes, bytearray)):
         raise TypeError(f"{accepted}, not {kind}: decode it first, e.g. program.decode()")
-    if callable(program) and not isinstance(program, type):
-        raise TypeError(f"{accepted}, not a Python function ({kind} {getattr(program, '__name__', '')}): "
-                        f"tracing a function is not supported yet; write its body as a program, e.g. "
-                        f"trace(\"x*2\", x=3)")
     raise TypeError(f"{accepted}, not {kind}")
 
 
@@ -250,14 +304,18 @@ def _check_parameter_types(given: dict[str, Any]) -> None:
 def _refuse_ambiguous(given: dict[str, Any], graph: Any, named: dict[str, Any]) -> None:
     """trace("seed*2", seed=3): a parameter given that is also an unbound variable of the program
     could be either, so neither is guessed."""
-    import reprlib
-
     for name, value in given.items():
         if name in graph.variable_names and name not in named:
-            shown = reprlib.repr(value)
-            raise TypeError(f"{name} is a variable of the program and also trace()'s own parameter {name}=, so "
-                            f"{name}={shown} is ambiguous: bind the variable with bindings={{'{name}': {shown}}} "
-                            f"(and give {name}= too if you mean the parameter as well)")
+            raise _ambiguous(name, value, "a variable of the program")
+
+
+def _ambiguous(name: str, value: Any, what: str) -> TypeError:
+    import reprlib
+
+    shown = reprlib.repr(value)
+    return TypeError(f"{name} is {what} and also trace()'s own parameter {name}=, so {name}={shown} is ambiguous: "
+                     f"bind the variable with bindings={{'{name}': {shown}}} (and give {name}= too if you mean the "
+                     f"parameter as well)")
 
 
 def _binding(name: str, value: Any) -> Binding:
@@ -343,6 +401,46 @@ def _tensor(name: str, tensor: Any) -> Any:
                                f"({exc}): a value is {_ACCEPTED_VALUES}") from None
 
 
+def _value_graph(program: Any, items: list[Binding], given: dict[str, Any], output: str | None) \
+        -> tuple[Any, list[Binding]]:
+    """The graph of a Value, or of the Value a Python function returns when called with a Value
+    per binding, and the bindings of its inputs: the function's as given (so that exact mode keeps
+    "1/3" exact), and every other leaf's data."""
+    from .core.bindings import check_finite, value_of
+    from .core.from_value import build_from_values
+
+    parameters: list[Value] = []
+    if isinstance(program, Value):
+        root, title = program, None
+    else:
+        _refuse_ambiguous_parameters(program, given, {b.name for b in items})
+        values = {}
+        for b in items:
+            value = check_finite(b, value_of(b))
+            if not isinstance(value, float):
+                raise BindingTypeError(_("{origin}: tracing a Python function takes numbers, and the value for "
+                                         "{name} is an array: write the program as text to trace arrays, e.g. "
+                                         "trace(\"sum(W @ x)\", W=..., x=...)").format(origin=b.origin, name=b.name))
+            values[b.name] = value
+        root, parameters, title = _value.call(program, values)
+    graph, leaves = build_from_values(root, parameters, title, output)
+    given_names = {b.name for b in items}
+    return graph, [*items, *(_binding(name, data) for name, data in leaves.items() if name not in given_names)]
+
+
+def _refuse_ambiguous_parameters(function: Any, given: dict[str, Any], bound: set[str]) -> None:
+    """trace(f, seed=3) with f(x, seed): as trace("seed*2", seed=3)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):  # value.call says so
+        return
+    for name, value in given.items():
+        if name in parameters and name not in bound:
+            raise _ambiguous(name, value, f"a parameter of {getattr(function, '__name__', 'the function')}")
+
+
 def _graph(program: Any, sympy_program: bool, output: str | None, bound: set[str]) -> Any:
     """The program's graph: text parsed, or a sympy expression walked."""
     if sympy_program:
@@ -355,7 +453,11 @@ def _graph(program: Any, sympy_program: bool, output: str | None, bound: set[str
 
 
 def _as_value_error(err: BindingError) -> BindingError:
-    """A binding error raised through trace() is also a ValueError (the core's own class is not)."""
-    if isinstance(err, ValueError):
+    """A binding error raised through trace() is also a ValueError (the core's own class is not),
+    unless it is a TypeError already."""
+    if isinstance(err, (ValueError, TypeError)):
         return err
     return BindingValueError(err.message, source=err.source, span=err.span, hint=err.hint, about=err.about)
+
+
+_value.TRACE = trace  # Value.trace() calls it (value.py is below this module and can't import it)

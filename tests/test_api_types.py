@@ -1,7 +1,8 @@
 """gradtrace.trace() given every kind of Python object: each is supported (text, a sympy
-expression walked into the graph, numbers of every numeric type, array-likes such as torch
-tensors) or refused with a TypeError or ValueError that names what is accepted. Never an
-AttributeError from deep inside, never a silent symbolic trace."""
+expression walked into the graph, a gradtrace Value, a Python function called with Values,
+numbers of every numeric type, array-likes such as torch tensors) or refused with a TypeError or
+ValueError that names what is accepted. Never an AttributeError from deep inside, never a silent
+symbolic trace."""
 
 import decimal
 import fractions
@@ -28,24 +29,34 @@ class _Thing:
 
 NOT_PROGRAMS = [
     b"x*2", bytearray(b"x*2"), 5, 2.5, True, None, ["x*2"], ("x*2",), {"x*2"}, {"f": "x*2"},
-    _function, lambda x: x * 2, print, _Thing, _Thing(), np.array([1.0]), np.float64(2.0), 3 + 1j,
+    _Thing, _Thing(), np.array([1.0]), np.float64(2.0), 3 + 1j,
 ]
 
 
 @pytest.mark.parametrize("program", NOT_PROGRAMS, ids=lambda p: type(p).__name__)
-def test_a_program_that_is_not_text_or_sympy_is_a_type_error_naming_what_is_accepted(program):
+def test_a_program_that_is_not_text_sympy_a_value_or_a_function_is_a_type_error_naming_what_is_accepted(program):
     with pytest.raises(TypeError) as caught:
         gradtrace.trace(program, x=3)
     message = str(caught.value)
-    assert "str" in message and "sympy" in message, message
+    assert "str" in message and "sympy" in message and "Value" in message and "function" in message, message
     assert type(program).__name__ in message, message
 
 
-@pytest.mark.parametrize("program", [_function, lambda x: x * 2, print])
-def test_a_python_function_is_refused_and_told_to_write_its_body_as_text(program):
-    with pytest.raises(TypeError, match="function") as caught:
-        gradtrace.trace(program, x=3)
-    assert 'trace("' in str(caught.value)
+@pytest.mark.parametrize("program", [_function, lambda x: x * 2])
+def test_a_python_function_is_called_with_a_value_and_traced(program):
+    t = gradtrace.trace(program, x=3)
+    assert (t.value, t.gradients) == (6.0, {"x": 2.0})
+    assert [(n.name, n.op) for n in t.nodes] == [("x", "input"), ("_function" if program is _function else "f",
+                                                                   "mul_const")][::-1]
+
+
+def test_a_function_whose_parameters_are_not_bound_is_a_type_error_naming_them():
+    with pytest.raises(TypeError, match=r"print\(\) has no parameter 'x'.*sep, end, file, flush"):
+        gradtrace.trace(print, x=3)
+    with pytest.raises(TypeError, match=r"the function needs a value for y.*trace\(f, y=1\)"):
+        gradtrace.trace(lambda x, y: x * y, x=3)
+    with pytest.raises(TypeError, match=r"_function\(\) needs a value for x.*trace\(_function, x=1\)"):
+        gradtrace.trace(_function)
 
 
 def test_bytes_are_told_to_decode():

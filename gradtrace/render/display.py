@@ -65,13 +65,14 @@ def mimebundle(trace: Any) -> dict[str, str]:
         return {"text/plain": text(trace), "text/html": html(trace)}
 
 
-def circuit(trace: Any) -> Any:
-    """The trace's circuit as a graphviz.Source (gradtrace.draw gives it to users): .render(),
-    .pipe() and inline display in a notebook all work. Without Graphviz's dot program, .source
-    still has the DOT text, and drawing raises MissingProgram, which says what to install."""
+def circuit(trace: Any, format: str | None = None, rankdir: str = "LR") -> Any:
+    """The trace's circuit as a graphviz.Source (gradtrace.draw and draw_dot give it to users):
+    .render(), .pipe() and inline display in a notebook all work. Without Graphviz's dot program,
+    .source still has the DOT text, and drawing raises MissingProgram, which says what to install.
+    format is what .render() writes (svg, png, pdf); rankdir the direction the circuit runs in."""
     from . import dot
 
-    return _circuit_class()(dot.render(trace))
+    return _circuit_class()(dot.render(trace, rankdir=rankdir), format=format)
 
 
 @functools.cache  # one class, made when first drawn: graphviz is imported only then

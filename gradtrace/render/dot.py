@@ -46,11 +46,16 @@ def wire_label(value: str | None, gradient: str | None, width: int = 4) -> str:
             f'<tr><td>{below}</td></tr></table>>')
 
 
+RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
 def render(trace: Trace, numbers: NumberFormat = DEFAULT, blank_gradients: bool = False, dpi: int | None = None,
-           blank_values: bool = False) -> str:
+           blank_values: bool = False, rankdir: str = "LR") -> str:
     """The trace as a DOT digraph. blank_gradients leaves the red numbers empty, blank_values the
     gates' green ones (the variables keep theirs): fill-in pictures for exercises. dpi sets the
-    resolution of bitmaps (PNG)."""
+    resolution of bitmaps (PNG); rankdir the direction the circuit runs in (LR: left to right, as
+    in the lecture; TB: top to bottom)."""
+    assert rankdir in RANKDIRS, rankdir
     out_name = trace.output
     gates = trace.gate_count
     # Graphviz's network simplex grows steeply with wide fan-out (70 uses of one value: 15 s);
@@ -58,7 +63,7 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT, blank_gradients: bool 
     limits = ", nslimit=2, nslimit1=2" if gates > BIG else ""
     lines = [
         "digraph gradtrace {",
-        f'  graph [rankdir=LR, nodesep=0.25, ranksep=0.3, fontname="Helvetica", '
+        f'  graph [rankdir={rankdir}, nodesep=0.25, ranksep=0.3, fontname="Helvetica", '
         f'label=<{_html(trace.text)}>, labelloc=t, fontsize=12' + (f", dpi={dpi}" if dpi else "") + limits + "];",
         '  node [fontname="Helvetica"];',
         f'  edge [arrowsize=0.6, color="{INK}", penwidth=1.2];',
