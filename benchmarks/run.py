@@ -17,6 +17,9 @@
                        (comments, pasted, superscript, all), vs micrograd;     memory, each family and
                        the per-node cost of each stage (--stages); and each    spelling; 10^6 within
                        family at 10^6 (--growth, not with --quick)             12x its 10^5
+(g) bench_value.py     micrograd's demo (its nn.py: an MLP on 100 moons, 100  target <= 1.0x micrograd
+                       steps) on gradtrace's Value vs micrograd's own, the
+                       data as floats and as numpy arrays
 
 Each benchmark measures its contenders side by side, interleaved, in one run. The summary is
 written to benchmarks/results/ (ignored by git) and, with matplotlib installed, plotted there;
@@ -91,6 +94,8 @@ def _targets(results: dict) -> list[tuple[str, float, float]]:
         rows.append(("(d) grade 1,000 files / 1,000 processes", results["grade"]["ratio"], 0.1))
     if "batch" in results:
         rows.append(("(e) batch 1,000 points / 1,000 processes", results["batch"]["ratio"], 0.1))
+    for data, entry in results.get("value", {}).get("data", {}).items():
+        rows.append((f"(g) Value training ({data}) / micrograd", entry["ratio"], results["value"]["target"]))
     return rows
 
 
@@ -173,6 +178,7 @@ def main() -> int:
         "shapes": bench("bench_shapes.py", *(["--quick"] if args.quick else ["--n", "100000", "--runs", "3"])),
         "stages": bench("bench_shapes.py", "--stages", *(["--quick"] if args.quick else ["--n", "100000", "--runs",
                                                                                          "1"])),
+        "value": bench("bench_value.py", *(["--runs", "1", "--steps", "20"] if args.quick else ["--runs", "3"])),
     }
     if not args.quick:
         results["growth"] = bench("bench_shapes.py", "--growth", "--n", "100000", "--runs", "2")

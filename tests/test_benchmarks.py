@@ -192,3 +192,16 @@ def test_the_stage_breakdown_reaches_the_public_stage_functions() -> None:
     assert result["nodes"] == len(gradtrace.trace(spell(FAMILIES["chain"], 12, "plain"),
                                                   bindings=values_for(FAMILIES["chain"], 12)).nodes)
     assert result["json_chars"] > 0
+
+
+@pytest.mark.parametrize("data", ["floats", "numpy"])
+def test_the_value_benchmark_trains_both_contenders_alike(data: str) -> None:
+    """bench_value.py times micrograd's demo on gradtrace's Value and on micrograd's own: both train
+    the same model on the same data to the same loss curve (here tiny; no time is checked)."""
+    pytest.importorskip("micrograd.engine", reason="micrograd (pip install '.[test]') is not installed")
+    bench_value = _load("bench_value")
+    ours = bench_value.train("gradtrace", data, 4, 16, [4, 4, 1])
+    theirs = bench_value.train("micrograd", data, 4, 16, [4, 4, 1])
+    assert len(ours["losses"]) == 4 and ours["seconds"] > 0
+    assert ours["losses"] == pytest.approx(theirs["losses"], rel=1e-12)
+    assert ours["losses"] != pytest.approx([ours["losses"][0]] * 4)  # it trains
