@@ -13,15 +13,18 @@ pytestmark = pytest.mark.slow  # runs a notebook in a Jupyter kernel
 NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "lecture.ipynb"
 TRACES = (0, 2, 3, 6, 7)  # the code cells whose result is a trace
 DRAW = 5  # gradtrace.draw(neuron)
+MICROGRAD = NOTEBOOK.with_name("micrograd.ipynb")
+MICROGRAD_TRACES = (1, 4, 5)  # o.trace(), a trained neuron's trace, a Python function's
+MICROGRAD_DRAW = 2  # draw_dot(o)
 
 
-def _run(env=None, allow_errors=False):
+def _run(env=None, allow_errors=False, notebook=NOTEBOOK):
     nbformat = needs.module("nbformat", "pip install '.[test]'")
     nbclient = needs.module("nbclient", "pip install '.[test]'")
     needs.module("ipykernel", "pip install '.[test]'")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = nbformat.read(notebook, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
-                                     resources={"metadata": {"path": str(NOTEBOOK.parent)}})
+                                     resources={"metadata": {"path": str(notebook.parent)}})
     client.execute(**({"env": env} if env else {}))
     return [cell for cell in nb.cells if cell.cell_type == "code"]
 
@@ -172,3 +175,40 @@ def test_reprs_are_short_and_useful():
     assert repr(t.node("t1")) == "<NodeTrace t1 = x + y: value 3.0, upstream -4.0>"
     big = gradtrace.trace("sum(x*x)", x=np.ones((400, 400)))
     assert len(repr(big)) < 200 and "array(400, 400)" in repr(big)
+
+
+# ---- examples/micrograd.ipynb: micrograd's Value, its nn.py on it, and a traced function ----------
+
+@pytest.fixture(scope="module")
+def micrograd_notebook():
+    needs.program("dot", "graphviz")  # draw_dot and the traces' circuits
+    needs.module("micrograd", "pip install '.[test]'")
+    return _run(notebook=MICROGRAD)
+
+
+def test_the_micrograd_notebook_shows_each_result_once(micrograd_notebook):
+    cells = micrograd_notebook
+    assert len(cells) == 6, "the notebook changed: update MICROGRAD_TRACES and MICROGRAD_DRAW"
+    for number, cell in enumerate(cells):
+        if number in MICROGRAD_TRACES:
+            expected = [("execute_result", ("text/html", "text/plain"))]
+        elif number == MICROGRAD_DRAW:
+            expected = [("execute_result", ("image/svg+xml", "text/plain"))]
+        else:
+            expected = [("execute_result", ("text/plain",))]
+        assert _kinds(cell) == expected, cell.source
+    for number in MICROGRAD_TRACES:
+        html = _data(cells[number])["text/html"]
+        assert html.count("<pre") == 1 and html.count("<svg") == 1, cells[number].source
+
+
+def test_the_micrograd_notebook_has_the_lectures_neuron_and_trains(micrograd_notebook):
+    cells = micrograd_notebook
+    assert _data(cells[0])["text/plain"] == "[('x1', -1.5), ('w1', 1.0), ('x2', 0.5), ('w2', 0.0), ('b', 0.5)]"
+    neuron = _data(cells[1])["text/plain"]
+    assert neuron.startswith("n = x1*w1 + x2*w2 + b; o = tanh(n)") and "∂o/∂n = 1 - o² = 0.5" in neuron
+    curve = [float(v) for v in _data(cells[3])["text/plain"].strip("[]").split(",")]
+    assert len(curve) == 15 and curve[-1] < 0.5 * curve[0]
+    trained = _data(cells[4])["text/plain"]
+    assert trained.startswith("relu(b + w0*x0 + w1*x1)") and "∂f/∂w0 = " in trained
+    assert _data(cells[5])["text/plain"].startswith("f = (x + y)*z + exp(-z)")
