@@ -449,6 +449,29 @@ def test_labels_that_are_not_names_and_unlabelled_nodes_are_named_as_the_parser_
     assert t.node("t1").patterns == ("switcher", "adder") and t.gradients == {"v1": 39.0, "v2": 26.0}
 
 
+def test_micrographs_first_example_its_labels_and_labels_that_clash():
+    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"  # named like the constant e: the program's own e from there on
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    t = L.trace()
+    assert (t.graph.text, t.value) == ("e = a*b; d = e + c; L = d*f", -8.0)
+    assert t.gradients == {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0}
+    assert gradtrace.trace(L, output="d").gradients == {"a": -3.0, "b": 2.0, "c": 1.0}
+    leaf = Value(3.0, label="x")
+    assert (leaf.trace().graph.text, leaf.trace().gradients) == ("x", {"x": 1.0})
+    twice = Value(1.0, label="b") * Value(2.0, label="b")
+    t = twice.trace()
+    assert t.graph.text == "b*v1" and "'b'" in t.graph.notes[-1]
+    with pytest.raises(ValueError, match="not a finite number"):
+        (Value(1.0) * math.inf).trace()
+    with pytest.raises(ValueError, match="NaN"):
+        Value(float("nan")).trace()
+
+
 def test_values_gradients_and_traces_agree_on_random_programs():
     rng = random.Random(7)
     ops = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b, lambda a, b: a / (b * b + 1),

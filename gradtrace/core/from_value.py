@@ -218,7 +218,7 @@ def _statements(nodes: list[Node], gates: dict[int, Gate | None], fanout: dict[i
                 counter += 1
             if node is v:  # a shared gate with no label: its statement names it as the parser would
                 names[id(node)] = f"t{counter}"
-        statements.append((names.get(id(v)), terms.pop(id(v))))
+        statements.append((names.get(id(v)) if gates[id(v)] is not None else None, terms.pop(id(v))))
     return statements
 
 
