@@ -7,7 +7,7 @@ one-constant gate, relu(x) a call), so a Value graph and the program it is shown
 graph. The program is written as statements: one for each node that has a name (its label) or is
 used more than once, the rest written inline, as a person would type it:
 
-    x1*w1 + x2*w2 + b, labelled n, then tanh:   n = x1 * w1 + x2 * w2 + b; o = tanh(n)
+    x1*w1 + x2*w2 + b, labelled n, then tanh:   n = x1*w1 + x2*w2 + b; o = tanh(n)
 
 Names come from labels where a label is a name gradtrace can write (and is not taken already);
 other inputs are v1, v2, ..., and other gates t1, t2, ... as the parser numbers them. Nothing
