@@ -13,12 +13,17 @@ The ratio is the median of the pairs' ratios. Both give the same loss curve (che
 
 Target: gradtrace's Value at most 1.0x micrograd's time.
 
-    python benchmarks/bench_value.py [--runs 3] [--steps 100] [--data floats numpy]
+--collect-between-steps pauses Python's cycle collector during each step and collects after it,
+untimed: the arithmetic and the bookkeeping alone, without the collector walking micrograd's
+graphs (a web of closures, each node a reference cycle) again and again.
+
+    python benchmarks/bench_value.py [--runs 3] [--steps 100] [--data floats numpy] [--collect-between-steps]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import random
@@ -58,8 +63,9 @@ def micrograd_nn(value_class: type) -> types.ModuleType:
     return loaded
 
 
-def train(contender: str, data: str, steps: int, n: int, sizes: list[int]) -> dict:
-    """One contender's training run, timed: its loss at every step and the seconds it took."""
+def train(contender: str, data: str, steps: int, n: int, sizes: list[int], collect: bool = False) -> dict:
+    """One contender's training run, timed: its loss at every step and the seconds it took (with
+    collect, the steps alone, the collector run between them)."""
     if contender == "gradtrace":
         from gradtrace import Value
     else:
@@ -71,8 +77,11 @@ def train(contender: str, data: str, steps: int, n: int, sizes: list[int]) -> di
     random.seed(1337)
     model = nn.MLP(2, sizes)
     curve = []
-    start = time.perf_counter()
+    seconds = 0.0
+    if collect:
+        gc.disable()
     for k in range(steps):
+        start = time.perf_counter()
         inputs = [list(map(Value, row)) for row in X]
         scores = list(map(model, inputs))
         losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
@@ -85,12 +94,17 @@ def train(contender: str, data: str, steps: int, n: int, sizes: list[int]) -> di
         for p in model.parameters():
             p.data -= rate * p.grad
         curve.append(float(total.data))
-    return {"seconds": time.perf_counter() - start, "losses": curve}
+        seconds += time.perf_counter() - start
+        if collect:
+            del inputs, scores, losses, data_loss, reg_loss, total
+            gc.collect()
+    gc.enable()
+    return {"seconds": seconds, "losses": curve}
 
 
-def run(contender: str, data: str, steps: int, n: int, sizes: list[int]) -> dict:
+def run(contender: str, data: str, steps: int, n: int, sizes: list[int], collect: bool) -> dict:
     """A whole process that trains and reports."""
-    done = subprocess.run([sys.executable, __file__, "--child", contender, data, str(steps), str(n),
+    done = subprocess.run([sys.executable, __file__, "--child", contender, data, str(steps), str(n), str(int(collect)),
                            *map(str, sizes)], capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
@@ -102,21 +116,23 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=100, help="moons in the data set")
     parser.add_argument("--sizes", type=int, nargs="+", default=[16, 16, 1], help="the MLP's layers")
     parser.add_argument("--data", nargs="+", choices=("floats", "numpy"), default=["floats", "numpy"])
+    parser.add_argument("--collect-between-steps", action="store_true",
+                        help="time the steps alone, Python's cycle collector paused in them and run between them")
     parser.add_argument("--json", metavar="PATH", help="also write the times and the ratios here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        contender, data, steps, n, *sizes = args.child
-        print(json.dumps(train(contender, data, int(steps), int(n), [int(s) for s in sizes])))
+        contender, data, steps, n, collect, *sizes = args.child
+        print(json.dumps(train(contender, data, int(steps), int(n), [int(s) for s in sizes], collect == "1")))
         return 0
     results: dict = {"steps": args.steps, "n": args.n, "sizes": args.sizes, "runs": args.runs, "target": TARGET,
-                     "data": {}}
+                     "collect_between_steps": args.collect_between_steps, "data": {}}
     for data in args.data:
         seconds: dict[str, list[float]] = {c: [] for c in CONTENDERS}
         ratios = []
         for k in range(args.runs):
             order = CONTENDERS if k % 2 == 0 else CONTENDERS[::-1]
-            pair = {c: run(c, data, args.steps, args.n, args.sizes) for c in order}
+            pair = {c: run(c, data, args.steps, args.n, args.sizes, args.collect_between_steps) for c in order}
             ours, theirs = pair["gradtrace"]["losses"], pair["micrograd"]["losses"]
             worst = max(abs(a - b) / abs(b) for a, b in zip(ours, theirs))
             assert worst <= 1e-9, f"the loss curves differ: {worst:.2g} relative"

@@ -49,9 +49,10 @@ from .i18n import _, ngettext
 TRACE: Callable[..., Any] | None = None
 
 _new = object.__new__
+_MANY = object()  # in a node's _b: its _a is a tuple of children
 
-# What made a node: an op code per node, read by one loop (_step), instead of a closure per node.
-# The commonest gates come first, since _step tries them in this order.
+# What made a node: an op code per node, read by one loop (_steps), instead of a closure per node.
+# The commonest gates come first, since _steps tries them in this order.
 (_MUL, _ADD, _MUL_C, _RMUL_C, _ADD_C, _RADD_C, _RELU, _SUB, _NEG, _DIV, _SUB_C, _RSUB_C, _DIV_C, _RDIV_C,
  _POW_C, _RPOW_C, _TANH, _EXP, _OP, _CUSTOM, _LEAF) = range(21)
 
@@ -74,12 +75,16 @@ class Value:
     gradtrace's op table (v.sigmoid(), v.log(), ...; gradtrace.sigmoid(v) alike) build the graph;
     backward() fills in .grad; trace() gives gradtrace's trace of the graph."""
 
-    # data, grad and label as micrograd has them; _prev the children (a tuple); _code what made the
-    # node; _c its constant, or what an _OP or _CUSTOM node needs (left unset by the other gates).
-    __slots__ = ("_c", "_code", "_prev", "data", "grad", "label")
+    # data, grad and label as micrograd has them. The children are _a and _b: None for a leaf, one
+    # child in _a (and None in _b), two in _a and _b, or a tuple of them in _a with _MANY in _b.
+    # Two slots rather than a tuple, since every object Python's collector tracks costs a training
+    # loop time (_prev, micrograd's attribute, is a property here). _code is what made the node;
+    # _c its constant, or what an _OP or _CUSTOM node needs (left unset by the other gates).
+    __slots__ = ("_a", "_b", "_c", "_code", "data", "grad", "label")
+    _a: Any
+    _b: Any
     _c: Any
     _code: int
-    _prev: tuple[Value, ...]
     data: float
     grad: float
     label: str
@@ -87,19 +92,31 @@ class Value:
     def __init__(self, data: Any, _children: Any = (), _op: str = "", label: str = ""):
         self.data = data if type(data) is float else _number(data)
         self.grad = 0.0
-        self._prev = tuple(_children)
+        children = tuple(_children)
+        self._a = self._b = None
         self._code = _LEAF
-        if self._prev:  # built by hand, as micrograd's own ops build theirs
-            for child in self._prev:
+        if children:  # built by hand, as micrograd's own ops build theirs
+            for child in children:
                 if not isinstance(child, Value):
                     raise TypeError(_("Value's _children are Values, not {kind} ({child!r})").format(
                         kind=type(child).__name__, child=child))
+            self._a, self._b = children, _MANY
             self._code = _CUSTOM
-        if self._prev or _op:
+        if children or _op:
             self._c = (str(_op), None)
         self.label = label
 
     # -- micrograd's attributes --
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The node's children, in order (micrograd keeps them in a set)."""
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is _MANY:
+            return a
+        return (a,) if b is None else (a, b)
 
     @property
     def _op(self) -> str:
@@ -123,12 +140,13 @@ class Value:
     def _backward(self) -> Callable[[], None]:
         """This node's step of backpropagation, as micrograd's closure: adds its upstream gradient
         times each local gradient into its children's .grad. backward() runs one per node."""
-        return lambda: _step(self)
+        return lambda: _steps((self,))
 
     @_backward.setter
     def _backward(self, function: Callable[[], None]) -> None:
         # A node made by hand whose step is the user's own closure, as micrograd's ops make theirs.
         self._c = (self._op, function)
+        self._a, self._b = self._prev, _MANY
         self._code = _CUSTOM
 
     # -- building the graph: each op makes one node, with no closure and no wrapped constant --
@@ -137,14 +155,16 @@ class Value:
         out = _new(Value)
         if type(other) is Value or isinstance(other, Value):
             out.data = self.data + other.data
-            out._prev = (self, other)
+            out._a = self
+            out._b = other
             out._code = _ADD
         else:
             c = other if type(other) is float or type(other) is int else _constant(other)
             if c is None:
                 return NotImplemented
             out.data = self.data + c
-            out._prev = (self,)
+            out._a = self
+            out._b = None
             out._code = _ADD_C
             out._c = c
         out.grad = 0.0
@@ -157,7 +177,8 @@ class Value:
             return NotImplemented
         out = _new(Value)
         out.data = c + self.data
-        out._prev = (self,)
+        out._a = self
+        out._b = None
         out._code = _RADD_C
         out._c = c
         out.grad = 0.0
@@ -168,14 +189,16 @@ class Value:
         out = _new(Value)
         if type(other) is Value or isinstance(other, Value):
             out.data = self.data * other.data
-            out._prev = (self, other)
+            out._a = self
+            out._b = other
             out._code = _MUL
         else:
             c = other if type(other) is float or type(other) is int else _constant(other)
             if c is None:
                 return NotImplemented
             out.data = self.data * c
-            out._prev = (self,)
+            out._a = self
+            out._b = None
             out._code = _MUL_C
             out._c = c
         out.grad = 0.0
@@ -188,7 +211,8 @@ class Value:
             return NotImplemented
         out = _new(Value)
         out.data = c * self.data
-        out._prev = (self,)
+        out._a = self
+        out._b = None
         out._code = _RMUL_C
         out._c = c
         out.grad = 0.0
@@ -197,23 +221,23 @@ class Value:
 
     def __sub__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _node(self.data - other.data, (self, other), _SUB)
+            return _node(self.data - other.data, self, other, _SUB)
         c = _constant(other)
-        return NotImplemented if c is None else _node(self.data - c, (self,), _SUB_C, c)
+        return NotImplemented if c is None else _node(self.data - c, self, None, _SUB_C, c)
 
     def __rsub__(self, other: Any) -> Value:  # other - self
         c = _constant(other)
-        return NotImplemented if c is None else _node(c - self.data, (self,), _RSUB_C, c)
+        return NotImplemented if c is None else _node(c - self.data, self, None, _RSUB_C, c)
 
     def __truediv__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _node(self.data / other.data, (self, other), _DIV)
+            return _node(self.data / other.data, self, other, _DIV)
         c = _constant(other)
-        return NotImplemented if c is None else _node(self.data / c, (self,), _DIV_C, c)
+        return NotImplemented if c is None else _node(self.data / c, self, None, _DIV_C, c)
 
     def __rtruediv__(self, other: Any) -> Value:  # other / self
         c = _constant(other)
-        return NotImplemented if c is None else _node(c / self.data, (self,), _RDIV_C, c)
+        return NotImplemented if c is None else _node(c / self.data, self, None, _RDIV_C, c)
 
     def __pow__(self, other: Any) -> Value:
         if isinstance(other, Value):  # x ** y: the pow gate, whose base must be positive
@@ -225,7 +249,7 @@ class Value:
         if type(out) is complex:
             raise ValueError(_("{x!r} ** {c!r} is not a real number: a negative base to a fractional power has "
                                "none").format(x=self.data, c=c))
-        return _node(out, (self,), _POW_C, c)
+        return _node(out, self, None, _POW_C, c)
 
     def __rpow__(self, other: Any) -> Value:  # other ** self: c^x, for a positive c
         c = _constant(other)
@@ -233,10 +257,10 @@ class Value:
             return NotImplemented
         if not c > 0:
             raise ValueError(_("{c!r} ** x needs a positive base, since its gradient is ln({c!r})·{c!r}^x").format(c=c))
-        return _node(c ** self.data, (self,), _RPOW_C, c)
+        return _node(c ** self.data, self, None, _RPOW_C, c)
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), _NEG)
+        return _node(-self.data, self, None, _NEG)
 
     def __abs__(self) -> Value:
         return _apply(OPS["abs"], (self,), ())
@@ -245,17 +269,18 @@ class Value:
         out = _new(Value)
         d = self.data
         out.data = d if d >= 0.0 else 0.0  # the op table's maximum(x, 0)
-        out._prev = (self,)
+        out._a = self
+        out._b = None
         out._code = _RELU
         out.grad = 0.0
         out.label = ""
         return out
 
     def tanh(self) -> Value:
-        return _node(math.tanh(self.data), (self,), _TANH)
+        return _node(math.tanh(self.data), self, None, _TANH)
 
     def exp(self) -> Value:
-        return _node(math.exp(self.data), (self,), _EXP)
+        return _node(math.exp(self.data), self, None, _EXP)
 
     # -- backpropagation --
 
@@ -263,13 +288,11 @@ class Value:
         """Every gradient ∂self/∂node, into each node's .grad: a leaf's adds up over calls (zero
         it between training steps, as with micrograd), every other node's is set afresh."""
         order = _order(self)
-        if self._prev or self._code != _LEAF:
+        if self._a is not None:
             self.grad = 1.0
         else:  # a leaf is its own output: ∂v/∂v = 1, added as a leaf's gradients are
             self.grad += 1.0
-        step = _step
-        for v in reversed(order):
-            step(v)
+        _steps(reversed(order))
 
     # -- gradtrace's insight --
 
@@ -292,11 +315,11 @@ class Value:
             op, _params, written, keywords = self._c
             return op.name, written, keywords
         if code == _CUSTOM:
-            return _custom_gate(self) if self._prev else None
+            return _custom_gate(self) if self._a else None
         name, side = _GATES[code]
         if side == 0:
             return name, self._prev, ()
-        return name, ((self._c, self._prev[0]) if side < 0 else (self._prev[0], self._c)), ()
+        return name, ((self._c, self._a) if side < 0 else (self._a, self._c)), ()
 
     # -- what a Value is not --
 
@@ -307,10 +330,11 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad})"
 
 
-def _node(data: float, prev: tuple[Value, ...], code: int, c: Any = None) -> Value:
+def _node(data: float, a: Any, b: Any, code: int, c: Any = None) -> Value:
     out = _new(Value)
     out.data = data
-    out._prev = prev
+    out._a = a
+    out._b = b
     out._code = code
     if c is not None:
         out._c = c
@@ -346,9 +370,9 @@ def _constant(other: Any) -> Any:
 # ---- backpropagation ----------------------------------------------------------------------------
 
 def _order(root: Value) -> list[Value]:
-    """The nodes that lead to root, inputs before the gates that use them, leaves left out (they
-    have no step to run); each gate's .grad is set to 0 on the way, so that it is computed afresh.
-    An explicit stack, not recursion: a chain 100,000 deep is no different from a short one."""
+    """The gates that lead to root, inputs before the gates that use them (leaves have no step to
+    run); each one's .grad is set to 0 on the way, so that it is computed afresh. An explicit
+    stack, not recursion: a chain 100,000 deep is no different from a short one."""
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[tuple[Value, bool]] = [(root, False)]
@@ -361,76 +385,85 @@ def _order(root: Value) -> list[Value]:
         if visited(v):
             continue
         visit(v)
-        prev = v._prev
-        if prev:
-            v.grad = 0.0
-            push((v, True))
-            for child in prev:
+        a = v._a
+        if a is None:  # a leaf
+            continue
+        v.grad = 0.0
+        push((v, True))
+        b = v._b
+        if b is None:
+            if not visited(a):
+                push((a, False))
+        elif b is _MANY:
+            for child in a:
                 if not visited(child):
                     push((child, False))
-        elif v._code != _LEAF:  # a leaf with a step of its own (a _backward given by hand)
-            emit(v)
+        else:
+            if not visited(b):
+                push((b, False))
+            if not visited(a):
+                push((a, False))
     return order
 
 
-def _step(v: Value) -> None:
-    """One node's step of backpropagation: each child's .grad += local gradient × v.grad, with the
-    op table's local gradients (written out here for the commonest gates)."""
-    code = v._code
-    g = v.grad
-    if code == _MUL:
-        a, b = v._prev
-        a.grad += b.data * g
-        b.grad += a.data * g
-    elif code == _ADD:
-        a, b = v._prev
-        a.grad += g
-        b.grad += g
-    elif code == _MUL_C or code == _RMUL_C:
-        v._prev[0].grad += v._c * g
-    elif code == _ADD_C or code == _RADD_C:
-        v._prev[0].grad += g
-    elif code == _RELU:
-        a = v._prev[0]
-        a.grad += g if a.data > 0 else 0.0 * g
-    elif code == _SUB:
-        a, b = v._prev
-        a.grad += g
-        b.grad += -g
-    elif code == _NEG:
-        v._prev[0].grad += -g
-    elif code == _DIV:
-        a, b = v._prev
-        a.grad += 1.0 / b.data * g
-        b.grad += -(a.data / b.data) / b.data * g
-    elif code == _SUB_C:
-        v._prev[0].grad += g
-    elif code == _RSUB_C:
-        v._prev[0].grad += -g
-    elif code == _DIV_C:
-        v._prev[0].grad += 1.0 / v._c * g
-    elif code == _RDIV_C:
-        a = v._prev[0]
-        a.grad += -(v._c / a.data) / a.data * g
-    elif code == _POW_C:
-        a, c = v._prev[0], v._c
-        a.grad += (c * a.data ** (c - 1) if c != 0 else 0.0) * g
-    elif code == _RPOW_C:
-        v._prev[0].grad += math.log(v._c) * v.data * g
-    elif code == _TANH:
-        a = v._prev[0]
-        a.grad += _TANH_OP.local(scalar, v.data, (a.data,), ())[0] * g
-    elif code == _EXP:
-        v._prev[0].grad += v.data * g
-    elif code == _OP:
-        op, params, _written, _keywords = v._c
-        prev = v._prev
-        for child, local in zip(prev, op.local(scalar, v.data, [p.data for p in prev], params)):
-            child.grad += local * g
-    elif code == _CUSTOM:
-        function = v._c[1]
-        if function is not None:
-            function()
+def _steps(nodes: Any) -> None:
+    """Each node's step of backpropagation, in the order given: each child's .grad += local
+    gradient × the node's .grad, with the op table's local gradients (written out here for the
+    commonest gates). One loop for the whole graph: no call per node, no closure per node."""
+    for v in nodes:
+        code = v._code
+        g = v.grad
+        if code == _MUL:
+            a, b = v._a, v._b
+            a.grad += b.data * g
+            b.grad += a.data * g
+        elif code == _ADD:
+            v._a.grad += g
+            v._b.grad += g
+        elif code == _MUL_C or code == _RMUL_C:
+            v._a.grad += v._c * g
+        elif code == _ADD_C or code == _RADD_C:
+            v._a.grad += g
+        elif code == _RELU:
+            a = v._a
+            a.grad += g if a.data > 0 else 0.0 * g
+        elif code == _SUB:
+            v._a.grad += g
+            v._b.grad += -g
+        elif code == _NEG:
+            v._a.grad += -g
+        elif code == _DIV:
+            a, b = v._a, v._b
+            a.grad += 1.0 / b.data * g
+            b.grad += -(a.data / b.data) / b.data * g
+        elif code == _SUB_C:
+            v._a.grad += g
+        elif code == _RSUB_C:
+            v._a.grad += -g
+        elif code == _DIV_C:
+            v._a.grad += 1.0 / v._c * g
+        elif code == _RDIV_C:
+            a = v._a
+            a.grad += -(v._c / a.data) / a.data * g
+        elif code == _POW_C:
+            a, c = v._a, v._c
+            a.grad += (c * a.data ** (c - 1) if c != 0 else 0.0) * g
+        elif code == _RPOW_C:
+            v._a.grad += math.log(v._c) * v.data * g
+        elif code == _TANH:
+            a = v._a
+            a.grad += _TANH_OP.local(scalar, v.data, (a.data,), ())[0] * g
+        elif code == _EXP:
+            v._a.grad += v.data * g
+        elif code == _OP:
+            op, params, _written, _keywords = v._c
+            children = v._a
+            for child, local in zip(children, op.local(scalar, v.data, [c.data for c in children], params)):
+                child.grad += local * g
+        elif code == _CUSTOM:
+            function = v._c[1]
+            if function is not None:
+                function()
 
 
 # ---- gradtrace's functions, on Values and numbers -------------------------------------------------
@@ -457,7 +490,7 @@ def _apply(op: Op, args: tuple[Any, ...], keywords: tuple[tuple[str, Any], ...])
     out = float(op.apply(scalar, values, params))
     if not any(isinstance(a, Value) for a in args):
         return out
-    node = _node(out, inputs, _OP)
+    node = _node(out, tuple(inputs), _MANY, _OP)
     node._c = (op, params, args, keywords)
     return node
 

@@ -8,6 +8,7 @@ spelling make the same graph with the same gradients."""
 
 import gc
 import importlib.util
+import io
 import math
 import random
 import subprocess
@@ -19,11 +20,13 @@ from unittest import mock
 import numpy as np
 import pytest
 from needs import module, program
+from rich.console import Console
 
 import gradtrace
 from gradtrace import Value
 from gradtrace.core.ops import FUNCTIONS
-from gradtrace.render import display
+from gradtrace.render import FORMATS, WITH_EXPLANATION, Options, display, render
+from gradtrace.render import html as page
 
 # ---- micrograd's engine tests, on gradtrace's Value, against PyTorch ------------------------------
 # The cases of micrograd's test/test_engine.py (test_sanity_check, test_more_ops, and tanh and exp),
@@ -417,6 +420,24 @@ def test_a_trace_takes_trace_options_and_is_the_texts():
     assert display.text(f.trace()).splitlines()[1:] == display.text(text).splitlines()[1:]
     with pytest.raises(TypeError, match="no bindings"):
         gradtrace.trace(f, x=3)
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_every_renderer_and_the_page_read_a_values_trace(name):
+    f = _lecture()
+    out = io.StringIO()
+    explain = "backward" if name in WITH_EXPLANATION else None
+    render(f.trace(check=True), name, Options(out.write, console=Console(file=out, width=120, color_system=None),
+                                              explain=explain))
+    text = out.getvalue()
+    assert "q" in text and "-12" in text, text[:500]
+    if explain:
+        assert "switcher" in text, text[:2000]
+
+
+def test_the_page_of_a_values_trace():
+    program("dot", "graphviz")
+    assert "<svg" in page.render(_lecture().trace())
 
 
 def test_a_trace_reads_the_leaves_data_now():
