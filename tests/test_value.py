@@ -240,6 +240,23 @@ def test_a_chain_100000_deep_goes_backward_without_recursion():
     assert x.grad == 1.0
 
 
+@pytest.mark.slow
+def test_a_chain_100000_deep_traces_without_recursion():
+    x = Value(0.5, label="x")
+    v = x
+    for _ in range(100_000):
+        v = (v * 1.0000001).tanh() + 0.001
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(300)  # the walk, the builder and the engine never recurse per node
+    try:
+        t = v.trace()
+    finally:
+        sys.setrecursionlimit(limit)
+    v.backward()
+    assert len(t.nodes) == 300_001 and t.value == v.data
+    assert t.gradients["x"] == pytest.approx(x.grad, rel=1e-12)
+
+
 def test_a_and_b_are_a_sub_gate_and_a_div_gate_with_micrographs_numbers():
     engine = module("micrograd.engine", "pip install -e '.[test]'")
     a, b = Value(3.0), Value(7.0)
