@@ -417,6 +417,8 @@ def _value_graph(program: Any, items: list[Binding], given: dict[str, Any], outp
         values = {}
         for b in items:
             value = check_finite(b, value_of(b))
+            if getattr(value, "shape", None) == ():  # a 0-d array or tensor is one number
+                value = float(value)
             if not isinstance(value, float):
                 raise BindingTypeError(_("{origin}: tracing a Python function takes numbers, and the value for "
                                          "{name} is an array: write the program as text to trace arrays, e.g. "
