@@ -244,8 +244,9 @@ def test_symbolic_mode_refuses_array_ops(gt):
 def test_explain_tells_array_ops_by_their_jacobians(gt):
     out = gt("sum((W @ x)**2)", "-W", LECTURE_W, "-x", LECTURE_X, "--explain").stdout
     assert "1. f = sum(t2) = 0.116: a sum gate, a distributor" in out
-    assert "the Jacobian ∂t1/∂W is block-structured: sends upstream·xᵀ, so ∂f/∂W = [[0.088, 0.176], [0.104, 0.208]]" \
-        in out
+    assert "the Jacobian ∂t1/∂W is block-structured: sends upstream·xᵀ, so ∂f/∂W = up·xᵀ: (2×1)(1×2) → 2×2 = " \
+        "[[0.088, 0.176], [0.104, 0.208]]" in out
+    assert "∂f/∂x = Wᵀ·up: (2×2)(2×1) → 2 = [-0.112, 0.636]" in out
     assert "—" not in out
 
 

@@ -174,6 +174,50 @@ class NodeTrace:
         sums = self._trace.sums
         return None if sums is None else sums.get(self._node.id, slot)
 
+    def shapes(self) -> str:
+        """The gate's shapes, inputs to output, each named: "W (3, 2), x (2, 4) → t1 (3, 4)"."""
+        from .ops import shape_text
+
+        shape = _shape
+        ins = ", ".join(f"{name} {shape_text(shape(v))}" for name, v in zip(self.inputs, self.compared))
+        return f"{ins} → {self.name} {shape_text(shape(self.value))}"
+
+    def shape_step(self, slot: int) -> str | None:
+        """For an array op, the shapes of input `slot`'s gradient as its formula computes it (the
+        gradient has the shape of the variable): each factor's shape, ᵀ reversing one, then the
+        result's, "up·xᵀ: (3×4)(4×2) → 3×2", where `up` is the node's upstream and the other names
+        its inputs. A formula that is no product of those names gets the upstream's shape and the
+        gradient's: "() → (3, 4)". None for an elementwise gate and an input with no gradient."""
+        from .ops import shape_text
+
+        if not self.is_array_op or self.downstream[slot] is None:
+            return None
+        summed = self.summed(slot)
+        result = _shape(self.downstream[slot] if summed is None else summed.unsummed)
+        formula = self.formulas[slot]
+        known = {name: _shape(v) for name, v in zip(self.inputs, self.compared)}
+        known["up"] = _shape(self.upstream)
+        factors = []
+        for factor in formula.split("·"):
+            name, flipped = (factor[:-1], True) if factor.endswith("ᵀ") else (factor, False)
+            if name not in known:
+                return f"{shape_text(known['up'])} → {shape_text(result)}"
+            factors.append((name, _flipped(known[name]) if flipped else known[name]))
+        if "up" not in (name for name, _ in factors):
+            return f"{shape_text(known['up'])} → {shape_text(result)}"
+        # Vectors as the product reads them: two make an outer product, a column times a row, (3×1)(1×2);
+        # in front of a matrix one is a row (x @ W, as numpy reads it), behind one a column.
+        shapes = [shape for _, shape in factors]
+        dims = []
+        for k, shape in enumerate(shapes):
+            if len(shape) != 1 or all(not s for j, s in enumerate(shapes) if j != k):  # alone, or times numbers
+                dims.append(_dims(shape))
+                continue
+            outer = len(shapes) == 2 and all(len(s) == 1 for s in shapes)
+            row = k == 1 if outer else k + 1 < len(shapes) and len(shapes[k + 1]) >= 2
+            dims.append(f"1×{shape[0]}" if row else f"{shape[0]}×1")
+        return f"{formula}: {''.join(f'({d})' for d in dims)} → {_dims(result)}"
+
     def jacobian(self, slot: int) -> dict[Any, Any]:
         """The local Jacobian ∂node/∂input, described: rows, cols, structure, bytes if built."""
         return self._trace.jacobian(self._node.id, slot)
@@ -184,6 +228,21 @@ class NodeTrace:
 
     def __repr__(self) -> str:
         return f"<NodeTrace {self.name} = {self.expr}: value {_short(self.value)}, upstream {_short(self.upstream)}>"
+
+
+def _shape(value: Any) -> tuple[int, ...]:
+    """A value's shape: () for a number."""
+    return tuple(getattr(value, "shape", ()))
+
+
+def _flipped(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape transposed: reversed up to a matrix; a batch of matrices (matmul's) swaps the last two."""
+    return shape[::-1] if len(shape) <= 2 else (*shape[:-2], shape[-1], shape[-2])
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    """A shape as the course writes one: 3×4, 4 for a vector, 1 for a number."""
+    return "×".join(str(n) for n in shape) or "1"
 
 
 def _short(value: Any) -> str:

@@ -74,18 +74,23 @@ def backward_lines(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[str]:
         step += 1
         lines.append(f"{step}. {row.name} = {row.expr} = {numbers.text(row.value)}: {_gate(row, numbers)}")
         if row.is_array_op:
-            # An array op: no local gradient to multiply by, just what each input receives.
+            # An array op: no local gradient to multiply by, just what each input receives, and the
+            # shapes: the gate's, then each product's (the gradient has the shape of the variable).
+            lines.append(f"   {row.shapes()}")
             for slot, (name, structure, d) in enumerate(zip(row.inputs, row.structures, row.downstream)):
                 summed = row.summed(slot)
                 jacobian = f"∂{row.name}/∂{name}"
+                shaped = row.shape_step(slot)
+                product = f"{shaped} = " if shaped and ":" in shaped else ""  # up·xᵀ: (3×4)(4×2) → 3×2
                 if summed is None:
-                    gradient = f"∂{f}/∂{name} = {numbers.text(d)}"
+                    gradient = f"∂{f}/∂{name} = {product}{numbers.text(d)}"
                     lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so {gradient}")
                                  .format(jacobian=jacobian, structure=structure, gradient=gradient))
                     continue
                 lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so it sends "
                                                      "{unsummed}").format(jacobian=jacobian, structure=structure,
-                                                                          unsummed=numbers.text(summed.unsummed)))
+                                                                          unsummed=product + numbers.text(
+                                                                              summed.unsummed)))
                 lines.append(_summed_back(f, name, summed, d, numbers))
             continue
         for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):

@@ -137,7 +137,9 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
         expr = _("input") if row.op == "input" else row.expr
         local_lines, down_lines = [], []
         for slot, d in enumerate(row.downstream):
-            local_lines.append(escape(local_cell(row, slot, numbers)))
+            shaped = row.shape_step(slot)  # an array op's shapes: up·xᵀ: (3×4)(4×2) → 3×2
+            local_lines.append(escape(local_cell(row, slot, numbers)) +
+                               ("" if shaped is None else f" <small class='shapes'>{escape(shaped)}</small>"))
             summed = row.summed(slot)
             if summed is not None:  # broadcast: upstream × local, then its sum back to the input's shape
                 local_lines.append("<small>↳ " + escape(sum_step(summed)) + "</small>")
