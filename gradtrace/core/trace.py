@@ -178,9 +178,8 @@ class NodeTrace:
         """The gate's shapes, inputs to output, each named: "W (3, 2), x (2, 4) → t1 (3, 4)"."""
         from .ops import shape_text
 
-        shape = _shape
-        ins = ", ".join(f"{name} {shape_text(shape(v))}" for name, v in zip(self.inputs, self.compared))
-        return f"{ins} → {self.name} {shape_text(shape(self.value))}"
+        ins = ", ".join(f"{name} {shape_text(_shape(v))}" for name, v in zip(self.inputs, self.compared))
+        return f"{ins} → {self.name} {shape_text(_shape(self.value))}"
 
     def shape_step(self, slot: int) -> str | None:
         """For an array op, the shapes of input `slot`'s gradient as its formula computes it (the
@@ -197,6 +196,9 @@ class NodeTrace:
         formula = self.formulas[slot]
         known = {name: _shape(v) for name, v in zip(self.inputs, self.compared)}
         known["up"] = _shape(self.upstream)
+        for name, shape in list(known.items()):  # the affine layer's rows(x): x as N rows, (N, d1·...·dk)
+            if len(shape) >= 2:
+                known[f"rows({name})"] = (shape[0], math.prod(shape[1:]))
         factors = []
         for factor in formula.split("·"):
             name, flipped = (factor[:-1], True) if factor.endswith("ᵀ") else (factor, False)
@@ -228,11 +230,6 @@ class NodeTrace:
 
     def __repr__(self) -> str:
         return f"<NodeTrace {self.name} = {self.expr}: value {_short(self.value)}, upstream {_short(self.upstream)}>"
-
-
-def _shape(value: Any) -> tuple[int, ...]:
-    """A value's shape: () for a number."""
-    return tuple(getattr(value, "shape", ()))
 
 
 def _flipped(shape: tuple[int, ...]) -> tuple[int, ...]:

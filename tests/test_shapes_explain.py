@@ -1,0 +1,129 @@
+"""Issue 33: explanations with shapes. The gradient has the shape of the variable: --explain, the
+table and the page give every array gate's shapes (inputs → output) and each input's gradient as
+its formula's product with the factors' shapes, "up·xᵀ: (3×4)(4×2) → 3×2", read off the formula
+text; the table's Jacobian rows give each product, or the upstream's shape → the gradient's."""
+
+import json
+import zlib
+
+import numpy as np
+import pytest
+
+import gradtrace
+from gradtrace.core.numbers import DEFAULT
+from gradtrace.core.ops import OPS, index_text, shape_text
+
+# Every op that works on arrays only, as the PyTorch oracle lists them, and · between two arrays.
+ARRAY_OPS = sorted(name for name, op in OPS.items() if op.arrays_only) + ["cdot"]
+NAMES = ("x", "y", "z")
+
+
+def _dims(shape):
+    return "×".join(str(n) for n in shape)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_two_layer_net_explains_each_matmul_with_its_shapes(gt, seed):
+    """sum(W2 @ relu(W1 @ x)) at random sizes: W1 (H×D), x (D×N), W2 (C×H); each matmul's line
+    is the course's, with the product's shapes and the gradient's numbers."""
+    rng = np.random.default_rng(seed)
+    d, n, h, c = (int(v) for v in rng.integers(2, 6, size=4))
+    w1, x, w2 = (rng.integers(-3, 4, size=s).astype(float) for s in ((h, d), (d, n), (c, h)))
+    out = gt("sum(W2 @ relu(W1 @ x))", "-W1", json.dumps(w1.tolist()), "-x", json.dumps(x.tolist()),
+             "-W2", json.dumps(w2.tolist()), "--explain")
+    assert out.exit_code == 0, out.stderr
+    text = out.stdout
+    hidden = w1 @ x
+    up2 = w2.T @ np.ones((c, n)) * (hidden > 0)  # ∂f/∂t1, through the relu
+    expected = {
+        f"∂f/∂W2 = up·t2ᵀ: ({c}×{n})({n}×{h}) → {c}×{h}": np.ones((c, n)) @ np.maximum(hidden, 0).T,
+        f"∂f/∂t2 = W2ᵀ·up: ({h}×{c})({c}×{n}) → {h}×{n}": w2.T @ np.ones((c, n)),
+        f"∂f/∂W1 = up·xᵀ: ({h}×{n})({n}×{d}) → {h}×{d}": up2 @ x.T,
+        f"∂f/∂x = W1ᵀ·up: ({d}×{h})({h}×{n}) → {d}×{n}": w1.T @ up2,
+    }
+    for line, value in expected.items():
+        assert f"{line} = {DEFAULT.text(value)}" in text
+    assert f"   W2 ({c}, {h}), t2 ({h}, {n}) → t3 ({c}, {n})" in text
+    assert f"   W1 ({h}, {d}), x ({d}, {n}) → t1 ({h}, {n})" in text
+    assert f"   t3 ({c}, {n}) → f ()" in text
+
+
+def test_the_issues_example_reads_as_the_course_does(gt):
+    out = gt("sum(W @ x + b)", "-W", "[[1,2],[3,4],[5,6]]", "-x", "[[1,0,2,1],[0,1,1,2]]", "-b", "[1,2,3,4]",
+             "--explain").stdout
+    assert "∂f/∂W = up·xᵀ: (3×4)(4×2) → 3×2 = [[4, 4], [4, 4], [4, 4]]" in out
+    assert "∂f/∂x = Wᵀ·up: (2×3)(3×4) → 2×4 = [[9, 9, 9, 9], [12, 12, 12, 12]]" in out
+    # the broadcast sum's own line is kept
+    assert "b was broadcast from (4,) to (3, 4), so its gradient is summed back: sum over axis 0: (3, 4) → (4,)" in out
+
+
+@pytest.mark.parametrize("program, other, lines", [
+    # vectors: a column, as the course writes one; in front of a matrix a row (x @ W)
+    ("sum(W @ y)", ("-y", "[1,2,3]"), ["∂f/∂W = up·yᵀ: (2×1)(1×3) → 2×3", "∂f/∂y = Wᵀ·up: (3×2)(2×1) → 3"]),
+    ("sum(x @ W)", ("-x", "[1,2]"), ["∂f/∂x = up·Wᵀ: (1×3)(3×2) → 2", "∂f/∂W = xᵀ·up: (2×1)(1×3) → 2×3"]),
+    ("sum(W · y)", ("-y", "[1,2,3]"), ["∂f/∂W = up·yᵀ: (2×1)(1×3) → 2×3"]),
+    ("sum(W.T)", (), ["∂f/∂W = upᵀ: (2×3) → 2×3", "W (2, 3) → t1 (3, 2)"]),
+])
+def test_vectors_and_transposes(gt, program, other, lines):
+    out = gt(program, "-W", "[[1,2,3],[3,4,5]]", *other, "--explain")
+    assert out.exit_code == 0, out.stderr
+    for line in lines:
+        assert line in out.stdout
+
+
+def _program(name, params):
+    """A program applying op `name` to x, y, z with these parameters, summed to one number."""
+    op = OPS[name]
+    names = NAMES[:op.arity]
+    if name == "index":
+        return f"sum(x[{index_text(params[0])}])"
+    if op.syntax.infix:
+        return f"sum({names[0]} {op.syntax.infix} {names[1]})"
+    keywords = [f"{pname}={op.param_text(pname, value)}"
+                for (pname, _), value in zip(op.keyword_params, params) if value is not None]
+    return f"sum({name}({', '.join([*names, *keywords])}))"
+
+
+@pytest.mark.parametrize("name", ARRAY_OPS)
+def test_every_array_op_shows_its_shapes(gt, name):
+    """At the oracle's draws: the explanation has the gate's line, inputs → output with their
+    shapes, and the table a → per input that gets a gradient, ending at the gradient's shape."""
+    import array_inputs
+
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    for k in range(6):
+        xs, params = array_inputs.draw("matmul" if name == "cdot" else name, rng, k)
+        program = _program(name, params)
+        bindings = dict(zip(NAMES, xs))
+        trace = gradtrace.trace(program, **bindings)
+        args = [a for var, x in bindings.items() for a in (f"-{var}", json.dumps(np.asarray(x).tolist()))]
+        explained = gt(program, *args, "--explain")
+        assert explained.exit_code == 0, (program, explained.stderr)
+        gate = next(row for row in trace.nodes if row.op == name and row.inputs == tuple(bindings))
+        ins = ", ".join(f"{var} {shape_text(np.shape(x))}" for var, x in bindings.items())
+        assert f"   {ins} → {gate.name} {shape_text(np.shape(gate.value))}" in explained.stdout.splitlines()
+        table = _table(gt, program, args)
+        for slot in range(len(xs)):
+            step = gate.shape_step(slot)
+            if gate.downstream[slot] is None:
+                assert step is None
+                continue
+            assert step is not None and " → " in step, (program, slot, step)
+            shape = np.shape(gate.downstream[slot] if gate.summed(slot) is None else gate.summed(slot).unsummed)
+            assert step.endswith(f"→ {_dims(shape) or '1'}") or step.endswith(f"→ {shape_text(shape)}"), step
+            assert step in table, (program, step)
+
+
+def _table(gt, program, args):
+    out = gt(program, *args, env={"COLUMNS": "400"})
+    assert out.exit_code == 0, out.stderr
+    return out.stdout
+
+
+def test_affine_reads_rows_of_x_as_a_matrix(gt):
+    """affine's rows(x) is x as N rows of D = d1·...·dk: its ᵀ has the shape (D, N)."""
+    out = gt("sum(affine(x, W, b))", "-x", "[[[1,2],[3,4],[5,6]]]",
+             "-W", "[[1,2,3],[4,5,6],[1,1,1],[1,1,1],[0,0,0],[1,1,1]]", "-b", "[1,1,1]", "--explain").stdout
+    assert "∂f/∂x = up·Wᵀ: (1×3)(3×6) → 1×3×2 = [[[6, 15], [3, 3], [0, 3]]]" in out
+    assert "∂f/∂W = rows(x)ᵀ·up: (6×1)(1×3) → 6×3 = " in out
+    assert "   x (1, 3, 2), W (6, 3), b (3,) → t1 (1, 3)" in out
