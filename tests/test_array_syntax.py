@@ -355,9 +355,10 @@ def test_explain_says_the_input_was_broadcast_and_sums_it_back(gt):
       "∂f/∂b = [8, 12]"]),
     # an array op's vector-Jacobian product, summed over the batch
     (["sum(A @ B)", "-A", "[[[1, 0], [0, 1]], [[2, 0], [0, 2]]]", "-B", "[[1, 2], [3, 4]]"],
-     ["   ∂f/∂B: the Jacobian ∂t1/∂B is block-structured: sends Aᵀ·upstream, so it sends [[[1, 1], [1, 1]], "
-      "[[2, 2], [2, 2]]]", "   B was broadcast from (2, 2) to (2, 2, 2), so its gradient is summed back: sum over "
-                           "axis 0: (2, 2, 2) → (2, 2), ∂f/∂B = [[3, 3], [3, 3]]"]),
+     ["   ∂f/∂B: the Jacobian ∂t1/∂B is block-structured: sends Aᵀ·upstream, so it sends Aᵀ·up: "
+      "(2×2×2)(2×2×2) → 2×2×2 = [[[1, 1], [1, 1]], [[2, 2], [2, 2]]]",
+      "   B was broadcast from (2, 2) to (2, 2, 2), so its gradient is summed back: sum over "
+      "axis 0: (2, 2, 2) → (2, 2), ∂f/∂B = [[3, 3], [3, 3]]"]),
     # a copy gate's part: said on the line that gives the part
     (["sum(b * x) + sum(b)", "-x", "[[1, 2], [3, 4]]", "-b", "[1, -1]"],
      ["   b was broadcast from (2,) to (2, 2), so its gradient is summed back: sum over axis 0: (2, 2) → (2,), "

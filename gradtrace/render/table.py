@@ -319,12 +319,14 @@ def _jacobian_sizes(trace: Trace) -> list[Any]:
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_column(justify="right", no_wrap=True, style="dim")
-    grid.add_column(no_wrap=True)  # the gradient's shapes: up·xᵀ: (3×4)(4×2) → 3×2
     for row in trace.nodes:
         for k, name in enumerate(row.inputs):
             j = row.jacobian(k)
             grid.add_row(f"∂{row.name}/∂{name}", f"{j['rows']}×{j['cols']}", j["structure"],
-                         _("{size} if built").format(size=nbytes_text(j["bytes_if_built"])), row.shape_step(k) or "")
+                         _("{size} if built").format(size=nbytes_text(j["bytes_if_built"])))
+            shaped = row.shape_step(k)  # an array op's gradient, in shapes: up·xᵀ: (3×4)(4×2) → 3×2
+            if shaped is not None:
+                grid.add_row("", "", shaped, "")
     return [Text(), grid]
 
 
