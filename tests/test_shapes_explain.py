@@ -127,3 +127,16 @@ def test_affine_reads_rows_of_x_as_a_matrix(gt):
     assert "∂f/∂x = up·Wᵀ: (1×3)(3×6) → 1×3×2 = [[[6, 15], [3, 3], [0, 3]]]" in out
     assert "∂f/∂W = rows(x)ᵀ·up: (6×1)(1×3) → 6×3 = " in out
     assert "   x (1, 3, 2), W (6, 3), b (3,) → t1 (1, 3)" in out
+
+
+def test_the_page_gives_the_shapes_in_its_local_column_and_its_walk(gt, tmp_path):
+    import needs
+
+    needs.program("dot", "graphviz")
+    path = tmp_path / "page.html"
+    assert gt("sum(W @ x + b)", "-W", "[[1,2],[3,4],[5,6]]", "-x", "[[1,0,2,1],[0,1,1,2]]", "-b", "[1,2,3,4]",
+              "--html", str(path)).exit_code == 0
+    page = path.read_text(encoding="utf-8")
+    assert "<small class='shapes'>up·xᵀ: (3×4)(4×2) → 3×2</small>" in page
+    assert "<small class='shapes'>() → (3, 4)</small>" in page
+    assert "∂f/∂W = up·xᵀ: (3×4)(4×2) → 3×2 = [[4, 4], [4, 4], [4, 4]]" in page  # the walk's text
