@@ -27,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Commands whose README text implies another exit code than 0.
 EXPECTED_EXIT = {
+    # "Check your own layer": two wrong gradients, each diagnosed; a wrong answer exits 3
+    'gradtrace "sum(relu(X @ W))" -X "[[1,2],[3,-1]]" -W "[[0.5,-1],[2,1]]" --expect "W=[[4,4],[1,1]]"': 3,
+    'gradtrace "sum(relu(X @ W))" -X "[[1,2],[3,-1]]" -W "[[0.5,-1],[2,1]]" --expect "W=[[1,2],[1,2]]"': 3,
     # "It exits 0 when completed and 3 when stopped early (q, or the end of the input)": run here
     # with no input, the interactive quiz stops at once.
     "gradtrace quiz --difficulty 2": 3,
