@@ -205,3 +205,64 @@ def test_the_value_benchmark_trains_both_contenders_alike(data: str) -> None:
     assert len(ours["losses"]) == 4 and ours["seconds"] > 0
     assert ours["losses"] == pytest.approx(theirs["losses"], rel=1e-12)
     assert ours["losses"] != pytest.approx([ours["losses"][0]] * 4)  # it trains
+# Benchmark (h): the course's two networks, gradtrace against PyTorch, at tiny sizes --------------
+
+nets = _load("bench_nets")
+TINY = {"two_layer": {"n": 3, "d": 12, "h": 5, "c": 4}, "conv": {"n": 2, "filters": 2, "side": 4, "h": 5, "c": 3}}
+
+
+@pytest.fixture
+def torch():
+    import needs
+
+    return needs.module("torch", "pip install torch==2.13.0")
+
+
+@pytest.mark.parametrize("name", sorted(nets.NETS))
+def test_both_contenders_of_the_nets_benchmark_do_the_same_work(torch, name: str) -> None:
+    """The program gradtrace traces and the layers PyTorch runs give one loss and the same
+    gradients of every float input (within 1e-8), as the benchmark checks before it times them."""
+    net = nets.NETS[name]
+    arrays = net.arrays(**TINY[name])
+    ours, theirs = nets.gradtrace_run(net, arrays), nets.torch_runner(net, arrays)()
+    assert set(theirs[1]) == set(arrays) - {"y"}
+    nets.agree(name, ours, theirs)
+    again = nets.torch_runner(net, arrays)
+    again()
+    nets.agree(name, again(), theirs)  # each timed run starts from no gradients, not adding to the last
+
+
+@pytest.mark.parametrize("name", sorted(nets.NETS))
+def test_the_nets_benchmark_notices_a_wrong_gradient(torch, name: str) -> None:
+    net = nets.NETS[name]
+    arrays = net.arrays(**TINY[name])
+    loss, grads = nets.torch_runner(net, arrays)()
+    for key in grads:
+        wrong = dict(grads)
+        wrong[key] = grads[key] * (1 + 1e-6)
+        with pytest.raises(AssertionError, match=key):
+            nets.agree(name, (loss, grads), (loss, wrong))
+    with pytest.raises(AssertionError, match="loss"):
+        nets.agree(name, (loss + 1e-6, grads), (loss, grads))
+
+
+@pytest.mark.slow
+def test_the_nets_benchmark_checks_the_cli_too(torch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI row's command, with its .npy files and --json, gives PyTorch's gradients."""
+    sizes = TINY["two_layer"]
+    monkeypatch.setitem(nets.NETS, "two_layer", nets.NETS["two_layer"].__class__(
+        nets.NETS["two_layer"].program, lambda n: nets._two_layer_arrays(n, d=sizes["d"], h=sizes["h"], c=sizes["c"]),
+        nets.NETS["two_layer"].torch_loss, "tiny"))
+    command = nets.check("two_layer", sizes["n"], tmp_path, threads=1)
+    assert command[-1] == "--json" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "W1.npy", "W2.npy", "X.npy", "b1.npy", "b2.npy", "y.npy"]
+
+
+def test_run_summarises_the_nets_against_their_aim() -> None:
+    run = _load("run")
+    results = {"headline": {"ratio": 0.9}, "scale": {}, "vectors": {},
+               "nets": {"nets": {"two_layer": {"time_ratio": 1.5, "memory_ratio": 0.8},
+                                 "conv": {"time_ratio": 1.1, "memory_ratio": None}}}}
+    rows = [row for row in run.summary(results) if row[0].startswith("(h)")]
+    assert rows == [("(h) two_layer net time / PyTorch", 1.5, 1.2), ("(h) two_layer net memory / PyTorch", 0.8, 1.2),
+                    ("(h) conv net time / PyTorch", 1.1, 1.2)]
