@@ -13,6 +13,7 @@ pytestmark = pytest.mark.slow  # runs a notebook in a Jupyter kernel
 NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "lecture.ipynb"
 TRACES = (0, 2, 3, 6, 7)  # the code cells whose result is a trace
 DRAW = 5  # gradtrace.draw(neuron)
+CHECKED = 8  # gradtrace.check_layer(affine_forward, affine_backward, ...): a table of its own
 MICROGRAD = NOTEBOOK.with_name("micrograd.ipynb")
 MICROGRAD_TRACES = (1, 4, 5)  # o.trace(), a trained neuron's trace, a Python function's
 MICROGRAD_DRAW = 2  # draw_dot(o)
@@ -57,9 +58,9 @@ def _kinds(cell):
 
 def test_every_cell_shows_its_result_once_and_nothing_else(executed):
     needs.program("dot", "graphviz")
-    assert len(executed) == 8, "the notebook changed: update TRACES and DRAW"
+    assert len(executed) == 9, "the notebook changed: update TRACES, DRAW and CHECKED"
     for number, cell in enumerate(executed):
-        if number in TRACES:
+        if number in TRACES or number == CHECKED:
             expected = [("execute_result", ("text/html", "text/plain"))]
         elif number == DRAW:
             expected = [("execute_result", ("image/svg+xml", "text/plain"))]
@@ -87,6 +88,8 @@ def test_without_dot_a_trace_shows_its_table_once_and_draw_says_what_to_install(
             assert results == [("execute_result", ("text/html", "text/plain"))], cell.source
             html = _data(cell)["text/html"]
             assert html.count("<pre") == 1 and "<svg" not in html
+        elif number == CHECKED:
+            assert results == [("execute_result", ("text/html", "text/plain"))], cell.source
         else:
             assert results == [("execute_result", ("text/plain",))], cell.source
         # the one stream in the whole notebook: the first trace says, once, why it has no picture
@@ -94,6 +97,15 @@ def test_without_dot_a_trace_shows_its_table_once_and_draw_says_what_to_install(
             assert len(streams) == 1 and streams[0].name == "stderr" and "only the table" in streams[0].text
         else:
             assert not streams, cell.source
+
+
+def test_a_layer_checked_in_the_notebook_names_its_slip(executed):
+    """The course's affine layer with an extra 1/N in db: check_layer's table fails db alone and
+    names the mistake."""
+    data = _data(executed[CHECKED])
+    assert "failed" in data["text/plain"]
+    html = data["text/html"]
+    assert "an extra 1/N" in html and "divided by N = 4" in html, html[:2000]
 
 
 def test_no_cell_fails(executed):
