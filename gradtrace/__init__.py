@@ -324,9 +324,12 @@ def _binding(name: str, value: Any) -> Binding:
     import numbers
     import reprlib  # a short repr, safe for a list nested 30,000 deep
 
-    origin = f"{name}={value}" if isinstance(value, str) else f"{name}={reprlib.repr(value)}"
     if isinstance(value, str):
-        return Binding(name, str(value), origin)
+        return Binding(name, str(value), f"{name}={value}")
+
+    def origin() -> str:  # written only if a message needs it: a large array's repr takes milliseconds
+        return f"{name}={reprlib.repr(value)}"
+
     if isinstance(value, (list, tuple)):  # nested lists for the core, tuples inside them too
         return Binding(name, _as_lists(name, value), origin)
     if isinstance(value, bool) or ("numpy" in sys.modules and isinstance(value, sys.modules["numpy"].bool_)):
@@ -343,7 +346,7 @@ def _binding(name: str, value: Any) -> Binding:
     if "decimal" in sys.modules and isinstance(value, sys.modules["decimal"].Decimal):
         if not value.is_finite():
             what = "NaN" if value.is_nan() else "infinite"
-            raise BindingValueError(f"{origin}: the value of {name} is {what}",
+            raise BindingValueError(f"{origin()}: the value of {name} is {what}",
                                     hint="gradients need finite numbers; NaN and inf have none")
         return Binding(name, str(value), origin)  # its digits: 0.1 is 1/10 in exact mode
     if isinstance(value, numbers.Number):

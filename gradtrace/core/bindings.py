@@ -23,16 +23,18 @@ class Binding:
     """One name = value pair and where it came from (for messages such as 'bound twice')."""
     __slots__ = ("_origin", "files", "name", "source", "value")
 
-    def __init__(self, name: str, value: Any, origin: str | None = None, source: str | None = None,
-                 files: bool = False):
+    def __init__(self, name: str, value: Any, origin: str | Callable[[], str] | None = None,
+                 source: str | None = None, files: bool = False):
         self.name, self.value = name, value
-        self._origin = origin  # how it was written, e.g. "-x 2"
+        self._origin = origin  # how it was written, e.g. "-x 2", or a function that writes it when asked
         self.source = source   # or the file it came from, e.g. "vals.json"
         self.files = files     # whether "@path" may load a file: only on the command line
 
     @property
     def origin(self) -> str:
         """Where the binding came from, for messages: '-x 2', 'x in vals.json' or 'x=2'."""
+        if callable(self._origin):  # written only for a message: an array's repr is dear
+            self._origin = self._origin()
         if self._origin is not None:
             return self._origin
         return f"{self.name} in {self.source}" if self.source else f"{self.name}={self.value}"
