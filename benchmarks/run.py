@@ -1,7 +1,7 @@
 """All of gradtrace's benchmarks from one command, with a summary against the targets.
 
     pip install ".[bench]"            # micrograd and matplotlib; PyTorch: pip install torch==2.13.0
-    python benchmarks/run.py          # about 40 minutes on 2 cores; --quick: one run each, no 10^6 terms
+    python benchmarks/run.py          # about 55 minutes on 2 cores; --quick: one run each, no 10^6 terms
 
 (a) bench_headline.py  the headline command vs a bare click+rich script        target <= 1.0x
                        the same with --json                                    target <= 0.7x
