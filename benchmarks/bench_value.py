@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import types
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -63,6 +64,24 @@ def micrograd_nn(value_class: type) -> types.ModuleType:
     return loaded
 
 
+def step(value_class: type, model: Any, X: Any, y: Any, k: int) -> float:
+    """Step k of micrograd's demo: the SVM max-margin loss with L2 regularization over the whole
+    batch, backward, and SGD with a decaying learning rate; the step's loss. Its graph is
+    unreachable once it returns (the collector then frees micrograd's web of closures)."""
+    inputs = [list(map(value_class, row)) for row in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    total = data_loss + reg_loss
+    model.zero_grad()
+    total.backward()
+    rate = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= rate * p.grad
+    return float(total.data)
+
+
 def train(contender: str, data: str, steps: int, n: int, sizes: list[int], collect: bool = False) -> dict:
     """One contender's training run, timed: its loss at every step and the seconds it took (with
     collect, the steps alone, the collector run between them)."""
@@ -82,21 +101,9 @@ def train(contender: str, data: str, steps: int, n: int, sizes: list[int], colle
         gc.disable()
     for k in range(steps):
         start = time.perf_counter()
-        inputs = [list(map(Value, row)) for row in X]
-        scores = list(map(model, inputs))
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-        total = data_loss + reg_loss
-        model.zero_grad()
-        total.backward()
-        rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= rate * p.grad
-        curve.append(float(total.data))
+        curve.append(step(Value, model, X, y, k))
         seconds += time.perf_counter() - start
         if collect:
-            del inputs, scores, losses, data_loss, reg_loss, total
             gc.collect()
     gc.enable()
     return {"seconds": seconds, "losses": curve}

@@ -13,9 +13,8 @@ import math
 import random
 import subprocess
 import sys
-import types
 from math import tanh
-from unittest import mock
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -126,28 +125,25 @@ def test_the_engine_cases_agree_with_micrograd_itself():
 
 # ---- micrograd's nn.py, its import rewired, trains on moons ---------------------------------------
 
-def micrograd_nn(value_class):
-    """micrograd's own nn.py, unchanged, its `from micrograd.engine import Value` answered with
-    value_class (micrograd's own Value gives micrograd itself)."""
-    nn = module("micrograd.nn", "pip install -e '.[test]'")
-    spec = importlib.util.spec_from_file_location(f"micrograd_nn_on_{value_class.__module__}", nn.__file__)
+def _load_bench_value():
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_value.py"
+    spec = importlib.util.spec_from_file_location("bench_value", path)
     loaded = importlib.util.module_from_spec(spec)
-    engine = types.ModuleType("micrograd.engine")
-    engine.Value = value_class
-    with mock.patch.dict(sys.modules, {"micrograd.engine": engine}):
-        spec.loader.exec_module(loaded)
-    assert loaded.Value is value_class
+    spec.loader.exec_module(loaded)
     return loaded
 
 
-def moons(n, seed=1, noise=0.1):
-    """Two interleaving half circles, as scikit-learn's make_moons, with labels -1 and 1."""
-    rng = np.random.default_rng(seed)
-    t = rng.uniform(0.0, np.pi, n)
-    upper = np.arange(n) < n // 2
-    X = np.where(upper[:, None], np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 0.5 - np.sin(t)])
-    X = X + rng.normal(0.0, noise, X.shape)
-    return X, np.where(upper, -1, 1)
+bench_value = _load_bench_value()  # the demo's data and step, as the benchmark times them
+moons = bench_value.moons
+
+
+def micrograd_nn(value_class):
+    """micrograd's own nn.py, unchanged, its `from micrograd.engine import Value` answered with
+    value_class (micrograd's own Value gives micrograd itself)."""
+    module("micrograd.nn", "pip install -e '.[test]'")
+    loaded = bench_value.micrograd_nn(value_class)
+    assert loaded.Value is value_class
+    return loaded
 
 
 def train(value_class, X, y, sizes, steps, seed=1337):
@@ -160,19 +156,7 @@ def train(value_class, X, y, sizes, steps, seed=1337):
     gc.disable()  # collected once a step instead: the collector would walk micrograd's graphs over and over
     try:
         for k in range(steps):
-            inputs = [list(map(value_class, row)) for row in X]
-            scores = list(map(model, inputs))
-            losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-            data_loss = sum(losses) * (1.0 / len(losses))
-            reg_loss = 1e-4 * sum(p * p for p in model.parameters())
-            total = data_loss + reg_loss
-            model.zero_grad()
-            total.backward()
-            rate = 1.0 - 0.9 * k / 100
-            for p in model.parameters():
-                p.data -= rate * p.grad
-            curve.append(float(total.data))
-            del inputs, scores, losses, data_loss, reg_loss, total
+            curve.append(bench_value.step(value_class, model, X, y, k))
             gc.collect()  # micrograd's graph is a web of closures that only the collector frees
     finally:
         gc.enable()
