@@ -106,7 +106,7 @@ def test_every_format_shows_the_report_and_names_the_planted_mistake(gt, tmp_pat
                     rf"{DEFAULT.text(given)} / {DEFAULT.text(true)}") in out
         return
     shown = _shown(fmt, out)
-    assert f"diagnosis {report.diagnosis.text}" in shown or f"| diagnosis |" in out  # the page's dl, or md's table
+    assert f"diagnosis {report.diagnosis.text}" in shown or "| diagnosis |" in out  # the page's dl, or md's table
     assert report.diagnosis.text in shown and "∂f/∂f = 1" in shown
     if error is not None:
         index, given, true = worst
