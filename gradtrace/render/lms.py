@@ -88,7 +88,8 @@ def gift(chosen: list[Variant], title: str) -> bytes:
     """GIFT: a $CATEGORY per variant, a numerical question per item."""
     lines = [f"// {gift_escape(title)}", ""]
     for variant in chosen:
-        lines += [f"$CATEGORY: {' '.join(_category(title, variant).split())}", ""]
+        # A $CATEGORY line is read as it is, with no escapes: its special characters become '-'.
+        lines += [f"$CATEGORY: {GIFT_SPECIAL.sub('-', _category(title, variant))}", ""]
         for rows in variant.items:
             for item in rows:
                 lines += [f"::{gift_escape(_name(variant, item))}::{gift_escape(item.text)}"
