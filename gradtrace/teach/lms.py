@@ -154,7 +154,7 @@ def variants(problems: list[Problem], seed: int, students: list[str] | None = No
     return out
 
 
-def statement(problem: Problem, numbers: NumberFormat) -> str:
+def statement(problem: Problem) -> str:
     """The circuit in words: its program, the bindings and every gate, as one line."""
     t = problem.trace
     at = ", ".join(f"{name} = {DEFAULT.text(value)}" for name, value in t.bindings.items())
@@ -169,7 +169,7 @@ def build(chosen: list[Variant], numbers: NumberFormat, ask: tuple[str, ...], to
     for variant in chosen:
         variant.items = []
         for p, problem in enumerate(variant.problems, 1):
-            said = statement(problem, numbers)
+            said = statement(problem)
             rows = []
             for k, question in enumerate(problem.questions(numbers, ask), 1):
                 if tol is not None:
