@@ -200,7 +200,7 @@ class Array:
         name = getattr(func, "__name__", str(func))
         gate = _NUMPY_FUNCTIONS.get(name)
         if gate is None:  # np.max is the largest element: not gradtrace.max, which is elementwise
-            raise _unsupported(f"numpy.{name}", reduction=True)
+            raise _unsupported(f"numpy.{name}", reduction=name in ("max", "min", "amax", "amin"))
         if gate in ("sum", "mean"):
             x, *rest = args
             axis = rest[0] if rest else kwargs.pop("axis", None)
@@ -444,7 +444,7 @@ def _index(key: Any) -> tuple[Any, ...]:
             if parts[2] == 0:
                 raise ValueError(_("a slice's step can't be 0"))
             index.append(tuple(parts))
-        elif hasattr(item, "__index__") and not isinstance(item, bool):
+        elif hasattr(item, "__index__") and not isinstance(item, bool) and getattr(item, "ndim", 0) == 0:
             index.append(int(item.__index__()))
         else:
             raise TypeError(_("a traced array is indexed by integers and slices (x[0], x[:, 1], x[1:3]), not "
