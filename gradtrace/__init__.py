@@ -22,7 +22,12 @@ function of numbers, called with Values:
     True
 
 gradtrace.relu, gradtrace.sigmoid, ... (one per function of the op table) work on Values and
-numbers alike.
+numbers alike. A function of arrays traces into the graph its text spelling makes:
+
+    >>> import numpy as np
+    >>> t = gradtrace.trace(lambda W, x: (W @ x).sum(), W=np.ones((2, 3)), x=[1, 2, 3])
+    >>> t.graph.text, t.gradients["x"].tolist()
+    ('sum(W@x)', [2.0, 2.0, 2.0])
 """
 
 from __future__ import annotations
@@ -110,7 +115,9 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
     """Trace a program at the given bindings: forward values and every gradient. The program is
     text ("q = x + y; f = q * z"), a sympy expression (or Eq(f, expression)), a gradtrace Value (the
     graph it was computed by, at its leaves' data), or a Python function, which is called with a
-    Value for each parameter bound (trace(f, x=-2, y=5, z=-4)) and traced through what it returns.
+    Value for each parameter bound (trace(f, x=-2, y=5, z=-4)) and traced through what it returns;
+    if any binding is an array, with a traced array for each instead (gradtrace/arrays.py: numpy's
+    operators, methods and functions that have a gate, and gradtrace's array functions).
     A sympy expression and a Value's graph are walked into the graph gate by gate. Bindings are
     keyword arguments, or bindings={"seed": 3} for any name (one of
     trace()'s own parameters too): numbers of any numeric type, text such as "1/3" or "[0.2, 0.4]",

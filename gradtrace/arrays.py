@@ -28,7 +28,7 @@ Gate = tuple[str, tuple[Any, ...], tuple[tuple[str, Any], ...]]
 # table by another name; every other ufunc whose name is an op table function is that function.
 _UFUNC_OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "true_divide": "/",
                     "power": "**", "float_power": "**", "matmul": "@"}
-_UFUNC_FUNCTIONS = {"negative": "neg", "absolute": "abs", "fabs": "abs", "arctan": "atan", "maximum": "max",
+_UFUNC_FUNCTIONS = {"absolute": "abs", "fabs": "abs", "arctan": "atan", "maximum": "max",
                     "minimum": "min", "fmax": "max", "fmin": "min"}
 # numpy functions (np.sum(x), not ufuncs) and the gates they are.
 _NUMPY_FUNCTIONS = {"sum": "sum", "mean": "mean", "matmul": "@", "dot": "dot", "transpose": ".T",
@@ -174,6 +174,11 @@ class Array:
                           "(gradtrace.exp, gradtrace.relu, gradtrace.sum, ...) or numpy's (np.exp, np.sum), or "
                           ".data for the numbers alone"))
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        # np.asarray(x) would make numbers of it, or an array of objects, and leave the graph silently.
+        raise TypeError(_("a traced array can't become a plain numpy array without losing its graph: use .data for "
+                          "the numbers alone"))
+
     def __bool__(self) -> bool:
         raise TypeError(_("an Array is not true or false: comparing traced arrays (x > 0) is not a gate of "
                           "gradtrace's; use gradtrace.relu, gradtrace.max or gradtrace.heaviside"))
@@ -191,6 +196,8 @@ class Array:
             return binary(symbol, *inputs)
         if name == "positive" and len(inputs) == 1:
             return inputs[0]
+        if name == "negative" and len(inputs) == 1:  # -x, the neg gate the prefix minus writes
+            return -_operand(inputs[0])
         op = FUNCTIONS.get(_UFUNC_FUNCTIONS.get(name, name))
         if op is None or not (op.variadic or op.arity == len(inputs)) or (op.maths.params and not op.variadic):
             raise _unsupported(f"numpy.{name}")

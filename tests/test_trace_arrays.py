@@ -53,6 +53,10 @@ def _numpy(x, W):
     return np.sum(np.maximum(np.matmul(x, W), 0)) + np.mean(np.tanh(2 * x - 1) ** 2) + np.dot(x[0], x[1])
 
 
+def _ufuncs(x):
+    return np.add(x, 1).sum() + np.negative(x).sum() + np.square(x).sum() + np.abs(x).mean() + np.exp(x / 2).sum()
+
+
 def _softmax(x, W):
     return -gradtrace.log(gradtrace.softmax(x @ W))[:, 1].mean()
 
@@ -102,6 +106,9 @@ PROGRAMS = [  # (id, text, the same program in Python, in PyTorch, bindings)
     ("numpy's functions", "f(x, W) = sum(max(x @ W, 0)) + mean(tanh(2*x - 1)**2) + dot(x[0], x[1])", _numpy,
      lambda t, x, W: t.relu(x @ W).sum() + (t.tanh(2 * x - 1) ** 2).mean() + t.dot(x[0], x[1]),
      {"x": _normal(3, 4), "W": _normal(4, 2)}),
+    ("numpy's ufuncs", "f(x) = sum(x + 1) + sum(-x) + sum(square(x)) + mean(abs(x)) + sum(exp(x/2))", _ufuncs,
+     lambda t, x: (x + 1).sum() + (-x).sum() + t.square(x).sum() + t.abs(x).mean() + t.exp(x / 2).sum(),
+     {"x": _normal(2, 3)}),
     ("softmax", "f(x, W) = -mean(log(softmax(x @ W))[:, 1])", _softmax,
      lambda t, x, W: -t.log(t.softmax(x @ W, dim=-1))[:, 1].mean(),
      {"x": _normal(4, 3), "W": _normal(3, 3)}),
@@ -246,6 +253,7 @@ def test_tracing_arrays_imports_no_torch_unless_a_tensor_is_given():
     (lambda x: x.sum(keepdims=True), "axis alone, not keepdims"),
     (lambda x: x[np.array([0, 1])].sum(), "integers and slices"),
     (lambda x: float(x), "can't become a float"),
+    (lambda x: np.asarray(x).sum(), "can't become a plain numpy array"),
 ])
 def test_a_numpy_function_with_no_gate_is_a_type_error_naming_what_to_use(function, named):
     with pytest.raises(TypeError, match=named):
