@@ -721,6 +721,10 @@ def call(function: Callable[..., Any], values: dict[str, Any], arrays: bool = Fa
     result = _intercepting(function)(*positional, **keyword)
     if not isinstance(result, kinds):
         kind = type(result).__name__
+        if arrays and not isinstance(result, (list, tuple)):
+            raise TypeError(_("{title} returned a {kind}, not a traced array: trace() traces what a function computes "
+                              "from its array parameters with numpy's operators and functions and gradtrace's (.data "
+                              "and np.asarray() leave the graph)").format(title=title, kind=kind))
         if isinstance(result, (list, tuple)):
             raise TypeError(_("{title} returned a {kind}: trace() traces one output, a Value; trace each one on its "
                               "own").format(title=title, kind=kind))

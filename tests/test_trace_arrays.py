@@ -282,6 +282,11 @@ def test_shapes_that_dont_fit_get_the_text_forms_message(function, text, message
     assert str(ours.value).split(":", 1)[1] == str(theirs.value).split(":", 1)[1]  # all but the node's name
 
 
+def test_a_plain_array_that_does_not_fit_is_named_as_the_input_it_is():
+    with pytest.raises(ValueError, match=r"f = x @ v1: the shapes don't fit: x \(2, 3\) and v1 \(5, 2\)"):
+        gradtrace.trace(lambda x: (x @ np.ones((5, 2))).sum(), x=_normal(2, 3))
+
+
 def test_a_value_outside_its_domain_gets_the_text_forms_message():
     with pytest.raises(gradtrace.EvaluationError, match=r"log needs a positive input, but t1\[1\] = 0"):
         gradtrace.trace(lambda x: gradtrace.log(x - 1).sum(), x=[2.0, 1.0])
@@ -298,7 +303,7 @@ def test_the_functions_own_errors_are_its_own():
         return x.sum() / {"a": 1}["b"]
     with pytest.raises(KeyError, match="b"):
         gradtrace.trace(g, x=[1.0, 2.0])
-    with pytest.raises(TypeError, match="returned a ndarray"):
+    with pytest.raises(TypeError, match="returned a ndarray, not a traced array"):
         gradtrace.trace(lambda x: x.data.sum() * np.ones(2), x=[1.0, 2.0])
 
 
