@@ -4,9 +4,9 @@ right or random wrong answer may ever be called."""
 
 import pytest
 
+from gradtrace.core.bindings import Binding
 from gradtrace.modes.answers import Expected, check_answers
 from gradtrace.modes.run import run_program
-from gradtrace.core.bindings import Binding
 from gradtrace.teach.marking import credit_of, mark
 
 
@@ -83,3 +83,51 @@ def test_a_bad_follow_through_credit_is_the_keys_error(text):
 
     with pytest.raises(GradtraceError, match="follow_through"):
         credit_of(text, "key.toml")
+
+
+# The catalogue, entry by entry: (program, bindings, question, answer, seed, the entries named).
+# Some mistakes give the same number wherever they are made (a subtraction's second input with its
+# sign lost is the upstream alone): those are named together.
+CATALOGUE = [
+    ("f = x * y + x", {"x": 3, "y": 5}, "x", "5", None, {"copy_one_branch"}),
+    ("f = x * y + x", {"x": 3, "y": 5}, "x", "1", None, {"copy_one_branch"}),
+    ("f = max(x, y) * 3", {"x": 1, "y": 4}, "y", "0", None, {"router_loser"}),
+    ("f = max(x, y) * 3", {"x": 1, "y": 4}, "y", "1.5", None, {"router_split"}),
+    ("f = max(x, y) * 3", {"x": 1, "y": 4}, "x", "3", None, {"router_loser", "upstream_only"}),
+    ("f = 3 * (x * y)", {"x": 2, "y": 5}, "x", "6", None, {"switcher_own_value"}),
+    ("f = 3 * (x * y)", {"x": 2, "y": 5}, "x", "5", None, {"local_only"}),
+    ("f = 3 * (x * y)", {"x": 2, "y": 5}, "x", "3", None, {"upstream_only"}),
+    ("f = 3 * (x * y)", {"x": 2, "y": 5}, "x", "2", None, {"value_as_gradient"}),
+    ("f = 3 * (x * y)", {"x": 2, "y": 5}, "x", "15", 2, {"seed_ignored"}),
+    ("f = 2 * (x - y)", {"x": 2, "y": 5}, "y", "2", None, {"subtraction_sign", "upstream_only"}),
+    ("f = 2 * sigmoid(x)", {"x": 2}, "x", "-4", None, {"sigmoid_at_input"}),
+    ("f = 2 * tanh(x)", {"x": 2}, "x", "-6", None, {"tanh_at_input"}),
+    ("f = 3 * (1 / x)", {"x": 2}, "x", "0.75", None, {"reciprocal_sign"}),
+    ("f = 3 * (1 / x)", {"x": 2}, "x", "-1.5", None, {"reciprocal_square"}),
+    ("f = 3 * (y / x)", {"x": 2, "y": 1}, "x", "-1.5", None, {"reciprocal_square"}),
+]
+
+
+@pytest.mark.parametrize("program, bindings, question, answer, seed, named", CATALOGUE)
+def test_each_catalogue_entry_is_named_when_it_reproduces_the_answer(program, bindings, question, answer, seed,
+                                                                    named):
+    correct, findings = marked(program, bindings, {question: answer}, seed=seed)
+    assert not correct[question]
+    found = findings[question]
+    assert {m.key for m in found.misconceptions} == named
+    assert found.ambiguous is (len(named) > 1)
+    assert found.feedback(question)
+
+
+@pytest.mark.parametrize("program, bindings, question, answer, seed, named", CATALOGUE)
+def test_no_entry_is_named_for_a_right_answer_or_a_near_miss(program, bindings, question, answer, seed, named):
+    from gradtrace.core.numbers import DEFAULT
+
+    trace = run_program(program, [Binding(k, float(v), source=k) for k, v in bindings.items()], seed=seed).numeric
+    truth = trace.node(question).upstream
+    correct, findings = marked(program, bindings, {question: DEFAULT.text(truth)}, seed=seed)
+    assert correct[question] and findings == {}
+    # the planted answer nudged off by one in its last written digit: no longer that mistake
+    near = str(float(answer) + (0.01 if "." in answer else 1) * 0.37)
+    correct, findings = marked(program, bindings, {question: near}, seed=seed)
+    assert not correct[question] and not findings[question].misconceptions

@@ -433,7 +433,7 @@ def _diagnosis(answer: Any, trace: Any, node_id: int | None) -> tuple[Misconcept
     report = getattr(answer, "report", None)
     diagnosis = getattr(report, "diagnosis", None)
     mistake = getattr(diagnosis, "mistake", None) if diagnosis is not None else None
-    if mistake is None:
+    if diagnosis is None or mistake is None:
         return ()
     at = answer.name.partition(".")[0]
     return (Misconception(mistake.key, at, mistake.at or at, diagnosis.text),)
