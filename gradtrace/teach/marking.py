@@ -421,8 +421,15 @@ def _candidates(trace: Any, k: int, key_seed: Any) -> Iterator[tuple[str, str, A
                 continue
             if wrong is not None:
                 yield key, gate, others + up * wrong
-        yield "local_only", gate, others + local
-        yield "upstream_only", gate, others + up
+    # The chain rule's product half done, at one gate (x*x's two slots together: 2x alone, or up once).
+    for c in dict.fromkeys(c for c, _slot in uses):
+        mine = [i for i, (d, _slot) in enumerate(uses) if d == c]
+        up, locals_ = trace.upstream[c], [trace.local[c][uses[i][1]] for i in mine]
+        if up is None or None in locals_:
+            continue
+        others = sum(p for j, p in enumerate(parts) if j not in mine)
+        yield "local_only", gate_of(c), others + sum(locals_)
+        yield "upstream_only", gate_of(c), others + up
     yield "value_as_gradient", name, trace.values[k]
     if key_seed is not None and not isinstance(key_seed, str) and trace.seed != 1.0 and trace.seed:
         yield "seed_ignored", name, trace.upstream[k] / trace.seed
