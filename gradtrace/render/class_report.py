@@ -13,21 +13,22 @@ from .markdown import escape
 
 def markdown(report: dict[str, Any]) -> str:
     """The whole report as GitHub-flavoured Markdown."""
-    lines = [f"# {escape(_('Class report'))}", ""]
+    title, students = _("Class report"), _("Students")
+    lines = [f"# {escape(title)}", ""]
     counts = [(q, entry["text"]) for q in report["questions"] for entry in q["misconceptions"]]
     counts += [(q, q["follow_throughs"]["text"]) for q in report["questions"] if q["follow_throughs"]["count"]]
-    lines += [f"## {escape(_('Misconceptions and follow-throughs per question'))}", ""]
+    per_question = _("Misconceptions and follow-throughs per question")
+    lines += [f"## {escape(per_question)}", ""]
     if counts:
         lines += [f"- {escape(text)}" for _q, text in counts]
     else:
         lines.append(escape(_("No misconception and no follow-through found.")))
-    lines += ["", f"| {escape(_('question'))} | {escape(_('asked'))} | {escape(_('right'))} | {escape(_('wrong'))} | "
-              f"{escape(_('follow-throughs'))} | {escape(_('slips'))} | {escape(_('unexplained'))} |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+    heads = [_("question"), _("asked"), _("right"), _("wrong"), _("follow-throughs"), _("slips"), _("unexplained")]
+    lines += ["", "| " + " | ".join(map(escape, heads)) + " |", "|---|---:|---:|---:|---:|---:|---:|"]
     for q in report["questions"]:
         lines.append(f"| {escape(q['question'])} | {q['asked']} | {q['right']} | {q['wrong']} | "
                      f"{q['follow_throughs']['count']} | {q['slips']} | {q['unexplained']} |")
-    lines += ["", f"## {escape(_('Students'))}", ""]
+    lines += ["", f"## {escape(students)}", ""]
     for s in report["students"]:
         lines.append(f"### {escape(s['student'])} ({escape(score_text(s))})")
         lines.append("")
