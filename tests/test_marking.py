@@ -2,6 +2,8 @@
 of (answer, their earlier answer, true value → verdict), the catalogue gate by gate, and what no
 right or random wrong answer may ever be called."""
 
+import json
+
 import pytest
 
 from gradtrace.core.bindings import Binding
@@ -11,8 +13,12 @@ from gradtrace.teach.marking import credit_of, mark
 
 
 def marked(program, bindings, answers, seed=None):
+    from gradtrace.teach.wires import check_wires, is_wire
+
     trace = run_program(program, [Binding(k, float(v), source=k) for k, v in bindings.items()], seed=seed).numeric
-    graded = check_answers(trace, [Expected(n, t) for n, t in answers.items()])
+    items = [Expected(n, t) for n, t in answers.items()]
+    graded = check_answers(trace, [i for i in items if not is_wire(i.name)]) + \
+        check_wires(trace, [i for i in items if is_wire(i.name)])
     return {a.name: a.correct for a in graded}, mark(trace, {a.name: (a, answers[a.name]) for a in graded},
                                                      key_seed=seed)
 
@@ -55,6 +61,17 @@ RELATIONS = [
     ("a = x * x; f = 3 * a", {"x": 2}, {"a": "4", "x": "16"}, "x", ("a",)),
     # a copy gate whose one branch was their slip: p = x*y, s = x + p, ∂f/∂x = ∂f/∂s(1 + y)
     ("p = x * y; s = x + p; f = s * 2", {"x": 1, "y": 3}, {"s": "3", "p": "3", "x": "12"}, "x", ("s",)),
+    # a downstream gradient: their wrong upstream × the right local gradient
+    ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}, {"q": "-5", "q->x.downstream": "-5"}, "q->x.downstream",
+     ("q",)),
+    # a local gradient at their wrong value, then the downstream and the upstream made of it
+    ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}, {"q.value": "7", "f->z.local": "7"}, "f->z.local",
+     ("q.value",)),
+    ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}, {"f->q.local": "-5", "f->q.downstream": "-5"},
+     "f->q.downstream", ("f->q.local",)),
+    ("q = x + y; f = q * z", {"x": -2, "y": 5, "z": -4}, {"f->q.local": "-5", "x": "-5"}, "x", ("f->q.local",)),
+    # an upstream as the sum of their own downstreams at a copy gate
+    ("p = x * y; f = p + x", {"x": 3, "y": 5}, {"p->x.downstream": "4", "x": "5"}, "x", ("p->x.downstream",)),
     # a chain: their slip at s carried through the sigmoid, then the add gate
     ("s = w * x + b; f = sigmoid(s)", {"w": 2, "x": -1, "b": 0.5},
      {"s.value": "-1", "f.value": "0.2689"}, "f.value", ("s.value",)),
@@ -105,6 +122,17 @@ CATALOGUE = [
     ("f = 3 * (1 / x)", {"x": 2}, "x", "0.75", None, {"reciprocal_sign"}),
     ("f = 3 * (1 / x)", {"x": 2}, "x", "-1.5", None, {"reciprocal_square"}),
     ("f = 3 * (y / x)", {"x": 2, "y": 1}, "x", "-1.5", None, {"reciprocal_square"}),
+    # wires: a local gradient, and the downstream gradient it carries
+    ("p = x * y; f = 3 * p", {"x": 2, "y": 5}, "p->x.local", "2", None, {"switcher_own_value"}),
+    ("p = x * y; f = 3 * p", {"x": 2, "y": 5}, "p->x.downstream", "6", None, {"switcher_own_value"}),
+    ("p = x * y; f = 3 * p", {"x": 2, "y": 5}, "p->x.downstream", "5", None, {"local_only"}),
+    ("p = x * y; f = 3 * p", {"x": 2, "y": 5}, "p->x.downstream", "3", None, {"upstream_only"}),
+    ("p = x * y; f = 3 * p", {"x": 2, "y": 5}, "p->x.downstream", "15", 2, {"seed_ignored"}),
+    ("m = max(x, y); f = 3 * m", {"x": 1, "y": 4}, "m->x.local", "1", None, {"router_loser"}),
+    ("m = max(x, y); f = 3 * m", {"x": 1, "y": 4}, "m->y.local", "0.5", None, {"router_split"}),
+    ("d = x - y; f = 2 * d", {"x": 1, "y": 4}, "d->y.local", "1", None, {"subtraction_sign"}),
+    ("r = 1 / x; f = 3 * r", {"x": 2}, "r->x.local", "-0.5", None, {"reciprocal_square"}),
+    ("s = sigmoid(x); f = 2 * s", {"x": 2}, "s->x.local", "-2", None, {"sigmoid_at_input"}),
 ]
 
 
@@ -124,10 +152,47 @@ def test_no_entry_is_named_for_a_right_answer_or_a_near_miss(program, bindings, 
     from gradtrace.core.numbers import DEFAULT
 
     trace = run_program(program, [Binding(k, float(v), source=k) for k, v in bindings.items()], seed=seed).numeric
-    truth = trace.node(question).upstream
+    if "->" in question:
+        from gradtrace.teach.wires import locate
+
+        c, slot, kind = locate(trace, question, question)
+        truth = (trace.local if kind == "local" else trace.downstream)[c][slot]
+    else:
+        truth = trace.node(question).upstream
     correct, findings = marked(program, bindings, {question: DEFAULT.text(truth)}, seed=seed)
     assert correct[question] and findings == {}
     # the planted answer nudged off by one in its last written digit: no longer that mistake
     near = str(float(answer) + (0.01 if "." in answer else 1) * 0.37)
     correct, findings = marked(program, bindings, {question: near}, seed=seed)
     assert not correct[question] and not findings[question].misconceptions
+
+
+@pytest.mark.parametrize("name, message", [
+    ("q->w.local", "no wire q->w.local"), ("q->x.upstream", "GATE->INPUT.local"), ("x->q.local", "no wire"),
+    ("p->x.local", "no wire"), ("f->q#2.local", "no wire"),
+])
+def test_a_wire_the_circuit_lacks_is_that_answers_error(gt, tmp_path, name, message):
+    (tmp_path / "key.toml").write_text('expression = "q = x + y; f = q * z"\nbindings = { x = -2, y = 5, z = -4 }\n'
+                                       '[answers]\nx = 0\n"q->x.local" = 0\n')
+    (tmp_path / "a.toml").write_text(f'[answers]\nx = -4\n"q->x.local" = 1\n"{name}" = 3\n')
+    result = gt("grade", str(tmp_path / "a.toml"), "--key", str(tmp_path / "key.toml"), "--format", "json")
+    assert result.exit_code == 0  # not asked by the key: graded as the key asks, noted
+    (tmp_path / "b.toml").write_text('expression = "q = x + y; f = q * z"\nbindings = { x = -2, y = 5, z = -4 }\n'
+                                     f'[answers]\nx = -4\n"q->x.local" = 1\n"{name}" = 3\n')
+    result = gt("grade", str(tmp_path / "b.toml"), "--format", "json")
+    answers = {a["name"]: a for a in json.loads(result.stdout)["students"][0]["answers"]}
+    assert answers["q->x.local"]["status"] == "right"
+    assert answers[name]["status"] == "error" and message in answers[name]["error"]["message"]
+    assert result.exit_code == 3
+
+
+def test_a_key_asks_for_wires(gt, tmp_path):
+    (tmp_path / "key.toml").write_text('expression = "q = x + y; f = q * z"\nbindings = { x = -2, y = 5, z = -4 }\n'
+                                       '[answers]\n"f->q.local" = 0\n"f->q.downstream" = 0\n"q→x.downstream" = 0\n')
+    (tmp_path / "a.toml").write_text('[answers]\n"f->q.local" = -5\n"f->q.downstream" = -5\n"q→x.downstream" = -5\n')
+    data = json.loads(gt("grade", str(tmp_path / "a.toml"), "--key", str(tmp_path / "key.toml"), "--format",
+                         "json").stdout)
+    answers = {a["name"]: a for a in data["students"][0]["answers"]}
+    assert answers["f->q.local"]["refers_to"] == "∂f/∂q" and answers["f->q.local"]["actual"] == -4
+    assert answers["f->q.downstream"]["follows_through"]["from"] == ["f->q.local"]
+    assert answers["q→x.downstream"]["follows_through"]["from"] == ["f->q.local"]

@@ -303,14 +303,24 @@ class Problem:
         from ..modes.answers import check_answers, check_symbolic_answers
 
         def check(items: list[Expected]) -> list[Answer]:
+            from .wires import check_wires, is_wire
+
+            wires = [item for item in items if is_wire(item.name)]
+            if wires and self.numeric is None:
+                raise GradtraceError(_("{origin}: wires are asked of a problem with bindings").format(
+                    origin=wires[0].origin))
             if self.numeric is None:
                 return check_symbolic_answers(self.graph, items)
-            answers = check_answers(self.numeric, items, tol, numbers)
+            nodes = [item for item in items if not is_wire(item.name)]
+            answers = check_answers(self.numeric, nodes, tol, numbers) if nodes else []
             if self.numeric.arrays:  # a wrong array's report: its relative error and diagnosis (diagnose.py)
                 from ..modes.diagnose import attach_reports
 
                 attach_reports(self.numeric, answers, tol, numbers, self.seed)
-            return answers
+            found = {a.name: a for a in answers}
+            if wires:
+                found.update((a.name, a) for a in check_wires(self.numeric, wires, tol, numbers))
+            return [found[item.name] for item in items]
 
         try:
             return dict(zip((e.name for e in expected), check(expected)))

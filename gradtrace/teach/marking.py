@@ -211,16 +211,25 @@ class _Answered:
 
 def mark(trace: Any, answers: dict[str, tuple[Any, Any]], numbers: NumberFormat = DEFAULT, tol: Any = None,
          key_seed: Any = None, noise: tuple[list[Any], list[Any]] | None = None) -> dict[str, Finding]:
-    """Findings for every wrong answer: answers maps a question (NAME or NAME.value) to its graded
-    Answer and the text the student wrote. A numeric trace only; the others are not marked."""
+    """Findings for every wrong answer: answers maps a question (NAME, NAME.value, or a wire,
+    GATE->INPUT.local or .downstream) to its graded Answer and the text the student wrote. A
+    numeric trace only; the others are not marked."""
     from ..modes.answers import Expected, _node_for, float_noise
+    from .wires import is_wire, locate
 
     noise = noise or float_noise(trace)
     values: dict[int, _Answered] = {}
     gradients: dict[int, _Answered] = {}
+    wires: dict[tuple[int, int, str], _Answered] = {}
     for name, (answer, raw) in answers.items():
-        target, _dot, attribute = name.partition(".")
         try:
+            if is_wire(name):
+                c, slot, kind = locate(trace, name, name)
+                matcher = _Matcher(answer, raw, numbers, tol, 0.0)
+                if matcher.value is not None:
+                    wires[c, slot, kind] = _Answered(name, bool(answer.correct), matcher)
+                continue
+            target, _dot, attribute = name.partition(".")
             node = _node_for(trace, Expected(name, ""), target, attribute).node
             spread = noise[0 if attribute == "value" else 1][node.id]
             matcher = _Matcher(answer, raw, numbers, tol, spread)
@@ -229,7 +238,7 @@ def mark(trace: Any, answers: dict[str, tuple[Any, Any]], numbers: NumberFormat 
         if matcher.value is None:
             continue
         (values if attribute == "value" else gradients)[node.id] = _Answered(name, bool(answer.correct), matcher)
-    world = _World(trace, values, gradients)
+    world = _World(trace, values, gradients, wires)
     findings = world.follow_through()
     for node_id, answered in gradients.items():
         if answered.correct or answered.name in findings:
@@ -237,8 +246,14 @@ def mark(trace: Any, answers: dict[str, tuple[Any, Any]], numbers: NumberFormat 
         if trace.arrays:
             found = _diagnosis(answers[answered.name][0], trace, node_id)
         else:
-            found = tuple(_misconceptions(trace, node_id, answered.matcher, key_seed))
+            at = trace.graph.nodes[node_id].name
+            found = _named(trace, _candidates(trace, node_id, key_seed), answered.matcher, at)
         findings[answered.name] = Finding(misconceptions=found)
+    for (c, slot, kind), answered in wires.items():
+        if not answered.correct and answered.name not in findings:
+            at = trace.graph.nodes[trace.graph.nodes[c].inputs[slot]].name
+            findings[answered.name] = Finding(misconceptions=_named(
+                trace, _wire_candidates(trace, c, slot, kind, key_seed), answered.matcher, at))
     for answered in values.values():
         if not answered.correct and answered.name not in findings:
             found = _diagnosis(answers[answered.name][0], trace, None) if trace.arrays else ()
@@ -246,181 +261,216 @@ def mark(trace: Any, answers: dict[str, tuple[Any, Any]], numbers: NumberFormat 
     return findings
 
 
-class _World:
-    """The circuit as the student has it: their values and upstream gradients where they answered,
-    and each slip that feeds each wire."""
+class _Quantity:
+    """One quantity of the student's world: its number, and the slips it is made from."""
 
-    def __init__(self, trace: Any, values: dict[int, _Answered], gradients: dict[int, _Answered]):
+    __slots__ = ("slips", "value")
+
+    def __init__(self, value: Any, slips: frozenset[str] = frozenset()):
+        self.value, self.slips = value, slips
+
+
+def _total(parts: list[_Quantity]) -> _Quantity:
+    live = [p for p in parts if p.value is not None]
+    if not live:
+        return _Quantity(None)
+    total = live[0].value
+    for p in live[1:]:
+        total = total + p.value
+    return _Quantity(total, frozenset().union(*(p.slips for p in live)))
+
+
+class _World:
+    """The circuit as the student has it: their values, local, downstream and upstream gradients
+    where they answered, and each slip that feeds each wire. The backward pass is followed in two
+    worlds at once: at the true values (a slip in the backward pass alone) and at the student's own
+    values (a slip in the forward pass carried into the gradients); an answer follows through when
+    the right step in either world gives it."""
+
+    def __init__(self, trace: Any, values: dict[int, _Answered], gradients: dict[int, _Answered],
+                 wires: dict[tuple[int, int, str], _Answered]):
         self.trace, self.graph = trace, trace.graph
-        self.answered_values, self.answered_gradients = values, gradients
+        self.answered_values, self.answered_gradients, self.answered_wires = values, gradients, wires
         self.xp = trace.backend
         from ..core.ops import scalar
 
         self.backend = self.xp or scalar
+        self.found: dict[str, Finding] = {}
+
+    def settle(self, answered: _Answered | None, candidates: list[_Quantity]) -> list[_Quantity]:
+        """An answered quantity: right, a follow-through (a candidate made of slips gives it), or a
+        new slip; in every world it is the student's answer from here on. Unanswered: as computed."""
+        if answered is None:
+            return candidates
+        if answered.correct:
+            slips: frozenset[str] = frozenset()
+        else:
+            hit = next((q.slips for q in candidates if q.slips and answered.matcher.fits(q.value)), None)
+            if hit is not None:
+                self.found[answered.name] = Finding(follows=self._ordered(hit))
+                slips = hit
+            else:
+                slips = frozenset({answered.name})
+        return [_Quantity(answered.matcher.value, slips) for _q in candidates]
 
     def follow_through(self) -> dict[str, Finding]:
-        """Values forwards, then upstream gradients backwards: each wrong answer that the right step
-        gives from the student's own earlier answers, and the slips it follows from."""
+        """Values forwards, then the gradients backwards gate by gate: each wrong answer that the
+        right step gives from the student's own earlier answers, and the slips it follows from."""
         trace, nodes = self.trace, self.graph.nodes
         n = len(nodes)
-        out: dict[str, Finding] = {}
-        value: list[Any] = list(trace.values)
-        value_slips: list[frozenset[str]] = [frozenset()] * n
+        value: list[_Quantity] = [_Quantity(v) for v in trace.values]
         for node in nodes:
-            k = node.id
-            answered = self.answered_values.get(k)
-            candidate, slips = None, frozenset[str]()
-            if node.op is not None:
-                slips = frozenset().union(*(value_slips[i] for i in node.inputs))
-                if slips:
-                    candidate = self._apply(node, value)
-            if answered is None:
-                if candidate is not None:
-                    value[k] = candidate
-                value_slips[k] = slips
+            if node.op is None:
                 continue
-            value[k] = answered.matcher.value
-            if answered.correct:
-                value_slips[k] = frozenset()
-            elif slips and answered.matcher.fits(candidate):
-                out[answered.name] = Finding(follows=self._ordered(slips))
-                value_slips[k] = slips
-            else:
-                value_slips[k] = frozenset({answered.name})
-        upstream: list[Any] = list(trace.upstream)
-        grad_slips: list[frozenset[str]] = [frozenset()] * n
+            k = node.id
+            slips = frozenset().union(*(value[i].slips for i in node.inputs))
+            computed = _Quantity(self._apply(node, [value[i].value for i in node.inputs]) if slips
+                                 else trace.values[k], slips)
+            value[k] = self.settle(self.answered_values.get(k), [computed])[0]
+        worlds = ([v for v in trace.values], [q.value for q in value])
+        world_slips: tuple[list[frozenset[str]], ...] = ([frozenset()] * n, [q.slips for q in value])
+        up: list[list[_Quantity]] = [[_Quantity(None)] * n for _w in worlds]
+        down: dict[tuple[int, int], list[_Quantity]] = {}
+        for w in range(2):
+            up[w][self.graph.output.id] = _Quantity(trace.seed)
         for node in reversed(nodes):
             k = node.id
             uses = self.graph.consumers_of(k)
-            answered = self.answered_gradients.get(k)
-            if not uses:
-                continue  # the output: its upstream is the seed
-            slips = frozenset().union(*(grad_slips[c] for c, _slot in uses))
-            with_values = frozenset().union(*(value_slips[i] for c, _slot in uses
-                                              for i in (c, *nodes[c].inputs)))
-            candidates = []
-            if slips:
-                candidates.append((self._upstream(k, uses, upstream, trace.values), slips))
-            if with_values:
-                candidates.append((self._upstream(k, uses, upstream, value), slips | with_values))
-            if answered is None:
-                if candidates:
-                    upstream[k], grad_slips[k] = candidates[-1]
+            if uses:
+                sums = [_total([down[c, slot][w] for c, slot in uses]) for w in range(2)]
+                settled = self.settle(self.answered_gradients.get(k), sums)
+                for w in range(2):
+                    up[w][k] = settled[w]
+            if node.op is None:
                 continue
-            upstream[k] = answered.matcher.value
-            if answered.correct:
-                grad_slips[k] = frozenset()
-                continue
-            hit = next((found for candidate, found in candidates if answered.matcher.fits(candidate)), None)
-            if hit is not None:
-                out[answered.name] = Finding(follows=self._ordered(hit))
-                grad_slips[k] = hit
-            else:
-                grad_slips[k] = frozenset({answered.name})
-        return out
+            for slot in range(len(node.inputs)):
+                locals_, downs = [], []
+                for w in range(2):
+                    feeds = frozenset().union(world_slips[w][k], *(world_slips[w][i] for i in node.inputs))
+                    local, sent = self._step(node, slot, up[w][k].value, worlds[w])
+                    locals_.append(_Quantity(local, feeds))
+                    downs.append((sent, feeds))
+                locals_ = self.settle(self.answered_wires.get((k, slot, "local")), locals_)
+                sent_back = []
+                for w in range(2):
+                    q = up[w][k]
+                    if self.answered_wires.get((k, slot, "local")) is not None and q.value is not None:
+                        sent = q.value * locals_[w].value  # their own local, times the upstream
+                    else:
+                        sent = downs[w][0]
+                    sent_back.append(_Quantity(sent, q.slips | locals_[w].slips | downs[w][1]))
+                down[k, slot] = self.settle(self.answered_wires.get((k, slot, "downstream")), sent_back)
+        return self.found
 
     def _ordered(self, slips: frozenset[str]) -> tuple[str, ...]:
         """Slips in the lecture's order: values forwards, then gradients from the output back."""
-        order = {a.name: (0, k) for k, a in self.answered_values.items()}
-        order.update({a.name: (1, -k) for k, a in self.answered_gradients.items()})
-        return tuple(sorted(slips, key=lambda s: order.get(s, (2, 0))))
+        order = {a.name: (0, k, 0) for k, a in self.answered_values.items()}
+        order.update({a.name: (1, -k, 0) for k, a in self.answered_gradients.items()})
+        order.update({a.name: (1, -c, 1 + slot) for (c, slot, _kind), a in self.answered_wires.items()})
+        return tuple(sorted(slips, key=lambda s: order.get(s, (2, 0, 0))))
 
-    def _apply(self, node: Any, value: list[Any]) -> Any:
+    def _apply(self, node: Any, args: list[Any]) -> Any:
         try:
             from ..core.engine import _quiet
 
             with _quiet(self.backend):
-                return node.gate.apply(self.backend, tuple(value[i] for i in node.inputs), node.params)
+                return node.gate.apply(self.backend, tuple(args), node.params)
         except (GradtraceError, ArithmeticError, ValueError, TypeError, IndexError):
             return None
 
-    def _upstream(self, k: int, uses: list[tuple[int, int]], upstream: list[Any], value: list[Any]) -> Any:
-        """Σ over the node's uses of the use's upstream × its local gradient, at these values."""
-        total = None
-        for c, slot in uses:
-            down = downstream(self.trace, c, slot, upstream[c], value, self.backend)
-            if down is None:
-                return None
-            total = down if total is None else total + down
-        return total
+    def _step(self, node: Any, slot: int, up: Any, value: list[Any]) -> tuple[Any, Any]:
+        """Gate `node`'s local gradient for input `slot` (None for an array op) and what it sends
+        back from upstream `up`, at these values (un-broadcast to the input's shape)."""
+        from ..core.engine import _quiet, local_downstream
 
+        if up is None:
+            return None, None
+        args = tuple(value[i] for i in node.inputs)
+        try:
+            with _quiet(self.backend):
+                partials, sent = local_downstream(node.gate, self.backend, up, value[node.id], args, node.params)
+                down = sent[slot]
+                if self.xp is not None:
+                    from ..core.numpy_backend import shape_of, unbroadcast
 
-def downstream(trace: Any, c: int, slot: int, up: Any, value: list[Any], backend: Any) -> Any:
-    """What gate c sends its input `slot` back from upstream `up`, at these values (un-broadcast to
-    the input's shape); None when the rule can't run there."""
-    from ..core.engine import _quiet, local_downstream
-
-    node = trace.graph.nodes[c]
-    args = tuple(value[i] for i in node.inputs)
-    try:
-        with _quiet(backend):
-            down = local_downstream(node.gate, backend, up, value[c], args, node.params)[1][slot]
-            if trace.backend is not None:
-                from ..core.numpy_backend import shape_of, unbroadcast
-
-                down = unbroadcast(down, shape_of(args[slot]))
-    except (GradtraceError, ArithmeticError, ValueError, TypeError, IndexError):
-        return None
-    return down
+                    down = unbroadcast(down, shape_of(args[slot]))
+        except (GradtraceError, ArithmeticError, ValueError, TypeError, IndexError):
+            return None, None
+        return partials[slot], down
 
 
 # ---- the catalogue ------------------------------------------------------------------------------
 
 
-def _misconceptions(trace: Any, node_id: int, matcher: _Matcher, key_seed: Any) -> Iterator[Misconception]:
+def _named(trace: Any, candidates: Iterator[tuple[str, str, Any]], matcher: _Matcher,
+           at: str) -> tuple[Misconception, ...]:
     """Every catalogue entry whose number passes the answer, each named once."""
     seen: set[tuple[str, str]] = set()
-    for key, gate, candidate in _candidates(trace, node_id, key_seed):
+    out = []
+    for key, gate, candidate in candidates:
         if (key, gate) in seen or not matcher.fits(candidate):
             continue
         seen.add((key, gate))
-        yield Misconception(key, trace.graph.nodes[node_id].name, gate)
+        out.append(Misconception(key, at, gate))
+    return tuple(out)
+
+
+def _gate(trace: Any, c: int) -> str:
+    node = trace.graph.nodes[c]
+    return f"{node.name} = {node.expr}"
+
+
+def _wrong_locals(trace: Any, c: int, slot: int) -> Iterator[tuple[str, Any]]:
+    """(key, the local gradient the mistake uses) for input `slot` of gate c: the patterns' own
+    mistakes, then the op's record's slips (Teach.slips)."""
+    from ..core.ops import scalar
+
+    node = trace.graph.nodes[c]
+    op = node.gate
+    local = trace.local[c][slot]
+    if local is None:
+        return
+    pattern = op.text.pattern
+    args = [trace.values[a] for a in node.inputs]
+    if pattern == "router" and op.variadic:
+        yield "router_loser", 0.0 if local != 0 else 1.0
+        yield "router_split", 1.0 / len(args)
+    if pattern == "switcher":
+        yield "switcher_own_value", args[slot]
+    if pattern == "distributor" and local < 0:
+        yield "subtraction_sign", -local
+    for key, _text, rule in op.teach.slips:
+        try:
+            wrong = rule(scalar, trace.values[c], *args, *node.params)[slot]
+        except (ArithmeticError, ValueError, TypeError):
+            continue
+        if wrong is not None:
+            yield key, wrong
+
+
+def _seed_ignored(trace: Any, truth: Any, key_seed: Any, at: str) -> Iterator[tuple[str, str, Any]]:
+    if key_seed is not None and not isinstance(key_seed, str) and trace.seed not in (0.0, 1.0):
+        yield "seed_ignored", at, truth / trace.seed
 
 
 def _candidates(trace: Any, k: int, key_seed: Any) -> Iterator[tuple[str, str, Any]]:
     """(key, the gate it is about, the number the mistake gives) for node k's upstream gradient."""
-    from ..core.ops import scalar
-
     graph = trace.graph
-    nodes = graph.nodes
     uses = graph.consumers_of(k)
     if not uses:
         return
     parts = [trace.downstream[c][slot] for c, slot in uses]
-    name = nodes[k].name
-
-    def gate_of(c: int) -> str:
-        return f"{nodes[c].name} = {nodes[c].expr}"
-
+    name = graph.nodes[k].name
     if len(uses) > 1:
         for (c, _slot), part in zip(uses, parts):
-            yield "copy_one_branch", gate_of(c), part
+            yield "copy_one_branch", _gate(trace, c), part
     for i, (c, slot) in enumerate(uses):
-        node = nodes[c]
-        op = node.gate
         up = trace.upstream[c]
-        others = sum(p for j, p in enumerate(parts) if j != i)
-        local = trace.local[c][slot]
-        if up is None or local is None:
+        if up is None:
             continue
-        gate = gate_of(c)
-        pattern = op.text.pattern
-        args = [trace.values[a] for a in node.inputs]
-        if pattern == "router" and op.variadic:
-            winner = local != 0
-            yield "router_loser", gate, others + (0.0 if winner else up)
-            yield "router_split", gate, others + up / len(args)
-        if pattern == "switcher":
-            yield "switcher_own_value", gate, others + up * trace.values[k]
-        if pattern == "distributor" and local < 0:
-            yield "subtraction_sign", gate, others - up * local
-        for key, _text, rule in op.teach.slips:
-            try:
-                wrong = rule(scalar, trace.values[c], *args, *node.params)[slot]
-            except (ArithmeticError, ValueError, TypeError):
-                continue
-            if wrong is not None:
-                yield key, gate, others + up * wrong
+        others = sum(p for j, p in enumerate(parts) if j != i)
+        for key, wrong in _wrong_locals(trace, c, slot):
+            yield key, _gate(trace, c), others + up * wrong
     # The chain rule's product half done, at one gate (x*x's two slots together: 2x alone, or up once).
     for c in dict.fromkeys(c for c, _slot in uses):
         mine = [i for i, (d, _slot) in enumerate(uses) if d == c]
@@ -428,11 +478,24 @@ def _candidates(trace: Any, k: int, key_seed: Any) -> Iterator[tuple[str, str, A
         if up is None or None in locals_:
             continue
         others = sum(p for j, p in enumerate(parts) if j not in mine)
-        yield "local_only", gate_of(c), others + sum(locals_)
-        yield "upstream_only", gate_of(c), others + up
+        yield "local_only", _gate(trace, c), others + sum(locals_)
+        yield "upstream_only", _gate(trace, c), others + up
     yield "value_as_gradient", name, trace.values[k]
-    if key_seed is not None and not isinstance(key_seed, str) and trace.seed != 1.0 and trace.seed:
-        yield "seed_ignored", name, trace.upstream[k] / trace.seed
+    yield from _seed_ignored(trace, trace.upstream[k], key_seed, name)
+
+
+def _wire_candidates(trace: Any, c: int, slot: int, kind: str, key_seed: Any) -> Iterator[tuple[str, str, Any]]:
+    """The same catalogue for one wire: its local gradient, or the downstream gradient it carries."""
+    gate = _gate(trace, c)
+    up = trace.upstream[c]
+    factor = 1.0 if kind == "local" or up is None else up
+    for key, wrong in _wrong_locals(trace, c, slot):
+        yield key, gate, factor * wrong
+    if kind == "downstream" and up is not None:
+        yield "local_only", gate, trace.local[c][slot]
+        yield "upstream_only", gate, up
+        yield "value_as_gradient", gate, trace.values[trace.graph.nodes[c].inputs[slot]]
+        yield from _seed_ignored(trace, trace.downstream[c][slot], key_seed, gate)
 
 
 def _diagnosis(answer: Any, trace: Any, node_id: int | None) -> tuple[Misconception, ...]:
