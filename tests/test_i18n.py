@@ -525,6 +525,7 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "random", "numpy", "default_rng", "standard_normal",  # --seed random:N's recipe, as code
     "broadcast",
     "follow_through", "none", "report",  # grade: a key's follow_through = "none", and --report, as written
+    "GATE", "INPUT",  # grade: a wire question, GATE->INPUT.local, as written
 }
 
 

@@ -24,6 +24,9 @@ read or graded is reported as that student's error and never stops the others. E
 student got every answer right, 3 when any answer is wrong or missing, 2 when a file could not be
 graded.
 
+A question is NAME (∂f/∂NAME), NAME.value, or a wire: GATE->INPUT.local (the gate's local gradient)
+or GATE->INPUT.downstream (what the gate sends that input).
+
 A wrong answer that is the right step from the student's own earlier wrong answer follows through:
 it names that first slip and earns the key's follow_through share of its points ("full", the
 default, "none", or a fraction such as 0.5). Each other wrong answer is tried against a catalogue

@@ -9,6 +9,8 @@ own problem (expression, bindings) next to its answers, or answers only, graded 
     x = -4
     z = 3
     q.value = 3                  # a node's value; x is ∂f/∂x, q its upstream gradient
+    "q->x.local" = 1             # a wire (wires.py): gate q's local gradient for x, and
+    "q->x.downstream" = -4       # the downstream gradient q sends x
 
 The questions: a key's [answers] names them (its values are not used: the trace is the truth), and
 its [points] table gives any question other than 1 point (x = 2, "q.value" = 0.5). A key without
@@ -17,6 +19,11 @@ respect to every input (not a label such as cross_entropy's y, which has none); 
 any other answer a file gives is graded and counts as a question too. A score is the points of
 the right answers out of the points of every question; a question the file doesn't answer is
 missing, and an answer that can't be read (blank, "-2,0") is that answer's error alone.
+
+A key may set `follow_through` ("full", the default, "none", or a fraction such as 0.5): the share
+of its points a wrong answer earns when it follows through from the student's own earlier slip,
+and `seed`, the problem's ∂f/∂f. Each wrong answer is marked (marking.py): what it follows
+through from, or the typical mistakes that reproduce it.
 
 Every answer is graded by the one rule (answers.py). A file that can't be read or graded (not a
 regular file, too large, not TOML, over its time limit) is that student's error and never stops
@@ -319,7 +326,11 @@ class Problem:
                 attach_reports(self.numeric, answers, tol, numbers, self.seed)
             found = {a.name: a for a in answers}
             if wires:
-                found.update((a.name, a) for a in check_wires(self.numeric, wires, tol, numbers))
+                from ..modes.answers import float_noise
+
+                if self.noise is None:
+                    self.noise = float_noise(self.numeric)
+                found.update((a.name, a) for a in check_wires(self.numeric, wires, tol, numbers, self.noise))
             return [found[item.name] for item in items]
 
         try:
