@@ -196,3 +196,34 @@ def test_a_key_asks_for_wires(gt, tmp_path):
     assert answers["f->q.local"]["refers_to"] == "∂f/∂q" and answers["f->q.local"]["actual"] == -4
     assert answers["f->q.downstream"]["follows_through"]["from"] == ["f->q.local"]
     assert answers["q→x.downstream"]["follows_through"]["from"] == ["f->q.local"]
+
+
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_right_answers_to_every_wire_of_generated_circuits_are_never_flagged(difficulty):
+    """Worksheets' random circuits (fan-out, max, constants, sigmoid, 1/x): every value, upstream,
+    local and downstream answered as gradtrace prints it is right, and nothing is named."""
+    from gradtrace.core.numbers import DEFAULT
+    from gradtrace.teach import quiz
+    from gradtrace.teach.wires import check_wires, is_wire, wire_names
+
+    for problem in quiz.worksheet(seed=difficulty, count=4, difficulty=difficulty):
+        trace = problem.trace
+        wires = wire_names(trace)
+        questions = [f"{row.name}.value" for row in trace.nodes if row.op != "input"] + \
+            [row.name for row in trace.nodes if row.name != trace.output] + wires
+
+        def truth(name, trace=trace):
+            if is_wire(name):
+                from gradtrace.teach.wires import locate
+
+                c, slot, kind = locate(trace, name, name)
+                return (trace.local if kind == "local" else trace.downstream)[c][slot]
+            node, _dot, attribute = name.partition(".")
+            return trace.node(node).value if attribute else trace.node(node).upstream
+
+        answers = {q: DEFAULT.text(truth(q)) for q in questions}
+        items = [Expected(n, t) for n, t in answers.items()]
+        graded = check_answers(trace, [i for i in items if not is_wire(i.name)]) + \
+            check_wires(trace, [i for i in items if is_wire(i.name)])
+        assert all(a.correct for a in graded), [(a.name, a.given, a.actual) for a in graded if not a.correct]
+        assert mark(trace, {a.name: (a, answers[a.name]) for a in graded}) == {}
