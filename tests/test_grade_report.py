@@ -171,3 +171,13 @@ def test_array_answers_follow_through_and_carry_their_diagnosis(gt, tmp_path):
     assert s["h"]["follows_through"] is None and s["h"]["report"]["diagnosis"]["mistake"] is None
     report = gt("grade", *files, "--key", str(tmp_path / "key.toml"), "--report").stdout
     assert "diagnosis: no known mistake fits" in report and "relative error" in report
+
+
+def test_the_platforms_results_carry_the_feedback_and_a_follow_throughs_credit(gt, tmp_path):
+    classroom(tmp_path, "0.5")
+    result = gt("grade", str(tmp_path / "slip.toml"), "--key", str(tmp_path / "key.toml"), "--format", "gradescope")
+    data = json.loads(result.stdout)
+    tests = {t["name"]: t for t in data["tests"]}
+    assert tests["x"]["score"] == 0.5 and tests["q"]["score"] == 0 and data["score"] == 4
+    assert "follows through from your earlier slip at q" in tests["x"]["output"]
+    assert "-4" not in tests["x"]["output"]  # never the true value

@@ -42,10 +42,12 @@ gradebook; --format markdown always writes it.""")
 @click.option("--key", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help=N_("The problem (expression and bindings) every submission answers; without it each file "
                    "carries its own."))
-@click.option("--format", "format_name", type=click.Choice(["table", "csv", "csv-wide", "json", "markdown"]),
+@click.option("--format", "format_name",
+              type=click.Choice(["table", "csv", "csv-wide", "json", "markdown", "gradescope", "prairielearn"]),
               default="table", show_default=True,
               help=N_("table for people; csv (a row per answer), csv-wide (a row per student) and json for the "
-                      "gradebook; markdown for the class report."))
+                      "gradebook; markdown for the class report; gradescope and prairielearn write one "
+                      "submission's results.json for that platform's autograder."))
 @click.option("--report", "class_report", is_flag=True,
               help=N_("Write the class report instead of the gradebook: each misconception and follow-through counted "
                       "per question, and each student's slips with feedback (table, csv, json or markdown)."))
@@ -59,20 +61,32 @@ gradebook; --format markdown always writes it.""")
 def grade(files: tuple[str, ...], key: str | None, format_name: str, class_report: bool, tol: str | None,
           precision: int, time_limit: float, color: str) -> None:
     # What it does is GRADE_HELP (--help shows it, in the language of the run).
+    import time
+
     from ..modes.answers import Tolerance
     from ..teach import grade as grading
 
+    if format_name in ("gradescope", "prairielearn") and len(files) != 1:
+        raise click.UsageError(_("--format {format} writes one student's results.json: give one submission, "
+                                 "not {count} (the platform runs the grader once per student)").format(
+            format=format_name, count=len(files)))
+    started = time.monotonic()
     try:
         tolerance = Tolerance(tol) if tol else None
         graded = grading.grade(list(files), key, tolerance, NumberFormat(digits=precision), time_limit or None)
     except GradtraceError as err:
         fail(err)  # the key itself is broken: nobody can be graded
-    if class_report or format_name == "markdown":
+    if format_name in ("gradescope", "prairielearn"):
+        if class_report:
+            fail(GradtraceError(_("--report is written as table, csv, json or markdown, not {format}").format(
+                format=format_name), about="format"))
+        _platform(graded, format_name, time.monotonic() - started)
+    elif class_report or format_name == "markdown":
         from ..teach import class_report as reporting
 
         if format_name == "csv-wide":
-            fail(GradtraceError(_("--report is written as table, csv, json or markdown, not csv-wide"),
-                                about="format"))
+            fail(GradtraceError(_("--report is written as table, csv, json or markdown, not {format}").format(
+                format=format_name), about="format"))
         report = reporting.build(graded)
         if format_name == "json":
             sys.stdout.write(reporting.to_json(report))
@@ -96,6 +110,15 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, class_repor
         raise click.exceptions.Exit(int(ExitCode.USAGE))
     if not all(g.passed for g in graded):
         raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _platform(graded: list[Any], format_name: str, seconds: float) -> None:
+    """One submission's results.json for an autograding platform (render/autograders.py)."""
+    from ..render import autograders
+
+    data = autograders.gradescope(graded[0], execution_time=seconds) if format_name == "gradescope" \
+        else autograders.prairielearn(graded[0])
+    sys.stdout.write(autograders.to_json(data))
 
 
 def _table(graded: list[Any], console: Any) -> None:
