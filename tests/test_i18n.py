@@ -524,6 +524,8 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "expression", "rel", "svg", "png", "block", "matmul", "time", "limit", "SECONDS", "wide", "points", "replace",
     "random", "numpy", "default_rng", "standard_normal",  # --seed random:N's recipe, as code
     "broadcast",
+    "follow_through", "none", "report",  # grade: a key's follow_through = "none", and --report, as written
+    "GATE", "INPUT",  # grade: a wire question, GATE->INPUT.local, as written
     # the platforms, their files and what they call things: names, as their Korean pages write them
     "autograder", "gradescope", "Gradescope", "prairielearn", "results", "lms", "moodle", "Moodle", "gift", "GIFT",
     "canvas", "Canvas", "QTI", "XML", "zip", "wheel", "PyPI", "Python", "setup", "run_autograder", "programming",

@@ -22,7 +22,17 @@ A score is out of every question: the key's [answers] (each worth 1 point, or wh
 not answer is missing; an answer that can't be read is that answer's error. A file that can't be
 read or graded is reported as that student's error and never stops the others. Exit 0 when every
 student got every answer right, 3 when any answer is wrong or missing, 2 when a file could not be
-graded.""")
+graded.
+
+A question is NAME (∂f/∂NAME), NAME.value, or a wire: GATE->INPUT.local (the gate's local gradient)
+or GATE->INPUT.downstream (what the gate sends that input).
+
+A wrong answer that is the right step from the student's own earlier wrong answer follows through:
+it names that first slip and earns the key's follow_through share of its points ("full", the
+default, "none", or a fraction such as 0.5). Each other wrong answer is tried against a catalogue
+of typical mistakes, named only when one reproduces the answer. --report writes the class report
+(how many made each mistake at each question, and each student's feedback) instead of the
+gradebook; --format markdown always writes it.""")
 
 
 @click.command(cls=TranslatedHelp, help=GRADE_HELP,
@@ -33,11 +43,14 @@ graded.""")
               help=N_("The problem (expression and bindings) every submission answers; without it each file "
                    "carries its own."))
 @click.option("--format", "format_name",
-              type=click.Choice(["table", "csv", "csv-wide", "json", "gradescope", "prairielearn"]), default="table",
-              show_default=True,
+              type=click.Choice(["table", "csv", "csv-wide", "json", "markdown", "gradescope", "prairielearn"]),
+              default="table", show_default=True,
               help=N_("table for people; csv (a row per answer), csv-wide (a row per student) and json for the "
-                      "gradebook; gradescope and prairielearn write one submission's results.json for that "
-                      "platform's autograder."))
+                      "gradebook; markdown for the class report; gradescope and prairielearn write one "
+                      "submission's results.json for that platform's autograder."))
+@click.option("--report", "class_report", is_flag=True,
+              help=N_("Write the class report instead of the gradebook: each misconception and follow-through counted "
+                      "per question, and each student's slips with feedback (table, csv, json or markdown)."))
 @click.option("--tol", metavar="TOL", help=N_("Tolerance for every answer: 0.01 or abs:0.01, 1% or rel:0.01."))
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help=N_("Significant digits a whole-number answer must match."))
@@ -45,8 +58,8 @@ graded.""")
               help=N_("Time one submission may take to grade; a file over it is that student's error (0: no limit)."))
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help=N_("Colour; auto means on a terminal, unless NO_COLOR is set."))
-def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | None, precision: int,
-          time_limit: float, color: str) -> None:
+def grade(files: tuple[str, ...], key: str | None, format_name: str, class_report: bool, tol: str | None,
+          precision: int, time_limit: float, color: str) -> None:
     # What it does is GRADE_HELP (--help shows it, in the language of the run).
     import time
 
@@ -64,7 +77,27 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | 
     except GradtraceError as err:
         fail(err)  # the key itself is broken: nobody can be graded
     if format_name in ("gradescope", "prairielearn"):
+        if class_report:
+            fail(GradtraceError(_("--report is written as table, csv, json or markdown, not {format}").format(
+                format=format_name), about="format"))
         _platform(graded, format_name, time.monotonic() - started)
+    elif class_report or format_name == "markdown":
+        from ..teach import class_report as reporting
+
+        if format_name == "csv-wide":
+            fail(GradtraceError(_("--report is written as table, csv, json or markdown, not {format}").format(
+                format=format_name), about="format"))
+        report = reporting.build(graded)
+        if format_name == "json":
+            sys.stdout.write(reporting.to_json(report))
+        elif format_name == "csv":
+            sys.stdout.write(reporting.to_csv(report))
+        elif format_name == "markdown":
+            from ..render.class_report import markdown
+
+            sys.stdout.write(markdown(report))
+        else:
+            _report_table(report, make_console(color))
     elif format_name == "json":
         sys.stdout.write(grading.to_json(graded))
     elif format_name == "csv":
@@ -115,7 +148,15 @@ def _table(graded: list[Any], console: Any) -> None:
         wrong = []
         for m in g.marks:
             if m.status == "wrong":
-                wrong.append(f"{shown(m.name)} = {shown(m.answer.given)} ({shown(DEFAULT.text(m.actual))})")
+                text = f"{shown(m.name)} = {shown(m.answer.given)} ({shown(DEFAULT.text(m.actual))})"
+                if m.follows:
+                    text += " ↳ " + _("follows through from {slips}").format(slips=", ".join(map(shown, m.follows)))
+                elif m.misconceptions:
+                    text += " — " + " / ".join(x.label for x in m.misconceptions)
+                report = getattr(m.answer, "report", None)
+                if report is not None and report.diagnosis is not None and not m.follows and not m.misconceptions:
+                    text += " — " + _("diagnosis: {text}").format(text=shown(report.diagnosis.text))
+                wrong.append(text)
             elif m.status == "error":
                 given = f' = "{m.given_text}"' if isinstance(m.given, str) else \
                     f" = {m.given_text}" if m.given_text else ""  # quoted: a blank answer shows as ""
@@ -159,3 +200,35 @@ def _missed(question: str, wrong: int, unreadable: int, missing: int, answered: 
             question=question, wrong=wrong, missing=missing, asked=asked)
     return _("{question} ({wrong} wrong, {unreadable} unreadable and {missing} missing of {asked})").format(
         question=question, wrong=wrong, unreadable=unreadable, missing=missing, asked=asked)
+
+
+def _report_table(report: dict[str, Any], console: Any) -> None:
+    """The class report for people: the counts per question, then each student's findings."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..render.table import print_clean
+    from ..teach.class_report import score_text
+
+    counts = [entry["text"] for q in report["questions"] for entry in q["misconceptions"]]
+    counts += [q["follow_throughs"]["text"] for q in report["questions"] if q["follow_throughs"]["count"]]
+    head = Text("\n".join(counts) if counts else _("No misconception and no follow-through found."))
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=_("Students"), title_justify="left")
+    table.add_column(_("student"), style="bold", overflow="fold")
+    table.add_column(_("score"), justify="right", no_wrap=True)
+    table.add_column(_("slips, follow-throughs and feedback"), overflow="fold")
+    for s in report["students"]:
+        if s["error"] is not None:
+            table.add_row(Text(s["student"]), "—", Text(_("error: {message}").format(message=s["error"]),
+                                                        style="yellow"))
+            continue
+        lines = []
+        for f in s["findings"]:
+            what = _("follows through from {slips}").format(slips=", ".join(f["follows_from"])) if f["follows_from"] \
+                else "; ".join(f["labels"]) or _("a slip")
+            lines.append(f"{f['question']} = {f['given']}: {what}")
+            lines += [f"  {t}" for t in ([f["feedback"]] if f["feedback"] else []) + f["report"]]
+        table.add_row(Text(s["student"]), Text(score_text(s)), Text("\n".join(lines) or _("No wrong answer.")))
+    print_clean(console, Group(Text(_("Class report"), style="bold"), head, Text(""), table))

@@ -178,9 +178,14 @@ class Oracles:
 
 @dataclass(frozen=True, slots=True)
 class Teach:
-    """What the quiz may do with the gate."""
+    """What the quiz may do with the gate, and the lecture's typical slips in its local gradient."""
 
     quiz: int | None = None       # the quiz difficulty from which practice circuits may use this function
+    # Typical wrong local gradients, which grading names when one reproduces an answer: each
+    # (key, words, rule), rule(xp, out, *inputs, *params) -> one wrong local gradient per input,
+    # None where the slip does not apply. The patterns' own mistakes (a router, a switcher, a
+    # copy gate, a subtraction's sign) are general and live in teach/marking.py, not here.
+    slips: tuple[tuple[str, str, Rule], ...] = ()
 
 
 _NO_ORACLES, _NO_TEACH = Oracles(), Teach()
@@ -448,7 +453,11 @@ _RECORDS = [
              domain=(lambda xp, a, b: b != 0, N_("a nonzero divisor"))),
        Syntax(infix="/", precedence=2, const_left="rdiv_const", const_right="div_const"),
        Text(("1/{1}", "-{0}/{1}²"), label="/", notes="Undefined where the divisor is 0."),
-       Oracles(sympy=lambda sp, a, b: a / b, torch=lambda t, a, b: a / b)),
+       Oracles(sympy=lambda sp, a, b: a / b, torch=lambda t, a, b: a / b),
+       Teach(slips=(("reciprocal_sign", N_("the sign of -a/b² lost: +a/b²"),
+                     lambda xp, out, a, b: (None, (a / b) / b)),
+                    ("reciprocal_square", N_("the square of -a/b² lost: -a/b"),
+                     lambda xp, out, a, b: (None, -a / b))))),
     Op("pow", 2,
        Maths(lambda xp, a, b: xp.pow(a, b), _pow_grads,
              domain=(lambda xp, a, b: (a > 0) | ((a == 0) & (b >= 0)),
@@ -495,7 +504,9 @@ _RECORDS = [
              domain=(lambda xp, x, c: x != 0, N_("a nonzero input"))),
        Syntax(infix="/"),
        Text(("-{c}/{0}²",), label="{c}/x", notes="The lecture's 1/x gate: local gradient -1/x². Undefined at x = 0."),
-       Oracles(sympy=lambda sp, x, c: c / x, torch=lambda t, x, c: c / x)),
+       Oracles(sympy=lambda sp, x, c: c / x, torch=lambda t, x, c: c / x),
+       Teach(slips=(("reciprocal_sign", N_("the sign of -1/x² lost: +1/x²"), lambda xp, out, x, c: ((c / x) / x,)),
+                    ("reciprocal_square", N_("the square of -1/x² lost: -1/x"), lambda xp, out, x, c: (-c / x,))))),
     # NOTE: x^0 is 1 everywhere, 0^0 included, with gradient 0 (as PyTorch takes it).
     Op("pow_const", 1,
        Maths(lambda xp, x, c: xp.pow(x, c), lambda xp, out, x, c: (c * xp.pow(x, c - 1) if c != 0 else 0.0 * x,),
@@ -583,14 +594,16 @@ _RECORDS = [
        Syntax(callable=True),
        Text(("1 - {out}²",), label="tanh", latex=r"\tanh"),
        Oracles(sympy=lambda sp, x: sp.tanh(x), torch=lambda t, x: t.tanh(x)),
-       Teach(quiz=3)),
+       Teach(quiz=3, slips=(("tanh_at_input", N_("tanh's shortcut 1 - tanh² taken at its input x instead of at "
+                                                  "tanh: 1 - x²"), lambda xp, out, x: (1.0 - x * x,)),))),
     Op("sigmoid", 1,
        Maths(lambda xp, x: xp.sigmoid(x), _sigmoid_grads),
        Syntax(aliases=("σ",), callable=True),
        Text(("(1 - {out})·{out}",), label="σ", latex=r"\sigma",
             notes="The lecture's sigmoid gate: σ(x) = 1/(1+e^-x), local gradient (1-σ)σ."),
        Oracles(sympy=lambda sp, x: 1 / (1 + sp.exp(-x)), torch=lambda t, x: t.sigmoid(x)),
-       Teach(quiz=3)),
+       Teach(quiz=3, slips=(("sigmoid_at_input", N_("the sigmoid's shortcut (1-σ)σ taken at its input x instead of "
+                                                     "at σ: (1-x)·x"), lambda xp, out, x: ((1.0 - x) * x,)),))),
     Op("atan", 1,
        Maths(lambda xp, x: xp.atan(x), lambda xp, out, x: (1.0 / (1.0 + x * x),)),
        Syntax(aliases=("arctan",), callable=True),

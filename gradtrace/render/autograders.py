@@ -50,7 +50,8 @@ def verdict(mark: Mark) -> str:
     if mark.status == "right":
         return _("right: {given}").format(given=mark.given_text)
     if mark.status == "wrong":
-        return _("wrong: {given} (graded: {rule})").format(given=mark.given_text, rule=mark.rule)
+        text = _("wrong: {given} (graded: {rule})").format(given=mark.given_text, rule=mark.rule)
+        return f"{text} {mark.feedback}" if mark.feedback else text  # a follow-through or a misconception
     if mark.status == "missing":
         return _("missing: this question was not answered")
     return _("could not be read: {error}").format(error=str(mark.error) if mark.error is not None else "")

@@ -9,6 +9,8 @@ own problem (expression, bindings) next to its answers, or answers only, graded 
     x = -4
     z = 3
     q.value = 3                  # a node's value; x is ∂f/∂x, q its upstream gradient
+    "q->x.local" = 1             # a wire (wires.py): gate q's local gradient for x, and
+    "q->x.downstream" = -4       # the downstream gradient q sends x
 
 The questions: a key's [answers] names them (its values are not used: the trace is the truth), and
 its [points] table gives any question other than 1 point (x = 2, "q.value" = 0.5). A key without
@@ -17,6 +19,11 @@ respect to every input (not a label such as cross_entropy's y, which has none); 
 any other answer a file gives is graded and counts as a question too. A score is the points of
 the right answers out of the points of every question; a question the file doesn't answer is
 missing, and an answer that can't be read (blank, "-2,0") is that answer's error alone.
+
+A key may set `follow_through` ("full", the default, "none", or a fraction such as 0.5): the share
+of its points a wrong answer earns when it follows through from the student's own earlier slip,
+and `seed`, the problem's ∂f/∂f. Each wrong answer is marked (marking.py): what it follows
+through from, or the typical mistakes that reproduce it.
 
 Every answer is graded by the one rule (answers.py). A file that can't be read or graded (not a
 regular file, too large, not TOML, over its time limit) is that student's error and never stops
@@ -56,7 +63,7 @@ class Mark:
     """One question of one submission: what it is worth, and whether it was answered right,
     wrong, not at all (missing), or with something that can't be graded (error)."""
 
-    __slots__ = ("answer", "error", "given", "name", "points", "status", "truth")
+    __slots__ = ("answer", "credit", "error", "finding", "given", "name", "points", "status", "truth")
 
     def __init__(self, name: str, points: Decimal, status: str, answer: Answer | None = None,
                  error: GradtraceError | None = None, given: Any = None, truth: Answer | None = None):
@@ -65,10 +72,28 @@ class Mark:
         self.error = error    # why the answer could not be graded
         self.given = given    # the answer as written, when it could not be graded
         self.truth = truth    # a missing question's true value, as an Answer graded against it
+        self.finding: Any = None  # marking.Finding of a wrong answer: what it follows from, or its misconceptions
+        self.credit = Decimal(1)  # the share of the points a follow-through earns (the key's follow_through)
+
+    @property
+    def follows(self) -> tuple[str, ...]:
+        """The slips a wrong answer follows through from (none: it is not a follow-through)."""
+        return self.finding.follows if self.finding is not None and self.status == "wrong" else ()
+
+    @property
+    def misconceptions(self) -> tuple[Any, ...]:
+        return self.finding.misconceptions if self.finding is not None and self.status == "wrong" else ()
 
     @property
     def earned(self) -> Decimal:
-        return self.points if self.status == "right" else Decimal(0)
+        if self.status == "right":
+            return self.points
+        return self.points * self.credit if self.follows else Decimal(0)
+
+    @property
+    def feedback(self) -> str:
+        """What a student reads about this answer (empty for a right one, or a slip nothing explains)."""
+        return shown(self.finding.feedback(self.name)) if self.finding is not None and self.status == "wrong" else ""
 
     @property
     def actual(self) -> Any:
@@ -109,6 +134,11 @@ class Mark:
                 data[key] = shown(data[key])
         if self.error is not None:
             data["error"] = _error_dict(self.error)
+        data["follows_through"] = {"from": [shown(s) for s in self.follows], "credit": _number(self.credit)} \
+            if self.follows else None
+        data["misconceptions"] = [{k: shown(v) for k, v in m.to_dict().items()} for m in self.misconceptions]
+        data["ambiguous"] = len(self.misconceptions) > 1
+        data["feedback"] = self.feedback or None
         return data
 
 
@@ -135,6 +165,15 @@ class Graded:
         return sum(m.status == status for m in self.marks)
 
     @property
+    def slips(self) -> list[str]:
+        """The wrong answers that do not follow through from another: where the student went wrong."""
+        return [m.name for m in self.marks if m.status == "wrong" and not m.follows]
+
+    @property
+    def follow_throughs(self) -> list[Mark]:
+        return [m for m in self.marks if m.follows]
+
+    @property
     def passed(self) -> bool:
         return self.error is None and bool(self.marks) and all(m.status == "right" for m in self.marks)
 
@@ -146,6 +185,10 @@ class Graded:
             "right": self.count("right"), "wrong": self.count("wrong"), "missing": self.count("missing"),
             "errors": self.count("error"), "questions": len(self.marks) if self.error is None else None,
             "passed": self.passed}
+        if self.error is None:
+            data["slips"] = [shown(n) for n in self.slips]
+            data["follow_throughs"] = len(self.follow_throughs)
+            data["misconceptions"] = sorted({m.key for mark in self.marks for m in mark.misconceptions})
         if self.error is not None:
             data["error"] = _error_dict(self.error)
         else:
@@ -205,6 +248,21 @@ def problem_of(data: dict[str, Any], origin: str) -> tuple[str, tuple[tuple[str,
     return expression, tuple(sorted((str(k), _plain(v)) for k, v in bindings.items()))
 
 
+def seed_of(data: dict[str, Any], origin: str) -> Any:
+    """A problem's seed, ∂f/∂f, when it gives one: a number, "ones" or "random:N"."""
+    seed = data.get("seed")
+    if seed is None:
+        return None
+    if isinstance(seed, str):
+        try:
+            return float(seed)  # a number read with its written text
+        except ValueError:
+            if seed == "ones" or seed.startswith("random:"):
+                return seed
+    raise GradtraceError(_("{origin}: seed must be a number, \"ones\" or \"random:N\", not {value}").format(
+        origin=origin, value=str(seed)[:40]))
+
+
 def _plain(value: Any) -> Any:
     """A binding as the engine reads it: the number text the file was read with ("0.5", kept so
     that answers are graded at their written decimals) back to a number."""
@@ -221,16 +279,18 @@ def _plain(value: Any) -> Any:
 class Problem:
     """One problem's trace, computed once for every file that answers it, and what it asks."""
 
-    __slots__ = ("graph", "numeric", "truths")
+    __slots__ = ("graph", "noise", "numeric", "seed", "truths")
 
-    def __init__(self, expression: str, bindings: tuple[tuple[str, Any], ...], origin: str):
+    def __init__(self, expression: str, bindings: tuple[tuple[str, Any], ...], origin: str, seed: Any = None):
         from ..core.bindings import Binding
         from ..core.graph import build
         from ..modes.run import run_program
 
         self.truths: dict[str, Answer] = {}
+        self.seed = seed  # ∂f/∂f, when the problem gives one (a number, "ones" or "random:N")
+        self.noise: Any = None  # the trace's float noise, measured once for marking
         if bindings:
-            result = run_program(expression, [Binding(k, v, source=origin) for k, v in bindings])
+            result = run_program(expression, [Binding(k, v, source=origin) for k, v in bindings], seed=seed)
             self.graph, self.numeric = result.graph, result.numeric
         else:  # no bindings: symbolic, and only the unsimplified truth the answers are compared with
             self.graph = build(expression)
@@ -250,9 +310,28 @@ class Problem:
         from ..modes.answers import check_answers, check_symbolic_answers
 
         def check(items: list[Expected]) -> list[Answer]:
+            from .wires import check_wires, is_wire
+
+            wires = [item for item in items if is_wire(item.name)]
+            if wires and self.numeric is None:
+                raise GradtraceError(_("{origin}: wires are asked of a problem with bindings").format(
+                    origin=wires[0].origin))
             if self.numeric is None:
                 return check_symbolic_answers(self.graph, items)
-            return check_answers(self.numeric, items, tol, numbers)
+            nodes = [item for item in items if not is_wire(item.name)]
+            answers = check_answers(self.numeric, nodes, tol, numbers) if nodes else []
+            if self.numeric.arrays:  # a wrong array's report: its relative error and diagnosis (diagnose.py)
+                from ..modes.diagnose import attach_reports
+
+                attach_reports(self.numeric, answers, tol, numbers, self.seed)
+            found = {a.name: a for a in answers}
+            if wires:
+                from ..modes.answers import float_noise
+
+                if self.noise is None:
+                    self.noise = float_noise(self.numeric)
+                found.update((a.name, a) for a in check_wires(self.numeric, wires, tol, numbers, self.noise))
+            return [found[item.name] for item in items]
 
         try:
             return dict(zip((e.name for e in expected), check(expected)))
@@ -283,13 +362,16 @@ class Problem:
 class Key:
     """The problem every submission answers, its questions and their points."""
 
-    __slots__ = ("path", "points", "problem", "questions", "spec")
+    __slots__ = ("credit", "path", "points", "problem", "questions", "spec")
 
     def __init__(self, path: str, numbers: NumberFormat):
+        from .marking import credit_of
+
         data = read_file(path)
         self.path = path
         self.spec = problem_of(data, path)
-        self.problem = Problem(*self.spec, path)
+        self.problem = Problem(*self.spec, path, seed=seed_of(data, path))
+        self.credit = Decimal(str(credit_of(data.get("follow_through"), path)))
         answers = data.get("answers")
         if answers is not None and not isinstance(answers, dict):
             raise GradtraceError(_("{path}: answers must be a table such as [answers] x = -4").format(path=path))
@@ -396,9 +478,10 @@ def _grade_file(path: str, key: Key | None, problems: dict[str, Problem], tol: T
                 notes.append(_("the file's own problem differs from the key's; graded against the key"))
     else:
         spec = problem_of(data, path)
-        cache = json.dumps(spec)
+        seed = seed_of(data, path)
+        cache = json.dumps([spec, seed])
         if cache not in problems:
-            problems[cache] = Problem(*spec, path)
+            problems[cache] = Problem(*spec, path, seed=seed)
         problem = problems[cache]
     if problem.numeric is None and tol is not None:
         raise GradtraceError(_("{path}: the problem has no bindings, so its answers are expressions, "
@@ -441,9 +524,30 @@ def _grade_file(path: str, key: Key | None, problems: dict[str, Problem], tol: T
             marks.append(Mark(name, worth, "error", error=result, given=given[name], truth=truths.get(name)))
         else:
             marks.append(Mark(name, worth, "right" if result.correct else "wrong", answer=result))
+    if problem.numeric is not None:
+        _mark(problem, marks, given, tol, numbers, key.credit if key is not None else Decimal(1))
     if not_asked:
         notes.append(_("not asked: {names}").format(names=", ".join(not_asked)))
     return Graded(student, path, marks, note="; ".join(notes) or None, not_asked=not_asked)
+
+
+def _mark(problem: Problem, marks: list[Mark], given: dict[str, Any], tol: Tolerance | None,
+          numbers: NumberFormat, credit: Decimal) -> None:
+    """Follow-through and misconceptions (marking.py) for each wrong answer, and a follow-through's
+    share of its points."""
+    from ..modes.answers import float_noise
+    from .marking import mark
+
+    answered = {m.name: (m.answer, given[m.name]) for m in marks if m.answer is not None}
+    if not any(m.status == "wrong" for m in marks):
+        return
+    if problem.noise is None:
+        problem.noise = float_noise(problem.numeric)
+    findings = mark(problem.numeric, answered, numbers, tol, problem.seed, problem.noise)
+    for m in marks:
+        if m.status == "wrong" and m.name in findings:
+            m.finding = findings[m.name]
+            m.credit = credit
 
 
 def _student(name: Any, stem: str) -> str:
@@ -539,16 +643,18 @@ def to_csv(graded: list[Graded]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "file", "question", "refers_to", "answer", "true_value", "verdict", "rule",
-                     "points", "earned"])
+                     "points", "earned", "follows_from", "misconceptions", "feedback"])
     for g in graded:
         if g.error is not None:
-            writer.writerow([_cell(g.student), _cell(g.path), "", "", "", "", "error", _cell(str(g.error)), "", ""])
+            writer.writerow([_cell(g.student), _cell(g.path), "", "", "", "", "error", _cell(str(g.error)), "", "",
+                             "", "", ""])
             continue
         for m in g.marks:
             rule = str(m.error) if m.error is not None else m.rule
             writer.writerow([_cell(g.student), _cell(g.path), _cell(m.name), _cell(m.refers_to), _cell(m.given_text),
                              true_text(m.actual, m.answer or m.truth), m.status, _cell(rule),
-                             number_text(m.points), number_text(m.earned)])
+                             number_text(m.points), number_text(m.earned), _cell(" ".join(m.follows)),
+                             _cell(" ".join(x.key for x in m.misconceptions)), _cell(m.feedback)])
     return out.getvalue()
 
 
