@@ -39,6 +39,9 @@ EXPECTED_EXIT = {
     # "one file broken": a file that could not be graded makes grade exit 2.
     "gradtrace grade class/*.toml --key sheet/key-2.toml": 2,
     "gradtrace grade class/*.toml --key sheet/key-2.toml --format csv > gradebook.csv": 2,
+    "gradtrace grade class/*.toml --key sheet/key-2.toml --report": 2,
+    "gradtrace grade class/*.toml --key sheet/key-2.toml --format markdown > report.md": 2,
+    "gradtrace grade class-ko/*.toml --key sheet-ko/key-2.toml --report --lang ko": 2,
     "gradtrace grade class-ko/*.toml --key sheet-ko/key-2.toml --lang ko": 2,  # README.ko.md: the same class
     # README.ko.md: the transposed answer, diagnosed, in Korean
     'gradtrace "sum(relu(X @ W))" -X "[[1,2],[3,-1]]" -W "[[0.5,-1],[2,1]]" --expect "W=[[1,2],[1,2]]" --lang ko': 3,
