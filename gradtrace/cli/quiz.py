@@ -187,7 +187,7 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
         while True:
             try:
                 text = Prompt.ask(escape(f"{q.prompt}"), console=console).strip()
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:  # the answers ran out: stopped early (exit 3); Ctrl-C goes up to main (exit 130)
                 return points, len(questions), False
             if not sys.stdin.isatty():
                 console.print(text, highlight=False, markup=False)  # a scripted answer: shown, so the transcript reads
