@@ -524,6 +524,7 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "expression", "rel", "svg", "png", "block", "matmul", "time", "limit", "SECONDS", "wide", "points", "replace",
     "random", "numpy", "default_rng", "standard_normal",  # --seed random:N's recipe, as code
     "broadcast",
+    "roff", "Ctrl",  # --man's format, and the key (Ctrl-C)
 }
 
 

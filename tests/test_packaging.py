@@ -53,8 +53,85 @@ def test_the_man_page_renders_with_man(tmp_path):
 
     man = needs.program("man", "man-db")
     (tmp_path / "gradtrace.1").write_text(manpage())
-    shown = subprocess.run([man, "-l", str(tmp_path / "gradtrace.1")], capture_output=True, text=True,
+    # --warnings: groff's own warnings (a bad escape, a macro it doesn't know) on stderr
+    shown = subprocess.run([man, "--warnings", "-l", str(tmp_path / "gradtrace.1")], capture_output=True, text=True,
                            env={"MANWIDTH": "80", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, check=True)
     assert "EXIT STATUS" in shown.stdout and "--expect NAME=VALUE" in shown.stdout
-    assert "warning" not in shown.stderr.lower()
+    assert "ENVIRONMENT" in shown.stdout and "LC_MESSAGES" in shown.stdout and "gradtrace --man" in shown.stdout
+    assert shown.stderr == ""
+
+
+def _section(page: str, name: str) -> str:
+    start = page.index(f".SH {name}\n")
+    end = page.find("\n.SH ", start + 1)
+    return page[start:end if end >= 0 else len(page)]
+
+
+def test_man_prints_the_page_however_gradtrace_was_installed():
+    """gradtrace --man is the page (roff, when stdout is not a terminal), at the version installed:
+    uv tool install and pipx put no page where `man gradtrace` looks."""
+    import subprocess
+    import sys
+
+    from gradtrace.cli.manpage import manpage
+
+    done = subprocess.run([sys.executable, "-m", "gradtrace", "--man"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout == manpage()
+    assert done.stdout.startswith(f'.TH GRADTRACE 1 "" "gradtrace {gradtrace.__version__}"')
+    assert "gradtrace \\-\\-man" in _section(done.stdout, "DESCRIPTION")  # the page says how to get it
+
+
+def test_help_says_how_to_get_the_man_page(gt):
+    shown = gt("--help").stdout
+    assert "--man" in shown and "Manual: gradtrace --man" in shown
+
+
+def test_man_goes_through_man_on_a_terminal(monkeypatch, tmp_path, capsys):
+    """On a terminal --man hands the page to `man -l -`; without man it prints the roff."""
+    import io
+    import shutil
+
+    from gradtrace.cli import manpage as module
+
+    fake = tmp_path / "man"
+    fake.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/args\ncat > {tmp_path}/page\n")
+    fake.chmod(0o755)
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr(shutil, "which", lambda name: str(fake) if name == "man" else None)
+    assert module.show("the page\n") == 0
+    assert (tmp_path / "args").read_text().split() == ["-l", "-"] and (tmp_path / "page").read_text() == "the page\n"
+    assert out.getvalue() == ""
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert module.show("the page\n") == 0 and out.getvalue() == "the page\n"
+
+
+def test_the_man_page_lists_the_environment_and_every_exit_status():
+    """ENVIRONMENT names every variable gradtrace reads (os.environ in its source, and the locale's
+    LC_ALL, LC_MESSAGES and LANG); EXIT STATUS has 0, 1, 2, 3 and 130."""
+    import re
+
+    from gradtrace.cli.manpage import manpage
+    from gradtrace.i18n import from_environment
+
+    page = manpage("9.9")
+    environment = _section(page, "ENVIRONMENT")
+    listed = set(re.findall(r"^\.B (\S+)$", environment, re.M))
+    read = set()
+    for path in (ROOT / "gradtrace").rglob("*.py"):
+        read |= set(re.findall(r"environ(?:\.get\(|\[)\"([A-Z_]+)\"", path.read_text(encoding="utf-8")))
+    read.discard("LANGUAGE")  # i18n sets it for click's gettext and puts back what it found; it never chooses
+    for key in ("LC_ALL", "LC_MESSAGES", "LANG"):  # read through a loop, not by name
+        assert from_environment({key: "ko_KR.UTF-8"}) == "ko"
+        read.add(key)
+    assert read <= {name.replace("\\", "") for name in listed}, read - listed
+    assert {"NO_COLOR", "COLUMNS", "GRADTRACE_DEBUG"} <= read
+    statuses = set(re.findall(r"^\.B (\d+)$", _section(page, "EXIT STATUS"), re.M))
+    assert statuses == {"0", "1", "2", "3", "130"}
 

@@ -165,6 +165,7 @@ EXIT_CODES = (
     (ExitCode.EVALUATION, N_("evaluation error (log(-1), 1/0, overflow)")),
     (ExitCode.USAGE, N_("usage, parse or binding error")),
     (ExitCode.CHECK_FAILED, N_("a check or expected answer failed")),
+    (ExitCode.INTERRUPTED, N_("interrupted (Ctrl-C)")),
 )
 
 
@@ -175,10 +176,11 @@ def help_epilog() -> str:
         "\b", _("Examples:"), *("  " + e for e in EXAMPLES),
         "\b", _("Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE."),
         _("A value may be a number or a constant expression such as 1/3 or -pi/2."),
-        "\b", _("Exit codes:"), *(f"  {int(code)}  {_(meaning)}" for code, meaning in EXIT_CODES),
+        "\b", _("Exit codes:"), *(f"  {int(code):<3}  {_(meaning)}" for code, meaning in EXIT_CODES),
         "\b", _("Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help)."),
         _("Grade a class: gradtrace grade submissions/*.toml (see gradtrace grade --help)."),
-        "\b", _("Manual: man gradtrace (installed with the package)."),
+        "\b", _("Manual: gradtrace --man, however gradtrace was installed (man gradtrace where the install put "
+                 "its page)."),
     ])
 
 
