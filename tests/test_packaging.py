@@ -135,3 +135,65 @@ def test_the_man_page_lists_the_environment_and_every_exit_status():
     statuses = set(re.findall(r"^\.B (\d+)$", _section(page, "EXIT STATUS"), re.M))
     assert statuses == {"0", "1", "2", "3", "130"}
 
+
+
+# How the suite uses each package of the published test extra: a word its tests (or, for the
+# runner's plugin, .ci/run's test command) write.
+TEST_EXTRA_USES = {
+    "pytest": "import pytest", "hypothesis": "from hypothesis import", "nbclient": "nbclient",
+    "nbformat": "nbformat", "ipykernel": "ipykernel", "websocket-client": "import websocket",
+    "jsonschema": "jsonschema", "babel": "pybabel", "pyte": "pyte", "pytest-xdist": "pytest -q -n 2",
+    "import-linter": "lint-imports", "micrograd": "micrograd",
+}
+
+
+def _extras() -> dict[str, list[str]]:
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return {extra: [Requirement(text).name for text in texts]
+            for extra, texts in project["optional-dependencies"].items()}
+
+
+def test_the_test_extra_holds_only_what_the_tests_need():
+    """The published test extra: each package is used by the suite (ruff and mypy, which no test
+    runs, are in the dev extra)."""
+    extras = _extras()
+    assert sorted(extras["test"]) == sorted(TEST_EXTRA_USES)
+    assert sorted(extras["dev"]) == ["mypy", "ruff"]
+    suite = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("*.py")
+                      if path.name != "test_packaging.py")
+    suite += (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for name, word in TEST_EXTRA_USES.items():
+        assert word in suite, f"no test uses {name} ({word!r}): drop it from the test extra"
+    for tool in extras["dev"]:
+        assert f'"{tool}"' not in suite and f"import {tool}" not in suite and f"-m {tool}" not in suite, \
+            f"a test runs {tool}: it needs the test extra then, and to skip naming it where it is missing"
+
+
+def test_ci_installs_the_dev_extra_before_it_lints():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    install = ci.index('.venv/bin/pip install --quiet ".[dev]"')
+    assert install < ci.index(".venv/bin/ruff check") and install < ci.index(".venv/bin/mypy gradtrace")
+    assert '.venv-newest/bin/pip install --quiet ".[test,dev]"' in ci
+
+
+def test_the_classifiers_claim_only_the_python_versions_ci_tests():
+    """.ci/run names the versions it tests (python_versions=(...)) and refuses an interpreter that is
+    not one of them; the classifiers claim exactly those, and requires-python starts at the oldest."""
+    import re
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    declared = re.search(r"^python_versions=\(([^)]*)\)$", ci, re.M)
+    assert declared, ".ci/run names no python_versions"
+    tested = declared.group(1).split()
+    assert '"$python3_managed" -c' in ci and "not one of the versions CI claims to test" in ci
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    claimed = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"]
+               if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    assert sorted(claimed, key=Version) == sorted(tested, key=Version)
+    oldest = min(tested, key=Version)
+    assert SpecifierSet(project["requires-python"]) == SpecifierSet(f">={oldest}")
