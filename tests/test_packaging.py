@@ -3,6 +3,9 @@
 import tomllib
 from pathlib import Path
 
+import needs
+import pytest
+
 import gradtrace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +49,6 @@ def test_the_man_page_documents_every_option_and_exit_code():
 
 def test_the_man_page_renders_with_man(tmp_path):
     import subprocess
-
-    import needs
 
     from gradtrace.cli.manpage import manpage
 
@@ -144,6 +145,7 @@ TEST_EXTRA_USES = {
     "nbformat": "nbformat", "ipykernel": "ipykernel", "websocket-client": "import websocket",
     "jsonschema": "jsonschema", "babel": "pybabel", "pyte": "pyte", "pytest-xdist": "pytest -q -n 2",
     "import-linter": "lint-imports", "micrograd": "micrograd",
+    "build": '"-m", "build"', "setuptools": '"--no-isolation"',
 }
 
 
@@ -160,9 +162,10 @@ def test_the_test_extra_holds_only_what_the_tests_need():
     runs, are in the dev extra)."""
     extras = _extras()
     assert sorted(extras["test"]) == sorted(TEST_EXTRA_USES)
-    assert sorted(extras["dev"]) == ["mypy", "ruff"]
-    suite = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("*.py")
-                      if path.name != "test_packaging.py")
+    assert sorted(extras["dev"]) == "mypy ruff".split()
+    suite = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "tests").glob("*.py"))
+    table = suite.index("TEST_EXTRA_USES = {")
+    suite = suite[:table] + suite[suite.index("}\n", table):]  # the words themselves are no use
     suite += (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     for name, word in TEST_EXTRA_USES.items():
         assert word in suite, f"no test uses {name} ({word!r}): drop it from the test extra"
@@ -197,3 +200,52 @@ def test_the_classifiers_claim_only_the_python_versions_ci_tests():
     assert sorted(claimed, key=Version) == sorted(tested, key=Version)
     oldest = min(tested, key=Version)
     assert SpecifierSet(project["requires-python"]) == SpecifierSet(f">={oldest}")
+
+
+def _copy_of_the_tree(into: Path) -> Path:
+    """The source tree as an sdist's builder meets it (a checkout or an unpacked sdist), without
+    what builds and runs leave in it."""
+    import shutil
+
+    skip = shutil.ignore_patterns("build", "dist", ".venv*", "node_modules", "__pycache__", ".git", "*.egg-info",
+                                  ".pytest_cache", ".mypy_cache", ".ruff_cache", "results")
+    return Path(shutil.copytree(ROOT, into, ignore=skip, symlinks=True))
+
+
+def _build(tree: Path, out: Path, epoch: str) -> dict[str, bytes]:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": epoch}  # setup.py imports the tree it builds, first on sys.path
+    done = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(tree)],
+                          capture_output=True, text=True, timeout=600, env=env, cwd=tree)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+
+
+@pytest.mark.slow
+def test_the_sdist_and_the_wheel_are_reproducible_with_source_date_epoch(tmp_path):
+    """Built twice from copies of the tree in other folders, with other mtimes, at other times, but
+    the same SOURCE_DATE_EPOCH: the same bytes (python -m build: the sdist, then the wheel from it)."""
+    import os
+    import tarfile
+    import time
+
+    needs.module("build", "pip install build, in the test extra")
+    first = _copy_of_the_tree(tmp_path / "one" / "gradtrace")
+    second = _copy_of_the_tree(tmp_path / "two" / "elsewhere")
+    for path in second.rglob("*"):
+        if path.is_file():
+            os.utime(path, (1_500_000_000, 1_500_000_000))
+    built = _build(first, tmp_path / "out1", "1700000000")
+    time.sleep(1.1)  # a build at another second: the gzip header and the release tree's times
+    again = _build(second, tmp_path / "out2", "1700000000")
+    version = gradtrace.__version__
+    assert sorted(built) == [f"gradtrace-{version}-py3-none-any.whl", f"gradtrace-{version}.tar.gz"]
+    for name in built:
+        assert built[name] == again[name], f"{name} differs between two builds"
+    with tarfile.open(tmp_path / "out1" / f"gradtrace-{version}.tar.gz") as sdist:
+        members = sdist.getmembers()
+    assert [m.name for m in members] == sorted(m.name for m in members)
+    assert {(m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members} == {(1700000000, 0, 0, "", "")}
