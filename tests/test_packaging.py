@@ -249,3 +249,29 @@ def test_the_sdist_and_the_wheel_are_reproducible_with_source_date_epoch(tmp_pat
         members = sdist.getmembers()
     assert [m.name for m in members] == sorted(m.name for m in members)
     assert {(m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members} == {(1700000000, 0, 0, "", "")}
+
+
+def test_the_changelog_follows_the_release_process():
+    """CONTRIBUTING.md's release process: ## [Unreleased] first, then the releases, newest first,
+    each ## [X.Y.Z] - YYYY-MM-DD; the version in pyproject.toml is the newest release's."""
+    import datetime
+    import re
+
+    from packaging.version import Version
+
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.*)$", changelog, re.M)
+    assert headings[0] == "[Unreleased]", headings[:2]
+    released = []
+    for heading in headings[1:]:
+        match = re.fullmatch(r"\[(\d+\.\d+\.\d+)\] - (\d{4}-\d{2}-\d{2})", heading)
+        assert match, f"not a release heading: ## {heading}"
+        released.append((Version(match.group(1)), datetime.date.fromisoformat(match.group(2))))
+    assert released, "no release in CHANGELOG.md"
+    assert released == sorted(released, reverse=True), "releases are not newest first"
+    written = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert Version(written) == released[0][0], f"pyproject.toml says {written}, the newest release is {released[0][0]}"
+    process = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for step in ("## [Unreleased]", 'version = "X.Y.Z"', "git tag -a vX.Y.Z", "SOURCE_DATE_EPOCH=",
+                 "twine check --strict", "twine upload"):
+        assert step in process, step
