@@ -1,5 +1,6 @@
-"""Build-time steps: the man page, written from the click commands (gradtrace/cli/manpage.py), and
-an sdist that is the same bytes wherever and whenever it is built from the same tree.
+"""Build-time steps: the man page, written from the click commands (gradtrace/cli/manpage.py), the
+README as PyPI shows it (tools/pypi_readme.py: no relative link or image, which PyPI can't show),
+and an sdist that is the same bytes wherever and whenever it is built from the same tree.
 
 Everything else about the package is in pyproject.toml. The wheel installs the page as
 share/man/man1/gradtrace.1, which `man gradtrace` finds next to the gradtrace script.
@@ -29,6 +30,15 @@ def write_man_page() -> None:
         sys.path.remove(str(ROOT))
     (ROOT / MAN_PAGE).parent.mkdir(parents=True, exist_ok=True)
     (ROOT / MAN_PAGE).write_text(manpage(version), encoding="utf-8")
+
+
+def pypi_description() -> str:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from pypi_readme import pypi_readme, repository_url
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return pypi_readme((ROOT / "README.md").read_text(encoding="utf-8"), repository_url(ROOT / "pyproject.toml"))
 
 
 def reproducible_tar_gz(path: str, epoch: int | None) -> None:
@@ -68,4 +78,5 @@ class ReproducibleSdist(sdist):
 
 
 write_man_page()
-setup(data_files=[("share/man/man1", [str(MAN_PAGE)])], cmdclass={"sdist": ReproducibleSdist})
+setup(data_files=[("share/man/man1", [str(MAN_PAGE)])], cmdclass={"sdist": ReproducibleSdist},
+      long_description=pypi_description(), long_description_content_type="text/markdown")

@@ -247,8 +247,12 @@ def test_the_sdist_and_the_wheel_are_reproducible_with_source_date_epoch(tmp_pat
         assert built[name] == again[name], f"{name} differs between two builds"
     with tarfile.open(tmp_path / "out1" / f"gradtrace-{version}.tar.gz") as sdist:
         members = sdist.getmembers()
+        info = sdist.extractfile(f"gradtrace-{version}/PKG-INFO").read().decode()
     assert [m.name for m in members] == sorted(m.name for m in members)
     assert {(m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members} == {(1700000000, 0, 0, "", "")}
+    tool = _pypi_readme()
+    description = info.split("\n\n", 1)[1]  # PyPI's page: no relative link or image in it
+    assert "## Quickstart" in description and all(tool.is_absolute(t) for t in tool.targets(description))
 
 
 def test_the_changelog_follows_the_release_process():
@@ -275,3 +279,51 @@ def test_the_changelog_follows_the_release_process():
     for step in ("## [Unreleased]", 'version = "X.Y.Z"', "git tag -a vX.Y.Z", "SOURCE_DATE_EPOCH=",
                  "twine check --strict", "twine upload"):
         assert step in process, step
+
+
+def _pypi_readme():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import pypi_readme
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return pypi_readme
+
+
+@pytest.mark.parametrize("readme", ["README.md", "README.ko.md"])
+def test_the_readme_pypi_shows_has_no_relative_link_or_image(readme):
+    """PyPI's page can't follow a relative target: what setup.py gives it as the description has
+    only absolute URLs and in-page anchors, and keeps every sentence of the README."""
+    tool = _pypi_readme()
+    text = (ROOT / readme).read_text(encoding="utf-8")
+    shown = tool.pypi_readme(text, tool.repository_url())
+    assert all(tool.is_absolute(target) for target in tool.targets(shown)), \
+        [t for t in tool.targets(shown) if not tool.is_absolute(t)]
+    relative = [t for t in tool.targets(text) if not tool.is_absolute(t)]
+    if tool.repository_url() is None:  # no public URL yet: each file is named, each picture described
+        for target in relative:
+            assert target.split("#")[0] in shown, target
+    assert len(shown.splitlines()) == len(text.splitlines())  # one line for one line: nothing dropped
+
+
+def test_relative_targets_become_the_repositorys_urls():
+    tool = _pypi_readme()
+    text = ("![a picture](docs/a.png) and [CONTRIBUTING.md](CONTRIBUTING.md#translations), "
+            "[up](#quickstart), [PyPI](https://pypi.org/)\n[ref]: ./docs/b.svg\n<img src=\"docs/c.png\">\n"
+            "```sh\n[not a link](docs/x.png)\n```\n")
+    shown = tool.pypi_readme(text, "https://example.org/team/gradtrace")
+    assert shown == ("![a picture](https://example.org/team/gradtrace/raw/main/docs/a.png) and "
+                     "[CONTRIBUTING.md](https://example.org/team/gradtrace/blob/main/CONTRIBUTING.md#translations), "
+                     "[up](#quickstart), [PyPI](https://pypi.org/)\n"
+                     "[ref]: https://example.org/team/gradtrace/raw/main/docs/b.svg\n"
+                     "<img src=\"https://example.org/team/gradtrace/raw/main/docs/c.png\">\n"
+                     "```sh\n[not a link](docs/x.png)\n```\n")
+    plain = tool.pypi_readme(text, None)
+    assert plain.startswith("*(a picture, docs/a.png in the sdist: a picture)* and CONTRIBUTING.md, [up](#quickstart)")
+
+
+def test_project_urls_are_absolute():
+    urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"].get("urls", {})
+    assert all(url.startswith("https://") for url in urls.values()), urls
