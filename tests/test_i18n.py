@@ -494,7 +494,7 @@ def test_help_and_clicks_own_words_in_korean():
     """--help in Korean, click's headings and usage errors included, as a user runs it."""
     korean = subprocess.run([sys.executable, "-m", "gradtrace", "--help", "--lang", "ko"], capture_output=True,
                             text=True)
-    assert korean.returncode == 0 and "사용법:" in korean.stdout and "옵션:" in korean.stdout
+    assert korean.returncode == 0 and "사용법:" in korean.stdout and "입력:" in korean.stdout
     assert "PATH에서 프로그램을 읽습니다" in korean.stdout and "이 도움말을 보여 주고 끝냅니다." in korean.stdout
     assert "Exit code:" in korean.stdout and "계산 오류" in korean.stdout
     wrong = subprocess.run([sys.executable, "-m", "gradtrace", "(x+y)*z", "--format", "nope"], capture_output=True,

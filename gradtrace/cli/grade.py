@@ -12,7 +12,7 @@ import click
 from ..core.errors import ExitCode, GradtraceError
 from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import N_, _, ngettext
-from .common import LANG_OPTION, TranslatedHelp, fail, make_console
+from .common import LANG_OPTION, Section, TranslatedHelp, fail, make_console
 
 GRADE_HELP = N_("""Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without
 --key, its expression and bindings).
@@ -67,6 +67,14 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | 
     if not all(g.passed for g in graded):
         raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
 
+
+grade.sections = (
+    (Section.INPUT, ("key", "time_limit")),
+    (Section.CHECKING, ("tol", "precision")),
+    (Section.OUTPUT, ("format_name", "color")),
+    (Section.LANGUAGE, ("lang",)),
+    (Section.HELP, ("help",)),
+)
 
 def _table(graded: list[Any], console: Any) -> None:
     from rich import box

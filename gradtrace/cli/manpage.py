@@ -29,15 +29,27 @@ def _paragraphs(text: str) -> list[str]:
     return [" ".join(p.replace("\b", "").split()) for p in text.split("\n\n") if p.strip()]
 
 
-def _options(command: click.Command) -> list[str]:
+def _options(command: click.Command, headings: bool = False) -> list[str]:
+    """The options as --help shows them: in the command's sections (with headings: each under its
+    own .SS, as --help's), in English."""
     ctx = click.Context(command, info_name=command.name)
+    records = {param.name: record for param in command.get_params(ctx)
+               if isinstance(param, click.Option) and (record := param.get_help_record(ctx)) is not None}
+    sections = [(title, [name for name in names if name in records])
+                for title, names in getattr(command, "sections", ())]
+    placed = {name for _title, names in sections for name in names}
+    rest = [name for name in records if name not in placed]  # click's --help: last, under Help, as in --help
+    if sections and sections[-1][0] == "Help":
+        sections[-1][1].extend(rest)
+    else:
+        sections.append(("Other options", rest))
     lines: list[str] = []
-    for param in command.get_params(ctx):
-        record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
-        if record is None:
-            continue
-        names, help_text = record
-        lines += [".TP", f".B {_roff(names)}", _roff(" ".join(help_text.split()) or "(no description)")]
+    for title, names in sections:
+        if names and headings:
+            lines.append(f".SS {_roff(title)}")
+        for name in names:
+            option, help_text = records[name]
+            lines += [".TP", f".B {_roff(option)}", _roff(" ".join(help_text.split()) or "(no description)")]
     return lines
 
 
@@ -120,7 +132,7 @@ def manpage(version: str | None = None, root: Any = None) -> str:
                   "number or a constant expression such as 1/3 or -pi/2."), ".PP", _roff(HOW_TO_READ)]
     out += _expressions()
     out += [".SH OPTIONS"]
-    out += _options(trace)
+    out += _options(trace, headings=True)
     out += [".SH COMMANDS"]
     for name, command in cli.commands.items():
         if name == "trace":

@@ -18,7 +18,7 @@ from ..core.numbers import NumberFormat
 from ..i18n import N_, _, ngettext
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
-from .common import LANG_OPTION, ReaderGone, TranslatedHelp, blank_words, fail, first_sentence, make_console
+from .common import LANG_OPTION, ReaderGone, Section, TranslatedHelp, blank_words, fail, first_sentence, make_console
 from .inputs import expected_answers, load_vars, program_text, seed_value
 
 _IDENT = re.compile(r"[^\W\d]\w*\Z")  # a variable's name as the language reads it: x, w0, α, w₁
@@ -320,6 +320,18 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
 def trace_command(ctx: click.Context, **options: Any) -> None:
     # What it does is TRACE_HELP (--help shows it, in the language of the run).
     run_trace(TraceRequest(bindings=ctx.meta.get("gradtrace.bindings", []), **options), ctx)
+
+
+trace_command.sections = (
+    (Section.INPUT, ("program_file", "output_name", "vars_file", "seed_text")),
+    (Section.OUTPUT, ("format_name", "as_json", "as_graph", "as_dot", "as_mermaid", "explain", "precision", "decimals",
+              "color", "full", "show_jacobians")),
+    (Section.PICTURES, ("render_file", "blank", "html_file")),
+    (Section.CHECKING, ("check", "step", "expect", "answers_file", "tol")),
+    (Section.MODES, ("symbolic", "expanded", "exact")),
+    (Section.LANGUAGE, ("lang",)),
+    (Section.HELP, ("man", "version", "help")),
+)
 
 
 def run_trace(r: TraceRequest, ctx: click.Context) -> None:
