@@ -25,11 +25,12 @@ def write_man_page() -> None:
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     sys.path.insert(0, str(ROOT))
     try:
+        from gradtrace.cli import cli
         from gradtrace.cli.manpage import manpage
     finally:
         sys.path.remove(str(ROOT))
     (ROOT / MAN_PAGE).parent.mkdir(parents=True, exist_ok=True)
-    (ROOT / MAN_PAGE).write_text(manpage(version), encoding="utf-8")
+    (ROOT / MAN_PAGE).write_text(manpage(cli, version), encoding="utf-8")
 
 
 def pypi_description() -> str:

@@ -65,6 +65,6 @@ def test_the_headings_are_translated(gt, command):
 def test_the_man_page_has_the_same_sections():
     from gradtrace.cli.manpage import manpage
 
-    page = manpage("9.9")
+    page = manpage(cli, "9.9")
     options = page[page.index(".SH OPTIONS"):page.index(".SH COMMANDS")]
     assert re.findall(r"^\.SS (.*)$", options, re.M) == SECTIONS["trace"]

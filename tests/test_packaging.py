@@ -7,6 +7,8 @@ import needs
 import pytest
 
 import gradtrace
+from gradtrace.cli import cli
+from gradtrace.cli.manpage import manpage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,11 +33,9 @@ def test_license_and_type_information_ship():
 
 def test_the_man_page_documents_every_option_and_exit_code():
     """setup.py writes this page at build time; `man gradtrace` shows it once installed."""
-    from gradtrace.cli import cli
-    from gradtrace.cli.manpage import manpage
     from gradtrace.cli.trace import EXIT_CODES
 
-    page = manpage("9.9")
+    page = manpage(cli, "9.9")
     assert page.startswith('.TH GRADTRACE 1 "" "gradtrace 9.9"')
     for command in cli.commands.values():
         for param in command.params:
@@ -50,10 +50,9 @@ def test_the_man_page_documents_every_option_and_exit_code():
 def test_the_man_page_renders_with_man(tmp_path):
     import subprocess
 
-    from gradtrace.cli.manpage import manpage
 
     man = needs.program("man", "man-db")
-    (tmp_path / "gradtrace.1").write_text(manpage())
+    (tmp_path / "gradtrace.1").write_text(manpage(cli))
     # --warnings: groff's own warnings (a bad escape, a macro it doesn't know) on stderr
     shown = subprocess.run([man, "--warnings", "-l", str(tmp_path / "gradtrace.1")], capture_output=True, text=True,
                            env={"MANWIDTH": "80", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, check=True)
@@ -74,11 +73,10 @@ def test_man_prints_the_page_however_gradtrace_was_installed():
     import subprocess
     import sys
 
-    from gradtrace.cli.manpage import manpage
 
     done = subprocess.run([sys.executable, "-m", "gradtrace", "--man"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr == ""
-    assert done.stdout == manpage()
+    assert done.stdout == manpage(cli)
     assert done.stdout.startswith(f'.TH GRADTRACE 1 "" "gradtrace {gradtrace.__version__}"')
     assert "gradtrace \\-\\-man" in _section(done.stdout, "DESCRIPTION")  # the page says how to get it
 
@@ -118,10 +116,9 @@ def test_the_man_page_lists_the_environment_and_every_exit_status():
     LC_ALL, LC_MESSAGES and LANG); EXIT STATUS has 0, 1, 2, 3 and 130."""
     import re
 
-    from gradtrace.cli.manpage import manpage
     from gradtrace.i18n import from_environment
 
-    page = manpage("9.9")
+    page = manpage(cli, "9.9")
     environment = _section(page, "ENVIRONMENT")
     listed = set(re.findall(r"^\.B (\S+)$", environment, re.M))
     read = set()

@@ -288,7 +288,7 @@ def _show_man(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         return
     from .manpage import manpage, show
 
-    ctx.exit(show(manpage(root=cli)))
+    ctx.exit(show(manpage(cli)))
 
 
 # On the trace command, where the group sends every option; declared here, beside the group the

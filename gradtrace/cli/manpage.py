@@ -4,14 +4,14 @@
 uv tool install and pipx put the gradtrace script on PATH but no page where `man gradtrace` looks.
 setup.py also writes it at build time, and the wheel installs it as share/man/man1/gradtrace.1,
 where `man gradtrace` finds it next to a venv's gradtrace script. From a checkout:
-`python -m gradtrace.cli.manpage > gradtrace.1 && man ./gradtrace.1`.
-It needs only click, so a build environment can run it.
+`python -m gradtrace --man`. It needs only click, so a build environment can run it. It is given
+the command group (gradtrace.cli.cli) rather than importing it: main.py, which holds the group,
+imports this module for --man.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -99,16 +99,13 @@ HOW_TO_READ = ("gradtrace --man shows this page however gradtrace was installed 
                "install into a venv also puts it where man gradtrace finds it.")
 
 
-def manpage(version: str | None = None, root: Any = None) -> str:
-    """The whole page for `gradtrace` and its subcommands (quiz, grade). version: the installed
-    one by default; root: the command group (gradtrace.cli.cli by default)."""
+def manpage(cli: click.Group, version: str | None = None) -> str:
+    """The whole page for `gradtrace` (the group cli) and its subcommands (quiz, grade). version:
+    the installed one by default."""
     if version is None:
         from .. import _version
 
         version = _version()
-    if root is None:
-        from . import cli as root
-    cli = root
     trace = cli.commands["trace"]
     summary, *description = _paragraphs(trace.help or "")
     out = [
@@ -171,7 +168,3 @@ def show(page: str) -> int:
             pass  # man is there but can't run: the roff, as without it
     sys.stdout.write(page)
     return 0
-
-
-if __name__ == "__main__":
-    sys.stdout.write(manpage())
