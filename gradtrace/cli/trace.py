@@ -304,8 +304,9 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help=N_("Tell the backward pass (or the forward pass) step by step."))
 @click.option("--seed", "seed_text", metavar="N|ones|random[:N]|[...]|@FILE.npy",
-              help=N_("The gradient to start backprop from when the output is an array: random:N is "
-                      "numpy.random.default_rng(N).standard_normal(shape), random draws N. Answers about an array "
+              help=N_("The gradient backprop starts from, ∂out/∂out (1 unless given, as in the lecture): a number "
+                      "(the slides' \"upstream 2\"), ones, an array, @FILE.npy, or random:N, "
+                      "numpy.random.default_rng(N).standard_normal(shape) (random draws N). Answers about an array "
                       "output are checked from random:0 unless a seed is given."))
 @click.option("--full", is_flag=True, help=N_("Show arrays in full however large, and every row of a large table."))
 @click.option("--jacobian", "show_jacobians", is_flag=True,
