@@ -12,9 +12,11 @@ SECTIONS = {
     "trace": ["Input", "Output formats", "Pictures", "Checking", "Modes", "Language", "Help"],
     "quiz": ["Problems", "Worksheets", "Output formats", "Language", "Help"],
     "grade": ["Input", "Checking", "Output formats", "Language", "Help"],
+    "autograder": ["Files", "Checking", "Language", "Help"],
+    "lms": ["Problems", "Checking", "Files", "Language", "Help"],
 }
 KOREAN = {"Input": "입력", "Output formats": "출력 형식", "Checking": "검사", "Pictures": "그림", "Modes": "모드",
-          "Problems": "문제", "Worksheets": "연습 문제지", "Language": "언어", "Help": "도움말"}
+          "Problems": "문제", "Worksheets": "연습 문제지", "Files": "파일", "Language": "언어", "Help": "도움말"}
 
 
 def _help(gt, command: str, *more: str) -> str:
@@ -60,6 +62,22 @@ def test_the_sections_share_one_column(gt, command):
 def test_the_headings_are_translated(gt, command):
     headings = _headings(_help(gt, command, "--lang", "ko"))
     assert [KOREAN[h] for h in SECTIONS[command]] == [h for h in headings if h in KOREAN.values()]
+
+
+def test_every_command_has_sections():
+    assert sorted(SECTIONS) == sorted(name for name, command in cli.commands.items() if not command.hidden)
+
+
+def test_seed_means_one_thing_in_the_commands_that_draw_problems():
+    """quiz, lms: --seed is the random seed the problems are drawn from, said the same way.
+    (trace's --seed is the gradient backprop starts from, a different thing; see its help.)"""
+    seeds = {name: [p for p in command.params if p.name == "seed"] for name, command in cli.commands.items()}
+    drawing = {name: found[0] for name, found in seeds.items() if found and name != "trace"}
+    assert sorted(drawing) == ["lms", "quiz"]
+    for name, seed in drawing.items():
+        assert seed.type == click.INT, name
+        assert seed.help.startswith("The random seed the problems "), (name, seed.help)
+        assert "same seed" in seed.help and "again" in seed.help, (name, seed.help)
 
 
 def test_the_man_page_has_the_same_sections():

@@ -44,6 +44,7 @@ class Section:
     MODES = N_("Modes")
     PROBLEMS = N_("Problems")
     WORKSHEETS = N_("Worksheets")
+    FILES = N_("Files")
     LANGUAGE = N_("Language")
     HELP = N_("Help")
 
