@@ -1,10 +1,11 @@
-"""Run every command the README shows, as a user would, on the install of the Python that runs this.
+"""Run every command the README and the guide show, as a user would, on the install of the Python that runs this.
 
     .venv/bin/python tests/readme_examples.py
 
 That Python's scripts folder (.venv/bin) comes first on the commands' PATH, as if the venv were
 activated, so `gradtrace` and `python` in them are that install's.
 
+The README, README.ko.md and every page of the guide (docs/guide/*.md) are read, in that order.
 Every line of every ```sh block (the Quickstart's two lines excepted: CI runs those itself) runs
 with bash in a scratch folder that holds the small input files the commands mention (made here:
 W1.npy, x.csv, answers.txt, ...) and a copy of examples/; every ```python block runs with this
@@ -38,6 +39,9 @@ EXPECTED_EXIT = {
     # "one file broken": a file that could not be graded makes grade exit 2.
     "gradtrace grade class/*.toml --key sheet/key-2.toml": 2,
     "gradtrace grade class/*.toml --key sheet/key-2.toml --format csv > gradebook.csv": 2,
+    "gradtrace grade class-ko/*.toml --key sheet-ko/key-2.toml --lang ko": 2,  # README.ko.md: the same class
+    # README.ko.md: the transposed answer, diagnosed, in Korean
+    'gradtrace "sum(relu(X @ W))" -X "[[1,2],[3,-1]]" -W "[[0.5,-1],[2,1]]" --expect "W=[[1,2],[1,2]]" --lang ko': 3,
 }
 
 
@@ -70,6 +74,20 @@ def commands(readme: str) -> list[str]:
             if command:
                 out.append(command)
     return out
+
+
+GUIDE = ROOT / "docs" / "guide"
+
+
+def documents() -> list[Path]:
+    """The README, the Korean README and the guide's pages, in the order the README lists them.
+
+    Their commands run in one scratch folder, in this order: the guide's teacher page makes its own
+    sheet before it grades one, as the README does."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = [GUIDE / name for name in re.findall(r"\(docs/guide/([\w-]+\.md)\)", readme)]
+    pages = list(dict.fromkeys(listed + sorted(GUIDE.glob("*.md"))))  # a page the README forgot runs too
+    return [ROOT / "README.md", ROOT / "README.ko.md", *pages]
 
 
 def make_fixtures(folder: Path) -> None:
@@ -126,10 +144,9 @@ def run(command: str, folder: Path) -> str | None:
 
 
 def main() -> int:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    korean = (ROOT / "README.ko.md").read_text(encoding="utf-8")
-    shell = commands(readme) + commands(korean)  # and the Korean one's
-    python = [text for _, text in blocks(readme, "python") + blocks(korean, "python")]
+    texts = [path.read_text(encoding="utf-8") for path in documents()]
+    shell = [command for text in texts for command in commands(text)]
+    python = [code for text in texts for _, code in blocks(text, "python")]
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -148,7 +165,7 @@ def main() -> int:
             if not ok:
                 print("  " + done.stderr[-2000:].replace("\n", "\n  "), flush=True)
             passed, failed = passed + ok, failed + (not ok)
-    print(f"README examples: {passed} passed, {failed} failed")
+    print(f"README and guide examples: {passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 
 

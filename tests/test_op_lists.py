@@ -1,6 +1,7 @@
 """Every list of what gradtrace understands is read off the op table, or checked against it here:
-the README's function list (written by tools/op_lists.py), its operators and array ops, the quiz's
---difficulty help and the Practice section, and the man page. Each check is parametrized over
+the guide's function list (docs/guide/expressions.md, written by tools/op_lists.py), its operators
+and array ops (docs/guide/arrays.md), the quiz's --difficulty help and the guide's Practice page, and
+the man page. Each check is parametrized over
 OPS, so a new record is looked for in every list without anyone adding it to a test."""
 
 import importlib.util
@@ -14,10 +15,14 @@ from gradtrace.core.ops import CONSTANTS, OPS
 from gradtrace.teach import quiz as practice
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDE = ROOT / "docs" / "guide"
+EXPRESSIONS = (GUIDE / "expressions.md").read_text(encoding="utf-8")
+ARRAYS = (GUIDE / "arrays.md").read_text(encoding="utf-8")
+PRACTICE = (GUIDE / "practice.md").read_text(encoding="utf-8")
 ALL_OPS = pytest.mark.parametrize("op", OPS.values(), ids=list(OPS))
 QUIZ_OPS = [op.name for op in OPS.values() if op.teach.quiz is not None]
-UPDATE = "run `python tools/op_lists.py` to write the README's list from the op table, and commit README.md"
+UPDATE = ("run `python tools/op_lists.py` to write the guide's list from the op table, and commit "
+          "docs/guide/expressions.md")
 
 
 def _tool():
@@ -29,7 +34,7 @@ def _tool():
 
 
 def _section(text: str, heading: str) -> str:
-    """A `## heading` section of the README, up to the next one."""
+    """A `## heading` section of a page, up to the next one."""
     start = text.index(f"\n## {heading}\n")
     end = text.find("\n## ", start + 1)
     return text[start:end if end >= 0 else len(text)]
@@ -47,14 +52,14 @@ def _names(text: str) -> set[str]:
     return {name for name in OPS if name in words}
 
 
-# ---- the README --------------------------------------------------------------------------------
+# ---- the guide ---------------------------------------------------------------------------------
 
-def test_the_readme_function_list_is_the_tables():
+def test_the_guides_function_list_is_the_tables():
     try:
-        written = _tool().rewrite(README, ops_text.readme_functions())
+        written = _tool().rewrite(EXPRESSIONS, ops_text.readme_functions())
     except ValueError as err:
-        pytest.fail(f"README.md: {err}; {UPDATE}")
-    assert written == README, f"README.md's function list differs from the op table: {UPDATE}"
+        pytest.fail(f"docs/guide/expressions.md: {err}; {UPDATE}")
+    assert written == EXPRESSIONS, f"docs/guide/expressions.md's function list differs from the op table: {UPDATE}"
 
 
 def test_the_writer_replaces_the_list_and_nothing_else():
@@ -68,33 +73,33 @@ def test_the_writer_replaces_the_list_and_nothing_else():
 
 
 @ALL_OPS
-def test_every_elementwise_function_is_in_the_readme_list_with_its_parameters(op):
-    start = README.index("<!-- functions")
-    block = README[start:README.index("<!-- /functions -->", start)]
+def test_every_elementwise_function_is_in_the_guides_list_with_its_parameters(op):
+    start = EXPRESSIONS.index("<!-- functions")
+    block = EXPRESSIONS[start:EXPRESSIONS.index("<!-- /functions -->", start)]
     spans = _code_spans(block)
     names = ops_text.function_spellings(op)
     if not names or op.arrays_only:
         assert not any(span.split("(")[0] == op.name for span in spans), f"{op.name} is listed but no name calls it"
         return
     for name in names:
-        assert any(span.split("(")[0] == name for span in spans), f"{name} is missing from the README's function list"
+        assert any(span.split("(")[0] == name for span in spans), f"{name} is missing from the guide's function list"
     call = next(span for span in spans if span.split("(")[0] == op.name)
     for param, _default in op.keyword_params:
         assert re.search(rf"\b{param}\b", call), f"{call} does not show {op.name}'s parameter {param}"
 
 
 @ALL_OPS
-def test_every_spelling_of_every_op_is_in_the_readme(op):
+def test_every_spelling_of_every_op_is_in_the_guide(op):
     """Names, other names (ln, σ, swish) and operator symbols (^, ⋅, ×, √, .T): each one is shown
-    as code where the README describes the language."""
-    where = _section(README, "Writing expressions") + _section(README, "Vectors and matrices")
+    as code where the guide describes the language."""
+    where = _section(EXPRESSIONS, "Writing expressions") + ARRAYS
     spans = _code_spans(where)
     for spelling in ops_text.spellings(op):
-        assert any(spelling in span for span in spans), f"{op.name}: {spelling!r} is not shown in the README"
+        assert any(spelling in span for span in spans), f"{op.name}: {spelling!r} is not shown in the guide"
 
 
 def _array_sentence() -> str:
-    section = _section(README, "Vectors and matrices")
+    section = ARRAYS
     start = section.index("Array ops:")
     return section[start:section.index(".\n", start)]
 
@@ -112,25 +117,25 @@ def _spelled_op(span: str) -> str | None:
 
 
 @ALL_OPS
-def test_the_readme_names_each_array_op_in_its_array_sentence(op):
+def test_the_guide_names_each_array_op_in_its_array_sentence(op):
     spans = _code_spans(_array_sentence())
     named = {_spelled_op(span) for span in spans}
     assert (op.name in named) == op.arrays_only, (
-        f"{op.name} {'is missing from' if op.arrays_only else 'is not an array op but is in'} the README's "
+        f"{op.name} {'is missing from' if op.arrays_only else 'is not an array op but is in'} the guide's "
         f"'Array ops:' sentence")
 
 
-def test_the_readme_array_sentence_names_only_ops():
+def test_the_guides_array_sentence_names_only_ops():
     unknown = [span for span in _code_spans(_array_sentence()) if _spelled_op(span) is None]
-    assert not unknown, f"the README's 'Array ops:' sentence names what no op record is: {unknown}"
+    assert not unknown, f"the guide's 'Array ops:' sentence names what no op record is: {unknown}"
 
 
 @ALL_OPS
-def test_the_readme_practice_section_names_exactly_difficulty_3s_functions(op):
-    practice_text = " ".join(_section(README, "Practice").split())
+def test_the_guides_practice_page_names_exactly_difficulty_3s_functions(op):
+    practice_text = " ".join(PRACTICE.split())
     adds = re.search(r"\b3 adds ([^.]*)\.", practice_text)
     saturated = re.search(r"\bno ([^.]*?) is saturated", practice_text)
-    assert adds and saturated, "the README's Practice section no longer says what difficulty 3 adds"
+    assert adds and saturated, "the guide's Practice page no longer says what difficulty 3 adds"
     for clause in (adds.group(1), saturated.group(1)):
         assert (op.name in _names(clause)) == (op.name in practice.FUNCTIONS_3), (op.name, clause)
 

@@ -1,8 +1,9 @@
-"""Write the README's function list from the op table: python tools/op_lists.py
+"""Write the guide's function list from the op table: python tools/op_lists.py
 
-The list sits between the lines `<!-- functions ... -->` and `<!-- /functions -->` in README.md;
+The list sits between the lines `<!-- functions ... -->` and `<!-- /functions -->` in
+docs/guide/expressions.md;
 everything between them is replaced by gradtrace.core.ops_text.readme_functions(), and nothing
-else is touched. tests/test_op_lists.py fails while the README's copy differs from the table's.
+else is touched. tests/test_op_lists.py fails while the guide's copy differs from the table's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "guide" / "expressions.md"
 BLOCK = re.compile(r"(^[ \t]*<!-- functions\b[^\n]*-->\n)(.*?)(^[ \t]*<!-- /functions -->$)", re.M | re.S)
 
 
@@ -28,11 +29,11 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from gradtrace.core.ops_text import readme_functions
 
-    text = README.read_text(encoding="utf-8")
+    text = PAGE.read_text(encoding="utf-8")
     new = rewrite(text, readme_functions())
     if new != text:
-        README.write_text(new, encoding="utf-8")
-        print("README.md: the function list is rewritten from the op table")
+        PAGE.write_text(new, encoding="utf-8")
+        print("docs/guide/expressions.md: the function list is rewritten from the op table")
     return 0
 
 
