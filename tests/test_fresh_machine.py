@@ -119,14 +119,15 @@ def _lock() -> dict[str, tuple[Version, str]]:
 def _project_requirements() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     build = project["build-system"]["requires"]
-    listed = [*build, *project["project"]["dependencies"], *project["project"]["optional-dependencies"]["test"]]
+    extras = project["project"]["optional-dependencies"]
+    listed = [*build, *project["project"]["dependencies"], *extras["test"], *extras["dev"]]
     ci_tools = (ROOT / "constraints" / "test.in").read_text(encoding="utf-8").splitlines()
     listed += [text for line in ci_tools if (text := line.split("#", 1)[0].strip())]
     return [Requirement(text) for text in listed]
 
 
 def test_the_lock_pins_every_requirement_within_its_range():
-    """Every dependency, test extra and build requirement in pyproject.toml, and each tool in
+    """Every dependency, test and dev extra and build requirement in pyproject.toml, and each tool in
     constraints/test.in, is pinned in the lock to a version its range allows (a new or changed
     requirement without a refreshed lock fails here)."""
     pins = _lock()

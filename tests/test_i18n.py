@@ -494,7 +494,7 @@ def test_help_and_clicks_own_words_in_korean():
     """--help in Korean, click's headings and usage errors included, as a user runs it."""
     korean = subprocess.run([sys.executable, "-m", "gradtrace", "--help", "--lang", "ko"], capture_output=True,
                             text=True)
-    assert korean.returncode == 0 and "사용법:" in korean.stdout and "옵션:" in korean.stdout
+    assert korean.returncode == 0 and "사용법:" in korean.stdout and "입력:" in korean.stdout
     assert "PATH에서 프로그램을 읽습니다" in korean.stdout and "이 도움말을 보여 주고 끝냅니다." in korean.stdout
     assert "Exit code:" in korean.stdout and "계산 오류" in korean.stdout
     wrong = subprocess.run([sys.executable, "-m", "gradtrace", "(x+y)*z", "--format", "nope"], capture_output=True,
@@ -526,6 +526,7 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "broadcast",
     "follow_through", "none", "report",  # grade: a key's follow_through = "none", and --report, as written
     "GATE", "INPUT",  # grade: a wire question, GATE->INPUT.local, as written
+    "roff", "Ctrl",  # --man's format, and the key (Ctrl-C)
     # the platforms, their files and what they call things: names, as their Korean pages write them
     "autograder", "gradescope", "Gradescope", "prairielearn", "results", "lms", "moodle", "Moodle", "gift", "GIFT",
     "canvas", "Canvas", "QTI", "XML", "zip", "wheel", "PyPI", "Python", "setup", "run_autograder", "programming",

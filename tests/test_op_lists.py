@@ -200,9 +200,10 @@ def test_the_difficulty_help_is_filled_in_when_shown_not_at_import():
 # ---- the man page ---------------------------------------------------------------------------------
 
 def _man_expressions() -> str:
+    from gradtrace.cli import cli
     from gradtrace.cli.manpage import manpage
 
-    page = manpage("9.9")
+    page = manpage(cli, "9.9")
     assert ".SH EXPRESSIONS" in page, "the man page has no EXPRESSIONS section"
     start = page.index(".SH EXPRESSIONS")
     return page[start:page.index("\n.SH ", start + 1)].replace("\\-", "-").replace("\\&", "")

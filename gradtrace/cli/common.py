@@ -33,9 +33,29 @@ def current_env() -> Env:
     return env if env is not None else Env()
 
 
+class Section:
+    """--help's section headings, by the same names in every command: a command's `sections` lists,
+    under each heading, the names of its options (click's param.name) in the order shown."""
+
+    INPUT = N_("Input")
+    OUTPUT = N_("Output formats")
+    CHECKING = N_("Checking")
+    PICTURES = N_("Pictures")
+    MODES = N_("Modes")
+    PROBLEMS = N_("Problems")
+    WORKSHEETS = N_("Worksheets")
+    FILES = N_("Files")
+    LANGUAGE = N_("Language")
+    HELP = N_("Help")
+
+
 class TranslatedHelp(click.Command):
     """--help in the language of the run. Each text is written in English and marked N_ (help=,
-    the command's help), and looked up in the catalog only as --help shows it."""
+    the command's help), and looked up in the catalog only as --help shows it. The options are
+    shown in sections (`sections`), one column wide for all of them; an option no section names
+    is shown last, under Help."""
+
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         saved = [(param, param.help) for param in self.get_params(ctx)  # click's own --help too
@@ -54,6 +74,25 @@ class TranslatedHelp(click.Command):
 
     def translated_epilog(self) -> str | None:
         return _(self.epilog) if self.epilog else self.epilog
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if not self.sections:
+            super().format_options(ctx, formatter)
+            return
+        records = {param.name: record for param in self.get_params(ctx)
+                   if isinstance(param, click.Option) and (record := param.get_help_record(ctx)) is not None}
+        placed = {name for _title, names in self.sections for name in names}
+        sections = [(title, [records[name] for name in names if name in records]) for title, names in self.sections]
+        rest = [record for name, record in records.items() if name not in placed]
+        if rest:
+            sections = [*[(t, rows) for t, rows in sections if t != Section.HELP],
+                        (Section.HELP, [*next((rows for t, rows in sections if t == Section.HELP), []), *rest])]
+        # One first column for every section (click's write_dl sizes each list by its own widest name).
+        width = min(max(len(name) for _title, rows in sections for name, _help in rows), 30)
+        for title, rows in sections:
+            if rows:
+                with formatter.section(_(title)):
+                    formatter.write_dl([(name.ljust(width), text) for name, text in rows])
 
 
 # --lang: read by main() before anything runs (see _language); declared here for --help and to refuse

@@ -12,7 +12,7 @@ import click
 from ..core.errors import ExitCode, GradtraceError
 from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import N_, _, ngettext
-from .common import LANG_OPTION, TranslatedHelp, fail, make_console
+from .common import LANG_OPTION, Section, TranslatedHelp, fail, make_console
 
 GRADE_HELP = N_("""Grade a whole class: each SUBMISSION is a TOML or JSON file with its answers (and, without
 --key, its expression and bindings).
@@ -119,6 +119,15 @@ def _platform(graded: list[Any], format_name: str, seconds: float) -> None:
     data = autograders.gradescope(graded[0], execution_time=seconds) if format_name == "gradescope" \
         else autograders.prairielearn(graded[0])
     sys.stdout.write(autograders.to_json(data))
+
+
+grade.sections = (
+    (Section.INPUT, ("key", "time_limit")),
+    (Section.CHECKING, ("tol", "precision")),
+    (Section.OUTPUT, ("format_name", "color")),
+    (Section.LANGUAGE, ("lang",)),
+    (Section.HELP, ("help",)),
+)
 
 
 def _table(graded: list[Any], console: Any) -> None:

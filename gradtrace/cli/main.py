@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ..core.errors import ExitCode, GradtraceError
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from .common import Env, ReaderGone, json_error, wants_json
 from .grade import grade
 from .platforms import autograder, lms
@@ -234,7 +234,7 @@ def _run(argv: list[str] | None, env: Env) -> int:
         return exc.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
         _quiet_echo("gradtrace: interrupted")
-        return 130
+        return int(ExitCode.INTERRUPTED)
     except (BrokenPipeError, ReaderGone):
         return _reader_gone()
     except OSError as exc:
@@ -282,3 +282,21 @@ def _reader_gone() -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _show_man(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--man: the man page, whatever installed gradtrace (uv tool install and pipx put no page where
+    man looks)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .manpage import manpage, show
+
+    ctx.exit(show(manpage(cli)))
+
+
+# On the trace command, where the group sends every option; declared here, beside the group the
+# page describes.
+trace_command.params.append(click.Option(
+    ["--man"], is_flag=True, expose_value=False, is_eager=True, callback=_show_man,
+    help=N_("Show the manual page (through man on a terminal, else as roff: gradtrace --man > gradtrace.1), "
+            "however gradtrace was installed.")))

@@ -11,7 +11,7 @@ import click
 from ..core.errors import GradtraceError
 from ..core.numbers import NumberFormat
 from ..i18n import N_, _
-from .common import LANG_OPTION, TranslatedHelp, fail
+from .common import LANG_OPTION, Section, TranslatedHelp, fail
 
 AUTOGRADER_HELP = N_("""Make a Gradescope autograder for KEY (the key of gradtrace grade --key).
 
@@ -73,6 +73,14 @@ def autograder(key: str, out_path: str, as_zip: bool, wheel: str | None, tol: st
                err=True)
 
 
+autograder.sections = (
+    (Section.FILES, ("out_path", "as_zip", "wheel", "replace")),
+    (Section.CHECKING, ("tol", "precision", "time_limit")),
+    (Section.LANGUAGE, ("lang",)),
+    (Section.HELP, ("help",)),
+)
+
+
 @click.command(cls=TranslatedHelp, help=LMS_HELP,
                context_settings={"help_option_names": ["--help"], "max_content_width": 100})
 @click.argument("format_name", metavar="FORMAT", type=click.Choice(sorted(FORMATS)))
@@ -85,7 +93,8 @@ def autograder(key: str, out_path: str, as_zip: bool, wheel: str | None, tol: st
 @click.option("--problems", "count", type=click.IntRange(1, 50), help=N_("How many random problems (default 3)."))
 @click.option("--difficulty", type=click.IntRange(1, 3), default=1, show_default=True,
               help=N_("The random problems' difficulty, as gradtrace quiz --difficulty."))
-@click.option("--seed", type=int, help=N_("Make the problems and every student's numbers reproducible."))
+@click.option("--seed", type=int, help=N_("The random seed the problems and every student's numbers are drawn "
+                                          "from: the same seed gives the same files again."))
 @click.option("--students", "students_file", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
               help=N_("A roster, one name per line: each student gets numbers of their own."))
 @click.option("--variants", type=click.IntRange(1, 500),
@@ -156,3 +165,12 @@ def lms(format_name: str, out_dir: str, problems_file: str | None, count: int | 
     questions = sum(len(rows) for v in chosen for rows in v.items)
     click.echo("gradtrace: " + _("wrote {path} ({files}): {questions} questions in {variants} variants").format(
         path=out_dir, files=", ".join(sorted(files)), questions=questions, variants=len(chosen)), err=True)
+
+
+lms.sections = (
+    (Section.PROBLEMS, ("problems_file", "count", "difficulty", "seed", "students_file", "variants", "ask_text")),
+    (Section.CHECKING, ("precision", "tol")),
+    (Section.FILES, ("out_dir", "title", "replace")),
+    (Section.LANGUAGE, ("lang",)),
+    (Section.HELP, ("help",)),
+)

@@ -11,7 +11,7 @@ import click
 from ..core.errors import ExitCode, GradtraceError
 from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import N_, _, current
-from .common import LANG_OPTION, TranslatedHelp, blank_words, fail, make_console
+from .common import LANG_OPTION, Section, TranslatedHelp, blank_words, fail, make_console
 
 QUIZ_HELP = N_("""Practice backprop: a random circuit, its forward values, and you fill in the gradients.
 
@@ -45,7 +45,8 @@ class _DifficultyOption(click.Option):
 @click.option("--difficulty", cls=_DifficultyOption, type=click.IntRange(1, 3), default=1, show_default=True,
               help=N_("1: add and mul; 2: adds max, fan-out and constants; 3: adds 1/x and the functions "
                       "{functions}."))
-@click.option("--seed", type=int, help=N_("Make the problems reproducible."))
+@click.option("--seed", type=int, help=N_("The random seed the problems are drawn from: the same seed, difficulty and "
+                                          "count give the same problems again. Without it one is drawn and shown."))
 @click.option("--problems", "count", type=click.IntRange(1, 50), default=1, show_default=True,
               help=N_("How many circuits to work through."))
 @click.option("--worksheet", "worksheet_text", is_flag=False, flag_value="", metavar="[N]",
@@ -136,6 +137,15 @@ def quiz(difficulty: int, seed: int | None, count: int, worksheet_text: str | No
                   + ("  " + _("(full marks!)") if score == total else ""))
 
 
+quiz.sections = (
+    (Section.PROBLEMS, ("difficulty", "seed", "count", "ask_text")),
+    (Section.WORKSHEETS, ("worksheet_text", "problems_file", "blank_text", "out_dir", "replace", "pdf")),
+    (Section.OUTPUT, ("precision", "color")),
+    (Section.LANGUAGE, ("lang",)),
+    (Section.HELP, ("help",)),
+)
+
+
 def _seed_note() -> str:
     """A message, looked up in the language of the moment."""
     return _("seed {seed} (pass --seed {seed} to get these problems again)")
@@ -187,7 +197,7 @@ def _ask(console: Any, problem: Any, number: int, of: int, difficulty: int, seed
         while True:
             try:
                 text = Prompt.ask(escape(f"{q.prompt}"), console=console).strip()
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:  # the answers ran out: stopped early (exit 3); Ctrl-C goes up to main (exit 130)
                 return points, len(questions), False
             if not sys.stdin.isatty():
                 console.print(text, highlight=False, markup=False)  # a scripted answer: shown, so the transcript reads

@@ -18,7 +18,7 @@ from ..core.numbers import NumberFormat
 from ..i18n import N_, _, ngettext
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
-from .common import LANG_OPTION, ReaderGone, TranslatedHelp, blank_words, fail, first_sentence, make_console
+from .common import LANG_OPTION, ReaderGone, Section, TranslatedHelp, blank_words, fail, first_sentence, make_console
 from .inputs import expected_answers, load_vars, program_text, seed_value
 
 _IDENT = re.compile(r"[^\W\d]\w*\Z")  # a variable's name as the language reads it: x, w0, α, w₁
@@ -165,6 +165,7 @@ EXIT_CODES = (
     (ExitCode.EVALUATION, N_("evaluation error (log(-1), 1/0, overflow)")),
     (ExitCode.USAGE, N_("usage, parse or binding error")),
     (ExitCode.CHECK_FAILED, N_("a check or expected answer failed")),
+    (ExitCode.INTERRUPTED, N_("interrupted (Ctrl-C)")),
 )
 
 
@@ -175,10 +176,11 @@ def help_epilog() -> str:
         "\b", _("Examples:"), *("  " + e for e in EXAMPLES),
         "\b", _("Bind a variable with -NAME VALUE, --NAME VALUE, --NAME=VALUE or NAME=VALUE."),
         _("A value may be a number or a constant expression such as 1/3 or -pi/2."),
-        "\b", _("Exit codes:"), *(f"  {int(code)}  {_(meaning)}" for code, meaning in EXIT_CODES),
+        "\b", _("Exit codes:"), *(f"  {int(code):<3}  {_(meaning)}" for code, meaning in EXIT_CODES),
         "\b", _("Practice: gradtrace quiz --difficulty 2 (see gradtrace quiz --help)."),
         _("Grade a class: gradtrace grade submissions/*.toml (see gradtrace grade --help)."),
-        "\b", _("Manual: man gradtrace (installed with the package)."),
+        "\b", _("Manual: gradtrace --man, however gradtrace was installed (man gradtrace where the install put "
+                 "its page)."),
     ])
 
 
@@ -302,8 +304,9 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help=N_("Tell the backward pass (or the forward pass) step by step."))
 @click.option("--seed", "seed_text", metavar="N|ones|random[:N]|[...]|@FILE.npy",
-              help=N_("The gradient to start backprop from when the output is an array: random:N is "
-                      "numpy.random.default_rng(N).standard_normal(shape), random draws N. Answers about an array "
+              help=N_("The gradient backprop starts from, ∂out/∂out (1 unless given, as in the lecture): a number "
+                      "(the slides' \"upstream 2\"), ones, an array, @FILE.npy, or random:N, "
+                      "numpy.random.default_rng(N).standard_normal(shape) (random draws N). Answers about an array "
                       "output are checked from random:0 unless a seed is given."))
 @click.option("--full", is_flag=True, help=N_("Show arrays in full however large, and every row of a large table."))
 @click.option("--jacobian", "show_jacobians", is_flag=True,
@@ -318,6 +321,18 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
 def trace_command(ctx: click.Context, **options: Any) -> None:
     # What it does is TRACE_HELP (--help shows it, in the language of the run).
     run_trace(TraceRequest(bindings=ctx.meta.get("gradtrace.bindings", []), **options), ctx)
+
+
+trace_command.sections = (
+    (Section.INPUT, ("program_file", "output_name", "vars_file", "seed_text")),
+    (Section.OUTPUT, ("format_name", "as_json", "as_graph", "as_dot", "as_mermaid", "explain", "precision", "decimals",
+              "color", "full", "show_jacobians")),
+    (Section.PICTURES, ("render_file", "blank", "html_file")),
+    (Section.CHECKING, ("check", "step", "expect", "answers_file", "tol")),
+    (Section.MODES, ("symbolic", "expanded", "exact")),
+    (Section.LANGUAGE, ("lang",)),
+    (Section.HELP, ("man", "version", "help")),
+)
 
 
 def run_trace(r: TraceRequest, ctx: click.Context) -> None:

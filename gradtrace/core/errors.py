@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     EVALUATION = 1   # the input is well-formed but its value or gradient is undefined
     USAGE = 2        # bad options, syntax or bindings
     CHECK_FAILED = 3  # a gradient check or an expected answer failed
+    INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports a command it interrupted: 128 + 2
 
 
 class GradtraceError(Exception):
