@@ -1,0 +1,209 @@
+"""Regenerate the screenshots in docs/images/ from the real tool: python tools/screenshots.py
+
+- table.png, quiz.png: gradtrace runs in a tmux terminal (100 columns, colour on, as on a user's
+  terminal); `tmux capture-pane -e` keeps its colours as ANSI escapes, rich reads them
+  (Text.from_ansi) and writes the screen as an SVG (Console.save_svg), and headless Chromium turns
+  that into a PNG. The quiz is answered by typing into the terminal (tmux send-keys).
+- page.png, worksheet.png: headless Chromium opens the page gradtrace wrote (--html, the stepping
+  page at a step of the backward pass; quiz --worksheet's worksheet.html).
+
+Needs tmux and chromium (Debian: apt-get install tmux chromium) and gradtrace importable by this
+Python. Run it from anywhere; it writes only docs/images/*.png. --only NAME makes one of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGES = ROOT / "docs" / "images"
+COLUMNS, ROWS = 100, 40
+HEADLINE = 'gradtrace "q = x + y; f = q * z" -x -2 -y 5 -z -4'
+
+
+def need(program: str, package: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        sys.exit(f"screenshots: {program} is not installed (Debian: apt-get install {package})")
+    return path
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return name
+    return need("chromium", "chromium")
+
+
+def shot(url: str, out: Path, width: int, height: int) -> None:
+    """A PNG of the page at url, as headless Chromium draws it at this window size."""
+    with tempfile.TemporaryDirectory(prefix="gradtrace-shot-") as profile:
+        subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        "--no-first-run", f"--user-data-dir={profile}", "--virtual-time-budget=3000",
+                        f"--window-size={width},{height}", f"--screenshot={out}", url],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+    print(f"screenshots: {out.relative_to(ROOT)}")
+
+
+class Terminal:
+    """A tmux session of its own (its own socket), COLUMNS × ROWS, running a shell in folder."""
+
+    def __init__(self, folder: Path):
+        need("tmux", "tmux")
+        self.socket = str(folder / ".tmux")
+        env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "TMUX")}
+        # gradtrace and python in the terminal are this Python's, running this checkout's gradtrace.
+        bin_dir = folder / ".bin"
+        bin_dir.mkdir()
+        for name, line in (("gradtrace", f'exec {shlex.quote(sys.executable)} -m gradtrace "$@"'),
+                           ("python", f'exec {shlex.quote(sys.executable)} "$@"')):
+            (bin_dir / name).write_text(f"#!/bin/sh\n{line}\n", encoding="utf-8")
+            (bin_dir / name).chmod(0o755)
+        env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", TERM="xterm-256color", COLORTERM="truecolor",
+                   LANG="C.UTF-8", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+           )
+        self.env = env
+        self.tmux("new-session", "-d", "-x", str(COLUMNS), "-y", str(ROWS), "-c", str(folder),
+                  "bash --norc --noprofile")
+        self.tmux("set-option", "-g", "status", "off")
+        self.type("PS1='$ '; clear")
+        self.wait_prompt()
+
+    def wait_prompt(self, timeout: float = 60) -> None:
+        """Wait until the shell's prompt is back: the screen's last line that is not blank is `$`."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            lines = [line for line in self.tmux("capture-pane", "-p").splitlines() if line.strip()]
+            if lines and lines[-1].strip() == "$":
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"screenshots: the prompt never came back:\n{self.tmux('capture-pane', '-p')}")
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", "-S", self.socket, *args], env=self.env, check=True, capture_output=True,
+                              text=True, timeout=60)
+        return done.stdout
+
+    def type(self, line: str) -> None:
+        self.tmux("send-keys", "-l", line)
+        self.tmux("send-keys", "Enter")
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if text in self.tmux("capture-pane", "-p"):
+                return
+            time.sleep(0.2)
+        raise SystemExit(f"screenshots: the terminal never showed {text!r}:\n{self.tmux('capture-pane', '-p')}")
+
+    def capture(self) -> str:
+        """The screen with its colours, as ANSI escapes (capture-pane -e), trailing blank lines cut."""
+        return self.tmux("capture-pane", "-p", "-e").rstrip("\n") + "\n"
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], env=self.env, check=False,
+                       capture_output=True, timeout=30)
+
+
+def terminal_png(ansi: str, out: Path, title: str) -> None:
+    """The captured screen as a PNG: rich draws the ANSI text as an SVG, Chromium rasterizes it."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(record=True, width=COLUMNS, force_terminal=True, color_system="truecolor",
+                      file=open(os.devnull, "w", encoding="utf-8"))
+    console.print(Text.from_ansi(ansi), end="")
+    with tempfile.TemporaryDirectory(prefix="gradtrace-svg-") as folder:
+        svg = Path(folder) / "screen.svg"
+        console.save_svg(str(svg), title=title)
+        width, height = _svg_size(svg.read_text(encoding="utf-8"))
+        page = Path(folder) / "screen.html"
+        page.write_text(f'<!doctype html><html><body style="margin:0;background:#fff">'
+                        f'<img src="screen.svg" width="{width}" height="{height}"></body></html>', encoding="utf-8")
+        shot(page.as_uri(), out, width, height)
+
+
+def _svg_size(svg: str) -> tuple[int, int]:
+    import re
+
+    m = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    assert m, "rich's SVG has a viewBox"
+    return int(float(m.group(1))) + 1, int(float(m.group(2))) + 1
+
+
+def table(folder: Path) -> None:
+    term = Terminal(folder)
+    try:
+        term.type(HEADLINE)
+        term.wait_prompt()
+        terminal_png(_without_last_prompt(term.capture()), IMAGES / "table.png", "gradtrace")
+    finally:
+        term.close()
+
+
+def quiz(folder: Path) -> None:
+    term = Terminal(folder)
+    try:
+        term.type("gradtrace quiz --seed 7")
+        term.wait_for("∂f/∂t2:")
+        term.type("4")       # right
+        term.wait_for("∂f/∂t1:")
+        term.type("1")       # wrong: the lecture's hint for the mul gate
+        term.wait_for("hint")
+        time.sleep(0.5)
+        terminal_png(term.capture(), IMAGES / "quiz.png", "gradtrace quiz")
+        term.type("q")
+    finally:
+        term.close()
+
+
+def _without_last_prompt(screen: str) -> str:
+    lines = screen.rstrip("\n").split("\n")
+    if lines and lines[-1].strip() in ("$", "$ "):
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def _gradtrace(folder: Path, *args: str) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    subprocess.run([sys.executable, "-m", "gradtrace", *args], cwd=folder, env=env, check=True,
+                   stdout=subprocess.DEVNULL, timeout=300)
+
+
+def page(folder: Path) -> None:
+    _gradtrace(folder, "--file", str(ROOT / "examples" / "sigmoid_neuron.gt"), "--w0", "2", "--x0", "-1",
+               "--w1", "-3", "--x1", "-2", "--w2", "-3", "--decimals", "2", "--html", "neuron.html")
+    shot((folder / "neuron.html").as_uri() + "#step=14", IMAGES / "page.png", 1200, 900)
+
+
+def worksheet(folder: Path) -> None:
+    (folder / "examples").symlink_to(ROOT / "examples")  # the sheet names its problems file as given
+    _gradtrace(folder, "quiz", "--worksheet", "--from", "examples/teacher/problems.gt", "--out", "sheet")
+    shot((folder / "sheet" / "worksheet.html").as_uri(), IMAGES / "worksheet.png", 900, 1100)
+
+
+SHOTS: dict[str, Callable[[Path], None]] = {"table": table, "quiz": quiz, "page": page, "worksheet": worksheet}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=sorted(SHOTS), action="append", help="make only this one (repeatable)")
+    args = parser.parse_args(argv)
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    for name in args.only or SHOTS:
+        with tempfile.TemporaryDirectory(prefix=f"gradtrace-{name}-") as folder:
+            SHOTS[name](Path(folder))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
