@@ -247,13 +247,15 @@ def ops_markdown() -> str:
              "∂out/∂input for each input; the engine multiplies it by the upstream gradient "
              "(downstream = upstream × local) and sums at forks. An array op has a vector-Jacobian "
              "product instead: its Jacobian's structure is described in words.", "",
-             "| op | written | arity | local gradients | pattern |", "|---|---|---|---|---|"]
+             "| op | written | arity | local gradients (array ops: the gradient sent to each input) | pattern |", "|---|---|---|---|---|"]
     for op in OPS.values():
         fields = _op_fields(op)
         written = ", ".join(f"`{_cell(s)}`" for s in spellings(op)) or "(built from a constant operand)"
         arity = "2 or more" if op.arity == VARIADIC else str(op.arity)
-        formulas = "; ".join(f"∂/∂{fields[str(k)]}: `{_cell(_text(t, fields, k))}`"
-                             for k, t in enumerate(op.text.formula[:max(op.arity, 1)]))
+        count = 2 if op.arity == VARIADIC else op.arity
+        formulas = "; ".join(f"{'to' if op.arrays_only else '∂/∂'}{fields[str(k)]}: "
+                             f"`{_cell(_text(op.text.formula[min(k, len(op.text.formula) - 1)], fields, k))}`"
+                             for k in range(count))
         lines.append(f"| [{op.name}](#{op.name}) | {written} | {arity} | {formulas} | "
                      f"{op.text.pattern or ''} |")
     lines.append("")
@@ -270,7 +272,8 @@ def ops_markdown() -> str:
         inputs = [fields[str(k)] for k in range(2 if op.arity == VARIADIC else op.arity)]
         for k, name in enumerate(inputs):
             template = op.text.formula[min(k, len(op.text.formula) - 1)]
-            rows.append((f"Local gradient ∂out/∂{name}", f"`{_text(template, fields, k)}`"))
+            what = f"Gradient to {name} (vector-Jacobian product)" if op.arrays_only else f"Local gradient ∂out/∂{name}"
+            rows.append((what, f"`{_text(template, fields, k)}`"))
         for k, template in enumerate(op.text.jacobian):
             rows.append((f"Jacobian for {inputs[k] if k < len(inputs) else k}", _text(template, fields, k)))
         if op.text.pattern:
