@@ -16,6 +16,10 @@ printed:
     ...                           the command and the picture
     ```
 
+    ```gradtrace needs=dot        a command that needs Graphviz to succeed (--html)
+    ...
+    ```
+
     ```python run                 Python run with this Python, shown with what it printed
     ...
     ```
@@ -48,20 +52,22 @@ TIMEOUT = 120
 _results: dict[str, list[str]] = {}
 
 
-class DocsBuildError(Exception):
-    """A tutorial's command did not do what its page says (mkdocs turns this into a failed build)."""
+try:  # mkdocs stops the build on a PluginError and prints its message
+    from mkdocs.exceptions import PluginError as _Failure
+except ImportError:  # imported without mkdocs (tests/test_docs_site.py tests the pieces)
+    _Failure = Exception  # type: ignore[misc,assignment]
+
+
+class DocsBuildError(_Failure):
+    """A tutorial's command did not do what its page says: the build stops with this message."""
 
 
 def _ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
-def _error(message: str) -> Exception:
-    try:
-        from mkdocs.exceptions import PluginError
-    except ImportError:  # run outside mkdocs (the tests import this module)
-        return DocsBuildError(message)
-    return PluginError(message)
+def _error(message: str) -> DocsBuildError:
+    return DocsBuildError(message)
 
 
 @dataclass
@@ -78,7 +84,7 @@ def blocks(markdown: str) -> list[Block]:
         words = m.group(2).split()
         if m.group(1) == "python" and "run" not in words:
             continue  # an ordinary Python listing
-        options = dict(word.split("=", 1) if "=" in word else (word, "") for word in words)
+        options = {word.partition("=")[0]: word.partition("=")[2] for word in words}
         out.append(Block(m.group(1), options, m.group(3)))
     return out
 
@@ -161,19 +167,21 @@ def run_page(src_uri: str, markdown: str) -> tuple[list[str], dict[str, bytes]]:
             expected = int(block.options.get("exit", "0"))
             if block.kind == "python":
                 printed = _run([sys.executable, "-c", block.body], folder, "python block", expected, src_uri)
-                shown = _fence(block.body.rstrip(), "python")
-                out.append(shown + ("\n\n" + _fence(printed, "text") if printed else ""))
+                listing = _fence(block.body.rstrip(), "python")
+                out.append(listing + ("\n\n" + _fence(printed, "text") if printed else ""))
                 continue
             picture = block.options.get("picture")
-            if picture and shutil.which("dot") is None:
+            drawn = picture or block.options.get("needs") == "dot"  # --render, --html: Graphviz draws
+            if drawn and shutil.which("dot") is None:
+                what = picture or "this page"
                 if _ci():
-                    raise _error(f"{src_uri}: drawing {picture} needs Graphviz's dot, which is not installed "
+                    raise _error(f"{src_uri}: drawing {what} needs Graphviz's dot, which is not installed "
                                  "(Debian: apt-get install graphviz); CI builds every picture")
                 commands = "\n".join(f"$ {line}" for line in _commands(block.body))
-                out.append(_fence(commands) + f"\n\n!!! note\n    {picture} is not drawn here: this site was "
+                out.append(_fence(commands) + f"\n\n!!! note\n    {what} is not drawn here: this site was "
                            "built without Graphviz's `dot`.")
                 continue
-            shown = []
+            shown: list[str] = []
             lines = _commands(block.body)
             for k, line in enumerate(lines):
                 code = expected if k == len(lines) - 1 else 0  # exit=N is the block's last command's
@@ -247,7 +255,8 @@ def ops_markdown() -> str:
              "∂out/∂input for each input; the engine multiplies it by the upstream gradient "
              "(downstream = upstream × local) and sums at forks. An array op has a vector-Jacobian "
              "product instead: its Jacobian's structure is described in words.", "",
-             "| op | written | arity | local gradients (array ops: the gradient sent to each input) | pattern |", "|---|---|---|---|---|"]
+             "| op | written | arity | local gradients (array ops: the gradient sent to each input) | pattern |",
+             "|---|---|---|---|---|"]
     for op in OPS.values():
         fields = _op_fields(op)
         written = ", ".join(f"`{_cell(s)}`" for s in spellings(op)) or "(built from a constant operand)"
@@ -261,9 +270,9 @@ def ops_markdown() -> str:
     lines.append("")
     for op in OPS.values():
         fields = _op_fields(op)
-        lines += [f"## {op.name} {{#{op.name}}}", ""]
-        written = spellings(op)
-        rows = [("Written", ", ".join(f"`{s}`" for s in written) if written else
+        lines += [f"## {op.name}", ""]  # its anchor is #name: toc keeps letters, digits and _
+        typed = spellings(op)
+        rows = [("Written", ", ".join(f"`{s}`" for s in typed) if typed else
                  "not typed by itself: the parser makes it for an operator with one constant operand")]
         if op.syntax.callable:
             rows.append(("Called as", f"`{signature(op)}`"))
