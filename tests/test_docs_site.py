@@ -170,3 +170,27 @@ def test_a_picture_without_dot_is_named_outside_ci_and_fails_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(docs_hooks.DocsBuildError, match="needs Graphviz's dot"):
         docs_hooks.run_page("t.md", page)
+
+
+def test_a_screenshot_gives_a_wide_character_two_cells_and_fetches_no_font():
+    """rich's SVG sizes a text by its characters, so Hangul would be squeezed into one cell each;
+    tools/screenshots.py sizes it by its terminal cells, and leaves out the web font's addresses."""
+    import io
+
+    import screenshots
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(record=True, width=20, force_terminal=True, file=io.StringIO())
+    console.print(Text("ab 노드", style="bold"), Text("xy"))
+    before = console.export_svg(clear=False)
+    svg = screenshots._offline_and_wide(before)
+    assert 'url("https://' in before and 'url("https://' not in svg
+
+    def lengths(svg):
+        return {html.unescape(text).replace("\u00a0", " "): float(length)
+                for length, text in re.findall(r'textLength="([\d.]+)"[^>]*>([^<]+)</text>', svg)}
+    cell = lengths(before)[" xy"] / 3
+    assert lengths(before)["ab 노드"] == pytest.approx(5 * cell)  # rich: one cell a character
+    assert lengths(svg)["ab 노드"] == pytest.approx(7 * cell)     # two for each Hangul syllable
+    assert lengths(svg)[" xy"] == pytest.approx(3 * cell)

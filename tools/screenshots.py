@@ -1,11 +1,13 @@
 """Regenerate the screenshots in docs/images/ from the real tool: python tools/screenshots.py
 
-- table.png, quiz.png: gradtrace runs in a tmux terminal (100 columns, colour on, as on a user's
-  terminal); `tmux capture-pane -e` keeps its colours as ANSI escapes, rich reads them
-  (Text.from_ansi) and writes the screen as an SVG (Console.save_svg), and headless Chromium turns
-  that into a PNG. The quiz is answered by typing into the terminal (tmux send-keys).
-- page.png, worksheet.png: headless Chromium opens the page gradtrace wrote (--html, the stepping
-  page at a step of the backward pass; quiz --worksheet's worksheet.html).
+- table.png, quiz.png (table.ko.png, quiz.ko.png with --lang ko): gradtrace runs in a tmux
+  terminal (100 columns, colour on, as on a user's terminal); `tmux capture-pane -e` keeps its
+  colours as ANSI escapes, rich reads them (Text.from_ansi) and writes the screen as an SVG
+  (Console.save_svg), and headless Chromium turns that into a PNG. The quiz is answered by typing
+  into the terminal (tmux send-keys).
+- page.png, worksheet.png (page.ko.png, worksheet.ko.png): headless Chromium opens the page
+  gradtrace wrote (--html, the stepping page at a step of the backward pass; quiz --worksheet's
+  worksheet.html).
 
 Needs tmux and chromium (Debian: apt-get install tmux chromium) and gradtrace importable by this
 Python. Run it from anywhere; it writes only docs/images/*.png. --only NAME makes one of them.
@@ -125,11 +127,33 @@ def terminal_png(ansi: str, out: Path, title: str) -> None:
     with tempfile.TemporaryDirectory(prefix="gradtrace-svg-") as folder:
         svg = Path(folder) / "screen.svg"
         console.save_svg(str(svg), title=title)
+        svg.write_text(_offline_and_wide(svg.read_text(encoding="utf-8")), encoding="utf-8")
         width, height = _svg_size(svg.read_text(encoding="utf-8"))
         page = Path(folder) / "screen.html"
         page.write_text(f'<!doctype html><html><body style="margin:0;background:#fff">'
                         f'<img src="screen.svg" width="{width}" height="{height}"></body></html>', encoding="utf-8")
         shot(page.as_uri(), out, width, height)
+
+
+def _offline_and_wide(svg: str) -> str:
+    """rich's SVG with two things changed: its web font's addresses left out (Chromium reads the
+    local Fira Code or a local monospace font, and never the network), and each piece of text as
+    wide as the terminal cells it takes. rich sets a text's length from its number of characters,
+    which squeezes a double-width character such as Hangul into one cell."""
+    import html
+    import re
+
+    from rich.cells import cell_len
+
+    svg = re.sub(r',\s*url\("https://[^"]+"\) format\("[a-z0-9]+"\)', "", svg)
+    widths = [float(w) / len(html.unescape(t)) for w, t in re.findall(r'textLength="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+              if html.unescape(t)]
+    char_width = min(widths, default=0.0)
+
+    def widen(m: re.Match[str]) -> str:
+        text = html.unescape(m.group(3))
+        return f'{m.group(1)}textLength="{char_width * cell_len(text):g}"{m.group(2)}>{m.group(3)}</text>'
+    return re.sub(r'(<text [^>]*?)textLength="[\d.]+"([^>]*)>([^<]+)</text>', widen, svg)
 
 
 def _svg_size(svg: str) -> tuple[int, int]:
@@ -140,30 +164,35 @@ def _svg_size(svg: str) -> tuple[int, int]:
     return int(float(m.group(1))) + 1, int(float(m.group(2))) + 1
 
 
-def table(folder: Path) -> None:
+def table(folder: Path, lang: str = "en") -> None:
     term = Terminal(folder)
     try:
-        term.type(HEADLINE)
+        term.type(HEADLINE + ("" if lang == "en" else f" --lang {lang}"))
         term.wait_prompt()
-        terminal_png(_without_last_prompt(term.capture()), IMAGES / "table.png", "gradtrace")
+        terminal_png(_without_last_prompt(term.capture()), IMAGES / _name("table", lang), "gradtrace")
     finally:
         term.close()
 
 
-def quiz(folder: Path) -> None:
+def quiz(folder: Path, lang: str = "en") -> None:
     term = Terminal(folder)
     try:
-        term.type("gradtrace quiz --seed 7")
+        term.type("gradtrace quiz --seed 7" + ("" if lang == "en" else f" --lang {lang}"))
         term.wait_for("∂f/∂t2:")
         term.type("4")       # right
         term.wait_for("∂f/∂t1:")
         term.type("1")       # wrong: the lecture's hint for the mul gate
-        term.wait_for("hint")
+        term.wait_for("hint" if lang == "en" else "힌트")
         time.sleep(0.5)
-        terminal_png(term.capture(), IMAGES / "quiz.png", "gradtrace quiz")
+        terminal_png(term.capture(), IMAGES / _name("quiz", lang), "gradtrace quiz")
         term.type("q")
     finally:
         term.close()
+
+
+def _name(shot: str, lang: str) -> str:
+    """table.png, and table.ko.png for Korean."""
+    return f"{shot}.png" if lang == "en" else f"{shot}.{lang}.png"
 
 
 def _without_last_prompt(screen: str) -> str:
@@ -179,29 +208,35 @@ def _gradtrace(folder: Path, *args: str) -> None:
                    stdout=subprocess.DEVNULL, timeout=300)
 
 
-def page(folder: Path) -> None:
+def page(folder: Path, lang: str = "en") -> None:
     _gradtrace(folder, "--file", str(ROOT / "examples" / "sigmoid_neuron.gt"), "--w0", "2", "--x0", "-1",
-               "--w1", "-3", "--x1", "-2", "--w2", "-3", "--decimals", "2", "--html", "neuron.html")
-    shot((folder / "neuron.html").as_uri() + "#step=14", IMAGES / "page.png", 1200, 900)
+               "--w1", "-3", "--x1", "-2", "--w2", "-3", "--decimals", "2", "--lang", lang, "--html", "neuron.html")
+    shot((folder / "neuron.html").as_uri() + "#step=14", IMAGES / _name("page", lang), 1200, 900)
 
 
-def worksheet(folder: Path) -> None:
+def worksheet(folder: Path, lang: str = "en") -> None:
     (folder / "examples").symlink_to(ROOT / "examples")  # the sheet names its problems file as given
-    _gradtrace(folder, "quiz", "--worksheet", "--from", "examples/teacher/problems.gt", "--out", "sheet")
-    shot((folder / "sheet" / "worksheet.html").as_uri(), IMAGES / "worksheet.png", 900, 1100)
+    _gradtrace(folder, "quiz", "--worksheet", "--from", "examples/teacher/problems.gt", "--out", "sheet",
+               "--lang", lang)
+    shot((folder / "sheet" / "worksheet.html").as_uri(), IMAGES / _name("worksheet", lang), 900, 1100)
 
 
-SHOTS: dict[str, Callable[[Path], None]] = {"table": table, "quiz": quiz, "page": page, "worksheet": worksheet}
+SHOTS: dict[str, Callable[..., None]] = {"table": table, "quiz": quiz, "page": page, "worksheet": worksheet}
+LANGS = ("en", "ko")  # each shot in English, then with --lang ko as NAME.ko.png
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=sorted(SHOTS), action="append", help="make only this one (repeatable)")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--only", choices=[_name(n, lang).removesuffix(".png") for n in SHOTS for lang in LANGS],
+                        action="append", help="make only this one, e.g. quiz or quiz.ko (repeatable)")
     args = parser.parse_args(argv)
     IMAGES.mkdir(parents=True, exist_ok=True)
-    for name in args.only or SHOTS:
-        with tempfile.TemporaryDirectory(prefix=f"gradtrace-{name}-") as folder:
-            SHOTS[name](Path(folder))
+    for name in SHOTS:
+        for lang in LANGS:
+            if args.only and _name(name, lang).removesuffix(".png") not in args.only:
+                continue
+            with tempfile.TemporaryDirectory(prefix=f"gradtrace-{name}-") as folder:
+                SHOTS[name](Path(folder), lang)
     return 0
 
 
