@@ -22,7 +22,12 @@ function of numbers, called with Values:
     True
 
 gradtrace.relu, gradtrace.sigmoid, ... (one per function of the op table) work on Values and
-numbers alike.
+numbers alike. A function of arrays traces into the graph its text spelling makes:
+
+    >>> import numpy as np
+    >>> t = gradtrace.trace(lambda W, x: (W @ x).sum(), W=np.ones((2, 3)), x=[1, 2, 3])
+    >>> t.graph.text, t.gradients["x"].tolist()
+    ('sum(W@x)', [2.0, 2.0, 2.0])
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from . import arrays as _arrays
 from . import value as _value
 from .core.bindings import Binding
 from .core.errors import BindingError, EvaluationError, GradtraceError, ParseError
@@ -109,7 +115,9 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
     """Trace a program at the given bindings: forward values and every gradient. The program is
     text ("q = x + y; f = q * z"), a sympy expression (or Eq(f, expression)), a gradtrace Value (the
     graph it was computed by, at its leaves' data), or a Python function, which is called with a
-    Value for each parameter bound (trace(f, x=-2, y=5, z=-4)) and traced through what it returns.
+    Value for each parameter bound (trace(f, x=-2, y=5, z=-4)) and traced through what it returns;
+    if any binding is an array, with a traced array for each instead (gradtrace/arrays.py: numpy's
+    operators, methods and functions that have a gate, and gradtrace's array functions).
     A sympy expression and a Value's graph are walked into the graph gate by gate. Bindings are
     keyword arguments, or bindings={"seed": 3} for any name (one of
     trace()'s own parameters too): numbers of any numeric type, text such as "1/3" or "[0.2, 0.4]",
@@ -406,31 +414,48 @@ def _tensor(name: str, tensor: Any) -> Any:
 
 def _value_graph(program: Any, items: list[Binding], given: dict[str, Any], output: str | None) \
         -> tuple[Any, list[Binding]]:
-    """The graph of a Value, or of the Value a Python function returns when called with a Value
-    per binding, and the bindings of its inputs: the function's as given (so that exact mode keeps
-    "1/3" exact), and every other leaf's data."""
+    """The graph of a Value, or of what a Python function returns when called with a Value per
+    binding (a traced array per binding, gradtrace/arrays.py, if any binding is an array), and the
+    bindings of its inputs: the function's as given (so that exact mode keeps "1/3" exact), and
+    every other leaf's data (a plain numpy array the function used: an input of its own)."""
     from .core.bindings import check_finite, value_of
     from .core.from_value import build_from_values
 
-    parameters: list[Value] = []
+    parameters: list[Any] = []
+    failing: _arrays.Unfit | None = None
+    root: Any
     if isinstance(program, Value):
         root, title = program, None
     else:
         _refuse_ambiguous_parameters(program, given, {b.name for b in items})
-        values = {}
-        for b in items:
-            value = check_finite(b, value_of(b))
-            if getattr(value, "shape", None) == ():  # a 0-d array or tensor is one number
-                value = float(value)
-            if not isinstance(value, float):
-                raise BindingTypeError(_("{origin}: tracing a Python function takes numbers, and the value for "
-                                         "{name} is an array: write the program as text to trace arrays, e.g. "
-                                         "trace(\"sum(W @ x)\", W=..., x=...)").format(origin=b.origin, name=b.name))
-            values[b.name] = value
-        root, parameters, title = _value.call(program, values)
-    graph, leaves = build_from_values(root, parameters, title, output)
+        values = {b.name: check_finite(b, value_of(b)) for b in items}
+        arrays = any(getattr(value, "ndim", 0) > 0 for value in values.values())
+        if not arrays:  # numbers: a Value each, a 0-d array or tensor as one number
+            values = {name: float(value) for name, value in values.items()}
+        try:
+            root, parameters, title = _value.call(program, values, arrays=arrays)
+        except _arrays.Unfit as unfit:
+            # A gate whose inputs don't fit it: its graph, up to it, which the engine then refuses
+            # with the text form's own message, naming the gate and pointing at it.
+            root, title, failing = unfit.node, None, unfit
+    graph, leaves = build_from_values(root, parameters, title, None if failing else output)
     given_names = {b.name for b in items}
-    return graph, [*items, *(_binding(name, data) for name, data in leaves.items() if name not in given_names)]
+    more = [_binding(name, data) for name, data in leaves.items() if name not in given_names]
+    if failing is not None:
+        _refuse_unfit(graph, [*(b for b in items if b.name in leaves), *more], failing)
+    return graph, [*items, *more]
+
+
+def _refuse_unfit(graph: Any, items: list[Binding], unfit: Exception) -> None:
+    """The graph of a traced function up to the gate whose inputs don't fit it, run forward, so
+    that the error is the text form's: the gate's name and expression, its inputs' names and
+    shapes, and the program with the gate marked."""
+    from .core.bindings import resolve
+    from .core.engine import backend_for, forward
+
+    inputs = resolve(graph, items)
+    forward(graph, inputs, backend_for(graph, inputs))
+    raise ValueError(str(unfit))  # the engine found no fault: numpy's own words, then
 
 
 def _refuse_ambiguous_parameters(function: Any, given: dict[str, Any], bound: set[str]) -> None:

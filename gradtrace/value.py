@@ -41,6 +41,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from . import arrays as _arrays
 from .core.ops import FUNCTIONS, OPS, Op, scalar
 from .i18n import _, ngettext
 
@@ -503,6 +504,8 @@ def _function(name: str, op: Op) -> Callable[..., Any]:
     def function(*args: Any, **keywords: Any) -> Any:
         if fast is not None and len(args) == 1 and not keywords and isinstance(args[0], Value):
             return fast(args[0])
+        if op.arrays_only or any(map(_arrays.is_array, args)):
+            return _arrays.call(name, op, args, keywords)
         if op.name == "pow":
             if len(args) != 2 or keywords:
                 raise TypeError(_("{name}() takes 2 arguments, x and y (x ** y), got {count}").format(
@@ -572,10 +575,10 @@ def _pow_numbers(x: Any, y: Any) -> float:
 
 
 def functions() -> dict[str, Callable[..., Any]]:
-    """gradtrace's functions on Values and numbers, one per scalar function of the op table (and
-    its other names: ln, arctan, σ), e.g. gradtrace.sigmoid, gradtrace.relu."""
-    return {name: _function(name, op) for name, op in sorted(FUNCTIONS.items())
-            if not op.arrays_only and name.isidentifier()}
+    """gradtrace's functions on Values, numbers and arrays, one per function of the op table (and
+    its other names: ln, arctan, σ), e.g. gradtrace.sigmoid, gradtrace.relu, gradtrace.affine; the
+    array functions (gradtrace.sum, gradtrace.conv2d, ...) take arrays only."""
+    return {name: _function(name, op) for name, op in sorted(FUNCTIONS.items()) if name.isidentifier()}
 
 
 def _method(op: Op) -> Callable[..., Any]:
@@ -657,10 +660,15 @@ def _caller_function() -> str:
 
 # ---- tracing a Python function ---------------------------------------------------------------------
 
-def call(function: Callable[..., Any], values: dict[str, float]) -> tuple[Value, list[Value], str | None]:
+def call(function: Callable[..., Any], values: dict[str, Any], arrays: bool = False) \
+        -> tuple[Any, list[Any], str | None]:
     """Call the user's own function with a Value for each parameter, named after it: (the Value it
     returned, the parameters' Values in its order, the function's name to give the output).
-    gradtrace.trace(f, x=-2, y=5) comes here with the bindings as floats."""
+    gradtrace.trace(f, x=-2, y=5) comes here with the bindings as floats; with arrays=True (a
+    binding is an array) the parameters are traced arrays (gradtrace/arrays.py), and so is what
+    it returns."""
+    leaf: Callable[..., Any] = _arrays.Array if arrays else Value
+    kinds: tuple[type, ...] = (_arrays.Array,) if arrays else (Value,)
     import inspect
 
     name = getattr(function, "__name__", "")
@@ -686,12 +694,12 @@ def call(function: Callable[..., Any], values: dict[str, float]) -> tuple[Value,
             continue
         names.append(p.name)
         if p.name in values:
-            leaf = Value(values[p.name], label=p.name)
-            parameters.append(leaf)
+            made = leaf(values[p.name], label=p.name)
+            parameters.append(made)
             if p.kind is p.POSITIONAL_ONLY:
-                positional.append(leaf)
+                positional.append(made)
             else:
-                keyword[p.name] = leaf
+                keyword[p.name] = made
         elif p.default is p.empty:
             missing.append(p.name)
         elif p.kind is p.POSITIONAL_ONLY:
@@ -701,9 +709,9 @@ def call(function: Callable[..., Any], values: dict[str, float]) -> tuple[Value,
         raise TypeError(_("{title} has no parameter {name!r}: its parameters are {names}").format(
             title=title, name=unknown[0], names=", ".join(names) or _("none")))
     for key in unknown:  # **kwargs takes them
-        leaf = Value(values[key], label=key)
-        parameters.append(leaf)
-        keyword[key] = leaf
+        made = leaf(values[key], label=key)
+        parameters.append(made)
+        keyword[key] = made
     if missing or not parameters:
         wanted = missing or names or ["x"]
         what = _("{title} needs a value for {names}").format(title=title, names=", ".join(wanted))
@@ -711,8 +719,12 @@ def call(function: Callable[..., Any], values: dict[str, float]) -> tuple[Value,
                           "{bindings})").format(what=what, example=example,
                                                 bindings=", ".join(f"{key}=1" for key in wanted)))
     result = _intercepting(function)(*positional, **keyword)
-    if not isinstance(result, Value):
+    if not isinstance(result, kinds):
         kind = type(result).__name__
+        if arrays and not isinstance(result, (list, tuple)):
+            raise TypeError(_("{title} returned a {kind}, not a traced array: trace() traces what a function computes "
+                              "from its array parameters with numpy's operators and functions and gradtrace's (.data "
+                              "and np.asarray() leave the graph)").format(title=title, kind=kind))
         if isinstance(result, (list, tuple)):
             raise TypeError(_("{title} returned a {kind}: trace() traces one output, a Value; trace each one on its "
                               "own").format(title=title, kind=kind))
@@ -793,7 +805,7 @@ def _math_functions() -> dict[str, Callable[..., Any]]:
 
 def _on_values(original: Callable[..., Any], ours: Callable[..., Any]) -> Callable[..., Any]:
     def function(*args: Any) -> Any:
-        if not any(isinstance(a, Value) for a in args):
+        if not any(isinstance(a, (Value, _arrays.Array)) for a in args):
             return original(*args)
         if original is math.log and len(args) == 2:  # math.log(x, base)
             return ours(args[0]) / (ours(args[1]) if isinstance(args[1], Value) else math.log(args[1]))

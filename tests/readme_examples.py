@@ -127,8 +127,9 @@ def run(command: str, folder: Path) -> str | None:
 
 def main() -> int:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shell = commands(readme) + commands((ROOT / "README.ko.md").read_text(encoding="utf-8"))  # and the Korean one
-    python = [text for _, text in blocks(readme, "python")]
+    korean = (ROOT / "README.ko.md").read_text(encoding="utf-8")
+    shell = commands(readme) + commands(korean)  # and the Korean one's
+    python = [text for _, text in blocks(readme, "python") + blocks(korean, "python")]
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -524,6 +524,10 @@ GLOSSARY = {  # kept in English, as the lecture notes write them (docs/glossary.
     "expression", "rel", "svg", "png", "block", "matmul", "time", "limit", "SECONDS", "wide", "points", "replace",
     "random", "numpy", "default_rng", "standard_normal",  # --seed random:N's recipe, as code
     "broadcast",
+    # the platforms, their files and what they call things: names, as their Korean pages write them
+    "autograder", "gradescope", "Gradescope", "prairielearn", "results", "lms", "moodle", "Moodle", "gift", "GIFT",
+    "canvas", "Canvas", "QTI", "XML", "zip", "wheel", "PyPI", "Python", "setup", "run_autograder", "programming",
+    "assignment", "KEY", "FORMAT", "students", "variants", "title",
 }
 
 
@@ -550,12 +554,13 @@ def _english(text: str, typed: list[str]) -> set[str]:
     ["q = x*y; f = q + q*x", "-x", "2", "-y", "3", "--explain", "backward"],
     ["(x+*y"], ["sigmod(x)", "-x", "1"], ["log(x)", "-x", "-1"], ["(x+y)*z", "-x", "1"],
     ["quiz", "--seed", "3", "--ask", "values,local,upstream,downstream"],
-    ["--help"], ["quiz", "--help"], ["grade", "--help"],
+    ["--help"], ["quiz", "--help"], ["grade", "--help"], ["autograder", "--help"], ["lms", "--help"],
 ], ids=lambda a: " ".join(a)[:40])
 def test_no_english_leaks_into_korean_output(gt, args):
     """Every renderer, the quiz, errors and --help in Korean: no English word but the glossary's,
     the program's own names and the options' names."""
-    korean = [args[0], "--lang", "ko", *args[1:]] if args[0] in ("quiz", "grade") else ["--lang", "ko", *args]
+    korean = [args[0], "--lang", "ko", *args[1:]] if args[0] in ("quiz", "grade", "autograder", "lms") \
+        else ["--lang", "ko", *args]
     result = gt(*korean, input="h\n1\ns\n" * 12 + "q\n")
     leaked = _english(result.stdout + result.stderr, args)
     assert not leaked, leaked

@@ -15,7 +15,7 @@ TRACES = (0, 2, 3, 6, 7)  # the code cells whose result is a trace
 DRAW = 5  # gradtrace.draw(neuron)
 CHECKED = 8  # gradtrace.check_layer(affine_forward, affine_backward, ...): a table of its own
 MICROGRAD = NOTEBOOK.with_name("micrograd.ipynb")
-MICROGRAD_TRACES = (1, 4, 5)  # o.trace(), a trained neuron's trace, a Python function's
+MICROGRAD_TRACES = (1, 4, 5, 6)  # o.trace(), a trained neuron's trace, a Python function's, one of arrays
 MICROGRAD_DRAW = 2  # draw_dot(o)
 
 
@@ -200,7 +200,7 @@ def micrograd_notebook():
 
 def test_the_micrograd_notebook_shows_each_result_once(micrograd_notebook):
     cells = micrograd_notebook
-    assert len(cells) == 6, "the notebook changed: update MICROGRAD_TRACES and MICROGRAD_DRAW"
+    assert len(cells) == 7, "the notebook changed: update MICROGRAD_TRACES and MICROGRAD_DRAW"
     for number, cell in enumerate(cells):
         if number in MICROGRAD_TRACES:
             expected = [("execute_result", ("text/html", "text/plain"))]
@@ -224,3 +224,5 @@ def test_the_micrograd_notebook_has_the_lectures_neuron_and_trains(micrograd_not
     trained = _data(cells[4])["text/plain"]
     assert trained.startswith("relu(b + w0*x0 + w1*x1)") and "∂f/∂w0 = " in trained
     assert _data(cells[5])["text/plain"].startswith("f = (x + y)*z + exp(-z)")
+    net = _data(cells[6])["text/plain"]
+    assert net.startswith("net = sum(W2@relu(W1@x))") and "net = 22" in net

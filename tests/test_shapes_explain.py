@@ -140,3 +140,74 @@ def test_the_page_gives_the_shapes_in_its_local_column_and_its_walk(gt, tmp_path
     assert "<small class='shapes'>up·xᵀ: (3×4)(4×2) → 3×2</small>" in page
     assert "<small class='shapes'>() → (3, 4)</small>" in page
     assert "∂f/∂W = up·xᵀ: (3×4)(4×2) → 3×2 = [[4, 4], [4, 4], [4, 4]]" in page  # the walk's text
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_conv2d_states_each_gradient_as_the_lecture_does_with_its_shapes(gt, seed):
+    """At random sizes, strides and pads: dx is the full convolution of the upstream with the
+    flipped filters, dw the correlation of x's windows with the upstream, db the upstream summed
+    over N, H', W'; each with its factors' shapes and the gradient's, which are the arrays'."""
+    rng = np.random.default_rng(seed)
+    n, c, f = (int(v) for v in rng.integers(1, 4, size=3))
+    hh, ww = (int(v) for v in rng.integers(1, 5, size=2))
+    stride, pad = int(rng.integers(1, 4)), int(rng.integers(0, min(hh, ww)))  # a pad smaller than the filters
+    # the input from the output's size: H = (H' − 1)·stride + HH − 2·pad, at least 1
+    h, w = ((int(k) - 1) * stride + size - 2 * pad for k, size in ((rng.integers(1, 4), hh), (rng.integers(1, 4), ww)))
+    while h < 1:
+        h += stride
+    while w < 1:
+        w += stride
+    x, wt, b = rng.standard_normal((n, c, h, w)), rng.standard_normal((f, c, hh, ww)), rng.standard_normal(f)
+    program = f"sum(conv2d(x, w, b, stride={stride}, pad={pad}))"
+    trace = gradtrace.trace(program, x=x, w=wt, b=b)
+    out = gt(program, "-x", json.dumps(x.tolist()), "-w", json.dumps(wt.tolist()), "-b", json.dumps(b.tolist()),
+             "--explain")
+    assert out.exit_code == 0, out.stderr
+    gate = next(row for row in trace.nodes if row.op == "conv2d")
+    up = np.shape(gate.upstream)
+    assert up == (n, f, 1 + (h + 2 * pad - hh) // stride, 1 + (w + 2 * pad - ww) // stride)
+    lines = out.stdout.splitlines()
+    expected = {
+        "x": (f"∂f/∂x = up ∗ flip(w): ({_dims(up)})({_dims(wt.shape)}) → {_dims(x.shape)}",
+              "up ∗ flip(w): the full convolution of the upstream with the flipped filters w"),
+        "w": (f"∂f/∂w = x ⋆ up: ({_dims(x.shape)})({_dims(up)}) → {_dims(wt.shape)}",
+              "x ⋆ up: the correlation of x's windows with the upstream"),
+        "b": (f"∂f/∂b = Σ_N,H′,W′(up): ({_dims(up)}) → {f}",
+              "Σ_N,H′,W′(up): the upstream summed over N, H′ and W′"),
+    }
+    for (name, (product, words)), d in zip(expected.items(), gate.downstream):
+        (k,) = [k for k, line in enumerate(lines) if f"so {product} = " in line]
+        assert lines[k].endswith(f"{product} = {DEFAULT.text(d)}"), lines[k]
+        assert np.shape(d) == np.shape(trace.bindings[name])  # the gradient has the shape of the variable
+        assert lines[k + 1].startswith(f"      {words}"), lines[k + 1]
+
+
+@pytest.mark.parametrize("size, stride", [(2, 2), (3, 1), (2, 1), (3, 2)])
+def test_maxpool2d_routes_each_windows_upstream_to_its_maximum(gt, size, stride):
+    rng = np.random.default_rng(size * 10 + stride)
+    n, c = (int(v) for v in rng.integers(1, 3, size=2))
+    h, w = (size + stride * int(k) for k in rng.integers(1, 4, size=2))
+    x = rng.standard_normal((n, c, h, w))
+    program = f"sum(maxpool2d(x, size={size}, stride={stride}))"
+    trace = gradtrace.trace(program, x=x)
+    out = gt(program, "-x", json.dumps(x.tolist()), "--explain")
+    assert out.exit_code == 0, out.stderr
+    gate = next(row for row in trace.nodes if row.op == "maxpool2d")
+    up = (n, c, 1 + (h - size) // stride, 1 + (w - size) // stride)
+    assert np.shape(gate.upstream) == up
+    line = f"∂f/∂x = route(up): ({_dims(up)}) → {_dims(x.shape)} = {DEFAULT.text(gate.downstream[0])}"
+    lines = out.stdout.splitlines()
+    (k,) = [k for k, text in enumerate(lines) if text.endswith(line)]
+    assert lines[k + 1].startswith("      route(up): each window's upstream goes to the window's maximum in x")
+
+
+@pytest.mark.parametrize("length", [1, 2, 5])
+def test_dot_is_the_vector_case_of_the_product(gt, length):
+    rng = np.random.default_rng(length)
+    x, y = rng.integers(-4, 5, size=length).astype(float), rng.integers(-4, 5, size=length).astype(float)
+    out = gt("3 * dot(x, y)", "-x", json.dumps(x.tolist()), "-y", json.dumps(y.tolist()), "--explain")
+    assert out.exit_code == 0, out.stderr
+    # the upstream is the number 3, so each vector's gradient is 3 times the other
+    assert f"∂f/∂x = up·y: (1)({length}) → {length} = {DEFAULT.text(3 * y)}" in out.stdout
+    assert f"∂f/∂y = up·x: (1)({length}) → {length} = {DEFAULT.text(3 * x)}" in out.stdout
+    assert "      up·y: the other vector, y, times the upstream number" in out.stdout

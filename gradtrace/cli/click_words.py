@@ -12,7 +12,7 @@ CLICK_MESSAGES = (
     N_("Missing option"), N_("Missing parameter: {param_name}"), N_("Invalid value for {param_hint}: {message}"),
     N_("Invalid value: {message}"), N_("Option {name!r} does not take a value."), N_("default: {default}"),
     N_("{value!r} is not a valid {number_type}."), N_("{value} is not in the range {range}."),
-    N_("Aborted!"), N_("{name} {filename!r} does not exist."),
+    N_("Aborted!"), N_("{name} {filename!r} does not exist."), N_("required"),
 )
 
 

@@ -32,10 +32,12 @@ graded.""")
 @click.option("--key", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help=N_("The problem (expression and bindings) every submission answers; without it each file "
                    "carries its own."))
-@click.option("--format", "format_name", type=click.Choice(["table", "csv", "csv-wide", "json"]), default="table",
+@click.option("--format", "format_name",
+              type=click.Choice(["table", "csv", "csv-wide", "json", "gradescope", "prairielearn"]), default="table",
               show_default=True,
               help=N_("table for people; csv (a row per answer), csv-wide (a row per student) and json for the "
-                      "gradebook."))
+                      "gradebook; gradescope and prairielearn write one submission's results.json for that "
+                      "platform's autograder."))
 @click.option("--tol", metavar="TOL", help=N_("Tolerance for every answer: 0.01 or abs:0.01, 1% or rel:0.01."))
 @click.option("--precision", type=click.IntRange(1, 17), default=4, show_default=True,
               help=N_("Significant digits a whole-number answer must match."))
@@ -46,15 +48,24 @@ graded.""")
 def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | None, precision: int,
           time_limit: float, color: str) -> None:
     # What it does is GRADE_HELP (--help shows it, in the language of the run).
+    import time
+
     from ..modes.answers import Tolerance
     from ..teach import grade as grading
 
+    if format_name in ("gradescope", "prairielearn") and len(files) != 1:
+        raise click.UsageError(_("--format {format} writes one student's results.json: give one submission, "
+                                 "not {count} (the platform runs the grader once per student)").format(
+            format=format_name, count=len(files)))
+    started = time.monotonic()
     try:
         tolerance = Tolerance(tol) if tol else None
         graded = grading.grade(list(files), key, tolerance, NumberFormat(digits=precision), time_limit or None)
     except GradtraceError as err:
         fail(err)  # the key itself is broken: nobody can be graded
-    if format_name == "json":
+    if format_name in ("gradescope", "prairielearn"):
+        _platform(graded, format_name, time.monotonic() - started)
+    elif format_name == "json":
         sys.stdout.write(grading.to_json(graded))
     elif format_name == "csv":
         sys.stdout.write(grading.to_csv(graded))
@@ -66,6 +77,15 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, tol: str | 
         raise click.exceptions.Exit(int(ExitCode.USAGE))
     if not all(g.passed for g in graded):
         raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _platform(graded: list[Any], format_name: str, seconds: float) -> None:
+    """One submission's results.json for an autograding platform (render/autograders.py)."""
+    from ..render import autograders
+
+    data = autograders.gradescope(graded[0], execution_time=seconds) if format_name == "gradescope" \
+        else autograders.prairielearn(graded[0])
+    sys.stdout.write(autograders.to_json(data))
 
 
 def _table(graded: list[Any], console: Any) -> None:

@@ -15,6 +15,7 @@ from ..core.errors import ExitCode, GradtraceError
 from ..i18n import _, ngettext
 from .common import Env, ReaderGone, json_error, wants_json
 from .grade import grade
+from .platforms import autograder, lms
 from .quiz import quiz
 from .trace import _IDENT, TraceCommand, split_bindings, trace_command
 
@@ -126,6 +127,8 @@ def cli() -> None:
 cli.add_command(trace_command)
 cli.add_command(quiz)
 cli.add_command(grade)
+cli.add_command(autograder)
+cli.add_command(lms)
 
 
 def entry() -> None:

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from ..i18n import _
 from .errors import GradtraceError, ParseError
 from .graph import RESERVED, Graph, _Lowering, paused_gc
-from .ops import FUNCTIONS, OPS
+from .ops import FUNCTIONS, OPS, POSTFIX
 from .syntax import tokenize
 from .terms import Term, lower, write
 
@@ -38,7 +38,7 @@ class Node(Protocol):
     order, and the keyword parameters given, e.g. (("alpha", 0.2),))."""
 
     @property
-    def data(self) -> float: ...
+    def data(self) -> Any: ...
     @property
     def label(self) -> str: ...
     def _gate(self) -> Gate | None: ...
@@ -50,7 +50,7 @@ class ValueGraphError(GradtraceError, ValueError):
 
 
 def build_from_values(root: Node, parameters: Sequence[Node] = (), title: str | None = None,
-                      output: str | None = None) -> tuple[Graph, dict[str, float]]:
+                      output: str | None = None) -> tuple[Graph, dict[str, Any]]:
     """The graph of everything root was computed from, and its inputs' values by name. parameters
     (a traced function's, already labelled with their names) become the first variables, in their
     order, used or not; title names root when it has no label of its own (the function's name);
@@ -60,7 +60,7 @@ def build_from_values(root: Node, parameters: Sequence[Node] = (), title: str | 
 
 
 def _build(root: Node, parameters: Sequence[Node], title: str | None, output: str | None) \
-        -> tuple[Graph, dict[str, float]]:
+        -> tuple[Graph, dict[str, Any]]:
     nodes, gates, fanout = _walk(root)
     names, notes = _names(nodes, gates, root, parameters, title)
     statements = _statements(nodes, gates, fanout, names, root)
@@ -224,15 +224,29 @@ def _statements(nodes: list[Node], gates: dict[int, Gate | None], fanout: dict[i
 
 def _gate_term(gate: Gate, kids: list[Term]) -> Term:
     """A gate as the language writes it: an operator between two values (or a value and a
-    constant), a prefix minus, or a call with its keyword parameters last."""
+    constant), a prefix minus, a postfix .T, a subscript x[:, 1], or a call with its keyword
+    parameters last (a shape written as a tuple)."""
     name, args, keywords = gate
+    if name in POSTFIX:  # x.T, written so; transpose(x) is the call
+        return Term("postfix", name, (kids[0],))
     op = OPS[name]
+    if op.syntax.subscript:
+        index = dict(keywords)["index"]
+        parts = [_number(p) for item in index for p in (item if isinstance(item, tuple) else (item,)) if p is not None]
+        return Term("index", "", (kids[0], *parts), index=index)
     if len(args) == 1 and op.syntax.prefix is not None:
         return Term("unary", op.syntax.prefix, (kids[0],))
     if len(args) == 2 and op.syntax.infix is not None:
         return Term("binary", op.syntax.infix, (kids[0], kids[1]))
-    return Term("call", name, (*kids, *(_number(value) for _key, value in keywords)),
+    return Term("call", name, (*kids, *(_parameter(value) for _key, value in keywords)),
                 tuple(key for key, _value in keywords))
+
+
+def _parameter(value: Any) -> Term:
+    """A keyword parameter as written: a number, or a shape's tuple of numbers."""
+    if isinstance(value, tuple):
+        return Term("tuple", "", tuple(_number(n) for n in value))
+    return _number(value)
 
 
 def _number(value: Any) -> Term:

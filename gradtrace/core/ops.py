@@ -156,6 +156,12 @@ class Text:
     jacobian: tuple[Any, ...] = ()  # array ops: the structure of ∂out/∂input_i, in words (their formula
                                     # text then describes the Jacobian's structure)
     vjp_formula: tuple[Any, ...] = ()  # an op with both grads and vjp: the formula shown when its vjp is used
+    # Array ops whose formula text is no product of their inputs (conv2d's im2col, dot's bare
+    # vector): each gradient as the lecture states it, a product of up and the inputs ({0} {1})
+    # that the shapes line reads (factors joined by · ⋆ ∗, each a name, name ᵀ or f(name)), and
+    # product_words, that product in words (marked N_).
+    product: tuple[Any, ...] = ()
+    product_words: tuple[Any, ...] = ()
     notes: str | Callable[..., str] = ""  # domain and kink conventions in words (or a function of the
                                           # fields, as a formula is, that writes them translated)
 
@@ -921,6 +927,9 @@ _RECORDS += [
        Syntax(callable=True),
        Text(("{1}", "{0}"), label="·", pattern="switcher",
             jacobian=(N_("one row: the other vector, {1}"), N_("one row: the other vector, {0}")),
+            product=("up·{1}", "up·{0}"),
+            product_words=(N_("the other vector, {1}, times the upstream number"),
+                           N_("the other vector, {0}, times the upstream number")),
             notes=N_("Dot product of two vectors: each one's gradient is the other, scaled by the upstream.")),
        Oracles(torch=lambda t, a, b: t.dot(a, b))),
     Op("transpose", 1,
@@ -1083,6 +1092,11 @@ _RECORDS += [
             jacobian=(N_("sparse: each output reads one window of {0}; sends col2im({1}ᵀ·upstream)"),
                       N_("block-structured, a block per filter: sends upstream·im2col({0})ᵀ"),
                       N_("a 1 per output, at its filter's bias: sends the upstream summed over n, i, j")),
+            product=("up ∗ flip({1})", "{0} ⋆ up", "Σ_N,H′,W′(up)"),
+            product_words=(N_("the full convolution of the upstream with the flipped filters {1} (each "
+                              "filter turned 180°), at the stride, cropped by the padding"),
+                           N_("the correlation of {0}'s windows with the upstream, summed over the batch"),
+                           N_("the upstream summed over N, H′ and W′, one number per filter")),
             notes=N_("2-D convolution (a cross-correlation, as in CS231n and PyTorch) of images x (N, C, H, W) "
                      "with filters w (F, C, HH, WW) and biases b (F,), zero-padded by pad on each side, windows "
                      "stride apart: the output (N, F, H', W') has H' = 1 + (H + 2·pad − HH)/stride. Its formulas "
@@ -1101,6 +1115,9 @@ _RECORDS += [
        Syntax(callable=True),
        Text(("col2im(onehot(argmax(im2col({0}))) * up)",), label="maxpool", pattern="router",
             jacobian=(N_("sparse: a single 1 per output, at its window's first maximum in {0}"),),
+            product=("route(up)",),
+            product_words=(N_("each window's upstream goes to the window's maximum in {0} (the first one on a "
+                              "tie), adding up where windows overlap; every other element gets 0"),),
             notes=N_("Max pooling over size×size windows of x (N, C, H, W), stride apart, each channel on its "
                      "own: the output (N, C, H', W') has H' = 1 + (H − size)/stride. Routes each window's "
                      "upstream gradient to the window's maximum; where windows overlap (stride < size) their "

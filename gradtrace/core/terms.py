@@ -18,13 +18,17 @@ ATOM = 9  # names, numbers and calls bind tightest (graph.ATOM)
 
 
 class Term:
-    """One piece of the program being written: a name, a number, -operand, left op right, or a call
-    (whose last len(keys) kids are its keyword arguments, keys naming them)."""
-    __slots__ = ("end", "func_end", "keys", "kids", "kind", "made", "op_end", "op_start", "outer_end",
+    """One piece of the program being written: a name, a number, -operand, left op right, a call
+    (whose last len(keys) kids are its keyword arguments, keys naming them), operand.T (postfix),
+    operand[...] (index: its kids the operand and then the index's integers, in order, as `index`
+    lays them out: an integer, or a (start, stop, step) slice with None where left out) or a tuple
+    of numbers, a shape (2, 3)."""
+    __slots__ = ("end", "func_end", "index", "keys", "kids", "kind", "made", "op_end", "op_start", "outer_end",
                  "outer_start", "parens", "prec", "start", "text")
 
-    def __init__(self, kind: str, text: str, kids: tuple[Term, ...] = (), keys: tuple[str, ...] = ()):
-        self.kind, self.text, self.kids, self.keys = kind, text, kids, keys
+    def __init__(self, kind: str, text: str, kids: tuple[Term, ...] = (), keys: tuple[str, ...] = (),
+                 index: tuple[Any, ...] = ()):
+        self.kind, self.text, self.kids, self.keys, self.index = kind, text, kids, keys, index
         self.prec = BINARY[text][0] if kind == "binary" else UNARY_PRECEDENCE if kind == "unary" else ATOM
         self.parens = False
         # Where its text is (start, end), without and with its own parentheses (outer_start,
@@ -60,6 +64,35 @@ def write(root: Term, offset: int) -> str:
             child = term.kids[0]
             child.parens = child.prec <= UNARY_PRECEDENCE
             later += [("text", term.text), ("term", child)]
+        elif term.kind == "postfix":
+            child = term.kids[0]
+            child.parens = child.prec < ATOM
+            later += [("term", child), ("text", term.text)]
+        elif term.kind == "index":
+            child = term.kids[0]
+            child.parens = child.prec < ATOM
+            later += [("term", child), ("text", "[")]
+            parts = iter(term.kids[1:])
+            for k, item in enumerate(term.index):
+                if k:
+                    later.append(("text", ", "))
+                if not isinstance(item, tuple):
+                    later.append(("term", next(parts)))
+                    continue
+                for j, part in enumerate(item if item[2] is not None else item[:2]):
+                    if j:
+                        later.append(("text", ":"))
+                    if part is not None:
+                        later.append(("term", next(parts)))
+            later.append(("text", "]"))
+        elif term.kind == "tuple":
+            later.append(("text", "("))
+            for k, kid in enumerate(term.kids):
+                kid.parens = False
+                if k:
+                    later.append(("text", ", "))
+                later.append(("term", kid))
+            later.append(("text", ",)" if len(term.kids) == 1 else ")"))
         elif term.kind == "binary":
             left, right = term.kids
             precedence, right_assoc = BINARY[term.text]
@@ -107,8 +140,24 @@ def lower(builder: Any, root: Term) -> Any:
             made = builder.name(term.text, span)
         elif term.kind == "number":
             made = builder.number(term.text, float(term.text), span)
-        elif term.kind == "unary":
+        elif term.kind in ("unary", "postfix"):
             made = builder.unary(term.text, kids[0], span)
+        elif term.kind == "index":
+            parts = iter(zip(kids[1:], term.kids[1:]))
+            items: list[list[tuple[Any, tuple[int, int]] | None]] = []
+            for item in term.index:
+                pieces = (item,) if not isinstance(item, tuple) else item if item[2] is not None else item[:2]
+                written: list[tuple[Any, tuple[int, int]] | None] = []
+                for piece in pieces:
+                    if piece is None:
+                        written.append(None)
+                    else:
+                        value, kid = next(parts)
+                        written.append((value, (kid.outer_start, kid.outer_end)))
+                items.append(written)
+            made = builder.index(kids[0], items, span)
+        elif term.kind == "tuple":
+            made = builder.sequence(kids, [(kid.outer_start, kid.outer_end) for kid in term.kids], span)
         elif term.kind == "binary":
             made = builder.binary(term.text, kids[0], kids[1], span, (term.op_start, term.op_end))
         else:

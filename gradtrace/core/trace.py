@@ -7,6 +7,7 @@ Full precision is kept here; only renderers round.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -193,15 +194,18 @@ class NodeTrace:
             return None
         summed = self.summed(slot)
         result = _shape(self.downstream[slot] if summed is None else summed.unsummed)
-        formula = self.formulas[slot]
+        formula = self.product(slot) or self.formulas[slot]
         known = {name: _shape(v) for name, v in zip(self.inputs, self.compared)}
         known["up"] = _shape(self.upstream)
         for name, shape in list(known.items()):  # the affine layer's rows(x): x as N rows, (N, d1·...·dk)
             if len(shape) >= 2:
                 known[f"rows({name})"] = (shape[0], math.prod(shape[1:]))
         factors = []
-        for factor in formula.split("·"):
+        for factor in _FACTORS.split(formula):
             name, flipped = (factor[:-1], True) if factor.endswith("ᵀ") else (factor, False)
+            wrapped = _WRAPPED.fullmatch(name)  # flip(w), route(up), Σ_{N,H′,W′}(up): the shape of what it reads
+            if name not in known and wrapped is not None and wrapped.group(1) in known:
+                name = wrapped.group(1)
             if name not in known:
                 return f"{shape_text(known['up'])} → {shape_text(result)}"
             factors.append((name, _flipped(known[name]) if flipped else known[name]))
@@ -220,6 +224,22 @@ class NodeTrace:
             dims.append(f"1×{shape[0]}" if row else f"{shape[0]}×1")
         return f"{formula}: {''.join(f'({d})' for d in dims)} → {_dims(result)}"
 
+    def product(self, slot: int) -> str | None:
+        """An array op's gradient for input `slot` as the lecture states it, when its record gives
+        one apart from its formula text (conv2d's "x ⋆ up"): the product the shapes line reads."""
+        node = self._node
+        if node.op is None or not node.op.text.product or not self.is_array_op:
+            return None
+        return formulas(self._trace.graph, node, node.op.text.product)[slot]
+
+    def product_words(self, slot: int) -> str | None:
+        """That product in words, in the language of the moment: "the correlation of x's windows
+        with the upstream"; None where the record gives none."""
+        node = self._node
+        if node.op is None or not node.op.text.product_words or not self.is_array_op:
+            return None
+        return formulas(self._trace.graph, node, _templates(node.op.text.product_words))[slot]
+
     def jacobian(self, slot: int) -> dict[Any, Any]:
         """The local Jacobian ∂node/∂input, described: rows, cols, structure, bytes if built."""
         return self._trace.jacobian(self._node.id, slot)
@@ -230,6 +250,12 @@ class NodeTrace:
 
     def __repr__(self) -> str:
         return f"<NodeTrace {self.name} = {self.expr}: value {_short(self.value)}, upstream {_short(self.upstream)}>"
+
+
+# A product's factors, as the shapes line reads them: joined by · (a matrix product), ⋆ (a
+# correlation) or ∗ (a convolution); a factor may read one array through a function, f(name).
+_FACTORS = re.compile(r"\s*[·⋆∗]\s*")
+_WRAPPED = re.compile(r"[^\s()]+\(([^()]+)\)")
 
 
 def _flipped(shape: tuple[int, ...]) -> tuple[int, ...]:

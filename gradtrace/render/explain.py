@@ -82,15 +82,19 @@ def backward_lines(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[str]:
                 jacobian = f"∂{row.name}/∂{name}"
                 shaped = row.shape_step(slot)
                 product = f"{shaped} = " if shaped and ":" in shaped else ""  # up·xᵀ: (3×4)(4×2) → 3×2
+                words = row.product_words(slot)  # the lecture's statement, where the record gives one
+                stated = [] if words is None else [f"      {row.product(slot)}: {words}"]
                 if summed is None:
                     gradient = f"∂{f}/∂{name} = {product}{numbers.text(d)}"
                     lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so {gradient}")
                                  .format(jacobian=jacobian, structure=structure, gradient=gradient))
+                    lines += stated
                     continue
                 lines.append(f"   ∂{f}/∂{name}: " + _("the Jacobian {jacobian} is {structure}, so it sends "
                                                      "{unsummed}").format(jacobian=jacobian, structure=structure,
                                                                           unsummed=product + numbers.text(
                                                                               summed.unsummed)))
+                lines += stated
                 lines.append(_summed_back(f, name, summed, d, numbers))
             continue
         for slot, (name, g, d) in enumerate(zip(row.inputs, row.local, row.downstream)):

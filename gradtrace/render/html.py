@@ -223,7 +223,7 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
 {escape(gradients)}</p>
 <h2>{text["walk"]}</h2>
 <pre class="explanation">{explanation}</pre>
-<p><small>{text["keys"]}</small></p>
+{_answers(trace, numbers, last)}<p><small>{text["keys"]}</small></p>
 </main>
 <script type="application/json" id="gradtrace-data">{data}</script>
 <script>
@@ -231,6 +231,36 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
 </body>
 </html>
 """
+
+
+def _answers(trace: Trace, numbers: NumberFormat, last: int) -> str:
+    """The graded answers (--expect, --answers), each with its report when it carries one (render/
+    diagnosis.py's parts, as a definition list), shown once the walk has reached its end, as the
+    gradients are, and hidden in the self-test; everything the student gave is escaped."""
+    if trace.answers is None:
+        return ""
+    from ..modes.diagnose import RELATIVE_ERROR
+    from .diagnosis import PARTS, labels, report_parts
+
+    label = labels()
+    items = []
+    for a in trace.answers:
+        mark = "<span class='value'>✓</span>" if a.correct else "<span class='grad'>✗</span>"
+        said = f"{escape(a.name)} = <code>{escape(a.given)}</code>"
+        if not a.correct:
+            said += " (" + escape(_("the answer is {answer}").format(answer=numbers.text(a.actual))) + ")"
+        report = ""
+        if getattr(a, "report", None) is not None:
+            parts = report_parts(a.report, numbers)
+            report = "<dl class='report'>" + "".join(
+                f"<dt>{escape(label[k])}</dt><dd>{escape(parts[k] or '')}</dd>" for k in PARTS
+                if parts[k] is not None) + "</dl>"
+        items.append(f"<li>{mark} {said}{report}</li>")
+    rule = ""
+    if any(getattr(a, "report", None) is not None for a in trace.answers):
+        rule = f"<p><small>{escape(_('relative error'))}: {escape(_(RELATIVE_ERROR))}</small></p>\n"
+    return (f"<section class='answers' data-at='{last}' aria-labelledby='answers'>\n"
+            f"<h2 id='answers'>{escape(_('Answers'))}</h2>\n<ul>\n" + "\n".join(items) + f"\n</ul>\n{rule}</section>\n")
 
 
 def _svg(trace: Trace, numbers: NumberFormat) -> str:

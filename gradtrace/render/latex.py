@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from ..core.numbers import DEFAULT, NumberFormat
@@ -62,8 +63,35 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
                 f"{_text(before)}${value(a.actual, numbers)}${_text(after)}"
             # The name and answer are a student's text: text mode, escaped, never math to be read
             lines.append(rf"\item \texttt{{{text(a.name)}}} = {text(a.given)}: {verdict}")
+            lines += _report(a, numbers)
         lines.append(r"\end{itemize}")
+        if any(getattr(a, "report", None) is not None for a in trace.answers):
+            from ..modes.diagnose import RELATIVE_ERROR
+
+            lines.append(rf"\noindent {_prose(_('relative error'))}: {_prose(_(RELATIVE_ERROR))}")
     return "\n".join(lines) + "\n"
+
+
+def _report(answer: Any, numbers: NumberFormat) -> list[str]:
+    """An answer's report (render/diagnosis.py's parts) as a description list under its item: every
+    part in text mode, escaped, since the diagnosis and the upstream may quote the submission."""
+    from .diagnosis import PARTS, labels, report_parts
+
+    report = getattr(answer, "report", None)
+    if report is None:
+        return []
+    parts, label = report_parts(report, numbers), labels()
+    return [r"\begin{description}",
+            *(rf"\item[{{{_prose(label[k])}}}] {_prose(parts[k] or '')}" for k in PARTS if parts[k] is not None),
+            r"\end{description}"]
+
+
+def _prose(words: str) -> str:
+    """Our words (and what they quote) in text mode: tex.text's escapes, ASCII for pdflatex; in
+    another language its letters are kept, for the kotex the comment on top asks for."""
+    if current() == "en":
+        return text(words)
+    return "".join(ch if unicodedata.category(ch) == "Lo" else text(ch) for ch in words)
 
 
 def _text(text: str) -> str:

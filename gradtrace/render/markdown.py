@@ -81,7 +81,29 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
             true = numbers.text(a.actual)
             right = "" if a.correct else " (" + _("the answer is {answer}").format(answer=true) + ")"
             lines.append(f"- {mark} {escape(a.name)} = {escape(a.given)}{right}")
+        lines += _reports(trace, numbers)
     return "\n".join(lines) + "\n"
+
+
+def _reports(trace: Trace, numbers: NumberFormat) -> list[str]:
+    """The answers' reports as one table, a row per answer that carries one: its relative error and
+    band, worst element, upstream, diagnosis (and warnings, when any has some)."""
+    from ..modes.diagnose import RELATIVE_ERROR
+    from .diagnosis import PARTS, labels, report_parts, reported
+
+    answers = reported(trace)
+    if not answers:
+        return []
+    rows = [(a, report_parts(a.report, numbers)) for a in answers]
+    keys = [k for k in PARTS if k != "warnings" or any(parts[k] for _a, parts in rows)]
+    label = labels()
+    out = ["", _("Reports:"), "", "| " + " | ".join([escape(_("answer"))] + [escape(label[k]) for k in keys]) + " |",
+           "|---" * (len(keys) + 1) + "|"]
+    for a, parts in rows:
+        mark = "✓" if a.correct else "✗"
+        cells = [f"{mark} {escape(a.name)} = {escape(a.given)}"] + [escape(parts[k] or "-") for k in keys]
+        out.append("| " + " | ".join(cells) + " |")
+    return out + ["", escape(_("relative error") + ": " + _(RELATIVE_ERROR))]
 
 
 def _kinks(kinks: list[str]) -> str:
