@@ -25,6 +25,8 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "constraints" / "test.txt"
+# The extras CI installs on the lock: the tests' own, and the docs site's (its strict build is a test).
+LOCKED_EXTRAS = ("test", "dev", "docs")
 HEADLINE = ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4"]
 # The programs the suite drives, as its tests name them to tests/needs.py.
 PROGRAMS = [("dot", "graphviz"), ("pdflatex", "texlive-latex-base"), ("chromium", "chromium"), ("node", "nodejs")]
@@ -120,14 +122,14 @@ def _project_requirements() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     build = project["build-system"]["requires"]
     extras = project["project"]["optional-dependencies"]
-    listed = [*build, *project["project"]["dependencies"], *extras["test"], *extras["dev"]]
+    listed = [*build, *project["project"]["dependencies"], *(text for extra in LOCKED_EXTRAS for text in extras[extra])]
     ci_tools = (ROOT / "constraints" / "test.in").read_text(encoding="utf-8").splitlines()
     listed += [text for line in ci_tools if (text := line.split("#", 1)[0].strip())]
     return [Requirement(text) for text in listed]
 
 
 def test_the_lock_pins_every_requirement_within_its_range():
-    """Every dependency, test and dev extra and build requirement in pyproject.toml, and each tool in
+    """Every dependency, test, dev and docs extra and build requirement in pyproject.toml, and each tool in
     constraints/test.in, is pinned in the lock to a version its range allows (a new or changed
     requirement without a refreshed lock fails here)."""
     pins = _lock()
@@ -170,14 +172,14 @@ def test_the_lock_is_closed_over_what_it_pins():
 
 
 def test_ci_runs_the_suite_on_the_lock():
-    """Under .ci/run (GRADTRACE_LOCKED=1, pip held to the lock), gradtrace, its test extras and all
+    """Under .ci/run (GRADTRACE_LOCKED=1, pip held to the lock), gradtrace, its test and docs extras and all
     they need are installed at exactly the locked versions."""
     from importlib import metadata
 
     if not os.environ.get("GRADTRACE_LOCKED"):
         pytest.skip("only where .ci/run installs on the lock (GRADTRACE_LOCKED=1)")
     pins = _lock()
-    todo, seen = [(metadata.distribution("gradtrace"), ("", "test"))], set()
+    todo, seen = [(metadata.distribution("gradtrace"), ("", *LOCKED_EXTRAS))], set()
     while todo:
         dist, extras = todo.pop()
         for requirement in _requires(dist, extras):

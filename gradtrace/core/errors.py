@@ -18,7 +18,9 @@ class ExitCode(IntEnum):
 
 
 class GradtraceError(Exception):
-    """Base of every error a user can cause; never raised for internal bugs."""
+    """Base of every error a user can cause; never raised for internal bugs. It carries the
+    message, the source text and the span it is about (source, span), a hint, and the exit code
+    the command line gives it (exit_code)."""
 
     kind = N_("error")
     exit_code = ExitCode.USAGE
@@ -46,14 +48,21 @@ class GradtraceError(Exception):
 
 
 class ParseError(GradtraceError):
+    """A program that can't be read: a syntax error, an unknown function (exit code 2)."""
+
     kind = N_("parse error")
 
 
 class BindingError(GradtraceError):
+    """A variable's value that can't be used: unbound, not a number, of the wrong shape (exit code 2)."""
+
     kind = N_("binding error")
 
 
 class EvaluationError(GradtraceError):
+    """A well-formed program whose value or gradient is undefined at the bindings: log(-1), 1/0,
+    an overflow (exit code 1)."""
+
     kind = N_("evaluation error")
     exit_code = ExitCode.EVALUATION
 
