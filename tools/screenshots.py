@@ -1,6 +1,6 @@
 """Regenerate the screenshots in docs/images/ from the real tool: python tools/screenshots.py
 
-- table.png, quiz.png (table.ko.png, quiz.ko.png with --lang ko): gradtrace runs in a tmux
+- table.png, quiz.png, grade.png, json.png (and NAME.ko.png with --lang ko): gradtrace runs in a tmux
   terminal (100 columns, colour on, as on a user's terminal); `tmux capture-pane -e` keeps its
   colours as ANSI escapes, rich reads them (Text.from_ansi) and writes the screen as an SVG
   (Console.save_svg), and headless Chromium turns that into a PNG. The quiz is answered by typing
@@ -221,7 +221,37 @@ def worksheet(folder: Path, lang: str = "en") -> None:
     shot((folder / "sheet" / "worksheet.html").as_uri(), IMAGES / _name("worksheet", lang), 900, 1100)
 
 
-SHOTS: dict[str, Callable[..., None]] = {"table": table, "quiz": quiz, "page": page, "worksheet": worksheet}
+def grade(folder: Path, lang: str = "en") -> None:
+    """grade's class report for twelve simulated students of the teacher example, in the terminal."""
+    (folder / "examples").symlink_to(ROOT / "examples")
+    _gradtrace(folder, "quiz", "--worksheet", "--from", "examples/teacher/problems.gt", "--out", "sheet")
+    subprocess.run([sys.executable, str(ROOT / "examples" / "teacher" / "make_class.py"), "sheet/key-2.toml", "class"],
+                   cwd=folder, check=True, stdout=subprocess.DEVNULL, timeout=120)
+    for student in sorted((folder / "class").glob("*.toml"))[12:]:
+        student.unlink()  # twelve students fit the picture; the rest, the broken file among them, go
+    term = Terminal(folder)
+    try:
+        term.type("gradtrace grade class/*.toml --key sheet/key-2.toml --report"
+                  + ("" if lang == "en" else f" --lang {lang}"))
+        term.wait_prompt()
+        terminal_png(_without_last_prompt(term.capture()), IMAGES / _name("grade", lang), "gradtrace grade")
+    finally:
+        term.close()
+
+
+def json(folder: Path, lang: str = "en") -> None:
+    """--json piped to head, as a script reads it: its keys are the same in every language."""
+    term = Terminal(folder)
+    try:
+        term.type(HEADLINE + " --json | head -24" + ("" if lang == "en" else f" --lang {lang}"))
+        term.wait_prompt()
+        terminal_png(_without_last_prompt(term.capture()), IMAGES / _name("json", lang), "gradtrace --json")
+    finally:
+        term.close()
+
+
+SHOTS: dict[str, Callable[..., None]] = {"table": table, "quiz": quiz, "page": page, "worksheet": worksheet,
+                                         "grade": grade, "json": json}
 LANGS = ("en", "ko")  # each shot in English, then with --lang ko as NAME.ko.png
 
 
