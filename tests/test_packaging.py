@@ -186,7 +186,7 @@ def test_ci_installs_the_dev_extra_before_it_lints():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     install = ci.index('.venv/bin/pip install --quiet ".[dev]"')
     assert install < ci.index(".venv/bin/ruff check") and install < ci.index(".venv/bin/mypy gradtrace")
-    assert '.venv-newest/bin/pip install --quiet ".[test,dev]"' in ci
+    assert '.venv-newest/bin/pip install --quiet ".[test,dev,docs]"' in ci
 
 
 def test_the_classifiers_claim_only_the_python_versions_ci_tests():
