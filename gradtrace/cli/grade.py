@@ -124,7 +124,7 @@ def _platform(graded: list[Any], format_name: str, seconds: float) -> None:
 grade.sections = (
     (Section.INPUT, ("key", "time_limit")),
     (Section.CHECKING, ("tol", "precision")),
-    (Section.OUTPUT, ("format_name", "color")),
+    (Section.OUTPUT, ("format_name", "class_report", "color")),
     (Section.LANGUAGE, ("lang",)),
     (Section.HELP, ("help",)),
 )
