@@ -346,3 +346,99 @@ def test_the_courses_conv_net_traces_end_to_end_as_pytorch_computes_it(torch, n)
         scale = np.max(np.abs(tensor.grad.numpy()))
         np.testing.assert_allclose(t.gradients[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12 * scale,
                                    err_msg=f"∂loss/∂{name}")
+
+
+# ---- the fast paths: each against a plain loop over the windows, on the same input ---------------
+
+def _naive_pool(x, size, stride):
+    """maxpool2d and its gradient for an upstream of v, window by window: the first maximum in
+    row-major order takes the window's upstream (np.argmax picks the first)."""
+    n, c, h, w = x.shape
+    oh, ow = 1 + (h - size) // stride, 1 + (w - size) // stride
+    out, first = np.empty((n, c, oh, ow)), np.empty((n, c, oh, ow), dtype=int)
+    for idx in itertools.product(range(n), range(c), range(oh), range(ow)):
+        window = x[idx[0], idx[1], idx[2] * stride:idx[2] * stride + size, idx[3] * stride:idx[3] * stride + size]
+        out[idx], first[idx] = window.max(), window.argmax()
+    return out, first
+
+
+def _naive_pool_grad(x, v, size, stride):
+    _, first = _naive_pool(x, size, stride)
+    dx = np.zeros(x.shape)
+    for idx in itertools.product(*(range(k) for k in first.shape)):
+        i, j = divmod(int(first[idx]), size)
+        dx[idx[0], idx[1], idx[2] * stride + i, idx[3] * stride + j] += v[idx]
+    return dx
+
+
+@pytest.mark.parametrize("size, stride", [(1, 1), (2, 2), (3, 3), (2, 1), (3, 1), (3, 2), (2, 3), (1, 2)])
+def test_pooling_offset_by_offset_matches_a_loop_over_windows_ties_included(size, stride):
+    from gradtrace.core.numpy_backend import numpy_backend
+    from gradtrace.core.ops import _first_max, _maxpool2d_tie, _route_to_first_max, _window_max
+
+    for shape in _pool_shapes(size, stride, 3, seed=100 + 10 * size + stride):
+        x = rng.integers(-1, 2, size=shape).astype(float)  # three values: ties in most windows
+        out, first = _naive_pool(x, size, stride)
+        v = rng.integers(1, 10, size=out.shape) * rng.choice([-1.0, 1.0], size=out.shape)  # sums exact in any order
+        np.testing.assert_array_equal(_window_max(np, x, size, stride), out)
+        np.testing.assert_array_equal(_first_max(np, x, size, stride), first)
+        want = _naive_pool_grad(x, v, size, stride)
+        general = _route_to_first_max(np, v, x, size, stride, tiles=False)
+        np.testing.assert_array_equal(general, want, err_msg=f"{shape}, size {size}, stride {stride}")
+        if size == stride:  # the windows tile x: the path that writes each entry once, on the same input
+            np.testing.assert_array_equal(_route_to_first_max(np, v, x, size, stride, tiles=True), general)
+        ties = any(np.sum(x[a, b, i * stride:i * stride + size, j * stride:j * stride + size] == out[a, b, i, j]) > 1
+                   for a, b, i, j in itertools.product(*(range(k) for k in out.shape)))
+        assert _maxpool2d_tie(numpy_backend, out, x, size, stride) == ties
+
+
+def test_the_tiling_pool_path_on_distinct_values_and_on_one_value():
+    from gradtrace.core.ops import _route_to_first_max
+
+    x = rng.permutation(64).astype(float).reshape(1, 1, 8, 8)  # no ties
+    v = rng.normal(size=(1, 1, 4, 4))
+    np.testing.assert_array_equal(_route_to_first_max(np, v, x, 2, 2, tiles=True), _naive_pool_grad(x, v, 2, 2))
+    flat = np.full((2, 3, 6, 6), -0.5)  # every window one tie: all to its top-left entry
+    v = rng.normal(size=(2, 3, 3, 3))
+    got = _route_to_first_max(np, v, flat, 2, 2, tiles=True)
+    np.testing.assert_array_equal(got[:, :, ::2, ::2], v)
+    assert np.count_nonzero(got) == v.size
+
+
+def test_pooling_finds_the_maxima_from_x_not_from_a_nudged_output():
+    """The float-noise runs move the forward output by a few ulps: the gradient still goes to
+    each window's first maximum."""
+    x = rng.normal(size=(2, 2, 4, 4))
+    v = rng.normal(size=(2, 2, 2, 2))
+    out = gradtrace.trace("sum(maxpool2d(x) * v)", x=x, v=v)
+    from gradtrace.core.numpy_backend import numpy_backend
+    from gradtrace.core.ops import OPS
+
+    nudged = np.nextafter(out.node("t1").value, np.inf)
+    (dx,) = OPS["maxpool2d"].maths.vjp(numpy_backend, v, nudged, x, 2, 2)
+    np.testing.assert_array_equal(dx, _naive_pool_grad(x, v, 2, 2))
+
+
+@pytest.mark.parametrize("column_bytes", [1, 2 * (2 * 3 * 3) * (5 * 5) * 8])  # one image, then two, at a time
+def test_conv2d_in_column_batches_matches_pytorch(torch, monkeypatch, column_bytes):
+    """A batch of 5 made into columns a few images at a time (a ragged last batch with two): the
+    same values and gradients as PyTorch's."""
+    from gradtrace.core import ops
+
+    monkeypatch.setattr(ops, "_COLUMN_BYTES", column_bytes)
+    batches, made = [], ops._column_batches
+
+    def spy(*args):
+        for lo, hi, cols in made(*args):
+            batches.append(hi - lo)
+            yield lo, hi, cols
+
+    monkeypatch.setattr(ops, "_column_batches", spy)
+    x, w, b = rng.normal(size=(5, 2, 5, 5)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    v = rng.normal(size=(5, 3, 5, 5))
+    t = gradtrace.trace("sum(conv2d(x, w, b, stride=1, pad=1) * v)", x=x, w=w, b=b, v=v)
+    value, grads = _torch_conv(torch, x, w, b, v, 1, 1)
+    assert t.value == pytest.approx(value, rel=1e-12)
+    for name in ("x", "w", "b"):
+        np.testing.assert_allclose(t.gradients[name], grads[name], rtol=1e-11, atol=1e-12, err_msg=name)
+    assert batches == 2 * ([1] * 5 if column_bytes == 1 else [2, 2, 1])  # forward, then backward

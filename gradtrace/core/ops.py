@@ -42,7 +42,7 @@ As the lecture puts it, each op is also a gate with a forward/backward API:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -992,23 +992,13 @@ _RECORDS += [
 ]
 
 # Convolution and pooling, in CS231n's conventions: images (N, C, H, W), filters (F, C, HH, WW). ---
-# Both read their input through windows, a strided view of every window (no copy), so forward and
-# backward are tensor products; Python loops run over a window's offsets, never over pixels.
+# Both read their input one window offset (i, j) at a time: _at gives the entry at that offset of
+# every window, a strided view (no copy). Python loops run over a window's offsets, never over
+# windows or pixels, and no array as large as every window of the batch is ever made.
 
-def _windows(np: Any, x: Any, kh: int, kw: int, stride: int) -> Any:
-    """x's kh×kw windows, stride apart: a view of shape (N, C, H', W', kh, kw) (im2col's columns)."""
-    return np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
-
-
-def _unwindow(np: Any, cols: Any, shape: tuple[int, ...], stride: int) -> Any:
-    """_windows' adjoint (col2im): cols (N, C, H', W', kh, kw) added back into an array of `shape`
-    where each came from; where windows overlap (stride < kh), their entries add up."""
-    out = np.zeros(shape)
-    oh, ow, kh, kw = cols.shape[2:]
-    for i in range(kh):
-        for j in range(kw):
-            out[:, :, i:i + stride * oh:stride, j:j + stride * ow:stride] += cols[:, :, :, :, i, j]
-    return out
+def _at(x: Any, i: int, j: int, stride: int, oh: int, ow: int) -> Any:
+    """Entry (i, j) of each of x's oh×ow windows, stride apart: a view of shape (N, C, oh, ow)."""
+    return x[:, :, i:i + stride * (oh - 1) + 1:stride, j:j + stride * (ow - 1) + 1:stride]
 
 
 def _padded(np: Any, x: Any, pad: int) -> Any:
@@ -1016,42 +1006,144 @@ def _padded(np: Any, x: Any, pad: int) -> Any:
     return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
 
 
+# The columns (im2col) of a few images at a time: enough for a matrix product to run at full
+# speed, few enough that their memory stays bounded however large the batch.
+_COLUMN_BYTES = 8 << 20
+
+
+def _column_batches(np: Any, padded: Any, kh: int, kw: int, stride: int, oh: int,
+                    ow: int) -> Iterator[tuple[int, int, Any]]:
+    """(lo, hi, cols) for consecutive images lo..hi-1 of padded: cols (hi-lo, C·kh·kw, oh·ow) holds
+    each window as a column, in w's (C, kh, kw) order. The buffer is reused from batch to batch."""
+    n, c = padded.shape[:2]
+    step = max(1, min(n, _COLUMN_BYTES // (8 * c * kh * kw * oh * ow)))
+    buffer = np.empty((step, c, kh, kw, oh, ow))
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        cols, images = buffer[:hi - lo], padded[lo:hi]
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, :, i, j] = _at(images, i, j, stride, oh, ow)
+        yield lo, hi, cols.reshape(hi - lo, c * kh * kw, oh * ow)
+
+
+def _conv_sizes(x: Any, w: Any, stride: int, pad: int) -> tuple[int, int]:
+    return 1 + (x.shape[2] + 2 * pad - w.shape[2]) // stride, 1 + (x.shape[3] + 2 * pad - w.shape[3]) // stride
+
+
 def _conv2d(xp: Any, x: Any, w: Any, b: Any, stride: float, pad: float) -> Any:
     np = xp.np
-    windows = _windows(np, _padded(np, x, int(pad)), w.shape[2], w.shape[3], int(stride))
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, H', W', F)
-    return np.ascontiguousarray(out.transpose(0, 3, 1, 2)) + b[:, None, None]
+    s, p = int(stride), int(pad)
+    w = np.asarray(w, dtype=float)
+    oh, ow = _conv_sizes(x, w, s, p)
+    f = w.shape[0]
+    out = np.empty((x.shape[0], f, oh, ow))
+    rows = out.reshape(x.shape[0], f, oh * ow)
+    filters = w.reshape(f, -1)
+    for lo, hi, cols in _column_batches(np, _padded(np, x, p), w.shape[2], w.shape[3], s, oh, ow):
+        np.matmul(filters, cols, out=rows[lo:hi])  # (F, C·HH·WW)(C·HH·WW, H'·W') per image
+    out += np.reshape(b, (f, 1, 1))
+    return out
 
 
 def _conv2d_vjp(xp: Any, up: Any, out: Any, x: Any, w: Any, b: Any, stride: float, pad: float) -> Any:
     np = xp.np
     s, p = int(stride), int(pad)
-    up = np.broadcast_to(up, np.shape(out))
+    w = np.asarray(w, dtype=float)
+    n, f, oh, ow = np.shape(out)
+    kh, kw = w.shape[2:]
+    up = np.ascontiguousarray(np.broadcast_to(up, (n, f, oh, ow)), dtype=float).reshape(n, f, oh * ow)
+    filters = w.reshape(f, -1)
     padded = _padded(np, x, p)
-    windows = _windows(np, padded, w.shape[2], w.shape[3], s)
-    dw = np.tensordot(up, windows, axes=([0, 2, 3], [0, 2, 3]))  # Σ over n, i, j of up × its window
-    cols = np.tensordot(up, w, axes=([1], [0]))  # (N, H', W', C, HH, WW): each window's share
-    dx = _unwindow(np, cols.transpose(0, 3, 1, 2, 4, 5), padded.shape, s)
-    return dx[:, :, p:p + x.shape[2], p:p + x.shape[3]], dw, up.sum(axis=(0, 2, 3))
+    dfilters = np.zeros(filters.shape)
+    dpadded = np.zeros(padded.shape)
+    for lo, hi, cols in _column_batches(np, padded, kh, kw, s, oh, ow):
+        # Σ over images of up·colsᵀ, then each window's share wᵀ·up written over the columns
+        # (no longer needed) and added back where its window came from (col2im), offset by offset.
+        dfilters += np.matmul(up[lo:hi], cols.transpose(0, 2, 1)).sum(axis=0)
+        shares = np.matmul(filters.T, up[lo:hi], out=cols).reshape(hi - lo, -1, kh, kw, oh, ow)
+        images = dpadded[lo:hi]
+        for i in range(kh):
+            for j in range(kw):
+                _at(images, i, j, s, oh, ow)[...] += shares[:, :, i, j]
+    dx = dpadded[:, :, p:p + x.shape[2], p:p + x.shape[3]] if p else dpadded
+    return dx, dfilters.reshape(w.shape), up.sum(axis=(0, 2))
+
+
+def _pool_sizes(x: Any, size: int, stride: int) -> tuple[int, int]:
+    return 1 + (x.shape[2] - size) // stride, 1 + (x.shape[3] - size) // stride
+
+
+def _window_max(np: Any, x: Any, size: int, stride: int) -> Any:
+    """Each size×size window's maximum: a running maximum over the window's offsets."""
+    # (x reshaped to (N, C, H', k, W', k) and maxed over its two k axes, when stride = size,
+    # measured 10 to 60 times slower: numpy reduces small strided axes slowly.)
+    oh, ow = _pool_sizes(x, size, stride)
+    out = _at(x, 0, 0, stride, oh, ow).copy()
+    for i in range(size):
+        for j in range(size):
+            if i or j:
+                np.maximum(out, _at(x, i, j, stride, oh, ow), out=out)
+    return out
 
 
 def _first_max(np: Any, x: Any, size: int, stride: int) -> Any:
     """Each window's first maximum in row-major order (as PyTorch picks it), as an index 0..size²-1."""
-    windows = _windows(np, x, size, size, stride)
-    return windows.reshape(*windows.shape[:4], size * size).argmax(axis=-1)
+    oh, ow = _pool_sizes(x, size, stride)
+    best = _at(x, 0, 0, stride, oh, ow).copy()
+    first = np.zeros(best.shape, dtype=np.intp)
+    for i in range(size):
+        for j in range(size):
+            if i or j:
+                later = _at(x, i, j, stride, oh, ow) > best  # strictly: a tie keeps the earlier one
+                first[later] = i * size + j
+                np.maximum(best, _at(x, i, j, stride, oh, ow), out=best)
+    return first
+
+
+def _route_to_first_max(np: Any, up: Any, x: Any, size: int, stride: int, tiles: bool) -> Any:
+    """maxpool2d's vector-Jacobian product: each window's upstream gradient sent to its first
+    maximum, offset by offset. tiles: the windows tile x (stride = size), so each entry of x is in
+    exactly one window and is written once, with no zeros first and no sums."""
+    # The maxima are found again from x, not taken from the forward pass's output, which the
+    # float-noise runs move by a few ulps (then no entry would equal its window's maximum).
+    top = _window_max(np, x, size, stride)
+    oh, ow = np.shape(top)[2:]
+    dx = np.empty(np.shape(x)) if tiles else np.zeros(np.shape(x))
+    hit = np.empty(np.shape(top), dtype=bool)
+    taken = None  # the windows whose first maximum an earlier offset held
+    for i in range(size):
+        for j in range(size):
+            np.equal(_at(x, i, j, stride, oh, ow), top, out=hit)
+            if taken is None:
+                taken = hit.copy()
+            else:
+                np.greater(hit, taken, out=hit)  # a maximum here, and none before: hit and not taken
+                taken |= hit
+            dst = _at(dx, i, j, stride, oh, ow)
+            if stride >= size:  # windows apart: nothing has been sent here yet
+                np.multiply(up, hit, out=dst)
+            else:  # overlapping windows add up
+                dst += up * hit
+    return dx
 
 
 def _maxpool2d_vjp(xp: Any, up: Any, out: Any, x: Any, size: float, stride: float) -> Any:
     np = xp.np
     k, s = int(size), int(stride)
     up = np.broadcast_to(up, np.shape(out))
-    routed = (_first_max(np, x, k, s)[..., None] == np.arange(k * k)) * up[..., None]
-    return (_unwindow(np, routed.reshape(*routed.shape[:4], k, k), np.shape(x), s),)
+    return (_route_to_first_max(np, up, np.asarray(x, dtype=float), k, s, tiles=s == k),)
 
 
 def _maxpool2d_tie(xp: Any, out: Any, x: Any, size: float, stride: float) -> bool:
-    windows = _windows(xp.np, x, int(size), int(size), int(stride))
-    return bool(xp.np.any((windows == out[..., None, None]).sum(axis=(4, 5)) > 1))
+    # Every window holds its maximum at least once, so there is a tie exactly when the windows'
+    # entries equal to their maximum outnumber the windows. (The maxima found again from x, as above.)
+    np = xp.np
+    k, s = int(size), int(stride)
+    top = _window_max(np, x, k, s)
+    oh, ow = np.shape(top)[2:]
+    hits = sum(int(np.count_nonzero(_at(x, i, j, s, oh, ow) == top)) for i in range(k) for j in range(k))
+    return hits > np.size(top)
 
 
 def _window_misfit(sizes: Sequence[int], window: Sequence[int], stride: float, pad: float, fits: str,
@@ -1119,8 +1211,8 @@ _RECORDS += [
        Oracles(torch=lambda t, x, w, b, stride, pad: t.nn.functional.conv2d(x, w, b, stride=int(stride),
                                                                             padding=int(pad)))),
     Op("maxpool2d", 1,
-       Maths(lambda xp, x, size, stride: _windows(xp.np, x, int(size), int(size), int(stride)).max(axis=(4, 5)),
-             None, vjp=_maxpool2d_vjp, params=(("size", 2), ("stride", 2)),
+       Maths(lambda xp, x, size, stride: _window_max(xp.np, x, int(size), int(stride)), None,
+             vjp=_maxpool2d_vjp, params=(("size", 2), ("stride", 2)),
              kinds=(("size", Whole(1)), ("stride", Whole(1))),
              shapes=(lambda *a: _maxpool2d_misfit(*a) is None, lambda *a: _maxpool2d_misfit(*a) or ""),
              kink=(_maxpool2d_tie, N_("a tie in a window: the whole gradient goes to its first maximum")),
