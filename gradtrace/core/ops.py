@@ -1008,7 +1008,7 @@ def _padded(np: Any, x: Any, pad: int) -> Any:
 
 # The columns (im2col) of a few images at a time: enough for a matrix product to run at full
 # speed, few enough that their memory stays bounded however large the batch.
-_COLUMN_BYTES = 8 << 20
+_COLUMN_BYTES = 4 << 20
 
 
 def _column_batches(np: Any, padded: Any, kh: int, kw: int, stride: int, oh: int,
