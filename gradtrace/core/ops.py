@@ -1143,7 +1143,7 @@ def _maxpool2d_tie(xp: Any, out: Any, x: Any, size: float, stride: float) -> boo
     top = _window_max(np, x, k, s)
     oh, ow = np.shape(top)[2:]
     hits = sum(int(np.count_nonzero(_at(x, i, j, s, oh, ow) == top)) for i in range(k) for j in range(k))
-    return hits > np.size(top)
+    return hits > int(np.size(top))
 
 
 def _window_misfit(sizes: Sequence[int], window: Sequence[int], stride: float, pad: float, fits: str,
