@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..i18n import _
@@ -405,6 +405,10 @@ class Trace:
     def nodes(self) -> list[NodeTrace]:
         """Every node, in backward order: the output first."""
         return [NodeTrace(self, n) for n in reversed(self.graph.nodes)]
+
+    def rows(self) -> Iterator[NodeTrace]:
+        """The nodes of `nodes`, one at a time: a writer that streams need not make them all first."""
+        return (NodeTrace(self, n) for n in reversed(self.graph.nodes))
 
     def node(self, name: str) -> NodeTrace:
         """The node with this name, or a KeyError."""

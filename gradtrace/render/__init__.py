@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..core.numbers import DEFAULT, NumberFormat
@@ -26,13 +26,42 @@ class Options:
 
 def _text(module: str, *, rounds: bool = True) -> Callable[[Any, Options], None]:
     """A renderer whose module's render(trace[, numbers]) returns the whole text (rounds: it takes
-    the number format; csv keeps full precision)."""
+    the number format; csv keeps full precision). A module with chunks(...) too is streamed: its
+    text is written as it is made, so a reader (| head) sees the first line at once."""
     def run(trace: Any, o: Options) -> None:
         from importlib import import_module
 
         renderer = import_module(f"{__name__}.{module}")
+        if hasattr(renderer, "chunks"):
+            pieces = renderer.chunks(trace, o.numbers) if rounds else renderer.chunks(trace)
+            stream(pieces, o.write, o.report, len(trace.graph.nodes))
+            return
         o.write(renderer.render(trace, o.numbers) if rounds else renderer.render(trace))
     return run
+
+
+BUFFER = 1 << 16  # characters gathered before a write: one write per row would cost a system call each
+EVERY = 1 << 12   # pieces between two progress reports
+
+
+def stream(pieces: Iterable[str], write: Callable[[str], Any], report: Any = None, total: int = 0) -> None:
+    """Write a renderer's pieces as they come: the first (the header) at once, then in blocks of
+    about BUFFER characters. A reader that stops early (| head) stops the pieces being made,
+    since write raises and the generator is never asked for more. report(phase, done, total)
+    hears how far the writing is, a piece being about a node."""
+    buffered: list[str] = []
+    size = 0
+    first = True
+    for done, piece in enumerate(pieces):
+        buffered.append(piece)
+        size += len(piece)
+        if first or size >= BUFFER:
+            write("".join(buffered))
+            buffered, size, first = [], 0, False
+        if report is not None and not done % EVERY:
+            report("writing", min(done, total), total)
+    if buffered:
+        write("".join(buffered))
 
 
 def _contract(writer: str) -> Callable[[Any, Options], None]:

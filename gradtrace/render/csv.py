@@ -23,7 +23,8 @@ element when the shapes differ).
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 from ..core.trace import Trace, jsonable
@@ -36,9 +37,15 @@ REPORT_COLUMNS = ("relative_error", "band", "worst_index", "worst_given", "worst
 
 
 def render(trace: Trace) -> str:
-    """The trace as CSV; a node with no inputs (a variable) has one row with the input columns empty."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """The trace as CSV, all at once (chunks writes the same text a node at a time)."""
+    return "".join(chunks(trace))
+
+
+def chunks(trace: Trace) -> Iterator[str]:
+    """The trace as CSV: the header line, then each node's rows as soon as they are made, output
+    first; a node with no inputs (a variable) has one row with the input columns empty."""
+    pieces: list[str] = []
+    writer = csv.writer(SimpleNamespace(write=pieces.append), lineterminator="\n")
     write = writer.writerow
 
     def row_out(cells: list[Any]) -> None:
@@ -59,7 +66,8 @@ def render(trace: Trace) -> str:
     writer.writerow(COLUMNS + (CHECK_COLUMNS if checks is not None else ()) +
                     (ANSWER_COLUMNS if trace.answers is not None else ()) +
                     tuple(f"{kind}_{column}" for kind in kinds for column in REPORT_COLUMNS))
-    for row in trace.nodes:
+    yield pieces.pop()
+    for row in trace.rows():
         head = [row.name, row.op, row.expr, jsonable(row.value), jsonable(row.upstream)]
         pattern = "+".join(row.patterns)
         tail: list[Any] = []
@@ -76,7 +84,8 @@ def render(trace: Trace) -> str:
             row_out(head + ["", "", "", "", pattern] + tail)
         for inp, form, g, d in edges:
             row_out(head + [inp, form, jsonable(g), jsonable(d), pattern] + tail)
-    return buffer.getvalue()
+        yield "".join(pieces)
+        pieces.clear()
 
 
 def _report_cells(report: Any) -> list[Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ..core.numbers import DEFAULT, NumberFormat
 from ..core.trace import Trace
 from ..i18n import _
@@ -32,6 +34,11 @@ def escape(text: str) -> str:
 
 def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
     """The trace as a GitHub-flavoured markdown table, then the gradients and any checks."""
+    return "".join(chunks(trace, numbers))
+
+
+def chunks(trace: Trace, numbers: NumberFormat = DEFAULT) -> Iterator[str]:
+    """The text of render, a row at a time, each as soon as it is made (output first)."""
     f = trace.output
     at = ", ".join(f"${name(k)} = {_value(v, numbers)}$" for k, v in trace.bindings.items())
     lines = [f"**{escape(trace.text)}**" + (" " + _("at {bindings}").format(bindings=at) if trace.bindings else ""),
@@ -40,7 +47,9 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
     lines.append(f"| {_('node')} | {_('computes')} | {_('value')} | upstream ${upstream_head}$ | local | downstream | "
                  f"{_('pattern')} |")
     lines.append("|---|---|--:|--:|---|--:|---|")
-    for row in trace.nodes:
+    yield "\n".join(lines) + "\n"
+    lines = []
+    for row in trace.rows():
         locals_, downs = [], []
         for slot in range(len(row.inputs)):
             node, inp, form, _value_text = numbers.local_parts(row, slot)
@@ -64,7 +73,7 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
             "<br>".join(downs),
             ", ".join(row.patterns),
         ]
-        lines.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
+        yield "| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |\n"
     lines.append("")
     lines.append(", ".join(_math(f"{partial(f, k)} = {_value(v, numbers)}") for k, v in trace.gradients.items()))
     if trace.check is not None:
@@ -82,7 +91,7 @@ def render(trace: Trace, numbers: NumberFormat = DEFAULT) -> str:
             right = "" if a.correct else " (" + _("the answer is {answer}").format(answer=true) + ")"
             lines.append(f"- {mark} {escape(a.name)} = {escape(a.given)}{right}")
         lines += _reports(trace, numbers)
-    return "\n".join(lines) + "\n"
+    yield "\n".join(lines) + "\n"
 
 
 def _reports(trace: Trace, numbers: NumberFormat) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from rich import box
@@ -22,6 +23,7 @@ from .diagnosis import report_lines
 from .text import spaced, sum_step
 
 MAX_ROWS = 200       # nodes in the table before it is cut (--full shows all): 30,000 rows are unreadable
+PAGE = 1000          # nodes in each page of a --full table, drawn one after the other
 MAX_GRADIENTS = 40   # gradients in the summary line (and bindings in the header) before it is cut
 MAX_HEADER = 300     # characters of the program shown above the table
 MAX_TERMS = 12       # terms of a copy gate's sum shown in its upstream cell
@@ -38,7 +40,16 @@ def build(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jac
     not is left to rich to fit, wrapping its cells between words; where that would fold a number
     or a name across lines, each node is stacked on lines of its own instead. width None means as
     wide as the table needs (a pipe without COLUMNS). Without a console (a notebook), rich fits
-    the table when it is printed."""
+    the table when it is printed. --full past PAGE nodes draws the table in pages (see parts)."""
+    return Group(*parts(trace, numbers, full, jacobians, width, console))
+
+
+def parts(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jacobians: bool = False,
+          width: int | None = None, console: Console | None = None) -> Iterator[Any]:
+    """build's renderables, one at a time. A --full table of more than PAGE nodes comes in pages
+    of PAGE nodes, each with its own header and column widths, made only when the one before has
+    been printed: the first rows of 10^5 nodes are on the screen at once, and a reader that stops
+    early (| head) stops the rest being made."""
     out = trace.output
     arrays = trace.arrays
 
@@ -48,28 +59,14 @@ def build(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jac
         return numbers.text(value)
 
     notes: list[Text] = []
-    rows = trace.nodes
-    hidden = 0 if full or len(rows) <= MAX_ROWS else len(rows) - MAX_ROWS
-    nodes = [_node_cells(trace, row, numbers, full, show) for row in rows[:len(rows) - hidden]]
-    for row in rows[:len(rows) - hidden]:
-        if row.kink:
-            notes.append(Text(_("note: {node} = {expr}: {kink}").format(node=row.name, expr=row.expr, kink=_(row.kink)),
-                              style="yellow"))
-    body: Any
-    columns, cells = _columns(out, arrays), _rows(nodes, arrays)
-    if console is None:  # printed later at a width unknown here (a notebook): rich fits it then
-        body = _table(columns, cells)
-    else:
-        grid = _Grid(columns, cells)
-        if width is None:
-            width = max(grid.width, 80)
-            console.width = width
-        if grid.width <= width:
-            body = grid
-        else:
-            body = _table(columns, cells)
-            if _folds(console, body, width):
-                body = _stacked(nodes, out)
+    total = len(trace.graph.nodes)
+    hidden = 0 if full or total <= MAX_ROWS else total - MAX_ROWS
+    shown = total - hidden
+    page = PAGE if full and console is not None else max(shown, 1)
+    rows = trace.rows()
+    natural = width is None  # a pipe: each page as wide as it needs
+    page_rows = list(itertools.islice(rows, page))
+    body, width = _page(trace, page_rows, numbers, full, show, notes, width, console)
     header = Text()
     text = trace.text
     if len(text) > MAX_HEADER and not full:
@@ -84,6 +81,17 @@ def build(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jac
         if len(bindings) < len(trace.bindings):
             more = len(trace.bindings) - len(bindings)
             header.append(", " + _("… and {count} more").format(count=more), style="dim")
+    yield header
+    yield Text()
+    yield body
+    done = len(page_rows)
+    while done < shown:  # --full's further pages
+        page_rows = list(itertools.islice(rows, page))
+        done += len(page_rows)
+        body, _width = _page(trace, page_rows, numbers, full, show, notes, None if natural else width, console,
+                             natural)
+        yield Text()
+        yield body
     value = Text(f"{out} = ")
     value.append(show(trace.value), style=VALUE)
     items = [value]
@@ -101,8 +109,37 @@ def build(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jac
                                       "… {count} more nodes, nearer the inputs: --full shows them all, and --format "
                                       "csv or --json carry everything", hidden).format(count=hidden), style="dim"))
     extra = (_jacobian_sizes(trace) if arrays else []) + (_jacobians(trace, numbers) if jacobians else [])
-    return Group(header, Text(), body, *notes, Text(), spaced(items, 4, width), *extra,
-                 *sections(trace, numbers))
+    yield from (*notes, Text(), spaced(items, 4, width), *extra, *sections(trace, numbers))
+
+
+def _page(trace: Trace, rows: list[Any], numbers: NumberFormat, full: bool, show: Any, notes: list[Text],
+          width: int | None, console: Console | None, later: bool = False) -> tuple[Any, int | None]:
+    """The table of these rows, and the width it set (width None: a pipe, where it is as wide as
+    the table needs); the kinks it meets are added to notes. A later page of a pipe's table keeps
+    the console's width (set by the first), and is printed uncropped (render)."""
+    out, arrays = trace.output, trace.arrays
+    nodes = [_node_cells(trace, row, numbers, full, show) for row in rows]
+    for row in rows:
+        if row.kink:
+            notes.append(Text(_("note: {node} = {expr}: {kink}").format(node=row.name, expr=row.expr, kink=_(row.kink)),
+                              style="yellow"))
+    body: Any
+    columns, cells = _columns(out, arrays), _rows(nodes, arrays)
+    if console is None:  # printed later at a width unknown here (a notebook): rich fits it then
+        return _table(columns, cells), width
+    grid = _Grid(columns, cells)
+    if later and width is None:
+        return grid, width
+    if width is None:
+        width = max(grid.width, 80)
+        console.width = width
+    if grid.width <= width:
+        body = grid
+    else:
+        body = _table(columns, cells)
+        if _folds(console, body, width):
+            body = _stacked(nodes, out)
+    return body, width
 
 
 class _Cells:
@@ -361,19 +398,25 @@ def _jacobians(trace: Trace, numbers: NumberFormat) -> list[Any]:
 def render(trace: Trace, console: Console, numbers: NumberFormat = DEFAULT, full: bool = False,
            jacobians: bool = False) -> None:
     """Print the table to a rich console; off a terminal (a pipe, a file), without the spaces rich
-    pads each line with, so the text diffs and pastes cleanly."""
+    pads each line with, so the text diffs and pastes cleanly. A --full table of more than PAGE
+    nodes is printed a page at a time, each as soon as it is made."""
     # On a terminal, or with COLUMNS set, the table fits that width; in a pipe, it is as wide as it needs.
     fits = console.is_terminal or bool(os.environ.get("COLUMNS"))
-    print_clean(console, build(trace, numbers, full, jacobians, console.width if fits else None, console))
+    width = console.width if fits else None
+    if full and len(trace.graph.nodes) > PAGE:
+        for part in parts(trace, numbers, full, jacobians, width, console):
+            print_clean(console, part, crop=fits)  # a pipe's later pages may be wider than the first
+        return
+    print_clean(console, build(trace, numbers, full, jacobians, width, console))
 
 
-def print_clean(console: Console, renderable: Any) -> None:
+def print_clean(console: Console, renderable: Any, crop: bool = True) -> None:
     """console.print, but with trailing spaces removed from every line when not on a terminal."""
     if console.is_terminal:
-        console.print(renderable)
+        console.print(renderable, crop=crop)
         return
     with console.capture() as captured:
-        console.print(renderable)
+        console.print(renderable, crop=crop)
     console.file.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
     console.file.flush()
 
