@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import _, ngettext
-from .errors import BindingError, GradtraceError, did_you_mean
+from .errors import BindingError, GradtraceError, did_you_mean, some
 from .graph import Const, Graph, constant
 
 if TYPE_CHECKING:
@@ -308,7 +308,7 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
         missing = [name for name in wanted if name not in values]
     example = " ".join(f"-{name} 1" for name in missing[:3])
     raise BindingError(ngettext("no value for the variable {names}", "no value for the variables {names}",
-                                len(missing)).format(names=", ".join(missing)),
+                                len(missing)).format(names=some(missing)),
                        hint=ngettext("bind it, e.g. {example}", "bind them, e.g. {example}", len(missing)).format(
                            example=example))
 
@@ -368,7 +368,7 @@ def match_variable(name: str, known: Iterable[str]) -> str | None:
 def _unknown(b: Binding, known: set[str], wanted: list[str]) -> BindingError:
     hint = did_you_mean(b.name, sorted(known))
     if not hint:
-        hint = f"its variables are {', '.join(wanted)}" if wanted else "it has no variables"
+        hint = f"its variables are {some(wanted)}" if wanted else "it has no variables"
     return BindingError(
         _("{origin}: the expression has no variable {name!r}").format(origin=b.origin, name=b.name), hint=hint
     )

@@ -39,11 +39,12 @@ class GradtraceError(Exception):
     def format(self) -> str:
         """The message, the offending line with a caret under the span, and any hint."""
 
-        lines = [f"{_(self.kind)}: {printable(self.message)}"]  # kind stays English in JSON ("kind")
+        # kind stays English in JSON ("kind"); a message is a few lines, however large the program
+        lines = [f"{_(self.kind)}: {printable(bounded(self.message))}"]
         if self.source is not None and self.span is not None:
             lines.extend(point_at(self.source, self.span))
         if self.hint:
-            lines.append(_("hint: {hint}").format(hint=printable(self.hint)))
+            lines.append(_("hint: {hint}").format(hint=printable(bounded(self.hint))))
         return "\n".join(lines)
 
 
@@ -136,8 +137,39 @@ def _escape(ch: str, one_line: bool, force: bool = False) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
-    """Lines showing where span falls in source: the line itself and carets under the span."""
+WINDOW = 40          # characters of a long line shown on each side of the problem
+MAX_TEXT = 600       # characters of a message or hint before the rest is only counted
+MAX_LINES = 4        # lines of a message or hint before the rest is only counted
+NAMES_SHOWN = 5      # names in a list (unbound variables, a program's nodes) before the rest is counted
+
+
+def bounded(text: str) -> str:
+    """A message or hint cut to MAX_TEXT characters and MAX_LINES lines, the rest counted, so that
+    no error is more than a few lines whatever the program's size (a list of 20,000 names, a
+    program quoted whole)."""
+    if len(text) <= MAX_TEXT and text.count("\n") < MAX_LINES:
+        return text
+    cut = text[:MAX_TEXT]
+    space = cut.rfind(" ", MAX_TEXT - 40)
+    if space > 0 and len(text) > MAX_TEXT:  # end at a word, not inside a name
+        cut = cut[:space].rstrip(",")
+    if cut.count("\n") >= MAX_LINES:
+        cut = "\n".join(cut.split("\n")[:MAX_LINES])
+    return cut + " … " + _("{count} more characters").format(count=f"{len(text) - len(cut):,}")
+
+
+def some(names: list[str] | tuple[str, ...], limit: int = NAMES_SHOWN) -> str:
+    """Names for a message: the first `limit`, and how many more (x0, x1, x2, x3, x4, … and 19,995 more)."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + ", " + _("… and {count} more").format(count=f"{len(names) - limit:,}")
+
+
+def point_at(source: str, span: tuple[int, int], width: int = 2 * WINDOW) -> list[str]:
+    """Lines showing where span falls in source: the line itself and carets under the span. A
+    long line is cut to a window of `width` characters around the span; when that, or the other
+    lines of a large program, leaves text out, a third line gives the line and column and counts
+    what is not shown."""
     start, end = span
     start = max(0, min(start, len(source)))
     end = max(start + 1, min(end, len(source) + 1))
@@ -147,15 +179,18 @@ def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
         line_end = len(source)
     line = source[line_start:line_end]
     col = start - line_start
+    column = col + 1
     length = max(1, min(end, line_end + 1) - start)
     # Long lines (a 100,000-term sum) are cut to a window around the span.
     offset = 0
+    whole_line = len(line)
     if len(line) > width:
-        offset = max(0, min(col - width // 3, len(line) - width))
+        offset = max(0, min(col - width // 2, len(line) - width))
         line = ("…" if offset else "") + line[offset:offset + width] + ("…" if offset + width < len(line) else "")
         col = col - offset + (1 if offset else 0)
-        length = min(length, width)
+        length = max(1, min(length, len(line) - col))
     prefix = ""
+    lineno = 1
     if "\n" in source:
         lineno = source.count("\n", 0, line_start) + 1
         prefix = f"line {lineno}: "
@@ -163,7 +198,15 @@ def point_at(source: str, span: tuple[int, int], width: int = 100) -> list[str]:
     if shown != line:  # escapes are wider than what they stand for: move the caret with them
         col = len(printable(line[:col]))
         length = max(1, len(printable(line[col:col + length])))
-    return ["  " + prefix + shown, "  " + " " * (len(prefix) + col) + "^" * length]
+    lines = ["  " + prefix + shown, "  " + " " * (len(prefix) + col) + "^" * length]
+    hidden = len(source) - min(whole_line, width)
+    if whole_line > width or hidden > LARGE:
+        lines.append("  " + _("(line {line}, column {column}; {count} more characters not shown)").format(
+            line=f"{lineno:,}", column=f"{column:,}", count=f"{hidden:,}"))
+    return lines
+
+
+LARGE = 1000  # characters of a program's other lines left out before the message counts them
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str | None:

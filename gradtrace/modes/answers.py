@@ -23,7 +23,7 @@ import re
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from ..core.errors import GradtraceError, did_you_mean, printable
+from ..core.errors import GradtraceError, did_you_mean, printable, some
 from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import _
 
@@ -484,7 +484,7 @@ def _node_for(trace: Any, item: Expected, target: str, attribute: str) -> Any:
         names = [n.name for n in trace.nodes]
         raise GradtraceError(
             _("{origin}: the trace has no node or variable {target!r}").format(origin=item.origin, target=target),
-            hint=did_you_mean(target, names) or _("its nodes are {names}").format(names=", ".join(names)),
+            hint=did_you_mean(target, names) or _("its nodes are {names}").format(names=some(names)),
         ) from None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..core.errors import GradtraceError
+from ..core.errors import GradtraceError, some
 from ..core.graph import Const, Graph, Node
 from ..core.numbers import gradtrace_names
 from ..core.trace import Trace
@@ -716,7 +716,7 @@ def answer_expression(text: str, origin: str, meanings: dict[str, Any], budget: 
             _("{origin}: the answer uses {unknown}, which is not a name in the program").format(
                 origin=origin, unknown=unknown[0]
             ),
-            hint=_("its names are {join}").format(join=", ".join(meanings)),
+            hint=_("its names are {join}").format(join=some(list(meanings))),
         )
     sp = _sympy()
     expr = symbolic_trace(graph, expanded=True, simplify=False, budget=budget).values[graph.output.id]

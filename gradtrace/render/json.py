@@ -451,11 +451,12 @@ def _line_mapping(pairs: Any) -> str:
 
 def error_record(kind: str, message: str, span: tuple[int, int] | None, hint: str | None, code: int) -> dict[str, Any]:
     """An error as --json writes it, on its own ({"error": ...}) or as a batch point's result:
-    kind, message, span, hint and exit code, every text printable whatever the input held."""
-    from ..core.errors import printable
+    kind, message, span, hint and exit code, every text printable whatever the input held, and
+    bounded as the message on stderr is (the span says where the problem is)."""
+    from ..core.errors import bounded, printable
 
-    return {"kind": kind, "message": printable(message), "span": list(span) if span else None,
-            "hint": printable(hint) if hint else None, "exit_code": code}
+    return {"kind": kind, "message": printable(bounded(message)), "span": list(span) if span else None,
+            "hint": printable(bounded(hint)) if hint else None, "exit_code": code}
 
 
 def point_record(k: int, result: Any) -> dict[str, Any]:
