@@ -65,17 +65,23 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, class_repor
 
     from ..modes.answers import Tolerance
     from ..teach import grade as grading
+    from . import progress
 
     if format_name in ("gradescope", "prairielearn") and len(files) != 1:
         raise click.UsageError(_("--format {format} writes one student's results.json: give one submission, "
                                  "not {count} (the platform runs the grader once per student)").format(
             format=format_name, count=len(files)))
     started = time.monotonic()
+    display = progress.for_terminal()  # many files: progress on a terminal's stderr, nothing otherwise
     try:
         tolerance = Tolerance(tol) if tol else None
-        graded = grading.grade(list(files), key, tolerance, NumberFormat(digits=precision), time_limit or None)
+        graded = grading.grade(list(files), key, tolerance, NumberFormat(digits=precision), time_limit or None,
+                               report=display)
     except GradtraceError as err:
         fail(err)  # the key itself is broken: nobody can be graded
+    finally:
+        if display is not None:
+            display.close()  # before the report is written
     if format_name in ("gradescope", "prairielearn"):
         if class_report:
             fail(GradtraceError(_("--report is written as table, csv, json or markdown, not {format}").format(

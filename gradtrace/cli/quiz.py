@@ -247,6 +247,23 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, numbers: N
     key-N.toml for `gradtrace grade --key`, and with --pdf worksheet.pdf and answers.pdf. Without
     Graphviz the text is written and the pictures are named as skipped; without pdflatex the PDFs
     are, and the exit code is 1."""
+    from ..render import picture
+    from . import progress
+
+    for problem in problems:
+        picture.check_size(problem.trace)
+
+    display = progress.for_terminal()  # Graphviz and pdflatex take seconds: progress on a terminal's stderr
+    try:
+        _make_worksheet(problems, heading, out_dir, numbers, blanks, pdf, replace, display)
+    finally:
+        if display is not None:
+            display.close()
+
+
+def _make_worksheet(problems: list[Any], heading: str, out_dir: str, numbers: NumberFormat,
+                    blanks: frozenset[str], pdf: bool, replace: bool, display: Any) -> None:
+    """_write_worksheet's work, telling display (if any) which phase it is in."""
     from ..core.errors import MissingProgram
     from ..render import picture, worksheet
     from .files import write_folder
@@ -255,10 +272,11 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, numbers: N
     svgs: dict[str, str] = {}
     pdfs: dict[str, bytes] = {}
     skipped: str | None = None
-    for problem in problems:
-        picture.check_size(problem.trace)
+    needed = worksheet.pictures_needed(len(problems))
     try:
-        for name in worksheet.pictures_needed(len(problems)):
+        for k, name in enumerate(needed):
+            if display is not None:
+                display("drawing the pictures", k, len(needed))
             problem = problems[int(name.rsplit("-", 1)[1]) - 1]
             dot_text = worksheet.picture_dot(problem, name, blanks, numbers)
             files[f"{name}.svg"] = picture.draw(dot_text, "svg")
@@ -280,6 +298,8 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, numbers: N
         # Korean sheet is printed from its own page by headless Chromium, as a browser prints it.
         try:
             for key in (False, True):
+                if display is not None:
+                    display("making the PDFs", int(key), 2)
                 page = worksheet.html(problems, heading, numbers, blanks, svgs, sheet=not key, key=key)
                 files["answers.pdf" if key else "worksheet.pdf"] = _print_pdf(page)
         except GradtraceError as err:
@@ -287,10 +307,14 @@ def _write_worksheet(problems: list[Any], heading: str, out_dir: str, numbers: N
     elif pdf:
         try:
             for key in (False, True):
+                if display is not None:
+                    display("making the PDFs", int(key), 2)
                 tex = worksheet.latex(problems, heading, key, numbers, blanks, drawn)
                 files["answers.pdf" if key else "worksheet.pdf"] = _pdflatex(tex, pdfs)
         except GradtraceError as err:
             failed = err
+    if display is not None:
+        display.close()  # the lines below go to the same screen
     write_folder(out_dir, files, replace)
     click.echo(f"gradtrace: wrote {out_dir} ({', '.join(sorted(files))})", err=True)
     if skipped is not None:

@@ -353,7 +353,11 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
     display = progress.for_terminal()  # long runs show progress on a terminal's stderr, nothing otherwise
     try:  # whatever happens (an error, Ctrl-C), the display goes and the cursor comes back
         try:
+            if display is not None:  # the phase the display shows if it comes up before build reports
+                display("reading the program", 0, None)
             source = program_text(r.expression, r.program_file)
+            if display is not None and r.vars_file is not None:
+                display("reading the bindings", 0, None)
             loaded = load_vars(r.vars_file) if r.vars_file is not None else None
             points = loaded[1] if loaded is not None and isinstance(loaded[1], list) else None
             values_file = loaded if points is None else None

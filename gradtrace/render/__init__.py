@@ -59,7 +59,7 @@ def stream(pieces: Iterable[str], write: Callable[[str], Any], report: Any = Non
             write("".join(buffered))
             buffered, size, first = [], 0, False
         if report is not None and not done % EVERY:
-            report("writing", min(done, total), total)
+            report("writing the output", min(done, total), total)
     if buffered:
         write("".join(buffered))
 

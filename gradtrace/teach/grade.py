@@ -44,6 +44,7 @@ from typing import Any
 
 from ..core.bindings import read_document
 from ..core.errors import ExitCode, GradtraceError, printable
+from ..core.graph import Report
 from ..core.numbers import DEFAULT, NumberFormat
 from ..i18n import _
 from ..modes.answers import SYMBOLIC_RULE, Answer, Expected, Tolerance, flatten_answers
@@ -423,14 +424,17 @@ class InternalError(GradtraceError):
 
 
 def grade(paths: list[str], key: str | None = None, tol: Tolerance | None = None,
-          numbers: NumberFormat = DEFAULT, time_limit: float | None = TIME_LIMIT) -> list[Graded]:
+          numbers: NumberFormat = DEFAULT, time_limit: float | None = TIME_LIMIT,
+          report: Report | None = None) -> list[Graded]:
     """Grade every file, in order, at the significant digits of `numbers` (--precision). The trace of
     each distinct problem is computed once. A broken key is a GradtraceError (nobody can be graded);
-    a broken file is its student's error."""
+    a broken file is its student's error. report(phase, done, total) hears each file begin."""
     the_key = Key(key, numbers) if key is not None else None
     problems: dict[str, Problem] = {}
     out = []
-    for path in paths:
+    for k, path in enumerate(paths):
+        if report is not None:
+            report("grading the files", k, len(paths))
         student = Path(path).stem
         try:
             with _time_limit(time_limit):
