@@ -140,3 +140,18 @@ def test_a_real_terminal_shows_progress_and_a_pipe_shows_none(tmp_path):
     assert out_plain == out and "gradtrace: " in terminal_plain and not COLOUR.search(terminal_plain)
     piped = subprocess.run([sys.executable, "-m", "gradtrace", *args], capture_output=True, text=True, env=env)
     assert piped.stdout == out and piped.stderr == ""
+
+
+def test_grade_counts_the_files_on_the_terminal_and_its_report_stays_clean(gt, tmp_path, monkeypatch):
+    files = []
+    for k in range(30):
+        path = tmp_path / f"s{k}.toml"
+        path.write_text('expression = "x*y"\nbindings = { x = 1, y = 2 }\n[answers]\nx = 2\ny = 1\n')
+        files.append(str(path))
+    terminal = _Screen()
+    console = Console(file=terminal, force_terminal=True, width=100)
+    monkeypatch.setattr(progress, "for_terminal", lambda stream=None: progress.DelayedProgress(0, console))
+    result = gt("grade", *files, "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)
+    assert any(re.search(r"gradtrace: grading the files .* \d+/30", line) for line in terminal.seen)
+    assert all(not line.strip() for line in terminal.screen.display)
