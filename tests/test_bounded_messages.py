@@ -97,3 +97,10 @@ def test_a_short_program_is_quoted_whole_as_before():
     assert len(point_at("x" * 10_000, (5_000, 5_001))) == 3
     err = GradtraceError("m" * 100_000, hint="h" * 100_000)
     assert len(err.format()) < 2 * MAX_TEXT + 100
+
+
+def test_a_long_statement_left_out_is_named_in_a_line(gt):
+    long = "+".join(f"x{i}" for i in range(5000))
+    result = gt(f"a = {long}; f = y * 2", "-y", "1")
+    err = _small(result)
+    assert result.exit_code == 0 and "note: the output is f, and a = x0+x1+" in err and "more characters" in err

@@ -474,8 +474,11 @@ def _note_unused(graph: Any) -> None:
     """Statements whose value never reaches the output are left out of the trace: say which."""
     left_out = graph.unused_statements
     if left_out:
-        shown = "; ".join(left_out[:5]) + ("; " + _("… and {count} more").format(count=len(left_out) - 5)
-                                           if len(left_out) > 5 else "")
+        from ..core.errors import bounded
+
+        shown = "; ".join(bounded(statement, 80) for statement in left_out[:5])
+        if len(left_out) > 5:
+            shown += "; " + _("… and {count} more").format(count=len(left_out) - 5)
         click.echo("gradtrace: " + ngettext(
             "note: the output is {output}, and {statements} does not reach it, so it is left out (--output NAME traces "
             "another value)",

@@ -143,15 +143,15 @@ MAX_LINES = 4        # lines of a message or hint before the rest is only counte
 NAMES_SHOWN = 5      # names in a list (unbound variables, a program's nodes) before the rest is counted
 
 
-def bounded(text: str) -> str:
-    """A message or hint cut to MAX_TEXT characters and MAX_LINES lines, the rest counted, so that
+def bounded(text: str, limit: int = MAX_TEXT) -> str:
+    """A message or hint cut to `limit` characters and MAX_LINES lines, the rest counted, so that
     no error is more than a few lines whatever the program's size (a list of 20,000 names, a
     program quoted whole)."""
-    if len(text) <= MAX_TEXT and text.count("\n") < MAX_LINES:
+    if len(text) <= limit and text.count("\n") < MAX_LINES:
         return text
-    cut = text[:MAX_TEXT]
-    space = cut.rfind(" ", MAX_TEXT - 40)
-    if space > 0 and len(text) > MAX_TEXT:  # end at a word, not inside a name
+    cut = text[:limit]
+    space = cut.rfind(" ", max(0, limit - 40))
+    if space > 0 and len(text) > limit:  # end at a word, not inside a name
         cut = cut[:space].rstrip(",")
     if cut.count("\n") >= MAX_LINES:
         cut = "\n".join(cut.split("\n")[:MAX_LINES])
