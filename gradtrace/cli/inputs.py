@@ -1,4 +1,4 @@
-"""The inputs a trace reads: the program, --vars, --answers and --expect, and --seed. Every file
+"""The inputs a trace reads: the program, --vars, --answers and --expect, --upstream and --seed. Every file
 is read through core.reading.read_input, to at most MAX_TEXT bytes, so /dev/zero or a FIFO nothing
 writes to ends with a message, while a pipe (<(...)) is read."""
 
@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import sys
 from typing import Any
+
+import click
 
 from ..core.errors import BindingError, GradtraceError
 from ..core.reading import MAX_TEXT, read_input
@@ -170,19 +172,34 @@ def expected_answers(expect: tuple[str, ...], answers_file: str | None) -> list[
     return out
 
 
-def seed_value(text: str | None) -> Any:
-    """--seed: the gradient backprop starts from. A number (the slide's "upstream 2"), ones, an
+def upstream_value(text: str | None) -> Any:
+    """--upstream: the gradient backprop starts from. A number (the slide's "upstream 2"), ones, an
     array written inline ("[1, 0, 0]") or @grad.npy, read like any binding's value; random or
     random:N, a random upstream drawn from the seed N (the core reads N, run_program draws one)."""
     if text is None or text == "ones" or text == "random" or text.startswith("random:"):
         return text
     from ..core.bindings import Binding, check_finite, value_of
 
-    binding = Binding("seed", text, f"--seed {text}", files=True)
+    binding = Binding("upstream", text, f"--upstream {text}", files=True)
     try:
         return check_finite(binding, value_of(binding))
     except GradtraceError as err:
         raise GradtraceError(
-            _("--seed {text}: {err}").format(text=text, err=err),
-            hint=_('write a number (--seed 2), ones, random, an array (--seed "[1, 0]") or a file (--seed @grad.npy)'),
+            _("--upstream {text}: {err}").format(text=text, err=err),
+            hint=_('write a number (--upstream 2), ones, random, an array (--upstream "[1, 0]") or a file '
+                   '(--upstream @grad.npy)'),
         ) from None
+
+
+def random_seed(text: str | None, upstream: str | None) -> int | None:
+    """--seed: the random seed of whatever the run draws at random, a whole number ≥ 0. It once was
+    the gradient backprop starts from, which is --upstream now: anything else is refused, naming it."""
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise click.UsageError(_("--seed {text}: --seed is the random seed (a whole number ≥ 0); the gradient "
+                                 "backprop starts from is --upstream {text}").format(text=text))
+    if upstream is not None and upstream.startswith("random:"):
+        raise click.UsageError(_("--upstream {upstream} already names its random seed; give --upstream random "
+                                 "--seed {text}, or --upstream {upstream} alone").format(upstream=upstream, text=text))
+    return int(text)

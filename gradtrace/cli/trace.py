@@ -19,7 +19,7 @@ from ..i18n import N_, _, ngettext
 from ..render import FORMATS as RENDER_FORMATS
 from ..render import WITH_EXPLANATION, WITH_REPORTS
 from .common import LANG_OPTION, ReaderGone, Section, TranslatedHelp, blank_words, fail, first_sentence, make_console
-from .inputs import expected_answers, load_vars, program_text, seed_value
+from .inputs import expected_answers, load_vars, program_text, random_seed, upstream_value
 
 _IDENT = re.compile(r"[^\W\d]\w*\Z")  # a variable's name as the language reads it: x, w0, α, w₁
 
@@ -237,6 +237,7 @@ class TraceRequest:
     expect: tuple[str, ...] = ()
     answers_file: str | None = None
     tol: str | None = None
+    upstream_text: str | None = None
     seed_text: str | None = None
     # modes
     symbolic: bool = False
@@ -303,11 +304,15 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
 @click.option("--tol", metavar="TOL", help=N_("Tolerance for answers: 0.01 or abs:0.01 (absolute), 1% or rel:0.01."))
 @click.option("--explain", type=click.Choice(["backward", "forward"]), is_flag=False, flag_value="backward",
               default=None, help=N_("Tell the backward pass (or the forward pass) step by step."))
-@click.option("--seed", "seed_text", metavar="N|ones|random[:N]|[...]|@FILE.npy",
-              help=N_("The gradient backprop starts from, ∂out/∂out (1 unless given, as in the lecture): a number "
-                      "(the slides' \"upstream 2\"), ones, an array, @FILE.npy, or random:N, "
-                      "numpy.random.default_rng(N).standard_normal(shape) (random draws N). Answers about an array "
-                      "output are checked from random:0 unless a seed is given."))
+@click.option("--upstream", "upstream_text", metavar="N|ones|random[:N]|[...]|@FILE.npy",
+              help=N_("The upstream gradient backprop starts from, ∂out/∂out (1 unless given, as in the lecture): "
+                      "a number (the slides' \"upstream 2\"), ones, an array, @FILE.npy, or random:N, "
+                      "numpy.random.default_rng(N).standard_normal(shape) (random: N is --seed, or drawn). Answers "
+                      "about an array output are checked from random:0 (random:SEED with --seed) unless an "
+                      "upstream is given."))
+@click.option("--seed", "seed_text", metavar="N",
+              help=N_("The random seed of whatever the run draws at random: --upstream random, and --check's "
+                      "sample of a large array's coordinates (0 unless given)."))
 @click.option("--full", is_flag=True, help=N_("Show arrays in full however large, and every row of a large table."))
 @click.option("--jacobian", "show_jacobians", is_flag=True,
               help=N_("Print each local Jacobian in full when it is small (up to 64 entries)."))
@@ -324,7 +329,7 @@ def trace_command(ctx: click.Context, **options: Any) -> None:
 
 
 trace_command.sections = (
-    (Section.INPUT, ("program_file", "output_name", "vars_file", "seed_text")),
+    (Section.INPUT, ("program_file", "output_name", "vars_file", "upstream_text", "seed_text")),
     (Section.OUTPUT, ("format_name", "as_json", "as_graph", "as_dot", "as_mermaid", "explain", "precision", "decimals",
               "color", "full", "show_jacobians")),
     (Section.PICTURES, ("render_file", "blank", "html_file")),
@@ -378,8 +383,11 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
                 from ..modes.answers import Tolerance
 
                 tolerance = Tolerance(r.tol)
-            options = dict(mode=r.mode, seed=seed_value(r.seed_text), check=r.check, step=r.step, expected=expected,
-                           tol=tolerance, numbers=r.numbers)
+            seed = random_seed(r.seed_text, r.upstream_text)
+            if seed is not None and r.upstream_text != "random" and not r.check and not expected:
+                raise click.UsageError(_nothing_random(r.seed_text))
+            options = dict(mode=r.mode, seed=upstream_value(r.upstream_text), check=r.check, step=r.step,
+                           expected=expected, tol=tolerance, numbers=r.numbers, random_seed=seed)
             if points is not None:
                 assert loaded is not None
                 if format_name not in ("table", "json", "ndjson") or r.mode == "symbolic" or r.render_file \
@@ -392,11 +400,13 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
             result = run_program(source, r.bindings, values_file, report=display, graph=graph, expanded=r.expanded,
                                  noise=r.html_file is not None, **options)  # the page's self-test grades by it
             trace = result.trace
+            if seed is not None and not result.drew:
+                raise click.UsageError(_nothing_random(r.seed_text))
             _note_random_upstream(trace, result.seed)
             _note_unused(graph)
             _write_files(trace, r.render_file, r.html_file, r.numbers, blanks)
         except GradtraceError as err:
-            fail(_for_cli(err, r.output_name, r.seed_text, r.tol, r.symbolic, r.exact))
+            fail(_for_cli(err, r.output_name, r.upstream_text, r.tol, r.symbolic, r.exact))
 
         if display is not None and sys.stdout.isatty():
             display.close()  # the output goes to the same screen: the display must be gone first
@@ -412,12 +422,18 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
     _exit_for_reports(trace)
 
 
+def _nothing_random(text: str | None) -> str:
+    """--seed N where nothing is drawn at random: most likely the old --seed N, the upstream."""
+    return _("--seed {text}: --seed is the random seed, and nothing in this run is random; the gradient backprop "
+             "starts from is --upstream {text}").format(text=text)
+
+
 def _note_random_upstream(trace: Any, seed: Any) -> None:
     """Say which random upstream an array output started from, so that it can be drawn again."""
     if isinstance(seed, str) and seed.startswith("random:") and trace.arrays and getattr(trace.seed, "ndim", 0):
         click.echo("gradtrace: " + _("note: the upstream ∂{out}/∂{out} is random: "
-                                     "numpy.random.default_rng({n}).standard_normal({shape}) (--seed {seed}); "
-                                     "give your own with --seed @dout.npy").format(
+                                     "numpy.random.default_rng({n}).standard_normal({shape}) (--upstream {seed}); "
+                                     "give your own with --upstream @dout.npy").format(
             out=trace.output, n=seed[len("random:"):], shape=tuple(trace.seed.shape), seed=seed), err=True)
 
 
@@ -457,16 +473,17 @@ def _refuse_conflicts(format_name: str, explain: str | None, check: bool, answer
         )
 
 
-def _for_cli(err: GradtraceError, output_name: str | None, seed_text: str | None, tol: str | None,
+def _for_cli(err: GradtraceError, output_name: str | None, upstream_text: str | None, tol: str | None,
              symbolic: bool, exact: bool) -> GradtraceError:
     """Name the option an error is about: the core says what, the command line says which flag."""
-    prefix = {"output": f"--output {output_name}", "seed": f"--seed {seed_text}" if seed_text else None,
+    prefix = {"output": f"--output {output_name}",
+              "upstream": f"--upstream {upstream_text}" if upstream_text else None,
               "tolerance": f"--tol {tol}", "mode": "--symbolic" if symbolic else ("--exact" if exact else None)}
     flag = prefix.get(err.about or "")
     if flag:
         err.message = f"{flag}: {err.message}"
-    if err.about == "seed" and not seed_text and err.hint:
-        err.hint += ": --seed ones or --seed @grad.npy"
+    if err.about == "upstream" and not upstream_text and err.hint:
+        err.hint += ": --upstream ones or --upstream @grad.npy"
     return err
 
 

@@ -404,7 +404,7 @@ def kinks(graph: Graph, values: list[Any], xp: Any = scalar) -> list[str | None]
 
 
 def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
-    """∂out/∂out: 1 for a scalar output; for an array output, the seed the user gave."""
+    """∂out/∂out: 1 for a scalar output; for an array output, the upstream the user gave."""
     if seed is None:
         if xp is scalar or not hasattr(out, "shape") or xp.np.shape(out) == ():
             return 1.0
@@ -412,9 +412,9 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
             _("the output {name} has shape {tuple}, but backprop starts from one number").format(
                 name=graph.output.name, tuple=tuple(xp.np.shape(out))
             ),
-            about="seed",
+            about="upstream",
             hint=_(
-                "reduce it, e.g. sum({name}), or give a seed gradient (ones, or an array of the output's shape)"
+                "reduce it, e.g. sum({name}), or give an upstream gradient (ones, or an array of the output's shape)"
             ).format(name=graph.output.name),
         )
     if isinstance(seed, str) and seed == "ones":
@@ -427,10 +427,10 @@ def seed_for(graph: Graph, out: Any, seed: Any, xp: Any) -> Any:
     given = tuple(getattr(seed, "shape", ()))
     if given != shape:
         raise BindingError(
-            _("the seed has shape {given}, but the output {name} has shape {shape}").format(
+            _("the upstream has shape {given}, but the output {name} has shape {shape}").format(
                 given=given, name=graph.output.name, shape=shape
             ),
-            about="seed",
+            about="upstream",
         )
     return seed
 
@@ -444,7 +444,7 @@ def random_upstream(graph: Graph, out: Any, seed: str, xp: Any) -> Any:
     ∂x is 0 for an upstream of ones). A scalar output starts from 1, as it always does."""
     text = seed[len(RANDOM):]
     if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise BindingError(_("the random seed {text!r} is not a whole number ≥ 0").format(text=text), about="seed",
+        raise BindingError(_("the random seed {text!r} is not a whole number ≥ 0").format(text=text), about="upstream",
                            hint=_("write random:7, or random for one drawn at random"))
     if xp is scalar or xp.np.shape(out) == ():
         return 1.0

@@ -33,7 +33,7 @@ class GradtraceError(Exception):
         self.span = span
         self.hint = hint
         # Which input the error is about, for a front end to name it its own way: "output" (the
-        # value traced), "seed" or "tolerance". The core never names command-line options.
+        # value traced), "upstream" or "tolerance". The core never names command-line options.
         self.about = about
 
     def format(self) -> str:

@@ -84,15 +84,15 @@ MAX_VARIABLES = 200  # past this many variables, a random sample of them is chec
 
 
 def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMPLES,
-                   report: Report | None = None) -> CheckReport:
+                   report: Report | None = None, seed: int = 0) -> CheckReport:
     """Central differences for every variable (for an array, a random sample of its coordinates,
-    reporting the worst), compared with the trace's analytic gradients. report(phase, done,
-    total), if given, hears how many variables have been checked."""
+    drawn from seed, reporting the worst), compared with the trace's analytic gradients.
+    report(phase, done, total), if given, hears how many variables have been checked."""
     graph = trace.graph
     xp = trace.backend or scalar
     variables = graph.variables
     if len(variables) > MAX_VARIABLES:
-        chosen = set(random.Random(0).sample(range(len(variables)), MAX_VARIABLES))
+        chosen = set(random.Random(seed).sample(range(len(variables)), MAX_VARIABLES))
         variables = [v for k, v in enumerate(variables) if k in chosen]
     descendants = {v.id: _descendants(graph, v.id) for v in variables}
     scale = abs(_objective(trace, trace.values))
@@ -106,7 +106,7 @@ def gradient_check(trace: Trace, step: float = DEFAULT_STEP, samples: int = SAMP
         kinks = [graph.nodes[i].name for i in descendants[var.id] if trace.kinks[i]]
         value = trace.bindings[var.name]
         if hasattr(value, "shape") and value.ndim > 0:
-            rng = xp.np.random.default_rng(0)
+            rng = xp.np.random.default_rng(seed)
             flat = rng.choice(value.size, size=min(samples, value.size), replace=False)
             coords = [tuple(int(i) for i in xp.np.unravel_index(k, value.shape)) for k in sorted(flat)]
         else:

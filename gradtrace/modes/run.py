@@ -26,11 +26,12 @@ class Result:
     """What a run made: the graph, the trace to show, and the numeric trace behind it (None in
     symbolic mode), which checks and answers are computed on."""
 
-    __slots__ = ("graph", "numeric", "seed", "trace")
+    __slots__ = ("drew", "graph", "numeric", "seed", "trace")
 
-    def __init__(self, graph: Graph, trace: Trace, numeric: Trace | None, seed: Any = None):
+    def __init__(self, graph: Graph, trace: Trace, numeric: Trace | None, seed: Any = None, drew: bool = False):
         self.graph, self.trace, self.numeric = graph, trace, numeric
-        self.seed = seed  # the seed asked for, a random one as "random:N" (drawn when "random" was asked)
+        self.seed = seed  # the upstream asked for, a random one as "random:N" (drawn when "random" was asked)
+        self.drew = drew  # whether anything was drawn at random (a random upstream, --check's sample)
 
 
 def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str, dict[Any, Any]] | None = None, *,
@@ -38,7 +39,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
                 check: bool = False, step: float | None = None, expected: list[Any] | None = None,
                 tol: Any = None, numbers: NumberFormat = DEFAULT, report: Report | None = None,
                 graph: Graph | None = None, expanded: bool = False, budget: Any = None,
-                noise: bool = False) -> Result:
+                noise: bool = False, random_seed: int | None = None) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
 
     bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
@@ -46,7 +47,10 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     gradients are compact (in the program's own names) unless expanded. numbers (a NumberFormat:
     significant digits or fixed decimals) is how numbers are shown, which answers are graded to.
     budget (symbolic.Budget) bounds symbolic and exact work; past it, symbolic.TooLarge. noise
-    attaches the float noise to a trace of numbers (answers.with_float_noise), for the page."""
+    attaches the float noise to a trace of numbers (answers.with_float_noise), for the page.
+    seed is the upstream gradient backprop starts from; random_seed seeds whatever the run draws at
+    random: a random upstream ("random" becomes "random:random_seed") and the gradient check's
+    sample of coordinates. Result.drew says whether anything was drawn."""
     if mode is not None and mode not in MODES:
         raise GradtraceError(
             _("no mode {mode!r}: choose {join}").format(mode=mode, join=", ".join(MODES)), about="mode"
@@ -77,7 +81,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
             trace = trace.with_reports(None, check_symbolic_answers(graph, expected, budget=budget))
         return Result(graph, trace, None)
 
-    seed = upstream_seed(seed, bool(expected))
+    seed = upstream_seed(seed, bool(expected), random_seed)
     numeric = run(graph, resolve(graph, bindings, values), seed, report)
     trace = numeric
     if mode == "exact":
@@ -91,7 +95,8 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     if check:
         from .check import DEFAULT_STEP, gradient_check
 
-        report_ = gradient_check(numeric, step if step is not None else DEFAULT_STEP, report=report)
+        report_ = gradient_check(numeric, step if step is not None else DEFAULT_STEP, report=report,
+                                 seed=random_seed or 0)
     if expected:
         from .answers import check_answers
 
@@ -105,23 +110,38 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         from .answers import with_float_noise
 
         trace = with_float_noise(trace)
-    return Result(graph, trace, numeric, seed)
+    drew = (isinstance(seed, str) and seed.startswith("random:") and getattr(numeric.seed, "ndim", 0) > 0) \
+        or (check and _check_samples(numeric))
+    return Result(graph, trace, numeric, seed, drew)
 
 
-ANSWERS_SEED = "random:0"  # answers about an array output, with no seed given, are checked from this upstream
+ANSWERS_SEED = "random:0"  # answers about an array output, with no upstream given, are checked from this upstream
 
 
-def upstream_seed(seed: Any, answers: bool) -> Any:
-    """The seed to run with: "random" becomes "random:N" with N drawn (and shown by whoever shows
-    the trace), and answers about an array output with no seed given are checked from a random
-    upstream, ANSWERS_SEED, not from ones, which can hide mistakes (a scalar output starts from 1)."""
+def upstream_seed(seed: Any, answers: bool, random_seed: int | None = None) -> Any:
+    """The upstream to run with: "random" becomes "random:N", N the random seed given or one drawn
+    (and shown by whoever shows the trace), and answers about an array output with no upstream
+    given are checked from a random upstream, random:N (ANSWERS_SEED with no random seed), not from
+    ones, which can hide mistakes (a scalar output starts from 1)."""
     if isinstance(seed, str) and seed.strip() == "random":
+        if random_seed is not None:
+            return f"random:{random_seed}"
         import random
 
         return f"random:{random.SystemRandom().randrange(10**6)}"
     if seed is None and answers:
-        return ANSWERS_SEED
+        return ANSWERS_SEED if random_seed is None else f"random:{random_seed}"
     return seed
+
+
+def _check_samples(trace: Trace) -> bool:
+    """Whether the gradient check draws a sample: of an array's coordinates, or of the variables."""
+    from .check import MAX_VARIABLES, SAMPLES
+
+    if len(trace.graph.variables) > MAX_VARIABLES:
+        return True
+    return any(getattr(trace.bindings.get(v.name), "size", 1) > SAMPLES
+               and getattr(trace.bindings.get(v.name), "ndim", 0) > 0 for v in trace.graph.variables)
 
 
 def _exact_texts(graph: Graph, bindings: list[Binding], values: tuple[str, dict[Any, Any]] | None,
