@@ -109,9 +109,9 @@ _ACCEPTED_VALUES = ("a real number (int, float, fractions.Fraction, decimal.Deci
 
 
 def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output: str | None = None,
-          seed: Any = None, mode: str | None = None, expanded: bool = False, check: bool = False,
-          expect: dict[str, Any] | None = None, tol: str | None = None, lang: str | None = None,
-          **more_bindings: Any) -> Trace:
+          upstream: Any = None, seed: int | None = None, mode: str | None = None, expanded: bool = False,
+          check: bool = False, expect: dict[str, Any] | None = None, tol: str | None = None,
+          lang: str | None = None, **more_bindings: Any) -> Trace:
     """Trace a program at the given bindings: forward values and every gradient. The program is
     text ("q = x + y; f = q * z"), a sympy expression (or Eq(f, expression)), a gradtrace Value (the
     graph it was computed by, at its leaves' data), or a Python function, which is called with a
@@ -119,11 +119,14 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
     if any binding is an array, with a traced array for each instead (gradtrace/arrays.py: numpy's
     operators, methods and functions that have a gate, and gradtrace's array functions).
     A sympy expression and a Value's graph are walked into the graph gate by gate. Bindings are
-    keyword arguments, or bindings={"seed": 3} for any name (one of
+    keyword arguments, or bindings={"upstream": 3} for any name (one of
     trace()'s own parameters too): numbers of any numeric type, text such as "1/3" or "[0.2, 0.4]",
     or array-likes (lists, numpy arrays, torch tensors), each kept as a float64 copy. With no
     bindings the trace is symbolic, as on the command line; mode="exact" keeps exact arithmetic at
-    the bindings. seed is ∂out/∂out for an array output ("ones" or an array). Symbolic gradients
+    the bindings. upstream is the upstream gradient backprop starts from, ∂out/∂out (1 unless given;
+    a number, "ones", an array, or "random" or "random:N", a random one); seed is the random seed of
+    whatever the trace draws at random (upstream="random", check=True's sample of a large array's
+    coordinates), and a TypeError when nothing is drawn (seed once meant upstream). Symbolic gradients
     are written in the program's own names (∂f/∂z = q); expanded=True writes them in the variables
     alone, simplified.
 
@@ -136,12 +139,13 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
 
     A program of another type, or a value of a type it doesn't take, is a TypeError; a value it
     can't use (a ragged list, NaN) a ValueError. A variable named like a parameter given as a
-    keyword (trace("seed*2", seed=3)) is a TypeError: bind it with bindings={"seed": 3}."""
+    keyword (trace("upstream*2", upstream=3)) is a TypeError: bind it with bindings={"upstream": 3}."""
     from .modes.run import run_program
 
     kind = _program_kind(program)
     # The parameters given: anything but their defaults (None, False) changes what trace() does.
-    given = {name: value for name, value in (("output", output), ("seed", seed), ("mode", mode),
+    given = {name: value for name, value in (("output", output), ("upstream", upstream),
+                                             ("seed", seed), ("mode", mode),
                                              ("expanded", expanded), ("check", check), ("expect", expect),
                                              ("tol", tol), ("lang", lang)) if value is not None and value is not False}
     named = _named_bindings(bindings, more_bindings)
@@ -169,10 +173,15 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
                 expected = [Expected(name, value if isinstance(value, (str, list)) or hasattr(value, "shape")
                                      else repr(value), f"{name}={value!r}"[:80]) for name, value in expect.items()]
                 tolerance = Tolerance(tol) if tol else None
-            result = run_program(graph.source, items, output=output, seed=seed, mode=mode, expanded=expanded,
-                                 check=check, expected=expected, tol=tolerance, graph=graph).trace
+            run = run_program(graph.source, items, output=output, seed=upstream, mode=mode, expanded=expanded,
+                              check=check, expected=expected, tol=tolerance, graph=graph,
+                              random_seed=None if seed is None else int(seed))
         except BindingError as err:
             raise _as_value_error(err) from None
+        if seed is not None and not run.drew:
+            raise TypeError(_("seed= is the random seed, and nothing in this trace is random; the upstream gradient "
+                              "backprop starts from is upstream={seed!r}").format(seed=seed))
+    result = run.trace
     result.lang = lang
     return result
 
@@ -296,7 +305,9 @@ def _named_bindings(bindings: Any, more: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_parameter_types(given: dict[str, Any]) -> None:
-    """output=, lang= and expect= of a type they don't take: perhaps meant as a variable's value."""
+    """output=, lang= and expect= of a type they don't take: perhaps meant as a variable's value;
+    seed= that is no random seed: perhaps meant as the upstream, as it once was."""
+    import numbers
     import reprlib
 
     takes = {"output": (str, 'the name of the value to trace (a str such as "q")'),
@@ -307,10 +318,19 @@ def _check_parameter_types(given: dict[str, Any]) -> None:
             shown = reprlib.repr(value)
             raise TypeError(f"{name}= takes {takes[name][1]}, not {shown}; to bind a variable named {name}, pass "
                             f"bindings={{'{name}': {shown}}}")
+    seed = given.get("seed")
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0):
+        raise TypeError(_("seed= is the random seed, a whole number ≥ 0, not {shown}; the upstream gradient backprop "
+                          "starts from is upstream={shown}; to bind a variable named seed, pass "
+                          "bindings={{'seed': {shown}}}").format(shown=reprlib.repr(seed)))
+    upstream = given.get("upstream")
+    if seed is not None and isinstance(upstream, str) and upstream.startswith("random:"):
+        raise TypeError(_("upstream={upstream!r} already names its random seed; give upstream='random', "
+                          "seed={seed!r}, or upstream={upstream!r} alone").format(upstream=upstream, seed=seed))
 
 
 def _refuse_ambiguous(given: dict[str, Any], graph: Any, named: dict[str, Any]) -> None:
-    """trace("seed*2", seed=3): a parameter given that is also an unbound variable of the program
+    """trace("upstream*2", upstream=3): a parameter given that is also an unbound variable of the program
     could be either, so neither is guessed."""
     for name, value in given.items():
         if name in graph.variable_names and name not in named:
@@ -459,7 +479,7 @@ def _refuse_unfit(graph: Any, items: list[Binding], unfit: Exception) -> None:
 
 
 def _refuse_ambiguous_parameters(function: Any, given: dict[str, Any], bound: set[str]) -> None:
-    """trace(f, seed=3) with f(x, seed): as trace("seed*2", seed=3)."""
+    """trace(f, upstream=3) with f(x, upstream): as trace("upstream*2", upstream=3)."""
     import inspect
 
     try:

@@ -209,7 +209,7 @@ def test_torch_tensors_that_are_not_real_numbers_are_refused(make):
 
 # ---- bindings named like trace()'s own parameters ---------------------------------------------
 
-PARAMETERS = {"output": 3, "seed": 3, "mode": 3, "expanded": 3, "check": 3, "expect": 3, "tol": 3, "lang": 3}
+PARAMETERS = {"output": 3, "upstream": 3, "seed": 3, "mode": 3, "expanded": 3, "check": 3, "expect": 3, "tol": 3, "lang": 3}
 
 
 @pytest.mark.parametrize("name", sorted(PARAMETERS))
@@ -234,8 +234,8 @@ def test_the_issues_example():
 
 
 def test_a_parameter_is_a_parameter_when_the_variable_is_bound_by_bindings():
-    t = gradtrace.trace("seed*x", bindings={"seed": 2.0}, x=[1.0, 2.0], seed=np.array([1.0, 0.0]))
-    assert list(t.gradients["x"]) == [2.0, 0.0] and t.gradients["seed"] == 1.0
+    t = gradtrace.trace("upstream*x", bindings={"upstream": 2.0}, x=[1.0, 2.0], upstream=np.array([1.0, 0.0]))
+    assert list(t.gradients["x"]) == [2.0, 0.0] and t.gradients["upstream"] == 1.0
     exact = gradtrace.trace("mode/3", bindings={"mode": 1}, mode="exact")
     assert str(exact.value) == "1/3"
 

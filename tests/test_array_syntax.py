@@ -347,10 +347,10 @@ def test_explain_says_the_input_was_broadcast_and_sums_it_back(gt):
 
 @pytest.mark.parametrize("args, expected", [
     # the output itself, its upstream the seed: the local gradient, then the sum
-    (["x * b", "-x", "[[1, 2], [3, 4]]", "-b", "[1, -1]", "--seed", "ones"],
+    (["x * b", "-x", "[[1, 2], [3, 4]]", "-b", "[1, -1]", "--upstream", "ones"],
      ["   ∂f/∂b = x = [[1, 2], [3, 4]]", "   b was broadcast from (2,) to (2, 2), so its gradient is summed back: "
                                         "sum over axis 0: (2, 2) → (2,), ∂f/∂b = [4, 6]"]),
-    (["x * b", "-x", "[[1, 2], [3, 4]]", "-b", "[1, -1]", "--seed", "2"],
+    (["x * b", "-x", "[[1, 2], [3, 4]]", "-b", "[1, -1]", "--upstream", "2"],
      ["   b was broadcast from (2,) to (2, 2), so its gradient is summed back: sum over axis 0: (2, 2) → (2,), "
       "∂f/∂b = [8, 12]"]),
     # an array op's vector-Jacobian product, summed over the batch

@@ -24,8 +24,8 @@ def numerical(program, bindings, name, h=1e-6, seed=None):
         minus = {k: v.copy() for k, v in base.items()}
         plus[name][idx] += h
         minus[name][idx] -= h
-        fp = gradtrace.trace(program, seed=seed, **plus).value
-        fm = gradtrace.trace(program, seed=seed, **minus).value
+        fp = gradtrace.trace(program, upstream=seed, **plus).value
+        fm = gradtrace.trace(program, upstream=seed, **minus).value
         weight = 1.0 if seed is None else seed
         grad[idx] = (np.sum(weight * fp) - np.sum(weight * fm)) / (2 * h)
     return grad
@@ -203,15 +203,15 @@ def test_a_vector_output_needs_a_seed(gt, tmp_path):
     result = gt("W @ x", "-W", LECTURE_W, "-x", LECTURE_X)
     assert result.exit_code == 2
     assert "the output f has shape (2,), but backprop starts from one number" in result.stderr
-    assert "--seed ones" in result.stderr
-    data = json.loads(gt("W @ x", "-W", LECTURE_W, "-x", LECTURE_X, "--seed", "ones", "--json").stdout)
+    assert "--upstream ones" in result.stderr
+    data = json.loads(gt("W @ x", "-W", LECTURE_W, "-x", LECTURE_X, "--upstream", "ones", "--json").stdout)
     np.testing.assert_allclose(data["gradients"]["x"], [-0.2, 1.3])
     np.save(tmp_path / "g.npy", np.array([1.0, 0.0]))
-    data = json.loads(gt("W @ x", "-W", LECTURE_W, "-x", LECTURE_X, "--seed", f"@{tmp_path / 'g.npy'}",
+    data = json.loads(gt("W @ x", "-W", LECTURE_W, "-x", LECTURE_X, "--upstream", f"@{tmp_path / 'g.npy'}",
                          "--json").stdout)
     np.testing.assert_allclose(data["gradients"]["x"], [0.1, 0.5])
     np.save(tmp_path / "bad.npy", np.ones(3))
-    assert gt("W @ x", "-W", LECTURE_W, "-x", LECTURE_X, "--seed", f"@{tmp_path / 'bad.npy'}").exit_code == 2
+    assert gt("W @ x", "-W", LECTURE_W, "-x", LECTURE_X, "--upstream", f"@{tmp_path / 'bad.npy'}").exit_code == 2
 
 
 def test_check_samples_array_coordinates_and_reports_the_worst(gt):

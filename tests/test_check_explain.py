@@ -289,7 +289,7 @@ def test_latex_structure(gt):
 
 LATEX_MODES = {
     "scalar": [SIGMOID, *SIGMOID_BINDINGS],
-    "arrays": ["softmax(W @ x) * x.T", "-W", "[[1, 2], [3, 4]]", "-x", "[0.5, -1]", "--seed", "ones"],
+    "arrays": ["softmax(W @ x) * x.T", "-W", "[[1, 2], [3, 4]]", "-x", "[0.5, -1]", "--upstream", "ones"],
     "symbolic": ["sigmoid(w*x + b) * tanh(x)/sqrt(x) + log10(x)"],
     "exact": ["σ(x)*x² + e^x", "-x", "1/3", "--exact"],
     "check": ["exp(x)*x - relu(x - 1)", "-x", "1", "--check"],

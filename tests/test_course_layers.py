@@ -173,7 +173,7 @@ def test_each_local_jacobian_in_full_is_the_central_differences_one(program, nam
     values = {"x": rng.normal(size=(3, 2)), "g": rng.normal(size=2), "b": rng.normal(size=2),
               "W": rng.normal(size=(2, 4)), "c": rng.normal(size=4),
               "m": np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])}
-    t = gradtrace.trace(program, seed="ones", **{name: values[name] for name in names})
+    t = gradtrace.trace(program, upstream="ones", **{name: values[name] for name in names})
     node = t.graph.output
     inputs = [t.values[i] for i in node.inputs]
     for slot, inp in enumerate(inputs):

@@ -165,10 +165,10 @@ def test_batchnorm_without_a_path(monkeypatch, leave_out, key):
     layer_refs.ops_for_test(monkeypatch, "batchnorm")
     x, gamma, beta, dout = _bn_point()
     right = layer_refs.norm_backward(dout, x, gamma)
-    trace = gradtrace.trace("batchnorm(x, gamma, beta)", x=x, gamma=gamma, beta=beta, seed=dout)
+    trace = gradtrace.trace("batchnorm(x, gamma, beta)", x=x, gamma=gamma, beta=beta, upstream=dout)
     assert np.allclose(trace.gradients["x"], right, rtol=1e-12, atol=1e-12)  # the reference is right
     bad = layer_refs.norm_backward(dout, x, gamma, leave_out=leave_out)
-    diagnosis = _diagnosed("batchnorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, seed=dout)
+    diagnosis = _diagnosed("batchnorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, upstream=dout)
     assert diagnosis.mistake.key == key and diagnosis.mistake.params == {"axes": [0]}
 
 
@@ -192,12 +192,12 @@ def test_the_normalization_entry_reads_the_axes_off_the_values(monkeypatch):
     x, gamma, beta, dout = RNG.standard_normal((3, 5)), RNG.standard_normal(5), RNG.standard_normal(5), \
         RNG.standard_normal((3, 5))
     bad = layer_refs.norm_backward(dout, x, gamma, axis=1, leave_out=("mean",))
-    diagnosis = _diagnosed("rownorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, seed=dout)
+    diagnosis = _diagnosed("rownorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, upstream=dout)
     assert diagnosis.mistake.key == "normalization_no_mean" and diagnosis.mistake.params == {"axes": [1]}
 
 
 def test_normalization_is_not_seen_where_there_is_none():
-    trace = gradtrace.trace("log_softmax(x)", x=RNG.standard_normal((3, 4)), seed=RNG.standard_normal((3, 4)))
+    trace = gradtrace.trace("log_softmax(x)", x=RNG.standard_normal((3, 4)), upstream=RNG.standard_normal((3, 4)))
     assert diagnose.normalization(trace, trace.output_id, 0) is None  # its output is x minus a row constant
 
 
@@ -208,14 +208,14 @@ def test_an_upstream_of_ones_hides_batchnorms_mistakes_and_says_so(monkeypatch):
     x, gamma, beta, _dout = _bn_point()
     ones = np.ones_like(x)
     bad = layer_refs.norm_backward(ones, x, gamma, leave_out=("variance",))
-    graded = _report("batchnorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, seed="ones")
+    graded = _report("batchnorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, upstream="ones")
     warnings = " ".join(graded.report.warnings)
     assert "is 0 everywhere here" in warnings and "without the variance's path" in warnings
     assert "without the mean's path" not in warnings  # ones do not hide that one
     # from a random upstream the same mistake is caught and named, and nothing is hidden
     dout = RNG.standard_normal(x.shape)
     bad = layer_refs.norm_backward(dout, x, gamma, leave_out=("variance",))
-    graded = _report("batchnorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, seed=dout)
+    graded = _report("batchnorm(x, gamma, beta)", "x", bad, x=x, gamma=gamma, beta=beta, upstream=dout)
     assert graded.report.diagnosis.mistake.key == "normalization_no_variance" and not graded.report.warnings
 
 
@@ -223,7 +223,7 @@ def test_ones_hide_a_missing_upstream_and_a_random_upstream_does_not():
     x, W = RNG.standard_normal((5, 4)), RNG.standard_normal((4, 3))
     s = 1 / (1 + np.exp(-(x @ W)))
     forgot = x.T @ (s * (1 - s))  # dout never multiplied in
-    graded = _report("sigmoid(x @ W)", "W", forgot, x=x, W=W, seed="ones")
+    graded = _report("sigmoid(x @ W)", "W", forgot, x=x, W=W, upstream="ones")
     assert graded.correct and "the local gradient alone at f = sigmoid(t1)" in graded.report.warnings[0]
     graded = _report("sigmoid(x @ W)", "W", forgot, x=x, W=W)  # no seed: random:0, said in the report
     assert not graded.correct and "default_rng(0)" in graded.report.upstream
@@ -241,7 +241,7 @@ def test_right_answers_pass_with_no_report(monkeypatch, dtype):
         assert graded.correct and graded.report is None, (name, graded.worst)
     x, gamma, beta, dout = _bn_point()
     right = layer_refs.norm_backward(dout, x, gamma).astype(dtype)
-    graded = _report("batchnorm(x, gamma, beta)", "x", right, x=x, gamma=gamma, beta=beta, seed=dout)
+    graded = _report("batchnorm(x, gamma, beta)", "x", right, x=x, gamma=gamma, beta=beta, upstream=dout)
     assert graded.correct and graded.report is None
 
 
@@ -372,12 +372,12 @@ def test_the_table_shows_the_report_and_the_json_validates(gt, tmp_path):
 def test_a_random_seed_is_drawn_again_from_its_number(gt, tmp_path):
     W, x = RNG.standard_normal((3, 4)), RNG.standard_normal((4, 2))
     args = ["W @ x", *_saved(tmp_path, W=W, x=x), "--json"]
-    drawn = gt(*args, "--seed", "random")
-    seed = drawn.stderr.split("--seed random:")[1].split(")")[0]
-    again = gt(*args, "--seed", f"random:{seed}")
+    drawn = gt(*args, "--upstream", "random")
+    seed = drawn.stderr.split("--upstream random:")[1].split(")")[0]
+    again = gt(*args, "--upstream", f"random:{seed}")
     assert json.loads(drawn.stdout)["nodes"][0]["upstream"] == json.loads(again.stdout)["nodes"][0]["upstream"]
-    bad = gt(*args, "--seed", "random:x")
-    assert bad.exit_code == 2 and "--seed random:x" in bad.stderr
+    bad = gt(*args, "--upstream", "random:x")
+    assert bad.exit_code == 2 and "--upstream random:x" in bad.stderr
 
 
 def test_report_json_in_every_shape(tmp_path):
@@ -395,7 +395,7 @@ def test_report_json_in_every_shape(tmp_path):
         validator.validate(json.loads(json.dumps(report.to_dict())))
     x, W = RNG.standard_normal((5, 4)), RNG.standard_normal((4, 3))
     s = 1 / (1 + np.exp(-(x @ W)))
-    warned = _report("sigmoid(x @ W)", "W", x.T @ (s * (1 - s)), x=x, W=W, seed="ones").report
+    warned = _report("sigmoid(x @ W)", "W", x.T @ (s * (1 - s)), x=x, W=W, upstream="ones").report
     validator.validate(json.loads(json.dumps(warned.to_dict())))
 
 
@@ -456,10 +456,10 @@ def test_maxpool_sending_its_gradient_to_the_wrong_element_or_splitting_it(mista
 def test_a_layers_bias_summed_over_the_wrong_axes():
     """conv2d sums its bias's gradient in its own rule: the catalogue finds the axes from the values."""
     x, w, b = RNG.standard_normal((2, 3, 5, 5)), RNG.standard_normal((4, 3, 3, 3)), RNG.standard_normal(4)
-    trace = gradtrace.trace("conv2d(x, w, b)", x=x, w=w, b=b, seed="random:3")
+    trace = gradtrace.trace("conv2d(x, w, b)", x=x, w=w, b=b, upstream="random:3")
     dout = trace.seed
     assert np.allclose(trace.gradients["b"], dout.sum(axis=(0, 2, 3)))
-    diagnosis = _diagnosed("conv2d(x, w, b)", "b", dout.sum(axis=(0, 2)), x=x, w=w, b=b, seed="random:3")
+    diagnosis = _diagnosed("conv2d(x, w, b)", "b", dout.sum(axis=(0, 2)), x=x, w=w, b=b, upstream="random:3")
     assert diagnosis.mistake.key == "wrong_axis" and diagnosis.mistake.params["axes"] == [0, 2]
 
 
@@ -469,5 +469,5 @@ def test_the_report_says_where_the_backward_pass_started():
     for seed, words in (("ones", "ones, ∂f/∂f = numpy.ones((5, 3))"), (2.0, "2 on every element"),
                         ("random:7", "numpy.random.default_rng(7).standard_normal((5, 3))"),
                         (RNG.standard_normal((5, 3)), "the array given for ∂f/∂f, of shape (5, 3)")):
-        report = _report("sigmoid(x @ W)", "W", wrong, x=x, W=W, seed=seed).report
+        report = _report("sigmoid(x @ W)", "W", wrong, x=x, W=W, upstream=seed).report
         assert words in report.upstream, (seed, report.upstream)

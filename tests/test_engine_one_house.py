@@ -96,7 +96,7 @@ def test_to_dict_builds_the_document_without_reading_json_back(monkeypatch):
      {"x": [0.2, -1.0, 0.5, 1.5, -0.3, 0.7], "y": [1.0, 2.0]}),
 ])
 def test_an_array_trace_carries_its_local_jacobians_made_by_the_engine(program, bindings):
-    t = gradtrace.trace(program, seed="ones", **{k: np.array(v) for k, v in bindings.items()})
+    t = gradtrace.trace(program, upstream="ones", **{k: np.array(v) for k, v in bindings.items()})
     assert isinstance(t.jacobians, engine.Jacobians)
     for row in t.nodes:
         node = row.node

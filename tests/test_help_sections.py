@@ -70,7 +70,7 @@ def test_every_command_has_sections():
 
 def test_seed_means_one_thing_in_the_commands_that_draw_problems():
     """quiz, lms: --seed is the random seed the problems are drawn from, said the same way.
-    (trace's --seed is the gradient backprop starts from, a different thing; see its help.)"""
+    (trace's --seed is the random seed of its own draws: tests/test_seed_means_one_thing.py.)"""
     seeds = {name: [p for p in command.params if p.name == "seed"] for name, command in cli.commands.items()}
     drawing = {name: found[0] for name, found in seeds.items() if found and name != "trace"}
     assert sorted(drawing) == ["lms", "quiz"]

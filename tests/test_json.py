@@ -81,7 +81,7 @@ def test_each_line_of_a_gate_with_constants_is_its_nodes_dict(program):
 def test_exact_and_array_lines_are_their_nodes_dicts(program):
     exact = gradtrace.trace(program, mode="exact", **_bound(program, x="1/4", y="3/2"))
     assert _node_lines(exact) == _dumped(exact)
-    arrays = gradtrace.trace(program, seed="ones", **_bound(program, x=np.array([0.5, 2.0]), y=np.array([1.5, 3.0])))
+    arrays = gradtrace.trace(program, upstream="ones", **_bound(program, x=np.array([0.5, 2.0]), y=np.array([1.5, 3.0])))
     assert _node_lines(arrays) == _dumped(arrays)
 
 
@@ -120,7 +120,7 @@ SCHEMA_MODES = {
     "exact": ["x/y + sqrt(x)", "-x", "2", "-y", "3", "--exact"],
     "check": ["exp(x)*x - relu(x - 1)", "-x", "1", "--check"],
     "answers": ["x*y", "-x", "2", "-y", "3", "--expect", "x=3", "--expect", "y=1"],
-    "array answers": ["x*2", "-x", "[1, 2]", "--seed", "ones", "--expect", "x=[2, 2]"],
+    "array answers": ["x*2", "-x", "[1, 2]", "--upstream", "ones", "--expect", "x=[2, 2]"],
     "broadcast sums": ["sum(x * b + c) + sum(x, axis=0)[1] + reshape(x, (4,))[-1]", "-x", "[[1, 2], [3, 4]]",
                        "-b", "[1, -1]", "-c", "2"],
     "explain": ["(x+y)*z", "-x", "-2", "-y", "5", "-z", "-4", "--explain"],

@@ -122,12 +122,12 @@ def test_e_and_pi_are_names_a_program_may_take(gt):
 
 
 def test_a_scalar_seed_is_the_slides_upstream_gradient(gt):
-    data = json.loads(gt("x + y", "-x", "3", "-y", "4", "--seed", "2", "--json").stdout)
+    data = json.loads(gt("x + y", "-x", "3", "-y", "4", "--upstream", "2", "--json").stdout)
     assert data["gradients"] == {"x": 2.0, "y": 2.0}
-    out = gt("x * 2", "-x", "[1, 2]", "--seed", "[1, 0]", "--json")
+    out = gt("x * 2", "-x", "[1, 2]", "--upstream", "[1, 0]", "--json")
     assert json.loads(out.stdout)["gradients"]["x"] == [2.0, 0.0]
-    bad = gt("x * 2", "-x", "1", "--seed", "abc")
-    assert bad.exit_code == 2 and "write a number (--seed 2)" in bad.stderr
+    bad = gt("x * 2", "-x", "1", "--upstream", "abc")
+    assert bad.exit_code == 2 and "write a number (--upstream 2)" in bad.stderr
 
 
 def test_vars_reads_toml_allows_extra_keys_and_yields_to_the_command_line(gt, tmp_path):

@@ -200,4 +200,4 @@ def test_library_errors_do_not_name_command_line_flags(gt):
     cli = gt("(x+y)*z", "-x", "1", "-y", "2", "-z", "3", "--output", "g")
     assert cli.exit_code == 2 and "--output g: the program has no value named 'g'" in cli.stderr
     cli = gt("x * y", "-x", "[1,2]", "-y", "2")
-    assert cli.exit_code == 2 and "--seed ones" in cli.stderr
+    assert cli.exit_code == 2 and "--upstream ones" in cli.stderr

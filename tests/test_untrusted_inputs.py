@@ -61,7 +61,7 @@ READERS = {
     "-W @.npy": (["sum(W*x)", "-W", "@{}", "-x", "2"], ".npy", None, 0),
     "-W @.csv": (["sum(W*x)", "-W", "@{}", "-x", "2"], ".csv", b"1,2\n", 0),
     "-W @.json": (["sum(W*x)", "-W", "@{}", "-x", "2"], ".json", b"[1, 2]\n", 0),
-    "--seed @.json": (["W*x", "-W", "[1, 2]", "-x", "2", "--seed", "@{}"], ".json", b"[1, 0]\n", 0),
+    "--upstream @.json": (["W*x", "-W", "[1, 2]", "-x", "2", "--upstream", "@{}"], ".json", b"[1, 0]\n", 0),
     "quiz --from": (["quiz", "--worksheet", "--from", "{}", "--out", "sheet"], ".txt", b"x*y   at x = 2, y = 3\n", 0),
 }
 
@@ -181,7 +181,7 @@ def test_a_fifo_that_writes_without_end_is_cut_at_the_cap(reader, tmp_path):
     ("$GT x*y -x 2 -y 3 --answers <(printf 'x = 3\\n')", 0, "✓"),
     ("$GT 'sum(W*x)' -W @<(printf '[1, 2]') -x 2 --json", 0, '"x": 3.0'),
     ("$GT 'sum(W*x)' -W @<(printf '1,2\\n') -x 2 --json", 0, '"x": 3.0'),
-    ("$GT 'W*x' -W '[1, 2]' -x 2 --seed @<(printf '[1, 0]') --json", 0, '"x": 1.0'),
+    ("$GT 'W*x' -W '[1, 2]' -x 2 --upstream @<(printf '[1, 0]') --json", 0, '"x": 1.0'),
     ("$GT x*y -y 3 --vars <(sleep 1; printf '{\"x\":1}\\n') --json", 0, '"x": 3.0'),  # a slow writer is waited for
     ('$GT --file <(cat /dev/zero) -x 1', 2, "too large to read"),
     ("$GT 'sum(W*x)' -W @<(cat /dev/zero) -x 2", 2, "too large to read"),
@@ -300,7 +300,7 @@ def _quiz(out: Path, *extra: str):
 
     from gradtrace.cli import cli
 
-    return CliRunner().invoke(cli, ["quiz", "--worksheet", "1", "--seed", "1", "--out", str(out), *extra])
+    return CliRunner().invoke(cli, ["quiz", "--worksheet", "1", "--upstream", "1", "--out", str(out), *extra])
 
 
 def test_a_link_to_a_folder_is_written_through(tmp_path):
@@ -451,7 +451,7 @@ def test_a_commands_options_work_before_its_name(command, prefix, capsys):
 @pytest.mark.parametrize("prefix", PREFIXES, ids=" ".join)
 def test_a_worksheet_is_made_with_options_before_quiz(prefix, tmp_path, capsys):
     out = tmp_path / "sheet"
-    code, _out, err = _main([*prefix, "quiz", "--worksheet", "--seed", "2", "--out", str(out)], capsys)
+    code, _out, err = _main([*prefix, "quiz", "--worksheet", "--upstream", "2", "--out", str(out)], capsys)
     assert code == 0, err
     assert (out / "worksheet.md").is_file()
 
@@ -474,5 +474,5 @@ def test_a_program_named_like_a_command_is_still_traced(capsys):
 
 
 def test_an_option_the_command_lacks_is_its_usage_error(capsys):
-    code, _out, err = _main(["--json", "quiz", "--seed", "1"], capsys)
+    code, _out, err = _main(["--json", "quiz", "--upstream", "1"], capsys)
     assert code == 2 and "--json" in err

@@ -22,8 +22,9 @@ missing, and an answer that can't be read (blank, "-2,0") is that answer's error
 
 A key may set `follow_through` ("full", the default, "none", or a fraction such as 0.5): the share
 of its points a wrong answer earns when it follows through from the student's own earlier slip,
-and `seed`, the problem's ∂f/∂f. Each wrong answer is marked (marking.py): what it follows
-through from, or the typical mistakes that reproduce it.
+and `upstream`, the problem's ∂f/∂f, the upstream gradient its backward pass starts from (`seed`
+is a random seed: with `upstream = "random"`, the one it is drawn from). Each wrong answer is
+marked (marking.py): what it follows through from, or the typical mistakes that reproduce it.
 
 Every answer is graded by the one rule (answers.py). A file that can't be read or graded (not a
 regular file, too large, not TOML, over its time limit) is that student's error and never stops
@@ -249,19 +250,37 @@ def problem_of(data: dict[str, Any], origin: str) -> tuple[str, tuple[tuple[str,
     return expression, tuple(sorted((str(k), _plain(v)) for k, v in bindings.items()))
 
 
-def seed_of(data: dict[str, Any], origin: str) -> Any:
-    """A problem's seed, ∂f/∂f, when it gives one: a number, "ones" or "random:N"."""
-    seed = data.get("seed")
-    if seed is None:
+def upstream_of(data: dict[str, Any], origin: str) -> Any:
+    """A problem's upstream, the gradient ∂f/∂f its backward pass starts from, when it gives one: a
+    number, "ones" or "random:N" ("random" with `seed = N`, the random seed, is random:N). A `seed`
+    is the random seed alone: anything else there (the upstream it once was) is an error naming
+    `upstream`, never read as something it may not mean."""
+    upstream, seed = data.get("upstream"), data.get("seed")
+    if seed is not None:
+        text = str(seed).strip() if isinstance(seed, (str, int)) and not isinstance(seed, bool) else None
+        if text is None or not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise GradtraceError(_("{origin}: seed is the random seed (a whole number ≥ 0), not {value}; the upstream "
+                                   "gradient the backward pass starts from is upstream = {value}").format(
+                origin=origin, value=str(seed)[:40]))
+        if upstream != "random":
+            raise GradtraceError(_("{origin}: seed = {value} is the random seed, and nothing in the problem is "
+                                   "random; the upstream gradient the backward pass starts from is upstream = "
+                                   "{value}").format(origin=origin, value=text))
+        return f"random:{int(text)}"
+    if upstream is None:
         return None
-    if isinstance(seed, str):
+    if isinstance(upstream, str):
         try:
-            return float(seed)  # a number read with its written text
+            return float(upstream)  # a number read with its written text
         except ValueError:
-            if seed == "ones" or seed.startswith("random:"):
-                return seed
-    raise GradtraceError(_("{origin}: seed must be a number, \"ones\" or \"random:N\", not {value}").format(
-        origin=origin, value=str(seed)[:40]))
+            if upstream == "ones" or upstream.startswith("random:"):
+                return upstream
+            if upstream == "random":
+                raise GradtraceError(_("{origin}: upstream = \"random\" needs its random seed, so that every "
+                                       "answer is graded from the same upstream: give seed = N too, or write "
+                                       "upstream = \"random:N\"").format(origin=origin)) from None
+    raise GradtraceError(_("{origin}: upstream must be a number, \"ones\" or \"random:N\", not {value}").format(
+        origin=origin, value=str(upstream)[:40]))
 
 
 def _plain(value: Any) -> Any:
@@ -288,7 +307,7 @@ class Problem:
         from ..modes.run import run_program
 
         self.truths: dict[str, Answer] = {}
-        self.seed = seed  # ∂f/∂f, when the problem gives one (a number, "ones" or "random:N")
+        self.seed = seed  # the upstream ∂f/∂f, when the problem gives one (a number, "ones" or "random:N")
         self.noise: Any = None  # the trace's float noise, measured once for marking
         if bindings:
             result = run_program(expression, [Binding(k, v, source=origin) for k, v in bindings], seed=seed)
@@ -371,7 +390,7 @@ class Key:
         data = read_file(path)
         self.path = path
         self.spec = problem_of(data, path)
-        self.problem = Problem(*self.spec, path, seed=seed_of(data, path))
+        self.problem = Problem(*self.spec, path, seed=upstream_of(data, path))
         self.credit = Decimal(str(credit_of(data.get("follow_through"), path)))
         answers = data.get("answers")
         if answers is not None and not isinstance(answers, dict):
@@ -482,7 +501,7 @@ def _grade_file(path: str, key: Key | None, problems: dict[str, Problem], tol: T
                 notes.append(_("the file's own problem differs from the key's; graded against the key"))
     else:
         spec = problem_of(data, path)
-        seed = seed_of(data, path)
+        seed = upstream_of(data, path)
         cache = json.dumps([spec, seed])
         if cache not in problems:
             problems[cache] = Problem(*spec, path, seed=seed)

@@ -24,7 +24,7 @@ sign or square), so an op added to the table is covered by its pattern:
   local_only           the local gradient alone, the upstream not multiplied in;
   upstream_only        the upstream gradient alone, the local gradient left out;
   value_as_gradient    the node's forward value given as its gradient;
-  seed_ignored         a key's seed ignored: the gradient from ∂f/∂f = 1 (or ones);
+  seed_ignored         the upstream gradient a key gives ignored: the gradient from ∂f/∂f = 1 (or ones);
   an op's own slips    Teach.slips: sigmoid_at_input, tanh_at_input, reciprocal_sign, reciprocal_square.
 
 Every comparison is the grading rule's own (answers.py), at the precision the student wrote: a
@@ -79,9 +79,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         N_("gave a forward value as a gradient"),
         N_("Your answer is {at}'s value from the forward pass, not its gradient ∂f/∂{at}.")),
     "seed_ignored": (
-        N_("ignored the seed (started the backward pass from 1)"),
-        N_("The backward pass starts from the seed the problem gives for ∂f/∂f; your answer is the gradient "
-           "from 1 (or ones).")),
+        N_("ignored the upstream gradient (started the backward pass from 1)"),
+        N_("The backward pass starts from the upstream gradient the problem gives for ∂f/∂f; your answer is "
+           "the gradient from 1 (or ones).")),
     "sigmoid_at_input": (
         N_("took the sigmoid's shortcut at its input"),
         N_("The sigmoid's local gradient is (1-σ)σ with σ the gate's output; in {gate} you used its input "
