@@ -36,7 +36,7 @@ def _diagnosed(program, name, answer, **bindings):
 
 def _affine():
     x, W, b = RNG.standard_normal((4, 5)), RNG.standard_normal((5, 3)), RNG.standard_normal(3)
-    return "relu(x @ W + b)", {"x": x, "W": W, "b": b, "seed": RNG.standard_normal((4, 3))}
+    return "relu(x @ W + b)", {"x": x, "W": W, "b": b, "upstream": RNG.standard_normal((4, 3))}
 
 
 AFFINE = _affine()
@@ -44,7 +44,7 @@ AFFINE = _affine()
 
 def _affine_answer(name, mistake):
     _program, b = AFFINE
-    return layer_refs.affine_relu(b["x"], b["W"], b["b"], b["seed"], mistake)[name]
+    return layer_refs.affine_relu(b["x"], b["W"], b["b"], b["upstream"], mistake)[name]
 
 
 @pytest.mark.parametrize("name, mistake, key", [

@@ -70,7 +70,7 @@ def test_a_nan_seed_is_refused_like_a_nan_binding(gt, tmp_path):
     np.save(tmp_path / "g.npy", np.array([1.0, np.nan]))
     for extra in ([], ["--check"]):
         result = clean(gt("x*2", "-x", "[1,2]", "--upstream", f"@{tmp_path / 'g.npy'}", *extra), 2)
-        assert "seed[1] is NaN" in result.stderr
+        assert "upstream[1] is NaN" in result.stderr
 
 
 def test_an_answer_for_an_array_is_graded_not_crashed(gt):
@@ -139,9 +139,9 @@ def test_a_worksheet_folder_is_replaced_whole_and_others_are_left_alone(gt, tmp_
 
     needs.program("dot", "graphviz")
     out = tmp_path / "sheet"
-    clean(gt("quiz", "--worksheet", "3", "--upstream", "1", "--out", str(out)), 0)
+    clean(gt("quiz", "--worksheet", "3", "--seed", "1", "--out", str(out)), 0)
     assert (out / "problem-3.svg").exists()
-    clean(gt("quiz", "--worksheet", "2", "--upstream", "1", "--out", str(out)), 0)
+    clean(gt("quiz", "--worksheet", "2", "--seed", "1", "--out", str(out)), 0)
     assert sorted(p.name for p in out.iterdir()) == [".gradtrace-files", "answer-1.svg", "answer-2.svg", "answers.md",
                                                      "key-1.toml",
                                                      "key-2.toml", "problem-1.svg", "problem-2.svg",
@@ -149,14 +149,14 @@ def test_a_worksheet_folder_is_replaced_whole_and_others_are_left_alone(gt, tmp_
     other = tmp_path / "notes"
     other.mkdir()
     (other / "mine.txt").write_text("mine")
-    result = clean(gt("quiz", "--worksheet", "2", "--upstream", "1", "--out", str(other)), 1)
+    result = clean(gt("quiz", "--worksheet", "2", "--seed", "1", "--out", str(other)), 1)
     assert "did not write (mine.txt)" in result.stderr and (other / "mine.txt").read_text() == "mine"
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "keep.txt").write_text("keep")
     link = tmp_path / "linked"
     link.symlink_to(victim, target_is_directory=True)
-    result = clean(gt("quiz", "--worksheet", "1", "--upstream", "1", "--out", str(link)), 1)  # followed: not ours
+    result = clean(gt("quiz", "--worksheet", "1", "--seed", "1", "--out", str(link)), 1)  # followed: not ours
     assert "did not write (keep.txt)" in result.stderr
     assert (victim / "keep.txt").read_text() == "keep" and link.is_symlink()
 

@@ -300,7 +300,7 @@ def _quiz(out: Path, *extra: str):
 
     from gradtrace.cli import cli
 
-    return CliRunner().invoke(cli, ["quiz", "--worksheet", "1", "--upstream", "1", "--out", str(out), *extra])
+    return CliRunner().invoke(cli, ["quiz", "--worksheet", "1", "--seed", "1", "--out", str(out), *extra])
 
 
 def test_a_link_to_a_folder_is_written_through(tmp_path):
@@ -451,7 +451,7 @@ def test_a_commands_options_work_before_its_name(command, prefix, capsys):
 @pytest.mark.parametrize("prefix", PREFIXES, ids=" ".join)
 def test_a_worksheet_is_made_with_options_before_quiz(prefix, tmp_path, capsys):
     out = tmp_path / "sheet"
-    code, _out, err = _main([*prefix, "quiz", "--worksheet", "--upstream", "2", "--out", str(out)], capsys)
+    code, _out, err = _main([*prefix, "quiz", "--worksheet", "--seed", "2", "--out", str(out)], capsys)
     assert code == 0, err
     assert (out / "worksheet.md").is_file()
 
@@ -474,5 +474,5 @@ def test_a_program_named_like_a_command_is_still_traced(capsys):
 
 
 def test_an_option_the_command_lacks_is_its_usage_error(capsys):
-    code, _out, err = _main(["--json", "quiz", "--upstream", "1"], capsys)
+    code, _out, err = _main(["--json", "quiz", "--seed", "1"], capsys)
     assert code == 2 and "--json" in err
