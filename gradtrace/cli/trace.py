@@ -308,7 +308,7 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
               help=N_("The upstream gradient backprop starts from, ∂out/∂out (1 unless given, as in the lecture): "
                       "a number (the slides' \"upstream 2\"), ones, an array, @FILE.npy, or random:N, "
                       "numpy.random.default_rng(N).standard_normal(shape) (random: N is --seed, or drawn). Answers "
-                      "about an array output are checked from random:0 (random:SEED with --seed) unless an "
+                      "about an array output are checked from random:0 (random:N with --seed N) unless an "
                       "upstream is given."))
 @click.option("--seed", "seed_text", metavar="N",
               help=N_("The random seed of whatever the run draws at random: --upstream random, and --check's "

@@ -858,7 +858,7 @@ def hidden_by_ones(trace: Any, node_id: int) -> list[str]:
                           "wrong").format(out=out, name=name))
     if hidden:
         warnings.append(_("with an upstream of ones these mistakes give the right ∂{out}/∂{name}, so a check with ones "
-                          "would pass them: {mistakes}; check with a random upstream (seed random)").format(
+                          "would pass them: {mistakes}; check with a random upstream (upstream random)").format(
             out=out, name=name, mistakes="; ".join(hidden)))
     return warnings
 

@@ -54,7 +54,7 @@ def backward_lines(trace: Trace, numbers: NumberFormat = DEFAULT) -> list[str]:
         title = _("Backward pass through {program}").format(program=trace.text)
     seed = trace.row(trace.output_id).upstream
     start = _("Start at the output: {seed}.").format(seed=f"∂{f}/∂{f} = 1") if _everywhere(seed, 1) else \
-        _("Start at the output with the upstream gradient {seed} (the seed).").format(seed=numbers.text(seed))
+        _("Start at the output with the upstream gradient {seed}.").format(seed=numbers.text(seed))
     lines = [title, "", start]
     step = 0
     part_of: dict[str, int] = {}  # parts of a copy gate's gradient told so far
