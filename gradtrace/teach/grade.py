@@ -34,6 +34,7 @@ the others.
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import threading
@@ -269,6 +270,8 @@ def upstream_of(data: dict[str, Any], origin: str) -> Any:
         return f"random:{int(text)}"
     if upstream is None:
         return None
+    if isinstance(upstream, (int, float)) and not isinstance(upstream, bool) and math.isfinite(upstream):
+        return float(upstream)
     if isinstance(upstream, str):
         try:
             return float(upstream)  # a number read with its written text
