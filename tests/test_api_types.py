@@ -209,7 +209,8 @@ def test_torch_tensors_that_are_not_real_numbers_are_refused(make):
 
 # ---- bindings named like trace()'s own parameters ---------------------------------------------
 
-PARAMETERS = {"output": 3, "upstream": 3, "seed": 3, "mode": 3, "expanded": 3, "check": 3, "expect": 3, "tol": 3, "lang": 3}
+PARAMETERS = {"output": 3, "upstream": 3, "seed": 3, "mode": 3, "expanded": 3, "check": 3, "expect": 3, "tol": 3,
+              "lang": 3}
 
 
 @pytest.mark.parametrize("name", sorted(PARAMETERS))

@@ -81,7 +81,8 @@ def test_each_line_of_a_gate_with_constants_is_its_nodes_dict(program):
 def test_exact_and_array_lines_are_their_nodes_dicts(program):
     exact = gradtrace.trace(program, mode="exact", **_bound(program, x="1/4", y="3/2"))
     assert _node_lines(exact) == _dumped(exact)
-    arrays = gradtrace.trace(program, upstream="ones", **_bound(program, x=np.array([0.5, 2.0]), y=np.array([1.5, 3.0])))
+    arrays = gradtrace.trace(program, upstream="ones",
+                             **_bound(program, x=np.array([0.5, 2.0]), y=np.array([1.5, 3.0])))
     assert _node_lines(arrays) == _dumped(arrays)
 
 
