@@ -311,8 +311,9 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
                       "about an array output are checked from random:0 (random:N with --seed N) unless an "
                       "upstream is given."))
 @click.option("--seed", "seed_text", metavar="N",
-              help=N_("The random seed of whatever the run draws at random: --upstream random, and --check's "
-                      "sample of a large array's coordinates (0 unless given)."))
+              help=N_("The random seed of whatever the run draws at random: --upstream random's upstream (one is "
+                      "drawn and shown unless given) and --check's sample of a large array's coordinates (0 unless "
+                      "given)."))
 @click.option("--full", is_flag=True, help=N_("Show arrays in full however large, and every row of a large table."))
 @click.option("--jacobian", "show_jacobians", is_flag=True,
               help=N_("Print each local Jacobian in full when it is small (up to 64 entries)."))

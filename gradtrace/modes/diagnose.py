@@ -983,7 +983,7 @@ def describe_upstream(trace: Any, seed: Any) -> str:
             out=out, n=seed[len("random:"):], shape=tuple(start.shape))
     if np.all(start == 1):
         return _("ones, ∂{out}/∂{out} = numpy.ones({shape})").format(out=out, shape=tuple(start.shape))
-    if start.size and np.all(start == start.flat[0]):  # --seed 2: the slide's "upstream 2" on every element
+    if start.size and np.all(start == start.flat[0]):  # --upstream 2: the slide's "upstream 2" on every element
         return _("{value:g} on every element, ∂{out}/∂{out} = numpy.full({shape}, {value:g})").format(
             value=float(start.flat[0]), out=out, shape=tuple(start.shape))
     return _("the array given for ∂{out}/∂{out}, of shape {shape}").format(out=out, shape=tuple(start.shape))
