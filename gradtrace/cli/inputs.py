@@ -184,8 +184,9 @@ def upstream_value(text: str | None) -> Any:
     try:
         return check_finite(binding, value_of(binding))
     except GradtraceError as err:
+        said = str(err)  # the message names the option once, whether or not the value's error did
         raise GradtraceError(
-            _("--upstream {text}: {err}").format(text=text, err=err),
+            said if said.startswith(f"--upstream {text}") else _("--upstream {text}: {err}").format(text=text, err=err),
             hint=_('write a number (--upstream 2), ones, random, an array (--upstream "[1, 0]") or a file '
                    '(--upstream @grad.npy)'),
         ) from None
