@@ -64,6 +64,19 @@ def test_a_bad_credit_is_the_keys_error(gt, tmp_path):
     assert result.exit_code == 2 and "follow_through must be full, none or a fraction" in result.stderr
 
 
+@pytest.mark.parametrize("field, hint", [("folow_through = 0.5", "did you mean follow_through?"),
+                                         ("upstreem = 2", "did you mean upstream?"),
+                                         ("tolerance = 0.1", "a key's fields are expression, bindings")])
+def test_a_keys_mistyped_field_is_the_keys_error_not_ignored(gt, tmp_path, field, hint):
+    # Ignored, folow_through = 0.5 would grade every follow-through at full credit, silently.
+    files = classroom(tmp_path)
+    key = tmp_path / "key.toml"
+    key.write_text(field + "\n" + key.read_text())
+    result = gt("grade", *files, "--key", str(key))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"a key has no field {field.split()[0]}" in result.stderr and hint in result.stderr
+
+
 def test_misconceptions_are_named_and_a_random_wrong_answer_is_not(gt, tmp_path):
     files = classroom(tmp_path)
     found = students(gt("grade", *files, "--key", str(tmp_path / "key.toml"), "--format", "json"))

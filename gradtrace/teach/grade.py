@@ -392,6 +392,7 @@ class Key:
 
         data = read_file(path)
         self.path = path
+        _known_fields(data, path)
         self.spec = problem_of(data, path)
         self.problem = Problem(*self.spec, path, seed=upstream_of(data, path))
         self.credit = Decimal(str(credit_of(data.get("follow_through"), path)))
@@ -405,6 +406,22 @@ class Key:
 
     def total(self) -> Decimal:
         return sum((self.points.get(q, Decimal(1)) for q in self.questions), Decimal(0))
+
+
+KEY_FIELDS = ("expression", "bindings", "answers", "points", "follow_through", "upstream", "seed", "student")
+
+
+def _known_fields(data: dict[str, Any], path: str) -> None:
+    """A key's top-level fields are all ones grade reads: a mistyped one (folow_through) would
+    otherwise be ignored, and every student graded by a rule the teacher did not write."""
+    from ..core.errors import did_you_mean
+
+    for field in data:
+        if str(field) not in KEY_FIELDS:
+            raise GradtraceError(
+                _("{path}: a key has no field {field}").format(path=path, field=shown(str(field)[:40])),
+                hint=did_you_mean(str(field), list(KEY_FIELDS))
+                or _("a key's fields are {fields}").format(fields=", ".join(KEY_FIELDS)))
 
 
 def _points(table: Any, path: str, questions: list[str]) -> dict[str, Decimal]:
