@@ -120,6 +120,24 @@ def test_the_class_report_counts_each_finding_per_question(gt, tmp_path):
     assert "**x \\= \\-5\\: follows through from q**" in markdown
 
 
+def test_the_class_report_says_what_its_percentages_are_of(gt, tmp_path):
+    # 1 of the 4 graded is 25%; the broken file is left out of the count, and the report says so.
+    files = classroom(tmp_path)[:4]
+    (tmp_path / "broken.toml").write_text("student = \n")
+    files.append(str(tmp_path / "broken.toml"))
+    table = gt("grade", *files, "--key", str(tmp_path / "key.toml"), "--report", env={"COLUMNS": "200"}).stdout
+    assert "Percentages are of the 4 students graded. 1 file could not be graded and is not counted: its error " \
+        "is below." in table
+    assert "25% gave the local gradient without the upstream at x" in table
+    markdown = gt("grade", *files, "--key", str(tmp_path / "key.toml"), "--format", "markdown").stdout
+    assert "Percentages are of the 4 students graded\\. 1 file could not be graded" in markdown
+    report = json.loads(gt("grade", *files, "--key", str(tmp_path / "key.toml"), "--report", "--format", "json").stdout)
+    assert report["summary"]["students"] == 5 and report["summary"]["graded"] == 4
+    assert {q["asked"] for q in report["questions"]} == {4}
+    alone = gt("grade", files[3], "--key", str(tmp_path / "key.toml"), "--report").stdout
+    assert "Percentages are of the 1 student graded." in alone and "could not be graded" not in alone
+
+
 def test_the_gradebook_names_follow_throughs_and_misconceptions(gt, tmp_path):
     files = classroom(tmp_path)
     table = gt("grade", *files, "--key", str(tmp_path / "key.toml")).stdout

@@ -225,11 +225,11 @@ def _report_table(report: dict[str, Any], console: Any) -> None:
     from rich.text import Text
 
     from ..render.table import print_clean
-    from ..teach.class_report import score_text
+    from ..teach.class_report import basis, score_text
 
     counts = [entry["text"] for q in report["questions"] for entry in q["misconceptions"]]
     counts += [q["follow_throughs"]["text"] for q in report["questions"] if q["follow_throughs"]["count"]]
-    head = Text("\n".join(counts) if counts else _("No misconception and no follow-through found."))
+    head = Text("\n".join([basis(report)] + (counts or [_("No misconception and no follow-through found.")])))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=_("Students"), title_justify="left")
     table.add_column(_("student"), style="bold", overflow="fold")
     table.add_column(_("score"), justify="right", no_wrap=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..i18n import _
-from ..teach.class_report import score_text
+from ..teach.class_report import basis, score_text
 from .markdown import escape
 
 
@@ -18,7 +18,7 @@ def markdown(report: dict[str, Any]) -> str:
     counts = [(q, entry["text"]) for q in report["questions"] for entry in q["misconceptions"]]
     counts += [(q, q["follow_throughs"]["text"]) for q in report["questions"] if q["follow_throughs"]["count"]]
     per_question = _("Misconceptions and follow-throughs per question")
-    lines += [f"## {escape(per_question)}", ""]
+    lines += [f"## {escape(per_question)}", "", escape(basis(report)), ""]
     if counts:
         lines += [f"- {escape(text)}" for _q, text in counts]
     else:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .grade import Graded, _cell, _number, number_text, questions_of, shown
 from .marking import label
 
@@ -84,6 +84,20 @@ def build(graded: list[Graded]) -> dict[str, Any]:
                         "slips": sum(len(g.slips) for g in graded_ok),
                         "follow_throughs": sum(len(g.follow_throughs) for g in graded_ok),
                         "misconceptions": sum(bool(m.misconceptions) for g in graded_ok for m in g.marks)}}
+
+
+def basis(report: dict[str, Any]) -> str:
+    """What the percentages are of, for the people reading them: the students graded, and the files
+    that could not be graded left out of the count (each is listed with its error)."""
+    summary = report["summary"]
+    graded, failed = summary["graded"], summary["students"] - summary["graded"]
+    text = ngettext("Percentages are of the {count} student graded.",
+                    "Percentages are of the {count} students graded.", graded).format(count=graded)
+    if failed:
+        text += " " + ngettext("{count} file could not be graded and is not counted: its error is below.",
+                               "{count} files could not be graded and are not counted: their errors are below.",
+                               failed).format(count=failed)
+    return text
 
 
 def to_json(report: dict[str, Any]) -> str:
