@@ -281,6 +281,28 @@ def test_without_a_roster_the_problems_are_asked_as_they_are(gt, inputs):
     assert [q["answer"] for q in key["variants"][0]["problems"][0]["questions"]] == [-4.0, -4.0, -4.0, 3.0]
 
 
+def test_a_program_that_names_its_output_is_stated_as_written(gt, inputs):
+    # Not "f = f = x * y + x", nor "f = a = x * y; f = a + x": only a bare expression gets "f = ".
+    (inputs / "named.txt").write_text("f = x * y + x  at x = 1.5, y = -2\na = x * y; f = a + x  at x = 1, y = 2\n"
+                                      "(x+y)*z  at x = 1, y = 2, z = 3\n")
+    result = gt("lms", "gift", "--from", str(inputs / "named.txt"), "--out", str(inputs / "named"))
+    assert result.exit_code == 0, result.stderr
+    quiz = (inputs / "named" / "quiz.gift").read_text()
+    assert "Problem 1\\: f \\= x * y + x at x \\= 1.5" in quiz
+    assert "Problem 2\\: a \\= x * y; f \\= a + x at x \\= 1" in quiz
+    assert "Problem 3\\: f \\= (x+y)*z at x \\= 1" in quiz
+    assert "f \\= f \\=" not in quiz and "f \\= a \\=" not in quiz
+
+
+def test_the_summary_counts_in_the_singular_and_the_plural(gt, inputs):
+    (inputs / "one.txt").write_text("2 * x  at x = 3\n")
+    one = gt("lms", "gift", "--from", str(inputs / "one.txt"), "--out", str(inputs / "one"))
+    assert one.exit_code == 0 and one.stderr.endswith("quiz.gift): 1 question in 1 variant\n"), one.stderr
+    two = gt("lms", "gift", "--from", str(inputs / "problems.txt"), "--variants", "2", "--seed", "1",
+             "--out", str(inputs / "two"))
+    assert two.exit_code == 0 and " questions in 2 variants\n" in two.stderr
+
+
 def test_random_problems_and_anonymous_variants(gt, inputs):
     result = gt("lms", "moodle", "--problems", "2", "--difficulty", "2", "--variants", "4", "--seed", "3",
                 "--out", str(inputs / "random"))

@@ -10,7 +10,7 @@ import click
 
 from ..core.errors import GradtraceError
 from ..core.numbers import NumberFormat
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .common import LANG_OPTION, Section, TranslatedHelp, fail
 
 AUTOGRADER_HELP = N_("""Make a Gradescope autograder for KEY (the key of gradtrace grade --key).
@@ -163,8 +163,10 @@ def lms(format_name: str, out_dir: str, problems_file: str | None, count: int | 
     except GradtraceError as err:
         fail(err)
     questions = sum(len(rows) for v in chosen for rows in v.items)
-    click.echo("gradtrace: " + _("wrote {path} ({files}): {questions} questions in {variants} variants").format(
-        path=out_dir, files=", ".join(sorted(files)), questions=questions, variants=len(chosen)), err=True)
+    click.echo("gradtrace: " + _("wrote {path} ({files}): {questions} in {variants}").format(
+        path=out_dir, files=", ".join(sorted(files)),
+        questions=ngettext("{count} question", "{count} questions", questions).format(count=questions),
+        variants=ngettext("{count} variant", "{count} variants", len(chosen)).format(count=len(chosen))), err=True)
 
 
 lms.sections = (

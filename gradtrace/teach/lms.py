@@ -159,8 +159,18 @@ def statement(problem: Problem) -> str:
     t = problem.trace
     at = ", ".join(f"{name} = {DEFAULT.text(value)}" for name, value in t.bindings.items())
     gates = "; ".join(f"{row.name} = {row.expr}" for row in reversed(t.nodes) if row.op != "input")
+    if _assigns(problem.program):  # "f = x * y + x" already names its output: not "f = f = ..."
+        return _("{program} at {bindings}. Its gates: {gates}.").format(
+            program=problem.program, bindings=at, gates=gates)
     return _("{output} = {program} at {bindings}. Its gates: {gates}.").format(
         output=t.output, program=problem.program, bindings=at, gates=gates)
+
+
+def _assigns(program: str) -> bool:
+    """Whether a program is statements (q = x + y; f = q * z) rather than one expression."""
+    from ..core.syntax import tokenize
+
+    return any(token[0] in ("assign", "augment") for token in tokenize(program))
 
 
 def build(chosen: list[Variant], numbers: NumberFormat, ask: tuple[str, ...], tol: Tolerance | None) -> None:
