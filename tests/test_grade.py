@@ -81,6 +81,18 @@ def test_a_broken_key_is_a_usage_error(gt, classroom):
     assert result.exit_code == 2 and "no expression" in result.stderr
 
 
+@pytest.mark.parametrize("name, text", [("empty.toml", ""), ("empty.json", ""), ("blank.toml", " \n\t\n"),
+                                        ("bom.json", "\ufeff\n")])
+def test_an_empty_file_is_that_students_error_whatever_its_extension(gt, classroom, name, text):
+    # An empty .toml is valid TOML and an empty .json is not: both are an upload that went wrong,
+    # and the teacher sees the same error for each, never a 0 that looks like a graded submission.
+    (classroom / name).write_text(text, encoding="utf-8")
+    result = gt("grade", str(classroom / name), str(classroom / "alice.toml"), "--format", "json")
+    assert result.exit_code == 2
+    empty = json.loads(result.stdout)["students"][0]
+    assert empty["score"] is None and empty["error"]["message"] == f"{classroom / name}: the file is empty"
+
+
 def test_symbolic_problems_are_graded_as_expressions(gt, tmp_path):
     """A problem with no bindings asks for expressions: ∂f/∂z = x + y, in any equal form."""
     problem = 'expression = "q = x + y; f = q * z"\n'

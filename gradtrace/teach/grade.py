@@ -234,7 +234,10 @@ def read_file(path: str) -> dict[str, Any]:
         text = read_regular(path, MAX_FILE).decode("utf-8")
     except UnicodeDecodeError:
         raise GradtraceError(_("{path}: not a UTF-8 text file").format(path=path)) from None
-    data = read_document(text.removeprefix("\ufeff"), path, path.endswith(".toml"))
+    text = text.removeprefix("\ufeff")
+    if not text.strip():  # the same verdict for an empty .toml (valid TOML) and .json (invalid JSON)
+        raise GradtraceError(_("{path}: the file is empty").format(path=path))
+    data = read_document(text, path, path.endswith(".toml"))
     if not isinstance(data, dict):
         raise GradtraceError(_("{path}: expected a mapping with expression, bindings and answers").format(path=path))
     return data
