@@ -364,6 +364,19 @@ def test_a_true_zero_is_written_0_and_the_wide_csv_has_one_row_per_student(gt, t
     assert table[2][6] == "y" and table[4][6] == "x" and "empty" in table[4][7] and "TOML" in table[3][7]
 
 
+def test_the_missing_column_is_there_only_when_a_question_was_left_out(gt, tmp_path):
+    # At 40 columns an empty "missing" column left the wrong answers 9 characters a line.
+    files = write_class(tmp_path, KEY, {"ann.toml": 'student = "Ann"\n[answers]\nx = -4\ny = -4.0\nz = 4\n'
+                                                    'q = -4\n\"q.value\" = 3\nf = 1\n\"f.value\" = -12\n',
+                                        "bad.toml": "[answers\n"})
+    key = str(tmp_path / "key.toml")
+    lines = gt("grade", *files, "--key", key, env={"COLUMNS": "40"}).stdout.splitlines()
+    assert "missing" not in lines[1] and lines[3] == "Ann         6/7   z = 4 (3)"
+    (tmp_path / "bob.toml").write_text('student = "Bob"\n[answers]\nx = -4\n')
+    lines = gt("grade", *files, str(tmp_path / "bob.toml"), "--key", key, env={"COLUMNS": "60"}).stdout.splitlines()
+    assert lines[1].split()[-1] == "missing" and any(line.startswith("Bob") for line in lines)
+
+
 def test_every_output_format_of_one_small_class(gt, tmp_path):
     files = write_class(tmp_path, KEY, {"ann.toml": 'student = "Ann"\n[answers]\nx = -4\ny = -4.0\nz = 4\n'
                                                     'q = -4\n\"q.value\" = 3\nf = 1\n\"f.value\" = ""\n'})
@@ -371,7 +384,7 @@ def test_every_output_format_of_one_small_class(gt, tmp_path):
     table = gt("grade", *files, "--key", key, env={"COLUMNS": "200"}).stdout
     lines = table.splitlines()
     assert lines[0] == "1 submission" and set(lines[2]) == {"─"}
-    assert lines[1].split() == ["student", "score", "wrong", "(true", "value)", "missing"]
+    assert lines[1].split() == ["student", "score", "wrong", "(true", "value)"]  # no one missed a question
     assert lines[3] == 'Ann         5/7   z = 4 (3), f.value = "": the answer is empty'
     assert lines[4:] == ["1 answer could not be read", "most missed: z (1 of 1 wrong), f.value (1 of 1 unreadable)"]
 

@@ -151,13 +151,16 @@ def _table(graded: list[Any], console: Any) -> None:
     table.add_column(_("student"), style="bold", overflow="fold")  # a long name wraps, never cut to "…"
     table.add_column(_("score"), justify="right", no_wrap=True)
     table.add_column(_("wrong (true value)"), overflow="fold")
-    table.add_column(_("missing"), overflow="fold")
+    # Only when someone left a question out: an empty column takes a narrow terminal's room for nothing.
+    any_missing = any(m.status == "missing" for g in graded if g.error is None for m in g.marks)
+    if any_missing:
+        table.add_column(_("missing"), overflow="fold")
     for g in graded:
         # Text, never a str: a str cell is read as rich markup, and a name like "[/]" is not a name to rich.
         name = Text(shown(g.student))
         if g.error is not None:
             table.add_row(name, "—", Text(_("error: {message}").format(message=shown(g.error)), style="yellow"),
-                          Text(""))
+                          *[Text("")] * any_missing)
             continue
         score, out_of = g.score
         wrong = []
@@ -180,7 +183,7 @@ def _table(graded: list[Any], console: Any) -> None:
         note = f"  [{shown(g.note)}]" if g.note else ""
         missing = ", ".join(shown(m.name) for m in g.marks if m.status == "missing")
         table.add_row(name, Text(f"{number_text(score)}/{number_text(out_of)}", style="green" if g.passed else "red"),
-                      Text(", ".join(wrong) + note), Text(missing))
+                      Text(", ".join(wrong) + note), *[Text(missing)] * any_missing)
     counts = summary(graded)
     lines = []
     if counts["not_graded"]:
