@@ -134,8 +134,10 @@ def test_the_class_report_says_what_its_percentages_are_of(gt, tmp_path):
     report = json.loads(gt("grade", *files, "--key", str(tmp_path / "key.toml"), "--report", "--format", "json").stdout)
     assert report["summary"]["students"] == 5 and report["summary"]["graded"] == 4
     assert {q["asked"] for q in report["questions"]} == {4}
-    alone = gt("grade", files[3], "--key", str(tmp_path / "key.toml"), "--report").stdout
+    alone = gt("grade", files[1], "--key", str(tmp_path / "key.toml"), "--report").stdout
     assert "Percentages are of the 1 student graded." in alone and "could not be graded" not in alone
+    right = gt("grade", files[3], "--key", str(tmp_path / "key.toml"), "--report").stdout
+    assert "Percentages" not in right and "No misconception and no follow-through found." in right
 
 
 def test_the_gradebook_names_follow_throughs_and_misconceptions(gt, tmp_path):

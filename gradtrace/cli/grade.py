@@ -232,7 +232,7 @@ def _report_table(report: dict[str, Any], console: Any) -> None:
 
     counts = [entry["text"] for q in report["questions"] for entry in q["misconceptions"]]
     counts += [q["follow_throughs"]["text"] for q in report["questions"] if q["follow_throughs"]["count"]]
-    head = Text("\n".join([basis(report)] + (counts or [_("No misconception and no follow-through found.")])))
+    head = Text("\n".join([basis(report), *counts] if counts else [_("No misconception and no follow-through found.")]))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title=_("Students"), title_justify="left")
     table.add_column(_("student"), style="bold", overflow="fold")
     table.add_column(_("score"), justify="right", no_wrap=True)

@@ -18,9 +18,9 @@ def markdown(report: dict[str, Any]) -> str:
     counts = [(q, entry["text"]) for q in report["questions"] for entry in q["misconceptions"]]
     counts += [(q, q["follow_throughs"]["text"]) for q in report["questions"] if q["follow_throughs"]["count"]]
     per_question = _("Misconceptions and follow-throughs per question")
-    lines += [f"## {escape(per_question)}", "", escape(basis(report)), ""]
+    lines += [f"## {escape(per_question)}", ""]
     if counts:
-        lines += [f"- {escape(text)}" for _q, text in counts]
+        lines += [escape(basis(report)), ""] + [f"- {escape(text)}" for _q, text in counts]
     else:
         lines.append(escape(_("No misconception and no follow-through found.")))
     heads = [_("question"), _("asked"), _("right"), _("wrong"), _("follow-throughs"), _("slips"), _("unexplained")]
