@@ -303,6 +303,26 @@ def test_the_summary_counts_in_the_singular_and_the_plural(gt, inputs):
     assert two.exit_code == 0 and " questions in 2 variants\n" in two.stderr
 
 
+def test_a_value_that_is_zero_up_to_float_noise_accepts_a_typed_zero_on_both_sides(gt, inputs):
+    # 0.1 + 0.2 - 0.3 is 5.551e-17: gradtrace grades a typed 0 right, so the platform must too.
+    (inputs / "noise.txt").write_text("(x + y - z) * w  at x = 0.1, y = 0.2, z = 0.3, w = 1\n")
+    result = gt("lms", "gift", "--from", str(inputs / "noise.txt"), "--ask", "values,upstream",
+                "--out", str(inputs / "noise"))
+    assert result.exit_code == 0, result.stderr
+    questions = {(q["kind"], q["question"]): q for _v, _p, q in _key_items(
+        json.loads((inputs / "noise" / "key.json").read_text())).values()}
+    dusty = [questions[("value", "t2")], questions[("value", "f")], questions[("upstream", "w")]]
+    assert all(0 < abs(q["answer"]) < 1e-16 for q in dusty)
+    for q in dusty:
+        assert abs(Decimal("0") - Decimal(q["value"])) <= Decimal(q["tolerance"]), q
+        assert abs(Decimal("0.00001") - Decimal(q["value"])) > Decimal(q["tolerance"]), q
+    assert questions[("upstream", "x")]["tolerance"] == "0.0005"  # a value clear of its noise: as before
+    key = 'expression = "f = (x + y - z) * w"\nbindings = { x = 0.1, y = 0.2, z = 0.3, w = 1 }\n'
+    (inputs / "key.toml").write_text(key + '[answers]\n"t2.value" = 0\n"f.value" = 0\nw = 0\n')
+    (inputs / "zero.toml").write_text('[answers]\n"t2.value" = 0\n"f.value" = 0\nw = 0\n')
+    assert gt("grade", str(inputs / "zero.toml"), "--key", str(inputs / "key.toml")).exit_code == 0
+
+
 def test_random_problems_and_anonymous_variants(gt, inputs):
     result = gt("lms", "moodle", "--problems", "2", "--difficulty", "2", "--variants", "4", "--seed", "3",
                 "--out", str(inputs / "random"))

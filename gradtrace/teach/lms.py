@@ -12,7 +12,9 @@ very boundary (the table in tests/test_lms.py checks both sides of it), except w
 and the true value lie on either side of a power of ten (0.99996 written 1.000). An answer with
 fewer digits than asked (0.39 for 0.3932) passes gradtrace's rule but not the platform's, and
 one with more digits than asked passes the platform's even when gradtrace's, which holds it to
-all its digits, would not. A true zero gets tolerance 0: only 0 passes, as in gradtrace. An
+all its digits, would not. A true zero gets tolerance 0: only 0 passes, as in gradtrace. A value
+that is zero up to its float noise (0.1 + 0.2 - 0.3 is 5.551e-17), which gradtrace grades 0 right
+for, gets its noise as tolerance, so 0 passes there too (values and upstream gradients). An
 explicit tolerance (--tol 0.01, --tol 1%) is the same on both sides: max(absolute, relative ×
 |true value|).
 
@@ -82,12 +84,16 @@ def plain(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def tolerance(actual: float, digits: int, tol: Tolerance | None = None) -> Decimal:
+def tolerance(actual: float, digits: int, tol: Tolerance | None = None, noise: float = 0.0) -> Decimal:
     """The platform's tolerance for a true value, matching gradtrace's rule for an answer written
-    with `digits` significant digits (see the module's docstring), or the explicit one."""
+    with `digits` significant digits (see the module's docstring), or the explicit one. A value
+    within its float noise (0.1 + 0.2 - 0.3 is 5.551e-17) is zero to gradtrace, which grades a
+    typed 0 right: its tolerance is the noise, so that the platform accepts 0 too."""
     value = abs(Decimal(repr(float(actual))))
     if tol is not None:
         return max(Decimal(repr(tol.absolute)), Decimal(repr(tol.relative)) * value)
+    if noise and value <= Decimal(repr(noise)):
+        return Decimal(repr(noise))
     if value == 0:
         return Decimal(0)
     return Decimal(5).scaleb(value.adjusted() - digits)
@@ -181,7 +187,15 @@ def build(chosen: list[Variant], numbers: NumberFormat, ask: tuple[str, ...], to
         for p, problem in enumerate(variant.problems, 1):
             said = statement(problem)
             rows = []
+            noise: Any = None
             for k, question in enumerate(problem.questions(numbers, ask), 1):
+                spread = 0.0
+                if tol is None and question.kind in ("value", "upstream"):
+                    if noise is None:
+                        from ..modes.answers import float_noise
+
+                        noise = float_noise(problem.trace)
+                    spread = float(noise[question.kind == "upstream"][problem.trace.node(question.name).id])
                 if tol is not None:
                     how = _("Give the value within {tolerance}.").format(tolerance=tol.text)
                 else:
@@ -189,7 +203,7 @@ def build(chosen: list[Variant], numbers: NumberFormat, ask: tuple[str, ...], to
                 text = _("Problem {number}: {statement} What is {prompt}? {how}").format(
                     number=p, statement=said, prompt=question.prompt, how=how)
                 rows.append(Item(f"v{variant.number}_p{p}_q{k}", p, question, text,
-                                 tolerance(question.answer, digits, tol)))
+                                 tolerance(question.answer, digits, tol, spread)))
             variant.items.append(rows)
 
 
