@@ -173,7 +173,8 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
                 expected = [Expected(name, value if isinstance(value, (str, list)) or hasattr(value, "shape")
                                      else repr(value), f"{name}={value!r}"[:80]) for name, value in expect.items()]
                 tolerance = Tolerance(tol) if tol else None
-            run = run_program(graph.source, items, output=output, seed=upstream, mode=mode, expanded=expanded,
+            run = run_program(graph.source, items, output=output, seed=_upstream(upstream), mode=mode,
+                              expanded=expanded,
                               check=check, expected=expected, tol=tolerance, graph=graph,
                               random_seed=None if seed is None else int(seed))
         except BindingError as err:
@@ -327,6 +328,19 @@ def _check_parameter_types(given: dict[str, Any]) -> None:
     if seed is not None and isinstance(upstream, str) and upstream.startswith("random:"):
         raise TypeError(_("upstream={upstream!r} already names its random seed; give upstream='random', "
                           "seed={seed!r}, or upstream={upstream!r} alone").format(upstream=upstream, seed=seed))
+
+
+def _upstream(upstream: Any) -> Any:
+    """upstream= read as --upstream reads its value and as any binding is: a number, a number's text,
+    or an array-like, finite (NaN and text that is no number are a ValueError, bytes a TypeError);
+    "ones", "random" and "random:N" are the core's to read."""
+    if upstream is None or (isinstance(upstream, str) and (upstream.strip() in ("ones", "random")
+                                                            or upstream.startswith("random:"))):
+        return upstream
+    from .core.bindings import check_finite, value_of
+
+    binding = _binding("upstream", upstream)
+    return check_finite(binding, value_of(binding))
 
 
 def _refuse_ambiguous(given: dict[str, Any], graph: Any, named: dict[str, Any]) -> None:

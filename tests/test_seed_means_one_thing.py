@@ -209,3 +209,27 @@ def test_a_grade_key_may_seed_its_random_upstream(gt, tmp_path):
     (tmp_path / "a.json").write_text(json.dumps({"answers": {"x": truth.tolist()}}))
     result = gt("grade", "--key", str(tmp_path / "key.toml"), str(tmp_path / "a.json"))
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+_PROGRAMS = [("x * 2", {"x": 1.0}), ("x * 2", {"x": [1.0, 2.0]}), (lambda x: x * 2, {"x": np.array([1.0, 2.0])})]
+_BAD_UPSTREAMS = [("abc", "must be a number"), (float("nan"), "is NaN"), (float("inf"), "is infinite")]
+
+
+@pytest.mark.parametrize("program, bound, upstream, words",
+                         [(*p, *u) for p in _PROGRAMS for u in _BAD_UPSTREAMS]
+                         + [(*p, [1.0, float("nan")], r"upstream\[1\] is NaN") for p in _PROGRAMS[1:]])
+def test_python_upstream_is_read_as_a_binding_is(program, bound, upstream, words):
+    """upstream= that is no number or array, or not finite, is a ValueError that says so (as --upstream's
+    value is), never numpy's or the engine's own error nor a silent NaN gradient."""
+    with pytest.raises(ValueError, match=words):
+        gradtrace.trace(program, **bound, upstream=upstream)
+
+
+def test_python_upstream_of_any_array_like_and_a_numbers_text():
+    torch = pytest.importorskip("torch")
+    for upstream in ([0.5, -2.0], (0.5, -2.0), np.array([0.5, -2.0]), torch.tensor([0.5, -2.0])):
+        np.testing.assert_array_equal(gradtrace.trace("x * 3", x=[1.0, 2.0], upstream=upstream).gradients["x"],
+                                      [1.5, -6.0])
+    assert gradtrace.trace("x * 3", x=1, upstream="1/2").gradients == {"x": 1.5}
+    with pytest.raises(TypeError, match="bytes"):
+        gradtrace.trace("x * 3", x=1, upstream=b"2")
