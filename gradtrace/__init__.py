@@ -180,6 +180,8 @@ def trace(program: Any, /, *, bindings: Mapping[str, Any] | None = None, output:
         except BindingError as err:
             raise _as_value_error(err) from None
         if seed is not None and not run.drew:
+            if upstream is not None:  # the upstream is given: this seed is no old upstream
+                raise TypeError(_("seed= is the random seed, and nothing in this trace is random"))
             raise TypeError(_("seed= is the random seed, and nothing in this trace is random; the upstream gradient "
                               "backprop starts from is upstream={seed!r}").format(seed=seed))
     result = run.trace
@@ -321,6 +323,9 @@ def _check_parameter_types(given: dict[str, Any]) -> None:
                             f"bindings={{'{name}': {shown}}}")
     seed = given.get("seed")
     if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0):
+        if given.get("upstream") is not None:  # the upstream is given: this seed is no old upstream
+            raise TypeError(_("seed= is the random seed, a whole number ≥ 0, not {shown}; to bind a variable named "
+                              "seed, pass bindings={{'seed': {shown}}}").format(shown=reprlib.repr(seed)))
         raise TypeError(_("seed= is the random seed, a whole number ≥ 0, not {shown}; the upstream gradient backprop "
                           "starts from is upstream={shown}; to bind a variable named seed, pass "
                           "bindings={{'seed': {shown}}}").format(shown=reprlib.repr(seed)))

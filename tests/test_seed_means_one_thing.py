@@ -233,3 +233,58 @@ def test_python_upstream_of_any_array_like_and_a_numbers_text():
     assert gradtrace.trace("x * 3", x=1, upstream="1/2").gradients == {"x": 1.5}
     with pytest.raises(TypeError, match="bytes"):
         gradtrace.trace("x * 3", x=1, upstream=b"2")
+
+
+@pytest.mark.parametrize("mode", ["--exact", "--symbolic"])
+def test_an_upstream_other_than_1_in_exact_or_symbolic_mode_exits_2(gt, mode):
+    """Exact and symbolic traces start from 1: --upstream 3 was left out of their gradients (∂f/∂x = 2,
+    not 6) while answers were graded from 3; it is refused, naming the option."""
+    args = ["x * 2", "-x", "1"] if mode == "--exact" else ["x * y"]
+    result = gt(*args, mode, "--upstream", "3")
+    assert result.exit_code == 2, result.stdout
+    assert f"--upstream 3: {mode[2:]} mode starts backprop from 1" in result.stderr
+    assert gt(*args, mode, "--upstream", "1").exit_code == 0
+    assert gt(*args, mode, "--upstream", "ones").exit_code == 0
+
+
+def test_python_upstream_other_than_1_in_exact_mode_is_a_value_error():
+    with pytest.raises(ValueError, match="exact mode starts backprop from 1"):
+        gradtrace.trace("x * 2", x=1, mode="exact", upstream=3)
+    assert gradtrace.trace("x * 2", x=1, mode="exact", upstream=1).gradients == {"x": 2}
+
+
+@pytest.mark.parametrize("upstream, seed, words", [("random", "1e3", "a whole number ≥ 0"),
+                                                    ("ones", "-3", "a whole number ≥ 0"),
+                                                    ("2", "3", "nothing in this run is random")])
+def test_a_bad_seed_beside_an_upstream_is_not_taken_for_the_upstream(gt, upstream, seed, words):
+    """With --upstream given, a bad --seed is no old upstream: the message says what --seed takes and
+    never offers --upstream SEED in place of the upstream given."""
+    result = gt(*ARRAY, "--upstream", upstream, "--seed", seed)
+    assert result.exit_code == 2
+    assert f"--seed {seed}: --seed is the random seed" in result.stderr and words in result.stderr
+    assert f"--upstream {seed}" not in result.stderr
+
+
+def test_python_bad_seed_beside_an_upstream_is_not_taken_for_the_upstream():
+    arrays = {"W": json.loads(W), "x": json.loads(X)}
+    with pytest.raises(TypeError, match="whole number ≥ 0, not -1") as raised:
+        gradtrace.trace("W @ x", **arrays, upstream="random", seed=-1)
+    assert "upstream=-1" not in str(raised.value)
+    with pytest.raises(TypeError, match="nothing in this trace is random") as raised:
+        gradtrace.trace("(x+y)*z", x=-2, y=5, z=-4, upstream=2, seed=3)
+    assert "upstream=3" not in str(raised.value)
+
+
+@pytest.mark.parametrize("name, content", [("missing.npy", None), ("bad.npy", "hello"), ("nan.npy", [1.0, "nan"])])
+def test_an_upstream_files_error_names_the_option_once(gt, tmp_path, monkeypatch, name, content):
+    monkeypatch.chdir(tmp_path)  # the path relative, so that only the message can say "upstream"
+    path = name
+    if isinstance(content, str):
+        (tmp_path / name).write_text(content)
+    elif content is not None:
+        np.save(path, np.array(content, dtype=float))
+    result = gt(*ARRAY, "--upstream", f"@{path}")
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"gradtrace: binding error: --upstream @{path}: "), first
+    assert "upstream=@" not in first and first.count("upstream") == 1 + ("of upstream[" in first), first

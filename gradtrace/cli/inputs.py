@@ -185,7 +185,9 @@ def upstream_value(text: str | None) -> Any:
         return check_finite(binding, value_of(binding))
     except GradtraceError as err:
         said = str(err)  # the message names the option once, whether or not the value's error did
-        raise GradtraceError(
+        if said.startswith(f"upstream={text.strip()}: "):  # a file's error names it as upstream=@path
+            said = f"--upstream {text}: " + said[len(f"upstream={text.strip()}: "):]
+        raise BindingError(
             said if said.startswith(f"--upstream {text}") else _("--upstream {text}: {err}").format(text=text, err=err),
             hint=_('write a number (--upstream 2), ones, random, an array (--upstream "[1, 0]") or a file '
                    '(--upstream @grad.npy)'),
@@ -198,6 +200,8 @@ def random_seed(text: str | None, upstream: str | None) -> int | None:
     if text is None:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        if upstream is not None:  # the upstream is given: this seed is no old upstream
+            raise click.UsageError(_("--seed {text}: --seed is the random seed, a whole number ≥ 0").format(text=text))
         raise click.UsageError(_("--seed {text}: --seed is the random seed (a whole number ≥ 0); the gradient "
                                  "backprop starts from is --upstream {text}").format(text=text))
     if upstream is not None and upstream.startswith("random:"):

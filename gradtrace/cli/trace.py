@@ -386,7 +386,7 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
                 tolerance = Tolerance(r.tol)
             seed = random_seed(r.seed_text, r.upstream_text)
             if seed is not None and r.upstream_text != "random" and not r.check and not expected:
-                raise click.UsageError(_nothing_random(r.seed_text))
+                raise click.UsageError(_nothing_random(r.seed_text, r.upstream_text))
             options = dict(mode=r.mode, seed=upstream_value(r.upstream_text), check=r.check, step=r.step,
                            expected=expected, tol=tolerance, numbers=r.numbers, random_seed=seed)
             if points is not None:
@@ -402,7 +402,7 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
                                  noise=r.html_file is not None, **options)  # the page's self-test grades by it
             trace = result.trace
             if seed is not None and not result.drew:
-                raise click.UsageError(_nothing_random(r.seed_text))
+                raise click.UsageError(_nothing_random(r.seed_text, r.upstream_text))
             _note_random_upstream(trace, result.seed)
             _note_unused(graph)
             _write_files(trace, r.render_file, r.html_file, r.numbers, blanks)
@@ -423,8 +423,11 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
     _exit_for_reports(trace)
 
 
-def _nothing_random(text: str | None) -> str:
-    """--seed N where nothing is drawn at random: most likely the old --seed N, the upstream."""
+def _nothing_random(text: str | None, upstream: str | None) -> str:
+    """--seed N where nothing is drawn at random: most likely the old --seed N, the upstream, unless
+    --upstream is given too."""
+    if upstream is not None:
+        return _("--seed {text}: --seed is the random seed, and nothing in this run is random").format(text=text)
     return _("--seed {text}: --seed is the random seed, and nothing in this run is random; the gradient backprop "
              "starts from is --upstream {text}").format(text=text)
 

@@ -62,6 +62,8 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     has_values = bool(bindings) or values is not None  # a values file, even an empty one, means numbers
     if mode is None:
         mode = "numeric" if has_values or not graph.variables else "symbolic"
+    if mode in ("symbolic", "exact"):
+        _starts_from_one(mode, seed)
     if mode == "symbolic":
         if has_values:
             raise GradtraceError(_("symbolic mode takes no bindings"), about="mode",
@@ -113,6 +115,17 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     drew = (isinstance(seed, str) and seed.startswith("random:") and getattr(numeric.seed, "ndim", 0) > 0) \
         or (check and _check_samples(numeric))
     return Result(graph, trace, numeric, seed, drew)
+
+
+def _starts_from_one(mode: str, seed: Any) -> None:
+    """Symbolic and exact traces start backprop from 1, as a scalar output does: an upstream of
+    another number would be left out of their gradients (while answers were graded with it), so it
+    is refused. "ones" and "random" start a scalar output from 1 anyway."""
+    if seed is None or isinstance(seed, str) or (isinstance(seed, (int, float)) and seed == 1):
+        return
+    raise BindingError(_("{mode} mode starts backprop from 1, not from another upstream").format(mode=mode),
+                       about="upstream",
+                       hint=_("trace it in numeric mode, or multiply the output by the upstream"))
 
 
 ANSWERS_SEED = "random:0"  # answers about an array output, with no upstream given, are checked from this upstream
