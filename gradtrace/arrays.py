@@ -183,6 +183,19 @@ class Array:
         raise TypeError(_("an Array is not true or false: comparing traced arrays (x > 0) is not a gate of "
                           "gradtrace's; use gradtrace.relu, gradtrace.max or gradtrace.heaviside"))
 
+    # Comparisons have no gradient: without these, x > 0 was Python's bare "'>' not supported".
+    def __lt__(self, other: Any) -> Any:
+        raise _compared("<")
+
+    def __le__(self, other: Any) -> Any:
+        raise _compared("<=")
+
+    def __gt__(self, other: Any) -> Any:
+        raise _compared(">")
+
+    def __ge__(self, other: Any) -> Any:
+        raise _compared(">=")
+
     # -- numpy's ufuncs and functions, called on an Array --
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -457,6 +470,13 @@ def _index(key: Any) -> tuple[Any, ...]:
             raise TypeError(_("a traced array is indexed by integers and slices (x[0], x[:, 1], x[1:3]), not "
                               "{kind}").format(kind=type(item).__name__))
     return tuple(index)
+
+
+def _compared(symbol: str) -> TypeError:
+    """x > 0 on a traced array: a comparison is no gate, and says what to write instead."""
+    return TypeError(_("a comparison ({symbol}) of a traced array is not a gate of gradtrace's, and has no gradient: "
+                       "use np.maximum(x, 0) or gradtrace.relu(x) for relu, or compare x.data, the numbers alone "
+                       "(x * (x.data > 0) keeps x on the graph)").format(symbol=symbol))
 
 
 def _unsupported(called: str, reduction: bool = False) -> TypeError:

@@ -254,6 +254,10 @@ def test_tracing_arrays_imports_no_torch_unless_a_tensor_is_given():
     (lambda x: x[np.array([0, 1])].sum(), "integers and slices"),
     (lambda x: float(x), "can't become a float"),
     (lambda x: np.asarray(x).sum(), "can't become a plain numpy array"),
+    (lambda x: np.where(x > 0, x, 0).sum(), r"a comparison \(>\) of a traced array.*np\.maximum\(x, 0\)"),
+    (lambda x: ((x >= 0) * x).sum(), r"a comparison \(>=\) of a traced array"),
+    (lambda x: x.sum() if x < 1 else x.mean(), r"a comparison \(<\) of a traced array"),
+    (lambda x: (x <= 2.0).sum(), r"a comparison \(<=\) of a traced array"),
 ])
 def test_a_numpy_function_with_no_gate_is_a_type_error_naming_what_to_use(function, named):
     with pytest.raises(TypeError, match=named):
@@ -329,3 +333,9 @@ def test_an_array_trace_renders_as_json_and_explains_itself_as_the_texts():
     explained = rendered(ours, "table", "backward")
     assert "b was broadcast from (2,) to (5, 2), so its gradient is summed back: sum over axis 0" in explained
     assert explained.splitlines()[1:] == rendered(theirs, "table", "backward").splitlines()[1:]
+
+
+def test_a_mask_from_the_data_keeps_the_array_on_the_graph_as_the_comparisons_message_says():
+    x = _normal(2, 3)
+    t = gradtrace.trace(lambda x: (x * (x.data > 0)).sum(), x=x)
+    np.testing.assert_array_equal(t.gradients["x"], (x > 0).astype(float))
