@@ -685,12 +685,14 @@ def call(function: Callable[..., Any], values: dict[str, Any], arrays: bool = Fa
     parameters: list[Value] = []
     missing: list[str] = []
     rest = False
+    star = None  # the name of *args: trace() binds by name, so nothing ever lands there
     names: list[str] = []
     for p in signature.parameters.values():
         if p.kind is p.VAR_KEYWORD:
             rest = True
             continue
         if p.kind is p.VAR_POSITIONAL:
+            star = p.name
             continue
         names.append(p.name)
         if p.name in values:
@@ -705,6 +707,11 @@ def call(function: Callable[..., Any], values: dict[str, Any], arrays: bool = Fa
         elif p.kind is p.POSITIONAL_ONLY:
             positional.append(p.default)  # so that a later positional-only parameter lands in its place
     unknown = [key for key in values if key not in names]
+    if unknown and not rest and star is not None and not names:  # f(*args) alone
+        raise TypeError(_("{title} takes *{star}, and trace() binds each value to a parameter by its name: give the "
+                          "function named parameters, e.g. def {example}({name}): ..., or wrap it, "
+                          "trace(lambda {name}: {example}({name}), {name}=...)").format(
+            title=title, star=star, example=example, name=unknown[0]))
     if unknown and not rest:
         raise TypeError(_("{title} has no parameter {name!r}: its parameters are {names}").format(
             title=title, name=unknown[0], names=", ".join(names) or _("none")))
@@ -721,10 +728,16 @@ def call(function: Callable[..., Any], values: dict[str, Any], arrays: bool = Fa
     result = _intercepting(function)(*positional, **keyword)
     if not isinstance(result, kinds):
         kind = type(result).__name__
+        if result is None:
+            raise TypeError(_("{title} returned None: it must return what it computes (is its return statement "
+                              "missing?)").format(title=title))
         if arrays and not isinstance(result, (list, tuple)):
             raise TypeError(_("{title} returned a {kind}, not a traced array: trace() traces what a function computes "
                               "from its array parameters with numpy's operators and functions and gradtrace's (.data "
                               "and np.asarray() leave the graph)").format(title=title, kind=kind))
+        if isinstance(result, (list, tuple)) and arrays:
+            raise TypeError(_("{title} returned a {kind}: trace() traces one output, a traced array; trace each one "
+                              "on its own").format(title=title, kind=kind))
         if isinstance(result, (list, tuple)):
             raise TypeError(_("{title} returned a {kind}: trace() traces one output, a Value; trace each one on its "
                               "own").format(title=title, kind=kind))

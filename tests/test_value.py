@@ -631,3 +631,24 @@ def test_what_a_function_returns_must_be_a_value():
         gradtrace.trace(lambda x: (x, x), x=2)
     with pytest.raises(ZeroDivisionError):  # the function's own errors are its own
         gradtrace.trace(lambda x: x / 0, x=2)
+
+
+def _returns_nothing(x):
+    x * 2  # the return a student forgot
+
+
+def _takes_star_args(*xs):
+    return xs[0] * 2
+
+
+@pytest.mark.parametrize("bound", [{"x": 2.0}, {"x": [1.0, 2.0]}], ids=["number", "array"])
+def test_a_function_that_returns_none_or_takes_star_args_is_told_what_to_change(bound):
+    with pytest.raises(TypeError, match=r"_returns_nothing\(\) returned None: .*return statement missing"):
+        gradtrace.trace(_returns_nothing, **bound)
+    with pytest.raises(TypeError, match=r"_takes_star_args\(\) takes \*xs, and trace\(\) binds each value to a "
+                                        r"parameter by its name.*def _takes_star_args\(x\)"):
+        gradtrace.trace(_takes_star_args, **bound)
+    one = "a traced array" if isinstance(bound["x"], list) else "a Value"
+    for returned in (lambda x: [x, x], lambda x: (x, x)):
+        with pytest.raises(TypeError, match=f"traces one output, {one}; trace each one on its own"):
+            gradtrace.trace(returned, **bound)
