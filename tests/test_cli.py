@@ -191,3 +191,19 @@ def test_a_large_table_is_cut_with_a_clear_note_and_full_shows_all(gt):
     assert "… and 61 more" in out
     full = gt(program, *bindings, "--full").stdout
     assert "more nodes" not in full and "∂f/∂x99 = 2" in " ".join(full.split())
+
+
+@pytest.mark.parametrize(("args", "meant"), [
+    (["x*2", "-x", "1", "--explain", "forwrd"], "forward"),
+    (["--explain", "backwrd", "x*2", "-x", "1"], "backward"),
+    (["--explain", "Backwards", "x*2", "-x", "1"], "backward"),
+])
+def test_a_misspelt_explain_pass_is_named(gt, args, meant):
+    """--explain's value is optional, so click takes a misspelt one for a second expression: the
+    hint names the pass meant rather than telling to quote the expression."""
+    result = gt(*args)
+    assert result.exit_code == 2
+    assert "expected one expression, got 2" in result.stderr
+    assert f"did you mean --explain {meant}?" in result.stderr and "quote the expression" not in result.stderr
+    unquoted = gt("x", "+", "y", "-x", "1", "-y", "2")
+    assert unquoted.exit_code == 2 and "quote the expression" in unquoted.stderr and "--explain" not in unquoted.stderr

@@ -67,9 +67,16 @@ def program_text(expression: tuple[str, ...], program_file: str | None) -> str:
     if not expression:
         raise GradtraceError(_("no expression given"), hint=_("try: gradtrace \"(x+y)*z\" -x -2 -y 5 -z -4"))
     if len(expression) > 1:
-        raise GradtraceError(f"expected one expression, got {len(expression)}: "
-                             + ", ".join(repr(e) for e in expression),
-                             hint=_("quote the expression, and bind variables with -x 2 or x=2"))
+        import difflib
+
+        hint = _("quote the expression, and bind variables with -x 2 or x=2")
+        for word in expression:  # --explain backwrd: click leaves a misspelt pass as an expression
+            close = difflib.get_close_matches(word.strip().lower(), ["backward", "forward"], n=1, cutoff=0.7)
+            if close:
+                hint = _("--explain takes backward or forward: did you mean --explain {word}?").format(word=close[0])
+                break
+        raise GradtraceError(_("expected one expression, got {count}: {expressions}").format(
+            count=len(expression), expressions=", ".join(repr(e) for e in expression)), hint=hint)
     return expression[0]
 
 
