@@ -94,6 +94,14 @@ class Array:
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
 
+    def __getattr__(self, name: str) -> Any:
+        # Only for what Array lacks: ndarray's other methods (.item(), .astype(), .max()) have no gate.
+        if name.startswith("_"):
+            raise AttributeError(f"'Array' object has no attribute {name!r}")
+        raise AttributeError(_("a traced array has no .{name}: its methods with a gate are .sum(), .mean(), "
+                               ".reshape(), .transpose() and .T, and .data is the numbers alone, off the "
+                               "graph").format(name=name))
+
     def __repr__(self) -> str:
         text = repr(self.data).replace("\n", "\n" + " " * 6)
         return f"Array({text[6:-1] if text.startswith('array(') else text})"

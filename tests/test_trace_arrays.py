@@ -339,3 +339,11 @@ def test_a_mask_from_the_data_keeps_the_array_on_the_graph_as_the_comparisons_me
     x = _normal(2, 3)
     t = gradtrace.trace(lambda x: (x * (x.data > 0)).sum(), x=x)
     np.testing.assert_array_equal(t.gradients["x"], (x > 0).astype(float))
+
+
+@pytest.mark.parametrize("method", ["item", "astype", "max", "tolist"])
+def test_an_ndarray_method_with_no_gate_says_which_methods_a_traced_array_has(method):
+    with pytest.raises(AttributeError, match=rf"a traced array has no \.{method}: its methods with a gate are "
+                                             r"\.sum\(\), \.mean\(\).*\.data is the numbers alone"):
+        gradtrace.trace(lambda x: getattr(x, method)(), x=_normal(3))
+    assert not hasattr(gradtrace.arrays.Array(_normal(3)), "__array_interface__")  # numpy's probes stay plain
