@@ -288,3 +288,12 @@ def test_an_upstream_files_error_names_the_option_once(gt, tmp_path, monkeypatch
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"gradtrace: binding error: --upstream @{path}: "), first
     assert "upstream=@" not in first and first.count("upstream") == 1 + ("of upstream[" in first), first
+
+
+def test_the_upstream_help_says_random_alone_takes_the_seed(gt):
+    """'(random: N is --seed, or drawn)' read as if random:N were --seed; it is random alone whose N is."""
+    (upstream,) = [p for p in cli.commands["trace"].params if "--upstream" in getattr(p, "opts", ())]
+    assert "random alone: N is --seed, or one drawn and shown" in upstream.help
+    assert "(random: N is --seed" not in upstream.help
+    with language("ko"):
+        assert "random만 주면 N은" in _(upstream.help)

@@ -307,7 +307,8 @@ labelled with the lecture's backward-flow patterns (distributor, router, switche
 @click.option("--upstream", "upstream_text", metavar="N|ones|random[:N]|[...]|@FILE.npy",
               help=N_("The upstream gradient backprop starts from, ∂out/∂out (1 unless given, as in the lecture): "
                       "a number (the slides' \"upstream 2\"), ones, an array, @FILE.npy, or random:N, "
-                      "numpy.random.default_rng(N).standard_normal(shape) (random: N is --seed, or drawn). Answers "
+                      "numpy.random.default_rng(N).standard_normal(shape) (random alone: N is --seed, or one drawn and "
+                      "shown). Answers "
                       "about an array output are checked from random:0 (random:N with --seed N) unless an "
                       "upstream is given."))
 @click.option("--seed", "seed_text", metavar="N",
