@@ -96,7 +96,10 @@ def _table(trace: Any, o: Options) -> None:
     if o.explain:
         from . import explain
 
-        o.write("\n".join(explain.lines(trace, o.explain, o.numbers)) + "\n")
+        lines = explain.lines(trace, o.explain, o.numbers)
+        if o.console is not None and o.console.is_terminal:  # a pipe or a file gets the lines as they are
+            lines = explain.wrap(lines, o.console.width)
+        o.write("\n".join(lines) + "\n")
         _sections(trace, o)
         return
     table.render(trace, o.console, o.numbers, o.full, o.jacobians)

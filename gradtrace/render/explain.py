@@ -1,6 +1,7 @@
 """--explain: the forward or backward pass told step by step, the way the lecture narrates it.
 
-Plain text, one idea per line, so it reads the same in a terminal, in a file and in a pipe.
+Plain text, one idea per line, so it reads the same in a terminal, in a file and in a pipe; on a
+terminal narrower than a line, wrap() folds it at spaces to the terminal's width.
 """
 
 from __future__ import annotations
@@ -271,3 +272,71 @@ def _size(g: object) -> int:
 def lines(trace: Trace, which: str, numbers: NumberFormat = DEFAULT) -> list[str]:
     """The explanation --explain asked for: "forward" or "backward"."""
     return forward_lines(trace, numbers) if which == "forward" else backward_lines(trace, numbers)
+
+
+def wrap(lines: list[str], width: int) -> list[str]:
+    """The lines folded at spaces to a terminal's width, measured in cells (Hangul takes two),
+    each continuation indented two past its own line's indent. A number is never split, and
+    neither is an array or a bracketed formula ([[1, 2], [3, 4]], (1 - f)·f) that fits on a
+    line of its own; only a word wider than the whole line is cut. A line that fits is kept as
+    it is."""
+    from rich.cells import cell_len
+
+    out: list[str] = []
+    for text in lines:
+        for line in text.split("\n"):
+            out += [line] if cell_len(line) <= width else _wrap_line(line, width, cell_len)
+    return out
+
+
+def _wrap_line(line: str, width: int, cells: Callable[[str], int]) -> list[str]:
+    body = line.lstrip(" ")
+    indent = len(line) - len(body)
+    hang = " " * min(indent + 2, width // 2)  # a narrow terminal still leaves room for the words
+    room = width - len(hang)
+    rows: list[str] = []
+    row, used, bare = line[:indent], indent, True
+    for group in _groups(body.split(" ")):
+        whole = " ".join(group)
+        for piece in [whole] if cells(whole) <= room else group:
+            if not piece and bare:
+                continue  # a double space where the line breaks
+            size = cells(piece)
+            if not bare and used + 1 + size > width:
+                rows.append(row)
+                row, used, bare = hang, len(hang), True
+            if not bare:
+                row, used = row + " ", used + 1
+            while used + size > width and used < width:  # wider than a whole line: cut it there
+                head = _fitting(piece, width - used, cells)
+                rows.append(row + head)
+                piece = piece[len(head):]
+                size = cells(piece)
+                row, used = hang, len(hang)
+            row, used, bare = row + piece, used + size, False
+    rows.append(row)
+    return rows
+
+
+def _groups(words: list[str]) -> list[list[str]]:
+    """Words joined while a bracket they open is open: [[1, 2], [3, 4]] and (1 - f)·f are one group."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    depth = 0
+    for word in words:
+        current.append(word)
+        depth = max(0, depth + sum(word.count(c) for c in "([{") - sum(word.count(c) for c in ")]}"))
+        if not depth:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _fitting(word: str, room: int, cells: Callable[[str], int]) -> str:
+    """The longest start of word that takes at most room cells (at least one character)."""
+    end = 1
+    while end < len(word) and cells(word[:end + 1]) <= room:
+        end += 1
+    return word[:end]
