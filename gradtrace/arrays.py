@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .core.ops import AXIS, FUNCTIONS, INFIX, OPS, SHAPE, SUBSCRIPT, Op
-from .i18n import _, ngettext
+from .i18n import _
 
 Gate = tuple[str, tuple[Any, ...], tuple[tuple[str, Any], ...]]
 
@@ -297,22 +297,8 @@ def call(name: str, op: Op, args: Sequence[Any], keywords: dict[str, Any]) -> An
             raise TypeError(_("{name}() takes at least one array here").format(name=name))
         return _plain(apply(op, inputs, (("consts", tuple(a for a in written if not isinstance(a, Array))),),
                             written=written), args)
-    if len(args) < op.arity:
-        raise TypeError(ngettext("{name}() takes {arity} input, got {count}", "{name}() takes {arity} inputs, "
-                                 "got {count}", op.arity).format(name=name, arity=op.arity, count=len(args)))
+    given = op.bind(name, args, keywords)
     params = dict(op.keyword_params)
-    extra = args[op.arity:]
-    if len(extra) > len(params):
-        raise TypeError(_("{name}() takes {most} arguments at most, got {count}").format(
-            name=name, most=op.arity + len(params), count=len(args)))
-    given: dict[str, Any] = dict(zip(params, extra))
-    for key, value in keywords.items():
-        if key not in params:
-            raise TypeError(_("{name}() has no parameter {key!r}; its parameters: {names}").format(
-                name=name, key=key, names=", ".join(params) or _("none")))
-        if key in given:
-            raise TypeError(_("{name}() got {key} twice").format(name=name, key=key))
-        given[key] = value
     missing = [key for key, default in params.items()
                if default is None and key not in given and op.param_kind(key) != AXIS]
     if missing:

@@ -521,21 +521,7 @@ def _function(name: str, op: Op) -> Callable[..., Any]:
                                   "{count} and {keywords}").format(name=name, count=len(written),
                                                                    keywords=", ".join(keywords) or _("none")))
             return _apply(op, tuple(written), ())
-        if len(written) < op.arity:
-            raise TypeError(ngettext("{name}() takes {arity} input, got {count}", "{name}() takes {arity} inputs, "
-                                     "got {count}", op.arity).format(name=name, arity=op.arity, count=len(written)))
-        extra = written[op.arity:]
-        if len(extra) > len(params):
-            raise TypeError(_("{name}() takes {most} arguments at most, got {count}").format(
-                name=name, most=op.arity + len(params), count=len(written)))
-        given: dict[str, Any] = dict(zip(params, extra))
-        for key, value in keywords.items():
-            if key not in params:
-                raise TypeError(_("{name}() has no parameter {key!r}; its parameters: {names}").format(
-                    name=name, key=key, names=", ".join(params) or _("none")))
-            if key in given:
-                raise TypeError(_("{name}() got {key} twice").format(name=name, key=key))
-            given[key] = value
+        given = op.bind(name, written, keywords)
         for key, value in given.items():
             if isinstance(value, Value) or _constant(value) is None:
                 raise TypeError(_("{name}()'s {key} is a constant: a number, not {kind}").format(

@@ -215,6 +215,28 @@ class Op:
         """The parameters a user may give by name or after the inputs: alpha, beta."""
         return self.maths.params
 
+    def bind(self, name: str, args: Sequence[Any], keywords: dict[str, Any]) -> dict[str, Any]:
+        """gradtrace.<name>(*args, **keywords) of a fixed-arity op from Python: its keyword parameters
+        by name, from the arguments after the inputs and from the keywords (a TypeError says what
+        does not fit). What a parameter may be is the caller's to check: a Value's or an array's."""
+        if len(args) < self.arity:
+            raise TypeError(ngettext("{name}() takes {arity} input, got {count}", "{name}() takes {arity} inputs, "
+                                     "got {count}", self.arity).format(name=name, arity=self.arity, count=len(args)))
+        params = dict(self.keyword_params)
+        extra = args[self.arity:]
+        if len(extra) > len(params):
+            raise TypeError(_("{name}() takes {most} arguments at most, got {count}").format(
+                name=name, most=self.arity + len(params), count=len(args)))
+        given: dict[str, Any] = dict(zip(params, extra))
+        for key, value in keywords.items():
+            if key not in params:
+                raise TypeError(_("{name}() has no parameter {key!r}; its parameters: {names}").format(
+                    name=name, key=key, names=", ".join(params) or _("none")))
+            if key in given:
+                raise TypeError(_("{name}() got {key} twice").format(name=name, key=key))
+            given[key] = value
+        return given
+
     @property
     def variadic(self) -> bool:
         return self.arity == VARIADIC
