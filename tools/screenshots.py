@@ -164,14 +164,20 @@ def _svg_size(svg: str) -> tuple[int, int]:
     return int(float(m.group(1))) + 1, int(float(m.group(2))) + 1
 
 
-def table(folder: Path, lang: str = "en") -> None:
+def _command_shot(folder: Path, command: str, shot: str, lang: str, title: str, pipe: str = "") -> None:
+    """One gradtrace command typed into the terminal (with --lang when not English, before any
+    pipe), captured once its prompt is back."""
     term = Terminal(folder)
     try:
-        term.type(HEADLINE + ("" if lang == "en" else f" --lang {lang}"))
+        term.type(command + ("" if lang == "en" else f" --lang {lang}") + pipe)
         term.wait_prompt()
-        terminal_png(_without_last_prompt(term.capture()), IMAGES / _name("table", lang), "gradtrace")
+        terminal_png(_without_last_prompt(term.capture()), IMAGES / _name(shot, lang), title)
     finally:
         term.close()
+
+
+def table(folder: Path, lang: str = "en") -> None:
+    _command_shot(folder, HEADLINE, "table", lang, "gradtrace")
 
 
 def quiz(folder: Path, lang: str = "en") -> None:
@@ -229,25 +235,13 @@ def grade(folder: Path, lang: str = "en") -> None:
                    cwd=folder, check=True, stdout=subprocess.DEVNULL, timeout=120)
     for student in sorted((folder / "class").glob("*.toml"))[12:]:
         student.unlink()  # twelve students fit the picture; the rest, the broken file among them, go
-    term = Terminal(folder)
-    try:
-        term.type("gradtrace grade class/*.toml --key sheet/key-2.toml --report"
-                  + ("" if lang == "en" else f" --lang {lang}"))
-        term.wait_prompt()
-        terminal_png(_without_last_prompt(term.capture()), IMAGES / _name("grade", lang), "gradtrace grade")
-    finally:
-        term.close()
+    _command_shot(folder, "gradtrace grade class/*.toml --key sheet/key-2.toml --report", "grade", lang,
+                  "gradtrace grade")
 
 
 def json(folder: Path, lang: str = "en") -> None:
     """--json piped to head, as a script reads it: its keys are the same in every language."""
-    term = Terminal(folder)
-    try:
-        term.type(HEADLINE + " --json | head -24" + ("" if lang == "en" else f" --lang {lang}"))
-        term.wait_prompt()
-        terminal_png(_without_last_prompt(term.capture()), IMAGES / _name("json", lang), "gradtrace --json")
-    finally:
-        term.close()
+    _command_shot(folder, HEADLINE + " --json", "json", lang, "gradtrace --json", pipe=" | head -24")
 
 
 SHOTS: dict[str, Callable[..., None]] = {"table": table, "quiz": quiz, "page": page, "worksheet": worksheet,
