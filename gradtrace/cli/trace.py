@@ -399,8 +399,10 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
                 if display is not None:
                     display.close()
                 _batch(source, graph, r.bindings, loaded[0], points, **options)
+            stream = _streams(format_name, r.full, r.explain, graph) and not (r.render_file or r.html_file)
             result = run_program(source, r.bindings, values_file, report=display, graph=graph, expanded=r.expanded,
-                                 noise=r.html_file is not None, **options)  # the page's self-test grades by it
+                                 noise=r.html_file is not None, stream=stream,  # the page's self-test grades by it
+                                 **options)
             trace = result.trace
             if seed is not None and not result.drew:
                 raise click.UsageError(_nothing_random(r.seed_text, r.upstream_text))
@@ -418,10 +420,26 @@ def run_trace(r: TraceRequest, ctx: click.Context) -> None:
                         display if not sys.stdout.isatty() else None)
             except BrokenPipeError:
                 raise ReaderGone() from None
+            except GradtraceError as err:  # met by a streamed backward pass: the rows before it are written
+                fail(_for_cli(err, r.output_name, r.upstream_text, r.tol, r.symbolic, r.exact))
     finally:
         if display is not None:
             display.close()
     _exit_for_reports(trace)
+
+
+# A program of this many nodes or more is streamed: in the formats written row by row, its backward
+# pass runs as the rows are written, output first, so the first row comes right after the forward
+# pass. An evaluation error the pass meets then ends the output where it is, exit 1. A smaller
+# program is traced whole before anything is written, so an error leaves stdout empty.
+STREAM_FROM = 10_000
+STREAMED = ("csv", "ndjson", "markdown")  # and the table with --full
+
+
+def _streams(format_name: str, full: bool, explain: str | None, graph: Any) -> bool:
+    """Whether this run's output is written row by row as the backward pass goes (STREAM_FROM)."""
+    return len(graph.nodes) >= STREAM_FROM and not explain and (
+        format_name in STREAMED or (format_name == "table" and full))
 
 
 def _nothing_random(text: str | None, upstream: str | None) -> str:

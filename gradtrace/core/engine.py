@@ -16,12 +16,13 @@ input's shape (un-broadcast) here, in one place.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..i18n import _
-from .errors import BindingError, EvaluationError
+from .errors import BindingError, EvaluationError, GradtraceError
 from .graph import REPORT_EVERY, Graph, Node, Report, paused_gc
 from .numbers import MESSAGES
 from .ops import VARIADIC, Op, scalar
@@ -30,8 +31,9 @@ from .trace import Trace
 
 def backend_for(graph: Graph, inputs: dict[str, Any]) -> Any:
     """numpy when a value is an array or the program uses an array op; plain floats otherwise."""
-    if any(hasattr(v, "shape") for v in inputs.values()) or \
-            any(op is not None and op.arrays_only for op in {n.op for n in graph.nodes}):
+    types = set(map(type, inputs.values()))  # a few types, however many inputs: looked at each once
+    if (not types <= {float} and any(hasattr(v, "shape") for v in inputs.values())) or \
+            any(op is not None and op.arrays_only for op in graph.ops):
         from .numpy_backend import numpy_backend
 
         return numpy_backend
@@ -245,93 +247,168 @@ def backward(graph: Graph, values: list[Any], seed: Any = 1.0, xp: Any = scalar,
 def _backward(graph: Graph, values: list[Any], seed: Any, xp: Any, report: Report | None,
               nudge: Callable[[int, Any], Any] | None = None,
               sums: dict[tuple[int, int], tuple[int, ...]] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
-    n = len(graph.nodes)
-    upstream: list[Any] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
-    local: list[Any] = [()] * n
-    downstream: list[Any] = [()] * n
-    upstream[graph.output.id] = seed
-    arrays = xp is not scalar
-    direct = not arrays and nudge is None
-    isfinite = math.isfinite
-    nan = math.nan
-    for node in reversed(graph.nodes):
-        if report is not None and not node.id % REPORT_EVERY:
-            report("backward pass", n - node.id, n)
-        op = node.op
-        if op is None:
-            continue
-        k = node.id
-        up = upstream[k]
-        ids = node.inputs
-        grads = op.maths.grads
-        if direct and up is not None and len(ids) <= 2 and op.arity == len(ids) and grads is not None:
-            # The one specialised step, as in forward: on floats, a gate of one or two inputs has
-            # its rule called directly, its gradients are tested for finiteness all at once
-            # (_check_finite then names the culprit), and they are sent on without a loop.
-            params, a = node.params, ids[0]
-            if len(ids) == 1:
-                try:
-                    partials = grads(xp, values[k], values[a], *params) if params else grads(xp, values[k], values[a])
-                    (g0,) = partials
-                except (ArithmeticError, ValueError):
-                    partials = (g0,) = (nan,)  # math's domain errors: refused just below
-                d0 = up * g0
-                if not isfinite(g0 + d0):
-                    _check_finite(graph, node, xp, up, partials, (d0,), [values[a]])
-                local[k] = partials
-                downstream[k] = (d0,)
-            else:
-                b = ids[1]
-                try:
-                    partials = grads(xp, values[k], values[a], values[b], *params) if params \
-                        else grads(xp, values[k], values[a], values[b])
-                    g0, g1 = partials
-                except (ArithmeticError, ValueError):
-                    partials = (g0, g1) = (nan, nan)
-                d0, d1 = up * g0, up * g1
-                if not isfinite(g0 + g1 + d0 + d1):  # a NaN or an infinity somewhere, or a sum too large
-                    _check_finite(graph, node, xp, up, partials, (d0, d1), [values[a], values[b]])
-                local[k] = partials
-                downstream[k] = (d0, d1)
-                previous = upstream[b]
-                upstream[b] = d1 if previous is None else previous + d1
-            # The first gradient to arrive is kept as it is (no copy); later ones add up.
-            previous = upstream[a]
-            upstream[a] = d0 if previous is None else previous + d0
-            continue
-        args = [values[i] for i in ids]
-        try:
-            # A gate that only feeds class labels gets no gradient, and passes none on.
-            partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[k], args, node.params)
-        except (ArithmeticError, ValueError):
-            if arrays:
-                raise  # numpy reports domain trouble as NaN or inf, so an exception here is a bug
-            partials = down = tuple(nan for _ in args)  # math's domain errors: refused below
-        if up is None:
-            down = tuple(None for _ in args)
-        if arrays or not (all(map(isfinite, partials)) and all(map(isfinite, down))):
-            _check_finite(graph, node, xp, up, partials, down, args)
-        if arrays:
-            from .numpy_backend import shape_of, unbroadcast
+    sweep = Backward(graph, values, seed, xp, report, nudge, sums)
+    sweep.finish()
+    return sweep.upstream, sweep.local, sweep.downstream
 
-            shapes = [shape_of(a) for a in args]
-            if sums is not None:
-                for slot, (d, shape) in enumerate(zip(down, shapes)):
-                    if d is not None and shape_of(d) != shape:
-                        sums[k, slot] = shape_of(d)
-            down = tuple(unbroadcast(d, shape) for d, shape in zip(down, shapes))
-        if nudge is not None:
-            down = tuple(None if d is None else nudge(k, d) for d in down)
-        local[k] = partials
-        downstream[k] = down
-        for i, d in zip(ids, down):
-            if d is not None:
-                # The first gradient to arrive is kept as it is (no copy); later ones add up.
-                previous = upstream[i]
-                upstream[i] = d if previous is None else \
-                    previous + d if nudge is None else nudge(~i, previous + d)
-    _check_sums(graph, upstream, xp)
-    return upstream, local, downstream
+
+AHEAD = 4096  # nodes a streamed backward pass runs ahead of the row asked for
+
+
+class Backward:
+    """The backward pass, run node by node from the output, as far as asked. through(k) runs it
+    until node k's gradients are final: every consumer of k comes after it in topological order,
+    so each has sent its part before k is reached. finish() runs it to the end. A writer that
+    streams rows output first (engine.run(..., stream=True)) runs it one row ahead of what it
+    writes, so its first row needs no more of the pass than that row's node.
+
+    The lists fill in as it goes: upstream per node (None until something arrives), local and
+    downstream per node and input (() until the node is run)."""
+
+    __slots__ = ("checked", "downstream", "failed", "failed_at", "graph", "local", "next", "nudge", "order", "report",
+                 "sums", "upstream", "values", "xp")
+
+    def __init__(self, graph: Graph, values: list[Any], seed: Any, xp: Any = scalar, report: Report | None = None,
+                 nudge: Callable[[int, Any], Any] | None = None,
+                 sums: dict[tuple[int, int], tuple[int, ...]] | None = None):
+        n = len(graph.nodes)
+        self.graph, self.values, self.xp, self.report, self.nudge, self.sums = graph, values, xp, report, nudge, sums
+        self.upstream: list[Any] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
+        self.local: list[Any] = [()] * n
+        self.downstream: list[Any] = [()] * n
+        self.upstream[graph.output.id] = seed
+        self.order = reversed(graph.nodes)  # shared by every call of _run: each node is run once
+        self.next = n - 1  # the id of the next node to run; -1 once all have run
+        self.failed: GradtraceError | None = None
+        self.failed_at = -1  # the node the error is about
+        self.checked = False  # whether every copy gate's sum has been checked (once all have run)
+
+    @property
+    def done(self) -> bool:
+        """Whether every node has run and every copy gate's sum has been checked."""
+        return self.checked
+
+    def through(self, k: int) -> None:
+        """Run the pass until node k is done, and refuse k's upstream if it is the sum of several
+        parts (a copy gate) that overflowed; asked for the last node (0), every such sum is checked.
+
+        Asked for one node after another, output first, it runs AHEAD nodes at a time, so the
+        cost of a call is paid once per block, not per node. An error met ahead is kept and raised
+        when the node it is about is asked for: every node before it is done and can be shown."""
+        if k <= self.next:
+            if self.failed is not None:  # a pass that stopped at an error never goes on as if it hadn't
+                raise self.failed
+            stop = max(k - AHEAD, 0)
+            try:
+                self._run(self.next - stop + 1)
+            except GradtraceError as error:
+                self.failed, self.next = error, self.failed_at
+                if k <= self.failed_at:
+                    raise
+            else:
+                self.next = stop - 1
+        up = self.upstream[k]
+        if self.graph.fanout[k] > 1 and up is not None and not (math.isfinite(up) if self.xp is scalar
+                                                                 else self.xp.finite(up)):
+            raise _overflow(self.graph, k)
+        if k == 0 and not self.checked:  # the last node: every sum is final (the ones asked for were checked)
+            _check_sums(self.graph, self.upstream, self.xp)
+            self.checked = True
+
+    def finish(self) -> None:
+        self.through(0)
+
+    def _run(self, count: int) -> None:
+        """Run the next count nodes, output side first."""
+        graph, values, xp, report, nudge, sums = self.graph, self.values, self.xp, self.report, self.nudge, self.sums
+        upstream, local, downstream = self.upstream, self.local, self.downstream
+        n = len(graph.nodes)
+        arrays = xp is not scalar
+        direct = not arrays and nudge is None
+        isfinite = math.isfinite
+        nan = math.nan
+        node = None
+        try:
+            for node in itertools.islice(self.order, count):
+                if report is not None and not node.id % REPORT_EVERY:
+                    report("backward pass", n - node.id, n)
+                op = node.op
+                if op is None:
+                    continue
+                k = node.id
+                up = upstream[k]
+                ids = node.inputs
+                grads = op.maths.grads
+                if direct and up is not None and len(ids) <= 2 and op.arity == len(ids) and grads is not None:
+                    # The one specialised step, as in forward: on floats, a gate of one or two inputs has
+                    # its rule called directly, its gradients are tested for finiteness all at once
+                    # (_check_finite then names the culprit), and they are sent on without a loop.
+                    params, a = node.params, ids[0]
+                    if len(ids) == 1:
+                        try:
+                            partials = grads(xp, values[k], values[a], *params) if params \
+                                else grads(xp, values[k], values[a])
+                            (g0,) = partials
+                        except (ArithmeticError, ValueError):
+                            partials = (g0,) = (nan,)  # math's domain errors: refused just below
+                        d0 = up * g0
+                        if not isfinite(g0 + d0):
+                            _check_finite(graph, node, xp, up, partials, (d0,), [values[a]])
+                        local[k] = partials
+                        downstream[k] = (d0,)
+                    else:
+                        b = ids[1]
+                        try:
+                            partials = grads(xp, values[k], values[a], values[b], *params) if params \
+                                else grads(xp, values[k], values[a], values[b])
+                            g0, g1 = partials
+                        except (ArithmeticError, ValueError):
+                            partials = (g0, g1) = (nan, nan)
+                        d0, d1 = up * g0, up * g1
+                        if not isfinite(g0 + g1 + d0 + d1):  # a NaN or an infinity somewhere, or a sum too large
+                            _check_finite(graph, node, xp, up, partials, (d0, d1), [values[a], values[b]])
+                        local[k] = partials
+                        downstream[k] = (d0, d1)
+                        previous = upstream[b]
+                        upstream[b] = d1 if previous is None else previous + d1
+                    # The first gradient to arrive is kept as it is (no copy); later ones add up.
+                    previous = upstream[a]
+                    upstream[a] = d0 if previous is None else previous + d0
+                    continue
+                args = [values[i] for i in ids]
+                try:
+                    # A gate that only feeds class labels gets no gradient, and passes none on.
+                    partials, down = local_downstream(op, xp, 0.0 if up is None else up, values[k], args, node.params)
+                except (ArithmeticError, ValueError):
+                    if arrays:
+                        raise  # numpy reports domain trouble as NaN or inf, so an exception here is a bug
+                    partials = down = tuple(nan for _ in args)  # math's domain errors: refused below
+                if up is None:
+                    down = tuple(None for _ in args)
+                if arrays or not (all(map(isfinite, partials)) and all(map(isfinite, down))):
+                    _check_finite(graph, node, xp, up, partials, down, args)
+                if arrays:
+                    from .numpy_backend import shape_of, unbroadcast
+
+                    shapes = [shape_of(a) for a in args]
+                    if sums is not None:
+                        for slot, (d, shape) in enumerate(zip(down, shapes)):
+                            if d is not None and shape_of(d) != shape:
+                                sums[k, slot] = shape_of(d)
+                    down = tuple(unbroadcast(d, shape) for d, shape in zip(down, shapes))
+                if nudge is not None:
+                    down = tuple(None if d is None else nudge(k, d) for d in down)
+                local[k] = partials
+                downstream[k] = down
+                for i, d in zip(ids, down):
+                    if d is not None:
+                        # The first gradient to arrive is kept as it is (no copy); later ones add up.
+                        previous = upstream[i]
+                        upstream[i] = d if previous is None else \
+                            previous + d if nudge is None else nudge(~i, previous + d)
+        except GradtraceError:
+            self.failed_at = node.id if node is not None else self.next
+            raise
 
 
 def _check_sums(graph: Graph, upstream: list[Any], xp: Any) -> None:
@@ -347,15 +424,20 @@ def _check_sums(graph: Graph, upstream: list[Any], xp: Any) -> None:
     for node_id, count in enumerate(graph.fanout):
         g = upstream[node_id]
         if count > 1 and g is not None and not finite(g):
-            node = graph.nodes[node_id]
-            raise EvaluationError(
-                _(
-                    "∂{name}/∂{name2} overflows: the {count} gradients that reach {name2} add up to "
-                    "more than a float can hold"
-                ).format(name=graph.output.name, name2=node.name, count=count),
-                source=graph.source,
-                span=node.span,
-            )
+            raise _overflow(graph, node_id)
+
+
+def _overflow(graph: Graph, node_id: int) -> EvaluationError:
+    """The sum of the gradients reaching a copy gate is too large for a float."""
+    node = graph.nodes[node_id]
+    return EvaluationError(
+        _(
+            "∂{name}/∂{name2} overflows: the {count} gradients that reach {name2} add up to "
+            "more than a float can hold"
+        ).format(name=graph.output.name, name2=node.name, count=graph.fanout[node_id]),
+        source=graph.source,
+        span=node.span,
+    )
 
 
 def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple[Any, ...], down: tuple[Any, ...],
@@ -451,19 +533,29 @@ def random_upstream(graph: Graph, out: Any, seed: str, xp: Any) -> Any:
     return xp.np.random.default_rng(int(text)).standard_normal(xp.np.shape(out))
 
 
-def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report | None = None) -> Trace:
+def run(graph: Graph, inputs: dict[str, Any], seed: Any = None, report: Report | None = None,
+        stream: bool = False) -> Trace:
     """Forward, then backward: the full trace, which keeps the inputs dict it is given (no copy:
-    a 10^6-term program has a million bindings). report: see forward."""
+    a 10^6-term program has a million bindings). report: see forward.
+
+    stream: on numbers, the backward pass is left to run as the trace's rows are read, output
+    first (Trace.rows), so a writer can send its first row after the forward pass and that row's
+    node alone; reading anything else of the trace's gradients runs the rest. An error it meets
+    is raised then, from where the trace is read."""
     with paused_gc():
-        return _run(graph, inputs, seed, report)
+        return _run(graph, inputs, seed, report, stream)
 
 
-def _run(graph: Graph, inputs: dict[str, Any], seed: Any, report: Report | None) -> Trace:
+def _run(graph: Graph, inputs: dict[str, Any], seed: Any, report: Report | None, stream: bool = False) -> Trace:
     xp = backend_for(graph, inputs)
     if xp is not scalar:
         inputs = {k: (v if hasattr(v, "shape") else xp.np.float64(v)) for k, v in inputs.items()}
     values = forward(graph, inputs, xp, report)
     seed = seed_for(graph, values[graph.output.id], seed, xp)
+    if stream and xp is scalar:
+        sweep = Backward(graph, values, seed, report=report)  # its progress, between the rows written
+        return Trace(graph, inputs, values, sweep.upstream, sweep.local, sweep.downstream, kinks(graph, values, xp),
+                     seed=seed, pending=sweep)
     arrays = xp is not scalar
     before: dict[tuple[int, int], tuple[int, ...]] = {}
     upstream, local, downstream = backward(graph, values, seed, xp, report, sums=before if arrays else None)

@@ -40,15 +40,17 @@ class NodeTrace:
         return tuple(nodes[i].name for i in self._node.inputs)
 
     value = property(lambda self: self._trace.values[self._node.id])
-    upstream = property(lambda self: self._trace.upstream[self._node.id], doc="∂out/∂node")
-    local = property(lambda self: self._trace.local[self._node.id], doc="∂node/∂input, per input")
-    downstream = property(lambda self: self._trace.downstream[self._node.id], doc="upstream × local, per input")
+    # Read from the trace's lists as they are: whoever made this view made its node ready (a
+    # streamed trace runs its backward pass as far as the node; see Trace.ready).
+    upstream = property(lambda self: self._trace._upstream[self._node.id], doc="∂out/∂node")
+    local = property(lambda self: self._trace._local[self._node.id], doc="∂node/∂input, per input")
+    downstream = property(lambda self: self._trace._downstream[self._node.id], doc="upstream × local, per input")
     kink = property(lambda self: self._trace.kinks[self._node.id])
 
     @property
     def formulas(self) -> tuple[str, ...]:
         """The local gradients as short formulas, e.g. ('z', 'q') for q * z."""
-        op, local = self._node.op, self._trace.local[self._node.id]
+        op, local = self._node.op, self._trace._local[self._node.id]
         if op is not None and op.text.vjp_formula and local and local[0] is None:
             return formulas(self._trace.graph, self._node, op.text.vjp_formula)  # W·x between arrays
         return formulas(self._trace.graph, self._node)
@@ -306,13 +308,17 @@ class Trace:
 
     def __init__(self, graph: Graph, bindings: dict[str, Any], values: list[Any], upstream: list[Any],
                  local: list[Any], downstream: list[Any], kinks: list[Any], mode: str = "numeric", backend: Any = None,
-                 seed: Any = 1.0, jacobians: Any = None, sums: Any = None):
+                 seed: Any = 1.0, jacobians: Any = None, sums: Any = None, pending: Any = None):
         self.graph = graph
         self.bindings = bindings
         self.values = values
-        self.upstream = upstream
-        self.local = local
-        self.downstream = downstream
+        self._upstream = upstream
+        self._local = local
+        self._downstream = downstream
+        # A streamed trace's backward pass, still to run (engine.Backward, filling the three lists
+        # above as it goes): rows() runs it a node at a time; anything else that reads gradients
+        # runs it to the end first. None once it has run.
+        self._pending = pending
         self.kinks = kinks
         self.mode = mode    # numeric (floats), symbolic or exact (sympy expressions)
         self.check = None   # a check.CheckReport, when --check asked for one
@@ -325,6 +331,49 @@ class Trace:
         # inputs' shapes: engine.Sums (NodeTrace.summed reads it); None on numbers.
         self.sums = sums
         self.lang: str | None = None  # the language it shows itself in (notebook, rich); None: the current one
+
+    @property
+    def upstream(self) -> list[Any]:
+        """∂out/∂node, per node id."""
+        if self._pending is not None:
+            self._finish()
+        return self._upstream
+
+    @property
+    def local(self) -> list[Any]:
+        """∂node/∂input, per node id and input."""
+        if self._pending is not None:
+            self._finish()
+        return self._local
+
+    @property
+    def downstream(self) -> list[Any]:
+        """upstream × local, per node id and input."""
+        if self._pending is not None:
+            self._finish()
+        return self._downstream
+
+    def _finish(self) -> None:
+        self._pending.finish()
+        self._pending = None
+
+    def ready(self, node_id: int) -> None:
+        """Make one node's gradients final: a streamed trace runs its backward pass as far as that
+        node (and raises the error it meets on the way); any other trace is ready already."""
+        if self._pending is not None:
+            self._pending.through(node_id)
+            if self._pending.done:
+                self._pending = None
+
+    @property
+    def streaming(self) -> bool:
+        """Whether the backward pass is still to run, as the rows are read (see ready)."""
+        return self._pending is not None
+
+    def columns(self) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
+        """values, upstream, local and downstream per node id, as they are: a writer that goes
+        through the nodes output first reads node k's gradients after ready(k)."""
+        return self.values, self._upstream, self._local, self._downstream
 
     @property
     def text(self) -> str:
@@ -345,11 +394,13 @@ class Trace:
 
     def row(self, node_id: int) -> NodeTrace:
         """The node with this id (its position in topological order)."""
+        self.ready(node_id)
         return NodeTrace(self, self.graph.nodes[node_id])
 
     @property
     def forward_order(self) -> list[NodeTrace]:
         """Every node in topological order: inputs before the gates that use them."""
+        self.ready(0)
         return [NodeTrace(self, n) for n in self.graph.nodes]
 
     @property
@@ -404,23 +455,38 @@ class Trace:
     @property
     def nodes(self) -> list[NodeTrace]:
         """Every node, in backward order: the output first."""
+        self.ready(0)
         return [NodeTrace(self, n) for n in reversed(self.graph.nodes)]
 
     def rows(self) -> Iterator[NodeTrace]:
-        """The nodes of `nodes`, one at a time: a writer that streams need not make them all first."""
-        return (NodeTrace(self, n) for n in reversed(self.graph.nodes))
+        """The nodes of `nodes`, one at a time: a writer that streams need not make them all first,
+        and a streamed trace runs its backward pass only as far as the row being read."""
+        if self._pending is None:
+            return (NodeTrace(self, n) for n in reversed(self.graph.nodes))
+        return self._streamed_rows()
+
+    def _streamed_rows(self) -> Iterator[NodeTrace]:
+        for n in reversed(self.graph.nodes):
+            self.ready(n.id)
+            yield NodeTrace(self, n)
 
     def node(self, name: str) -> NodeTrace:
         """The node with this name, or a KeyError."""
         if name in self.graph.by_name:
-            return NodeTrace(self, self.graph.by_name[name])
-        if name in self.graph.env_names:
-            return NodeTrace(self, self.graph.by_name[self.graph.env_names[name]])
-        raise KeyError(name)
+            found = self.graph.by_name[name]
+        elif name in self.graph.env_names:
+            found = self.graph.by_name[self.graph.env_names[name]]
+        else:
+            raise KeyError(name)
+        self.ready(0)
+        return NodeTrace(self, found)
 
     def parts(self, node_id: int) -> tuple[tuple[str, Any], ...]:
-        nodes = self.graph.nodes
-        return tuple((nodes[c].name, self.downstream[c][slot]) for c, slot in self.graph.consumers_of(node_id))
+        """(consumer, its downstream) per edge leaving the node: ready once the node is, since its
+        consumers come after it in topological order and so before it in the backward pass."""
+        self.ready(node_id)
+        nodes, downstream = self.graph.nodes, self._downstream
+        return tuple((nodes[c].name, downstream[c][slot]) for c, slot in self.graph.consumers_of(node_id))
 
     def to_dict(self) -> dict[Any, Any]:
         """The JSON contract as Python data: exactly what --json writes (render/json.py writes it
@@ -437,7 +503,6 @@ class Trace:
         """The contract's first part: mode, expression, output, bindings and gradients. The mappings
         (a million entries, for a million-term program) come as iterators of (name, value) pairs,
         the values not yet made JSON-safe: render/json.py streams them."""
-        upstream = self.upstream
         symbolic = self.mode == "symbolic"
         data: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
@@ -445,15 +510,21 @@ class Trace:
             "expression": self.graph.source,
             "output": {"name": self.output, "value": None if symbolic else jsonable(self.value)},
             "bindings": self.bindings.items(),
-            "gradients": ((v.name, None if symbolic else upstream[v.id]) for v in self.graph.variables),
+            "gradients": self._gradient_pairs(symbolic),  # runs a streamed pass when first read
         }
         if self.mode in ("exact", "symbolic"):  # the forms as text, in their own keys
             data["output"][self.mode] = expr_text(self.value)
             data[f"gradients_{self.mode}"] = ((k, expr_text(v)) for k, v in self.gradients.items())
         return data
 
+    def _gradient_pairs(self, symbolic: bool) -> Iterator[tuple[str, Any]]:
+        upstream = self.upstream
+        for v in self.graph.variables:
+            yield v.name, None if symbolic else upstream[v.id]
+
     def node_dict(self, node: Node) -> dict[Any, Any]:
         """One node of the contract ("nodes" lists them output first)."""
+        self.ready(node.id)
         view = NodeTrace(self, node)
         parts = view.parts if self.graph.fanout[node.id] > 1 else ()
         number = _no_number if self.mode == "symbolic" else jsonable  # symbolic: text only, in "symbolic"

@@ -39,7 +39,7 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
                 check: bool = False, step: float | None = None, expected: list[Any] | None = None,
                 tol: Any = None, numbers: NumberFormat = DEFAULT, report: Report | None = None,
                 graph: Graph | None = None, expanded: bool = False, budget: Any = None,
-                noise: bool = False, random_seed: int | None = None) -> Result:
+                noise: bool = False, random_seed: int | None = None, stream: bool = False) -> Result:
     """Build the graph (unless given), bind, run, and attach a gradient check and graded answers.
 
     bindings come one by one (the command line, keyword arguments); values is (origin, mapping)
@@ -50,7 +50,9 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
     attaches the float noise to a trace of numbers (answers.with_float_noise), for the page.
     seed is the upstream gradient backprop starts from; random_seed seeds whatever the run draws at
     random: a random upstream ("random" becomes "random:random_seed") and the gradient check's
-    sample of coordinates. Result.drew says whether anything was drawn."""
+    sample of coordinates. Result.drew says whether anything was drawn. stream: a plain numeric
+    trace runs its backward pass as its rows are read (engine.run's stream), for a writer that
+    streams; with a check, answers or noise the pass runs at once, since they read it all."""
     if mode is not None and mode not in MODES:
         raise GradtraceError(
             _("no mode {mode!r}: choose {join}").format(mode=mode, join=", ".join(MODES)), about="mode"
@@ -84,7 +86,8 @@ def run_program(source: str, bindings: Iterable[Binding] = (), values: tuple[str
         return Result(graph, trace, None)
 
     seed = upstream_seed(seed, bool(expected), random_seed)
-    numeric = run(graph, resolve(graph, bindings, values), seed, report)
+    stream = stream and mode == "numeric" and not (check or expected or noise)
+    numeric = run(graph, resolve(graph, bindings, values), seed, report, stream=stream)
     trace = numeric
     if mode == "exact":
         if numeric.arrays:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..core.errors import GradtraceError
 from ..core.numbers import DEFAULT, NumberFormat
 
 __all__ = ["FORMATS", "Options", "render"]
@@ -48,18 +49,24 @@ def stream(pieces: Iterable[str], write: Callable[[str], Any], report: Any = Non
     """Write a renderer's pieces as they come: the first (the header) at once, then in blocks of
     about BUFFER characters. A reader that stops early (| head) stops the pieces being made,
     since write raises and the generator is never asked for more. report(phase, done, total)
-    hears how far the writing is, a piece being about a node."""
+    hears how far the writing is, a piece being about a node. An error raised while the pieces
+    are made (a streamed trace's backward pass) is raised after the pieces made before it."""
     buffered: list[str] = []
     size = 0
     first = True
-    for done, piece in enumerate(pieces):
-        buffered.append(piece)
-        size += len(piece)
-        if first or size >= BUFFER:
+    try:
+        for done, piece in enumerate(pieces):
+            buffered.append(piece)
+            size += len(piece)
+            if first or size >= BUFFER:
+                write("".join(buffered))
+                buffered, size, first = [], 0, False
+            if report is not None and not done % EVERY:
+                report("writing the output", min(done, total), total)
+    except GradtraceError:  # a streamed trace's backward pass stopped: the rows made before it are shown
+        if buffered:
             write("".join(buffered))
-            buffered, size, first = [], 0, False
-        if report is not None and not done % EVERY:
-            report("writing the output", min(done, total), total)
+        raise
     if buffered:
         write("".join(buffered))
 

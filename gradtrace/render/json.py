@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
+from ..core.errors import GradtraceError
 from ..core.formulas import _PLACEHOLDER, fill, param_fields
 from ..core.graph import _BOTH, _ONE, Const, Report, expr_from_parts, write_expr
 from ..core.trace import NodeTrace, Trace, jsonable, node_record, part_record, patterns_of
@@ -153,7 +154,8 @@ def _lines(trace: Trace) -> Iterator[str]:
     gate the second way, and appends the keys of its mode (Trace.node_extra) to each line."""
     graph = trace.graph
     nodes = graph.nodes
-    values, upstream, local, downstream = trace.values, trace.upstream, trace.local, trace.downstream
+    values, upstream, local, downstream = trace.columns()
+    ready = trace.ready if trace.streaming else None  # a streamed trace's backward pass runs as the lines are made
     plain = trace.mode == "numeric" and not trace.arrays  # Python floats: their texts remembered
     text = _NumberTexts().__getitem__ if plain else _null if trace.mode == "symbolic" else _num
     names = [node.name for node in nodes]
@@ -165,6 +167,8 @@ def _lines(trace: Trace) -> Iterator[str]:
     end = "}"
     (v0, v1, v2, v3, v4, v5, v6), (r0, r1) = _VARIABLE, _PART
     for k, value_text in zip(range(len(nodes) - 1, -1, -1), _last_first(values, text)):
+        if ready is not None:
+            ready(k)
         node = nodes[k]
         op = node.op
         shared = fanout[k] > 1
@@ -427,7 +431,13 @@ def ndjson_chunks(trace: Trace, extra: dict[Any, Any] | None = None,
     lines = _lines(trace)
     total = len(trace.graph.nodes)
     for done in range(0, total, BLOCK):
-        yield "".join(['{"type": "node", ' + line[1:] + "\n" for line in itertools.islice(lines, BLOCK)])
+        block: list[str] = []
+        try:
+            block.extend('{"type": "node", ' + line[1:] + "\n" for line in itertools.islice(lines, BLOCK))
+        except GradtraceError:  # a streamed trace's backward pass stopped: the lines before it go out first
+            yield "".join(block)
+            raise
+        yield "".join(block)
         if report is not None and not done % (16 * BLOCK):
             report("writing JSON", done, total)
     result = '{"type": "result", "output": ' + _encode(head["output"]) + ', "gradients": ' + \
@@ -462,8 +472,6 @@ def error_record(kind: str, message: str, span: tuple[int, int] | None, hint: st
 def point_record(k: int, result: Any) -> dict[str, Any]:
     """One point of a batch (--vars POINTS.jsonl) as its JSON line: its line number, then its
     bindings, value, gradients and any verdicts, or its error."""
-    from ..core.errors import GradtraceError
-
     line: dict[str, Any] = {"point": k}
     if isinstance(result, GradtraceError):
         line["error"] = error_record(result.kind, result.message, result.span, result.hint, int(result.exit_code))
