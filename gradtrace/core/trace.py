@@ -339,6 +339,12 @@ class Trace:
             self._finish()
         return self._upstream
 
+    @upstream.setter
+    def upstream(self, value: list[Any]) -> None:
+        if self._pending is not None:
+            self._finish()
+        self._upstream = value
+
     @property
     def local(self) -> list[Any]:
         """∂node/∂input, per node id and input."""
@@ -346,12 +352,24 @@ class Trace:
             self._finish()
         return self._local
 
+    @local.setter
+    def local(self, value: list[Any]) -> None:
+        if self._pending is not None:
+            self._finish()
+        self._local = value
+
     @property
     def downstream(self) -> list[Any]:
         """upstream × local, per node id and input."""
         if self._pending is not None:
             self._finish()
         return self._downstream
+
+    @downstream.setter
+    def downstream(self, value: list[Any]) -> None:
+        if self._pending is not None:
+            self._finish()
+        self._downstream = value
 
     def _finish(self) -> None:
         self._pending.finish()
