@@ -113,3 +113,21 @@ def test_a_symbolic_gradebook_writes_the_true_expression(gt, tmp_path):
     rows = list(csv.DictReader(io.StringIO(gt("grade", str(tmp_path / "ann.toml"), "--format", "csv").stdout)))
     assert [(r["question"], r["true_value"], r["verdict"]) for r in rows] == [
         ("x", "z", "wrong"), ("y", "z", "missing"), ("z", "x + y", "right")]
+
+
+def test_a_pattern_stands_for_the_files_it_matches_and_one_that_matches_none_is_said(gt, classroom, monkeypatch):
+    """class/*.toml passed on unexpanded (a shell that doesn't expand it, or one that matched
+    nothing): gradtrace matches it itself, in order; a pattern that matches nothing is a note, and
+    when nothing at all is left to grade, a usage error naming the pattern, not a student '*'."""
+    monkeypatch.chdir(classroom)
+    (classroom / "empty").mkdir()
+    result = gt("grade", "a*.toml", "d*.toml", "--key", "key.toml", "--format", "json")
+    assert [s["student"] for s in json.loads(result.stdout)["students"]] == ["Alice", "dave"]
+    result = gt("grade", "empty/*.toml", "--key", "key.toml")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no file matches 'empty/*.toml'" in result.stderr and "nothing to grade" in result.stderr
+    result = gt("grade", "alice.toml", "empty/*.json", "--format", "json")
+    assert result.exit_code == 0 and "note: no file matches 'empty/*.json'" in result.stderr
+    assert [s["student"] for s in json.loads(result.stdout)["students"]] == ["Alice"]
+    (classroom / "[odd].toml").write_text((classroom / "alice.toml").read_text())
+    assert gt("grade", "[odd].toml").exit_code == 0  # a file of that very name is that file

@@ -71,6 +71,7 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, class_repor
         raise click.UsageError(_("--format {format} writes one student's results.json: give one submission, "
                                  "not {count} (the platform runs the grader once per student)").format(
             format=format_name, count=len(files)))
+    files = _expand(files)
     started = time.monotonic()
     display = progress.for_terminal()  # many files: progress on a terminal's stderr, nothing otherwise
     try:
@@ -116,6 +117,33 @@ def grade(files: tuple[str, ...], key: str | None, format_name: str, class_repor
         raise click.exceptions.Exit(int(ExitCode.USAGE))
     if not all(g.passed for g in graded):
         raise click.exceptions.Exit(int(ExitCode.CHECK_FAILED))
+
+
+def _expand(files: tuple[str, ...]) -> tuple[str, ...]:
+    """The submissions named: a pattern such as class/*.toml that no file is named (a shell that
+    doesn't expand patterns, or one that matched nothing and passed it on) stands for the files it
+    matches, in order. A pattern that matches none is noted on stderr, and if no file is left at
+    all, that is a usage error (exit 2), not a class of one unreadable file named '*'."""
+    import glob
+    import os
+
+    out: list[str] = []
+    unmatched: list[str] = []
+    for name in files:
+        if os.path.lexists(name) or not any(c in name for c in "*?["):
+            out.append(name)
+            continue
+        matches = sorted(glob.glob(name))
+        out += matches
+        if not matches:
+            unmatched.append(name)
+    if unmatched and not out:
+        raise click.UsageError(ngettext("no file matches {patterns}: there is nothing to grade",
+                                        "no file matches any of {patterns}: there is nothing to grade",
+                                        len(unmatched)).format(patterns=", ".join(map(repr, unmatched))))
+    for name in unmatched:
+        click.echo("gradtrace: " + _("note: no file matches {pattern}").format(pattern=repr(name)), err=True)
+    return tuple(out)
 
 
 def _platform(graded: list[Any], format_name: str, seconds: float) -> None:
