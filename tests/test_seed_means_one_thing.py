@@ -121,6 +121,13 @@ def test_an_old_seed_that_is_no_random_seed_exits_2_naming_upstream(gt, value):
     assert "--seed is the random seed" in result.stderr and f"--upstream {value}" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["abc", "[1, ", "2 +"])
+def test_a_seed_that_is_no_upstream_either_is_not_offered_as_one(gt, value):
+    result = gt(*ARRAY, "--seed", value)
+    assert result.exit_code == 2 and "--seed is the random seed, a whole number ≥ 0" in result.stderr
+    assert "--upstream" not in result.stderr
+
+
 @pytest.mark.parametrize("args", [HEADLINE, [*HEADLINE, "--check"], ARRAY])
 def test_a_whole_number_seed_where_nothing_is_random_exits_2_naming_upstream(gt, args):
     result = gt(*args, "--seed", "2")

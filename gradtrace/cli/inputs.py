@@ -201,13 +201,25 @@ def upstream_value(text: str | None) -> Any:
         ) from None
 
 
+def _is_upstream(text: str) -> bool:
+    """Whether text is an upstream --upstream would take (what --seed once was); a file's name
+    (@dout.npy) is one whether or not the file is there."""
+    if text.startswith("@"):
+        return True
+    try:
+        upstream_value(text)
+    except GradtraceError:
+        return False
+    return True
+
+
 def random_seed(text: str | None, upstream: str | None) -> int | None:
     """--seed: the random seed of whatever the run draws at random, a whole number ≥ 0. It once was
     the gradient backprop starts from, which is --upstream now: anything else is refused, naming it."""
     if text is None:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        if upstream is not None:  # the upstream is given: this seed is no old upstream
+        if upstream is not None or not _is_upstream(text):  # the upstream is given, or this is none (--seed abc)
             raise click.UsageError(_("--seed {text}: --seed is the random seed, a whole number ≥ 0").format(text=text))
         raise click.UsageError(_("--seed {text}: --seed is the random seed (a whole number ≥ 0); the gradient "
                                  "backprop starts from is --upstream {text}").format(text=text))
