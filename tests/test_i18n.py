@@ -238,6 +238,20 @@ def _respell(text: str, field: str, into: str) -> str:
     return "".join(out)
 
 
+EXTRA = "an entry to be given an extra plural form"
+
+
+def _with_extra_form(data: bytes, forms: tuple[str, ...]) -> bytes:
+    """The .po with the EXTRA entry's msgstr[k] lines replaced by its forms and one more, as a hand
+    edit would leave it: Babel's writer only ever writes as many forms as the language has."""
+    from babel.messages.pofile import normalize
+
+    lines = "".join(f"msgstr[{k}] {normalize(text, width=0)}\n" for k, text in enumerate((*forms, forms[0])))
+    text, count = re.subn(rf'(?:msgstr\[\d+\] "{EXTRA}"\n)+', lambda _match: lines, data.decode())
+    assert count == 1
+    return text.encode()
+
+
 def _write(catalog) -> bytes:
     from babel.messages.pofile import write_po
 
@@ -280,10 +294,13 @@ def test_every_way_a_catalog_falls_behind_is_found(pick, edit):
         message.string = tuple(_respell(text, field, other) for text in forms) if plural else \
             _respell(forms[0], field, other)
     elif edit == "extra plural form" and plural:
-        message.string = (*forms, forms[0])
+        message.string = (EXTRA,) * len(forms)  # written as more forms than the language has, below
     else:  # add a placeholder, and the edits above where the message has no placeholder or plural
         message.string = tuple(text + " {surplus}" for text in forms) if plural else forms[0] + " {surplus}"
-    problems = po_problems(template, _write(catalog), "ko")
+    data = _write(catalog)
+    if edit == "extra plural form" and plural:
+        data = _with_extra_form(data, forms)
+    problems = po_problems(template, data, "ko")
     if edit == "extra plural form" and plural:  # Babel refuses to read it, at the entry's line
         assert len(problems) == 1 and "more translations than num_plurals" in problems[0], problems
     else:
