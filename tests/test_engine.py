@@ -136,3 +136,12 @@ def test_to_dict_is_the_json_contract():
         "value": -12.0, "upstream": 1.0, "local": [-4.0, 3.0], "downstream": [-4.0, 3.0]}
     x = next(n for n in d["nodes"] if n["name"] == "x")
     assert x["op"] == "input" and x["inputs"] == [] and x["local"] == [] and x["downstream"] == []
+
+
+def test_gradients_too_large_to_add_up_are_no_overflow_where_nothing_adds_them():
+    """Each input's gradient is 1e308, finite; the check for overflowing sums at copy gates must
+    not add them up itself (it once did, and 1e308 + 1e308 was an internal error)."""
+    t = gradtrace.trace("x*1e308 + y*1e308", x=1e-300, y=1e-300)
+    assert t.gradients == {"x": 1e308, "y": 1e308}
+    with pytest.raises(gradtrace.EvaluationError, match="overflows: the 2 gradients that reach x"):
+        gradtrace.trace("x*1e308 + x*1e308", x=1e-300)

@@ -97,7 +97,7 @@ def _deep_failure(n: int) -> str:
 @pytest.mark.parametrize("ahead", [1, 3, 4096])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_error_ends_a_streamed_output_after_the_rows_before_it(gt, streamed, tmp_path, ahead, fmt):
-    n = 40
+    n = 400 if fmt == ["--full"] else 40  # the error on the table's second page of 1,000 rows
     program = tmp_path / "p.gt"
     program.write_text(_deep_failure(n))
     values = tmp_path / "v.json"
@@ -120,9 +120,11 @@ def test_an_error_ends_a_streamed_output_after_the_rows_before_it(gt, streamed, 
     elif fmt == ["--format", "csv"]:
         names = [line.split(",")[0] for line in result.stdout.splitlines()[1:]]
         assert list(dict.fromkeys(names)) == shown
-    elif fmt == ["--format", "markdown"]:  # the output's row came out, and the error after it
-        assert f"| ${graph.output.name}$ |" in result.stdout or graph.output.name in result.stdout
-    # The table is drawn a page at a time: a page the error falls in is not drawn.
+    elif fmt == ["--format", "markdown"]:  # a row per node shown, each starting with its name
+        rows = [line for line in result.stdout.splitlines() if line.startswith("| $")]
+        assert len(rows) == len(shown)
+    else:  # the table, a page of 1,000 rows at a time: the rows of the page the error is in are drawn too
+        assert re.search(rf"\b{shown[-1]}\b", result.stdout) and len(shown) > 1000
 
 
 def test_a_copy_gate_whose_sum_overflows_is_refused_before_its_row(gt, streamed):
@@ -135,6 +137,85 @@ def test_a_copy_gate_whose_sum_overflows_is_refused_before_its_row(gt, streamed)
     result = gt(*args, "--format", "csv")
     assert result.exit_code == 1 and result.stderr == whole.stderr
     assert [line.split(",")[0] for line in result.stdout.splitlines()[1:]] == ["f", "f", "t2", "t1"]  # not x's
+
+
+def _main(args, capsys):
+    from gradtrace.cli.main import main
+
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_streamed_ndjson_that_stops_ends_with_an_error_line_of_its_own_type(streamed, tmp_path, capsys):
+    """Through main(), where --format ndjson writes every error on stdout too: the stream's last
+    line is {"type": "error", "error": {...}}, so a reader that dispatches on "type" sees it."""
+    program = tmp_path / "p.gt"
+    program.write_text(_deep_failure(5))
+    values = tmp_path / "v.json"
+    values.write_text(json.dumps({**{f"x{i}": 1.0 for i in range(10)}, "x": 0.0, "y": 2.0}))
+    args = ["--file", str(program), "--vars", str(values), "--format", "ndjson"]
+    whole_code, whole_out, whole_err = _main(args, capsys)
+    streamed(2)
+    code, out, err = _main(args, capsys)
+    assert code == whole_code == 1 and err == whole_err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["type"] for r in records][:2] == ["header", "node"] and records[-1]["type"] == "error"
+    assert records[-1] == json.loads(whole_out) and records[-1]["error"]["exit_code"] == 1
+
+
+def _overflowing(prefix: str, suffix: str, terms: int = 30) -> str:
+    return prefix + " + ".join(f"x{i}*y" for i in range(terms)) + suffix
+
+
+@pytest.mark.parametrize("program", [
+    _overflowing("", " + a*1e308 + a*1e308 + b*1e308 + b*1e308"),  # two inputs' sums overflow
+    _overflowing("sqrt(z) + ", " + a*1e308 + a*1e308"),  # a sum, and a gate nearer the inputs
+    _overflowing("q = a*1e308 + a*1e308\nf = sqrt(z) * q + ", ""),
+    "x*1e308 + y*1e308",  # two finite gradients too large to add up, but never added: no error
+])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_first_error_of_the_pass_is_the_same_streamed_or_not(gt, streamed, program, fmt):
+    """The error reported is the backward pass's first, nearest the output, however the pass runs:
+    a copy gate's overflowing sum before a gate nearer the inputs that fails, and of two sums, the
+    one nearer the output."""
+    names = sorted(set(re.findall(r"\b(?:x\d*|y|z|a|b)\b", program)))
+    values = {"z": "0", "a": "1e-300", "b": "1e-300", "x": "1e-300", "y": "1e-300"}
+    args = [program, *[part for name in names for part in (f"-{name}", values.get(name, "1"))], *fmt]
+    whole = gt(*args)
+    streamed(3)
+    result = gt(*args)
+    assert result.exit_code == whole.exit_code and result.stderr == whole.stderr
+    if whole.exit_code == 0:
+        assert result.stdout == whole.stdout
+    elif "sqrt(z)" in program and "q =" not in program:
+        assert "overflows" in whole.stderr  # the sum at a is nearer the output than sqrt(z)
+
+
+def test_a_pass_interrupted_by_something_else_runs_again_from_the_start(monkeypatch):
+    """Ctrl-C (or a progress report that raises) in the middle of a streamed pass, after it has run
+    part of a block: nothing of it is kept, the next read runs it again from the output, and the
+    numbers are the whole pass's."""
+    monkeypatch.setattr(engine, "AHEAD", 4)
+    source = " + ".join(f"x{i}*y" for i in range(50))
+    graph = build(source)
+    inputs = {**{f"x{i}": i / 3 for i in range(50)}, "y": 0.5}
+    whole = engine.run(graph, inputs)
+    lazy = engine.run(graph, inputs, stream=True)
+    rows = lazy.rows()
+    next(rows), next(rows)
+    run = engine.Backward._run
+
+    def interrupted(self, count):
+        run(self, 2)  # part of the block, then Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.Backward, "_run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        lazy.ready(0)
+    monkeypatch.setattr(engine.Backward, "_run", run)
+    assert lazy.gradients == whole.gradients
+    assert lazy.upstream == whole.upstream and lazy.local == whole.local and lazy.downstream == whole.downstream
 
 
 def test_a_pass_that_failed_raises_again_when_read_again():

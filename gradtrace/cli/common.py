@@ -24,6 +24,7 @@ class Env:
     the command line asked for JSON, so that every error is a JSON object on stdout as well."""
 
     json_errors: bool = False
+    ndjson: bool = False  # --format ndjson: the error is a line of the stream, {"type": "error", ...}
 
 
 def current_env() -> Env:
@@ -136,12 +137,13 @@ def fail(err: GradtraceError) -> None:
     raise click.exceptions.Exit(int(err.exit_code))
 
 
-def wants_json(args: list[str]) -> bool:
+def wants_json(args: list[str], formats: tuple[str, ...] = ("json", "ndjson")) -> bool:
+    """Whether the command line asks for one of these JSON formats (--json is json)."""
     for k, arg in enumerate(args):
         if arg == "--":
             break
-        if arg == "--json" or arg in ("--format=json", "--format=ndjson") or (
-                arg == "--format" and k + 1 < len(args) and args[k + 1] in ("json", "ndjson")):
+        if (arg == "--json" and "json" in formats) or arg in tuple(f"--format={f}" for f in formats) or (
+                arg == "--format" and k + 1 < len(args) and args[k + 1] in formats):
             return True
     return False
 
@@ -157,7 +159,10 @@ def json_error(kind: str, message: str, span: tuple[int, int] | None, hint: str 
 
     from ..render.json import error_record
 
-    document = {"error": error_record(kind, message, span, hint, code)}
+    env = env or current_env()
+    document: dict[str, Any] = {"error": error_record(kind, message, span, hint, code)}
+    if env.ndjson:  # a line of the stream, typed as its others are (a streamed trace may have written some)
+        document = {"type": "error", **document}
     try:
         sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
         sys.stdout.flush()

@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     warnings.filterwarnings("ignore", category=UserWarning, module="numpy")
     args = list(sys.argv[1:] if argv is None else argv)
-    env = Env(json_errors=wants_json(args))
+    env = Env(json_errors=wants_json(args), ndjson=wants_json(args, ("ndjson",)))
     from .. import i18n
 
     before = i18n.current()

@@ -265,7 +265,7 @@ class Backward:
     The lists fill in as it goes: upstream per node (None until something arrives), local and
     downstream per node and input (() until the node is run)."""
 
-    __slots__ = ("checked", "downstream", "failed", "failed_at", "graph", "local", "next", "nudge", "order", "report",
+    __slots__ = ("downstream", "failed", "failed_at", "graph", "local", "next", "nudge", "order", "report", "seed",
                  "sums", "upstream", "values", "xp")
 
     def __init__(self, graph: Graph, values: list[Any], seed: Any, xp: Any = scalar, report: Report | None = None,
@@ -276,47 +276,54 @@ class Backward:
         self.upstream: list[Any] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
         self.local: list[Any] = [()] * n
         self.downstream: list[Any] = [()] * n
+        self.seed = seed
         self.upstream[graph.output.id] = seed
         self.order = reversed(graph.nodes)  # shared by every call of _run: each node is run once
         self.next = n - 1  # the id of the next node to run; -1 once all have run
         self.failed: GradtraceError | None = None
         self.failed_at = -1  # the node the error is about
-        self.checked = False  # whether every copy gate's sum has been checked (once all have run)
 
     @property
     def done(self) -> bool:
-        """Whether every node has run and every copy gate's sum has been checked."""
-        return self.checked
+        """Whether every node has run."""
+        return self.next < 0
 
     def through(self, k: int) -> None:
-        """Run the pass until node k is done, and refuse k's upstream if it is the sum of several
-        parts (a copy gate) that overflowed; asked for the last node (0), every such sum is checked.
-
-        Asked for one node after another, output first, it runs AHEAD nodes at a time, so the
-        cost of a call is paid once per block, not per node. An error met ahead is kept and raised
-        when the node it is about is asked for: every node before it is done and can be shown."""
-        if k <= self.next:
-            if self.failed is not None:  # a pass that stopped at an error never goes on as if it hadn't
-                raise self.failed
-            stop = max(k - AHEAD, 0)
-            try:
-                self._run(self.next - stop + 1)
-            except GradtraceError as error:
-                self.failed, self.next = error, self.failed_at
-                if k <= self.failed_at:
-                    raise
-            else:
-                self.next = stop - 1
-        up = self.upstream[k]
-        if self.graph.fanout[k] > 1 and up is not None and not (math.isfinite(up) if self.xp is scalar
-                                                                 else self.xp.finite(up)):
-            raise _overflow(self.graph, k)
-        if k == 0 and not self.checked:  # the last node: every sum is final (the ones asked for were checked)
-            _check_sums(self.graph, self.upstream, self.xp)
-            self.checked = True
+        """Run the pass until node k is done. Asked for one node after another, output first, it
+        runs AHEAD nodes at a time, so the cost of a call is paid once per block, not per node.
+        The pass meets its errors in backward order, nearest the output first; one met ahead is
+        kept and raised when the node it is about is asked for (every node before it is done and
+        can be shown), and again whenever the pass is asked to go past it."""
+        if k > self.next:
+            return
+        if self.failed is not None:  # a pass that stopped at an error never goes on as if it hadn't
+            raise self.failed
+        stop = max(k - AHEAD, 0)
+        try:
+            self._run(self.next - stop + 1)
+        except GradtraceError as error:
+            self.failed, self.next = error, self.failed_at
+            if k <= self.failed_at:
+                raise
+        except BaseException:  # Ctrl-C, or a progress report that raised: nothing of it is kept
+            self._restart()
+            raise
+        else:
+            self.next = stop - 1
 
     def finish(self) -> None:
         self.through(0)
+
+    def _restart(self) -> None:
+        """Back to the start, the lists emptied in place (a Trace holds them): a pass stopped by
+        something other than its own error is run again from the output when next asked."""
+        n = len(self.graph.nodes)
+        self.upstream[:] = [None] * n
+        self.local[:] = [()] * n
+        self.downstream[:] = [()] * n
+        self.upstream[self.graph.output.id] = self.seed
+        self.order = reversed(self.graph.nodes)
+        self.next = n - 1
 
     def _run(self, count: int) -> None:
         """Run the next count nodes, output side first."""
@@ -327,13 +334,17 @@ class Backward:
         direct = not arrays and nudge is None
         isfinite = math.isfinite
         nan = math.nan
+        fanout = graph.fanout
         node = None
         try:
             for node in itertools.islice(self.order, count):
                 if report is not None and not node.id % REPORT_EVERY:
                     report("backward pass", n - node.id, n)
                 op = node.op
-                if op is None:
+                if op is None:  # an input: its gradient is final; the sum of a copy's parts may overflow
+                    up = upstream[node.id]
+                    if up is not None and fanout[node.id] > 1 and not (isfinite(up) if not arrays else xp.finite(up)):
+                        raise _overflow(graph, node.id)
                     continue
                 k = node.id
                 up = upstream[k]
@@ -411,22 +422,6 @@ class Backward:
             raise
 
 
-def _check_sums(graph: Graph, upstream: list[Any], xp: Any) -> None:
-    """At a copy gate the parts were each finite (checked as they were sent), but their sum may
-    still overflow: report that the same way, naming the node."""
-    finite = math.isfinite if xp is scalar else xp.finite
-    if xp is scalar:
-        try:
-            if math.isfinite(math.fsum(upstream)):  # at C speed: every gradient is finite
-                return
-        except TypeError:
-            pass  # a None (a node that feeds only labels): look one by one
-    for node_id, count in enumerate(graph.fanout):
-        g = upstream[node_id]
-        if count > 1 and g is not None and not finite(g):
-            raise _overflow(graph, node_id)
-
-
 def _overflow(graph: Graph, node_id: int) -> EvaluationError:
     """The sum of the gradients reaching a copy gate is too large for a float."""
     node = graph.nodes[node_id]
@@ -442,7 +437,11 @@ def _overflow(graph: Graph, node_id: int) -> EvaluationError:
 
 def _check_finite(graph: Graph, node: Node, xp: Any, up: Any, partials: tuple[Any, ...], down: tuple[Any, ...],
                   args: Sequence[Any]) -> None:
-    """Refuse a local gradient that is undefined or infinite (a downstream one that overflows)."""
+    """Refuse an upstream that is the overflowing sum of a copy gate's parts (each part was finite:
+    checked where it was sent), a local gradient that is undefined or infinite, and a downstream one
+    that overflows."""
+    if up is not None and graph.fanout[node.id] > 1 and not xp.finite(up):
+        raise _overflow(graph, node.id)
     for slot, (g, d) in enumerate(zip(partials, down)):
         if (g is not None and not xp.finite(g)) or (d is not None and up is not None and not xp.finite(d)
                                                     and xp.finite(up)):
@@ -553,7 +552,9 @@ def _run(graph: Graph, inputs: dict[str, Any], seed: Any, report: Report | None,
     values = forward(graph, inputs, xp, report)
     seed = seed_for(graph, values[graph.output.id], seed, xp)
     if stream and xp is scalar:
-        sweep = Backward(graph, values, seed, report=report)  # its progress, between the rows written
+        if report is not None:  # the pass runs between the rows written, whose progress the display shows
+            report("backward pass", 0, len(graph.nodes))
+        sweep = Backward(graph, values, seed)
         return Trace(graph, inputs, values, sweep.upstream, sweep.local, sweep.downstream, kinks(graph, values, xp),
                      seed=seed, pending=sweep)
     arrays = xp is not scalar

@@ -316,8 +316,9 @@ class Trace:
         self._local = local
         self._downstream = downstream
         # A streamed trace's backward pass, still to run (engine.Backward, filling the three lists
-        # above as it goes): rows() runs it a node at a time; anything else that reads gradients
-        # runs it to the end first. None once it has run.
+        # above as it goes; its `next` is the id of the next node it will run): rows() runs it as
+        # far as the row read; anything else that reads gradients runs it to the end first. None
+        # once it has run.
         self._pending = pending
         self.kinks = kinks
         self.mode = mode    # numeric (floats), symbolic or exact (sympy expressions)
@@ -378,9 +379,10 @@ class Trace:
     def ready(self, node_id: int) -> None:
         """Make one node's gradients final: a streamed trace runs its backward pass as far as that
         node (and raises the error it meets on the way); any other trace is ready already."""
-        if self._pending is not None:
-            self._pending.through(node_id)
-            if self._pending.done:
+        pending = self._pending
+        if pending is not None and node_id <= pending.next:  # else done already
+            pending.through(node_id)
+            if pending.done:
                 self._pending = None
 
     @property
@@ -485,7 +487,9 @@ class Trace:
 
     def _streamed_rows(self) -> Iterator[NodeTrace]:
         for n in reversed(self.graph.nodes):
-            self.ready(n.id)
+            pending = self._pending
+            if pending is not None and n.id <= pending.next:  # the pass has not reached it: a block more
+                self.ready(n.id)
             yield NodeTrace(self, n)
 
     def node(self, name: str) -> NodeTrace:

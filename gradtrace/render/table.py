@@ -16,8 +16,9 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
+from ..core.errors import GradtraceError
 from ..core.numbers import DEFAULT, NumberFormat
-from ..core.trace import Trace
+from ..core.trace import NodeTrace, Trace
 from ..i18n import _, ngettext
 from .diagnosis import report_lines
 from .text import spaced, sum_step
@@ -65,7 +66,7 @@ def parts(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jac
     page = PAGE if full and console is not None else max(shown, 1)
     rows = trace.rows()
     natural = width is None  # a pipe: each page as wide as it needs
-    page_rows = list(itertools.islice(rows, page))
+    page_rows, stopped = _take(rows, page)
     body, width = _page(trace, page_rows, numbers, full, show, notes, width, console)
     header = Text()
     text = trace.text
@@ -85,13 +86,16 @@ def parts(trace: Trace, numbers: NumberFormat = DEFAULT, full: bool = False, jac
     yield Text()
     yield body
     done = len(page_rows)
-    while done < shown:  # --full's further pages
-        page_rows = list(itertools.islice(rows, page))
+    while done < shown and stopped is None:  # --full's further pages
+        page_rows, stopped = _take(rows, page)
         done += len(page_rows)
-        body, _width = _page(trace, page_rows, numbers, full, show, notes, None if natural else width, console,
-                             natural)
-        yield Text()
-        yield body
+        if page_rows:
+            body, _width = _page(trace, page_rows, numbers, full, show, notes, None if natural else width, console,
+                                 natural)
+            yield Text()
+            yield body
+    if stopped is not None:  # a streamed trace's backward pass stopped: the rows before it are drawn
+        raise stopped
     value = Text(f"{out} = ")
     value.append(show(trace.value), style=VALUE)
     items = [value]
@@ -393,6 +397,17 @@ def _jacobians(trace: Trace, numbers: NumberFormat) -> list[Any]:
                 grid.add_row(*(numbers.text(v) for v in r))
             out.append(grid)
     return out
+
+
+def _take(rows: Iterator[NodeTrace], count: int) -> tuple[list[NodeTrace], GradtraceError | None]:
+    """Up to count rows, and the error that stopped them early, if one did (a streamed trace runs
+    its backward pass as the rows are read)."""
+    taken: list[NodeTrace] = []
+    try:
+        taken.extend(itertools.islice(rows, count))
+    except GradtraceError as error:
+        return taken, error
+    return taken, None
 
 
 def render(trace: Trace, console: Console, numbers: NumberFormat = DEFAULT, full: bool = False,
