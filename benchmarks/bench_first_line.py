@@ -6,7 +6,13 @@ process to end. For a 10^6-term program, the time to the first frame of the prog
 terminal's stderr (a pseudo-terminal here).
 
     python benchmarks/bench_first_line.py [--n 100000] [--progress-n 1000000] [--runs 3] [--formats csv ...]
-                                          [--json FILE]
+                                          [--json FILE] [--peer PYTHON]
+
+--peer PYTHON also times the first line under another install (another interpreter whose
+gradtrace is, say, the previous release), run by run alternating with this one, and reports each
+format's median ratio of the pairs: the measure that holds on a shared machine, where absolute
+times move by a fifth between runs. Run it outside a checkout, so that -m gradtrace imports the
+installs, not the sources.
 """
 
 from __future__ import annotations
@@ -76,8 +82,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--formats", nargs="+", choices=list(FORMATS), default=list(FORMATS))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--peer", metavar="PYTHON", help="another install's interpreter, timed in pairs with this one")
     args = parser.parse_args()
     results: dict = {"n": args.n, "formats": {}}
+    if args.peer:
+        return _paired(args, results)
     with tempfile.TemporaryDirectory() as tmp:
         program, bindings = write_inputs(Path(tmp), args.n)
         base = [sys.executable, "-m", "gradtrace", "--file", str(program), "--vars", str(bindings)]
@@ -103,6 +112,29 @@ def main() -> int:
             frames = [first_frame(cmd) for _ in range(args.runs)]
             results["progress"] = {"n": args.progress_n, "first_frame": statistics.median(frames)}
             print(f"n = {args.progress_n:,} terms: the first progress frame after {statistics.median(frames):.2f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+def _paired(args: argparse.Namespace, results: dict) -> int:
+    """The first line under this interpreter and under the peer, alternating run by run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        program, bindings = write_inputs(Path(tmp), args.n)
+        pythons = {"this": sys.executable, "peer": args.peer}
+        times: dict[tuple[str, str], list[float]] = {(who, f): [] for who in pythons for f in args.formats}
+        for _ in range(args.runs):
+            for name in args.formats:
+                for who, python in pythons.items():
+                    cmd = [python, "-m", "gradtrace", "--file", str(program), "--vars", str(bindings), *FORMATS[name]]
+                    times[who, name].append(first_line(cmd, stop=True)[0])
+    print(f"n = {args.n:,} terms, first line, {args.runs} pairs (s)")
+    print(f"  {'format':14s} {'this':>8s} {'peer':>8s} {'this/peer':>10s}")
+    for name in args.formats:
+        this, peer = times["this", name], times["peer", name]
+        ratio = statistics.median(a / b for a, b in zip(this, peer))
+        results["formats"][name] = {"this": statistics.median(this), "peer": statistics.median(peer), "ratio": ratio}
+        print(f"  {name:14s} {statistics.median(this):8.3f} {statistics.median(peer):8.3f} {ratio:10.3f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
