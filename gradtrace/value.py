@@ -327,6 +327,20 @@ class Value:
     def __float__(self) -> float:
         raise TypeError(_no_float(self))
 
+    # v < 0, max(v, 0), sorted([...]): a comparison has no gradient, and a branch on one would
+    # trace only the gates of the branch taken, so it is refused, naming what to write instead.
+    def __lt__(self, other: Any) -> bool:
+        raise TypeError(_no_comparison("<"))
+
+    def __le__(self, other: Any) -> bool:
+        raise TypeError(_no_comparison("<="))
+
+    def __gt__(self, other: Any) -> bool:
+        raise TypeError(_no_comparison(">"))
+
+    def __ge__(self, other: Any) -> bool:
+        raise TypeError(_no_comparison(">="))
+
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
@@ -622,6 +636,12 @@ def _no_float(v: Value) -> str:
     return _("a Value can't become a float without losing its graph (and with it backward() and the trace): {use}use "
              "gradtrace's functions on Values (gradtrace.exp, gradtrace.log, gradtrace.sqrt, gradtrace.sigmoid, ...) "
              "or Value's methods (v.exp(), v.tanh()), or v.data for the number alone").format(use=use)
+
+
+def _no_comparison(op: str) -> str:
+    return _("Values can't be compared with {op}: a comparison has no gradient, and a branch on it would "
+             "trace only the branch taken; compare the numbers (v.data {op} 0), or use a gate that compares: "
+             "gradtrace.max(v, 0), gradtrace.min, v.relu(), gradtrace.abs(v)").format(op=op)
 
 
 def _caller_function() -> str:

@@ -652,3 +652,17 @@ def test_a_function_that_returns_none_or_takes_star_args_is_told_what_to_change(
     for returned in (lambda x: [x, x], lambda x: (x, x)):
         with pytest.raises(TypeError, match=f"traces one output, {one}; trace each one on its own"):
             gradtrace.trace(returned, **bound)
+
+
+@pytest.mark.parametrize("compare", [lambda v: v > 0, lambda v: v <= 1, lambda v: 0 < v, lambda v: max(v, 0),
+                                     lambda v: sorted([v, Value(1.0)]), lambda v: v >= v])
+def test_a_comparison_of_values_is_refused_naming_the_gates_that_compare(compare):
+    """A comparison has no gradient, and a branch on it would trace one branch: the error says so
+    and names what to write (v.data > 0, gradtrace.max(v, 0), v.relu()), for every operator and
+    side; == stays identity, so Values still go in sets and dicts."""
+    v = Value(2.0)
+    with pytest.raises(TypeError) as error:
+        compare(v)
+    assert "can't be compared" in str(error.value) and "v.data" in str(error.value)
+    assert "gradtrace.max(v, 0)" in str(error.value) and "v.relu()" in str(error.value)
+    assert (v == 2.0) is False and len({v, v, Value(2.0)}) == 2
