@@ -259,8 +259,8 @@ class Backward:
     """The backward pass, run node by node from the output, as far as asked. through(k) runs it
     until node k's gradients are final: every consumer of k comes after it in topological order,
     so each has sent its part before k is reached. finish() runs it to the end. A writer that
-    streams rows output first (engine.run(..., stream=True)) runs it one row ahead of what it
-    writes, so its first row needs no more of the pass than that row's node.
+    streams rows output first (engine.run(..., stream=True)) runs it a block of AHEAD nodes ahead
+    of the row it writes, so its first row needs no more of the pass than that first block.
 
     The lists fill in as it goes: upstream per node (None until something arrives), local and
     downstream per node and input (() until the node is run)."""
