@@ -289,6 +289,30 @@ def _short(value: Any) -> str:
 DISPLAY: Any = None
 
 
+class _Gradients:
+    """One of a Trace's gradient lists (upstream, local or downstream, per node id), kept in the
+    attribute of its name with a leading _: reading or replacing it runs a streamed trace's pending
+    backward pass to the end first (Trace.ready)."""
+
+    def __init__(self, doc: str):
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.field = "_" + name
+
+    def __get__(self, trace: Trace | None, owner: type | None = None) -> Any:
+        if trace is None:
+            return self
+        if trace._pending is not None:
+            trace.ready(0)
+        return getattr(trace, self.field)
+
+    def __set__(self, trace: Trace, value: list[Any]) -> None:
+        if trace._pending is not None:
+            trace.ready(0)
+        setattr(trace, self.field, value)
+
+
 class Trace:
     """Values, upstream, local and downstream gradients of every node of one graph."""
 
@@ -333,48 +357,9 @@ class Trace:
         self.sums = sums
         self.lang: str | None = None  # the language it shows itself in (notebook, rich); None: the current one
 
-    @property
-    def upstream(self) -> list[Any]:
-        """∂out/∂node, per node id."""
-        if self._pending is not None:
-            self._finish()
-        return self._upstream
-
-    @upstream.setter
-    def upstream(self, value: list[Any]) -> None:
-        if self._pending is not None:
-            self._finish()
-        self._upstream = value
-
-    @property
-    def local(self) -> list[Any]:
-        """∂node/∂input, per node id and input."""
-        if self._pending is not None:
-            self._finish()
-        return self._local
-
-    @local.setter
-    def local(self, value: list[Any]) -> None:
-        if self._pending is not None:
-            self._finish()
-        self._local = value
-
-    @property
-    def downstream(self) -> list[Any]:
-        """upstream × local, per node id and input."""
-        if self._pending is not None:
-            self._finish()
-        return self._downstream
-
-    @downstream.setter
-    def downstream(self, value: list[Any]) -> None:
-        if self._pending is not None:
-            self._finish()
-        self._downstream = value
-
-    def _finish(self) -> None:
-        self._pending.finish()
-        self._pending = None
+    upstream = _Gradients("∂out/∂node, per node id.")
+    local = _Gradients("∂node/∂input, per node id and input.")
+    downstream = _Gradients("upstream × local, per node id and input.")
 
     def ready(self, node_id: int) -> None:
         """Make one node's gradients final: a streamed trace runs its backward pass as far as that
@@ -470,7 +455,8 @@ class Trace:
     @property
     def gradients(self) -> dict[str, Any]:
         """∂out/∂v for every variable v, in the order the variables first appear."""
-        return {v.name: self.upstream[v.id] for v in self.graph.variables}
+        upstream = self.upstream  # once: reading it may run a streamed pass
+        return {v.name: upstream[v.id] for v in self.graph.variables}
 
     @property
     def nodes(self) -> list[NodeTrace]:
