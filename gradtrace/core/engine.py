@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..i18n import _
@@ -267,19 +267,18 @@ class Backward:
 
     __slots__ = ("downstream", "failed", "failed_at", "graph", "local", "next", "nudge", "order", "report", "seed",
                  "sums", "upstream", "values", "xp")
+    next: int  # set by _start
+    order: Iterator[Node]
 
     def __init__(self, graph: Graph, values: list[Any], seed: Any, xp: Any = scalar, report: Report | None = None,
                  nudge: Callable[[int, Any], Any] | None = None,
                  sums: dict[tuple[int, int], tuple[int, ...]] | None = None):
-        n = len(graph.nodes)
         self.graph, self.values, self.xp, self.report, self.nudge, self.sums = graph, values, xp, report, nudge, sums
-        self.upstream: list[Any] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
-        self.local: list[Any] = [()] * n
-        self.downstream: list[Any] = [()] * n
         self.seed = seed
-        self.upstream[graph.output.id] = seed
-        self.order = reversed(graph.nodes)  # shared by every call of _run: each node is run once
-        self.next = n - 1  # the id of the next node to run; -1 once all have run
+        self.upstream: list[Any] = []  # filled in by _start
+        self.local: list[Any] = []
+        self.downstream: list[Any] = []
+        self._start()
         self.failed: GradtraceError | None = None
         self.failed_at = -1  # the node the error is about
 
@@ -305,8 +304,8 @@ class Backward:
             self.failed, self.next = error, self.failed_at
             if k <= self.failed_at:
                 raise
-        except BaseException:  # Ctrl-C, or a progress report that raised: nothing of it is kept
-            self._restart()
+        except BaseException:  # Ctrl-C, or a progress report that raised: nothing of it is kept, and
+            self._start()      # the pass runs again from the output when next asked
             raise
         else:
             self.next = stop - 1
@@ -314,16 +313,16 @@ class Backward:
     def finish(self) -> None:
         self.through(0)
 
-    def _restart(self) -> None:
-        """Back to the start, the lists emptied in place (a Trace holds them): a pass stopped by
-        something other than its own error is run again from the output when next asked."""
+    def _start(self) -> None:
+        """Nothing run yet: the lists filled in place (a Trace may hold them already), only the
+        output's upstream, the seed, known."""
         n = len(self.graph.nodes)
-        self.upstream[:] = [None] * n
+        self.upstream[:] = [None] * n  # None: nothing has arrived yet (and, for labels, nothing will)
         self.local[:] = [()] * n
         self.downstream[:] = [()] * n
         self.upstream[self.graph.output.id] = self.seed
-        self.order = reversed(self.graph.nodes)
-        self.next = n - 1
+        self.order = reversed(self.graph.nodes)  # shared by every call of _run: each node is run once
+        self.next = n - 1  # the id of the next node to run; -1 once all have run
 
     def _run(self, count: int) -> None:
         """Run the next count nodes, output side first."""
