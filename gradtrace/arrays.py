@@ -45,7 +45,31 @@ class Unfit(ValueError):
         self.node = node
 
 
-class Array:
+class Unordered:
+    """No <, <=, >, >= for a traced value (an Array, a Value): a comparison has no gradient, and a
+    branch on one would trace only the gates of the branch taken. Without these, x > 0 was Python's
+    bare "'>' not supported"; each class's _compared says what to write instead."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _compared(symbol: str) -> TypeError:
+        raise NotImplementedError
+
+    def __lt__(self, other: Any) -> bool:
+        raise self._compared("<")
+
+    def __le__(self, other: Any) -> bool:
+        raise self._compared("<=")
+
+    def __gt__(self, other: Any) -> bool:
+        raise self._compared(">")
+
+    def __ge__(self, other: Any) -> bool:
+        raise self._compared(">=")
+
+
+class Array(Unordered):
     """A float64 numpy array in a traced function, and how it was computed: an input (a binding or
     an array constant) or a gate of the op table applied to Arrays and numbers."""
 
@@ -191,18 +215,12 @@ class Array:
         raise TypeError(_("an Array is not true or false: comparing traced arrays (x > 0) is not a gate of "
                           "gradtrace's; use gradtrace.relu, gradtrace.max or gradtrace.heaviside"))
 
-    # Comparisons have no gradient: without these, x > 0 was Python's bare "'>' not supported".
-    def __lt__(self, other: Any) -> Any:
-        raise _compared("<")
-
-    def __le__(self, other: Any) -> Any:
-        raise _compared("<=")
-
-    def __gt__(self, other: Any) -> Any:
-        raise _compared(">")
-
-    def __ge__(self, other: Any) -> Any:
-        raise _compared(">=")
+    @staticmethod
+    def _compared(symbol: str) -> TypeError:
+        """x > 0 on a traced array: a comparison is no gate, and says what to write instead."""
+        return TypeError(_("a comparison ({symbol}) of a traced array is not a gate of gradtrace's, and has no "
+                           "gradient: use np.maximum(x, 0) or gradtrace.relu(x) for relu, or compare x.data, the "
+                           "numbers alone (x * (x.data > 0) keeps x on the graph)").format(symbol=symbol))
 
     # -- numpy's ufuncs and functions, called on an Array --
 
@@ -464,13 +482,6 @@ def _index(key: Any) -> tuple[Any, ...]:
             raise TypeError(_("a traced array is indexed by integers and slices (x[0], x[:, 1], x[1:3]), not "
                               "{kind}").format(kind=type(item).__name__))
     return tuple(index)
-
-
-def _compared(symbol: str) -> TypeError:
-    """x > 0 on a traced array: a comparison is no gate, and says what to write instead."""
-    return TypeError(_("a comparison ({symbol}) of a traced array is not a gate of gradtrace's, and has no gradient: "
-                       "use np.maximum(x, 0) or gradtrace.relu(x) for relu, or compare x.data, the numbers alone "
-                       "(x * (x.data > 0) keeps x on the graph)").format(symbol=symbol))
 
 
 def _unsupported(called: str, reduction: bool = False) -> TypeError:

@@ -68,7 +68,7 @@ _MICROGRAD_OPS = {_ADD: "+", _SUB: "-", _MUL: "*", _DIV: "/", _NEG: "neg", _RELU
 _TANH_OP = OPS["tanh"]  # its local gradient is the op table's rule, which keeps its digits for large |x|
 
 
-class Value:
+class Value(_arrays.Unordered):
     """A scalar and its gradient, as micrograd's Value: Value(data, _children=(), _op='', label='').
 
     +, -, *, /, ** (with a number as the exponent, or a Value), their reflected forms, unary minus,
@@ -327,19 +327,10 @@ class Value:
     def __float__(self) -> float:
         raise TypeError(_no_float(self))
 
-    # v < 0, max(v, 0), sorted([...]): a comparison has no gradient, and a branch on one would
-    # trace only the gates of the branch taken, so it is refused, naming what to write instead.
-    def __lt__(self, other: Any) -> bool:
-        raise TypeError(_no_comparison("<"))
-
-    def __le__(self, other: Any) -> bool:
-        raise TypeError(_no_comparison("<="))
-
-    def __gt__(self, other: Any) -> bool:
-        raise TypeError(_no_comparison(">"))
-
-    def __ge__(self, other: Any) -> bool:
-        raise TypeError(_no_comparison(">="))
+    @staticmethod
+    def _compared(symbol: str) -> TypeError:
+        """v < 0, max(v, 0), sorted([...]): refused (arrays.Unordered), naming what to write instead."""
+        return TypeError(_no_comparison(symbol))
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
