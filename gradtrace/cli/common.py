@@ -139,10 +139,11 @@ def fail(err: GradtraceError) -> None:
 
 def wants_json(args: list[str], formats: tuple[str, ...] = ("json", "ndjson")) -> bool:
     """Whether the command line asks for one of these JSON formats (--json is json)."""
+    joined = tuple(f"--format={f}" for f in formats)
     for k, arg in enumerate(args):
         if arg == "--":
             break
-        if (arg == "--json" and "json" in formats) or arg in tuple(f"--format={f}" for f in formats) or (
+        if (arg == "--json" and "json" in formats) or arg in joined or (
                 arg == "--format" and k + 1 < len(args) and args[k + 1] in formats):
             return True
     return False
@@ -153,13 +154,13 @@ def json_error(kind: str, message: str, span: tuple[int, int] | None, hint: str 
     """With --json, every error is also one JSON object on stdout, so a script never parses stderr:
     {"error": {"kind", "message", "span", "hint", "exit_code"}} (the exit code is unchanged). env:
     the run's, where no click context holds it any more (main's own handlers)."""
-    if not (env or current_env()).json_errors:
+    env = env or current_env()
+    if not env.json_errors:
         return
     import json
 
     from ..render.json import error_record
 
-    env = env or current_env()
     document: dict[str, Any] = {"error": error_record(kind, message, span, hint, code)}
     if env.ndjson:  # a line of the stream, typed as its others are (a streamed trace may have written some)
         document = {"type": "error", **document}
