@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..i18n import _, ngettext
 from .errors import BindingError, GradtraceError, did_you_mean, some
-from .graph import NAME, Const, Graph, constant
+from .graph import Const, Graph, constant
 
 if TYPE_CHECKING:
     import numpy as np
@@ -274,7 +274,7 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
     Every missing variable is named at once; unknown names get close-match suggestions.
     """
     bindings = list(bindings)
-    wanted = list(map(NAME, graph.variables))
+    wanted = [v.name for v in graph.variables]
     known = graph.variable_names
     values: dict[str, Any] = _from_file(values_file, known, wanted) if values_file else {}
     if bindings and values_file is not None and values is values_file[1]:
@@ -303,7 +303,7 @@ def resolve(graph: Graph, bindings: Iterable[Binding],
             )
         values[b.name] = check_finite(b, value_of(b))
     try:
-        return dict(zip(wanted, map(values.__getitem__, wanted)))  # in the graph's order, at C speed
+        return {name: values[name] for name in wanted}
     except KeyError:
         missing = [name for name in wanted if name not in values]
     example = " ".join(f"-{name} 1" for name in missing[:3])

@@ -195,7 +195,7 @@ class Graph:
     @functools.cached_property
     def variable_names(self) -> set[str]:
         """Every variable the program names, the output's inputs and the unused ones alike."""
-        return set(map(NAME, self.variables)).union(self.unused_variables)
+        return {v.name for v in self.variables}.union(self.unused_variables)
 
     @functools.cached_property
     def ops(self) -> set[Op | None]:
@@ -794,7 +794,6 @@ def _fanout(nodes: list[Node]) -> list[int]:
 
 
 _FIRST = operator.itemgetter(0)
-NAME = operator.attrgetter("name")  # a node's name, for map() over many nodes
 _OP = operator.attrgetter("op")
 
 
